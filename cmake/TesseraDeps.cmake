@@ -1,0 +1,9 @@
+# Every external dependency, found in one place. See README.md "Dependencies" for why each one.
+find_package(OpenSSL 3.0 REQUIRED)            # EVP signatures, HMAC, SHA-2, CSPRNG
+find_package(PkgConfig REQUIRED)
+pkg_check_modules(SODIUM REQUIRED IMPORTED_TARGET libsodium)   # Argon2id, Ed25519
+find_package(simdjson REQUIRED)               # strict, fast JSON parsing on the token path
+find_package(nlohmann_json 3.11 REQUIRED)     # JSON building (JWK export, API bodies)
+find_package(CLI11 REQUIRED)                  # command-line parsing
+find_package(Boost 1.81 REQUIRED)             # Beast + Asio (header-only)
+find_package(Threads REQUIRED)

@@ -1,0 +1,21 @@
+# Compiler flags shared by every Tessera target, through the tessera_flags interface library.
+add_library(tessera_flags INTERFACE)
+target_compile_options(tessera_flags INTERFACE
+  -Wall -Wextra -Wpedantic -Wshadow -Wconversion -Wno-sign-conversion
+  -Wnon-virtual-dtor -Wold-style-cast -Wcast-align -Woverloaded-virtual
+  $<$<CONFIG:Release>:-O2>)
+
+if(TESSERA_SANITIZE)
+  target_compile_options(tessera_flags INTERFACE
+    -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer)
+  target_link_options(tessera_flags INTERFACE -fsanitize=address,undefined)
+endif()
+
+if(TESSERA_FUZZ)
+  if(NOT CMAKE_CXX_COMPILER_ID MATCHES "Clang")
+    message(FATAL_ERROR "TESSERA_FUZZ needs clang (CXX=clang++)")
+  endif()
+  target_compile_options(tessera_flags INTERFACE
+    -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer)
+  target_link_options(tessera_flags INTERFACE -fsanitize=address,undefined)
+endif()

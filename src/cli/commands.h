@@ -1,0 +1,23 @@
+// Each subcommand file registers its CLI11 subcommands here: the parsed one's `run` is called
+// by main after parsing succeeds, so no command runs inside CLI11's exception-based parser.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+#include <functional>
+#include <vector>
+
+namespace tessera::cli {
+
+struct Command {
+  CLI::App* app;            // the leaf subcommand
+  std::function<int()> run; // returns the process exit code
+};
+using Commands = std::vector<Command>;
+
+void add_jws_commands(CLI::App& root, Commands& out);    // jws sign|verify
+void add_token_commands(CLI::App& root, Commands& out);  // token verify|decode
+void add_keys_commands(CLI::App& root, Commands& out);   // keys generate|public
+void add_serve_command(CLI::App& root, Commands& out);   // serve
+
+}  // namespace tessera::cli

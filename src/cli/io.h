@@ -1,0 +1,29 @@
+// Small I/O helpers shared by the subcommands. Every failure is a message for stderr, never
+// an exception.
+#pragma once
+
+#include <cstddef>
+#include <expected>
+#include <string>
+#include <string_view>
+
+namespace tessera::cli {
+
+// Exit codes every subcommand follows.
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitRejected = 1;  // the input was judged and found invalid
+inline constexpr int kExitUsage = 2;     // unusable input: flags, files, malformed keys
+
+// Reads a whole file of at most `limit` bytes.
+std::expected<std::string, std::string> read_file(const std::string& path, std::size_t limit = 1 << 20);
+
+// Reads stdin up to `limit` bytes; more than that is an error (never an unbounded read).
+std::expected<std::string, std::string> read_stdin(std::size_t limit = 1 << 20);
+
+// `s` without leading and trailing ASCII whitespace (tokens piped from echo end in '\n').
+std::string_view trim(std::string_view s);
+
+// Prints "tessera: <msg>" on stderr and returns `code`.
+int fail(int code, std::string_view msg);
+
+}  // namespace tessera::cli
