@@ -89,10 +89,12 @@ std::expected<Claims, Error> validate_claims(const VerifiedJws& jws, const Claim
     simdjson::dom::element e;
     if (obj->at_key(name).get(e) != simdjson::SUCCESS) return std::unexpected(Error::kMissingClaim);
   }
-  const std::int64_t leeway = policy.leeway_seconds;
-  if (claims->exp && now >= *claims->exp + leeway) return std::unexpected(Error::kExpired);
-  if (claims->nbf && now < *claims->nbf - leeway) return std::unexpected(Error::kNotYetValid);
-  if (claims->iat && *claims->iat > now + leeway) return std::unexpected(Error::kIssuedInFuture);
+  // 128-bit arithmetic: any int64 claim, clock or leeway compares without overflow.
+  __extension__ using Wide = __int128;
+  const Wide t = now, leeway = policy.leeway_seconds;
+  if (claims->exp && t >= Wide{*claims->exp} + leeway) return std::unexpected(Error::kExpired);
+  if (claims->nbf && t < Wide{*claims->nbf} - leeway) return std::unexpected(Error::kNotYetValid);
+  if (claims->iat && Wide{*claims->iat} > t + leeway) return std::unexpected(Error::kIssuedInFuture);
   if (!policy.issuer.empty() && claims->iss != policy.issuer) return std::unexpected(Error::kIssuerMismatch);
   if (!policy.audience.empty() &&
       std::find(claims->aud.begin(), claims->aud.end(), policy.audience) == claims->aud.end()) {

@@ -2,7 +2,7 @@
 """run_interop.py - cross-implementation JWS/JWT interop suite for Tessera.
 
 Usage: /usr/bin/python3 run_interop.py --tessera PATH_TO_TESSERA [--algs A,B] [--peers P,Q]
-                                       [--jobs N] [--keep]
+                                       [--jobs N] [--keep] [--verbose]
 
 For every algorithm (HS256..HS512, RS*, PS*, ES256/384/512, EdDSA) and every peer
 (node-jose = panva/jose via node_peer.mjs, pyjwt and jwcrypto via py_peer.py):
@@ -17,7 +17,8 @@ For every algorithm (HS256..HS512, RS*, PS*, ES256/384/512, EdDSA) and every pee
                     token verify), a key of another algorithm, the same key material relabelled with
                     another algorithm, alg "none", an expired token and a wrong audience (Tessera
                     side); a Tessera token checked with a different key of the same algorithm
-                    (peer side).
+                    (peer side). An attack counts as passed only if its positive control (same
+                    token or key, honestly used) passed too: rejecting everything proves nothing.
 
 Prints one line per case, `ok  ALG peer case` or `FAIL ALG peer case: details`, then exactly
 `N passed, M failed`; exits 1 when any case failed. Peers run as subprocesses; everything is
@@ -145,6 +146,15 @@ class Results:
         self.lines.append((bool(ok), peer, case, detail))
         return bool(ok)
 
+    def rejected(self, peer: str, case: str, control: bool, p: "Proc", who: str) -> bool:
+        """An attack passes only if it was refused (exit 1, nothing printed) AND its positive
+        control passed: a verifier that rejects everything proves nothing."""
+        if not control:
+            return self.check(peer, case, False,
+                              f"not meaningful: its positive control failed {p.describe()}")
+        return self.check(peer, case, p.rc == 1 and p.out == b"",
+                          f"{who} must exit 1 and print nothing {p.describe()}")
+
     def blocked(self, peer: str, cases, why: str):
         for case in cases:
             self.lines.append((False, peer, case, f"not run: {why}"))
@@ -152,7 +162,8 @@ class Results:
 
 # ------------------------------------------------------------------ the suite
 class Suite:
-    def __init__(self, tessera: str, workdir: str, algs, peers):
+    def __init__(self, tessera: str, workdir: str, algs, peers, verbose=False):
+        self.verbose = verbose
         self.tessera_bin = tessera
         self.workdir = workdir
         self.algs = algs
@@ -307,7 +318,7 @@ class Suite:
         # a. the peer verifies Tessera's token with Tessera's public JWK, pinned to alg.
         p = self.peer(peer, ["verify", "--jwk", t["pub_path"], "--alg", alg],
                       (t["token"] + "\n").encode())
-        res.check(peer, "tessera->peer verify", p.rc == 0 and p.out == t["payload"],
+        control = res.check(peer, "tessera->peer verify", p.rc == 0 and p.out == t["payload"],
                   f"peer must exit 0 and print exactly the signed payload "
                   f"{diff_hint(t['payload'], p.out) if p.rc == 0 else ''}{p.describe()}")
         # c. ...and rejects it with a different key of the same algorithm (its own key).
@@ -317,8 +328,8 @@ class Suite:
             return
         p = self.peer(peer, ["verify", "--jwk", own["pub_path"], "--alg", alg],
                       (t["token"] + "\n").encode())
-        res.check(peer, "attack: tessera token + other key of same alg, peer rejects",
-                  p.rc == 1 and p.out == b"", f"peer must exit 1 with no payload {p.describe()}")
+        res.rejected(peer, "attack: tessera token + other key of same alg, peer rejects", control, p,
+                     "the peer")
 
     def peer_to_tessera(self, alg, peer, own, keys_of_peer, res: Results):
         names = ["peer sign", "peer->tessera jws verify", "peer->tessera jws verify --alg (jwk without alg)",
@@ -342,7 +353,7 @@ class Suite:
 
         # b. Tessera verifies the peer's token with the peer's public JWK...
         p = self.tessera(["jws", "verify", "--jwk", own["pub_path"]], stdin)
-        res.check(peer, names[1], p.rc == 0 and p.out == payload,
+        ctl_jws = res.check(peer, names[1], p.rc == 0 and p.out == payload,
                   f"tessera must exit 0 and print exactly the payload "
                   f"{diff_hint(payload, p.out) if p.rc == 0 else ''}{p.describe()}")
         # ...also when the JWK does not name its algorithm and --alg does.
@@ -360,7 +371,7 @@ class Suite:
             got = json.loads(p.out) if p.rc == 0 else None
         except ValueError:
             got = "<not JSON>"
-        res.check(peer, names[3], p.rc == 0 and got == claims,
+        ctl_token = res.check(peer, names[3], p.rc == 0 and got == claims,
                   f"tessera must exit 0 and print the claims {json.dumps(claims, ensure_ascii=False)} "
                   f"{p.describe()}")
 
@@ -370,40 +381,38 @@ class Suite:
         raw_sig[len(raw_sig) // 2] ^= 0x01
         flipped = f"{head}.{body}.{b64u_encode(bytes(raw_sig))}\n".encode()
         p = self.tessera(["jws", "verify", "--jwk", own["pub_path"]], flipped)
-        res.check(peer, names[4], p.rc == 1 and p.out == b"",
-                  f"tessera must exit 1 with no payload {p.describe()}")
+        res.rejected(peer, names[4], ctl_jws, p, "tessera")
         p = self.tessera(token_args + ["--now", str(self.now)], flipped)
-        res.check(peer, names[5], p.rc == 1 and p.out == b"",
-                  f"tessera must exit 1 with no claims {p.describe()}")
+        res.rejected(peer, names[5], ctl_token, p, "tessera")
 
         other = keys_of_peer.get(CROSS_ALG[alg])
         if other is None:
             res.blocked(peer, [names[6]], f"no {peer} key for {CROSS_ALG[alg]}")
         else:
-            p = self.tessera(["jws", "verify", "--jwk", other["pub_path"]], stdin)
-            res.check(peer, names[6], p.rc == 1 and p.out == b"",
-                      f"tessera must exit 1 with no payload {p.describe()}")
+            # Same kid as the token, so only the algorithm (or key type) can tell them apart.
+            impostor = dict(other["pub"], kid=own["kid"])
+            impostor_path = self.write_json(f"{peer}-{alg}-as-{CROSS_ALG[alg]}-key.json", impostor)
+            p = self.tessera(["jws", "verify", "--jwk", impostor_path], stdin)
+            res.rejected(peer, names[6], ctl_jws, p, "tessera")
 
         none_alg = NONE_CASINGS[ALGS.index(alg) % len(NONE_CASINGS)]
         none_head = b64u_encode(json.dumps({"alg": none_alg, "typ": TYP, "kid": own["kid"]},
                                            separators=(",", ":")).encode())
         p = self.tessera(["jws", "verify", "--jwk", own["pub_path"]], f"{none_head}.{body}.\n".encode())
-        res.check(peer, names[7] + f" ({none_alg!r})", p.rc == 1 and p.out == b"",
-                  f"tessera must exit 1 with no payload {p.describe()}")
+        res.rejected(peer, names[7] + f" ({none_alg!r})", ctl_jws, p, "tessera")
 
         late = claims["exp"] + 3600  # far beyond any sane leeway
         p = self.tessera(token_args + ["--now", str(late)], stdin)
-        res.check(peer, names[8], p.rc == 1 and p.out == b"",
-                  f"tessera must exit 1 with no claims {p.describe()}")
+        res.rejected(peer, names[8], ctl_token, p, "tessera")
         p = self.tessera(["token", "verify", "--jwks", jwks_path, "--iss", ISS,
                           "--aud", "https://elsewhere.interop.tessera.test", "--now", str(self.now)], stdin)
-        res.check(peer, names[9], p.rc == 1 and p.out == b"",
-                  f"tessera must exit 1 with no claims {p.describe()}")
+        res.rejected(peer, names[9], ctl_token, p, "tessera")
 
         if alg in RELABEL:
-            self.relabel_attack(alg, peer, own, payload, stdin, res, names[10])
+            self.relabel_attack(alg, peer, own, payload, stdin, ctl_jws, res, names[10])
 
-    def relabel_attack(self, alg, peer, own, payload, token_stdin: bytes, res: Results, name):
+    def relabel_attack(self, alg, peer, own, payload, token_stdin: bytes, ctl_jws: bool,
+                       res: Results, name):
         """Same key material, other alg on the JWK: only pinning the alg to the key rejects it."""
         other = RELABEL[alg]
         if kty_of(alg) == "oct":
@@ -419,17 +428,19 @@ class Suite:
             # Control: with the right label the token verifies, so a rejection below is the label's.
             ctl = self.tessera(["jws", "verify", "--jwk", key_path], stdin)
             if ctl.rc != 0 or ctl.out != payload:
-                res.check(peer, name, False, f"control (right label) failed {ctl.describe()}")
+                res.check(peer, name, False, f"not meaningful: the control (same token, key with "
+                          f"the right alg) failed {ctl.describe()}")
                 return
+            control = True
             relabelled = dict(key, alg=other)
         else:
             # The control is the "peer->tessera jws verify" case: same token, same key, right label.
             stdin = token_stdin
+            control = ctl_jws
             relabelled = dict(own["pub"], alg=other)
         rel_path = self.write_json(f"{peer}-{alg}-as-{other}.json", relabelled)
         p = self.tessera(["jws", "verify", "--jwk", rel_path], stdin)
-        res.check(peer, name, p.rc == 1 and p.out == b"",
-                  f"tessera must exit 1 with no payload {p.describe()}")
+        res.rejected(peer, name, control, p, "tessera")
 
     # ---------------------------------------------------------- orchestration
     def run_alg(self, alg: str, tessera_setup, peer_keys) -> Results:
@@ -492,7 +503,8 @@ class Suite:
                 for ok, peer, case, detail in res.lines:
                     if ok:
                         passed += 1
-                        print(f"ok  {res.alg} {peer} {case}", flush=True)
+                        print(f"ok  {res.alg} {peer} {case}" + (f" -- {detail}" if self.verbose else ""),
+                              flush=True)
                     else:
                         failed += 1
                         print(f"FAIL {res.alg} {peer} {case}: {detail}", flush=True)
@@ -524,6 +536,8 @@ def main() -> int:
     ap.add_argument("--peers", default=",".join(PEERS), help="comma-separated subset of peers")
     ap.add_argument("--jobs", type=int, default=(os.cpu_count() or 2) + 1)
     ap.add_argument("--keep", action="store_true", help="keep the scratch directory")
+    ap.add_argument("--verbose", action="store_true",
+                    help="show the command and output behind passing cases too")
     args = ap.parse_args()
     args.tessera = os.path.abspath(args.tessera)
     args.algs = [a for a in args.algs.split(",") if a]
@@ -542,7 +556,7 @@ def main() -> int:
 
     workdir = tempfile.mkdtemp(prefix="tessera-interop-")
     try:
-        passed, failed = Suite(args.tessera, workdir, args.algs, args.peers).run(max(1, args.jobs))
+        passed, failed = Suite(args.tessera, workdir, args.algs, args.peers, args.verbose).run(max(1, args.jobs))
     finally:
         if args.keep:
             print(f"# scratch directory kept: {workdir}", file=sys.stderr)

@@ -1,0 +1,11 @@
+# tessera_test(NAME SOURCES... LIBS lib...): one GoogleTest executable, registered with CTest
+# test by test (gtest_discover_tests), so ctest reports each case.
+find_package(GTest REQUIRED)
+include(GoogleTest)
+
+function(tessera_test name)
+  cmake_parse_arguments(T "" "" "SOURCES;LIBS" ${ARGN})
+  add_executable(${name} ${T_SOURCES})
+  target_link_libraries(${name} PRIVATE ${T_LIBS} GTest::gtest GTest::gmock GTest::gtest_main)
+  gtest_discover_tests(${name} DISCOVERY_TIMEOUT 60 PROPERTIES LABELS unit)
+endfunction()

@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# Installs what is missing, then builds and runs every test:
+#   1. Release build: unit, RFC vectors, HTTP integration and interop suites (ctest)
+#   2. ASan+UBSan build: the same suites except interop, under the sanitizers
+#   3. libFuzzer targets, each for TESSERA_FUZZ_SECONDS (default 20)
+# Ends with one line "N passed, M failed" over everything.
+set -uo pipefail
+top="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$top"
+scripts/install-deps.sh || { echo "test.sh: dependency installation failed" >&2; exit 1; }
+
+passed=0
+failed=0
+tally() {  # tally LOG: adds ctest's "N% tests passed, F tests failed out of T" to the totals
+  local line total bad
+  line=$(grep -E 'tests passed, [0-9]+ tests? failed out of [0-9]+' "$1" | tail -n 1)
+  if [ -z "$line" ]; then failed=$((failed + 1)); return; fi
+  bad=$(echo "$line" | sed -E 's/.* ([0-9]+) tests? failed out of ([0-9]+).*/\1/')
+  total=$(echo "$line" | sed -E 's/.* ([0-9]+) tests? failed out of ([0-9]+).*/\2/')
+  passed=$((passed + total - bad))
+  failed=$((failed + bad))
+}
+
+logs="$(mktemp -d)"
+trap 'rm -rf "$logs"' EXIT
+jobs="${TESSERA_JOBS:-$(nproc)}"
+
+echo "== release build"
+if rel="$(scripts/build.sh release | tail -n 1)"; then
+  echo "== release tests"
+  (cd "$rel" && ctest -j "$jobs" --output-on-failure --timeout 600) 2>&1 | tee "$logs/release.log"
+  tally "$logs/release.log"
+else
+  echo "release build failed"; failed=$((failed + 1))
+fi
+
+echo "== asan build"
+if asan="$(scripts/build.sh asan | tail -n 1)"; then
+  echo "== asan tests"
+  (cd "$asan" && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
+     ctest -j "$jobs" --output-on-failure --timeout 900 -LE interop) 2>&1 | tee "$logs/asan.log"
+  tally "$logs/asan.log"
+else
+  echo "asan build failed"; failed=$((failed + 1))
+fi
+
+if [ -x scripts/fuzz.sh ]; then
+  echo "== fuzz"
+  scripts/fuzz.sh "${TESSERA_FUZZ_SECONDS:-20}" 2>&1 | tee "$logs/fuzz.log"
+  line=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$logs/fuzz.log" | tail -n 1)
+  if [ -n "$line" ]; then
+    passed=$((passed + $(echo "$line" | cut -d' ' -f1)))
+    failed=$((failed + $(echo "$line" | cut -d' ' -f3)))
+  else
+    failed=$((failed + 1))
+  fi
+fi
+
+echo
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
