@@ -47,8 +47,9 @@ struct KeyImpl;
 
 class Jwk {
  public:
-  // Parses one JWK. `alg_hint` supplies the algorithm for keys that do not name one; if the
-  // key names one and the hint differs, that is kAlgKeyMismatch.
+  // Parses one JWK. `alg_hint` supplies the algorithm for keys that do not name one (a key
+  // that names one keeps it: restricting algorithms is VerifyOptions::allowed_algs' job). A
+  // hint that does not fit the key type or curve is kAlgKeyMismatch.
   static std::expected<Jwk, Error> parse(std::string_view json, std::optional<Alg> alg_hint = {});
 
   // A new private key for `alg` (RSA 2048 bits; HMAC secret as long as the hash output...
@@ -87,8 +88,9 @@ class Jwks {
   Jwks() = default;
   explicit Jwks(std::vector<Jwk> keys) : keys_(std::move(keys)) {}
 
-  // Parses {"keys":[...]}. Keys that are not for signatures (use "enc") are skipped, as RFC
-  // 7517 section 5 allows; any malformed key fails the whole set.
+  // Parses {"keys":[...]}. Keys this library cannot use for signatures (unknown kty, "use"
+  // "enc", key_ops without sign/verify, a non-JWS "alg", X25519 or other curves) are skipped,
+  // as RFC 7517 section 5 asks; a malformed or weak key of a usable kind fails the whole set.
   static std::expected<Jwks, Error> parse(std::string_view json, std::optional<Alg> alg_hint = {});
 
   const std::vector<Jwk>& keys() const { return keys_; }

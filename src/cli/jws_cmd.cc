@@ -43,6 +43,9 @@ int run_sign(const SignArgs& a) {
   auto key = load_jwk(a.jwk_file, *alg);
   if (!key) return fail(kExitUsage, key.error());
   if (!key->is_private()) return fail(kExitUsage, a.jwk_file + ": signing needs a private key");
+  if (*alg && key->alg() != **alg) {
+    return fail(kExitUsage, a.jwk_file + ": the key is for " + std::string(jose::alg_name(key->alg())) + ", not " + a.alg);
+  }
   auto payload = read_stdin();
   if (!payload) return fail(kExitUsage, payload.error());
   auto token = jose::sign(*key, *payload, {.kid = a.kid, .typ = a.typ});

@@ -84,7 +84,6 @@ std::expected<Alg, Error> decide_alg(object obj, KeyFamily family, std::optional
   if (*alg_s) {
     alg = alg_from_name(**alg_s);
     if (!alg) return std::unexpected(Error::kAlgUnknown);
-    if (hint && *hint != *alg) return std::unexpected(Error::kAlgKeyMismatch);
   } else if (hint) {
     alg = hint;
   } else if (family == KeyFamily::kEc && curve) {
@@ -191,6 +190,21 @@ std::expected<std::shared_ptr<KeyImpl>, Error> parse_key(object obj, std::option
   }
   if (*kid) impl->kid.assign(**kid);
   return impl;
+}
+
+// Whether a well-formed key of a known type is one this library could sign or verify with.
+// RFC 7517 section 5: a set may hold other keys (key wrapping, X25519, other curves), which
+// are ignored rather than failing the whole set.
+bool usable_for_signatures(object obj) {
+  auto alg = json::get_string(obj, "alg", Error::kBadJwk);
+  if (alg && *alg && !alg_from_name(**alg)) return false;
+  auto crv = json::get_string(obj, "crv", Error::kBadJwk);
+  auto kty = json::get_string(obj, "kty", Error::kBadJwk);
+  if (crv && *crv && kty && *kty) {
+    if (**kty == "OKP" && **crv != "Ed25519") return false;
+    if (**kty == "EC" && !ec_curve(**crv)) return false;
+  }
+  return check_usage(obj).has_value();
 }
 
 // JWK parsing is off the hot path; one parser per thread keeps it allocation-light anyway.
@@ -360,6 +374,7 @@ std::expected<Jwks, Error> Jwks::parse(std::string_view text, std::optional<Alg>
     if (!use || !kty || !*kty) return std::unexpected(Error::kBadJwk);
     if (*use && **use == "enc") continue;
     if (**kty != "oct" && **kty != "RSA" && **kty != "EC" && **kty != "OKP") continue;
+    if (!usable_for_signatures(ko)) continue;
     auto impl = parse_key(ko, alg_hint);
     if (!impl) return std::unexpected(impl.error());
     keys.push_back(Jwk(std::move(*impl)));

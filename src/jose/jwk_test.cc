@@ -44,7 +44,7 @@ TEST(Jwk, KeyDecidesOneAlgorithm) {
   EXPECT_EQ(parsed->alg(), Alg::kES256);
   // A hint that contradicts the curve or the key's alg is refused.
   EXPECT_EQ(Jwk::parse(no_alg, Alg::kES384).error(), Error::kAlgKeyMismatch);
-  EXPECT_EQ(Jwk::parse(json, Alg::kHS256).error(), Error::kAlgKeyMismatch);
+  EXPECT_EQ(Jwk::parse(json, Alg::kHS256)->alg(), Alg::kES256);  // the key's own alg wins
   std::string wrong_curve = json;
   wrong_curve.replace(wrong_curve.find("ES256"), 5, "ES384");
   EXPECT_EQ(Jwk::parse(wrong_curve).error(), Error::kAlgKeyMismatch);
@@ -136,8 +136,12 @@ TEST(Jwks, ParsesSkipsAndRefuses) {
   auto b = Jwk::generate(Alg::kEdDSA, "b").value().public_key();
   const std::string enc_key = R"({"kty":"RSA","use":"enc","n":"AQAB","e":"AQAB"})";
   const std::string unknown_kty = R"({"kty":"AKP","alg":"ML-DSA-44","pub":"AAAA"})";
+  const std::string key_wrap = R"({"kty":"oct","alg":"A128KW","k":"GawgguFyGrWKav7AX4VKUg"})";
+  const std::string x25519 = R"({"kty":"OKP","crv":"X25519","x":"hSDwCYkwp1R0i33ctD73Wg2_Og0mOBr066SpjqqbTmo"})";
+  const std::string k256 = R"({"kty":"EC","crv":"secp256k1","x":"AA","y":"AA"})";
+  const std::string enc_ops = R"({"kty":"RSA","key_ops":["encrypt"],"n":"AQAB","e":"AQAB"})";
   const std::string set = R"({"keys":[)" + a.to_json(false) + "," + enc_key + "," + unknown_kty + "," +
-                          b.to_json(false) + "]}";
+                          key_wrap + "," + x25519 + "," + k256 + "," + enc_ops + "," + b.to_json(false) + "]}";
   auto jwks = Jwks::parse(set);
   ASSERT_TRUE(jwks) << describe(jwks.error());
   ASSERT_EQ(jwks->keys().size(), 2u);
@@ -146,6 +150,11 @@ TEST(Jwks, ParsesSkipsAndRefuses) {
   EXPECT_EQ(jwks->find("c"), nullptr);
   const std::string dup = R"({"keys":[)" + a.to_json(false) + "," + a.to_json(false) + "]}";
   EXPECT_EQ(Jwks::parse(dup).error(), Error::kBadJwk);
+  // A malformed or weak key of a usable kind fails the set rather than being skipped silently.
+  const std::string weak = R"({"kty":"oct","alg":"HS256","k":"c2hvcnQ"})";
+  EXPECT_EQ(Jwks::parse(R"({"keys":[)" + a.to_json(false) + "," + weak + "]}").error(), Error::kWeakKey);
+  const std::string off_curve = R"({"kty":"EC","crv":"P-256","x":"AQ","y":"AQ"})";
+  EXPECT_EQ(Jwks::parse(R"({"keys":[)" + off_curve + "]}").error(), Error::kBadJwk);
   EXPECT_EQ(Jwks::parse(R"({"keys":{}})").error(), Error::kBadJwk);
   EXPECT_EQ(Jwks::parse(R"({})").error(), Error::kBadJwk);
 }

@@ -1,0 +1,155 @@
+#!/usr/bin/python3
+"""The CLI contract of the foundation issue, checked against the real binary.
+
+Exit codes: 0 valid / done, 1 token judged invalid (one-line reason on stderr), 2 unusable
+input (flags, files, malformed keys) with a clear message. Never a crash (signal) or a hang
+(every call has a timeout), whatever the input.
+
+Usage: cli_contract.py --tessera PATH
+"""
+import argparse
+import base64
+import json
+import os
+import random
+import subprocess
+import sys
+import tempfile
+
+results = {"passed": 0, "failed": 0}
+
+
+def check(name, cond, detail=""):
+    if cond:
+        results["passed"] += 1
+        print(f"ok    {name}")
+    else:
+        results["failed"] += 1
+        print(f"FAIL  {name} {detail}")
+
+
+def run(tessera, args, stdin=b"", timeout=20):
+    p = subprocess.run([tessera] + args, input=stdin, capture_output=True, timeout=timeout)
+    return p.returncode, p.stdout, p.stderr
+
+
+def b64(b):
+    return base64.urlsafe_b64encode(b).rstrip(b"=").decode()
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--tessera", required=True)
+    t = ap.parse_args().tessera
+    tmp = tempfile.mkdtemp(prefix="tessera-cli-")
+    path = lambda name: os.path.join(tmp, name)
+
+    def write(name, data):
+        with open(path(name), "wb") as f:
+            f.write(data if isinstance(data, bytes) else data.encode())
+        return path(name)
+
+    # keys generate / public
+    rc, out, err = run(t, ["keys", "generate", "--alg", "ES256", "--kid", "k1"])
+    priv = json.loads(out)
+    check("keys generate prints a private JWK", rc == 0 and priv["kid"] == "k1" and "d" in priv, err)
+    rc, out, err = run(t, ["keys", "public"], json.dumps(priv).encode())
+    pub = json.loads(out) if rc == 0 else {}
+    check("keys public drops d", rc == 0 and "d" not in pub and pub.get("x") == priv["x"], err)
+    rc, out, err = run(t, ["keys", "generate"])
+    check("keys generate without --alg: exit 2", rc == 2 and err.startswith(b"tessera:"), err)
+    rc, out, err = run(t, ["keys", "generate", "--alg", "none"])
+    check("keys generate --alg none: exit 2", rc == 2 and b"unknown algorithm" in err, err)
+    rc, out, err = run(t, ["keys", "public"], b"{not json")
+    check("keys public malformed JWK: exit 2", rc == 2 and b"invalid JSON" in err, err)
+    rc, _, err = run(t, ["keys", "generate", "--alg", "HS256"])
+    hs = json.loads(_) if rc == 0 else {}
+    rc, out, err = run(t, ["keys", "public"], json.dumps(hs).encode())
+    check("keys public of an oct key: exit 2", rc == 2, err)
+
+    priv_f = write("priv.json", json.dumps(priv))
+    pub_f = write("pub.json", json.dumps(pub))
+    payload = b'{"iss":"https://id.example","sub":"u","aud":"api","iat":1700000000,"exp":1700000900,"jti":"j"}'
+
+    # jws sign / verify
+    rc, out, err = run(t, ["jws", "sign", "--jwk", priv_f, "--typ", "at+jwt"], payload)
+    token = out.strip()
+    check("jws sign prints a compact JWS", rc == 0 and token.count(b".") == 2, err)
+    header = json.loads(base64.urlsafe_b64decode(token.split(b".")[0] + b"=="))
+    check("jws sign header is alg, kid, typ", header == {"alg": "ES256", "kid": "k1", "typ": "at+jwt"}, header)
+    rc, out, err = run(t, ["jws", "verify", "--jwk", pub_f], token + b"\n")
+    check("jws verify prints exactly the payload", rc == 0 and out == payload, (rc, out, err))
+    rc, out, err = run(t, ["jws", "verify", "--jwk", pub_f, "--alg", "EdDSA"], token)
+    check("jws verify --alg outside the key: exit 1", rc == 1 and err.count(b"\n") == 1, err)
+    rc, out, err = run(t, ["jws", "sign", "--jwk", priv_f, "--alg", "ES384"], payload)
+    check("jws sign --alg other than the key's: exit 2", rc == 2 and b"ES256" in err, err)
+    rc, out, err = run(t, ["jws", "sign", "--jwk", pub_f], payload)
+    check("jws sign with a public key: exit 2", rc == 2 and b"private key" in err, err)
+    tampered = token[:-3] + (b"AAA" if token[-3:] != b"AAA" else b"BBB")
+    rc, out, err = run(t, ["jws", "verify", "--jwk", pub_f], tampered)
+    check("jws verify tampered: exit 1, nothing on stdout", rc == 1 and out == b"", (rc, out, err))
+    none = (b64(b'{"alg":"none"}') + "." + b64(payload) + ".").encode()
+    rc, out, err = run(t, ["jws", "verify", "--jwk", pub_f], none)
+    check("jws verify alg none: exit 1", rc == 1 and b"none" in err and out == b"", err)
+    rc, out, err = run(t, ["jws", "verify"], token)
+    check("jws verify without keys: exit 2", rc == 2, err)
+    rc, out, err = run(t, ["jws", "verify", "--jwk", pub_f, "--jwks", pub_f], token)
+    check("jws verify --jwk with --jwks: exit 2", rc == 2, err)
+    rc, out, err = run(t, ["jws", "verify", "--jwk", path("missing.json")], token)
+    check("jws verify unreadable file: exit 2", rc == 2 and b"cannot read" in err, err)
+    rc, out, err = run(t, ["jws", "verify", "--jwk", write("bad.json", "{\"kty\":\"EC\"}")], token)
+    check("jws verify malformed JWK: exit 2", rc == 2 and b"invalid JWK" in err, err)
+    rc, out, err = run(t, ["jws", "verify", "--jwk", pub_f, "--bogus"], token)
+    check("unknown flag: exit 2", rc == 2, err)
+    rc, out, err = run(t, ["jws", "verify", "--jwk", pub_f], b"A" * (1 << 20))
+    check("1 MiB on stdin: exit 1 (too large), no hang", rc == 1, err)
+    rc, out, err = run(t, [], b"")
+    check("no subcommand: exit 2", rc == 2, err)
+
+    # token verify / decode
+    jwks_f = write("jwks.json", json.dumps({"keys": [pub]}))
+    base = ["token", "verify", "--jwks", jwks_f, "--iss", "https://id.example", "--aud", "api"]
+    rc, out, err = run(t, base + ["--now", "1700000100"], token)
+    check("token verify prints the claims", rc == 0 and json.loads(out) == json.loads(payload), (rc, out, err))
+    rc, out, err = run(t, base + ["--now", "1700000930"], token)
+    check("token verify expired (leeway 30): exit 1", rc == 1 and b"expired" in err, err)
+    rc, out, err = run(t, base + ["--now", "1700000929"], token)
+    check("token verify inside leeway: exit 0", rc == 0, err)
+    rc, out, err = run(t, base + ["--now", "1700000901", "--leeway", "0"], token)
+    check("token verify --leeway 0: exit 1", rc == 1, err)
+    rc, out, err = run(t, ["token", "verify", "--jwks", jwks_f, "--iss", "https://id.example", "--aud", "other",
+                           "--now", "1700000100"], token)
+    check("token verify wrong audience: exit 1", rc == 1 and b"audience" in err, err)
+    rc, out, err = run(t, base + ["--now", "soon"], token)
+    check("token verify --now not a number: exit 2", rc == 2, err)
+    rc, out, err = run(t, ["token", "verify", "--jwks", jwks_f], token)
+    check("token verify without --iss/--aud: exit 2", rc == 2, err)
+    rc, out, err = run(t, ["token", "decode"], token)
+    d = json.loads(out) if rc == 0 else {}
+    check("token decode labels the output unverified",
+          rc == 0 and d.get("verified") is False and "UNVERIFIED" in d.get("warning", "") and
+          d.get("claims", {}).get("sub") == "u", (rc, out, err))
+    rc, out, err = run(t, ["token", "decode"], b"garbage")
+    check("token decode garbage: exit 2", rc == 2, err)
+
+    # Random garbage never crashes or hangs any reader.
+    rng = random.Random(7)
+    crashes = []
+    for i in range(150):
+        blob = bytes(rng.randrange(256) for _ in range(rng.randrange(0, 300)))
+        if i % 3 == 0:
+            parts = token.split(b".")
+            parts[rng.randrange(3)] = blob.replace(b".", b"")
+            blob = b".".join(parts)
+        for args in (["jws", "verify", "--jwk", pub_f], base, ["token", "decode"], ["keys", "public"]):
+            rc, out, err = run(t, args, blob)
+            if rc < 0 or rc not in (0, 1, 2):
+                crashes.append((args, blob, rc))
+    check("600 garbage inputs: only exit codes 0/1/2, no signal", not crashes, crashes[:3])
+
+    print(f"{results['passed']} passed, {results['failed']} failed")
+    return 0 if results["failed"] == 0 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
