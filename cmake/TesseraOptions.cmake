@@ -13,9 +13,14 @@ endif()
 
 if(TESSERA_FUZZ)
   if(NOT CMAKE_CXX_COMPILER_ID MATCHES "Clang")
-    message(FATAL_ERROR "TESSERA_FUZZ needs clang (CXX=clang++)")
+    message(FATAL_ERROR "TESSERA_FUZZ needs clang (CXX=clang++-19)")
+  endif()
+  # clang < 19 defines __cpp_concepts as 201907, so libstdc++ 12 hides std::expected.
+  if(CMAKE_CXX_COMPILER_VERSION VERSION_LESS 19)
+    message(FATAL_ERROR "TESSERA_FUZZ needs clang >= 19 for std::expected (CXX=clang++-19)")
   endif()
   target_compile_options(tessera_flags INTERFACE
-    -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer)
+    -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined
+    -fno-omit-frame-pointer)
   target_link_options(tessera_flags INTERFACE -fsanitize=address,undefined)
 endif()

@@ -16,7 +16,8 @@ packages=(
   nlohmann-json3-dev libsimdjson-dev
   libcli11-dev libtomlplusplus-dev libspdlog-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  clang libclang-rt-14-dev clang-format clang-tidy
+  clang-format clang-tidy
+  clang-19 libclang-rt-19-dev llvm-19
   python3 python3-jwt python3-jwcrypto python3-cryptography
 )
 command -v node >/dev/null 2>&1 || packages+=(nodejs npm)

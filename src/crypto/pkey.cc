@@ -117,6 +117,9 @@ std::expected<AsymmetricKey, Error> AsymmetricKey::from_rsa(const RsaParams& p) 
   const bool any_crt = !p.p.empty() || !p.q.empty() || !p.dp.empty() || !p.dq.empty() || !p.qi.empty();
   const bool all_crt = !p.p.empty() && !p.q.empty() && !p.dp.empty() && !p.dq.empty() && !p.qi.empty();
   if ((any_crt && !all_crt) || (any_crt && !priv)) return std::unexpected(Error::kInvalidKey);
+  // A private key must carry its CRT members: without p and q, nothing can check that d
+  // belongs to n (a wrong d would sign tokens its own public key rejects).
+  if (priv && !all_crt) return std::unexpected(Error::kInvalidKey);
   // Leading zero octets are not allowed in JWK big integers (RFC 7518 section 6.3.1.1).
   if (p.n[0] == '\0' || p.e[0] == '\0') return std::unexpected(Error::kInvalidKey);
   Bn n = to_bn(p.n), e = to_bn(p.e);
@@ -143,7 +146,7 @@ std::expected<AsymmetricKey, Error> AsymmetricKey::from_rsa(const RsaParams& p) 
   if (!ok) return std::unexpected(Error::kInternal);
   auto k = from_params("RSA", bld.get(), priv);
   if (!k) return std::unexpected(k.error());
-  if (priv && all_crt) {
+  if (priv) {
     PkeyCtx check(EVP_PKEY_CTX_new_from_pkey(nullptr, k->get(), nullptr));
     if (!check || EVP_PKEY_pairwise_check(check.get()) != 1) {
       ERR_clear_error();

@@ -42,7 +42,8 @@ struct OkpParams {
 
 class AsymmetricKey {
  public:
-  // Import. RSA private keys need either all CRT members or none beyond d.
+  // Import. RSA private keys need every CRT member (p, q, dp, dq, qi) so that the pair can be
+  // checked; multi-prime keys are not supported.
   static std::expected<AsymmetricKey, Error> from_rsa(const RsaParams& p);
   static std::expected<AsymmetricKey, Error> from_ec(const EcParams& p);
   static std::expected<AsymmetricKey, Error> from_ed25519(const OkpParams& p);

@@ -120,6 +120,18 @@ TEST(Jwk, RefusesInconsistentKeyMaterial) {
   auto ed2 = Jwk::generate(Alg::kEdDSA).value().to_json(true);
   ed.replace(ed.find(R"("d":")"), d_of(ed).size(), d_of(ed2));
   EXPECT_EQ(Jwk::parse(ed).error(), Error::kBadJwk);
+  // An RSA private key without its CRT members cannot be checked, so it is refused (a wrong d
+  // would otherwise sign tokens its own public key rejects).
+  auto rsa = Jwk::generate(Alg::kRS256).value();
+  const std::string pub_rsa = rsa.public_key().to_json(false);
+  std::string d_only = pub_rsa.substr(0, pub_rsa.size() - 1) + R"(,"d":"AQAB"})";
+  EXPECT_EQ(Jwk::parse(d_only).error(), Error::kBadJwk);
+  std::string full = rsa.to_json(true);
+  std::string no_qi = full;
+  const std::size_t qi = no_qi.find(R"(,"qi":")");
+  no_qi.erase(qi, no_qi.find('"', qi + 7) + 1 - qi);  // drop ,"qi":"..."
+  ASSERT_TRUE(Jwk::parse(full));
+  EXPECT_EQ(Jwk::parse(no_qi).error(), Error::kBadJwk);
   // Short EC coordinates (RFC 7518 6.2.1.2: full length) and malformed members.
   EXPECT_EQ(Jwk::parse(R"({"kty":"EC","crv":"P-256","x":"AQ","y":"AQ"})").error(), Error::kBadJwk);
   EXPECT_EQ(Jwk::parse(R"({"kty":"EC","crv":"P-256","x":5,"y":"AQ"})").error(), Error::kBadJwk);
