@@ -9,6 +9,7 @@
 #include <openssl/param_build.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
+#include <sodium.h>
 
 #include <array>
 #include <vector>
@@ -19,14 +20,12 @@ namespace {
 // RAII for the OpenSSL objects used here.
 struct BnFree { void operator()(BIGNUM* p) const { BN_clear_free(p); } };
 struct CtxFree { void operator()(EVP_PKEY_CTX* p) const { EVP_PKEY_CTX_free(p); } };
-struct MdCtxFree { void operator()(EVP_MD_CTX* p) const { EVP_MD_CTX_free(p); } };
 struct BldFree { void operator()(OSSL_PARAM_BLD* p) const { OSSL_PARAM_BLD_free(p); } };
 struct ParamFree { void operator()(OSSL_PARAM* p) const { OSSL_PARAM_free(p); } };
 struct SigFree { void operator()(ECDSA_SIG* p) const { ECDSA_SIG_free(p); } };
 struct BioFree { void operator()(BIO* p) const { BIO_free(p); } };
 using Bn = std::unique_ptr<BIGNUM, BnFree>;
 using PkeyCtx = std::unique_ptr<EVP_PKEY_CTX, CtxFree>;
-using MdCtx = std::unique_ptr<EVP_MD_CTX, MdCtxFree>;
 using ParamBld = std::unique_ptr<OSSL_PARAM_BLD, BldFree>;
 using Params = std::unique_ptr<OSSL_PARAM, ParamFree>;
 using EcdsaSig = std::unique_ptr<ECDSA_SIG, SigFree>;
@@ -92,9 +91,10 @@ bool configure(EVP_PKEY_CTX* ctx, Scheme s, Hash h) {
   if (EVP_PKEY_CTX_set_signature_md(ctx, md_of(h)) != 1) return false;
   if (s == Scheme::kRsaPkcs1v15) return EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_PKCS1_PADDING) == 1;
   if (s == Scheme::kRsaPss) {
-    // RFC 7518 section 3.5: MGF1 with the same hash, salt as long as the hash output.
+    // RFC 7518 section 3.5: MGF1 with the same hash (OpenSSL's default for MGF1 is the
+    // signature digest; setting it explicitly costs a by-name fetch per call), salt as long as
+    // the hash output.
     return EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_PKCS1_PSS_PADDING) == 1 &&
-           EVP_PKEY_CTX_set_rsa_mgf1_md(ctx, md_of(h)) == 1 &&
            EVP_PKEY_CTX_set_rsa_pss_saltlen(ctx, static_cast<int>(hash_size(h))) == 1;
   }
   return true;
@@ -110,6 +110,37 @@ bool scheme_fits(KeyType t, Scheme s) {
 }
 
 }  // namespace
+
+struct Ed25519Keys {
+  unsigned char pk[crypto_sign_PUBLICKEYBYTES] = {};
+  unsigned char sk[crypto_sign_SECRETKEYBYTES] = {};  // seed || pk; zero for a public key
+  Ed25519Keys() = default;
+  Ed25519Keys(const Ed25519Keys&) = delete;
+  Ed25519Keys& operator=(const Ed25519Keys&) = delete;
+  ~Ed25519Keys() { sodium_memzero(sk, sizeof sk); }
+};
+
+std::expected<AsymmetricKey, Error> AsymmetricKey::with_sodium(std::shared_ptr<EVP_PKEY> k, bool priv) {
+  static const bool sodium_ready = sodium_init() >= 0;  // thread-safe, idempotent
+  if (!sodium_ready) return std::unexpected(Error::kInternal);
+  AsymmetricKey key(std::move(k), KeyType::kEd25519, Curve::kP256, priv);
+  auto ed = std::make_shared<Ed25519Keys>();
+  std::size_t len = sizeof ed->pk;
+  if (EVP_PKEY_get_raw_public_key(key.pkey_.get(), ed->pk, &len) != 1 || len != sizeof ed->pk) {
+    return std::unexpected(Error::kInternal);
+  }
+  if (priv) {
+    unsigned char seed[crypto_sign_SEEDBYTES];
+    len = sizeof seed;
+    unsigned char pk[crypto_sign_PUBLICKEYBYTES];
+    const bool ok = EVP_PKEY_get_raw_private_key(key.pkey_.get(), seed, &len) == 1 && len == sizeof seed &&
+                    crypto_sign_seed_keypair(pk, ed->sk, seed) == 0 && sodium_memcmp(pk, ed->pk, sizeof pk) == 0;
+    sodium_memzero(seed, sizeof seed);
+    if (!ok) return std::unexpected(Error::kInvalidKey);
+  }
+  key.ed_ = std::move(ed);
+  return key;
+}
 
 std::expected<AsymmetricKey, Error> AsymmetricKey::from_rsa(const RsaParams& p) {
   if (p.n.empty() || p.e.empty()) return std::unexpected(Error::kInvalidKey);
@@ -196,8 +227,8 @@ std::expected<AsymmetricKey, Error> AsymmetricKey::from_ed25519(const OkpParams&
     ERR_clear_error();
     return std::unexpected(Error::kInvalidKey);
   }
-  AsymmetricKey key(share(raw), KeyType::kEd25519, Curve::kP256, priv);
-  if (priv && key.okp_params(false).x != p.x) return std::unexpected(Error::kInvalidKey);
+  auto key = with_sodium(share(raw), priv);
+  if (key && priv && key->okp_params(false).x != p.x) return std::unexpected(Error::kInvalidKey);
   return key;
 }
 
@@ -217,7 +248,7 @@ std::expected<AsymmetricKey, Error> AsymmetricKey::generate_ec(Curve c) {
 std::expected<AsymmetricKey, Error> AsymmetricKey::generate_ed25519() {
   EVP_PKEY* raw = EVP_PKEY_Q_keygen(nullptr, nullptr, "ED25519");
   if (raw == nullptr) return std::unexpected(Error::kInternal);
-  return AsymmetricKey(share(raw), KeyType::kEd25519, Curve::kP256, true);
+  return with_sodium(share(raw), true);
 }
 
 int AsymmetricKey::bits() const { return EVP_PKEY_get_bits(pkey_.get()); }
@@ -294,12 +325,9 @@ std::expected<std::string, Error> AsymmetricKey::sign(Scheme s, Hash h, std::str
   if (!has_private_) return std::unexpected(Error::kNoPrivateKey);
   if (!scheme_fits(type_, s)) return std::unexpected(Error::kUnsupported);
   if (s == Scheme::kEd25519) {
-    MdCtx md(EVP_MD_CTX_new());
-    std::string sig(64, '\0');
-    std::size_t len = sig.size();
-    if (!md || EVP_DigestSignInit_ex(md.get(), nullptr, nullptr, nullptr, nullptr, pkey_.get(), nullptr) != 1 ||
-        EVP_DigestSign(md.get(), reinterpret_cast<unsigned char*>(sig.data()), &len, u8(data), data.size()) != 1) {
-      ERR_clear_error();
+    std::string sig(crypto_sign_BYTES, '\0');
+    if (crypto_sign_detached(reinterpret_cast<unsigned char*>(sig.data()), nullptr, u8(data), data.size(),
+                             ed_->sk) != 0) {
       return std::unexpected(Error::kInternal);
     }
     return sig;
@@ -330,12 +358,8 @@ std::expected<std::string, Error> AsymmetricKey::sign(Scheme s, Hash h, std::str
 bool AsymmetricKey::verify(Scheme s, Hash h, std::string_view data, std::string_view sig) const {
   if (!scheme_fits(type_, s) || sig.size() != signature_size()) return false;
   if (s == Scheme::kEd25519) {
-    MdCtx md(EVP_MD_CTX_new());
-    const bool ok = md &&
-        EVP_DigestVerifyInit_ex(md.get(), nullptr, nullptr, nullptr, nullptr, pkey_.get(), nullptr) == 1 &&
-        EVP_DigestVerify(md.get(), u8(sig), sig.size(), u8(data), data.size()) == 1;
-    if (!ok) ERR_clear_error();
-    return ok;
+    // libsodium also refuses non-canonical S and small-order R or A (RFC 8032 5.1.7 strict).
+    return crypto_sign_verify_detached(u8(sig), u8(data), data.size(), ed_->pk) == 0;
   }
   std::string der;
   if (s == Scheme::kEcdsa) {

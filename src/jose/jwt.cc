@@ -49,11 +49,25 @@ std::expected<std::vector<std::string>, Error> string_list(simdjson::dom::elemen
   return out;
 }
 
-// Reads the claims Tessera understands; other claims stay only in Claims::json.
-std::expected<Claims, Error> read_claims(simdjson::dom::object obj) {
+// The claims read_claims understands, for the `required` check without a second lookup.
+constexpr std::string_view kKnown[] = {"iss", "sub", "jti", "sid", "scope", "client_id", "exp",
+                                       "nbf", "iat", "auth_time", "aud", "roles"};
+
+unsigned known_bit(std::string_view name) {
+  for (unsigned i = 0; i < std::size(kKnown); ++i) {
+    if (kKnown[i] == name) return 1u << i;
+  }
+  return 0;
+}
+
+// Reads the claims Tessera understands; other claims stay only in Claims::json. Sets in
+// `seen` the known_bit of every known claim present.
+std::expected<Claims, Error> read_claims(simdjson::dom::object obj, unsigned& seen) {
   Claims c;
+  seen = 0;
   for (auto field : obj) {
     const std::string_view k = field.key;
+    seen |= known_bit(k);
     std::string* str = k == "iss" ? &c.iss : k == "sub" ? &c.sub : k == "jti" ? &c.jti
                      : k == "sid" ? &c.sid : k == "scope" ? &c.scope : k == "client_id" ? &c.client_id
                      : nullptr;
@@ -77,17 +91,19 @@ std::expected<Claims, Error> read_claims(simdjson::dom::object obj) {
   return c;
 }
 
-}  // namespace
-
-std::expected<Claims, Error> validate_claims(const VerifiedJws& jws, const ClaimsPolicy& policy, std::int64_t now) {
+// validate_claims without filling Claims::json (the callers copy or move the payload in).
+std::expected<Claims, Error> validate(const VerifiedJws& jws, const ClaimsPolicy& policy, std::int64_t now) {
   if (!policy.typ.empty() && !typ_matches(jws.typ, policy.typ)) return std::unexpected(Error::kBadTyp);
   auto obj = claims_parser().parse_object(jws.payload);
   if (!obj) return std::unexpected(obj.error());
-  auto claims = read_claims(*obj);
+  unsigned seen = 0;
+  auto claims = read_claims(*obj, seen);
   if (!claims) return std::unexpected(claims.error());
   for (const std::string& name : policy.required) {
+    const unsigned bit = known_bit(name);
     simdjson::dom::element e;
-    if (obj->at_key(name).get(e) != simdjson::SUCCESS) return std::unexpected(Error::kMissingClaim);
+    const bool present = bit != 0 ? (seen & bit) != 0 : obj->at_key(name).get(e) == simdjson::SUCCESS;
+    if (!present) return std::unexpected(Error::kMissingClaim);
   }
   // 128-bit arithmetic: any int64 claim, clock or leeway compares without overflow.
   __extension__ using Wide = __int128;
@@ -100,7 +116,14 @@ std::expected<Claims, Error> validate_claims(const VerifiedJws& jws, const Claim
       std::find(claims->aud.begin(), claims->aud.end(), policy.audience) == claims->aud.end()) {
     return std::unexpected(Error::kAudienceMismatch);
   }
-  claims->json = jws.payload;
+  return claims;
+}
+
+}  // namespace
+
+std::expected<Claims, Error> validate_claims(const VerifiedJws& jws, const ClaimsPolicy& policy, std::int64_t now) {
+  auto claims = validate(jws, policy, now);
+  if (claims) claims->json = jws.payload;
   return claims;
 }
 
@@ -108,7 +131,9 @@ std::expected<Claims, Error> verify_jwt(std::string_view token, const Jwks& keys
                                         std::int64_t now, const VerifyOptions& options) {
   auto jws = verify(token, keys, options);
   if (!jws) return std::unexpected(jws.error());
-  return validate_claims(*jws, policy, now);
+  auto claims = validate(*jws, policy, now);
+  if (claims) claims->json = std::move(jws->payload);
+  return claims;
 }
 
 }  // namespace tessera::jose
