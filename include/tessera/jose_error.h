@@ -2,6 +2,7 @@
 // google/jwt_verify_lib's Status); what a client is told is only kBlandMessage.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <string_view>
 
@@ -57,6 +58,6 @@ std::string_view describe(Error e);
 inline constexpr std::string_view kBlandMessage = "invalid token";
 
 // Tokens longer than this are refused before any parsing (SPEC.md "Tokens").
-inline constexpr std::size_t kMaxTokenSize = 8 * 1024;
+inline constexpr std::size_t kMaxTokenSize = std::size_t{8} * 1024;
 
 }  // namespace tessera::jose

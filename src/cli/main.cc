@@ -14,7 +14,7 @@ int main(int argc, char** argv) {
   add_jws_commands(app, commands);
   add_token_commands(app, commands);
   add_keys_commands(app, commands);
-  // add_serve_command(app, commands);
+  add_serve_command(app, commands);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

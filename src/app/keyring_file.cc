@@ -1,0 +1,180 @@
+#include "app/keyring_file.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <system_error>
+
+namespace tessera::app {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr const char* kKeysFile = "keys.json";
+constexpr std::size_t kMaxKeysFile = 1 << 20;
+
+std::string errno_text() { return std::strerror(errno); }
+
+// Closes a file descriptor on every path out.
+class Fd {
+ public:
+  explicit Fd(int fd) : fd_(fd) {}
+  ~Fd() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  Fd(const Fd&) = delete;
+  Fd& operator=(const Fd&) = delete;
+  int get() const { return fd_; }
+
+ private:
+  int fd_;
+};
+
+std::expected<void, std::string> write_all(int fd, std::string_view data) {
+  while (!data.empty()) {
+    ssize_t n = ::write(fd, data.data(), data.size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return std::unexpected(errno_text());
+    data.remove_prefix(static_cast<std::size_t>(n));
+  }
+  return {};
+}
+
+// Makes a rename or link in `dir` durable.
+void sync_dir(const fs::path& dir) {
+  Fd d(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (d.get() >= 0) ::fsync(d.get());
+}
+
+// Reads keys.json without following a symlink, checking its mode on the open file itself (no
+// window between the check and the read).
+std::expected<std::string, std::string> read_keys_file(const fs::path& path, bool& missing) {
+  missing = false;
+  Fd fd(::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK));
+  if (fd.get() < 0) {
+    if (errno == ENOENT) {
+      missing = true;
+      return std::string();
+    }
+    if (errno == ELOOP) return std::unexpected(path.string() + " is a symbolic link; refusing it");
+    return std::unexpected("cannot read " + path.string() + ": " + errno_text());
+  }
+  struct stat st {};
+  if (::fstat(fd.get(), &st) != 0) return std::unexpected("cannot stat " + path.string());
+  if (!S_ISREG(st.st_mode)) return std::unexpected(path.string() + " is not a regular file");
+  if ((st.st_mode & 077) != 0) {
+    return std::unexpected(path.string() +
+                           " holds private keys but is accessible by group or others; "
+                           "run: chmod 600 " +
+                           path.string());
+  }
+  if (static_cast<std::size_t>(st.st_size) > kMaxKeysFile) {
+    return std::unexpected(path.string() + " is larger than 1 MiB");
+  }
+  std::string text(static_cast<std::size_t>(st.st_size), '\0');
+  std::size_t got = 0;
+  while (got < text.size()) {
+    ssize_t n = ::read(fd.get(), text.data() + got, text.size() - got);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return std::unexpected("cannot read " + path.string());
+    got += static_cast<std::size_t>(n);
+  }
+  return text;
+}
+
+std::expected<jose::Jwks, std::string> parse_keys(const fs::path& path, std::string_view text) {
+  auto set = jose::Jwks::parse(text);
+  if (!set) {
+    return std::unexpected(path.string() +
+                           " is not a valid JWK Set: " + std::string(jose::describe(set.error())));
+  }
+  if (set->keys().empty()) return std::unexpected(path.string() + " holds no signing key");
+  for (const jose::Jwk& k : set->keys()) {
+    if (!k.is_private()) {
+      return std::unexpected(path.string() + ": key '" + k.kid() + "' has no private part");
+    }
+  }
+  return std::move(*set);
+}
+
+// Writes `json` to a new file in `dir` and links it as keys.json, which must not exist yet.
+// Returns false (no error) when keys.json appeared meanwhile.
+std::expected<bool, std::string> create_keys_file(const fs::path& dir, const std::string& json) {
+  std::string tmp = (dir / ".keys.json.XXXXXX").string();
+  Fd fd(::mkstemp(tmp.data()));  // mode 0600
+  if (fd.get() < 0)
+    return std::unexpected("cannot create a file in " + dir.string() + ": " + errno_text());
+  auto cleanup = [&] { ::unlink(tmp.c_str()); };
+  if (::fchmod(fd.get(), 0600) != 0) {
+    cleanup();
+    return std::unexpected("cannot chmod " + tmp + ": " + errno_text());
+  }
+  if (auto w = write_all(fd.get(), json); !w || ::fsync(fd.get()) != 0) {
+    cleanup();
+    return std::unexpected("cannot write " + tmp + ": " + (w ? errno_text() : w.error()));
+  }
+  // link(), unlike rename(), fails if the target exists: two servers starting at once on one
+  // data dir end up with one key, not two that each believe they own.
+  const fs::path target = dir / kKeysFile;
+  int linked = ::link(tmp.c_str(), target.c_str());
+  int link_errno = errno;
+  cleanup();
+  if (linked != 0) {
+    if (link_errno == EEXIST) return false;
+    return std::unexpected("cannot create " + target.string() + ": " + std::strerror(link_errno));
+  }
+  sync_dir(dir);
+  return true;
+}
+
+}  // namespace
+
+std::expected<void, std::string> ensure_data_dir(const fs::path& dir) {
+  std::error_code ec;
+  auto status = fs::status(dir, ec);
+  if (!fs::exists(status)) {
+    if (dir.has_parent_path() && !dir.parent_path().empty()) {
+      fs::create_directories(dir.parent_path(), ec);
+      if (ec)
+        return std::unexpected("cannot create data dir " + dir.string() + ": " + ec.message());
+    }
+    if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) {
+      return std::unexpected("cannot create data dir " + dir.string() + ": " + errno_text());
+    }
+    status = fs::status(dir, ec);
+  }
+  if (!fs::is_directory(status)) {
+    return std::unexpected("data dir " + dir.string() + " is not a directory");
+  }
+  if (::access(dir.c_str(), R_OK | W_OK | X_OK) != 0) {
+    return std::unexpected("data dir " + dir.string() + " is not writable: " + errno_text());
+  }
+  return {};
+}
+
+std::expected<jose::Jwks, std::string> load_or_create_keys(const fs::path& dir) {
+  const fs::path path = dir / kKeysFile;
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    bool missing = false;
+    auto text = read_keys_file(path, missing);
+    if (!text) return std::unexpected(text.error());
+    if (!missing) return parse_keys(path, *text);
+
+    auto key = jose::Jwk::generate(jose::Alg::kES256);
+    if (!key) {
+      return std::unexpected("cannot generate a signing key: " +
+                             std::string(jose::describe(key.error())));
+    }
+    std::string json = R"({"keys":[)" + key->to_json(/*include_private=*/true) + "]}\n";
+    auto created = create_keys_file(dir, json);
+    if (!created) return std::unexpected(created.error());
+    if (*created) return jose::Jwks({std::move(*key)});
+    // Someone else created it first: load theirs.
+  }
+  return std::unexpected("cannot create " + path.string());
+}
+
+}  // namespace tessera::app

@@ -1,0 +1,29 @@
+// Per-server limits: every resource a client can make the server hold is bounded here.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+
+namespace tessera::http {
+
+struct ServerLimits {
+  // Request line plus header fields. Beyond it: 431 and the connection closes.
+  std::size_t max_header_bytes = std::size_t{8} * 1024;
+  // Request body (SPEC.md "HTTP API": bodies over 64 KiB are 413). Beyond it: 413 and close.
+  std::uint64_t max_body_bytes = std::uint64_t{64} * 1024;
+  // From a request's first byte to its last (slow senders are cut off, not waited for).
+  std::chrono::milliseconds read_timeout{30'000};
+  // For writing one response to a slow reader.
+  std::chrono::milliseconds write_timeout{30'000};
+  // Keep-alive: how long an idle connection may wait for the next request's first byte.
+  std::chrono::milliseconds idle_timeout{60'000};
+  // Graceful shutdown: how long in-flight requests may take before the server exits anyway.
+  std::chrono::milliseconds drain_timeout{10'000};
+  // Open connections at most; one more is accepted and closed at once (no bytes read).
+  std::size_t max_connections = 10'000;
+  // Threads running the I/O loop; 0 means std::thread::hardware_concurrency().
+  unsigned io_threads = 0;
+};
+
+}  // namespace tessera::http

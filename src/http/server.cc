@@ -1,0 +1,262 @@
+#include "http/server.h"
+
+#include <algorithm>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <csignal>
+#include <list>
+#include <mutex>
+#include <thread>
+
+#include "http/log.h"
+#include "http/session_impl.h"
+#include "http/tls.h"
+
+namespace tessera::http {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+using asio::ip::tcp;
+using detail::kNoThrow;
+
+namespace {
+
+// Logs what escaped a connection or the accept loop (a bug or an allocation failure).
+void log_escaped(std::exception_ptr e, std::string_view where) {
+  if (!e) return;
+  try {
+    std::rethrow_exception(e);
+  } catch (const std::exception& ex) {
+    log_event(LogLevel::kError, "uncaught exception",
+              {{"where", std::string(where)}, {"error", ex.what()}});
+  } catch (...) {
+    log_event(LogLevel::kError, "uncaught exception", {{"where", std::string(where)}});
+  }
+}
+
+// The open connections, so shutdown can close the idle ones and wait for the others.
+class ConnectionRegistry {
+ public:
+  struct Entry {
+    std::shared_ptr<detail::Connection> conn;
+    asio::any_io_executor executor;  // the connection's strand
+  };
+  using Token = std::list<Entry>::iterator;
+
+  Token add(Entry e) {
+    std::lock_guard lock(mu_);
+    entries_.push_front(std::move(e));
+    return entries_.begin();
+  }
+  void remove(Token t) {
+    std::lock_guard lock(mu_);
+    entries_.erase(t);
+  }
+  std::size_t size() const {
+    std::lock_guard lock(mu_);
+    return entries_.size();
+  }
+  // Cancels the idle wait of every connection; busy ones finish their request, then close.
+  void close_idle() {
+    std::lock_guard lock(mu_);
+    for (const Entry& e : entries_) {
+      asio::post(e.executor, [conn = e.conn] {  // on the connection's strand, like its I/O
+        if (conn->idle && conn->tcp != nullptr) conn->tcp->cancel();
+      });
+    }
+  }
+
+ private:
+  mutable std::mutex mu_;
+  std::list<Entry> entries_;
+};
+
+// Removes a connection from the registry when its coroutine ends, however it ends.
+class Registration {
+ public:
+  Registration(ConnectionRegistry& r, ConnectionRegistry::Token t) : registry_(r), token_(t) {}
+  ~Registration() { registry_.remove(token_); }
+  Registration(const Registration&) = delete;
+  Registration& operator=(const Registration&) = delete;
+
+ private:
+  ConnectionRegistry& registry_;
+  ConnectionRegistry::Token token_;
+};
+
+unsigned thread_count(unsigned configured) {
+  if (configured != 0) return configured;
+  return std::max(1u, std::thread::hardware_concurrency());
+}
+
+}  // namespace
+
+// Member order matters: the io_context is destroyed before what its pending coroutines refer
+// to (registry, session context, TLS context), and after the I/O objects that use it.
+struct Server::Impl {
+  Impl(ServerOptions o, Handler h)
+      : options(std::move(o)),
+        handler(std::move(h)),
+        ctx{options.limits, handler, stopping},
+        ioc(static_cast<int>(thread_count(options.limits.io_threads))),
+        acceptor(asio::make_strand(ioc)) {}
+
+  asio::awaitable<void> accept_loop();
+  asio::awaitable<void> connection(beast::tcp_stream tcp, std::shared_ptr<detail::Connection> conn,
+                                   ConnectionRegistry::Token token);
+  asio::awaitable<void> drain();
+  void begin_stop();
+
+  ServerOptions options;
+  Handler handler;
+  std::atomic<bool> stopping{false};
+  ConnectionRegistry registry;
+  std::shared_ptr<detail::TlsContext> tls;
+  detail::SessionContext ctx;
+  asio::io_context ioc;
+  tcp::acceptor acceptor;  // on its own strand, with everything that touches it
+  std::optional<asio::signal_set> signals;
+  tcp::endpoint bound;
+};
+
+asio::awaitable<void> Server::Impl::accept_loop() {
+  asio::steady_timer backoff(acceptor.get_executor());
+  bool at_capacity = false;
+  for (;;) {
+    // Each connection gets its own strand: its coroutine never runs on two threads at once.
+    auto [ec, socket] = co_await acceptor.async_accept(asio::make_strand(ioc), kNoThrow);
+    if (stopping.load() || ec == asio::error::operation_aborted) co_return;
+    if (ec) {
+      // E.g. EMFILE: out of file descriptors. Back off instead of spinning on the error.
+      log_event(LogLevel::kWarn, "accept failed", {{"error", ec.message()}});
+      backoff.expires_after(std::chrono::milliseconds(100));
+      co_await backoff.async_wait(kNoThrow);
+      continue;
+    }
+    if (registry.size() >= options.limits.max_connections) {
+      if (!at_capacity) {
+        log_event(LogLevel::kWarn, "connection limit reached; closing new connections",
+                  {{"max_connections", std::to_string(options.limits.max_connections)}});
+      }
+      at_capacity = true;
+      beast::error_code ignored;
+      socket.close(ignored);
+      continue;
+    }
+    at_capacity = false;
+    beast::tcp_stream stream(std::move(socket));
+    auto executor = stream.get_executor();
+    // Registered here, not in the coroutine, so the limit above counts it at once.
+    auto conn = std::make_shared<detail::Connection>();
+    auto token = registry.add({conn, executor});
+    asio::co_spawn(executor, connection(std::move(stream), std::move(conn), token),
+                   [](std::exception_ptr e) { log_escaped(e, "connection"); });
+  }
+}
+
+asio::awaitable<void> Server::Impl::connection(beast::tcp_stream tcp,
+                                               std::shared_ptr<detail::Connection> conn,
+                                               ConnectionRegistry::Token token) {
+  Registration registration(registry, token);
+  if (tls) {
+    co_await detail::serve_tls(std::move(tcp), conn, ctx, *tls);
+  } else {
+    co_await detail::serve_plain(std::move(tcp), conn, ctx);
+  }
+}
+
+asio::awaitable<void> Server::Impl::drain() {
+  const auto deadline = std::chrono::steady_clock::now() + options.limits.drain_timeout;
+  asio::steady_timer tick(acceptor.get_executor());
+  while (registry.size() > 0) {
+    if (std::chrono::steady_clock::now() >= deadline) {
+      log_event(LogLevel::kWarn, "shutdown deadline passed; closing busy connections",
+                {{"connections", std::to_string(registry.size())}});
+      ioc.stop();
+      co_return;
+    }
+    tick.expires_after(std::chrono::milliseconds(20));
+    co_await tick.async_wait(kNoThrow);
+  }
+}
+
+// On the acceptor's strand.
+void Server::Impl::begin_stop() {
+  beast::error_code ignored;
+  acceptor.close(ignored);
+  if (signals) signals->cancel(ignored);
+  registry.close_idle();
+  asio::co_spawn(acceptor.get_executor(), drain(),
+                 [](std::exception_ptr e) { log_escaped(e, "drain"); });
+}
+
+std::expected<std::unique_ptr<Server>, std::string> Server::create(ServerOptions options,
+                                                                   Handler handler) {
+  auto impl = std::make_unique<Impl>(std::move(options), std::move(handler));
+  const ServerOptions& o = impl->options;
+  const std::string where = o.host + ":" + std::to_string(o.port);
+
+  beast::error_code ec;
+  auto address = asio::ip::make_address(o.host, ec);
+  if (ec)
+    return std::unexpected("invalid listen address '" + o.host + "': an IP address is needed");
+  tcp::endpoint endpoint(address, o.port);
+  tcp::acceptor& a = impl->acceptor;
+  a.open(endpoint.protocol(), ec);
+  if (!ec) a.set_option(asio::socket_base::reuse_address(true), ec);  // restart despite TIME_WAIT
+  if (!ec) a.bind(endpoint, ec);
+  if (!ec) a.listen(asio::socket_base::max_listen_connections, ec);
+  if (!ec) impl->bound = a.local_endpoint(ec);
+  if (ec) return std::unexpected("cannot listen on " + where + ": " + ec.message());
+
+  if (o.tls) {
+    auto tls = detail::load_tls_context(o.tls->cert_chain, o.tls->private_key);
+    if (!tls) return std::unexpected(tls.error());
+    impl->tls = std::move(*tls);
+  }
+  // Installed now, not in run(): a signal that arrives in between is queued, not fatal.
+  if (o.stop_on_signals) impl->signals.emplace(a.get_executor(), SIGINT, SIGTERM);
+  return std::unique_ptr<Server>(new Server(std::move(impl)));
+}
+
+Server::Server(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Server::~Server() = default;
+
+std::uint16_t Server::port() const { return impl_->bound.port(); }
+
+std::string Server::url() const {
+  const auto& address = impl_->bound.address();
+  std::string host = address.is_v6() ? "[" + address.to_string() + "]" : address.to_string();
+  return (impl_->tls ? "https://" : "http://") + host + ":" + std::to_string(port());
+}
+
+void Server::run() {
+  Impl& s = *impl_;
+  asio::co_spawn(s.acceptor.get_executor(), s.accept_loop(),
+                 [](std::exception_ptr e) { log_escaped(e, "accept loop"); });
+  if (s.signals) {
+    s.signals->async_wait([this](const beast::error_code& ec, int signal) {
+      if (ec) return;
+      log_event(LogLevel::kInfo, "signal received; shutting down",
+                {{"signal", signal == SIGTERM ? "SIGTERM" : "SIGINT"}});
+      stop();
+    });
+  }
+  std::vector<std::jthread> threads;
+  for (unsigned i = 1; i < thread_count(s.options.limits.io_threads); ++i) {
+    threads.emplace_back([&s] { s.ioc.run(); });
+  }
+  s.ioc.run();
+}  // the jthreads join here
+
+void Server::stop() {
+  if (impl_->stopping.exchange(true)) return;
+  asio::post(impl_->acceptor.get_executor(), [impl = impl_.get()] { impl->begin_stop(); });
+}
+
+}  // namespace tessera::http

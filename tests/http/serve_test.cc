@@ -1,0 +1,394 @@
+// `tessera serve` end to end: the real binary, started on port 0 with a fresh data dir, its
+// port read from the "listening on" line, spoken to over plain sockets.
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "http/testing/raw_client.h"
+
+namespace {
+
+namespace fs = std::filesystem;
+using tessera::http::testing::fetch;
+using tessera::http::testing::RawClient;
+using namespace std::chrono_literals;
+
+// Reads from `fd` until a '\n' or the deadline; false on EOF or timeout.
+bool read_line(int fd, std::string& line, std::chrono::milliseconds timeout) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  line.clear();
+  for (;;) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0) return false;
+    pollfd p{fd, POLLIN, 0};
+    if (::poll(&p, 1, static_cast<int>(left.count())) <= 0) continue;
+    char c;
+    ssize_t n = ::read(fd, &c, 1);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return false;
+    if (c == '\n') return true;
+    line.push_back(c);
+  }
+}
+
+// A `tessera` child process. The destructor kills it (SIGKILL) if it still runs: no test
+// leaves a server behind.
+class Process {
+ public:
+  // Starts TESSERA_BINARY with `args`; stdout and stderr are pipes.
+  explicit Process(const std::vector<std::string>& args) {
+    int out[2], err[2];
+    if (::pipe2(out, O_CLOEXEC) != 0 || ::pipe2(err, O_CLOEXEC) != 0) return;
+    pid_ = ::fork();
+    if (pid_ == 0) {
+      ::dup2(out[1], 1);
+      ::dup2(err[1], 2);
+      std::vector<char*> argv;
+      std::string binary = TESSERA_BINARY;
+      argv.push_back(binary.data());
+      std::vector<std::string> copy = args;
+      for (std::string& a : copy) argv.push_back(a.data());
+      argv.push_back(nullptr);
+      ::execv(binary.c_str(), argv.data());
+      ::_exit(127);
+    }
+    ::close(out[1]);
+    ::close(err[1]);
+    out_ = out[0];
+    err_ = err[0];
+  }
+  ~Process() {
+    if (pid_ > 0 && !exited_) {
+      ::kill(pid_, SIGKILL);
+      ::waitpid(pid_, nullptr, 0);
+    }
+    if (out_ >= 0) ::close(out_);
+    if (err_ >= 0) ::close(err_);
+  }
+  Process(const Process&) = delete;
+  Process& operator=(const Process&) = delete;
+
+  pid_t pid() const { return pid_; }
+
+  // The first stdout line, if it comes within 15 s.
+  std::optional<std::string> first_line() {
+    std::string line;
+    if (!read_line(out_, line, 15s)) return std::nullopt;
+    return line;
+  }
+
+  // The exit code, if the process exits normally within `timeout`; -1 if it was killed by a
+  // signal, nullopt if it still runs.
+  std::optional<int> wait_exit(std::chrono::milliseconds timeout) {
+    auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (std::chrono::steady_clock::now() < deadline) {
+      int status = 0;
+      pid_t r = ::waitpid(pid_, &status, WNOHANG);
+      if (r == pid_) {
+        exited_ = true;
+        return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+      }
+      std::this_thread::sleep_for(20ms);
+    }
+    return std::nullopt;
+  }
+
+  // Everything written to stderr so far (call after exit).
+  std::string stderr_text() {
+    std::string text;
+    char buf[4096];
+    ssize_t n;
+    while ((n = ::read(err_, buf, sizeof buf)) > 0) text.append(buf, static_cast<std::size_t>(n));
+    return text;
+  }
+
+ private:
+  pid_t pid_ = -1;
+  bool exited_ = false;
+  int out_ = -1;
+  int err_ = -1;
+};
+
+class ServeTest : public ::testing::Test {
+ protected:
+  ServeTest() {
+    std::string tmpl = (fs::temp_directory_path() / "tessera-serve-XXXXXX").string();
+    root_ = ::mkdtemp(tmpl.data());
+    data_ = root_ / "data";
+  }
+  ~ServeTest() override { fs::remove_all(root_); }
+
+  // Starts `tessera serve` on an ephemeral port; sets port_ from its announcement.
+  std::unique_ptr<Process> start(std::vector<std::string> extra = {}) {
+    std::vector<std::string> args = {
+        "serve", "--listen", "127.0.0.1:0", "--data-dir", data_.string(), "--threads", "2"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    auto p = std::make_unique<Process>(args);
+    auto line = p->first_line();
+    EXPECT_TRUE(line.has_value()) << "no announcement; stderr: " << p->stderr_text();
+    if (!line) return nullptr;
+    announced_ = *line;
+    std::size_t colon = line->rfind(':');
+    port_ = static_cast<std::uint16_t>(std::stoi(line->substr(colon + 1)));
+    return p;
+  }
+
+  // Runs `tessera serve` expecting it to refuse to start: its exit code and stderr.
+  std::pair<int, std::string> refused(std::vector<std::string> args) {
+    args.insert(args.begin(), "serve");
+    Process p(args);
+    auto code = p.wait_exit(15s);
+    return {code.value_or(-100), p.stderr_text()};
+  }
+
+  std::string kid() {
+    auto res = fetch(port_, "GET", "/.well-known/jwks.json");
+    if (!res) return {};
+    return nlohmann::json::parse(res->body)["keys"][0]["kid"];
+  }
+
+  static unsigned mode(const fs::path& p) {
+    struct stat st {};
+    ::stat(p.c_str(), &st);
+    return st.st_mode & 0777;
+  }
+
+  fs::path root_, data_;
+  std::uint16_t port_ = 0;
+  std::string announced_;
+};
+
+TEST_F(ServeTest, AnnouncesItsAddress) {
+  auto server = start();
+  ASSERT_TRUE(server);
+  EXPECT_EQ(announced_, "listening on http://127.0.0.1:" + std::to_string(port_));
+  EXPECT_NE(port_, 0);
+}
+
+TEST_F(ServeTest, Healthz) {
+  auto server = start();
+  ASSERT_TRUE(server);
+  auto res = fetch(port_, "GET", "/healthz");
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 200);
+  EXPECT_EQ(res->header("content-type"), "application/json");
+  EXPECT_EQ(res->header("cache-control"), "no-store");
+  EXPECT_EQ(res->header("x-content-type-options"), "nosniff");
+  EXPECT_EQ(nlohmann::json::parse(res->body), nlohmann::json({{"status", "ok"}}));
+}
+
+TEST_F(ServeTest, JwksHasOnePublicKey) {
+  auto server = start();
+  ASSERT_TRUE(server);
+  auto res = fetch(port_, "GET", "/.well-known/jwks.json");
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 200);
+  EXPECT_EQ(res->header("content-type"), "application/jwk-set+json");
+  EXPECT_EQ(res->header("cache-control"), "public, max-age=300");
+  auto jwks = nlohmann::json::parse(res->body);
+  ASSERT_EQ(jwks["keys"].size(), 1u);
+  const auto& key = jwks["keys"][0];
+  EXPECT_FALSE(key.contains("d"));
+  EXPECT_TRUE(key["kid"].is_string() && !key["kid"].get<std::string>().empty());
+  EXPECT_EQ(key["kty"], "EC");
+  EXPECT_EQ(key["alg"], "ES256");
+}
+
+TEST_F(ServeTest, KeysPersistPrivatelyAcrossRestarts) {
+  std::string first_kid;
+  {
+    auto server = start();
+    ASSERT_TRUE(server);
+    first_kid = kid();
+    ASSERT_FALSE(first_kid.empty());
+    ::kill(server->pid(), SIGTERM);
+    ASSERT_EQ(server->wait_exit(10s), 0);
+  }
+  EXPECT_EQ(mode(data_), 0700u);
+  EXPECT_EQ(mode(data_ / "keys.json"), 0600u);
+  auto again = start();
+  ASSERT_TRUE(again);
+  EXPECT_EQ(kid(), first_kid);
+}
+
+TEST_F(ServeTest, UnknownPathIs404Problem) {
+  auto server = start();
+  ASSERT_TRUE(server);
+  auto res = fetch(port_, "GET", "/nope");
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 404);
+  EXPECT_EQ(res->header("content-type"), "application/problem+json");
+  auto problem = nlohmann::json::parse(res->body);
+  EXPECT_EQ(problem["type"], "about:blank");
+  EXPECT_EQ(problem["title"], "Not Found");
+  EXPECT_EQ(problem["status"], 404);
+  EXPECT_TRUE(problem["detail"].is_string());
+}
+
+TEST_F(ServeTest, WrongMethodIs405) {
+  auto server = start();
+  ASSERT_TRUE(server);
+  auto res = fetch(port_, "POST", "/healthz");
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 405);
+  EXPECT_EQ(res->header("allow"), "GET, HEAD");
+  EXPECT_EQ(res->header("content-type"), "application/problem+json");
+}
+
+TEST_F(ServeTest, BodyOver64KiBIs413) {
+  auto server = start();
+  ASSERT_TRUE(server);
+  auto res = fetch(port_, "POST", "/healthz", std::string(70 * 1024, 'x'));
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 413);
+  EXPECT_EQ(res->header("content-type"), "application/problem+json");
+}
+
+TEST_F(ServeTest, HugeHeaderIs431) {
+  auto server = start();
+  ASSERT_TRUE(server);
+  RawClient c(port_);
+  ASSERT_TRUE(c.send("GET /healthz HTTP/1.1\r\nHost: x\r\nX-Pad: " + std::string(20 * 1024, 'a') +
+                     "\r\n\r\n"));
+  auto res = c.read_response();
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 431);
+}
+
+TEST_F(ServeTest, GarbageIs400AndTheServerLivesOn) {
+  auto server = start();
+  ASSERT_TRUE(server);
+  RawClient c(port_);
+  ASSERT_TRUE(c.send(std::string("\x00\x01 GARBAGE\r\n\r\n", 14)));
+  auto res = c.read_response();
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 400);
+  EXPECT_TRUE(c.closed_by_server());
+  auto health = fetch(port_, "GET", "/healthz");
+  ASSERT_TRUE(health);
+  EXPECT_EQ(health->status, 200);
+}
+
+TEST_F(ServeTest, KeepAliveServesThreeRequestsOnOneConnection) {
+  auto server = start();
+  ASSERT_TRUE(server);
+  RawClient c(port_);
+  for (const char* path : {"/healthz", "/.well-known/jwks.json", "/healthz"}) {
+    ASSERT_TRUE(c.send(std::string("GET ") + path + " HTTP/1.1\r\nHost: x\r\n\r\n"));
+    auto res = c.read_response();
+    ASSERT_TRUE(res) << path;
+    EXPECT_EQ(res->status, 200) << path;
+    EXPECT_NE(res->header("connection"), "close");
+  }
+}
+
+TEST_F(ServeTest, SigtermExitsZero) {
+  auto server = start();
+  ASSERT_TRUE(server);
+  RawClient idle(port_);  // an open keep-alive connection must not hold the shutdown up
+  ASSERT_TRUE(idle.send("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"));
+  ASSERT_TRUE(idle.read_response());
+  auto t0 = std::chrono::steady_clock::now();
+  ::kill(server->pid(), SIGTERM);
+  EXPECT_EQ(server->wait_exit(5s), 0);
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, 5s);
+  std::string log = server->stderr_text();
+  EXPECT_NE(log.find("\"msg\":\"server started\""), std::string::npos) << log;
+  EXPECT_NE(log.find("\"msg\":\"server stopped\""), std::string::npos) << log;
+}
+
+TEST_F(ServeTest, PortInUseIsExit2) {
+  auto server = start();
+  ASSERT_TRUE(server);
+  auto [code, err] =
+      refused({"--listen", "127.0.0.1:" + std::to_string(port_), "--data-dir", data_.string()});
+  EXPECT_EQ(code, 2);
+  EXPECT_NE(err.find("cannot listen on"), std::string::npos) << err;
+}
+
+TEST_F(ServeTest, MalformedKeysFileIsExit2) {
+  fs::create_directories(data_);
+  std::ofstream(data_ / "keys.json") << "{\"keys\": [";
+  fs::permissions(data_ / "keys.json", fs::perms::owner_read | fs::perms::owner_write);
+  auto [code, err] = refused({"--listen", "127.0.0.1:0", "--data-dir", data_.string()});
+  EXPECT_EQ(code, 2);
+  EXPECT_NE(err.find("keys.json"), std::string::npos) << err;
+}
+
+TEST_F(ServeTest, GroupReadableKeysFileIsExit2) {
+  {
+    auto server = start();
+    ASSERT_TRUE(server);
+  }
+  fs::permissions(data_ / "keys.json", static_cast<fs::perms>(0640));
+  auto [code, err] = refused({"--listen", "127.0.0.1:0", "--data-dir", data_.string()});
+  EXPECT_EQ(code, 2);
+  EXPECT_NE(err.find("chmod 600"), std::string::npos) << err;
+}
+
+TEST_F(ServeTest, UnusableFlagsAndDataDirAreExit2) {
+  std::ofstream(root_ / "file") << "x";
+  const std::vector<std::vector<std::string>> cases = {
+      {"--listen", "nonsense"},
+      {"--listen", "127.0.0.1:99999"},
+      {"--listen", "example.com:80"},
+      {"--listen", "127.0.0.1:0", "--data-dir", (root_ / "file").string()},
+      {"--listen", "127.0.0.1:0", "--tls-cert", "c.pem"},
+      {"--listen", "127.0.0.1:0", "--data-dir", data_.string(), "--tls-cert",
+       (root_ / "missing.pem").string(), "--tls-key", (root_ / "missing.key").string()},
+      {"--threads", "-1"},
+      {"--bogus"},
+  };
+  for (const auto& args : cases) {
+    auto [code, err] = refused(args);
+    EXPECT_EQ(code, 2) << args[0] << " " << (args.size() > 1 ? args[1] : "");
+    EXPECT_NE(err.find("tessera: "), std::string::npos) << err;
+  }
+}
+
+// HTTPS with a throwaway self-signed certificate, checked with curl (skipped without the
+// openssl and curl command-line tools).
+TEST_F(ServeTest, ServesHttpsWithTlsFlags) {
+  if (::access("/usr/bin/openssl", X_OK) != 0 || ::access("/usr/bin/curl", X_OK) != 0) {
+    GTEST_SKIP() << "needs /usr/bin/openssl and /usr/bin/curl";
+  }
+  const std::string cert = (root_ / "cert.pem").string(), key = (root_ / "key.pem").string();
+  std::string make_cert =
+      "/usr/bin/openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256"
+      " -nodes -subj /CN=127.0.0.1 -days 1 -keyout " +
+      key + " -out " + cert + " 2>/dev/null";
+  ASSERT_EQ(std::system(make_cert.c_str()), 0);
+  auto server = start({"--tls-cert", cert, "--tls-key", key});
+  ASSERT_TRUE(server);
+  EXPECT_EQ(announced_, "listening on https://127.0.0.1:" + std::to_string(port_));
+  std::string curl = "/usr/bin/curl -sS --max-time 10 --cacert " + cert +
+                     " https://127.0.0.1:" + std::to_string(port_) + "/healthz";
+  std::unique_ptr<FILE, int (*)(FILE*)> pipe(::popen(curl.c_str(), "r"), ::pclose);
+  ASSERT_TRUE(pipe);
+  std::string body;
+  char buf[256];
+  while (std::fgets(buf, sizeof buf, pipe.get()) != nullptr) body += buf;
+  EXPECT_EQ(body, R"({"status":"ok"})");
+  // Plain HTTP on the TLS port gets no HTTP answer.
+  RawClient plain(port_);
+  ASSERT_TRUE(plain.send("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"));
+  EXPECT_FALSE(plain.read_response());
+}
+
+}  // namespace
