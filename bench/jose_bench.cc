@@ -12,12 +12,12 @@
 //   BM_Raw_Sign/<alg>/<impl>    the primitive alone, on the same signing input bytes
 //   BM_Raw_Verify/<alg>/<impl>  the primitive alone, on the same signing input and signature
 //   BM_Pair_Verify/<alg>/<impl>  paired measurement for the ratio: one benchmark runs, in
-//                            rotating order, blocks (~0.5 ms each) of verify_jwt, verify, the crypto
-//                            layer and the strongest raw baseline, timing each block with the
-//                            thread's CPU clock. All four see the same machine state, so their ratio
-//                            is far steadier than one of two separate benchmarks on a shared machine.
-//                            Counters: *_ns per call, ratio = raw_ns / verify_ns (ops/s ratio).
-//                            The report decides "90% of the primitive" on this ratio.
+//                            rotating order, blocks (~0.5 ms each) of verify_jwt, verify, the
+//                            crypto layer and the strongest raw baseline, timing each block with
+//                            the thread's CPU clock. All four see the same machine state, so their
+//                            ratio is far steadier than one of two separate benchmarks on a shared
+//                            machine. Counters: *_ns per call, ratio = raw_ns / verify_ns (ops/s
+//                            ratio). The report decides "90% of the primitive" on this ratio.
 //
 // BM_Crypto_Verify and BM_Pair_Verify reach into src/ internals (jose/key_impl.h) on purpose:
 // they split verify time into crypto and JOSE parts. Everything else uses the public API.
@@ -65,10 +65,10 @@
 #include <array>
 #include <cmath>
 #include <cstdint>
-#include <ctime>
-#include <functional>
 #include <cstdio>
 #include <cstdlib>
+#include <ctime>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -89,7 +89,7 @@
 // glibc's own allocator. (posix_memalign/aligned_alloc are not counted; nothing on these paths
 // uses them.) The cost in the timed loop is one thread-local increment per allocation.
 extern "C" {
-void* __libc_malloc(std::size_t);            // NOLINT: glibc's allocator
+void* __libc_malloc(std::size_t);  // NOLINT: glibc's allocator
 void* __libc_calloc(std::size_t, std::size_t);
 void* __libc_realloc(void*, std::size_t);
 }
@@ -141,16 +141,26 @@ std::string claims_json() {
   std::abort();
 }
 
-const unsigned char* u8(std::string_view s) { return reinterpret_cast<const unsigned char*>(s.data()); }
+const unsigned char* u8(std::string_view s) {
+  return reinterpret_cast<const unsigned char*>(s.data());
+}
 
 std::string b64(std::string_view bytes) { return tessera::base::base64url_encode(bytes); }
 
 // ---------------------------------------------------------------- OpenSSL handles
 
-struct PkeyFree { void operator()(EVP_PKEY* p) const { EVP_PKEY_free(p); } };
-struct MdFree { void operator()(EVP_MD* p) const { EVP_MD_free(p); } };
-struct MacFree { void operator()(EVP_MAC* p) const { EVP_MAC_free(p); } };
-struct MacCtxFree { void operator()(EVP_MAC_CTX* p) const { EVP_MAC_CTX_free(p); } };
+struct PkeyFree {
+  void operator()(EVP_PKEY* p) const { EVP_PKEY_free(p); }
+};
+struct MdFree {
+  void operator()(EVP_MD* p) const { EVP_MD_free(p); }
+};
+struct MacFree {
+  void operator()(EVP_MAC* p) const { EVP_MAC_free(p); }
+};
+struct MacCtxFree {
+  void operator()(EVP_MAC_CTX* p) const { EVP_MAC_CTX_free(p); }
+};
 using Pkey = std::unique_ptr<EVP_PKEY, PkeyFree>;
 using Md = std::unique_ptr<EVP_MD, MdFree>;
 using Mac = std::unique_ptr<EVP_MAC, MacFree>;
@@ -162,8 +172,8 @@ struct AlgSpec {
   Alg alg;
   const char* name;
   Family family;
-  const char* md;     // digest name (HMAC hash, or the digest signed); nullptr for Ed25519
-  const char* curve;  // EC group
+  const char* md;           // digest name (HMAC hash, or the digest signed); nullptr for Ed25519
+  const char* curve;        // EC group
   std::size_t hmac_secret;  // bytes: 2 x hash size, as Jwk::generate makes them
 };
 
@@ -211,11 +221,11 @@ struct Fixture {
   jose::ClaimsPolicy policy;
 
   // Raw side
-  std::string secret;                      // HMAC
-  Md md;                                   // fetched once
-  Mac mac;                                 // HMAC, fetched once
-  Pkey pkey;                               // private+public (signing)
-  Pkey pub;                                // public only, from SubjectPublicKeyInfo (verifying)
+  std::string secret;  // HMAC
+  Md md;               // fetched once
+  Mac mac;             // HMAC, fetched once
+  Pkey pkey;           // private+public (signing)
+  Pkey pub;            // public only, from SubjectPublicKeyInfo (verifying)
   std::array<unsigned char, 32> sodium_pk{};
   std::array<unsigned char, 64> sodium_sk{};  // seed || pk, libsodium's layout
 };
@@ -275,7 +285,8 @@ std::string raw_signature(const AlgSpec& s, std::string_view jws_sig) {
   ECDSA_SIG* es = ECDSA_SIG_new();
   BIGNUM* r = BN_bin2bn(u8(jws_sig), static_cast<int>(w), nullptr);
   BIGNUM* sv = BN_bin2bn(u8(jws_sig.substr(w)), static_cast<int>(w), nullptr);
-  if (es == nullptr || r == nullptr || sv == nullptr || ECDSA_SIG_set0(es, r, sv) != 1) die("ECDSA_SIG");
+  if (es == nullptr || r == nullptr || sv == nullptr || ECDSA_SIG_set0(es, r, sv) != 1)
+    die("ECDSA_SIG");
   unsigned char* der = nullptr;
   const int n = i2d_ECDSA_SIG(es, &der);
   if (n <= 0) die("i2d_ECDSA_SIG");
@@ -303,7 +314,8 @@ std::unique_ptr<Fixture> make_fixture(const AlgSpec& s) {
 
   if (s.family == Family::kHmac) {
     f->secret.resize(s.hmac_secret);
-    if (RAND_bytes(reinterpret_cast<unsigned char*>(f->secret.data()), static_cast<int>(f->secret.size())) != 1) {
+    if (RAND_bytes(reinterpret_cast<unsigned char*>(f->secret.data()),
+                   static_cast<int>(f->secret.size())) != 1) {
       die("RAND_bytes");
     }
     f->mac.reset(EVP_MAC_fetch(nullptr, "HMAC", nullptr));
@@ -315,7 +327,7 @@ std::unique_ptr<Fixture> make_fixture(const AlgSpec& s) {
     f->public_jwks = jose::Jwks({*k});
   } else {
     EVP_PKEY* raw = s.family == Family::kRsa || s.family == Family::kPss ? EVP_RSA_gen(2048)
-                    : s.family == Family::kEc ? EVP_EC_gen(s.curve)
+                    : s.family == Family::kEc                            ? EVP_EC_gen(s.curve)
                                               : EVP_PKEY_Q_keygen(nullptr, nullptr, "ED25519");
     if (raw == nullptr) die("keygen");
     f->pkey.reset(raw);
@@ -351,7 +363,8 @@ std::unique_ptr<Fixture> make_fixture(const AlgSpec& s) {
 
   // Cross-checks: Tessera's token verifies with the raw primitive and vice versa.
   if (s.family != Family::kHmac && !raw_verify_evp(*f)) die("raw EVP verify of Tessera's token");
-  if (s.family == Family::kEd25519 && !raw_verify_sodium(*f)) die("libsodium verify of Tessera's token");
+  if (s.family == Family::kEd25519 && !raw_verify_sodium(*f))
+    die("libsodium verify of Tessera's token");
   if (!jose::verify_jwt(f->token, f->public_jwks, f->policy, kNow)) die("jose::verify_jwt");
   return f;
 }
@@ -401,7 +414,8 @@ MacCtx keyed_mac_ctx(const Fixture& f) {
   const OSSL_PARAM params[] = {
       OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, const_cast<char*>(f.spec->md), 0),
       OSSL_PARAM_construct_end()};
-  if (!ctx || EVP_MAC_init(ctx.get(), u8(f.secret), f.secret.size(), params) != 1) die("EVP_MAC_init");
+  if (!ctx || EVP_MAC_init(ctx.get(), u8(f.secret), f.secret.size(), params) != 1)
+    die("EVP_MAC_init");
   return ctx;
 }
 
@@ -478,7 +492,8 @@ void run(benchmark::State& state, const Fixture& f, Op&& op) {
   }
   if (!ok) state.SkipWithError("operation failed during timing");
   state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()));
-  state.counters["token_B"] = benchmark::Counter(static_cast<double>(f.token.size()), benchmark::Counter::kAvgThreads);
+  state.counters["token_B"] =
+      benchmark::Counter(static_cast<double>(f.token.size()), benchmark::Counter::kAvgThreads);
   state.counters["allocs"] = benchmark::Counter(allocs, benchmark::Counter::kAvgThreads);
 }
 
@@ -516,7 +531,8 @@ void BM_Crypto_Verify(benchmark::State& state, Alg alg) {
   if (k.hmac) {
     run(state, f, [&] { return k.hmac->verify(f.signing_input, f.jws_signature); });
   } else {
-    run(state, f, [&] { return k.asym->verify(info.scheme, info.hash, f.signing_input, f.jws_signature); });
+    run(state, f,
+        [&] { return k.asym->verify(info.scheme, info.hash, f.signing_input, f.jws_signature); });
   }
 }
 
@@ -524,11 +540,16 @@ enum class Raw { kHmacOneShot, kEvpMac, kEvpMacReinit, kEvp, kSodium };
 
 const char* raw_name(Raw r) {
   switch (r) {
-    case Raw::kHmacOneShot: return "HMAC";
-    case Raw::kEvpMac: return "EVP_MAC";
-    case Raw::kEvpMacReinit: return "EVP_MAC_reinit";
-    case Raw::kEvp: return "EVP";
-    case Raw::kSodium: return "libsodium";
+    case Raw::kHmacOneShot:
+      return "HMAC";
+    case Raw::kEvpMac:
+      return "EVP_MAC";
+    case Raw::kEvpMacReinit:
+      return "EVP_MAC_reinit";
+    case Raw::kEvp:
+      return "EVP";
+    case Raw::kSodium:
+      return "libsodium";
   }
   return "?";
 }
@@ -545,7 +566,8 @@ void BM_Raw_Verify(benchmark::State& state, Alg alg, Raw impl) {
       break;
     case Raw::kEvpMacReinit: {
       MacCtx ctx = keyed_mac_ctx(f);
-      run(state, f, [&] { return raw_hmac_reinit(ctx.get(), f, mac.data()) && tag_matches(f, mac.data()); });
+      run(state, f,
+          [&] { return raw_hmac_reinit(ctx.get(), f, mac.data()) && tag_matches(f, mac.data()); });
       break;
     }
     case Raw::kEvp:
@@ -592,9 +614,12 @@ double thread_cpu_seconds() {
 // The strongest raw baseline per family (the fastest in every run so far).
 Raw strongest_raw(Family fam) {
   switch (fam) {
-    case Family::kHmac: return Raw::kEvpMacReinit;
-    case Family::kEd25519: return Raw::kSodium;
-    default: return Raw::kEvp;
+    case Family::kHmac:
+      return Raw::kEvpMacReinit;
+    case Family::kEd25519:
+      return Raw::kSodium;
+    default:
+      return Raw::kEvp;
   }
 }
 
@@ -612,16 +637,19 @@ void BM_Pair_Verify(benchmark::State& state, Alg alg) {
       {[&] { return jose::verify_jwt(f.token, f.public_jwks, f.policy, kNow).has_value(); }},
       {[&] { return jose::verify(f.token, f.public_jwks).has_value(); }},
       {[&] {
-         return k.hmac ? k.hmac->verify(f.signing_input, f.jws_signature)
-                       : k.asym->verify(info.scheme, info.hash, f.signing_input, f.jws_signature);
-       }},
+        return k.hmac ? k.hmac->verify(f.signing_input, f.jws_signature)
+                      : k.asym->verify(info.scheme, info.hash, f.signing_input, f.jws_signature);
+      }},
       {[&] {
-         switch (strongest_raw(f.spec->family)) {
-           case Raw::kEvpMacReinit: return raw_hmac_reinit(mac_ctx.get(), f, mac.data()) && tag_matches(f, mac.data());
-           case Raw::kSodium: return raw_verify_sodium(f);
-           default: return raw_verify_evp(f);
-         }
-       }},
+        switch (strongest_raw(f.spec->family)) {
+          case Raw::kEvpMacReinit:
+            return raw_hmac_reinit(mac_ctx.get(), f, mac.data()) && tag_matches(f, mac.data());
+          case Raw::kSodium:
+            return raw_verify_sodium(f);
+          default:
+            return raw_verify_evp(f);
+        }
+      }},
   }};
   // Block size: about 0.5 ms of the slowest operation, so the clock reads cost < 0.1%.
   double slowest = 0;
@@ -663,9 +691,12 @@ void BM_Pair_Verify(benchmark::State& state, Alg alg) {
 
 std::vector<Raw> raw_impls(Family fam) {
   switch (fam) {
-    case Family::kHmac: return {Raw::kHmacOneShot, Raw::kEvpMac, Raw::kEvpMacReinit};
-    case Family::kEd25519: return {Raw::kEvp, Raw::kSodium};
-    default: return {Raw::kEvp};
+    case Family::kHmac:
+      return {Raw::kHmacOneShot, Raw::kEvpMac, Raw::kEvpMacReinit};
+    case Family::kEd25519:
+      return {Raw::kEvp, Raw::kSodium};
+    default:
+      return {Raw::kEvp};
   }
 }
 
@@ -674,13 +705,15 @@ void register_all() {
     const std::string a = s.name;
     benchmark::RegisterBenchmark(("BM_Sign/" + a).c_str(), BM_Sign, s.alg);
     for (Raw r : raw_impls(s.family)) {
-      benchmark::RegisterBenchmark(("BM_Raw_Sign/" + a + "/" + raw_name(r)).c_str(), BM_Raw_Sign, s.alg, r);
+      benchmark::RegisterBenchmark(("BM_Raw_Sign/" + a + "/" + raw_name(r)).c_str(), BM_Raw_Sign,
+                                   s.alg, r);
     }
     benchmark::RegisterBenchmark(("BM_Verify/" + a).c_str(), BM_Verify, s.alg);
     benchmark::RegisterBenchmark(("BM_VerifyJwt/" + a).c_str(), BM_VerifyJwt, s.alg);
     benchmark::RegisterBenchmark(("BM_Crypto_Verify/" + a).c_str(), BM_Crypto_Verify, s.alg);
     for (Raw r : raw_impls(s.family)) {
-      benchmark::RegisterBenchmark(("BM_Raw_Verify/" + a + "/" + raw_name(r)).c_str(), BM_Raw_Verify, s.alg, r);
+      benchmark::RegisterBenchmark(("BM_Raw_Verify/" + a + "/" + raw_name(r)).c_str(),
+                                   BM_Raw_Verify, s.alg, r);
     }
   }
   for (const AlgSpec& s : kSpecs) {
@@ -691,8 +724,12 @@ void register_all() {
   // Both cores at once (wall-clock throughput of 2 threads; informational: the machine is shared).
   for (Alg alg : {Alg::kHS256, Alg::kES256}) {
     const std::string a(jose::alg_name(alg));
-    benchmark::RegisterBenchmark(("BM_Verify/" + a).c_str(), BM_Verify, alg)->Threads(2)->UseRealTime();
-    benchmark::RegisterBenchmark(("BM_VerifyJwt/" + a).c_str(), BM_VerifyJwt, alg)->Threads(2)->UseRealTime();
+    benchmark::RegisterBenchmark(("BM_Verify/" + a).c_str(), BM_Verify, alg)
+        ->Threads(2)
+        ->UseRealTime();
+    benchmark::RegisterBenchmark(("BM_VerifyJwt/" + a).c_str(), BM_VerifyJwt, alg)
+        ->Threads(2)
+        ->UseRealTime();
   }
 }
 

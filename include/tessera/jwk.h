@@ -27,10 +27,18 @@
 namespace tessera::jose {
 
 enum class Alg : std::uint8_t {
-  kHS256, kHS384, kHS512,
-  kRS256, kRS384, kRS512,
-  kPS256, kPS384, kPS512,
-  kES256, kES384, kES512,
+  kHS256,
+  kHS384,
+  kHS512,
+  kRS256,
+  kRS384,
+  kRS512,
+  kPS256,
+  kPS384,
+  kPS512,
+  kES256,
+  kES384,
+  kES512,
   kEdDSA,
 };
 
@@ -57,12 +65,13 @@ class Jwk {
   static std::expected<Jwk, Error> generate(Alg alg, std::string kid = {});
 
   // An HMAC key from raw secret bytes (for configuration that holds a shared secret).
-  static std::expected<Jwk, Error> from_secret(Alg alg, std::string_view secret, std::string kid = {});
+  static std::expected<Jwk, Error> from_secret(Alg alg, std::string_view secret,
+                                               std::string kid = {});
 
   Alg alg() const;
   const std::string& kid() const;
-  bool is_private() const;     // has private (or, for oct, secret) material
-  bool is_symmetric() const;   // oct
+  bool is_private() const;    // has private (or, for oct, secret) material
+  bool is_symmetric() const;  // oct
 
   // The JWK as compact JSON with kty, kid, alg, use:"sig" and the key members. Private
   // members only when include_private (oct keys always carry "k": they are the secret).

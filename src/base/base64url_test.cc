@@ -40,10 +40,10 @@ TEST(Base64Url, RejectsNonCanonicalInput) {
   EXPECT_FALSE(base64url_decode("+/+/"));   // standard alphabet
   EXPECT_FALSE(base64url_decode("Zm 9v"));  // whitespace
   EXPECT_FALSE(base64url_decode("Zm9v\n"));
-  EXPECT_FALSE(base64url_decode("Z"));      // lone 6-bit group
+  EXPECT_FALSE(base64url_decode("Z"));  // lone 6-bit group
   EXPECT_FALSE(base64url_decode("Zm9vY"));
-  EXPECT_FALSE(base64url_decode("Zh"));     // "f" is Zg; Zh has non-zero trailing bits
-  EXPECT_FALSE(base64url_decode("Zm9"));    // "fo" is Zm8
+  EXPECT_FALSE(base64url_decode("Zh"));   // "f" is Zg; Zh has non-zero trailing bits
+  EXPECT_FALSE(base64url_decode("Zm9"));  // "fo" is Zm8
   EXPECT_FALSE(base64url_decode(std::string("Zm\0v", 4)));
   EXPECT_FALSE(base64url_decode("Zm9v\xc3\xa9"));
 }

@@ -15,7 +15,8 @@ std::expected<std::string, std::string> read_file(const std::string& path, std::
   char buf[8192];
   while (in.read(buf, sizeof buf) || in.gcount() > 0) {
     out.append(buf, static_cast<std::size_t>(in.gcount()));
-    if (out.size() > limit) return std::unexpected(path + " is larger than " + std::to_string(limit) + " bytes");
+    if (out.size() > limit)
+      return std::unexpected(path + " is larger than " + std::to_string(limit) + " bytes");
   }
   if (in.bad()) return std::unexpected("cannot read " + path);
   return out;
@@ -27,7 +28,8 @@ std::expected<std::string, std::string> read_stdin(std::size_t limit) {
   std::size_t n;
   while ((n = std::fread(buf, 1, sizeof buf, stdin)) > 0) {
     out.append(buf, n);
-    if (out.size() > limit) return std::unexpected("standard input is larger than " + std::to_string(limit) + " bytes");
+    if (out.size() > limit)
+      return std::unexpected("standard input is larger than " + std::to_string(limit) + " bytes");
   }
   if (std::ferror(stdin)) return std::unexpected("cannot read standard input");
   return out;

@@ -15,7 +15,8 @@ inline constexpr int kExitRejected = 1;  // the input was judged and found inval
 inline constexpr int kExitUsage = 2;     // unusable input: flags, files, malformed keys
 
 // Reads a whole file of at most `limit` bytes.
-std::expected<std::string, std::string> read_file(const std::string& path, std::size_t limit = 1 << 20);
+std::expected<std::string, std::string> read_file(const std::string& path,
+                                                  std::size_t limit = 1 << 20);
 
 // Reads stdin up to `limit` bytes; more than that is an error (never an unbounded read).
 std::expected<std::string, std::string> read_stdin(std::size_t limit = 1 << 20);

@@ -20,7 +20,9 @@ int run_generate(const GenerateArgs& a) {
   if (!alg) return fail(kExitUsage, alg.error());
   if (!*alg) return fail(kExitUsage, "--alg is required");
   auto key = jose::Jwk::generate(**alg, a.kid);
-  if (!key) return fail(kExitUsage, std::string("cannot generate key: ") + std::string(jose::describe(key.error())));
+  if (!key)
+    return fail(kExitUsage,
+                std::string("cannot generate key: ") + std::string(jose::describe(key.error())));
   std::cout << key->to_json(true) << '\n' << std::flush;
   return kExitOk;
 }
@@ -29,8 +31,10 @@ int run_public() {
   auto text = read_stdin();
   if (!text) return fail(kExitUsage, text.error());
   auto key = jose::Jwk::parse(*text);
-  if (!key) return fail(kExitUsage, std::string("stdin: ") + std::string(jose::describe(key.error())));
-  if (key->is_symmetric()) return fail(kExitUsage, "an oct key is a shared secret: it has no public form");
+  if (!key)
+    return fail(kExitUsage, std::string("stdin: ") + std::string(jose::describe(key.error())));
+  if (key->is_symmetric())
+    return fail(kExitUsage, "an oct key is a shared secret: it has no public form");
   std::cout << key->public_key().to_json(false) << '\n' << std::flush;
   return kExitOk;
 }
@@ -43,11 +47,14 @@ void add_keys_commands(CLI::App& root, Commands& out) {
 
   auto ga = std::make_shared<GenerateArgs>();
   CLI::App* gen = keys->add_subcommand("generate", "Print a new private JWK");
-  gen->add_option("--alg", ga->alg, "Algorithm: HS256/384/512, RS256/384/512, PS256/384/512, ES256/384/512, EdDSA")->required();
+  gen->add_option("--alg", ga->alg,
+                  "Algorithm: HS256/384/512, RS256/384/512, PS256/384/512, ES256/384/512, EdDSA")
+      ->required();
   gen->add_option("--kid", ga->kid, "Key id (default: the RFC 7638 thumbprint)");
   out.push_back({gen, [ga] { return run_generate(*ga); }});
 
-  CLI::App* pub = keys->add_subcommand("public", "Read a private JWK on stdin, print its public JWK");
+  CLI::App* pub =
+      keys->add_subcommand("public", "Read a private JWK on stdin, print its public JWK");
   out.push_back({pub, [] { return run_public(); }});
 }
 

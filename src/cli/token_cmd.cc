@@ -1,8 +1,7 @@
 // tessera token verify|decode: JWT access tokens (RFC 9068) from the command line.
-#include <nlohmann/json.hpp>
-
 #include <iostream>
 #include <memory>
+#include <nlohmann/json.hpp>
 
 #include "base/base64url.h"
 #include "base/clock.h"
@@ -21,7 +20,8 @@ struct VerifyArgs {
 };
 
 int run_verify(const VerifyArgs& a) {
-  if (a.leeway < 0 || a.leeway > 86400) return fail(kExitUsage, "--leeway must be between 0 and 86400 seconds");
+  if (a.leeway < 0 || a.leeway > 86400)
+    return fail(kExitUsage, "--leeway must be between 0 and 86400 seconds");
   auto keys = load_keys({}, a.jwks_file, std::nullopt);
   if (!keys) return fail(kExitUsage, keys.error());
   auto input = read_stdin(jose::kMaxTokenSize + 4096);
@@ -32,7 +32,9 @@ int run_verify(const VerifyArgs& a) {
   policy.leeway_seconds = a.leeway;
   const std::int64_t now = a.now ? *a.now : base::SystemClock().now_unix();
   auto claims = jose::verify_jwt(trim(*input), *keys, policy, now);
-  if (!claims) return fail(kExitRejected, std::string("invalid token: ") + std::string(jose::describe(claims.error())));
+  if (!claims)
+    return fail(kExitRejected,
+                std::string("invalid token: ") + std::string(jose::describe(claims.error())));
   std::cout << claims->json << '\n' << std::flush;
   return kExitOk;
 }
@@ -76,7 +78,8 @@ void add_token_commands(CLI::App& root, Commands& out) {
   token->require_subcommand(1);
 
   auto va = std::make_shared<VerifyArgs>();
-  CLI::App* verify = token->add_subcommand("verify", "Verify a JWT (RFC 9068 profile) read from stdin; prints the claims");
+  CLI::App* verify = token->add_subcommand(
+      "verify", "Verify a JWT (RFC 9068 profile) read from stdin; prints the claims");
   verify->add_option("--jwks", va->jwks_file, "JWK Set file")->required();
   verify->add_option("--iss", va->iss, "Expected issuer")->required();
   verify->add_option("--aud", va->aud, "Expected audience")->required();
@@ -84,7 +87,8 @@ void add_token_commands(CLI::App& root, Commands& out) {
   verify->add_option("--leeway", va->leeway, "Clock-skew leeway in seconds (default 30)");
   out.push_back({verify, [va] { return run_verify(*va); }});
 
-  CLI::App* decode = token->add_subcommand("decode", "Print a token's header and claims WITHOUT verifying them");
+  CLI::App* decode =
+      token->add_subcommand("decode", "Print a token's header and claims WITHOUT verifying them");
   out.push_back({decode, [] { return run_decode(); }});
 }
 

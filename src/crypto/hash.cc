@@ -150,8 +150,7 @@ bool constant_time_equal(std::string_view a, std::string_view b) {
 
 std::string random_bytes(std::size_t n) {
   std::string out(n, '\0');
-  if (n > 0 &&
-      RAND_bytes(reinterpret_cast<unsigned char*>(out.data()), static_cast<int>(n)) != 1) {
+  if (n > 0 && RAND_bytes(reinterpret_cast<unsigned char*>(out.data()), static_cast<int>(n)) != 1) {
     std::abort();  // no entropy: continuing would mint guessable secrets
   }
   return out;

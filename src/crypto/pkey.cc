@@ -18,12 +18,24 @@ namespace tessera::crypto {
 namespace {
 
 // RAII for the OpenSSL objects used here.
-struct BnFree { void operator()(BIGNUM* p) const { BN_clear_free(p); } };
-struct CtxFree { void operator()(EVP_PKEY_CTX* p) const { EVP_PKEY_CTX_free(p); } };
-struct BldFree { void operator()(OSSL_PARAM_BLD* p) const { OSSL_PARAM_BLD_free(p); } };
-struct ParamFree { void operator()(OSSL_PARAM* p) const { OSSL_PARAM_free(p); } };
-struct SigFree { void operator()(ECDSA_SIG* p) const { ECDSA_SIG_free(p); } };
-struct BioFree { void operator()(BIO* p) const { BIO_free(p); } };
+struct BnFree {
+  void operator()(BIGNUM* p) const { BN_clear_free(p); }
+};
+struct CtxFree {
+  void operator()(EVP_PKEY_CTX* p) const { EVP_PKEY_CTX_free(p); }
+};
+struct BldFree {
+  void operator()(OSSL_PARAM_BLD* p) const { OSSL_PARAM_BLD_free(p); }
+};
+struct ParamFree {
+  void operator()(OSSL_PARAM* p) const { OSSL_PARAM_free(p); }
+};
+struct SigFree {
+  void operator()(ECDSA_SIG* p) const { ECDSA_SIG_free(p); }
+};
+struct BioFree {
+  void operator()(BIO* p) const { BIO_free(p); }
+};
 using Bn = std::unique_ptr<BIGNUM, BnFree>;
 using PkeyCtx = std::unique_ptr<EVP_PKEY_CTX, CtxFree>;
 using ParamBld = std::unique_ptr<OSSL_PARAM_BLD, BldFree>;
@@ -33,7 +45,9 @@ using Bio = std::unique_ptr<BIO, BioFree>;
 
 std::shared_ptr<EVP_PKEY> share(EVP_PKEY* p) { return {p, EVP_PKEY_free}; }
 
-const unsigned char* u8(std::string_view s) { return reinterpret_cast<const unsigned char*>(s.data()); }
+const unsigned char* u8(std::string_view s) {
+  return reinterpret_cast<const unsigned char*>(s.data());
+}
 
 Bn to_bn(std::string_view bytes) {
   return Bn(BN_bin2bn(u8(bytes), static_cast<int>(bytes.size()), nullptr));
@@ -57,9 +71,12 @@ std::string bn_param(const EVP_PKEY* k, const char* name, std::size_t width = 0)
 
 const char* group_name(Curve c) {
   switch (c) {
-    case Curve::kP256: return "P-256";
-    case Curve::kP384: return "P-384";
-    case Curve::kP521: return "P-521";
+    case Curve::kP256:
+      return "P-256";
+    case Curve::kP384:
+      return "P-384";
+    case Curve::kP521:
+      return "P-521";
   }
   return "P-256";
 }
@@ -76,7 +93,8 @@ std::expected<std::shared_ptr<EVP_PKEY>, Error> from_params(const char* type, OS
                                                             bool priv) {
   Params params(OSSL_PARAM_BLD_to_param(bld));
   PkeyCtx ctx(EVP_PKEY_CTX_new_from_name(nullptr, type, nullptr));
-  if (!params || !ctx || EVP_PKEY_fromdata_init(ctx.get()) != 1) return std::unexpected(Error::kInternal);
+  if (!params || !ctx || EVP_PKEY_fromdata_init(ctx.get()) != 1)
+    return std::unexpected(Error::kInternal);
   EVP_PKEY* raw = nullptr;
   if (EVP_PKEY_fromdata(ctx.get(), &raw, priv ? EVP_PKEY_KEYPAIR : EVP_PKEY_PUBLIC_KEY,
                         params.get()) != 1) {
@@ -102,9 +120,12 @@ bool configure(EVP_PKEY_CTX* ctx, Scheme s, Hash h) {
 
 bool scheme_fits(KeyType t, Scheme s) {
   switch (t) {
-    case KeyType::kRsa: return s == Scheme::kRsaPkcs1v15 || s == Scheme::kRsaPss;
-    case KeyType::kEc: return s == Scheme::kEcdsa;
-    case KeyType::kEd25519: return s == Scheme::kEd25519;
+    case KeyType::kRsa:
+      return s == Scheme::kRsaPkcs1v15 || s == Scheme::kRsaPss;
+    case KeyType::kEc:
+      return s == Scheme::kEcdsa;
+    case KeyType::kEd25519:
+      return s == Scheme::kEd25519;
   }
   return false;
 }
@@ -120,7 +141,8 @@ struct Ed25519Keys {
   ~Ed25519Keys() { sodium_memzero(sk, sizeof sk); }
 };
 
-std::expected<AsymmetricKey, Error> AsymmetricKey::with_sodium(std::shared_ptr<EVP_PKEY> k, bool priv) {
+std::expected<AsymmetricKey, Error> AsymmetricKey::with_sodium(std::shared_ptr<EVP_PKEY> k,
+                                                               bool priv) {
   static const bool sodium_ready = sodium_init() >= 0;  // thread-safe, idempotent
   if (!sodium_ready) return std::unexpected(Error::kInternal);
   AsymmetricKey key(std::move(k), KeyType::kEd25519, Curve::kP256, priv);
@@ -133,8 +155,9 @@ std::expected<AsymmetricKey, Error> AsymmetricKey::with_sodium(std::shared_ptr<E
     unsigned char seed[crypto_sign_SEEDBYTES];
     len = sizeof seed;
     unsigned char pk[crypto_sign_PUBLICKEYBYTES];
-    const bool ok = EVP_PKEY_get_raw_private_key(key.pkey_.get(), seed, &len) == 1 && len == sizeof seed &&
-                    crypto_sign_seed_keypair(pk, ed->sk, seed) == 0 && sodium_memcmp(pk, ed->pk, sizeof pk) == 0;
+    const bool ok = EVP_PKEY_get_raw_private_key(key.pkey_.get(), seed, &len) == 1 &&
+                    len == sizeof seed && crypto_sign_seed_keypair(pk, ed->sk, seed) == 0 &&
+                    sodium_memcmp(pk, ed->pk, sizeof pk) == 0;
     sodium_memzero(seed, sizeof seed);
     if (!ok) return std::unexpected(Error::kInvalidKey);
   }
@@ -145,8 +168,10 @@ std::expected<AsymmetricKey, Error> AsymmetricKey::with_sodium(std::shared_ptr<E
 std::expected<AsymmetricKey, Error> AsymmetricKey::from_rsa(const RsaParams& p) {
   if (p.n.empty() || p.e.empty()) return std::unexpected(Error::kInvalidKey);
   const bool priv = !p.d.empty();
-  const bool any_crt = !p.p.empty() || !p.q.empty() || !p.dp.empty() || !p.dq.empty() || !p.qi.empty();
-  const bool all_crt = !p.p.empty() && !p.q.empty() && !p.dp.empty() && !p.dq.empty() && !p.qi.empty();
+  const bool any_crt =
+      !p.p.empty() || !p.q.empty() || !p.dp.empty() || !p.dq.empty() || !p.qi.empty();
+  const bool all_crt =
+      !p.p.empty() && !p.q.empty() && !p.dp.empty() && !p.dq.empty() && !p.qi.empty();
   if ((any_crt && !all_crt) || (any_crt && !priv)) return std::unexpected(Error::kInvalidKey);
   // A private key must carry its CRT members: without p and q, nothing can check that d
   // belongs to n (a wrong d would sign tokens its own public key rejects).
@@ -204,7 +229,8 @@ std::expected<AsymmetricKey, Error> AsymmetricKey::from_ec(const EcParams& p) {
             OSSL_PARAM_BLD_push_utf8_string(bld.get(), OSSL_PKEY_PARAM_GROUP_NAME, group, 0) == 1 &&
             OSSL_PARAM_BLD_push_octet_string(bld.get(), OSSL_PKEY_PARAM_PUB_KEY, point.data(),
                                              point.size()) == 1;
-  if (ok && priv) ok = d && OSSL_PARAM_BLD_push_BN(bld.get(), OSSL_PKEY_PARAM_PRIV_KEY, d.get()) == 1;
+  if (ok && priv)
+    ok = d && OSSL_PARAM_BLD_push_BN(bld.get(), OSSL_PKEY_PARAM_PRIV_KEY, d.get()) == 1;
   if (!ok) return std::unexpected(Error::kInternal);
   auto k = from_params("EC", bld.get(), priv);
   if (!k) return std::unexpected(k.error());
@@ -219,7 +245,8 @@ std::expected<AsymmetricKey, Error> AsymmetricKey::from_ec(const EcParams& p) {
 }
 
 std::expected<AsymmetricKey, Error> AsymmetricKey::from_ed25519(const OkpParams& p) {
-  if (p.x.size() != 32 || (!p.d.empty() && p.d.size() != 32)) return std::unexpected(Error::kInvalidKey);
+  if (p.x.size() != 32 || (!p.d.empty() && p.d.size() != 32))
+    return std::unexpected(Error::kInvalidKey);
   const bool priv = !p.d.empty();
   EVP_PKEY* raw = priv ? EVP_PKEY_new_raw_private_key(EVP_PKEY_ED25519, nullptr, u8(p.d), 32)
                        : EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, nullptr, u8(p.x), 32);
@@ -314,20 +341,24 @@ std::string AsymmetricKey::public_pem() const {
 
 std::size_t AsymmetricKey::signature_size() const {
   switch (type_) {
-    case KeyType::kRsa: return static_cast<std::size_t>(EVP_PKEY_get_size(pkey_.get()));
-    case KeyType::kEc: return 2 * curve_bytes(curve_);
-    case KeyType::kEd25519: return 64;
+    case KeyType::kRsa:
+      return static_cast<std::size_t>(EVP_PKEY_get_size(pkey_.get()));
+    case KeyType::kEc:
+      return 2 * curve_bytes(curve_);
+    case KeyType::kEd25519:
+      return 64;
   }
   return 0;
 }
 
-std::expected<std::string, Error> AsymmetricKey::sign(Scheme s, Hash h, std::string_view data) const {
+std::expected<std::string, Error> AsymmetricKey::sign(Scheme s, Hash h,
+                                                      std::string_view data) const {
   if (!has_private_) return std::unexpected(Error::kNoPrivateKey);
   if (!scheme_fits(type_, s)) return std::unexpected(Error::kUnsupported);
   if (s == Scheme::kEd25519) {
     std::string sig(crypto_sign_BYTES, '\0');
-    if (crypto_sign_detached(reinterpret_cast<unsigned char*>(sig.data()), nullptr, u8(data), data.size(),
-                             ed_->sk) != 0) {
+    if (crypto_sign_detached(reinterpret_cast<unsigned char*>(sig.data()), nullptr, u8(data),
+                             data.size(), ed_->sk) != 0) {
       return std::unexpected(Error::kInternal);
     }
     return sig;
@@ -339,9 +370,11 @@ std::expected<std::string, Error> AsymmetricKey::sign(Scheme s, Hash h, std::str
     return std::unexpected(Error::kInternal);
   }
   std::size_t len = 0;
-  if (EVP_PKEY_sign(ctx.get(), nullptr, &len, dg.bytes.data(), dg.size) != 1) return std::unexpected(Error::kInternal);
+  if (EVP_PKEY_sign(ctx.get(), nullptr, &len, dg.bytes.data(), dg.size) != 1)
+    return std::unexpected(Error::kInternal);
   std::string sig(len, '\0');
-  if (EVP_PKEY_sign(ctx.get(), reinterpret_cast<unsigned char*>(sig.data()), &len, dg.bytes.data(), dg.size) != 1) {
+  if (EVP_PKEY_sign(ctx.get(), reinterpret_cast<unsigned char*>(sig.data()), &len, dg.bytes.data(),
+                    dg.size) != 1) {
     ERR_clear_error();
     return std::unexpected(Error::kInternal);
   }

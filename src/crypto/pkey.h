@@ -27,8 +27,8 @@ constexpr std::size_t curve_bytes(Curve c) {
 }
 
 struct RsaParams {
-  std::string n, e;                  // public
-  std::string d, p, q, dp, dq, qi;   // private (all empty for a public key)
+  std::string n, e;                 // public
+  std::string d, p, q, dp, dq, qi;  // private (all empty for a public key)
 };
 struct EcParams {
   Curve curve = Curve::kP256;

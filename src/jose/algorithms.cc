@@ -27,10 +27,9 @@ constexpr std::array<AlgInfo, 13> kAlgs = {{
     {Alg::kEdDSA, "EdDSA", KeyFamily::kOkp, Hash::kSha512, Scheme::kEd25519, Curve::kP256, 0},
 }};
 
-constexpr std::array<Alg, 13> kAll = {Alg::kHS256, Alg::kHS384, Alg::kHS512, Alg::kRS256,
-                                      Alg::kRS384, Alg::kRS512, Alg::kPS256, Alg::kPS384,
-                                      Alg::kPS512, Alg::kES256, Alg::kES384, Alg::kES512,
-                                      Alg::kEdDSA};
+constexpr std::array<Alg, 13> kAll = {
+    Alg::kHS256, Alg::kHS384, Alg::kHS512, Alg::kRS256, Alg::kRS384, Alg::kRS512, Alg::kPS256,
+    Alg::kPS384, Alg::kPS512, Alg::kES256, Alg::kES384, Alg::kES512, Alg::kEdDSA};
 
 }  // namespace
 

@@ -18,9 +18,9 @@ struct AlgInfo {
   Alg alg;
   std::string_view name;
   KeyFamily family;
-  crypto::Hash hash;       // HMAC hash, or the digest signed (Ed25519 ignores it)
-  crypto::Scheme scheme;   // unused for kOct
-  crypto::Curve curve;     // for kEc only
+  crypto::Hash hash;          // HMAC hash, or the digest signed (Ed25519 ignores it)
+  crypto::Scheme scheme;      // unused for kOct
+  crypto::Curve curve;        // for kEc only
   std::size_t min_key_bytes;  // HMAC secret or RSA modulus, in bytes; 0 when fixed by the curve
 };
 

@@ -41,9 +41,9 @@ TEST(StrictJson, RejectsNonObjectsAndGarbage) {
 TEST(StrictJson, RejectsInvalidUtf8) {
   StrictParser p;
   EXPECT_FALSE(p.parse_object("{\"a\":\"\xff\"}"));
-  EXPECT_FALSE(p.parse_object("{\"a\":\"\xc0\xaf\"}"));        // overlong '/'
-  EXPECT_FALSE(p.parse_object("{\"a\":\"\xed\xa0\x80\"}"));    // UTF-16 surrogate
-  EXPECT_TRUE(p.parse_object("{\"a\":\"\xc3\xa9\"}"));         // é
+  EXPECT_FALSE(p.parse_object("{\"a\":\"\xc0\xaf\"}"));      // overlong '/'
+  EXPECT_FALSE(p.parse_object("{\"a\":\"\xed\xa0\x80\"}"));  // UTF-16 surrogate
+  EXPECT_TRUE(p.parse_object("{\"a\":\"\xc3\xa9\"}"));       // é
 }
 
 TEST(StrictJson, CapsNesting) {
@@ -57,7 +57,8 @@ TEST(StrictJson, CapsNesting) {
 
 TEST(StrictJson, Int64OnlyForIntegers) {
   StrictParser p;
-  auto obj = p.parse_object(R"({"i":1700000000,"f":1.0,"e":1e9,"s":"1","n":-5,"big":18446744073709551615})");
+  auto obj = p.parse_object(
+      R"({"i":1700000000,"f":1.0,"e":1e9,"s":"1","n":-5,"big":18446744073709551615})");
   ASSERT_TRUE(obj);
   EXPECT_EQ(as_int64((*obj)["i"].value()), 1700000000);
   EXPECT_EQ(as_int64((*obj)["n"].value()), -5);

@@ -15,10 +15,14 @@ using simdjson::dom::object;
 
 Error from_crypto(crypto::Error e) {
   switch (e) {
-    case crypto::Error::kWeakKey: return Error::kWeakKey;
-    case crypto::Error::kNoPrivateKey: return Error::kNotPrivateKey;
-    case crypto::Error::kInternal: return Error::kInternal;
-    default: return Error::kBadJwk;
+    case crypto::Error::kWeakKey:
+      return Error::kWeakKey;
+    case crypto::Error::kNoPrivateKey:
+      return Error::kNotPrivateKey;
+    case crypto::Error::kInternal:
+      return Error::kInternal;
+    default:
+      return Error::kBadJwk;
   }
 }
 
@@ -44,16 +48,17 @@ std::optional<crypto::Curve> ec_curve(std::string_view crv) {
 
 std::string_view curve_name(crypto::Curve c) {
   switch (c) {
-    case crypto::Curve::kP256: return "P-256";
-    case crypto::Curve::kP384: return "P-384";
-    case crypto::Curve::kP521: return "P-521";
+    case crypto::Curve::kP256:
+      return "P-256";
+    case crypto::Curve::kP384:
+      return "P-384";
+    case crypto::Curve::kP521:
+      return "P-521";
   }
   return "";
 }
 
-KeyFamily family_of(const KeyImpl& k) {
-  return alg_info(k.alg).family;
-}
+KeyFamily family_of(const KeyImpl& k) { return alg_info(k.alg).family; }
 
 // Refuses keys that are marked for something other than signatures (RFC 7517 4.2, 4.3).
 std::expected<void, Error> check_usage(object obj) {
@@ -76,8 +81,8 @@ std::expected<void, Error> check_usage(object obj) {
 }
 
 // Decides the key's one algorithm from "alg", the curve, and the caller's hint.
-std::expected<Alg, Error> decide_alg(object obj, KeyFamily family, std::optional<crypto::Curve> curve,
-                                     std::optional<Alg> hint) {
+std::expected<Alg, Error> decide_alg(object obj, KeyFamily family,
+                                     std::optional<crypto::Curve> curve, std::optional<Alg> hint) {
   auto alg_s = json::get_string(obj, "alg", Error::kBadJwk);
   if (!alg_s) return std::unexpected(alg_s.error());
   std::optional<Alg> alg;
@@ -87,8 +92,9 @@ std::expected<Alg, Error> decide_alg(object obj, KeyFamily family, std::optional
   } else if (hint) {
     alg = hint;
   } else if (family == KeyFamily::kEc && curve) {
-    alg = *curve == crypto::Curve::kP256 ? Alg::kES256
-          : *curve == crypto::Curve::kP384 ? Alg::kES384 : Alg::kES512;
+    alg = *curve == crypto::Curve::kP256   ? Alg::kES256
+          : *curve == crypto::Curve::kP384 ? Alg::kES384
+                                           : Alg::kES512;
   } else if (family == KeyFamily::kOkp) {
     alg = Alg::kEdDSA;
   } else {
@@ -96,7 +102,8 @@ std::expected<Alg, Error> decide_alg(object obj, KeyFamily family, std::optional
   }
   const AlgInfo& info = alg_info(*alg);
   if (info.family != family) return std::unexpected(Error::kAlgKeyMismatch);
-  if (family == KeyFamily::kEc && curve && info.curve != *curve) return std::unexpected(Error::kAlgKeyMismatch);
+  if (family == KeyFamily::kEc && curve && info.curve != *curve)
+    return std::unexpected(Error::kAlgKeyMismatch);
   return *alg;
 }
 
@@ -135,9 +142,14 @@ std::expected<std::shared_ptr<KeyImpl>, Error> parse_key(object obj, std::option
     auto alg = decide_alg(obj, KeyFamily::kRsa, std::nullopt, hint);
     if (!alg) return std::unexpected(alg.error());
     crypto::RsaParams p;
-    for (auto [name, dst, req] : {std::tuple{"n", &p.n, true}, {"e", &p.e, true}, {"d", &p.d, false},
-                                  {"p", &p.p, false}, {"q", &p.q, false}, {"dp", &p.dp, false},
-                                  {"dq", &p.dq, false}, {"qi", &p.qi, false}}) {
+    for (auto [name, dst, req] : {std::tuple{"n", &p.n, true},
+                                  {"e", &p.e, true},
+                                  {"d", &p.d, false},
+                                  {"p", &p.p, false},
+                                  {"q", &p.q, false},
+                                  {"dp", &p.dp, false},
+                                  {"dq", &p.dq, false},
+                                  {"qi", &p.qi, false}}) {
       auto v = b64_member(obj, name, req);
       if (!v) return std::unexpected(v.error());
       *dst = std::move(*v);
@@ -157,7 +169,8 @@ std::expected<std::shared_ptr<KeyImpl>, Error> parse_key(object obj, std::option
     if (!alg) return std::unexpected(alg.error());
     crypto::EcParams p;
     p.curve = *curve;
-    auto x = b64_member(obj, "x", true), y = b64_member(obj, "y", true), d = b64_member(obj, "d", false);
+    auto x = b64_member(obj, "x", true), y = b64_member(obj, "y", true),
+         d = b64_member(obj, "d", false);
     if (!x || !y || !d) return std::unexpected(Error::kBadJwk);
     p.x = std::move(*x);
     p.y = std::move(*y);
@@ -282,10 +295,18 @@ std::string Jwk::to_json(bool include_private) const {
   const KeyImpl& k = *impl_;
   const bool priv = include_private && is_private();
   switch (family_of(k)) {
-    case KeyFamily::kOct: j["kty"] = "oct"; break;
-    case KeyFamily::kRsa: j["kty"] = "RSA"; break;
-    case KeyFamily::kEc: j["kty"] = "EC"; break;
-    case KeyFamily::kOkp: j["kty"] = "OKP"; break;
+    case KeyFamily::kOct:
+      j["kty"] = "oct";
+      break;
+    case KeyFamily::kRsa:
+      j["kty"] = "RSA";
+      break;
+    case KeyFamily::kEc:
+      j["kty"] = "EC";
+      break;
+    case KeyFamily::kOkp:
+      j["kty"] = "OKP";
+      break;
   }
   if (!k.kid.empty()) j["kid"] = k.kid;
   j["use"] = "sig";
@@ -299,8 +320,12 @@ std::string Jwk::to_json(bool include_private) const {
       j["n"] = b64(p.n);
       j["e"] = b64(p.e);
       if (priv) {
-        for (auto [name, v] : {std::pair{"d", &p.d}, {"p", &p.p}, {"q", &p.q}, {"dp", &p.dp},
-                               {"dq", &p.dq}, {"qi", &p.qi}}) {
+        for (auto [name, v] : {std::pair{"d", &p.d},
+                               {"p", &p.p},
+                               {"q", &p.q},
+                               {"dp", &p.dp},
+                               {"dq", &p.dq},
+                               {"qi", &p.qi}}) {
           if (!v->empty()) j[name] = b64(*v);
           crypto::cleanse(*v);
         }
@@ -344,8 +369,8 @@ std::string Jwk::thumbprint() const {
     }
     case KeyFamily::kEc: {
       auto p = k.asym->ec_params(false);
-      canon = R"({"crv":")" + std::string(curve_name(p.curve)) + R"(","kty":"EC","x":")" + b64(p.x) +
-              R"(","y":")" + b64(p.y) + R"("})";
+      canon = R"({"crv":")" + std::string(curve_name(p.curve)) + R"(","kty":"EC","x":")" +
+              b64(p.x) + R"(","y":")" + b64(p.y) + R"("})";
       break;
     }
     case KeyFamily::kOkp: {
@@ -363,7 +388,8 @@ std::expected<Jwks, Error> Jwks::parse(std::string_view text, std::optional<Alg>
   auto obj = jwk_parser().parse_object(text);
   if (!obj) return std::unexpected(obj.error());
   simdjson::dom::array arr;
-  if (obj->at_key("keys").get_array().get(arr) != simdjson::SUCCESS) return std::unexpected(Error::kBadJwk);
+  if (obj->at_key("keys").get_array().get(arr) != simdjson::SUCCESS)
+    return std::unexpected(Error::kBadJwk);
   std::vector<Jwk> keys;
   for (auto e : arr) {
     simdjson::dom::object ko;
@@ -381,7 +407,8 @@ std::expected<Jwks, Error> Jwks::parse(std::string_view text, std::optional<Alg>
   }
   for (std::size_t i = 0; i < keys.size(); ++i) {
     for (std::size_t j = 0; j < i; ++j) {
-      if (!keys[i].kid().empty() && keys[i].kid() == keys[j].kid()) return std::unexpected(Error::kBadJwk);
+      if (!keys[i].kid().empty() && keys[i].kid() == keys[j].kid())
+        return std::unexpected(Error::kBadJwk);
     }
   }
   return Jwks(std::move(keys));

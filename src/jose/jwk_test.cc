@@ -61,7 +61,8 @@ TEST(Jwk, RsaAndOctWithoutAlgNeedAHint) {
   auto hinted = Jwk::parse(json, Alg::kPS256);
   ASSERT_TRUE(hinted);
   EXPECT_EQ(hinted->alg(), Alg::kPS256);
-  const std::string oct = R"({"kty":"oct","k":")" + base::base64url_encode(std::string(32, 'k')) + R"("})";
+  const std::string oct =
+      R"({"kty":"oct","k":")" + base::base64url_encode(std::string(32, 'k')) + R"("})";
   EXPECT_EQ(Jwk::parse(oct).error(), Error::kKeyAlgUnknown);
   EXPECT_TRUE(Jwk::parse(oct, Alg::kHS256));
 }
@@ -81,7 +82,8 @@ TEST(Jwk, RefusesWeakKeys) {
   std::string n = crypto::random_bytes(128);
   n[0] = static_cast<char>(n[0] | 0x80);
   n[127] = static_cast<char>(n[127] | 1);
-  const std::string rsa = R"({"kty":"RSA","alg":"RS256","e":"AQAB","n":")" + base::base64url_encode(n) + R"("})";
+  const std::string rsa =
+      R"({"kty":"RSA","alg":"RS256","e":"AQAB","n":")" + base::base64url_encode(n) + R"("})";
   EXPECT_EQ(Jwk::parse(rsa).error(), Error::kWeakKey);
 }
 
@@ -97,7 +99,9 @@ TEST(Jwk, RefusesKeysNotForSignatures) {
   verify_ops.replace(verify_ops.find(R"("use":"sig")"), 11, R"("key_ops":["verify"])");
   EXPECT_TRUE(Jwk::parse(verify_ops));
   // X25519 is a key-agreement curve; only Ed25519 signs.
-  EXPECT_EQ(Jwk::parse(R"({"kty":"OKP","crv":"X25519","x":"hSDwCYkwp1R0i33ctD73Wg2_Og0mOBr066SpjqqbTmo"})").error(),
+  EXPECT_EQ(Jwk::parse(
+                R"({"kty":"OKP","crv":"X25519","x":"hSDwCYkwp1R0i33ctD73Wg2_Og0mOBr066SpjqqbTmo"})")
+                .error(),
             Error::kBadJwk);
 }
 
@@ -149,11 +153,13 @@ TEST(Jwks, ParsesSkipsAndRefuses) {
   const std::string enc_key = R"({"kty":"RSA","use":"enc","n":"AQAB","e":"AQAB"})";
   const std::string unknown_kty = R"({"kty":"AKP","alg":"ML-DSA-44","pub":"AAAA"})";
   const std::string key_wrap = R"({"kty":"oct","alg":"A128KW","k":"GawgguFyGrWKav7AX4VKUg"})";
-  const std::string x25519 = R"({"kty":"OKP","crv":"X25519","x":"hSDwCYkwp1R0i33ctD73Wg2_Og0mOBr066SpjqqbTmo"})";
+  const std::string x25519 =
+      R"({"kty":"OKP","crv":"X25519","x":"hSDwCYkwp1R0i33ctD73Wg2_Og0mOBr066SpjqqbTmo"})";
   const std::string k256 = R"({"kty":"EC","crv":"secp256k1","x":"AA","y":"AA"})";
   const std::string enc_ops = R"({"kty":"RSA","key_ops":["encrypt"],"n":"AQAB","e":"AQAB"})";
-  const std::string set = R"({"keys":[)" + a.to_json(false) + "," + enc_key + "," + unknown_kty + "," +
-                          key_wrap + "," + x25519 + "," + k256 + "," + enc_ops + "," + b.to_json(false) + "]}";
+  const std::string set = R"({"keys":[)" + a.to_json(false) + "," + enc_key + "," + unknown_kty +
+                          "," + key_wrap + "," + x25519 + "," + k256 + "," + enc_ops + "," +
+                          b.to_json(false) + "]}";
   auto jwks = Jwks::parse(set);
   ASSERT_TRUE(jwks) << describe(jwks.error());
   ASSERT_EQ(jwks->keys().size(), 2u);
@@ -164,7 +170,8 @@ TEST(Jwks, ParsesSkipsAndRefuses) {
   EXPECT_EQ(Jwks::parse(dup).error(), Error::kBadJwk);
   // A malformed or weak key of a usable kind fails the set rather than being skipped silently.
   const std::string weak = R"({"kty":"oct","alg":"HS256","k":"c2hvcnQ"})";
-  EXPECT_EQ(Jwks::parse(R"({"keys":[)" + a.to_json(false) + "," + weak + "]}").error(), Error::kWeakKey);
+  EXPECT_EQ(Jwks::parse(R"({"keys":[)" + a.to_json(false) + "," + weak + "]}").error(),
+            Error::kWeakKey);
   const std::string off_curve = R"({"kty":"EC","crv":"P-256","x":"AQ","y":"AQ"})";
   EXPECT_EQ(Jwks::parse(R"({"keys":[)" + off_curve + "]}").error(), Error::kBadJwk);
   EXPECT_EQ(Jwks::parse(R"({"keys":{}})").error(), Error::kBadJwk);

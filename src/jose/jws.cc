@@ -54,7 +54,8 @@ Header read_header(simdjson::dom::object obj) {
       }
     } else if (k == "crit") {
       h.crit = true;
-    } else if (k == "jwk" || k == "jku" || k == "x5u" || k == "x5c" || k == "x5t" || k == "x5t#S256") {
+    } else if (k == "jwk" || k == "jku" || k == "x5u" || k == "x5c" || k == "x5t" ||
+               k == "x5t#S256") {
       h.embedded_key = true;
     } else if (k == "b64") {
       bool b = false;
@@ -79,7 +80,8 @@ std::expected<const Jwk*, Error> select_key(const Jwks& keys, std::optional<std:
   return std::unexpected(Error::kAmbiguousKey);
 }
 
-bool verify_signature(const detail::KeyImpl& key, std::string_view signing_input, std::string_view sig) {
+bool verify_signature(const detail::KeyImpl& key, std::string_view signing_input,
+                      std::string_view sig) {
   const AlgInfo& info = alg_info(key.alg);
   if (key.hmac) {
     return sig.size() == crypto::hash_size(info.hash) && key.hmac->verify(signing_input, sig);
@@ -94,7 +96,8 @@ json::StrictParser& header_parser() {
 
 }  // namespace
 
-std::expected<std::string, Error> sign(const Jwk& key, std::string_view payload, const SignOptions& options) {
+std::expected<std::string, Error> sign(const Jwk& key, std::string_view payload,
+                                       const SignOptions& options) {
   if (!key.is_private()) return std::unexpected(Error::kNotPrivateKey);
   const detail::KeyImpl& k = key.impl();
   const AlgInfo& info = alg_info(k.alg);
@@ -128,7 +131,8 @@ std::expected<std::string, Error> sign(const Jwk& key, std::string_view payload,
   header += '}';
 
   std::string out;
-  out.reserve(base::base64url_encoded_size(header.size()) + base::base64url_encoded_size(payload.size()) + 400);
+  out.reserve(base::base64url_encoded_size(header.size()) +
+              base::base64url_encoded_size(payload.size()) + 400);
   base::base64url_encode_append(header, out);
   out += '.';
   base::base64url_encode_append(payload, out);
@@ -145,7 +149,8 @@ std::expected<std::string, Error> sign(const Jwk& key, std::string_view payload,
   return out;
 }
 
-std::expected<VerifiedJws, Error> verify(std::string_view token, const Jwks& keys, const VerifyOptions& options) {
+std::expected<VerifiedJws, Error> verify(std::string_view token, const Jwks& keys,
+                                         const VerifyOptions& options) {
   if (token.size() > kMaxTokenSize) return std::unexpected(Error::kTokenTooLarge);
 
   // Split into exactly three parts; five is the JWE compact form.
@@ -193,7 +198,8 @@ std::expected<VerifiedJws, Error> verify(std::string_view token, const Jwks& key
 
   // Signature, over the ASCII of "header.payload" exactly as received.
   std::array<char, 2048> sig_buf;  // RSA-16384, the largest modulus crypto/ accepts
-  if (sig_b64.size() > base::base64url_encoded_size(sig_buf.size())) return std::unexpected(Error::kBadSignature);
+  if (sig_b64.size() > base::base64url_encoded_size(sig_buf.size()))
+    return std::unexpected(Error::kBadSignature);
   auto sig_len = base::base64url_decode_into(sig_b64, sig_buf.data());
   if (!sig_len) return std::unexpected(Error::kBadBase64);
   if (!verify_signature(k, token.substr(0, d2), std::string_view(sig_buf.data(), *sig_len))) {

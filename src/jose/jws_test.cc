@@ -107,7 +107,8 @@ std::string to_der(std::string_view raw) {
     out += v;
     return out;
   };
-  const std::string body = integer(raw.substr(0, raw.size() / 2)) + integer(raw.substr(raw.size() / 2));
+  const std::string body =
+      integer(raw.substr(0, raw.size() / 2)) + integer(raw.substr(raw.size() / 2));
   return std::string("\x30", 1) + static_cast<char>(body.size()) + body;
 }
 
@@ -133,7 +134,8 @@ std::vector<Case> attack_cases() {
     };
   };
   auto none = [](std::string alg, std::string sig) {
-    return [alg, sig] { return b64(R"({"alg":")" + alg + R"("})") + "." + b64(kClaims) + "." + sig; };
+    return
+        [alg, sig] { return b64(R"({"alg":")" + alg + R"("})") + "." + b64(kClaims) + "." + sig; };
   };
   auto es_with_sig = [&k](std::function<std::string(std::string)> mutate) {
     return [&k, mutate] {
@@ -154,71 +156,99 @@ std::vector<Case> attack_cases() {
       {"HS256 keyed with RSA PEM", hs_confusion(rsa_pem), Error::kAlgKeyMismatch},
       {"HS256 keyed with RSA DER", hs_confusion(rsa_der), Error::kAlgKeyMismatch},
       {"HS256 keyed with RSA JWK", hs_confusion(rsa_jwk), Error::kAlgKeyMismatch},
-      {"ES384 token for an ES256 key", [&k] { return forge(R"({"alg":"ES384","kid":"es"})", kClaims, k.es384); },
+      {"ES384 token for an ES256 key",
+       [&k] { return forge(R"({"alg":"ES384","kid":"es"})", kClaims, k.es384); },
        Error::kAlgKeyMismatch},
-      {"RS256 header on an HS key", [&k] { return forge(R"({"alg":"RS256","kid":"hs"})", kClaims, k.hs); },
+      {"RS256 header on an HS key",
+       [&k] { return forge(R"({"alg":"RS256","kid":"hs"})", kClaims, k.hs); },
        Error::kAlgKeyMismatch},
-      {"EdDSA header on ES key", [&k] { return forge(R"({"alg":"EdDSA","kid":"es"})", kClaims, k.es); },
+      {"EdDSA header on ES key",
+       [&k] { return forge(R"({"alg":"EdDSA","kid":"es"})", kClaims, k.es); },
        Error::kAlgKeyMismatch},
-      {"unknown alg", [&k] { return forge(R"({"alg":"HS257","kid":"hs"})", kClaims, k.hs); }, Error::kAlgUnknown},
-      {"alg lowercase es256", [&k] { return forge(R"({"alg":"es256","kid":"es"})", kClaims, k.es); },
+      {"unknown alg", [&k] { return forge(R"({"alg":"HS257","kid":"hs"})", kClaims, k.hs); },
        Error::kAlgUnknown},
+      {"alg lowercase es256",
+       [&k] { return forge(R"({"alg":"es256","kid":"es"})", kClaims, k.es); }, Error::kAlgUnknown},
       {"alg missing", [&k] { return forge(R"({"kid":"es"})", kClaims, k.es); }, Error::kAlgMissing},
       {"alg not a string", [&k] { return forge(R"({"alg":["ES256"],"kid":"es"})", kClaims, k.es); },
        Error::kAlgMissing},
       // ECDSA signature shapes.
-      {"ECDSA all-zero signature", es_with_sig([](std::string s) { return std::string(s.size(), '\0'); }),
+      {"ECDSA all-zero signature",
+       es_with_sig([](std::string s) { return std::string(s.size(), '\0'); }),
        Error::kBadSignature},
       {"ECDSA r = n (out of range)",
-       es_with_sig([](std::string s) { return p256_order() + s.substr(32); }), Error::kBadSignature},
-      {"ECDSA s = n (out of range)",
-       es_with_sig([](std::string s) { return s.substr(0, 32) + p256_order(); }), Error::kBadSignature},
-      {"ECDSA r = 0, s valid", es_with_sig([](std::string s) { return std::string(32, '\0') + s.substr(32); }),
+       es_with_sig([](std::string s) { return p256_order() + s.substr(32); }),
        Error::kBadSignature},
-      {"ECDSA DER-encoded signature", es_with_sig([](std::string s) { return to_der(s); }), Error::kBadSignature},
+      {"ECDSA s = n (out of range)",
+       es_with_sig([](std::string s) { return s.substr(0, 32) + p256_order(); }),
+       Error::kBadSignature},
+      {"ECDSA r = 0, s valid",
+       es_with_sig([](std::string s) { return std::string(32, '\0') + s.substr(32); }),
+       Error::kBadSignature},
+      {"ECDSA DER-encoded signature", es_with_sig([](std::string s) { return to_der(s); }),
+       Error::kBadSignature},
       {"ECDSA truncated signature", es_with_sig([](std::string s) { return s.substr(0, 63); }),
        Error::kBadSignature},
-      {"ECDSA signature with extra byte", es_with_sig([](std::string s) { return s + "x"; }), Error::kBadSignature},
-      {"empty signature", es_with_sig([](std::string) { return std::string(); }), Error::kBadSignature},
+      {"ECDSA signature with extra byte", es_with_sig([](std::string s) { return s + "x"; }),
+       Error::kBadSignature},
+      {"empty signature", es_with_sig([](std::string) { return std::string(); }),
+       Error::kBadSignature},
       // Keys from the token itself: the attacker signs with their own key and points to it.
-      {"embedded jwk", [&k] {
-         return forge(es_header(R"(,"jwk":)" + k.attacker_es.public_key().to_json(false)), kClaims, k.attacker_es);
-       }, Error::kEmbeddedKey},
-      {"jku", [&k] { return forge(es_header(R"(,"jku":"https://evil.example/jwks")"), kClaims, k.attacker_es); },
+      {"embedded jwk",
+       [&k] {
+         return forge(es_header(R"(,"jwk":)" + k.attacker_es.public_key().to_json(false)), kClaims,
+                      k.attacker_es);
+       },
        Error::kEmbeddedKey},
-      {"x5u", [&k] { return forge(es_header(R"(,"x5u":"https://evil.example/cert")"), kClaims, k.attacker_es); },
+      {"jku",
+       [&k] {
+         return forge(es_header(R"(,"jku":"https://evil.example/jwks")"), kClaims, k.attacker_es);
+       },
+       Error::kEmbeddedKey},
+      {"x5u",
+       [&k] {
+         return forge(es_header(R"(,"x5u":"https://evil.example/cert")"), kClaims, k.attacker_es);
+       },
        Error::kEmbeddedKey},
       {"x5c", es_signed(es_header(R"(,"x5c":["MIIB"])")), Error::kEmbeddedKey},
       {"x5t#S256", es_signed(es_header(R"(,"x5t#S256":"abc")")), Error::kEmbeddedKey},
-      {"attacker key, same kid, no header trick", [&k] { return forge(es_header(), kClaims, k.attacker_es); },
-       Error::kBadSignature},
+      {"attacker key, same kid, no header trick",
+       [&k] { return forge(es_header(), kClaims, k.attacker_es); }, Error::kBadSignature},
       // Extensions we do not understand.
       {"crit exp", es_signed(es_header(R"(,"crit":["exp"],"exp":1)")), Error::kCritUnsupported},
       {"crit empty", es_signed(es_header(R"(,"crit":[])")), Error::kCritUnsupported},
-      {"b64 false with crit", es_signed(es_header(R"(,"b64":false,"crit":["b64"])")), Error::kCritUnsupported},
+      {"b64 false with crit", es_signed(es_header(R"(,"b64":false,"crit":["b64"])")),
+       Error::kCritUnsupported},
       {"b64 false", es_signed(es_header(R"(,"b64":false)")), Error::kB64Unsupported},
       {"b64 string", es_signed(es_header(R"(,"b64":"false")")), Error::kB64Unsupported},
       // JWE shapes.
-      {"five parts", [] { return std::string("eyJhbGciOiJSU0EtT0FFUCIsImVuYyI6IkEyNTZHQ00ifQ.a.b.c.d"); },
+      {"five parts",
+       [] { return std::string("eyJhbGciOiJSU0EtT0FFUCIsImVuYyI6IkEyNTZHQ00ifQ.a.b.c.d"); },
        Error::kJweNotSupported},
       {"enc in header", es_signed(es_header(R"(,"enc":"A256GCM")")), Error::kJweNotSupported},
       {"zip in header", es_signed(es_header(R"(,"zip":"DEF")")), Error::kJweNotSupported},
       // JSON tricks.
-      {"duplicate alg", es_signed(R"({"alg":"ES256","alg":"none","kid":"es"})"), Error::kDuplicateMember},
-      {"duplicate kid", es_signed(R"({"alg":"ES256","kid":"x","kid":"es"})"), Error::kDuplicateMember},
-      {"escaped duplicate", es_signed(R"({"alg":"ES256","\u0061lg":"none","kid":"es"})"), Error::kDuplicateMember},
+      {"duplicate alg", es_signed(R"({"alg":"ES256","alg":"none","kid":"es"})"),
+       Error::kDuplicateMember},
+      {"duplicate kid", es_signed(R"({"alg":"ES256","kid":"x","kid":"es"})"),
+       Error::kDuplicateMember},
+      {"escaped duplicate", es_signed(R"({"alg":"ES256","\u0061lg":"none","kid":"es"})"),
+       Error::kDuplicateMember},
       {"header not an object", es_signed(R"(["ES256"])"), Error::kNotAnObject},
       {"header not JSON", es_signed("alg=ES256"), Error::kBadJson},
       {"header trailing garbage", es_signed(es_header() + "x"), Error::kBadJson},
       {"header invalid UTF-8", es_signed(es_header(",\"x\":\"\xff\xfe\"")), Error::kBadJson},
       {"header overlong UTF-8", es_signed(es_header(",\"x\":\"\xc0\xaf\"")), Error::kBadJson},
-      {"header NUL in string", es_signed(es_header(std::string(",\"x\":\"a\0b\"", 10))), Error::kBadJson},
-      {"header deep nesting", es_signed(es_header(",\"x\":" + std::string(64, '[') + std::string(64, ']'))),
+      {"header NUL in string", es_signed(es_header(std::string(",\"x\":\"a\0b\"", 10))),
+       Error::kBadJson},
+      {"header deep nesting",
+       es_signed(es_header(",\"x\":" + std::string(64, '[') + std::string(64, ']'))),
        Error::kTooDeep},
       {"kid not a string", es_signed(R"({"alg":"ES256","kid":7})"), Error::kBadHeaderMember},
       {"typ not a string", es_signed(es_header(R"(,"typ":{"a":1})")), Error::kBadHeaderMember},
       // Encoding.
-      {"header with padding", [&k] { return forge_encoded(b64(es_header()) + "=", b64(kClaims), k.es); },
+      {"header with padding",
+       [&k] { return forge_encoded(b64(es_header()) + "=", b64(kClaims), k.es); },
        Error::kBadBase64},
       {"payload with padding",
        [&k] {
@@ -226,29 +256,38 @@ std::vector<Case> attack_cases() {
          return forge_encoded(b64(es_header()), p + "==", k.es);
        },
        Error::kBadBase64},
-      {"header standard alphabet", [&k] {
+      {"header standard alphabet",
+       [&k] {
          std::string h = b64(R"({"alg":"ES256","kid":"es","x":"??>"})");
          for (char& c : h) c = c == '-' ? '+' : c == '_' ? '/' : c;
          return forge_encoded(h, b64(kClaims), k.es);
-       }, Error::kBadBase64},
+       },
+       Error::kBadBase64},
       {"signature non-canonical trailing bits", es_with_sig([](std::string s) { return s; }),
        Error::kBadBase64},  // mutated below
-      {"whitespace in token", [&k] { std::string t = forge(es_header(), kClaims, k.es); return t.insert(10, " "); },
+      {"whitespace in token",
+       [&k] {
+         std::string t = forge(es_header(), kClaims, k.es);
+         return t.insert(10, " ");
+       },
        Error::kBadBase64},
       // Shapes.
       {"empty token", [] { return std::string(); }, Error::kMalformedCompact},
       {"one part", [] { return std::string("eyJhbGciOiJFUzI1NiJ9"); }, Error::kMalformedCompact},
-      {"two parts", [] { return std::string("eyJhbGciOiJFUzI1NiJ9.e30"); }, Error::kMalformedCompact},
+      {"two parts", [] { return std::string("eyJhbGciOiJFUzI1NiJ9.e30"); },
+       Error::kMalformedCompact},
       {"four parts", [] { return std::string("a.b.c.d"); }, Error::kMalformedCompact},
       {"six parts", [] { return std::string("a.b.c.d.e.f"); }, Error::kMalformedCompact},
       {"dots only", [] { return std::string(".."); }, Error::kMalformedCompact},
-      {"oversize token", [&k] { return forge(es_header(), std::string(7000, 'a'), k.es); }, Error::kTokenTooLarge},
+      {"oversize token", [&k] { return forge(es_header(), std::string(7000, 'a'), k.es); },
+       Error::kTokenTooLarge},
       // Tampering.
       {"payload tampered",
        [&k] {
          std::string t = forge(es_header(), kClaims, k.es);
          const std::size_t d1 = t.find('.');
-         const std::string evil = b64(R"({"iss":"https://id.example","sub":"admin","aud":"api","iat":1700000000,"exp":1700000900,"jti":"j1"})");
+         const std::string evil = b64(
+             R"({"iss":"https://id.example","sub":"admin","aud":"api","iat":1700000000,"exp":1700000900,"jti":"j1"})");
          return t.substr(0, d1 + 1) + evil + t.substr(t.find('.', d1 + 1));
        },
        Error::kBadSignature},
@@ -266,7 +305,8 @@ std::vector<Case> attack_cases() {
       std::string t = forge(es_header(), kClaims, k.es);
       // 64-byte signature -> 86 chars, the last encodes 2 bits + 4 zero bits. 'A'->'B' sets one.
       char& last = t.back();
-      const std::string alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+      const std::string alphabet =
+          "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
       const std::size_t v = alphabet.find(last);
       last = alphabet[v | 1];
       return t;
@@ -295,7 +335,8 @@ TEST(JwsAttacks, ControlTokensVerify) {
   EXPECT_TRUE(verify(forge(es_header(), kClaims, k.es), set));
   EXPECT_TRUE(verify(forge(R"({"alg":"HS256","kid":"hs"})", kClaims, k.hs), set));
   EXPECT_TRUE(verify(forge(es_header(R"(,"b64":true)"), kClaims, k.es), set));
-  EXPECT_TRUE(verify(forge(es_header(R"(,"x":")" + std::string(5000, 'a') + "\""), kClaims, k.es), set));
+  EXPECT_TRUE(
+      verify(forge(es_header(R"(,"x":")" + std::string(5000, 'a') + "\""), kClaims, k.es), set));
   const std::string input = b64(es_header()) + "." + b64(kClaims);
   const std::string sig = testing::raw_sign(k.es, input);
   EXPECT_TRUE(verify(input + "." + b64(sig), set));

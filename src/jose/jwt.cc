@@ -14,7 +14,9 @@ json::StrictParser& claims_parser() {
 
 bool ascii_iequals(std::string_view a, std::string_view b) {
   return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; };
+           auto lower = [](char c) {
+             return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
+           };
            return lower(x) == lower(y);
          });
 }
@@ -33,7 +35,8 @@ std::expected<std::string, Error> string_claim(simdjson::dom::element v) {
   return std::string(s);
 }
 
-std::expected<std::vector<std::string>, Error> string_list(simdjson::dom::element v, bool allow_single) {
+std::expected<std::vector<std::string>, Error> string_list(simdjson::dom::element v,
+                                                           bool allow_single) {
   std::vector<std::string> out;
   std::string_view s;
   if (allow_single && v.get_string().get(s) == simdjson::SUCCESS) {
@@ -50,8 +53,8 @@ std::expected<std::vector<std::string>, Error> string_list(simdjson::dom::elemen
 }
 
 // The claims read_claims understands, for the `required` check without a second lookup.
-constexpr std::string_view kKnown[] = {"iss", "sub", "jti", "sid", "scope", "client_id", "exp",
-                                       "nbf", "iat", "auth_time", "aud", "roles"};
+constexpr std::string_view kKnown[] = {"iss", "sub", "jti", "sid",       "scope", "client_id",
+                                       "exp", "nbf", "iat", "auth_time", "aud",   "roles"};
 
 unsigned known_bit(std::string_view name) {
   for (unsigned i = 0; i < std::size(kKnown); ++i) {
@@ -68,11 +71,18 @@ std::expected<Claims, Error> read_claims(simdjson::dom::object obj, unsigned& se
   for (auto field : obj) {
     const std::string_view k = field.key;
     seen |= known_bit(k);
-    std::string* str = k == "iss" ? &c.iss : k == "sub" ? &c.sub : k == "jti" ? &c.jti
-                     : k == "sid" ? &c.sid : k == "scope" ? &c.scope : k == "client_id" ? &c.client_id
-                     : nullptr;
-    std::optional<std::int64_t>* num = k == "exp" ? &c.exp : k == "nbf" ? &c.nbf : k == "iat" ? &c.iat
-                                     : k == "auth_time" ? &c.auth_time : nullptr;
+    std::string* str = k == "iss"         ? &c.iss
+                       : k == "sub"       ? &c.sub
+                       : k == "jti"       ? &c.jti
+                       : k == "sid"       ? &c.sid
+                       : k == "scope"     ? &c.scope
+                       : k == "client_id" ? &c.client_id
+                                          : nullptr;
+    std::optional<std::int64_t>* num = k == "exp"         ? &c.exp
+                                       : k == "nbf"       ? &c.nbf
+                                       : k == "iat"       ? &c.iat
+                                       : k == "auth_time" ? &c.auth_time
+                                                          : nullptr;
     if (str) {
       auto v = string_claim(field.value);
       if (!v) return std::unexpected(v.error());
@@ -92,8 +102,10 @@ std::expected<Claims, Error> read_claims(simdjson::dom::object obj, unsigned& se
 }
 
 // validate_claims without filling Claims::json (the callers copy or move the payload in).
-std::expected<Claims, Error> validate(const VerifiedJws& jws, const ClaimsPolicy& policy, std::int64_t now) {
-  if (!policy.typ.empty() && !typ_matches(jws.typ, policy.typ)) return std::unexpected(Error::kBadTyp);
+std::expected<Claims, Error> validate(const VerifiedJws& jws, const ClaimsPolicy& policy,
+                                      std::int64_t now) {
+  if (!policy.typ.empty() && !typ_matches(jws.typ, policy.typ))
+    return std::unexpected(Error::kBadTyp);
   auto obj = claims_parser().parse_object(jws.payload);
   if (!obj) return std::unexpected(obj.error());
   unsigned seen = 0;
@@ -102,7 +114,8 @@ std::expected<Claims, Error> validate(const VerifiedJws& jws, const ClaimsPolicy
   for (const std::string& name : policy.required) {
     const unsigned bit = known_bit(name);
     simdjson::dom::element e;
-    const bool present = bit != 0 ? (seen & bit) != 0 : obj->at_key(name).get(e) == simdjson::SUCCESS;
+    const bool present =
+        bit != 0 ? (seen & bit) != 0 : obj->at_key(name).get(e) == simdjson::SUCCESS;
     if (!present) return std::unexpected(Error::kMissingClaim);
   }
   // 128-bit arithmetic: any int64 claim, clock or leeway compares without overflow.
@@ -110,8 +123,10 @@ std::expected<Claims, Error> validate(const VerifiedJws& jws, const ClaimsPolicy
   const Wide t = now, leeway = policy.leeway_seconds;
   if (claims->exp && t >= Wide{*claims->exp} + leeway) return std::unexpected(Error::kExpired);
   if (claims->nbf && t < Wide{*claims->nbf} - leeway) return std::unexpected(Error::kNotYetValid);
-  if (claims->iat && Wide{*claims->iat} > t + leeway) return std::unexpected(Error::kIssuedInFuture);
-  if (!policy.issuer.empty() && claims->iss != policy.issuer) return std::unexpected(Error::kIssuerMismatch);
+  if (claims->iat && Wide{*claims->iat} > t + leeway)
+    return std::unexpected(Error::kIssuedInFuture);
+  if (!policy.issuer.empty() && claims->iss != policy.issuer)
+    return std::unexpected(Error::kIssuerMismatch);
   if (!policy.audience.empty() &&
       std::find(claims->aud.begin(), claims->aud.end(), policy.audience) == claims->aud.end()) {
     return std::unexpected(Error::kAudienceMismatch);
@@ -121,14 +136,16 @@ std::expected<Claims, Error> validate(const VerifiedJws& jws, const ClaimsPolicy
 
 }  // namespace
 
-std::expected<Claims, Error> validate_claims(const VerifiedJws& jws, const ClaimsPolicy& policy, std::int64_t now) {
+std::expected<Claims, Error> validate_claims(const VerifiedJws& jws, const ClaimsPolicy& policy,
+                                             std::int64_t now) {
   auto claims = validate(jws, policy, now);
   if (claims) claims->json = jws.payload;
   return claims;
 }
 
-std::expected<Claims, Error> verify_jwt(std::string_view token, const Jwks& keys, const ClaimsPolicy& policy,
-                                        std::int64_t now, const VerifyOptions& options) {
+std::expected<Claims, Error> verify_jwt(std::string_view token, const Jwks& keys,
+                                        const ClaimsPolicy& policy, std::int64_t now,
+                                        const VerifyOptions& options) {
   auto jws = verify(token, keys, options);
   if (!jws) return std::unexpected(jws.error());
   auto claims = validate(*jws, policy, now);

@@ -28,7 +28,8 @@ class JwtTest : public ::testing::Test {
 };
 
 TEST_F(JwtTest, AcceptsAValidAccessToken) {
-  auto c = check(claims_with(R"(,"sid":"s1","roles":["user","admin"],"auth_time":1699999990,"scope":"a b","client_id":"c")"));
+  auto c = check(claims_with(
+      R"(,"sid":"s1","roles":["user","admin"],"auth_time":1699999990,"scope":"a b","client_id":"c")"));
   ASSERT_TRUE(c) << describe(c.error());
   EXPECT_EQ(c->iss, "https://id.example");
   EXPECT_EQ(c->sub, "u1");
@@ -57,17 +58,21 @@ TEST_F(JwtTest, NotBeforeAndIssuedAtHonourLeeway) {
   EXPECT_TRUE(check(nbf, 1700000070));
   EXPECT_EQ(check(nbf, 1700000069).error(), Error::kNotYetValid);
   // iat in the future beyond the leeway.
-  const std::string future = R"({"iss":"https://id.example","sub":"u1","aud":"api","iat":1700000031,"exp":1700000900,"jti":"j1"})";
+  const std::string future =
+      R"({"iss":"https://id.example","sub":"u1","aud":"api","iat":1700000031,"exp":1700000900,"jti":"j1"})";
   EXPECT_EQ(check(future).error(), Error::kIssuedInFuture);
-  const std::string edge = R"({"iss":"https://id.example","sub":"u1","aud":"api","iat":1700000030,"exp":1700000900,"jti":"j1"})";
+  const std::string edge =
+      R"({"iss":"https://id.example","sub":"u1","aud":"api","iat":1700000030,"exp":1700000900,"jti":"j1"})";
   EXPECT_TRUE(check(edge));
 }
 
 TEST_F(JwtTest, TimesMustBeIntegers) {
-  for (std::string exp : {"1700000900.0", "1.7000009e9", "\"1700000900\"", "true", "null", "[1700000900]",
-                          "18446744073709551615"}) {
+  for (std::string exp : {"1700000900.0", "1.7000009e9", "\"1700000900\"", "true", "null",
+                          "[1700000900]", "18446744073709551615"}) {
     SCOPED_TRACE(exp);
-    const std::string c = R"({"iss":"https://id.example","sub":"u1","aud":"api","iat":1700000000,"jti":"j1","exp":)" + exp + "}";
+    const std::string c =
+        R"({"iss":"https://id.example","sub":"u1","aud":"api","iat":1700000000,"jti":"j1","exp":)" +
+        exp + "}";
     EXPECT_EQ(check(c).error(), Error::kClaimType);
   }
   EXPECT_EQ(check(claims_with(R"(,"nbf":1.5)")).error(), Error::kClaimType);
@@ -75,7 +80,8 @@ TEST_F(JwtTest, TimesMustBeIntegers) {
 }
 
 TEST_F(JwtTest, ExtremeTimesDoNotOverflow) {
-  const std::string c = R"({"iss":"https://id.example","sub":"u1","aud":"api","iat":-9223372036854775808,"jti":"j1","exp":9223372036854775807})";
+  const std::string c =
+      R"({"iss":"https://id.example","sub":"u1","aud":"api","iat":-9223372036854775808,"jti":"j1","exp":9223372036854775807})";
   EXPECT_TRUE(check(c));
   EXPECT_TRUE(check(c, INT64_MIN));
   EXPECT_EQ(check(claims_with(""), INT64_MAX).error(), Error::kExpired);
@@ -83,29 +89,39 @@ TEST_F(JwtTest, ExtremeTimesDoNotOverflow) {
 
 TEST_F(JwtTest, IssuerAudienceAndTypeMustMatch) {
   EXPECT_EQ(check(claims_with(R"(,"iss":"https://id.example/")")).error(), Error::kDuplicateMember);
-  const std::string evil_iss = R"({"iss":"https://id.example.evil","sub":"u1","aud":"api","iat":1700000000,"exp":1700000900,"jti":"j1"})";
+  const std::string evil_iss =
+      R"({"iss":"https://id.example.evil","sub":"u1","aud":"api","iat":1700000000,"exp":1700000900,"jti":"j1"})";
   EXPECT_EQ(check(evil_iss).error(), Error::kIssuerMismatch);
-  const std::string aud_list = R"({"iss":"https://id.example","sub":"u1","aud":["other","api"],"iat":1700000000,"exp":1700000900,"jti":"j1"})";
+  const std::string aud_list =
+      R"({"iss":"https://id.example","sub":"u1","aud":["other","api"],"iat":1700000000,"exp":1700000900,"jti":"j1"})";
   EXPECT_TRUE(check(aud_list));
-  const std::string wrong_aud = R"({"iss":"https://id.example","sub":"u1","aud":["other","apis"],"iat":1700000000,"exp":1700000900,"jti":"j1"})";
+  const std::string wrong_aud =
+      R"({"iss":"https://id.example","sub":"u1","aud":["other","apis"],"iat":1700000000,"exp":1700000900,"jti":"j1"})";
   EXPECT_EQ(check(wrong_aud).error(), Error::kAudienceMismatch);
-  const std::string aud_num = R"({"iss":"https://id.example","sub":"u1","aud":5,"iat":1700000000,"exp":1700000900,"jti":"j1"})";
+  const std::string aud_num =
+      R"({"iss":"https://id.example","sub":"u1","aud":5,"iat":1700000000,"exp":1700000900,"jti":"j1"})";
   EXPECT_EQ(check(aud_num).error(), Error::kClaimType);
-  const std::string iss_num = R"({"iss":1,"sub":"u1","aud":"api","iat":1700000000,"exp":1700000900,"jti":"j1"})";
+  const std::string iss_num =
+      R"({"iss":1,"sub":"u1","aud":"api","iat":1700000000,"exp":1700000900,"jti":"j1"})";
   EXPECT_EQ(check(iss_num).error(), Error::kClaimType);
   // typ: at+jwt, application/at+jwt, any casing; JWT or absent is refused.
   EXPECT_TRUE(verify_jwt(token(claims_with(""), "application/at+jwt"), set_, policy_, kNow));
   EXPECT_TRUE(verify_jwt(token(claims_with(""), "AT+JWT"), set_, policy_, kNow));
   EXPECT_EQ(verify_jwt(token(claims_with(""), "JWT"), set_, policy_, kNow).error(), Error::kBadTyp);
   EXPECT_EQ(verify_jwt(token(claims_with(""), ""), set_, policy_, kNow).error(), Error::kBadTyp);
-  EXPECT_EQ(verify_jwt(token(claims_with(""), "application/jwt"), set_, policy_, kNow).error(), Error::kBadTyp);
+  EXPECT_EQ(verify_jwt(token(claims_with(""), "application/jwt"), set_, policy_, kNow).error(),
+            Error::kBadTyp);
 }
 
 TEST_F(JwtTest, RequiredClaimsArePresent) {
   for (std::string drop : {"iss", "sub", "aud", "exp", "iat", "jti"}) {
     SCOPED_TRACE(drop);
-    std::string all[][2] = {{"iss", "\"https://id.example\""}, {"sub", "\"u1\""}, {"aud", "\"api\""},
-                            {"exp", "1700000900"}, {"iat", "1700000000"}, {"jti", "\"j1\""}};
+    std::string all[][2] = {{"iss", "\"https://id.example\""},
+                            {"sub", "\"u1\""},
+                            {"aud", "\"api\""},
+                            {"exp", "1700000900"},
+                            {"iat", "1700000000"},
+                            {"jti", "\"j1\""}};
     std::string c = "{";
     for (auto& [name, value] : all) {
       if (name == drop) continue;
@@ -124,7 +140,8 @@ TEST_F(JwtTest, PayloadMustBeAStrictJsonObject) {
   EXPECT_EQ(check("not json").error(), Error::kBadJson);
   EXPECT_EQ(check(claims_with(",\"name\":\"\xff\"")).error(), Error::kBadJson);
   EXPECT_EQ(check(claims_with(R"(,"sub":"admin")")).error(), Error::kDuplicateMember);
-  EXPECT_EQ(check(claims_with(",\"x\":" + std::string(40, '[') + std::string(40, ']'))).error(), Error::kTooDeep);
+  EXPECT_EQ(check(claims_with(",\"x\":" + std::string(40, '[') + std::string(40, ']'))).error(),
+            Error::kTooDeep);
 }
 
 }  // namespace

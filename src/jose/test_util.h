@@ -35,7 +35,8 @@ inline std::string forge(std::string_view header_json, std::string_view payload,
 }
 
 // The same with raw, already-encoded parts (to test non-canonical encodings).
-inline std::string forge_encoded(std::string_view header_b64, std::string_view payload_b64, const Jwk& key) {
+inline std::string forge_encoded(std::string_view header_b64, std::string_view payload_b64,
+                                 const Jwk& key) {
   std::string input = std::string(header_b64) + "." + std::string(payload_b64);
   return input + "." + b64(raw_sign(key, input));
 }

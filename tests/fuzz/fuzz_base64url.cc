@@ -75,18 +75,23 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const std::optional<std::string> reference = reference_decode(input);
 
   if (n.has_value() != decoded.has_value()) fail("decode_into and decode disagree on validity");
-  if (decoded.has_value() != reference.has_value()) fail("decode and reference decoder disagree on validity");
+  if (decoded.has_value() != reference.has_value())
+    fail("decode and reference decoder disagree on validity");
   if (decoded) {
     if (*n > cap) fail("decode_into reported more bytes than base64url_decoded_size");
-    if (std::string_view(buf.get(), *n) != *decoded) fail("decode_into and decode disagree on bytes");
+    if (std::string_view(buf.get(), *n) != *decoded)
+      fail("decode_into and decode disagree on bytes");
     if (*decoded != *reference) fail("decode and reference decoder disagree on bytes");
-    if (base64url_encoded_size(decoded->size()) != size) fail("encoded size of decoded bytes != input size");
-    if (base64url_encode(*decoded) != input) fail("decoded then re-encoded text differs (non-canonical accept)");
+    if (base64url_encoded_size(decoded->size()) != size)
+      fail("encoded size of decoded bytes != input size");
+    if (base64url_encode(*decoded) != input)
+      fail("decoded then re-encoded text differs (non-canonical accept)");
   }
 
   // The other direction: the input as bytes must encode to text that decodes back.
   const std::string encoded = base64url_encode(input);
-  if (encoded.size() != base64url_encoded_size(size)) fail("encoded length != base64url_encoded_size");
+  if (encoded.size() != base64url_encoded_size(size))
+    fail("encoded length != base64url_encoded_size");
   std::string appended = "prefix";
   tessera::base::base64url_encode_append(input, appended);
   if (std::string_view(appended).substr(6) != encoded) fail("encode_append differs from encode");

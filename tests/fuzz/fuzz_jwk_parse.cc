@@ -53,7 +53,8 @@ void check_same(const jose::Jwk& a, const jose::Jwk& b, const char* what) {
 // consistency check stays on keys a real deployment uses, so one input cannot take seconds.
 bool cheap_to_sign(const jose::Jwk& key) {
   const auto& impl = key.impl();
-  return !impl.asym || impl.asym->type() != tessera::crypto::KeyType::kRsa || impl.asym->bits() <= 4096;
+  return !impl.asym || impl.asym->type() != tessera::crypto::KeyType::kRsa ||
+         impl.asym->bits() <= 4096;
 }
 
 void check_key(const jose::Jwk& key) {
@@ -62,7 +63,8 @@ void check_key(const jose::Jwk& key) {
   auto pub = jose::Jwk::parse(pub_json);
   if (!pub) fail("to_json(false) does not re-parse", &key);
   check_same(key, *pub, "to_json(false) re-parses to a different key");
-  if (pub->is_private() != key.is_symmetric()) fail("to_json(false) leaks or loses private material", &key);
+  if (pub->is_private() != key.is_symmetric())
+    fail("to_json(false) leaks or loses private material", &key);
 
   const std::string priv_json = key.to_json(true);
   auto priv = jose::Jwk::parse(priv_json);
@@ -128,9 +130,11 @@ void check_set(const jose::Jwks& set) {
   const auto& keys = set.keys();
   for (std::size_t i = 0; i < keys.size(); ++i) {
     for (std::size_t j = 0; j < i; ++j) {
-      if (!keys[i].kid().empty() && keys[i].kid() == keys[j].kid()) fail("duplicate kid in a parsed set");
+      if (!keys[i].kid().empty() && keys[i].kid() == keys[j].kid())
+        fail("duplicate kid in a parsed set");
     }
-    if (!keys[i].kid().empty() && set.find(keys[i].kid()) != &keys[i]) fail("find(kid) misses the key");
+    if (!keys[i].kid().empty() && set.find(keys[i].kid()) != &keys[i])
+      fail("find(kid) misses the key");
     check_key(keys[i]);
   }
   const std::string exported = set.to_json();
@@ -156,12 +160,15 @@ void fuzz_jwks(std::string_view json, std::optional<jose::Alg> hint) {
     // Same rule as for one key: the hint may refuse (kAlgKeyMismatch) but not change a set
     // whose keys all parse without it.
     if (!hinted) {
-      if (hinted.error() != jose::Error::kAlgKeyMismatch) fail("hint broke a set that parses without one");
+      if (hinted.error() != jose::Error::kAlgKeyMismatch)
+        fail("hint broke a set that parses without one");
       return;
     }
-    if (hinted->keys().size() != plain->keys().size()) fail("hint changed the number of keys in a set");
+    if (hinted->keys().size() != plain->keys().size())
+      fail("hint changed the number of keys in a set");
     for (std::size_t i = 0; i < plain->keys().size(); ++i) {
-      check_same(plain->keys()[i], hinted->keys()[i], "hint changed a key in a set that parses without one");
+      check_same(plain->keys()[i], hinted->keys()[i],
+                 "hint changed a key in a set that parses without one");
     }
   }
   if (hinted) check_set(*hinted);

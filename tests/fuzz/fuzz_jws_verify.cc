@@ -111,7 +111,8 @@ jose::Jwk must_parse(std::string_view json) {
 
 Fixture make_fixture() {
   std::vector<jose::Jwk> priv;
-  for (std::string_view j : {kHs256Jwk, kEs256Jwk, kRs256Jwk, kEdDsaJwk}) priv.push_back(must_parse(j));
+  for (std::string_view j : {kHs256Jwk, kEs256Jwk, kRs256Jwk, kEdDsaJwk})
+    priv.push_back(must_parse(j));
   std::vector<jose::Jwk> pub;
   for (const jose::Jwk& k : priv) pub.push_back(k.public_key());
   auto no_kid = jose::Jwk::from_secret(jose::Alg::kHS256, priv[0].impl().secret);
@@ -267,7 +268,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     sign_and_check(header, payload, f.private_keys[0], f.keys);
     sign_and_check(header, payload, f.hs_no_kid, f.hs_only);
     for (std::size_t i = 1; i < f.private_keys.size(); ++i) {
-      if (mentions(header, f.private_keys[i].kid())) sign_and_check(header, payload, f.private_keys[i], f.keys);
+      if (mentions(header, f.private_keys[i].kid()))
+        sign_and_check(header, payload, f.private_keys[i], f.keys);
     }
   }
   return 0;
