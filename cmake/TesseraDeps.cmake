@@ -2,8 +2,11 @@
 find_package(OpenSSL 3.0 REQUIRED)            # EVP signatures, HMAC, SHA-2, CSPRNG
 find_package(PkgConfig REQUIRED)
 pkg_check_modules(SODIUM REQUIRED IMPORTED_TARGET libsodium)   # Argon2id, Ed25519
+pkg_check_modules(ICU_UC REQUIRED IMPORTED_TARGET icu-uc)      # NFC of emails (auth/email.cc)
 find_package(simdjson REQUIRED)               # strict, fast JSON parsing on the token path
 find_package(nlohmann_json 3.11 REQUIRED)     # JSON building (JWK export, API bodies)
 find_package(CLI11 REQUIRED)                  # command-line parsing
+find_package(tomlplusplus 3 REQUIRED)         # the configuration file (TOML)
 find_package(Boost 1.81 REQUIRED)             # Beast + Asio (header-only)
+find_package(SQLite3 3.35 REQUIRED)           # the embedded store; 3.35: UPSERT ... RETURNING
 find_package(Threads REQUIRED)

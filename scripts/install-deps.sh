@@ -11,7 +11,7 @@ top="$(dirname "$here")"
 # Why each package is here: see the dependency table in README.md.
 packages=(
   build-essential cmake ninja-build pkg-config git ca-certificates
-  libssl-dev libsodium-dev libsqlite3-dev
+  libssl-dev libsodium-dev libsqlite3-dev libicu-dev
   libboost1.81-dev
   nlohmann-json3-dev libsimdjson-dev
   libcli11-dev libtomlplusplus-dev libspdlog-dev
@@ -19,6 +19,8 @@ packages=(
   clang-format clang-tidy
   clang-19 libclang-rt-19-dev llvm-19
   python3 python3-jwt python3-jwcrypto python3-cryptography
+  chromium nginx
+  wrk redis-server
 )
 command -v node >/dev/null 2>&1 || packages+=(nodejs npm)
 
@@ -31,15 +33,37 @@ if ((${#missing[@]})); then
   [ "$(id -u)" -eq 0 ] || sudo="sudo"
   echo "install-deps: installing ${missing[*]}" >&2
   export DEBIAN_FRONTEND=noninteractive
+  # The tests start their own nginx (own config, loopback, ephemeral port), and the HTTP
+  # benchmarks their own redis-server: no system nginx on port 80 or redis on 6379. Without a
+  # policy-rc.d (containers usually have one), add a temporary "start nothing" one for the
+  # install, and disable the units systemd enabled.
+  policy=""
+  services=""
+  for svc in nginx redis-server; do
+    if [[ " ${missing[*]} " == *" $svc "* ]]; then services+=" $svc"; fi
+  done
+  if [ -n "$services" ] && [ ! -e /usr/sbin/policy-rc.d ]; then
+    policy=/usr/sbin/policy-rc.d
+    trap '$sudo rm -f "$policy"' EXIT
+    printf '#!/bin/sh\nexit 101\n' | $sudo tee "$policy" >/dev/null
+    $sudo chmod 755 "$policy"
+  fi
   $sudo apt-get update -qq
-  $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-fi
-
-# Node peers used by the interop tests (pinned by package-lock.json).
-if [ -f "$top/tests/interop/package.json" ]; then
-  if [ ! -d "$top/tests/interop/node_modules" ] ||
-     [ "$top/tests/interop/package-lock.json" -nt "$top/tests/interop/node_modules" ]; then
-    (cd "$top/tests/interop" && npm ci --no-audit --no-fund --loglevel=error)
-    touch "$top/tests/interop/node_modules"
+  status=0
+  $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null || status=$?
+  [ -z "$policy" ] || $sudo rm -f "$policy"
+  [ "$status" -eq 0 ] || exit "$status"
+  if [ -n "$services" ] && [ -d /run/systemd/system ]; then
+    for svc in $services; do $sudo systemctl disable --now "$svc" >/dev/null 2>&1 || true; done
   fi
 fi
+
+# Node packages of the interop peers and the browser tests (pinned by package-lock.json).
+for dir in "$top/tests/interop" "$top/tests/e2e"; do
+  if [ -f "$dir/package.json" ]; then
+    if [ ! -d "$dir/node_modules" ] || [ "$dir/package-lock.json" -nt "$dir/node_modules" ]; then
+      (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
+      touch "$dir/node_modules"
+    fi
+  fi
+done

@@ -1,8 +1,16 @@
 #include "app/app.h"
 
+#include <condition_variable>
+#include <mutex>
+#include <thread>
 #include <utility>
 
+#include "api/admin_handlers.h"
+#include "api/auth_handlers.h"
+#include "api/verify_handler.h"
+#include "api/web_pages.h"
 #include "app/keyring_file.h"
+#include "app/services.h"
 #include "http/listen_address.h"
 #include "http/log.h"
 #include "http/server.h"
@@ -10,7 +18,7 @@
 namespace tessera::app {
 namespace {
 
-// Liveness: the process answers HTTP. (Readiness, /readyz, checks the store: later.)
+// Liveness: the process answers HTTP. (Readiness, /readyz, asks the stores: Probes::ready.)
 http::Response healthz(const http::Request&) {
   return http::make_response(200, R"({"status":"ok"})");
 }
@@ -32,41 +40,146 @@ std::string key_ids(const jose::Jwks& keys) {
   return out;
 }
 
+// The server's limits from [server]; the body limit stays SPEC.md's 64 KiB.
+http::ServerLimits server_limits(const Config& config) {
+  const Config::Server& c = config.server;
+  http::ServerLimits limits;
+  limits.max_header_bytes = c.max_header_bytes;
+  limits.read_timeout = c.read_timeout;
+  limits.write_timeout = c.write_timeout;
+  limits.idle_timeout = c.idle_timeout;
+  limits.handler_timeout = c.handler_timeout;
+  limits.drain_timeout = c.drain_timeout;
+  limits.max_connections = c.max_connections;
+  limits.io_threads = c.threads;
+  return limits;
+}
+
+// Deletes expired sessions every `every` until stopped (the store keeps records; expiry is
+// enforced at every lookup anyway, this only reclaims space).
+class SessionPurger {
+ public:
+  SessionPurger(auth::SessionService& sessions, const base::Clock& clock,
+                std::chrono::seconds every)
+      : thread_([this, &sessions, &clock, every] {
+          std::unique_lock lock(mu_);
+          while (!cv_.wait_for(lock, every, [this] { return stopping_; })) {
+            lock.unlock();
+            auto n = sessions.purge(clock.now_unix());
+            if (!n) {
+              http::log_event(http::LogLevel::kWarn, "session purge failed",
+                              {{"error", auth::describe(n.error())}});
+            }
+            lock.lock();
+          }
+        }) {}
+  ~SessionPurger() {
+    {
+      std::lock_guard lock(mu_);
+      stopping_ = true;
+    }
+    cv_.notify_all();
+    thread_.join();
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool stopping_ = false;  // guarded by mu_
+  std::thread thread_;     // last: starts after the members it uses exist
+};
+
+// The pages' "who is signed in" (api/web_pages.h): the session cookie, without CSRF (GET).
+api::ViewerLookup viewer_lookup(const api::ApiContext& ctx) {
+  return [&ctx](const http::Request& req) -> std::optional<api::Viewer> {
+    auto a = ctx.authenticate_without_csrf(req);
+    if (!a) return std::nullopt;
+    const store::User& u = a->current.user;
+    return api::Viewer{.user_id = store::to_uuid(u.id), .email = u.email, .roles = u.roles};
+  };
+}
+
 }  // namespace
 
-http::Router make_router(const jose::Jwks& keys) {
+http::Router make_router(const jose::Jwks& keys, const Probes& probes, const api::ApiContext* api) {
   http::Router router;
   router.add("GET", "/healthz", healthz);
+  router.add("GET", "/readyz", http::readiness_handler(probes.ready));
+  if (probes.metrics != nullptr) {
+    router.add("GET", "/metrics", http::metrics_handler(*probes.metrics));
+  }
   router.add("GET", "/.well-known/jwks.json", jwks(keys));
+  if (api == nullptr) {
+    api::add_web_routes(router);  // GET /, /login, /account, /static/*
+    return router;
+  }
+  api::add_web_routes(router, {.viewer = viewer_lookup(*api)});
+  api::add_auth_routes(router, *api);    // /auth/signup, login, logout, me, sessions, password
+  api::add_verify_routes(router, *api);  // GET|POST /auth/verify
+  api::add_admin_routes(router, *api);   // /admin/audit
   return router;
 }
 
-std::expected<void, std::string> serve(const Options& options, std::ostream& announce) {
-  auto listen = http::parse_listen_address(options.listen);
+std::expected<void, std::string> serve(const Config& config, std::ostream& announce) {
+  if (auto valid = validate(config); !valid) return std::unexpected(valid.error());
+  auto listen = http::parse_listen_address(config.server.listen);
   if (!listen) return std::unexpected(listen.error());
-  if (options.tls_cert.empty() != options.tls_key.empty()) {
-    return std::unexpected("--tls-cert and --tls-key go together");
-  }
-  if (auto dir = ensure_data_dir(options.data_dir); !dir) return std::unexpected(dir.error());
-  auto keys = load_or_create_keys(options.data_dir);
+  const std::string& data_dir = config.store.data_dir;
+  if (auto dir = ensure_data_dir(data_dir); !dir) return std::unexpected(dir.error());
+  auto keys = load_or_create_keys(data_dir);
   if (!keys) return std::unexpected(keys.error());
+  if (config.web.mode != "session") {
+    return std::unexpected("web.mode \"" + config.web.mode +
+                           "\" is not available yet; use \"session\"");
+  }
+  auto proxies = http::TrustedProxies::parse(config.server.trusted_proxies);
+  if (!proxies) return std::unexpected("server.trusted_proxies: " + proxies.error());
 
-  http::Router router = make_router(*keys);
+  // Stores and services. Store failures reach the log with their reason (clients get 503).
+  auto services = open_services(
+      config,
+      {.hash_threads = 0, .on_store_error = [](std::string_view why) {
+         http::log_event(http::LogLevel::kWarn, "store error", {{"reason", std::string(why)}});
+       }});
+  if (!services) return std::unexpected(services.error());
+  Services& s = **services;
+
+  http::Metrics metrics;
+  metrics.gauge("tessera_hash_queue_depth", "Password hashing jobs waiting for a worker",
+                [&s] { return static_cast<double>(s.pool->queued()); });
+  metrics.gauge("tessera_hash_rejected", "Password hashing jobs refused (queue full) since start",
+                [&s] { return static_cast<double>(s.pool->rejected()); });
+  metrics.gauge("tessera_audit_failures", "Audit events that could not be written since start",
+                [&s] { return static_cast<double>(s.audit->failures()); });
+  api::ApiContext api_context(
+      *s.auth, *s.sessions, *s.audit, s.clock, std::move(*proxies), &metrics,
+      {.allowed_origins = {},
+       .same_site =
+           config.web.same_site == "strict" ? http::SameSite::kStrict : http::SameSite::kLax});
+  http::Router router =
+      make_router(*keys, {.metrics = &metrics, .ready = s.stores.ready}, &api_context);
   http::ServerOptions server_options;
   server_options.host = listen->host;
   server_options.port = listen->port;
-  server_options.limits.io_threads = options.threads;
+  server_options.limits = server_limits(config);
   server_options.stop_on_signals = true;
-  if (!options.tls_cert.empty())
-    server_options.tls = http::TlsFiles{options.tls_cert, options.tls_key};
-  auto server = http::Server::create(std::move(server_options), router.handler());
+  server_options.metrics = &metrics;
+  if (!config.server.tls_cert.empty()) {
+    server_options.tls = http::TlsFiles{config.server.tls_cert, config.server.tls_key};
+  }
+  auto server = http::Server::create(std::move(server_options), router);
   if (!server) return std::unexpected(server.error());
+  // CSRF origins: configured, or (zero configuration) the server's own URL, known once bound.
+  api_context.set_allowed_origins(effective_allowed_origins(config, (*server)->url()));
+  SessionPurger purger(*s.sessions, s.clock, std::chrono::minutes(10));
 
   announce << "listening on " << (*server)->url() << std::endl;
-  http::log_event(
-      http::LogLevel::kInfo, "server started",
-      {{"url", (*server)->url()}, {"data_dir", options.data_dir}, {"kids", key_ids(*keys)}});
+  http::log_event(http::LogLevel::kInfo, "server started",
+                  {{"url", (*server)->url()}, {"data_dir", data_dir}, {"kids", key_ids(*keys)}});
   (*server)->run();
+  // Drained: no request is in flight. Queued hashing jobs still run (their late answers are
+  // dropped safely by the server, which is still alive), then the workers stop.
+  s.pool->stop();
   http::log_event(http::LogLevel::kInfo, "server stopped", {{"url", (*server)->url()}});
   return {};
 }

@@ -1,4 +1,4 @@
-// Wiring: options -> data dir and keys -> routes -> server. The one place that knows which
+// Wiring: configuration -> data dir and keys -> routes -> server. The one place that knows which
 // pieces make up `tessera serve`.
 #pragma once
 
@@ -6,29 +6,41 @@
 #include <ostream>
 #include <string>
 
+#include "api/request_auth.h"
+#include "app/config.h"
+#include "http/metrics.h"
 #include "http/router.h"
 #include "tessera/jwk.h"
 
 namespace tessera::app {
 
-struct Options {
-  std::string listen = "127.0.0.1:8080";  // ADDR:PORT; port 0 picks a free one
-  std::string data_dir = "./tessera-data";
-  unsigned threads = 0;  // I/O threads; 0 = one per core
-  std::string tls_cert;  // both or neither: HTTPS with this PEM chain and key
-  std::string tls_key;
+// What the operational routes report. /metrics is served when `metrics` is set (it must
+// outlive the router); /readyz asks `ready` (empty: always ready).
+struct Probes {
+  const http::Metrics* metrics = nullptr;
+  http::ReadinessCheck ready;
 };
 
 // The routes over the loaded state:
-//   GET /healthz                -> 200 {"status":"ok"}
+//   GET /healthz                -> 200 {"status":"ok"} (liveness)
+//   GET /readyz                 -> 200 {"status":"ready"}, or 503 problem+json (readiness)
+//   GET /metrics                -> Prometheus text (http/metrics.h), when probes.metrics
 //   GET /.well-known/jwks.json  -> 200 the public keys (RFC 7517 section 5)
-// `keys` is copied (cheap: shared immutable keys).
-http::Router make_router(const jose::Jwks& keys);
+//   GET /, /login, /account, /static/*  -> the browser pages (api/web_pages.h)
+// and, when `api` is given, the JSON API over it (api/auth_handlers.h, api/verify_handler.h,
+// api/admin_handlers.h) with the pages' viewer lookup wired to the session service.
+// `keys` is copied (cheap: shared immutable keys); `api` must outlive the router.
+http::Router make_router(const jose::Jwks& keys, const Probes& probes = {},
+                         const api::ApiContext* api = nullptr);
 
-// Opens the data dir (creating it and the signing key on first start), binds, writes one line
+// Opens the data dir (creating it and the signing key on first start), opens the stores
+// (store.backend: SQLite file <data_dir>/tessera.db, migrated at start; or memory), builds the
+// services (hash pool sized by auth.hash_threads), binds, writes one line
 // "listening on <url>" to `announce` (flushed: scripts and tests read the port from it), and
-// serves until SIGINT/SIGTERM and the graceful drain are done. An error is a message for
-// stderr: nothing was served.
-std::expected<void, std::string> serve(const Options& options, std::ostream& announce);
+// serves until SIGINT/SIGTERM and the graceful drain are done (stop accepting, in-flight
+// requests finish, then the hash pool finishes its queued jobs and stops). An error is a message
+// for stderr: nothing was served. `config` is validated first (load_config already did, for a
+// Config from the command line).
+std::expected<void, std::string> serve(const Config& config, std::ostream& announce);
 
 }  // namespace tessera::app

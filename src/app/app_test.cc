@@ -40,10 +40,42 @@ TEST(Routes, JwksPublishesPublicKeysOnly) {
 
 TEST(Routes, OtherPathsAndMethods) {
   http::Router router = make_router(jose::Jwks());
-  EXPECT_EQ(router.route(get("/")).status, 404);
+  EXPECT_EQ(router.route(get("/nope")).status, 404);
   http::Request post = get("/healthz");
   post.method = "POST";
   EXPECT_EQ(router.route(post).status, 405);
+}
+
+TEST(Routes, BrowserPages) {
+  http::Router router = make_router(jose::Jwks());
+  EXPECT_EQ(router.route(get("/")).status, 303);
+  EXPECT_EQ(router.route(get("/login")).status, 200);
+  EXPECT_EQ(router.route(get("/account")).status, 303);  // no cookie: to /login
+  EXPECT_EQ(router.route(get("/static/app.js")).status, 200);
+  EXPECT_EQ(router.route(get("/static/app.css")).status, 200);
+}
+
+TEST(Routes, ReadyzAsksTheProbe) {
+  EXPECT_EQ(make_router(jose::Jwks()).route(get("/readyz")).status, 200);  // default: ready
+  bool ready = false;
+  http::Router router =
+      make_router(jose::Jwks(), {.metrics = nullptr, .ready = [&] { return ready; }});
+  http::Response no = router.route(get("/readyz"));
+  EXPECT_EQ(no.status, 503);
+  EXPECT_EQ(no.headers.get("Content-Type"), "application/problem+json");
+  ready = true;
+  EXPECT_EQ(router.route(get("/readyz")).status, 200);
+}
+
+TEST(Routes, MetricsWhenWired) {
+  EXPECT_EQ(make_router(jose::Jwks()).route(get("/metrics")).status, 404);
+  http::Metrics metrics;
+  metrics.logins().inc("success");
+  http::Router router = make_router(jose::Jwks(), {.metrics = &metrics, .ready = nullptr});
+  http::Response res = router.route(get("/metrics"));
+  EXPECT_EQ(res.status, 200);
+  EXPECT_EQ(res.headers.get("Content-Type"), "text/plain; version=0.0.4; charset=utf-8");
+  EXPECT_NE(res.body.find("tessera_logins_total{result=\"success\"} 1"), std::string::npos);
 }
 
 }  // namespace

@@ -15,6 +15,9 @@ int main(int argc, char** argv) {
   add_token_commands(app, commands);
   add_keys_commands(app, commands);
   add_serve_command(app, commands);
+  add_config_commands(app, commands);
+  add_migrate_command(app, commands);
+  add_user_commands(app, commands);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

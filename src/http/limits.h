@@ -18,6 +18,9 @@ struct ServerLimits {
   std::chrono::milliseconds write_timeout{30'000};
   // Keep-alive: how long an idle connection may wait for the next request's first byte.
   std::chrono::milliseconds idle_timeout{60'000};
+  // How long an async handler (router.h) may take to answer before the client gets 503 and
+  // the late answer is dropped. (Sync handlers cannot be interrupted: they must not block.)
+  std::chrono::milliseconds handler_timeout{30'000};
   // Graceful shutdown: how long in-flight requests may take before the server exits anyway.
   std::chrono::milliseconds drain_timeout{10'000};
   // Open connections at most; one more is accepted and closed at once (no bytes read).

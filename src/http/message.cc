@@ -32,6 +32,13 @@ void Headers::erase(std::string_view name) {
   std::erase_if(fields_, [&](const Field& f) { return iequals(f.first, name); });
 }
 
+std::optional<std::string_view> Request::path_param(std::string_view name) const {
+  for (const auto& [key, value] : path_params) {
+    if (key == name) return std::string_view(value);
+  }
+  return std::nullopt;
+}
+
 Response make_response(int status, std::string body, std::string content_type) {
   Response r;
   r.status = status;

@@ -46,7 +46,12 @@ struct Request {
   std::string query;   // after '?', without it; empty if none
   Headers headers;
   std::string body;            // at most ServerLimits::max_body_bytes
-  std::string remote_address;  // the peer's IP address (not X-Forwarded-For)
+  std::string remote_address;  // the peer's IP address (not X-Forwarded-For; see client_ip.h)
+  // For a route with `{name}` segments (router.h): name -> the segment as sent (not decoded).
+  std::vector<std::pair<std::string, std::string>> path_params;
+
+  // The path parameter `name`, or nullopt.
+  std::optional<std::string_view> path_param(std::string_view name) const;
 };
 
 struct Response {

@@ -11,6 +11,7 @@
 #include <csignal>
 #include <list>
 #include <mutex>
+#include <shared_mutex>
 #include <thread>
 
 #include "http/log.h"
@@ -99,12 +100,22 @@ unsigned thread_count(unsigned configured) {
 // Member order matters: the io_context is destroyed before what its pending coroutines refer
 // to (registry, session context, TLS context), and after the I/O objects that use it.
 struct Server::Impl {
-  Impl(ServerOptions o, Handler h)
+  Impl(ServerOptions o, const Router* r, Handler h)
       : options(std::move(o)),
         handler(std::move(h)),
-        ctx{options.limits, handler, stopping},
+        ctx{options.limits, r, &handler, options.metrics, std::make_shared<detail::Liveness>(),
+            stopping},
         ioc(static_cast<int>(thread_count(options.limits.io_threads))),
         acceptor(asio::make_strand(ioc)) {}
+  // Late async responders must stop posting before the io_context goes (see Liveness).
+  ~Impl() {
+    std::unique_lock lock(ctx.liveness->mu);
+    ctx.liveness->alive = false;
+  }
+  Impl(const Impl&) = delete;
+  Impl& operator=(const Impl&) = delete;
+
+  static std::expected<std::unique_ptr<Server>, std::string> create(std::unique_ptr<Impl> impl);
 
   asio::awaitable<void> accept_loop();
   asio::awaitable<void> connection(beast::tcp_stream tcp, std::shared_ptr<detail::Connection> conn,
@@ -197,7 +208,17 @@ void Server::Impl::begin_stop() {
 
 std::expected<std::unique_ptr<Server>, std::string> Server::create(ServerOptions options,
                                                                    Handler handler) {
-  auto impl = std::make_unique<Impl>(std::move(options), std::move(handler));
+  return Impl::create(std::make_unique<Impl>(std::move(options), nullptr, std::move(handler)));
+}
+
+std::expected<std::unique_ptr<Server>, std::string> Server::create(ServerOptions options,
+                                                                   const Router& router) {
+  if (options.metrics != nullptr) options.metrics->set_routes(router.paths());
+  return Impl::create(std::make_unique<Impl>(std::move(options), &router, nullptr));
+}
+
+std::expected<std::unique_ptr<Server>, std::string> Server::Impl::create(
+    std::unique_ptr<Impl> impl) {
   const ServerOptions& o = impl->options;
   const std::string where = o.host + ":" + std::to_string(o.port);
 

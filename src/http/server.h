@@ -1,5 +1,6 @@
 // The HTTP/1.1 server: a listener and one coroutine per connection (Boost.Beast over Asio
-// C++20 coroutines), calling one Handler per request. What it guarantees every handler:
+// C++20 coroutines), calling one handler per request (a Router's, sync or async, or one Handler).
+// What it guarantees every handler:
 //   - requests are complete and within ServerLimits (else 400/413/431 and the connection closes);
 //   - exceptions from the handler become 500 problem+json (and a log line), never a crash;
 //   - every response carries X-Content-Type-Options: nosniff, and Cache-Control: no-store and
@@ -9,7 +10,7 @@
 // in-flight requests finish for up to ServerLimits::drain_timeout, then run() returns.
 //
 // Example:
-//   auto server = Server::create({.host = "127.0.0.1", .port = 0}, router.handler());
+//   auto server = Server::create({.host = "127.0.0.1", .port = 0}, router);
 //   if (!server) die(server.error());
 //   std::cout << "listening on " << (*server)->url() << std::endl;
 //   (*server)->run();  // until SIGTERM
@@ -22,6 +23,7 @@
 #include <string>
 
 #include "http/limits.h"
+#include "http/metrics.h"
 #include "http/router.h"
 
 namespace tessera::http {
@@ -37,6 +39,9 @@ struct ServerOptions {
   ServerLimits limits;
   std::optional<TlsFiles> tls;   // serve HTTPS (TLS 1.2+) when set
   bool stop_on_signals = false;  // SIGINT/SIGTERM call stop()
+  // Counts every answered request (metrics.h). Not owned; must outlive the server. With a
+  // Router, create() sets the route labels from it.
+  Metrics* metrics = nullptr;
 };
 
 class Server {
@@ -45,6 +50,10 @@ class Server {
   // the TLS files. `handler` must be safe to call from several threads at once.
   static std::expected<std::unique_ptr<Server>, std::string> create(ServerOptions options,
                                                                     Handler handler);
+  // The same, serving `router`'s routes, sync and async (router.h): async handlers are awaited
+  // without blocking an I/O thread. `router` is not copied and must outlive the server.
+  static std::expected<std::unique_ptr<Server>, std::string> create(ServerOptions options,
+                                                                    const Router& router);
   ~Server();
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;

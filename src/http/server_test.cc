@@ -49,7 +49,7 @@ class ServerTest : public ::testing::Test {
     options.host = "127.0.0.1";
     options.port = 0;
     options.limits = limits;
-    auto s = Server::create(options, router_.handler());
+    auto s = Server::create(options, router_);
     ASSERT_TRUE(s.has_value()) << s.error();
     server_ = std::move(*s);
     thread_ = std::thread([this] { server_->run(); });

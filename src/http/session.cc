@@ -1,7 +1,13 @@
 #include "http/session.h"
 
 #include <array>
+#include <atomic>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
 #include <chrono>
+#include <mutex>
+#include <shared_mutex>
 
 #include "http/log.h"
 #include "http/session_impl.h"
@@ -141,6 +147,122 @@ Response call_handler(const Handler& handler, const Request& req) noexcept {
     bare.status = 500;
     return bare;
   }
+}
+
+Router::Match dispatch(const SessionContext& ctx, Request& req) {
+  if (ctx.router != nullptr) return ctx.router->match(req);
+  return Router::Match{Router::kUnmatched, ctx.handler, nullptr};
+}
+
+namespace {
+
+// One async request in flight, shared by the waiting coroutine and the responder's sink.
+// `claimed` decides who completes it: the responder (its response) or the timeout (503).
+//
+// It holds no Asio object: the sink may keep it alive after the io_context is gone, and a
+// timer or a strand executor must not outlive their io_context. The coroutine's executor and
+// timer live in its frame; `executor` and `timer` point at them while the frame exists.
+struct AsyncCall {
+  std::mutex mu;
+  const asio::any_io_executor* executor = nullptr;  // guarded by mu
+  asio::steady_timer* timer = nullptr;              // guarded by mu
+  std::atomic<bool> claimed{false};
+  std::atomic<bool> ready{false};  // `response` is written (release) before this is set
+  Response response;
+};
+
+// Publishes the frame's executor and timer to the AsyncCall for the frame's lifetime, however
+// it ends (normally, or destroyed with the io_context).
+class FrameHook {
+ public:
+  FrameHook(AsyncCall& call, const asio::any_io_executor& executor, asio::steady_timer& timer)
+      : call_(call) {
+    std::lock_guard lock(call_.mu);
+    call_.executor = &executor;
+    call_.timer = &timer;
+  }
+  ~FrameHook() {
+    std::lock_guard lock(call_.mu);
+    call_.executor = nullptr;
+    call_.timer = nullptr;
+  }
+  FrameHook(const FrameHook&) = delete;
+  FrameHook& operator=(const FrameHook&) = delete;
+
+ private:
+  AsyncCall& call_;
+};
+
+}  // namespace
+
+asio::awaitable<Response> call_async(const AsyncHandler& handler, Request req,
+                                     const SessionContext& ctx) {
+  const asio::any_io_executor executor = co_await asio::this_coro::executor;
+  auto call = std::make_shared<AsyncCall>();
+  asio::steady_timer timer(executor);
+  timer.expires_after(ctx.limits.handler_timeout);
+  FrameHook hook(*call, executor, timer);
+  const std::string method = req.method, path = req.path;
+  {
+    // The sink may run on any thread, at any time, even after this coroutine is gone: it
+    // holds the call and the liveness, never the connection.
+    Responder respond([call, live = ctx.liveness](Response res) {
+      if (call->claimed.exchange(true, std::memory_order_acq_rel)) {
+        log_event(LogLevel::kWarn, "async handler answered after the timeout; answer dropped",
+                  {{"status", std::to_string(res.status)}});
+        return;
+      }
+      call->response = std::move(res);
+      call->ready.store(true, std::memory_order_release);
+      // Wake the coroutine on its strand. Lock order: liveness, then the call.
+      std::shared_lock live_lock(live->mu);
+      if (!live->alive) return;  // the server is going: nobody waits any more
+      std::lock_guard lock(call->mu);
+      if (call->executor == nullptr) return;  // the coroutine is gone
+      asio::post(*call->executor, [call] {
+        std::lock_guard wake_lock(call->mu);
+        if (call->timer != nullptr) call->timer->cancel();
+      });
+    });
+    std::string what;
+    try {
+      handler(std::move(req), respond);
+    } catch (const std::exception& e) {
+      what = e.what();
+    } catch (...) {
+      what = "unknown exception";
+    }
+    if (!what.empty() && !respond.answered()) {
+      log_event(LogLevel::kError, "handler failed",
+                {{"method", method}, {"path", path}, {"error", what}});
+      respond(problem(500, "the server failed to handle this request"));
+    }
+  }  // our copy of the responder goes: if it was the last unanswered one, that answers 500
+
+  for (;;) {
+    if (call->ready.load(std::memory_order_acquire)) break;
+    auto [ec] = co_await timer.async_wait(kNoThrow);
+    if (call->ready.load(std::memory_order_acquire)) break;
+    if (ec == asio::error::operation_aborted) continue;  // woken early: keep the deadline
+    if (!call->claimed.exchange(true, std::memory_order_acq_rel)) {
+      log_event(LogLevel::kError, "async handler did not answer in time",
+                {{"method", method},
+                 {"path", path},
+                 {"timeout_ms", std::to_string(ctx.limits.handler_timeout.count())}});
+      co_return problem(503, "the server could not answer in time; try again");
+    }
+    // The responder claimed it just now and is storing its response: its post wakes us.
+    timer.expires_at(asio::steady_timer::time_point::max());
+  }
+  Response res = std::move(call->response);
+  if (res.status < 200 || res.status > 599) {
+    log_event(LogLevel::kError, "handler failed",
+              {{"method", method},
+               {"path", path},
+               {"error", "handler returned status " + std::to_string(res.status)}});
+    co_return problem(500, "the server failed to handle this request");
+  }
+  co_return res;
 }
 
 BeastResponse to_message(Response&& res, unsigned version, bool keep_alive, bool head) {

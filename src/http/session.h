@@ -5,8 +5,10 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <memory>
+#include <shared_mutex>
 
 #include "http/limits.h"
+#include "http/metrics.h"
 #include "http/router.h"
 
 namespace tessera::http::detail {
@@ -18,10 +20,21 @@ struct Connection {
   bool idle = false;  // waiting for the first byte of a request (or for a TLS handshake)
 };
 
+// Whether the server's io_context still exists, for async responders that answer late from
+// another thread: they post to a connection's executor only while `alive` (read under a shared
+// lock); the server clears it (exclusive lock) before the io_context goes.
+struct Liveness {
+  std::shared_mutex mu;
+  bool alive = true;  // guarded by mu
+};
+
 // Shared by every connection of one server; outlives them all.
 struct SessionContext {
   const ServerLimits& limits;
-  const Handler& handler;
+  const Router* router;    // the routes; or, when null,
+  const Handler* handler;  // one handler for every request
+  Metrics* metrics;        // null: requests are not counted
+  std::shared_ptr<Liveness> liveness;
   const std::atomic<bool>& stopping;  // no new requests once set
 };
 

@@ -6,6 +6,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http.hpp>
+#include <chrono>
 #include <string>
 
 #include "http/problem.h"
@@ -40,6 +41,16 @@ Request to_request(BeastRequest&& msg, std::string remote);
 
 // The handler's response; 500 problem+json if it throws or returns an impossible status.
 Response call_handler(const Handler& handler, const Request& req) noexcept;
+
+// Starts the async handler on this coroutine's executor and waits, without holding the thread,
+// for its Responder: the response; 500 if it throws before answering, drops its responder or
+// answers an impossible status; 503 if it does not answer within limits.handler_timeout (a
+// later answer is then dropped safely).
+boost::asio::awaitable<Response> call_async(const AsyncHandler& handler, Request req,
+                                            const SessionContext& ctx);
+
+// The handler the server runs for `req` (the router's match, or the single handler).
+Router::Match dispatch(const SessionContext& ctx, Request& req);
 
 // The wire message: the server's default headers added, Content-Length set, Connection set
 // from keep_alive, and no body for a HEAD request (but the GET's Content-Length).
@@ -90,18 +101,35 @@ boost::asio::awaitable<Close> serve_requests(Stream& stream, beast::tcp_stream& 
       // The stream cannot be trusted to be at a message boundary: answer if anyone listens,
       // then close.
       if (refused == 0) co_return Close::kQuiet;
+      if (ctx.metrics != nullptr) {
+        std::string_view method = parser.is_header_done() ? parser.get().method_string() : "";
+        ctx.metrics->observe_request(Router::kUnmatched, method, refused, {});
+      }
       BeastResponse msg = error_message(refused, limits);
       tcp.expires_after(limits.write_timeout);
       co_await bhttp::async_write(stream, msg, kNoThrow);
       co_return Close::kLinger;
     }
 
-    // 3. Handle: a plain function call; nothing thrown gets past call_handler.
+    // 3. Handle: a plain function call, or an async handler awaited without blocking this
+    //    thread; nothing thrown gets past call_handler/call_async.
+    const auto started = std::chrono::steady_clock::now();
     const bool head = parser.get().method() == bhttp::verb::head;
     const unsigned version = parser.get().version();
     const bool client_keep_alive = parser.get().keep_alive();
     Request req = to_request(parser.release(), remote);
-    Response res = call_handler(ctx.handler, req);
+    const Router::Match route = dispatch(ctx, req);
+    const std::string method = req.method;
+    Response res;
+    if (route.async_handler != nullptr) {
+      res = co_await call_async(*route.async_handler, std::move(req), ctx);
+    } else {
+      res = call_handler(*route.handler, req);
+    }
+    if (ctx.metrics != nullptr) {
+      ctx.metrics->observe_request(route.route, method, res.status,
+                                   std::chrono::steady_clock::now() - started);
+    }
 
     // 4. Respond; close after it if the client asked to, or the server is shutting down.
     const bool keep_alive = client_keep_alive && !ctx.stopping.load();

@@ -110,15 +110,19 @@ class Process {
   }
 
   // Everything written to stderr so far (call after exit).
-  std::string stderr_text() {
+  std::string stderr_text() { return drain(err_); }
+  // Everything written to stdout and not read yet (call after exit).
+  std::string stdout_text() { return drain(out_); }
+
+ private:
+  static std::string drain(int fd) {
     std::string text;
     char buf[4096];
     ssize_t n;
-    while ((n = ::read(err_, buf, sizeof buf)) > 0) text.append(buf, static_cast<std::size_t>(n));
+    while ((n = ::read(fd, buf, sizeof buf)) > 0) text.append(buf, static_cast<std::size_t>(n));
     return text;
   }
 
- private:
   pid_t pid_ = -1;
   bool exited_ = false;
   int out_ = -1;
@@ -389,6 +393,93 @@ TEST_F(ServeTest, ServesHttpsWithTlsFlags) {
   RawClient plain(port_);
   ASSERT_TRUE(plain.send("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"));
   EXPECT_FALSE(plain.read_response());
+}
+
+TEST_F(ServeTest, ReadyzAndMetrics) {
+  auto server = start();
+  ASSERT_TRUE(server);
+  auto ready = fetch(port_, "GET", "/readyz");
+  ASSERT_TRUE(ready);
+  EXPECT_EQ(ready->status, 200);
+  ASSERT_EQ(fetch(port_, "GET", "/healthz")->status, 200);
+  ASSERT_EQ(fetch(port_, "GET", "/no/such/path")->status, 404);
+  auto metrics = fetch(port_, "GET", "/metrics");
+  ASSERT_TRUE(metrics);
+  EXPECT_EQ(metrics->status, 200);
+  EXPECT_EQ(metrics->header("content-type"), "text/plain; version=0.0.4; charset=utf-8");
+  const std::string& m = metrics->body;
+  EXPECT_NE(m.find("tessera_http_requests_total{route=\"/healthz\",method=\"GET\",status=\"200\"} 1\n"),
+            std::string::npos)
+      << m;
+  EXPECT_NE(m.find("tessera_http_requests_total{route=\"unmatched\",method=\"GET\",status=\"404\"} 1\n"),
+            std::string::npos)
+      << m;
+  EXPECT_NE(m.find("tessera_http_request_duration_seconds_bucket{route=\"/readyz\",le=\"+Inf\"} 1\n"),
+            std::string::npos)
+      << m;
+  EXPECT_NE(m.find("# TYPE tessera_logins_total counter"), std::string::npos);
+  EXPECT_EQ(m.find("/no/such/path"), std::string::npos);  // raw paths never become labels
+}
+
+TEST_F(ServeTest, ConfigFileEnvironmentAndFlags) {
+  // The file picks the data dir and a listen address; the flag overrides the address.
+  const fs::path file = root_ / "tessera.toml";
+  std::ofstream(file) << "[server]\nlisten = \"127.0.0.1:1\"\nthreads = 1\n[store]\ndata_dir = \""
+                      << (root_ / "from-file").string() << "\"\n";
+  auto p = std::make_unique<Process>(
+      std::vector<std::string>{"serve", "--config", file.string(), "--listen", "127.0.0.1:0"});
+  auto line = p->first_line();
+  ASSERT_TRUE(line) << p->stderr_text();
+  EXPECT_TRUE(line->starts_with("listening on http://127.0.0.1:")) << *line;
+  EXPECT_TRUE(fs::exists(root_ / "from-file" / "keys.json"));
+}
+
+TEST_F(ServeTest, UnusableConfigIsExit2NamingFileAndKey) {
+  const fs::path file = root_ / "bad.toml";
+  std::ofstream(file) << "[server]\nthreads = 2\nlisten_on = \"127.0.0.1:0\"\n";
+  auto [code, err] = refused({"--config", file.string()});
+  EXPECT_EQ(code, 2);
+  EXPECT_NE(err.find("bad.toml:3: unknown key server.listen_on"), std::string::npos) << err;
+
+  auto [missing_code, missing_err] = refused({"--config", (root_ / "missing.toml").string()});
+  EXPECT_EQ(missing_code, 2);
+  EXPECT_NE(missing_err.find("missing.toml"), std::string::npos) << missing_err;
+
+  ::setenv("TESSERA_SERVER__THREADS", "many", 1);
+  auto [env_code, env_err] = refused({"--listen", "127.0.0.1:0", "--data-dir", data_.string()});
+  ::unsetenv("TESSERA_SERVER__THREADS");
+  EXPECT_EQ(env_code, 2);
+  EXPECT_NE(env_err.find("TESSERA_SERVER__THREADS"), std::string::npos) << env_err;
+}
+
+TEST_F(ServeTest, ConfigPrintShowsTheEffectiveConfiguration) {
+  const fs::path file = root_ / "tessera.toml";
+  std::ofstream(file) << "[sessions]\nidle_timeout = 900\n[web]\nallowed_origins = "
+                         "[\"https://app.example.com\"]\n";
+  ::setenv("TESSERA_RATE_LIMIT__IP_FAILURES", "20", 1);
+  Process p({"config", "print", "--config", file.string(), "--data-dir", "/srv/tessera"});
+  auto code = p.wait_exit(15s);
+  ::unsetenv("TESSERA_RATE_LIMIT__IP_FAILURES");
+  ASSERT_EQ(code, 0) << p.stderr_text();
+  std::string out = p.stdout_text();
+  EXPECT_TRUE(out.starts_with("[server]\nlisten = \"127.0.0.1:8080\"\n")) << out;
+  EXPECT_NE(out.find("data_dir = \"/srv/tessera\"\n"), std::string::npos) << out;
+  EXPECT_NE(out.find("idle_timeout = \"15m\"\n"), std::string::npos) << out;
+  EXPECT_NE(out.find("allowed_origins = [\"https://app.example.com\"]\n"), std::string::npos);
+  EXPECT_NE(out.find("ip_failures = 20\n"), std::string::npos) << out;
+  EXPECT_NE(out.find("open_signup = false\n"), std::string::npos) << out;
+
+  // The printed configuration is a valid configuration file.
+  std::ofstream(root_ / "printed.toml") << out;
+  Process again({"config", "print", "--config", (root_ / "printed.toml").string()});
+  ASSERT_EQ(again.wait_exit(15s), 0) << again.stderr_text();
+  EXPECT_EQ(again.stdout_text(), out);
+
+  std::ofstream(root_ / "bad.toml") << "[web]\nmode = \"cookies\"\n";
+  Process bad({"config", "print", "--config", (root_ / "bad.toml").string()});
+  EXPECT_EQ(bad.wait_exit(15s), 2);
+  std::string err = bad.stderr_text();
+  EXPECT_NE(err.find("bad.toml:2: web.mode: must be"), std::string::npos) << err;
 }
 
 }  // namespace

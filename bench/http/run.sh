@@ -1,0 +1,567 @@
+#!/usr/bin/env bash
+# bench/http/run.sh - Tessera's HTTP endpoints under wrk, side by side in one run with the
+# minimal-server ceiling (bench/ceiling/) and the node peers of ../shared/peers.
+#
+#   bench/http/run.sh           # full: RUNS=2, wrk 10 s after 2 s warm-up (about 3-7 min)
+#   bench/http/run.sh --quick   # RUNS=1, wrk 3 s after 1 s warm-up (about 1-2 min + build)
+#
+# What it does (everything on 127.0.0.1, ports picked by the kernel):
+#   1. builds Release (scripts/build.sh release), or uses BENCH_BUILD_DIR as it is (rebuilding
+#      only the targets it needs there);
+#   2. starts `tessera serve` on a fresh temporary data dir, the ceiling server (same stack,
+#      same I/O thread count, fixed 200 and no work) and, when ../shared/peers is there and its
+#      setup.sh works, the peers: node:http and express-session + connect-redis (peers' own
+#      http/app.mjs, with a private redis-server) and oidc-provider (peers' oidc/provider.mjs);
+#   3. checks each endpoint answers what it should before loading it (a benchmark of 401s is
+#      worthless); Tessera endpoints that answer 404 are "not available yet", peers that cannot
+#      start are "missing": nothing is invented;
+#   4. runs wrk with fixed threads, connections and duration over keep-alive, interleaving the
+#      workloads so that Tessera, the ceiling and the peers see the same machine load;
+#   5. prints one Markdown table and writes bench/out/http.json (+ http.md, raw jsonl);
+#   6. stops everything it started, by PID, however it exits.
+#
+# wrk runs on the same 2 cores as the servers (nothing is pinned): every server pays the same
+# handicap. Latency is closed-loop (each connection sends its next request when the previous
+# answer arrives), so p50 ~ connections / throughput.
+#
+# Settings (environment): RUNS, WRK_THREADS (2), WRK_CONNS (64), WRK_DURATION, WRK_WARMUP,
+# LOGIN_CONNS (16: login rows; enough to keep the hashing pool busy), LOGIN_USERS (32 accounts
+# the login rows cycle through), SERVER_THREADS (cores;
+# given to tessera --threads and the ceiling), ARGON2_MEMORY_KIB (19456), ARGON2_ITERATIONS (2),
+# ARGON2_SECONDS, PEERS=0 (skip peers), PEERS_DIR (../shared/peers), PEER_WORKERS (1: node
+# processes per peer app; 2 = node:cluster on both cores), OUT_DIR (bench/out), BENCH_BUILD_DIR
+# (an existing CMake build dir to use instead of build/release; BENCH_NO_BUILD=1: as it is).
+set -euo pipefail
+
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+TOP="$(cd "$HERE/../.." && pwd)"
+
+QUICK=0
+for arg in "$@"; do
+  case "$arg" in
+    --quick) QUICK=1 ;;
+    -h | --help) sed -n '2,33p' "$0"; exit 0 ;;
+    *) echo "run.sh: unknown argument '$arg' (use --quick)" >&2; exit 2 ;;
+  esac
+done
+
+if ((QUICK)); then
+  RUNS=${RUNS:-1} WRK_DURATION=${WRK_DURATION:-3} WRK_WARMUP=${WRK_WARMUP:-1}
+  ARGON2_SECONDS=${ARGON2_SECONDS:-3}
+else
+  RUNS=${RUNS:-2} WRK_DURATION=${WRK_DURATION:-10} WRK_WARMUP=${WRK_WARMUP:-2}
+  ARGON2_SECONDS=${ARGON2_SECONDS:-5}
+fi
+WRK_THREADS=${WRK_THREADS:-2}
+WRK_CONNS=${WRK_CONNS:-64}
+LOGIN_CONNS=${LOGIN_CONNS:-16}
+LOGIN_USERS=${LOGIN_USERS:-32}
+SERVER_THREADS=${SERVER_THREADS:-$(nproc)}
+ARGON2_MEMORY_KIB=${ARGON2_MEMORY_KIB:-19456}
+ARGON2_ITERATIONS=${ARGON2_ITERATIONS:-2}
+PEERS=${PEERS:-1}
+PEERS_DIR=${PEERS_DIR:-$TOP/../shared/peers}
+PEER_WORKERS=${PEER_WORKERS:-1}
+OUT_DIR=${OUT_DIR:-$TOP/bench/out}
+LUA="$HERE/wrk_json.lua"
+PY=python3
+
+log() { printf '[bench/http] %s\n' "$*" >&2; }
+die() { log "$*"; exit 1; }
+
+for tool in wrk curl "$PY"; do
+  command -v "$tool" >/dev/null || die "$tool is missing: run scripts/install-deps.sh"
+done
+
+# ---------------------------------------------------------------- build
+if [[ -n "${BENCH_BUILD_DIR:-}" ]]; then
+  BUILD="$BENCH_BUILD_DIR"
+  if [[ "${BENCH_NO_BUILD:-0}" != 1 ]]; then
+    log "building tessera ceiling_server argon2_ceiling in $BUILD"
+    cmake --build "$BUILD" --target tessera ceiling_server argon2_ceiling >&2
+  fi
+else
+  log "scripts/build.sh release"
+  BUILD="$("$TOP/scripts/build.sh" release | tail -n 1)"
+fi
+TESSERA="$BUILD/tessera"
+CEILING="$BUILD/bench/ceiling_server"
+ARGON2="$BUILD/bench/argon2_ceiling"
+for b in "$TESSERA" "$CEILING" "$ARGON2"; do [[ -x "$b" ]] || die "not built: $b"; done
+
+# ---------------------------------------------------------------- processes and cleanup
+TMP=$(mktemp -d /tmp/tessera-bench-http.XXXXXX)
+PIDS=()     # servers, stopped in reverse order
+WRK_PIDS=() # wrk runs in flight (waited for in the background so traps act at once)
+cleanup() {
+  local pid i
+  # Every background job of this shell is ours too (belt and braces for PIDS).
+  for pid in $(jobs -p); do [[ " ${PIDS[*]} " == *" $pid "* ]] || PIDS+=("$pid"); done
+  for pid in "${WRK_PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  for ((i = ${#PIDS[@]} - 1; i >= 0; i--)); do kill -TERM "${PIDS[i]}" 2>/dev/null || true; done
+  for pid in "${PIDS[@]}" "${WRK_PIDS[@]}"; do
+    for ((i = 0; i < 100; i++)); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+  done
+  if [[ -n "${KEEP_TMP:-}" ]]; then log "kept $TMP"; else rm -rf "$TMP"; fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# forget_pid PID: drop a process that has been waited for (its PID may be reused later).
+forget_pid() {
+  local keep=() pid
+  for pid in "${PIDS[@]}"; do [[ $pid == "$1" ]] || keep+=("$pid"); done
+  PIDS=("${keep[@]}")
+}
+
+RESULTS="$TMP/results.jsonl" # one line per measurement or per missing workload
+: >"$RESULTS"
+
+# record_missing ID REASON: the workload is reported as missing / not available, with why.
+record_missing() {
+  "$PY" -c 'import json,sys; print(json.dumps({"id": sys.argv[1], "missing": sys.argv[2]}))' \
+    "$1" "$2" >>"$RESULTS"
+  log "$1: $2"
+}
+declare -A AVAILABLE=() # ID -> 1 when the workload passed its checks
+
+# start_announcing NAME CMD...: starts a server that prints "listening on URL"; sets URL.
+start_announcing() {
+  local name=$1 out="$TMP/$1.out" pid i
+  shift
+  : >"$out"
+  "$@" >"$out" 2>"$TMP/$name.err" &
+  pid=$!
+  PIDS+=("$pid")
+  for ((i = 0; i < 400; i++)); do
+    URL=$(sed -n 's/^listening on //p' "$out" | head -n 1)
+    [[ -n "$URL" ]] && { log "$name pid $pid on $URL"; return 0; }
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.05
+  done
+  log "$name did not start; its stderr:"
+  cat "$TMP/$name.err" >&2
+  return 1
+}
+
+# wait_for_port_file FILE PID: the peers' apps write their port to a file once listening.
+wait_for_port_file() {
+  local f=$1 pid=$2 i
+  for ((i = 0; i < 600; i++)); do
+    [[ -s "$f" ]] && { tr -d '\n' <"$f"; return 0; }
+    kill -0 "$pid" 2>/dev/null || return 1
+    sleep 0.05
+  done
+  return 1
+}
+
+free_port() {
+  "$PY" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
+}
+
+# http_code ARGS...: the status code curl gets (000 when nothing answers).
+http_code() { curl -s -o /dev/null -w '%{http_code}' --max-time 10 "$@" || true; }
+
+# ---------------------------------------------------------------- wrk
+# measure ID RUN URL [wrk args...]: warm-up, then the measured run; appends one JSON line.
+# Env: WRK_METHOD, WRK_BODY (for the Lua script), CONNS (default WRK_CONNS).
+measure() {
+  local id=$1 run=$2 url=$3 conns=${CONNS:-$WRK_CONNS} rc=0 j
+  shift 3
+  local wlog="$TMP/wrk-$id-$run.log"
+  if ((WRK_WARMUP > 0)); then
+    timeout $((WRK_WARMUP + 30)) wrk -t"$WRK_THREADS" -c"$conns" -d"${WRK_WARMUP}s" --timeout 5s \
+      -s "$LUA" "$@" "$url" >/dev/null 2>&1 &
+    WRK_PIDS=("$!")
+    wait "${WRK_PIDS[0]}" || true
+  fi
+  timeout $((WRK_DURATION + 30)) wrk -t"$WRK_THREADS" -c"$conns" -d"${WRK_DURATION}s" \
+    --timeout 5s --latency -s "$LUA" "$@" "$url" >"$wlog" 2>&1 &
+  WRK_PIDS=("$!")
+  wait "${WRK_PIDS[0]}" || rc=$?
+  WRK_PIDS=()
+  j=$(sed -n 's/^WRKJSON //p' "$wlog")
+  if ((rc != 0)) || [[ -z "$j" ]]; then
+    log "$id run $run: wrk failed (exit $rc):"
+    cat "$wlog" >&2
+    "$PY" -c 'import json,sys; print(json.dumps({"id": sys.argv[1], "run": int(sys.argv[2]), "error": "wrk failed"}))' \
+      "$id" "$run" >>"$RESULTS"
+    return 0
+  fi
+  "$PY" - "$j" "$id" "$run" "$conns" >>"$RESULTS" <<'EOF'
+import json, sys
+d = json.loads(sys.argv[1])
+d.update(id=sys.argv[2], run=int(sys.argv[3]), conns=int(sys.argv[4]))
+print(json.dumps(d))
+bad = d["non2xx"] + d["err_connect"] + d["err_read"] + d["err_write"] + d["err_timeout"]
+print(f"[wrk] {d['id']:<28} run {d['run']}: {d['ok_rps']:>10,.0f} req/s  p50 {d['p50_ms']:7.2f} ms"
+      f"  p99 {d['p99_ms']:7.2f} ms  non-2xx+errors {bad}", file=sys.stderr)
+EOF
+}
+
+# measure_if ID RUN URL [args]: measure only workloads that passed their checks.
+measure_if() {
+  [[ -n "${AVAILABLE[$1]:-}" ]] || return 0
+  measure "$@"
+}
+
+# measure_logins ID RUN URL [args]: measure_if, LOGIN_CONNS connections, each request a JSON
+# login of the next of the LOGIN_USERS users (wrk_json.lua).
+measure_logins() {
+  local -x WRK_METHOD=POST WRK_LOGIN_USERS=$LOGIN_USERS WRK_LOGIN_EMAIL=$LOGIN_EMAIL_FORMAT \
+    WRK_LOGIN_PASSWORD=$PASSWORD
+  CONNS=$LOGIN_CONNS measure_if "$@"
+}
+
+# ---------------------------------------------------------------- Tessera and the ceiling
+start_announcing tessera "$TESSERA" serve --listen 127.0.0.1:0 --data-dir "$TMP/tessera-data" \
+  --threads "$SERVER_THREADS" || die "tessera serve did not start"
+T_URL=$URL
+start_announcing ceiling "$CEILING" --listen 127.0.0.1:0 --threads "$SERVER_THREADS" ||
+  die "ceiling_server did not start"
+C_URL=$URL
+
+[[ $(http_code "$C_URL/") == 200 ]] && AVAILABLE[ceiling.root]=1 ||
+  record_missing ceiling.root "ceiling server did not answer 200"
+[[ $(http_code "$T_URL/healthz") == 200 ]] && AVAILABLE[tessera.healthz]=1 ||
+  record_missing tessera.healthz "GET /healthz did not answer 200"
+code=$(http_code "$T_URL/.well-known/jwks.json")
+if [[ $code == 200 ]]; then AVAILABLE[tessera.jwks]=1; else
+  record_missing tessera.jwks "GET /.well-known/jwks.json answered $code"; fi
+
+# Identity workloads. They need POST /auth/login (cookie) and/or POST /auth/token, and users
+# made with `tessera user add EMAIL` (password on stdin) on the server's data dir while it
+# runs (SPEC.md "Running"). One user holds the session the verify rows present; the login rows
+# cycle through LOGIN_USERS others (wrk_json.lua), so that neither max_sessions_per_user
+# eviction ends the session being verified nor the per-email limit on logins in flight turns
+# the load into 429s.
+PASSWORD="bench-$(openssl rand -hex 12 2>/dev/null || echo "$RANDOM$RANDOM$RANDOM")"
+VERIFY_EMAIL=bench-verify@example.com
+LOGIN_EMAIL_FORMAT=bench-login-%d@example.com
+STORM_EMAIL=bench-login-0@example.com
+login_body() { printf '{"email":"%s","password":"%s"}' "$1" "$PASSWORD"; }
+
+# not_yet ID...: mark every given workload "not available yet" with the same reason.
+not_yet() {
+  local reason=$1 id
+  shift
+  for id in "$@"; do record_missing "$id" "not available yet: $reason"; done
+}
+
+# add_user EMAIL: `tessera user add`, with the data dir given as a flag, else as the cwd's
+# default ./tessera-data; then POST /auth/signup as a last resort (open signup only).
+add_user() {
+  local email=$1
+  printf '%s\n' "$PASSWORD" | "$TESSERA" user add --data-dir "$TMP/tessera-data" "$email" \
+    >>"$TMP/user-add.log" 2>&1 && return 0
+  printf '%s\n' "$PASSWORD" | (cd "$TMP" && "$TESSERA" user add "$email") \
+    >>"$TMP/user-add.log" 2>&1 && return 0
+  [[ $(http_code -H 'Content-Type: application/json' --data "$(login_body "$email")" \
+    "$T_URL/auth/signup") == 201 ]]
+}
+
+# post_login PATH EMAIL: POSTs the credentials as JSON; sets LOGIN_CODE, with the headers in
+# $TMP/login.h and the body in $TMP/login.b. If the server wants an Origin on the login (CSRF on
+# an unauthenticated POST), it is retried once with the server's own origin, and the wrk rows
+# send it too. (Called in this shell, not in $(...), so LOGIN_HEADERS keeps the Origin.)
+LOGIN_HEADERS=(-H 'Content-Type: application/json')
+post_login() {
+  local path=$1 email=$2
+  LOGIN_CODE=$(curl -s --max-time 30 -D "$TMP/login.h" -o "$TMP/login.b" -w '%{http_code}' \
+    "${LOGIN_HEADERS[@]}" --data "$(login_body "$email")" "$T_URL$path" || true)
+  if [[ $LOGIN_CODE == 403 && ${#LOGIN_HEADERS[@]} == 2 ]]; then
+    LOGIN_HEADERS+=(-H "Origin: $T_URL")
+    LOGIN_CODE=$(curl -s --max-time 30 -D "$TMP/login.h" -o "$TMP/login.b" -w '%{http_code}' \
+      "${LOGIN_HEADERS[@]}" --data "$(login_body "$email")" "$T_URL$path" || true)
+  fi
+}
+
+COOKIE=""
+TOKEN=""
+probe_login=$(http_code -H 'Content-Type: application/json' --data '{}' "$T_URL/auth/login")
+probe_token=$(http_code -H 'Content-Type: application/json' --data '{}' "$T_URL/auth/token")
+probe_verify=$(http_code "$T_URL/auth/verify")
+log "probes: POST /auth/login -> $probe_login, POST /auth/token -> $probe_token, GET /auth/verify -> $probe_verify"
+USERS_OK=0
+if [[ $probe_login != 404 || $probe_token != 404 ]]; then
+  log "creating $((LOGIN_USERS + 1)) users with tessera user add"
+  USERS_OK=1
+  add_user "$VERIFY_EMAIL" || USERS_OK=0
+  for ((u = 0; USERS_OK && u < LOGIN_USERS; u++)); do
+    add_user "$(printf "$LOGIN_EMAIL_FORMAT" "$u")" || USERS_OK=0
+  done
+  if ((!USERS_OK)); then
+    log "could not create the benchmark users; tessera user add said:"
+    cat "$TMP/user-add.log" >&2
+  fi
+fi
+
+# Session login -> cookie for the verify/me rows; login throughput row.
+if [[ $probe_login == 404 ]]; then
+  not_yet "POST /auth/login answers 404" tessera.verify_cookie tessera.me_cookie tessera.login \
+    tessera.verify_cookie_storm
+elif ((!USERS_OK)); then
+  not_yet "no benchmark user (tessera user add failed)" tessera.verify_cookie tessera.me_cookie \
+    tessera.login tessera.verify_cookie_storm
+else
+  post_login /auth/login "$VERIFY_EMAIL"
+  code=$LOGIN_CODE
+  COOKIE=$(tr -d '\r' <"$TMP/login.h" | sed -n 's/^[Ss]et-[Cc]ookie: *\(__Host-tessera_session=[^;]*\).*/\1/p' | head -n 1)
+  if [[ $code != 200 || -z "$COOKIE" ]]; then
+    not_yet "POST /auth/login answered $code without a session cookie: $(head -c 300 "$TMP/login.b")" \
+      tessera.verify_cookie tessera.me_cookie tessera.login tessera.verify_cookie_storm
+  else
+    log "session cookie: ${#COOKIE} bytes"
+    post_login /auth/login "$STORM_EMAIL"
+    code=$LOGIN_CODE
+    if [[ $code == 200 ]]; then AVAILABLE[tessera.login]=1; else
+      not_yet "POST /auth/login for the second user answered $code" tessera.login; fi
+    for id in verify_cookie me_cookie; do
+      path=/auth/verify
+      [[ $id == me_cookie ]] && path=/auth/me
+      with=$(http_code -H "Cookie: $COOKIE" "$T_URL$path")
+      without=$(http_code "$T_URL$path")
+      if [[ $with == 200 && $without == 401 ]]; then
+        AVAILABLE[tessera.$id]=1
+      else
+        not_yet "GET $path answered $with with the cookie and $without without" "tessera.$id"
+      fi
+    done
+    if [[ -n "${AVAILABLE[tessera.verify_cookie]:-}" && -n "${AVAILABLE[tessera.login]:-}" ]]; then
+      AVAILABLE[tessera.verify_cookie_storm]=1
+    else
+      not_yet "needs both /auth/verify (cookie) and /auth/login" tessera.verify_cookie_storm
+    fi
+  fi
+fi
+
+# Token login -> Bearer access token for the Bearer verify row; token login throughput row.
+if [[ $probe_token == 404 ]]; then
+  not_yet "POST /auth/token answers 404" tessera.token tessera.verify_bearer
+elif ((!USERS_OK)); then
+  not_yet "no benchmark user (tessera user add failed)" tessera.token tessera.verify_bearer
+else
+  post_login /auth/token "$STORM_EMAIL"
+  code=$LOGIN_CODE
+  TOKEN=$("$PY" -c 'import json,sys; print(json.load(open(sys.argv[1]))["access_token"])' \
+    "$TMP/login.b" 2>/dev/null || true)
+  if [[ $code != 200 || -z "$TOKEN" ]]; then
+    not_yet "POST /auth/token answered $code without an access_token" tessera.token \
+      tessera.verify_bearer
+  else
+    AVAILABLE[tessera.token]=1
+    with=$(http_code -H "Authorization: Bearer $TOKEN" "$T_URL/auth/verify")
+    without=$(http_code "$T_URL/auth/verify")
+    if [[ $with == 200 && $without == 401 ]]; then AVAILABLE[tessera.verify_bearer]=1; else
+      not_yet "GET /auth/verify answered $with with the Bearer token, $without without" \
+        tessera.verify_bearer
+    fi
+  fi
+fi
+
+# ---------------------------------------------------------------- peers
+PEER_IDS=(peer.node_ping peer.oidc_jwks peer.session_me peer.node_mejwt peer.session_login)
+peers_missing() {
+  local id
+  for id in "${PEER_IDS[@]}"; do
+    [[ -n "${AVAILABLE[$id]:-}" ]] || record_missing "$id" "missing: $1"
+  done
+}
+# peer_app MODE: starts the peers' http/app.mjs in MODE; sets PEER_PORT once it listens.
+# (Called in this shell, never in $(...): a PID recorded in a subshell would be lost.)
+peer_app() {
+  local mode=$1 pid
+  MODE=$mode PORT_FILE="$TMP/peer-$mode.port" WORKERS=$PEER_WORKERS REDIS_PORT=${REDIS_PORT:-} \
+    SESSION_SECRET=$SESSION_SECRET JWT_SECRET=$JWT_SECRET \
+    node --no-warnings "$PEERS_DIR/http/app.mjs" >"$TMP/peer-$mode.log" 2>&1 &
+  pid=$!
+  PIDS+=("$pid")
+  PEER_PORT=$(wait_for_port_file "$TMP/peer-$mode.port" "$pid")
+}
+start_peers() {
+  if ((!PEERS)); then peers_missing "PEERS=0"; return 0; fi
+  if [[ ! -d "$PEERS_DIR" ]]; then peers_missing "no peer harness at $PEERS_DIR"; return 0; fi
+  if ! "$PEERS_DIR/setup.sh" >"$TMP/peers-setup.log" 2>&1; then
+    tail -n 20 "$TMP/peers-setup.log" >&2
+    peers_missing "$PEERS_DIR/setup.sh failed"
+    return 0
+  fi
+  SESSION_SECRET=$(openssl rand -hex 32)
+  JWT_SECRET=$(openssl rand -base64 32 | tr '+/' '-_' | tr -d '=\n')
+  local port user=7c1f5b0e-3d2a-4e8f-9b61-2a9d4c7e8f10 hdrs sid jwt
+
+  # node:http, no framework: /ping (the node ceiling) and /me-jwt (fast-jwt HS256).
+  if peer_app raw; then
+    P_RAW="http://127.0.0.1:$PEER_PORT"
+    [[ $(http_code "$P_RAW/ping") == 200 ]] && AVAILABLE[peer.node_ping]=1
+    # An HS256 token the way app.mjs expects it (iss, aud, exp; key = the secret's bytes).
+    jwt=$("$PY" - "$JWT_SECRET" "$user" <<'EOF'
+import base64, hashlib, hmac, json, secrets, sys, time
+b64 = lambda b: base64.urlsafe_b64encode(b).rstrip(b"=").decode()
+enc = lambda o: b64(json.dumps(o, separators=(",", ":")).encode())
+now = int(time.time())
+signing = enc({"alg": "HS256", "typ": "JWT"}) + "." + enc({
+    "sub": sys.argv[2], "iss": "https://auth.example.com", "aud": "api", "iat": now,
+    "exp": now + 3600, "jti": secrets.token_urlsafe(16), "roles": ["user", "admin"]})
+print(signing + "." + b64(hmac.new(sys.argv[1].encode(), signing.encode(), hashlib.sha256).digest()))
+EOF
+)
+    P_JWT=$jwt
+    if [[ $(http_code -H "Authorization: Bearer $P_JWT" "$P_RAW/me-jwt") == 200 &&
+          $(http_code "$P_RAW/me-jwt") == 401 ]]; then AVAILABLE[peer.node_mejwt]=1; fi
+  fi
+
+  # express-session + connect-redis, with a private redis-server (no persistence).
+  local rpid try
+  for try in 1 2 3; do
+    REDIS_PORT=$(free_port)
+    redis-server --bind 127.0.0.1 --port "$REDIS_PORT" --protected-mode yes --save '' \
+      --appendonly no --daemonize no --dir "$TMP" --logfile "$TMP/redis.log" --databases 1 &
+    rpid=$!
+    PIDS+=("$rpid")
+    for ((i = 0; i < 100; i++)); do
+      [[ "$(redis-cli -h 127.0.0.1 -p "$REDIS_PORT" ping 2>/dev/null)" == PONG ]] && break 2
+      kill -0 "$rpid" 2>/dev/null || break
+      sleep 0.05
+    done
+    kill -TERM "$rpid" 2>/dev/null || true
+    wait "$rpid" 2>/dev/null || true
+    forget_pid "$rpid"
+    REDIS_PORT=""
+  done
+  if [[ -n "$REDIS_PORT" ]] && peer_app session; then
+    P_SESS="http://127.0.0.1:$PEER_PORT"
+    hdrs=$(curl -s --max-time 5 -D - -o /dev/null -H 'Content-Type: application/json' \
+      -d "{\"userId\":\"$user\"}" "$P_SESS/login" | tr -d '\r' || true)
+    sid=$(sed -n 's/^[Ss]et-[Cc]ookie: *\(sid=[^;]*\).*/\1/p' <<<"$hdrs" | head -n 1)
+    P_COOKIE=$sid
+    if [[ -n "$sid" ]]; then
+      AVAILABLE[peer.session_login]=1
+      if [[ $(http_code -H "Cookie: $sid" "$P_SESS/me") == 200 &&
+            $(http_code "$P_SESS/me") == 401 ]]; then AVAILABLE[peer.session_me]=1; fi
+    fi
+  fi
+
+  # oidc-provider (koa): its JWKS endpoint, the peer for /.well-known/jwks.json.
+  local opid
+  PORT_FILE="$TMP/peer-oidc.port" node --no-warnings "$PEERS_DIR/oidc/provider.mjs" \
+    >"$TMP/peer-oidc.log" 2>&1 &
+  opid=$!
+  PIDS+=("$opid")
+  if port=$(wait_for_port_file "$TMP/peer-oidc.port" "$opid"); then
+    P_OIDC="http://127.0.0.1:$port"
+    [[ $(http_code "$P_OIDC/jwks") == 200 ]] && AVAILABLE[peer.oidc_jwks]=1
+  fi
+  peers_missing "did not start or failed its checks (logs: peer-*.log, redis.log)"
+  log "peers: node:http ${P_RAW:-missing}, express-session ${P_SESS:-missing} (redis :${REDIS_PORT:-missing}), oidc-provider ${P_OIDC:-missing}"
+}
+start_peers
+
+# ---------------------------------------------------------------- the run
+META="$TMP/meta.json"
+"$PY" - "$META" <<EOF
+import json, os, platform, subprocess, sys, time
+def out(*cmd):
+    try:
+        return subprocess.run(cmd, capture_output=True, text=True, timeout=10).stdout.strip()
+    except Exception:
+        return ""
+cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "")
+src = next((l.split("=", 1)[1].strip() for l in open("$BUILD/CMakeCache.txt")
+            if l.startswith("CMAKE_HOME_DIRECTORY:")), "$TOP")
+head = out("git", "-C", src, "rev-parse", "--short", "HEAD")
+dirty = out("git", "-C", src, "status", "--porcelain", "--untracked-files=no")
+tree = (head + (" + uncommitted changes" if dirty else "")) if head else "not a git tree"
+if os.path.realpath(src) != os.path.realpath("$TOP"):
+    tree += f" (built from {src})"
+json.dump({
+    "date": time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime()),
+    "mode": "quick" if $QUICK else "full",
+    "machine": f"{os.cpu_count()} cores ({cpu})",
+    "load_at_start": open("/proc/loadavg").read().split()[:3],
+    "tree": tree,
+    "build": "$BUILD",
+    "wrk": " ".join(out("wrk", "-v").split()[:2]),
+    "wrk_threads": $WRK_THREADS, "wrk_conns": $WRK_CONNS, "login_conns": $LOGIN_CONNS,
+    "duration_s": $WRK_DURATION, "warmup_s": $WRK_WARMUP, "runs": $RUNS,
+    "server_threads": $SERVER_THREADS, "peer_workers": $PEER_WORKERS,
+    "argon2": {"memory_kib": $ARGON2_MEMORY_KIB, "iterations": $ARGON2_ITERATIONS,
+               "threads": $SERVER_THREADS, "seconds": $ARGON2_SECONDS},
+    "node": out("node", "-v"), "redis": out("redis-server", "--version"),
+}, open(sys.argv[1], "w"))
+EOF
+
+# argon2_raw RUN WHEN: one argon2_ceiling measurement, appended as id argon2.raw.
+argon2_raw() {
+  local a
+  if a=$("$ARGON2" --threads "$SERVER_THREADS" --seconds "$ARGON2_SECONDS" \
+      --memory-kib "$ARGON2_MEMORY_KIB" --iterations "$ARGON2_ITERATIONS"); then
+    "$PY" -c 'import json,sys; d=json.loads(sys.argv[1]); d.update(id="argon2.raw", run=int(sys.argv[2]), when=sys.argv[3], ok_rps=d["hashes_per_s"]); print(json.dumps(d))' \
+      "$a" "$1" "$2" >>"$RESULTS"
+    log "argon2.raw run $1 ($2): $a"
+  else
+    record_missing argon2.raw "argon2_ceiling failed"
+  fi
+}
+
+JSON_H=(-H 'Content-Type: application/json')
+for ((r = 1; r <= RUNS; r++)); do
+  log "run $r of $RUNS"
+  measure_if ceiling.root "$r" "$C_URL/"
+  measure_if tessera.healthz "$r" "$T_URL/healthz"
+  measure_if peer.node_ping "$r" "${P_RAW:-}/ping"
+  measure_if tessera.jwks "$r" "$T_URL/.well-known/jwks.json"
+  measure_if peer.oidc_jwks "$r" "${P_OIDC:-}/jwks"
+  measure_if tessera.verify_cookie "$r" "$T_URL/auth/verify" -H "Cookie: $COOKIE"
+  measure_if tessera.me_cookie "$r" "$T_URL/auth/me" -H "Cookie: $COOKIE"
+  measure_if peer.session_me "$r" "${P_SESS:-}/me" -H "Cookie: ${P_COOKIE:-}"
+  measure_if tessera.verify_bearer "$r" "$T_URL/auth/verify" -H "Authorization: Bearer $TOKEN"
+  measure_if peer.node_mejwt "$r" "${P_RAW:-}/me-jwt" -H "Authorization: Bearer ${P_JWT:-}"
+
+  # Logins: Argon2id-bound on Tessera; the express-session peer hashes nothing. Their
+  # ceiling, raw Argon2id on as many threads as the server has cores, is measured just before
+  # and just after them (the mean is the run's ceiling), so that it sees the same machine load.
+  if [[ -n "${AVAILABLE[tessera.login]:-}${AVAILABLE[tessera.token]:-}" ]]; then
+    argon2_raw "$r" before
+  fi
+  measure_logins tessera.login "$r" "$T_URL/auth/login" "${LOGIN_HEADERS[@]}"
+  measure_logins tessera.token "$r" "$T_URL/auth/token" "${LOGIN_HEADERS[@]}"
+  CONNS=$LOGIN_CONNS WRK_METHOD=POST WRK_BODY='{"userId":"7c1f5b0e-3d2a-4e8f-9b61-2a9d4c7e8f10"}' \
+    measure_if peer.session_login "$r" "${P_SESS:-}/login" "${JSON_H[@]}"
+  argon2_raw "$r" after
+
+  # /auth/verify while logins saturate the hashing pool: a login wrk (1 thread, LOGIN_CONNS)
+  # starts first and outlasts the verify measurement (same flags as the verify row).
+  if [[ -n "${AVAILABLE[tessera.verify_cookie_storm]:-}" ]]; then
+    storm_secs=$((WRK_WARMUP + WRK_DURATION + 2))
+    WRK_METHOD=POST WRK_LOGIN_USERS=$LOGIN_USERS WRK_LOGIN_EMAIL=$LOGIN_EMAIL_FORMAT \
+      WRK_LOGIN_PASSWORD=$PASSWORD timeout $((storm_secs + 30)) wrk -t1 -c"$LOGIN_CONNS" -d"${storm_secs}s" --timeout 10s -s "$LUA" "${LOGIN_HEADERS[@]}" \
+      "$T_URL/auth/login" >"$TMP/storm-$r.log" 2>&1 &
+    storm_pid=$!
+    PIDS+=("$storm_pid")
+    sleep 1
+    measure tessera.verify_cookie_storm "$r" "$T_URL/auth/verify" -H "Cookie: $COOKIE"
+    wait "$storm_pid" || true
+    forget_pid "$storm_pid"
+    sj=$(sed -n 's/^WRKJSON //p' "$TMP/storm-$r.log")
+    if [[ -n "$sj" ]]; then
+      "$PY" -c 'import json,sys; d=json.loads(sys.argv[1]); d.update(id="tessera.storm_logins", run=int(sys.argv[2])); print(json.dumps(d))' \
+        "$sj" "$r" >>"$RESULTS"
+    fi
+  fi
+done
+
+# ---------------------------------------------------------------- report
+"$PY" - "$META" <<'EOF'
+import json, sys
+m = json.load(open(sys.argv[1]))
+m["load_at_end"] = open("/proc/loadavg").read().split()[:3]
+json.dump(m, open(sys.argv[1], "w"))
+EOF
+mkdir -p "$OUT_DIR"
+cp "$RESULTS" "$OUT_DIR/http.jsonl"
+"$PY" "$HERE/report.py" --results "$RESULTS" --meta "$META" --json-out "$OUT_DIR/http.json" |
+  tee "$OUT_DIR/http.md"
+log "wrote $OUT_DIR/http.json, http.md, http.jsonl (${SECONDS}s in all)"

@@ -1,0 +1,112 @@
+#include "api/admin_handlers.h"
+
+#include <charconv>
+#include <limits>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "api/error_mapping.h"
+#include "auth/users.h"
+#include "http/form.h"
+
+namespace tessera::api {
+namespace {
+
+using json = nlohmann::ordered_json;
+
+constexpr std::size_t kMaxLimit = 1000;
+
+// A decimal integer in [min, max], digits only (no sign, no spaces, no leading '+').
+std::optional<std::int64_t> parse_int(std::string_view s, std::int64_t min, std::int64_t max) {
+  if (s.empty() || s.size() > 19) return std::nullopt;
+  std::int64_t v = 0;
+  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (ec != std::errc() || end != s.data() + s.size() || s[0] == '-' || v < min || v > max) {
+    return std::nullopt;
+  }
+  return v;
+}
+
+bool valid_type(std::string_view s) {
+  if (s.empty() || s.size() > 64) return false;
+  for (char c : s) {
+    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-')) {
+      return false;
+    }
+  }
+  return true;
+}
+
+std::expected<store::AuditQuery, http::Response> parse_query(std::string_view query) {
+  store::AuditQuery q;
+  auto fields = http::parse_form(query);
+  if (!fields) return std::unexpected(problem_response(400, "query: " + fields.error()));
+  auto bad = [](std::string_view name, std::string_view why) {
+    return std::unexpected(problem_response(400, std::string(name) + ": " + std::string(why)));
+  };
+  for (std::size_t i = 0; i < fields->size(); ++i) {
+    const auto& [name, value] = (*fields)[i];
+    for (std::size_t j = 0; j < i; ++j) {
+      if ((*fields)[j].first == name) return bad(name, "given more than once");
+    }
+    if (name == "limit") {
+      auto v = parse_int(value, 1, kMaxLimit);
+      if (!v) return bad(name, "must be an integer from 1 to 1000");
+      q.limit = static_cast<std::size_t>(*v);
+    } else if (name == "before") {
+      auto v = parse_int(value, 1, std::numeric_limits<std::int64_t>::max());
+      if (!v) return bad(name, "must be a positive event id");
+      q.before_id = *v;
+    } else if (name == "user") {
+      auto id = store::parse_uuid(value);
+      if (!id) return bad(name, "must be a user id (UUID)");
+      q.user_id = *id;
+    } else if (name == "type") {
+      if (!valid_type(value)) return bad(name, "must be an event type such as login.failure");
+      q.type = value;
+    } else {
+      return std::unexpected(problem_response(400, "unknown query parameter"));
+    }
+  }
+  return q;
+}
+
+json event_json(const store::AuditEvent& e) {
+  json detail = json::parse(e.detail, nullptr, /*allow_exceptions=*/false);
+  if (detail.is_discarded()) detail = e.detail;  // stored text that is not JSON: shown as is
+  return {{"id", e.id},
+          {"at", e.at},
+          {"type", e.type},
+          {"user_id", e.user_id ? json(store::to_uuid(*e.user_id)) : json(nullptr)},
+          {"ip", e.ip},
+          {"user_agent", e.user_agent},
+          {"detail", std::move(detail)}};
+}
+
+// GET /admin/audit (see the header).
+http::Response audit(const ApiContext& ctx, const http::Request& req) {
+  auto a = ctx.authenticate(req);
+  if (!a) return std::move(a.error());                 // 401 (or 400 for a bad Cookie)
+  if (!auth::has_role(a->current.user, kAdminRole)) {  // 403: known, but not allowed
+    return error_response(auth::make_error(auth::Errc::kForbidden, "requires the admin role"));
+  }
+  auto q = parse_query(req.query);
+  if (!q) return std::move(q.error());
+  auto events = ctx.audit().query(*q);
+  if (!events) return error_response(events.error());
+  json rows = json::array();
+  for (const store::AuditEvent& e : *events) rows.push_back(event_json(e));
+  json next =
+      events->size() == q->limit && !events->empty() ? json(events->back().id) : json(nullptr);
+  json body = {{"events", std::move(rows)}, {"next_before", std::move(next)}};
+  return http::make_response(200, body.dump(-1, ' ', false, json::error_handler_t::replace));
+}
+
+}  // namespace
+
+void add_admin_routes(http::Router& router, const ApiContext& ctx) {
+  const ApiContext* c = &ctx;
+  router.add("GET", "/admin/audit", [c](const http::Request& req) { return audit(*c, req); });
+}
+
+}  // namespace tessera::api

@@ -1,0 +1,93 @@
+#include "api/error_mapping.h"
+
+#include <string>
+
+#include "http/problem.h"
+
+namespace tessera::api {
+
+int http_status(auth::Errc code) {
+  using auth::Errc;
+  switch (code) {
+    case Errc::kInvalidCredentials:
+      return 401;
+    case Errc::kRateLimited:
+      return 429;  // RFC 6585 section 4
+    case Errc::kEmailTaken:
+      return 409;
+    case Errc::kWeakPassword:
+      return 422;  // RFC 9110 section 15.5.21: well-formed, but refused by policy
+    case Errc::kBadInput:
+      return 400;
+    case Errc::kUnauthenticated:
+      return 401;
+    case Errc::kForbidden:
+      return 403;
+    case Errc::kBusy:
+    case Errc::kUnavailable:
+      return 503;
+    case Errc::kNotFound:
+      return 404;
+    case Errc::kInternal:
+      return 500;
+  }
+  return 500;
+}
+
+http::Response error_response(const auth::Error& error) {
+  using auth::Errc;
+  const int status = http_status(error.code);
+  std::string_view detail;
+  switch (error.code) {
+    case Errc::kInvalidCredentials:
+      detail = kInvalidCredentialsDetail;
+      break;
+    case Errc::kRateLimited:
+      detail = "too many failed attempts; try again later";
+      break;
+    case Errc::kEmailTaken:
+      detail = "that email is already registered";
+      break;
+    case Errc::kWeakPassword:
+      detail = error.detail.empty() ? std::string_view("the password is too weak")
+                                    : std::string_view(error.detail);
+      break;
+    case Errc::kBadInput:
+      detail = error.detail.empty() ? std::string_view("the request is malformed")
+                                    : std::string_view(error.detail);
+      break;
+    case Errc::kUnauthenticated:
+      detail = "authentication required";
+      break;
+    case Errc::kForbidden:
+      detail =
+          error.detail.empty() ? std::string_view("not allowed") : std::string_view(error.detail);
+      break;
+    case Errc::kBusy:
+      detail = "the server is busy; try again shortly";
+      break;
+    case Errc::kUnavailable:
+      detail = "a backing store is unavailable; try again later";
+      break;
+    case Errc::kNotFound:
+      detail = "not found";
+      break;
+    case Errc::kInternal:
+      detail = "internal error";
+      break;
+  }
+  http::Response res = http::problem(status, detail);
+  if (error.code == Errc::kRateLimited) {
+    // RFC 9110 section 10.2.3: delay-seconds; at least 1 so clients never retry at once.
+    res.headers.set("Retry-After", std::to_string(error.retry_after < 1 ? 1 : error.retry_after));
+  } else if (error.code == Errc::kBusy) {
+    res.headers.set("Retry-After", "1");
+  }
+  return res;
+}
+
+http::Response problem_response(int status, std::string_view detail) {
+  return http::problem(status, detail);
+}
+
+}  // namespace tessera::api

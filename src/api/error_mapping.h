@@ -1,0 +1,44 @@
+// The ONE place that maps auth-domain errors to HTTP (DESIGN.md "detailed inside, bland
+// outside"; the Envoy jwt_authn idea of one mapping function). Every non-OAuth error body is
+// RFC 9457 problem+json {type, title, status, detail} (http/problem.h).
+//
+//   Errc                 status  extra                  detail shown to the client
+//   kInvalidCredentials  401                            ONE fixed text for every cause (unknown
+//                                                       email, wrong password, disabled user)
+//   kRateLimited         429     Retry-After: seconds   fixed text
+//   kEmailTaken          409                            fixed text (the CLI/admin only: signup
+//                                                       never reports it)
+//   kWeakPassword        422                            Error::detail (the policy's reason)
+//   kBadInput            400                            Error::detail (what was malformed)
+//   kUnauthenticated     401                            fixed text
+//   kForbidden           403                            Error::detail or fixed text
+//   kBusy                503     Retry-After: 1         fixed text
+//   kUnavailable         503                            fixed text (fail closed, never allow)
+//   kNotFound            404                            fixed text
+//   kInternal            500                            fixed text (the cause goes to the log)
+//
+// Error::detail is by contract safe to show (auth/errors.h); for the bland codes it is
+// ignored anyway, so no cause can leak through a detail set by mistake.
+#pragma once
+
+#include <string_view>
+
+#include "auth/errors.h"
+#include "http/message.h"
+
+namespace tessera::api {
+
+// The fixed body text of a failed login: every cause of kInvalidCredentials reads exactly this.
+inline constexpr std::string_view kInvalidCredentialsDetail = "invalid email or password";
+
+// The HTTP status for `code`.
+int http_status(auth::Errc code);
+
+// The problem+json response for `error` (see the table above).
+http::Response error_response(const auth::Error& error);
+
+// A 400/403/415/... problem response for failures found in the api layer itself (malformed
+// JSON, CSRF), so handlers build every error through this file.
+http::Response problem_response(int status, std::string_view detail);
+
+}  // namespace tessera::api

@@ -1,0 +1,145 @@
+#include "api/json_body.h"
+
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "api/error_mapping.h"
+#include "http/form.h"
+
+namespace tessera::api {
+namespace {
+
+using json = nlohmann::json;
+
+// A SAX consumer that accepts only {"name": "string", ...} and stops at the first violation
+// (returning false ends sax_parse at once), so no tree is built and nesting never recurses.
+class FlatObjectReader {
+ public:
+  FlatObjectReader(std::span<const JsonMember> allowed, JsonFields& out)
+      : allowed_(allowed), out_(out) {}
+
+  std::string error;
+
+  bool null() { return wrong_type("null"); }
+  bool boolean(bool) { return wrong_type("a boolean"); }
+  bool number_integer(json::number_integer_t) { return wrong_type("a number"); }
+  bool number_unsigned(json::number_unsigned_t) { return wrong_type("a number"); }
+  bool number_float(json::number_float_t, const std::string&) { return wrong_type("a number"); }
+  bool binary(json::binary_t&) { return wrong_type("binary"); }
+  bool string(std::string& value) {
+    if (depth_ != 1 || !have_key_) return wrong_type("a string");
+    if (value.find('\0') != std::string::npos) {
+      return fail("member \"" + key_ + "\" must not contain NUL characters");
+    }
+    out_.members.emplace_back(std::move(key_), std::move(value));
+    have_key_ = false;
+    return true;
+  }
+  bool start_object(std::size_t) {
+    if (depth_ != 0) return wrong_type("an object");
+    ++depth_;
+    return true;
+  }
+  bool end_object() {
+    --depth_;
+    return true;
+  }
+  bool start_array(std::size_t) { return wrong_type("an array"); }
+  bool end_array() { return true; }
+  bool key(std::string& name) {
+    bool known = false;
+    for (const JsonMember& m : allowed_) known = known || m.name == name;
+    if (!known) return fail("unknown member \"" + printable(name) + "\"");
+    if (out_.get(name)) return fail("duplicate member \"" + name + "\"");
+    key_ = std::move(name);
+    have_key_ = true;
+    return true;
+  }
+  bool parse_error(std::size_t position, const std::string&, const nlohmann::detail::exception&) {
+    if (error.empty()) error = "malformed JSON at byte " + std::to_string(position);
+    return false;
+  }
+
+ private:
+  bool fail(std::string message) {
+    error = std::move(message);
+    return false;
+  }
+  bool wrong_type(std::string_view what) {
+    if (depth_ == 0) return fail("the body must be a JSON object");
+    return fail("member \"" + key_ + "\" must be a string, not " + std::string(what));
+  }
+  // A member name for an error message: short, printable ASCII only.
+  static std::string printable(std::string_view name) {
+    std::string out;
+    for (char c : name.substr(0, 64)) out += (c >= 0x20 && c < 0x7f && c != '"') ? c : '?';
+    return out;
+  }
+
+  std::span<const JsonMember> allowed_;
+  JsonFields& out_;
+  int depth_ = 0;
+  std::string key_;
+  bool have_key_ = false;
+};
+
+}  // namespace
+
+std::optional<std::string_view> JsonFields::get(std::string_view name) const {
+  for (const auto& [k, v] : members) {
+    if (k == name) return std::string_view(v);
+  }
+  return std::nullopt;
+}
+
+std::string JsonFields::take(std::string_view name) {
+  for (auto& [k, v] : members) {
+    if (k == name) return std::move(v);
+  }
+  return {};
+}
+
+std::expected<JsonFields, http::Response> read_json_object(const http::Request& req,
+                                                           std::span<const JsonMember> allowed) {
+  if (!http::has_media_type(req, "application/json")) {
+    return std::unexpected(problem_response(415, "the body must be application/json"));
+  }
+  JsonFields fields;
+  FlatObjectReader reader(allowed, fields);
+  bool ok = false;
+  try {
+    ok = json::sax_parse(req.body, &reader);
+  } catch (const std::exception&) {  // the SAX reader never throws; belt and braces
+    ok = false;
+  }
+  if (!ok) {
+    return std::unexpected(
+        problem_response(400, reader.error.empty() ? "malformed JSON" : reader.error));
+  }
+  for (const JsonMember& m : allowed) {
+    if (m.required && !fields.get(m.name)) {
+      return std::unexpected(
+          problem_response(400, "missing member \"" + std::string(m.name) + "\""));
+    }
+  }
+  return fields;
+}
+
+std::expected<void, http::Response> check_empty_body(const http::Request& req) {
+  if (req.body.empty()) return {};
+  if (http::has_media_type(req, "application/x-www-form-urlencoded")) {
+    auto form = http::parse_form(req.body);
+    if (!form) return std::unexpected(problem_response(400, form.error()));
+    for (const auto& [name, value] : *form) {
+      if (name != "csrf_token") {
+        return std::unexpected(problem_response(400, "unexpected form field"));
+      }
+    }
+    return {};
+  }
+  auto fields = read_json_object(req, {});
+  if (!fields) return std::unexpected(std::move(fields.error()));
+  return {};
+}
+
+}  // namespace tessera::api

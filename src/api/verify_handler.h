@@ -1,0 +1,30 @@
+// GET|POST /auth/verify: the gateway check (SPEC.md "HTTP API"; nginx `auth_request`, Traefik
+// `forwardAuth`, Envoy ext_authz in HTTP mode). The proxy forwards the original request's
+// headers; this answers "who is this?":
+//   200, no body, with
+//     X-User-Id:    the user's UUID
+//     X-User-Roles: the roles, comma-separated (role names are [a-z0-9_.:-]: no separator or
+//                   header-breaking byte can appear in them)
+//     X-Session-Id: the session's PUBLIC id (never the cookie value)
+//   401 problem+json for anything else: no cookie, junk, unknown, expired, disabled user, a
+//       malformed Cookie header or a session cookie sent twice (ambiguous: refused, not guessed);
+//   503 when the store cannot answer (fail closed: never "allow").
+//
+// Never CSRF-checked: it changes nothing, and the proxy calls it for every method of the
+// original request. Hot path: one cookie parse, the session service's lookup (its last-seen
+// writes are throttled to one per touch interval), no password hashing, no logging per
+// request, no JSON on success.
+#pragma once
+
+#include "api/request_auth.h"
+#include "http/router.h"
+
+namespace tessera::api {
+
+// The handler itself (for tests and benchmarks).
+http::Response verify(const ApiContext& ctx, const http::Request& req);
+
+// Registers GET and POST /auth/verify (HEAD follows GET). `ctx` must outlive the router.
+void add_verify_routes(http::Router& router, const ApiContext& ctx);
+
+}  // namespace tessera::api

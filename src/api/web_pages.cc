@@ -1,0 +1,243 @@
+#include "api/web_pages.h"
+
+#include <array>
+#include <memory>
+#include <stdexcept>
+#include <utility>
+
+namespace tessera::api {
+namespace {
+
+constexpr std::string_view kStaticPrefix = "static/";
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
+
+bool ends_with(std::string_view s, std::string_view suffix) {
+  return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
+}
+
+std::string etag_of(const EmbeddedFile& file) {
+  // 128 bits of the SHA-256 are plenty to tell versions apart.
+  return "\"" + std::string(file.sha256.substr(0, 32)) + "\"";
+}
+
+// RFC 9110 section 13.1.2: If-None-Match uses the weak comparison, so W/"x" matches "x".
+bool none_match_hits(std::string_view header, std::string_view etag) {
+  while (!header.empty()) {
+    std::size_t comma = header.find(',');
+    std::string_view item = trim(header.substr(0, comma));
+    header = comma == std::string_view::npos ? std::string_view() : header.substr(comma + 1);
+    if (item == "*") return true;
+    if (item.starts_with("W/")) item.remove_prefix(2);
+    if (item == etag) return true;
+  }
+  return false;
+}
+
+http::Response html_page(std::string body) {
+  http::Response res = http::make_response(200, std::move(body), "text/html; charset=utf-8");
+  // Pages may carry the user's data (account) and depend on who asks: never stored.
+  res.headers.set("Cache-Control", "no-store");
+  set_page_security_headers(res.headers);
+  return res;
+}
+
+const EmbeddedFile& required_file(std::string_view path) {
+  const EmbeddedFile* file = find_web_file(path);
+  if (file == nullptr) {
+    throw std::logic_error("web/" + std::string(path) + " was not embedded at build time");
+  }
+  return *file;
+}
+
+std::string join(const std::vector<std::string>& items, std::string_view sep) {
+  std::string out;
+  for (const std::string& item : items) {
+    if (!out.empty()) out += sep;
+    out += item;
+  }
+  return out;
+}
+
+}  // namespace
+
+void set_page_security_headers(http::Headers& headers) {
+  headers.set("Content-Security-Policy", std::string(kPageContentSecurityPolicy));
+  headers.set("X-Frame-Options", "DENY");
+  headers.set("Referrer-Policy", "no-referrer");
+  headers.set("X-Content-Type-Options", "nosniff");
+  headers.set("Cross-Origin-Opener-Policy", "same-origin");
+  headers.set("Cross-Origin-Resource-Policy", "same-origin");
+}
+
+std::string html_escape(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (char c : text) {
+    switch (c) {
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&#39;";
+        break;
+      default:
+        out += c;
+    }
+  }
+  return out;
+}
+
+std::string render_template(std::string_view tmpl,
+                            std::span<const std::pair<std::string_view, std::string>> vars) {
+  std::string out;
+  out.reserve(tmpl.size());
+  for (;;) {
+    std::size_t open = tmpl.find("{{");
+    std::size_t close = open == std::string_view::npos ? open : tmpl.find("}}", open + 2);
+    if (close == std::string_view::npos) {
+      out += tmpl;
+      return out;
+    }
+    out += tmpl.substr(0, open);
+    std::string_view name = trim(tmpl.substr(open + 2, close - open - 2));
+    for (const auto& [key, value] : vars) {
+      if (key == name) {
+        out += html_escape(value);
+        break;
+      }
+    }
+    tmpl.remove_prefix(close + 2);
+  }
+}
+
+const EmbeddedFile* find_web_file(std::string_view path) {
+  for (const EmbeddedFile& file : embedded_web_files()) {
+    if (file.path == path) return &file;
+  }
+  return nullptr;
+}
+
+std::string_view media_type_for(std::string_view path) {
+  static constexpr std::array<std::pair<std::string_view, std::string_view>, 9> kTypes = {{
+      {".html", "text/html; charset=utf-8"},
+      {".js", "text/javascript; charset=utf-8"},
+      {".css", "text/css; charset=utf-8"},
+      {".json", "application/json"},
+      {".svg", "image/svg+xml"},
+      {".png", "image/png"},
+      {".ico", "image/x-icon"},
+      {".txt", "text/plain; charset=utf-8"},
+      {".woff2", "font/woff2"},
+  }};
+  for (const auto& [ext, type] : kTypes) {
+    if (ends_with(path, ext)) return type;
+  }
+  return "application/octet-stream";
+}
+
+bool has_cookie(const http::Request& req, std::string_view name) {
+  // RFC 6265 section 5.4: "name=value" pairs separated by "; ". Several Cookie fields are
+  // possible (HTTP/2 splits them); each is searched.
+  for (const auto& [field, value] : req.headers) {
+    if (!http::iequals(field, "Cookie")) continue;
+    std::string_view rest = value;
+    while (!rest.empty()) {
+      std::size_t semi = rest.find(';');
+      std::string_view pair = trim(rest.substr(0, semi));
+      rest = semi == std::string_view::npos ? std::string_view() : rest.substr(semi + 1);
+      std::size_t eq = pair.find('=');
+      if (eq != std::string_view::npos && trim(pair.substr(0, eq)) == name &&
+          !trim(pair.substr(eq + 1)).empty()) {
+        return true;
+      }
+    }
+  }
+  return false;
+}
+
+http::Response redirect(std::string_view location) {
+  http::Response res;
+  res.status = 303;  // RFC 9110 section 15.4.4: the target is fetched with GET
+  res.headers.set("Location", std::string(location));
+  res.headers.set("Cache-Control", "no-store");
+  set_page_security_headers(res.headers);
+  return res;
+}
+
+http::Response login_page() {
+  return html_page(render_template(required_file("login.html").data, {}));
+}
+
+http::Response account_page(const std::optional<Viewer>& viewer) {
+  std::array<std::pair<std::string_view, std::string>, 3> vars;
+  if (viewer) {
+    vars = {{{"email", viewer->email},
+             {"user_id", viewer->user_id},
+             {"roles", join(viewer->roles, ", ")}}};
+  }
+  return html_page(render_template(required_file("account.html").data, vars));
+}
+
+http::Response static_file(const http::Request& req, const EmbeddedFile& file) {
+  std::string etag = etag_of(file);
+  http::Response res;
+  if (auto inm = req.headers.get("If-None-Match"); inm && none_match_hits(*inm, etag)) {
+    res.status = 304;  // RFC 9110 section 15.4.5: no body, same validators
+  } else {
+    res = http::make_response(200, std::string(file.data), std::string(media_type_for(file.path)));
+  }
+  // Revalidate every time (a cheap 304): a new build's assets are picked up at once, with no
+  // versioned URLs to keep in step with the templates.
+  res.headers.set("Cache-Control", "no-cache");
+  res.headers.set("ETag", std::move(etag));
+  set_page_security_headers(res.headers);
+  return res;
+}
+
+void add_web_routes(http::Router& router, WebPagesOptions options) {
+  // Fail at startup, not at the first request, if the build lost a template.
+  required_file("login.html");
+  required_file("account.html");
+  auto viewer = std::make_shared<const ViewerLookup>(std::move(options.viewer));
+
+  // Without a lookup, a request with neither cookie is surely signed out; one with a cookie
+  // may be (the account page's script finds out).
+  auto maybe_signed_in = [](const http::Request& req) {
+    return has_cookie(req, kSessionCookie) || has_cookie(req, kAccessCookie);
+  };
+  router.add("GET", "/", [viewer, maybe_signed_in](const http::Request& req) {
+    bool signed_in = *viewer ? (*viewer)(req).has_value() : maybe_signed_in(req);
+    return redirect(signed_in ? "/account" : "/login");
+  });
+  router.add("GET", "/login", [viewer](const http::Request& req) {
+    if (*viewer && (*viewer)(req)) return redirect("/account");
+    return login_page();
+  });
+  router.add("GET", "/account", [viewer, maybe_signed_in](const http::Request& req) {
+    if (!*viewer) return maybe_signed_in(req) ? account_page(std::nullopt) : redirect("/login");
+    std::optional<Viewer> who = (*viewer)(req);
+    if (!who) return redirect("/login");
+    return account_page(who);
+  });
+  for (const EmbeddedFile& file : embedded_web_files()) {
+    if (!file.path.starts_with(kStaticPrefix)) continue;  // templates are not served raw
+    router.add("GET", "/" + std::string(file.path),
+               [&file](const http::Request& req) { return static_file(req, file); });
+  }
+}
+
+}  // namespace tessera::api

@@ -1,0 +1,106 @@
+// The browser pages (issue 3 "Browser pages"): a server-rendered login page and account page,
+// and their one script and one stylesheet, all from web/ compiled into the binary
+// (api/web_assets.h). The pages talk to the JSON API (/auth/login, /auth/me, /auth/sessions,
+// ...) from web/static/app.js; nothing here authenticates anyone.
+//
+// Routes (add_web_routes):
+//   GET /              303 to /account when signed in, else to /login
+//   GET /login         the login form; 303 to /account when the viewer lookup finds a session
+//   GET /account       the account page; 303 to /login when signed out (see WebPagesOptions)
+//   GET /static/FILE   each file under web/static/ (ETag, 304 on If-None-Match)
+// HEAD works on each (the router runs GET; the server sends no body).
+//
+// Every response here carries the page security headers (set_page_security_headers): a
+// Content-Security-Policy that allows only same-origin script, style, images and fetches, no
+// inline code, no plugins, no framing (also X-Frame-Options: DENY), no <base>, and form posts
+// only to this origin; Referrer-Policy: no-referrer. The CSRF check reads Origin first and
+// falls back to Referer only when Origin is absent; the pages' unsafe requests are fetch()
+// calls, which always send Origin, so the missing Referer costs nothing.
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "api/web_assets.h"
+#include "http/message.h"
+#include "http/router.h"
+
+namespace tessera::api {
+
+inline constexpr std::string_view kPageContentSecurityPolicy =
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
+    "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+
+// The cookies whose presence means "maybe signed in" when no viewer lookup is wired (GET /).
+inline constexpr std::string_view kSessionCookie = "__Host-tessera_session";
+inline constexpr std::string_view kAccessCookie = "__Host-tessera_access";
+
+// Who is signed in, as far as a page needs to know. Rendered HTML-escaped.
+struct Viewer {
+  std::string user_id;  // UUID
+  std::string email;
+  std::vector<std::string> roles;
+};
+
+// The signed-in viewer behind a request's cookies, or nullopt. Runs on an I/O thread for each
+// page request, so it must not block for long (a session lookup, never a password hash).
+using ViewerLookup = std::function<std::optional<Viewer>(const http::Request&)>;
+
+struct WebPagesOptions {
+  // Unset (until the session service is wired in): GET / and GET /account go by the presence
+  // of a session or access cookie (none: to /login), /login never redirects, and the account
+  // page is rendered without the user; its script fills it from GET /auth/me and sends a
+  // signed-out browser to /login. (A stale cookie therefore costs one extra hop, never a
+  // redirect loop: /login does not redirect on a mere cookie.)
+  ViewerLookup viewer;
+};
+
+// Registers the routes above. REQUIRES: the paths are not registered yet (the router throws
+// std::logic_error), and web/ held login.html and account.html at build time (else throws
+// std::logic_error: a build bug, found at startup).
+void add_web_routes(http::Router& router, WebPagesOptions options = {});
+
+// ---- The pieces, for tests and for handlers elsewhere that answer with a page ----
+
+// CSP, X-Frame-Options, Referrer-Policy, X-Content-Type-Options and the cross-origin
+// isolation headers (COOP, CORP) described above.
+void set_page_security_headers(http::Headers& headers);
+
+// `text` with & < > " ' replaced by character references: safe in element content and in
+// quoted attribute values.
+std::string html_escape(std::string_view text);
+
+// `tmpl` with each {{name}} replaced by html_escape(value of name) from `vars`; a name not in
+// `vars` becomes empty. Text outside placeholders is copied unchanged.
+std::string render_template(std::string_view tmpl,
+                            std::span<const std::pair<std::string_view, std::string>> vars);
+
+// The embedded file at `path` (relative to web/), or nullptr.
+const EmbeddedFile* find_web_file(std::string_view path);
+
+// Media type for a file name by extension ("text/javascript; charset=utf-8" for ".js"),
+// application/octet-stream when unknown.
+std::string_view media_type_for(std::string_view path);
+
+// Whether the request carries a cookie `name` with a non-empty value.
+bool has_cookie(const http::Request& req, std::string_view name);
+
+// 303 See Other to `location` (a path on this origin), not cacheable.
+http::Response redirect(std::string_view location);
+
+// The login page (text/html, not cacheable).
+http::Response login_page();
+
+// The account page; the who-am-I fields are filled when `viewer` is known, else empty.
+http::Response account_page(const std::optional<Viewer>& viewer);
+
+// `file` with its media type, `Cache-Control: no-cache` and a strong ETag from its SHA-256;
+// 304 without a body when the request's If-None-Match lists that ETag (or is "*").
+http::Response static_file(const http::Request& req, const EmbeddedFile& file);
+
+}  // namespace tessera::api

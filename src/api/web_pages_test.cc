@@ -1,0 +1,222 @@
+#include "api/web_pages.h"
+
+#include <gtest/gtest.h>
+
+#include <regex>
+#include <string>
+
+namespace tessera::api {
+namespace {
+
+http::Request get(std::string path) {
+  http::Request req;
+  req.method = "GET";
+  req.target = path;
+  req.path = std::move(path);
+  return req;
+}
+
+void expect_security_headers(const http::Response& res) {
+  EXPECT_EQ(res.headers.get("Content-Security-Policy"),
+            "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
+            "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'");
+  EXPECT_EQ(res.headers.get("X-Frame-Options"), "DENY");
+  EXPECT_EQ(res.headers.get("Referrer-Policy"), "no-referrer");
+  EXPECT_EQ(res.headers.get("X-Content-Type-Options"), "nosniff");
+}
+
+http::Router router_with(WebPagesOptions options = {}) {
+  http::Router router;
+  add_web_routes(router, std::move(options));
+  return router;
+}
+
+TEST(WebAssets, EmbedsEveryWebFileByteForByte) {
+  const EmbeddedFile* js = find_web_file("static/app.js");
+  ASSERT_NE(js, nullptr);
+  EXPECT_EQ(js->sha256.size(), 64u);
+  EXPECT_NE(js->data.find("'use strict';"), std::string_view::npos);
+  ASSERT_NE(find_web_file("static/app.css"), nullptr);
+  ASSERT_NE(find_web_file("login.html"), nullptr);
+  ASSERT_NE(find_web_file("account.html"), nullptr);
+  EXPECT_EQ(find_web_file("nope.html"), nullptr);
+  std::string_view previous;
+  for (const EmbeddedFile& f : embedded_web_files()) {
+    EXPECT_LT(previous, f.path) << "sorted, unique";
+    previous = f.path;
+  }
+}
+
+// The CSP forbids inline code; a template that relied on it would break silently in the
+// browser, so the templates are checked here.
+TEST(WebAssets, TemplatesHaveNoInlineScriptOrStyle) {
+  for (std::string_view name : {"login.html", "account.html"}) {
+    std::string html(find_web_file(name)->data);
+    SCOPED_TRACE(std::string(name));
+    EXPECT_FALSE(std::regex_search(html, std::regex("<style", std::regex::icase)));
+    EXPECT_FALSE(std::regex_search(html, std::regex("\\sstyle\\s*=", std::regex::icase)));
+    EXPECT_FALSE(std::regex_search(html, std::regex("\\son[a-z]+\\s*=", std::regex::icase)));
+    EXPECT_FALSE(std::regex_search(html, std::regex("javascript:", std::regex::icase)));
+    // Every <script> has a same-origin src and no body.
+    std::smatch m;
+    std::string rest = html;
+    int scripts = 0;
+    while (std::regex_search(rest, m, std::regex("<script([^>]*)>([^<]*)</script>"))) {
+      EXPECT_EQ(m[1].str(), " src=\"/static/app.js\" defer");
+      EXPECT_EQ(m[2].str(), "");
+      ++scripts;
+      rest = m.suffix();
+    }
+    EXPECT_EQ(scripts, 1);
+  }
+}
+
+TEST(WebAssets, ScriptNeverParsesServerDataAsHtml) {
+  std::string_view js = find_web_file("static/app.js")->data;
+  for (std::string_view sink : {".innerHTML", ".outerHTML", "insertAdjacentHTML", "document.write",
+                                "eval(", "new Function"}) {
+    EXPECT_EQ(js.find(sink), std::string_view::npos) << sink;
+  }
+}
+
+TEST(HtmlEscape, EscapesTheFiveSpecials) {
+  EXPECT_EQ(html_escape(R"(<a href="x">'&'</a>)"),
+            "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;");
+  EXPECT_EQ(html_escape("plain \xc3\xa9"), "plain \xc3\xa9");
+}
+
+TEST(RenderTemplate, SubstitutesEscapesAndDropsUnknownNames) {
+  std::pair<std::string_view, std::string> vars[] = {{"name", "<b>"}, {"n", "1"}};
+  EXPECT_EQ(render_template("a {{name}} b {{ n }} c {{missing}} d", vars), "a &lt;b&gt; b 1 c  d");
+  EXPECT_EQ(render_template("no close {{name", vars), "no close {{name");
+  EXPECT_EQ(render_template("", vars), "");
+}
+
+TEST(HasCookie, FindsANamedNonEmptyCookieInAnyCookieField) {
+  http::Request req = get("/");
+  req.headers.add("Cookie", "a=1; __Host-tessera_sessionx=2; b=");
+  EXPECT_TRUE(has_cookie(req, "a"));
+  EXPECT_FALSE(has_cookie(req, "b"));  // empty value
+  EXPECT_FALSE(has_cookie(req, "__Host-tessera_session"));
+  req.headers.add("cookie", "__Host-tessera_session=abc");
+  EXPECT_TRUE(has_cookie(req, "__Host-tessera_session"));
+}
+
+TEST(WebRoutes, RootRedirectsByCookieWithoutAViewerLookup) {
+  http::Router router = router_with();
+  http::Response out = router.route(get("/"));
+  EXPECT_EQ(out.status, 303);
+  EXPECT_EQ(out.headers.get("Location"), "/login");
+  EXPECT_EQ(out.headers.get("Cache-Control"), "no-store");
+  expect_security_headers(out);
+
+  http::Request in = get("/");
+  in.headers.add("Cookie", "__Host-tessera_session=abc");
+  EXPECT_EQ(router.route(in).headers.get("Location"), "/account");
+}
+
+TEST(WebRoutes, LoginAndAccountPagesWithoutAViewerLookup) {
+  http::Router router = router_with();
+  auto with_cookie = [](std::string path) {
+    http::Request req = get(std::move(path));
+    req.headers.add("Cookie", "__Host-tessera_session=maybe");
+    return req;
+  };
+  // No cookie at all: surely signed out.
+  http::Response bounced = router.route(get("/account"));
+  EXPECT_EQ(bounced.status, 303);
+  EXPECT_EQ(bounced.headers.get("Location"), "/login");
+  for (std::string path : {"/login", "/account"}) {
+    SCOPED_TRACE(path);
+    http::Response res = router.route(with_cookie(path));
+    EXPECT_EQ(res.status, 200);
+    EXPECT_EQ(res.headers.get("Content-Type"), "text/html; charset=utf-8");
+    EXPECT_EQ(res.headers.get("Cache-Control"), "no-store");
+    expect_security_headers(res);
+    EXPECT_NE(res.body.find("<script src=\"/static/app.js\" defer></script>"), std::string::npos);
+    EXPECT_EQ(res.body.find("{{"), std::string::npos) << "every placeholder rendered";
+  }
+  EXPECT_NE(router.route(get("/login")).body.find("data-page=\"login\""), std::string::npos);
+  EXPECT_NE(router.route(with_cookie("/account")).body.find("<dd id=\"me-email\"></dd>"),
+            std::string::npos);
+  // /login never redirects on a mere cookie (a stale one would loop otherwise).
+  EXPECT_EQ(router.route(with_cookie("/login")).status, 200);
+}
+
+TEST(WebRoutes, ViewerLookupDrivesRedirectsAndRendersTheViewerEscaped) {
+  WebPagesOptions options;
+  options.viewer = [](const http::Request& req) -> std::optional<Viewer> {
+    if (!has_cookie(req, kSessionCookie)) return std::nullopt;
+    return Viewer{"0f0e0d0c-0b0a-4908-8706-050403020100", "<eve>@example.com", {"user", "a&b"}};
+  };
+  http::Router router = router_with(std::move(options));
+
+  // Signed out: / and /account go to /login, /login is the form.
+  EXPECT_EQ(router.route(get("/")).headers.get("Location"), "/login");
+  EXPECT_EQ(router.route(get("/account")).headers.get("Location"), "/login");
+  EXPECT_EQ(router.route(get("/login")).status, 200);
+
+  auto signed_in = [](std::string path) {
+    http::Request req = get(std::move(path));
+    req.headers.add("Cookie", "__Host-tessera_session=valid");
+    return req;
+  };
+  EXPECT_EQ(router.route(signed_in("/")).headers.get("Location"), "/account");
+  EXPECT_EQ(router.route(signed_in("/login")).headers.get("Location"), "/account");
+  http::Response account = router.route(signed_in("/account"));
+  ASSERT_EQ(account.status, 200);
+  EXPECT_NE(account.body.find("<dd id=\"me-email\">&lt;eve&gt;@example.com</dd>"),
+            std::string::npos);
+  EXPECT_NE(account.body.find("0f0e0d0c-0b0a-4908-8706-050403020100"), std::string::npos);
+  EXPECT_NE(account.body.find("<dd id=\"me-roles\">user, a&amp;b</dd>"), std::string::npos);
+}
+
+TEST(WebRoutes, StaticFilesWithTypesAndRevalidation) {
+  http::Router router = router_with();
+  http::Response js = router.route(get("/static/app.js"));
+  ASSERT_EQ(js.status, 200);
+  EXPECT_EQ(js.headers.get("Content-Type"), "text/javascript; charset=utf-8");
+  EXPECT_EQ(js.body, find_web_file("static/app.js")->data);
+  EXPECT_EQ(js.headers.get("Cache-Control"), "no-cache");
+  expect_security_headers(js);
+  auto etag = js.headers.get("ETag");
+  ASSERT_TRUE(etag.has_value());
+  EXPECT_EQ(etag->size(), 34u);
+
+  http::Request again = get("/static/app.js");
+  again.headers.add("If-None-Match", "\"other\", W/" + std::string(*etag));
+  http::Response not_modified = router.route(again);
+  EXPECT_EQ(not_modified.status, 304);
+  EXPECT_TRUE(not_modified.body.empty());
+  EXPECT_EQ(not_modified.headers.get("ETag"), *etag);
+
+  http::Request stale = get("/static/app.js");
+  stale.headers.add("If-None-Match", "\"other\"");
+  EXPECT_EQ(router.route(stale).status, 200);
+
+  http::Response css = router.route(get("/static/app.css"));
+  EXPECT_EQ(css.status, 200);
+  EXPECT_EQ(css.headers.get("Content-Type"), "text/css; charset=utf-8");
+  EXPECT_EQ(router.route(get("/static/favicon.svg")).headers.get("Content-Type"), "image/svg+xml");
+
+  // Templates are rendered, never served raw; nothing outside static/ is reachable.
+  EXPECT_EQ(router.route(get("/static/login.html")).status, 404);
+  EXPECT_EQ(router.route(get("/login.html")).status, 404);
+  EXPECT_EQ(router.route(get("/static/../login.html")).status, 404);
+}
+
+TEST(WebRoutes, PagesAreGetOnly) {
+  http::Router router = router_with();
+  http::Request post = get("/login");
+  post.method = "POST";
+  EXPECT_EQ(router.route(post).status, 405);
+}
+
+TEST(MediaType, ByExtension) {
+  EXPECT_EQ(media_type_for("a.css"), "text/css; charset=utf-8");
+  EXPECT_EQ(media_type_for("x/y.svg"), "image/svg+xml");
+  EXPECT_EQ(media_type_for("noext"), "application/octet-stream");
+}
+
+}  // namespace
+}  // namespace tessera::api

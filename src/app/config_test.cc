@@ -1,0 +1,330 @@
+#include "app/config.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+
+namespace tessera::app {
+namespace {
+
+namespace fs = std::filesystem;
+using namespace std::chrono_literals;
+
+class ConfigTest : public ::testing::Test {
+ protected:
+  ConfigTest() {
+    std::string tmpl = (fs::temp_directory_path() / "tessera-config-XXXXXX").string();
+    dir_ = ::mkdtemp(tmpl.data());
+  }
+  ~ConfigTest() override { fs::remove_all(dir_); }
+
+  std::string write(const std::string& text, const std::string& name = "tessera.toml") {
+    std::ofstream(dir_ / name) << text;
+    return (dir_ / name).string();
+  }
+
+  fs::path dir_;
+};
+
+TEST_F(ConfigTest, ZeroConfigurationIsTheDefaults) {
+  auto c = load_config({});
+  ASSERT_TRUE(c) << c.error();
+  EXPECT_EQ(c->server.listen, "127.0.0.1:8080");
+  EXPECT_EQ(c->server.threads, 0u);
+  EXPECT_EQ(c->store.backend, "sqlite");
+  EXPECT_EQ(c->store.data_dir, "./tessera-data");
+  EXPECT_EQ(c->web.mode, "session");
+  EXPECT_FALSE(c->auth.open_signup);
+  EXPECT_EQ(c->auth.argon2_memory_kib, 19456u);
+  EXPECT_EQ(c->auth.argon2_iterations, 2u);
+  EXPECT_EQ(c->sessions.idle_timeout, 2h);
+  EXPECT_EQ(c->rate_limit.email_failures, 5);
+  EXPECT_EQ(c->rate_limit.ip_window, 15min);
+  EXPECT_TRUE(validate(Config{}));
+}
+
+TEST_F(ConfigTest, FileSetsValuesOfEveryType) {
+  std::string file = write(R"(
+# comment
+[server]
+listen = "0.0.0.0:9000"
+threads = 4
+trusted_proxies = ["10.0.0.0/8", "::1"]
+read_timeout = 5
+idle_timeout = "1m30s"
+
+[store]
+backend = "memory"
+data_dir = "/var/lib/tessera"
+
+[web]
+allowed_origins = ["https://app.example.com"]
+same_site = "strict"
+
+[auth]
+open_signup = true
+argon2_memory_kib = 47104
+argon2_iterations = 1
+
+[sessions]
+idle_timeout = "30m"
+absolute_lifetime = "7d"
+
+[rate_limit]
+email_failures = 0
+)");
+  auto c = load_config({.file = file});
+  ASSERT_TRUE(c) << c.error();
+  EXPECT_EQ(c->server.listen, "0.0.0.0:9000");
+  EXPECT_EQ(c->server.threads, 4u);
+  EXPECT_EQ(c->server.trusted_proxies, (std::vector<std::string>{"10.0.0.0/8", "::1"}));
+  EXPECT_EQ(c->server.read_timeout, 5s);
+  EXPECT_EQ(c->server.idle_timeout, 90s);
+  EXPECT_EQ(c->store.backend, "memory");
+  EXPECT_EQ(c->store.data_dir, "/var/lib/tessera");
+  EXPECT_EQ(c->web.allowed_origins, std::vector<std::string>{"https://app.example.com"});
+  EXPECT_EQ(c->web.same_site, "strict");
+  EXPECT_TRUE(c->auth.open_signup);
+  EXPECT_EQ(c->auth.argon2_memory_kib, 47104u);
+  EXPECT_EQ(c->sessions.idle_timeout, 30min);
+  EXPECT_EQ(c->sessions.absolute_lifetime, 7 * 24h);
+  EXPECT_EQ(c->rate_limit.email_failures, 0);
+  EXPECT_EQ(c->rate_limit.ip_failures, 50);  // untouched keys keep their defaults
+}
+
+TEST_F(ConfigTest, PrecedenceFileThenEnvironmentThenFlags) {
+  std::string file = write(
+      "[server]\nlisten = \"127.0.0.1:1111\"\nthreads = 1\n[store]\ndata_dir = \"/from/file\"\n"
+      "[sessions]\nidle_timeout = \"10m\"\n");
+  ConfigSources s{.file = file};
+  auto from_file = load_config(s);
+  ASSERT_TRUE(from_file) << from_file.error();
+  EXPECT_EQ(from_file->server.listen, "127.0.0.1:1111");
+
+  s.environment = {{"TESSERA_SERVER__LISTEN", "127.0.0.1:2222"},
+                   {"TESSERA_SESSIONS__IDLE_TIMEOUT", "20m"},
+                   {"TESSERA_STORE__DATA_DIR", "/from/env"},
+                   {"TESSERA_WEB__ALLOWED_ORIGINS", "https://a.example, https://b.example"},
+                   {"TESSERA_AUTH__OPEN_SIGNUP", "true"},
+                   {"TESSERA_BINARY", "/ignored/not/configuration"},
+                   {"PATH", "/usr/bin"}};
+  auto from_env = load_config(s);
+  ASSERT_TRUE(from_env) << from_env.error();
+  EXPECT_EQ(from_env->server.listen, "127.0.0.1:2222");
+  EXPECT_EQ(from_env->server.threads, 1u);  // the file's, not overridden
+  EXPECT_EQ(from_env->sessions.idle_timeout, 20min);
+  EXPECT_EQ(from_env->store.data_dir, "/from/env");
+  EXPECT_EQ(from_env->web.allowed_origins,
+            (std::vector<std::string>{"https://a.example", "https://b.example"}));
+  EXPECT_TRUE(from_env->auth.open_signup);
+
+  s.flags = {.listen = "127.0.0.1:3333", .data_dir = "/from/flag", .threads = 3};
+  auto from_flags = load_config(s);
+  ASSERT_TRUE(from_flags) << from_flags.error();
+  EXPECT_EQ(from_flags->server.listen, "127.0.0.1:3333");
+  EXPECT_EQ(from_flags->store.data_dir, "/from/flag");
+  EXPECT_EQ(from_flags->server.threads, 3u);
+  EXPECT_EQ(from_flags->sessions.idle_timeout, 20min);  // env, no flag for it
+}
+
+TEST_F(ConfigTest, EnvironmentListCanBeEmptied) {
+  ConfigSources s{.file = write("[server]\ntrusted_proxies = [\"10.0.0.0/8\"]\n")};
+  s.environment = {{"TESSERA_SERVER__TRUSTED_PROXIES", ""}};
+  auto c = load_config(s);
+  ASSERT_TRUE(c) << c.error();
+  EXPECT_TRUE(c->server.trusted_proxies.empty());
+}
+
+TEST_F(ConfigTest, UnknownSectionsAndKeysAreNamed) {
+  struct Case {
+    std::string toml, expect;
+  };
+  for (const Case& k : std::vector<Case>{
+           {"[server]\nlistn = \"x\"\n", "tessera.toml:2: unknown key server.listn"},
+           {"[servr]\nlisten = \"x\"\n", "tessera.toml:1: unknown section [servr]"},
+           {"listen = \"127.0.0.1:1\"\n", "unknown section [listen]"},
+           {"[server.extra]\nx = 1\n", "unknown key server.extra"},
+           {"[store]\nbackend = \"sqlite\"\n[keys]\nencryption_key = \"x\"\n",
+            "unknown section [keys]"},
+       }) {
+    auto c = load_config({.file = write(k.toml)});
+    ASSERT_FALSE(c) << k.toml;
+    EXPECT_NE(c.error().find(k.expect), std::string::npos) << c.error();
+  }
+}
+
+TEST_F(ConfigTest, WrongTypesAreNamed) {
+  struct Case {
+    std::string toml, expect;
+  };
+  for (const Case& k : std::vector<Case>{
+           {"[server]\nthreads = \"4\"\n",
+            "tessera.toml:2: server.threads: expected a non-negative integer, got a string"},
+           {"[server]\nthreads = -1\n", "server.threads: must not be negative"},
+           {"[server]\nlisten = 8080\n", "server.listen: expected a string, got an integer"},
+           {"[auth]\nopen_signup = \"yes\"\n", "auth.open_signup: expected true or false"},
+           {"[server]\ntrusted_proxies = \"10.0.0.0/8\"\n",
+            "expected a list of strings, got a string"},
+           {"[server]\ntrusted_proxies = [\"10.0.0.0/8\", 1]\n", "expected a list of strings"},
+           {"[sessions]\nidle_timeout = \"15 minutes\"\n", "is not a duration"},
+           {"[sessions]\nidle_timeout = 1.5\n", "got a floating-point number"},
+           {"[sessions]\nidle_timeout = -5\n", "duration out of range"},
+           {"[server]\nthreads = 99999999999\n", "server.threads: is too large"},
+           {"[server]\nlisten = \"a\"\nlisten = \"b\"\n", "tessera.toml:3"},  // TOML itself
+           {"[server\n", "tessera.toml:1"},
+       }) {
+    auto c = load_config({.file = write(k.toml)});
+    ASSERT_FALSE(c) << k.toml;
+    EXPECT_NE(c.error().find(k.expect), std::string::npos) << c.error();
+  }
+}
+
+TEST_F(ConfigTest, BadValuesNameTheirSource) {
+  struct Case {
+    ConfigSources sources;
+    std::string expect;
+  };
+  std::string file = write("[server]\nlisten = \"nonsense\"\n");
+  std::string weak = write("[auth]\nargon2_memory_kib = 8192\n", "weak.toml");
+  for (const Case& k : std::vector<Case>{
+           {{.file = file}, "tessera.toml:2: server.listen: "},
+           {{.environment = {{"TESSERA_SERVER__LISTEN", "nonsense"}}},
+            "environment TESSERA_SERVER__LISTEN: server.listen: "},
+           {{.flags = {.listen = "nonsense"}}, "--listen: server.listen: "},
+           {{.environment = {{"TESSERA_SERVER__THREADS", "four"}}},
+            "environment TESSERA_SERVER__THREADS: server.threads: expected a non-negative integer, "
+            "got \"four\""},
+           {{.environment = {{"TESSERA_SERVER__LISTN", "x"}}},
+            "environment TESSERA_SERVER__LISTN: unknown key server.listn"},
+           {{.environment = {{"TESSERA_NOPE__X", "x"}}}, "unknown key nope.x"},
+           {{.environment = {{"TESSERA_SERVER_LISTEN", "x"}}}, "two underscores"},
+           {{.environment = {{"TESSERA_AUTH__OPEN_SIGNUP", "yes"}}}, "expected true or false"},
+           {{.environment = {{"TESSERA_SERVER__TRUSTED_PROXIES", "10.0.0.0/8,,::1"}}},
+            "empty list element"},
+           {{.environment = {{"TESSERA_SERVER__TRUSTED_PROXIES", "10.0.0.1/8"}}},
+            "server.trusted_proxies: trusted proxy \"10.0.0.1/8\""},
+           {{.environment = {{"TESSERA_WEB__ALLOWED_ORIGINS", "https://a.example/"}}},
+            "web.allowed_origins: \"https://a.example/\" is not an origin"},
+           {{.environment = {{"TESSERA_WEB__ALLOWED_ORIGINS", "null"}}}, "web.allowed_origins"},
+           {{.environment = {{"TESSERA_WEB__MODE", "cookies"}}}, "web.mode: must be"},
+           {{.environment = {{"TESSERA_STORE__BACKEND", "postgres"}}}, "store.backend: must be"},
+           {{.file = weak},
+            "weak.toml:2: auth.argon2_memory_kib: Argon2id m=8192 KiB, t=2 is weaker"},
+           {{.environment = {{"TESSERA_AUTH__ARGON2_PARALLELISM", "4"}}},
+            "auth.argon2_parallelism"},
+           {{.environment = {{"TESSERA_AUTH__PASSWORD_MIN_LENGTH", "6"}}}, "must be 8..128"},
+           {{.flags = {.tls_cert = "cert.pem"}},
+            "--tls-cert: server.tls_cert: needs server.tls_key"},
+           {{.environment = {{"TESSERA_SESSIONS__IDLE_TIMEOUT", "0s"}}}, "sessions.idle_timeout"},
+           {{.environment = {{"TESSERA_RATE_LIMIT__IP_FAILURES", "-1"}}}, "rate_limit.ip_failures"},
+           {{.file = (dir_ / "missing.toml").string()}, "cannot read config file"},
+       }) {
+    auto c = load_config(k.sources);
+    ASSERT_FALSE(c) << k.expect;
+    EXPECT_NE(c.error().find(k.expect), std::string::npos) << c.error();
+  }
+}
+
+TEST_F(ConfigTest, OwaspEquivalentArgon2RowsAreAccepted) {
+  for (auto [m, t] : std::vector<std::pair<int, int>>{
+           {47104, 1}, {19456, 2}, {12288, 3}, {9216, 4}, {7168, 5}, {65536, 3}}) {
+    ConfigSources s;
+    s.environment = {{"TESSERA_AUTH__ARGON2_MEMORY_KIB", std::to_string(m)},
+                     {"TESSERA_AUTH__ARGON2_ITERATIONS", std::to_string(t)}};
+    EXPECT_TRUE(load_config(s)) << m << "," << t;
+  }
+  for (auto [m, t] :
+       std::vector<std::pair<int, int>>{{47103, 1}, {19456, 1}, {7168, 4}, {4096, 10}}) {
+    ConfigSources s;
+    s.environment = {{"TESSERA_AUTH__ARGON2_MEMORY_KIB", std::to_string(m)},
+                     {"TESSERA_AUTH__ARGON2_ITERATIONS", std::to_string(t)}};
+    EXPECT_FALSE(load_config(s)) << m << "," << t;
+  }
+}
+
+TEST(Duration, ParseAndFormat) {
+  EXPECT_EQ(parse_duration("900").value(), 900s);
+  EXPECT_EQ(parse_duration("15m").value(), 15min);
+  EXPECT_EQ(parse_duration("1h30m").value(), 90min);
+  EXPECT_EQ(parse_duration("2d").value(), 48h);
+  EXPECT_EQ(parse_duration("0s").value(), 0s);
+  EXPECT_EQ(parse_duration("90s").value(), 90s);
+  for (const char* bad : {"", "m", "15", "-5", "15x", "1.5h", "15 m", "1h 30m", "h1", "15mm",
+                          "99999999999999d", " 15m"}) {
+    if (std::string_view(bad) == "15") continue;  // plain digits are seconds
+    EXPECT_FALSE(parse_duration(bad)) << bad;
+  }
+  EXPECT_EQ(format_duration(0s), "0s");
+  EXPECT_EQ(format_duration(90s), "1m30s");
+  EXPECT_EQ(format_duration(15min), "15m");
+  EXPECT_EQ(format_duration(24h), "1d");
+  EXPECT_EQ(format_duration(90min), "1h30m");
+  EXPECT_EQ(format_duration(26h + 1s), "1d2h1s");
+}
+
+TEST_F(ConfigTest, PrintedConfigLoadsBackTheSame) {
+  ConfigSources s;
+  s.environment = {{"TESSERA_SERVER__TRUSTED_PROXIES", "10.0.0.0/8,::1"},
+                   {"TESSERA_STORE__DATA_DIR", "/weird \"dir\"\\x"},
+                   {"TESSERA_SESSIONS__IDLE_TIMEOUT", "5400"},
+                   {"TESSERA_AUTH__OPEN_SIGNUP", "true"}};
+  auto c = load_config(s);
+  ASSERT_TRUE(c) << c.error();
+  std::string text = to_toml(*c);
+  EXPECT_TRUE(text.starts_with("[server]\nlisten = \"127.0.0.1:8080\"\n")) << text;
+  EXPECT_NE(text.find("trusted_proxies = [\"10.0.0.0/8\", \"::1\"]\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("idle_timeout = \"1h30m\"\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("open_signup = true\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("\n[rate_limit]\n"), std::string::npos) << text;
+  auto again = load_config({.file = write(text, "printed.toml")});
+  ASSERT_TRUE(again) << again.error() << "\n" << text;
+  EXPECT_EQ(to_toml(*again), text);
+  EXPECT_EQ(again->store.data_dir, "/weird \"dir\"\\x");
+}
+
+TEST(ConfigPrint, SecretsAreMasked) {
+  struct Keys {
+    std::string encryption_key = "c2VjcmV0";
+    std::string empty_secret;
+    std::vector<std::string> dsns = {"postgres://u:pw@h/db"};
+    std::string label = "shown";
+  } k;
+  std::vector<detail::Field> fields = {
+      {"keys", "encryption_key", &k.encryption_key, /*secret=*/true},
+      {"keys", "empty_secret", &k.empty_secret, /*secret=*/true},
+      {"keys", "dsns", &k.dsns, /*secret=*/true},
+      {"keys", "label", &k.label, /*secret=*/false},
+  };
+  std::string text = detail::render_toml(fields);
+  EXPECT_EQ(text,
+            "[keys]\nencryption_key = \"********\"\nempty_secret = \"\"\n"
+            "dsns = [\"********\"]\nlabel = \"shown\"\n");
+  EXPECT_EQ(text.find("c2VjcmV0"), std::string::npos);
+  EXPECT_EQ(text.find("pw@"), std::string::npos);
+}
+
+TEST(Config, EffectiveAllowedOrigins) {
+  Config c;
+  EXPECT_EQ(effective_allowed_origins(c, "http://127.0.0.1:8080"),
+            (std::vector<std::string>{"http://127.0.0.1:8080", "http://localhost:8080"}));
+  EXPECT_EQ(effective_allowed_origins(c, "https://[::1]:8443"),
+            (std::vector<std::string>{"https://[::1]:8443", "https://localhost:8443"}));
+  EXPECT_EQ(effective_allowed_origins(c, "http://10.0.0.5:80"),
+            (std::vector<std::string>{"http://10.0.0.5:80"}));
+  c.web.allowed_origins = {"https://app.example.com"};
+  EXPECT_EQ(effective_allowed_origins(c, "http://127.0.0.1:8080"),
+            (std::vector<std::string>{"https://app.example.com"}));
+}
+
+TEST(Config, ProcessEnvironmentIsRead) {
+  ::setenv("TESSERA_CONFIG_TEST__PROBE", "1", 1);
+  auto env = tessera_environment();
+  EXPECT_EQ(env["TESSERA_CONFIG_TEST__PROBE"], "1");
+  for (const auto& [name, value] : env) EXPECT_TRUE(name.starts_with("TESSERA_")) << name;
+  ::unsetenv("TESSERA_CONFIG_TEST__PROBE");
+}
+
+}  // namespace
+}  // namespace tessera::app

@@ -1,0 +1,60 @@
+// The domain services over the configured stores, built in ONE place for `tessera serve` and
+// for the CLI subcommands that work on the same store (`tessera user ...`), so both read the
+// same file with the same rules.
+//
+// Ownership: Services owns everything it builds. Destroying it first stops the hash pool
+// (queued jobs run to completion, so every pending completion fires), then the services, then
+// the stores. REQUIRES: nothing uses the services after that (the server is stopped first).
+#pragma once
+
+#include <cstddef>
+#include <expected>
+#include <memory>
+#include <string>
+
+#include "app/config.h"
+#include "auth/audit.h"
+#include "auth/auth_service.h"
+#include "auth/hash_pool.h"
+#include "auth/rate_limiter.h"
+#include "auth/sessions.h"
+#include "auth/users.h"
+#include "base/clock.h"
+#include "store/stores.h"
+
+namespace tessera::app {
+
+// The stores of `config`: store.backend, and for SQLite the file <store.data_dir>/tessera.db.
+// `on_error` as in StoreConfig (may be empty).
+store::StoreConfig store_config(const Config& config,
+                                std::function<void(std::string_view)> on_error = nullptr);
+
+struct Services {
+  Services() = default;
+  Services(const Services&) = delete;
+  Services& operator=(const Services&) = delete;
+  ~Services();
+
+  store::Stores stores;
+  base::SystemClock clock;
+  std::unique_ptr<auth::HashPool> pool;
+  std::unique_ptr<auth::UserService> users;
+  std::unique_ptr<auth::SessionService> sessions;
+  std::unique_ptr<auth::RateLimiter> limiter;
+  std::unique_ptr<auth::AuditService> audit;
+  std::unique_ptr<auth::AuthService> auth;
+};
+
+struct ServicesOptions {
+  // Hashing threads; 0: auth.hash_threads from the configuration. (The CLI hashes on its own
+  // thread and wants one worker at most.)
+  std::size_t hash_threads = 0;
+  std::function<void(std::string_view)> on_store_error;
+};
+
+// Opens the stores (migrating them) and builds the services. The error is a message for stderr.
+// REQUIRES: the data dir exists (ensure_data_dir) when the backend is SQLite.
+std::expected<std::unique_ptr<Services>, std::string> open_services(const Config& config,
+                                                                    ServicesOptions options = {});
+
+}  // namespace tessera::app

@@ -1,0 +1,102 @@
+#include "auth/audit.h"
+
+#include <utility>
+
+#include "auth/ip_prefix.h"
+#include "auth/text.h"
+#include "base/base64url.h"
+#include "crypto/hash.h"
+
+namespace tessera::auth {
+namespace {
+
+constexpr std::size_t kMaxUserAgentBytes = 512;
+
+}  // namespace
+
+std::string_view to_string(AuditType t) {
+  switch (t) {
+    case AuditType::kLoginSuccess:
+      return "login.success";
+    case AuditType::kLoginFailure:
+      return "login.failure";
+    case AuditType::kLogout:
+      return "logout";
+    case AuditType::kLogoutAll:
+      return "logout.all";
+    case AuditType::kSessionRevoked:
+      return "session.revoked";
+    case AuditType::kPasswordChanged:
+      return "password.changed";
+    case AuditType::kUserDisabled:
+      return "user.disabled";
+    case AuditType::kUserEnabled:
+      return "user.enabled";
+    case AuditType::kUserCreated:
+      return "user.created";
+    case AuditType::kSignup:
+      return "signup";
+    case AuditType::kDeviceNew:
+      return "device.new";
+  }
+  return "unknown";
+}
+
+AuditService::AuditService(std::shared_ptr<store::AuditStore> store) : store_(std::move(store)) {}
+
+std::expected<std::int64_t, Error> AuditService::record(AuditType type, std::int64_t now,
+                                                        const AuditActor& actor,
+                                                        const nlohmann::json& detail) {
+  store::AuditEvent e;
+  e.at = now;
+  e.type = std::string(to_string(type));
+  e.user_id = actor.user;
+  e.ip = sanitize_truncate(actor.ip, 64);
+  e.user_agent = sanitize_truncate(actor.user_agent, kMaxUserAgentBytes);
+  // error_handler_t::replace: a stray invalid UTF-8 byte in a field never makes dump() throw.
+  e.detail = detail.is_null()
+                 ? "{}"
+                 : detail.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  auto id = store_->append(e);
+  if (!id) {
+    failures_.fetch_add(1, std::memory_order_relaxed);
+    return std::unexpected(from_store(id.error()));
+  }
+  return *id;
+}
+
+std::string AuditService::device_fingerprint(std::string_view ip, std::string_view user_agent) {
+  std::string material(user_agent.substr(0, kMaxUserAgentBytes));
+  material += '\n';
+  material += ip_prefix(ip, 24, 48);
+  const auto digest = crypto::sha256(material);
+  return base::base64url_encode(
+      std::string_view(reinterpret_cast<const char*>(digest.data()), digest.size()));
+}
+
+std::expected<bool, Error> AuditService::note_device(const store::UserId& user, std::string_view ip,
+                                                     std::string_view user_agent,
+                                                     std::int64_t now) {
+  const std::string fp = device_fingerprint(ip, user_agent);
+  auto fresh = store_->remember_device(user, fp, now);
+  if (!fresh) {
+    failures_.fetch_add(1, std::memory_order_relaxed);
+    return std::unexpected(from_store(fresh.error()));
+  }
+  if (*fresh) {
+    (void)record(
+        AuditType::kDeviceNew, now,
+        AuditActor{.user = user, .ip = std::string(ip), .user_agent = std::string(user_agent)},
+        {{"fingerprint", fp}});
+  }
+  return *fresh;
+}
+
+std::expected<std::vector<store::AuditEvent>, Error> AuditService::query(
+    const store::AuditQuery& q) {
+  auto r = store_->query(q);
+  if (!r) return std::unexpected(from_store(r.error()));
+  return std::move(*r);
+}
+
+}  // namespace tessera::auth

@@ -1,0 +1,81 @@
+// Audit events (SPEC.md "HTTP API": login success/failure, revocations, admin actions, new
+// device) written to the AuditStore, plus new-device detection.
+//
+// Details are JSON objects built here from named fields; they never carry passwords, session
+// ids, CSRF tokens or any other credential. Recording is best effort for the caller's flow: a
+// failed append is counted (failures(), for /metrics) and returned, and the services do not
+// fail a login or logout because the audit log could not be written.
+//
+// Thread-safe.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <expected>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "auth/errors.h"
+#include "store/audit_store.h"
+
+namespace tessera::auth {
+
+enum class AuditType : std::uint8_t {
+  kLoginSuccess,     // "login.success"
+  kLoginFailure,     // "login.failure"    detail: reason, email (when the user is unknown)
+  kLogout,           // "logout"
+  kLogoutAll,        // "logout.all"       detail: sessions
+  kSessionRevoked,   // "session.revoked"  detail: session (public id), by
+  kPasswordChanged,  // "password.changed" detail: sessions_revoked
+  kUserDisabled,     // "user.disabled"    detail: sessions_revoked
+  kUserEnabled,      // "user.enabled"
+  kUserCreated,      // "user.created"     detail: email, roles (CLI / admin)
+  kSignup,           // "signup"           detail: email, outcome ("created" | "email_taken")
+  kDeviceNew,        // "device.new"       detail: fingerprint
+};
+
+// The stored type string ("login.success").
+std::string_view to_string(AuditType t);
+
+// Who and where: the request's user (if known), client IP and user agent.
+struct AuditActor {
+  std::optional<store::UserId> user;
+  std::string ip;
+  std::string user_agent;
+};
+
+class AuditService {
+ public:
+  explicit AuditService(std::shared_ptr<store::AuditStore> store);
+
+  // Appends one event at `now`; `detail` must be a JSON object (or null for {}). Returns the
+  // event id.
+  std::expected<std::int64_t, Error> record(AuditType type, std::int64_t now,
+                                            const AuditActor& actor,
+                                            const nlohmann::json& detail = nullptr);
+
+  // Remembers the device (user agent + IP prefix) the user just logged in from; if the user
+  // never used it before, also records "device.new". Returns whether it was new. A user's very
+  // first device is new too (the api may choose not to notify about it).
+  std::expected<bool, Error> note_device(const store::UserId& user, std::string_view ip,
+                                         std::string_view user_agent, std::int64_t now);
+
+  // base64url(SHA-256(user_agent "\n" ip_prefix)), with the /24 (IPv4) or /48 (IPv6) prefix.
+  static std::string device_fingerprint(std::string_view ip, std::string_view user_agent);
+
+  // Newest first (GET /admin/audit).
+  std::expected<std::vector<store::AuditEvent>, Error> query(const store::AuditQuery& q);
+
+  // Appends that failed since start.
+  std::uint64_t failures() const { return failures_.load(std::memory_order_relaxed); }
+
+ private:
+  std::shared_ptr<store::AuditStore> store_;
+  std::atomic<std::uint64_t> failures_{0};
+};
+
+}  // namespace tessera::auth

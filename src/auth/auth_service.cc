@@ -1,0 +1,218 @@
+#include "auth/auth_service.h"
+
+#include <memory>
+#include <utility>
+
+#include "auth/email.h"
+
+namespace tessera::auth {
+namespace {
+
+AuditActor actor_of(std::optional<store::UserId> user, const RequestContext& from) {
+  return AuditActor{.user = user, .ip = from.ip, .user_agent = from.user_agent};
+}
+
+nlohmann::json by(const AuditActor& actor) {
+  return actor.user ? nlohmann::json(store::to_uuid(*actor.user)) : nlohmann::json("cli");
+}
+
+}  // namespace
+
+AuthService::AuthService(UserService& users, SessionService& sessions, RateLimiter& limiter,
+                         AuditService& audit, const base::Clock& clock, AuthServiceConfig config)
+    : users_(users),
+      sessions_(sessions),
+      limiter_(limiter),
+      audit_(audit),
+      clock_(clock),
+      config_(config) {}
+
+void AuthService::login(LoginRequest request, Done<LoginResult> done) {
+  const std::int64_t now = clock_.now_unix();
+  // Cheap checks first, on the calling thread: none of them depends on any account.
+  auto email = normalize_email(request.email);
+  if (!email) {
+    return done(std::unexpected(make_error(Errc::kBadInput, std::string(describe(email.error())))));
+  }
+  if (request.password.empty() || request.password.size() > users_.config().policy.max_bytes) {
+    return done(std::unexpected(make_error(
+        Errc::kBadInput, request.password.empty() ? "password is empty" : "password too long")));
+  }
+  // The rate limit before any hashing: a throttled guess costs two counter reads.
+  auto attempt = limiter_.check(*email, request.from.ip, now);
+  if (!attempt) return done(std::unexpected(std::move(attempt.error())));
+
+  // The Attempt is move-only and std::function needs a copyable callable: share it.
+  auto held = std::make_shared<RateLimiter::Attempt>(std::move(*attempt));
+  auto req = std::make_shared<LoginRequest>(std::move(request));
+  std::string password = std::move(req->password);
+  users_.verify_credentials(
+      *email, std::move(password),
+      [this, held, req, done = std::move(done)](std::expected<store::User, LoginFailure> r) {
+        const std::int64_t at = clock_.now_unix();
+        if (!r) {
+          LoginFailure& f = r.error();
+          if (f.error.code == Errc::kInvalidCredentials) {
+            (void)limiter_.record_failure(*held, at);
+            nlohmann::json detail{{"reason", to_string(*f.reason)}};
+            // The attempted email only when it names no account (for a real one the user id
+            // says who): credential stuffing shows up as many unknown emails.
+            if (!f.user) detail["email"] = f.email;
+            (void)audit_.record(AuditType::kLoginFailure, at, actor_of(f.user, req->from), detail);
+          }
+          return done(std::unexpected(std::move(f.error)));
+        }
+        (void)limiter_.record_success(*held);
+        LoginResult result;
+        result.user = std::move(*r);
+        if (!req->presented_session.empty()) {
+          // Whatever session the browser carried is replaced, never adopted.
+          (void)sessions_.revoke(req->presented_session);
+        }
+        nlohmann::json detail = nlohmann::json::object();
+        if (req->start_session) {
+          auto s = sessions_.create(result.user, req->from.ip, req->from.user_agent, at);
+          if (!s) return done(std::unexpected(std::move(s.error())));
+          detail["session"] = s->public_id;
+          if (s->evicted > 0) detail["evicted"] = s->evicted;
+          result.session = std::move(*s);
+        }
+        auto fresh = audit_.note_device(result.user.id, req->from.ip, req->from.user_agent, at);
+        result.new_device = fresh.value_or(false);
+        detail["new_device"] = result.new_device;
+        (void)audit_.record(AuditType::kLoginSuccess, at, actor_of(result.user.id, req->from),
+                            detail);
+        done(std::move(result));
+      });
+}
+
+void AuthService::signup(std::string email, std::string password, RequestContext from,
+                         Done<Signup> done) {
+  if (!config_.open_signup) return done(std::unexpected(make_error(Errc::kForbidden)));
+  const std::int64_t now = clock_.now_unix();
+  auto ctx = std::make_shared<RequestContext>(std::move(from));
+  users_.create_user(std::move(email), std::move(password), {}, now,
+                     [this, ctx, done = std::move(done)](std::expected<store::User, Error> r) {
+                       const std::int64_t at = clock_.now_unix();
+                       if (r) {
+                         (void)audit_.record(AuditType::kSignup, at, actor_of(r->id, *ctx),
+                                             {{"email", r->email}, {"outcome", "created"}});
+                         return done(Signup{.created = true, .user = std::move(*r)});
+                       }
+                       if (r.error().code == Errc::kEmailTaken) {
+                         (void)audit_.record(AuditType::kSignup, at, actor_of(std::nullopt, *ctx),
+                                             {{"outcome", "email_taken"}});
+                         return done(Signup{.created = false, .user = std::nullopt});
+                       }
+                       done(std::unexpected(std::move(r.error())));
+                     });
+}
+
+std::expected<void, Error> AuthService::logout(std::string_view raw_session_id,
+                                               const RequestContext& from) {
+  auto s = sessions_.revoke(raw_session_id);
+  if (!s) return std::unexpected(std::move(s.error()));
+  (void)audit_.record(AuditType::kLogout, clock_.now_unix(), actor_of(s->user_id, from),
+                      {{"session", SessionService::public_id(s->id_hash)}});
+  return {};
+}
+
+std::expected<std::size_t, Error> AuthService::logout_all(const CurrentSession& current,
+                                                          const RequestContext& from) {
+  auto n = sessions_.revoke_all(current.user.id);
+  if (!n) return std::unexpected(std::move(n.error()));
+  (void)audit_.record(AuditType::kLogoutAll, clock_.now_unix(), actor_of(current.user.id, from),
+                      {{"sessions", *n}});
+  return *n;
+}
+
+std::expected<void, Error> AuthService::revoke_session(const CurrentSession& current,
+                                                       std::string_view public_id,
+                                                       const RequestContext& from) {
+  auto s = sessions_.revoke_public(current.user.id, public_id);
+  if (!s) return std::unexpected(std::move(s.error()));
+  (void)audit_.record(AuditType::kSessionRevoked, clock_.now_unix(),
+                      actor_of(current.user.id, from),
+                      {{"session", SessionService::public_id(s->id_hash)},
+                       {"by", store::to_uuid(current.user.id)}});
+  return {};
+}
+
+void AuthService::change_password(const CurrentSession& current, std::string current_password,
+                                  std::string new_password, RequestContext from,
+                                  Done<std::size_t> done) {
+  const std::int64_t now = clock_.now_unix();
+  // Guessing the current password through a stolen session is a login attempt like any other.
+  auto attempt = limiter_.check(current.user.email, from.ip, now);
+  if (!attempt) return done(std::unexpected(std::move(attempt.error())));
+  auto held = std::make_shared<RateLimiter::Attempt>(std::move(*attempt));
+  auto ctx = std::make_shared<RequestContext>(std::move(from));
+  const store::UserId user = current.user.id;
+  const store::TokenHash keep = current.session.id_hash;
+  users_.change_password(
+      user, std::move(current_password), std::move(new_password), now,
+      [this, held, ctx, user, keep, done = std::move(done)](std::expected<store::User, Error> r) {
+        const std::int64_t at = clock_.now_unix();
+        if (!r) {
+          if (r.error().code == Errc::kInvalidCredentials) {
+            (void)limiter_.record_failure(*held, at);
+            (void)audit_.record(AuditType::kLoginFailure, at, actor_of(user, *ctx),
+                                {{"reason", "bad_password"}, {"during", "password.change"}});
+          }
+          return done(std::unexpected(std::move(r.error())));
+        }
+        (void)limiter_.record_success(*held);
+        auto n = sessions_.revoke_all(user, &keep);
+        // The password did change; a failed revocation must be visible, not swallowed.
+        if (!n) return done(std::unexpected(std::move(n.error())));
+        (void)audit_.record(AuditType::kPasswordChanged, at, actor_of(user, *ctx),
+                            {{"sessions_revoked", *n}});
+        done(*n);
+      });
+}
+
+std::expected<store::User, Error> AuthService::add_user_now(std::string_view email,
+                                                            std::string_view password,
+                                                            std::vector<std::string> roles,
+                                                            const AuditActor& actor) {
+  const std::int64_t now = clock_.now_unix();
+  auto u = users_.create_user_now(email, password, std::move(roles), now);
+  if (!u) return u;
+  (void)audit_.record(AuditType::kUserCreated, now, actor,
+                      {{"user", store::to_uuid(u->id)},
+                       {"email", u->email},
+                       {"roles", u->roles},
+                       {"by", by(actor)}});
+  return u;
+}
+
+std::expected<std::size_t, Error> AuthService::disable_user(const store::UserId& user,
+                                                            const AuditActor& actor) {
+  if (auto r = users_.set_disabled(user, true); !r) return std::unexpected(std::move(r.error()));
+  auto n = sessions_.revoke_all(user);
+  if (!n) return std::unexpected(std::move(n.error()));
+  (void)audit_.record(
+      AuditType::kUserDisabled, clock_.now_unix(), actor,
+      {{"user", store::to_uuid(user)}, {"sessions_revoked", *n}, {"by", by(actor)}});
+  return *n;
+}
+
+std::expected<void, Error> AuthService::enable_user(const store::UserId& user,
+                                                    const AuditActor& actor) {
+  if (auto r = users_.set_disabled(user, false); !r) return std::unexpected(std::move(r.error()));
+  (void)audit_.record(AuditType::kUserEnabled, clock_.now_unix(), actor,
+                      {{"user", store::to_uuid(user)}, {"by", by(actor)}});
+  return {};
+}
+
+std::expected<std::size_t, Error> AuthService::revoke_user_sessions(const store::UserId& user,
+                                                                    const AuditActor& actor) {
+  auto n = sessions_.revoke_all(user);
+  if (!n) return std::unexpected(std::move(n.error()));
+  (void)audit_.record(
+      AuditType::kSessionRevoked, clock_.now_unix(), actor,
+      {{"user", store::to_uuid(user)}, {"sessions", *n}, {"all", true}, {"by", by(actor)}});
+  return *n;
+}
+
+}  // namespace tessera::auth

@@ -1,0 +1,133 @@
+// The login and account flows that span several services (rate limiter -> users -> sessions ->
+// audit), so each rule of SPEC.md is enforced, and tested, in one place below HTTP. The api
+// handlers call these and map Error to HTTP; simple reads (authenticate a session cookie, list
+// sessions) go to SessionService directly.
+//
+// Async methods follow UserService's convention: `done` is called exactly once, on a hash-pool
+// thread, or on the calling thread with kBusy when the pool is full.
+//
+// What clients must not be able to tell apart (the api must render these identically):
+//   - login: unknown email, wrong password, disabled account -> kInvalidCredentials (same
+//     status, same body, comparable time);
+//   - signup: a new email and a taken one -> Signup{created = true|false}: answer 201 with the
+//     same body (no user id, no cookie; the user logs in next). Signing up never logs in, or a
+//     cookie would reveal which case it was.
+//
+// Thread-safe. REQUIRES: every referenced service and the clock outlive this object and the
+// hash pool's queued jobs.
+#pragma once
+
+#include <cstdint>
+#include <expected>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "auth/audit.h"
+#include "auth/errors.h"
+#include "auth/rate_limiter.h"
+#include "auth/sessions.h"
+#include "auth/users.h"
+#include "base/clock.h"
+
+namespace tessera::auth {
+
+struct AuthServiceConfig {
+  bool open_signup = false;  // auth.open_signup: may anyone POST /auth/signup?
+};
+
+// Where a request comes from: the client IP (already resolved through trusted proxies by the
+// http layer) and its User-Agent.
+struct RequestContext {
+  std::string ip;
+  std::string user_agent;
+};
+
+struct LoginRequest {
+  std::string email;
+  std::string password;
+  RequestContext from;
+  // The session cookie the browser presented, if any (raw; may be junk). A valid one is
+  // deleted: the login replaces it with a fresh id and never adopts it (fixation).
+  std::string presented_session;
+  // false for POST /auth/token (no cookie session; the token service takes over).
+  bool start_session = true;
+};
+
+struct LoginResult {
+  store::User user;
+  std::optional<NewSession> session;  // when start_session
+  bool new_device = false;            // first login from this user agent + IP prefix
+};
+
+struct Signup {
+  bool created = false;             // false: the email was taken (render like true!)
+  std::optional<store::User> user;  // when created
+};
+
+class AuthService {
+ public:
+  AuthService(UserService& users, SessionService& sessions, RateLimiter& limiter,
+              AuditService& audit, const base::Clock& clock, AuthServiceConfig config);
+
+  // POST /auth/login and /auth/token. Errors: kBadInput (malformed email, empty/oversize
+  // password), kRateLimited (+retry_after; no hashing done), kInvalidCredentials, kBusy,
+  // kUnavailable. Audits login.failure / login.success / device.new; counts failures and
+  // resets the per-email counter on success.
+  void login(LoginRequest request, Done<LoginResult> done);
+
+  // POST /auth/signup. kForbidden when open_signup is off; kBadInput / kWeakPassword; kBusy;
+  // kUnavailable. A taken email is NOT an error (see the header comment).
+  void signup(std::string email, std::string password, RequestContext from, Done<Signup> done);
+
+  // POST /auth/logout: deletes the session named by the raw cookie value. kUnauthenticated if
+  // there is none (the api may still clear the cookies and answer success).
+  std::expected<void, Error> logout(std::string_view raw_session_id, const RequestContext& from);
+
+  // POST /auth/logout-all: deletes every session of the current user, this one included.
+  std::expected<std::size_t, Error> logout_all(const CurrentSession& current,
+                                               const RequestContext& from);
+
+  // DELETE /auth/sessions/{id}: revokes one of the current user's own sessions by public id.
+  // kNotFound if it is not theirs or does not exist.
+  std::expected<void, Error> revoke_session(const CurrentSession& current,
+                                            std::string_view public_id, const RequestContext& from);
+
+  // POST /auth/password: verifies `current_password` (rate limited like a login for the user's
+  // email), sets the new one and revokes every OTHER session of the user (the current one
+  // stays). Errors: kRateLimited, kInvalidCredentials (wrong current password; a 4xx that does
+  // not end the session), kWeakPassword / kBadInput, kBusy, kUnavailable. Result: sessions
+  // revoked.
+  void change_password(const CurrentSession& current, std::string current_password,
+                       std::string new_password, RequestContext from, Done<std::size_t> done);
+
+  // --- Administration (CLI, /admin). `actor` is who did it (user id of the admin, or none for
+  // the CLI) and from where. ---
+
+  // `tessera user add`: synchronous (hashes on the calling thread). kEmailTaken is reported
+  // as such here: the operator is trusted.
+  std::expected<store::User, Error> add_user_now(std::string_view email, std::string_view password,
+                                                 std::vector<std::string> roles,
+                                                 const AuditActor& actor);
+
+  // Disables the user and revokes all their sessions (SPEC.md "Revocation").
+  std::expected<std::size_t, Error> disable_user(const store::UserId& user,
+                                                 const AuditActor& actor);
+  std::expected<void, Error> enable_user(const store::UserId& user, const AuditActor& actor);
+
+  // `tessera user revoke` / admin revoke: every session of the user.
+  std::expected<std::size_t, Error> revoke_user_sessions(const store::UserId& user,
+                                                         const AuditActor& actor);
+
+  const AuthServiceConfig& config() const { return config_; }
+
+ private:
+  UserService& users_;
+  SessionService& sessions_;
+  RateLimiter& limiter_;
+  AuditService& audit_;
+  const base::Clock& clock_;
+  AuthServiceConfig config_;
+};
+
+}  // namespace tessera::auth

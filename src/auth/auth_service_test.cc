@@ -1,0 +1,368 @@
+#include "auth/auth_service.h"
+
+#include <gtest/gtest.h>
+
+#include <future>
+
+#include "auth/test_util.h"
+#include "base/base64url.h"
+#include "crypto/hash.h"
+
+namespace tessera::auth {
+namespace {
+
+using testing::await;
+
+constexpr std::int64_t kT0 = 1'700'000'000;
+constexpr char kPassword[] = "correct horse battery";
+
+using LoginR = std::expected<LoginResult, Error>;
+using SignupR = std::expected<Signup, Error>;
+using ChangeR = std::expected<std::size_t, Error>;
+
+class AuthServiceTest : public ::testing::Test {
+ protected:
+  AuthServiceTest() { build({}); }
+  ~AuthServiceTest() override { pool_.stop(); }  // no job outlives the services
+
+  void build(AuthServiceConfig config) {
+    auth_.reset();
+    users_ =
+        std::move(*UserService::create(stores_.users, pool_, {.params = testing::kFastParams}));
+    auth_ = std::make_unique<AuthService>(*users_, sessions_, limiter_, audit_, clock_, config);
+  }
+
+  store::User add(std::string_view email, std::vector<std::string> roles = {}) {
+    auto u = auth_->add_user_now(email, kPassword, std::move(roles), {});
+    EXPECT_TRUE(u.has_value());
+    return u ? *u : store::User{};
+  }
+
+  LoginR login(std::string email, std::string password, std::string ip = "198.51.100.1",
+               std::string presented = {}) {
+    return await<LoginR>([&](auto done) {
+      auth_->login({.email = std::move(email),
+                    .password = std::move(password),
+                    .from = {.ip = std::move(ip), .user_agent = "Mozilla/5.0 test"},
+                    .presented_session = std::move(presented)},
+                   done);
+    });
+  }
+
+  std::vector<store::AuditEvent> events(std::string type) {
+    auto r = audit_.query({.limit = 1000, .type = std::move(type)});
+    EXPECT_TRUE(r.has_value());
+    return r ? *r : std::vector<store::AuditEvent>{};
+  }
+
+  base::ManualClock clock_{kT0};
+  store::Stores stores_ = testing::memory_stores();
+  HashPool pool_{{.threads = 2, .queue_per_thread = 16, .nice = 0}};
+  SessionService sessions_{stores_.sessions, stores_.users, SessionConfig{}};
+  RateLimiter limiter_{stores_.counters, RateLimitConfig{}};
+  AuditService audit_{stores_.audit};
+  std::unique_ptr<UserService> users_;
+  std::unique_ptr<AuthService> auth_;
+};
+
+TEST_F(AuthServiceTest, LoginStartsASessionAndAudits) {
+  const store::User alice = add("alice@example.com");
+  auto r = login("Alice@Example.com", kPassword);
+  ASSERT_TRUE(r.has_value());
+  EXPECT_EQ(r->user.id, alice.id);
+  ASSERT_TRUE(r->session.has_value());
+  EXPECT_TRUE(r->new_device);
+  auto cur = sessions_.authenticate(r->session->id, kT0 + 1);
+  ASSERT_TRUE(cur.has_value());
+  EXPECT_EQ(cur->user.id, alice.id);
+  EXPECT_EQ(cur->session.ip, "198.51.100.1");
+
+  auto ok = events("login.success");
+  ASSERT_EQ(ok.size(), 1u);
+  EXPECT_EQ(ok[0].user_id, alice.id);
+  const auto detail = nlohmann::json::parse(ok[0].detail);
+  EXPECT_EQ(detail["session"], r->session->public_id);
+  // No secret in any audit event.
+  for (const auto& e : events("")) {
+    EXPECT_EQ(e.detail.find(r->session->id), std::string::npos);
+    EXPECT_EQ(e.detail.find(r->session->csrf_token), std::string::npos);
+    EXPECT_EQ(e.detail.find(kPassword), std::string::npos);
+  }
+  EXPECT_EQ(events("device.new").size(), 1u);
+
+  // Same browser again: not a new device.
+  auto again = login("alice@example.com", kPassword);
+  ASSERT_TRUE(again.has_value());
+  EXPECT_FALSE(again->new_device);
+  EXPECT_NE(again->session->id, r->session->id);
+}
+
+TEST_F(AuthServiceTest, UnknownEmailWrongPasswordAndDisabledAreIndistinguishable) {
+  (void)add("alice@example.com");
+  const store::User dora = add("dora@example.com");
+  ASSERT_TRUE(auth_->disable_user(dora.id, {}).has_value());
+
+  auto unknown = login("nobody@example.com", kPassword, "198.51.100.1");
+  auto wrong = login("alice@example.com", "wrong password", "198.51.100.2");
+  auto disabled = login("dora@example.com", kPassword, "198.51.100.3");
+  ASSERT_FALSE(unknown || wrong || disabled);
+  EXPECT_EQ(unknown.error(), wrong.error());
+  EXPECT_EQ(wrong.error(), disabled.error());
+  EXPECT_EQ(unknown.error().code, Errc::kInvalidCredentials);
+  EXPECT_TRUE(unknown.error().detail.empty());
+
+  auto f = events("login.failure");
+  ASSERT_EQ(f.size(), 3u);
+  EXPECT_EQ(nlohmann::json::parse(f[0].detail)["reason"], "disabled");
+  EXPECT_EQ(nlohmann::json::parse(f[1].detail)["reason"], "bad_password");
+  EXPECT_FALSE(nlohmann::json::parse(f[1].detail).contains("email"));
+  EXPECT_EQ(nlohmann::json::parse(f[2].detail)["reason"], "unknown_user");
+  EXPECT_EQ(nlohmann::json::parse(f[2].detail)["email"], "nobody@example.com");
+}
+
+TEST_F(AuthServiceTest, RateLimitBlocksEvenTheRightPasswordUntilTheWindowEnds) {
+  (void)add("alice@example.com");
+  for (int i = 0; i < 5; ++i) {
+    clock_.set(kT0 + i);
+    auto r = login("alice@example.com", "wrong password");
+    ASSERT_EQ(r.error().code, Errc::kInvalidCredentials);
+  }
+  clock_.set(kT0 + 60);
+  auto limited = login("alice@example.com", kPassword);
+  ASSERT_FALSE(limited.has_value());
+  EXPECT_EQ(limited.error().code, Errc::kRateLimited);
+  EXPECT_EQ(limited.error().retry_after, 840);
+  // The same for an unknown email: the limiter does not reveal which accounts exist.
+  for (int i = 0; i < 5; ++i) (void)login("nobody@example.com", "wrong password");
+  EXPECT_EQ(login("nobody@example.com", "x").error().code, Errc::kRateLimited);
+
+  clock_.set(kT0 + 900);
+  EXPECT_TRUE(login("alice@example.com", kPassword).has_value());
+}
+
+TEST_F(AuthServiceTest, SuccessResetsTheEmailCounter) {
+  (void)add("alice@example.com");
+  for (int i = 0; i < 4; ++i) (void)login("alice@example.com", "wrong password");
+  ASSERT_TRUE(login("alice@example.com", kPassword).has_value());
+  for (int i = 0; i < 4; ++i) {
+    EXPECT_EQ(login("alice@example.com", "wrong password").error().code, Errc::kInvalidCredentials);
+  }
+}
+
+TEST_F(AuthServiceTest, BadInputIsRefusedBeforeAnyWork) {
+  EXPECT_EQ(login("not an email", kPassword).error().code, Errc::kBadInput);
+  EXPECT_EQ(login("a@example.com", "").error().code, Errc::kBadInput);
+  EXPECT_EQ(login("a@example.com", std::string(1025, 'x')).error().code, Errc::kBadInput);
+  EXPECT_TRUE(events("login.failure").empty());
+}
+
+TEST_F(AuthServiceTest, LoginReplacesThePresentedSessionAndNeverAdoptsOne) {
+  (void)add("alice@example.com");
+  auto first = login("alice@example.com", kPassword);
+  ASSERT_TRUE(first.has_value());
+  auto second = login("alice@example.com", kPassword, "198.51.100.1", first->session->id);
+  ASSERT_TRUE(second.has_value());
+  EXPECT_NE(second->session->id, first->session->id);
+  EXPECT_FALSE(sessions_.authenticate(first->session->id, kT0 + 1).has_value());
+  EXPECT_TRUE(sessions_.authenticate(second->session->id, kT0 + 1).has_value());
+
+  // A planted id (well-formed, never issued) is not adopted either.
+  const std::string planted = base::base64url_encode(crypto::random_bytes(32));
+  auto third = login("alice@example.com", kPassword, "198.51.100.1", planted);
+  ASSERT_TRUE(third.has_value());
+  EXPECT_NE(third->session->id, planted);
+  EXPECT_FALSE(sessions_.authenticate(planted, kT0 + 1).has_value());
+}
+
+TEST_F(AuthServiceTest, TokenLoginStartsNoSession) {
+  (void)add("alice@example.com");
+  auto r = await<LoginR>([&](auto done) {
+    auth_->login({.email = "alice@example.com",
+                  .password = kPassword,
+                  .from = {.ip = "198.51.100.1", .user_agent = "cli"},
+                  .start_session = false},
+                 done);
+  });
+  ASSERT_TRUE(r.has_value());
+  EXPECT_FALSE(r->session.has_value());
+}
+
+TEST_F(AuthServiceTest, SignupIsOffByDefault) {
+  auto r =
+      await<SignupR>([&](auto done) { auth_->signup("new@example.com", kPassword, {}, done); });
+  ASSERT_FALSE(r.has_value());
+  EXPECT_EQ(r.error().code, Errc::kForbidden);
+}
+
+TEST_F(AuthServiceTest, SignupHidesTakenEmails) {
+  build({.open_signup = true});
+  auto created = await<SignupR>(
+      [&](auto done) { auth_->signup("New@Example.com", kPassword, {.ip = "ip"}, done); });
+  ASSERT_TRUE(created.has_value());
+  EXPECT_TRUE(created->created);
+  EXPECT_EQ(created->user->email, "new@example.com");
+  EXPECT_TRUE(created->user->roles.empty());
+
+  auto taken = await<SignupR>(
+      [&](auto done) { auth_->signup("new@example.com", "another password", {}, done); });
+  ASSERT_TRUE(taken.has_value());  // not an error: the api answers it like a creation
+  EXPECT_FALSE(taken->created);
+  EXPECT_FALSE(taken->user.has_value());
+  // The existing account is untouched.
+  EXPECT_TRUE(login("new@example.com", kPassword).has_value());
+
+  auto weak =
+      await<SignupR>([&](auto done) { auth_->signup("weak@example.com", "short", {}, done); });
+  EXPECT_EQ(weak.error().code, Errc::kWeakPassword);
+  EXPECT_EQ(events("signup").size(), 2u);
+}
+
+TEST_F(AuthServiceTest, LogoutAndLogoutAll) {
+  const store::User alice = add("alice@example.com");
+  auto a = login("alice@example.com", kPassword);
+  auto b = login("alice@example.com", kPassword);
+  auto c = login("alice@example.com", kPassword);
+  ASSERT_TRUE(a && b && c);
+  ASSERT_TRUE(auth_->logout(a->session->id, {}).has_value());
+  EXPECT_FALSE(sessions_.authenticate(a->session->id, kT0).has_value());
+  EXPECT_EQ(auth_->logout(a->session->id, {}).error().code, Errc::kUnauthenticated);
+  EXPECT_EQ(events("logout").size(), 1u);
+
+  auto cur = sessions_.authenticate(b->session->id, kT0);
+  ASSERT_TRUE(cur.has_value());
+  EXPECT_EQ(auth_->logout_all(*cur, {}), 2u);
+  EXPECT_FALSE(sessions_.authenticate(b->session->id, kT0).has_value());
+  EXPECT_FALSE(sessions_.authenticate(c->session->id, kT0).has_value());
+  EXPECT_EQ(events("logout.all").size(), 1u);
+  (void)alice;
+}
+
+TEST_F(AuthServiceTest, RevokeOneOfMySessions) {
+  (void)add("alice@example.com");
+  (void)add("bob@example.com");
+  auto mine = login("alice@example.com", kPassword);
+  auto other = login("alice@example.com", kPassword);
+  auto bobs = login("bob@example.com", kPassword);
+  auto cur = sessions_.authenticate(mine->session->id, kT0);
+  ASSERT_TRUE(cur.has_value());
+  EXPECT_EQ(auth_->revoke_session(*cur, bobs->session->public_id, {}).error().code,
+            Errc::kNotFound);
+  EXPECT_TRUE(sessions_.authenticate(bobs->session->id, kT0).has_value());
+  ASSERT_TRUE(auth_->revoke_session(*cur, other->session->public_id, {}).has_value());
+  EXPECT_FALSE(sessions_.authenticate(other->session->id, kT0).has_value());
+  EXPECT_TRUE(sessions_.authenticate(mine->session->id, kT0).has_value());
+  EXPECT_EQ(events("session.revoked").size(), 1u);
+}
+
+TEST_F(AuthServiceTest, PasswordChangeRevokesEveryOtherSession) {
+  (void)add("alice@example.com");
+  auto mine = login("alice@example.com", kPassword);
+  auto other = login("alice@example.com", kPassword, "203.0.113.5");
+  auto cur = sessions_.authenticate(mine->session->id, kT0);
+  ASSERT_TRUE(cur.has_value());
+
+  auto wrong = await<ChangeR>([&](auto done) {
+    auth_->change_password(*cur, "wrong password", "brand new password", {}, done);
+  });
+  EXPECT_EQ(wrong.error().code, Errc::kInvalidCredentials);
+  EXPECT_TRUE(sessions_.authenticate(other->session->id, kT0).has_value());
+
+  clock_.set(kT0 + 10);
+  auto ok = await<ChangeR>(
+      [&](auto done) { auth_->change_password(*cur, kPassword, "brand new password", {}, done); });
+  ASSERT_TRUE(ok.has_value());
+  EXPECT_EQ(*ok, 1u);
+  EXPECT_FALSE(sessions_.authenticate(other->session->id, kT0 + 10).has_value());
+  EXPECT_TRUE(sessions_.authenticate(mine->session->id, kT0 + 10).has_value());
+  EXPECT_EQ(users_->find(cur->user.id)->password_changed_at, kT0 + 10);
+  EXPECT_EQ(login("alice@example.com", kPassword).error().code, Errc::kInvalidCredentials);
+  EXPECT_TRUE(login("alice@example.com", "brand new password").has_value());
+  EXPECT_EQ(events("password.changed").size(), 1u);
+}
+
+TEST_F(AuthServiceTest, GuessingTheCurrentPasswordIsRateLimited) {
+  (void)add("alice@example.com");
+  auto mine = login("alice@example.com", kPassword);
+  auto cur = sessions_.authenticate(mine->session->id, kT0);
+  ASSERT_TRUE(cur.has_value());
+  for (int i = 0; i < 5; ++i) {
+    auto r = await<ChangeR>([&](auto done) {
+      auth_->change_password(*cur, "guess " + std::to_string(i), "brand new password",
+                             {.ip = "198.51.100.1"}, done);
+    });
+    ASSERT_EQ(r.error().code, Errc::kInvalidCredentials);
+  }
+  auto r = await<ChangeR>([&](auto done) {
+    auth_->change_password(*cur, kPassword, "brand new password", {.ip = "198.51.100.1"}, done);
+  });
+  EXPECT_EQ(r.error().code, Errc::kRateLimited);
+  EXPECT_GT(r.error().retry_after, 0);
+}
+
+TEST_F(AuthServiceTest, DisableRevokesAndBlocksLogin) {
+  const store::User alice = add("alice@example.com");
+  auto s = login("alice@example.com", kPassword);
+  ASSERT_TRUE(s.has_value());
+  auto n = auth_->disable_user(alice.id, {.ip = "127.0.0.1", .user_agent = "cli"});
+  ASSERT_TRUE(n.has_value());
+  EXPECT_EQ(*n, 1u);
+  EXPECT_FALSE(sessions_.authenticate(s->session->id, kT0).has_value());
+  EXPECT_EQ(login("alice@example.com", kPassword).error().code, Errc::kInvalidCredentials);
+  ASSERT_TRUE(auth_->enable_user(alice.id, {}).has_value());
+  EXPECT_TRUE(login("alice@example.com", kPassword).has_value());
+  EXPECT_EQ(events("user.disabled").size(), 1u);
+  EXPECT_EQ(events("user.enabled").size(), 1u);
+  EXPECT_EQ(auth_->disable_user(new_user_id(), {}).error().code, Errc::kNotFound);
+}
+
+TEST_F(AuthServiceTest, AddUserReportsTakenEmailsAndAudits) {
+  const store::User a = add("admin@example.com", {"admin"});
+  EXPECT_EQ(a.roles, (std::vector<std::string>{"admin"}));
+  auto again = auth_->add_user_now("ADMIN@example.com", kPassword, {}, {});
+  EXPECT_EQ(again.error().code, Errc::kEmailTaken);
+  auto created = events("user.created");
+  ASSERT_EQ(created.size(), 1u);
+  const auto d = nlohmann::json::parse(created[0].detail);
+  EXPECT_EQ(d["email"], "admin@example.com");
+  EXPECT_EQ(d["roles"], nlohmann::json::array({"admin"}));
+  EXPECT_EQ(d["by"], "cli");
+}
+
+TEST_F(AuthServiceTest, RevokeUserSessions) {
+  const store::User alice = add("alice@example.com");
+  auto a = login("alice@example.com", kPassword);
+  auto b = login("alice@example.com", kPassword);
+  EXPECT_EQ(auth_->revoke_user_sessions(alice.id, {}), 2u);
+  EXPECT_FALSE(sessions_.authenticate(a->session->id, kT0).has_value());
+  EXPECT_FALSE(sessions_.authenticate(b->session->id, kT0).has_value());
+}
+
+TEST_F(AuthServiceTest, BusyPoolAnswersBusyAndCountsNothing) {
+  (void)add("alice@example.com");
+  HashPool tiny({.threads = 1, .queue_per_thread = 1, .nice = 0});
+  auto users = UserService::create(stores_.users, tiny, {.params = testing::kFastParams});
+  AuthService auth(**users, sessions_, limiter_, audit_, clock_, {});
+  std::promise<void> started;
+  std::promise<void> release;
+  auto release_f = release.get_future().share();
+  ASSERT_TRUE(tiny.submit([&, release_f] {
+    started.set_value();
+    release_f.wait();
+  }));
+  started.get_future().wait();
+  ASSERT_TRUE(tiny.submit([] {}));
+  for (int i = 0; i < 10; ++i) {
+    std::optional<LoginR> got;
+    auth.login({.email = "alice@example.com", .password = "wrong password"},
+               [&](LoginR r) { got = std::move(r); });
+    ASSERT_TRUE(got.has_value());
+    EXPECT_EQ(got->error().code, Errc::kBusy);
+  }
+  release.set_value();
+  tiny.stop();
+  // Refused attempts were not failures: the account is not locked.
+  EXPECT_TRUE(login("alice@example.com", kPassword).has_value());
+}
+
+}  // namespace
+}  // namespace tessera::auth

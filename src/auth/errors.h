@@ -1,0 +1,57 @@
+// The auth domain's one error type (DESIGN.md: one error type at module boundaries).
+//
+// Detailed inside, bland outside: the api layer maps Errc to HTTP in ONE place and shows
+// clients only `Error::detail` (always safe to show) or a fixed message per code. In particular
+// kInvalidCredentials covers unknown email, wrong password AND disabled account alike: the
+// client must get the same status, body and (thanks to the dummy hash) time for all three.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <utility>
+
+#include "store/types.h"
+
+namespace tessera::auth {
+
+enum class Errc : std::uint8_t {
+  kInvalidCredentials,  // login failed: unknown email, wrong password or disabled user (401)
+  kRateLimited,         // too many failures; Error::retry_after says for how long (429)
+  kEmailTaken,          // the email exists (AuthService::signup hides it; the CLI says so)
+  kWeakPassword,        // password policy refused the new password; detail says why (400/422)
+  kBadInput,            // malformed email, empty or oversize password, bad role name (400)
+  kUnauthenticated,     // no valid session: missing, malformed, unknown, expired (401)
+  kForbidden,           // not allowed: wrong role, signup closed, CSRF mismatch (403)
+  kBusy,                // the hashing pool's queue is full: try again shortly (503)
+  kUnavailable,         // a store cannot be reached: fail closed, never "allow" (503)
+  kNotFound,            // the named record (user, session) does not exist (404)
+  kInternal,            // a bug or corrupt stored value (500); never caused by input
+};
+
+// Short description of the code for logs ("invalid credentials").
+std::string_view describe(Errc c);
+
+struct Error {
+  Errc code = Errc::kInternal;
+  // kRateLimited only: whole seconds until a retry can succeed (>= 1), for Retry-After.
+  std::int64_t retry_after = 0;
+  // Safe to show a client (never a secret, never which of the bland causes applied). Empty:
+  // the api uses its fixed message for `code`.
+  std::string detail;
+
+  friend bool operator==(const Error&, const Error&) = default;
+};
+
+// "rate limited (retry after 60 s)": code description plus detail, for logs.
+std::string describe(const Error& e);
+
+// The domain error for a store failure: kUnavailable -> kUnavailable, kNotFound -> kNotFound,
+// anything else (kConflict where unexpected, kCorrupt) -> kInternal.
+Error from_store(store::StoreError e);
+
+inline Error make_error(Errc code, std::string detail = {}) {
+  return Error{.code = code, .retry_after = 0, .detail = std::move(detail)};
+}
+
+}  // namespace tessera::auth

@@ -1,0 +1,83 @@
+#include "auth/hash_pool.h"
+
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <utility>
+
+namespace tessera::auth {
+
+HashPool::HashPool(const HashPoolConfig& config) {
+  std::size_t n = config.threads;
+  if (n == 0) n = std::max(1u, std::thread::hardware_concurrency());
+  capacity_ = n * std::max<std::size_t>(1, config.queue_per_thread);
+  workers_.reserve(n);
+  for (std::size_t i = 0; i < n; ++i)
+    workers_.emplace_back([this, nice = config.nice] { run(nice); });
+}
+
+HashPool::~HashPool() { stop(); }
+
+bool HashPool::submit(std::function<void()> job) {
+  {
+    std::lock_guard lock(mu_);
+    if (stopping_ || queue_.size() >= capacity_) {
+      ++rejected_;
+      return false;
+    }
+    queue_.push_back(std::move(job));
+  }
+  cv_.notify_one();
+  return true;
+}
+
+void HashPool::stop() {
+  // call_once: a second caller waits until the first has joined every worker.
+  std::call_once(stop_once_, [this] {
+    {
+      std::lock_guard lock(mu_);
+      stopping_ = true;
+    }
+    cv_.notify_all();
+    for (auto& w : workers_) w.join();
+  });
+}
+
+std::size_t HashPool::queued() const {
+  std::lock_guard lock(mu_);
+  return queue_.size();
+}
+
+std::size_t HashPool::rejected() const {
+  std::lock_guard lock(mu_);
+  return rejected_;
+}
+
+void HashPool::run(int nice) {
+  if (nice != 0) {
+    // On Linux, niceness is per thread: PRIO_PROCESS with a thread id sets only this thread.
+    // Best effort; a refusal (e.g. a seccomp profile) just leaves the default priority.
+    const auto tid = static_cast<id_t>(::syscall(SYS_gettid));
+    const int current = ::getpriority(PRIO_PROCESS, tid);
+    (void)::setpriority(PRIO_PROCESS, tid, std::min(19, current + nice));
+  }
+  for (;;) {
+    std::function<void()> job;
+    {
+      std::unique_lock lock(mu_);
+      cv_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+      if (queue_.empty()) return;  // stopping, and everything queued has run
+      job = std::move(queue_.front());
+      queue_.pop_front();
+    }
+    try {
+      job();
+    } catch (...) {
+      // Contract violation by the job; keep the worker alive for the others.
+    }
+  }
+}
+
+}  // namespace tessera::auth

@@ -1,0 +1,71 @@
+// A bounded worker pool for password hashing and verification (SPEC.md "Identity": hashing
+// never runs on the threads that serve requests, so a login storm cannot stall token
+// verification).
+//
+// Bounded twice: a fixed number of threads (the cores by default) and a fixed queue. When the
+// queue is full `submit` refuses at once instead of queueing without limit: the caller answers
+// "busy" (503) and the server keeps its memory and latency. Workers run at a lower CPU priority
+// (nice) so that, when cores are contended, I/O threads win and /auth/verify stays fast while
+// idle cores still go entirely to hashing.
+//
+// Usage:
+//   HashPool pool({});
+//   if (!pool.submit([=] { auto ok = crypto::verify_password(phc, pw); done(ok); })) busy();
+//
+// Thread-safe: submit, stop and the gauges may be called from any thread.
+#pragma once
+
+#include <condition_variable>
+#include <cstddef>
+#include <deque>
+#include <functional>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+namespace tessera::auth {
+
+struct HashPoolConfig {
+  std::size_t threads = 0;             // 0: std::thread::hardware_concurrency() (at least 1)
+  std::size_t queue_per_thread = 256;  // queue capacity = threads * queue_per_thread
+  int nice = 10;                       // added niceness for the workers (Linux); 0 keeps it
+};
+
+class HashPool {
+ public:
+  explicit HashPool(const HashPoolConfig& config);
+  // Stops (see stop()).
+  ~HashPool();
+  HashPool(const HashPool&) = delete;
+  HashPool& operator=(const HashPool&) = delete;
+
+  // Queues `job` to run on a worker. Returns false, without running or keeping it, when the
+  // queue is full or the pool is stopping. Jobs must not throw (one that does is caught and
+  // dropped so the worker survives) and must not block on other jobs of this pool.
+  [[nodiscard]] bool submit(std::function<void()> job);
+
+  // Refuses new jobs, runs every job already queued (so every completion callback fires), then
+  // joins the workers. Idempotent. REQUIRES: not called from a worker.
+  void stop();
+
+  std::size_t threads() const { return workers_.size(); }
+  std::size_t capacity() const { return capacity_; }
+  // Jobs waiting (not running). A gauge for /metrics.
+  std::size_t queued() const;
+  // Jobs refused because the queue was full, since start. A counter for /metrics.
+  std::size_t rejected() const;
+
+ private:
+  void run(int nice);
+
+  mutable std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<std::function<void()>> queue_;  // guarded by mu_
+  bool stopping_ = false;                    // guarded by mu_
+  std::size_t rejected_ = 0;                 // guarded by mu_
+  std::size_t capacity_ = 0;
+  std::vector<std::thread> workers_;
+  std::once_flag stop_once_;
+};
+
+}  // namespace tessera::auth

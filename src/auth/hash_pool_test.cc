@@ -1,0 +1,94 @@
+#include "auth/hash_pool.h"
+
+#include <gtest/gtest.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <future>
+#include <set>
+#include <stdexcept>
+#include <thread>
+
+namespace tessera::auth {
+namespace {
+
+TEST(HashPoolTest, DefaultsToTheCores) {
+  HashPool pool({});
+  EXPECT_EQ(pool.threads(), std::max(1u, std::thread::hardware_concurrency()));
+  EXPECT_EQ(pool.capacity(), pool.threads() * 256);
+}
+
+TEST(HashPoolTest, RunsJobsOnWorkerThreads) {
+  HashPool pool({.threads = 2, .queue_per_thread = 8, .nice = 0});
+  EXPECT_EQ(pool.threads(), 2u);
+  std::promise<std::thread::id> ran;
+  ASSERT_TRUE(pool.submit([&] { ran.set_value(std::this_thread::get_id()); }));
+  auto f = ran.get_future();
+  ASSERT_EQ(f.wait_for(std::chrono::seconds(10)), std::future_status::ready);
+  EXPECT_NE(f.get(), std::this_thread::get_id());
+}
+
+TEST(HashPoolTest, RefusesWhenTheQueueIsFull) {
+  HashPool pool({.threads = 1, .queue_per_thread = 2, .nice = 0});
+  std::promise<void> started;
+  std::promise<void> release;
+  auto release_f = release.get_future().share();
+  ASSERT_TRUE(pool.submit([&, release_f] {
+    started.set_value();
+    release_f.wait();
+  }));
+  started.get_future().wait();  // the worker is busy; the queue is empty
+  std::atomic<int> ran{0};
+  EXPECT_TRUE(pool.submit([&] { ++ran; }));
+  EXPECT_TRUE(pool.submit([&] { ++ran; }));
+  EXPECT_EQ(pool.queued(), 2u);
+  EXPECT_FALSE(pool.submit([&] { ++ran; }));  // full: refused, not run
+  EXPECT_EQ(pool.rejected(), 1u);
+  release.set_value();
+  pool.stop();
+  EXPECT_EQ(ran.load(), 2);
+}
+
+TEST(HashPoolTest, StopRunsEverythingQueuedThenRefuses) {
+  HashPool pool({.threads = 2, .queue_per_thread = 64, .nice = 0});
+  std::atomic<int> ran{0};
+  for (int i = 0; i < 100; ++i) {
+    ASSERT_TRUE(pool.submit([&] {
+      std::this_thread::sleep_for(std::chrono::microseconds(200));
+      ++ran;
+    }));
+  }
+  pool.stop();
+  EXPECT_EQ(ran.load(), 100);
+  EXPECT_FALSE(pool.submit([&] { ++ran; }));
+  pool.stop();  // idempotent
+  EXPECT_EQ(ran.load(), 100);
+}
+
+TEST(HashPoolTest, AThrowingJobDoesNotKillTheWorker) {
+  HashPool pool({.threads = 1, .queue_per_thread = 4, .nice = 0});
+  ASSERT_TRUE(pool.submit([] { throw std::runtime_error("bug"); }));
+  std::promise<void> ran;
+  ASSERT_TRUE(pool.submit([&] { ran.set_value(); }));
+  EXPECT_EQ(ran.get_future().wait_for(std::chrono::seconds(10)), std::future_status::ready);
+}
+
+int thread_niceness() {
+  return getpriority(PRIO_PROCESS, static_cast<id_t>(::syscall(SYS_gettid)));
+}
+
+TEST(HashPoolTest, WorkersRunNicerThanTheCaller) {
+  // Raising one's own niceness needs no privilege, so this holds in containers too.
+  const int mine = thread_niceness();
+  HashPool pool({.threads = 1, .queue_per_thread = 4, .nice = 5});
+  std::promise<int> prio;
+  ASSERT_TRUE(pool.submit([&] { prio.set_value(thread_niceness()); }));
+  EXPECT_EQ(prio.get_future().get(), std::min(19, mine + 5));
+  EXPECT_EQ(thread_niceness(), mine);  // only the worker changed
+}
+
+}  // namespace
+}  // namespace tessera::auth

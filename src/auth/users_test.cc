@@ -1,0 +1,307 @@
+#include "auth/users.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <chrono>
+#include <future>
+#include <thread>
+#include <vector>
+
+#include "auth/test_util.h"
+
+namespace tessera::auth {
+namespace {
+
+using testing::await;
+using testing::kFastParams;
+
+constexpr std::int64_t kT0 = 1'700'000'000;
+constexpr char kPassword[] = "correct horse battery";
+
+class UsersTest : public ::testing::Test {
+ protected:
+  UsersTest() { service_ = make(kFastParams); }
+  ~UsersTest() override { pool_.stop(); }  // no job outlives the service
+
+  std::unique_ptr<UserService> make(crypto::PasswordParams params, PasswordPolicy policy = {}) {
+    auto s = UserService::create(stores_.users, pool_, {.params = params, .policy = policy});
+    EXPECT_TRUE(s.has_value()) << (s ? "" : s.error());
+    return std::move(*s);
+  }
+
+  store::User add(std::string_view email, std::string_view password = kPassword,
+                  std::vector<std::string> roles = {}) {
+    auto u = service_->create_user_now(email, password, std::move(roles), kT0);
+    EXPECT_TRUE(u.has_value()) << (u ? "" : describe(u.error()));
+    return u ? *u : store::User{};
+  }
+
+  store::Stores stores_ = testing::memory_stores();
+  HashPool pool_{{.threads = 2, .queue_per_thread = 16, .nice = 0}};
+  std::unique_ptr<UserService> service_;
+};
+
+TEST_F(UsersTest, CreateNormalizesHashesAndStores) {
+  const store::User u = add("Alice@Example.COM", kPassword, {"admin", "ops", "admin"});
+  EXPECT_EQ(u.email, "alice@example.com");
+  EXPECT_TRUE(u.password_hash.starts_with("$argon2id$v=19$m=512,t=1,p=1$")) << u.password_hash;
+  EXPECT_EQ(u.roles, (std::vector<std::string>{"admin", "ops"}));
+  EXPECT_FALSE(u.disabled);
+  EXPECT_EQ(u.created_at, kT0);
+  EXPECT_EQ(u.password_changed_at, kT0);
+  // UUID v4 layout.
+  const std::string uuid = store::to_uuid(u.id);
+  EXPECT_EQ(uuid[14], '4');
+  EXPECT_NE(std::string("89ab").find(uuid[19]), std::string::npos);
+
+  auto stored = stores_.users->find_by_email("alice@example.com");
+  ASSERT_TRUE(stored.has_value());
+  EXPECT_EQ(stored->id, u.id);
+  EXPECT_EQ(stored->password_hash, u.password_hash);
+  EXPECT_EQ(stored->password_hash.find(kPassword), std::string::npos);
+}
+
+TEST_F(UsersTest, EmailsAreUniqueAfterNormalization) {
+  (void)add("jose\xCC\x81@example.com");
+  for (std::string_view same :
+       {"jos\xC3\xA9@example.com", "Jose\xCC\x81@example.com", "jos\xC3\xA9@EXAMPLE.com"}) {
+    auto r = service_->create_user_now(same, kPassword, {}, kT0);
+    ASSERT_FALSE(r.has_value()) << same;
+    EXPECT_EQ(r.error().code, Errc::kEmailTaken);
+  }
+}
+
+TEST_F(UsersTest, PasswordPolicy) {
+  EXPECT_EQ(service_->check_policy("1234567").error().code, Errc::kWeakPassword);
+  EXPECT_EQ(service_->check_policy("1234567").error().detail,
+            "password must be at least 8 characters");
+  EXPECT_TRUE(service_->check_policy("12345678").has_value());
+  EXPECT_EQ(service_->check_policy("").error().code, Errc::kWeakPassword);
+  // Characters, not bytes: 8 two-byte characters pass, 7 do not.
+  EXPECT_TRUE(
+      service_->check_policy("\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9"));
+  EXPECT_FALSE(service_->check_policy("\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9"));
+  EXPECT_TRUE(service_->check_policy(std::string(1024, 'a')).has_value());
+  EXPECT_EQ(service_->check_policy(std::string(1025, 'a')).error().code, Errc::kBadInput);
+  EXPECT_EQ(service_->check_policy("abcdefgh\xFF").error().code, Errc::kBadInput);
+
+  auto strict = make(kFastParams, {.min_chars = 12});
+  EXPECT_EQ(strict->check_policy("12345678901").error().code, Errc::kWeakPassword);
+  EXPECT_TRUE(strict->check_policy("123456789012").has_value());
+}
+
+TEST_F(UsersTest, CreateRefusesBadInput) {
+  EXPECT_EQ(service_->create_user_now("not-an-email", kPassword, {}, kT0).error().code,
+            Errc::kBadInput);
+  EXPECT_EQ(service_->create_user_now("a@x.org", "short", {}, kT0).error().code,
+            Errc::kWeakPassword);
+  EXPECT_EQ(service_->create_user_now("a@x.org", kPassword, {"Admin"}, kT0).error().code,
+            Errc::kBadInput);
+  EXPECT_EQ(service_->create_user_now("a@x.org", kPassword, {""}, kT0).error().code,
+            Errc::kBadInput);
+  EXPECT_EQ(service_->create_user_now("a@x.org", kPassword, {"a b"}, kT0).error().code,
+            Errc::kBadInput);
+  EXPECT_FALSE(stores_.users->find_by_email("a@x.org").has_value());
+}
+
+TEST_F(UsersTest, RefusesBadConfiguration) {
+  EXPECT_FALSE(UserService::create(stores_.users, pool_, {.params = {.memory_kib = 1}}));
+  EXPECT_FALSE(UserService::create(stores_.users, pool_,
+                                   {.params = kFastParams, .policy = {.max_bytes = 4096}}));
+  EXPECT_FALSE(UserService::create(stores_.users, pool_,
+                                   {.params = kFastParams, .policy = {.min_chars = 0}}));
+}
+
+TEST_F(UsersTest, VerifiesTheRightPasswordOnly) {
+  const store::User u = add("alice@example.com");
+  auto ok = service_->verify_credentials_now("ALICE@example.com", kPassword);
+  ASSERT_TRUE(ok.has_value());
+  EXPECT_EQ(ok->id, u.id);
+  auto bad = service_->verify_credentials_now("alice@example.com", "correct horse battery!");
+  ASSERT_FALSE(bad.has_value());
+  EXPECT_EQ(bad.error().error.code, Errc::kInvalidCredentials);
+  EXPECT_EQ(bad.error().reason, LoginFailureReason::kBadPassword);
+  EXPECT_EQ(bad.error().user, u.id);
+}
+
+TEST_F(UsersTest, UnknownWrongAndDisabledLookTheSame) {
+  const store::User u = add("alice@example.com");
+  const store::User d = add("dora@example.com");
+  ASSERT_TRUE(service_->set_disabled(d.id, true).has_value());
+
+  auto unknown = service_->verify_credentials_now("nobody@example.com", kPassword);
+  auto wrong = service_->verify_credentials_now("alice@example.com", "wrong password");
+  auto disabled = service_->verify_credentials_now("dora@example.com", kPassword);
+  ASSERT_FALSE(unknown || wrong || disabled);
+  // What a client may learn is identical...
+  EXPECT_EQ(unknown.error().error, wrong.error().error);
+  EXPECT_EQ(wrong.error().error, disabled.error().error);
+  EXPECT_EQ(unknown.error().error, make_error(Errc::kInvalidCredentials));
+  // ...while the audit log can tell them apart.
+  EXPECT_EQ(unknown.error().reason, LoginFailureReason::kUnknownUser);
+  EXPECT_EQ(unknown.error().user, std::nullopt);
+  EXPECT_EQ(unknown.error().email, "nobody@example.com");
+  EXPECT_EQ(wrong.error().reason, LoginFailureReason::kBadPassword);
+  EXPECT_EQ(disabled.error().reason, LoginFailureReason::kDisabled);
+  EXPECT_EQ(disabled.error().user, d.id);
+
+  // The bland async form gives the same single value.
+  auto a = await<std::expected<store::User, Error>>(
+      [&](auto done) { service_->authenticate("nobody@example.com", kPassword, done); });
+  auto b = await<std::expected<store::User, Error>>(
+      [&](auto done) { service_->authenticate("alice@example.com", "wrong password", done); });
+  ASSERT_FALSE(a || b);
+  EXPECT_EQ(a.error(), b.error());
+  (void)u;
+}
+
+TEST_F(UsersTest, UnknownEmailCostsAsMuchAsAWrongPassword) {
+  // Heavier parameters so the Argon2id work dominates the measurement; the point is that an
+  // unknown email really runs a verification (without the dummy hash it would be ~1000x faster).
+  service_ = make({.memory_kib = 4096, .iterations = 1});
+  (void)add("alice@example.com");
+  // Interleaved, so load from other processes hits both sides alike; the fastest of 9 runs is
+  // the least disturbed estimate of each path's own cost.
+  auto time_us = [&](std::string_view email) {
+    const auto start = std::chrono::steady_clock::now();
+    auto r = service_->verify_credentials_now(email, "wrong password");
+    EXPECT_FALSE(r.has_value());
+    return std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - start)
+        .count();
+  };
+  std::vector<double> unknown_us;
+  std::vector<double> wrong_us;
+  for (int i = 0; i < 9; ++i) {
+    unknown_us.push_back(time_us("nobody@example.com"));
+    wrong_us.push_back(time_us("alice@example.com"));
+  }
+  const double unknown = std::max(1.0, *std::min_element(unknown_us.begin(), unknown_us.end()));
+  const double wrong = std::max(1.0, *std::min_element(wrong_us.begin(), wrong_us.end()));
+  RecordProperty("unknown_email_us", std::to_string(unknown));
+  RecordProperty("wrong_password_us", std::to_string(wrong));
+  EXPECT_LT(unknown / wrong, 3.0) << unknown << " vs " << wrong << " us";
+  EXPECT_LT(wrong / unknown, 3.0) << unknown << " vs " << wrong << " us";
+}
+
+TEST_F(UsersTest, BadLoginInputIsBadInputNotACredentialCheck) {
+  (void)add("alice@example.com");
+  EXPECT_EQ(service_->verify_credentials_now("alice", kPassword).error().error.code,
+            Errc::kBadInput);
+  EXPECT_EQ(service_->verify_credentials_now("alice@example.com", "").error().error.code,
+            Errc::kBadInput);
+  EXPECT_EQ(service_->verify_credentials_now("alice@example.com", std::string(1025, 'a'))
+                .error()
+                .error.code,
+            Errc::kBadInput);
+}
+
+TEST_F(UsersTest, RehashesWhenTheConfiguredCostRises) {
+  const store::User u = add("alice@example.com");  // m=512, t=1
+  auto stronger = make({.memory_kib = 1024, .iterations = 2});
+  auto r = stronger->verify_credentials_now("alice@example.com", kPassword);
+  ASSERT_TRUE(r.has_value());
+  EXPECT_TRUE(r->password_hash.starts_with("$argon2id$v=19$m=1024,t=2,p=1$")) << r->password_hash;
+  auto stored = stores_.users->find_by_id(u.id);
+  EXPECT_EQ(stored->password_hash, r->password_hash);
+  EXPECT_EQ(stored->password_changed_at, kT0);  // a re-hash is not a password change
+  EXPECT_TRUE(stronger->verify_credentials_now("alice@example.com", kPassword).has_value());
+
+  // A weaker configuration never downgrades it.
+  auto weaker = make(kFastParams);
+  ASSERT_TRUE(weaker->verify_credentials_now("alice@example.com", kPassword).has_value());
+  EXPECT_EQ(stores_.users->find_by_id(u.id)->password_hash, r->password_hash);
+  // Nor does a failed login re-hash anything.
+  auto strongest = make({.memory_kib = 2048, .iterations = 2});
+  EXPECT_FALSE(strongest->verify_credentials_now("alice@example.com", "wrong password"));
+  EXPECT_EQ(stores_.users->find_by_id(u.id)->password_hash, r->password_hash);
+}
+
+TEST_F(UsersTest, ChangePassword) {
+  const store::User u = add("alice@example.com");
+  EXPECT_EQ(
+      service_->change_password_now(u.id, "wrong password", "new password 1", kT0 + 5).error().code,
+      Errc::kInvalidCredentials);
+  EXPECT_EQ(service_->change_password_now(u.id, kPassword, "short", kT0 + 5).error().code,
+            Errc::kWeakPassword);
+  auto r = service_->change_password_now(u.id, kPassword, "new password 1", kT0 + 5);
+  ASSERT_TRUE(r.has_value());
+  EXPECT_EQ(r->password_changed_at, kT0 + 5);
+  EXPECT_EQ(stores_.users->find_by_id(u.id)->password_changed_at, kT0 + 5);
+  EXPECT_FALSE(service_->verify_credentials_now("alice@example.com", kPassword));
+  EXPECT_TRUE(service_->verify_credentials_now("alice@example.com", "new password 1"));
+
+  store::UserId ghost = new_user_id();
+  EXPECT_EQ(service_->change_password_now(ghost, kPassword, "new password 2", kT0).error().code,
+            Errc::kNotFound);
+  ASSERT_TRUE(service_->set_disabled(u.id, true));
+  EXPECT_EQ(
+      service_->change_password_now(u.id, "new password 1", "new password 2", kT0).error().code,
+      Errc::kUnauthenticated);
+}
+
+TEST_F(UsersTest, AsyncCallsRunOnThePool) {
+  (void)add("alice@example.com");
+  auto p = std::make_shared<std::promise<std::thread::id>>();
+  service_->authenticate("alice@example.com", kPassword, [p](std::expected<store::User, Error> r) {
+    EXPECT_TRUE(r.has_value());
+    p->set_value(std::this_thread::get_id());
+  });
+  EXPECT_NE(p->get_future().get(), std::this_thread::get_id());
+
+  auto created = await<std::expected<store::User, Error>>(
+      [&](auto done) { service_->create_user("bob@example.com", kPassword, {"ops"}, kT0, done); });
+  ASSERT_TRUE(created.has_value());
+  EXPECT_EQ(created->email, "bob@example.com");
+  auto changed = await<std::expected<store::User, Error>>([&](auto done) {
+    service_->change_password(created->id, kPassword, "another password", kT0 + 1, done);
+  });
+  ASSERT_TRUE(changed.has_value());
+}
+
+TEST_F(UsersTest, AFullPoolAnswersBusyAtOnce) {
+  HashPool tiny({.threads = 1, .queue_per_thread = 1, .nice = 0});
+  auto s = UserService::create(stores_.users, tiny, {.params = kFastParams});
+  ASSERT_TRUE(s.has_value());
+  std::promise<void> started;
+  std::promise<void> release;
+  auto release_f = release.get_future().share();
+  ASSERT_TRUE(tiny.submit([&, release_f] {
+    started.set_value();
+    release_f.wait();
+  }));
+  started.get_future().wait();
+  ASSERT_TRUE(tiny.submit([] {}));  // fills the queue
+
+  int calls = 0;
+  std::optional<Error> got;
+  (*s)->authenticate("alice@example.com", kPassword, [&](std::expected<store::User, Error> r) {
+    ++calls;
+    got = r.error();
+  });
+  EXPECT_EQ(calls, 1);  // synchronously, on this thread
+  EXPECT_EQ(got->code, Errc::kBusy);
+  release.set_value();
+  tiny.stop();
+  EXPECT_EQ(calls, 1);  // and never again
+}
+
+TEST_F(UsersTest, AdminReads) {
+  const store::User a = add("alice@example.com", kPassword, {"admin"});
+  const store::User b = add("bob@example.com");
+  EXPECT_EQ(service_->find(a.id)->email, "alice@example.com");
+  EXPECT_EQ(service_->find_by_email("BOB@example.com")->id, b.id);
+  EXPECT_EQ(service_->find_by_email("nobody@example.com").error().code, Errc::kNotFound);
+  EXPECT_EQ(service_->find_by_email("junk").error().code, Errc::kBadInput);
+  EXPECT_EQ(service_->list(10, 0)->size(), 2u);
+  EXPECT_TRUE(has_role(a, "admin"));
+  EXPECT_FALSE(has_role(b, "admin"));
+  ASSERT_TRUE(service_->set_disabled(b.id, true));
+  EXPECT_TRUE(service_->find(b.id)->disabled);
+  ASSERT_TRUE(service_->set_disabled(b.id, false));
+  EXPECT_TRUE(service_->verify_credentials_now("bob@example.com", kPassword).has_value());
+  EXPECT_EQ(service_->set_disabled(new_user_id(), true).error().code, Errc::kNotFound);
+}
+
+}  // namespace
+}  // namespace tessera::auth

@@ -1,0 +1,277 @@
+// tessera user add|list|disable|enable|revoke: user administration on the store the server
+// uses (SPEC.md "Running": also while a server runs on it; SQLite's WAL and busy timeout make
+// the CLI and the server take turns).
+//
+//   tessera user add EMAIL [--role ROLE]... [--data-dir DIR] [--config FILE]
+//       The password comes from standard input when it is not a terminal (one line; the
+//       trailing newline, and a CR before it, removed), else from a prompt without echo,
+//       asked twice. Prints the new user's id.
+//   tessera user list [--json]      a table, or one JSON object per line: id, email, roles,
+//                                   disabled, created_at (Unix seconds in JSON)
+//   tessera user disable EMAIL|ID   disables the user and revokes all their sessions
+//   tessera user enable EMAIL|ID
+//   tessera user revoke EMAIL|ID    revokes all the user's sessions
+//
+// Exit 0 on success; 2 with a one-line message on stderr otherwise (bad flags, malformed
+// email, weak password, email taken, unknown user, store unavailable). The password is never
+// printed, logged or put in an error message. Admin actions are audited with actor "cli".
+#include <termios.h>
+#include <unistd.h>
+
+#include <ctime>
+#include <iomanip>
+#include <iostream>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "app/config.h"
+#include "app/keyring_file.h"
+#include "app/services.h"
+#include "auth/audit.h"
+#include "cli/commands.h"
+#include "cli/config_flags.h"
+#include "cli/io.h"
+
+namespace tessera::cli {
+namespace {
+
+constexpr std::size_t kMaxPasswordInput = 4096;  // above the 1024-byte policy: a clear error
+
+// The services over the configured store, for one command.
+std::expected<std::unique_ptr<app::Services>, std::string> open(const ConfigFlags& flags) {
+  auto config = flags.load();
+  if (!config) return std::unexpected(config.error());
+  if (config->store.backend == "memory") {
+    return std::unexpected(
+        "store.backend is \"memory\": nothing to administer (use the sqlite store)");
+  }
+  if (auto dir = app::ensure_data_dir(config->store.data_dir); !dir) {
+    return std::unexpected(dir.error());
+  }
+  // One hashing worker: `user add` hashes on its own thread; the pool only exists because the
+  // user service keeps one.
+  return app::open_services(*config, {.hash_threads = 1, .on_store_error = nullptr});
+}
+
+// Echo off on the terminal for as long as this lives.
+class NoEcho {
+ public:
+  explicit NoEcho(int fd) : fd_(fd) {
+    if (::tcgetattr(fd_, &saved_) != 0) return;
+    termios quiet = saved_;
+    quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
+    active_ = ::tcsetattr(fd_, TCSAFLUSH, &quiet) == 0;
+  }
+  ~NoEcho() {
+    if (active_) ::tcsetattr(fd_, TCSAFLUSH, &saved_);
+  }
+  NoEcho(const NoEcho&) = delete;
+  NoEcho& operator=(const NoEcho&) = delete;
+
+ private:
+  int fd_;
+  termios saved_{};
+  bool active_ = false;
+};
+
+// One line from the terminal without echo; nullopt at end of input.
+std::optional<std::string> prompt(const char* text) {
+  std::cerr << text << std::flush;
+  std::string line;
+  {
+    NoEcho quiet(STDIN_FILENO);
+    char c;
+    for (;;) {
+      ssize_t n = ::read(STDIN_FILENO, &c, 1);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) {
+        std::cerr << '\n';
+        return std::nullopt;
+      }
+      if (c == '\n') break;
+      if (line.size() > kMaxPasswordInput) continue;  // keep reading to the end of the line
+      line.push_back(c);
+    }
+  }
+  std::cerr << '\n';
+  if (!line.empty() && line.back() == '\r') line.pop_back();
+  return line;
+}
+
+// The new user's password: a line on stdin, or a prompt (twice) on a terminal.
+std::expected<std::string, std::string> read_password() {
+  if (::isatty(STDIN_FILENO) == 0) {
+    auto in = read_stdin(kMaxPasswordInput);
+    if (!in) return std::unexpected("password on standard input: " + in.error());
+    std::string text = std::move(*in);
+    std::size_t nl = text.find('\n');
+    if (nl != std::string::npos) {
+      if (trim(std::string_view(text).substr(nl + 1)).size() != 0) {
+        return std::unexpected("password on standard input: expected one line");
+      }
+      text.resize(nl);
+      if (!text.empty() && text.back() == '\r') text.pop_back();
+    }
+    if (text.empty()) return std::unexpected("password on standard input: empty");
+    return text;
+  }
+  auto first = prompt("Password: ");
+  if (!first || first->empty()) return std::unexpected("no password given");
+  auto again = prompt("Repeat password: ");
+  if (!again || *again != *first) return std::unexpected("the passwords do not match");
+  return std::move(*first);
+}
+
+// A user named by UUID or by email.
+std::expected<store::User, std::string> find_user(app::Services& s, const std::string& who) {
+  auto user =
+      store::parse_uuid(who) ? s.users->find(*store::parse_uuid(who)) : s.users->find_by_email(who);
+  if (!user) {
+    if (user.error().code == auth::Errc::kNotFound) return std::unexpected("no such user: " + who);
+    return std::unexpected(who + ": " + auth::describe(user.error()));
+  }
+  return std::move(*user);
+}
+
+std::string utc_time(std::int64_t unix_seconds) {
+  std::time_t t = static_cast<std::time_t>(unix_seconds);
+  std::tm tm{};
+  ::gmtime_r(&t, &tm);
+  std::ostringstream out;
+  out << std::put_time(&tm, "%Y-%m-%dT%H:%M:%SZ");
+  return out.str();
+}
+
+std::string join(const std::vector<std::string>& v) {
+  std::string out;
+  for (const std::string& s : v) out += (out.empty() ? "" : ",") + s;
+  return out;
+}
+
+const auth::AuditActor kCliActor{.user = std::nullopt, .ip = "", .user_agent = "tessera-cli"};
+
+int add_user(const ConfigFlags& flags, const std::string& email,
+             const std::vector<std::string>& roles) {
+  auto password = read_password();  // before opening the store: a prompt should not hold it
+  if (!password) return fail(kExitUsage, password.error());
+  auto s = open(flags);
+  if (!s) return fail(kExitUsage, s.error());
+  auto user = (*s)->auth->add_user_now(email, *password, roles, kCliActor);
+  if (!user) {
+    const auth::Error& e = user.error();
+    std::string why = e.code == auth::Errc::kEmailTaken ? "a user with that email exists"
+                      : e.detail.empty()                ? std::string(auth::describe(e.code))
+                                                        : e.detail;
+    return fail(kExitUsage, "cannot add user: " + why);
+  }
+  std::cout << store::to_uuid(user->id) << std::endl;
+  return kExitOk;
+}
+
+int list_users(const ConfigFlags& flags, bool as_json) {
+  auto s = open(flags);
+  if (!s) return fail(kExitUsage, s.error());
+  constexpr std::size_t kPage = 500;
+  if (!as_json) {
+    std::cout << std::left << std::setw(37) << "ID" << std::setw(32) << "EMAIL" << std::setw(20)
+              << "ROLES" << std::setw(9) << "DISABLED"
+              << "CREATED\n";
+  }
+  for (std::size_t offset = 0;; offset += kPage) {
+    auto page = (*s)->users->list(kPage, offset);
+    if (!page) return fail(kExitUsage, "cannot list users: " + auth::describe(page.error()));
+    for (const store::User& u : *page) {
+      if (as_json) {
+        nlohmann::ordered_json j = {{"id", store::to_uuid(u.id)},
+                                    {"email", u.email},
+                                    {"roles", u.roles},
+                                    {"disabled", u.disabled},
+                                    {"created_at", u.created_at}};
+        std::cout << j.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace)
+                  << '\n';
+      } else {
+        std::cout << std::left << std::setw(37) << store::to_uuid(u.id) << std::setw(32) << u.email
+                  << std::setw(20) << (u.roles.empty() ? "-" : join(u.roles)) << std::setw(9)
+                  << (u.disabled ? "yes" : "no") << utc_time(u.created_at) << '\n';
+      }
+    }
+    if (page->size() < kPage) break;
+  }
+  std::cout << std::flush;
+  return kExitOk;
+}
+
+enum class Action { kDisable, kEnable, kRevoke };
+
+int act_on_user(const ConfigFlags& flags, const std::string& who, Action action) {
+  auto s = open(flags);
+  if (!s) return fail(kExitUsage, s.error());
+  auto user = find_user(**s, who);
+  if (!user) return fail(kExitUsage, user.error());
+  auth::AuthService& auth = *(*s)->auth;
+  switch (action) {
+    case Action::kDisable: {
+      auto n = auth.disable_user(user->id, kCliActor);
+      if (!n) return fail(kExitUsage, "cannot disable " + who + ": " + auth::describe(n.error()));
+      std::cout << "disabled " << user->email << " (" << *n << " sessions revoked)" << std::endl;
+      break;
+    }
+    case Action::kEnable: {
+      auto r = auth.enable_user(user->id, kCliActor);
+      if (!r) return fail(kExitUsage, "cannot enable " + who + ": " + auth::describe(r.error()));
+      std::cout << "enabled " << user->email << std::endl;
+      break;
+    }
+    case Action::kRevoke: {
+      auto n = auth.revoke_user_sessions(user->id, kCliActor);
+      if (!n) return fail(kExitUsage, "cannot revoke " + who + ": " + auth::describe(n.error()));
+      std::cout << "revoked " << *n << " sessions of " << user->email << std::endl;
+      break;
+    }
+  }
+  return kExitOk;
+}
+
+}  // namespace
+
+void add_user_commands(CLI::App& root, Commands& out) {
+  CLI::App* user = root.add_subcommand("user", "Administer users (on the server's store)");
+  user->require_subcommand(1);
+
+  CLI::App* add = user->add_subcommand(
+      "add", "Add a user; the password is read from stdin (one line) or prompted for");
+  auto add_flags = std::make_shared<ConfigFlags>(add);
+  auto email = std::make_shared<std::string>();
+  auto roles = std::make_shared<std::vector<std::string>>();
+  add->add_option("EMAIL", *email, "The user's email")->required();
+  add->add_option("--role", *roles, "A role to grant (repeatable), e.g. --role admin");
+  out.push_back({add, [add_flags, email, roles] { return add_user(*add_flags, *email, *roles); }});
+
+  CLI::App* list = user->add_subcommand("list", "List users");
+  auto list_flags = std::make_shared<ConfigFlags>(list);
+  auto as_json = std::make_shared<bool>(false);
+  list->add_flag("--json", *as_json, "One JSON object per line instead of a table");
+  out.push_back({list, [list_flags, as_json] { return list_users(*list_flags, *as_json); }});
+
+  struct Spec {
+    const char* name;
+    const char* help;
+    Action action;
+  };
+  for (const Spec& spec :
+       {Spec{"disable", "Disable a user and revoke all their sessions", Action::kDisable},
+        Spec{"enable", "Enable a disabled user", Action::kEnable},
+        Spec{"revoke", "Revoke all sessions of a user", Action::kRevoke}}) {
+    CLI::App* cmd = user->add_subcommand(spec.name, spec.help);
+    auto flags = std::make_shared<ConfigFlags>(cmd);
+    auto who = std::make_shared<std::string>();
+    cmd->add_option("USER", *who, "The user's email or id (UUID)")->required();
+    Action action = spec.action;
+    out.push_back({cmd, [flags, who, action] { return act_on_user(*flags, *who, action); }});
+  }
+}
+
+}  // namespace tessera::cli

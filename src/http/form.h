@@ -1,0 +1,34 @@
+// application/x-www-form-urlencoded bodies (WHATWG URL "application/x-www-form-urlencoded"),
+// parsed strictly: malformed input is refused, never guessed at.
+#pragma once
+
+#include <expected>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "http/message.h"
+
+namespace tessera::http {
+
+using FormFields = std::vector<std::pair<std::string, std::string>>;
+
+// Splits `body` at '&' into name=value pairs ('=' required; empty pairs from "a=1&&b=2" are
+// skipped), turns '+' into a space and decodes %XX. Refused, with a message fit for a 400
+// detail: a '%' not followed by two hex digits, raw bytes outside printable ASCII, a decoded
+// NUL, or decoded text that is not UTF-8.
+std::expected<FormFields, std::string> parse_form(std::string_view body);
+
+// The value of the one field called `name`; nullopt when it is absent or repeated.
+std::optional<std::string_view> form_field(const FormFields& fields, std::string_view name);
+
+// Whether the request's Content-Type is `media_type` (type/subtype compared case-insensitively,
+// parameters such as charset ignored), e.g. has_media_type(req, "application/json").
+bool has_media_type(const Request& req, std::string_view media_type);
+
+// Whether `s` is well-formed UTF-8 (no overlong forms, surrogates or code points > U+10FFFF).
+bool is_utf8(std::string_view s);
+
+}  // namespace tessera::http

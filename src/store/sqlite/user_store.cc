@@ -1,0 +1,169 @@
+// UserStore on SQLite. Roles are one JSON array per row (TEXT), not a child table: a user is
+// always read whole (the gateway check needs the roles on every request), so one row read and
+// one small parse beat a join, and the caller's order is kept.
+#include <nlohmann/json.hpp>
+
+#include "store/sqlite/internal.h"
+
+namespace tessera::store::sqlite {
+namespace {
+
+std::string encode_roles(const std::vector<std::string>& roles) {
+  // Roles are validated UTF-8 names by contract; `replace` keeps dump() from throwing if a
+  // caller breaks that (the bad bytes become U+FFFD instead of an exception across the store).
+  return nlohmann::json(roles).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+bool decode_roles(const std::string& text, std::vector<std::string>& out) {
+  auto j = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (!j.is_array()) return false;  // also a parse error (discarded)
+  out.clear();
+  out.reserve(j.size());
+  for (const auto& role : j) {
+    if (!role.is_string()) return false;
+    out.push_back(role.get<std::string>());
+  }
+  return true;
+}
+
+// The columns every read decodes (see decode()), in this order.
+constexpr const char* kFindById =
+    "SELECT id, email, password_hash, roles, disabled, created_at, password_changed_at, "
+    "totp_secret FROM users WHERE id = ?1";
+constexpr const char* kFindByEmail =
+    "SELECT id, email, password_hash, roles, disabled, created_at, password_changed_at, "
+    "totp_secret FROM users WHERE email = ?1";
+constexpr const char* kList =
+    "SELECT id, email, password_hash, roles, disabled, created_at, password_changed_at, "
+    "totp_secret FROM users ORDER BY created_at, id LIMIT ?1 OFFSET ?2";
+
+class SqliteUserStore final : public UserStore {
+ public:
+  explicit SqliteUserStore(std::shared_ptr<Database> db) : db_(std::move(db)) {}
+
+  std::expected<void, StoreError> create(const User& user) override {
+    const std::string roles = encode_roles(user.roles);
+    return db_->write([&](Database::Lease& lease) -> std::expected<void, StoreError> {
+      auto st =
+          prepare(*db_, lease,
+                  "INSERT INTO users (id, email, password_hash, roles, disabled, created_at, "
+                  "password_changed_at, totp_secret) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
+      if (!st) return std::unexpected(st.error());
+      st->bind_blob(1, user.id)
+          .bind(2, user.email)
+          .bind(3, user.password_hash)
+          .bind(4, roles)
+          .bind(5, std::int64_t{user.disabled ? 1 : 0})
+          .bind(6, user.created_at)
+          .bind(7, user.password_changed_at)
+          .bind(8, user.totp_secret);
+      return run(*db_, lease, *st, "users.create");  // a taken id or email: kConflict
+    });
+  }
+
+  std::expected<User, StoreError> find_by_id(const UserId& id) override {
+    return find_one(kFindById, [&](Statement& st) { st.bind_blob(1, id); });
+  }
+
+  std::expected<User, StoreError> find_by_email(std::string_view email) override {
+    return find_one(kFindByEmail, [&](Statement& st) { st.bind(1, email); });
+  }
+
+  std::expected<void, StoreError> set_password(const UserId& id, std::string_view hash,
+                                               std::int64_t changed_at) override {
+    return update("UPDATE users SET password_hash = ?2, password_changed_at = ?3 WHERE id = ?1", id,
+                  [&](Statement& st) { st.bind(2, hash).bind(3, changed_at); });
+  }
+
+  std::expected<void, StoreError> rehash_password(const UserId& id,
+                                                  std::string_view hash) override {
+    return update("UPDATE users SET password_hash = ?2 WHERE id = ?1", id,
+                  [&](Statement& st) { st.bind(2, hash); });
+  }
+
+  std::expected<void, StoreError> set_disabled(const UserId& id, bool disabled) override {
+    return update("UPDATE users SET disabled = ?2 WHERE id = ?1", id,
+                  [&](Statement& st) { st.bind(2, std::int64_t{disabled ? 1 : 0}); });
+  }
+
+  std::expected<void, StoreError> set_roles(const UserId& id,
+                                            const std::vector<std::string>& roles) override {
+    const std::string encoded = encode_roles(roles);
+    return update("UPDATE users SET roles = ?2 WHERE id = ?1", id,
+                  [&](Statement& st) { st.bind(2, encoded); });
+  }
+
+  std::expected<std::vector<User>, StoreError> list(std::size_t limit,
+                                                    std::size_t offset) override {
+    return db_->read([&](Database::Lease& lease) -> std::expected<std::vector<User>, StoreError> {
+      auto st = prepare(*db_, lease, kList);
+      if (!st) return std::unexpected(st.error());
+      st->bind(1, clamp_count(limit)).bind(2, clamp_count(offset));
+      std::vector<User> out;
+      for (;;) {
+        int rc = st->step();
+        if (rc == SQLITE_DONE) return out;
+        if (rc != SQLITE_ROW) return std::unexpected(db_->fail(lease, rc, "users.list"));
+        auto user = decode(*st);
+        if (!user) return std::unexpected(user.error());
+        out.push_back(std::move(*user));
+      }
+    });
+  }
+
+ private:
+  std::expected<User, StoreError> decode(const Statement& st) {
+    Row row(st);
+    User u;
+    u.id = row.blob<16>(0);
+    u.email = row.text(1);
+    u.password_hash = row.text(2);
+    const std::string roles = row.text(3);
+    const std::int64_t disabled = row.integer(4);
+    u.created_at = row.integer(5);
+    u.password_changed_at = row.integer(6);
+    u.totp_secret = row.text(7);
+    if (disabled != 0 && disabled != 1) row.mark_corrupt();
+    u.disabled = disabled == 1;
+    if (row.ok() && !decode_roles(roles, u.roles)) row.mark_corrupt();
+    if (!row.ok()) return std::unexpected(db_->corrupt("users"));
+    return u;
+  }
+
+  template <typename Bind>
+  std::expected<User, StoreError> find_one(std::string_view sql, Bind&& bind) {
+    return db_->read([&](Database::Lease& lease) -> std::expected<User, StoreError> {
+      auto st = prepare(*db_, lease, sql);
+      if (!st) return std::unexpected(st.error());
+      bind(*st);
+      int rc = st->step();
+      if (rc == SQLITE_DONE) return std::unexpected(StoreError::kNotFound);
+      if (rc != SQLITE_ROW) return std::unexpected(db_->fail(lease, rc, "users.find"));
+      return decode(*st);
+    });
+  }
+
+  // One UPDATE of the user `id`; kNotFound if it changed no row.
+  template <typename Bind>
+  std::expected<void, StoreError> update(std::string_view sql, const UserId& id, Bind&& bind) {
+    return db_->write([&](Database::Lease& lease) -> std::expected<void, StoreError> {
+      auto st = prepare(*db_, lease, sql);
+      if (!st) return std::unexpected(st.error());
+      st->bind_blob(1, id);
+      bind(*st);
+      if (auto done = run(*db_, lease, *st, "users.update"); !done) return done;
+      if (lease->changes() == 0) return std::unexpected(StoreError::kNotFound);
+      return {};
+    });
+  }
+
+  std::shared_ptr<Database> db_;
+};
+
+}  // namespace
+
+std::shared_ptr<UserStore> make_user_store(std::shared_ptr<Database> db) {
+  return std::make_shared<SqliteUserStore>(std::move(db));
+}
+
+}  // namespace tessera::store::sqlite

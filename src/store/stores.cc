@@ -1,0 +1,28 @@
+// The one place that picks a backend from the configuration.
+#include "store/stores.h"
+
+#include "store/memory/memory_stores.h"
+#include "store/sqlite/sqlite_stores.h"
+
+namespace tessera::store {
+namespace {
+
+std::string unknown(const StoreConfig& config) {
+  return "unknown store backend \"" + config.backend + "\" (expected sqlite or memory)";
+}
+
+}  // namespace
+
+std::expected<Stores, std::string> open_stores(const StoreConfig& config) {
+  if (config.backend == "sqlite") return sqlite::open_stores(config);
+  if (config.backend == "memory") return memory::open_stores();
+  return std::unexpected(unknown(config));
+}
+
+std::expected<int, std::string> migrate(const StoreConfig& config) {
+  if (config.backend == "sqlite") return sqlite::migrate(config);
+  if (config.backend == "memory") return 0;  // nothing persistent: no schema
+  return std::unexpected(unknown(config));
+}
+
+}  // namespace tessera::store

@@ -1,0 +1,36 @@
+// Users. Implementations: memory/, sqlite/ (postgres/ later). Thread-safe: every method may be
+// called from many threads at once. Every method either completes entirely or changes nothing.
+#pragma once
+
+#include <expected>
+#include <string_view>
+#include <vector>
+
+#include "store/types.h"
+
+namespace tessera::store {
+
+class UserStore {
+ public:
+  virtual ~UserStore() = default;
+
+  // Adds `user`. kConflict if the id or the email (already normalized by the caller) exists.
+  virtual std::expected<void, StoreError> create(const User& user) = 0;
+
+  // kNotFound if absent.
+  virtual std::expected<User, StoreError> find_by_id(const UserId& id) = 0;
+  virtual std::expected<User, StoreError> find_by_email(std::string_view email) = 0;
+
+  // Sets password_hash and password_changed_at. kNotFound if absent.
+  virtual std::expected<void, StoreError> set_password(const UserId& id, std::string_view hash,
+                                                       std::int64_t changed_at) = 0;
+  // Replaces password_hash only (re-hash with stronger parameters; not a password change).
+  virtual std::expected<void, StoreError> rehash_password(const UserId& id, std::string_view hash) = 0;
+  virtual std::expected<void, StoreError> set_disabled(const UserId& id, bool disabled) = 0;
+  virtual std::expected<void, StoreError> set_roles(const UserId& id, const std::vector<std::string>& roles) = 0;
+
+  // Users ordered by created_at then id, at most `limit`, skipping `offset`.
+  virtual std::expected<std::vector<User>, StoreError> list(std::size_t limit, std::size_t offset) = 0;
+};
+
+}  // namespace tessera::store

@@ -1,0 +1,934 @@
+// The cookie-session API end to end (issue 3 "Tests"; SPEC.md "Browser delivery", "HTTP API",
+// "Revocation"): the real `tessera serve` binary on an ephemeral port with a fresh SQLite store
+// in a temp dir, users created through `tessera user add` while it runs, spoken to over raw
+// sockets so every byte sent and received is the test's own.
+//
+// The server is configured with web.allowed_origins = ["https://app.example.com"] and
+// trusts 127.0.0.1 as a proxy, so each test picks its client IP with X-Forwarded-For (rate
+// limits per IP stay per test).
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace {
+
+namespace fs = std::filesystem;
+using json = nlohmann::json;
+using namespace std::chrono_literals;
+
+constexpr char kOrigin[] = "https://app.example.com";
+constexpr char kSession[] = "__Host-tessera_session";
+constexpr char kCsrf[] = "__Host-tessera_csrf";
+constexpr char kPassword[] = "correct horse battery staple";
+
+// ---- processes ------------------------------------------------------------------------------
+
+// Reads from `fd` until a '\n' or the deadline; false on EOF or timeout.
+bool read_line(int fd, std::string& line, std::chrono::milliseconds timeout) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  line.clear();
+  for (;;) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0) return false;
+    pollfd p{fd, POLLIN, 0};
+    if (::poll(&p, 1, static_cast<int>(left.count())) <= 0) continue;
+    char c;
+    ssize_t n = ::read(fd, &c, 1);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return false;
+    if (c == '\n') return true;
+    line.push_back(c);
+  }
+}
+
+// Runs TESSERA_BINARY with `args` and `input` on stdin to completion: exit code and output.
+struct RunResult {
+  int code = -1;
+  std::string out, err;
+};
+RunResult run_cli(const std::vector<std::string>& args, const std::string& input) {
+  auto tmp = fs::temp_directory_path() / ("tessera-cli-" + std::to_string(::getpid()));
+  fs::create_directories(tmp);
+  std::ofstream(tmp / "in") << input;
+  std::string cmd = std::string(TESSERA_BINARY);
+  for (const std::string& a : args) cmd += " '" + a + "'";
+  cmd +=
+      " <" + (tmp / "in").string() + " >" + (tmp / "out").string() + " 2>" + (tmp / "err").string();
+  RunResult r;
+  int status = std::system(cmd.c_str());
+  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  auto slurp = [](const fs::path& p) {
+    std::ifstream in(p);
+    return std::string(std::istreambuf_iterator<char>(in), {});
+  };
+  r.out = slurp(tmp / "out");
+  r.err = slurp(tmp / "err");
+  fs::remove_all(tmp);
+  return r;
+}
+
+// `tessera serve` as a child; killed (SIGKILL) by the destructor if still running.
+class Server {
+ public:
+  explicit Server(const std::vector<std::string>& args) {
+    int out[2], err[2];
+    if (::pipe2(out, O_CLOEXEC) != 0 || ::pipe2(err, O_CLOEXEC) != 0) return;
+    pid_ = ::fork();
+    if (pid_ == 0) {
+      ::dup2(out[1], 1);
+      // stderr (the JSON log) goes to /dev/null unless debugging: an unread pipe could fill.
+      int null = ::open("/dev/null", O_WRONLY);
+      ::dup2(null, 2);
+      std::vector<char*> argv;
+      std::string binary = TESSERA_BINARY;
+      argv.push_back(binary.data());
+      std::vector<std::string> copy = args;
+      for (std::string& a : copy) argv.push_back(a.data());
+      argv.push_back(nullptr);
+      ::execv(binary.c_str(), argv.data());
+      ::_exit(127);
+    }
+    ::close(out[1]);
+    ::close(err[1]);
+    ::close(err[0]);
+    out_ = out[0];
+    std::string line;
+    if (read_line(out_, line, 30s)) {
+      std::size_t colon = line.rfind(':');
+      if (colon != std::string::npos)
+        port = static_cast<std::uint16_t>(std::stoi(line.substr(colon + 1)));
+    }
+  }
+  ~Server() {
+    if (pid_ > 0) {
+      ::kill(pid_, SIGKILL);
+      ::waitpid(pid_, nullptr, 0);
+    }
+    if (out_ >= 0) ::close(out_);
+  }
+  bool alive() const {
+    return pid_ > 0 && ::kill(pid_, 0) == 0 && ::waitpid(pid_, nullptr, WNOHANG) == 0;
+  }
+
+  std::uint16_t port = 0;
+
+ private:
+  pid_t pid_ = -1;
+  int out_ = -1;
+};
+
+// ---- HTTP -----------------------------------------------------------------------------------
+
+struct Response {
+  int status = 0;
+  std::vector<std::pair<std::string, std::string>> headers;  // names lower-cased, in order
+  std::string body;
+
+  std::string header(std::string_view name) const {
+    for (const auto& [k, v] : headers) {
+      if (k == name) return v;
+    }
+    return {};
+  }
+  std::vector<std::string> all(std::string_view name) const {
+    std::vector<std::string> out;
+    for (const auto& [k, v] : headers) {
+      if (k == name) out.push_back(v);
+    }
+    return out;
+  }
+  json body_json() const { return json::parse(body, nullptr, false); }
+};
+
+// A parsed Set-Cookie: name, value and attributes (names lower-cased; valueless ones map to "").
+struct SetCookie {
+  std::string name, value;
+  std::map<std::string, std::string> attrs;
+};
+SetCookie parse_set_cookie(const std::string& text) {
+  SetCookie c;
+  std::size_t semi = text.find(';');
+  std::string pair = text.substr(0, semi);
+  std::size_t eq = pair.find('=');
+  c.name = pair.substr(0, eq);
+  c.value = eq == std::string::npos ? "" : pair.substr(eq + 1);
+  while (semi != std::string::npos) {
+    std::size_t next = text.find(';', semi + 1);
+    std::string attr =
+        text.substr(semi + 1, next == std::string::npos ? std::string::npos : next - semi - 1);
+    while (!attr.empty() && attr.front() == ' ') attr.erase(0, 1);
+    std::size_t aeq = attr.find('=');
+    std::string name = attr.substr(0, aeq);
+    std::transform(name.begin(), name.end(), name.begin(), ::tolower);
+    c.attrs[name] = aeq == std::string::npos ? "" : attr.substr(aeq + 1);
+    semi = next;
+  }
+  return c;
+}
+
+// Sends `raw` on a fresh connection and reads the response to EOF (requests say Connection:
+// close), keeping every header line (Set-Cookie comes more than once).
+std::optional<Response> http_exchange(std::uint16_t port, const std::string& raw) {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  if (fd < 0) return std::nullopt;
+  timeval tv{30, 0};
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(port);
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  std::unique_ptr<int, void (*)(int*)> guard(&fd, [](int* f) { ::close(*f); });
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) return std::nullopt;
+  std::string_view rest = raw;
+  while (!rest.empty()) {
+    ssize_t n = ::send(fd, rest.data(), rest.size(), MSG_NOSIGNAL);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;  // the server may answer (413, 431) before reading everything
+    rest.remove_prefix(static_cast<std::size_t>(n));
+  }
+  std::string data;
+  char buf[16384];
+  for (;;) {
+    ssize_t n = ::recv(fd, buf, sizeof buf, 0);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    data.append(buf, static_cast<std::size_t>(n));
+  }
+  std::size_t end = data.find("\r\n\r\n");
+  if (end == std::string::npos || data.compare(0, 5, "HTTP/") != 0) return std::nullopt;
+  Response r;
+  r.status = std::stoi(data.substr(9, 3));
+  std::size_t pos = data.find("\r\n") + 2;
+  while (pos < end) {
+    std::size_t next = data.find("\r\n", pos);
+    std::string line = data.substr(pos, next - pos);
+    std::size_t colon = line.find(':');
+    if (colon != std::string::npos) {
+      std::string name = line.substr(0, colon);
+      std::transform(name.begin(), name.end(), name.begin(), ::tolower);
+      std::string value = line.substr(colon + 1);
+      while (!value.empty() && value.front() == ' ') value.erase(0, 1);
+      r.headers.emplace_back(name, value);
+    }
+    pos = next + 2;
+  }
+  r.body = data.substr(end + 4);
+  std::string length = r.header("content-length");
+  if (!length.empty() && r.body.size() > std::stoul(length)) r.body.resize(std::stoul(length));
+  return r;
+}
+
+using Fields = std::vector<std::pair<std::string, std::string>>;
+
+// A browser-like client: its own cookie jar (session + CSRF), origin and client IP.
+struct Browser {
+  std::string session, csrf;
+  std::string ip = "10.0.0.1";
+  std::string user_agent = "TestBrowser/1.0";
+
+  std::string cookie_header() const {
+    std::string c;
+    if (!session.empty()) c += std::string(kSession) + "=" + session;
+    if (!csrf.empty()) c += (c.empty() ? "" : "; ") + std::string(kCsrf) + "=" + csrf;
+    return c;
+  }
+  // Origin + token + cookies: what the page sends on an unsafe request.
+  Fields unsafe() const {
+    return {{"Origin", kOrigin}, {"X-CSRF-Token", csrf}, {"Cookie", cookie_header()}};
+  }
+  Fields cookies_only() const { return {{"Cookie", cookie_header()}}; }
+  // Applies the response's Set-Cookie fields to the jar.
+  void take_cookies(const Response& r) {
+    for (const std::string& sc : r.all("set-cookie")) {
+      SetCookie c = parse_set_cookie(sc);
+      bool deleted = c.attrs.count("max-age") && c.attrs["max-age"] == "0";
+      if (c.name == kSession) session = deleted ? "" : c.value;
+      if (c.name == kCsrf) csrf = deleted ? "" : c.value;
+    }
+  }
+};
+
+class AuthApiTest : public ::testing::Test {
+ protected:
+  AuthApiTest() {
+    std::string tmpl = (fs::temp_directory_path() / "tessera-api-XXXXXX").string();
+    root_ = ::mkdtemp(tmpl.data());
+    data_ = root_ / "data";
+    config_ = root_ / "tessera.toml";
+    std::ofstream(config_) << "[server]\n"
+                              "trusted_proxies = [\"127.0.0.1\"]\n"
+                              "[web]\n"
+                              "allowed_origins = [\"https://app.example.com\"]\n"
+                              "[auth]\n"
+                              "open_signup = true\n"
+                              "[rate_limit]\n"
+                              "ip_failures = 12\n";
+  }
+  ~AuthApiTest() override {
+    server_.reset();
+    fs::remove_all(root_);
+  }
+
+  void SetUp() override {
+    server_ = std::make_unique<Server>(
+        std::vector<std::string>{"serve", "--listen", "127.0.0.1:0", "--data-dir", data_.string(),
+                                 "--config", config_.string(), "--threads", "2"});
+    ASSERT_NE(server_->port, 0) << "the server did not announce itself";
+  }
+
+  // `tessera user add` against the running server's store; returns the user id.
+  std::string add_user(const std::string& email, std::vector<std::string> roles = {},
+                       const std::string& password = kPassword) {
+    std::vector<std::string> args = {"user",         "add",      email,           "--data-dir",
+                                     data_.string(), "--config", config_.string()};
+    for (const std::string& r : roles) {
+      args.push_back("--role");
+      args.push_back(r);
+    }
+    RunResult r = run_cli(args, password + "\n");
+    EXPECT_EQ(r.code, 0) << r.err;
+    EXPECT_EQ(r.out.find(password), std::string::npos);
+    EXPECT_EQ(r.err.find(password), std::string::npos);
+    std::string id = r.out.substr(0, r.out.find('\n'));
+    return id;
+  }
+
+  RunResult cli(std::vector<std::string> args, const std::string& input = "") {
+    args.insert(args.end(), {"--data-dir", data_.string(), "--config", config_.string()});
+    return run_cli(args, input);
+  }
+
+  Response send(const std::string& method, const std::string& path, const Fields& headers = {},
+                const std::string& body = {}, const std::string& ip = "10.0.0.1") {
+    std::string raw = method + " " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n";
+    raw += "X-Forwarded-For: " + ip + "\r\n";
+    for (const auto& [k, v] : headers) raw += k + ": " + v + "\r\n";
+    if (!body.empty() || method == "POST" || method == "DELETE") {
+      raw += "Content-Length: " + std::to_string(body.size()) + "\r\n";
+    }
+    raw += "\r\n" + body;
+    auto r = http_exchange(server_->port, raw);
+    EXPECT_TRUE(r.has_value()) << method << " " << path;
+    return r.value_or(Response{});
+  }
+
+  Response login_raw(const std::string& email, const std::string& password,
+                     const std::string& ip = "10.0.0.1", Fields extra = {}) {
+    extra.emplace_back("Content-Type", "application/json");
+    return send("POST", "/auth/login", extra,
+                json({{"email", email}, {"password", password}}).dump(), ip);
+  }
+
+  // Logs `b` in (asserting success) and stores its cookies.
+  json login(Browser& b, const std::string& email, const std::string& password = kPassword) {
+    Fields extra = {{"User-Agent", b.user_agent}};
+    if (!b.session.empty()) extra.emplace_back("Cookie", b.cookie_header());
+    Response r = login_raw(email, password, b.ip, extra);
+    EXPECT_EQ(r.status, 200) << r.body;
+    b.take_cookies(r);
+    return r.body_json();
+  }
+
+  int verify_status(const Browser& b) {
+    return send("GET", "/auth/verify", b.cookies_only()).status;
+  }
+
+  // The problem+json checks every error shares.
+  static void expect_problem(const Response& r, int status) {
+    EXPECT_EQ(r.status, status) << r.body;
+    EXPECT_EQ(r.header("content-type"), "application/problem+json") << r.body;
+    json p = r.body_json();
+    ASSERT_TRUE(p.is_object()) << r.body;
+    EXPECT_EQ(p["status"], status);
+    EXPECT_TRUE(p["type"].is_string());
+    EXPECT_TRUE(p["title"].is_string());
+    EXPECT_TRUE(p["detail"].is_string());
+  }
+
+  fs::path root_, data_, config_;
+  std::unique_ptr<Server> server_;
+};
+
+// ---- login, cookies, verify, logout ----------------------------------------------------------
+
+// SPEC.md "Browser delivery": __Host- cookies, HttpOnly (session only), Secure, SameSite=Lax,
+// Path=/, no Domain; the body carries the user and the CSRF token.
+TEST_F(AuthApiTest, LoginSetsHostPrefixedCookiesExactly) {
+  std::string id = add_user("alice@example.com", {"editor"});
+  Response r = login_raw("Alice@Example.com", kPassword, "10.0.0.1", {{"Origin", kOrigin}});
+  ASSERT_EQ(r.status, 200) << r.body;
+  std::vector<std::string> set = r.all("set-cookie");
+  ASSERT_EQ(set.size(), 2u);
+  std::map<std::string, SetCookie> by_name;
+  for (const std::string& s : set) {
+    SetCookie c = parse_set_cookie(s);
+    by_name[c.name] = c;
+  }
+  ASSERT_TRUE(by_name.count(kSession) && by_name.count(kCsrf));
+  const SetCookie& s = by_name[kSession];
+  const SetCookie& c = by_name[kCsrf];
+  EXPECT_EQ(s.value.size(), 43u);  // 256 bits, base64url
+  EXPECT_EQ(c.value.size(), 43u);
+  EXPECT_NE(s.value, c.value);
+  EXPECT_EQ(s.attrs, (std::map<std::string, std::string>{
+                         {"path", "/"}, {"secure", ""}, {"httponly", ""}, {"samesite", "Lax"}}));
+  EXPECT_EQ(c.attrs, (std::map<std::string, std::string>{
+                         {"path", "/"}, {"secure", ""}, {"samesite", "Lax"}}));
+  json body = r.body_json();
+  EXPECT_EQ(body["user"]["id"], id);
+  EXPECT_EQ(body["user"]["email"], "alice@example.com");
+  EXPECT_EQ(body["user"]["roles"], json::array({"editor"}));
+  EXPECT_EQ(body["csrf_token"], c.value);
+  EXPECT_EQ(body.size(), 2u);
+}
+
+TEST_F(AuthApiTest, LoginVerifyMeLogout) {
+  std::string id = add_user("bob@example.com", {"editor", "viewer"});
+  Browser b;
+  login(b, "bob@example.com");
+
+  Response v = send("GET", "/auth/verify", b.cookies_only());
+  EXPECT_EQ(v.status, 200);
+  EXPECT_EQ(v.header("x-user-id"), id);
+  EXPECT_EQ(v.header("x-user-roles"), "editor,viewer");
+  EXPECT_EQ(v.body, "");
+  std::string sid = v.header("x-session-id");
+  EXPECT_FALSE(sid.empty());
+  EXPECT_EQ(sid.find(b.session), std::string::npos);
+  EXPECT_EQ(send("POST", "/auth/verify", b.cookies_only()).status, 200);  // never CSRF-checked
+
+  Response me = send("GET", "/auth/me", b.cookies_only());
+  ASSERT_EQ(me.status, 200);
+  EXPECT_EQ(me.body_json()["user"]["id"], id);
+  EXPECT_EQ(me.body_json()["session"]["id"], sid);
+
+  Response out = send("POST", "/auth/logout", b.unsafe());
+  EXPECT_EQ(out.status, 204);
+  std::vector<std::string> cleared = out.all("set-cookie");
+  ASSERT_EQ(cleared.size(), 2u);
+  for (const std::string& s : cleared) {
+    SetCookie c = parse_set_cookie(s);
+    EXPECT_EQ(c.value, "");
+    EXPECT_EQ(c.attrs["max-age"], "0");
+    EXPECT_EQ(c.attrs["path"], "/");
+    EXPECT_TRUE(c.attrs.count("secure"));
+  }
+  expect_problem(send("GET", "/auth/verify", b.cookies_only()), 401);
+  expect_problem(send("GET", "/auth/me", b.cookies_only()), 401);
+}
+
+TEST_F(AuthApiTest, VerifyRejectsMissingJunkAndAmbiguousCookies) {
+  add_user("carol@example.com");
+  Browser b;
+  login(b, "carol@example.com");
+  expect_problem(send("GET", "/auth/verify"), 401);
+  expect_problem(send("GET", "/auth/verify", {{"Cookie", std::string(kSession) + "=junk"}}), 401);
+  expect_problem(
+      send("GET", "/auth/verify", {{"Cookie", std::string(kSession) + "=" + std::string(43, 'A')}}),
+      401);
+  expect_problem(send("GET", "/auth/verify",
+                      {{"Cookie", std::string(kSession) + "=" + b.session + "; " + kSession + "=" +
+                                      b.session}}),
+                 401);
+  expect_problem(send("GET", "/auth/verify", {{"Cookie", "=" + b.session}}), 401);
+  EXPECT_EQ(verify_status(b), 200);
+}
+
+// SPEC.md: "A new id is issued at every login ...; a presented unknown id is never adopted."
+TEST_F(AuthApiTest, PlantedSessionIdIsNeverAdopted) {
+  add_user("victim@example.com");
+  add_user("mallory@example.com");
+  // An id the server never minted.
+  Browser v;
+  v.session = "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
+  std::string planted = v.session;
+  login(v, "victim@example.com");
+  EXPECT_NE(v.session, planted);
+  Browser p;
+  p.session = planted;
+  EXPECT_EQ(verify_status(p), 401);
+  EXPECT_EQ(verify_status(v), 200);
+  // A real session of the attacker, planted in the victim's browser: replaced and revoked.
+  Browser m;
+  login(m, "mallory@example.com");
+  Browser v2;
+  v2.session = m.session;
+  login(v2, "victim@example.com");
+  EXPECT_NE(v2.session, m.session);
+  EXPECT_EQ(verify_status(m), 401);
+  Response who = send("GET", "/auth/me", v2.cookies_only());
+  EXPECT_EQ(who.body_json()["user"]["email"], "victim@example.com");
+}
+
+// ---- CSRF ------------------------------------------------------------------------------------
+
+// DELETE /auth/sessions/{unknown}: 404 once the CSRF checks pass, 403 when they fail, and it
+// changes nothing either way, so one session serves the whole matrix.
+TEST_F(AuthApiTest, CsrfMatrix) {
+  add_user("dave@example.com");
+  add_user("erin@example.com");
+  Browser b, other;
+  login(b, "dave@example.com");
+  login(other, "erin@example.com");
+  const std::string path = "/auth/sessions/AAAAAAAAAAAAAAAAAAAAAA";
+  const std::string cookies = b.cookie_header();
+  struct Case {
+    const char* name;
+    Fields headers;
+    int status;
+  };
+  const std::vector<Case> cases = {
+      {"no Origin, no Referer", {{"X-CSRF-Token", b.csrf}}, 403},
+      {"evil origin", {{"Origin", "https://evil.example"}, {"X-CSRF-Token", b.csrf}}, 403},
+      {"null origin", {{"Origin", "null"}, {"X-CSRF-Token", b.csrf}}, 403},
+      {"suffix origin",
+       {{"Origin", "https://app.example.com.evil.com"}, {"X-CSRF-Token", b.csrf}},
+       403},
+      {"http scheme", {{"Origin", "http://app.example.com"}, {"X-CSRF-Token", b.csrf}}, 403},
+      {"userinfo trick",
+       {{"Origin", "https://app.example.com@evil.com"}, {"X-CSRF-Token", b.csrf}},
+       403},
+      {"evil referer",
+       {{"Referer", "https://evil.example/https://app.example.com/"}, {"X-CSRF-Token", b.csrf}},
+       403},
+      {"missing token", {{"Origin", kOrigin}}, 403},
+      {"empty token", {{"Origin", kOrigin}, {"X-CSRF-Token", ""}}, 403},
+      {"wrong token", {{"Origin", kOrigin}, {"X-CSRF-Token", std::string(43, 'x')}}, 403},
+      {"another session's token", {{"Origin", kOrigin}, {"X-CSRF-Token", other.csrf}}, 403},
+      {"the session id as token", {{"Origin", kOrigin}, {"X-CSRF-Token", b.session}}, 403},
+      {"correct", {{"Origin", kOrigin}, {"X-CSRF-Token", b.csrf}}, 404},
+      {"referer fallback",
+       {{"Referer", "https://app.example.com/account"}, {"X-CSRF-Token", b.csrf}},
+       404},
+      {"origin case-insensitive host",
+       {{"Origin", "https://APP.example.com"}, {"X-CSRF-Token", b.csrf}},
+       404},
+  };
+  for (const Case& c : cases) {
+    Fields h = c.headers;
+    h.emplace_back("Cookie", cookies);
+    Response r = send("DELETE", path, h);
+    EXPECT_EQ(r.status, c.status) << c.name << ": " << r.body;
+    EXPECT_EQ(r.header("content-type"), "application/problem+json") << c.name;
+  }
+  // The token as a form field (SPEC.md: "or csrf_token form field").
+  Response form = send("POST", "/auth/logout",
+                       {{"Origin", kOrigin},
+                        {"Cookie", cookies},
+                        {"Content-Type", "application/x-www-form-urlencoded"}},
+                       "csrf_token=" + b.csrf);
+  EXPECT_EQ(form.status, 204) << form.body;
+  EXPECT_EQ(verify_status(b), 401);
+  EXPECT_EQ(verify_status(other), 200);
+}
+
+TEST_F(AuthApiTest, EveryUnsafeEndpointChecksCsrf) {
+  add_user("frank@example.com");
+  Browser b;
+  login(b, "frank@example.com");
+  Fields no_token = {
+      {"Origin", kOrigin}, {"Cookie", b.cookie_header()}, {"Content-Type", "application/json"}};
+  expect_problem(send("POST", "/auth/logout", no_token), 403);
+  expect_problem(send("POST", "/auth/logout-all", no_token), 403);
+  expect_problem(
+      send("POST", "/auth/password", no_token,
+           R"({"current_password":"correct horse battery staple","new_password":"x1234567890"})"),
+      403);
+  expect_problem(send("DELETE", "/auth/sessions/AAAAAAAAAAAAAAAAAAAAAA", no_token), 403);
+  EXPECT_EQ(verify_status(b), 200);  // nothing happened
+}
+
+// Login CSRF: a login from another site's page is refused; clients without Origin pass.
+TEST_F(AuthApiTest, LoginFromForeignOriginIsRefused) {
+  add_user("gina@example.com");
+  expect_problem(
+      login_raw("gina@example.com", kPassword, "10.0.0.1", {{"Origin", "https://evil.example"}}),
+      403);
+  EXPECT_EQ(login_raw("gina@example.com", kPassword).status, 200);
+  EXPECT_EQ(login_raw("gina@example.com", kPassword, "10.0.0.1", {{"Origin", kOrigin}}).status,
+            200);
+}
+
+// ---- revocation ------------------------------------------------------------------------------
+
+TEST_F(AuthApiTest, LogoutAllEndsEverySessionOfTheUser) {
+  add_user("hank@example.com");
+  add_user("ivy@example.com");
+  Browser a, b, c;
+  login(a, "hank@example.com");
+  login(b, "hank@example.com");
+  login(c, "ivy@example.com");
+  Response r = send("POST", "/auth/logout-all", a.unsafe());
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(r.body_json()["sessions_revoked"], 2);
+  EXPECT_EQ(r.all("set-cookie").size(), 2u);
+  EXPECT_EQ(verify_status(a), 401);
+  EXPECT_EQ(verify_status(b), 401);
+  EXPECT_EQ(verify_status(c), 200);
+}
+
+TEST_F(AuthApiTest, SessionsListAndRevokeOnlyOwnSessions) {
+  add_user("jane@example.com");
+  add_user("kurt@example.com");
+  Browser a, b, k;
+  a.user_agent = "BrowserA";
+  b.user_agent = "BrowserB";
+  b.ip = "10.0.0.2";
+  login(a, "jane@example.com");
+  login(b, "jane@example.com");
+  login(k, "kurt@example.com");
+  Response list = send("GET", "/auth/sessions", a.cookies_only());
+  ASSERT_EQ(list.status, 200) << list.body;
+  json sessions = list.body_json()["sessions"];
+  ASSERT_EQ(sessions.size(), 2u);
+  std::string a_id, b_id;
+  for (const json& s : sessions) {
+    std::string id = s["id"];
+    EXPECT_EQ(id.size(), 22u);
+    EXPECT_EQ(list.body.find(a.session), std::string::npos);  // never the cookie value
+    EXPECT_EQ(list.body.find(b.session), std::string::npos);
+    EXPECT_TRUE(s["created_at"].is_number_integer());
+    EXPECT_TRUE(s["last_seen_at"].is_number_integer());
+    (s["current"] ? a_id : b_id) = id;
+    if (s["current"]) {
+      EXPECT_EQ(s["user_agent"], "BrowserA");
+      EXPECT_EQ(s["ip"], "10.0.0.1");
+    } else {
+      EXPECT_EQ(s["user_agent"], "BrowserB");
+      EXPECT_EQ(s["ip"], "10.0.0.2");
+    }
+  }
+  ASSERT_FALSE(a_id.empty());
+  ASSERT_FALSE(b_id.empty());
+  std::string k_id =
+      send("GET", "/auth/sessions", k.cookies_only()).body_json()["sessions"][0]["id"];
+
+  expect_problem(send("DELETE", "/auth/sessions/" + k_id, a.unsafe()), 404);  // not Jane's
+  EXPECT_EQ(verify_status(k), 200);
+  EXPECT_EQ(send("DELETE", "/auth/sessions/" + b_id, a.unsafe()).status, 204);
+  EXPECT_EQ(verify_status(b), 401);
+  EXPECT_EQ(verify_status(a), 200);
+  expect_problem(send("DELETE", "/auth/sessions/" + b_id, a.unsafe()), 404);  // gone already
+}
+
+TEST_F(AuthApiTest, PasswordChangeRevokesOtherSessions) {
+  add_user("liam@example.com");
+  Browser a, b;
+  login(a, "liam@example.com");
+  login(b, "liam@example.com");
+  Fields h = a.unsafe();
+  h.emplace_back("Content-Type", "application/json");
+  // Wrong current password: 401, the session survives.
+  Response wrong = send(
+      "POST", "/auth/password", h,
+      json({{"current_password", "not it at all"}, {"new_password", "n3w pass phrase"}}).dump());
+  expect_problem(wrong, 401);
+  EXPECT_EQ(verify_status(a), 200);
+  Response ok =
+      send("POST", "/auth/password", h,
+           json({{"current_password", kPassword}, {"new_password", "n3w pass phrase"}}).dump());
+  ASSERT_EQ(ok.status, 200) << ok.body;
+  EXPECT_EQ(ok.body_json()["sessions_revoked"], 1);
+  EXPECT_EQ(verify_status(a), 200);
+  EXPECT_EQ(verify_status(b), 401);
+  expect_problem(login_raw("liam@example.com", kPassword), 401);
+  EXPECT_EQ(login_raw("liam@example.com", "n3w pass phrase").status, 200);
+  // Weak new password: 422 with a reason.
+  Response weak =
+      send("POST", "/auth/password", h,
+           json({{"current_password", "n3w pass phrase"}, {"new_password", "short"}}).dump());
+  expect_problem(weak, 422);
+}
+
+TEST_F(AuthApiTest, DisabledUserCannotLogInAndTheirSessionsDie) {
+  std::string id = add_user("mia@example.com");
+  Browser b;
+  login(b, "mia@example.com");
+  Response wrong = login_raw("mia@example.com", "wrong password!", "10.0.0.7");
+  RunResult r = cli({"user", "disable", "mia@example.com"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(verify_status(b), 401);
+  Response disabled = login_raw("mia@example.com", kPassword, "10.0.0.8");
+  EXPECT_EQ(disabled.status, 401);
+  EXPECT_EQ(disabled.body, wrong.body);
+  // By id too, and revoke: exit codes.
+  EXPECT_EQ(cli({"user", "enable", id}).code, 0);
+  login(b, "mia@example.com");
+  RunResult revoke = cli({"user", "revoke", id});
+  EXPECT_EQ(revoke.code, 0) << revoke.err;
+  EXPECT_EQ(verify_status(b), 401);
+  EXPECT_EQ(cli({"user", "disable", "nobody@example.com"}).code, 2);
+}
+
+// ---- rate limit and enumeration --------------------------------------------------------------
+
+TEST_F(AuthApiTest, SixthFailureForOneEmailIs429AndSuccessResets) {
+  add_user("nina@example.com");
+  add_user("omar@example.com");
+  for (int i = 0; i < 5; ++i) {
+    EXPECT_EQ(login_raw("nina@example.com", "bad password", "10.1.0." + std::to_string(i)).status,
+              401);
+  }
+  Response limited = login_raw("nina@example.com", kPassword, "10.1.0.9");  // even the right one
+  expect_problem(limited, 429);
+  EXPECT_GE(std::stoi("0" + limited.header("retry-after")), 1);
+  // Success resets the per-email counter: 4 failures, success, 5 more failures, all 401.
+  for (int i = 0; i < 4; ++i) EXPECT_EQ(login_raw("omar@example.com", "bad password").status, 401);
+  EXPECT_EQ(login_raw("omar@example.com", kPassword).status, 200);
+  for (int i = 0; i < 5; ++i) EXPECT_EQ(login_raw("omar@example.com", "bad password").status, 401);
+  expect_problem(login_raw("omar@example.com", "bad password"), 429);
+}
+
+TEST_F(AuthApiTest, PerIpLimit) {
+  add_user("pete@example.com");
+  // ip_failures = 12 in this suite's configuration; different emails, one IP.
+  for (int i = 0; i < 12; ++i) {
+    EXPECT_EQ(
+        login_raw("user" + std::to_string(i) + "@example.com", "bad password", "10.2.0.1").status,
+        401);
+  }
+  Response limited = login_raw("pete@example.com", kPassword, "10.2.0.1");
+  expect_problem(limited, 429);
+  EXPECT_FALSE(limited.header("retry-after").empty());
+  EXPECT_EQ(login_raw("pete@example.com", kPassword, "10.2.0.2").status, 200);  // another IP
+}
+
+TEST_F(AuthApiTest, UnknownEmailAndWrongPasswordAreIndistinguishable) {
+  add_user("quinn@example.com");
+  auto timed = [&](const std::string& email, const std::string& ip) {
+    auto t0 = std::chrono::steady_clock::now();
+    Response r = login_raw(email, "wrong password", ip);
+    return std::make_pair(r, std::chrono::steady_clock::now() - t0);
+  };
+  std::vector<std::chrono::nanoseconds> unknown_t, wrong_t;
+  std::string body;
+  for (int i = 0; i < 3; ++i) {
+    auto [u, tu] = timed("nobody" + std::to_string(i) + "@example.com", "10.3.0.1");
+    auto [w, tw] = timed("quinn@example.com", "10.3.0.2");
+    EXPECT_EQ(u.status, 401);
+    EXPECT_EQ(w.status, 401);
+    EXPECT_EQ(u.body, w.body);
+    EXPECT_EQ(u.header("content-type"), w.header("content-type"));
+    if (body.empty()) body = u.body;
+    EXPECT_EQ(u.body, body);
+    unknown_t.push_back(tu);
+    wrong_t.push_back(tw);
+  }
+  // Both verify an Argon2id hash: comparable time (a generous factor, not a threshold; the
+  // machine may be loaded). An unknown email that skipped hashing would be ~100x faster.
+  auto fastest = [](std::vector<std::chrono::nanoseconds> v) {
+    return *std::min_element(v.begin(), v.end());
+  };
+  double u = static_cast<double>(fastest(unknown_t).count());
+  double w = static_cast<double>(fastest(wrong_t).count());
+  EXPECT_LT(std::max(u, w) / std::min(u, w), 5.0) << "unknown " << u << " ns, wrong " << w << " ns";
+}
+
+// ---- signup ----------------------------------------------------------------------------------
+
+TEST_F(AuthApiTest, SignupAnswersAlikeForNewAndTakenEmails) {
+  add_user("rita@example.com");
+  auto signup = [&](const std::string& email) {
+    return send("POST", "/auth/signup", {{"Content-Type", "application/json"}},
+                json({{"email", email}, {"password", "a fine password"}}).dump());
+  };
+  Response fresh = signup("sam@example.com");
+  Response taken = signup("rita@example.com");
+  EXPECT_EQ(fresh.status, 201);
+  EXPECT_EQ(taken.status, 201);
+  EXPECT_EQ(fresh.body, taken.body);
+  EXPECT_TRUE(fresh.all("set-cookie").empty());
+  EXPECT_TRUE(taken.all("set-cookie").empty());
+  EXPECT_EQ(login_raw("sam@example.com", "a fine password").status, 200);
+  EXPECT_EQ(login_raw("rita@example.com", kPassword).status, 200);  // unchanged
+  expect_problem(signup("not an email"), 400);
+}
+
+// ---- admin -----------------------------------------------------------------------------------
+
+TEST_F(AuthApiTest, AdminAuditIsForAdminsOnly) {
+  add_user("root@example.com", {"admin"});
+  add_user("user@example.com");
+  Browser admin, user;
+  login(admin, "root@example.com");
+  login(user, "user@example.com");
+  login_raw("user@example.com", "wrong password");
+  Browser gone;
+  login(gone, "user@example.com");
+  ASSERT_EQ(send("POST", "/auth/logout", gone.unsafe()).status, 204);
+
+  expect_problem(send("GET", "/admin/audit"), 401);
+  expect_problem(send("GET", "/admin/audit", user.cookies_only()), 403);
+  Response r = send("GET", "/admin/audit?limit=100", admin.cookies_only());
+  ASSERT_EQ(r.status, 200) << r.body;
+  std::set<std::string> types;
+  const json events = r.body_json()["events"];
+  for (const json& e : events) types.insert(e["type"].get<std::string>());
+  for (const char* t : {"login.success", "login.failure", "logout", "device.new", "user.created"}) {
+    EXPECT_TRUE(types.count(t)) << t << " in " << r.body;
+  }
+  EXPECT_EQ(r.body.find(kPassword), std::string::npos);
+  EXPECT_EQ(r.body.find(user.session), std::string::npos);
+
+  Response failures = send("GET", "/admin/audit?type=login.failure", admin.cookies_only());
+  ASSERT_EQ(failures.status, 200);
+  const json failure_events = failures.body_json()["events"];
+  EXPECT_FALSE(failure_events.empty());
+  for (const json& e : failure_events) EXPECT_EQ(e["type"], "login.failure");
+  Response page = send("GET", "/admin/audit?limit=1", admin.cookies_only());
+  ASSERT_EQ(page.body_json()["events"].size(), 1u);
+  EXPECT_TRUE(page.body_json()["next_before"].is_number_integer());
+  for (const char* q : {"?limit=0", "?limit=abc", "?limit=1&limit=2", "?user=nope", "?bogus=1",
+                        "?before=-1", "?type=%00"}) {
+    expect_problem(send("GET", std::string("/admin/audit") + q, admin.cookies_only()), 400);
+  }
+}
+
+// ---- bad input -------------------------------------------------------------------------------
+
+TEST_F(AuthApiTest, BadInputIs4xxProblemNever5xx) {
+  add_user("tom@example.com");
+  Browser b;
+  login(b, "tom@example.com");
+  const Fields json_ct = {{"Content-Type", "application/json"}};
+  struct Case {
+    const char* name;
+    Fields headers;
+    std::string body;
+    int status;
+  };
+  std::string deep(60000, '[');  // under the 64 KiB body limit
+  std::string deep_obj = R"({"email":)" + std::string(50000, '{');
+  const std::vector<Case> cases = {
+      {"malformed JSON", json_ct, R"({"email": "tom@example.com", "password": )", 400},
+      {"trailing garbage", json_ct, R"({"email":"tom@example.com","password":"x"} x)", 400},
+      {"not an object", json_ct, R"(["tom@example.com"])", 400},
+      {"deep arrays", json_ct, deep, 400},
+      {"deep objects", json_ct, deep_obj, 400},
+      {"duplicate key", json_ct,
+       R"({"email":"tom@example.com","password":"a","password":"correct horse battery staple"})",
+       400},
+      {"wrong type", json_ct, R"({"email":"tom@example.com","password":12345678})", 400},
+      {"null member", json_ct, R"({"email":null,"password":"x"})", 400},
+      {"unknown member", json_ct, R"({"email":"a@b.c","password":"x","admin":"true"})", 400},
+      {"missing member", json_ct, R"({"email":"tom@example.com"})", 400},
+      {"invalid UTF-8 in email", json_ct,
+       "{\"email\":\"t\xC3\x28@example.com\",\"password\":\"x\"}", 400},
+      {"escaped NUL", json_ct, R"({"email":"tom@example.com\u0000","password":"x"})", 400},
+      {"raw NUL", json_ct, std::string("{\"email\":\"tom@exa\0mple.com\",\"password\":\"x\"}", 46),
+       400},
+      {"empty body", json_ct, "", 400},
+      {"form body",
+       {{"Content-Type", "application/x-www-form-urlencoded"}},
+       "email=tom%40example.com&password=x",
+       415},
+      {"text/plain", {{"Content-Type", "text/plain"}}, R"({"email":"a@b.c","password":"x"})", 415},
+      {"no content type", {}, R"({"email":"a@b.c","password":"x"})", 415},
+      {"huge email", json_ct,
+       json({{"email", std::string(60000, 'a') + "@x.com"}, {"password", "x"}}).dump(), 400},
+      {"huge password", json_ct,
+       json({{"email", "tom@example.com"}, {"password", std::string(60000, 'p')}}).dump(), 400},
+  };
+  for (const Case& c : cases) {
+    Response r = send("POST", "/auth/login", c.headers, c.body, "10.4.0.1");
+    EXPECT_EQ(r.status, c.status) << c.name << ": " << r.body;
+    EXPECT_EQ(r.header("content-type"), "application/problem+json") << c.name;
+    EXPECT_LT(r.status, 500) << c.name;
+  }
+  // Oversize body: 413; oversize headers: 431.
+  Response big = send("POST", "/auth/login", json_ct, std::string(70 * 1024, 'x'));
+  EXPECT_EQ(big.status, 413);
+  Response huge_header = send("GET", "/auth/me", {{"X-Pad", std::string(20 * 1024, 'a')}});
+  EXPECT_EQ(huge_header.status, 431);
+  // Cookies: duplicate names, nameless pairs, control characters.
+  const std::vector<std::string> cookie_cases = {
+      std::string(kSession) + "=" + b.session + "; " + kSession + "=" + b.session,
+      "=" + b.session,
+      std::string(kSession) + "=" + b.session + "; =x",
+      "lonely",
+      std::string(kSession) + "=" + b.session + "\x01",
+  };
+  for (const std::string& cookie : cookie_cases) {
+    Response r = send("GET", "/auth/me", {{"Cookie", cookie}});
+    EXPECT_GE(r.status, 400) << cookie;
+    EXPECT_LT(r.status, 500) << cookie;
+    EXPECT_EQ(r.header("content-type"), "application/problem+json") << cookie;
+  }
+  // A NUL byte in the request line or a header: refused by the parser, never a crash.
+  auto raw = http_exchange(
+      server_->port,
+      std::string("GET /auth/me HTTP/1.1\r\nHost: x\r\nCookie: a=\0b\r\nConnection: close\r\n\r\n",
+                  61));
+  if (raw) {
+    EXPECT_GE(raw->status, 400);
+    EXPECT_LT(raw->status, 500);
+  }
+  // The server is still up, and the session still works.
+  EXPECT_TRUE(server_->alive());
+  EXPECT_EQ(send("GET", "/healthz").status, 200);
+  EXPECT_EQ(verify_status(b), 200);
+}
+
+// ---- operations and CLI ----------------------------------------------------------------------
+
+TEST_F(AuthApiTest, ReadyzAndMetrics) {
+  add_user("uma@example.com");
+  login_raw("uma@example.com", kPassword);
+  login_raw("uma@example.com", "bad password");
+  EXPECT_EQ(send("GET", "/readyz").status, 200);
+  Response m = send("GET", "/metrics");
+  ASSERT_EQ(m.status, 200);
+  EXPECT_NE(m.body.find("tessera_logins_total{result=\"success\"} 1"), std::string::npos) << m.body;
+  EXPECT_NE(m.body.find("tessera_logins_total{result=\"failure\"} 1"), std::string::npos) << m.body;
+}
+
+TEST_F(AuthApiTest, UserCli) {
+  std::string id = add_user("vera@example.com", {"admin", "ops"});
+  RunResult list = cli({"user", "list", "--json"});
+  ASSERT_EQ(list.code, 0) << list.err;
+  json row = json::parse(list.out.substr(0, list.out.find('\n')));
+  EXPECT_EQ(row["id"], id);
+  EXPECT_EQ(row["email"], "vera@example.com");
+  EXPECT_EQ(row["roles"], json::array({"admin", "ops"}));
+  EXPECT_EQ(row["disabled"], false);
+  EXPECT_TRUE(row["created_at"].is_number_integer());
+  RunResult table = cli({"user", "list"});
+  EXPECT_EQ(table.code, 0);
+  EXPECT_NE(table.out.find("vera@example.com"), std::string::npos);
+  // Bad input: exit 2 with a message, the password never echoed.
+  RunResult taken = cli({"user", "add", "vera@example.com"}, "another password\n");
+  EXPECT_EQ(taken.code, 2);
+  EXPECT_NE(taken.err.find("tessera: "), std::string::npos);
+  EXPECT_EQ(taken.err.find("another password"), std::string::npos);
+  EXPECT_EQ(cli({"user", "add", "not-an-email"}, "a fine password\n").code, 2);
+  EXPECT_EQ(cli({"user", "add", "wes@example.com"}, "short\n").code, 2);
+  EXPECT_EQ(cli({"user", "add", "wes@example.com"}, "").code, 2);
+  EXPECT_EQ(cli({"user", "add", "wes@example.com", "--role", "Bad Role"}, "a fine password\n").code,
+            2);
+  EXPECT_EQ(cli({"user", "add", "wes@example.com"}, "a fine password\r\n").code, 0);
+  EXPECT_EQ(login_raw("wes@example.com", "a fine password").status, 200);
+}
+
+}  // namespace

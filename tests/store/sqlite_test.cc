@@ -1,0 +1,412 @@
+// What only the SQLite backend has to prove: the file (mode, WAL, persistence), migrations,
+// sharing the file with another Stores object and another process (the CLI beside a server),
+// and failing closed (kUnavailable / kCorrupt, never a crash) when the file is locked, damaged
+// or not a database. The behaviour every backend shares is in conformance_test.cc.
+#include <gtest/gtest.h>
+#include <spawn.h>
+#include <sqlite3.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include <atomic>
+#include <fstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "store/sqlite/migrations.h"
+#include "store/stores.h"
+#include "store_test_util.h"
+
+extern char** environ;
+
+namespace tessera::store {
+namespace {
+
+using testing::make_session;
+using testing::make_user;
+using testing::TempDir;
+using testing::token;
+using testing::user_id;
+
+// A raw connection, as another tool (or an attacker) would use the file.
+class Raw {
+ public:
+  explicit Raw(const std::string& path) {
+    if (sqlite3_open(path.c_str(), &db_) != SQLITE_OK) ADD_FAILURE() << "open " << path;
+    sqlite3_busy_timeout(db_, 5000);
+  }
+  ~Raw() { sqlite3_close_v2(db_); }
+  // Runs `sql`; returns SQLite's code.
+  int exec(const std::string& sql) {
+    char* err = nullptr;
+    int rc = sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &err);
+    if (err) last_error_ = err;
+    sqlite3_free(err);
+    return rc;
+  }
+  // The first column of the first row of `sql`, as text.
+  std::string scalar(const std::string& sql) {
+    sqlite3_stmt* st = nullptr;
+    std::string out = "<error>";
+    if (sqlite3_prepare_v2(db_, sql.c_str(), -1, &st, nullptr) == SQLITE_OK &&
+        sqlite3_step(st) == SQLITE_ROW) {
+      const auto* text = sqlite3_column_text(st, 0);
+      out = text ? reinterpret_cast<const char*>(text) : "<null>";
+    }
+    sqlite3_finalize(st);
+    return out;
+  }
+  const std::string& last_error() const { return last_error_; }
+
+ private:
+  sqlite3* db_ = nullptr;
+  std::string last_error_;
+};
+
+class SqliteStore : public ::testing::Test {
+ protected:
+  StoreConfig config(int busy_timeout_ms = 5000) {
+    return StoreConfig{.backend = "sqlite",
+                       .sqlite_path = path_,
+                       .sqlite_busy_timeout_ms = busy_timeout_ms,
+                       .on_error = [this](std::string_view msg) {
+                         std::lock_guard lock(errors_mu_);
+                         errors_.emplace_back(msg);
+                       }};
+  }
+  Stores open(int busy_timeout_ms = 5000) {
+    auto s = open_stores(config(busy_timeout_ms));
+    EXPECT_TRUE(s) << s.error();
+    return s ? std::move(*s) : Stores{};
+  }
+  std::vector<std::string> errors() {
+    std::lock_guard lock(errors_mu_);
+    return errors_;
+  }
+
+  TempDir dir_;
+  std::string path_ = (dir_.path() / "tessera.db").string();
+  std::mutex errors_mu_;
+  std::vector<std::string> errors_;
+};
+
+unsigned mode_of(const std::string& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) return 0xffff;
+  return st.st_mode & 07777;
+}
+
+// ---- the file ----------------------------------------------------------------------------------
+
+TEST_F(SqliteStore, CreatesTheFile0600InWalMode) {
+  Stores s = open();
+  ASSERT_TRUE(s.users->create(make_user(1, 1000)));  // a write makes the -wal file exist
+  EXPECT_EQ(mode_of(path_), 0600u);
+  EXPECT_EQ(mode_of(path_ + "-wal"), 0600u);
+  EXPECT_EQ(mode_of(path_ + "-shm"), 0600u);
+  Raw raw(path_);
+  EXPECT_EQ(raw.scalar("PRAGMA journal_mode"), "wal");
+}
+
+TEST_F(SqliteStore, EverythingPersistsAcrossReopen) {
+  std::int64_t event_id = 0;
+  {
+    Stores s = open();
+    User u = make_user(1, 1000);
+    u.roles = {"admin", "user"};
+    ASSERT_TRUE(s.users->create(u));
+    ASSERT_TRUE(s.users->set_disabled(user_id(1), true));
+    ASSERT_TRUE(s.sessions->create(make_session(1, 1, 1000), 5));
+    ASSERT_TRUE(s.sessions->touch(token(1), 1500));
+    ASSERT_TRUE(s.counters->increment("k", 1000, 60));
+    ASSERT_TRUE(s.counters->increment("k", 1001, 60));
+    event_id =
+        s.audit->append({.at = 1000, .type = "login.success", .user_id = user_id(1)}).value();
+    ASSERT_TRUE(s.audit->remember_device(user_id(1), "fp", 1000).value());
+  }
+  Stores s = open();
+  auto u = s.users->find_by_email(make_user(1, 0).email);
+  ASSERT_TRUE(u);
+  EXPECT_EQ(u->roles, (std::vector<std::string>{"admin", "user"}));
+  EXPECT_TRUE(u->disabled);
+  EXPECT_EQ(s.sessions->find(token(1))->last_seen_at, 1500);
+  EXPECT_EQ(s.counters->get("k", 1002)->value, 2);
+  auto events = s.audit->query({});
+  ASSERT_EQ(events->size(), 1u);
+  EXPECT_EQ(events->front().id, event_id);
+  EXPECT_FALSE(s.audit->remember_device(user_id(1), "fp", 2000).value());
+  // Ids keep increasing after a reopen.
+  EXPECT_GT(s.audit->append({.at = 2000, .type = "logout"}).value(), event_id);
+}
+
+// ---- migrations --------------------------------------------------------------------------------
+
+TEST_F(SqliteStore, MigrateAppliesOnceAndIsIdempotent) {
+  const int latest = sqlite::latest_version();
+  EXPECT_GE(latest, 1);
+  auto first = migrate(config());
+  ASSERT_TRUE(first) << first.error();
+  EXPECT_EQ(*first, latest);
+  auto second = migrate(config());
+  ASSERT_TRUE(second) << second.error();
+  EXPECT_EQ(*second, latest);
+  Stores s = open();  // opening migrates too: still nothing to do
+  EXPECT_TRUE(s.ready());
+  Raw raw(path_);
+  EXPECT_EQ(raw.scalar("SELECT count(*) FROM schema_version"), std::to_string(latest));
+  EXPECT_EQ(raw.scalar("SELECT max(version) FROM schema_version"), std::to_string(latest));
+  EXPECT_EQ(raw.scalar("SELECT name FROM schema_version WHERE version = 1"), "0001_initial.sql");
+  EXPECT_EQ(raw.scalar("PRAGMA integrity_check"), "ok");
+}
+
+TEST_F(SqliteStore, ConcurrentMigrationsFromTwoOpenersAgree) {
+  std::vector<std::thread> threads;
+  std::atomic<int> ok{0};
+  for (int i = 0; i < 4; ++i) {
+    threads.emplace_back([&] {
+      if (auto s = open_stores(config()); s && s->ready()) ++ok;
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(ok, 4);
+  Raw raw(path_);
+  EXPECT_EQ(raw.scalar("SELECT count(*) FROM schema_version"),
+            std::to_string(sqlite::latest_version()));
+}
+
+TEST_F(SqliteStore, RefusesADatabaseNewerThanTheBinary) {
+  Stores running = open();
+  ASSERT_TRUE(running.ready());
+  {
+    Raw raw(path_);
+    ASSERT_EQ(raw.exec("INSERT INTO schema_version VALUES (" +
+                       std::to_string(sqlite::latest_version() + 1) + ", '9999_future.sql', 0)"),
+              SQLITE_OK);
+  }
+  auto opened = open_stores(config());
+  ASSERT_FALSE(opened);
+  EXPECT_NE(opened.error().find("newer"), std::string::npos) << opened.error();
+  auto migrated = migrate(config());
+  ASSERT_FALSE(migrated);
+  EXPECT_NE(migrated.error().find("newer"), std::string::npos) << migrated.error();
+  // A server already running on it stops answering ready (its schema changed under it).
+  EXPECT_FALSE(running.ready());
+}
+
+TEST_F(SqliteStore, RefusesAFileThatIsNotADatabase) {
+  {
+    std::ofstream f(path_, std::ios::binary);
+    f << std::string(8192, 'x');
+  }
+  auto opened = open_stores(config());
+  ASSERT_FALSE(opened);
+  EXPECT_NE(opened.error().find(path_), std::string::npos) << opened.error();
+  EXPECT_FALSE(migrate(config()));
+}
+
+TEST_F(SqliteStore, RefusesPathsItCannotUse) {
+  auto in_missing_dir = config();
+  in_missing_dir.sqlite_path = (dir_.path() / "missing" / "tessera.db").string();
+  EXPECT_FALSE(open_stores(in_missing_dir));
+  auto a_directory = config();
+  a_directory.sqlite_path = dir_.path().string();
+  EXPECT_FALSE(open_stores(a_directory));
+  auto empty = config();
+  empty.sqlite_path.clear();
+  EXPECT_FALSE(open_stores(empty));
+  EXPECT_FALSE(open_stores(StoreConfig{.backend = "mongodb"}));
+}
+
+// ---- sharing the file --------------------------------------------------------------------------
+
+// Two Stores on one file: what a server and a CLI command see.
+TEST_F(SqliteStore, TwoStoresOnOneFileSeeEachOthersWrites) {
+  Stores server = open();
+  Stores cli = open();
+  ASSERT_TRUE(cli.users->create(make_user(1, 1000)));
+  ASSERT_TRUE(server.users->find_by_id(user_id(1)));
+  ASSERT_TRUE(server.sessions->create(make_session(1, 1, 1000), 5));
+  ASSERT_TRUE(server.sessions->create(make_session(1, 2, 1001), 5));
+  EXPECT_EQ(cli.sessions->remove_all(user_id(1)).value(), 2u);  // `tessera user revoke`
+  EXPECT_EQ(server.sessions->find(token(1)).error(), StoreError::kNotFound);
+  ASSERT_TRUE(cli.users->set_disabled(user_id(1), true));
+  EXPECT_TRUE(server.users->find_by_id(user_id(1))->disabled);
+}
+
+TEST_F(SqliteStore, TwoStoresOnOneFileStayAtomic) {
+  Stores a = open();
+  Stores b = open();
+  constexpr int kThreads = 4, kPerThread = 200;
+  std::atomic<int> failures{0}, fresh{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    CounterStore& counters = t % 2 ? *a.counters : *b.counters;
+    AuditStore& audit = t % 2 ? *a.audit : *b.audit;
+    threads.emplace_back([&] {
+      for (int i = 0; i < kPerThread; ++i) {
+        if (!counters.increment("shared", 1000, 3600)) ++failures;
+        auto r = audit.remember_device(user_id(1), "fp-" + std::to_string(i % 10), 1000);
+        if (!r) {
+          ++failures;
+        } else if (*r) {
+          ++fresh;
+        }
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(failures, 0);
+  EXPECT_EQ(a.counters->get("shared", 1000)->value, kThreads * kPerThread);
+  EXPECT_EQ(fresh, 10);
+}
+
+// Another process on the same file while this one works on it: tests/store/store_peer.cc.
+int run_peer(const std::vector<std::string>& args) {
+  std::vector<char*> argv;
+  std::string exe = TESSERA_STORE_PEER;
+  argv.push_back(exe.data());
+  std::vector<std::string> copy = args;
+  for (auto& a : copy) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  pid_t pid = 0;
+  if (posix_spawn(&pid, exe.c_str(), nullptr, nullptr, argv.data(), environ) != 0) return -1;
+  int status = 0;
+  if (waitpid(pid, &status, 0) != pid) return -1;
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+TEST_F(SqliteStore, AnotherProcessWorksOnTheFileAtTheSameTime) {
+  Stores server = open();
+  ASSERT_TRUE(server.users->create(make_user(1, 1000)));
+  constexpr int kEach = 300;
+  int peer_status = -1;
+  std::thread peer([&] {
+    peer_status = run_peer({path_, "increment", "shared", std::to_string(kEach)});
+  });
+  int failures = 0;
+  for (int i = 0; i < kEach; ++i) {
+    if (!server.counters->increment("shared", 1000, 3600)) ++failures;
+    if (!server.users->find_by_id(user_id(1))) ++failures;  // reads go on meanwhile
+  }
+  peer.join();
+  EXPECT_EQ(peer_status, 0);
+  EXPECT_EQ(failures, 0);
+  EXPECT_EQ(server.counters->get("shared", 1000)->value, 2 * kEach);
+
+  // What the CLI writes, the running server sees at once.
+  ASSERT_EQ(run_peer({path_, "create-user", "2"}), 0);
+  EXPECT_TRUE(server.users->find_by_id(user_id(2)));
+  ASSERT_TRUE(server.sessions->create(make_session(2, 5, 1000), 5));
+  ASSERT_EQ(run_peer({path_, "revoke", "2"}), 0);
+  EXPECT_EQ(server.sessions->find(token(5)).error(), StoreError::kNotFound);
+}
+
+// ---- failing closed ----------------------------------------------------------------------------
+
+TEST_F(SqliteStore, WriteLockHeldElsewhereGivesUnavailableThenRecovers) {
+  Stores s = open(/*busy_timeout_ms=*/150);
+  ASSERT_TRUE(s.users->create(make_user(1, 1000)));
+  Raw other(path_);
+  ASSERT_EQ(other.exec("BEGIN IMMEDIATE"), SQLITE_OK);  // another process writing, stuck
+
+  EXPECT_EQ(s.users->set_disabled(user_id(1), true).error(), StoreError::kUnavailable);
+  EXPECT_EQ(s.counters->increment("k", 1000, 60).error(), StoreError::kUnavailable);
+  EXPECT_EQ(s.sessions->create(make_session(1, 1, 1000), 5).error(), StoreError::kUnavailable);
+  EXPECT_EQ(s.audit->remember_device(user_id(1), "fp", 1).error(), StoreError::kUnavailable);
+  // WAL: reads do not wait for the writer.
+  auto u = s.users->find_by_id(user_id(1));
+  ASSERT_TRUE(u);
+  EXPECT_FALSE(u->disabled);  // the failed write changed nothing
+  EXPECT_TRUE(s.ready());
+  EXPECT_FALSE(errors().empty());  // the reason went to the log hook
+
+  ASSERT_EQ(other.exec("COMMIT"), SQLITE_OK);
+  EXPECT_TRUE(s.users->set_disabled(user_id(1), true));
+  EXPECT_EQ(s.counters->increment("k", 1000, 60)->value, 1);
+}
+
+TEST_F(SqliteStore, RowsThatDoNotDecodeAreCorrupt) {
+  Stores s = open();
+  ASSERT_TRUE(s.users->create(make_user(1, 1000)));
+  ASSERT_TRUE(s.users->create(make_user(2, 1001)));
+  ASSERT_TRUE(s.sessions->create(make_session(1, 1, 1000), 5));
+  ASSERT_TRUE(s.audit->append({.at = 1, .type = "x", .user_id = user_id(1)}));
+  {
+    Raw raw(path_);
+    // STRICT tables refuse wrong types; CHECKs refuse wrong sizes unless told not to, as a
+    // tampered file or a buggy tool might.
+    ASSERT_EQ(raw.exec("PRAGMA ignore_check_constraints = ON"), SQLITE_OK);
+    ASSERT_EQ(raw.exec("UPDATE users SET roles = 'not json' WHERE email = 'user1@example.com'"),
+              SQLITE_OK);
+    ASSERT_EQ(raw.exec("UPDATE users SET disabled = 7 WHERE email = 'user2@example.com'"),
+              SQLITE_OK);
+    ASSERT_EQ(raw.exec("UPDATE sessions SET csrf_hash = x'0102'"), SQLITE_OK);
+    ASSERT_EQ(raw.exec("UPDATE audit_events SET user_id = x'01'"), SQLITE_OK);
+  }
+  EXPECT_EQ(s.users->find_by_id(user_id(1)).error(), StoreError::kCorrupt);
+  EXPECT_EQ(s.users->find_by_email("user2@example.com").error(), StoreError::kCorrupt);
+  EXPECT_EQ(s.users->list(10, 0).error(), StoreError::kCorrupt);
+  EXPECT_EQ(s.sessions->find(token(1)).error(), StoreError::kCorrupt);
+  EXPECT_EQ(s.sessions->list(user_id(1)).error(), StoreError::kCorrupt);
+  EXPECT_EQ(s.audit->query({}).error(), StoreError::kCorrupt);
+  {
+    Raw raw(path_);
+    ASSERT_EQ(raw.exec("UPDATE users SET roles = '[\"a\", 1]' WHERE email = 'user2@example.com'"),
+              SQLITE_OK);
+    ASSERT_EQ(raw.exec("UPDATE users SET disabled = 0"), SQLITE_OK);
+  }
+  EXPECT_EQ(s.users->find_by_email("user2@example.com").error(), StoreError::kCorrupt);
+}
+
+// The file is overwritten with garbage under a running server: every call returns (a value
+// or kUnavailable/kCorrupt), nothing crashes, readiness drops, and it cannot be reopened.
+TEST_F(SqliteStore, DamagedFileFailsClosed) {
+  Stores s = open(/*busy_timeout_ms=*/200);
+  for (int i = 1; i <= 50; ++i) ASSERT_TRUE(s.users->create(make_user(i, 1000 + i)));
+  ASSERT_TRUE(s.sessions->create(make_session(1, 1, 1000), 5));
+  {
+    Raw raw(path_);
+    ASSERT_EQ(raw.scalar("PRAGMA wal_checkpoint(TRUNCATE)"), "0");  // everything in the main file
+  }
+  for (const std::string& file : {path_, path_ + "-wal", path_ + "-shm"}) {
+    std::fstream f(file, std::ios::in | std::ios::out | std::ios::binary);
+    if (!f) continue;
+    f.seekp(0);
+    f << std::string(64 * 1024, '\x5a');
+  }
+
+  int failed = 0;
+  auto check = [&](auto&& result) {
+    if (!result) {
+      ++failed;
+      EXPECT_TRUE(result.error() == StoreError::kUnavailable ||
+                  result.error() == StoreError::kCorrupt)
+          << describe(result.error());
+    }
+  };
+  for (int round = 0; round < 3; ++round) {
+    check(s.users->find_by_id(user_id(1)));
+    check(s.users->find_by_email("user2@example.com"));
+    check(s.users->list(100, 0));
+    check(s.users->create(make_user(100 + round, 5000)));
+    check(s.users->set_roles(user_id(1), {"x"}));
+    check(s.sessions->find(token(1)));
+    check(s.sessions->create(make_session(2, 10 + round, 2000), 5));
+    check(s.sessions->touch(token(1), 3000));
+    check(s.sessions->purge(0, 0));
+    check(s.counters->increment("k", 1000, 60));
+    check(s.counters->get("k", 1000));
+    check(s.audit->append({.at = 1, .type = "x"}));
+    check(s.audit->query({}));
+    check(s.audit->remember_device(user_id(1), "fp", 1));
+  }
+  EXPECT_GT(failed, 0);
+  EXPECT_FALSE(s.ready());
+  EXPECT_FALSE(errors().empty());
+  auto reopened = open_stores(config(200));
+  EXPECT_FALSE(reopened);
+}
+
+}  // namespace
+}  // namespace tessera::store

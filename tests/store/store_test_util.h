@@ -1,0 +1,72 @@
+// Helpers for the store suites: deterministic records and a temp dir removed afterwards.
+#pragma once
+
+#include <stdlib.h>
+
+#include <filesystem>
+#include <string>
+
+#include "store/types.h"
+
+namespace tessera::store::testing {
+
+// A fresh directory under $TMPDIR (or /tmp), removed with everything in it on destruction.
+class TempDir {
+ public:
+  TempDir() {
+    std::string tmpl = (std::filesystem::temp_directory_path() / "tessera-store-XXXXXX").string();
+    if (::mkdtemp(tmpl.data()) != nullptr) path_ = tmpl;
+  }
+  ~TempDir() {
+    std::error_code ec;
+    if (!path_.empty()) std::filesystem::remove_all(path_, ec);
+  }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  const std::filesystem::path& path() const { return path_; }
+
+ private:
+  std::filesystem::path path_;
+};
+
+// User id n: 15 zero bytes, then n (so ids order like n).
+inline UserId user_id(int n) {
+  UserId id{};
+  id[14] = static_cast<std::uint8_t>(n >> 8);
+  id[15] = static_cast<std::uint8_t>(n);
+  return id;
+}
+
+// A token hash derived from n (distinct for distinct n).
+inline TokenHash token(int n) {
+  TokenHash h{};
+  h[0] = 0xab;
+  h[30] = static_cast<std::uint8_t>(n >> 8);
+  h[31] = static_cast<std::uint8_t>(n);
+  return h;
+}
+
+inline User make_user(int n, std::int64_t created_at) {
+  return User{.id = user_id(n),
+              .email = "user" + std::to_string(n) + "@example.com",
+              .password_hash = "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA",
+              .roles = {"user"},
+              .disabled = false,
+              .created_at = created_at,
+              .password_changed_at = created_at,
+              .totp_secret = ""};
+}
+
+// Session n of user `user`, created (and last seen) at `created_at`.
+inline Session make_session(int user, int n, std::int64_t created_at) {
+  return Session{.id_hash = token(n),
+                 .user_id = user_id(user),
+                 .created_at = created_at,
+                 .last_seen_at = created_at,
+                 .auth_time = created_at,
+                 .ip = "203.0.113.9",
+                 .user_agent = "Mozilla/5.0 (X11; Linux x86_64)",
+                 .csrf_hash = token(n + 10000)};
+}
+
+}  // namespace tessera::store::testing
