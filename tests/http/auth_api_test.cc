@@ -240,6 +240,12 @@ std::optional<Response> http_exchange(std::uint16_t port, const std::string& raw
   return r;
 }
 
+// A string literal's bytes, embedded NULs included.
+template <std::size_t N>
+std::string bytes(const char (&literal)[N]) {
+  return std::string(literal, N - 1);
+}
+
 using Fields = std::vector<std::pair<std::string, std::string>>;
 
 // A browser-like client: its own cookie jar (session + CSRF), origin and client IP.
@@ -837,8 +843,7 @@ TEST_F(AuthApiTest, BadInputIs4xxProblemNever5xx) {
       {"invalid UTF-8 in email", json_ct,
        "{\"email\":\"t\xC3\x28@example.com\",\"password\":\"x\"}", 400},
       {"escaped NUL", json_ct, R"({"email":"tom@example.com\u0000","password":"x"})", 400},
-      {"raw NUL", json_ct, std::string("{\"email\":\"tom@exa\0mple.com\",\"password\":\"x\"}", 46),
-       400},
+      {"raw NUL", json_ct, bytes("{\"email\":\"tom@exa\0mple.com\",\"password\":\"x\"}"), 400},
       {"empty body", json_ct, "", 400},
       {"form body",
        {{"Content-Type", "application/x-www-form-urlencoded"}},
@@ -879,8 +884,7 @@ TEST_F(AuthApiTest, BadInputIs4xxProblemNever5xx) {
   // A NUL byte in the request line or a header: refused by the parser, never a crash.
   auto raw = http_exchange(
       server_->port,
-      std::string("GET /auth/me HTTP/1.1\r\nHost: x\r\nCookie: a=\0b\r\nConnection: close\r\n\r\n",
-                  61));
+      bytes("GET /auth/me HTTP/1.1\r\nHost: x\r\nCookie: a=\0b\r\nConnection: close\r\n\r\n"));
   if (raw) {
     EXPECT_GE(raw->status, 400);
     EXPECT_LT(raw->status, 500);
