@@ -3,24 +3,23 @@
 #pragma once
 
 #include <CLI/CLI.hpp>
-
 #include <functional>
 #include <vector>
 
 namespace tessera::cli {
 
 struct Command {
-  CLI::App* app;            // the leaf subcommand
-  std::function<int()> run; // returns the process exit code
+  CLI::App* app;             // the leaf subcommand
+  std::function<int()> run;  // returns the process exit code
 };
 using Commands = std::vector<Command>;
 
-void add_jws_commands(CLI::App& root, Commands& out);    // jws sign|verify
-void add_token_commands(CLI::App& root, Commands& out);  // token verify|decode
-void add_keys_commands(CLI::App& root, Commands& out);   // keys generate|public
-void add_serve_command(CLI::App& root, Commands& out);   // serve
-void add_config_commands(CLI::App& root, Commands& out); // config print
-void add_migrate_command(CLI::App& root, Commands& out); // migrate
+void add_jws_commands(CLI::App& root, Commands& out);     // jws sign|verify
+void add_token_commands(CLI::App& root, Commands& out);   // token verify|decode
+void add_keys_commands(CLI::App& root, Commands& out);    // keys generate|public
+void add_serve_command(CLI::App& root, Commands& out);    // serve
+void add_config_commands(CLI::App& root, Commands& out);  // config print
+void add_migrate_command(CLI::App& root, Commands& out);  // migrate
 void add_user_commands(CLI::App& root, Commands& out);    // user add|list|disable|enable|revoke
 
 }  // namespace tessera::cli

@@ -11,10 +11,10 @@
 namespace tessera::store {
 
 struct AuditQuery {
-  std::size_t limit = 100;                 // at most this many, newest first
-  std::optional<std::int64_t> before_id;   // only events with id < this (paging)
-  std::optional<UserId> user_id;           // only this user's events
-  std::string type;                        // only this type (empty: any)
+  std::size_t limit = 100;                // at most this many, newest first
+  std::optional<std::int64_t> before_id;  // only events with id < this (paging)
+  std::optional<UserId> user_id;          // only this user's events
+  std::string type;                       // only this type (empty: any)
 };
 
 class AuditStore {
@@ -29,7 +29,8 @@ class AuditStore {
   // Records that `user` logged in from device `fingerprint` (user agent + IP prefix, hashed
   // by the caller) at `now`. Returns true if this user had never used that device before (the
   // "new device" audit event). Atomic: two concurrent first logins give one true.
-  virtual std::expected<bool, StoreError> remember_device(const UserId& user, std::string_view fingerprint,
+  virtual std::expected<bool, StoreError> remember_device(const UserId& user,
+                                                          std::string_view fingerprint,
                                                           std::int64_t now) = 0;
 };
 

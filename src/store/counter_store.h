@@ -11,8 +11,8 @@
 namespace tessera::store {
 
 struct Count {
-  std::int64_t value = 0;         // count in the current window, after the increment
-  std::int64_t window_ends = 0;   // Unix seconds when it resets
+  std::int64_t value = 0;        // count in the current window, after the increment
+  std::int64_t window_ends = 0;  // Unix seconds when it resets
 };
 
 class CounterStore {

@@ -18,7 +18,8 @@ class SessionStore {
   // (by created_at, ties by id_hash) until `max_per_user` remain, atomically. `s` itself is never
   // evicted; `max_per_user` 0 means no limit. Returns how many were evicted.
   // kConflict if the id hash exists (never expected: ids are 256 random bits).
-  virtual std::expected<std::size_t, StoreError> create(const Session& s, std::size_t max_per_user) = 0;
+  virtual std::expected<std::size_t, StoreError> create(const Session& s,
+                                                        std::size_t max_per_user) = 0;
 
   // kNotFound if absent.
   virtual std::expected<Session, StoreError> find(const TokenHash& id_hash) = 0;

@@ -26,8 +26,8 @@ struct Stores {
 };
 
 struct StoreConfig {
-  std::string backend = "sqlite";   // "sqlite" | "memory"
-  std::string sqlite_path;          // for "sqlite": the database file (created 0600 if absent)
+  std::string backend = "sqlite";  // "sqlite" | "memory"
+  std::string sqlite_path;         // for "sqlite": the database file (created 0600 if absent)
   // For "sqlite": how long an operation waits for a lock another connection or process holds
   // (the CLI writing while a server runs) before it fails with kUnavailable.
   int sqlite_busy_timeout_ms = 5000;

@@ -31,9 +31,9 @@ using TokenHash = std::array<std::uint8_t, 32>;
 
 struct User {
   UserId id{};
-  std::string email;           // normalized (see auth/email.h); unique
-  std::string password_hash;   // Argon2id PHC string
-  std::vector<std::string> roles;        // each valid UTF-8 (the services validate names)
+  std::string email;               // normalized (see auth/email.h); unique
+  std::string password_hash;       // Argon2id PHC string
+  std::vector<std::string> roles;  // each valid UTF-8 (the services validate names)
   bool disabled = false;
   std::int64_t created_at = 0;           // Unix seconds
   std::int64_t password_changed_at = 0;  // Unix seconds
@@ -45,20 +45,20 @@ struct Session {
   UserId user_id{};
   std::int64_t created_at = 0;
   std::int64_t last_seen_at = 0;
-  std::int64_t auth_time = 0;         // when the user last proved a credential (step-up)
-  std::string ip;                     // client IP at creation
-  std::string user_agent;             // truncated to 512 bytes
-  TokenHash csrf_hash{};              // SHA-256 of the session's CSRF token
+  std::int64_t auth_time = 0;  // when the user last proved a credential (step-up)
+  std::string ip;              // client IP at creation
+  std::string user_agent;      // truncated to 512 bytes
+  TokenHash csrf_hash{};       // SHA-256 of the session's CSRF token
 };
 
 struct AuditEvent {
-  std::int64_t id = 0;        // assigned by the store, increasing
-  std::int64_t at = 0;        // Unix seconds
-  std::string type;           // "login.success", "login.failure", "logout", "session.revoked", ...
+  std::int64_t id = 0;  // assigned by the store, increasing
+  std::int64_t at = 0;  // Unix seconds
+  std::string type;     // "login.success", "login.failure", "logout", "session.revoked", ...
   std::optional<UserId> user_id;
   std::string ip;
   std::string user_agent;
-  std::string detail;         // JSON object text with event-specific fields; never secrets
+  std::string detail;  // JSON object text with event-specific fields; never secrets
 };
 
 }  // namespace tessera::store

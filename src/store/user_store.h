@@ -25,12 +25,15 @@ class UserStore {
   virtual std::expected<void, StoreError> set_password(const UserId& id, std::string_view hash,
                                                        std::int64_t changed_at) = 0;
   // Replaces password_hash only (re-hash with stronger parameters; not a password change).
-  virtual std::expected<void, StoreError> rehash_password(const UserId& id, std::string_view hash) = 0;
+  virtual std::expected<void, StoreError> rehash_password(const UserId& id,
+                                                          std::string_view hash) = 0;
   virtual std::expected<void, StoreError> set_disabled(const UserId& id, bool disabled) = 0;
-  virtual std::expected<void, StoreError> set_roles(const UserId& id, const std::vector<std::string>& roles) = 0;
+  virtual std::expected<void, StoreError> set_roles(const UserId& id,
+                                                    const std::vector<std::string>& roles) = 0;
 
   // Users ordered by created_at then id, at most `limit`, skipping `offset`.
-  virtual std::expected<std::vector<User>, StoreError> list(std::size_t limit, std::size_t offset) = 0;
+  virtual std::expected<std::vector<User>, StoreError> list(std::size_t limit,
+                                                            std::size_t offset) = 0;
 };
 
 }  // namespace tessera::store

@@ -408,14 +408,17 @@ TEST_F(ServeTest, ReadyzAndMetrics) {
   EXPECT_EQ(metrics->status, 200);
   EXPECT_EQ(metrics->header("content-type"), "text/plain; version=0.0.4; charset=utf-8");
   const std::string& m = metrics->body;
-  EXPECT_NE(m.find("tessera_http_requests_total{route=\"/healthz\",method=\"GET\",status=\"200\"} 1\n"),
-            std::string::npos)
+  EXPECT_NE(
+      m.find("tessera_http_requests_total{route=\"/healthz\",method=\"GET\",status=\"200\"} 1\n"),
+      std::string::npos)
       << m;
-  EXPECT_NE(m.find("tessera_http_requests_total{route=\"unmatched\",method=\"GET\",status=\"404\"} 1\n"),
-            std::string::npos)
+  EXPECT_NE(
+      m.find("tessera_http_requests_total{route=\"unmatched\",method=\"GET\",status=\"404\"} 1\n"),
+      std::string::npos)
       << m;
-  EXPECT_NE(m.find("tessera_http_request_duration_seconds_bucket{route=\"/readyz\",le=\"+Inf\"} 1\n"),
-            std::string::npos)
+  EXPECT_NE(
+      m.find("tessera_http_request_duration_seconds_bucket{route=\"/readyz\",le=\"+Inf\"} 1\n"),
+      std::string::npos)
       << m;
   EXPECT_NE(m.find("# TYPE tessera_logins_total counter"), std::string::npos);
   EXPECT_EQ(m.find("/no/such/path"), std::string::npos);  // raw paths never become labels
