@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "http/testing/raw_client.h"
+#include "read_line.h"
 
 namespace {
 
@@ -28,24 +29,7 @@ using tessera::http::testing::fetch;
 using tessera::http::testing::RawClient;
 using namespace std::chrono_literals;
 
-// Reads from `fd` until a '\n' or the deadline; false on EOF or timeout.
-bool read_line(int fd, std::string& line, std::chrono::milliseconds timeout) {
-  auto deadline = std::chrono::steady_clock::now() + timeout;
-  line.clear();
-  for (;;) {
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-        deadline - std::chrono::steady_clock::now());
-    if (left.count() <= 0) return false;
-    pollfd p{fd, POLLIN, 0};
-    if (::poll(&p, 1, static_cast<int>(left.count())) <= 0) continue;
-    char c;
-    ssize_t n = ::read(fd, &c, 1);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return false;
-    if (c == '\n') return true;
-    line.push_back(c);
-  }
-}
+using tessera::http::testing::read_line;
 
 // A `tessera` child process. The destructor kills it (SIGKILL) if it still runs: no test
 // leaves a server behind.
