@@ -20,8 +20,9 @@
 //   Ablations (off for the ceiling; each shows what one choice costs, see bench/README.md):
 //     --per-thread-contexts  one io_context per thread (sockets dealt round-robin, no strands)
 //                            instead of Tessera's one shared io_context
-//     --timeouts             Tessera's per-operation timeouts: a beast::tcp_stream with
-//                            expires_after() before every read and write
+//     --timeouts             per-operation timeouts, as Tessera had them before its deadline
+//                            sweep: a beast::tcp_stream with expires_after() before every
+//                            read and write
 //     --raw-write            the response as bytes serialized once at start, written with
 //                            asio::async_write, instead of Beast's serializer per request
 //
@@ -98,7 +99,7 @@ std::string serialized(const Response& res) {
   return out.str();
 }
 
-// Tessera's timeouts (src/http/limits.h defaults): idle wait, request read, response write.
+// Tessera's timeout values (src/http/limits.h defaults), for the --timeouts ablation.
 constexpr std::chrono::seconds kReadTimeout{30};
 constexpr std::chrono::seconds kWriteTimeout{30};
 

@@ -18,12 +18,14 @@
 #include "http/problem.h"
 #include "http/server.h"
 #include "http/testing/raw_client.h"
+#include "http/testing/server_thread.h"
 
 namespace tessera::http {
 namespace {
 
 using testing::fetch;
 using testing::RawClient;
+using testing::ServerThread;
 using namespace std::chrono_literals;
 
 // A worker pool in miniature: jobs run on other threads, as password hashing will.
@@ -107,21 +109,11 @@ class AsyncServerTest : public ::testing::Test {
 
   void start(ServerLimits limits = {}, unsigned io_threads = 2) {
     limits.io_threads = io_threads;
-    ServerOptions options;
-    options.port = 0;
-    options.limits = limits;
-    options.metrics = &metrics_;
-    auto s = Server::create(options, router_);
-    ASSERT_TRUE(s.has_value()) << s.error();
-    server_ = std::move(*s);
-    thread_ = std::thread([this] { server_->run(); });
+    ASSERT_TRUE(server_.start(router_, ServerOptions{.limits = limits, .metrics = &metrics_}))
+        << server_.error();
   }
 
-  void stop_server() {
-    if (server_) server_->stop();
-    if (thread_.joinable()) thread_.join();
-    server_.reset();
-  }
+  void stop_server() { server_.stop(); }
 
   void TearDown() override {
     stop_server();
@@ -142,15 +134,14 @@ class AsyncServerTest : public ::testing::Test {
     for (auto& r : held) r(make_response(200, body));
   }
 
-  std::uint16_t port() const { return server_->port(); }
+  std::uint16_t port() const { return server_.port(); }
 
   Workers workers_{4};
   Metrics metrics_;
   Router router_;
   std::mutex held_mu_;
   std::vector<Responder> held_;
-  std::unique_ptr<Server> server_;
-  std::thread thread_;
+  ServerThread server_;
 };
 
 TEST_F(AsyncServerTest, AnsweredFromAnotherThread) {

@@ -27,6 +27,8 @@ class Headers {
   void add(std::string name, std::string value);
   // Removes every field named `name`.
   void erase(std::string_view name);
+  // Makes room for `n` fields in all, so that adding them does not reallocate.
+  void reserve(std::size_t n) { fields_.reserve(n); }
 
   std::vector<Field>::const_iterator begin() const { return fields_.begin(); }
   std::vector<Field>::const_iterator end() const { return fields_.end(); }

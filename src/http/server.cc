@@ -67,7 +67,23 @@ class ConnectionRegistry {
     std::lock_guard lock(mu_);
     for (const Entry& e : entries_) {
       asio::post(e.executor, [conn = e.conn] {  // on the connection's strand, like its I/O
-        if (conn->idle && conn->tcp != nullptr) conn->tcp->cancel();
+        beast::error_code ignored;
+        if (conn->idle && conn->socket != nullptr) conn->socket->cancel(ignored);
+      });
+    }
+  }
+  // Closes the socket of every connection whose deadline passed before `now` (session.h): its
+  // pending read or write fails, and the connection ends. Checked again on the connection's
+  // strand, where its deadline may have moved on meanwhile (the operation completed in time).
+  void close_expired(detail::Connection::Clock::time_point now) {
+    std::lock_guard lock(mu_);
+    for (const Entry& e : entries_) {
+      if (!e.conn->expired(now)) continue;
+      asio::post(e.executor, [conn = e.conn] {
+        beast::error_code ignored;
+        if (conn->socket != nullptr && conn->expired(detail::Connection::Clock::now())) {
+          conn->socket->close(ignored);
+        }
       });
     }
   }
@@ -118,8 +134,9 @@ struct Server::Impl {
   static std::expected<std::unique_ptr<Server>, std::string> create(std::unique_ptr<Impl> impl);
 
   asio::awaitable<void> accept_loop();
-  asio::awaitable<void> connection(beast::tcp_stream tcp, std::shared_ptr<detail::Connection> conn,
+  asio::awaitable<void> connection(tcp::socket socket, std::shared_ptr<detail::Connection> conn,
                                    ConnectionRegistry::Token token);
+  asio::awaitable<void> sweep_deadlines();
   asio::awaitable<void> drain();
   void begin_stop();
 
@@ -131,6 +148,7 @@ struct Server::Impl {
   detail::SessionContext ctx;
   asio::io_context ioc;
   tcp::acceptor acceptor;  // on its own strand, with everything that touches it
+  asio::steady_timer sweep_timer{acceptor.get_executor()};  // the deadline sweep's
   std::optional<asio::signal_set> signals;
   tcp::endpoint bound;
 };
@@ -160,24 +178,34 @@ asio::awaitable<void> Server::Impl::accept_loop() {
       continue;
     }
     at_capacity = false;
-    beast::tcp_stream stream(std::move(socket));
-    auto executor = stream.get_executor();
+    auto executor = socket.get_executor();
     // Registered here, not in the coroutine, so the limit above counts it at once.
     auto conn = std::make_shared<detail::Connection>();
     auto token = registry.add({conn, executor});
-    asio::co_spawn(executor, connection(std::move(stream), std::move(conn), token),
+    asio::co_spawn(executor, connection(std::move(socket), std::move(conn), token),
                    [](std::exception_ptr e) { log_escaped(e, "connection"); });
   }
 }
 
-asio::awaitable<void> Server::Impl::connection(beast::tcp_stream tcp,
+asio::awaitable<void> Server::Impl::connection(tcp::socket socket,
                                                std::shared_ptr<detail::Connection> conn,
                                                ConnectionRegistry::Token token) {
   Registration registration(registry, token);
   if (tls) {
-    co_await detail::serve_tls(std::move(tcp), conn, ctx, *tls);
+    co_await detail::serve_tls(std::move(socket), conn, ctx, *tls);
   } else {
-    co_await detail::serve_plain(std::move(tcp), conn, ctx);
+    co_await detail::serve_plain(std::move(socket), conn, ctx);
+  }
+}
+
+// The one timer behind every connection's timeouts (session.h). Ends once the server stops
+// and no connection is left (drain() then wakes it), so that run() can return.
+asio::awaitable<void> Server::Impl::sweep_deadlines() {
+  for (;;) {
+    if (stopping.load() && registry.size() == 0) co_return;
+    sweep_timer.expires_after(detail::Connection::kSweepPeriod);
+    co_await sweep_timer.async_wait(kNoThrow);
+    registry.close_expired(detail::Connection::Clock::now());
   }
 }
 
@@ -194,6 +222,7 @@ asio::awaitable<void> Server::Impl::drain() {
     tick.expires_after(std::chrono::milliseconds(20));
     co_await tick.async_wait(kNoThrow);
   }
+  sweep_timer.cancel();  // nothing left to time out: the sweep ends
 }
 
 // On the acceptor's strand.
@@ -260,6 +289,8 @@ void Server::run() {
   Impl& s = *impl_;
   asio::co_spawn(s.acceptor.get_executor(), s.accept_loop(),
                  [](std::exception_ptr e) { log_escaped(e, "accept loop"); });
+  asio::co_spawn(s.acceptor.get_executor(), s.sweep_deadlines(),
+                 [](std::exception_ptr e) { log_escaped(e, "deadline sweep"); });
   if (s.signals) {
     s.signals->async_wait([this](const beast::error_code& ec, int signal) {
       if (ec) return;

@@ -9,12 +9,14 @@
 #include <thread>
 
 #include "http/testing/raw_client.h"
+#include "http/testing/server_thread.h"
 
 namespace tessera::http {
 namespace {
 
 using testing::fetch;
 using testing::RawClient;
+using testing::ServerThread;
 using namespace std::chrono_literals;
 
 class ServerTest : public ::testing::Test {
@@ -45,31 +47,18 @@ class ServerTest : public ::testing::Test {
 
   void start(ServerLimits limits = {}) {
     limits.io_threads = 2;
-    ServerOptions options;
-    options.host = "127.0.0.1";
-    options.port = 0;
-    options.limits = limits;
-    auto s = Server::create(options, router_);
-    ASSERT_TRUE(s.has_value()) << s.error();
-    server_ = std::move(*s);
-    thread_ = std::thread([this] { server_->run(); });
+    ASSERT_TRUE(server_.start(router_, ServerOptions{.limits = limits})) << server_.error();
   }
 
-  void TearDown() override {
-    if (server_) server_->stop();
-    if (thread_.joinable()) thread_.join();
-  }
-
-  std::uint16_t port() const { return server_->port(); }
+  std::uint16_t port() const { return server_.port(); }
 
   Router router_;
-  std::unique_ptr<Server> server_;
-  std::thread thread_;
+  ServerThread server_;
 };
 
 TEST_F(ServerTest, ServesAndAddsDefaultHeaders) {
   start();
-  EXPECT_EQ(server_->url(), "http://127.0.0.1:" + std::to_string(port()));
+  EXPECT_EQ(server_.server().url(), "http://127.0.0.1:" + std::to_string(port()));
   auto res = fetch(port(), "GET", "/hello");
   ASSERT_TRUE(res);
   EXPECT_EQ(res->status, 200);
@@ -236,6 +225,21 @@ TEST_F(ServerTest, IdleConnectionIsClosedAfterTheIdleTimeout) {
   EXPECT_LT(std::chrono::steady_clock::now() - t0, 3s);
 }
 
+// Slowloris: a header dribbled a byte at a time never outlasts the read timeout, however
+// often bytes arrive (the timeout runs from the request's first byte, not from the last).
+TEST_F(ServerTest, SlowHeaderIsCutOffAtTheReadTimeout) {
+  ServerLimits limits;
+  limits.read_timeout = 300ms;
+  start(limits);
+  RawClient c(port());
+  ASSERT_TRUE(c.send("GET /hello HTTP/1.1\r\n"));
+  for (int i = 0; i < 20; ++i) {  // 1 s of dribble; the send fails once the server is gone
+    if (!c.send("X")) break;
+    std::this_thread::sleep_for(50ms);
+  }
+  EXPECT_TRUE(c.closed_by_server());
+}
+
 TEST_F(ServerTest, ConnectionsBeyondTheLimitAreClosed) {
   ServerLimits limits;
   limits.max_connections = 1;
@@ -258,13 +262,13 @@ TEST_F(ServerTest, StopFinishesInFlightRequestsAndClosesIdleOnes) {
   RawClient busy(port());
   ASSERT_TRUE(busy.send("GET /slow HTTP/1.1\r\nHost: x\r\n\r\n"));
   std::this_thread::sleep_for(100ms);  // the handler is running
-  server_->stop();
+  server_.server().stop();
   auto res = busy.read_response();
   ASSERT_TRUE(res);
   EXPECT_EQ(res->body, "slow");
   EXPECT_EQ(res->header("connection"), "close");
   EXPECT_TRUE(idle.closed_by_server());
-  thread_.join();  // run() returned
+  server_.join();  // run() returned
   RawClient late(port());
   EXPECT_FALSE(late.connected());
 }
@@ -277,8 +281,8 @@ TEST_F(ServerTest, StopGivesUpOnStalledRequestsAfterTheDrainTimeout) {
   ASSERT_TRUE(stalled.send("GET /hello HTTP/1.1\r\n"));  // and never the rest
   std::this_thread::sleep_for(100ms);
   auto t0 = std::chrono::steady_clock::now();
-  server_->stop();
-  thread_.join();
+  server_.server().stop();
+  server_.join();
   EXPECT_LT(std::chrono::steady_clock::now() - t0, 3s);
 }
 

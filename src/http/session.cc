@@ -13,9 +13,10 @@
 #include "http/session_impl.h"
 
 namespace tessera::http::detail {
-namespace {
 
-namespace asio = boost::asio;
+using asio::ip::tcp;
+
+namespace {
 
 // Closing with unread bytes in the socket makes the kernel send RST, which can destroy our last
 // response before the client reads it (say, the 413 for a 70 KiB body still arriving). So when
@@ -24,65 +25,45 @@ namespace asio = boost::asio;
 constexpr std::chrono::milliseconds kLingerTime{2000};
 constexpr std::size_t kLingerBytes = 1 << 20;
 
-asio::awaitable<void> close_connection(beast::tcp_stream& tcp, Close how) {
+asio::awaitable<void> close_connection(tcp::socket& socket, Connection& conn, Close how) {
   beast::error_code ec;
-  tcp.socket().shutdown(asio::ip::tcp::socket::shutdown_send, ec);
+  socket.shutdown(tcp::socket::shutdown_send, ec);
   if (!ec && how == Close::kLinger) {
-    tcp.expires_after(kLingerTime);
+    conn.expires_after(kLingerTime);
     std::array<char, 16 * 1024> sink;
     for (std::size_t total = 0; total < kLingerBytes;) {
-      auto [rec, n] = co_await tcp.async_read_some(asio::buffer(sink), kNoThrow);
+      auto [rec, n] = co_await socket.async_read_some(asio::buffer(sink), kNoThrow);
       if (rec) break;
       total += n;
     }
   }
-  tcp.socket().close(ec);
-}
-
-// Header fields the server sets from the message itself.
-bool framing_field(std::string_view name) {
-  return iequals(name, "Content-Length") || iequals(name, "Transfer-Encoding") ||
-         iequals(name, "Connection");
-}
-
-// A name that is a token and a value without CR, LF or NUL (RFC 9110 section 5.5).
-bool safe_field(std::string_view name, std::string_view value) {
-  if (name.empty()) return false;
-  for (char c : name) {
-    bool tchar = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                 std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
-    if (!tchar) return false;
-  }
-  return value.find_first_of(std::string_view("\r\n\0", 3)) == std::string_view::npos;
-}
-
-// The Date field value for now (RFC 9110 section 6.6.1), formatted once per second per thread.
-const std::string& date_now() {
-  thread_local std::int64_t cached_second = -1;
-  thread_local std::string cached;
-  std::int64_t now = std::chrono::duration_cast<std::chrono::seconds>(
-                         std::chrono::system_clock::now().time_since_epoch())
-                         .count();
-  if (now != cached_second) {
-    cached = http_date(now);
-    cached_second = now;
-  }
-  return cached;
+  socket.close(ec);
 }
 
 }  // namespace
 
-std::string remote_address(beast::tcp_stream& tcp) {
+std::string remote_address(const tcp::socket& socket) {
   beast::error_code ec;
-  auto ep = tcp.socket().remote_endpoint(ec);
+  auto ep = socket.remote_endpoint(ec);
   return ec ? std::string() : ep.address().to_string();
 }
 
-asio::awaitable<void> serve_plain(beast::tcp_stream tcp, std::shared_ptr<Connection> conn,
+asio::awaitable<void> serve_plain(tcp::socket socket, std::shared_ptr<Connection> conn,
                                   const SessionContext& ctx) {
-  ConnectionGuard guard(*conn, tcp);
-  Close how = co_await serve_requests(tcp, tcp, *conn, ctx, remote_address(tcp));
-  co_await close_connection(tcp, how);
+  ConnectionGuard guard(*conn, socket);
+  Close how = co_await serve_requests(socket, *conn, ctx, remote_address(socket));
+  co_await close_connection(socket, *conn, how);
+}
+
+beast::error_code parse_buffered(RequestParser& parser, beast::flat_buffer& buffer) {
+  beast::error_code ec;
+  while (buffer.size() > 0 && !parser.is_done()) {
+    const std::size_t used = parser.put(buffer.data(), ec);
+    buffer.consume(used);
+    if (ec == bhttp::error::need_more) return {};
+    if (ec || used == 0) break;
+  }
+  return ec;
 }
 
 int status_for_read_error(const beast::error_code& ec) {
@@ -95,14 +76,14 @@ int status_for_read_error(const beast::error_code& ec) {
   return 400;  // the bytes are not HTTP/1.1 (bad method, target, version, field, framing...)
 }
 
-BeastResponse error_message(int status, const ServerLimits& limits) {
+Response error_response(int status, const ServerLimits& limits) {
   std::string detail = "malformed HTTP request";
   if (status == 413) {
     detail = "request body is larger than " + std::to_string(limits.max_body_bytes) + " bytes";
   } else if (status == 431) {
     detail = "request header is larger than " + std::to_string(limits.max_header_bytes) + " bytes";
   }
-  return to_message(problem(status, detail), 11, /*keep_alive=*/false, /*head=*/false);
+  return problem(status, detail);
 }
 
 int status_for_request(const BeastRequest& msg) {
@@ -116,12 +97,14 @@ bool wants_continue(const BeastRequest& msg) {
 
 Request to_request(BeastRequest&& msg, std::string remote) {
   Request req;
-  req.method = std::string(msg.method_string());
-  req.target = std::string(msg.target());
+  req.method = msg.method_string();
+  req.target = msg.target();
   std::tie(req.path, req.query) = split_target(req.target);
-  for (const auto& field : msg) {
+  std::size_t fields = 0;
+  for (auto it = msg.begin(); it != msg.end(); ++it) ++fields;
+  req.headers.reserve(fields);
+  for (const auto& field : msg)
     req.headers.add(std::string(field.name_string()), std::string(field.value()));
-  }
   req.body = std::move(msg.body());
   req.remote_address = std::move(remote);
   return req;
@@ -265,24 +248,10 @@ asio::awaitable<Response> call_async(const AsyncHandler& handler, Request req,
   co_return res;
 }
 
-BeastResponse to_message(Response&& res, unsigned version, bool keep_alive, bool head) {
-  BeastResponse msg{static_cast<bhttp::status>(res.status), version};
-  for (const auto& [name, value] : res.headers) {
-    if (framing_field(name)) continue;  // the server frames the message itself
-    if (!safe_field(name, value)) {     // response splitting: drop the field, tell the log
-      log_event(LogLevel::kError, "handler set an invalid header field", {{"name", name}});
-      continue;
-    }
-    msg.insert(name, value);
-  }
-  if (!res.headers.has("Cache-Control")) msg.set(bhttp::field::cache_control, "no-store");
-  if (!res.headers.has("Date")) msg.set(bhttp::field::date, date_now());
-  msg.set("X-Content-Type-Options", "nosniff");
-  msg.body() = std::move(res.body);
-  msg.keep_alive(keep_alive);
-  msg.prepare_payload();  // Content-Length from the body (replaces any the handler set)
-  if (head) msg.body().clear();
-  return msg;
+std::array<asio::const_buffer, 2> response_buffers(const Response& res, Framing framing,
+                                                   std::string& head) {
+  const std::string_view body = format_response(res, framing, head);
+  return {asio::buffer(head), asio::buffer(body)};
 }
 
 }  // namespace tessera::http::detail

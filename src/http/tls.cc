@@ -56,28 +56,28 @@ std::expected<std::shared_ptr<TlsContext>, std::string> load_tls_context(
   return tls;
 }
 
-asio::awaitable<void> serve_tls(beast::tcp_stream tcp, std::shared_ptr<Connection> conn,
+asio::awaitable<void> serve_tls(asio::ip::tcp::socket socket, std::shared_ptr<Connection> conn,
                                 const SessionContext& ctx, TlsContext& tls) {
-  std::string remote = remote_address(tcp);
-  beast::ssl_stream<beast::tcp_stream> stream(std::move(tcp), tls.ctx);
+  std::string remote = remote_address(socket);
+  beast::ssl_stream<asio::ip::tcp::socket> stream(std::move(socket), tls.ctx);
   ConnectionGuard guard(*conn, stream.next_layer());
 
   // The handshake counts as idle: a shutdown may cancel it, no request has begun.
   if (ctx.stopping.load()) co_return;
   conn->idle = true;
-  stream.next_layer().expires_after(ctx.limits.read_timeout);
+  conn->expires_after(ctx.limits.read_timeout);
   auto [ec] = co_await stream.async_handshake(ssl::stream_base::server, kNoThrow);
   conn->idle = false;
   if (ec) co_return;
 
   // TLS closes with close_notify either way (no lingering: the record layer frames the end).
-  co_await serve_requests(stream, stream.next_layer(), *conn, ctx, std::move(remote));
+  co_await serve_requests(stream, *conn, ctx, std::move(remote));
 
   // close_notify, briefly: many clients just close the socket instead of answering.
-  stream.next_layer().expires_after(std::chrono::seconds(2));
+  conn->expires_after(std::chrono::seconds(2));
   co_await stream.async_shutdown(kNoThrow);
   beast::error_code ignored;
-  stream.next_layer().socket().close(ignored);
+  stream.next_layer().close(ignored);
 }
 
 }  // namespace tessera::http::detail

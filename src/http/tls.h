@@ -3,7 +3,7 @@
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/asio/ip/tcp.hpp>
 #include <expected>
 #include <memory>
 #include <string>
@@ -19,7 +19,7 @@ std::expected<std::shared_ptr<TlsContext>, std::string> load_tls_context(
     const std::string& cert_chain_file, const std::string& private_key_file);
 
 // serve_plain over TLS: handshake (bounded by the read timeout), requests, close_notify.
-boost::asio::awaitable<void> serve_tls(boost::beast::tcp_stream tcp,
+boost::asio::awaitable<void> serve_tls(boost::asio::ip::tcp::socket socket,
                                        std::shared_ptr<Connection> conn, const SessionContext& ctx,
                                        TlsContext& tls);
 
