@@ -1,59 +1,14 @@
-// Unit tests of the api layer's pure parts: the error mapping and the strict JSON bodies.
-// (The handlers end to end: tests/http/auth_api_test.cc.)
+// Unit tests of the api layer's pure parts: the strict JSON bodies. (The error mapping:
+// error_mapping_test.cc; the handlers end to end: tests/http/auth_api_test.cc.)
 #include <gtest/gtest.h>
 
 #include <array>
-#include <nlohmann/json.hpp>
 #include <string>
 
-#include "api/error_mapping.h"
 #include "api/json_body.h"
 
 namespace tessera::api {
 namespace {
-
-using auth::Errc;
-
-TEST(ErrorMapping, StatusesAndHeaders) {
-  struct Case {
-    Errc code;
-    int status;
-    std::string retry_after;
-  };
-  for (const Case& c : {Case{Errc::kInvalidCredentials, 401, ""},
-                        Case{Errc::kRateLimited, 429, "60"}, Case{Errc::kEmailTaken, 409, ""},
-                        Case{Errc::kWeakPassword, 422, ""}, Case{Errc::kBadInput, 400, ""},
-                        Case{Errc::kUnauthenticated, 401, ""}, Case{Errc::kForbidden, 403, ""},
-                        Case{Errc::kBusy, 503, "1"}, Case{Errc::kUnavailable, 503, ""},
-                        Case{Errc::kNotFound, 404, ""}, Case{Errc::kInternal, 500, ""}}) {
-    auth::Error e{.code = c.code, .retry_after = 60, .detail = ""};
-    http::Response r = error_response(e);
-    EXPECT_EQ(r.status, c.status);
-    EXPECT_EQ(r.headers.get("Content-Type").value_or(""), "application/problem+json");
-    EXPECT_EQ(std::string(r.headers.get("Retry-After").value_or("")), c.retry_after);
-    auto j = nlohmann::json::parse(r.body);
-    EXPECT_EQ(j["status"], c.status);
-    EXPECT_TRUE(j["detail"].is_string() && !j["detail"].get<std::string>().empty());
-  }
-}
-
-TEST(ErrorMapping, InvalidCredentialsHasOneBodyWhateverTheDetail) {
-  http::Response a = error_response(auth::make_error(Errc::kInvalidCredentials));
-  http::Response b = error_response(auth::make_error(Errc::kInvalidCredentials, "user disabled"));
-  EXPECT_EQ(a.body, b.body);
-  EXPECT_EQ(b.body.find("disabled"), std::string::npos);
-  // Bland codes never show a detail; kBadInput and kWeakPassword do.
-  EXPECT_EQ(
-      error_response(auth::make_error(Errc::kInternal, "sqlite: disk I/O")).body.find("sqlite"),
-      std::string::npos);
-  EXPECT_NE(error_response(auth::make_error(Errc::kBadInput, "email has no @")).body.find("no @"),
-            std::string::npos);
-}
-
-TEST(ErrorMapping, RetryAfterIsAtLeastOne) {
-  auth::Error e{.code = Errc::kRateLimited, .retry_after = 0, .detail = ""};
-  EXPECT_EQ(error_response(e).headers.get("Retry-After").value_or(""), "1");
-}
 
 http::Request json_request(std::string body, std::string type = "application/json") {
   http::Request r;

@@ -82,6 +82,7 @@ void login(const ApiContext& ctx, Request req, http::Responder respond) {
     if (!r) {
       switch (r.error().code) {
         case auth::Errc::kRateLimited:
+        case auth::Errc::kConcurrencyLimited:
           c->count_login("rate_limited");
           break;
         case auth::Errc::kBusy:

@@ -5,6 +5,16 @@
 #include "http/problem.h"
 
 namespace tessera::api {
+namespace {
+
+// Every problem response leaves through here, so no 401 goes out without its challenge.
+http::Response problem_with_challenge(int status, std::string_view detail) {
+  http::Response res = http::problem(status, detail);
+  if (status == 401) res.headers.set("WWW-Authenticate", std::string(kWwwAuthenticate));
+  return res;
+}
+
+}  // namespace
 
 int http_status(auth::Errc code) {
   using auth::Errc;
@@ -12,6 +22,7 @@ int http_status(auth::Errc code) {
     case Errc::kInvalidCredentials:
       return 401;
     case Errc::kRateLimited:
+    case Errc::kConcurrencyLimited:
       return 429;  // RFC 6585 section 4
     case Errc::kEmailTaken:
       return 409;
@@ -45,6 +56,9 @@ http::Response error_response(const auth::Error& error) {
     case Errc::kRateLimited:
       detail = "too many failed attempts; try again later";
       break;
+    case Errc::kConcurrencyLimited:
+      detail = "too many concurrent login attempts for this account; retry shortly";
+      break;
     case Errc::kEmailTaken:
       detail = "that email is already registered";
       break;
@@ -76,18 +90,18 @@ http::Response error_response(const auth::Error& error) {
       detail = "internal error";
       break;
   }
-  http::Response res = http::problem(status, detail);
+  http::Response res = problem_with_challenge(status, detail);
   if (error.code == Errc::kRateLimited) {
     // RFC 9110 section 10.2.3: delay-seconds; at least 1 so clients never retry at once.
     res.headers.set("Retry-After", std::to_string(error.retry_after < 1 ? 1 : error.retry_after));
-  } else if (error.code == Errc::kBusy) {
-    res.headers.set("Retry-After", "1");
+  } else if (error.code == Errc::kConcurrencyLimited || error.code == Errc::kBusy) {
+    res.headers.set("Retry-After", "1");  // what holds it up ends within a password check
   }
   return res;
 }
 
 http::Response problem_response(int status, std::string_view detail) {
-  return http::problem(status, detail);
+  return problem_with_challenge(status, detail);
 }
 
 }  // namespace tessera::api

@@ -1,16 +1,20 @@
 // The ONE place that maps auth-domain errors to HTTP (DESIGN.md "detailed inside, bland
 // outside"; the Envoy jwt_authn idea of one mapping function). Every non-OAuth error body is
-// RFC 9457 problem+json {type, title, status, detail} (http/problem.h).
+// RFC 9457 problem+json {type, title, status, detail} (http/problem.h). Every 401 built here
+// (error_response or problem_response) carries `WWW-Authenticate: Bearer realm="tessera"`:
+// RFC 9110 section 11.6.1 requires a challenge on a 401, and Bearer (RFC 6750 section 3) is
+// the scheme API clients use.
 //
 //   Errc                 status  extra                  detail shown to the client
-//   kInvalidCredentials  401                            ONE fixed text for every cause (unknown
+//   kInvalidCredentials  401     WWW-Authenticate       ONE fixed text for every cause (unknown
 //                                                       email, wrong password, disabled user)
-//   kRateLimited         429     Retry-After: seconds   fixed text
+//   kRateLimited         429     Retry-After: seconds   fixed text (too many failures)
+//   kConcurrencyLimited  429     Retry-After: 1         fixed text (too many at once)
 //   kEmailTaken          409                            fixed text (the CLI/admin only: signup
 //                                                       never reports it)
 //   kWeakPassword        422                            Error::detail (the policy's reason)
 //   kBadInput            400                            Error::detail (what was malformed)
-//   kUnauthenticated     401                            fixed text
+//   kUnauthenticated     401     WWW-Authenticate       fixed text
 //   kForbidden           403                            Error::detail or fixed text
 //   kBusy                503     Retry-After: 1         fixed text
 //   kUnavailable         503                            fixed text (fail closed, never allow)
@@ -30,6 +34,9 @@ namespace tessera::api {
 
 // The fixed body text of a failed login: every cause of kInvalidCredentials reads exactly this.
 inline constexpr std::string_view kInvalidCredentialsDetail = "invalid email or password";
+
+// The challenge every 401 carries.
+inline constexpr std::string_view kWwwAuthenticate = R"(Bearer realm="tessera")";
 
 // The HTTP status for `code`.
 int http_status(auth::Errc code);

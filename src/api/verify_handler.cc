@@ -19,22 +19,22 @@ http::Response verify(const ApiContext& ctx, const http::Request& req) {
   if (!jar) return unauthenticated();
   http::CookieLookup cookie = jar->find(kSessionCookieName);
   if (cookie.state != http::CookieLookup::kPresent) return unauthenticated();
-  auto current = ctx.sessions().authenticate(cookie.value, ctx.clock().now_unix());
+  auto current = ctx.sessions().authenticate_shared(cookie.value, ctx.clock().now_unix());
   if (!current) {
     // Only the two outcomes a proxy understands: 401, or 5xx when the answer is unknown.
     if (current.error().code == auth::Errc::kUnauthenticated) return unauthenticated();
     return error_response(current.error());
   }
   std::string roles;
-  for (const std::string& r : current->user.roles) {
+  for (const std::string& r : (*current)->user.roles) {
     if (!roles.empty()) roles += ',';
     roles += r;
   }
   http::Response res;
   res.status = 200;
-  res.headers.set("X-User-Id", store::to_uuid(current->user.id));
+  res.headers.set("X-User-Id", store::to_uuid((*current)->user.id));
   res.headers.set("X-User-Roles", std::move(roles));
-  res.headers.set("X-Session-Id", std::move(current->public_id));
+  res.headers.set("X-Session-Id", (*current)->public_id);
   return res;
 }
 

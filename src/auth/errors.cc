@@ -8,6 +8,8 @@ std::string_view describe(Errc c) {
       return "invalid credentials";
     case Errc::kRateLimited:
       return "rate limited";
+    case Errc::kConcurrencyLimited:
+      return "too many concurrent attempts";
     case Errc::kEmailTaken:
       return "email taken";
     case Errc::kWeakPassword:
@@ -32,7 +34,7 @@ std::string_view describe(Errc c) {
 
 std::string describe(const Error& e) {
   std::string out(describe(e.code));
-  if (e.code == Errc::kRateLimited) {
+  if (e.code == Errc::kRateLimited || e.code == Errc::kConcurrencyLimited) {
     out += " (retry after " + std::to_string(e.retry_after) + " s)";
   }
   if (!e.detail.empty()) {

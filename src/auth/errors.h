@@ -18,6 +18,8 @@ namespace tessera::auth {
 enum class Errc : std::uint8_t {
   kInvalidCredentials,  // login failed: unknown email, wrong password or disabled user (401)
   kRateLimited,         // too many failures; Error::retry_after says for how long (429)
+  kConcurrencyLimited,  // under the failure limit, but as many attempts on the account as it
+                        // has guesses left are still running: retry in a second (429)
   kEmailTaken,          // the email exists (AuthService::signup hides it; the CLI says so)
   kWeakPassword,        // password policy refused the new password; detail says why (400/422)
   kBadInput,            // malformed email, empty or oversize password, bad role name (400)
@@ -34,7 +36,8 @@ std::string_view describe(Errc c);
 
 struct Error {
   Errc code = Errc::kInternal;
-  // kRateLimited only: whole seconds until a retry can succeed (>= 1), for Retry-After.
+  // kRateLimited and kConcurrencyLimited only: whole seconds until a retry can succeed (>= 1),
+  // for Retry-After.
   std::int64_t retry_after = 0;
   // Safe to show a client (never a secret, never which of the bland causes applied). Empty:
   // the api uses its fixed message for `code`.

@@ -63,38 +63,27 @@ std::string RateLimiter::ip_key(std::string_view ip) {
 std::expected<RateLimiter::Attempt, Error> RateLimiter::check(std::string_view email,
                                                               std::string_view ip,
                                                               std::int64_t now) {
+  const bool per_email = config_.email_max_failures > 0;
   std::string ekey = email_key(email);
-  std::string ikey = ip_key(ip);
-  std::int64_t retry_at = 0;  // the latest window end among the limits reached
+  // Reserve first, read the counter second (see the header). A refusal below drops the
+  // Attempt, and with it the reservation.
+  const std::int64_t others_in_flight = per_email ? reserve(ekey) : 0;
+  Attempt attempt(this, std::move(ekey), ip_key(ip), per_email);
 
+  std::int64_t retry_at = 0;  // the latest window end among the limits reached
   if (config_.ip_max_failures > 0) {
-    auto c = counters_->get(ikey, now);
+    auto c = counters_->get(attempt.ip_key_, now);
     if (!c) return std::unexpected(from_store(c.error()));
     if (c->value >= config_.ip_max_failures) retry_at = std::max(retry_at, c->window_ends);
   }
-  std::int64_t email_count = 0;
-  std::int64_t email_ends = 0;
-  if (config_.email_max_failures > 0) {
-    auto c = counters_->get(ekey, now);
+  bool crowded = false;  // under the limit, but not with the attempts in flight
+  if (per_email) {
+    auto c = counters_->get(attempt.email_key_, now);
     if (!c) return std::unexpected(from_store(c.error()));
-    email_count = c->value;
-    email_ends = c->window_ends;
-  }
-
-  bool reserved = false;
-  if (config_.email_max_failures > 0) {
-    std::lock_guard lock(mu_);
-    const auto it = in_flight_.find(ekey);
-    const std::int64_t pending = it == in_flight_.end() ? 0 : it->second;
-    if (email_count >= config_.email_max_failures) {
-      retry_at = std::max(retry_at, email_ends);
-    } else if (email_count + pending >= config_.email_max_failures) {
-      // Limited only by attempts still in flight: their outcome decides; a short wait.
-      retry_at = std::max(retry_at, now + 1);
-    }
-    if (retry_at == 0) {
-      ++in_flight_[ekey];
-      reserved = true;
+    if (c->value >= config_.email_max_failures) {
+      retry_at = std::max(retry_at, c->window_ends);
+    } else if (c->value + others_in_flight >= config_.email_max_failures) {
+      crowded = true;
     }
   }
   if (retry_at != 0) {
@@ -102,7 +91,12 @@ std::expected<RateLimiter::Attempt, Error> RateLimiter::check(std::string_view e
     e.retry_after = std::max<std::int64_t>(1, retry_at - now);
     return std::unexpected(std::move(e));
   }
-  return Attempt(this, std::move(ekey), std::move(ikey), reserved);
+  if (crowded) {
+    Error e = make_error(Errc::kConcurrencyLimited);
+    e.retry_after = 1;  // the attempts in flight end within a password check
+    return std::unexpected(std::move(e));
+  }
+  return attempt;
 }
 
 std::expected<void, Error> RateLimiter::record_failure(Attempt& attempt, std::int64_t now) {
@@ -127,6 +121,11 @@ std::expected<void, Error> RateLimiter::record_success(Attempt& attempt) {
   }
   attempt.release();
   return result;
+}
+
+std::int64_t RateLimiter::reserve(const std::string& email_key) {
+  std::lock_guard lock(mu_);
+  return in_flight_[email_key]++;
 }
 
 void RateLimiter::unreserve(const std::string& email_key) {

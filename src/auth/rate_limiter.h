@@ -9,13 +9,20 @@
 // Concurrency: failures are recorded only after the (slow) password check, so N parallel
 // guesses could all pass `check` before the first failure lands. Each Attempt therefore holds
 // an in-flight reservation on its email key until it is recorded or dropped, and `check` counts
-// reservations as failures-to-be: an account never gets more than `email_max_failures` guesses
-// per window however many arrive at once (per process; across nodes, the shared counter store
-// bounds it to that many per node). The per-IP limit, a coarse spray defence, does not
-// reserve: a burst may overshoot it by at most the hashing pool's capacity.
+// the other reservations as failures-to-be: an account never gets more than
+// `email_max_failures` guesses per window however many arrive at once (per process; across
+// nodes, the shared counter store bounds it to that many per node). `check` reserves BEFORE it
+// reads the counter and `record_failure` increments BEFORE it releases, so a check racing an
+// attempt's end sees that attempt as a reservation or in the count, never as neither (it may
+// see both, or see a racing check's reservation that is then refused: the error is always a
+// refusal too many, retried after 1 s, never a guess too many).
+// When only reservations stand in the way (the stored failures alone are under the limit) the
+// answer is kConcurrencyLimited with retry_after 1: the running attempts end within a second,
+// and telling the client "too many failures" would be false. The per-IP limit, a coarse spray
+// defence, does not reserve: a burst may overshoot it by at most the hashing pool's capacity.
 //
 // Usage (see AuthService::login):
-//   auto attempt = limiter.check(email, ip, now);  // kRateLimited -> 429 + Retry-After
+//   auto attempt = limiter.check(email, ip, now);  // kRateLimited / kConcurrencyLimited -> 429
 //   ... verify the password on the pool ...
 //   ok ? limiter.record_success(*attempt) : limiter.record_failure(*attempt, now);
 #pragma once
@@ -65,9 +72,13 @@ class RateLimiter {
 
   RateLimiter(std::shared_ptr<store::CounterStore> counters, RateLimitConfig config);
 
-  // May `email` (normalized) try to log in from `ip` now? kRateLimited with retry_after (the
-  // later of the two windows' ends, at least 1 s) if either limit is reached; kUnavailable if
-  // the counter store cannot answer (fail closed).
+  // May `email` (normalized) try to log in from `ip` now? Refusals, first match wins:
+  //   kUnavailable         the counter store cannot answer (fail closed);
+  //   kRateLimited         a stored failure count reached its limit; retry_after is the later
+  //                        of the reached windows' ends (at least 1 s);
+  //   kConcurrencyLimited  the email's stored failures plus the attempts on it still in flight
+  //                        reach the limit; retry_after 1.
+  // Thread-safe.
   std::expected<Attempt, Error> check(std::string_view email, std::string_view ip,
                                       std::int64_t now);
 
@@ -84,6 +95,8 @@ class RateLimiter {
   static std::string ip_key(std::string_view ip);
 
  private:
+  // Adds one in-flight reservation on `email_key`; returns how many others it has.
+  std::int64_t reserve(const std::string& email_key);
   void unreserve(const std::string& email_key);
 
   std::shared_ptr<store::CounterStore> counters_;

@@ -2,7 +2,12 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <chrono>
+#include <functional>
+#include <latch>
 #include <optional>
+#include <thread>
 #include <vector>
 
 #include "auth/test_util.h"
@@ -33,12 +38,19 @@ class RateLimiterTest : public ::testing::Test {
     EXPECT_TRUE(limiter_->record_success(*a).has_value());
     return true;
   }
-  std::optional<std::int64_t> retry_after(std::string_view email, std::string_view ip,
-                                          std::int64_t now) {
+  // Why an attempt at `now` is refused; nullopt if it is permitted (and then dropped).
+  std::optional<Error> refusal(std::string_view email, std::string_view ip, std::int64_t now) {
     auto a = limiter_->check(email, ip, now);
     if (a) return std::nullopt;
-    EXPECT_EQ(a.error().code, Errc::kRateLimited);
-    return a.error().retry_after;
+    return a.error();
+  }
+  // retry_after of a kRateLimited refusal; nullopt if permitted.
+  std::optional<std::int64_t> retry_after(std::string_view email, std::string_view ip,
+                                          std::int64_t now) {
+    auto e = refusal(email, ip, now);
+    if (!e) return std::nullopt;
+    EXPECT_EQ(e->code, Errc::kRateLimited) << describe(*e);
+    return e->retry_after;
   }
 };
 
@@ -114,6 +126,8 @@ TEST_F(RateLimiterTest, KeysHoldNoRawEmailOrIp) {
   EXPECT_NE(e, RateLimiter::email_key("alice@example.org"));
 }
 
+// Attempts in flight reserve their guess; when only they stand in the way the refusal says so
+// (kConcurrencyLimited, retry in 1 s), not "too many failures".
 TEST_F(RateLimiterTest, ConcurrentAttemptsCannotExceedTheEmailBudget) {
   // Five attempts in flight at once (none recorded yet): the sixth must wait for them.
   std::vector<RateLimiter::Attempt> in_flight;
@@ -122,11 +136,152 @@ TEST_F(RateLimiterTest, ConcurrentAttemptsCannotExceedTheEmailBudget) {
     ASSERT_TRUE(a.has_value());
     in_flight.push_back(std::move(*a));
   }
-  EXPECT_EQ(retry_after("a@x.org", "198.51.100.1", kT0), 1);
+  auto crowded = refusal("a@x.org", "198.51.100.1", kT0);
+  ASSERT_TRUE(crowded.has_value());
+  EXPECT_EQ(crowded->code, Errc::kConcurrencyLimited);
+  EXPECT_EQ(crowded->retry_after, 1);
   EXPECT_TRUE(succeed("b@x.org", "198.51.100.1", kT0));  // per email only
   // All five fail: now it is the recorded window that refuses.
   for (auto& a : in_flight) ASSERT_TRUE(limiter_->record_failure(a, kT0).has_value());
   EXPECT_EQ(retry_after("a@x.org", "198.51.100.1", kT0 + 1), 899);
+}
+
+TEST_F(RateLimiterTest, StoredFailuresPlusInFlightIsConcurrencyLimited) {
+  for (int i = 0; i < 3; ++i) ASSERT_TRUE(fail("a@x.org", "198.51.100.1", kT0));
+  auto first = limiter_->check("a@x.org", "198.51.100.1", kT0);
+  auto second = limiter_->check("a@x.org", "198.51.100.2", kT0);
+  ASSERT_TRUE(first.has_value() && second.has_value());
+  std::optional<RateLimiter::Attempt> one(std::move(*first));
+  auto crowded = refusal("a@x.org", "198.51.100.3", kT0);
+  ASSERT_TRUE(crowded.has_value());
+  EXPECT_EQ(crowded->code, Errc::kConcurrencyLimited);
+  EXPECT_EQ(crowded->retry_after, 1);
+  // The refused check left no reservation behind: dropping one attempt frees exactly one slot.
+  one.reset();
+  auto three = limiter_->check("a@x.org", "198.51.100.3", kT0);
+  EXPECT_TRUE(three.has_value());
+  EXPECT_EQ(refusal("a@x.org", "198.51.100.4", kT0).value_or(Error{}).code,
+            Errc::kConcurrencyLimited);
+}
+
+// A reached failure limit outranks the in-flight one: its Retry-After is the window's end.
+TEST_F(RateLimiterTest, AReachedLimitIsRateLimitedEvenWithAttemptsInFlight) {
+  reset(RateLimitConfig{.email_max_failures = 2, .ip_max_failures = 2, .ip_window = 500});
+  ASSERT_TRUE(fail("a@x.org", "198.51.100.1", kT0));
+  ASSERT_TRUE(fail("b@x.org", "198.51.100.1", kT0));  // the IP limit is reached
+  auto held = limiter_->check("c@x.org", "198.51.100.2", kT0);
+  ASSERT_TRUE(held.has_value());
+  auto held2 = limiter_->check("c@x.org", "198.51.100.2", kT0);
+  ASSERT_TRUE(held2.has_value());
+  // c@x.org is crowded AND its IP is over the limit: the window decides.
+  EXPECT_EQ(retry_after("c@x.org", "198.51.100.1", kT0 + 10), 490);
+  // Crowded alone: 1 s.
+  auto crowded = refusal("c@x.org", "198.51.100.3", kT0 + 10);
+  ASSERT_TRUE(crowded.has_value());
+  EXPECT_EQ(crowded->code, Errc::kConcurrencyLimited);
+}
+
+// A counter store that runs a hook once, right after answering `get` for an email key: lets a
+// test put another attempt's end exactly between a check's read and its decision.
+class HookedCounters final : public store::CounterStore {
+ public:
+  explicit HookedCounters(std::shared_ptr<store::CounterStore> inner) : inner_(std::move(inner)) {}
+  std::function<void()> after_email_get;
+
+  std::expected<store::Count, store::StoreError> increment(std::string_view key, std::int64_t now,
+                                                           std::int64_t window) override {
+    return inner_->increment(key, now, window);
+  }
+  std::expected<store::Count, store::StoreError> get(std::string_view key,
+                                                     std::int64_t now) override {
+    auto c = inner_->get(key, now);
+    if (key.starts_with("login:email:") && after_email_get) std::exchange(after_email_get, {})();
+    return c;
+  }
+  std::expected<void, store::StoreError> reset(std::string_view key) override {
+    return inner_->reset(key);
+  }
+
+ private:
+  std::shared_ptr<store::CounterStore> inner_;
+};
+
+// The race a reservation taken after the read would lose: B, the last permitted guess, fails
+// between A's counter read (4 failures) and A's look at the reservations (B's already gone).
+// A must still be refused: reservations come first, so A counted B as in flight.
+TEST(RateLimiterRaceTest, AFailureLandingBetweenReadAndDecisionIsNeverMissed) {
+  store::Stores stores = testing::memory_stores();
+  auto hooked = std::make_shared<HookedCounters>(stores.counters);
+  RateLimiter limiter(hooked, RateLimitConfig{});
+  for (int i = 0; i < 4; ++i) {
+    auto a = limiter.check("a@x.org", "198.51.100.1", kT0);
+    ASSERT_TRUE(a.has_value());
+    ASSERT_TRUE(limiter.record_failure(*a, kT0).has_value());
+  }
+  auto b = limiter.check("a@x.org", "198.51.100.1", kT0);  // the fifth guess
+  ASSERT_TRUE(b.has_value());
+  hooked->after_email_get = [&] { ASSERT_TRUE(limiter.record_failure(*b, kT0).has_value()); };
+  auto a = limiter.check("a@x.org", "198.51.100.1", kT0);  // would be the sixth
+  EXPECT_FALSE(hooked->after_email_get);                   // the hook ran
+  ASSERT_FALSE(a.has_value()) << "a sixth guess was permitted";
+  EXPECT_EQ(a.error().code, Errc::kConcurrencyLimited);
+  auto count = stores.counters->get(RateLimiter::email_key("a@x.org"), kT0);
+  ASSERT_TRUE(count.has_value());
+  EXPECT_EQ(count->value, 5);
+}
+
+// Many wrong guesses at once from many threads: at most email_max_failures are permitted and
+// counted, however they interleave; the rest are refused with one of the two 429 codes.
+TEST(RateLimiterRaceTest, ManyConcurrentWrongGuessesGetAtMostTheBudget) {
+  store::Stores stores = testing::memory_stores();
+  const RateLimitConfig config;  // 5 per email
+  RateLimiter limiter(stores.counters, config);
+  constexpr int kThreads = 32;
+  constexpr int kRounds = 3;  // later rounds meet recorded failures as well as reservations
+  std::atomic<int> permitted{0}, crowded{0}, limited{0}, other{0};
+  for (int round = 0; round < kRounds; ++round) {
+    std::latch start(kThreads);
+    std::vector<std::thread> threads;
+    for (int t = 0; t < kThreads; ++t) {
+      threads.emplace_back([&, t] {
+        start.arrive_and_wait();
+        auto a = limiter.check("a@x.org", "198.51.100." + std::to_string(t), kT0);
+        if (!a) {
+          if (a.error().code == Errc::kConcurrencyLimited) {
+            ++crowded;
+          } else if (a.error().code == Errc::kRateLimited) {
+            ++limited;
+          } else {
+            ++other;
+          }
+          return;
+        }
+        ++permitted;
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));  // the password check
+        EXPECT_TRUE(limiter.record_failure(*a, kT0).has_value());
+      });
+    }
+    for (std::thread& t : threads) t.join();
+  }
+  EXPECT_LE(permitted.load(), config.email_max_failures);
+  EXPECT_GE(permitted.load(), 1);
+  EXPECT_EQ(other.load(), 0);
+  EXPECT_EQ(permitted.load() + crowded.load() + limited.load(), kThreads * kRounds);
+  auto count = stores.counters->get(RateLimiter::email_key("a@x.org"), kT0);
+  ASSERT_TRUE(count.has_value());
+  EXPECT_EQ(count->value, permitted.load());
+  // Whatever the interleaving, the budget is exactly the limit: sequential guesses fill it.
+  int more = 0;
+  for (;;) {
+    auto a = limiter.check("a@x.org", "203.0.113.1", kT0 + 1);
+    if (!a) {
+      EXPECT_EQ(a.error().code, Errc::kRateLimited);
+      break;
+    }
+    ASSERT_TRUE(limiter.record_failure(*a, kT0 + 1).has_value());
+    ASSERT_LE(++more, config.email_max_failures);
+  }
+  EXPECT_EQ(permitted.load() + more, config.email_max_failures);
 }
 
 TEST_F(RateLimiterTest, DroppingAnAttemptReleasesItsReservation) {
@@ -134,9 +289,9 @@ TEST_F(RateLimiterTest, DroppingAnAttemptReleasesItsReservation) {
   {
     auto a = limiter_->check("a@x.org", "198.51.100.1", kT0);
     ASSERT_TRUE(a.has_value());
-    EXPECT_TRUE(retry_after("a@x.org", "198.51.100.1", kT0).has_value());
+    EXPECT_TRUE(refusal("a@x.org", "198.51.100.1", kT0).has_value());
     RateLimiter::Attempt moved = std::move(*a);  // the reservation moves with it
-    EXPECT_TRUE(retry_after("a@x.org", "198.51.100.1", kT0).has_value());
+    EXPECT_TRUE(refusal("a@x.org", "198.51.100.1", kT0).has_value());
   }  // dropped (e.g. the pool was busy): not a failure
   EXPECT_TRUE(succeed("a@x.org", "198.51.100.1", kT0));
 }

@@ -4,6 +4,7 @@
 #include <cstring>
 #include <utility>
 
+#include "auth/opaque_token.h"
 #include "auth/text.h"
 #include "base/base64url.h"
 #include "crypto/hash.h"
@@ -11,23 +12,16 @@
 namespace tessera::auth {
 namespace {
 
-constexpr std::size_t kTokenBytes = 32;
 constexpr std::size_t kMaxUserAgentBytes = 512;
 constexpr std::size_t kMaxIpBytes = 64;
 
-store::TokenHash sha256_of(std::string_view s) {
-  const auto d = crypto::sha256(s);
-  store::TokenHash h{};
-  std::memcpy(h.data(), d.data(), h.size());
-  return h;
-}
+store::TokenHash sha256_of(std::string_view s) { return token_hash_of(s); }
 
 std::string_view view(const store::TokenHash& h) {
   return {reinterpret_cast<const char*>(h.data()), h.size()};
 }
 
-// A fresh 256-bit secret, base64url.
-std::string new_token() { return base::base64url_encode(crypto::random_bytes(kTokenBytes)); }
+std::string new_token() { return new_opaque_token(); }
 
 Error unauthenticated() { return make_error(Errc::kUnauthenticated); }
 
@@ -35,16 +29,15 @@ Error unauthenticated() { return make_error(Errc::kUnauthenticated); }
 
 SessionService::SessionService(std::shared_ptr<store::SessionStore> sessions,
                                std::shared_ptr<store::UserStore> users, SessionConfig config)
-    : sessions_(std::move(sessions)), users_(std::move(users)), config_(config) {
+    : sessions_(std::move(sessions)),
+      users_(std::move(users)),
+      config_(config),
+      cache_(config.cache_capacity) {
   config_.max_per_user = std::max<std::size_t>(1, config_.max_per_user);
 }
 
 std::optional<store::TokenHash> SessionService::hash_token(std::string_view raw) {
-  if (raw.size() != kSessionTokenChars) return std::nullopt;
-  char buf[base::base64url_decoded_size(kSessionTokenChars)];
-  const auto n = base::base64url_decode_into(raw, buf);
-  if (!n || *n != kTokenBytes) return std::nullopt;
-  return sha256_of(raw);
+  return hash_opaque_token(raw);
 }
 
 std::string SessionService::public_id(const store::TokenHash& id_hash) {
@@ -74,6 +67,7 @@ std::expected<NewSession, Error> SessionService::mint(store::Session record) {
   record.csrf_hash = sha256_of(out.csrf_token);
   auto evicted = sessions_->create(record, config_.max_per_user);
   if (!evicted) return std::unexpected(from_store(evicted.error()));
+  if (*evicted > 0) forget_user(record.user_id);  // which ones went is not reported
   out.evicted = *evicted;
   out.public_id = public_id(record.id_hash);
   out.record = std::move(record);
@@ -96,16 +90,39 @@ std::expected<NewSession, Error> SessionService::create(const store::User& user,
 
 std::expected<CurrentSession, Error> SessionService::authenticate(std::string_view raw_id,
                                                                   std::int64_t now) {
+  auto shared = authenticate_shared(raw_id, now);
+  if (!shared) return std::unexpected(shared.error());
+  return **shared;
+}
+
+std::expected<std::shared_ptr<const CurrentSession>, Error> SessionService::authenticate_shared(
+    std::string_view raw_id, std::int64_t now) {
   const auto id_hash = hash_token(raw_id);
   if (!id_hash) return std::unexpected(unauthenticated());  // no store call for junk
+  if (auto hit = cache_.get(*id_hash, now)) {
+    // Expiry is re-checked on every hit; a due touch takes the store path below.
+    if (!expired(hit->session, now) && now - hit->session.last_seen_at < config_.touch_interval) {
+      return hit;
+    }
+  }
+  return load(*id_hash, now);
+}
 
-  auto s = sessions_->find(*id_hash);
+void SessionService::forget_user(const store::UserId& user) {
+  cache_.erase_if([&](const CurrentSession& c) { return c.user.id == user; });
+}
+
+std::expected<std::shared_ptr<const CurrentSession>, Error> SessionService::load(
+    const store::TokenHash& id_hash, std::int64_t now) {
+  const std::uint64_t generation = cache_.generation();  // before the reads (see put())
+  auto s = sessions_->find(id_hash);
   if (!s) {
     if (s.error() == store::StoreError::kNotFound) return std::unexpected(unauthenticated());
     return std::unexpected(from_store(s.error()));
   }
   if (expired(*s, now)) {
-    (void)sessions_->remove(*id_hash);  // best effort; purge() catches what this misses
+    (void)sessions_->remove(id_hash);  // best effort; purge() catches what this misses
+    cache_.erase(id_hash);
     return std::unexpected(unauthenticated());
   }
   auto user = users_->find_by_id(s->user_id);
@@ -113,21 +130,24 @@ std::expected<CurrentSession, Error> SessionService::authenticate(std::string_vi
     if (user.error() != store::StoreError::kNotFound) {
       return std::unexpected(from_store(user.error()));
     }
-    (void)sessions_->remove(*id_hash);
+    (void)sessions_->remove(id_hash);
+    cache_.erase(id_hash);
     return std::unexpected(unauthenticated());
   }
   if (user->disabled) {
-    (void)sessions_->remove(*id_hash);
+    (void)sessions_->remove(id_hash);
+    cache_.erase(id_hash);
     return std::unexpected(unauthenticated());
   }
   if (now - s->last_seen_at >= config_.touch_interval) {
     // Best effort: a missed touch can only make the idle timeout come early.
-    if (sessions_->touch(*id_hash, now)) s->last_seen_at = now;
+    if (sessions_->touch(id_hash, now)) s->last_seen_at = now;
   }
-  CurrentSession out;
-  out.public_id = public_id(s->id_hash);
-  out.session = std::move(*s);
-  out.user = std::move(*user);
+  auto out = std::make_shared<CurrentSession>();
+  out->public_id = public_id(s->id_hash);
+  out->session = std::move(*s);
+  out->user = std::move(*user);
+  cache_.put(id_hash, out, /*tag=*/now, generation);
   return out;
 }
 
@@ -135,7 +155,9 @@ std::expected<NewSession, Error> SessionService::rotate(const store::Session& cu
                                                         std::int64_t now,
                                                         std::optional<std::int64_t> auth_time) {
   // Remove first: if it is already gone (revoked concurrently), do not resurrect it.
-  if (auto r = sessions_->remove(current.id_hash); !r) {
+  auto removed = sessions_->remove(current.id_hash);
+  cache_.erase(current.id_hash);  // after the store: see HashCache's contract
+  if (auto& r = removed; !r) {
     if (r.error() == store::StoreError::kNotFound) return std::unexpected(unauthenticated());
     return std::unexpected(from_store(r.error()));
   }
@@ -153,7 +175,9 @@ std::expected<store::Session, Error> SessionService::revoke(std::string_view raw
     if (s.error() == store::StoreError::kNotFound) return std::unexpected(unauthenticated());
     return std::unexpected(from_store(s.error()));
   }
-  if (auto r = sessions_->remove(*id_hash); !r) {
+  auto removed = sessions_->remove(*id_hash);
+  cache_.erase(*id_hash);
+  if (auto& r = removed; !r) {
     if (r.error() == store::StoreError::kNotFound) return std::unexpected(unauthenticated());
     return std::unexpected(from_store(r.error()));
   }
@@ -166,7 +190,9 @@ std::expected<store::Session, Error> SessionService::revoke_public(const store::
   if (!all) return std::unexpected(from_store(all.error()));
   for (auto& s : *all) {
     if (crypto::constant_time_equal(SessionService::public_id(s.id_hash), public_id)) {
-      if (auto r = sessions_->remove(s.id_hash); !r) {
+      auto removed = sessions_->remove(s.id_hash);
+      cache_.erase(s.id_hash);
+      if (auto& r = removed; !r) {
         if (r.error() == store::StoreError::kNotFound) break;
         return std::unexpected(from_store(r.error()));
       }
@@ -179,6 +205,7 @@ std::expected<store::Session, Error> SessionService::revoke_public(const store::
 std::expected<std::size_t, Error> SessionService::revoke_all(const store::UserId& user,
                                                              const store::TokenHash* keep) {
   auto n = sessions_->remove_all(user, keep);
+  forget_user(user);
   if (!n) return std::unexpected(from_store(n.error()));
   return *n;
 }

@@ -32,6 +32,7 @@
 #include <vector>
 
 #include "auth/errors.h"
+#include "auth/hash_cache.h"
 #include "store/session_store.h"
 #include "store/user_store.h"
 
@@ -42,6 +43,9 @@ struct SessionConfig {
   std::int64_t absolute_lifetime = 24 * 60 * 60;  // seconds
   std::size_t max_per_user = 10;
   std::int64_t touch_interval = 60;  // seconds between last_seen_at writes for one session
+  // Authenticated sessions kept in process (auth/hash_cache.h, tagged with the second they were
+  // loaded in: another process's change is seen within 1 s); 0 turns the cache off.
+  std::size_t cache_capacity = 100'000;
 };
 
 // Length of a raw session id or CSRF token: base64url of 32 bytes.
@@ -88,6 +92,11 @@ class SessionService {
   // is then deleted), or its user is gone or disabled; kUnavailable if the store is down.
   std::expected<CurrentSession, Error> authenticate(std::string_view raw_id, std::int64_t now);
 
+  // The same, without copying: the result is shared with the session cache and immutable.
+  // This is the hot path (/auth/verify): a cached session costs a SHA-256 and a lookup.
+  std::expected<std::shared_ptr<const CurrentSession>, Error> authenticate_shared(
+      std::string_view raw_id, std::int64_t now);
+
   // Privilege change (role change, step-up): replaces `current` with a new id and CSRF token
   // for the same user, keeping created_at (the absolute lifetime does not restart), ip and user
   // agent; auth_time becomes `auth_time` if given. The old id stops working.
@@ -110,6 +119,10 @@ class SessionService {
   std::expected<std::vector<SessionInfo>, Error> list(const store::UserId& user, std::int64_t now,
                                                       const store::TokenHash* current = nullptr);
 
+  // Drops the user's cached sessions (call after changing the user record in the store, e.g.
+  // roles: the next request reads it again). revoke_all does this itself.
+  void forget_user(const store::UserId& user);
+
   // Deletes every session past its idle timeout or lifetime (call periodically).
   std::expected<std::size_t, Error> purge(std::int64_t now);
 
@@ -129,10 +142,14 @@ class SessionService {
  private:
   bool expired(const store::Session& s, std::int64_t now) const;
   std::expected<NewSession, Error> mint(store::Session record);
+  // authenticate_shared's cache miss: the store reads, expiry, the throttled touch.
+  std::expected<std::shared_ptr<const CurrentSession>, Error> load(const store::TokenHash& id_hash,
+                                                                   std::int64_t now);
 
   std::shared_ptr<store::SessionStore> sessions_;
   std::shared_ptr<store::UserStore> users_;
   SessionConfig config_;
+  HashCache<CurrentSession> cache_;
 };
 
 }  // namespace tessera::auth

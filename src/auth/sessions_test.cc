@@ -374,5 +374,107 @@ TEST_F(SessionsTest, StoreDownFailsClosed) {
   EXPECT_EQ(service_->revoke_all(alice_.id).error().code, Errc::kUnavailable);
 }
 
+// --- The in-process cache (auth/session_cache.h) ---
+
+TEST_F(SessionsTest, CachedWithinTheSecondAndReloadedInTheNext) {
+  const NewSession s = create(alice_, kT0);
+  ASSERT_TRUE(service_->authenticate_shared(s.id, kT0).has_value());
+  const int before = spy_->calls;
+  for (int i = 0; i < 100; ++i) ASSERT_TRUE(service_->authenticate_shared(s.id, kT0).has_value());
+  EXPECT_EQ(spy_->calls, before);  // no store call while cached
+  ASSERT_TRUE(service_->authenticate_shared(s.id, kT0 + 1).has_value());
+  EXPECT_GT(spy_->calls, before);  // a new second reads the store again
+}
+
+TEST_F(SessionsTest, AnotherProcessRevocationIsSeenInTheNextSecond) {
+  // Another process (the CLI, another node) deletes the record behind this service's back.
+  const NewSession s = create(alice_, kT0);
+  ASSERT_TRUE(service_->authenticate_shared(s.id, kT0).has_value());
+  ASSERT_TRUE(stores_.sessions->remove(s.record.id_hash).has_value());
+  EXPECT_EQ(auth_error(s.id, kT0 + 1), Errc::kUnauthenticated);
+}
+
+TEST_F(SessionsTest, AnotherProcessDisablingTheUserIsSeenInTheNextSecond) {
+  const NewSession s = create(alice_, kT0);
+  ASSERT_TRUE(service_->authenticate_shared(s.id, kT0).has_value());
+  ASSERT_TRUE(stores_.users->set_disabled(alice_.id, true).has_value());
+  EXPECT_EQ(auth_error(s.id, kT0 + 1), Errc::kUnauthenticated);
+}
+
+TEST_F(SessionsTest, RevocationThroughTheServiceIsImmediateDespiteTheCache) {
+  const NewSession a = create(alice_, kT0);
+  const NewSession b = create(alice_, kT0);
+  const NewSession c = create(alice_, kT0);
+  const NewSession d = create(alice_, kT0);
+  const NewSession e = create(bob_, kT0);
+  for (const NewSession* s : {&a, &b, &c, &d, &e}) {
+    ASSERT_TRUE(service_->authenticate_shared(s->id, kT0).has_value());
+  }
+  // Same second, so only the cache could still answer.
+  ASSERT_TRUE(service_->revoke(a.id).has_value());
+  EXPECT_EQ(auth_error(a.id, kT0), Errc::kUnauthenticated);
+
+  ASSERT_TRUE(service_->revoke_public(alice_.id, b.public_id).has_value());
+  EXPECT_EQ(auth_error(b.id, kT0), Errc::kUnauthenticated);
+
+  auto rotated = service_->rotate(c.record, kT0);
+  ASSERT_TRUE(rotated.has_value());
+  EXPECT_EQ(auth_error(c.id, kT0), Errc::kUnauthenticated);
+  EXPECT_TRUE(service_->authenticate_shared(rotated->id, kT0).has_value());
+
+  ASSERT_TRUE(service_->revoke_all(alice_.id).has_value());
+  EXPECT_EQ(auth_error(d.id, kT0), Errc::kUnauthenticated);
+  EXPECT_EQ(auth_error(rotated->id, kT0), Errc::kUnauthenticated);
+  EXPECT_TRUE(service_->authenticate_shared(e.id, kT0).has_value());  // bob unaffected
+}
+
+TEST_F(SessionsTest, EvictionByMaxPerUserIsImmediateDespiteTheCache) {
+  SessionConfig config;
+  config.max_per_user = 2;
+  service_ = std::make_unique<SessionService>(spy_, stores_.users, config);
+  const NewSession oldest = create(alice_, kT0);
+  const NewSession mid = create(alice_, kT0 + 1);
+  ASSERT_TRUE(service_->authenticate_shared(oldest.id, kT0 + 2).has_value());
+  const NewSession newest = create(alice_, kT0 + 2);
+  EXPECT_EQ(newest.evicted, 1u);
+  EXPECT_EQ(auth_error(oldest.id, kT0 + 2), Errc::kUnauthenticated);
+  EXPECT_TRUE(service_->authenticate_shared(mid.id, kT0 + 2).has_value());
+}
+
+TEST_F(SessionsTest, ExpiryIsEnforcedOnCachedEntries) {
+  // Cached at the last valid second; one second later the entry is stale anyway, but the
+  // expiry check must not depend on that: a cached hit re-checks it.
+  const SessionConfig c;
+  const NewSession s = create(alice_, kT0);
+  const std::int64_t last = kT0 + c.absolute_lifetime - 1;
+  for (std::int64_t t = kT0; t < last; t += 3600) {
+    ASSERT_TRUE(service_->authenticate_shared(s.id, t).has_value());
+  }
+  ASSERT_TRUE(service_->authenticate_shared(s.id, last).has_value());
+  EXPECT_EQ(auth_error(s.id, last + 1), Errc::kUnauthenticated);
+}
+
+TEST_F(SessionsTest, CacheCanBeTurnedOff) {
+  SessionConfig config;
+  config.cache_capacity = 0;
+  service_ = std::make_unique<SessionService>(spy_, stores_.users, config);
+  const NewSession s = create(alice_, kT0);
+  int before = spy_->calls;
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_TRUE(service_->authenticate_shared(s.id, kT0).has_value());
+    EXPECT_GT(spy_->calls, before);
+    before = spy_->calls;
+  }
+}
+
+TEST_F(SessionsTest, CachedSessionStillFailsClosedWhenTheStoreIsDownNextSecond) {
+  const NewSession s = create(alice_, kT0);
+  ASSERT_TRUE(service_->authenticate_shared(s.id, kT0).has_value());
+  spy_->down = true;
+  auto r = service_->authenticate_shared(s.id, kT0 + 1);
+  ASSERT_FALSE(r.has_value());
+  EXPECT_EQ(r.error().code, Errc::kUnavailable);
+}
+
 }  // namespace
 }  // namespace tessera::auth

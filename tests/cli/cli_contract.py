@@ -132,6 +132,32 @@ def main():
     rc, out, err = run(t, ["token", "decode"], b"garbage")
     check("token decode garbage: exit 2", rc == 2, err)
 
+    # migrate: the shared configuration flags (SPEC.md "Running": every subcommand takes the
+    # same --data-dir/--config, and TESSERA_* environment, and works on the same store).
+    rc, out, err = run(t, ["migrate", "--data-dir", path("m-flag")])
+    check("migrate --data-dir: exit 0, schema version",
+          rc == 0 and out.startswith(b"schema version ") and os.path.exists(path("m-flag/tessera.db")),
+          (rc, out, err))
+    version = out
+    conf = write("m.toml", '[store]\ndata_dir = "%s"\n' % path("m-file"))
+    rc, out, err = run(t, ["migrate", "--config", conf])
+    check("migrate --config: the file's data_dir",
+          rc == 0 and out == version and os.path.exists(path("m-file/tessera.db")), (rc, out, err))
+    rc, out, err = run(t, ["migrate", "--config", conf, "--data-dir", path("m-over")])
+    check("migrate --data-dir overrides the file",
+          rc == 0 and os.path.exists(path("m-over/tessera.db")), (rc, out, err))
+    env = dict(os.environ, TESSERA_STORE__DATA_DIR=path("m-env"))
+    p = subprocess.run([t, "migrate", "--config", conf], capture_output=True, timeout=20, env=env)
+    check("migrate: TESSERA_STORE__DATA_DIR overrides the file",
+          p.returncode == 0 and os.path.exists(path("m-env/tessera.db")), (p.returncode, p.stderr))
+    rc, out, err = run(t, ["migrate", "--config", write("m-bad.toml", "[store]\ndata_dri = 1\n")])
+    check("migrate unknown config key: exit 2 naming file and key",
+          rc == 2 and b"m-bad.toml:2: unknown key store.data_dri" in err, err)
+    rc, out, err = run(t, ["migrate", "--config", path("m-missing.toml")])
+    check("migrate missing config file: exit 2", rc == 2 and b"m-missing.toml" in err, err)
+    rc, out, err = run(t, ["migrate", "--bogus"])
+    check("migrate unknown flag: exit 2", rc == 2 and err.startswith(b"tessera:"), err)
+
     # Random garbage never crashes or hangs any reader.
     rng = random.Random(7)
     crashes = []

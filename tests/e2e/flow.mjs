@@ -1,5 +1,5 @@
 // The browser scenario, run against whatever serves the pages and /auth/* at `base` (the real
-// `tessera serve` in login_flow.mjs; a SPEC.md contract double in pages_contract.mjs).
+// `tessera serve` in login_flow.mjs).
 //
 // Three browser contexts (separate cookie jars, i.e. three devices), told apart on the
 // account page by their user agents "tessera-e2e/A|B|C". Steps run in order; after the first

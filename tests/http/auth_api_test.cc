@@ -7,11 +7,8 @@
 // trusts 127.0.0.1 as a proxy, so each test picks its client IP with X-Forwarded-For (rate
 // limits per IP stay per test).
 #include <arpa/inet.h>
-#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
-#include <poll.h>
-#include <signal.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <sys/wait.h>
@@ -21,6 +18,7 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <latch>
 #include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -30,7 +28,7 @@
 #include <thread>
 #include <vector>
 
-#include "read_line.h"
+#include "tessera_process.h"
 
 namespace {
 
@@ -42,10 +40,17 @@ constexpr char kOrigin[] = "https://app.example.com";
 constexpr char kSession[] = "__Host-tessera_session";
 constexpr char kCsrf[] = "__Host-tessera_csrf";
 constexpr char kPassword[] = "correct horse battery staple";
+// RFC 9110 section 11.6.1: every 401 carries a challenge; RFC 6750 section 3: Bearer.
+constexpr char kChallenge[] = R"(Bearer realm="tessera")";
+// The two 429s of the login rate limit (src/api/error_mapping.cc).
+constexpr char kTooManyFailures[] = "too many failed attempts; try again later";
+constexpr char kTooManyAtOnce[] =
+    "too many concurrent login attempts for this account; retry shortly";
 
 // ---- processes ------------------------------------------------------------------------------
 
-using tessera::http::testing::read_line;
+using tessera::http::testing::announced_port;
+using tessera::http::testing::TesseraProcess;
 
 // Runs TESSERA_BINARY with `args` and `input` on stdin to completion: exit code and output.
 struct RunResult {
@@ -72,56 +77,6 @@ RunResult run_cli(const std::vector<std::string>& args, const std::string& input
   fs::remove_all(tmp);
   return r;
 }
-
-// `tessera serve` as a child; killed (SIGKILL) by the destructor if still running.
-class Server {
- public:
-  explicit Server(const std::vector<std::string>& args) {
-    int out[2], err[2];
-    if (::pipe2(out, O_CLOEXEC) != 0 || ::pipe2(err, O_CLOEXEC) != 0) return;
-    pid_ = ::fork();
-    if (pid_ == 0) {
-      ::dup2(out[1], 1);
-      // stderr (the JSON log) goes to /dev/null unless debugging: an unread pipe could fill.
-      int null = ::open("/dev/null", O_WRONLY);
-      ::dup2(null, 2);
-      std::vector<char*> argv;
-      std::string binary = TESSERA_BINARY;
-      argv.push_back(binary.data());
-      std::vector<std::string> copy = args;
-      for (std::string& a : copy) argv.push_back(a.data());
-      argv.push_back(nullptr);
-      ::execv(binary.c_str(), argv.data());
-      ::_exit(127);
-    }
-    ::close(out[1]);
-    ::close(err[1]);
-    ::close(err[0]);
-    out_ = out[0];
-    std::string line;
-    if (read_line(out_, line, 30s)) {
-      std::size_t colon = line.rfind(':');
-      if (colon != std::string::npos)
-        port = static_cast<std::uint16_t>(std::stoi(line.substr(colon + 1)));
-    }
-  }
-  ~Server() {
-    if (pid_ > 0) {
-      ::kill(pid_, SIGKILL);
-      ::waitpid(pid_, nullptr, 0);
-    }
-    if (out_ >= 0) ::close(out_);
-  }
-  bool alive() const {
-    return pid_ > 0 && ::kill(pid_, 0) == 0 && ::waitpid(pid_, nullptr, WNOHANG) == 0;
-  }
-
-  std::uint16_t port = 0;
-
- private:
-  pid_t pid_ = -1;
-  int out_ = -1;
-};
 
 // ---- HTTP -----------------------------------------------------------------------------------
 
@@ -283,10 +238,13 @@ class AuthApiTest : public ::testing::Test {
   }
 
   void SetUp() override {
-    server_ = std::make_unique<Server>(
+    // The server logs every request: its stderr is discarded, a pipe nobody reads would fill.
+    server_ = std::make_unique<TesseraProcess>(
         std::vector<std::string>{"serve", "--listen", "127.0.0.1:0", "--data-dir", data_.string(),
-                                 "--config", config_.string(), "--threads", "2"});
-    ASSERT_NE(server_->port, 0) << "the server did not announce itself";
+                                 "--config", config_.string(), "--threads", "2"},
+        TesseraProcess::Stderr::kDiscard);
+    port_ = announced_port(server_->first_line().value_or(""));
+    ASSERT_NE(port_, 0) << "the server did not announce itself";
   }
 
   // `tessera user add` against the running server's store; returns the user id.
@@ -320,7 +278,7 @@ class AuthApiTest : public ::testing::Test {
       raw += "Content-Length: " + std::to_string(body.size()) + "\r\n";
     }
     raw += "\r\n" + body;
-    auto r = http_exchange(server_->port, raw);
+    auto r = http_exchange(port_, raw);
     EXPECT_TRUE(r.has_value()) << method << " " << path;
     return r.value_or(Response{});
   }
@@ -356,10 +314,13 @@ class AuthApiTest : public ::testing::Test {
     EXPECT_TRUE(p["type"].is_string());
     EXPECT_TRUE(p["title"].is_string());
     EXPECT_TRUE(p["detail"].is_string());
+    // A 401 always challenges, nothing else does.
+    EXPECT_EQ(r.header("www-authenticate"), status == 401 ? kChallenge : "") << r.body;
   }
 
   fs::path root_, data_, config_;
-  std::unique_ptr<Server> server_;
+  std::unique_ptr<TesseraProcess> server_;
+  std::uint16_t port_ = 0;
 };
 
 // ---- login, cookies, verify, logout ----------------------------------------------------------
@@ -692,6 +653,102 @@ TEST_F(AuthApiTest, SixthFailureForOneEmailIs429AndSuccessResets) {
   expect_problem(login_raw("omar@example.com", "bad password"), 429);
 }
 
+// A burst of wrong guesses for one account, all at once (SPEC.md "HTTP API": 5 failures per
+// email per window, however they arrive): at most 5 are evaluated, whatever the interleaving.
+// While those are still running the others hear "too many concurrent attempts, retry in 1 s";
+// once they have failed, "too many failed attempts" with the window's Retry-After.
+TEST_F(AuthApiTest, ConcurrentWrongGuessesGetAtMostFiveEvaluatedAndA429SayingWhy) {
+  add_user("xena@example.com");
+  constexpr int kBurst = 16;  // each from its own IP: only the per-email limit is in play
+  std::vector<Response> burst(kBurst);
+  {
+    std::latch start(kBurst);
+    std::vector<std::thread> threads;
+    for (int i = 0; i < kBurst; ++i) {
+      threads.emplace_back([&, i] {
+        start.arrive_and_wait();
+        burst[i] = login_raw("xena@example.com", "bad password", "10.5.0." + std::to_string(i));
+      });
+    }
+    for (std::thread& t : threads) t.join();
+  }
+  int evaluated = 0, at_once = 0;
+  for (const Response& r : burst) {
+    if (r.status == 401) {
+      ++evaluated;
+      continue;
+    }
+    expect_problem(r, 429);
+    const std::string detail = r.body_json().value("detail", "");
+    if (detail == kTooManyAtOnce) {
+      ++at_once;
+      EXPECT_EQ(r.header("retry-after"), "1");
+    } else {
+      EXPECT_EQ(detail, kTooManyFailures);  // the evaluated ones already failed
+      EXPECT_GT(std::stoi("0" + r.header("retry-after")), 1);
+    }
+  }
+  EXPECT_GE(evaluated, 1);
+  EXPECT_LE(evaluated, 5);
+  // 16 requests arrive within a millisecond or two; each evaluated guess is an Argon2id hash
+  // (tens of ms): some requests meet guesses still in flight.
+  EXPECT_GE(at_once, 1);
+  // The burst used exactly its share of the budget: sequential guesses get the rest, no more.
+  int later = 0;
+  for (;;) {
+    Response r = login_raw("xena@example.com", "bad password", "10.5.1.1");
+    if (r.status != 401) {
+      expect_problem(r, 429);
+      EXPECT_EQ(r.body_json().value("detail", ""), kTooManyFailures);
+      EXPECT_GT(std::stoi("0" + r.header("retry-after")), 800);  // the 15-minute window's end
+      break;
+    }
+    ASSERT_LE(++later, 5);
+  }
+  EXPECT_EQ(evaluated + later, 5);
+  Response right = login_raw("xena@example.com", kPassword, "10.5.1.2");  // even the right one
+  expect_problem(right, 429);
+  // Both kinds of 429 count as rate-limited logins, only evaluated guesses as failures.
+  const std::string metrics = send("GET", "/metrics").body;
+  EXPECT_NE(metrics.find("tessera_logins_total{result=\"failure\"} 5\n"), std::string::npos)
+      << metrics;
+  const std::string limited = "tessera_logins_total{result=\"rate_limited\"} " +
+                              std::to_string(kBurst - evaluated + 2) + "\n";
+  EXPECT_NE(metrics.find(limited), std::string::npos) << limited << " in " << metrics;
+}
+
+// RFC 9110 section 11.6.1: a 401 MUST carry WWW-Authenticate, wherever it comes from.
+TEST_F(AuthApiTest, Every401CarriesABearerChallenge) {
+  add_user("yann@example.com");
+  add_user("zoe@example.com");
+  Browser b;
+  login(b, "yann@example.com");
+  Fields h = b.unsafe();
+  h.emplace_back("Content-Type", "application/json");
+  const std::vector<std::pair<const char*, Response>> unauthorized = {
+      {"verify without cookie", send("GET", "/auth/verify")},
+      {"verify POST with junk", send("POST", "/auth/verify", {{"Cookie", "x=1"}})},
+      {"me without cookie", send("GET", "/auth/me")},
+      {"admin without cookie", send("GET", "/admin/audit")},
+      {"wrong password", login_raw("zoe@example.com", "bad password", "10.6.0.1")},
+      {"unknown email", login_raw("nobody@example.com", "bad password", "10.6.0.2")},
+      {"wrong current password",
+       send("POST", "/auth/password", h,
+            json({{"current_password", "not it"}, {"new_password", "a new pass phrase"}}).dump())},
+  };
+  for (const auto& [name, r] : unauthorized) {
+    EXPECT_EQ(r.status, 401) << name << ": " << r.body;
+    EXPECT_EQ(r.all("www-authenticate"), std::vector<std::string>{kChallenge}) << name;
+  }
+  // Not on other errors, nor on success.
+  Response forbidden = send("POST", "/auth/logout", {{"Cookie", b.cookie_header()}});
+  EXPECT_EQ(forbidden.status, 403);
+  EXPECT_EQ(forbidden.header("www-authenticate"), "");
+  Response ok = send("GET", "/auth/verify", b.cookies_only());
+  EXPECT_EQ(ok.status, 200);
+  EXPECT_EQ(ok.header("www-authenticate"), "");
+}
+
 TEST_F(AuthApiTest, PerIpLimit) {
   add_user("pete@example.com");
   // ip_failures = 12 in this suite's configuration; different emails, one IP.
@@ -868,7 +925,7 @@ TEST_F(AuthApiTest, BadInputIs4xxProblemNever5xx) {
   }
   // A NUL byte in the request line or a header: refused by the parser, never a crash.
   auto raw = http_exchange(
-      server_->port,
+      port_,
       bytes("GET /auth/me HTTP/1.1\r\nHost: x\r\nCookie: a=\0b\r\nConnection: close\r\n\r\n"));
   if (raw) {
     EXPECT_GE(raw->status, 400);
