@@ -9,7 +9,7 @@
 #include "api/auth_handlers.h"
 #include "api/verify_handler.h"
 #include "api/web_pages.h"
-#include "app/keyring_file.h"
+#include "app/data_dir.h"
 #include "app/services.h"
 #include "http/listen_address.h"
 #include "http/log.h"
@@ -24,19 +24,22 @@ http::Response healthz(const http::Request&) {
 }
 
 // RFC 7517 section 5 JWK Set, public members only; media type per RFC 7517 section 8.5.1.
-// Cacheable briefly: verifiers poll it, and a rotated-in key is published (state "next")
-// well before it signs, so five minutes of staleness never rejects a valid token.
-http::Handler jwks(const jose::Jwks& keys) {
-  return [body = keys.to_json()](const http::Request&) {
-    http::Response res = http::make_response(200, body, "application/jwk-set+json");
-    res.headers.set("Cache-Control", "public, max-age=300");
+// Cacheable for keys.jwks_max_age: a rotated-in key is published (state "next") before it
+// signs, so a verifier's cached copy never rejects a valid token.
+http::Handler jwks(JwksSource source) {
+  const std::string cache_control = "public, max-age=" + std::to_string(source.max_age);
+  return [source = std::move(source), cache_control](const http::Request&) {
+    http::Response res = http::make_response(200, source.json(), "application/jwk-set+json");
+    res.headers.set("Cache-Control", cache_control);
     return res;
   };
 }
 
-std::string key_ids(const jose::Jwks& keys) {
+std::string key_ids(const auth::KeyringService& keyring) {
   std::string out;
-  for (const jose::Jwk& k : keys.keys()) out += (out.empty() ? "" : ",") + k.kid();
+  for (const auth::KeyInfo& k : keyring.list()) {
+    out += (out.empty() ? "" : ",") + k.kid + ":" + std::string(store::to_string(k.state));
+  }
   return out;
 }
 
@@ -55,25 +58,19 @@ http::ServerLimits server_limits(const Config& config) {
   return limits;
 }
 
-// Deletes expired sessions every `every` until stopped (the store keeps records; expiry is
-// enforced at every lookup anyway, this only reclaims space).
-class SessionPurger {
+// Background upkeep, on one thread until stopped:
+//   every `tick` (250 ms): follow other processes' changes - the keyring (a CLI `keys rotate`)
+//     and the revocation log (a CLI `user revoke`, another node) - so they take effect here
+//     within a second, and rotate the keys when keys.rotate_every says so;
+//   every `purge_every`: delete expired sessions and denylist entries (expiry is enforced at
+//     every lookup anyway; this only reclaims space).
+// Failures are logged and retried at the next tick; the revocation service fails closed by
+// itself when it cannot follow the log for long (auth/revocation.h).
+class Maintenance {
  public:
-  SessionPurger(auth::SessionService& sessions, const base::Clock& clock,
-                std::chrono::seconds every)
-      : thread_([this, &sessions, &clock, every] {
-          std::unique_lock lock(mu_);
-          while (!cv_.wait_for(lock, every, [this] { return stopping_; })) {
-            lock.unlock();
-            auto n = sessions.purge(clock.now_unix());
-            if (!n) {
-              http::log_event(http::LogLevel::kWarn, "session purge failed",
-                              {{"error", auth::describe(n.error())}});
-            }
-            lock.lock();
-          }
-        }) {}
-  ~SessionPurger() {
+  Maintenance(Services& s, std::chrono::milliseconds tick, std::chrono::seconds purge_every)
+      : thread_([this, &s, tick, purge_every] { run(s, tick, purge_every); }) {}
+  ~Maintenance() {
     {
       std::lock_guard lock(mu_);
       stopping_ = true;
@@ -83,6 +80,34 @@ class SessionPurger {
   }
 
  private:
+  static void warn(std::string_view what, const auth::Error& e) {
+    http::log_event(http::LogLevel::kWarn, what, {{"error", auth::describe(e)}});
+  }
+
+  void run(Services& s, std::chrono::milliseconds tick, std::chrono::seconds purge_every) {
+    auto next_purge = std::chrono::steady_clock::now() + purge_every;
+    std::unique_lock lock(mu_);
+    while (!cv_.wait_for(lock, tick, [this] { return stopping_; })) {
+      lock.unlock();
+      if (auto r = s.keyring->refresh(); !r) warn("keyring refresh failed", r.error());
+      if (auto r = s.revocation->poll(); !r) warn("revocation log poll failed", r.error());
+      if (auto r = s.keyring->maybe_rotate(); !r) {
+        warn("automatic key rotation failed", r.error());
+      } else if (*r) {
+        (void)s.audit->record(auth::AuditType::kKeysRotated, s.clock.now_unix(), {},
+                              {{"emergency", false}, {"by", "schedule"}});
+        http::log_event(http::LogLevel::kInfo, "keys rotated", {{"by", "schedule"}});
+      }
+      if (std::chrono::steady_clock::now() >= next_purge) {
+        next_purge = std::chrono::steady_clock::now() + purge_every;
+        if (auto n = s.sessions->purge(s.clock.now_unix()); !n)
+          warn("session purge failed", n.error());
+        if (auto n = s.revocation->purge(); !n) warn("denylist purge failed", n.error());
+      }
+      lock.lock();
+    }
+  }
+
   std::mutex mu_;
   std::condition_variable cv_;
   bool stopping_ = false;  // guarded by mu_
@@ -101,14 +126,18 @@ api::ViewerLookup viewer_lookup(const api::ApiContext& ctx) {
 
 }  // namespace
 
-http::Router make_router(const jose::Jwks& keys, const Probes& probes, const api::ApiContext* api) {
+JwksSource static_jwks(const jose::Jwks& keys) {
+  return JwksSource{.json = [body = keys.to_json()] { return body; }, .max_age = 300};
+}
+
+http::Router make_router(JwksSource jwks_source, const Probes& probes, const api::ApiContext* api) {
   http::Router router;
   router.add("GET", "/healthz", healthz);
   router.add("GET", "/readyz", http::readiness_handler(probes.ready));
   if (probes.metrics != nullptr) {
     router.add("GET", "/metrics", http::metrics_handler(*probes.metrics));
   }
-  router.add("GET", "/.well-known/jwks.json", jwks(keys));
+  router.add("GET", "/.well-known/jwks.json", jwks(std::move(jwks_source)));
   if (api == nullptr) {
     api::add_web_routes(router);  // GET /, /login, /account, /static/*
     return router;
@@ -126,8 +155,6 @@ std::expected<void, std::string> serve(const Config& config, std::ostream& annou
   if (!listen) return std::unexpected(listen.error());
   const std::string& data_dir = config.store.data_dir;
   if (auto dir = ensure_data_dir(data_dir); !dir) return std::unexpected(dir.error());
-  auto keys = load_or_create_keys(data_dir);
-  if (!keys) return std::unexpected(keys.error());
   if (config.web.mode != "session") {
     return std::unexpected("web.mode \"" + config.web.mode +
                            "\" is not available yet; use \"session\"");
@@ -156,8 +183,17 @@ std::expected<void, std::string> serve(const Config& config, std::ostream& annou
       {.allowed_origins = {},
        .same_site =
            config.web.same_site == "strict" ? http::SameSite::kStrict : http::SameSite::kLax});
+  auth::KeyringService& keyring = *s.keyring;
+  JwksSource published{.json =
+                           [&keyring] {
+                             auto view = keyring.current();
+                             return view ? view->jwks_json : std::string(R"({"keys":[]})");
+                           },
+                       .max_age = config.keys.jwks_max_age.count()};
+  // Ready: the stores answer and the revocation state is current (else tokens fail closed).
+  auto ready = [&s] { return (!s.stores.ready || s.stores.ready()) && s.revocation->ready(); };
   http::Router router =
-      make_router(*keys, {.metrics = &metrics, .ready = s.stores.ready}, &api_context);
+      make_router(std::move(published), {.metrics = &metrics, .ready = ready}, &api_context);
   http::ServerOptions server_options;
   server_options.host = listen->host;
   server_options.port = listen->port;
@@ -171,11 +207,11 @@ std::expected<void, std::string> serve(const Config& config, std::ostream& annou
   if (!server) return std::unexpected(server.error());
   // CSRF origins: configured, or (zero configuration) the server's own URL, known once bound.
   api_context.set_allowed_origins(effective_allowed_origins(config, (*server)->url()));
-  SessionPurger purger(*s.sessions, s.clock, std::chrono::minutes(10));
+  Maintenance maintenance(s, std::chrono::milliseconds(250), std::chrono::minutes(10));
 
   announce << "listening on " << (*server)->url() << std::endl;
   http::log_event(http::LogLevel::kInfo, "server started",
-                  {{"url", (*server)->url()}, {"data_dir", data_dir}, {"kids", key_ids(*keys)}});
+                  {{"url", (*server)->url()}, {"data_dir", data_dir}, {"keys", key_ids(keyring)}});
   (*server)->run();
   // Drained: no request is in flight. Queued hashing jobs still run (their late answers are
   // dropped safely by the server, which is still alive), then the workers stop.

@@ -2,7 +2,9 @@
 // pieces make up `tessera serve`.
 #pragma once
 
+#include <cstdint>
 #include <expected>
+#include <functional>
 #include <ostream>
 #include <string>
 
@@ -21,6 +23,16 @@ struct Probes {
   http::ReadinessCheck ready;
 };
 
+// What /.well-known/jwks.json publishes: `json` is called per request (the keyring changes
+// while the server runs); `max_age` is its Cache-Control max-age in seconds.
+struct JwksSource {
+  std::function<std::string()> json;
+  std::int64_t max_age = 300;
+};
+
+// A fixed key set (tests): its public members, max-age 300.
+JwksSource static_jwks(const jose::Jwks& keys);
+
 // The routes over the loaded state:
 //   GET /healthz                -> 200 {"status":"ok"} (liveness)
 //   GET /readyz                 -> 200 {"status":"ready"}, or 503 problem+json (readiness)
@@ -29,13 +41,15 @@ struct Probes {
 //   GET /, /login, /account, /static/*  -> the browser pages (api/web_pages.h)
 // and, when `api` is given, the JSON API over it (api/auth_handlers.h, api/verify_handler.h,
 // api/admin_handlers.h) with the pages' viewer lookup wired to the session service.
-// `keys` is copied (cheap: shared immutable keys); `api` must outlive the router.
-http::Router make_router(const jose::Jwks& keys, const Probes& probes = {},
+// `api` must outlive the router.
+http::Router make_router(JwksSource jwks, const Probes& probes = {},
                          const api::ApiContext* api = nullptr);
 
-// Opens the data dir (creating it and the signing key on first start), opens the stores
+// Opens the data dir (creating it and the master key on first start), opens the stores
 // (store.backend: SQLite file <data_dir>/tessera.db, migrated at start; or memory), builds the
-// services (hash pool sized by auth.hash_threads), binds, writes one line
+// services (hash pool sized by auth.hash_threads; the keyring, with its first keys on first
+// start), binds, starts the maintenance thread (keyring and revocation changes from other
+// processes, automatic rotation, purges), writes one line
 // "listening on <url>" to `announce` (flushed: scripts and tests read the port from it), and
 // serves until SIGINT/SIGTERM and the graceful drain are done (stop accepting, in-flight
 // requests finish, then the hash pool finishes its queued jobs and stops). An error is a message

@@ -16,7 +16,7 @@ http::Request get(std::string path) {
 }
 
 TEST(Routes, Healthz) {
-  http::Router router = make_router(jose::Jwks());
+  http::Router router = make_router(static_jwks(jose::Jwks()));
   http::Response res = router.route(get("/healthz"));
   EXPECT_EQ(res.status, 200);
   EXPECT_EQ(res.headers.get("Content-Type"), "application/json");
@@ -26,7 +26,7 @@ TEST(Routes, Healthz) {
 TEST(Routes, JwksPublishesPublicKeysOnly) {
   auto key = jose::Jwk::generate(jose::Alg::kES256, "k1");
   ASSERT_TRUE(key);
-  http::Router router = make_router(jose::Jwks({*key}));
+  http::Router router = make_router(static_jwks(jose::Jwks({*key})));
   http::Response res = router.route(get("/.well-known/jwks.json"));
   EXPECT_EQ(res.status, 200);
   EXPECT_EQ(res.headers.get("Content-Type"), "application/jwk-set+json");
@@ -39,7 +39,7 @@ TEST(Routes, JwksPublishesPublicKeysOnly) {
 }
 
 TEST(Routes, OtherPathsAndMethods) {
-  http::Router router = make_router(jose::Jwks());
+  http::Router router = make_router(static_jwks(jose::Jwks()));
   EXPECT_EQ(router.route(get("/nope")).status, 404);
   http::Request post = get("/healthz");
   post.method = "POST";
@@ -47,7 +47,7 @@ TEST(Routes, OtherPathsAndMethods) {
 }
 
 TEST(Routes, BrowserPages) {
-  http::Router router = make_router(jose::Jwks());
+  http::Router router = make_router(static_jwks(jose::Jwks()));
   EXPECT_EQ(router.route(get("/")).status, 303);
   EXPECT_EQ(router.route(get("/login")).status, 200);
   EXPECT_EQ(router.route(get("/account")).status, 303);  // no cookie: to /login
@@ -56,10 +56,11 @@ TEST(Routes, BrowserPages) {
 }
 
 TEST(Routes, ReadyzAsksTheProbe) {
-  EXPECT_EQ(make_router(jose::Jwks()).route(get("/readyz")).status, 200);  // default: ready
+  EXPECT_EQ(make_router(static_jwks(jose::Jwks())).route(get("/readyz")).status,
+            200);  // default: ready
   bool ready = false;
   http::Router router =
-      make_router(jose::Jwks(), {.metrics = nullptr, .ready = [&] { return ready; }});
+      make_router(static_jwks(jose::Jwks()), {.metrics = nullptr, .ready = [&] { return ready; }});
   http::Response no = router.route(get("/readyz"));
   EXPECT_EQ(no.status, 503);
   EXPECT_EQ(no.headers.get("Content-Type"), "application/problem+json");
@@ -68,10 +69,11 @@ TEST(Routes, ReadyzAsksTheProbe) {
 }
 
 TEST(Routes, MetricsWhenWired) {
-  EXPECT_EQ(make_router(jose::Jwks()).route(get("/metrics")).status, 404);
+  EXPECT_EQ(make_router(static_jwks(jose::Jwks())).route(get("/metrics")).status, 404);
   http::Metrics metrics;
   metrics.logins().inc("success");
-  http::Router router = make_router(jose::Jwks(), {.metrics = &metrics, .ready = nullptr});
+  http::Router router =
+      make_router(static_jwks(jose::Jwks()), {.metrics = &metrics, .ready = nullptr});
   http::Response res = router.route(get("/metrics"));
   EXPECT_EQ(res.status, 200);
   EXPECT_EQ(res.headers.get("Content-Type"), "text/plain; version=0.0.4; charset=utf-8");

@@ -3,11 +3,13 @@
 #include <toml++/toml.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <charconv>
 #include <cstdio>
 #include <limits>
 
+#include "base/base64url.h"
 #include "http/client_ip.h"
 #include "http/csrf.h"
 #include "http/listen_address.h"
@@ -441,6 +443,50 @@ std::optional<Problem> check(const Config& c) {
   if (c.rate_limit.ip_window < seconds(1)) {
     return Problem{"rate_limit.ip_window", "must be at least 1s"};
   }
+
+  if (c.tokens.audience.empty()) return Problem{"tokens.audience", "must not be empty"};
+  static constexpr std::string_view kAlgs[] = {"ES256", "EdDSA", "RS256", "PS256",
+                                               "HS256", "HS384", "HS512"};
+  if (std::find(std::begin(kAlgs), std::end(kAlgs), c.tokens.algorithm) == std::end(kAlgs)) {
+    return Problem{"tokens.algorithm",
+                   "must be one of ES256, EdDSA, RS256, PS256, HS256, HS384, HS512"};
+  }
+  if (c.tokens.access_ttl < seconds(10) || c.tokens.access_ttl > seconds(24 * 60 * 60)) {
+    return Problem{"tokens.access_ttl", "must be 10s..1d"};
+  }
+  if (c.tokens.leeway > seconds(5 * 60)) return Problem{"tokens.leeway", "must be 0s..5m"};
+  if (c.refresh.idle_timeout < seconds(60)) {
+    return Problem{"refresh.idle_timeout", "must be at least 1m"};
+  }
+  if (c.refresh.absolute_lifetime < c.refresh.idle_timeout) {
+    return Problem{"refresh.absolute_lifetime", "must be at least refresh.idle_timeout"};
+  }
+  if (c.refresh.reuse_grace > seconds(60)) {
+    return Problem{"refresh.reuse_grace", "must be 0s..1m (a longer window lets a thief in)"};
+  }
+  if (c.keys.rotate_every != seconds(0) &&
+      c.keys.rotate_every < c.keys.jwks_max_age + c.tokens.access_ttl + c.tokens.leeway) {
+    return Problem{"keys.rotate_every",
+                   "must be 0 (off) or longer than keys.jwks_max_age + tokens.access_ttl + "
+                   "tokens.leeway, so verifiers see each key before it signs"};
+  }
+  if (!c.keys.encryption_key.empty()) {
+    auto raw = base::base64url_decode(c.keys.encryption_key);
+    if (!raw || raw->size() != 32) {
+      // The value itself is never echoed: it is a secret.
+      return Problem{"keys.encryption_key", "must be base64url of exactly 32 bytes"};
+    }
+  }
+  if (c.keys.jwks_max_age > seconds(24 * 60 * 60)) {
+    return Problem{"keys.jwks_max_age", "must be 0s..1d"};
+  }
+  if (c.revocation.bloom_expected < 1 || c.revocation.bloom_expected > 100'000'000) {
+    return Problem{"revocation.bloom_expected", "must be 1..100000000"};
+  }
+  if (c.revocation.bloom_false_positive_ppm < 1 ||
+      c.revocation.bloom_false_positive_ppm > 100'000) {
+    return Problem{"revocation.bloom_false_positive_ppm", "must be 1..100000"};
+  }
   return std::nullopt;
 }
 
@@ -504,6 +550,19 @@ std::vector<Field> fields(Config& c) {
       {"rate_limit", "email_window", &c.rate_limit.email_window},
       {"rate_limit", "ip_failures", &c.rate_limit.ip_failures},
       {"rate_limit", "ip_window", &c.rate_limit.ip_window},
+      {"tokens", "issuer", &c.tokens.issuer},
+      {"tokens", "audience", &c.tokens.audience},
+      {"tokens", "algorithm", &c.tokens.algorithm},
+      {"tokens", "access_ttl", &c.tokens.access_ttl},
+      {"tokens", "leeway", &c.tokens.leeway},
+      {"refresh", "absolute_lifetime", &c.refresh.absolute_lifetime},
+      {"refresh", "idle_timeout", &c.refresh.idle_timeout},
+      {"refresh", "reuse_grace", &c.refresh.reuse_grace},
+      {"keys", "encryption_key", &c.keys.encryption_key, /*secret=*/true},
+      {"keys", "rotate_every", &c.keys.rotate_every},
+      {"keys", "jwks_max_age", &c.keys.jwks_max_age},
+      {"revocation", "bloom_expected", &c.revocation.bloom_expected},
+      {"revocation", "bloom_false_positive_ppm", &c.revocation.bloom_false_positive_ppm},
   };
 }
 

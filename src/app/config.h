@@ -54,8 +54,27 @@
 //   email_window = "15m"
 //   ip_failures = 50             # failed logins per client IP per window (0: no limit)
 //   ip_window = "15m"
+//   [tokens]
+//   issuer = ""                  # access tokens' "iss"; empty: the server's own URL
+//   audience = "tessera"         # access tokens' "aud"
+//   algorithm = "ES256"          # ES256 | EdDSA | RS256 | PS256 | HS256 | HS384 | HS512
+//   access_ttl = "15m"
+//   leeway = "30s"               # clock skew accepted on exp/nbf/iat
+//   [refresh]
+//   absolute_lifetime = "30d"    # a refresh family's whole life
+//   idle_timeout = "7d"          # longest gap between two refreshes
+//   reuse_grace = "0s"           # a rotated token presented again within this gets the same
+//                                # successor (two tabs); 0: every reuse revokes the family
+//   [keys]
+//   encryption_key = ""          # SECRET: base64url of 32 bytes sealing the private keys in
+//                                # the store; empty: <data_dir>/master.key (created 0600)
+//   rotate_every = "0s"          # automatic rotation period; 0: off (tessera keys rotate)
+//   jwks_max_age = "5m"          # Cache-Control max-age of /.well-known/jwks.json
+//   [revocation]
+//   bloom_expected = 100000      # denylisted tokens alive at once (sizes the Bloom filter)
+//   bloom_false_positive_ppm = 1000  # its false-positive rate at that size, per million
 //
-// Secrets (none yet; e.g. a future keys.encryption_key) are masked as "********" when printed.
+// Secrets (keys.encryption_key) are masked as "********" when printed.
 #pragma once
 
 #include <chrono>
@@ -120,6 +139,31 @@ struct Config {
     std::int64_t ip_failures = 50;
     std::chrono::seconds ip_window{15 * 60};
   } rate_limit;
+
+  struct Tokens {
+    std::string issuer;
+    std::string audience = "tessera";
+    std::string algorithm = "ES256";
+    std::chrono::seconds access_ttl{15 * 60};
+    std::chrono::seconds leeway{30};
+  } tokens;
+
+  struct Refresh {
+    std::chrono::seconds absolute_lifetime{30 * 24 * 60 * 60};
+    std::chrono::seconds idle_timeout{7 * 24 * 60 * 60};
+    std::chrono::seconds reuse_grace{0};
+  } refresh;
+
+  struct Keys {
+    std::string encryption_key;
+    std::chrono::seconds rotate_every{0};
+    std::chrono::seconds jwks_max_age{5 * 60};
+  } keys;
+
+  struct Revocation {
+    std::size_t bloom_expected = 100'000;
+    std::size_t bloom_false_positive_ppm = 1'000;
+  } revocation;
 };
 
 // The flags that override the file and the environment; unset ones do not.

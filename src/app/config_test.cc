@@ -146,8 +146,8 @@ TEST_F(ConfigTest, UnknownSectionsAndKeysAreNamed) {
            {"[servr]\nlisten = \"x\"\n", "tessera.toml:1: unknown section [servr]"},
            {"listen = \"127.0.0.1:1\"\n", "unknown section [listen]"},
            {"[server.extra]\nx = 1\n", "unknown key server.extra"},
-           {"[store]\nbackend = \"sqlite\"\n[keys]\nencryption_key = \"x\"\n",
-            "unknown section [keys]"},
+           {"[store]\nbackend = \"sqlite\"\n[keyz]\nencryption_key = \"x\"\n",
+            "unknown section [keyz]"},
        }) {
     auto c = load_config({.file = write(k.toml)});
     ASSERT_FALSE(c) << k.toml;
@@ -220,6 +220,18 @@ TEST_F(ConfigTest, BadValuesNameTheirSource) {
            {{.environment = {{"TESSERA_SESSIONS__IDLE_TIMEOUT", "0s"}}}, "sessions.idle_timeout"},
            {{.environment = {{"TESSERA_RATE_LIMIT__IP_FAILURES", "-1"}}}, "rate_limit.ip_failures"},
            {{.file = (dir_ / "missing.toml").string()}, "cannot read config file"},
+           {{.environment = {{"TESSERA_TOKENS__ALGORITHM", "none"}}}, "tokens.algorithm: must be"},
+           {{.environment = {{"TESSERA_TOKENS__ALGORITHM", "HS256 "}}}, "tokens.algorithm"},
+           {{.environment = {{"TESSERA_TOKENS__ACCESS_TTL", "5s"}}}, "tokens.access_ttl"},
+           {{.environment = {{"TESSERA_TOKENS__AUDIENCE", ""}}}, "tokens.audience"},
+           {{.environment = {{"TESSERA_REFRESH__REUSE_GRACE", "5m"}}}, "refresh.reuse_grace"},
+           {{.environment = {{"TESSERA_REFRESH__ABSOLUTE_LIFETIME", "1h"}}},
+            "refresh.absolute_lifetime"},
+           {{.environment = {{"TESSERA_KEYS__ROTATE_EVERY", "10m"}}}, "keys.rotate_every"},
+           {{.environment = {{"TESSERA_KEYS__ENCRYPTION_KEY", "c2VjcmV0"}}},
+            "keys.encryption_key: must be base64url of exactly 32 bytes"},
+           {{.environment = {{"TESSERA_REVOCATION__BLOOM_FALSE_POSITIVE_PPM", "0"}}},
+            "revocation.bloom_false_positive_ppm"},
        }) {
     auto c = load_config(k.sources);
     ASSERT_FALSE(c) << k.expect;
@@ -303,6 +315,29 @@ TEST(ConfigPrint, SecretsAreMasked) {
             "dsns = [\"********\"]\nlabel = \"shown\"\n");
   EXPECT_EQ(text.find("c2VjcmV0"), std::string::npos);
   EXPECT_EQ(text.find("pw@"), std::string::npos);
+}
+
+TEST_F(ConfigTest, TokenSectionsDefaultsAndTheEncryptionKeyIsNeverPrinted) {
+  auto d = load_config({});
+  ASSERT_TRUE(d) << d.error();
+  EXPECT_EQ(d->tokens.algorithm, "ES256");
+  EXPECT_EQ(d->tokens.access_ttl, 15min);
+  EXPECT_EQ(d->tokens.leeway, 30s);
+  EXPECT_EQ(d->refresh.reuse_grace, 0s);
+  EXPECT_EQ(d->keys.rotate_every, 0s);
+  EXPECT_TRUE(d->keys.encryption_key.empty());
+
+  const std::string key = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8";  // 32 bytes
+  auto c = load_config({.environment = {{"TESSERA_KEYS__ENCRYPTION_KEY", key},
+                                        {"TESSERA_TOKENS__ALGORITHM", "EdDSA"},
+                                        {"TESSERA_KEYS__ROTATE_EVERY", "30d"}}});
+  ASSERT_TRUE(c) << c.error();
+  EXPECT_EQ(c->keys.encryption_key, key);
+  EXPECT_EQ(c->keys.rotate_every, 30 * 24h);
+  const std::string text = to_toml(*c);
+  EXPECT_EQ(text.find(key), std::string::npos);
+  EXPECT_NE(text.find("[keys]\nencryption_key = \"********\"\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("algorithm = \"EdDSA\"\n"), std::string::npos) << text;
 }
 
 TEST(Config, EffectiveAllowedOrigins) {

@@ -1,8 +1,31 @@
 #include "app/services.h"
 
+#include <filesystem>
 #include <utility>
 
+#include "app/data_dir.h"
+#include "crypto/hash.h"
+
 namespace tessera::app {
+namespace {
+
+std::expected<crypto::AeadKey, std::string> master_key(const Config& config) {
+  if (!config.keys.encryption_key.empty()) {
+    auto k = master_key_from_text(config.keys.encryption_key);
+    if (!k) return std::unexpected("keys.encryption_key: " + k.error());
+    return k;
+  }
+  if (config.store.backend == "memory" && !std::filesystem::exists(config.store.data_dir)) {
+    // Nothing persists: a key for this process's lifetime only.
+    crypto::AeadKey k{};
+    const std::string r = crypto::random_bytes(k.size());
+    std::copy(r.begin(), r.end(), k.begin());
+    return k;
+  }
+  return load_or_create_master_key(config.store.data_dir);
+}
+
+}  // namespace
 
 store::StoreConfig store_config(const Config& config,
                                 std::function<void(std::string_view)> on_error) {
@@ -53,8 +76,41 @@ std::expected<std::unique_ptr<Services>, std::string> open_services(const Config
   s->limiter = std::make_unique<auth::RateLimiter>(s->stores.counters, limits);
 
   s->audit = std::make_unique<auth::AuditService>(s->stores.audit);
+
+  auto master = master_key(config);
+  if (!master) return std::unexpected(master.error());
+  auth::KeyringConfig keyring;
+  keyring.alg = *jose::alg_from_name(config.tokens.algorithm);  // validated
+  keyring.retire_after = config.tokens.access_ttl.count() + config.tokens.leeway.count();
+  keyring.rotate_every = config.keys.rotate_every.count();
+  keyring.jwks_max_age = config.keys.jwks_max_age.count();
+  s->keyring = std::make_unique<auth::KeyringService>(s->stores.keys, *master, s->clock, keyring);
+  if (auto r = s->keyring->start(); !r) return std::unexpected("keyring: " + describe(r.error()));
+
+  auth::RevocationConfig revocation;
+  revocation.bloom_expected = config.revocation.bloom_expected;
+  revocation.bloom_false_positive =
+      static_cast<double>(config.revocation.bloom_false_positive_ppm) / 1e6;
+  revocation.not_before_keep = keyring.retire_after;
+  s->revocation =
+      std::make_unique<auth::RevocationService>(s->stores.revocations, s->clock, revocation);
+  if (auto r = s->revocation->start(); !r) {
+    return std::unexpected("revocation state: " + describe(r.error()));
+  }
+
+  auth::TokenConfig tokens;
+  tokens.issuer = config.tokens.issuer.empty() ? options.default_issuer : config.tokens.issuer;
+  tokens.audience = config.tokens.audience;
+  tokens.access_ttl = config.tokens.access_ttl.count();
+  tokens.leeway = config.tokens.leeway.count();
+  tokens.refresh_absolute = config.refresh.absolute_lifetime.count();
+  tokens.refresh_idle = config.refresh.idle_timeout.count();
+  tokens.reuse_grace = config.refresh.reuse_grace.count();
+  s->tokens = std::make_unique<auth::TokenService>(s->stores.refresh, s->stores.users, *s->keyring,
+                                                   *s->revocation, *s->audit, s->clock, tokens);
+
   s->auth = std::make_unique<auth::AuthService>(
-      *s->users, *s->sessions, *s->limiter, *s->audit, s->clock,
+      *s->users, *s->sessions, *s->tokens, *s->limiter, *s->audit, s->clock,
       auth::AuthServiceConfig{.open_signup = config.auth.open_signup});
   return s;
 }

@@ -16,8 +16,11 @@
 #include "auth/audit.h"
 #include "auth/auth_service.h"
 #include "auth/hash_pool.h"
+#include "auth/keyring.h"
 #include "auth/rate_limiter.h"
+#include "auth/revocation.h"
 #include "auth/sessions.h"
+#include "auth/tokens.h"
 #include "auth/users.h"
 #include "base/clock.h"
 #include "store/stores.h"
@@ -42,6 +45,9 @@ struct Services {
   std::unique_ptr<auth::SessionService> sessions;
   std::unique_ptr<auth::RateLimiter> limiter;
   std::unique_ptr<auth::AuditService> audit;
+  std::unique_ptr<auth::KeyringService> keyring;
+  std::unique_ptr<auth::RevocationService> revocation;
+  std::unique_ptr<auth::TokenService> tokens;
   std::unique_ptr<auth::AuthService> auth;
 };
 
@@ -50,9 +56,16 @@ struct ServicesOptions {
   // thread and wants one worker at most.)
   std::size_t hash_threads = 0;
   std::function<void(std::string_view)> on_store_error;
+  // The access tokens' "iss" when tokens.issuer is empty: the server's URL (the CLI, which
+  // issues no tokens, leaves the default).
+  std::string default_issuer = "http://127.0.0.1:8080";
 };
 
-// Opens the stores (migrating them) and builds the services. The error is a message for stderr.
+// Opens the stores (migrating them) and builds the services; loads the keyring (creating the
+// first keys) and the revocation state. The master key sealing private keys is
+// keys.encryption_key, else <data_dir>/master.key (created on first use), else - for the memory
+// backend only, where nothing persists - a random one. The error is a message for stderr.
+// `tokens.issuer` empty means `default_issuer`.
 // REQUIRES: the data dir exists (ensure_data_dir) when the backend is SQLite.
 std::expected<std::unique_ptr<Services>, std::string> open_services(const Config& config,
                                                                     ServicesOptions options = {});

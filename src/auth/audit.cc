@@ -38,6 +38,10 @@ std::string_view to_string(AuditType t) {
       return "signup";
     case AuditType::kDeviceNew:
       return "device.new";
+    case AuditType::kRefreshReuse:
+      return "refresh.reuse";
+    case AuditType::kKeysRotated:
+      return "keys.rotated";
   }
   return "unknown";
 }

@@ -36,6 +36,8 @@ enum class AuditType : std::uint8_t {
   kUserCreated,      // "user.created"     detail: email, roles (CLI / admin)
   kSignup,           // "signup"           detail: email, outcome ("created" | "email_taken")
   kDeviceNew,        // "device.new"       detail: fingerprint
+  kRefreshReuse,     // "refresh.reuse"    detail: family (sid), reason; the family was revoked
+  kKeysRotated,      // "keys.rotated"     detail: emergency, active (kid)
 };
 
 // The stored type string ("login.success").

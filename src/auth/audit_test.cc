@@ -35,6 +35,8 @@ TEST(AuditTypeTest, Names) {
   EXPECT_EQ(to_string(AuditType::kUserCreated), "user.created");
   EXPECT_EQ(to_string(AuditType::kSignup), "signup");
   EXPECT_EQ(to_string(AuditType::kDeviceNew), "device.new");
+  EXPECT_EQ(to_string(AuditType::kRefreshReuse), "refresh.reuse");
+  EXPECT_EQ(to_string(AuditType::kKeysRotated), "keys.rotated");
 }
 
 TEST_F(AuditTest, RecordsEventsWithJsonDetail) {

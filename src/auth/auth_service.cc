@@ -18,10 +18,12 @@ nlohmann::json by(const AuditActor& actor) {
 
 }  // namespace
 
-AuthService::AuthService(UserService& users, SessionService& sessions, RateLimiter& limiter,
-                         AuditService& audit, const base::Clock& clock, AuthServiceConfig config)
+AuthService::AuthService(UserService& users, SessionService& sessions, TokenService& tokens,
+                         RateLimiter& limiter, AuditService& audit, const base::Clock& clock,
+                         AuthServiceConfig config)
     : users_(users),
       sessions_(sessions),
+      tokens_(tokens),
       limiter_(limiter),
       audit_(audit),
       clock_(clock),
@@ -121,8 +123,10 @@ std::expected<std::size_t, Error> AuthService::logout_all(const CurrentSession& 
                                                           const RequestContext& from) {
   auto n = sessions_.revoke_all(current.user.id);
   if (!n) return std::unexpected(std::move(n.error()));
+  auto families = tokens_.revoke_user(current.user.id, "logout_all");
+  if (!families) return std::unexpected(std::move(families.error()));
   (void)audit_.record(AuditType::kLogoutAll, clock_.now_unix(), actor_of(current.user.id, from),
-                      {{"sessions", *n}});
+                      {{"sessions", *n}, {"families", *families}});
   return *n;
 }
 
@@ -165,8 +169,10 @@ void AuthService::change_password(const CurrentSession& current, std::string cur
         auto n = sessions_.revoke_all(user, &keep);
         // The password did change; a failed revocation must be visible, not swallowed.
         if (!n) return done(std::unexpected(std::move(n.error())));
+        auto families = tokens_.revoke_user(user, "password_changed");
+        if (!families) return done(std::unexpected(std::move(families.error())));
         (void)audit_.record(AuditType::kPasswordChanged, at, actor_of(user, *ctx),
-                            {{"sessions_revoked", *n}});
+                            {{"sessions_revoked", *n}, {"families_revoked", *families}});
         done(*n);
       });
 }
@@ -191,9 +197,13 @@ std::expected<std::size_t, Error> AuthService::disable_user(const store::UserId&
   if (auto r = users_.set_disabled(user, true); !r) return std::unexpected(std::move(r.error()));
   auto n = sessions_.revoke_all(user);
   if (!n) return std::unexpected(std::move(n.error()));
-  (void)audit_.record(
-      AuditType::kUserDisabled, clock_.now_unix(), actor,
-      {{"user", store::to_uuid(user)}, {"sessions_revoked", *n}, {"by", by(actor)}});
+  auto families = tokens_.revoke_user(user, "user_disabled");
+  if (!families) return std::unexpected(std::move(families.error()));
+  (void)audit_.record(AuditType::kUserDisabled, clock_.now_unix(), actor,
+                      {{"user", store::to_uuid(user)},
+                       {"sessions_revoked", *n},
+                       {"families_revoked", *families},
+                       {"by", by(actor)}});
   return *n;
 }
 
@@ -209,9 +219,14 @@ std::expected<std::size_t, Error> AuthService::revoke_user_sessions(const store:
                                                                     const AuditActor& actor) {
   auto n = sessions_.revoke_all(user);
   if (!n) return std::unexpected(std::move(n.error()));
-  (void)audit_.record(
-      AuditType::kSessionRevoked, clock_.now_unix(), actor,
-      {{"user", store::to_uuid(user)}, {"sessions", *n}, {"all", true}, {"by", by(actor)}});
+  auto families = tokens_.revoke_user(user, "admin");
+  if (!families) return std::unexpected(std::move(families.error()));
+  (void)audit_.record(AuditType::kSessionRevoked, clock_.now_unix(), actor,
+                      {{"user", store::to_uuid(user)},
+                       {"sessions", *n},
+                       {"families", *families},
+                       {"all", true},
+                       {"by", by(actor)}});
   return *n;
 }
 

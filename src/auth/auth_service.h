@@ -27,6 +27,7 @@
 #include "auth/errors.h"
 #include "auth/rate_limiter.h"
 #include "auth/sessions.h"
+#include "auth/tokens.h"
 #include "auth/users.h"
 #include "base/clock.h"
 
@@ -67,11 +68,13 @@ struct Signup {
 
 class AuthService {
  public:
-  AuthService(UserService& users, SessionService& sessions, RateLimiter& limiter,
-              AuditService& audit, const base::Clock& clock, AuthServiceConfig config);
+  AuthService(UserService& users, SessionService& sessions, TokenService& tokens,
+              RateLimiter& limiter, AuditService& audit, const base::Clock& clock,
+              AuthServiceConfig config);
 
   // POST /auth/login and /auth/token. Errors: kBadInput (malformed email, empty/oversize
-  // password), kRateLimited (+retry_after; no hashing done), kInvalidCredentials, kBusy,
+  // password), kRateLimited / kConcurrencyLimited (+retry_after; no hashing done),
+  // kInvalidCredentials, kBusy,
   // kUnavailable. Audits login.failure / login.success / device.new; counts failures and
   // resets the per-email counter on success.
   void login(LoginRequest request, Done<LoginResult> done);
@@ -84,7 +87,8 @@ class AuthService {
   // there is none (the api may still clear the cookies and answer success).
   std::expected<void, Error> logout(std::string_view raw_session_id, const RequestContext& from);
 
-  // POST /auth/logout-all: deletes every session of the current user, this one included.
+  // POST /auth/logout-all: deletes every session of the current user, this one included, and
+  // revokes every refresh family and access token (TokenService::revoke_user).
   std::expected<std::size_t, Error> logout_all(const CurrentSession& current,
                                                const RequestContext& from);
 
@@ -95,9 +99,10 @@ class AuthService {
 
   // POST /auth/password: verifies `current_password` (rate limited like a login for the user's
   // email), sets the new one and revokes every OTHER session of the user (the current one
-  // stays). Errors: kRateLimited, kInvalidCredentials (wrong current password; a 4xx that does
-  // not end the session), kWeakPassword / kBadInput, kBusy, kUnavailable. Result: sessions
-  // revoked.
+  // stays) and every refresh family and access token of the user. Errors: kRateLimited,
+  // kConcurrencyLimited,
+  // kInvalidCredentials (wrong current password; a 4xx that does not end the session),
+  // kWeakPassword / kBadInput, kBusy, kUnavailable. Result: sessions revoked.
   void change_password(const CurrentSession& current, std::string current_password,
                        std::string new_password, RequestContext from, Done<std::size_t> done);
 
@@ -110,12 +115,13 @@ class AuthService {
                                                  std::vector<std::string> roles,
                                                  const AuditActor& actor);
 
-  // Disables the user and revokes all their sessions (SPEC.md "Revocation").
+  // Disables the user and revokes all their sessions, families and access tokens (SPEC.md
+  // "Revocation").
   std::expected<std::size_t, Error> disable_user(const store::UserId& user,
                                                  const AuditActor& actor);
   std::expected<void, Error> enable_user(const store::UserId& user, const AuditActor& actor);
 
-  // `tessera user revoke` / admin revoke: every session of the user.
+  // `tessera user revoke` / admin revoke: every session, family and access token of the user.
   std::expected<std::size_t, Error> revoke_user_sessions(const store::UserId& user,
                                                          const AuditActor& actor);
 
@@ -124,6 +130,7 @@ class AuthService {
  private:
   UserService& users_;
   SessionService& sessions_;
+  TokenService& tokens_;
   RateLimiter& limiter_;
   AuditService& audit_;
   const base::Clock& clock_;

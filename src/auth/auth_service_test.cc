@@ -22,14 +22,19 @@ using ChangeR = std::expected<std::size_t, Error>;
 
 class AuthServiceTest : public ::testing::Test {
  protected:
-  AuthServiceTest() { build({}); }
+  AuthServiceTest() {
+    EXPECT_TRUE(keyring_.start().has_value());
+    EXPECT_TRUE(revocation_.start().has_value());
+    build({});
+  }
   ~AuthServiceTest() override { pool_.stop(); }  // no job outlives the services
 
   void build(AuthServiceConfig config) {
     auth_.reset();
     users_ =
         std::move(*UserService::create(stores_.users, pool_, {.params = testing::kFastParams}));
-    auth_ = std::make_unique<AuthService>(*users_, sessions_, limiter_, audit_, clock_, config);
+    auth_ = std::make_unique<AuthService>(*users_, sessions_, tokens_, limiter_, audit_, clock_,
+                                          config);
   }
 
   store::User add(std::string_view email, std::vector<std::string> roles = {}) {
@@ -61,6 +66,10 @@ class AuthServiceTest : public ::testing::Test {
   SessionService sessions_{stores_.sessions, stores_.users, SessionConfig{}};
   RateLimiter limiter_{stores_.counters, RateLimitConfig{}};
   AuditService audit_{stores_.audit};
+  KeyringService keyring_{stores_.keys, crypto::AeadKey{}, clock_, KeyringConfig{}};
+  RevocationService revocation_{stores_.revocations, clock_, RevocationConfig{}};
+  TokenService tokens_{stores_.refresh, stores_.users, keyring_,     revocation_,
+                       audit_,          clock_,        TokenConfig{}};
   std::unique_ptr<UserService> users_;
   std::unique_ptr<AuthService> auth_;
 };
@@ -337,11 +346,53 @@ TEST_F(AuthServiceTest, RevokeUserSessions) {
   EXPECT_FALSE(sessions_.authenticate(b->session->id, kT0).has_value());
 }
 
+// Every user-wide revocation also ends the user's refresh families and access tokens
+// (SPEC.md "Revocation": logout everywhere, password change, disable, admin revoke).
+TEST_F(AuthServiceTest, UserWideRevocationsAlsoKillTokens) {
+  const store::User alice = add("alice@example.com");
+  auto valid = [&](const TokenPair& p) { return tokens_.verify(p.access.token).has_value(); };
+  auto fresh_pair = [&] {
+    clock_.advance_ms(1);
+    auto u = stores_.users->find_by_id(alice.id);
+    auto p = tokens_.start(*u, "ip", "ua");
+    EXPECT_TRUE(p.has_value());
+    clock_.advance_ms(1);
+    return *p;
+  };
+
+  TokenPair p = fresh_pair();
+  ASSERT_TRUE(valid(p));
+  auto s = login("alice@example.com", kPassword);
+  auto cur = sessions_.authenticate(s->session->id, kT0);
+  ASSERT_TRUE(auth_->logout_all(*cur, {}).has_value());
+  EXPECT_FALSE(valid(p));
+  EXPECT_FALSE(tokens_.refresh(p.refresh_token, "ip", "ua").has_value());
+
+  p = fresh_pair();
+  ASSERT_TRUE(valid(p));
+  ASSERT_TRUE(auth_->revoke_user_sessions(alice.id, {}).has_value());
+  EXPECT_FALSE(valid(p));
+
+  p = fresh_pair();
+  s = login("alice@example.com", kPassword);
+  cur = sessions_.authenticate(s->session->id, kT0);
+  ASSERT_TRUE(cur.has_value());
+  auto changed = await<ChangeR>(
+      [&](auto done) { auth_->change_password(*cur, kPassword, "brand new password", {}, done); });
+  ASSERT_TRUE(changed.has_value());
+  EXPECT_FALSE(valid(p));
+  EXPECT_TRUE(sessions_.authenticate(s->session->id, kT0).has_value());  // the current one stays
+
+  p = fresh_pair();
+  ASSERT_TRUE(auth_->disable_user(alice.id, {}).has_value());
+  EXPECT_FALSE(valid(p));
+}
+
 TEST_F(AuthServiceTest, BusyPoolAnswersBusyAndCountsNothing) {
   (void)add("alice@example.com");
   HashPool tiny({.threads = 1, .queue_per_thread = 1, .nice = 0});
   auto users = UserService::create(stores_.users, tiny, {.params = testing::kFastParams});
-  AuthService auth(**users, sessions_, limiter_, audit_, clock_, {});
+  AuthService auth(**users, sessions_, tokens_, limiter_, audit_, clock_, {});
   std::promise<void> started;
   std::promise<void> release;
   auto release_f = release.get_future().share();

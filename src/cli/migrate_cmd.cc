@@ -8,7 +8,7 @@
 #include <iostream>
 #include <memory>
 
-#include "app/keyring_file.h"
+#include "app/data_dir.h"
 #include "app/services.h"
 #include "cli/commands.h"
 #include "cli/config_flags.h"

@@ -28,7 +28,7 @@
 #include <vector>
 
 #include "app/config.h"
-#include "app/keyring_file.h"
+#include "app/data_dir.h"
 #include "app/services.h"
 #include "auth/audit.h"
 #include "cli/commands.h"

@@ -7,6 +7,7 @@
 #include <openssl/crypto.h>
 #include <openssl/rand.h>
 #include <openssl/sha.h>
+#include <sodium.h>
 
 #include <cstdlib>
 #include <cstring>
@@ -131,6 +132,16 @@ Digest digest(Hash h, std::string_view data) {
     Sha512Ops::final(&c, d.bytes.data());
   }
   return d;
+}
+
+std::array<std::uint64_t, 2> short_hash128(const ShortHashKey& key, std::string_view data) {
+  static_assert(sizeof(ShortHashKey) == crypto_shorthash_siphashx24_KEYBYTES);
+  unsigned char out[crypto_shorthash_siphashx24_BYTES];
+  crypto_shorthash_siphashx24(out, reinterpret_cast<const unsigned char*>(data.data()), data.size(),
+                              key.data());
+  std::array<std::uint64_t, 2> h{};
+  std::memcpy(h.data(), out, sizeof out);
+  return h;
 }
 
 std::array<unsigned char, 32> sha256(std::string_view data) {

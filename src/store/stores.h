@@ -11,6 +11,9 @@
 
 #include "store/audit_store.h"
 #include "store/counter_store.h"
+#include "store/key_store.h"
+#include "store/refresh_store.h"
+#include "store/revocation_store.h"
 #include "store/session_store.h"
 #include "store/user_store.h"
 
@@ -21,6 +24,9 @@ struct Stores {
   std::shared_ptr<SessionStore> sessions;
   std::shared_ptr<CounterStore> counters;
   std::shared_ptr<AuditStore> audit;
+  std::shared_ptr<RefreshStore> refresh;
+  std::shared_ptr<KeyStore> keys;
+  std::shared_ptr<RevocationStore> revocations;
   // Whether the backends answer (for /readyz). Thread-safe, cheap, bounded in time.
   std::function<bool()> ready;
 };

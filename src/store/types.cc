@@ -2,6 +2,8 @@
 
 #include <string_view>
 
+#include "store/key_store.h"
+
 namespace tessera::store {
 
 std::string_view describe(StoreError e) {
@@ -16,6 +18,18 @@ std::string_view describe(StoreError e) {
       return "stored data corrupt";
   }
   return "unknown store error";
+}
+
+std::string_view to_string(KeyState s) {
+  switch (s) {
+    case KeyState::kNext:
+      return "next";
+    case KeyState::kActive:
+      return "active";
+    case KeyState::kRetired:
+      return "retired";
+  }
+  return "unknown";
 }
 
 namespace {

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "store/key_store.h"
+
 namespace tessera::store {
 namespace {
 
@@ -45,6 +47,13 @@ TEST(StoreError, Describes) {
   EXPECT_EQ(describe(StoreError::kConflict), "conflict");
   EXPECT_EQ(describe(StoreError::kUnavailable), "store unavailable");
   EXPECT_EQ(describe(StoreError::kCorrupt), "stored data corrupt");
+}
+
+// The names are stored (sqlite signing_keys.state) and shown by the CLI: they must not change.
+TEST(KeyState, NamesEachState) {
+  EXPECT_EQ(to_string(KeyState::kNext), "next");
+  EXPECT_EQ(to_string(KeyState::kActive), "active");
+  EXPECT_EQ(to_string(KeyState::kRetired), "retired");
 }
 
 }  // namespace

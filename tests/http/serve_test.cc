@@ -1,11 +1,8 @@
 // `tessera serve` end to end: the real binary, started on port 0 with a fresh data dir, its
 // port read from the "listening on" line, spoken to over plain sockets.
-#include <fcntl.h>
 #include <gtest/gtest.h>
-#include <poll.h>
 #include <signal.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -14,13 +11,12 @@
 #include <fstream>
 #include <memory>
 #include <nlohmann/json.hpp>
-#include <optional>
+#include <set>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "http/testing/raw_client.h"
-#include "read_line.h"
+#include "tessera_process.h"
 
 namespace {
 
@@ -29,89 +25,8 @@ using tessera::http::testing::fetch;
 using tessera::http::testing::RawClient;
 using namespace std::chrono_literals;
 
-using tessera::http::testing::read_line;
-
-// A `tessera` child process. The destructor kills it (SIGKILL) if it still runs: no test
-// leaves a server behind.
-class Process {
- public:
-  // Starts TESSERA_BINARY with `args`; stdout and stderr are pipes.
-  explicit Process(const std::vector<std::string>& args) {
-    int out[2], err[2];
-    if (::pipe2(out, O_CLOEXEC) != 0 || ::pipe2(err, O_CLOEXEC) != 0) return;
-    pid_ = ::fork();
-    if (pid_ == 0) {
-      ::dup2(out[1], 1);
-      ::dup2(err[1], 2);
-      std::vector<char*> argv;
-      std::string binary = TESSERA_BINARY;
-      argv.push_back(binary.data());
-      std::vector<std::string> copy = args;
-      for (std::string& a : copy) argv.push_back(a.data());
-      argv.push_back(nullptr);
-      ::execv(binary.c_str(), argv.data());
-      ::_exit(127);
-    }
-    ::close(out[1]);
-    ::close(err[1]);
-    out_ = out[0];
-    err_ = err[0];
-  }
-  ~Process() {
-    if (pid_ > 0 && !exited_) {
-      ::kill(pid_, SIGKILL);
-      ::waitpid(pid_, nullptr, 0);
-    }
-    if (out_ >= 0) ::close(out_);
-    if (err_ >= 0) ::close(err_);
-  }
-  Process(const Process&) = delete;
-  Process& operator=(const Process&) = delete;
-
-  pid_t pid() const { return pid_; }
-
-  // The first stdout line, if it comes within 15 s.
-  std::optional<std::string> first_line() {
-    std::string line;
-    if (!read_line(out_, line, 15s)) return std::nullopt;
-    return line;
-  }
-
-  // The exit code, if the process exits normally within `timeout`; -1 if it was killed by a
-  // signal, nullopt if it still runs.
-  std::optional<int> wait_exit(std::chrono::milliseconds timeout) {
-    auto deadline = std::chrono::steady_clock::now() + timeout;
-    while (std::chrono::steady_clock::now() < deadline) {
-      int status = 0;
-      pid_t r = ::waitpid(pid_, &status, WNOHANG);
-      if (r == pid_) {
-        exited_ = true;
-        return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-      }
-      std::this_thread::sleep_for(20ms);
-    }
-    return std::nullopt;
-  }
-
-  // Everything written to stderr so far (call after exit).
-  std::string stderr_text() { return drain(err_); }
-  // Everything written to stdout and not read yet (call after exit).
-  std::string stdout_text() { return drain(out_); }
-
- private:
-  static std::string drain(int fd) {
-    std::string text;
-    char buf[4096];
-    ssize_t n;
-    while ((n = ::read(fd, buf, sizeof buf)) > 0) text.append(buf, static_cast<std::size_t>(n));
-    return text;
-  }
-
-  pid_t pid_ = -1;
-  bool exited_ = false;
-  int out_ = -1;
-  int err_ = -1;
-};
+using tessera::http::testing::announced_port;
+using Process = tessera::http::testing::TesseraProcess;
 
 class ServeTest : public ::testing::Test {
  protected:
@@ -128,12 +43,12 @@ class ServeTest : public ::testing::Test {
         "serve", "--listen", "127.0.0.1:0", "--data-dir", data_.string(), "--threads", "2"};
     args.insert(args.end(), extra.begin(), extra.end());
     auto p = std::make_unique<Process>(args);
-    auto line = p->first_line();
+    auto line = p->first_line(15s);
     EXPECT_TRUE(line.has_value()) << "no announcement; stderr: " << p->stderr_text();
     if (!line) return nullptr;
     announced_ = *line;
-    std::size_t colon = line->rfind(':');
-    port_ = static_cast<std::uint16_t>(std::stoi(line->substr(colon + 1)));
+    port_ = announced_port(*line);
+    EXPECT_NE(port_, 0) << *line;
     return p;
   }
 
@@ -145,10 +60,16 @@ class ServeTest : public ::testing::Test {
     return {code.value_or(-100), p.stderr_text()};
   }
 
+  // Every published kid, comma-joined in JWKS order.
   std::string kid() {
     auto res = fetch(port_, "GET", "/.well-known/jwks.json");
     if (!res) return {};
-    return nlohmann::json::parse(res->body)["keys"][0]["kid"];
+    std::string out;
+    const auto jwks = nlohmann::json::parse(res->body);
+    for (const auto& k : jwks["keys"]) {
+      out += (out.empty() ? "" : ",") + k["kid"].get<std::string>();
+    }
+    return out;
   }
 
   static unsigned mode(const fs::path& p) {
@@ -181,7 +102,7 @@ TEST_F(ServeTest, Healthz) {
   EXPECT_EQ(nlohmann::json::parse(res->body), nlohmann::json({{"status", "ok"}}));
 }
 
-TEST_F(ServeTest, JwksHasOnePublicKey) {
+TEST_F(ServeTest, JwksHasTheActiveAndNextPublicKeys) {
   auto server = start();
   ASSERT_TRUE(server);
   auto res = fetch(port_, "GET", "/.well-known/jwks.json");
@@ -190,12 +111,16 @@ TEST_F(ServeTest, JwksHasOnePublicKey) {
   EXPECT_EQ(res->header("content-type"), "application/jwk-set+json");
   EXPECT_EQ(res->header("cache-control"), "public, max-age=300");
   auto jwks = nlohmann::json::parse(res->body);
-  ASSERT_EQ(jwks["keys"].size(), 1u);
-  const auto& key = jwks["keys"][0];
-  EXPECT_FALSE(key.contains("d"));
-  EXPECT_TRUE(key["kid"].is_string() && !key["kid"].get<std::string>().empty());
-  EXPECT_EQ(key["kty"], "EC");
-  EXPECT_EQ(key["alg"], "ES256");
+  ASSERT_EQ(jwks["keys"].size(), 2u);  // active + next (auth/keyring.h)
+  std::set<std::string> kids;
+  for (const auto& key : jwks["keys"]) {
+    EXPECT_FALSE(key.contains("d"));
+    EXPECT_TRUE(key["kid"].is_string() && !key["kid"].get<std::string>().empty());
+    kids.insert(key["kid"].get<std::string>());
+    EXPECT_EQ(key["kty"], "EC");
+    EXPECT_EQ(key["alg"], "ES256");
+  }
+  EXPECT_EQ(kids.size(), 2u);
 }
 
 TEST_F(ServeTest, KeysPersistPrivatelyAcrossRestarts) {
@@ -209,7 +134,8 @@ TEST_F(ServeTest, KeysPersistPrivatelyAcrossRestarts) {
     ASSERT_EQ(server->wait_exit(10s), 0);
   }
   EXPECT_EQ(mode(data_), 0700u);
-  EXPECT_EQ(mode(data_ / "keys.json"), 0600u);
+  EXPECT_EQ(mode(data_ / "master.key"), 0600u);
+  EXPECT_FALSE(fs::exists(data_ / "keys.json"));  // keys live sealed in the store
   auto again = start();
   ASSERT_TRUE(again);
   EXPECT_EQ(kid(), first_kid);
@@ -310,21 +236,32 @@ TEST_F(ServeTest, PortInUseIsExit2) {
   EXPECT_NE(err.find("cannot listen on"), std::string::npos) << err;
 }
 
-TEST_F(ServeTest, MalformedKeysFileIsExit2) {
+TEST_F(ServeTest, MalformedMasterKeyIsExit2) {
   fs::create_directories(data_);
-  std::ofstream(data_ / "keys.json") << "{\"keys\": [";
-  fs::permissions(data_ / "keys.json", fs::perms::owner_read | fs::perms::owner_write);
+  std::ofstream(data_ / "master.key") << "not a key\n";
+  fs::permissions(data_ / "master.key", fs::perms::owner_read | fs::perms::owner_write);
   auto [code, err] = refused({"--listen", "127.0.0.1:0", "--data-dir", data_.string()});
   EXPECT_EQ(code, 2);
-  EXPECT_NE(err.find("keys.json"), std::string::npos) << err;
+  EXPECT_NE(err.find("master.key"), std::string::npos) << err;
 }
 
-TEST_F(ServeTest, GroupReadableKeysFileIsExit2) {
+TEST_F(ServeTest, AnotherMasterKeyCannotOpenTheKeyringAndIsExit2) {
   {
     auto server = start();
     ASSERT_TRUE(server);
   }
-  fs::permissions(data_ / "keys.json", static_cast<fs::perms>(0640));
+  fs::remove(data_ / "master.key");  // the database alone: its keys are sealed
+  auto [code, err] = refused({"--listen", "127.0.0.1:0", "--data-dir", data_.string()});
+  EXPECT_EQ(code, 2);
+  EXPECT_NE(err.find("does not open with the configured master key"), std::string::npos) << err;
+}
+
+TEST_F(ServeTest, GroupReadableMasterKeyIsExit2) {
+  {
+    auto server = start();
+    ASSERT_TRUE(server);
+  }
+  fs::permissions(data_ / "master.key", static_cast<fs::perms>(0640));
   auto [code, err] = refused({"--listen", "127.0.0.1:0", "--data-dir", data_.string()});
   EXPECT_EQ(code, 2);
   EXPECT_NE(err.find("chmod 600"), std::string::npos) << err;
@@ -415,10 +352,11 @@ TEST_F(ServeTest, ConfigFileEnvironmentAndFlags) {
                       << (root_ / "from-file").string() << "\"\n";
   auto p = std::make_unique<Process>(
       std::vector<std::string>{"serve", "--config", file.string(), "--listen", "127.0.0.1:0"});
-  auto line = p->first_line();
+  auto line = p->first_line(15s);
   ASSERT_TRUE(line) << p->stderr_text();
   EXPECT_TRUE(line->starts_with("listening on http://127.0.0.1:")) << *line;
-  EXPECT_TRUE(fs::exists(root_ / "from-file" / "keys.json"));
+  EXPECT_TRUE(fs::exists(root_ / "from-file" / "master.key"));
+  EXPECT_TRUE(fs::exists(root_ / "from-file" / "tessera.db"));
 }
 
 TEST_F(ServeTest, UnusableConfigIsExit2NamingFileAndKey) {

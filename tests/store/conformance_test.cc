@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <map>
 #include <set>
 #include <string>
 #include <thread>
@@ -18,6 +19,10 @@
 namespace tessera::store {
 namespace {
 
+using testing::family_id;
+using testing::make_family;
+using testing::make_key;
+using testing::make_refresh;
 using testing::make_session;
 using testing::make_user;
 using testing::TempDir;
@@ -38,6 +43,9 @@ class StoreConformance : public ::testing::TestWithParam<std::string> {
   SessionStore& sessions() { return *stores_.sessions; }
   CounterStore& counters() { return *stores_.counters; }
   AuditStore& audit() { return *stores_.audit; }
+  RefreshStore& refresh() { return *stores_.refresh; }
+  KeyStore& keys() { return *stores_.keys; }
+  RevocationStore& revocations() { return *stores_.revocations; }
 
   TempDir dir_;
   Stores stores_;
@@ -46,7 +54,8 @@ class StoreConformance : public ::testing::TestWithParam<std::string> {
 // ---- factory and types -----------------------------------------------------------------------
 
 TEST_P(StoreConformance, OpensEveryStoreAndIsReady) {
-  EXPECT_TRUE(stores_.users && stores_.sessions && stores_.counters && stores_.audit);
+  EXPECT_TRUE(stores_.users && stores_.sessions && stores_.counters && stores_.audit &&
+              stores_.refresh && stores_.keys && stores_.revocations);
   ASSERT_TRUE(stores_.ready);
   EXPECT_TRUE(stores_.ready());
 }
@@ -641,6 +650,799 @@ TEST_P(StoreConformance, ConcurrentFirstLoginsFromOneDeviceGiveOneNew) {
     for (auto& t : threads) t.join();
     EXPECT_EQ(failures, 0);
     EXPECT_EQ(fresh, 1) << fp;
+  }
+}
+
+// ---- RefreshStore ----------------------------------------------------------------------------
+
+// Every field of a family, as a login with all the optional parts would fill it.
+RefreshFamily full_family() {
+  RefreshFamily f = make_family(1, 1, 1000);
+  f.last_used_at = 1010;
+  f.auth_time = 990;
+  f.password_changed_at = 500;
+  f.client_id = "mobile-app";
+  f.scope = "openid profile offline_access";
+  f.ip = "2001:db8::7";
+  f.user_agent = std::string("Agent \xff\xfe caf\xc3\xa9 \0 end", 20);  // bytes as they came
+  return f;
+}
+
+void expect_same_family(const RefreshFamily& got, const RefreshFamily& want) {
+  EXPECT_EQ(got.id, want.id);
+  EXPECT_EQ(got.user_id, want.user_id);
+  EXPECT_EQ(got.created_at, want.created_at);
+  EXPECT_EQ(got.last_used_at, want.last_used_at);
+  EXPECT_EQ(got.auth_time, want.auth_time);
+  EXPECT_EQ(got.password_changed_at, want.password_changed_at);
+  EXPECT_EQ(got.client_id, want.client_id);
+  EXPECT_EQ(got.scope, want.scope);
+  EXPECT_EQ(got.ip, want.ip);
+  EXPECT_EQ(got.user_agent, want.user_agent);
+  EXPECT_EQ(got.revoked_at, want.revoked_at);
+  EXPECT_EQ(got.revoked_reason, want.revoked_reason);
+}
+
+void expect_same_token(const RefreshToken& got, const RefreshToken& want) {
+  EXPECT_EQ(got.hash, want.hash);
+  EXPECT_EQ(got.family, want.family);
+  EXPECT_EQ(got.issued_at, want.issued_at);
+  EXPECT_EQ(got.used_at, want.used_at);
+  EXPECT_EQ(got.successor, want.successor);
+  EXPECT_EQ(got.successor_sealed, want.successor_sealed);
+}
+
+TEST_P(StoreConformance, RefreshCreateAndFindRoundTripEveryField) {
+  const RefreshFamily f = full_family();
+  const RefreshToken first = make_refresh(1, 1, 1001);
+  ASSERT_TRUE(refresh().create(f, first));
+  auto found = refresh().find(first.hash);
+  ASSERT_TRUE(found);
+  expect_same_token(found->token, first);
+  EXPECT_EQ(found->token.used_at, 0);
+  EXPECT_EQ(found->token.successor, TokenHash{});
+  expect_same_family(found->family, f);
+  // A revoked family round-trips its revocation too.
+  RefreshFamily revoked = make_family(1, 2, 2000);
+  revoked.revoked_at = 2100;
+  revoked.revoked_reason = "password";
+  ASSERT_TRUE(refresh().create(revoked, make_refresh(2, 2, 2000)));
+  expect_same_family(refresh().find(token(2))->family, revoked);
+}
+
+// The header: the first token is stored as the family's current token, whatever it says.
+TEST_P(StoreConformance, RefreshCreateStoresTheFirstTokenAsCurrentInItsFamily) {
+  ASSERT_TRUE(refresh().create(make_family(1, 9, 1000), make_refresh(5, 9, 1000)));
+  RefreshToken odd = make_refresh(1, /*family=*/9, 1000);  // names the other family
+  odd.used_at = 1234;
+  odd.successor = token(77);
+  odd.successor_sealed = "x";
+  ASSERT_TRUE(refresh().create(make_family(1, 1, 1000), odd));
+  auto found = refresh().find(token(1));
+  ASSERT_TRUE(found);
+  EXPECT_EQ(found->token.family, family_id(1));
+  EXPECT_EQ(found->family.id, family_id(1));
+  EXPECT_EQ(found->token.used_at, 0);
+  EXPECT_EQ(found->token.successor, TokenHash{});
+  EXPECT_EQ(found->token.successor_sealed, "");
+  EXPECT_EQ(refresh().rotate(token(1), make_refresh(2, 1, 1100), "s", 1100)->outcome,
+            RotateOutcome::kRotated);
+}
+
+TEST_P(StoreConformance, RefreshDuplicateFamilyOrTokenConflictsAndChangesNothing) {
+  ASSERT_TRUE(refresh().create(make_family(1, 1, 1000), make_refresh(1, 1, 1000)));
+
+  // Same family id, new token: the token is not stored either.
+  EXPECT_EQ(refresh().create(make_family(2, 1, 2000), make_refresh(2, 1, 2000)).error(),
+            StoreError::kConflict);
+  EXPECT_EQ(refresh().find(token(2)).error(), StoreError::kNotFound);
+  EXPECT_TRUE(refresh().list(user_id(2))->empty());
+
+  // New family id, taken token hash: the family is not stored either.
+  EXPECT_EQ(refresh().create(make_family(2, 2, 2000), make_refresh(1, 2, 2000)).error(),
+            StoreError::kConflict);
+  EXPECT_TRUE(refresh().list(user_id(2))->empty());
+  EXPECT_EQ(refresh().revoke_family(family_id(2), "x", 1).error(), StoreError::kNotFound);
+
+  auto kept = refresh().find(token(1));
+  ASSERT_TRUE(kept);
+  expect_same_family(kept->family, make_family(1, 1, 1000));
+  EXPECT_EQ(refresh().list(user_id(1))->size(), 1u);
+}
+
+TEST_P(StoreConformance, RefreshUnknownIsNotFoundAndChangesNothing) {
+  ASSERT_TRUE(refresh().create(make_family(1, 1, 1000), make_refresh(1, 1, 1000)));
+  EXPECT_EQ(refresh().find(token(9)).error(), StoreError::kNotFound);
+  EXPECT_EQ(refresh().rotate(token(9), make_refresh(10, 1, 1100), "s", 1100).error(),
+            StoreError::kNotFound);
+  EXPECT_EQ(refresh().find(token(10)).error(), StoreError::kNotFound);  // no successor
+  EXPECT_EQ(refresh().find(token(1))->family.last_used_at, 1000);
+  EXPECT_EQ(refresh().revoke_family(family_id(9), "logout", 1100).error(), StoreError::kNotFound);
+  EXPECT_EQ(refresh().revoke_user(user_id(9), "logout", 1100).value(), 0u);
+  EXPECT_TRUE(refresh().list(user_id(9))->empty());
+}
+
+TEST_P(StoreConformance, RefreshRotateMarksUsedInsertsTheSuccessorAndTouchesTheFamily) {
+  const RefreshFamily f = full_family();
+  ASSERT_TRUE(refresh().create(f, make_refresh(1, 1, 1000)));
+  // successor.family names another family: the successor joins the presented one's anyway.
+  auto r = refresh().rotate(token(1), make_refresh(2, /*family=*/7, 1500), "sealed-2", 1500);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->outcome, RotateOutcome::kRotated);
+  RefreshToken used = make_refresh(1, 1, 1000);
+  used.used_at = 1500;
+  used.successor = token(2);
+  used.successor_sealed = "sealed-2";
+  expect_same_token(r->presented, used);
+  RefreshFamily touched = f;
+  touched.last_used_at = 1500;
+  expect_same_family(r->family, touched);
+
+  // What find() sees afterwards is what rotate() returned.
+  auto presented = refresh().find(token(1));
+  ASSERT_TRUE(presented);
+  expect_same_token(presented->token, used);
+  expect_same_family(presented->family, touched);
+  auto successor = refresh().find(token(2));
+  ASSERT_TRUE(successor);
+  expect_same_token(successor->token, make_refresh(2, 1, 1500));
+  expect_same_family(successor->family, touched);
+
+  // The successor is now the one to present; sealed may be empty.
+  auto next = refresh().rotate(token(2), make_refresh(3, 1, 1600), "", 1600);
+  ASSERT_TRUE(next);
+  EXPECT_EQ(next->outcome, RotateOutcome::kRotated);
+  EXPECT_EQ(next->presented.successor, token(3));
+  EXPECT_EQ(next->presented.successor_sealed, "");
+  EXPECT_EQ(next->family.last_used_at, 1600);
+  EXPECT_EQ(refresh().find(token(3))->token.used_at, 0);
+  EXPECT_EQ(refresh().find(token(1))->family.last_used_at, 1600);
+}
+
+TEST_P(StoreConformance, RefreshRotateOfAUsedTokenIsAlreadyUsedAndChangesNothing) {
+  ASSERT_TRUE(refresh().create(make_family(1, 1, 1000), make_refresh(1, 1, 1000)));
+  ASSERT_EQ(refresh().rotate(token(1), make_refresh(2, 1, 1500), "sealed-2", 1500)->outcome,
+            RotateOutcome::kRotated);
+
+  auto again = refresh().rotate(token(1), make_refresh(3, 1, 1700), "sealed-3", 1700);
+  ASSERT_TRUE(again);
+  EXPECT_EQ(again->outcome, RotateOutcome::kAlreadyUsed);
+  // The record as it is: enough for the grace window to hand back the same successor.
+  EXPECT_EQ(again->presented.used_at, 1500);
+  EXPECT_EQ(again->presented.successor, token(2));
+  EXPECT_EQ(again->presented.successor_sealed, "sealed-2");
+  EXPECT_EQ(again->family.last_used_at, 1500);
+  EXPECT_EQ(again->family.revoked_at, 0);
+
+  EXPECT_EQ(refresh().find(token(3)).error(), StoreError::kNotFound);
+  EXPECT_EQ(refresh().find(token(2))->token.used_at, 0);  // still the current one
+  EXPECT_EQ(refresh().find(token(1))->token.successor, token(2));
+  EXPECT_EQ(refresh().find(token(1))->family.last_used_at, 1500);
+}
+
+TEST_P(StoreConformance, RefreshRotateInARevokedFamilyIsFamilyRevokedCheckedFirst) {
+  ASSERT_TRUE(refresh().create(make_family(1, 1, 1000), make_refresh(1, 1, 1000)));
+  ASSERT_EQ(refresh().rotate(token(1), make_refresh(2, 1, 1500), "s", 1500)->outcome,
+            RotateOutcome::kRotated);
+  ASSERT_TRUE(refresh().revoke_family(family_id(1), "logout", 1600).value());
+
+  // The current token of a revoked family...
+  auto current = refresh().rotate(token(2), make_refresh(3, 1, 1700), "s", 1700);
+  ASSERT_TRUE(current);
+  EXPECT_EQ(current->outcome, RotateOutcome::kFamilyRevoked);
+  EXPECT_EQ(current->presented.used_at, 0);
+  EXPECT_EQ(current->family.revoked_at, 1600);
+  EXPECT_EQ(current->family.revoked_reason, "logout");
+  // ... and a used one: revoked wins over already used.
+  auto used = refresh().rotate(token(1), make_refresh(4, 1, 1700), "s", 1700);
+  ASSERT_TRUE(used);
+  EXPECT_EQ(used->outcome, RotateOutcome::kFamilyRevoked);
+  EXPECT_EQ(used->presented.successor, token(2));
+
+  for (int n : {3, 4}) EXPECT_EQ(refresh().find(token(n)).error(), StoreError::kNotFound) << n;
+  auto after = refresh().find(token(2));
+  EXPECT_EQ(after->token.used_at, 0);
+  EXPECT_EQ(after->family.last_used_at, 1500);
+}
+
+TEST_P(StoreConformance, RefreshRotateToATakenHashConflictsAndChangesNothing) {
+  ASSERT_TRUE(refresh().create(make_family(1, 1, 1000), make_refresh(1, 1, 1000)));
+  ASSERT_TRUE(refresh().create(make_family(2, 2, 1000), make_refresh(2, 2, 1000)));
+
+  // Another family's token, and the presented token itself.
+  for (int taken : {2, 1}) {
+    EXPECT_EQ(refresh().rotate(token(1), make_refresh(taken, 1, 1500), "s", 1500).error(),
+              StoreError::kConflict)
+        << taken;
+  }
+  auto unchanged = refresh().find(token(1));
+  ASSERT_TRUE(unchanged);
+  expect_same_token(unchanged->token, make_refresh(1, 1, 1000));
+  EXPECT_EQ(unchanged->family.last_used_at, 1000);
+  auto other = refresh().find(token(2));
+  EXPECT_EQ(other->token.family, family_id(2));  // not moved into family 1
+  EXPECT_EQ(other->token.issued_at, 1000);
+
+  // Once used, a presentation is reported as reuse even with a taken successor hash.
+  ASSERT_EQ(refresh().rotate(token(1), make_refresh(3, 1, 1500), "s", 1500)->outcome,
+            RotateOutcome::kRotated);
+  EXPECT_EQ(refresh().rotate(token(1), make_refresh(2, 1, 1600), "s", 1600)->outcome,
+            RotateOutcome::kAlreadyUsed);
+}
+
+// The header: 0 means "not yet", so a rotation or revocation at time 0 is recorded at 1.
+TEST_P(StoreConformance, RefreshStateChangesAtTimeZeroStillCount) {
+  ASSERT_TRUE(refresh().create(make_family(1, 1, 0), make_refresh(1, 1, 0)));
+  auto r = refresh().rotate(token(1), make_refresh(2, 1, 0), "s", 0);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->presented.used_at, 1);
+  EXPECT_EQ(r->family.last_used_at, 0);
+  EXPECT_EQ(refresh().rotate(token(1), make_refresh(3, 1, 0), "s", 0)->outcome,
+            RotateOutcome::kAlreadyUsed);
+  EXPECT_TRUE(refresh().revoke_family(family_id(1), "logout", 0).value());
+  EXPECT_EQ(refresh().find(token(2))->family.revoked_at, 1);
+  EXPECT_TRUE(refresh().list(user_id(1))->empty());
+  EXPECT_FALSE(refresh().revoke_family(family_id(1), "again", 0).value());
+}
+
+TEST_P(StoreConformance, ConcurrentRotationsOfOneTokenGiveOneWinner) {
+  constexpr int kThreads = 20, kRounds = 5;
+  for (int round = 0; round < kRounds; ++round) {
+    const int presented = 1000 * (round + 1);  // token n of this round's family
+    ASSERT_TRUE(refresh().create(make_family(1, round + 1, 1000),
+                                 make_refresh(presented, round + 1, 1000)));
+    std::atomic<int> rotated{0}, already_used{0}, other{0};
+    std::atomic<bool> go{false};
+    std::vector<std::thread> threads;
+    for (int t = 0; t < kThreads; ++t) {
+      threads.emplace_back([&, t] {
+        while (!go.load()) std::this_thread::yield();
+        auto r =
+            refresh().rotate(token(presented), make_refresh(presented + 1 + t, round + 1, 2000),
+                             "sealed-" + std::to_string(t), 2000);
+        if (!r) {
+          ++other;
+        } else if (r->outcome == RotateOutcome::kRotated) {
+          ++rotated;
+        } else if (r->outcome == RotateOutcome::kAlreadyUsed) {
+          ++already_used;
+        } else {
+          ++other;
+        }
+      });
+    }
+    go = true;
+    for (auto& t : threads) t.join();
+    EXPECT_EQ(rotated, 1) << "round " << round;
+    EXPECT_EQ(already_used, kThreads - 1) << "round " << round;
+    EXPECT_EQ(other, 0) << "round " << round;
+
+    // The family has exactly one unused token: the winner's successor, which the presented
+    // token points at; no loser's successor was stored.
+    auto used = refresh().find(token(presented));
+    ASSERT_TRUE(used);
+    EXPECT_NE(used->token.used_at, 0);
+    int unused = 0;
+    for (int t = 0; t < kThreads; ++t) {
+      auto s = refresh().find(token(presented + 1 + t));
+      if (!s) {
+        EXPECT_EQ(s.error(), StoreError::kNotFound);
+        continue;
+      }
+      EXPECT_EQ(s->token.used_at, 0);
+      EXPECT_EQ(s->token.hash, used->token.successor);
+      EXPECT_EQ(used->token.successor_sealed, "sealed-" + std::to_string(t));
+      ++unused;
+    }
+    EXPECT_EQ(unused, 1) << "round " << round;
+  }
+}
+
+TEST_P(StoreConformance, RefreshRevokeFamilyKeepsTheFirstReason) {
+  ASSERT_TRUE(refresh().create(make_family(1, 1, 1000), make_refresh(1, 1, 1000)));
+  ASSERT_TRUE(refresh().create(make_family(1, 2, 1001), make_refresh(2, 2, 1001)));
+  EXPECT_TRUE(refresh().revoke_family(family_id(1), "reuse", 1500).value());
+  auto f = refresh().find(token(1));
+  EXPECT_EQ(f->family.revoked_at, 1500);
+  EXPECT_EQ(f->family.revoked_reason, "reuse");
+
+  EXPECT_FALSE(refresh().revoke_family(family_id(1), "logout", 1600).value());
+  f = refresh().find(token(1));
+  EXPECT_EQ(f->family.revoked_at, 1500);
+  EXPECT_EQ(f->family.revoked_reason, "reuse");
+  EXPECT_EQ(f->family.last_used_at, 1000);  // nothing else changed
+  EXPECT_EQ(f->token.used_at, 0);
+
+  EXPECT_EQ(refresh().find(token(2))->family.revoked_at, 0);  // the other family is live
+  auto live = refresh().list(user_id(1));
+  ASSERT_EQ(live->size(), 1u);
+  EXPECT_EQ(live->front().id, family_id(2));
+}
+
+TEST_P(StoreConformance, RefreshRevokeUserCountsOnlyLiveFamilies) {
+  for (int n = 1; n <= 3; ++n) {
+    ASSERT_TRUE(refresh().create(make_family(1, n, 1000 + n), make_refresh(n, n, 1000)));
+  }
+  ASSERT_TRUE(refresh().create(make_family(2, 4, 1000), make_refresh(4, 4, 1000)));
+  ASSERT_TRUE(refresh().revoke_family(family_id(2), "reuse", 1100).value());
+
+  EXPECT_EQ(refresh().revoke_user(user_id(1), "password", 1200).value(), 2u);
+  EXPECT_EQ(refresh().find(token(2))->family.revoked_reason, "reuse");  // first reason kept
+  EXPECT_EQ(refresh().find(token(2))->family.revoked_at, 1100);
+  for (int n : {1, 3}) {
+    auto f = refresh().find(token(n));
+    EXPECT_EQ(f->family.revoked_at, 1200) << n;
+    EXPECT_EQ(f->family.revoked_reason, "password") << n;
+  }
+  EXPECT_TRUE(refresh().list(user_id(1))->empty());
+  EXPECT_EQ(refresh().find(token(4))->family.revoked_at, 0);  // another user's
+  EXPECT_EQ(refresh().list(user_id(2))->size(), 1u);
+  EXPECT_EQ(refresh().revoke_user(user_id(1), "again", 1300).value(), 0u);
+  EXPECT_EQ(refresh().find(token(1))->family.revoked_reason, "password");
+}
+
+TEST_P(StoreConformance, RefreshListNewestFirstOnlyLive) {
+  EXPECT_TRUE(refresh().list(user_id(1))->empty());
+  // (family n, created_at): 2 and 4 share a created_at, then the id decides (descending).
+  for (auto [n, at] : std::vector<std::pair<int, std::int64_t>>{
+           {1, 300}, {2, 200}, {3, 100}, {4, 200}, {5, 400}}) {
+    ASSERT_TRUE(refresh().create(make_family(1, n, at), make_refresh(n, n, at)));
+  }
+  ASSERT_TRUE(refresh().create(make_family(2, 6, 250), make_refresh(6, 6, 250)));
+  ASSERT_TRUE(refresh().revoke_family(family_id(5), "logout", 500).value());
+  auto list = refresh().list(user_id(1));
+  ASSERT_TRUE(list);
+  std::vector<FamilyId> ids;
+  for (const auto& f : *list) {
+    ids.push_back(f.id);
+    EXPECT_EQ(f.user_id, user_id(1));
+    EXPECT_EQ(f.revoked_at, 0);
+  }
+  EXPECT_EQ(ids, (std::vector<FamilyId>{family_id(1), family_id(4), family_id(2), family_id(3)}));
+  expect_same_family(list->front(), make_family(1, 1, 300));
+}
+
+TEST_P(StoreConformance, RefreshPurgeByEachCriterionDeletesTheTokensToo) {
+  // (family, created_at, last_used_at, revoked_at); bounds: created 200, used 500, revoked 800.
+  struct Spec {
+    int n;
+    std::int64_t created, used, revoked;
+    bool purged;
+  };
+  const std::vector<Spec> specs = {
+      {1, 100, 900, 0, true},     // absolute lifetime over
+      {2, 200, 900, 0, false},    // exactly at the absolute bound
+      {3, 300, 400, 0, true},     // idle
+      {4, 300, 500, 0, false},    // exactly at the idle bound
+      {5, 300, 900, 700, true},   // revoked long enough ago
+      {6, 300, 900, 800, false},  // revoked exactly at the bound
+      {7, 300, 900, 850, false},  // revoked recently: kept so a late reuse is recognised
+      {8, 300, 900, 0, false},    // live (revoked_at 0 is not "revoked before 800")
+  };
+  for (const Spec& s : specs) {
+    RefreshFamily f = make_family(1 + s.n % 2, s.n, s.created);
+    f.last_used_at = s.used;
+    ASSERT_TRUE(refresh().create(f, make_refresh(100 + s.n, s.n, s.created)));
+    // Every family has a used token and its successor.
+    ASSERT_EQ(refresh()
+                  .rotate(token(100 + s.n), make_refresh(200 + s.n, s.n, s.used), "x", s.used)
+                  ->outcome,
+              RotateOutcome::kRotated);
+    if (s.revoked != 0) {
+      ASSERT_TRUE(refresh().revoke_family(family_id(s.n), "r", s.revoked));
+    }
+  }
+  EXPECT_EQ(refresh().purge(200, 500, 800).value(), 3u);
+  for (const Spec& s : specs) {
+    for (int hash : {100 + s.n, 200 + s.n}) {
+      auto found = refresh().find(token(hash));
+      if (s.purged) {
+        EXPECT_EQ(found.error(), StoreError::kNotFound) << s.n;
+      } else {
+        EXPECT_TRUE(found) << s.n;
+      }
+    }
+    if (s.purged) {
+      EXPECT_EQ(refresh().revoke_family(family_id(s.n), "x", 1).error(), StoreError::kNotFound);
+    }
+  }
+  EXPECT_EQ(refresh().list(user_id(1))->size() + refresh().list(user_id(2))->size(), 3u);
+  EXPECT_EQ(refresh().purge(200, 500, 800).value(), 0u);
+  // A purged token's hash can be issued again (nothing of it is left).
+  EXPECT_TRUE(refresh().create(make_family(1, 1, 1000), make_refresh(101, 1, 1000)));
+  EXPECT_EQ(refresh().purge(INT64_MIN, INT64_MIN, INT64_MAX).value(), 2u);  // 6 and 7
+  EXPECT_EQ(refresh().purge(INT64_MAX, INT64_MIN, INT64_MIN).value(), 4u);
+}
+
+// ---- KeyStore --------------------------------------------------------------------------------
+
+void expect_same_keys(const std::vector<SigningKey>& got, const std::vector<SigningKey>& want) {
+  ASSERT_EQ(got.size(), want.size());
+  for (std::size_t i = 0; i < got.size(); ++i) {
+    EXPECT_EQ(got[i].kid, want[i].kid) << i;
+    EXPECT_EQ(got[i].alg, want[i].alg) << i;
+    EXPECT_EQ(got[i].state, want[i].state) << i;
+    EXPECT_EQ(got[i].public_jwk, want[i].public_jwk) << i;
+    EXPECT_EQ(got[i].sealed_private, want[i].sealed_private) << i;
+    EXPECT_EQ(got[i].created_at, want[i].created_at) << i;
+    EXPECT_EQ(got[i].activated_at, want[i].activated_at) << i;
+    EXPECT_EQ(got[i].retired_at, want[i].retired_at) << i;
+  }
+}
+
+TEST_P(StoreConformance, KeyringStartsEmptyAtVersionZero) {
+  auto ring = keys().load();
+  ASSERT_TRUE(ring);
+  EXPECT_EQ(ring->version, 0);
+  EXPECT_TRUE(ring->keys.empty());
+  EXPECT_EQ(keys().version().value(), 0);
+}
+
+TEST_P(StoreConformance, KeyringReplaceRoundTripsEveryFieldInWrittenOrder) {
+  // Not in kid order, nor by state, nor by time: the written order is kept.
+  std::vector<SigningKey> written = {make_key("k-zeta", KeyState::kRetired, 100),
+                                     make_key("k-alpha", KeyState::kActive, 300),
+                                     make_key("k-mid", KeyState::kNext, 200)};
+  written[1].alg = "EdDSA";
+  written[2].public_jwk = "";  // HS* secrets have no public part
+  written[2].alg = "HS256";
+  EXPECT_EQ(keys().replace(0, written).value(), 1);
+  EXPECT_EQ(keys().version().value(), 1);
+  auto ring = keys().load();
+  ASSERT_TRUE(ring);
+  EXPECT_EQ(ring->version, 1);
+  expect_same_keys(ring->keys, written);
+
+  // A replacement removes what it leaves out, and may empty the keyring.
+  std::vector<SigningKey> fewer = {written[2], written[0]};
+  EXPECT_EQ(keys().replace(1, fewer).value(), 2);
+  expect_same_keys(keys().load()->keys, fewer);
+  EXPECT_EQ(keys().replace(2, {}).value(), 3);
+  EXPECT_TRUE(keys().load()->keys.empty());
+  EXPECT_EQ(keys().version().value(), 3);
+}
+
+TEST_P(StoreConformance, KeyringStaleVersionConflictsAndChangesNothing) {
+  const std::vector<SigningKey> first = {make_key("a", KeyState::kActive, 100)};
+  ASSERT_EQ(keys().replace(0, first).value(), 1);
+  const std::vector<SigningKey> other = {make_key("b", KeyState::kNext, 200)};
+  for (std::int64_t stale : {0, 2, -1, 100}) {
+    EXPECT_EQ(keys().replace(stale, other).error(), StoreError::kConflict) << stale;
+  }
+  EXPECT_EQ(keys().version().value(), 1);
+  auto ring = keys().load();
+  EXPECT_EQ(ring->version, 1);
+  expect_same_keys(ring->keys, first);
+  EXPECT_EQ(keys().replace(1, other).value(), 2);  // the current version works
+}
+
+TEST_P(StoreConformance, KeyringWithARepeatedKidConflictsAndChangesNothing) {
+  const std::vector<SigningKey> first = {make_key("a", KeyState::kActive, 100)};
+  ASSERT_EQ(keys().replace(0, first).value(), 1);
+  EXPECT_EQ(
+      keys()
+          .replace(1, {make_key("b", KeyState::kActive, 200), make_key("b", KeyState::kNext, 300)})
+          .error(),
+      StoreError::kConflict);
+  EXPECT_EQ(keys().version().value(), 1);
+  expect_same_keys(keys().load()->keys, first);
+}
+
+TEST_P(StoreConformance, ConcurrentKeyringReplacesGiveOneWinner) {
+  constexpr int kThreads = 8;
+  ASSERT_EQ(keys().replace(0, {make_key("start", KeyState::kActive, 1)}).value(), 1);
+  std::atomic<int> won{0}, conflicts{0}, other{0}, winner{-1};
+  std::atomic<bool> go{false};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      while (!go.load()) std::this_thread::yield();
+      auto r = keys().replace(1, {make_key("t" + std::to_string(t), KeyState::kActive, t),
+                                  make_key("start", KeyState::kRetired, 1)});
+      if (r) {
+        EXPECT_EQ(*r, 2);
+        ++won;
+        winner = t;
+      } else if (r.error() == StoreError::kConflict) {
+        ++conflicts;
+      } else {
+        ++other;
+      }
+    });
+  }
+  go = true;
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(won, 1);
+  EXPECT_EQ(conflicts, kThreads - 1);
+  EXPECT_EQ(other, 0);
+  auto ring = keys().load();
+  EXPECT_EQ(ring->version, 2);
+  ASSERT_EQ(ring->keys.size(), 2u);
+  EXPECT_EQ(ring->keys[0].kid, "t" + std::to_string(winner.load()));  // one writer's keyring whole
+  EXPECT_EQ(ring->keys[1].state, KeyState::kRetired);
+}
+
+// ---- RevocationStore -------------------------------------------------------------------------
+
+std::vector<RevocationEvent> all_events(RevocationStore& r, std::int64_t after = 0) {
+  auto events = r.events_after(after, SIZE_MAX);
+  EXPECT_TRUE(events);
+  return events ? *events : std::vector<RevocationEvent>{};
+}
+
+TEST_P(StoreConformance, DenylistHoldsThroughItsExpiry) {
+  EXPECT_FALSE(revocations().is_denied("jti-1", 900).value());
+  ASSERT_TRUE(revocations().deny("jti-1", 1000, 900));
+  EXPECT_TRUE(revocations().is_denied("jti-1", 900).value());
+  EXPECT_TRUE(revocations().is_denied("jti-1", 999).value());
+  EXPECT_TRUE(revocations().is_denied("jti-1", 1000).value());  // through the expiry second
+  EXPECT_FALSE(revocations().is_denied("jti-1", 1001).value());
+  EXPECT_FALSE(revocations().is_denied("jti-2", 900).value());
+  EXPECT_FALSE(revocations().is_denied("JTI-1", 900).value());  // exact
+  EXPECT_FALSE(revocations().is_denied("", 900).value());
+}
+
+TEST_P(StoreConformance, DenyingAgainKeepsTheLaterExpiryAndLogsIt) {
+  ASSERT_TRUE(revocations().deny("j", 2000, 100));
+  ASSERT_TRUE(revocations().deny("j", 1500, 110));  // earlier: kept at 2000
+  EXPECT_TRUE(revocations().is_denied("j", 1900).value());
+  EXPECT_TRUE(revocations().is_denied("j", 2000).value());
+  ASSERT_TRUE(revocations().deny("j", 2500, 120));  // later: extended
+  EXPECT_TRUE(revocations().is_denied("j", 2400).value());
+  EXPECT_FALSE(revocations().is_denied("j", 2501).value());
+
+  auto events = all_events(revocations());
+  ASSERT_EQ(events.size(), 3u);  // every denial is logged, with the expiry kept
+  const std::vector<std::int64_t> kept = {2000, 2000, 2500}, at = {100, 110, 120};
+  for (std::size_t i = 0; i < 3; ++i) {
+    EXPECT_EQ(events[i].kind, RevocationEvent::Kind::kDenied);
+    EXPECT_EQ(events[i].jti, "j");
+    EXPECT_EQ(events[i].expires_at, kept[i]) << i;
+    EXPECT_EQ(events[i].at, at[i]) << i;
+  }
+  auto snap = revocations().snapshot(100);
+  ASSERT_EQ(snap->denied.size(), 1u);
+  EXPECT_EQ(snap->denied[0].expires_at, 2500);
+}
+
+TEST_P(StoreConformance, NotBeforeOnlyRisesAndOnlyRaisesAreLogged) {
+  EXPECT_EQ(revocations().not_before(user_id(1)).value(), 0);
+  ASSERT_TRUE(revocations().set_not_before(user_id(1), 5'000'500));
+  EXPECT_EQ(revocations().not_before(user_id(1)).value(), 5'000'500);
+  ASSERT_TRUE(revocations().set_not_before(user_id(1), 4'000'000));  // lower: nothing
+  ASSERT_TRUE(revocations().set_not_before(user_id(1), 5'000'500));  // equal: nothing
+  EXPECT_EQ(revocations().not_before(user_id(1)).value(), 5'000'500);
+  ASSERT_TRUE(revocations().set_not_before(user_id(2), 0));  // no raise over "none"
+  ASSERT_TRUE(revocations().set_not_before(user_id(2), -7));
+  EXPECT_EQ(revocations().not_before(user_id(2)).value(), 0);
+  EXPECT_EQ(all_events(revocations()).size(), 1u);
+  EXPECT_TRUE(revocations().snapshot(0)->not_before.size() == 1);
+
+  ASSERT_TRUE(revocations().set_not_before(user_id(1), 6'000'999));
+  ASSERT_TRUE(revocations().set_not_before(user_id(2), 7'000'000));
+  EXPECT_EQ(revocations().not_before(user_id(1)).value(), 6'000'999);
+  EXPECT_EQ(revocations().not_before(user_id(2)).value(), 7'000'000);
+  EXPECT_EQ(revocations().not_before(user_id(3)).value(), 0);
+
+  auto events = all_events(revocations());
+  ASSERT_EQ(events.size(), 3u);
+  const std::vector<std::pair<UserId, std::int64_t>> want = {
+      {user_id(1), 5'000'500}, {user_id(1), 6'000'999}, {user_id(2), 7'000'000}};
+  for (std::size_t i = 0; i < 3; ++i) {
+    EXPECT_EQ(events[i].kind, RevocationEvent::Kind::kNotBefore);
+    EXPECT_EQ(events[i].user, want[i].first) << i;
+    EXPECT_EQ(events[i].not_before_ms, want[i].second) << i;
+    EXPECT_EQ(events[i].at, want[i].second / 1000) << i;  // logged at the second it names
+  }
+}
+
+TEST_P(StoreConformance, EventsAfterInOrderWithLimitAndSeqStrictlyIncreasing) {
+  EXPECT_TRUE(all_events(revocations()).empty());
+  ASSERT_TRUE(revocations().deny("a", 2000, 100));
+  ASSERT_TRUE(revocations().set_not_before(user_id(1), 150'000));
+  ASSERT_TRUE(revocations().deny("b", 3000, 160));
+  ASSERT_TRUE(revocations().set_not_before(user_id(2), 170'000));
+  ASSERT_TRUE(revocations().deny("c", 4000, 180));
+
+  auto events = all_events(revocations());
+  ASSERT_EQ(events.size(), 5u);
+  for (std::size_t i = 1; i < events.size(); ++i) EXPECT_GT(events[i].seq, events[i - 1].seq);
+  EXPECT_GT(events[0].seq, 0);
+  EXPECT_EQ(events[0].jti, "a");
+  EXPECT_EQ(events[0].expires_at, 2000);
+  EXPECT_EQ(events[0].at, 100);
+  EXPECT_EQ(events[1].kind, RevocationEvent::Kind::kNotBefore);
+  EXPECT_EQ(events[1].user, user_id(1));
+  EXPECT_EQ(events[1].not_before_ms, 150'000);
+  EXPECT_EQ(events[1].at, 150);
+  EXPECT_EQ(events[2].jti, "b");
+  EXPECT_EQ(events[3].user, user_id(2));
+  EXPECT_EQ(events[4].jti, "c");
+  EXPECT_EQ(events[4].expires_at, 4000);
+
+  // Limits, and paging from the last seq seen, visit every event once in order.
+  EXPECT_TRUE(revocations().events_after(0, 0)->empty());
+  std::vector<std::int64_t> paged;
+  std::int64_t after = 0;
+  for (;;) {
+    auto page = revocations().events_after(after, 2);
+    ASSERT_TRUE(page);
+    EXPECT_LE(page->size(), 2u);
+    if (page->empty()) break;
+    for (const auto& e : *page) paged.push_back(e.seq);
+    after = page->back().seq;
+  }
+  std::vector<std::int64_t> seqs;
+  for (const auto& e : events) seqs.push_back(e.seq);
+  EXPECT_EQ(paged, seqs);
+  auto tail = revocations().events_after(events[2].seq, 100);
+  ASSERT_EQ(tail->size(), 2u);
+  EXPECT_EQ((*tail)[0].seq, events[3].seq);
+  // A position this log never reached (or a negative one): start over from a snapshot.
+  EXPECT_EQ(revocations().events_after(events[4].seq + 1, 10).error(), StoreError::kNotFound);
+  EXPECT_EQ(revocations().events_after(-1, 10).error(), StoreError::kNotFound);
+}
+
+TEST_P(StoreConformance, SnapshotHoldsTheLiveStateAndWhereTheLogWas) {
+  auto empty = revocations().snapshot(1000);
+  ASSERT_TRUE(empty);
+  EXPECT_EQ(empty->seq, 0);
+  EXPECT_TRUE(empty->denied.empty());
+  EXPECT_TRUE(empty->not_before.empty());
+  EXPECT_TRUE(revocations().events_after(empty->seq, 10)->empty());
+
+  ASSERT_TRUE(revocations().deny("old", 999, 900));
+  ASSERT_TRUE(revocations().deny("edge", 1000, 900));
+  ASSERT_TRUE(revocations().deny("live", 5000, 900));
+  ASSERT_TRUE(revocations().set_not_before(user_id(1), 900'000));
+  ASSERT_TRUE(revocations().set_not_before(user_id(2), 950'000));
+  auto snap = revocations().snapshot(1000);
+  ASSERT_TRUE(snap);
+  EXPECT_EQ(snap->seq, all_events(revocations()).back().seq);
+  std::map<std::string, std::int64_t> denied;
+  for (const auto& d : snap->denied) denied[d.jti] = d.expires_at;
+  EXPECT_EQ(denied, (std::map<std::string, std::int64_t>{{"edge", 1000}, {"live", 5000}}));
+  std::map<UserId, std::int64_t> nb;
+  for (const auto& n : snap->not_before) nb[n.user] = n.not_before_ms;
+  EXPECT_EQ(nb, (std::map<UserId, std::int64_t>{{user_id(1), 900'000}, {user_id(2), 950'000}}));
+
+  // Following the log from the snapshot gives exactly what came after it.
+  EXPECT_TRUE(revocations().events_after(snap->seq, 10)->empty());
+  ASSERT_TRUE(revocations().deny("later", 6000, 1100));
+  auto after = revocations().events_after(snap->seq, 10);
+  ASSERT_EQ(after->size(), 1u);
+  EXPECT_EQ(after->front().jti, "later");
+}
+
+// Snapshots taken while another thread writes are each consistent: every denial up to the
+// snapshot's seq is in it, none after.
+TEST_P(StoreConformance, SnapshotIsConsistentUnderConcurrentWrites) {
+  constexpr int kDenials = 200;
+  std::atomic<bool> done{false};
+  std::atomic<int> failures{0};
+  std::thread writer([&] {
+    for (int i = 0; i < kDenials; ++i) {
+      if (!revocations().deny("j" + std::to_string(i), 10'000, 1000)) ++failures;
+    }
+    done = true;
+  });
+  int snapshots = 0, inconsistent = 0;
+  while (!done.load() || snapshots == 0) {
+    auto snap = revocations().snapshot(1000);
+    if (!snap) {
+      ++failures;
+      break;
+    }
+    ++snapshots;
+    // One denial per event: as many live entries as events logged, and exactly the first ones.
+    std::set<std::string> jtis;
+    for (const auto& d : snap->denied) jtis.insert(d.jti);
+    bool ok = static_cast<std::int64_t>(jtis.size()) == snap->seq;
+    for (std::int64_t i = 0; ok && i < snap->seq; ++i) ok = jtis.contains("j" + std::to_string(i));
+    if (!ok) ++inconsistent;
+  }
+  writer.join();
+  EXPECT_EQ(inconsistent, 0);
+  EXPECT_EQ(failures, 0);
+  EXPECT_GT(snapshots, 0);
+  EXPECT_EQ(revocations().snapshot(1000)->seq, kDenials);
+}
+
+TEST_P(StoreConformance, RevocationPurgeCountsAndFollowersBehindItMustResnapshot) {
+  ASSERT_TRUE(revocations().deny("expired", 500, 100));            // logged at 100
+  ASSERT_TRUE(revocations().deny("edge", 1000, 200));              // logged at 200
+  ASSERT_TRUE(revocations().deny("live", 5000, 900));              // logged at 900
+  ASSERT_TRUE(revocations().set_not_before(user_id(1), 300'000));  // logged at 300
+  const auto before = all_events(revocations());
+  ASSERT_EQ(before.size(), 4u);
+
+  // Denylist entries expired at 1000 ("expired"; "edge" holds through 1000) and events
+  // logged before 250 (the first two).
+  EXPECT_EQ(revocations().purge(1000, 250).value(), 1u + 2u);
+  EXPECT_FALSE(revocations().is_denied("expired", 400).value());  // the entry is gone
+  EXPECT_TRUE(revocations().is_denied("edge", 1000).value());
+  EXPECT_TRUE(revocations().is_denied("live", 1000).value());
+  EXPECT_EQ(revocations().not_before(user_id(1)).value(), 300'000);  // never purged
+
+  // Behind the purge: kNotFound. From the newest purged event on: the rest, in order.
+  EXPECT_EQ(revocations().events_after(0, 10).error(), StoreError::kNotFound);
+  EXPECT_EQ(revocations().events_after(before[0].seq, 10).error(), StoreError::kNotFound);
+  auto rest = revocations().events_after(before[1].seq, 10);
+  ASSERT_TRUE(rest);
+  ASSERT_EQ(rest->size(), 2u);
+  EXPECT_EQ((*rest)[0].seq, before[2].seq);
+  EXPECT_EQ((*rest)[1].seq, before[3].seq);
+  auto snap = revocations().snapshot(1000);
+  EXPECT_EQ(snap->seq, before[3].seq);
+  EXPECT_EQ(snap->denied.size(), 2u);
+  EXPECT_EQ(snap->not_before.size(), 1u);
+  EXPECT_EQ(revocations().purge(1000, 250).value(), 0u);
+}
+
+// purge() goes by when events were logged, which need not follow seq (a not-before names its
+// own second): deleting one from the middle still sends followers behind it to a snapshot.
+TEST_P(StoreConformance, RevocationPurgeFromTheMiddleOfTheLog) {
+  ASSERT_TRUE(revocations().deny("a", 5000, 1000));               // seq 1, at 1000
+  ASSERT_TRUE(revocations().set_not_before(user_id(1), 10'000));  // seq 2, at 10
+  ASSERT_TRUE(revocations().deny("b", 5000, 1000));               // seq 3, at 1000
+  const auto before = all_events(revocations());
+  ASSERT_EQ(before.size(), 3u);
+  EXPECT_EQ(revocations().purge(0, 500).value(), 1u);
+  EXPECT_EQ(revocations().events_after(0, 10).error(), StoreError::kNotFound);
+  EXPECT_EQ(revocations().events_after(before[0].seq, 10).error(), StoreError::kNotFound);
+  auto rest = revocations().events_after(before[1].seq, 10);
+  ASSERT_TRUE(rest);
+  ASSERT_EQ(rest->size(), 1u);
+  EXPECT_EQ(rest->front().jti, "b");
+}
+
+TEST_P(StoreConformance, RevocationSeqIsNeverReusedAfterTheLogIsPurgedEmpty) {
+  ASSERT_TRUE(revocations().deny("a", 5000, 100));
+  ASSERT_TRUE(revocations().deny("b", 5000, 100));
+  const std::int64_t last = all_events(revocations()).back().seq;
+  EXPECT_EQ(revocations().purge(0, 1000).value(), 2u);
+  auto snap = revocations().snapshot(0);
+  EXPECT_EQ(snap->seq, last);  // the position survives its events
+  EXPECT_EQ(snap->denied.size(), 2u);
+  EXPECT_TRUE(revocations().events_after(last, 10)->empty());
+  ASSERT_TRUE(revocations().deny("c", 5000, 2000));
+  auto next = revocations().events_after(last, 10);
+  ASSERT_EQ(next->size(), 1u);
+  EXPECT_GT(next->front().seq, last);
+  EXPECT_EQ(next->front().jti, "c");
+}
+
+TEST_P(StoreConformance, ConcurrentRevocationsGetDistinctIncreasingSeqs) {
+  constexpr int kThreads = 4, kPerThread = 50;
+  std::atomic<int> failures{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kPerThread; ++i) {
+        const bool ok =
+            i % 5 == 0 ? revocations().set_not_before(user_id(t + 1), (i + 1) * 1000).has_value()
+                       : revocations()
+                             .deny("t" + std::to_string(t) + "-" + std::to_string(i), 9000, 100)
+                             .has_value();
+        if (!ok) ++failures;
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(failures, 0);
+  auto events = all_events(revocations());
+  ASSERT_EQ(events.size(), static_cast<std::size_t>(kThreads * kPerThread));
+  std::set<std::int64_t> seqs;
+  for (std::size_t i = 0; i < events.size(); ++i) {
+    seqs.insert(events[i].seq);
+    if (i > 0) {
+      EXPECT_GT(events[i].seq, events[i - 1].seq);
+    }
+  }
+  EXPECT_EQ(seqs.size(), events.size());
+  EXPECT_EQ(revocations().snapshot(0)->seq, events.back().seq);
+  for (int t = 0; t < kThreads; ++t) {
+    EXPECT_EQ(revocations().not_before(user_id(t + 1)).value(), 46'000);  // i = 45: the last
   }
 }
 

@@ -9,7 +9,9 @@
 #include <sys/wait.h>
 
 #include <atomic>
+#include <chrono>
 #include <fstream>
+#include <span>
 #include <string>
 #include <thread>
 #include <vector>
@@ -23,8 +25,14 @@ extern char** environ;
 namespace tessera::store {
 namespace {
 
+using testing::family_id;
+using testing::make_family;
+using testing::make_key;
+using testing::make_refresh;
 using testing::make_session;
 using testing::make_user;
+using testing::race_presented;
+using testing::race_successor;
 using testing::TempDir;
 using testing::token;
 using testing::user_id;
@@ -91,6 +99,17 @@ class SqliteStore : public ::testing::Test {
   std::vector<std::string> errors_;
 };
 
+// An SQL blob literal of `bytes`: x'0a1b...'.
+std::string blob_literal(std::span<const std::uint8_t> bytes) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out = "x'";
+  for (std::uint8_t b : bytes) {
+    out.push_back(kHex[b >> 4]);
+    out.push_back(kHex[b & 0x0f]);
+  }
+  return out + "'";
+}
+
 unsigned mode_of(const std::string& path) {
   struct stat st {};
   if (::stat(path.c_str(), &st) != 0) return 0xffff;
@@ -140,6 +159,47 @@ TEST_F(SqliteStore, EverythingPersistsAcrossReopen) {
   EXPECT_GT(s.audit->append({.at = 2000, .type = "logout"}).value(), event_id);
 }
 
+TEST_F(SqliteStore, TokenStoresPersistAcrossReopen) {
+  std::int64_t last_seq = 0;
+  {
+    Stores s = open();
+    ASSERT_TRUE(s.refresh->create(make_family(1, 1, 1000), make_refresh(1, 1, 1000)));
+    ASSERT_EQ(s.refresh->rotate(token(1), make_refresh(2, 1, 1100), "sealed", 1100)->outcome,
+              RotateOutcome::kRotated);
+    ASSERT_TRUE(s.refresh->create(make_family(1, 2, 1200), make_refresh(3, 2, 1200)));
+    ASSERT_TRUE(s.refresh->revoke_family(family_id(2), "logout", 1300).value());
+    ASSERT_EQ(s.keys
+                  ->replace(0, {make_key("a", KeyState::kRetired, 1),
+                                make_key("b", KeyState::kActive, 2)})
+                  .value(),
+              1);
+    ASSERT_TRUE(s.revocations->deny("jti", 5000, 1000));
+    ASSERT_TRUE(s.revocations->set_not_before(user_id(1), 1'500'000));
+    EXPECT_EQ(s.revocations->purge(0, 1001).value(), 1u);  // the denial's event
+    last_seq = s.revocations->snapshot(0)->seq;
+  }
+  Stores s = open();
+  auto used = s.refresh->find(token(1));
+  ASSERT_TRUE(used);
+  EXPECT_EQ(used->token.successor, token(2));
+  EXPECT_EQ(used->token.successor_sealed, "sealed");
+  EXPECT_EQ(used->family.last_used_at, 1100);
+  EXPECT_EQ(s.refresh->find(token(3))->family.revoked_reason, "logout");
+  EXPECT_EQ(s.refresh->rotate(token(1), make_refresh(4, 1, 1400), "", 1400)->outcome,
+            RotateOutcome::kAlreadyUsed);
+  auto ring = s.keys->load();
+  EXPECT_EQ(ring->version, 1);
+  ASSERT_EQ(ring->keys.size(), 2u);
+  EXPECT_EQ(ring->keys[0].kid, "a");
+  EXPECT_EQ(ring->keys[1].state, KeyState::kActive);
+  EXPECT_TRUE(s.revocations->is_denied("jti", 4000).value());
+  EXPECT_EQ(s.revocations->not_before(user_id(1)).value(), 1'500'000);
+  EXPECT_EQ(last_seq, 2);
+  EXPECT_EQ(s.revocations->snapshot(0)->seq, last_seq);
+  EXPECT_EQ(s.revocations->events_after(0, 10).error(), StoreError::kNotFound);  // still purged
+  EXPECT_EQ(s.revocations->events_after(1, 10)->size(), 1u);
+}
+
 // ---- migrations --------------------------------------------------------------------------------
 
 TEST_F(SqliteStore, MigrateAppliesOnceAndIsIdempotent) {
@@ -158,6 +218,67 @@ TEST_F(SqliteStore, MigrateAppliesOnceAndIsIdempotent) {
   EXPECT_EQ(raw.scalar("SELECT max(version) FROM schema_version"), std::to_string(latest));
   EXPECT_EQ(raw.scalar("SELECT name FROM schema_version WHERE version = 1"), "0001_initial.sql");
   EXPECT_EQ(raw.scalar("PRAGMA integrity_check"), "ok");
+}
+
+// A database made by a binary that knew only 0001 (users, sessions, counters, audit) is
+// brought to the latest schema on open, its rows untouched, and the new stores work on it.
+TEST_F(SqliteStore, AVersion1DatabaseUpgradesWithItsDataIntact) {
+  const sqlite::Migration& v1 = sqlite::migrations().front();
+  ASSERT_EQ(v1.version, 1);
+  {
+    Raw raw(path_);
+    ASSERT_EQ(raw.exec(std::string(v1.sql)), SQLITE_OK) << raw.last_error();
+    ASSERT_EQ(raw.exec("INSERT INTO schema_version VALUES (1, '0001_initial.sql', 0)"), SQLITE_OK);
+    // user_id(1) and session token(1) (store_test_util.h), written as the v1 binary would.
+    const std::string user = blob_literal(user_id(1));
+    const std::string session = blob_literal(token(1));
+    const std::string csrf = "x'" + std::string(64, 'c') + "'";
+    ASSERT_EQ(raw.exec("INSERT INTO users VALUES (" + user +
+                       ", 'old@example.com', '$argon2id$old', '[\"admin\"]', 1, 100, 150, "
+                       "'TOTPSECRET')"),
+              SQLITE_OK)
+        << raw.last_error();
+    ASSERT_EQ(raw.exec("INSERT INTO sessions VALUES (" + session + ", " + user +
+                       ", 200, 250, 190, '192.0.2.1', 'old-agent', " + csrf + ")"),
+              SQLITE_OK)
+        << raw.last_error();
+    ASSERT_EQ(raw.exec("INSERT INTO audit_events (at, type, user_id, ip, user_agent, detail) "
+                       "VALUES (300, 'login.success', " +
+                       user + ", '', '', '{}')"),
+              SQLITE_OK)
+        << raw.last_error();
+  }
+
+  Stores s = open();
+  EXPECT_TRUE(s.ready());
+  auto u = s.users->find_by_email("old@example.com");
+  ASSERT_TRUE(u);
+  EXPECT_EQ(u->id, user_id(1));
+  EXPECT_EQ(u->password_hash, "$argon2id$old");
+  EXPECT_EQ(u->roles, (std::vector<std::string>{"admin"}));
+  EXPECT_TRUE(u->disabled);
+  EXPECT_EQ(u->created_at, 100);
+  EXPECT_EQ(u->password_changed_at, 150);
+  EXPECT_EQ(u->totp_secret, "TOTPSECRET");
+  auto session = s.sessions->find(token(1));
+  ASSERT_TRUE(session);
+  EXPECT_EQ(session->user_id, user_id(1));
+  EXPECT_EQ(session->last_seen_at, 250);
+  EXPECT_EQ(session->user_agent, "old-agent");
+  EXPECT_EQ(session->csrf_hash[0], 0xcc);
+  EXPECT_EQ(s.audit->query({})->size(), 1u);
+
+  ASSERT_TRUE(s.refresh->create(make_family(1, 1, 1000), make_refresh(2, 1, 1000)));
+  EXPECT_EQ(s.keys->replace(0, {make_key("k", KeyState::kActive, 1)}).value(), 1);
+  ASSERT_TRUE(s.revocations->deny("j", 2000, 1000));
+  EXPECT_EQ(s.revocations->snapshot(1000)->seq, 1);
+
+  Raw raw(path_);
+  EXPECT_EQ(raw.scalar("SELECT max(version) FROM schema_version"),
+            std::to_string(sqlite::latest_version()));
+  EXPECT_EQ(raw.scalar("SELECT name FROM schema_version WHERE version = 2"), "0002_tokens.sql");
+  EXPECT_EQ(raw.scalar("PRAGMA integrity_check"), "ok");
+  EXPECT_EQ(raw.scalar("SELECT count(*) FROM pragma_foreign_key_check"), "0");
 }
 
 TEST_F(SqliteStore, ConcurrentMigrationsFromTwoOpenersAgree) {
@@ -262,7 +383,8 @@ TEST_F(SqliteStore, TwoStoresOnOneFileStayAtomic) {
 }
 
 // Another process on the same file while this one works on it: tests/store/store_peer.cc.
-int run_peer(const std::vector<std::string>& args) {
+// Starts it; returns its pid, or -1.
+pid_t spawn_peer(const std::vector<std::string>& args) {
   std::vector<char*> argv;
   std::string exe = TESSERA_STORE_PEER;
   argv.push_back(exe.data());
@@ -271,10 +393,17 @@ int run_peer(const std::vector<std::string>& args) {
   argv.push_back(nullptr);
   pid_t pid = 0;
   if (posix_spawn(&pid, exe.c_str(), nullptr, nullptr, argv.data(), environ) != 0) return -1;
+  return pid;
+}
+
+// Waits for a spawned peer; returns its exit status (128 + signal if killed), or -1.
+int wait_peer(pid_t pid) {
   int status = 0;
-  if (waitpid(pid, &status, 0) != pid) return -1;
+  if (pid <= 0 || waitpid(pid, &status, 0) != pid) return -1;
   return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
+
+int run_peer(const std::vector<std::string>& args) { return wait_peer(spawn_peer(args)); }
 
 TEST_F(SqliteStore, AnotherProcessWorksOnTheFileAtTheSameTime) {
   Stores server = open();
@@ -302,11 +431,87 @@ TEST_F(SqliteStore, AnotherProcessWorksOnTheFileAtTheSameTime) {
   EXPECT_EQ(server.sessions->find(token(5)).error(), StoreError::kNotFound);
 }
 
+// Several processes present the same refresh token at once (a server's nodes, or a server and
+// the CLI on one file): in every round exactly one rotation wins; the family ends with exactly
+// one current token, the winner's successor.
+TEST_F(SqliteStore, ProcessesRotatingOneTokenGiveOneWinner) {
+  constexpr int kPeers = 6, kRounds = 20;
+  Stores s = open();
+  for (int round = 0; round < kRounds; ++round) {
+    ASSERT_TRUE(s.refresh->create(make_family(1, round + 1, 1000),
+                                  make_refresh(race_presented(round), round + 1, 1000)));
+  }
+  const auto start = std::chrono::duration_cast<std::chrono::milliseconds>(
+                         std::chrono::system_clock::now().time_since_epoch()) +
+                     std::chrono::milliseconds(750);
+  std::vector<pid_t> pids;
+  for (int peer = 0; peer < kPeers; ++peer) {
+    pids.push_back(spawn_peer({path_, "rotate", std::to_string(peer), std::to_string(kRounds),
+                               std::to_string(start.count())}));
+  }
+  int rotated = 0;
+  for (pid_t pid : pids) {
+    const int status = wait_peer(pid);
+    EXPECT_GE(status, 0);
+    EXPECT_LE(status, kRounds) << "a peer failed (100) or crashed";
+    if (status >= 0 && status <= kRounds) rotated += status;
+  }
+  EXPECT_EQ(rotated, kRounds);  // one kRotated per round, all the others kAlreadyUsed
+
+  for (int round = 0; round < kRounds; ++round) {
+    auto presented = s.refresh->find(token(race_presented(round)));
+    ASSERT_TRUE(presented);
+    EXPECT_NE(presented->token.used_at, 0);
+    int current = 0;
+    for (int peer = 0; peer < kPeers; ++peer) {
+      auto successor = s.refresh->find(token(race_successor(peer, round)));
+      if (!successor) {
+        EXPECT_EQ(successor.error(), StoreError::kNotFound);
+        continue;
+      }
+      ++current;
+      EXPECT_EQ(successor->token.used_at, 0);
+      EXPECT_EQ(successor->token.family, family_id(round + 1));
+      EXPECT_EQ(presented->token.successor, successor->token.hash);
+      EXPECT_EQ(presented->token.successor_sealed, "peer-" + std::to_string(peer));
+    }
+    EXPECT_EQ(current, 1) << "round " << round;
+  }
+  Raw raw(path_);
+  EXPECT_EQ(raw.scalar("SELECT count(*) FROM refresh_tokens WHERE used_at = 0"),
+            std::to_string(kRounds));
+}
+
+// What the CLI revokes and rotates, a running server's follower sees: the keyring CAS and the
+// revocation log work across two Stores on one file exactly as within one.
+TEST_F(SqliteStore, KeyringAndRevocationLogAcrossTwoStoresOnOneFile) {
+  Stores server = open();
+  Stores cli = open();
+  ASSERT_EQ(server.keys->replace(0, {make_key("a", KeyState::kActive, 1)}).value(), 1);
+  EXPECT_EQ(cli.keys->version().value(), 1);
+  ASSERT_EQ(cli.keys->replace(1, {make_key("b", KeyState::kActive, 2)}).value(), 2);
+  EXPECT_EQ(server.keys->replace(1, {}).error(), StoreError::kConflict);  // stale: reload
+  EXPECT_EQ(server.keys->load()->keys.front().kid, "b");
+
+  auto snap = server.revocations->snapshot(1000);
+  ASSERT_TRUE(snap);
+  ASSERT_TRUE(cli.revocations->deny("jti-cli", 5000, 1000));
+  ASSERT_TRUE(cli.revocations->set_not_before(user_id(1), 1'000'000));
+  auto events = server.revocations->events_after(snap->seq, 10);
+  ASSERT_TRUE(events);
+  ASSERT_EQ(events->size(), 2u);
+  EXPECT_EQ((*events)[0].jti, "jti-cli");
+  EXPECT_EQ((*events)[1].user, user_id(1));
+  EXPECT_TRUE(server.revocations->is_denied("jti-cli", 1000).value());
+}
+
 // ---- failing closed ----------------------------------------------------------------------------
 
 TEST_F(SqliteStore, WriteLockHeldElsewhereGivesUnavailableThenRecovers) {
   Stores s = open(/*busy_timeout_ms=*/150);
   ASSERT_TRUE(s.users->create(make_user(1, 1000)));
+  ASSERT_TRUE(s.refresh->create(make_family(1, 1, 1000), make_refresh(1, 1, 1000)));
+  ASSERT_EQ(s.keys->replace(0, {make_key("a", KeyState::kActive, 1)}).value(), 1);
   Raw other(path_);
   ASSERT_EQ(other.exec("BEGIN IMMEDIATE"), SQLITE_OK);  // another process writing, stuck
 
@@ -314,16 +519,29 @@ TEST_F(SqliteStore, WriteLockHeldElsewhereGivesUnavailableThenRecovers) {
   EXPECT_EQ(s.counters->increment("k", 1000, 60).error(), StoreError::kUnavailable);
   EXPECT_EQ(s.sessions->create(make_session(1, 1, 1000), 5).error(), StoreError::kUnavailable);
   EXPECT_EQ(s.audit->remember_device(user_id(1), "fp", 1).error(), StoreError::kUnavailable);
-  // WAL: reads do not wait for the writer.
+  EXPECT_EQ(s.refresh->rotate(token(1), make_refresh(2, 1, 2000), "", 2000).error(),
+            StoreError::kUnavailable);
+  EXPECT_EQ(s.refresh->revoke_user(user_id(1), "x", 2000).error(), StoreError::kUnavailable);
+  EXPECT_EQ(s.keys->replace(1, {}).error(), StoreError::kUnavailable);
+  EXPECT_EQ(s.revocations->deny("j", 5000, 1000).error(), StoreError::kUnavailable);
+  EXPECT_EQ(s.revocations->set_not_before(user_id(1), 9'000'000).error(), StoreError::kUnavailable);
+  // WAL: reads do not wait for the writer (nor do read transactions).
   auto u = s.users->find_by_id(user_id(1));
   ASSERT_TRUE(u);
   EXPECT_FALSE(u->disabled);  // the failed write changed nothing
+  EXPECT_EQ(s.refresh->find(token(1))->token.used_at, 0);
+  EXPECT_EQ(s.keys->load()->keys.size(), 1u);
+  EXPECT_EQ(s.revocations->snapshot(1000)->seq, 0);
+  EXPECT_FALSE(s.revocations->is_denied("j", 1000).value());
   EXPECT_TRUE(s.ready());
   EXPECT_FALSE(errors().empty());  // the reason went to the log hook
 
   ASSERT_EQ(other.exec("COMMIT"), SQLITE_OK);
   EXPECT_TRUE(s.users->set_disabled(user_id(1), true));
   EXPECT_EQ(s.counters->increment("k", 1000, 60)->value, 1);
+  EXPECT_EQ(s.refresh->rotate(token(1), make_refresh(2, 1, 2000), "", 2000)->outcome,
+            RotateOutcome::kRotated);
+  EXPECT_EQ(s.keys->replace(1, {}).value(), 2);
 }
 
 TEST_F(SqliteStore, RowsThatDoNotDecodeAreCorrupt) {
@@ -357,6 +575,56 @@ TEST_F(SqliteStore, RowsThatDoNotDecodeAreCorrupt) {
     ASSERT_EQ(raw.exec("UPDATE users SET disabled = 0"), SQLITE_OK);
   }
   EXPECT_EQ(s.users->find_by_email("user2@example.com").error(), StoreError::kCorrupt);
+}
+
+TEST_F(SqliteStore, TokenRowsThatDoNotDecodeAreCorrupt) {
+  Stores s = open();
+  ASSERT_TRUE(s.refresh->create(make_family(1, 1, 1000), make_refresh(1, 1, 1000)));
+  ASSERT_TRUE(s.refresh->create(make_family(2, 2, 1000), make_refresh(2, 2, 1000)));
+  ASSERT_TRUE(s.refresh->create(make_family(1, 3, 1000), make_refresh(3, 3, 1000)));
+  ASSERT_EQ(s.keys->replace(0, {make_key("a", KeyState::kActive, 1)}).value(), 1);
+  ASSERT_TRUE(s.revocations->set_not_before(user_id(1), 1'000'000));
+  ASSERT_TRUE(s.revocations->deny("j", 5000, 1000));
+  {
+    Raw raw(path_);
+    ASSERT_EQ(raw.exec("PRAGMA ignore_check_constraints = ON"), SQLITE_OK);
+    // A used token naming no successor; a user id and a family id of the wrong size; an
+    // unknown key state; a not-before event without its user; a short not-before user id.
+    ASSERT_EQ(
+        raw.exec("UPDATE refresh_tokens SET used_at = 5 WHERE hash = " + blob_literal(token(1))),
+        SQLITE_OK);
+    ASSERT_EQ(raw.exec("UPDATE refresh_families SET user_id = x'02' WHERE id = " +
+                       blob_literal(family_id(2))),
+              SQLITE_OK);
+    ASSERT_EQ(
+        raw.exec("UPDATE refresh_families SET id = x'03' WHERE id = " + blob_literal(family_id(3))),
+        SQLITE_OK);
+    ASSERT_EQ(raw.exec("UPDATE signing_keys SET state = 'revoked'"), SQLITE_OK);
+    ASSERT_EQ(raw.exec("UPDATE revocation_events SET kind = 'not_before', user_id = NULL"),
+              SQLITE_OK);
+    ASSERT_EQ(raw.exec("UPDATE user_not_before SET user_id = x'01'"), SQLITE_OK);
+  }
+  EXPECT_EQ(s.refresh->find(token(1)).error(), StoreError::kCorrupt);
+  EXPECT_EQ(s.refresh->rotate(token(1), make_refresh(3, 1, 2000), "", 2000).error(),
+            StoreError::kCorrupt);
+  EXPECT_EQ(s.refresh->find(token(3)).error(), StoreError::kNotFound);  // rolled back
+  EXPECT_EQ(s.refresh->find(token(2)).error(), StoreError::kCorrupt);
+  EXPECT_EQ(s.refresh->list(user_id(1)).error(), StoreError::kCorrupt);  // family 3's id
+  EXPECT_EQ(s.keys->load().error(), StoreError::kCorrupt);
+  EXPECT_EQ(s.revocations->events_after(0, 10).error(), StoreError::kCorrupt);
+  EXPECT_EQ(s.revocations->snapshot(0).error(), StoreError::kCorrupt);
+  {
+    Raw raw(path_);
+    ASSERT_EQ(raw.exec("PRAGMA ignore_check_constraints = ON"), SQLITE_OK);
+    ASSERT_EQ(raw.exec("UPDATE keyring SET version = 0"), SQLITE_OK);
+    ASSERT_EQ(raw.exec("DELETE FROM revocation_log_state"), SQLITE_OK);
+  }
+  EXPECT_EQ(s.keys->version().error(), StoreError::kCorrupt);
+  EXPECT_EQ(s.keys->replace(0, {}).error(), StoreError::kCorrupt);
+  // Without its log position a denial cannot be logged, so it is not made either.
+  EXPECT_EQ(s.revocations->deny("k", 5000, 1000).error(), StoreError::kCorrupt);
+  EXPECT_FALSE(s.revocations->is_denied("k", 1000).value());
+  EXPECT_FALSE(errors().empty());
 }
 
 // The file is overwritten with garbage under a running server: every call returns (a value
@@ -400,6 +668,17 @@ TEST_F(SqliteStore, DamagedFileFailsClosed) {
     check(s.audit->append({.at = 1, .type = "x"}));
     check(s.audit->query({}));
     check(s.audit->remember_device(user_id(1), "fp", 1));
+    check(s.refresh->create(make_family(1, 10 + round, 2000),
+                            make_refresh(100 + round, 10 + round, 2000)));
+    check(s.refresh->find(token(100)));
+    check(s.refresh->rotate(token(100), make_refresh(200 + round, 10, 2000), "", 2000));
+    check(s.refresh->list(user_id(1)));
+    check(s.refresh->purge(0, 0, 0));
+    check(s.keys->load());
+    check(s.keys->replace(0, {}));
+    check(s.revocations->deny("j", 5000, 1000));
+    check(s.revocations->snapshot(1000));
+    check(s.revocations->events_after(0, 10));
   }
   EXPECT_GT(failed, 0);
   EXPECT_FALSE(s.ready());

@@ -2,17 +2,50 @@
 //   store_peer DB increment KEY N   N increments of KEY (now 1000, window 3600)
 //   store_peer DB create-user N     creates make_user(N)
 //   store_peer DB revoke N          removes every session of user N
-// Exit 0 when every call succeeded, 1 otherwise, 2 on bad arguments.
+//   store_peer DB rotate PEER ROUNDS START_MS
+//                                   at Unix time START_MS (ms), rotates the race token of each
+//                                   round (store_test_util.h) offering this peer's successor
+// Exit 0 when every call succeeded, 1 otherwise, 2 on bad arguments; `rotate` exits with how
+// many of its rotations got kRotated (the rest must get kAlreadyUsed), 100 otherwise.
+#include <chrono>
 #include <cstdio>
 #include <string>
+#include <thread>
 
 #include "store/stores.h"
 #include "store_test_util.h"
 
 using namespace tessera::store;
 
+namespace {
+
+int rotate_race(RefreshStore& refresh, int peer, int rounds, std::int64_t start_ms) {
+  // Open first, then start together: the race is between the rotations, not the start-ups.
+  std::this_thread::sleep_until(
+      std::chrono::system_clock::time_point(std::chrono::milliseconds(start_ms)));
+  int rotated = 0;
+  for (int round = 0; round < rounds; ++round) {
+    auto r =
+        refresh.rotate(testing::token(testing::race_presented(round)),
+                       testing::make_refresh(testing::race_successor(peer, round), round + 1, 2000),
+                       "peer-" + std::to_string(peer), 2000);
+    if (!r) {
+      std::fprintf(stderr, "store_peer: rotate: %s\n", std::string(describe(r.error())).c_str());
+      return 100;
+    }
+    if (r->outcome == RotateOutcome::kRotated) {
+      ++rotated;
+    } else if (r->outcome != RotateOutcome::kAlreadyUsed) {
+      return 100;
+    }
+  }
+  return rotated;
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
-  if (argc != 4 && argc != 5) return 2;
+  if (argc < 4 || argc > 6) return 2;
   auto stores = open_stores({.backend = "sqlite", .sqlite_path = argv[1]});
   if (!stores) {
     std::fprintf(stderr, "store_peer: %s\n", stores.error().c_str());
@@ -31,6 +64,10 @@ int main(int argc, char** argv) {
   }
   if (command == "revoke" && argc == 4) {
     return stores->sessions->remove_all(testing::user_id(std::stoi(argv[3]))) ? 0 : 1;
+  }
+  if (command == "rotate" && argc == 6) {
+    return rotate_race(*stores->refresh, std::stoi(argv[3]), std::stoi(argv[4]),
+                       std::stoll(argv[5]));
   }
   return 2;
 }

@@ -6,6 +6,8 @@
 #include <filesystem>
 #include <string>
 
+#include "store/key_store.h"
+#include "store/refresh_store.h"
 #include "store/types.h"
 
 namespace tessera::store::testing {
@@ -68,5 +70,51 @@ inline Session make_session(int user, int n, std::int64_t created_at) {
                  .user_agent = "Mozilla/5.0 (X11; Linux x86_64)",
                  .csrf_hash = token(n + 10000)};
 }
+
+// Family id n: user_id(n) with a first byte of 0xfa (so ids order like n, and differ from
+// user ids).
+inline FamilyId family_id(int n) {
+  FamilyId id = user_id(n);
+  id[0] = 0xfa;
+  return id;
+}
+
+// Refresh family n of user `user`, created (and last used) at `created_at`, live.
+inline RefreshFamily make_family(int user, int n, std::int64_t created_at) {
+  return RefreshFamily{.id = family_id(n),
+                       .user_id = user_id(user),
+                       .created_at = created_at,
+                       .last_used_at = created_at,
+                       .auth_time = created_at - 5,
+                       .password_changed_at = created_at - 100,
+                       .client_id = "",
+                       .scope = "",
+                       .ip = "198.51.100.4",
+                       .user_agent = "Mozilla/5.0 (Macintosh)",
+                       .revoked_at = 0,
+                       .revoked_reason = ""};
+}
+
+// An unused refresh token `hash` of family n, issued at `issued_at`.
+inline RefreshToken make_refresh(int hash, int family, std::int64_t issued_at) {
+  return RefreshToken{.hash = token(hash), .family = family_id(family), .issued_at = issued_at};
+}
+
+// Signing key `kid` in `state`, with distinct contents derived from the kid.
+inline SigningKey make_key(const std::string& kid, KeyState state, std::int64_t created_at) {
+  return SigningKey{.kid = kid,
+                    .alg = "ES256",
+                    .state = state,
+                    .public_jwk = R"({"kty":"EC","crv":"P-256","kid":")" + kid + R"("})",
+                    .sealed_private = "sealed:" + kid,
+                    .created_at = created_at,
+                    .activated_at = state == KeyState::kNext ? 0 : created_at + 10,
+                    .retired_at = state == KeyState::kRetired ? created_at + 20 : 0};
+}
+
+// The cross-process rotation race (sqlite_test.cc spawns store_peer.cc): round r rotates the
+// first token of family r + 1, which every peer presents offering its own successor.
+inline int race_presented(int round) { return 10000 + round; }
+inline int race_successor(int peer, int round) { return 20000 + peer * 256 + round; }
 
 }  // namespace tessera::store::testing

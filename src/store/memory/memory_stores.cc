@@ -291,6 +291,267 @@ class MemoryAuditStore final : public AuditStore {
   std::set<std::pair<UserId, std::string>> devices_;
 };
 
+// Refresh families by id and tokens by hash, with each family's token hashes (purge deletes
+// them together) and a per-user (created_at, id) index: list() walks it backwards. One
+// exclusive lock per write makes rotate's check-and-swap atomic.
+class MemoryRefreshStore final : public RefreshStore {
+ public:
+  std::expected<void, StoreError> create(const RefreshFamily& family,
+                                         const RefreshToken& first) override {
+    std::unique_lock lock(mu_);
+    if (families_.contains(family.id) || tokens_.contains(first.hash)) {
+      return std::unexpected(StoreError::kConflict);
+    }
+    families_.emplace(family.id, family);
+    by_user_[family.user_id].emplace(family.created_at, family.id);
+    insert_current_locked(family.id, first.hash, first.issued_at);
+    return {};
+  }
+
+  std::expected<TokenInFamily, StoreError> find(const TokenHash& hash) override {
+    std::shared_lock lock(mu_);
+    auto it = tokens_.find(hash);
+    if (it == tokens_.end()) return std::unexpected(StoreError::kNotFound);
+    return TokenInFamily{.token = it->second, .family = families_.at(it->second.family)};
+  }
+
+  std::expected<Rotation, StoreError> rotate(const TokenHash& presented,
+                                             const RefreshToken& successor,
+                                             std::string_view successor_sealed,
+                                             std::int64_t now) override {
+    std::unique_lock lock(mu_);
+    auto it = tokens_.find(presented);
+    if (it == tokens_.end()) return std::unexpected(StoreError::kNotFound);
+    RefreshToken& token = it->second;
+    RefreshFamily& family = families_.at(token.family);
+    Rotation r{.outcome = RotateOutcome::kRotated, .presented = token, .family = family};
+    if (family.revoked_at != 0) {
+      r.outcome = RotateOutcome::kFamilyRevoked;
+      return r;
+    }
+    if (token.used_at != 0) {
+      r.outcome = RotateOutcome::kAlreadyUsed;
+      return r;
+    }
+    if (tokens_.contains(successor.hash)) return std::unexpected(StoreError::kConflict);
+    token.used_at = marker_time(now);
+    token.successor = successor.hash;
+    token.successor_sealed = successor_sealed;
+    family.last_used_at = now;
+    insert_current_locked(family.id, successor.hash, successor.issued_at);  // map: refs stay valid
+    r.presented = token;
+    r.family = family;
+    return r;
+  }
+
+  std::expected<bool, StoreError> revoke_family(const FamilyId& family, std::string_view reason,
+                                                std::int64_t now) override {
+    std::unique_lock lock(mu_);
+    auto it = families_.find(family);
+    if (it == families_.end()) return std::unexpected(StoreError::kNotFound);
+    return revoke_locked(it->second, reason, now);
+  }
+
+  std::expected<std::size_t, StoreError> revoke_user(const UserId& user, std::string_view reason,
+                                                     std::int64_t now) override {
+    std::unique_lock lock(mu_);
+    std::size_t revoked = 0;
+    auto mine = by_user_.find(user);
+    if (mine == by_user_.end()) return revoked;
+    for (const auto& [created_at, id] : mine->second) {
+      if (revoke_locked(families_.at(id), reason, now)) ++revoked;
+    }
+    return revoked;
+  }
+
+  std::expected<std::vector<RefreshFamily>, StoreError> list(const UserId& user) override {
+    std::shared_lock lock(mu_);
+    std::vector<RefreshFamily> out;
+    auto mine = by_user_.find(user);
+    if (mine == by_user_.end()) return out;
+    for (auto it = mine->second.rbegin(); it != mine->second.rend(); ++it) {
+      const RefreshFamily& f = families_.at(it->second);
+      if (f.revoked_at == 0) out.push_back(f);
+    }
+    return out;
+  }
+
+  std::expected<std::size_t, StoreError> purge(std::int64_t created_before,
+                                               std::int64_t used_before,
+                                               std::int64_t revoked_before) override {
+    std::unique_lock lock(mu_);
+    std::size_t removed = 0;
+    for (auto it = families_.begin(); it != families_.end();) {
+      const RefreshFamily& f = it->second;
+      if (f.created_at < created_before || f.last_used_at < used_before ||
+          (f.revoked_at != 0 && f.revoked_at < revoked_before)) {
+        for (const TokenHash& hash : tokens_by_family_[f.id]) tokens_.erase(hash);
+        tokens_by_family_.erase(f.id);
+        auto mine = by_user_.find(f.user_id);
+        mine->second.erase({f.created_at, f.id});
+        if (mine->second.empty()) by_user_.erase(mine);
+        it = families_.erase(it);
+        ++removed;
+      } else {
+        ++it;
+      }
+    }
+    return removed;
+  }
+
+ private:
+  // See the header: 0 means "not yet", so a state change is recorded at 1 or later.
+  static std::int64_t marker_time(std::int64_t now) { return std::max<std::int64_t>(now, 1); }
+
+  // REQUIRES: mu_ held exclusively; `hash` not in tokens_.
+  void insert_current_locked(const FamilyId& family, const TokenHash& hash,
+                             std::int64_t issued_at) {
+    tokens_.emplace(hash, RefreshToken{.hash = hash, .family = family, .issued_at = issued_at});
+    tokens_by_family_[family].push_back(hash);
+  }
+
+  // REQUIRES: mu_ held exclusively. Whether this call revoked `f` (false: it already was).
+  static bool revoke_locked(RefreshFamily& f, std::string_view reason, std::int64_t now) {
+    if (f.revoked_at != 0) return false;
+    f.revoked_at = marker_time(now);
+    f.revoked_reason = reason;
+    return true;
+  }
+
+  std::shared_mutex mu_;
+  std::map<FamilyId, RefreshFamily> families_;
+  std::map<TokenHash, RefreshToken> tokens_;
+  std::map<FamilyId, std::vector<TokenHash>> tokens_by_family_;
+  std::map<UserId, std::set<std::pair<std::int64_t, FamilyId>>> by_user_;
+};
+
+// The keyring as one value; replace() compares and swaps it under the lock.
+class MemoryKeyStore final : public KeyStore {
+ public:
+  std::expected<Keyring, StoreError> load() override {
+    std::shared_lock lock(mu_);
+    return keyring_;
+  }
+
+  std::expected<std::int64_t, StoreError> version() override {
+    std::shared_lock lock(mu_);
+    return keyring_.version;
+  }
+
+  std::expected<std::int64_t, StoreError> replace(std::int64_t expected_version,
+                                                  const std::vector<SigningKey>& keys) override {
+    std::set<std::string_view> kids;
+    for (const SigningKey& k : keys) {
+      if (!kids.insert(k.kid).second) return std::unexpected(StoreError::kConflict);
+    }
+    std::unique_lock lock(mu_);
+    if (keyring_.version != expected_version) return std::unexpected(StoreError::kConflict);
+    keyring_ = Keyring{.version = expected_version + 1, .keys = keys};
+    return keyring_.version;
+  }
+
+ private:
+  std::shared_mutex mu_;
+  Keyring keyring_;
+};
+
+// The denylist, the not-befores and the log, all under one lock, so snapshot() is consistent
+// and seq follows the order of writes. The log is keyed by seq; purge() may delete from its
+// middle (it goes by `at`), so purged_through_ remembers the newest seq it deleted.
+class MemoryRevocationStore final : public RevocationStore {
+ public:
+  std::expected<void, StoreError> deny(std::string_view jti, std::int64_t expires_at,
+                                       std::int64_t now) override {
+    std::unique_lock lock(mu_);
+    auto [it, fresh] = denied_.try_emplace(std::string(jti), expires_at);
+    if (!fresh) it->second = std::max(it->second, expires_at);
+    log_locked(RevocationEvent{.at = now,
+                               .kind = RevocationEvent::Kind::kDenied,
+                               .jti = std::string(jti),
+                               .expires_at = it->second});
+    return {};
+  }
+
+  std::expected<bool, StoreError> is_denied(std::string_view jti, std::int64_t now) override {
+    std::shared_lock lock(mu_);
+    auto it = denied_.find(jti);
+    return it != denied_.end() && now <= it->second;
+  }
+
+  std::expected<void, StoreError> set_not_before(const UserId& user,
+                                                 std::int64_t not_before_ms) override {
+    std::unique_lock lock(mu_);
+    auto it = not_before_.find(user);
+    if (not_before_ms <= (it == not_before_.end() ? 0 : it->second)) return {};
+    not_before_[user] = not_before_ms;
+    log_locked(RevocationEvent{.at = not_before_ms / 1000,
+                               .kind = RevocationEvent::Kind::kNotBefore,
+                               .user = user,
+                               .not_before_ms = not_before_ms});
+    return {};
+  }
+
+  std::expected<std::int64_t, StoreError> not_before(const UserId& user) override {
+    std::shared_lock lock(mu_);
+    auto it = not_before_.find(user);
+    return it == not_before_.end() ? 0 : it->second;
+  }
+
+  std::expected<RevocationSnapshot, StoreError> snapshot(std::int64_t now) override {
+    std::shared_lock lock(mu_);
+    RevocationSnapshot snap{.seq = last_seq_};
+    for (const auto& [jti, expires_at] : denied_) {
+      if (now <= expires_at) snap.denied.push_back({.jti = jti, .expires_at = expires_at});
+    }
+    for (const auto& [user, ms] : not_before_) {
+      snap.not_before.push_back({.user = user, .not_before_ms = ms});
+    }
+    return snap;
+  }
+
+  std::expected<std::vector<RevocationEvent>, StoreError> events_after(std::int64_t after,
+                                                                       std::size_t limit) override {
+    std::shared_lock lock(mu_);
+    if (after < purged_through_ || after > last_seq_) {
+      return std::unexpected(StoreError::kNotFound);
+    }
+    std::vector<RevocationEvent> out;
+    for (auto it = events_.upper_bound(after); it != events_.end() && out.size() < limit; ++it) {
+      out.push_back(it->second);
+    }
+    return out;
+  }
+
+  std::expected<std::size_t, StoreError> purge(std::int64_t now, std::int64_t log_before) override {
+    std::unique_lock lock(mu_);
+    std::size_t removed = std::erase_if(denied_, [now](const auto& kv) { return kv.second < now; });
+    for (auto it = events_.begin(); it != events_.end();) {
+      if (it->second.at < log_before) {
+        purged_through_ = std::max(purged_through_, it->first);
+        it = events_.erase(it);
+        ++removed;
+      } else {
+        ++it;
+      }
+    }
+    return removed;
+  }
+
+ private:
+  // REQUIRES: mu_ held exclusively.
+  void log_locked(RevocationEvent e) {
+    e.seq = ++last_seq_;
+    events_.emplace(e.seq, std::move(e));
+  }
+
+  std::shared_mutex mu_;
+  std::map<std::string, std::int64_t, std::less<>> denied_;  // jti -> expires_at
+  std::map<UserId, std::int64_t> not_before_;                // user -> ms
+  std::map<std::int64_t, RevocationEvent> events_;           // by seq
+  std::int64_t last_seq_ = 0;                                // the newest seq assigned
+  std::int64_t purged_through_ = 0;                          // the newest seq purge deleted
+};
+
 }  // namespace
 
 Stores open_stores() {
@@ -298,6 +559,9 @@ Stores open_stores() {
                 .sessions = std::make_shared<MemorySessionStore>(),
                 .counters = std::make_shared<MemoryCounterStore>(),
                 .audit = std::make_shared<MemoryAuditStore>(),
+                .refresh = std::make_shared<MemoryRefreshStore>(),
+                .keys = std::make_shared<MemoryKeyStore>(),
+                .revocations = std::make_shared<MemoryRevocationStore>(),
                 .ready = [] { return true; }};
 }
 

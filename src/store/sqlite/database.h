@@ -185,6 +185,23 @@ class Database {
     return fn(*lease);
   }
 
+  // Runs `fn(Lease&)` -> std::expected<T, StoreError> inside one read transaction (BEGIN ...
+  // COMMIT), for reads of several statements that must agree with each other: in WAL mode the
+  // first read fixes the snapshot every later statement sees. Takes no write lock and does not
+  // queue behind writers.
+  template <typename F>
+  auto read_transaction(F&& fn) -> decltype(fn(std::declval<Lease&>())) {
+    auto lease = acquire();
+    if (!lease) return std::unexpected(lease.error());
+    if (int rc = (*lease)->exec("BEGIN"); rc != SQLITE_OK) {
+      return std::unexpected(fail(*lease, rc, "begin"));
+    }
+    auto result = fn(*lease);
+    // Nothing to keep: ending it either way only releases the snapshot.
+    if (!sqlite3_get_autocommit((*lease)->raw())) (*lease)->exec("ROLLBACK");
+    return result;
+  }
+
   // Runs `fn(Lease&)` -> std::expected<T, StoreError> inside BEGIN IMMEDIATE ... COMMIT, with
   // this process's writers queued on one mutex. An error from `fn` (or from COMMIT) rolls the
   // whole transaction back: every write is all or nothing.

@@ -29,6 +29,9 @@ std::expected<Stores, std::string> open_stores(const StoreConfig& config) {
       .sessions = make_session_store(shared),
       .counters = make_counter_store(shared),
       .audit = make_audit_store(shared),
+      .refresh = make_refresh_store(shared),
+      .keys = make_key_store(shared),
+      .revocations = make_revocation_store(shared),
       // Readable, and at the version this binary expects (a newer `tessera migrate` run
       // beside an older server makes the server unready rather than wrong).
       .ready =

@@ -1,4 +1,4 @@
-#include "app/keyring_file.h"
+#include "app/data_dir.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -8,13 +8,16 @@
 #include <cstring>
 #include <system_error>
 
+#include "base/base64url.h"
+#include "crypto/hash.h"
+
 namespace tessera::app {
 namespace {
 
 namespace fs = std::filesystem;
 
-constexpr const char* kKeysFile = "keys.json";
-constexpr std::size_t kMaxKeysFile = 1 << 20;
+constexpr const char* kMasterKeyFile = "master.key";
+constexpr std::size_t kMaxSecretFile = 1 << 20;
 
 std::string errno_text() { return std::strerror(errno); }
 
@@ -49,9 +52,9 @@ void sync_dir(const fs::path& dir) {
   if (d.get() >= 0) ::fsync(d.get());
 }
 
-// Reads keys.json without following a symlink, checking its mode on the open file itself (no
-// window between the check and the read).
-std::expected<std::string, std::string> read_keys_file(const fs::path& path, bool& missing) {
+// Reads a secret file (master.key) without following a symlink, checking its mode
+// on the open file itself (no window between the check and the read).
+std::expected<std::string, std::string> read_secret_file(const fs::path& path, bool& missing) {
   missing = false;
   Fd fd(::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK));
   if (fd.get() < 0) {
@@ -67,11 +70,11 @@ std::expected<std::string, std::string> read_keys_file(const fs::path& path, boo
   if (!S_ISREG(st.st_mode)) return std::unexpected(path.string() + " is not a regular file");
   if ((st.st_mode & 077) != 0) {
     return std::unexpected(path.string() +
-                           " holds private keys but is accessible by group or others; "
+                           " holds secrets but is accessible by group or others; "
                            "run: chmod 600 " +
                            path.string());
   }
-  if (static_cast<std::size_t>(st.st_size) > kMaxKeysFile) {
+  if (static_cast<std::size_t>(st.st_size) > kMaxSecretFile) {
     return std::unexpected(path.string() + " is larger than 1 MiB");
   }
   std::string text(static_cast<std::size_t>(st.st_size), '\0');
@@ -85,25 +88,11 @@ std::expected<std::string, std::string> read_keys_file(const fs::path& path, boo
   return text;
 }
 
-std::expected<jose::Jwks, std::string> parse_keys(const fs::path& path, std::string_view text) {
-  auto set = jose::Jwks::parse(text);
-  if (!set) {
-    return std::unexpected(path.string() +
-                           " is not a valid JWK Set: " + std::string(jose::describe(set.error())));
-  }
-  if (set->keys().empty()) return std::unexpected(path.string() + " holds no signing key");
-  for (const jose::Jwk& k : set->keys()) {
-    if (!k.is_private()) {
-      return std::unexpected(path.string() + ": key '" + k.kid() + "' has no private part");
-    }
-  }
-  return std::move(*set);
-}
-
-// Writes `json` to a new file in `dir` and links it as keys.json, which must not exist yet.
-// Returns false (no error) when keys.json appeared meanwhile.
-std::expected<bool, std::string> create_keys_file(const fs::path& dir, const std::string& json) {
-  std::string tmp = (dir / ".keys.json.XXXXXX").string();
+// Writes `content` to a new file in `dir` and links it as `name`, which must not exist yet.
+// Returns false (no error) when `name` appeared meanwhile.
+std::expected<bool, std::string> create_secret_file(const fs::path& dir, const char* name,
+                                                    const std::string& content) {
+  std::string tmp = (dir / (std::string(".") + name + ".XXXXXX")).string();
   Fd fd(::mkstemp(tmp.data()));  // mode 0600
   if (fd.get() < 0)
     return std::unexpected("cannot create a file in " + dir.string() + ": " + errno_text());
@@ -112,13 +101,13 @@ std::expected<bool, std::string> create_keys_file(const fs::path& dir, const std
     cleanup();
     return std::unexpected("cannot chmod " + tmp + ": " + errno_text());
   }
-  if (auto w = write_all(fd.get(), json); !w || ::fsync(fd.get()) != 0) {
+  if (auto w = write_all(fd.get(), content); !w || ::fsync(fd.get()) != 0) {
     cleanup();
     return std::unexpected("cannot write " + tmp + ": " + (w ? errno_text() : w.error()));
   }
   // link(), unlike rename(), fails if the target exists: two servers starting at once on one
   // data dir end up with one key, not two that each believe they own.
-  const fs::path target = dir / kKeysFile;
+  const fs::path target = dir / name;
   int linked = ::link(tmp.c_str(), target.c_str());
   int link_errno = errno;
   cleanup();
@@ -155,23 +144,34 @@ std::expected<void, std::string> ensure_data_dir(const fs::path& dir) {
   return {};
 }
 
-std::expected<jose::Jwks, std::string> load_or_create_keys(const fs::path& dir) {
-  const fs::path path = dir / kKeysFile;
+std::expected<crypto::AeadKey, std::string> master_key_from_text(std::string_view text) {
+  while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.remove_suffix(1);
+  auto raw = base::base64url_decode(text);
+  crypto::AeadKey key{};
+  if (!raw || raw->size() != key.size()) {
+    return std::unexpected("the master key must be base64url of exactly 32 bytes");
+  }
+  std::memcpy(key.data(), raw->data(), key.size());
+  crypto::cleanse(*raw);
+  return key;
+}
+
+std::expected<crypto::AeadKey, std::string> load_or_create_master_key(const fs::path& dir) {
+  const fs::path path = dir / kMasterKeyFile;
   for (int attempt = 0; attempt < 2; ++attempt) {
     bool missing = false;
-    auto text = read_keys_file(path, missing);
+    auto text = read_secret_file(path, missing);
     if (!text) return std::unexpected(text.error());
-    if (!missing) return parse_keys(path, *text);
-
-    auto key = jose::Jwk::generate(jose::Alg::kES256);
-    if (!key) {
-      return std::unexpected("cannot generate a signing key: " +
-                             std::string(jose::describe(key.error())));
+    if (!missing) {
+      auto key = master_key_from_text(*text);
+      crypto::cleanse(*text);
+      if (!key) return std::unexpected(path.string() + ": " + key.error());
+      return key;
     }
-    std::string json = R"({"keys":[)" + key->to_json(/*include_private=*/true) + "]}\n";
-    auto created = create_keys_file(dir, json);
+    std::string fresh = base::base64url_encode(crypto::random_bytes(crypto::kAeadKeyBytes));
+    auto created = create_secret_file(dir, kMasterKeyFile, fresh + "\n");
     if (!created) return std::unexpected(created.error());
-    if (*created) return jose::Jwks({std::move(*key)});
+    if (*created) return master_key_from_text(fresh);
     // Someone else created it first: load theirs.
   }
   return std::unexpected("cannot create " + path.string());

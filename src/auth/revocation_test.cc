@@ -1,0 +1,241 @@
+#include "auth/revocation.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <string>
+
+#include "auth/bloom.h"
+#include "auth/test_util.h"
+
+namespace tessera::auth {
+namespace {
+
+constexpr std::int64_t kT0 = 1'700'000'000;
+
+store::UserId user_of(unsigned char b) {
+  store::UserId u{};
+  u.fill(b);
+  return u;
+}
+
+TEST(BloomFilter, NeverForgetsWhatWasAdded) {
+  BloomFilter f(1'000, 0.01);
+  for (int i = 0; i < 2'000; ++i) f.add("jti-" + std::to_string(i));  // even past its size
+  for (int i = 0; i < 2'000; ++i) EXPECT_TRUE(f.might_contain("jti-" + std::to_string(i))) << i;
+  EXPECT_EQ(f.added(), 2'000u);
+}
+
+TEST(BloomFilter, FalsePositiveRateMatchesItsSizing) {
+  // Filled to the expected count, the measured false-positive rate over 200k strings never
+  // added must be close to the configured one (binomial noise at this sample: ~±0.0002).
+  for (double p : {0.01, 0.001}) {
+    const std::size_t n = 50'000;
+    BloomFilter f(n, p);
+    for (std::size_t i = 0; i < n; ++i) f.add("added-" + std::to_string(i));
+    std::size_t hits = 0;
+    const std::size_t trials = 200'000;
+    for (std::size_t i = 0; i < trials; ++i) {
+      hits += f.might_contain("never-" + std::to_string(i)) ? 1 : 0;
+    }
+    const double measured = static_cast<double>(hits) / trials;
+    RecordProperty("fp_rate_" + std::to_string(p), std::to_string(measured));
+    std::printf("bloom n=%zu p=%.4f: %zu bits, %u probes, measured false-positive rate %.5f\n", n,
+                p, f.bits(), f.probes(), measured);
+    EXPECT_LT(measured, p * 1.5) << p;
+    EXPECT_GT(measured, p * 0.5) << p;  // sized no larger than needed
+  }
+}
+
+TEST(BloomFilter, SizingFollowsTheFormula) {
+  BloomFilter f(100'000, 0.001);
+  // m = -n ln p / ln2^2 = 1,437,759 bits; k = m/n ln 2 = 10.
+  EXPECT_NEAR(static_cast<double>(f.bits()), 1'437'759.0, 64.0);
+  EXPECT_EQ(f.probes(), 10u);
+}
+
+// Counts is_denied calls, to prove the filter keeps non-revoked tokens off the store; can fail.
+class CountingRevocations final : public store::RevocationStore {
+ public:
+  explicit CountingRevocations(std::shared_ptr<store::RevocationStore> inner)
+      : inner_(std::move(inner)) {}
+  std::atomic<int> lookups{0};
+  std::atomic<bool> down{false};
+
+  std::expected<void, store::StoreError> deny(std::string_view jti, std::int64_t exp,
+                                              std::int64_t now) override {
+    if (down) return std::unexpected(store::StoreError::kUnavailable);
+    return inner_->deny(jti, exp, now);
+  }
+  std::expected<bool, store::StoreError> is_denied(std::string_view jti,
+                                                   std::int64_t now) override {
+    ++lookups;
+    if (down) return std::unexpected(store::StoreError::kUnavailable);
+    return inner_->is_denied(jti, now);
+  }
+  std::expected<void, store::StoreError> set_not_before(const store::UserId& u,
+                                                        std::int64_t ms) override {
+    if (down) return std::unexpected(store::StoreError::kUnavailable);
+    return inner_->set_not_before(u, ms);
+  }
+  std::expected<std::int64_t, store::StoreError> not_before(const store::UserId& u) override {
+    return inner_->not_before(u);
+  }
+  std::expected<store::RevocationSnapshot, store::StoreError> snapshot(std::int64_t now) override {
+    if (down) return std::unexpected(store::StoreError::kUnavailable);
+    return inner_->snapshot(now);
+  }
+  std::expected<std::vector<store::RevocationEvent>, store::StoreError> events_after(
+      std::int64_t after, std::size_t limit) override {
+    if (down) return std::unexpected(store::StoreError::kUnavailable);
+    return inner_->events_after(after, limit);
+  }
+  std::expected<std::size_t, store::StoreError> purge(std::int64_t now,
+                                                      std::int64_t before) override {
+    return inner_->purge(now, before);
+  }
+
+ private:
+  std::shared_ptr<store::RevocationStore> inner_;
+};
+
+class RevocationTest : public ::testing::Test {
+ protected:
+  RevocationTest() {
+    counting_ = std::make_shared<CountingRevocations>(stores_.revocations);
+    service_ = make();
+  }
+  std::unique_ptr<RevocationService> make(RevocationConfig config = {}) {
+    return std::make_unique<RevocationService>(counting_, clock_, config);
+  }
+  bool revoked(RevocationService& s, unsigned char user, std::string_view jti,
+               std::int64_t issued_ms) {
+    auto r = s.is_revoked(user_of(user), jti, issued_ms, clock_.now_unix());
+    EXPECT_TRUE(r.has_value());
+    return r.value_or(false);
+  }
+
+  store::Stores stores_ = testing::memory_stores();
+  base::ManualClock clock_{kT0};
+  std::shared_ptr<CountingRevocations> counting_;
+  std::unique_ptr<RevocationService> service_;
+};
+
+TEST_F(RevocationTest, FailsClosedUntilStarted) {
+  auto r = service_->is_revoked(user_of(1), "j", clock_.now_ms(), kT0);
+  ASSERT_FALSE(r.has_value());
+  EXPECT_EQ(r.error().code, Errc::kUnavailable);
+  ASSERT_TRUE(service_->start().has_value());
+  EXPECT_FALSE(revoked(*service_, 1, "j", clock_.now_ms()));
+}
+
+TEST_F(RevocationTest, DeniedJtiIsRevokedAndOthersCostNoStoreLookup) {
+  ASSERT_TRUE(service_->start().has_value());
+  ASSERT_TRUE(service_->deny("revoked-jti", kT0 + 900).has_value());
+  EXPECT_TRUE(revoked(*service_, 1, "revoked-jti", clock_.now_ms()));
+  const int before = counting_->lookups;
+  for (int i = 0; i < 1'000; ++i) {
+    ASSERT_FALSE(revoked(*service_, 1, "live-" + std::to_string(i), clock_.now_ms()));
+  }
+  // The filter is sized for 100k entries at 0.1%: about 1 of 1,000 may reach the store.
+  EXPECT_LE(counting_->lookups - before, 10);
+}
+
+TEST_F(RevocationTest, DenialEndsWhenTheTokenWouldHaveExpired) {
+  ASSERT_TRUE(service_->start().has_value());
+  ASSERT_TRUE(service_->deny("j", kT0 + 10).has_value());
+  clock_.advance(10);  // the entry lasts through its expiry second
+  ASSERT_TRUE(service_->poll().has_value());
+  EXPECT_TRUE(revoked(*service_, 1, "j", clock_.now_ms()));
+  clock_.advance(1);
+  ASSERT_TRUE(service_->poll().has_value());
+  EXPECT_FALSE(revoked(*service_, 1, "j", clock_.now_ms()));
+}
+
+TEST_F(RevocationTest, NotBeforeRejectsEarlierTokensToTheMillisecond) {
+  ASSERT_TRUE(service_->start().has_value());
+  const std::int64_t issued_before = clock_.now_ms();
+  clock_.advance_ms(400);
+  auto nb = service_->revoke_user(user_of(7));
+  ASSERT_TRUE(nb.has_value());
+  EXPECT_EQ(*nb, kT0 * 1000 + 400);
+  EXPECT_TRUE(revoked(*service_, 7, "a", issued_before));
+  EXPECT_TRUE(revoked(*service_, 7, "b", *nb));       // issued in the same millisecond: revoked
+  EXPECT_FALSE(revoked(*service_, 7, "c", *nb + 1));  // a new login after it
+  EXPECT_FALSE(revoked(*service_, 8, "d", issued_before));  // other users unaffected
+}
+
+TEST_F(RevocationTest, AnotherProcessRevocationsArriveByPolling) {
+  ASSERT_TRUE(service_->start().has_value());
+  auto other = make();  // e.g. `tessera user revoke` while the server runs
+  ASSERT_TRUE(other->start().has_value());
+  const std::int64_t issued = clock_.now_ms();
+  clock_.advance_ms(5);
+  ASSERT_TRUE(other->deny("jti-x", kT0 + 900).has_value());
+  ASSERT_TRUE(other->revoke_user(user_of(3)).has_value());
+  EXPECT_FALSE(revoked(*service_, 3, "jti-y", issued));  // not yet seen
+  ASSERT_TRUE(service_->poll().has_value());
+  EXPECT_TRUE(revoked(*service_, 1, "jti-x", issued));
+  EXPECT_TRUE(revoked(*service_, 3, "jti-y", issued));
+}
+
+TEST_F(RevocationTest, StaleStateFailsClosedAndRecovers) {
+  RevocationConfig config;
+  config.max_staleness_ms = 2'000;
+  service_ = make(config);
+  ASSERT_TRUE(service_->start().has_value());
+  counting_->down = true;
+  clock_.advance_ms(1'000);
+  EXPECT_FALSE(service_->poll().has_value());
+  EXPECT_FALSE(revoked(*service_, 1, "j", clock_.now_ms()));  // still within the bound
+  clock_.advance_ms(1'500);
+  auto r = service_->is_revoked(user_of(1), "j", clock_.now_ms(), clock_.now_unix());
+  ASSERT_FALSE(r.has_value());
+  EXPECT_EQ(r.error().code, Errc::kUnavailable);
+  counting_->down = false;
+  ASSERT_TRUE(service_->poll().has_value());
+  EXPECT_FALSE(revoked(*service_, 1, "j", clock_.now_ms()));
+}
+
+TEST_F(RevocationTest, FilterHitWithTheStoreDownFailsClosed) {
+  ASSERT_TRUE(service_->start().has_value());
+  ASSERT_TRUE(service_->deny("j", kT0 + 900).has_value());
+  counting_->down = true;
+  auto r = service_->is_revoked(user_of(1), "j", clock_.now_ms(), kT0);
+  ASSERT_FALSE(r.has_value());
+  EXPECT_EQ(r.error().code, Errc::kUnavailable);
+  // A failed write claims nothing.
+  EXPECT_EQ(service_->deny("k", kT0 + 900).error().code, Errc::kUnavailable);
+  EXPECT_EQ(service_->revoke_user(user_of(1)).error().code, Errc::kUnavailable);
+}
+
+TEST_F(RevocationTest, FallingBehindTheLogTakesAFreshSnapshot) {
+  ASSERT_TRUE(service_->start().has_value());
+  auto other = make();
+  ASSERT_TRUE(other->start().has_value());
+  ASSERT_TRUE(other->deny("old", kT0 + 100'000).has_value());
+  clock_.advance(2 * 3600);
+  ASSERT_TRUE(other->deny("new", kT0 + 100'000).has_value());
+  ASSERT_TRUE(other->purge().has_value());  // drops the log event of "old" (older than 1 h)
+  ASSERT_TRUE(service_->poll().has_value());
+  EXPECT_TRUE(revoked(*service_, 1, "old", clock_.now_ms()));
+  EXPECT_TRUE(revoked(*service_, 1, "new", clock_.now_ms()));
+}
+
+TEST_F(RevocationTest, AFullFilterIsRebuiltFromLiveEntries) {
+  RevocationConfig config;
+  config.bloom_expected = 100;
+  service_ = make(config);
+  ASSERT_TRUE(service_->start().has_value());
+  for (int i = 0; i < 150; ++i) {
+    ASSERT_TRUE(service_->deny("j" + std::to_string(i), kT0 + 10).has_value());
+  }
+  EXPECT_EQ(service_->stats().bloom_entries, 150u);
+  clock_.advance(11);  // every entry expired
+  ASSERT_TRUE(service_->poll().has_value());
+  EXPECT_EQ(service_->stats().bloom_entries, 0u);
+  EXPECT_FALSE(revoked(*service_, 1, "j1", clock_.now_ms()));
+}
+
+}  // namespace
+}  // namespace tessera::auth

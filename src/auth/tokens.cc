@@ -1,0 +1,338 @@
+#include "auth/tokens.h"
+
+#include <cstring>
+#include <nlohmann/json.hpp>
+#include <utility>
+
+#include "auth/opaque_token.h"
+#include "auth/text.h"
+#include "base/base64url.h"
+#include "crypto/aead.h"
+#include "crypto/hash.h"
+#include "tessera/jws.h"
+#include "tessera/jwt.h"
+
+namespace tessera::auth {
+namespace {
+
+constexpr std::size_t kMaxTokenBytes = 8 * 1024;  // SPEC.md: oversize tokens are rejected
+constexpr std::size_t kJtiTimeBytes = 6;
+constexpr std::size_t kJtiRandomBytes = 16;
+constexpr std::size_t kJtiChars = 30;  // base64url of 22 bytes
+constexpr std::size_t kMaxIpBytes = 64;
+constexpr std::size_t kMaxUserAgentBytes = 512;
+// Key derivation label for sealing a successor under the presented refresh token.
+constexpr std::string_view kSealLabel = "tessera refresh successor v1";
+
+Error unauthenticated() { return make_error(Errc::kUnauthenticated); }
+
+std::string new_jti(std::int64_t issued_ms) {
+  std::string raw(kJtiTimeBytes, '\0');
+  for (std::size_t i = 0; i < kJtiTimeBytes; ++i) {
+    raw[kJtiTimeBytes - 1 - i] = static_cast<char>((issued_ms >> (8 * i)) & 0xff);
+  }
+  raw += crypto::random_bytes(kJtiRandomBytes);
+  return base::base64url_encode(raw);
+}
+
+std::string hash_text(const store::TokenHash& h) {
+  return std::string(reinterpret_cast<const char*>(h.data()), h.size());
+}
+
+}  // namespace
+
+TokenService::TokenService(std::shared_ptr<store::RefreshStore> refresh,
+                           std::shared_ptr<store::UserStore> users, KeyringService& keyring,
+                           RevocationService& revocation, AuditService& audit,
+                           const base::Clock& clock, TokenConfig config)
+    : refresh_(std::move(refresh)),
+      users_(std::move(users)),
+      keyring_(keyring),
+      revocation_(revocation),
+      audit_(audit),
+      clock_(clock),
+      config_(std::move(config)),
+      verified_(config_.verify_cache_capacity) {}
+
+std::string TokenService::sid_of(const store::FamilyId& id) {
+  return base::base64url_encode(
+      std::string_view(reinterpret_cast<const char*>(id.data()), id.size()));
+}
+
+std::optional<std::int64_t> TokenService::issued_ms_of(std::string_view jti) {
+  if (jti.size() != kJtiChars) return std::nullopt;
+  auto raw = base::base64url_decode(jti);
+  if (!raw || raw->size() != kJtiTimeBytes + kJtiRandomBytes) return std::nullopt;
+  std::int64_t ms = 0;
+  for (std::size_t i = 0; i < kJtiTimeBytes; ++i) {
+    ms = (ms << 8) | static_cast<unsigned char>((*raw)[i]);
+  }
+  return ms;
+}
+
+std::expected<AccessToken, Error> TokenService::issue_access(const store::User& user,
+                                                             std::string_view sid,
+                                                             std::int64_t auth_time,
+                                                             std::int64_t issued_ms) {
+  const auto view = keyring_.current();
+  if (!view || !view->signer) {
+    return std::unexpected(make_error(Errc::kUnavailable, "no signing key"));
+  }
+  AccessToken out;
+  out.issued_ms = issued_ms;
+  const std::int64_t iat = out.issued_ms / 1000;
+  out.expires_at = iat + config_.access_ttl;
+  out.jti = new_jti(out.issued_ms);
+  nlohmann::json claims = {
+      {"iss", config_.issuer},
+      {"sub", store::to_uuid(user.id)},
+      {"aud", config_.audience},
+      {"iat", iat},
+      {"exp", out.expires_at},
+      {"jti", out.jti},
+      {"sid", sid},
+      {"roles", user.roles},
+      {"auth_time", auth_time},
+  };
+  auto token = jose::sign(*view->signer, claims.dump(),
+                          jose::SignOptions{.kid = view->signer->kid(), .typ = "at+jwt"});
+  if (!token) return std::unexpected(make_error(Errc::kInternal, "cannot sign"));
+  out.token = std::move(*token);
+  return out;
+}
+
+std::expected<TokenPair, Error> TokenService::pair_for(const store::RefreshFamily& family,
+                                                       std::string refresh_token,
+                                                       std::int64_t issued_ms) {
+  auto user = users_->find_by_id(family.user_id);
+  if (!user) return std::unexpected(from_store(user.error()));
+  const std::string sid = sid_of(family.id);
+  auto access = issue_access(*user, sid, family.auth_time, issued_ms);
+  if (!access) return std::unexpected(access.error());
+  return TokenPair{.access = std::move(*access),
+                   .refresh_token = std::move(refresh_token),
+                   .refresh_expires_at = family.created_at + config_.refresh_absolute,
+                   .family = family,
+                   .sid = sid};
+}
+
+std::expected<TokenPair, Error> TokenService::start(const store::User& user, std::string_view ip,
+                                                    std::string_view user_agent) {
+  // Taken before the family exists: see revoke_user() for why.
+  const std::int64_t issued_ms = clock_.now_ms();
+  const std::int64_t now = issued_ms / 1000;
+  store::RefreshFamily family;
+  const std::string id = crypto::random_bytes(family.id.size());
+  std::memcpy(family.id.data(), id.data(), family.id.size());
+  family.user_id = user.id;
+  family.created_at = now;
+  family.last_used_at = now;
+  family.auth_time = now;
+  family.password_changed_at = user.password_changed_at;
+  family.ip = sanitize_truncate(ip, kMaxIpBytes);
+  family.user_agent = sanitize_truncate(user_agent, kMaxUserAgentBytes);
+  std::string raw = new_opaque_token();
+  store::RefreshToken first;
+  first.hash = token_hash_of(raw);
+  first.family = family.id;
+  first.issued_at = now;
+  if (auto r = refresh_->create(family, first); !r) {
+    return std::unexpected(from_store(r.error()));
+  }
+  const std::string sid = sid_of(family.id);
+  auto access = issue_access(user, sid, family.auth_time, issued_ms);
+  if (!access) return std::unexpected(access.error());
+  return TokenPair{.access = std::move(*access),
+                   .refresh_token = std::move(raw),
+                   .refresh_expires_at = family.created_at + config_.refresh_absolute,
+                   .family = std::move(family),
+                   .sid = sid};
+}
+
+std::expected<TokenPair, Error> TokenService::fail(RefreshFailure why) {
+  last_failure_.store(why);
+  return std::unexpected(unauthenticated());
+}
+
+std::expected<TokenPair, Error> TokenService::refresh(std::string_view raw, std::string_view ip,
+                                                      std::string_view user_agent) {
+  (void)ip;
+  (void)user_agent;
+  // The access token's issue time is taken BEFORE the rotation: see revoke_user().
+  const std::int64_t issued_ms = clock_.now_ms();
+  const auto presented = hash_opaque_token(raw);
+  if (!presented) return fail(RefreshFailure::kMalformed);  // no store call for junk
+  auto found = refresh_->find(*presented);
+  if (!found) {
+    if (found.error() == store::StoreError::kNotFound) return fail(RefreshFailure::kUnknown);
+    return std::unexpected(from_store(found.error()));
+  }
+  const std::int64_t now = issued_ms / 1000;
+  const store::RefreshFamily& family = found->family;
+  if (family.revoked_at != 0) return fail(RefreshFailure::kFamilyRevoked);
+  if (now >= family.created_at + config_.refresh_absolute ||
+      now >= family.last_used_at + config_.refresh_idle) {
+    (void)refresh_->revoke_family(family.id, "expired", now);
+    return fail(RefreshFailure::kExpired);
+  }
+  // The user must still be allowed tokens: present, enabled, same password as at login.
+  auto user = users_->find_by_id(family.user_id);
+  if (!user && user.error() != store::StoreError::kNotFound) {
+    return std::unexpected(from_store(user.error()));
+  }
+  if (!user || user->disabled) {
+    (void)refresh_->revoke_family(family.id, "user_disabled", now);
+    return fail(RefreshFailure::kUserGone);
+  }
+  if (user->password_changed_at != family.password_changed_at) {
+    (void)refresh_->revoke_family(family.id, "password_changed", now);
+    return fail(RefreshFailure::kPasswordChanged);
+  }
+  if (found->token.used_at != 0) return reuse(*found, raw, now, issued_ms);
+
+  std::string successor_raw = new_opaque_token();
+  store::RefreshToken successor;
+  successor.hash = token_hash_of(successor_raw);
+  successor.family = family.id;
+  successor.issued_at = now;
+  std::string sealed;
+  if (config_.reuse_grace > 0) {
+    sealed =
+        crypto::seal(crypto::derive_key(raw, kSealLabel), successor_raw, hash_text(*presented));
+  }
+  auto rotated = refresh_->rotate(*presented, successor, sealed, now);
+  if (!rotated) {
+    if (rotated.error() == store::StoreError::kNotFound) return fail(RefreshFailure::kUnknown);
+    return std::unexpected(from_store(rotated.error()));
+  }
+  switch (rotated->outcome) {
+    case store::RotateOutcome::kRotated:
+      return pair_for(rotated->family, std::move(successor_raw), issued_ms);
+    case store::RotateOutcome::kFamilyRevoked:
+      return fail(RefreshFailure::kFamilyRevoked);
+    case store::RotateOutcome::kAlreadyUsed:
+      // Another presentation of the same token won the race a moment ago.
+      return reuse(store::TokenInFamily{rotated->presented, rotated->family}, raw, now, issued_ms);
+  }
+  return std::unexpected(make_error(Errc::kInternal));
+}
+
+std::expected<TokenPair, Error> TokenService::reuse(const store::TokenInFamily& found,
+                                                    std::string_view raw_presented,
+                                                    std::int64_t now, std::int64_t issued_ms) {
+  const store::RefreshToken& used = found.token;
+  if (config_.reuse_grace > 0 && now - used.used_at <= config_.reuse_grace &&
+      !used.successor_sealed.empty()) {
+    // Two tabs refreshing at once: the same successor again, never a new branch.
+    auto successor = crypto::open(crypto::derive_key(raw_presented, kSealLabel),
+                                  used.successor_sealed, hash_text(used.hash));
+    if (successor && token_hash_of(*successor) == used.successor) {
+      return pair_for(found.family, std::move(*successor), issued_ms);
+    }
+  }
+  // Reuse: whoever holds this token is not the one who rotated it last (or is, but too late
+  // to tell apart). The whole family dies.
+  auto revoked = refresh_->revoke_family(found.family.id, "reuse", now);
+  if (!revoked) return std::unexpected(from_store(revoked.error()));
+  (void)audit_.record(AuditType::kRefreshReuse, now,
+                      AuditActor{.user = found.family.user_id, .ip = {}, .user_agent = {}},
+                      nlohmann::json{{"family", sid_of(found.family.id)},
+                                     {"used_at", used.used_at},
+                                     {"reason", "rotated token presented again"}});
+  return fail(RefreshFailure::kReuse);
+}
+
+std::expected<std::shared_ptr<const AccessPrincipal>, Error> TokenService::verify(
+    std::string_view token) {
+  if (token.empty() || token.size() > kMaxTokenBytes) return std::unexpected(unauthenticated());
+  const auto view = keyring_.current();
+  if (!view) return std::unexpected(make_error(Errc::kUnavailable));
+  const std::int64_t now = clock_.now_unix();
+  const store::TokenHash key = token_hash_of(token);
+  std::shared_ptr<const AccessPrincipal> principal = verified_.get(key, view->version);
+  if (principal && now >= principal->expires_at + config_.leeway) principal = nullptr;
+  if (!principal) {
+    const std::uint64_t generation = verified_.generation();
+    jose::ClaimsPolicy policy;
+    policy.issuer = config_.issuer;
+    policy.audience = config_.audience;
+    policy.leeway_seconds = config_.leeway;
+    policy.required = {"iss", "sub", "aud", "exp", "iat", "jti", "sid"};
+    auto claims = jose::verify_jwt(token, view->verifiers, policy, now);
+    if (!claims) return std::unexpected(unauthenticated());
+    auto user = store::parse_uuid(claims->sub);
+    auto issued_ms = issued_ms_of(claims->jti);
+    if (!user || !issued_ms || !claims->exp) return std::unexpected(unauthenticated());
+    auto p = std::make_shared<AccessPrincipal>();
+    p->user = *user;
+    p->user_uuid = claims->sub;
+    p->roles = std::move(claims->roles);
+    p->sid = std::move(claims->sid);
+    p->jti = std::move(claims->jti);
+    p->issued_ms = *issued_ms;
+    p->expires_at = *claims->exp;
+    p->auth_time = claims->auth_time.value_or(0);
+    principal = std::move(p);
+    verified_.put(key, principal, view->version, generation);
+  }
+  auto revoked = revocation_.is_revoked(principal->user, principal->jti, principal->issued_ms, now);
+  if (!revoked) return std::unexpected(revoked.error());
+  if (*revoked) return std::unexpected(unauthenticated());
+  return principal;
+}
+
+std::expected<void, Error> TokenService::logout(const AccessPrincipal& principal) {
+  if (auto r = revocation_.deny(principal.jti, principal.expires_at + config_.leeway); !r) {
+    return std::unexpected(r.error());
+  }
+  auto family = base::base64url_decode(principal.sid);
+  if (family && family->size() == store::FamilyId{}.size()) {
+    store::FamilyId id{};
+    std::memcpy(id.data(), family->data(), id.size());
+    auto r = refresh_->revoke_family(id, "logout", clock_.now_unix());
+    if (!r && r.error() != store::StoreError::kNotFound) {
+      return std::unexpected(from_store(r.error()));
+    }
+  }
+  return {};
+}
+
+std::expected<void, Error> TokenService::logout_refresh(std::string_view raw) {
+  const auto h = hash_opaque_token(raw);
+  if (!h) return std::unexpected(unauthenticated());
+  auto found = refresh_->find(*h);
+  if (!found) {
+    if (found.error() == store::StoreError::kNotFound) return std::unexpected(unauthenticated());
+    return std::unexpected(from_store(found.error()));
+  }
+  auto r = refresh_->revoke_family(found->family.id, "logout", clock_.now_unix());
+  if (!r) return std::unexpected(from_store(r.error()));
+  return {};
+}
+
+std::expected<std::size_t, Error> TokenService::revoke_user(const store::UserId& user,
+                                                            std::string_view reason) {
+  // Families first, then the not-before. A refresh or login racing with this either finds
+  // its family revoked, or rotated/created it before the revocation - and then took its access
+  // token's issue time even earlier (refresh(), start()), so the not-before set below, later
+  // than both, rejects that token too. The other order would let a token minted between the
+  // two steps live until it expires.
+  auto n = refresh_->revoke_user(user, reason, clock_.now_unix());
+  if (!n) return std::unexpected(from_store(n.error()));
+  if (auto r = revocation_.revoke_user(user); !r) return std::unexpected(r.error());
+  return *n;
+}
+
+std::expected<std::vector<store::RefreshFamily>, Error> TokenService::families(
+    const store::UserId& user) {
+  auto all = refresh_->list(user);
+  if (!all) return std::unexpected(from_store(all.error()));
+  const std::int64_t now = clock_.now_unix();
+  std::erase_if(*all, [&](const store::RefreshFamily& f) {
+    return now >= f.created_at + config_.refresh_absolute ||
+           now >= f.last_used_at + config_.refresh_idle;
+  });
+  return std::move(*all);
+}
+
+}  // namespace tessera::auth

@@ -1,0 +1,160 @@
+// Access tokens and refresh-token families (SPEC.md "Tokens", "Revocation").
+//
+// Access token: a JWS signed by the keyring's active key, header {alg, typ:"at+jwt", kid},
+// claims iss sub aud iat exp jti sid roles auth_time (RFC 9068). `jti` is
+// base64url(issue time in ms, 6 bytes big-endian || 16 random bytes): unique, and it lets
+// revocation compare a token's issue time with a user's not-before to the millisecond
+// (logout-all at 12:00:00.400 kills a token issued at .300 but not a new login's at .500),
+// which the whole-second `iat` cannot. Only this service reads that structure; to everyone
+// else the jti is opaque.
+//
+// Verification (verify()): size cap, then a bounded cache of already verified tokens (keyed by
+// the SHA-256 of the token text, tagged with the keyring version, honouring exp), else the
+// full jose::verify_jwt against next+active+retired keys with the algorithm pinned to the key;
+// then ALWAYS the revocation check (not-before, Bloom filter + denylist).
+//
+// Refresh families: login starts a family with one opaque 256-bit token (stored hashed).
+// refresh() rotates it atomically (store::RefreshStore::rotate): exactly one of N concurrent
+// presentations wins. Presenting a used token is reuse: the family is revoked and audited -
+// except within reuse_grace of its rotation, when the SAME successor is returned again (sealed
+// in the store under a key derived from the presented token, so the database alone cannot
+// produce it). Every refresh re-checks the family's absolute and idle lifetimes and that the
+// user still exists, is enabled and has not changed password since the family began.
+//
+// Thread-safe. REQUIRES: every referenced service and store outlives this object.
+#pragma once
+
+#include <cstdint>
+#include <expected>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "auth/audit.h"
+#include "auth/errors.h"
+#include "auth/hash_cache.h"
+#include "auth/keyring.h"
+#include "auth/revocation.h"
+#include "base/clock.h"
+#include "store/refresh_store.h"
+#include "store/user_store.h"
+
+namespace tessera::auth {
+
+struct TokenConfig {
+  std::string issuer = "http://127.0.0.1:8080";       // "iss"; the server's public URL
+  std::string audience = "tessera";                   // "aud"
+  std::int64_t access_ttl = 15 * 60;                  // seconds
+  std::int64_t leeway = 30;                           // clock skew accepted on exp/nbf/iat
+  std::int64_t refresh_absolute = 30 * 24 * 60 * 60;  // a family's whole life
+  std::int64_t refresh_idle = 7 * 24 * 60 * 60;       // longest gap between two refreshes
+  std::int64_t reuse_grace = 0;  // seconds after a rotation in which the old token gets the
+                                 // same successor again (two tabs); 0: any reuse revokes
+  std::size_t verify_cache_capacity = 100'000;  // 0: verify every token in full
+};
+
+struct AccessToken {
+  std::string token;
+  std::string jti;
+  std::int64_t issued_ms = 0;
+  std::int64_t expires_at = 0;  // Unix seconds ("exp")
+};
+
+// What a valid access token says. Immutable; shared with the verified-token cache.
+struct AccessPrincipal {
+  store::UserId user{};
+  std::string user_uuid;  // `sub`
+  std::vector<std::string> roles;
+  std::string sid;  // the family's public id
+  std::string jti;
+  std::int64_t issued_ms = 0;
+  std::int64_t expires_at = 0;
+  std::int64_t auth_time = 0;
+};
+
+struct TokenPair {
+  AccessToken access;
+  std::string refresh_token;            // raw; only here and with the client
+  std::int64_t refresh_expires_at = 0;  // the family's absolute end
+  store::RefreshFamily family;
+  std::string sid;
+};
+
+// Why a refresh failed, for audit and tests; clients only ever see kUnauthenticated.
+enum class RefreshFailure : std::uint8_t {
+  kMalformed,
+  kUnknown,
+  kFamilyRevoked,
+  kExpired,
+  kUserGone,
+  kPasswordChanged,
+  kReuse,
+};
+
+class TokenService {
+ public:
+  TokenService(std::shared_ptr<store::RefreshStore> refresh,
+               std::shared_ptr<store::UserStore> users, KeyringService& keyring,
+               RevocationService& revocation, AuditService& audit, const base::Clock& clock,
+               TokenConfig config);
+
+  // After a successful login: a new family for `user` and its first pair.
+  std::expected<TokenPair, Error> start(const store::User& user, std::string_view ip,
+                                        std::string_view user_agent);
+
+  // POST /auth/refresh. kUnauthenticated for every failure (last_failure() in tests says
+  // why); kUnavailable when a store cannot answer.
+  std::expected<TokenPair, Error> refresh(std::string_view raw_refresh_token, std::string_view ip,
+                                          std::string_view user_agent);
+
+  // A fresh access token for `user` in family `sid`, issued at `issued_ms` (used by
+  // start/refresh, which take that time before touching the family).
+  std::expected<AccessToken, Error> issue_access(const store::User& user, std::string_view sid,
+                                                 std::int64_t auth_time, std::int64_t issued_ms);
+
+  // The bearer/access-cookie check. kUnauthenticated (malformed, bad signature, unknown key,
+  // expired, wrong iss/aud/typ, revoked); kUnavailable (revocation state unknown).
+  std::expected<std::shared_ptr<const AccessPrincipal>, Error> verify(std::string_view token);
+
+  // Logout with an access token: its jti is denied until it expires, and its family revoked.
+  std::expected<void, Error> logout(const AccessPrincipal& principal);
+  // Logout with a refresh token: its family is revoked (no access token to deny).
+  std::expected<void, Error> logout_refresh(std::string_view raw_refresh_token);
+
+  // Logout everywhere, password change, disable, admin revoke: every family of the user
+  // revoked and every access token issued so far rejected. Returns families revoked.
+  std::expected<std::size_t, Error> revoke_user(const store::UserId& user, std::string_view reason);
+
+  // The user's live families (GET /auth/sessions in web.mode = "jwt").
+  std::expected<std::vector<store::RefreshFamily>, Error> families(const store::UserId& user);
+
+  // base64url of the family id: names the family in `sid` and in listings.
+  static std::string sid_of(const store::FamilyId& id);
+  // The issue time encoded in one of our jti values; nullopt if it is not one.
+  static std::optional<std::int64_t> issued_ms_of(std::string_view jti);
+
+  const TokenConfig& config() const { return config_; }
+  RefreshFailure last_failure() const { return last_failure_.load(); }
+
+ private:
+  std::expected<TokenPair, Error> fail(RefreshFailure why);
+  std::expected<TokenPair, Error> reuse(const store::TokenInFamily& found,
+                                        std::string_view raw_presented, std::int64_t now,
+                                        std::int64_t issued_ms);
+  std::expected<TokenPair, Error> pair_for(const store::RefreshFamily& family,
+                                           std::string refresh_token, std::int64_t issued_ms);
+
+  std::shared_ptr<store::RefreshStore> refresh_;
+  std::shared_ptr<store::UserStore> users_;
+  KeyringService& keyring_;
+  RevocationService& revocation_;
+  AuditService& audit_;
+  const base::Clock& clock_;
+  TokenConfig config_;
+  HashCache<AccessPrincipal> verified_;
+  std::atomic<RefreshFailure> last_failure_{RefreshFailure::kMalformed};
+};
+
+}  // namespace tessera::auth

@@ -1,0 +1,354 @@
+#include "auth/tokens.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <thread>
+#include <vector>
+
+#include "auth/opaque_token.h"
+#include "auth/test_util.h"
+#include "base/base64url.h"
+#include "tessera/jws.h"
+
+namespace tessera::auth {
+namespace {
+
+constexpr std::int64_t kT0 = 1'700'000'000;
+
+nlohmann::json segment(const std::string& token, int index) {
+  std::size_t start = 0;
+  for (int i = 0; i < index; ++i) start = token.find('.', start) + 1;
+  const std::size_t end = token.find('.', start);
+  return nlohmann::json::parse(*base::base64url_decode(token.substr(start, end - start)));
+}
+
+class TokensTest : public ::testing::Test {
+ protected:
+  TokensTest() {
+    crypto::AeadKey master{};
+    master.fill(9);
+    keyring_ = std::make_unique<KeyringService>(stores_.keys, master, clock_, KeyringConfig{});
+    EXPECT_TRUE(keyring_->start().has_value());
+    revocation_ =
+        std::make_unique<RevocationService>(stores_.revocations, clock_, RevocationConfig{});
+    EXPECT_TRUE(revocation_->start().has_value());
+    audit_ = std::make_unique<AuditService>(stores_.audit);
+    make_service(TokenConfig{});
+    alice_ = add_user("alice@example.com", {"user", "admin"});
+  }
+
+  void make_service(TokenConfig config) {
+    config.issuer = "https://auth.example.com";
+    config.audience = "api";
+    service_ = std::make_unique<TokenService>(stores_.refresh, stores_.users, *keyring_,
+                                              *revocation_, *audit_, clock_, config);
+  }
+
+  store::User add_user(std::string email, std::vector<std::string> roles) {
+    store::User u;
+    const std::string id = crypto::random_bytes(16);
+    std::copy(id.begin(), id.end(), u.id.begin());
+    u.email = std::move(email);
+    u.password_hash = "$argon2id$v=19$m=8,t=1,p=1$x$y";
+    u.roles = std::move(roles);
+    u.created_at = kT0 - 100;
+    u.password_changed_at = kT0 - 100;
+    EXPECT_TRUE(stores_.users->create(u).has_value());
+    return u;
+  }
+
+  // A service with refresh.reuse_grace = `grace` seconds, and a login on it.
+  TokenPair login_with_grace(std::int64_t grace) {
+    TokenConfig config;
+    config.reuse_grace = grace;
+    make_service(config);
+    return login(alice_);
+  }
+
+  TokenPair login(const store::User& u) {
+    auto p = service_->start(u, "198.51.100.7", "test-agent");
+    EXPECT_TRUE(p.has_value());
+    return std::move(*p);
+  }
+
+  // Moves time on, and the revocation service with it (the server polls every 250 ms; a
+  // service that has not followed the log for 5 s fails closed).
+  void advance(std::int64_t seconds) {
+    clock_.advance(seconds);
+    EXPECT_TRUE(revocation_->poll().has_value());
+  }
+
+  bool valid(const std::string& access) { return service_->verify(access).has_value(); }
+
+  Errc refresh_error(const std::string& raw) {
+    auto r = service_->refresh(raw, "ip", "ua");
+    EXPECT_FALSE(r.has_value());
+    return r ? Errc::kInternal : r.error().code;
+  }
+
+  std::size_t audit_count(std::string_view type) {
+    store::AuditQuery q;
+    q.type = std::string(type);
+    auto all = stores_.audit->query(q);
+    return all ? all->size() : 0;
+  }
+
+  store::Stores stores_ = testing::memory_stores();
+  base::ManualClock clock_{kT0};
+  std::unique_ptr<KeyringService> keyring_;
+  std::unique_ptr<RevocationService> revocation_;
+  std::unique_ptr<AuditService> audit_;
+  std::unique_ptr<TokenService> service_;
+  store::User alice_;
+};
+
+TEST_F(TokensTest, AccessTokenHeaderAndClaimsFollowRfc9068) {
+  clock_.advance_ms(250);
+  const TokenPair p = login(alice_);
+  const auto header = segment(p.access.token, 0);
+  EXPECT_EQ(header["alg"], "ES256");
+  EXPECT_EQ(header["typ"], "at+jwt");
+  EXPECT_EQ(header["kid"], keyring_->current()->signer->kid());
+  EXPECT_EQ(header.size(), 3u);
+  const auto claims = segment(p.access.token, 1);
+  EXPECT_EQ(claims["iss"], "https://auth.example.com");
+  EXPECT_EQ(claims["sub"], store::to_uuid(alice_.id));
+  EXPECT_EQ(claims["aud"], "api");
+  EXPECT_EQ(claims["iat"], kT0);
+  EXPECT_EQ(claims["exp"], kT0 + 15 * 60);
+  EXPECT_EQ(claims["jti"], p.access.jti);
+  EXPECT_EQ(claims["sid"], p.sid);
+  EXPECT_EQ(claims["roles"], nlohmann::json({"user", "admin"}));
+  EXPECT_EQ(claims["auth_time"], kT0);
+  EXPECT_EQ(TokenService::issued_ms_of(p.access.jti), kT0 * 1000 + 250);
+  EXPECT_EQ(p.refresh_token.size(), 43u);
+  EXPECT_EQ(p.refresh_token.find(p.access.token), std::string::npos);
+}
+
+TEST_F(TokensTest, VerifyGivesThePrincipal) {
+  const TokenPair p = login(alice_);
+  auto principal = service_->verify(p.access.token);
+  ASSERT_TRUE(principal.has_value());
+  EXPECT_EQ((*principal)->user, alice_.id);
+  EXPECT_EQ((*principal)->user_uuid, store::to_uuid(alice_.id));
+  EXPECT_EQ((*principal)->roles, (std::vector<std::string>{"user", "admin"}));
+  EXPECT_EQ((*principal)->sid, p.sid);
+  EXPECT_EQ((*principal)->expires_at, kT0 + 900);
+}
+
+TEST_F(TokensTest, TamperedForgedExpiredAndForeignTokensFail) {
+  const TokenPair p = login(alice_);
+  std::string tampered = p.access.token;
+  tampered[tampered.find('.') + 5] ^= 1;
+  EXPECT_FALSE(valid(tampered));
+  EXPECT_FALSE(valid(""));
+  EXPECT_FALSE(valid(std::string(9000, 'a')));
+  EXPECT_FALSE(valid("a.b.c"));
+  // Signed by a key that is not in the keyring.
+  auto stranger = jose::Jwk::generate(jose::Alg::kES256, keyring_->current()->signer->kid());
+  auto forged = jose::sign(*stranger, segment(p.access.token, 1).dump(),
+                           {.kid = stranger->kid(), .typ = "at+jwt"});
+  EXPECT_FALSE(valid(*forged));
+  // Right key, wrong audience / issuer / typ.
+  for (auto [claim, value] : {std::pair{"aud", "other"}, std::pair{"iss", "https://evil"}}) {
+    auto c = segment(p.access.token, 1);
+    c[claim] = value;
+    auto t = jose::sign(*keyring_->current()->signer, c.dump(),
+                        {.kid = keyring_->current()->signer->kid(), .typ = "at+jwt"});
+    EXPECT_FALSE(valid(*t)) << claim;
+  }
+  auto jwt_typ = jose::sign(*keyring_->current()->signer, segment(p.access.token, 1).dump(),
+                            {.kid = keyring_->current()->signer->kid(), .typ = "JWT"});
+  EXPECT_FALSE(valid(*jwt_typ));
+  // A jti that is not ours (no issue time) is refused.
+  auto c = segment(p.access.token, 1);
+  c["jti"] = "not-ours";
+  auto odd = jose::sign(*keyring_->current()->signer, c.dump(),
+                        {.kid = keyring_->current()->signer->kid(), .typ = "at+jwt"});
+  EXPECT_FALSE(valid(*odd));
+
+  EXPECT_TRUE(valid(p.access.token));  // cached now; expiry still applies to cached entries
+  advance(900 + 30 - 1);
+  EXPECT_TRUE(valid(p.access.token));
+  advance(1);
+  EXPECT_FALSE(valid(p.access.token));
+}
+
+TEST_F(TokensTest, RefreshRotatesAndReuseRevokesTheWholeFamily) {
+  const TokenPair first = login(alice_);
+  advance(60);
+  auto second = service_->refresh(first.refresh_token, "ip", "ua");
+  ASSERT_TRUE(second.has_value());
+  EXPECT_NE(second->refresh_token, first.refresh_token);
+  EXPECT_EQ(second->sid, first.sid);
+  EXPECT_NE(second->access.jti, first.access.jti);
+  EXPECT_TRUE(valid(second->access.token));
+
+  // The old token again: reuse. The family dies, including the successor.
+  EXPECT_EQ(refresh_error(first.refresh_token), Errc::kUnauthenticated);
+  EXPECT_EQ(service_->last_failure(), RefreshFailure::kReuse);
+  EXPECT_EQ(refresh_error(second->refresh_token), Errc::kUnauthenticated);
+  EXPECT_EQ(service_->last_failure(), RefreshFailure::kFamilyRevoked);
+  EXPECT_EQ(audit_count("refresh.reuse"), 1u);
+  auto families = service_->families(alice_.id);
+  ASSERT_TRUE(families.has_value());
+  EXPECT_TRUE(families->empty());
+}
+
+TEST_F(TokensTest, MalformedAndUnknownRefreshTokensFail) {
+  EXPECT_EQ(refresh_error(""), Errc::kUnauthenticated);
+  EXPECT_EQ(service_->last_failure(), RefreshFailure::kMalformed);
+  EXPECT_EQ(refresh_error(std::string(43, 'A')), Errc::kUnauthenticated);
+  EXPECT_EQ(service_->last_failure(), RefreshFailure::kUnknown);
+}
+
+TEST_F(TokensTest, TwentyConcurrentRefreshesOfOneTokenHaveExactlyOneWinner) {
+  const TokenPair p = login(alice_);
+  std::atomic<int> wins{0};
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 20; ++i) {
+    threads.emplace_back([&] {
+      if (service_->refresh(p.refresh_token, "ip", "ua")) ++wins;
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(wins.load(), 1);
+  // Losers presented a used token: reuse, so the family is revoked - no fork survives.
+  auto families = service_->families(alice_.id);
+  ASSERT_TRUE(families.has_value());
+  EXPECT_TRUE(families->empty());
+}
+
+TEST_F(TokensTest, WithAGraceWindowEveryConcurrentAnswerIsTheSameSuccessor) {
+  TokenConfig config;
+  config.reuse_grace = 10;
+  make_service(config);
+  const TokenPair p = login(alice_);
+  std::mutex mu;
+  std::set<std::string> successors;
+  std::atomic<int> ok{0};
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 20; ++i) {
+    threads.emplace_back([&] {
+      auto r = service_->refresh(p.refresh_token, "ip", "ua");
+      if (!r) return;
+      ++ok;
+      std::lock_guard lock(mu);
+      successors.insert(r->refresh_token);
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(ok.load(), 20);
+  EXPECT_EQ(successors.size(), 1u);  // never a branch
+  // The family is alive and its one current token is that successor.
+  auto next = service_->refresh(*successors.begin(), "ip", "ua");
+  ASSERT_TRUE(next.has_value());
+}
+
+TEST_F(TokensTest, GraceWindowEdge) {
+  const TokenPair p = login_with_grace(10);
+  auto rotated = service_->refresh(p.refresh_token, "ip", "ua");
+  ASSERT_TRUE(rotated.has_value());
+  advance(10);  // exactly at the edge: still the same successor
+  auto again = service_->refresh(p.refresh_token, "ip", "ua");
+  ASSERT_TRUE(again.has_value());
+  EXPECT_EQ(again->refresh_token, rotated->refresh_token);
+  advance(1);  // past it: reuse
+  EXPECT_EQ(refresh_error(p.refresh_token), Errc::kUnauthenticated);
+  EXPECT_EQ(service_->last_failure(), RefreshFailure::kReuse);
+  EXPECT_EQ(refresh_error(rotated->refresh_token), Errc::kUnauthenticated);
+}
+
+TEST_F(TokensTest, TheSealedSuccessorIsUselessWithoutThePresentedToken) {
+  const TokenPair p = login_with_grace(10);
+  auto rotated = service_->refresh(p.refresh_token, "ip", "ua");
+  ASSERT_TRUE(rotated.has_value());
+  auto found = stores_.refresh->find(*hash_opaque_token(p.refresh_token));
+  ASSERT_TRUE(found.has_value());
+  EXPECT_FALSE(found->token.successor_sealed.empty());
+  EXPECT_EQ(found->token.successor_sealed.find(rotated->refresh_token), std::string::npos);
+}
+
+TEST_F(TokensTest, FamiliesHaveAbsoluteAndIdleLifetimes) {
+  TokenConfig config;
+  config.refresh_idle = 100;
+  config.refresh_absolute = 250;
+  make_service(config);
+  TokenPair p = login(alice_);
+  for (int i = 0; i < 2; ++i) {
+    advance(99);
+    auto r = service_->refresh(p.refresh_token, "ip", "ua");
+    ASSERT_TRUE(r.has_value()) << i;
+    p = std::move(*r);
+  }
+  advance(52);  // 250 s after login
+  EXPECT_EQ(refresh_error(p.refresh_token), Errc::kUnauthenticated);
+  EXPECT_EQ(service_->last_failure(), RefreshFailure::kExpired);
+
+  const TokenPair idle = login(alice_);
+  advance(100);
+  EXPECT_EQ(refresh_error(idle.refresh_token), Errc::kUnauthenticated);
+  EXPECT_EQ(service_->last_failure(), RefreshFailure::kExpired);
+}
+
+TEST_F(TokensTest, RefreshRechecksTheUser) {
+  const TokenPair a = login(alice_);
+  const TokenPair b = login(alice_);
+  ASSERT_TRUE(stores_.users->set_password(alice_.id, "$argon2id$new", kT0 + 1).has_value());
+  EXPECT_EQ(refresh_error(a.refresh_token), Errc::kUnauthenticated);
+  EXPECT_EQ(service_->last_failure(), RefreshFailure::kPasswordChanged);
+
+  store::User bob = add_user("bob@example.com", {});
+  const TokenPair c = login(bob);
+  ASSERT_TRUE(stores_.users->set_disabled(bob.id, true).has_value());
+  EXPECT_EQ(refresh_error(c.refresh_token), Errc::kUnauthenticated);
+  EXPECT_EQ(service_->last_failure(), RefreshFailure::kUserGone);
+  (void)b;
+}
+
+TEST_F(TokensTest, LogoutDeniesTheAccessTokenAndEndsItsFamily) {
+  const TokenPair p = login(alice_);
+  const TokenPair other = login(alice_);
+  auto principal = service_->verify(p.access.token);
+  ASSERT_TRUE(principal.has_value());  // and now cached
+  ASSERT_TRUE(service_->logout(**principal).has_value());
+  EXPECT_FALSE(valid(p.access.token));  // revocation is checked even for cached tokens
+  EXPECT_EQ(refresh_error(p.refresh_token), Errc::kUnauthenticated);
+  EXPECT_TRUE(valid(other.access.token));  // the other device stays logged in
+  EXPECT_TRUE(service_->refresh(other.refresh_token, "ip", "ua").has_value());
+}
+
+TEST_F(TokensTest, RevokeUserKillsEveryIssuedTokenButNotTheNextLogin) {
+  const TokenPair a = login(alice_);
+  const TokenPair b = login(alice_);
+  clock_.advance_ms(1);
+  auto n = service_->revoke_user(alice_.id, "logout_all");
+  ASSERT_TRUE(n.has_value());
+  EXPECT_EQ(*n, 2u);
+  EXPECT_FALSE(valid(a.access.token));
+  EXPECT_FALSE(valid(b.access.token));
+  EXPECT_EQ(refresh_error(a.refresh_token), Errc::kUnauthenticated);
+  clock_.advance_ms(1);  // a new login in the same second, a millisecond later
+  const TokenPair fresh = login(alice_);
+  EXPECT_TRUE(valid(fresh.access.token));
+}
+
+TEST_F(TokensTest, KeyRotationWithTokensInFlight) {
+  const TokenPair before = login(alice_);
+  ASSERT_TRUE(valid(before.access.token));
+  ASSERT_TRUE(keyring_->rotate(false).has_value());
+  EXPECT_TRUE(valid(before.access.token));  // signed by the now retired key
+  const TokenPair after = login(alice_);
+  EXPECT_NE(segment(after.access.token, 0)["kid"], segment(before.access.token, 0)["kid"]);
+  EXPECT_TRUE(valid(after.access.token));
+  ASSERT_TRUE(keyring_->rotate(true).has_value());  // emergency
+  EXPECT_FALSE(valid(before.access.token));
+  EXPECT_FALSE(valid(after.access.token));
+  EXPECT_TRUE(valid(login(alice_).access.token));
+}
+
+}  // namespace
+}  // namespace tessera::auth
