@@ -1,6 +1,7 @@
 #include "auth/hash_pool.h"
 
 #include <gtest/gtest.h>
+#include <sched.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -88,6 +89,22 @@ TEST(HashPoolTest, WorkersRunNicerThanTheCaller) {
   ASSERT_TRUE(pool.submit([&] { prio.set_value(thread_niceness()); }));
   EXPECT_EQ(prio.get_future().get(), std::min(19, mine + 5));
   EXPECT_EQ(thread_niceness(), mine);  // only the worker changed
+}
+
+TEST(HashPoolTest, LowPriorityWorkersUseTheIdleSchedulingClass) {
+  // SCHED_IDLE (entering it needs no privilege): a waking I/O thread preempts a hashing worker
+  // at once. A pool with nice 0 keeps the normal class.
+  std::promise<int> idle_policy;
+  std::promise<int> normal_policy;
+  {
+    HashPool pool({.threads = 1, .queue_per_thread = 4, .nice = 10});
+    ASSERT_TRUE(pool.submit([&] { idle_policy.set_value(sched_getscheduler(0)); }));
+    EXPECT_EQ(idle_policy.get_future().get(), SCHED_IDLE);
+  }
+  HashPool plain({.threads = 1, .queue_per_thread = 4, .nice = 0});
+  ASSERT_TRUE(plain.submit([&] { normal_policy.set_value(sched_getscheduler(0)); }));
+  EXPECT_EQ(normal_policy.get_future().get(), SCHED_OTHER);
+  EXPECT_EQ(sched_getscheduler(0), SCHED_OTHER);  // the caller is untouched
 }
 
 }  // namespace
