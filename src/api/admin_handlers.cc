@@ -102,11 +102,34 @@ http::Response audit(const ApiContext& ctx, const http::Request& req) {
   return http::make_response(200, body.dump(-1, ' ', false, json::error_handler_t::replace));
 }
 
+// POST /admin/users/{id}/revoke (SPEC.md "Revocation": admin revoke): every session, refresh
+// family and access token of the user ends. 200 {"user", "sessions_revoked"}; 404 for an
+// unknown user. An unsafe request: cookie callers pass the CSRF checks (authenticate()).
+http::Response revoke_user(const ApiContext& ctx, const http::Request& req) {
+  auto a = ctx.authenticate(req);
+  if (!a) return std::move(a.error());
+  if (!auth::has_role(a->current.user, kAdminRole)) {
+    return error_response(auth::make_error(auth::Errc::kForbidden, "requires the admin role"));
+  }
+  auto id = store::parse_uuid(req.path_param("id").value_or(""));
+  if (!id) return problem_response(404, "no such user");
+  const auth::RequestContext from = ctx.request_context(req);
+  auto n = ctx.auth().revoke_user_sessions(
+      *id,
+      auth::AuditActor{.user = a->current.user.id, .ip = from.ip, .user_agent = from.user_agent});
+  if (!n) return error_response(n.error());
+  ctx.count_revocations("admin", *n);
+  json body = {{"user", store::to_uuid(*id)}, {"sessions_revoked", *n}};
+  return http::make_response(200, body.dump());
+}
+
 }  // namespace
 
 void add_admin_routes(http::Router& router, const ApiContext& ctx) {
   const ApiContext* c = &ctx;
   router.add("GET", "/admin/audit", [c](const http::Request& req) { return audit(*c, req); });
+  router.add("POST", "/admin/users/{id}/revoke",
+             [c](const http::Request& req) { return revoke_user(*c, req); });
 }
 
 }  // namespace tessera::api

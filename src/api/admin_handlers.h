@@ -1,4 +1,4 @@
-// /admin/... (SPEC.md "HTTP API": role `admin` only). For now: the audit log.
+// /admin/... (SPEC.md "HTTP API": role `admin` only).
 //
 //   GET /admin/audit?limit=N&before=ID&user=UUID&type=TYPE
 //     200 {"events":[{id, at, type, user_id, ip, user_agent, detail}], "next_before": ID|null}
@@ -6,6 +6,10 @@
 //     limit 1..1000 (default 100); before a positive event id; user a UUID; type an event type
 //     such as "login.failure" ([a-z0-9._-], at most 64). Unknown, repeated or malformed
 //     parameters: 400 naming the parameter.
+//   POST /admin/users/{id}/revoke
+//     every session, refresh family and access token of the user ends (SPEC.md "Revocation");
+//     200 {"user", "sessions_revoked"}; 404 for an unknown user or a malformed id. Unsafe: a
+//     cookie-authenticated caller passes the CSRF checks (403 otherwise).
 //   401 without a valid session, 403 with one whose user lacks the `admin` role (kept distinct:
 //   DESIGN.md, unauthenticated is not forbidden).
 #pragma once

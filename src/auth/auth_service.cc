@@ -217,6 +217,7 @@ std::expected<void, Error> AuthService::enable_user(const store::UserId& user,
 
 std::expected<std::size_t, Error> AuthService::revoke_user_sessions(const store::UserId& user,
                                                                     const AuditActor& actor) {
+  if (auto u = users_.find(user); !u) return std::unexpected(std::move(u.error()));  // kNotFound
   auto n = sessions_.revoke_all(user);
   if (!n) return std::unexpected(std::move(n.error()));
   auto families = tokens_.revoke_user(user, "admin");

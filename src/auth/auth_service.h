@@ -122,6 +122,7 @@ class AuthService {
   std::expected<void, Error> enable_user(const store::UserId& user, const AuditActor& actor);
 
   // `tessera user revoke` / admin revoke: every session, family and access token of the user.
+  // kNotFound for an unknown user.
   std::expected<std::size_t, Error> revoke_user_sessions(const store::UserId& user,
                                                          const AuditActor& actor);
 

@@ -3,8 +3,11 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <ctime>
 #include <fstream>
+#include <iomanip>
 #include <iostream>
+#include <sstream>
 
 namespace tessera::cli {
 
@@ -45,6 +48,15 @@ std::string_view trim(std::string_view s) {
 int fail(int code, std::string_view msg) {
   std::cerr << "tessera: " << msg << '\n';
   return code;
+}
+
+std::string utc_time(std::int64_t unix_seconds) {
+  std::time_t t = static_cast<std::time_t>(unix_seconds);
+  std::tm tm{};
+  ::gmtime_r(&t, &tm);
+  std::ostringstream out;
+  out << std::put_time(&tm, "%Y-%m-%dT%H:%M:%SZ");
+  return out.str();
 }
 
 }  // namespace tessera::cli

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <expected>
 #include <string>
 #include <string_view>
@@ -26,5 +27,8 @@ std::string_view trim(std::string_view s);
 
 // Prints "tessera: <msg>" on stderr and returns `code`.
 int fail(int code, std::string_view msg);
+
+// Unix seconds as an ISO 8601 UTC time, "2026-11-23T10:00:00Z".
+std::string utc_time(std::int64_t unix_seconds);
 
 }  // namespace tessera::cli

@@ -8,9 +8,10 @@
 //       asked twice. Prints the new user's id.
 //   tessera user list [--json]      a table, or one JSON object per line: id, email, roles,
 //                                   disabled, created_at (Unix seconds in JSON)
-//   tessera user disable EMAIL|ID   disables the user and revokes all their sessions
+//   tessera user disable EMAIL|ID   disables the user and revokes all their sessions, refresh
+//                                   families and access tokens
 //   tessera user enable EMAIL|ID
-//   tessera user revoke EMAIL|ID    revokes all the user's sessions
+//   tessera user revoke EMAIL|ID    revokes all the user's sessions, families and access tokens
 //
 // Exit 0 on success; 2 with a one-line message on stderr otherwise (bad flags, malformed
 // email, weak password, email taken, unknown user, store unavailable). The password is never
@@ -28,9 +29,9 @@
 #include <vector>
 
 #include "app/config.h"
-#include "app/data_dir.h"
 #include "app/services.h"
 #include "auth/audit.h"
+#include "cli/admin_services.h"
 #include "cli/commands.h"
 #include "cli/config_flags.h"
 #include "cli/io.h"
@@ -39,22 +40,6 @@ namespace tessera::cli {
 namespace {
 
 constexpr std::size_t kMaxPasswordInput = 4096;  // above the 1024-byte policy: a clear error
-
-// The services over the configured store, for one command.
-std::expected<std::unique_ptr<app::Services>, std::string> open(const ConfigFlags& flags) {
-  auto config = flags.load();
-  if (!config) return std::unexpected(config.error());
-  if (config->store.backend == "memory") {
-    return std::unexpected(
-        "store.backend is \"memory\": nothing to administer (use the sqlite store)");
-  }
-  if (auto dir = app::ensure_data_dir(config->store.data_dir); !dir) {
-    return std::unexpected(dir.error());
-  }
-  // One hashing worker: `user add` hashes on its own thread; the pool only exists because the
-  // user service keeps one.
-  return app::open_services(*config, {.hash_threads = 1, .on_store_error = nullptr});
-}
 
 // Echo off on the terminal for as long as this lives.
 class NoEcho {
@@ -136,28 +121,17 @@ std::expected<store::User, std::string> find_user(app::Services& s, const std::s
   return std::move(*user);
 }
 
-std::string utc_time(std::int64_t unix_seconds) {
-  std::time_t t = static_cast<std::time_t>(unix_seconds);
-  std::tm tm{};
-  ::gmtime_r(&t, &tm);
-  std::ostringstream out;
-  out << std::put_time(&tm, "%Y-%m-%dT%H:%M:%SZ");
-  return out.str();
-}
-
 std::string join(const std::vector<std::string>& v) {
   std::string out;
   for (const std::string& s : v) out += (out.empty() ? "" : ",") + s;
   return out;
 }
 
-const auth::AuditActor kCliActor{.user = std::nullopt, .ip = "", .user_agent = "tessera-cli"};
-
 int add_user(const ConfigFlags& flags, const std::string& email,
              const std::vector<std::string>& roles) {
   auto password = read_password();  // before opening the store: a prompt should not hold it
   if (!password) return fail(kExitUsage, password.error());
-  auto s = open(flags);
+  auto s = open_admin_services(flags);
   if (!s) return fail(kExitUsage, s.error());
   auto user = (*s)->auth->add_user_now(email, *password, roles, kCliActor);
   if (!user) {
@@ -172,7 +146,7 @@ int add_user(const ConfigFlags& flags, const std::string& email,
 }
 
 int list_users(const ConfigFlags& flags, bool as_json) {
-  auto s = open(flags);
+  auto s = open_admin_services(flags);
   if (!s) return fail(kExitUsage, s.error());
   constexpr std::size_t kPage = 500;
   if (!as_json) {
@@ -207,7 +181,7 @@ int list_users(const ConfigFlags& flags, bool as_json) {
 enum class Action { kDisable, kEnable, kRevoke };
 
 int act_on_user(const ConfigFlags& flags, const std::string& who, Action action) {
-  auto s = open(flags);
+  auto s = open_admin_services(flags);
   if (!s) return fail(kExitUsage, s.error());
   auto user = find_user(**s, who);
   if (!user) return fail(kExitUsage, user.error());

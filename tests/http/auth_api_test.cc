@@ -854,6 +854,37 @@ TEST_F(AuthApiTest, AdminAuditIsForAdminsOnly) {
   }
 }
 
+TEST_F(AuthApiTest, AdminRevokeEndsEverySessionOfTheUserAndIsForAdminsOnly) {
+  add_user("root@example.com", {"admin"});
+  const std::string victim = add_user("vic@example.com");
+  Browser admin, a, b, other;
+  login(admin, "root@example.com");
+  login(a, "vic@example.com");
+  login(b, "vic@example.com");
+  add_user("olga@example.com");
+  login(other, "olga@example.com");
+  const std::string path = "/admin/users/" + victim + "/revoke";
+
+  expect_problem(send("POST", path), 401);
+  expect_problem(send("POST", path, other.unsafe()), 403);               // not an admin
+  expect_problem(send("POST", path, admin.cookies_only()), 403);         // admin, but no CSRF proof
+  ASSERT_EQ(send("GET", "/auth/verify", a.cookies_only()).status, 200);  // nothing happened
+
+  Response r = send("POST", path, admin.unsafe());
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(r.body_json()["user"], victim);
+  EXPECT_EQ(r.body_json()["sessions_revoked"], 2);
+  expect_problem(send("GET", "/auth/verify", a.cookies_only()), 401);
+  expect_problem(send("GET", "/auth/verify", b.cookies_only()), 401);
+  EXPECT_EQ(send("GET", "/auth/verify", other.cookies_only()).status, 200);
+  EXPECT_EQ(send("GET", "/auth/verify", admin.cookies_only()).status, 200);
+
+  expect_problem(send("POST", "/admin/users/not-a-uuid/revoke", admin.unsafe()), 404);
+  expect_problem(
+      send("POST", "/admin/users/00000000-0000-4000-8000-000000000000/revoke", admin.unsafe()),
+      404);
+}
+
 // ---- bad input -------------------------------------------------------------------------------
 
 TEST_F(AuthApiTest, BadInputIs4xxProblemNever5xx) {

@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -13,6 +14,7 @@
 #include <nlohmann/json.hpp>
 #include <set>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "http/testing/raw_client.h"
@@ -343,6 +345,59 @@ TEST_F(ServeTest, ReadyzAndMetrics) {
       << m;
   EXPECT_NE(m.find("# TYPE tessera_logins_total counter"), std::string::npos);
   EXPECT_EQ(m.find("/no/such/path"), std::string::npos);  // raw paths never become labels
+}
+
+// SPEC.md "Running": the CLI works on the store while a server runs on it, and (issue "Tokens")
+// a key rotation made there takes effect in the server within 1 s.
+TEST_F(ServeTest, CliKeyRotationReachesTheRunningServerWithinASecond) {
+  auto server = start();
+  ASSERT_TRUE(server);
+  const std::string before = kid();  // "active,next"
+  const auto comma = before.find(',');
+  ASSERT_NE(comma, std::string::npos) << before;
+  const std::string active = before.substr(0, comma);
+  const std::string next = before.substr(comma + 1);
+
+  auto cli = [&](std::vector<std::string> args) {
+    args.insert(args.end(), {"--data-dir", data_.string()});
+    Process p(args);
+    EXPECT_EQ(p.wait_exit(15s), 0) << p.stderr_text();
+    return p.stdout_text();
+  };
+  // Waits (bounded by 1 s) until the server's JWKS satisfies `ok`.
+  auto published_within_a_second = [&](auto ok) {
+    const auto deadline = std::chrono::steady_clock::now() + 1s;
+    std::string kids;
+    while (std::chrono::steady_clock::now() < deadline) {
+      kids = kid();
+      if (ok(kids)) return true;
+      std::this_thread::sleep_for(20ms);
+    }
+    ADD_FAILURE() << "JWKS after 1 s: " << kids;
+    return false;
+  };
+
+  const std::string listed = cli({"keys", "list", "--json"});
+  EXPECT_NE(listed.find("\"kid\":\"" + active + "\",\"alg\":\"ES256\",\"state\":\"active\""),
+            std::string::npos)
+      << listed;
+  EXPECT_NE(listed.find("\"kid\":\"" + next + "\",\"alg\":\"ES256\",\"state\":\"next\""),
+            std::string::npos)
+      << listed;
+
+  // Normal rotation: the old active key stays published (retired), a new next appears.
+  EXPECT_NE(cli({"keys", "rotate"}).find("active key " + next), std::string::npos);
+  EXPECT_TRUE(published_within_a_second([&](const std::string& kids) {
+    return kids.find(active) != std::string::npos && kids.find(next) != std::string::npos &&
+           std::count(kids.begin(), kids.end(), ',') == 2;
+  }));
+
+  // Emergency: every earlier key disappears.
+  EXPECT_NE(cli({"keys", "rotate", "--emergency"}).find("emergency rotation"), std::string::npos);
+  EXPECT_TRUE(published_within_a_second([&](const std::string& kids) {
+    return kids.find(active) == std::string::npos && kids.find(next) == std::string::npos &&
+           std::count(kids.begin(), kids.end(), ',') == 1;
+  }));
 }
 
 TEST_F(ServeTest, ConfigFileEnvironmentAndFlags) {

@@ -1,0 +1,25 @@
+// The services over the configured store, for one administrative command (`tessera user ...`,
+// `tessera keys list|rotate`) run beside - or without - a server on the same store.
+#pragma once
+
+#include <expected>
+#include <memory>
+#include <string>
+
+#include "app/services.h"
+#include "auth/audit.h"
+#include "cli/config_flags.h"
+
+namespace tessera::cli {
+
+// Loads the configuration, refuses the memory backend (a separate process would administer an
+// empty store of its own), creates the data dir if needed and opens the services with one
+// hashing worker. The error is a message for exit 2.
+std::expected<std::unique_ptr<app::Services>, std::string> open_admin_services(
+    const ConfigFlags& flags);
+
+// The audit actor of every CLI action.
+inline const auth::AuditActor kCliActor{
+    .user = std::nullopt, .ip = "", .user_agent = "tessera-cli"};
+
+}  // namespace tessera::cli
