@@ -80,17 +80,7 @@ void login(const ApiContext& ctx, Request req, http::Responder respond) {
   const ApiContext* c = &ctx;
   ctx.auth().login(std::move(login), [c, respond](std::expected<auth::LoginResult, auth::Error> r) {
     if (!r) {
-      switch (r.error().code) {
-        case auth::Errc::kRateLimited:
-        case auth::Errc::kConcurrencyLimited:
-          c->count_login("rate_limited");
-          break;
-        case auth::Errc::kBusy:
-          c->count_login("busy");
-          break;
-        default:
-          c->count_login("failure");
-      }
+      c->count_login_failure(r.error());
       return respond(error_response(r.error()));
     }
     c->count_login("success");

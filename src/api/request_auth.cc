@@ -8,10 +8,12 @@
 namespace tessera::api {
 
 ApiContext::ApiContext(auth::AuthService& auth, auth::SessionService& sessions,
-                       auth::AuditService& audit, const base::Clock& clock,
-                       http::TrustedProxies proxies, http::Metrics* metrics, ApiOptions options)
+                       auth::TokenService& tokens, auth::AuditService& audit,
+                       const base::Clock& clock, http::TrustedProxies proxies,
+                       http::Metrics* metrics, ApiOptions options)
     : auth_(auth),
       sessions_(sessions),
+      tokens_(tokens),
       audit_(audit),
       clock_(clock),
       proxies_(std::move(proxies)),
@@ -138,12 +140,56 @@ std::vector<std::string> ApiContext::clearing_cookies() const {
   return out;
 }
 
+void ApiContext::count_login_failure(const auth::Error& e) const {
+  switch (e.code) {
+    case auth::Errc::kRateLimited:
+    case auth::Errc::kConcurrencyLimited:
+      return count_login("rate_limited");
+    case auth::Errc::kBusy:
+      return count_login("busy");
+    default:
+      return count_login("failure");
+  }
+}
+
 void ApiContext::count_login(std::string_view result) const {
   if (metrics_ != nullptr) metrics_->logins().inc(result);
 }
 
 void ApiContext::count_revocations(std::string_view kind, std::uint64_t n) const {
   if (metrics_ != nullptr && n > 0) metrics_->revocations().inc(kind, n);
+}
+
+std::expected<std::optional<std::string_view>, http::Response> bearer_token(
+    const http::Request& req) {
+  std::optional<std::string_view> value;
+  for (const auto& [name, v] : req.headers) {
+    if (name.size() != 13 || !http::iequals(name, "authorization")) continue;
+    if (value)
+      return std::unexpected(
+          error_response(auth::make_error(auth::Errc::kUnauthenticated)));  // ambiguous
+    value = v;
+  }
+  if (!value) return std::nullopt;
+  constexpr std::string_view kScheme = "bearer ";
+  if (value->size() <= kScheme.size() || !http::iequals(value->substr(0, 6), "bearer") ||
+      (*value)[6] != ' ') {
+    return std::unexpected(error_response(auth::make_error(auth::Errc::kUnauthenticated)));
+  }
+  std::string_view token = value->substr(kScheme.size());
+  // b64token = 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"="
+  std::size_t i = 0;
+  auto token_char = [](char c) {
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
+           c == '.' || c == '_' || c == '~' || c == '+' || c == '/';
+  };
+  while (i < token.size() && token_char(token[i])) ++i;
+  if (i == 0)
+    return std::unexpected(error_response(auth::make_error(auth::Errc::kUnauthenticated)));
+  while (i < token.size() && token[i] == '=') ++i;
+  if (i != token.size())
+    return std::unexpected(error_response(auth::make_error(auth::Errc::kUnauthenticated)));
+  return token;
 }
 
 }  // namespace tessera::api

@@ -25,6 +25,7 @@
 
 #include <cstdint>
 #include <expected>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -32,6 +33,7 @@
 #include "auth/audit.h"
 #include "auth/auth_service.h"
 #include "auth/sessions.h"
+#include "auth/tokens.h"
 #include "base/clock.h"
 #include "http/client_ip.h"
 #include "http/cookies.h"
@@ -63,12 +65,13 @@ class ApiContext {
  public:
   // REQUIRES: every referenced object outlives this context and the server using it.
   // `metrics` may be null (no counting).
-  ApiContext(auth::AuthService& auth, auth::SessionService& sessions, auth::AuditService& audit,
-             const base::Clock& clock, http::TrustedProxies proxies, http::Metrics* metrics,
-             ApiOptions options);
+  ApiContext(auth::AuthService& auth, auth::SessionService& sessions, auth::TokenService& tokens,
+             auth::AuditService& audit, const base::Clock& clock, http::TrustedProxies proxies,
+             http::Metrics* metrics, ApiOptions options);
 
   auth::AuthService& auth() const { return auth_; }
   auth::SessionService& sessions() const { return sessions_; }
+  auth::TokenService& tokens() const { return tokens_; }
   auth::AuditService& audit() const { return audit_; }
   const base::Clock& clock() const { return clock_; }
   const ApiOptions& options() const { return options_; }
@@ -102,17 +105,26 @@ class ApiContext {
 
   // Metrics (no-ops without metrics).
   void count_login(std::string_view result) const;
+  // A failed login's metric: rate_limited, busy or failure.
+  void count_login_failure(const auth::Error& e) const;
   void count_revocations(std::string_view kind, std::uint64_t n = 1) const;
 
  private:
   auth::AuthService& auth_;
   auth::SessionService& sessions_;
+  auth::TokenService& tokens_;
   auth::AuditService& audit_;
   const base::Clock& clock_;
   http::TrustedProxies proxies_;
   http::Metrics* metrics_;
   ApiOptions options_;
 };
+
+// The access token of an `Authorization: Bearer <token>` header (RFC 6750 section 2.1: scheme
+// case-insensitive, one space, a b64token). nullopt when there is no Authorization field; an
+// error (the 401 to send) when there are several, another scheme, or a malformed token.
+std::expected<std::optional<std::string_view>, http::Response> bearer_token(
+    const http::Request& req);
 
 // The session cookie's value from `req`'s Cookie header: the raw value, "" when absent, or an
 // error (400) for a malformed header or a duplicate/invalid session cookie.

@@ -1,6 +1,7 @@
 #include "api/verify_handler.h"
 
 #include <string>
+#include <vector>
 
 #include "api/error_mapping.h"
 #include "http/cookies.h"
@@ -12,30 +13,51 @@ http::Response unauthenticated() {
   return error_response(auth::make_error(auth::Errc::kUnauthenticated));
 }
 
+// Joined for X-User-Roles.
+std::string join_roles(const std::vector<std::string>& roles) {
+  std::string out;
+  for (const std::string& r : roles) {
+    if (!out.empty()) out += ',';
+    out += r;
+  }
+  return out;
+}
+
+http::Response identity(std::string user, std::string roles, std::string session) {
+  http::Response res;
+  res.status = 200;
+  res.headers.set("X-User-Id", std::move(user));
+  res.headers.set("X-User-Roles", std::move(roles));
+  res.headers.set("X-Session-Id", std::move(session));
+  return res;
+}
+
+// Only the two outcomes a proxy understands: 401, or 5xx when the answer is unknown.
+http::Response refused(const auth::Error& e) {
+  if (e.code == auth::Errc::kUnauthenticated) return unauthenticated();
+  return error_response(e);
+}
+
 }  // namespace
 
 http::Response verify(const ApiContext& ctx, const http::Request& req) {
+  // An Authorization header is an explicit credential: it alone decides (no cookie fallback).
+  auto bearer = bearer_token(req);
+  if (!bearer) return std::move(bearer.error());
+  if (*bearer) {
+    auto principal = ctx.tokens().verify(**bearer);
+    if (!principal) return refused(principal.error());
+    const auth::AccessPrincipal& p = **principal;
+    return identity(p.user_uuid, join_roles(p.roles), p.sid);
+  }
   auto jar = http::parse_cookies(req.headers);
   if (!jar) return unauthenticated();
   http::CookieLookup cookie = jar->find(kSessionCookieName);
   if (cookie.state != http::CookieLookup::kPresent) return unauthenticated();
   auto current = ctx.sessions().authenticate_shared(cookie.value, ctx.clock().now_unix());
-  if (!current) {
-    // Only the two outcomes a proxy understands: 401, or 5xx when the answer is unknown.
-    if (current.error().code == auth::Errc::kUnauthenticated) return unauthenticated();
-    return error_response(current.error());
-  }
-  std::string roles;
-  for (const std::string& r : (*current)->user.roles) {
-    if (!roles.empty()) roles += ',';
-    roles += r;
-  }
-  http::Response res;
-  res.status = 200;
-  res.headers.set("X-User-Id", store::to_uuid((*current)->user.id));
-  res.headers.set("X-User-Roles", std::move(roles));
-  res.headers.set("X-Session-Id", (*current)->public_id);
-  return res;
+  if (!current) return refused(current.error());
+  return identity(store::to_uuid((*current)->user.id), join_roles((*current)->user.roles),
+                  (*current)->public_id);
 }
 
 void add_verify_routes(http::Router& router, const ApiContext& ctx) {

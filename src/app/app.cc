@@ -7,6 +7,7 @@
 
 #include "api/admin_handlers.h"
 #include "api/auth_handlers.h"
+#include "api/token_handlers.h"
 #include "api/verify_handler.h"
 #include "api/web_pages.h"
 #include "app/data_dir.h"
@@ -145,6 +146,7 @@ http::Router make_router(JwksSource jwks_source, const Probes& probes, const api
   api::add_web_routes(router, {.viewer = viewer_lookup(*api)});
   api::add_auth_routes(router, *api);    // /auth/signup, login, logout, me, sessions, password
   api::add_verify_routes(router, *api);  // GET|POST /auth/verify
+  api::add_token_routes(router, *api);   // POST /auth/token, /auth/refresh
   api::add_admin_routes(router, *api);   // /admin/audit
   return router;
 }
@@ -179,7 +181,7 @@ std::expected<void, std::string> serve(const Config& config, std::ostream& annou
   metrics.gauge("tessera_audit_failures", "Audit events that could not be written since start",
                 [&s] { return static_cast<double>(s.audit->failures()); });
   api::ApiContext api_context(
-      *s.auth, *s.sessions, *s.audit, s.clock, std::move(*proxies), &metrics,
+      *s.auth, *s.sessions, *s.tokens, *s.audit, s.clock, std::move(*proxies), &metrics,
       {.allowed_origins = {},
        .same_site =
            config.web.same_site == "strict" ? http::SameSite::kStrict : http::SameSite::kLax});
@@ -207,6 +209,8 @@ std::expected<void, std::string> serve(const Config& config, std::ostream& annou
   if (!server) return std::unexpected(server.error());
   // CSRF origins: configured, or (zero configuration) the server's own URL, known once bound.
   api_context.set_allowed_origins(effective_allowed_origins(config, (*server)->url()));
+  // Access tokens' "iss": configured, or (zero configuration) the server's own URL.
+  if (config.tokens.issuer.empty()) s.tokens->set_issuer((*server)->url());
   Maintenance maintenance(s, std::chrono::milliseconds(250), std::chrono::minutes(10));
 
   announce << "listening on " << (*server)->url() << std::endl;

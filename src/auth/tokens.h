@@ -136,6 +136,8 @@ class TokenService {
   static std::optional<std::int64_t> issued_ms_of(std::string_view jti);
 
   const TokenConfig& config() const { return config_; }
+  // Wiring only, before serving (the server's URL is known once it is bound).
+  void set_issuer(std::string issuer) { config_.issuer = std::move(issuer); }
   RefreshFailure last_failure() const { return last_failure_.load(); }
 
  private:

@@ -300,6 +300,21 @@ class AuthApiTest : public ::testing::Test {
     return r.body_json();
   }
 
+  // POST /auth/token for `email` (asserting success): the JSON body.
+  json token_pair(const std::string& email, const std::string& password = kPassword) {
+    Response r = send("POST", "/auth/token", {{"Content-Type", "application/json"}},
+                      json({{"email", email}, {"password", password}}).dump());
+    EXPECT_EQ(r.status, 200) << r.body;
+    return r.body_json();
+  }
+  Response bearer_verify(const std::string& token) {
+    return send("GET", "/auth/verify", {{"Authorization", "Bearer " + token}});
+  }
+  Response refresh_json(const std::string& refresh_token) {
+    return send("POST", "/auth/refresh", {{"Content-Type", "application/json"}},
+                json({{"refresh_token", refresh_token}}).dump());
+  }
+
   int verify_status(const Browser& b) {
     return send("GET", "/auth/verify", b.cookies_only()).status;
   }
@@ -812,6 +827,131 @@ TEST_F(AuthApiTest, SignupAnswersAlikeForNewAndTakenEmails) {
   EXPECT_EQ(login_raw("sam@example.com", "a fine password").status, 200);
   EXPECT_EQ(login_raw("rita@example.com", kPassword).status, 200);  // unchanged
   expect_problem(signup("not an email"), 400);
+}
+
+// ---- tokens (POST /auth/token, /auth/refresh, Bearer) ------------------------------------------
+
+// The claims segment of a compact JWS.
+json claims_of(const std::string& token) {
+  const std::size_t a = token.find('.') + 1;
+  const std::string seg = token.substr(a, token.find('.', a) - a);
+  std::string b64 = seg;
+  std::replace(b64.begin(), b64.end(), '-', '+');
+  std::replace(b64.begin(), b64.end(), '_', '/');
+  while (b64.size() % 4 != 0) b64 += '=';
+  static const std::string kAlphabet =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string out;
+  int val = 0, bits = -8;
+  for (char c : b64) {
+    if (c == '=') break;
+    val = (val << 6) + static_cast<int>(kAlphabet.find(c));
+    bits += 6;
+    if (bits >= 0) {
+      out.push_back(static_cast<char>((val >> bits) & 0xFF));
+      bits -= 8;
+    }
+  }
+  return json::parse(out);
+}
+
+TEST_F(AuthApiTest, TokenEndpointIssuesABearerPairThatVerifies) {
+  const std::string id = add_user("tara@example.com", {"ops"});
+  Response r = send("POST", "/auth/token", {{"Content-Type", "application/json"}},
+                    json({{"email", "tara@example.com"}, {"password", kPassword}}).dump());
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(r.header("cache-control"), "no-store");  // RFC 6749 section 5.1
+  EXPECT_TRUE(r.all("set-cookie").empty());
+  const json pair = r.body_json();
+  EXPECT_EQ(pair["token_type"], "Bearer");
+  EXPECT_EQ(pair["expires_in"], 900);
+  EXPECT_EQ(pair["refresh_token"].get<std::string>().size(), 43u);
+  const std::string access = pair["access_token"];
+  const json claims = claims_of(access);
+  EXPECT_EQ(claims["sub"], id);
+  EXPECT_EQ(claims["iss"], "http://127.0.0.1:" + std::to_string(port_));  // the server's URL
+  EXPECT_EQ(claims["roles"], json::array({"ops"}));
+
+  Response v = bearer_verify(access);
+  ASSERT_EQ(v.status, 200) << v.body;
+  EXPECT_EQ(v.header("x-user-id"), id);
+  EXPECT_EQ(v.header("x-user-roles"), "ops");
+  EXPECT_EQ(v.header("x-session-id"), claims["sid"]);
+  EXPECT_EQ(send("POST", "/auth/verify", {{"Authorization", "bearer " + access}}).status, 200);
+
+  // Same 401 body as a failed login, for unknown email and wrong password alike.
+  Response wrong =
+      send("POST", "/auth/token", {{"Content-Type", "application/json"}},
+           json({{"email", "tara@example.com"}, {"password", "wrong password!"}}).dump());
+  Response unknown = send("POST", "/auth/token", {{"Content-Type", "application/json"}},
+                          json({{"email", "nobody@example.com"}, {"password", kPassword}}).dump());
+  expect_problem(wrong, 401);
+  expect_problem(unknown, 401);
+  EXPECT_EQ(wrong.body, unknown.body);
+}
+
+TEST_F(AuthApiTest, ForgedOrMalformedBearerCredentialsAre401) {
+  add_user("uma@example.com");
+  const std::string access = token_pair("uma@example.com")["access_token"];
+  Browser b;
+  login(b, "uma@example.com");
+  std::string tampered = access;
+  tampered[tampered.find('.') + 3] = tampered[tampered.find('.') + 3] == 'A' ? 'B' : 'A';
+  const std::string header_only = access.substr(0, access.find('.'));
+  for (const Fields& h : std::vector<Fields>{
+           {{"Authorization", "Bearer " + tampered}},
+           {{"Authorization", "Bearer " + header_only + ".e30."}},  // unsigned, {} claims
+           {{"Authorization", "Basic dXNlcjpwYXNz"}},
+           {{"Authorization", "Bearer"}},
+           {{"Authorization", "Bearer  " + access}},
+           {{"Authorization", "Bearer " + access + " x"}},
+           {{"Authorization", "Bearer " + access}, {"Authorization", "Bearer " + access}},
+           // An explicit (bad) credential is never replaced by the cookie.
+           {{"Authorization", "Bearer " + tampered}, {"Cookie", b.cookie_header()}},
+       }) {
+    expect_problem(send("GET", "/auth/verify", h), 401);
+  }
+  EXPECT_EQ(bearer_verify(access).status, 200);
+}
+
+TEST_F(AuthApiTest, RefreshRotatesAndReuseKillsTheFamily) {
+  add_user("ines@example.com");
+  const json first = token_pair("ines@example.com");
+  Response r = refresh_json(first["refresh_token"]);
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(r.header("cache-control"), "no-store");
+  const json second = r.body_json();
+  EXPECT_NE(second["refresh_token"], first["refresh_token"]);
+  EXPECT_EQ(bearer_verify(second["access_token"]).status, 200);
+  EXPECT_EQ(claims_of(second["access_token"])["sid"], claims_of(first["access_token"])["sid"]);
+
+  expect_problem(refresh_json(first["refresh_token"]), 401);   // reuse: the family dies
+  expect_problem(refresh_json(second["refresh_token"]), 401);  // including the successor
+  for (const std::string& junk :
+       std::vector<std::string>{"", "x", std::string(43, '!'), std::string(43, 'A')}) {
+    expect_problem(refresh_json(junk), 401);
+  }
+  expect_problem(send("POST", "/auth/refresh", {{"Content-Type", "application/json"}},
+                      R"({"refresh_token":"a","extra":1})"),
+                 400);
+}
+
+TEST_F(AuthApiTest, CliRevocationReachesBearerTokensWithinASecond) {
+  const std::string id = add_user("rosa@example.com");
+  const std::string access = token_pair("rosa@example.com")["access_token"];
+  ASSERT_EQ(bearer_verify(access).status, 200);
+  RunResult revoke = cli({"user", "revoke", id});  // another process, same store
+  ASSERT_EQ(revoke.code, 0) << revoke.err;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(1);
+  int status = 200;
+  while (std::chrono::steady_clock::now() < deadline) {
+    status = bearer_verify(access).status;
+    if (status == 401) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  EXPECT_EQ(status, 401) << "still valid 1 s after `tessera user revoke`";
+  const std::string fresh = token_pair("rosa@example.com")["access_token"];
+  EXPECT_EQ(bearer_verify(fresh).status, 200);  // a later login works
 }
 
 // ---- admin -----------------------------------------------------------------------------------

@@ -1,0 +1,75 @@
+#include "api/token_handlers.h"
+
+#include <array>
+#include <nlohmann/json.hpp>
+#include <utility>
+
+#include "api/error_mapping.h"
+#include "api/json_body.h"
+
+namespace tessera::api {
+namespace {
+
+using http::Request;
+using http::Response;
+
+constexpr std::array<JsonMember, 3> kTokenMembers = {JsonMember{"email"}, JsonMember{"password"},
+                                                     JsonMember{"totp", false}};
+constexpr std::array<JsonMember, 1> kRefreshMembers = {JsonMember{"refresh_token"}};
+
+// RFC 6749 section 5.1: the token response, never cached.
+Response token_response(const auth::TokenPair& pair, std::int64_t now) {
+  nlohmann::ordered_json body = {{"access_token", pair.access.token},
+                                 {"token_type", "Bearer"},
+                                 {"expires_in", pair.access.expires_at - now},
+                                 {"refresh_token", pair.refresh_token}};
+  Response res = http::make_response(200, body.dump());
+  res.headers.set("Cache-Control", "no-store");
+  return res;
+}
+
+// POST /auth/token (see the header).
+void token(const ApiContext& ctx, Request req, http::Responder respond) {
+  auto fields = read_json_object(req, kTokenMembers);
+  if (!fields) return respond(std::move(fields.error()));
+  auth::LoginRequest login;
+  login.email = fields->take("email");
+  login.password = fields->take("password");
+  login.from = ctx.request_context(req);
+  login.start_session = false;
+  const ApiContext* c = &ctx;
+  auto from = login.from;
+  ctx.auth().login(std::move(login),
+                   [c, from, respond](std::expected<auth::LoginResult, auth::Error> r) {
+                     if (!r) {
+                       c->count_login_failure(r.error());
+                       return respond(error_response(r.error()));
+                     }
+                     c->count_login("success");
+                     auto pair = c->tokens().start(r->user, from.ip, from.user_agent);
+                     if (!pair) return respond(error_response(pair.error()));
+                     respond(token_response(*pair, c->clock().now_unix()));
+                   });
+}
+
+// POST /auth/refresh with a JSON body (see the header).
+Response refresh(const ApiContext& ctx, const Request& req) {
+  auto fields = read_json_object(req, kRefreshMembers);
+  if (!fields) return std::move(fields.error());
+  const auth::RequestContext from = ctx.request_context(req);
+  auto pair = ctx.tokens().refresh(fields->take("refresh_token"), from.ip, from.user_agent);
+  if (!pair) return error_response(pair.error());
+  return token_response(*pair, ctx.clock().now_unix());
+}
+
+}  // namespace
+
+void add_token_routes(http::Router& router, const ApiContext& ctx) {
+  const ApiContext* c = &ctx;
+  router.add_async("POST", "/auth/token", [c](Request req, http::Responder respond) {
+    token(*c, std::move(req), std::move(respond));
+  });
+  router.add("POST", "/auth/refresh", [c](const Request& req) { return refresh(*c, req); });
+}
+
+}  // namespace tessera::api
