@@ -171,9 +171,9 @@ std::expected<std::optional<std::string_view>, http::Response> bearer_token(
     value = v;
   }
   if (!value) return std::nullopt;
-  constexpr std::string_view kScheme = "bearer ";
-  if (value->size() <= kScheme.size() || !http::iequals(value->substr(0, 6), "bearer") ||
-      (*value)[6] != ' ') {
+  constexpr std::string_view kScheme = "bearer ";  // scheme compared case-insensitively
+  if (value->size() <= kScheme.size() ||
+      !http::iequals(value->substr(0, kScheme.size()), kScheme)) {
     return std::unexpected(error_response(auth::make_error(auth::Errc::kUnauthenticated)));
   }
   std::string_view token = value->substr(kScheme.size());

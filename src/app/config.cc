@@ -9,7 +9,7 @@
 #include <cstdio>
 #include <limits>
 
-#include "base/base64url.h"
+#include "app/data_dir.h"
 #include "http/client_ip.h"
 #include "http/csrf.h"
 #include "http/listen_address.h"
@@ -471,10 +471,9 @@ std::optional<Problem> check(const Config& c) {
                    "tokens.leeway, so verifiers see each key before it signs"};
   }
   if (!c.keys.encryption_key.empty()) {
-    auto raw = base::base64url_decode(c.keys.encryption_key);
-    if (!raw || raw->size() != 32) {
-      // The value itself is never echoed: it is a secret.
-      return Problem{"keys.encryption_key", "must be base64url of exactly 32 bytes"};
+    // The value itself is never echoed: it is a secret.
+    if (auto key = master_key_from_text(c.keys.encryption_key); !key) {
+      return Problem{"keys.encryption_key", key.error()};
     }
   }
   if (c.keys.jwks_max_age > seconds(24 * 60 * 60)) {

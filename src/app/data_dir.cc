@@ -149,7 +149,7 @@ std::expected<crypto::AeadKey, std::string> master_key_from_text(std::string_vie
   auto raw = base::base64url_decode(text);
   crypto::AeadKey key{};
   if (!raw || raw->size() != key.size()) {
-    return std::unexpected("the master key must be base64url of exactly 32 bytes");
+    return std::unexpected("must be base64url of exactly 32 bytes");
   }
   std::memcpy(key.data(), raw->data(), key.size());
   crypto::cleanse(*raw);

@@ -15,13 +15,9 @@ namespace {
 constexpr std::size_t kMaxUserAgentBytes = 512;
 constexpr std::size_t kMaxIpBytes = 64;
 
-store::TokenHash sha256_of(std::string_view s) { return token_hash_of(s); }
-
 std::string_view view(const store::TokenHash& h) {
   return {reinterpret_cast<const char*>(h.data()), h.size()};
 }
-
-std::string new_token() { return new_opaque_token(); }
 
 Error unauthenticated() { return make_error(Errc::kUnauthenticated); }
 
@@ -50,7 +46,7 @@ std::string SessionService::public_id(const store::TokenHash& id_hash) {
 bool SessionService::csrf_matches(const store::Session& s, std::string_view presented) {
   // The length of a valid token is public; only its content is compared in constant time.
   if (presented.size() != kSessionTokenChars) return false;
-  const store::TokenHash h = sha256_of(presented);
+  const store::TokenHash h = token_hash_of(presented);
   return crypto::constant_time_equal(view(h), view(s.csrf_hash));
 }
 
@@ -61,10 +57,10 @@ bool SessionService::expired(const store::Session& s, std::int64_t now) const {
 
 std::expected<NewSession, Error> SessionService::mint(store::Session record) {
   NewSession out;
-  out.id = new_token();
-  out.csrf_token = new_token();
-  record.id_hash = sha256_of(out.id);
-  record.csrf_hash = sha256_of(out.csrf_token);
+  out.id = new_opaque_token();
+  out.csrf_token = new_opaque_token();
+  record.id_hash = token_hash_of(out.id);
+  record.csrf_hash = token_hash_of(out.csrf_token);
   auto evicted = sessions_->create(record, config_.max_per_user);
   if (!evicted) return std::unexpected(from_store(evicted.error()));
   if (*evicted > 0) forget_user(record.user_id);  // which ones went is not reported
