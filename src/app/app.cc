@@ -178,6 +178,9 @@ std::expected<void, std::string> serve(const Config& config, std::ostream& annou
                 [&s] { return static_cast<double>(s.pool->queued()); });
   metrics.gauge("tessera_hash_rejected", "Password hashing jobs refused (queue full) since start",
                 [&s] { return static_cast<double>(s.pool->rejected()); });
+  metrics.gauge("tessera_hash_jobs_started",
+                "Password hashing jobs (Argon2id hash or verify) run since start",
+                [&s] { return static_cast<double>(s.pool->started()); });
   metrics.gauge("tessera_audit_failures", "Audit events that could not be written since start",
                 [&s] { return static_cast<double>(s.audit->failures()); });
   api::ApiContext api_context(

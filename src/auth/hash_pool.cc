@@ -56,6 +56,11 @@ std::size_t HashPool::rejected() const {
   return rejected_;
 }
 
+std::size_t HashPool::started() const {
+  std::lock_guard lock(mu_);
+  return started_;
+}
+
 void HashPool::run(int nice) {
   if (nice != 0) {
     // On Linux, niceness is per thread: PRIO_PROCESS with a thread id sets only this thread.
@@ -78,6 +83,7 @@ void HashPool::run(int nice) {
       if (queue_.empty()) return;  // stopping, and everything queued has run
       job = std::move(queue_.front());
       queue_.pop_front();
+      ++started_;
     }
     try {
       job();

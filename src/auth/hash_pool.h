@@ -57,6 +57,9 @@ class HashPool {
   std::size_t queued() const;
   // Jobs refused because the queue was full, since start. A counter for /metrics.
   std::size_t rejected() const;
+  // Jobs a worker has taken, since start (counted before the job runs, so a caller that saw a
+  // job's callback sees it counted). A counter for /metrics.
+  std::size_t started() const;
 
  private:
   void run(int nice);
@@ -66,6 +69,7 @@ class HashPool {
   std::deque<std::function<void()>> queue_;  // guarded by mu_
   bool stopping_ = false;                    // guarded by mu_
   std::size_t rejected_ = 0;                 // guarded by mu_
+  std::size_t started_ = 0;                  // guarded by mu_
   std::size_t capacity_ = 0;
   std::vector<std::thread> workers_;
   std::once_flag stop_once_;

@@ -48,9 +48,11 @@ TEST(HashPoolTest, RefusesWhenTheQueueIsFull) {
   EXPECT_EQ(pool.queued(), 2u);
   EXPECT_FALSE(pool.submit([&] { ++ran; }));  // full: refused, not run
   EXPECT_EQ(pool.rejected(), 1u);
+  EXPECT_EQ(pool.started(), 1u);  // the busy job; the two queued ones wait
   release.set_value();
   pool.stop();
   EXPECT_EQ(ran.load(), 2);
+  EXPECT_EQ(pool.started(), 3u);  // the refused one never ran
 }
 
 TEST(HashPoolTest, StopRunsEverythingQueuedThenRefuses) {

@@ -12,6 +12,15 @@ namespace {
 constexpr std::uint32_t kMaxMemoryKib = 4u * 1024 * 1024;
 constexpr std::uint32_t kMaxIterations = 64;
 
+// Where this thread's Argon2id work is recorded (PasswordWorkRecorder), or null.
+thread_local std::vector<PasswordWork>* t_work = nullptr;
+
+void note(PasswordWork::Kind kind, std::optional<PasswordParams> params, std::string_view phc) {
+  if (t_work != nullptr) {
+    t_work->push_back(PasswordWork{.kind = kind, .params = params, .phc = std::string(phc)});
+  }
+}
+
 bool sodium_ready() {
   static const bool ready = sodium_init() >= 0;  // thread-safe, idempotent
   return ready;
@@ -59,8 +68,10 @@ std::expected<std::string, PasswordError> hash_password(std::string_view passwor
   if (crypto_pwhash_str_alg(out, password.data(), password.size(), params.iterations,
                             static_cast<std::size_t>(params.memory_kib) * 1024,
                             crypto_pwhash_ALG_ARGON2ID13) != 0) {
+    note(PasswordWork::Kind::kHash, params, {});
     return std::unexpected(PasswordError::kInternal);  // out of memory
   }
+  note(PasswordWork::Kind::kHash, params, out);
   return std::string(out);
 }
 
@@ -73,10 +84,12 @@ bool verify_password(std::string_view phc, std::string_view password) {
     return false;
   }
   // Refuse costs we would never configure: a planted hash must not buy a 4 GiB allocation.
-  if (auto p = parse_password_params(phc); p && !params_ok(*p)) return false;
+  const auto params = parse_password_params(phc);
+  if (params && !params_ok(*params)) return false;
   if (!sodium_ready()) return false;
   char buf[crypto_pwhash_STRBYTES] = {};
   std::memcpy(buf, phc.data(), phc.size());
+  note(PasswordWork::Kind::kVerify, params, phc);
   return crypto_pwhash_str_verify(buf, password.data(), password.size()) == 0;
 }
 
@@ -94,6 +107,10 @@ std::optional<PasswordParams> parse_password_params(std::string_view phc) {
   if (!take_number(s, "p=", p) || p != 1 || !s.starts_with('$')) return std::nullopt;
   return PasswordParams{.memory_kib = m, .iterations = t};
 }
+
+PasswordWorkRecorder::PasswordWorkRecorder() : outer_(t_work) { t_work = &work_; }
+
+PasswordWorkRecorder::~PasswordWorkRecorder() { t_work = outer_; }
 
 bool password_needs_rehash(std::string_view phc, const PasswordParams& params) {
   const auto p = parse_password_params(phc);

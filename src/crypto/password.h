@@ -8,6 +8,8 @@
 //   auto phc = crypto::hash_password(pw, params);          // at signup / password change
 //   if (crypto::verify_password(stored, pw)) { ... }       // at login
 //   if (crypto::password_needs_rehash(stored, params)) {...} // after a successful login
+//
+// Tests count the Argon2id work instead of timing it (PasswordWorkRecorder below).
 #pragma once
 
 #include <cstddef>
@@ -16,6 +18,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace tessera::crypto {
 
@@ -61,5 +64,43 @@ bool password_needs_rehash(std::string_view phc, const PasswordParams& params);
 
 // The Argon2id parameters inside a PHC string, or nullopt if it is not $argon2id$v=19$...
 std::optional<PasswordParams> parse_password_params(std::string_view phc);
+
+// --- Observing the Argon2id work (tests) -------------------------------------------------------
+
+// One call into libsodium's password hashing by hash_password or verify_password.
+struct PasswordWork {
+  enum class Kind : std::uint8_t { kHash, kVerify };
+  Kind kind = Kind::kVerify;
+  // The Argon2id cost of the PHC string verified or produced. nullopt when the verified string
+  // is not $argon2id$v=19$...: then libsodium runs Argon2i for an $argon2i$ string and refuses
+  // anything else at once, so set params (with the expected phc) are what prove a full run.
+  std::optional<PasswordParams> params;
+  std::string phc;  // the PHC string verified, or produced (empty if hashing failed)
+};
+
+// While alive, records every call that hash_password and verify_password make into libsodium
+// ON THE THREAD THAT CREATED IT. Input they refuse first (empty or oversized password; a PHC
+// string that is empty, too long, holds a NUL or has a cost above the cap) is not recorded:
+// no hashing runs for it. Other threads (the hash pool's workers, the async UserService
+// calls) are not seen, so a test's counts are exact whatever else the process does.
+// Recorders nest: the innermost one records. Create and destroy it on the same thread.
+//
+//   crypto::PasswordWorkRecorder rec;
+//   service.verify_credentials_now(email, pw);  // hashes on the calling thread
+//   EXPECT_EQ(rec.work().size(), 1u);
+class PasswordWorkRecorder {
+ public:
+  PasswordWorkRecorder();
+  ~PasswordWorkRecorder();
+  PasswordWorkRecorder(const PasswordWorkRecorder&) = delete;
+  PasswordWorkRecorder& operator=(const PasswordWorkRecorder&) = delete;
+
+  // In the order it was started.
+  const std::vector<PasswordWork>& work() const { return work_; }
+
+ private:
+  std::vector<PasswordWork> work_;
+  std::vector<PasswordWork>* outer_;  // the enclosing recorder's, restored on destruction
+};
 
 }  // namespace tessera::crypto

@@ -2,8 +2,8 @@
 
 #include <gtest/gtest.h>
 
-#include <chrono>
 #include <string>
+#include <thread>
 
 namespace tessera::crypto {
 namespace {
@@ -83,9 +83,44 @@ TEST(PasswordTest, PlantedHugeCostIsRefusedWithoutRunningIt) {
   const std::string planted =
       "$argon2id$v=19$m=8388608,t=1,p=1$c29tZXNhbHRzb21lc2FsdA$"
       "aGFzaGhhc2hoYXNoaGFzaGhhc2hoYXNoaGFzaGhhc2g";
-  const auto start = std::chrono::steady_clock::now();
+  PasswordWorkRecorder recorder;
   EXPECT_FALSE(verify_password(planted, "pw"));
-  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(1));
+  EXPECT_TRUE(recorder.work().empty()) << "libsodium was asked to run it";
+}
+
+TEST(PasswordTest, RecorderSeesEachArgon2idRunOnItsThreadOnly) {
+  PasswordWorkRecorder recorder;
+  auto h = hash_password("pw", kFast);
+  ASSERT_TRUE(h.has_value());
+  EXPECT_TRUE(verify_password(*h, "pw"));
+  EXPECT_FALSE(verify_password(*h, "wrong"));
+  // Refused before libsodium: nothing ran, nothing recorded.
+  EXPECT_FALSE(hash_password("", kFast).has_value());
+  EXPECT_FALSE(hash_password("pw", {.memory_kib = 1, .iterations = 1}).has_value());
+  EXPECT_FALSE(verify_password(*h, ""));
+  EXPECT_FALSE(verify_password(*h + std::string(1, '\0'), "pw"));
+  // Another thread's work is not this recorder's.
+  std::thread([] { (void)hash_password("elsewhere", kFast); }).join();
+  {
+    PasswordWorkRecorder inner;  // nested: the innermost records
+    EXPECT_TRUE(verify_password(*h, "pw"));
+    ASSERT_EQ(inner.work().size(), 1u);
+  }
+  // Handed to libsodium, which refuses it at once: recorded, but without Argon2id parameters.
+  EXPECT_FALSE(verify_password("not a hash", "pw"));
+
+  const auto& work = recorder.work();
+  ASSERT_EQ(work.size(), 4u);
+  EXPECT_EQ(work[0].kind, PasswordWork::Kind::kHash);
+  EXPECT_EQ(work[1].kind, PasswordWork::Kind::kVerify);
+  EXPECT_EQ(work[2].kind, PasswordWork::Kind::kVerify);
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_EQ(work[i].params, kFast) << i;
+    EXPECT_EQ(work[i].phc, *h) << i;
+  }
+  EXPECT_EQ(work[3].kind, PasswordWork::Kind::kVerify);
+  EXPECT_EQ(work[3].params, std::nullopt);
+  EXPECT_EQ(work[3].phc, "not a hash");
 }
 
 TEST(PasswordTest, ParsesParameters) {
