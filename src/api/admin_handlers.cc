@@ -6,6 +6,7 @@
 #include <string>
 
 #include "api/error_mapping.h"
+#include "api/json_body.h"
 #include "auth/users.h"
 #include "http/form.h"
 
@@ -86,8 +87,8 @@ json event_json(const store::AuditEvent& e) {
 // GET /admin/audit (see the header).
 http::Response audit(const ApiContext& ctx, const http::Request& req) {
   auto a = ctx.authenticate(req);
-  if (!a) return std::move(a.error());                 // 401 (or 400 for a bad Cookie)
-  if (!auth::has_role(a->current.user, kAdminRole)) {  // 403: known, but not allowed
+  if (!a) return std::move(a.error());         // 401 (or 400 for a bad Cookie)
+  if (!auth::has_role(a->user, kAdminRole)) {  // 403: known, but not allowed
     return error_response(auth::make_error(auth::Errc::kForbidden, "requires the admin role"));
   }
   auto q = parse_query(req.query);
@@ -108,18 +109,47 @@ http::Response audit(const ApiContext& ctx, const http::Request& req) {
 http::Response revoke_user(const ApiContext& ctx, const http::Request& req) {
   auto a = ctx.authenticate(req);
   if (!a) return std::move(a.error());
-  if (!auth::has_role(a->current.user, kAdminRole)) {
+  if (!auth::has_role(a->user, kAdminRole)) {
     return error_response(auth::make_error(auth::Errc::kForbidden, "requires the admin role"));
   }
   auto id = store::parse_uuid(req.path_param("id").value_or(""));
   if (!id) return problem_response(404, "no such user");
   const auth::RequestContext from = ctx.request_context(req);
   auto n = ctx.auth().revoke_user_sessions(
-      *id,
-      auth::AuditActor{.user = a->current.user.id, .ip = from.ip, .user_agent = from.user_agent});
+      *id, auth::AuditActor{.user = a->user.id, .ip = from.ip, .user_agent = from.user_agent});
   if (!n) return error_response(n.error());
   ctx.count_revocations("admin", *n);
   json body = {{"user", store::to_uuid(*id)}, {"sessions_revoked", *n}};
+  return http::make_response(200, body.dump());
+}
+
+// POST /admin/keys/rotate[?emergency=true] (see the header).
+http::Response rotate_keys(const ApiContext& ctx, const http::Request& req) {
+  auto a = ctx.authenticate(req);
+  if (!a) return std::move(a.error());
+  if (!auth::has_role(a->user, kAdminRole)) {
+    return error_response(auth::make_error(auth::Errc::kForbidden, "requires the admin role"));
+  }
+  if (auto body = check_empty_body(req); !body) return std::move(body.error());
+  bool emergency = false;
+  if (req.query == "emergency=true") {
+    emergency = true;
+  } else if (!req.query.empty() && req.query != "emergency=false") {
+    return problem_response(400, "the only query parameter is emergency=true|false");
+  }
+  auto view = ctx.keyring().rotate(emergency);
+  if (!view) return error_response(view.error());
+  const std::string active = (*view)->signer ? (*view)->signer->kid() : "";
+  const auth::RequestContext from = ctx.request_context(req);
+  (void)ctx.audit().record(
+      auth::AuditType::kKeysRotated, ctx.clock().now_unix(),
+      auth::AuditActor{.user = a->user.id, .ip = from.ip, .user_agent = from.user_agent},
+      {{"emergency", emergency}, {"active", active}, {"by", "admin"}});
+  json keys = json::array();
+  for (const auth::KeyInfo& k : ctx.keyring().list()) {
+    keys.push_back({{"kid", k.kid}, {"alg", k.alg}, {"state", store::to_string(k.state)}});
+  }
+  json body = {{"emergency", emergency}, {"active", active}, {"keys", std::move(keys)}};
   return http::make_response(200, body.dump());
 }
 
@@ -130,6 +160,8 @@ void add_admin_routes(http::Router& router, const ApiContext& ctx) {
   router.add("GET", "/admin/audit", [c](const http::Request& req) { return audit(*c, req); });
   router.add("POST", "/admin/users/{id}/revoke",
              [c](const http::Request& req) { return revoke_user(*c, req); });
+  router.add("POST", "/admin/keys/rotate",
+             [c](const http::Request& req) { return rotate_keys(*c, req); });
 }
 
 }  // namespace tessera::api

@@ -10,7 +10,12 @@
 //     every session, refresh family and access token of the user ends (SPEC.md "Revocation");
 //     200 {"user", "sessions_revoked"}; 404 for an unknown user or a malformed id. Unsafe: a
 //     cookie-authenticated caller passes the CSRF checks (403 otherwise).
-//   401 without a valid session, 403 with one whose user lacks the `admin` role (kept distinct:
+//   POST /admin/keys/rotate[?emergency=true]
+//     rotates the keyring (auth/keyring.h; like `tessera keys rotate [--emergency]`), audited
+//     as keys.rotated; 200 {"emergency", "active": kid, "keys": [{kid, alg, state}]}. After an
+//     emergency rotation every access token issued so far fails, the caller's included.
+//     Unsafe: CSRF checks for cookie callers.
+//   401 without a valid credential, 403 with one whose user lacks the `admin` role (kept distinct:
 //   DESIGN.md, unauthenticated is not forbidden).
 #pragma once
 

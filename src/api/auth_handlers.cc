@@ -1,5 +1,6 @@
 #include "api/auth_handlers.h"
 
+#include <algorithm>
 #include <array>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -39,11 +40,9 @@ void add_cookies(Response& res, const std::vector<std::string>& cookies) {
   for (const std::string& c : cookies) res.headers.add("Set-Cookie", c);
 }
 
-// 401 from an endpoint that needs the session: the browser's cookies name nothing live, so
-// they are cleared too (a 400 or 403 leaves them alone: a cross-site request must not be able
-// to sign anyone out).
-Response with_stale_cookies_cleared(Response res, const ApiContext& ctx) {
-  if (res.status == 401) add_cookies(res, ctx.clearing_cookies());
+Response no_content() {
+  Response res = http::make_response(204, "", "");
+  res.headers.erase("Content-Type");
   return res;
 }
 
@@ -60,10 +59,11 @@ void signup(const ApiContext& ctx, Request req, http::Responder respond) {
                     });
 }
 
-// POST /auth/login. SPEC.md "Browser delivery": a NEW session id at every login; the one the
-// browser presented (maybe planted: fixation) is revoked, never adopted. SPEC.md "Identity":
-// unknown email, wrong password and disabled user answer the same 401 body
-// (kInvalidCredentials) after comparable work.
+// POST /auth/login. SPEC.md "Browser delivery": a NEW credential at every login. In
+// web.mode = "session" the session id the browser presented (maybe planted: fixation) is
+// revoked, never adopted; in web.mode = "jwt" a new refresh family starts and the browser gets
+// the access, refresh and CSRF cookies. SPEC.md "Identity": unknown email, wrong password and
+// disabled user answer the same 401 body (kInvalidCredentials) after comparable work.
 void login(const ApiContext& ctx, Request req, http::Responder respond) {
   if (auto o = ctx.check_login_origin(req); !o) return respond(std::move(o.error()));
   auto fields = read_json_object(req, kLoginMembers);
@@ -72,18 +72,31 @@ void login(const ApiContext& ctx, Request req, http::Responder respond) {
   login.email = fields->take("email");
   login.password = fields->take("password");
   login.from = ctx.request_context(req);
+  login.start_session = ctx.options().mode == WebMode::kSession;
   // A malformed Cookie header or a duplicated session cookie cannot block a login: whatever
   // it named is simply not carried over.
   if (auto jar = http::parse_cookies(req.headers)) {
     if (auto s = jar->get(kSessionCookieName)) login.presented_session = std::string(*s);
   }
   const ApiContext* c = &ctx;
-  ctx.auth().login(std::move(login), [c, respond](std::expected<auth::LoginResult, auth::Error> r) {
+  auto from = login.from;
+  ctx.auth().login(std::move(login), [c, from,
+                                      respond](std::expected<auth::LoginResult, auth::Error> r) {
     if (!r) {
       c->count_login_failure(r.error());
       return respond(error_response(r.error()));
     }
     c->count_login("success");
+    if (c->options().mode == WebMode::kJwt) {
+      auto pair = c->tokens().start(r->user, from.ip, from.user_agent);
+      if (!pair) return respond(error_response(pair.error()));
+      Response res = http::make_response(
+          200,
+          dump({{"user", user_json(r->user)}, {"csrf_token", c->tokens().csrf_token(pair->sid)}}));
+      res.headers.set("Cache-Control", "no-store");
+      add_cookies(res, c->token_cookies(*pair));
+      return respond(std::move(res));
+    }
     if (!r->session) return respond(error_response(auth::make_error(auth::Errc::kInternal)));
     Response res = http::make_response(
         200, dump({{"user", user_json(r->user)}, {"csrf_token", r->session->csrf_token}}));
@@ -92,99 +105,158 @@ void login(const ApiContext& ctx, Request req, http::Responder respond) {
   });
 }
 
-// POST /auth/logout: ends the current session (SPEC.md "Revocation") and clears the cookies.
+// POST /auth/logout: ends the current session, or the access token's family with its jti
+// denied until it expires (SPEC.md "Revocation"), and clears the cookies.
 Response logout(const ApiContext& ctx, const Request& req) {
   auto a = ctx.authenticate(req);
-  if (!a) return with_stale_cookies_cleared(std::move(a.error()), ctx);
+  if (!a) return std::move(a.error());
   if (auto body = check_empty_body(req); !body) return std::move(body.error());
-  if (auto r = ctx.auth().logout(a->raw_session_id, ctx.request_context(req)); !r) {
+  const auth::RequestContext from = ctx.request_context(req);
+  auto r = a->session ? ctx.auth().logout(a->raw_session_id, from)
+                      : ctx.auth().logout_token(*a->access, from);
+  if (!r) {
     // Gone in the meantime (another tab logged out): the outcome the client wanted.
     if (r.error().code != auth::Errc::kUnauthenticated) return error_response(r.error());
   } else {
     ctx.count_revocations("logout");
   }
-  Response res = http::make_response(204, "", "");
-  res.headers.erase("Content-Type");
-  add_cookies(res, ctx.clearing_cookies());
+  Response res = no_content();
+  add_cookies(res, ctx.clearing_cookies(a->method));
   return res;
 }
 
-// POST /auth/logout-all: every session of the user, this one included (SPEC.md "Revocation").
+// POST /auth/logout-all: every session and family of the user, this one included (SPEC.md
+// "Revocation"); every access token issued so far stops working.
 Response logout_all(const ApiContext& ctx, const Request& req) {
   auto a = ctx.authenticate(req);
-  if (!a) return with_stale_cookies_cleared(std::move(a.error()), ctx);
+  if (!a) return std::move(a.error());
   if (auto body = check_empty_body(req); !body) return std::move(body.error());
-  auto n = ctx.auth().logout_all(a->current, ctx.request_context(req));
+  auto n = ctx.auth().logout_all(a->user, ctx.request_context(req));
   if (!n) return error_response(n.error());
   ctx.count_revocations("logout_all", *n);
   Response res = http::make_response(200, dump({{"sessions_revoked", *n}}));
-  add_cookies(res, ctx.clearing_cookies());
+  add_cookies(res, ctx.clearing_cookies(a->method));
   return res;
 }
 
-// GET /auth/me: the current user.
+// GET /auth/me: the current user, and the session or token family the request came with.
 Response me(const ApiContext& ctx, const Request& req) {
   auto a = ctx.authenticate(req);
-  if (!a) return with_stale_cookies_cleared(std::move(a.error()), ctx);
-  const store::Session& s = a->current.session;
-  return http::make_response(200, dump({{"user", user_json(a->current.user)},
-                                        {"session",
-                                         {{"id", a->current.public_id},
-                                          {"created_at", s.created_at},
-                                          {"auth_time", s.auth_time}}}}));
+  if (!a) return std::move(a.error());
+  json current = {{"id", a->sid}};
+  if (a->session) {
+    current["type"] = "session";
+    current["created_at"] = a->session->session.created_at;
+    current["auth_time"] = a->session->session.auth_time;
+  } else {
+    current["type"] = "token";
+    current["auth_time"] = a->access->auth_time;
+    current["expires_at"] = a->access->expires_at;
+  }
+  return http::make_response(200,
+                             dump({{"user", user_json(a->user)}, {"session", std::move(current)}}));
 }
 
-// GET /auth/sessions: the user's live sessions, by public id (sessions.h), newest first.
+// GET /auth/sessions: the user's live sessions and refresh families (SPEC.md "HTTP API"), by
+// public id / sid, newest first; `current` marks the one this request came with.
 Response list_sessions(const ApiContext& ctx, const Request& req) {
   auto a = ctx.authenticate(req);
-  if (!a) return with_stale_cookies_cleared(std::move(a.error()), ctx);
-  auto list =
-      ctx.sessions().list(a->current.user.id, ctx.clock().now_unix(), &a->current.session.id_hash);
+  if (!a) return std::move(a.error());
+  auto list = ctx.sessions().list(a->user.id, ctx.clock().now_unix(),
+                                  a->session ? &a->session->session.id_hash : nullptr);
   if (!list) return error_response(list.error());
-  json rows = json::array();
+  auto families = ctx.tokens().families(a->user.id);
+  if (!families) return error_response(families.error());
+  struct Row {
+    std::int64_t created_at;
+    json body;
+  };
+  std::vector<Row> rows;
   for (const auth::SessionInfo& s : *list) {
-    rows.push_back({{"id", s.id},
-                    {"created_at", s.created_at},
-                    {"last_seen_at", s.last_seen_at},
-                    {"ip", s.ip},
-                    {"user_agent", s.user_agent},
-                    {"current", s.current}});
+    rows.push_back({s.created_at,
+                    {{"id", s.id},
+                     {"type", "session"},
+                     {"created_at", s.created_at},
+                     {"last_seen_at", s.last_seen_at},
+                     {"ip", s.ip},
+                     {"user_agent", s.user_agent},
+                     {"current", s.current}}});
   }
-  return http::make_response(200, dump({{"sessions", std::move(rows)}}));
+  for (const store::RefreshFamily& f : *families) {
+    const std::string sid = auth::TokenService::sid_of(f.id);
+    const bool current = !a->session && sid == a->sid;
+    rows.push_back({f.created_at,
+                    {{"id", sid},
+                     {"type", "token"},
+                     {"created_at", f.created_at},
+                     {"last_seen_at", f.last_used_at},
+                     {"ip", f.ip},
+                     {"user_agent", f.user_agent},
+                     {"current", current}}});
+  }
+  std::stable_sort(rows.begin(), rows.end(),
+                   [](const Row& x, const Row& y) { return x.created_at > y.created_at; });
+  json out = json::array();
+  for (Row& r : rows) out.push_back(std::move(r.body));
+  return http::make_response(200, dump({{"sessions", std::move(out)}}));
 }
 
-// DELETE /auth/sessions/{id}: revoke one of the caller's OWN sessions. Someone else's id and
-// an unknown id are the same 404 (no probing of other users' sessions).
+// DELETE /auth/sessions/{id}: revoke one of the caller's OWN sessions or families. Someone
+// else's id and an unknown id are the same 404 (no probing of other users' sessions).
 Response revoke_session(const ApiContext& ctx, const Request& req) {
   auto a = ctx.authenticate(req);
-  if (!a) return with_stale_cookies_cleared(std::move(a.error()), ctx);
+  if (!a) return std::move(a.error());
   if (auto body = check_empty_body(req); !body) return std::move(body.error());
   std::string_view id = req.path_param("id").value_or("");
-  auto r = ctx.auth().revoke_session(a->current, id, ctx.request_context(req));
+  auto r = ctx.auth().revoke_session(a->user, id, ctx.request_context(req));
   if (!r) return error_response(r.error());
   ctx.count_revocations("session");
-  Response res = http::make_response(204, "", "");
-  res.headers.erase("Content-Type");
-  if (id == a->current.public_id) add_cookies(res, ctx.clearing_cookies());
+  Response res = no_content();
+  if (id == a->sid) add_cookies(res, ctx.clearing_cookies(a->method));
   return res;
 }
 
 // POST /auth/password: SPEC.md "HTTP API": {current_password, new_password}; revokes every
-// other session (the current one stays). A wrong current password is the login's 401 body
-// and counts against the login rate limit.
+// other session. A session caller keeps its session. A token caller's family dies with all
+// the others (the per-user not-before cannot spare one token), so it gets a new pair: cookies
+// for an access-cookie caller, JSON (as from /auth/token) for a Bearer caller. A wrong current
+// password is the login's 401 body and counts against the login rate limit.
 void change_password(const ApiContext& ctx, Request req, http::Responder respond) {
   auto a = ctx.authenticate(req);
-  if (!a) return respond(with_stale_cookies_cleared(std::move(a.error()), ctx));
+  if (!a) return respond(std::move(a.error()));
   auto fields = read_json_object(req, kPasswordMembers);
   if (!fields) return respond(std::move(fields.error()));
   const ApiContext* c = &ctx;
-  ctx.auth().change_password(a->current, fields->take("current_password"),
-                             fields->take("new_password"), ctx.request_context(req),
-                             [c, respond](std::expected<std::size_t, auth::Error> r) {
-                               if (!r) return respond(error_response(r.error()));
-                               c->count_revocations("password_change", *r);
-                               respond(http::make_response(200, dump({{"sessions_revoked", *r}})));
-                             });
+  std::optional<store::TokenHash> keep;
+  if (a->session) keep = a->session->session.id_hash;
+  const AuthMethod method = a->method;
+  const auth::RequestContext from = ctx.request_context(req);
+  ctx.auth().change_password(
+      a->user, keep, fields->take("current_password"), fields->take("new_password"), from,
+      [c, method, from, respond](std::expected<auth::AuthService::PasswordChanged, auth::Error> r) {
+        if (!r) return respond(error_response(r.error()));
+        c->count_revocations("password_change", r->revoked);
+        json body = {{"sessions_revoked", r->revoked}};
+        if (method == AuthMethod::kSessionCookie) {
+          return respond(http::make_response(200, dump(body)));
+        }
+        auto pair = c->tokens().start(r->user, from.ip, from.user_agent);
+        if (!pair) return respond(error_response(pair.error()));
+        Response res;
+        if (method == AuthMethod::kBearer) {
+          body["access_token"] = pair->access.token;
+          body["token_type"] = "Bearer";
+          body["expires_in"] = pair->access.expires_at - c->clock().now_unix();
+          body["refresh_token"] = pair->refresh_token;
+          res = http::make_response(200, dump(body));
+        } else {
+          body["csrf_token"] = c->tokens().csrf_token(pair->sid);
+          res = http::make_response(200, dump(body));
+          add_cookies(res, c->token_cookies(*pair));
+        }
+        res.headers.set("Cache-Control", "no-store");
+        respond(std::move(res));
+      });
 }
 
 }  // namespace

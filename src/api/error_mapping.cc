@@ -45,6 +45,12 @@ int http_status(auth::Errc code) {
   return 500;
 }
 
+http::Response invalid_token_response() {
+  http::Response res = http::problem(401, "the access token is invalid, expired or revoked");
+  res.headers.set("WWW-Authenticate", std::string(kWwwAuthenticateInvalidToken));
+  return res;
+}
+
 http::Response error_response(const auth::Error& error) {
   using auth::Errc;
   const int status = http_status(error.code);

@@ -38,6 +38,14 @@ inline constexpr std::string_view kInvalidCredentialsDetail = "invalid email or 
 // The challenge every 401 carries.
 inline constexpr std::string_view kWwwAuthenticate = R"(Bearer realm="tessera")";
 
+// The challenge of a 401 for a presented access token that was refused (RFC 6750 section 3.1).
+inline constexpr std::string_view kWwwAuthenticateInvalidToken =
+    R"(Bearer realm="tessera", error="invalid_token")";
+
+// 401 for a presented access token (Bearer or access cookie) that is malformed, forged,
+// expired or revoked: one bland detail for every cause, and the invalid_token challenge.
+http::Response invalid_token_response();
+
 // The HTTP status for `code`.
 int http_status(auth::Errc code);
 

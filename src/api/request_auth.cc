@@ -1,5 +1,7 @@
 #include "api/request_auth.h"
 
+#include <algorithm>
+#include <initializer_list>
 #include <utility>
 
 #include "api/error_mapping.h"
@@ -8,12 +10,13 @@
 namespace tessera::api {
 
 ApiContext::ApiContext(auth::AuthService& auth, auth::SessionService& sessions,
-                       auth::TokenService& tokens, auth::AuditService& audit,
-                       const base::Clock& clock, http::TrustedProxies proxies,
-                       http::Metrics* metrics, ApiOptions options)
+                       auth::TokenService& tokens, auth::KeyringService& keyring,
+                       auth::AuditService& audit, const base::Clock& clock,
+                       http::TrustedProxies proxies, http::Metrics* metrics, ApiOptions options)
     : auth_(auth),
       sessions_(sessions),
       tokens_(tokens),
+      keyring_(keyring),
       audit_(audit),
       clock_(clock),
       proxies_(std::move(proxies)),
@@ -31,74 +34,150 @@ auth::RequestContext ApiContext::request_context(const http::Request& req) const
   return ctx;
 }
 
-std::expected<std::string_view, http::Response> session_cookie(const http::Request&,
-                                                               const http::Cookies& jar) {
-  http::CookieLookup c = jar.find(kSessionCookieName);
+namespace {
+
+// One of our cookies from the jar: the value, "" when absent or not a value we could have
+// minted, or a 400 when it was sent more than once.
+std::expected<std::string_view, http::Response> single_cookie(const http::Cookies& jar,
+                                                              std::string_view name) {
+  http::CookieLookup c = jar.find(name);
   switch (c.state) {
     case http::CookieLookup::kPresent:
       return c.value;
     case http::CookieLookup::kDuplicate:
       // RFC 6265 section 8.6: a sibling domain can add a second cookie of the same name;
-      // picking either would let it choose the session.
-      return std::unexpected(problem_response(400, "the session cookie was sent more than once"));
+      // picking either would let it choose the credential.
+      return std::unexpected(
+          problem_response(400, "the " + std::string(name) + " cookie was sent more than once"));
     case http::CookieLookup::kAbsent:
-    case http::CookieLookup::kInvalid:  // not a value this server minted: no session
+    case http::CookieLookup::kInvalid:  // not a value this server minted: no credential
       break;
   }
   return std::string_view();
 }
 
+// Deletions of our cookies named in `names` (each with its own path and flags).
+std::vector<std::string> deletions(std::initializer_list<std::string_view> names,
+                                   http::SameSite same_site) {
+  std::vector<std::string> out;
+  for (std::string_view name : names) {
+    http::SetCookie c{.name = std::string(name), .value = {}};
+    c.same_site = same_site;
+    if (name == kCsrfCookieName) c.http_only = false;
+    if (name == kRefreshCookieName) {
+      c.path = std::string(kRefreshCookiePath);
+      c.same_site = http::SameSite::kStrict;
+    }
+    if (auto v = c.deletion().to_string()) out.push_back(std::move(*v));
+  }
+  return out;
+}
+
+void add_set_cookies(http::Response& res, const std::vector<std::string>& cookies) {
+  for (const std::string& c : cookies) res.headers.add("Set-Cookie", c);
+}
+
+}  // namespace
+
 std::expected<Authenticated, http::Response> ApiContext::authenticate_without_csrf(
     const http::Request& req) const {
-  // Bearer access tokens (web.mode "jwt", native clients) join here in the JWT issue; they
-  // will set AuthMethod::kBearer and skip the CSRF step.
+  auto bearer = bearer_token(req);
+  if (!bearer) return std::unexpected(std::move(bearer.error()));
+  if (*bearer) return authenticate_token(**bearer, AuthMethod::kBearer);
+
   auto jar = http::parse_cookies(req.headers);
   if (!jar) return std::unexpected(problem_response(400, jar.error()));
-  auto raw = session_cookie(req, *jar);
+  auto raw = single_cookie(*jar, kSessionCookieName);
   if (!raw) return std::unexpected(std::move(raw.error()));
-  if (raw->empty())
-    return std::unexpected(error_response(auth::make_error(auth::Errc::kUnauthenticated)));
-  auto current = sessions_.authenticate(*raw, clock_.now_unix());
-  if (!current) return std::unexpected(error_response(current.error()));
-  return Authenticated{.current = std::move(*current),
-                       .raw_session_id = std::string(*raw),
-                       .method = AuthMethod::kSessionCookie};
+  if (!raw->empty()) {
+    auto current = sessions_.authenticate(*raw, clock_.now_unix());
+    if (!current) {
+      http::Response res = error_response(current.error());
+      if (res.status == 401) add_set_cookies(res, clearing_cookies(AuthMethod::kSessionCookie));
+      return std::unexpected(std::move(res));
+    }
+    Authenticated a{.method = AuthMethod::kSessionCookie,
+                    .user = current->user,
+                    .sid = current->public_id,
+                    .session = std::move(*current),
+                    .raw_session_id = std::string(*raw),
+                    .access = nullptr};
+    return a;
+  }
+  auto access = single_cookie(*jar, kAccessCookieName);
+  if (!access) return std::unexpected(std::move(access.error()));
+  if (!access->empty()) {
+    auto a = authenticate_token(*access, AuthMethod::kAccessCookie);
+    // Only the access cookie: the refresh cookie may still get a new one.
+    if (!a && a.error().status == 401) {
+      add_set_cookies(a.error(), deletions({kAccessCookieName}, options_.same_site));
+    }
+    return a;
+  }
+  return std::unexpected(error_response(auth::make_error(auth::Errc::kUnauthenticated)));
+}
+
+std::expected<Authenticated, http::Response> ApiContext::authenticate_token(
+    std::string_view token, AuthMethod method) const {
+  auto principal = tokens_.verify(token);
+  if (!principal) {
+    if (principal.error().code == auth::Errc::kUnauthenticated) {
+      return std::unexpected(invalid_token_response());
+    }
+    return std::unexpected(error_response(principal.error()));
+  }
+  auto user = auth_.token_user(**principal);
+  if (!user) {
+    if (user.error().code == auth::Errc::kUnauthenticated) {
+      return std::unexpected(invalid_token_response());
+    }
+    return std::unexpected(error_response(user.error()));
+  }
+  return Authenticated{.method = method,
+                       .user = std::move(*user),
+                       .sid = (*principal)->sid,
+                       .session = std::nullopt,
+                       .raw_session_id = {},
+                       .access = std::move(*principal)};
 }
 
 std::expected<Authenticated, http::Response> ApiContext::authenticate(
     const http::Request& req) const {
   auto a = authenticate_without_csrf(req);
   if (!a) return a;
-  if (a->method == AuthMethod::kSessionCookie && http::is_unsafe_method(req.method)) {
-    if (auto ok = check_csrf(req, a->current.session); !ok) {
-      return std::unexpected(std::move(ok.error()));
-    }
-  }
+  if (auto ok = check_csrf(req, *a); !ok) return std::unexpected(std::move(ok.error()));
   return a;
 }
 
-std::expected<void, http::Response> ApiContext::check_csrf(const http::Request& req,
-                                                           const store::Session& session) const {
-  // SPEC.md "Browser delivery": Origin (or Referer) allowed AND the token. Both, because each
-  // covers a gap of the other: the origin check does not rely on any secret, the token check
-  // holds when a proxy strips Origin/Referer... and then refuses (kMissing is a failure too).
+std::expected<void, http::Response> ApiContext::check_origin(const http::Request& req) const {
   switch (http::check_origin(req, options_.allowed_origins)) {
     case http::OriginCheck::kOk:
-      break;
+      return {};
     case http::OriginCheck::kMissing:
       return std::unexpected(
           problem_response(403, "cross-site request check failed: no Origin or Referer"));
     case http::OriginCheck::kNotAllowed:
-      return std::unexpected(
-          problem_response(403, "cross-site request check failed: origin not allowed"));
+      break;
   }
+  return std::unexpected(
+      problem_response(403, "cross-site request check failed: origin not allowed"));
+}
+
+std::expected<void, http::Response> ApiContext::check_csrf(const http::Request& req,
+                                                           const Authenticated& who) const {
+  if (!who.by_cookie() || !http::is_unsafe_method(req.method)) return {};
+  // SPEC.md "Browser delivery": Origin (or Referer) allowed AND the token. Both, because each
+  // covers a gap of the other: the origin check does not rely on any secret, the token check
+  // holds when a proxy strips Origin/Referer... and then refuses (kMissing is a failure too).
+  if (auto ok = check_origin(req); !ok) return ok;
   auto token = http::presented_csrf_token(req);
   if (!token) {
     return std::unexpected(problem_response(403, "missing CSRF token (X-CSRF-Token)"));
   }
-  if (!auth::SessionService::csrf_matches(session, *token)) {
-    return std::unexpected(problem_response(403, "CSRF token mismatch"));
-  }
+  const bool matches = who.session
+                           ? auth::SessionService::csrf_matches(who.session->session, *token)
+                           : tokens_.csrf_matches(who.sid, *token);
+  if (!matches) return std::unexpected(problem_response(403, "CSRF token mismatch"));
   return {};
 }
 
@@ -127,17 +206,38 @@ std::vector<std::string> ApiContext::session_cookies(const auth::NewSession& s) 
   return out;
 }
 
-std::vector<std::string> ApiContext::clearing_cookies() const {
-  std::vector<std::string> out;
-  http::SetCookie session{.name = std::string(kSessionCookieName), .value = {}};
-  session.same_site = options_.same_site;
-  http::SetCookie csrf{.name = std::string(kCsrfCookieName), .value = {}};
+std::vector<std::string> ApiContext::token_cookies(const auth::TokenPair& pair) const {
+  const std::int64_t now = clock_.now_unix();
+  http::SetCookie access{.name = std::string(kAccessCookieName), .value = pair.access.token};
+  access.same_site = options_.same_site;
+  access.max_age = std::max<std::int64_t>(1, pair.access.expires_at - now);
+  // __Secure- rather than __Host-: the refresh cookie needs Path=/auth/refresh, so that the
+  // browser sends it nowhere else (RFC 6265bis section 4.1.3.1), and SameSite=Strict.
+  http::SetCookie refresh{.name = std::string(kRefreshCookieName), .value = pair.refresh_token};
+  refresh.path = std::string(kRefreshCookiePath);
+  refresh.same_site = http::SameSite::kStrict;
+  refresh.max_age = std::max<std::int64_t>(1, pair.refresh_expires_at - now);
+  http::SetCookie csrf{.name = std::string(kCsrfCookieName), .value = tokens_.csrf_token(pair.sid)};
   csrf.http_only = false;
   csrf.same_site = options_.same_site;
-  for (const http::SetCookie* c : {&session, &csrf}) {
-    if (auto v = c->deletion().to_string()) out.push_back(std::move(*v));
+  std::vector<std::string> out;
+  for (const http::SetCookie* c : {&access, &refresh, &csrf}) {
+    if (auto v = c->to_string()) out.push_back(std::move(*v));
   }
   return out;
+}
+
+std::vector<std::string> ApiContext::clearing_cookies(AuthMethod method) const {
+  switch (method) {
+    case AuthMethod::kSessionCookie:
+      return deletions({kSessionCookieName, kCsrfCookieName}, options_.same_site);
+    case AuthMethod::kAccessCookie:
+      return deletions({kAccessCookieName, kRefreshCookieName, kCsrfCookieName},
+                       options_.same_site);
+    case AuthMethod::kBearer:
+      break;
+  }
+  return {};
 }
 
 void ApiContext::count_login_failure(const auth::Error& e) const {

@@ -6,6 +6,8 @@
 
 #include "api/error_mapping.h"
 #include "api/json_body.h"
+#include "http/cookies.h"
+#include "http/csrf.h"
 
 namespace tessera::api {
 namespace {
@@ -52,8 +54,48 @@ void token(const ApiContext& ctx, Request req, http::Responder respond) {
                    });
 }
 
-// POST /auth/refresh with a JSON body (see the header).
+// The cookie variant of POST /auth/refresh (see the header).
+Response refresh_cookie(const ApiContext& ctx, const Request& req) {
+  auto jar = http::parse_cookies(req.headers);
+  if (!jar) return problem_response(400, jar.error());
+  http::CookieLookup cookie = jar->find(kRefreshCookieName);
+  if (cookie.state == http::CookieLookup::kDuplicate) {
+    return problem_response(400, "the refresh cookie was sent more than once");
+  }
+  if (cookie.state != http::CookieLookup::kPresent) {
+    return error_response(auth::make_error(auth::Errc::kUnauthenticated));
+  }
+  // CSRF before anything else: a refused request rotates nothing and costs no store write.
+  if (auto ok = ctx.check_origin(req); !ok) return std::move(ok.error());
+  auto presented = http::presented_csrf_token(req);
+  if (!presented) return problem_response(403, "missing CSRF token (X-CSRF-Token)");
+  auto refused = [&ctx](const auth::Error& e) {
+    Response res = error_response(e);
+    if (res.status == 401) {
+      for (const std::string& c : ctx.clearing_cookies(AuthMethod::kAccessCookie))
+        res.headers.add("Set-Cookie", c);
+    }
+    return res;
+  };
+  auto sid = ctx.tokens().sid_of_refresh(cookie.value);
+  if (!sid) return refused(sid.error());
+  if (!ctx.tokens().csrf_matches(*sid, *presented)) {
+    return problem_response(403, "CSRF token mismatch");
+  }
+  const auth::RequestContext from = ctx.request_context(req);
+  auto pair = ctx.tokens().refresh(cookie.value, from.ip, from.user_agent);
+  if (!pair) return refused(pair.error());
+  nlohmann::ordered_json body = {{"csrf_token", ctx.tokens().csrf_token(pair->sid)},
+                                 {"expires_in", pair->access.expires_at - ctx.clock().now_unix()}};
+  Response res = http::make_response(200, body.dump());
+  res.headers.set("Cache-Control", "no-store");
+  for (const std::string& c : ctx.token_cookies(*pair)) res.headers.add("Set-Cookie", c);
+  return res;
+}
+
+// POST /auth/refresh (see the header): an empty body is the browser's cookie variant.
 Response refresh(const ApiContext& ctx, const Request& req) {
+  if (req.body.empty()) return refresh_cookie(ctx, req);
   auto fields = read_json_object(req, kRefreshMembers);
   if (!fields) return std::move(fields.error());
   const auth::RequestContext from = ctx.request_context(req);

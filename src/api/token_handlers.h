@@ -9,8 +9,16 @@
 //     200, same shape: the rotated pair. 401 for anything else - unknown, used (reuse revokes
 //     the whole family), expired, revoked, or a user disabled or whose password changed.
 //
-// Bodies are strict JSON (api/json_body.h). Neither endpoint takes a cookie, so no CSRF check
-// applies. (The browser's cookie variant of /auth/refresh, web.mode = "jwt", comes with it.)
+//   POST /auth/refresh  with an EMPTY body: the browser's variant (web.mode = "jwt"). The
+//     refresh token comes from the __Secure-tessera_refresh cookie (Path=/auth/refresh,
+//     SameSite=Strict), and the request is cookie-authenticated, so the CSRF rule applies
+//     before anything rotates: an allowed Origin (or Referer) AND X-CSRF-Token equal to the
+//     family's CSRF token (TokenService::csrf_token), else 403. 200 {"csrf_token",
+//     "expires_in"} with the rotated access, refresh and CSRF cookies; a 401 clears them all
+//     (the family is dead: there is nothing left to refresh).
+//
+// JSON bodies are strict (api/json_body.h); the JSON variants take no cookie, so no CSRF
+// check applies to them.
 #pragma once
 
 #include "api/request_auth.h"

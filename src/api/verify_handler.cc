@@ -53,11 +53,20 @@ http::Response verify(const ApiContext& ctx, const http::Request& req) {
   auto jar = http::parse_cookies(req.headers);
   if (!jar) return unauthenticated();
   http::CookieLookup cookie = jar->find(kSessionCookieName);
+  if (cookie.state == http::CookieLookup::kPresent) {
+    auto current = ctx.sessions().authenticate_shared(cookie.value, ctx.clock().now_unix());
+    if (!current) return refused(current.error());
+    return identity(store::to_uuid((*current)->user.id), join_roles((*current)->user.roles),
+                    (*current)->public_id);
+  }
+  if (cookie.state == http::CookieLookup::kDuplicate) return unauthenticated();
+  // web.mode = "jwt": the access cookie, checked like a Bearer token.
+  cookie = jar->find(kAccessCookieName);
   if (cookie.state != http::CookieLookup::kPresent) return unauthenticated();
-  auto current = ctx.sessions().authenticate_shared(cookie.value, ctx.clock().now_unix());
-  if (!current) return refused(current.error());
-  return identity(store::to_uuid((*current)->user.id), join_roles((*current)->user.roles),
-                  (*current)->public_id);
+  auto principal = ctx.tokens().verify(cookie.value);
+  if (!principal) return refused(principal.error());
+  const auth::AccessPrincipal& p = **principal;
+  return identity(p.user_uuid, join_roles(p.roles), p.sid);
 }
 
 void add_verify_routes(http::Router& router, const ApiContext& ctx) {

@@ -3,14 +3,15 @@
 // headers; this answers "who is this?" from, in this order:
 //   - an `Authorization: Bearer` access token (RFC 6750; auth/tokens.h verify, revocation
 //     always checked) - when the header is present it alone decides;
-//   - the session cookie.
+//   - the session cookie;
+//   - the access cookie (web.mode = "jwt"), verified like a Bearer token.
 //   200, no body, with
 //     X-User-Id:    the user's UUID
 //     X-User-Roles: the roles, comma-separated (role names are [a-z0-9_.:-]: no separator or
 //                   header-breaking byte can appear in them)
 //     X-Session-Id: the session's PUBLIC id (never the cookie value), or the token's `sid`
 //   401 problem+json for anything else: no cookie, junk, unknown, expired, disabled user, a
-//       malformed Cookie header or a session cookie sent twice (ambiguous: refused, not guessed);
+//       malformed Cookie header or one of our cookies sent twice (ambiguous: refused, not guessed);
 //   503 when the store cannot answer (fail closed: never "allow").
 //
 // Never CSRF-checked: it changes nothing, and the proxy calls it for every method of the

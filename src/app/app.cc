@@ -63,8 +63,8 @@ http::ServerLimits server_limits(const Config& config) {
 //   every `tick` (250 ms): follow other processes' changes - the keyring (a CLI `keys rotate`)
 //     and the revocation log (a CLI `user revoke`, another node) - so they take effect here
 //     within a second, and rotate the keys when keys.rotate_every says so;
-//   every `purge_every`: delete expired sessions and denylist entries (expiry is enforced at
-//     every lookup anyway; this only reclaims space).
+//   every `purge_every`: delete expired sessions, denylist entries and refresh families (expiry
+//     is enforced at every lookup anyway; this only reclaims space).
 // Failures are logged and retried at the next tick; the revocation service fails closed by
 // itself when it cannot follow the log for long (auth/revocation.h).
 class Maintenance {
@@ -104,6 +104,7 @@ class Maintenance {
         if (auto n = s.sessions->purge(s.clock.now_unix()); !n)
           warn("session purge failed", n.error());
         if (auto n = s.revocation->purge(); !n) warn("denylist purge failed", n.error());
+        if (auto n = s.tokens->purge(); !n) warn("refresh family purge failed", n.error());
       }
       lock.lock();
     }
@@ -115,12 +116,13 @@ class Maintenance {
   std::thread thread_;     // last: starts after the members it uses exist
 };
 
-// The pages' "who is signed in" (api/web_pages.h): the session cookie, without CSRF (GET).
+// The pages' "who is signed in" (api/web_pages.h): the session or access cookie, without CSRF
+// (GET).
 api::ViewerLookup viewer_lookup(const api::ApiContext& ctx) {
   return [&ctx](const http::Request& req) -> std::optional<api::Viewer> {
     auto a = ctx.authenticate_without_csrf(req);
     if (!a) return std::nullopt;
-    const store::User& u = a->current.user;
+    const store::User& u = a->user;
     return api::Viewer{.user_id = store::to_uuid(u.id), .email = u.email, .roles = u.roles};
   };
 }
@@ -157,10 +159,6 @@ std::expected<void, std::string> serve(const Config& config, std::ostream& annou
   if (!listen) return std::unexpected(listen.error());
   const std::string& data_dir = config.store.data_dir;
   if (auto dir = ensure_data_dir(data_dir); !dir) return std::unexpected(dir.error());
-  if (config.web.mode != "session") {
-    return std::unexpected("web.mode \"" + config.web.mode +
-                           "\" is not available yet; use \"session\"");
-  }
   auto proxies = http::TrustedProxies::parse(config.server.trusted_proxies);
   if (!proxies) return std::unexpected("server.trusted_proxies: " + proxies.error());
 
@@ -184,10 +182,11 @@ std::expected<void, std::string> serve(const Config& config, std::ostream& annou
   metrics.gauge("tessera_audit_failures", "Audit events that could not be written since start",
                 [&s] { return static_cast<double>(s.audit->failures()); });
   api::ApiContext api_context(
-      *s.auth, *s.sessions, *s.tokens, *s.audit, s.clock, std::move(*proxies), &metrics,
+      *s.auth, *s.sessions, *s.tokens, *s.keyring, *s.audit, s.clock, std::move(*proxies), &metrics,
       {.allowed_origins = {},
        .same_site =
-           config.web.same_site == "strict" ? http::SameSite::kStrict : http::SameSite::kLax});
+           config.web.same_site == "strict" ? http::SameSite::kStrict : http::SameSite::kLax,
+       .mode = config.web.mode == "jwt" ? api::WebMode::kJwt : api::WebMode::kSession});
   auth::KeyringService& keyring = *s.keyring;
   JwksSource published{.json =
                            [&keyring] {

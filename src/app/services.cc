@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "app/data_dir.h"
+#include "crypto/aead.h"
 #include "crypto/hash.h"
 
 namespace tessera::app {
@@ -106,6 +107,11 @@ std::expected<std::unique_ptr<Services>, std::string> open_services(const Config
   tokens.refresh_absolute = config.refresh.absolute_lifetime.count();
   tokens.refresh_idle = config.refresh.idle_timeout.count();
   tokens.reuse_grace = config.refresh.reuse_grace.count();
+  // Every node shares the master key, so every node accepts the CSRF tokens the others issued.
+  const crypto::AeadKey csrf = crypto::derive_key(
+      std::string_view(reinterpret_cast<const char*>(master->data()), master->size()),
+      "tessera csrf secret v1");
+  tokens.csrf_secret.assign(reinterpret_cast<const char*>(csrf.data()), csrf.size());
   s->tokens = std::make_unique<auth::TokenService>(s->stores.refresh, s->stores.users, *s->keyring,
                                                    *s->revocation, *s->audit, s->clock, tokens);
 

@@ -119,43 +119,71 @@ std::expected<void, Error> AuthService::logout(std::string_view raw_session_id,
   return {};
 }
 
-std::expected<std::size_t, Error> AuthService::logout_all(const CurrentSession& current,
-                                                          const RequestContext& from) {
-  auto n = sessions_.revoke_all(current.user.id);
-  if (!n) return std::unexpected(std::move(n.error()));
-  auto families = tokens_.revoke_user(current.user.id, "logout_all");
-  if (!families) return std::unexpected(std::move(families.error()));
-  (void)audit_.record(AuditType::kLogoutAll, clock_.now_unix(), actor_of(current.user.id, from),
-                      {{"sessions", *n}, {"families", *families}});
-  return *n;
-}
-
-std::expected<void, Error> AuthService::revoke_session(const CurrentSession& current,
-                                                       std::string_view public_id,
-                                                       const RequestContext& from) {
-  auto s = sessions_.revoke_public(current.user.id, public_id);
-  if (!s) return std::unexpected(std::move(s.error()));
-  (void)audit_.record(AuditType::kSessionRevoked, clock_.now_unix(),
-                      actor_of(current.user.id, from),
-                      {{"session", SessionService::public_id(s->id_hash)},
-                       {"by", store::to_uuid(current.user.id)}});
+std::expected<void, Error> AuthService::logout_token(const AccessPrincipal& principal,
+                                                     const RequestContext& from) {
+  if (auto r = tokens_.logout(principal); !r) return std::unexpected(std::move(r.error()));
+  (void)audit_.record(AuditType::kLogout, clock_.now_unix(), actor_of(principal.user, from),
+                      {{"family", principal.sid}});
   return {};
 }
 
-void AuthService::change_password(const CurrentSession& current, std::string current_password,
-                                  std::string new_password, RequestContext from,
-                                  Done<std::size_t> done) {
+std::expected<store::User, Error> AuthService::token_user(const AccessPrincipal& principal) {
+  auto user = users_.find(principal.user);
+  if (!user) {
+    if (user.error().code == Errc::kNotFound)
+      return std::unexpected(make_error(Errc::kUnauthenticated));
+    return std::unexpected(std::move(user.error()));
+  }
+  if (user->disabled) return std::unexpected(make_error(Errc::kUnauthenticated));
+  return user;
+}
+
+std::expected<std::size_t, Error> AuthService::logout_all(const store::User& user,
+                                                          const RequestContext& from) {
+  auto n = sessions_.revoke_all(user.id);
+  if (!n) return std::unexpected(std::move(n.error()));
+  auto families = tokens_.revoke_user(user.id, "logout_all");
+  if (!families) return std::unexpected(std::move(families.error()));
+  (void)audit_.record(AuditType::kLogoutAll, clock_.now_unix(), actor_of(user.id, from),
+                      {{"sessions", *n}, {"families", *families}});
+  return *n + *families;
+}
+
+std::expected<void, Error> AuthService::revoke_session(const store::User& user, std::string_view id,
+                                                       const RequestContext& from) {
+  // Session public ids and family sids are both 128-bit values in base64url; a collision is
+  // out of reach, so trying one and then the other names at most one thing.
+  auto s = sessions_.revoke_public(user.id, id);
+  std::string revoked;
+  if (s) {
+    revoked = SessionService::public_id(s->id_hash);
+  } else if (s.error().code == Errc::kNotFound) {
+    auto f = tokens_.revoke_family(user.id, id, "revoked_by_user");
+    if (!f) return std::unexpected(std::move(f.error()));
+    revoked = TokenService::sid_of(f->id);
+  } else {
+    return std::unexpected(std::move(s.error()));
+  }
+  (void)audit_.record(AuditType::kSessionRevoked, clock_.now_unix(), actor_of(user.id, from),
+                      {{"session", revoked}, {"by", store::to_uuid(user.id)}});
+  return {};
+}
+
+void AuthService::change_password(const store::User& caller,
+                                  std::optional<store::TokenHash> keep_session,
+                                  std::string current_password, std::string new_password,
+                                  RequestContext from, Done<PasswordChanged> done) {
   const std::int64_t now = clock_.now_unix();
   // Guessing the current password through a stolen session is a login attempt like any other.
-  auto attempt = limiter_.check(current.user.email, from.ip, now);
+  auto attempt = limiter_.check(caller.email, from.ip, now);
   if (!attempt) return done(std::unexpected(std::move(attempt.error())));
   auto held = std::make_shared<RateLimiter::Attempt>(std::move(*attempt));
   auto ctx = std::make_shared<RequestContext>(std::move(from));
-  const store::UserId user = current.user.id;
-  const store::TokenHash keep = current.session.id_hash;
+  const store::UserId user = caller.id;
   users_.change_password(
       user, std::move(current_password), std::move(new_password), now,
-      [this, held, ctx, user, keep, done = std::move(done)](std::expected<store::User, Error> r) {
+      [this, held, ctx, user, keep_session,
+       done = std::move(done)](std::expected<store::User, Error> r) {
         const std::int64_t at = clock_.now_unix();
         if (!r) {
           if (r.error().code == Errc::kInvalidCredentials) {
@@ -166,14 +194,14 @@ void AuthService::change_password(const CurrentSession& current, std::string cur
           return done(std::unexpected(std::move(r.error())));
         }
         (void)limiter_.record_success(*held);
-        auto n = sessions_.revoke_all(user, &keep);
+        auto n = sessions_.revoke_all(user, keep_session ? &*keep_session : nullptr);
         // The password did change; a failed revocation must be visible, not swallowed.
         if (!n) return done(std::unexpected(std::move(n.error())));
         auto families = tokens_.revoke_user(user, "password_changed");
         if (!families) return done(std::unexpected(std::move(families.error())));
         (void)audit_.record(AuditType::kPasswordChanged, at, actor_of(user, *ctx),
                             {{"sessions_revoked", *n}, {"families_revoked", *families}});
-        done(*n);
+        done(PasswordChanged{.user = std::move(*r), .revoked = *n + *families});
       });
 }
 

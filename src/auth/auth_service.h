@@ -87,24 +87,38 @@ class AuthService {
   // there is none (the api may still clear the cookies and answer success).
   std::expected<void, Error> logout(std::string_view raw_session_id, const RequestContext& from);
 
-  // POST /auth/logout-all: deletes every session of the current user, this one included, and
-  // revokes every refresh family and access token (TokenService::revoke_user).
-  std::expected<std::size_t, Error> logout_all(const CurrentSession& current,
-                                               const RequestContext& from);
+  // POST /auth/logout with an access token (access cookie or Bearer): its jti is denied until
+  // it expires and its family revoked (TokenService::logout); audited like a session logout.
+  std::expected<void, Error> logout_token(const AccessPrincipal& principal,
+                                          const RequestContext& from);
 
-  // DELETE /auth/sessions/{id}: revokes one of the current user's own sessions by public id.
-  // kNotFound if it is not theirs or does not exist.
-  std::expected<void, Error> revoke_session(const CurrentSession& current,
-                                            std::string_view public_id, const RequestContext& from);
+  // The current record of the user an access token names: kUnauthenticated if the user is
+  // gone or disabled (its tokens are revoked then anyway; this closes the race).
+  std::expected<store::User, Error> token_user(const AccessPrincipal& principal);
+
+  // POST /auth/logout-all: deletes every session of `user`, the caller's included, and
+  // revokes every refresh family and access token (TokenService::revoke_user).
+  std::expected<std::size_t, Error> logout_all(const store::User& user, const RequestContext& from);
+
+  // DELETE /auth/sessions/{id}: revokes one of `user`'s own sessions by public id, or one of
+  // their refresh families by sid. kNotFound if it is not theirs or does not exist.
+  std::expected<void, Error> revoke_session(const store::User& user, std::string_view id,
+                                            const RequestContext& from);
 
   // POST /auth/password: verifies `current_password` (rate limited like a login for the user's
-  // email), sets the new one and revokes every OTHER session of the user (the current one
-  // stays) and every refresh family and access token of the user. Errors: kRateLimited,
-  // kConcurrencyLimited,
-  // kInvalidCredentials (wrong current password; a 4xx that does not end the session),
-  // kWeakPassword / kBadInput, kBusy, kUnavailable. Result: sessions revoked.
-  void change_password(const CurrentSession& current, std::string current_password,
-                       std::string new_password, RequestContext from, Done<std::size_t> done);
+  // email), sets the new one and revokes every session of the user except `keep_session` (the
+  // caller's session cookie, if that is what authenticated) and every refresh family and
+  // access token of the user (a caller with a token starts a new family afterwards). Errors:
+  // kRateLimited, kConcurrencyLimited, kInvalidCredentials (wrong current password; a 4xx that
+  // does not end the session), kWeakPassword / kBadInput, kBusy, kUnavailable. Result: the user
+  // as now stored, and the sessions + families revoked.
+  struct PasswordChanged {
+    store::User user;
+    std::size_t revoked = 0;
+  };
+  void change_password(const store::User& user, std::optional<store::TokenHash> keep_session,
+                       std::string current_password, std::string new_password, RequestContext from,
+                       Done<PasswordChanged> done);
 
   // --- Administration (CLI, /admin). `actor` is who did it (user id of the admin, or none for
   // the CLI) and from where. ---

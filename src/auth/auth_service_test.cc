@@ -18,7 +18,7 @@ constexpr char kPassword[] = "correct horse battery";
 
 using LoginR = std::expected<LoginResult, Error>;
 using SignupR = std::expected<Signup, Error>;
-using ChangeR = std::expected<std::size_t, Error>;
+using ChangeR = std::expected<AuthService::PasswordChanged, Error>;
 
 class AuthServiceTest : public ::testing::Test {
  protected:
@@ -239,7 +239,7 @@ TEST_F(AuthServiceTest, LogoutAndLogoutAll) {
 
   auto cur = sessions_.authenticate(b->session->id, kT0);
   ASSERT_TRUE(cur.has_value());
-  EXPECT_EQ(auth_->logout_all(*cur, {}), 2u);
+  EXPECT_EQ(auth_->logout_all(cur->user, {}), 2u);
   EXPECT_FALSE(sessions_.authenticate(b->session->id, kT0).has_value());
   EXPECT_FALSE(sessions_.authenticate(c->session->id, kT0).has_value());
   EXPECT_EQ(events("logout.all").size(), 1u);
@@ -254,10 +254,10 @@ TEST_F(AuthServiceTest, RevokeOneOfMySessions) {
   auto bobs = login("bob@example.com", kPassword);
   auto cur = sessions_.authenticate(mine->session->id, kT0);
   ASSERT_TRUE(cur.has_value());
-  EXPECT_EQ(auth_->revoke_session(*cur, bobs->session->public_id, {}).error().code,
+  EXPECT_EQ(auth_->revoke_session(cur->user, bobs->session->public_id, {}).error().code,
             Errc::kNotFound);
   EXPECT_TRUE(sessions_.authenticate(bobs->session->id, kT0).has_value());
-  ASSERT_TRUE(auth_->revoke_session(*cur, other->session->public_id, {}).has_value());
+  ASSERT_TRUE(auth_->revoke_session(cur->user, other->session->public_id, {}).has_value());
   EXPECT_FALSE(sessions_.authenticate(other->session->id, kT0).has_value());
   EXPECT_TRUE(sessions_.authenticate(mine->session->id, kT0).has_value());
   EXPECT_EQ(events("session.revoked").size(), 1u);
@@ -271,16 +271,20 @@ TEST_F(AuthServiceTest, PasswordChangeRevokesEveryOtherSession) {
   ASSERT_TRUE(cur.has_value());
 
   auto wrong = await<ChangeR>([&](auto done) {
-    auth_->change_password(*cur, "wrong password", "brand new password", {}, done);
+    auth_->change_password(cur->user, cur->session.id_hash, "wrong password", "brand new password",
+                           {}, done);
   });
   EXPECT_EQ(wrong.error().code, Errc::kInvalidCredentials);
   EXPECT_TRUE(sessions_.authenticate(other->session->id, kT0).has_value());
 
   clock_.set(kT0 + 10);
-  auto ok = await<ChangeR>(
-      [&](auto done) { auth_->change_password(*cur, kPassword, "brand new password", {}, done); });
+  auto ok = await<ChangeR>([&](auto done) {
+    auth_->change_password(cur->user, cur->session.id_hash, kPassword, "brand new password", {},
+                           done);
+  });
   ASSERT_TRUE(ok.has_value());
-  EXPECT_EQ(*ok, 1u);
+  EXPECT_EQ(ok->revoked, 1u);
+  EXPECT_EQ(ok->user.password_changed_at, kT0 + 10);
   EXPECT_FALSE(sessions_.authenticate(other->session->id, kT0 + 10).has_value());
   EXPECT_TRUE(sessions_.authenticate(mine->session->id, kT0 + 10).has_value());
   EXPECT_EQ(users_->find(cur->user.id)->password_changed_at, kT0 + 10);
@@ -296,13 +300,14 @@ TEST_F(AuthServiceTest, GuessingTheCurrentPasswordIsRateLimited) {
   ASSERT_TRUE(cur.has_value());
   for (int i = 0; i < 5; ++i) {
     auto r = await<ChangeR>([&](auto done) {
-      auth_->change_password(*cur, "guess " + std::to_string(i), "brand new password",
-                             {.ip = "198.51.100.1"}, done);
+      auth_->change_password(cur->user, cur->session.id_hash, "guess " + std::to_string(i),
+                             "brand new password", {.ip = "198.51.100.1"}, done);
     });
     ASSERT_EQ(r.error().code, Errc::kInvalidCredentials);
   }
   auto r = await<ChangeR>([&](auto done) {
-    auth_->change_password(*cur, kPassword, "brand new password", {.ip = "198.51.100.1"}, done);
+    auth_->change_password(cur->user, cur->session.id_hash, kPassword, "brand new password",
+                           {.ip = "198.51.100.1"}, done);
   });
   EXPECT_EQ(r.error().code, Errc::kRateLimited);
   EXPECT_GT(r.error().retry_after, 0);
@@ -364,7 +369,7 @@ TEST_F(AuthServiceTest, UserWideRevocationsAlsoKillTokens) {
   ASSERT_TRUE(valid(p));
   auto s = login("alice@example.com", kPassword);
   auto cur = sessions_.authenticate(s->session->id, kT0);
-  ASSERT_TRUE(auth_->logout_all(*cur, {}).has_value());
+  ASSERT_TRUE(auth_->logout_all(cur->user, {}).has_value());
   EXPECT_FALSE(valid(p));
   EXPECT_FALSE(tokens_.refresh(p.refresh_token, "ip", "ua").has_value());
 
@@ -377,8 +382,10 @@ TEST_F(AuthServiceTest, UserWideRevocationsAlsoKillTokens) {
   s = login("alice@example.com", kPassword);
   cur = sessions_.authenticate(s->session->id, kT0);
   ASSERT_TRUE(cur.has_value());
-  auto changed = await<ChangeR>(
-      [&](auto done) { auth_->change_password(*cur, kPassword, "brand new password", {}, done); });
+  auto changed = await<ChangeR>([&](auto done) {
+    auth_->change_password(cur->user, cur->session.id_hash, kPassword, "brand new password", {},
+                           done);
+  });
   ASSERT_TRUE(changed.has_value());
   EXPECT_FALSE(valid(p));
   EXPECT_TRUE(sessions_.authenticate(s->session->id, kT0).has_value());  // the current one stays
@@ -413,6 +420,43 @@ TEST_F(AuthServiceTest, BusyPoolAnswersBusyAndCountsNothing) {
   tiny.stop();
   // Refused attempts were not failures: the account is not locked.
   EXPECT_TRUE(login("alice@example.com", kPassword).has_value());
+}
+
+}  // namespace
+}  // namespace tessera::auth
+
+namespace tessera::auth {
+namespace {
+
+// DELETE /auth/sessions/{id} names a session or a refresh family; logout with an access token
+// denies it and ends its family.
+TEST_F(AuthServiceTest, RevokeSessionAlsoNamesFamiliesAndTokenLogoutEndsOne) {
+  const store::User alice = add("alice@example.com");
+  const store::User bob = add("bob@example.com");
+  auto mine = tokens_.start(alice, "ip", "ua");
+  auto other = tokens_.start(alice, "ip", "ua");
+  auto his = tokens_.start(bob, "ip", "ua");
+  ASSERT_TRUE(mine && other && his);
+  EXPECT_EQ(auth_->revoke_session(alice, his->sid, {}).error().code, Errc::kNotFound);
+  ASSERT_TRUE(auth_->revoke_session(alice, other->sid, {}).has_value());
+  EXPECT_FALSE(tokens_.refresh(other->refresh_token, "ip", "ua").has_value());
+  EXPECT_TRUE(tokens_.refresh(his->refresh_token, "ip", "ua").has_value());
+  EXPECT_EQ(events("session.revoked").size(), 1u);
+
+  auto principal = tokens_.verify(mine->access.token);
+  ASSERT_TRUE(principal.has_value());
+  auto user = auth_->token_user(**principal);
+  ASSERT_TRUE(user.has_value());
+  EXPECT_EQ(user->email, "alice@example.com");
+  ASSERT_TRUE(auth_->logout_token(**principal, {}).has_value());
+  EXPECT_FALSE(tokens_.verify(mine->access.token).has_value());
+  EXPECT_FALSE(tokens_.refresh(mine->refresh_token, "ip", "ua").has_value());
+  EXPECT_EQ(events("logout").size(), 1u);
+
+  auto bobs = tokens_.verify(his->access.token);
+  ASSERT_TRUE(bobs.has_value());
+  ASSERT_TRUE(auth_->disable_user(bob.id, {}).has_value());
+  EXPECT_EQ(auth_->token_user(**bobs).error().code, Errc::kUnauthenticated);
 }
 
 }  // namespace

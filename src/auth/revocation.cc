@@ -8,6 +8,18 @@ namespace {
 
 constexpr std::size_t kEventsPerRead = 1'000;
 
+// Versions of published states, shared by every RevocationService in the process so that a
+// thread's cached version names one State only (read_state()). 0 is never issued.
+std::atomic<std::uint64_t> g_next_version{1};
+
+std::int64_t floor_seconds(std::int64_t ms) { return ms / 1000 - (ms % 1000 < 0 ? 1 : 0); }
+
+// This thread's last State read by is_revoked() (of whichever instance; read_state()). The
+// fast path touches only the two trivially destructible variables; t_keep owns the State.
+thread_local std::uint64_t t_version = 0;  // its version; 0: none
+thread_local const void* t_state = nullptr;
+thread_local std::shared_ptr<const void> t_keep;
+
 }  // namespace
 
 void RevocationService::prune(NotBefore& table, std::int64_t now_ms) const {
@@ -32,23 +44,50 @@ std::shared_ptr<const RevocationService::State> RevocationService::state() const
   return state_;
 }
 
+void RevocationService::publish(std::shared_ptr<State> next) {
+  next->version = g_next_version.fetch_add(1, std::memory_order_relaxed);
+  const std::uint64_t version = next->version;
+  std::shared_ptr<const State> previous;  // released after the lock (declared before it)
+  std::lock_guard lock(read_mu_);
+  previous = std::exchange(state_, std::move(next));
+  // After state_, under the same lock: a reader that sees this version and misses its cache
+  // copies state_ under read_mu_ and gets this State or a later one.
+  version_.store(version, std::memory_order_release);
+}
+
+inline const RevocationService::State* RevocationService::read_state() const {
+  const std::uint64_t current = version_.load(std::memory_order_acquire);
+  // Equal versions name the same State: no other State of any instance has this number.
+  if (current == t_version && current != 0) [[likely]] {
+    return static_cast<const State*>(t_state);
+  }
+  return reload_state();
+}
+
+[[gnu::noinline]] const RevocationService::State* RevocationService::reload_state() const {
+  std::shared_ptr<const State> s = state();  // under read_mu_: this version or a later one
+  t_version = s ? s->version : 0;
+  t_state = s.get();
+  // The previous State is released here, outside read_mu_ (and after t_state moved on).
+  std::shared_ptr<const void> previous = std::exchange(t_keep, std::move(s));
+  return static_cast<const State*>(t_state);
+}
+
 std::expected<void, Error> RevocationService::resnapshot() {
   const std::int64_t now_ms = clock_.now_ms();
   auto snap = store_->snapshot(now_ms / 1000);
   if (!snap) return std::unexpected(from_store(snap.error()));
   auto next = std::make_shared<State>();
-  next->bloom = std::make_shared<BloomFilter>(
-      std::max(config_.bloom_expected, snap->denied.size() * 2), config_.bloom_false_positive);
+  next->bloom =
+      std::make_shared<BloomFilter>(std::max(config_.bloom_expected, snap->denied.size() * 2),
+                                    config_.bloom_false_positive, bloom_key_);
   for (const store::DeniedToken& d : snap->denied) next->bloom->add(d.jti);
   auto table = std::make_shared<NotBefore>();
   for (const store::UserNotBefore& n : snap->not_before) (*table)[n.user] = n.not_before_ms;
   prune(*table, now_ms);
   next->not_before = std::move(table);
   next->seq = snap->seq;
-  {
-    std::lock_guard lock(read_mu_);
-    state_ = std::move(next);
-  }
+  publish(std::move(next));
   synced_ms_.store(now_ms, std::memory_order_release);
   ready_.store(true, std::memory_order_release);
   return {};
@@ -68,8 +107,7 @@ void RevocationService::raise_not_before(const store::UserId& user, std::int64_t
   (*table)[user] = ms;
   auto next = std::make_shared<State>(*current);
   next->not_before = std::move(table);
-  std::lock_guard lock(read_mu_);
-  state_ = std::move(next);
+  publish(std::move(next));
 }
 
 std::expected<void, Error> RevocationService::poll() {
@@ -108,8 +146,7 @@ std::expected<void, Error> RevocationService::poll() {
     auto next = std::make_shared<State>(*current);
     next->seq = seq;
     if (table) next->not_before = std::move(table);
-    std::lock_guard lock(read_mu_);
-    state_ = std::move(next);
+    publish(std::move(next));
   }
   synced_ms_.store(now_ms, std::memory_order_release);
   return {};
@@ -133,22 +170,90 @@ std::expected<std::int64_t, Error> RevocationService::revoke_user(const store::U
   return ms;
 }
 
+std::string RevocationService::family_key(std::string_view sid) {
+  return "sid:" + std::string(sid);
+}
+
+std::expected<void, Error> RevocationService::deny_family(std::string_view sid,
+                                                          std::int64_t expires_at) {
+  return deny(family_key(sid), expires_at);
+}
+
+TokenIdentity RevocationService::identify(const store::UserId& user, std::int64_t issued_ms,
+                                          std::string jti, std::string_view sid) const {
+  TokenIdentity t;
+  t.user = user;
+  t.issued_ms = issued_ms;
+  t.jti_hash = bloom_key_.hash(jti);
+  t.jti = std::move(jti);
+  if (!sid.empty()) {
+    t.family_key = family_key(sid);
+    t.family_hash = bloom_key_.hash(t.family_key);
+  }
+  return t;
+}
+
+std::int64_t RevocationService::not_before_ms(const store::UserId& user) const {
+  auto s = state();
+  if (!s) return 0;
+  auto it = s->not_before->find(user);
+  return it == s->not_before->end() ? 0 : it->second;
+}
+
+inline std::expected<const RevocationService::State*, Error> RevocationService::current_state(
+    std::int64_t now_ms) const {
+  if (!ready()) [[unlikely]] {
+    return std::unexpected(make_error(Errc::kUnavailable));
+  }
+  if (now_ms - synced_ms_.load(std::memory_order_acquire) > config_.max_staleness_ms) {
+    // Fail closed: the state may be missing revocations.
+    return std::unexpected(make_error(Errc::kUnavailable));
+  }
+  return read_state();  // published before ready_ was set: never null here
+}
+
 std::expected<bool, Error> RevocationService::is_revoked(const store::UserId& user,
                                                          std::string_view jti,
                                                          std::int64_t issued_ms,
-                                                         std::int64_t now) const {
-  if (!ready()) return std::unexpected(make_error(Errc::kUnavailable));
-  if (clock_.now_ms() - synced_ms_.load(std::memory_order_acquire) > config_.max_staleness_ms) {
-    return std::unexpected(make_error(Errc::kUnavailable));
-  }
-  const auto s = state();
+                                                         std::int64_t now_ms) const {
+  auto state = current_state(now_ms);
+  if (!state) return std::unexpected(state.error());
+  const State* s = *state;
   if (auto it = s->not_before->find(user); it != s->not_before->end() && issued_ms <= it->second) {
     return true;
   }
   if (!s->bloom->might_contain(jti)) return false;
-  auto denied = store_->is_denied(jti, now);
-  if (!denied) return std::unexpected(from_store(denied.error()));
-  return *denied;
+  return confirm_denied(jti, {}, now_ms);  // `s` is not used past this point
+}
+
+std::expected<bool, Error> RevocationService::is_revoked(const TokenIdentity& t,
+                                                         std::int64_t now_ms) const {
+  auto state = current_state(now_ms);
+  if (!state) return std::unexpected(state.error());
+  const State* s = *state;
+  if (auto it = s->not_before->find(t.user);
+      it != s->not_before->end() && t.issued_ms <= it->second) {
+    return true;
+  }
+  // The filter's key is bloom_key_ for every filter this service builds, so the hashes made
+  // by identify() stay valid across rebuilds.
+  const bool jti = s->bloom->might_contain_hash(t.jti_hash);
+  const bool family = !t.family_key.empty() && s->bloom->might_contain_hash(t.family_hash);
+  if (!jti && !family) return false;
+  // `s` is not used past this point.
+  return confirm_denied(jti ? std::string_view(t.jti) : std::string_view(),
+                        family ? std::string_view(t.family_key) : std::string_view(), now_ms);
+}
+
+[[gnu::noinline]] std::expected<bool, Error> RevocationService::confirm_denied(
+    std::string_view jti, std::string_view family, std::int64_t now_ms) const {
+  for (std::string_view key : {jti, family}) {
+    if (key.empty()) continue;
+    auto denied = store_->is_denied(key, floor_seconds(now_ms));
+    if (!denied) return std::unexpected(from_store(denied.error()));
+    if (*denied) return true;
+  }
+  return false;
 }
 
 std::expected<std::size_t, Error> RevocationService::purge() {

@@ -7,7 +7,11 @@
 //   - the denylist (logout): the token's `jti` until its `exp`, behind an in-process Bloom
 //     filter, so a token that is not revoked costs no store round-trip. The key is the jti,
 //     never a hash of the token text (which an attacker can vary without changing the token's
-//     meaning).
+//     meaning). A revoked refresh family (logout, a device revoked from the account page,
+//     refresh-token reuse) denies its `sid` the same way (deny_family), so every access token
+//     it issued dies with it, not only the one presented at logout. A check hashes nothing:
+//     identify() computes both Bloom hashes once per token, under the one filter key this
+//     service uses for every filter it builds.
 //
 // Other processes' revocations arrive through the store's event log: poll() follows it (the
 // server calls it every ~250 ms) and takes a fresh snapshot when it fell behind the log's
@@ -15,7 +19,25 @@
 // max_staleness fails closed (kUnavailable) rather than accept tokens it may not know are
 // revoked. This process's own revocations apply locally before deny()/revoke_user() return.
 //
-// Thread-safe. is_revoked() takes no lock beyond copying one shared_ptr.
+// Thread-safe. The read path (is_revoked(), on every verified access token) takes no lock and
+// touches no shared reference count:
+//   - the state (Bloom filter, not-before table, log position) is an immutable State published
+//     whole by the writers (start/poll/revoke_user, one at a time under write_mu_; deny() only
+//     sets Bloom bits, which are atomic). Every published State gets a version number that is
+//     unique in the process (one counter shared by all instances, never reused), stored in
+//     version_ after state_ is replaced;
+//   - each thread keeps a shared_ptr to the last State it read (of any instance) and that
+//     State's version. is_revoked() loads version_: equal to the thread's version means the
+//     thread's State IS the one published (no other State anywhere has that number), and it is
+//     used as is - kept alive by the thread's own reference however often writers replace it
+//     meanwhile. Otherwise the thread copies state_ under read_mu_ (once per publication per
+//     thread) and caches it. So a call that starts after start/poll/revoke_user/deny returned
+//     sees what they did: the version_ store (release) and the Bloom bits they set happen
+//     before they return, and the call reads both (acquire) after that.
+//   - cost of the scheme: a thread holds the last State it read (its Bloom filter and table)
+//     until its next is_revoked() call or its exit, so a superseded State is freed only once
+//     every thread that read it has moved on.
+// The time is the caller's: is_revoked() reads no clock (verify() already did).
 #pragma once
 
 #include <atomic>
@@ -44,6 +66,18 @@ struct RevocationConfig {
   std::int64_t log_keep = 60 * 60;  // seconds
 };
 
+// What revocation knows of one access token, prepared once (RevocationService::identify) and
+// kept with the verified token, so that a check hashes nothing: the Bloom hashes of its jti
+// and of its family's denylist key are computed here, under the service's filter key.
+struct TokenIdentity {
+  store::UserId user{};
+  std::int64_t issued_ms = 0;
+  std::string jti;
+  std::string family_key;  // the denylist key of its family ("sid:" + sid); "" if none
+  std::uint64_t jti_hash = 0;
+  std::uint64_t family_hash = 0;
+};
+
 struct RevocationStats {
   std::size_t bloom_bits = 0;
   unsigned bloom_probes = 0;
@@ -66,13 +100,32 @@ class RevocationService {
 
   // Logout: denies `jti` until `expires_at` (the token's exp, Unix seconds).
   std::expected<void, Error> deny(std::string_view jti, std::int64_t expires_at);
+  // A family revoked (logout, a revoked device, refresh reuse): every access token carrying
+  // `sid` is denied until `expires_at` (the latest exp any of them can have). Its denylist key
+  // is family_key(sid), which no jti can equal (a jti has no ':').
+  std::expected<void, Error> deny_family(std::string_view sid, std::int64_t expires_at);
+  static std::string family_key(std::string_view sid);
   // Every access token of `user` issued up to now fails. Returns the not-before (ms).
   std::expected<std::int64_t, Error> revoke_user(const store::UserId& user);
 
-  // Whether a token of `user` with this jti, issued at `issued_ms`, is revoked at `now`
-  // (seconds). kUnavailable when not started, stale, or the store cannot confirm a filter hit.
+  // Whether a token of `user` with this jti, issued at `issued_ms`, is revoked at `now_ms`
+  // (Unix milliseconds: the caller's reading of the clock, taken for this check - a time read
+  // earlier would stretch max_staleness). kUnavailable when not started, when the log was last
+  // followed more than max_staleness_ms before `now_ms`, or when the store cannot confirm a
+  // filter hit (asked at floor(now_ms / 1000)).
   std::expected<bool, Error> is_revoked(const store::UserId& user, std::string_view jti,
-                                        std::int64_t issued_ms, std::int64_t now) const;
+                                        std::int64_t issued_ms, std::int64_t now_ms) const;
+  // The same for a prepared token: also revoked when its family is denied (deny_family). The
+  // hot path: no hashing, a table lookup and two Bloom probes.
+  std::expected<bool, Error> is_revoked(const TokenIdentity& token, std::int64_t now_ms) const;
+  // `token`'s identity under this service's filter key (sid may be empty: no family).
+  TokenIdentity identify(const store::UserId& user, std::int64_t issued_ms, std::string jti,
+                         std::string_view sid) const;
+
+  // The user's not-before (ms) as this process knows it; 0 if none. A token issued now must
+  // be issued after it (TokenService::start), or a login in the same millisecond as a logout
+  // everywhere would get a dead token.
+  std::int64_t not_before_ms(const store::UserId& user) const;
 
   // Store housekeeping (expired denylist entries, old log events). Returns rows deleted.
   std::expected<std::size_t, Error> purge();
@@ -88,9 +141,23 @@ class RevocationService {
     std::shared_ptr<BloomFilter> bloom;           // entries only ever added
     std::shared_ptr<const NotBefore> not_before;  // replaced whole on change
     std::int64_t seq = 0;
+    std::uint64_t version = 0;  // set by publish(); unique in the process
   };
 
+  // The current state, copied under read_mu_ (writers, stats()).
   std::shared_ptr<const State> state() const;
+  // The current state for is_revoked(), without a lock (see the header comment). Valid until
+  // the calling thread's next read_state() call. Null if nothing was published yet.
+  const State* read_state() const;
+  const State* reload_state() const;  // read_state() when the thread's cached one is not current
+  // The store's answer for keys the Bloom filter may contain (is_revoked()'s slow path); an
+  // empty key is skipped.
+  std::expected<bool, Error> confirm_denied(std::string_view jti, std::string_view family,
+                                            std::int64_t now_ms) const;
+  // Checks the state is current at `now_ms` (see is_revoked): the state, or kUnavailable.
+  std::expected<const State*, Error> current_state(std::int64_t now_ms) const;
+  // Makes `next` the current state with a fresh version. REQUIRES: write_mu_ held.
+  void publish(std::shared_ptr<State> next);
   std::expected<void, Error> resnapshot();  // REQUIRES: write_mu_ held
   // Copy-on-write update of the not-before table. REQUIRES: write_mu_ held.
   void raise_not_before(const store::UserId& user, std::int64_t ms);
@@ -99,9 +166,11 @@ class RevocationService {
   std::shared_ptr<store::RevocationStore> store_;
   const base::Clock& clock_;
   RevocationConfig config_;
-  std::mutex write_mu_;         // poll/deny/revoke_user/start, one at a time
+  const BloomKey bloom_key_ = BloomKey::random();  // every filter of this service uses it
+  std::mutex write_mu_;                            // poll/deny/revoke_user/start, one at a time
   mutable std::mutex read_mu_;  // guards state_ (held only to copy/replace the pointer)
   std::shared_ptr<const State> state_;
+  std::atomic<std::uint64_t> version_{0};  // state_->version, stored after state_ (0: none)
   std::atomic<bool> ready_{false};
   std::atomic<std::int64_t> synced_ms_{0};  // when the log was last followed successfully
 };

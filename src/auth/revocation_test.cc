@@ -4,6 +4,8 @@
 
 #include <atomic>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include "auth/bloom.h"
 #include "auth/test_util.h"
@@ -17,6 +19,35 @@ store::UserId user_of(unsigned char b) {
   store::UserId u{};
   u.fill(b);
   return u;
+}
+
+// Users beyond 256 (the concurrency test).
+store::UserId user_n(int i) {
+  store::UserId u{};
+  u.fill(0xa5);
+  u[0] = static_cast<unsigned char>(i & 0xff);
+  u[1] = static_cast<unsigned char>((i >> 8) & 0xff);
+  return u;
+}
+
+TEST(SipHash, KnownAnswers) {
+  // SipHash-2-4, the reference vectors (key 00 01 .. 0f, message 00 01 .. of each length), so
+  // the shared code path is the published function.
+  std::string msg;
+  for (int i = 0; i < 64; ++i) msg.push_back(static_cast<char>(i));
+  const std::uint64_t k0 = 0x0706050403020100ULL, k1 = 0x0f0e0d0c0b0a0908ULL;
+  const std::string_view m(msg);
+  EXPECT_EQ((siphash64<2, 4>(k0, k1, m.substr(0, 0))), 0x726fdb47dd0e0e31ULL);
+  EXPECT_EQ((siphash64<2, 4>(k0, k1, m.substr(0, 1))), 0x74f839c593dc67fdULL);
+  EXPECT_EQ((siphash64<2, 4>(k0, k1, m.substr(0, 7))), 0xab0200f58b01d137ULL);
+  EXPECT_EQ((siphash64<2, 4>(k0, k1, m.substr(0, 8))), 0x93f5f5799a932462ULL);
+  EXPECT_EQ((siphash64<2, 4>(k0, k1, m.substr(0, 9))), 0x9e0082df0ba9e4b0ULL);
+  EXPECT_EQ((siphash64<2, 4>(k0, k1, m.substr(0, 12))), 0x751e8fbc860ee5fbULL);
+  EXPECT_EQ((siphash64<2, 4>(k0, k1, m.substr(0, 15))), 0xa129ca6149be45e5ULL);
+  EXPECT_EQ((siphash64<2, 4>(k0, k1, m.substr(0, 30))), 0xad87a3535c49ef28ULL);
+  EXPECT_EQ((siphash64<2, 4>(k0, k1, m.substr(0, 63))), 0x958a324ceb064572ULL);
+  // SipHash-1-3 (the Bloom filter's): CPython's bytes hash under PYTHONHASHSEED=0 (zero key).
+  EXPECT_EQ((siphash64<1, 3>(0, 0, "siphash")), 0x8264ceeccb16bcbeULL);
 }
 
 TEST(BloomFilter, NeverForgetsWhatWasAdded) {
@@ -110,7 +141,7 @@ class RevocationTest : public ::testing::Test {
   }
   bool revoked(RevocationService& s, unsigned char user, std::string_view jti,
                std::int64_t issued_ms) {
-    auto r = s.is_revoked(user_of(user), jti, issued_ms, clock_.now_unix());
+    auto r = s.is_revoked(user_of(user), jti, issued_ms, clock_.now_ms());
     EXPECT_TRUE(r.has_value());
     return r.value_or(false);
   }
@@ -122,7 +153,7 @@ class RevocationTest : public ::testing::Test {
 };
 
 TEST_F(RevocationTest, FailsClosedUntilStarted) {
-  auto r = service_->is_revoked(user_of(1), "j", clock_.now_ms(), kT0);
+  auto r = service_->is_revoked(user_of(1), "j", clock_.now_ms(), clock_.now_ms());
   ASSERT_FALSE(r.has_value());
   EXPECT_EQ(r.error().code, Errc::kUnavailable);
   ASSERT_TRUE(service_->start().has_value());
@@ -189,7 +220,7 @@ TEST_F(RevocationTest, StaleStateFailsClosedAndRecovers) {
   EXPECT_FALSE(service_->poll().has_value());
   EXPECT_FALSE(revoked(*service_, 1, "j", clock_.now_ms()));  // still within the bound
   clock_.advance_ms(1'500);
-  auto r = service_->is_revoked(user_of(1), "j", clock_.now_ms(), clock_.now_unix());
+  auto r = service_->is_revoked(user_of(1), "j", clock_.now_ms(), clock_.now_ms());
   ASSERT_FALSE(r.has_value());
   EXPECT_EQ(r.error().code, Errc::kUnavailable);
   counting_->down = false;
@@ -201,7 +232,7 @@ TEST_F(RevocationTest, FilterHitWithTheStoreDownFailsClosed) {
   ASSERT_TRUE(service_->start().has_value());
   ASSERT_TRUE(service_->deny("j", kT0 + 900).has_value());
   counting_->down = true;
-  auto r = service_->is_revoked(user_of(1), "j", clock_.now_ms(), kT0);
+  auto r = service_->is_revoked(user_of(1), "j", clock_.now_ms(), clock_.now_ms());
   ASSERT_FALSE(r.has_value());
   EXPECT_EQ(r.error().code, Errc::kUnavailable);
   // A failed write claims nothing.
@@ -235,6 +266,113 @@ TEST_F(RevocationTest, AFullFilterIsRebuiltFromLiveEntries) {
   ASSERT_TRUE(service_->poll().has_value());
   EXPECT_EQ(service_->stats().bloom_entries, 0u);
   EXPECT_FALSE(revoked(*service_, 1, "j1", clock_.now_ms()));
+}
+
+TEST_F(RevocationTest, StalenessIsJudgedAtTheCallersTime) {
+  RevocationConfig config;
+  config.max_staleness_ms = 2'000;
+  service_ = make(config);
+  ASSERT_TRUE(service_->start().has_value());
+  const std::int64_t synced = clock_.now_ms();
+  EXPECT_TRUE(service_->is_revoked(user_of(1), "j", synced, synced + 2'000).has_value());
+  auto r = service_->is_revoked(user_of(1), "j", synced, synced + 2'001);
+  ASSERT_FALSE(r.has_value());
+  EXPECT_EQ(r.error().code, Errc::kUnavailable);
+}
+
+TEST_F(RevocationTest, OneThreadReadingSeveralServicesNeverMixesTheirStates) {
+  // Each thread keeps the last state it read, named by a version unique in the process: a
+  // thread alternating between services, or reading a new service that took the memory of a
+  // destroyed one, must get each service's own state.
+  ASSERT_TRUE(service_->start().has_value());
+  auto other = make();
+  ASSERT_TRUE(other->start().has_value());
+  const std::int64_t issued = clock_.now_ms() - 1;
+  ASSERT_TRUE(service_->revoke_user(user_of(1)).has_value());
+  for (int i = 0; i < 10; ++i) {
+    EXPECT_TRUE(revoked(*service_, 1, "j", issued));
+    EXPECT_FALSE(revoked(*other, 1, "j", issued));  // has not polled yet
+  }
+  for (int i = 0; i < 20; ++i) {
+    auto revoking = make();
+    ASSERT_TRUE(revoking->start().has_value());
+    EXPECT_TRUE(revoked(*revoking, 1, "j", issued));
+    revoking.reset();
+    store::Stores fresh = testing::memory_stores();  // knows of no revocation
+    auto clean = std::make_unique<RevocationService>(fresh.revocations, clock_, RevocationConfig{});
+    ASSERT_TRUE(clean->start().has_value());
+    EXPECT_FALSE(revoked(*clean, 1, "j", issued)) << i;
+  }
+}
+
+TEST_F(RevocationTest, ConcurrentReadersSeeEveryRevocationThatReturned) {
+  // Readers run against writers that publish new states (revoke_user, poll), set Bloom bits
+  // (deny) and rebuild the filter (a tiny bloom_expected makes poll() take fresh snapshots).
+  // Whatever a reader has cached, a revocation that returned before its call must be seen, and
+  // nothing else may be reported revoked.
+  RevocationConfig config;
+  config.bloom_expected = 16;
+  service_ = make(config);
+  ASSERT_TRUE(service_->start().has_value());
+  auto other = make();  // another process: its revocations arrive through service_->poll()
+  ASSERT_TRUE(other->start().has_value());
+  const std::int64_t issued = clock_.now_ms() - 1;  // every token here predates every revocation
+  constexpr int kSteps = 600;
+  std::atomic<int> done{0};  // revocations 0..done-1 have returned (and been polled)
+  std::atomic<bool> stop{false};
+  std::atomic<int> errors{0}, misses{0}, false_revocations{0};
+  std::atomic<long> reads{0};
+
+  auto check = [&](int i) {
+    // Step i revoked either user i (even steps) or the jti "j<i>" (odd steps).
+    const store::UserId user = user_n(i % 2 == 0 ? i : 60'000);
+    const std::string jti = i % 2 == 0 ? "live" : "j" + std::to_string(i);
+    auto r = service_->is_revoked(user, jti, issued, clock_.now_ms());
+    if (!r) {
+      ++errors;
+    } else if (!*r) {
+      ++misses;
+    }
+  };
+  std::vector<std::thread> readers;
+  for (int t = 0; t < 3; ++t) {
+    readers.emplace_back([&, t] {
+      unsigned x = 12345u + static_cast<unsigned>(t);
+      while (!stop.load(std::memory_order_acquire)) {
+        const int d = done.load(std::memory_order_acquire);
+        if (d > 0) {
+          check(d - 1);  // the newest
+          x = x * 1103515245u + 12345u;
+          check(static_cast<int>(x >> 8) % d);  // any older
+        }
+        // Never revoked: a user with no not-before, a jti never denied.
+        auto r = service_->is_revoked(user_n(50'000), "live", issued, clock_.now_ms());
+        if (!r) {
+          ++errors;
+        } else if (*r) {
+          ++false_revocations;
+        }
+        ++reads;
+      }
+    });
+  }
+  for (int i = 0; i < kSteps; ++i) {
+    RevocationService& writer = i % 4 < 2 ? *service_ : *other;
+    const bool ok = i % 2 == 0 ? writer.revoke_user(user_n(i)).has_value()
+                               : writer.deny("j" + std::to_string(i), kT0 + 900).has_value();
+    if (!ok || (&writer == other.get() && !service_->poll().has_value())) {
+      ADD_FAILURE() << "write " << i;
+      break;
+    }
+    done.store(i + 1, std::memory_order_release);
+  }
+  stop.store(true, std::memory_order_release);
+  for (auto& t : readers) t.join();
+  EXPECT_EQ(errors.load(), 0);
+  EXPECT_EQ(misses.load(), 0);
+  EXPECT_EQ(false_revocations.load(), 0);
+  EXPECT_GT(reads.load(), 0);
+  EXPECT_GT(service_->stats().seq, 0);
 }
 
 }  // namespace

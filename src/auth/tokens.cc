@@ -1,5 +1,6 @@
 #include "auth/tokens.h"
 
+#include <algorithm>
 #include <cstring>
 #include <nlohmann/json.hpp>
 #include <utility>
@@ -23,6 +24,9 @@ constexpr std::size_t kMaxIpBytes = 64;
 constexpr std::size_t kMaxUserAgentBytes = 512;
 // Key derivation label for sealing a successor under the presented refresh token.
 constexpr std::string_view kSealLabel = "tessera refresh successor v1";
+// MAC label of the jwt-mode CSRF token (csrf_token()).
+constexpr std::string_view kCsrfLabel = "tessera csrf v1 ";
+constexpr std::size_t kCsrfSecretBytes = 32;
 
 Error unauthenticated() { return make_error(Errc::kUnauthenticated); }
 
@@ -52,7 +56,35 @@ TokenService::TokenService(std::shared_ptr<store::RefreshStore> refresh,
       audit_(audit),
       clock_(clock),
       config_(std::move(config)),
-      verified_(config_.verify_cache_capacity) {}
+      verified_(config_.verify_cache_capacity) {
+  if (config_.csrf_secret.empty()) config_.csrf_secret = crypto::random_bytes(kCsrfSecretBytes);
+}
+
+std::string TokenService::csrf_token(std::string_view sid) const {
+  std::string label(kCsrfLabel);
+  label += sid;
+  const crypto::AeadKey mac = crypto::derive_key(config_.csrf_secret, label);
+  return base::base64url_encode(
+      std::string_view(reinterpret_cast<const char*>(mac.data()), mac.size()));
+}
+
+bool TokenService::csrf_matches(std::string_view sid, std::string_view presented) const {
+  if (presented.empty() || sid.empty()) return false;
+  return crypto::constant_time_equal(csrf_token(sid), presented);
+}
+
+namespace {
+
+// The family id a sid names, or nullopt if it is not one of ours.
+std::optional<store::FamilyId> family_id_of(std::string_view sid) {
+  auto raw = base::base64url_decode(sid);
+  if (!raw || raw->size() != store::FamilyId{}.size()) return std::nullopt;
+  store::FamilyId id{};
+  std::memcpy(id.data(), raw->data(), id.size());
+  return id;
+}
+
+}  // namespace
 
 std::string TokenService::sid_of(const store::FamilyId& id) {
   return base::base64url_encode(
@@ -102,12 +134,11 @@ std::expected<AccessToken, Error> TokenService::issue_access(const store::User& 
 }
 
 std::expected<TokenPair, Error> TokenService::pair_for(const store::RefreshFamily& family,
+                                                       const store::User& user,
                                                        std::string refresh_token,
                                                        std::int64_t issued_ms) {
-  auto user = users_->find_by_id(family.user_id);
-  if (!user) return std::unexpected(from_store(user.error()));
   const std::string sid = sid_of(family.id);
-  auto access = issue_access(*user, sid, family.auth_time, issued_ms);
+  auto access = issue_access(user, sid, family.auth_time, issued_ms);
   if (!access) return std::unexpected(access.error());
   return TokenPair{.access = std::move(*access),
                    .refresh_token = std::move(refresh_token),
@@ -118,8 +149,10 @@ std::expected<TokenPair, Error> TokenService::pair_for(const store::RefreshFamil
 
 std::expected<TokenPair, Error> TokenService::start(const store::User& user, std::string_view ip,
                                                     std::string_view user_agent) {
-  // Taken before the family exists: see revoke_user() for why.
-  const std::int64_t issued_ms = clock_.now_ms();
+  // Taken before the family exists: see revoke_user() for why. Strictly after the user's
+  // not-before: a login in the same millisecond as a logout everywhere (or right after this
+  // process's own password change) must not get a token born revoked.
+  const std::int64_t issued_ms = std::max(clock_.now_ms(), revocation_.not_before_ms(user.id) + 1);
   const std::int64_t now = issued_ms / 1000;
   store::RefreshFamily family;
   const std::string id = crypto::random_bytes(family.id.size());
@@ -188,7 +221,7 @@ std::expected<TokenPair, Error> TokenService::refresh(std::string_view raw, std:
     (void)refresh_->revoke_family(family.id, "password_changed", now);
     return fail(RefreshFailure::kPasswordChanged);
   }
-  if (found->token.used_at != 0) return reuse(*found, raw, now, issued_ms);
+  if (found->token.used_at != 0) return reuse(*found, *user, raw, now, issued_ms);
 
   std::string successor_raw = new_opaque_token();
   store::RefreshToken successor;
@@ -207,17 +240,20 @@ std::expected<TokenPair, Error> TokenService::refresh(std::string_view raw, std:
   }
   switch (rotated->outcome) {
     case store::RotateOutcome::kRotated:
-      return pair_for(rotated->family, std::move(successor_raw), issued_ms);
+      // The user checked above: rotate() kept the family (and so its user) the same.
+      return pair_for(rotated->family, *user, std::move(successor_raw), issued_ms);
     case store::RotateOutcome::kFamilyRevoked:
       return fail(RefreshFailure::kFamilyRevoked);
     case store::RotateOutcome::kAlreadyUsed:
       // Another presentation of the same token won the race a moment ago.
-      return reuse(store::TokenInFamily{rotated->presented, rotated->family}, raw, now, issued_ms);
+      return reuse(store::TokenInFamily{rotated->presented, rotated->family}, *user, raw, now,
+                   issued_ms);
   }
   return std::unexpected(make_error(Errc::kInternal));
 }
 
 std::expected<TokenPair, Error> TokenService::reuse(const store::TokenInFamily& found,
+                                                    const store::User& user,
                                                     std::string_view raw_presented,
                                                     std::int64_t now, std::int64_t issued_ms) {
   const store::RefreshToken& used = found.token;
@@ -227,13 +263,15 @@ std::expected<TokenPair, Error> TokenService::reuse(const store::TokenInFamily& 
     auto successor = crypto::open(crypto::derive_key(raw_presented, kSealLabel),
                                   used.successor_sealed, hash_text(used.hash));
     if (successor && token_hash_of(*successor) == used.successor) {
-      return pair_for(found.family, std::move(*successor), issued_ms);
+      return pair_for(found.family, user, std::move(*successor), issued_ms);
     }
   }
   // Reuse: whoever holds this token is not the one who rotated it last (or is, but too late
   // to tell apart). The whole family dies.
   auto revoked = refresh_->revoke_family(found.family.id, "reuse", now);
   if (!revoked) return std::unexpected(from_store(revoked.error()));
+  // The thief may hold the family's latest access token too: it dies with the family.
+  if (auto d = deny_family(sid_of(found.family.id)); !d) return std::unexpected(d.error());
   (void)audit_.record(AuditType::kRefreshReuse, now,
                       AuditActor{.user = found.family.user_id, .ip = {}, .user_agent = {}},
                       nlohmann::json{{"family", sid_of(found.family.id)},
@@ -247,7 +285,10 @@ std::expected<std::shared_ptr<const AccessPrincipal>, Error> TokenService::verif
   if (token.empty() || token.size() > kMaxTokenBytes) return std::unexpected(unauthenticated());
   const auto view = keyring_.current();
   if (!view) return std::unexpected(make_error(Errc::kUnavailable));
-  const std::int64_t now = clock_.now_unix();
+  // One clock reading serves the expiry checks (seconds) and the revocation check's freshness
+  // test (milliseconds). Floor, as Clock::now_unix() would give at the same instant.
+  const std::int64_t now_ms = clock_.now_ms();
+  const std::int64_t now = now_ms / 1000 - (now_ms % 1000 < 0 ? 1 : 0);
   const store::TokenHash key = token_hash_of(token);
   std::shared_ptr<const AccessPrincipal> principal = verified_.get(key, view->version);
   if (principal && now >= principal->expires_at + config_.leeway) principal = nullptr;
@@ -272,10 +313,11 @@ std::expected<std::shared_ptr<const AccessPrincipal>, Error> TokenService::verif
     p->issued_ms = *issued_ms;
     p->expires_at = *claims->exp;
     p->auth_time = claims->auth_time.value_or(0);
+    p->revocation = revocation_.identify(p->user, p->issued_ms, p->jti, p->sid);
     principal = std::move(p);
     verified_.put(key, principal, view->version, generation);
   }
-  auto revoked = revocation_.is_revoked(principal->user, principal->jti, principal->issued_ms, now);
+  auto revoked = revocation_.is_revoked(principal->revocation, now_ms);
   if (!revoked) return std::unexpected(revoked.error());
   if (*revoked) return std::unexpected(unauthenticated());
   return principal;
@@ -285,19 +327,22 @@ std::expected<void, Error> TokenService::logout(const AccessPrincipal& principal
   if (auto r = revocation_.deny(principal.jti, principal.expires_at + config_.leeway); !r) {
     return std::unexpected(r.error());
   }
-  auto family = base::base64url_decode(principal.sid);
-  if (family && family->size() == store::FamilyId{}.size()) {
-    store::FamilyId id{};
-    std::memcpy(id.data(), family->data(), id.size());
-    auto r = refresh_->revoke_family(id, "logout", clock_.now_unix());
+  if (auto id = family_id_of(principal.sid)) {
+    auto r = refresh_->revoke_family(*id, "logout", clock_.now_unix());
     if (!r && r.error() != store::StoreError::kNotFound) {
       return std::unexpected(from_store(r.error()));
     }
+    if (auto d = deny_family(principal.sid); !d) return std::unexpected(d.error());
   }
   return {};
 }
 
-std::expected<void, Error> TokenService::logout_refresh(std::string_view raw) {
+std::expected<void, Error> TokenService::deny_family(std::string_view sid) {
+  // Every access token of the family was issued by now, so none outlives this.
+  return revocation_.deny_family(sid, clock_.now_unix() + config_.access_ttl + config_.leeway);
+}
+
+std::expected<store::TokenInFamily, Error> TokenService::find_presented(std::string_view raw) {
   const auto h = hash_opaque_token(raw);
   if (!h) return std::unexpected(unauthenticated());
   auto found = refresh_->find(*h);
@@ -305,9 +350,15 @@ std::expected<void, Error> TokenService::logout_refresh(std::string_view raw) {
     if (found.error() == store::StoreError::kNotFound) return std::unexpected(unauthenticated());
     return std::unexpected(from_store(found.error()));
   }
+  return std::move(*found);
+}
+
+std::expected<void, Error> TokenService::logout_refresh(std::string_view raw) {
+  auto found = find_presented(raw);
+  if (!found) return std::unexpected(std::move(found.error()));
   auto r = refresh_->revoke_family(found->family.id, "logout", clock_.now_unix());
   if (!r) return std::unexpected(from_store(r.error()));
-  return {};
+  return deny_family(sid_of(found->family.id));
 }
 
 std::expected<std::size_t, Error> TokenService::revoke_user(const store::UserId& user,
@@ -333,6 +384,39 @@ std::expected<std::vector<store::RefreshFamily>, Error> TokenService::families(
            now >= f.last_used_at + config_.refresh_idle;
   });
   return std::move(*all);
+}
+
+std::expected<store::RefreshFamily, Error> TokenService::revoke_family(const store::UserId& user,
+                                                                       std::string_view sid,
+                                                                       std::string_view reason) {
+  auto live = families(user);
+  if (!live) return std::unexpected(live.error());
+  const auto id = family_id_of(sid);
+  if (!id) return std::unexpected(make_error(Errc::kNotFound));
+  for (store::RefreshFamily& f : *live) {
+    if (f.id != *id) continue;
+    auto r = refresh_->revoke_family(f.id, reason, clock_.now_unix());
+    if (!r && r.error() != store::StoreError::kNotFound) {
+      return std::unexpected(from_store(r.error()));
+    }
+    if (auto d = deny_family(sid); !d) return std::unexpected(d.error());
+    return std::move(f);
+  }
+  return std::unexpected(make_error(Errc::kNotFound));
+}
+
+std::expected<std::string, Error> TokenService::sid_of_refresh(std::string_view raw) {
+  auto found = find_presented(raw);
+  if (!found) return std::unexpected(std::move(found.error()));
+  return sid_of(found->family.id);
+}
+
+std::expected<std::size_t, Error> TokenService::purge() {
+  const std::int64_t now = clock_.now_unix();
+  auto n = refresh_->purge(now - config_.refresh_absolute, now - config_.refresh_idle,
+                           now - config_.keep_revoked);
+  if (!n) return std::unexpected(from_store(n.error()));
+  return *n;
 }
 
 }  // namespace tessera::auth

@@ -53,6 +53,13 @@ struct TokenConfig {
   std::int64_t reuse_grace = 0;  // seconds after a rotation in which the old token gets the
                                  // same successor again (two tabs); 0: any reuse revokes
   std::size_t verify_cache_capacity = 100'000;  // 0: verify every token in full
+  // Keys the CSRF tokens of web.mode = "jwt" (csrf_token()). Every node of a deployment must
+  // use the same one (app/services.cc derives it from the master key). Empty: a random secret
+  // for this process only.
+  std::string csrf_secret;
+  // How long a revoked family is kept before purge() deletes it, so that a late reuse is still
+  // recognised as such (seconds).
+  std::int64_t keep_revoked = 7 * 24 * 60 * 60;
 };
 
 struct AccessToken {
@@ -72,6 +79,7 @@ struct AccessPrincipal {
   std::int64_t issued_ms = 0;
   std::int64_t expires_at = 0;
   std::int64_t auth_time = 0;
+  TokenIdentity revocation;  // for the revocation check (hashes made once, at verification)
 };
 
 struct TokenPair {
@@ -118,7 +126,8 @@ class TokenService {
   // expired, wrong iss/aud/typ, revoked); kUnavailable (revocation state unknown).
   std::expected<std::shared_ptr<const AccessPrincipal>, Error> verify(std::string_view token);
 
-  // Logout with an access token: its jti is denied until it expires, and its family revoked.
+  // Logout with an access token: its jti is denied until it expires, and its family revoked
+  // with every access token it issued (RevocationService::deny_family).
   std::expected<void, Error> logout(const AccessPrincipal& principal);
   // Logout with a refresh token: its family is revoked (no access token to deny).
   std::expected<void, Error> logout_refresh(std::string_view raw_refresh_token);
@@ -129,6 +138,30 @@ class TokenService {
 
   // The user's live families (GET /auth/sessions in web.mode = "jwt").
   std::expected<std::vector<store::RefreshFamily>, Error> families(const store::UserId& user);
+
+  // DELETE /auth/sessions/{id}: revokes `user`'s live family named `sid`, and denies its
+  // access tokens. kNotFound if the
+  // user has no such live family (another user's sid included: no probing).
+  std::expected<store::RefreshFamily, Error> revoke_family(const store::UserId& user,
+                                                           std::string_view sid,
+                                                           std::string_view reason);
+
+  // The sid of the family a raw refresh token belongs to, whatever its state (the cookie
+  // variant of /auth/refresh checks its CSRF token before rotating anything).
+  // kUnauthenticated if malformed or unknown; kUnavailable if the store cannot answer.
+  std::expected<std::string, Error> sid_of_refresh(std::string_view raw_refresh_token);
+
+  // Deletes families past their absolute or idle lifetime, and revoked ones older than
+  // keep_revoked (call periodically). Returns how many.
+  std::expected<std::size_t, Error> purge();
+
+  // The CSRF token bound to family `sid` (web.mode = "jwt"; the double-submit token of
+  // SPEC.md "Browser delivery"): base64url of a MAC of the sid under csrf_secret. It stays the
+  // same across rotations of the family, a value planted by a sibling domain cannot match
+  // without the secret, and another family's token never matches.
+  std::string csrf_token(std::string_view sid) const;
+  // Whether `presented` is csrf_token(sid); constant time. Empty never matches.
+  bool csrf_matches(std::string_view sid, std::string_view presented) const;
 
   // base64url of the family id: names the family in `sid` and in listings.
   static std::string sid_of(const store::FamilyId& id);
@@ -141,12 +174,19 @@ class TokenService {
   RefreshFailure last_failure() const { return last_failure_.load(); }
 
  private:
+  // The record of a presented raw refresh token: kUnauthenticated if malformed (no store call)
+  // or unknown; kUnavailable if the store cannot answer.
+  std::expected<store::TokenInFamily, Error> find_presented(std::string_view raw);
   std::expected<TokenPair, Error> fail(RefreshFailure why);
-  std::expected<TokenPair, Error> reuse(const store::TokenInFamily& found,
+  // Denies every access token of family `sid` (they all expire within access_ttl + leeway).
+  std::expected<void, Error> deny_family(std::string_view sid);
+  // `user` is the family's user as refresh() loaded and checked it (not read again).
+  std::expected<TokenPair, Error> reuse(const store::TokenInFamily& found, const store::User& user,
                                         std::string_view raw_presented, std::int64_t now,
                                         std::int64_t issued_ms);
   std::expected<TokenPair, Error> pair_for(const store::RefreshFamily& family,
-                                           std::string refresh_token, std::int64_t issued_ms);
+                                           const store::User& user, std::string refresh_token,
+                                           std::int64_t issued_ms);
 
   std::shared_ptr<store::RefreshStore> refresh_;
   std::shared_ptr<store::UserStore> users_;

@@ -11,6 +11,7 @@
 #include "auth/opaque_token.h"
 #include "auth/test_util.h"
 #include "base/base64url.h"
+#include "crypto/hash.h"
 #include "tessera/jws.h"
 
 namespace tessera::auth {
@@ -348,6 +349,151 @@ TEST_F(TokensTest, KeyRotationWithTokensInFlight) {
   EXPECT_FALSE(valid(before.access.token));
   EXPECT_FALSE(valid(after.access.token));
   EXPECT_TRUE(valid(login(alice_).access.token));
+}
+
+}  // namespace
+}  // namespace tessera::auth
+
+namespace tessera::auth {
+namespace {
+
+// web.mode = "jwt": the CSRF token is a MAC of the family's sid: stable across rotations,
+// different per family and per secret, never matched by an empty or altered value.
+TEST_F(TokensTest, CsrfTokenIsBoundToTheFamilyAndTheSecret) {
+  const TokenPair a = login(alice_);
+  const TokenPair b = login(alice_);
+  const std::string ta = service_->csrf_token(a.sid);
+  EXPECT_EQ(ta.size(), 43u);
+  EXPECT_EQ(service_->csrf_token(a.sid), ta);
+  EXPECT_NE(service_->csrf_token(b.sid), ta);
+  EXPECT_TRUE(service_->csrf_matches(a.sid, ta));
+  EXPECT_FALSE(service_->csrf_matches(b.sid, ta));
+  EXPECT_FALSE(service_->csrf_matches(a.sid, ""));
+  EXPECT_FALSE(service_->csrf_matches("", service_->csrf_token("")));
+  std::string altered = ta;
+  altered[0] = altered[0] == 'A' ? 'B' : 'A';
+  EXPECT_FALSE(service_->csrf_matches(a.sid, altered));
+  auto rotated = service_->refresh(a.refresh_token, "ip", "ua");
+  ASSERT_TRUE(rotated.has_value());
+  EXPECT_EQ(rotated->sid, a.sid);
+  EXPECT_TRUE(service_->csrf_matches(rotated->sid, ta));
+
+  // Another secret (another deployment, or a process without the configured one): no match.
+  TokenConfig other;
+  other.csrf_secret = std::string(32, 'x');
+  make_service(other);
+  EXPECT_FALSE(service_->csrf_matches(a.sid, ta));
+  TokenConfig same;
+  same.csrf_secret = std::string(32, 'x');
+  make_service(same);
+  EXPECT_EQ(service_->csrf_token(a.sid), TokenService(stores_.refresh, stores_.users, *keyring_,
+                                                      *revocation_, *audit_, clock_, same)
+                                             .csrf_token(a.sid));
+}
+
+TEST_F(TokensTest, RevokeFamilyOnlyForItsOwnUser) {
+  const store::User bob = add_user("bob@example.com", {"user"});
+  const TokenPair mine = login(alice_);
+  const TokenPair his = login(bob);
+  EXPECT_EQ(service_->revoke_family(alice_.id, his.sid, "test").error().code, Errc::kNotFound);
+  EXPECT_EQ(service_->revoke_family(alice_.id, "not a sid", "test").error().code, Errc::kNotFound);
+  EXPECT_TRUE(service_->refresh(his.refresh_token, "ip", "ua").has_value());  // untouched
+  auto revoked = service_->revoke_family(alice_.id, mine.sid, "test");
+  ASSERT_TRUE(revoked.has_value());
+  EXPECT_EQ(TokenService::sid_of(revoked->id), mine.sid);
+  EXPECT_EQ(refresh_error(mine.refresh_token), Errc::kUnauthenticated);
+  EXPECT_EQ(service_->revoke_family(alice_.id, mine.sid, "test").error().code, Errc::kNotFound);
+}
+
+TEST_F(TokensTest, SidOfRefreshNamesTheFamilyWhateverItsState) {
+  const TokenPair p = login(alice_);
+  EXPECT_EQ(service_->sid_of_refresh(p.refresh_token), p.sid);
+  auto next = service_->refresh(p.refresh_token, "ip", "ua");
+  ASSERT_TRUE(next.has_value());
+  EXPECT_EQ(service_->sid_of_refresh(p.refresh_token), p.sid);  // used, still named
+  EXPECT_EQ(service_->sid_of_refresh(next->refresh_token), p.sid);
+  EXPECT_EQ(service_->sid_of_refresh("junk").error().code, Errc::kUnauthenticated);
+  EXPECT_EQ(service_->sid_of_refresh(std::string(43, 'A')).error().code, Errc::kUnauthenticated);
+}
+
+TEST_F(TokensTest, PurgeDropsExpiredAndLongRevokedFamiliesOnly) {
+  TokenConfig config;
+  config.refresh_idle = 100;
+  config.refresh_absolute = 1000;
+  config.keep_revoked = 50;
+  make_service(config);
+  const TokenPair idle = login(alice_);
+  const TokenPair revoked = login(alice_);
+  ASSERT_TRUE(service_->revoke_family(alice_.id, revoked.sid, "test").has_value());
+  advance(60);
+  const TokenPair live = login(alice_);
+  auto n = service_->purge();
+  ASSERT_TRUE(n.has_value());
+  EXPECT_EQ(*n, 1u);  // the revoked one (60 s > keep_revoked); idle has 40 s left
+  advance(50);        // idle: 110 s since its last use
+  n = service_->purge();
+  ASSERT_TRUE(n.has_value());
+  EXPECT_EQ(*n, 1u);
+  EXPECT_EQ(service_->sid_of_refresh(idle.refresh_token).error().code, Errc::kUnauthenticated);
+  EXPECT_EQ(service_->sid_of_refresh(live.refresh_token), live.sid);
+}
+
+}  // namespace
+}  // namespace tessera::auth
+
+namespace tessera::auth {
+namespace {
+
+// SPEC.md "Revocation": a revoked family takes every access token it issued with it - the
+// one presented at logout, the earlier ones still within their lifetime, and a thief's.
+TEST_F(TokensTest, RevokedFamilyDeniesEveryAccessTokenItIssued) {
+  const TokenPair first = login(alice_);
+  auto second = service_->refresh(first.refresh_token, "ip", "ua");
+  ASSERT_TRUE(second.has_value());
+  const TokenPair other = login(alice_);
+  ASSERT_TRUE(valid(first.access.token) && valid(second->access.token));
+  auto p = service_->verify(second->access.token);
+  ASSERT_TRUE(p.has_value());
+  ASSERT_TRUE(service_->logout(**p).has_value());
+  EXPECT_FALSE(valid(second->access.token));
+  EXPECT_FALSE(valid(first.access.token));  // same family, issued before the rotation
+  EXPECT_TRUE(valid(other.access.token));   // another family (another device) lives
+
+  // Revoked from the account page (DELETE /auth/sessions/{id}).
+  ASSERT_TRUE(service_->revoke_family(alice_.id, other.sid, "test").has_value());
+  EXPECT_FALSE(valid(other.access.token));
+
+  // Reuse: the family's current access token (maybe the thief's) dies too.
+  const TokenPair victim = login(alice_);
+  auto rotated = service_->refresh(victim.refresh_token, "ip", "ua");
+  ASSERT_TRUE(rotated.has_value());
+  ASSERT_TRUE(valid(rotated->access.token));
+  EXPECT_EQ(refresh_error(victim.refresh_token), Errc::kUnauthenticated);
+  EXPECT_EQ(service_->last_failure(), RefreshFailure::kReuse);
+  EXPECT_FALSE(valid(rotated->access.token));
+
+  // Another process learns of the denials through the log.
+  RevocationService follower(stores_.revocations, clock_, RevocationConfig{});
+  ASSERT_TRUE(follower.start().has_value());
+  auto ident =
+      follower.identify(alice_.id, rotated->access.issued_ms, rotated->access.jti, rotated->sid);
+  EXPECT_EQ(follower.is_revoked(ident, clock_.now_ms()), true);
+  auto fresh = login(alice_);
+  EXPECT_EQ(follower.is_revoked(
+                follower.identify(alice_.id, fresh.access.issued_ms, fresh.access.jti, fresh.sid),
+                clock_.now_ms()),
+            false);
+}
+
+// A login in the very millisecond of a logout everywhere gets a live token (issued after the
+// not-before), while every token from before stays dead.
+TEST_F(TokensTest, LoginInTheSameMillisecondAsRevokeUserLives) {
+  const TokenPair before = login(alice_);
+  ASSERT_TRUE(service_->revoke_user(alice_.id, "logout_all").has_value());
+  const TokenPair after = login(alice_);  // the manual clock has not moved: same ms
+  EXPECT_GT(after.access.issued_ms, before.access.issued_ms);
+  EXPECT_FALSE(valid(before.access.token));
+  EXPECT_TRUE(valid(after.access.token));
 }
 
 }  // namespace

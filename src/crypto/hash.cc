@@ -134,16 +134,6 @@ Digest digest(Hash h, std::string_view data) {
   return d;
 }
 
-std::array<std::uint64_t, 2> short_hash128(const ShortHashKey& key, std::string_view data) {
-  static_assert(sizeof(ShortHashKey) == crypto_shorthash_siphashx24_KEYBYTES);
-  unsigned char out[crypto_shorthash_siphashx24_BYTES];
-  crypto_shorthash_siphashx24(out, reinterpret_cast<const unsigned char*>(data.data()), data.size(),
-                              key.data());
-  std::array<std::uint64_t, 2> h{};
-  std::memcpy(h.data(), out, sizeof out);
-  return h;
-}
-
 std::array<unsigned char, 32> sha256(std::string_view data) {
   std::array<unsigned char, 32> out{};
   SHA256_CTX c;

@@ -31,12 +31,6 @@ struct Digest {
 Digest digest(Hash h, std::string_view data);
 std::array<unsigned char, 32> sha256(std::string_view data);
 
-// SipHash-2-4 with a 128-bit output (libsodium's siphashx24) under a 16-byte secret key: a
-// fast keyed hash for in-process tables and filters (its output cannot be steered without the
-// key). Not a MAC for anything that leaves the process.
-using ShortHashKey = std::array<unsigned char, 16>;
-std::array<std::uint64_t, 2> short_hash128(const ShortHashKey& key, std::string_view data);
-
 // Constant-time equality of two byte strings (length is not secret).
 bool constant_time_equal(std::string_view a, std::string_view b);
 

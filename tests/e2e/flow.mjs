@@ -14,6 +14,8 @@ export const EXPECTED_CSP =
 
 const SESSION_COOKIE = '__Host-tessera_session';
 const CSRF_COOKIE = '__Host-tessera_csrf';
+const ACCESS_COOKIE = '__Host-tessera_access';
+const REFRESH_COOKIE = '__Secure-tessera_refresh';
 
 function cookieValue(header, name) {
   for (const part of (header || '').split(';')) {
@@ -24,8 +26,10 @@ function cookieValue(header, name) {
 }
 
 // Runs the scenario as subtests of `t`. `email` must exist with `password`; it ends with
-// `newPassword` as the password. Resolves to whether every step passed.
-export async function browserFlow(t, { base, email, password, newPassword }) {
+// `newPassword` as the password. `mode` is the server's web.mode ("session" or "jwt"): what
+// the credential cookie is. Resolves to whether every step passed.
+export async function browserFlow(t, { base, email, password, newPassword, mode = 'session' }) {
+  const credentialCookie = mode === 'jwt' ? ACCESS_COOKIE : SESSION_COOKIE;
   const browser = await launchChromium();
   const cspViolations = [];
   const scriptErrors = [];
@@ -194,27 +198,67 @@ export async function browserFlow(t, { base, email, password, newPassword }) {
     });
 
     await step(
-      'document.cookie holds the CSRF cookie but cannot read the session cookie',
+      `document.cookie holds the CSRF cookie but cannot read the ${mode} credential`,
       async () => {
         const visible = await a.page.evaluate(() => document.cookie);
         assert.ok(cookieValue(visible, CSRF_COOKIE), `CSRF cookie readable: ${visible}`);
-        assert.ok(!visible.includes(SESSION_COOKIE), `session cookie hidden: ${visible}`);
+        for (const hidden of [SESSION_COOKIE, ACCESS_COOKIE, REFRESH_COOKIE]) {
+          assert.ok(!visible.includes(hidden), `${hidden} hidden: ${visible}`);
+        }
         const jar = await a.context.cookies(base);
-        const session = jar.find((k) => k.name === SESSION_COOKIE);
+        const credential = jar.find((k) => k.name === credentialCookie);
         const csrf = jar.find((k) => k.name === CSRF_COOKIE);
-        assert.ok(session, 'the browser holds a session cookie');
+        assert.ok(credential, `the browser holds ${credentialCookie}`);
         assert.ok(csrf, 'the browser holds a CSRF cookie');
-        for (const k of [session, csrf]) {
+        for (const k of [credential, csrf]) {
           assert.equal(k.secure, true, `${k.name} Secure`);
           assert.equal(k.path, '/', `${k.name} Path=/`);
           assert.ok(!k.domain.startsWith('.'), `${k.name} host-only (no Domain)`);
           assert.ok(['Lax', 'Strict'].includes(k.sameSite), `${k.name} SameSite=${k.sameSite}`);
         }
-        assert.equal(session.httpOnly, true, 'session cookie HttpOnly');
+        assert.equal(credential.httpOnly, true, `${credentialCookie} HttpOnly`);
         assert.equal(csrf.httpOnly, false, 'CSRF cookie readable by the page');
-        assert.ok(session.value.length >= 43, 'session id carries >= 256 bits');
+        if (mode === 'session') {
+          assert.ok(credential.value.length >= 43, 'session id carries >= 256 bits');
+          return;
+        }
+        assert.equal(credential.value.split('.').length, 3, 'the access cookie holds a JWS');
+        assert.equal(
+          jar.find((k) => k.name === SESSION_COOKIE),
+          undefined,
+          'no session cookie',
+        );
+        // The refresh cookie: the browser keeps it, for /auth/refresh only, SameSite=Strict.
+        const refresh = (await a.context.cookies(`${base}/auth/refresh`)).find(
+          (k) => k.name === REFRESH_COOKIE,
+        );
+        assert.ok(refresh, 'the browser holds the refresh cookie');
+        assert.equal(refresh.path, '/auth/refresh');
+        assert.equal(refresh.sameSite, 'Strict');
+        assert.equal(refresh.httpOnly, true);
+        assert.equal(refresh.secure, true);
       },
     );
+
+    if (mode === 'jwt') {
+      await step('an expired access cookie is renewed from the refresh cookie', async () => {
+        // The browser drops the access cookie at its Max-Age; do what it would do.
+        const before = (await a.context.cookies(base)).find((k) => k.name === ACCESS_COOKIE);
+        await a.context.clearCookies({ name: ACCESS_COOKIE });
+        // /account without it: the server sends the browser to /login, whose script refreshes
+        // and comes back, signed in, without a password.
+        await a.page.goto(`${base}/account`);
+        await a.page.waitForURL(`${base}/account`);
+        await waitForText(a.page, '#me-email', email);
+        const after = (await a.context.cookies(base)).find((k) => k.name === ACCESS_COOKIE);
+        assert.ok(after && after.value !== before.value, 'a new access cookie');
+        // And an API call made while it is missing is retried after a refresh.
+        await a.context.clearCookies({ name: ACCESS_COOKIE });
+        await a.page.reload();
+        await a.page.waitForURL(`${base}/account`);
+        await waitForRows(a.page, 1);
+      });
+    }
 
     await step("revokes a second browser's session from the account page", async () => {
       await login(b, password);
@@ -269,9 +313,11 @@ export async function browserFlow(t, { base, email, password, newPassword }) {
       await login(a, newPassword);
       await Promise.all([a.page.waitForURL(`${base}/login`), a.page.click('#logout')]);
       await bouncedToLogin(a);
-      const jar = await a.context.cookies(base);
-      const session = jar.find((k) => k.name === SESSION_COOKIE);
-      assert.ok(!session || session.value === '', 'the session cookie is cleared');
+      const jar = await a.context.cookies(`${base}/auth/refresh`);
+      for (const name of [SESSION_COOKIE, ACCESS_COOKIE, REFRESH_COOKIE, CSRF_COOKIE]) {
+        const k = jar.find((c) => c.name === name);
+        assert.ok(!k || k.value === '', `${name} is cleared`);
+      }
       await a.page.goto(`${base}/`);
       assert.equal(new URL(a.page.url()).pathname, '/login');
     });

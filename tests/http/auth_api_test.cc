@@ -28,6 +28,7 @@
 #include <thread>
 #include <vector>
 
+#include "api_client.h"
 #include "tessera_process.h"
 
 namespace {
@@ -50,135 +51,13 @@ constexpr char kTooManyAtOnce[] =
 // ---- processes ------------------------------------------------------------------------------
 
 using tessera::http::testing::announced_port;
+using tessera::http::testing::http_exchange;
+using tessera::http::testing::parse_set_cookie;
+using tessera::http::testing::Response;
+using tessera::http::testing::run_cli;
+using tessera::http::testing::RunResult;
+using tessera::http::testing::SetCookie;
 using tessera::http::testing::TesseraProcess;
-
-// Runs TESSERA_BINARY with `args` and `input` on stdin to completion: exit code and output.
-struct RunResult {
-  int code = -1;
-  std::string out, err;
-};
-RunResult run_cli(const std::vector<std::string>& args, const std::string& input) {
-  auto tmp = fs::temp_directory_path() / ("tessera-cli-" + std::to_string(::getpid()));
-  fs::create_directories(tmp);
-  std::ofstream(tmp / "in") << input;
-  std::string cmd = std::string(TESSERA_BINARY);
-  for (const std::string& a : args) cmd += " '" + a + "'";
-  cmd +=
-      " <" + (tmp / "in").string() + " >" + (tmp / "out").string() + " 2>" + (tmp / "err").string();
-  RunResult r;
-  int status = std::system(cmd.c_str());
-  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  auto slurp = [](const fs::path& p) {
-    std::ifstream in(p);
-    return std::string(std::istreambuf_iterator<char>(in), {});
-  };
-  r.out = slurp(tmp / "out");
-  r.err = slurp(tmp / "err");
-  fs::remove_all(tmp);
-  return r;
-}
-
-// ---- HTTP -----------------------------------------------------------------------------------
-
-struct Response {
-  int status = 0;
-  std::vector<std::pair<std::string, std::string>> headers;  // names lower-cased, in order
-  std::string body;
-
-  std::string header(std::string_view name) const {
-    for (const auto& [k, v] : headers) {
-      if (k == name) return v;
-    }
-    return {};
-  }
-  std::vector<std::string> all(std::string_view name) const {
-    std::vector<std::string> out;
-    for (const auto& [k, v] : headers) {
-      if (k == name) out.push_back(v);
-    }
-    return out;
-  }
-  json body_json() const { return json::parse(body, nullptr, false); }
-};
-
-// A parsed Set-Cookie: name, value and attributes (names lower-cased; valueless ones map to "").
-struct SetCookie {
-  std::string name, value;
-  std::map<std::string, std::string> attrs;
-};
-SetCookie parse_set_cookie(const std::string& text) {
-  SetCookie c;
-  std::size_t semi = text.find(';');
-  std::string pair = text.substr(0, semi);
-  std::size_t eq = pair.find('=');
-  c.name = pair.substr(0, eq);
-  c.value = eq == std::string::npos ? "" : pair.substr(eq + 1);
-  while (semi != std::string::npos) {
-    std::size_t next = text.find(';', semi + 1);
-    std::string attr =
-        text.substr(semi + 1, next == std::string::npos ? std::string::npos : next - semi - 1);
-    while (!attr.empty() && attr.front() == ' ') attr.erase(0, 1);
-    std::size_t aeq = attr.find('=');
-    std::string name = attr.substr(0, aeq);
-    std::transform(name.begin(), name.end(), name.begin(), ::tolower);
-    c.attrs[name] = aeq == std::string::npos ? "" : attr.substr(aeq + 1);
-    semi = next;
-  }
-  return c;
-}
-
-// Sends `raw` on a fresh connection and reads the response to EOF (requests say Connection:
-// close), keeping every header line (Set-Cookie comes more than once).
-std::optional<Response> http_exchange(std::uint16_t port, const std::string& raw) {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  if (fd < 0) return std::nullopt;
-  timeval tv{30, 0};
-  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-  ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(port);
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  std::unique_ptr<int, void (*)(int*)> guard(&fd, [](int* f) { ::close(*f); });
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) return std::nullopt;
-  std::string_view rest = raw;
-  while (!rest.empty()) {
-    ssize_t n = ::send(fd, rest.data(), rest.size(), MSG_NOSIGNAL);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) break;  // the server may answer (413, 431) before reading everything
-    rest.remove_prefix(static_cast<std::size_t>(n));
-  }
-  std::string data;
-  char buf[16384];
-  for (;;) {
-    ssize_t n = ::recv(fd, buf, sizeof buf, 0);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) break;
-    data.append(buf, static_cast<std::size_t>(n));
-  }
-  std::size_t end = data.find("\r\n\r\n");
-  if (end == std::string::npos || data.compare(0, 5, "HTTP/") != 0) return std::nullopt;
-  Response r;
-  r.status = std::stoi(data.substr(9, 3));
-  std::size_t pos = data.find("\r\n") + 2;
-  while (pos < end) {
-    std::size_t next = data.find("\r\n", pos);
-    std::string line = data.substr(pos, next - pos);
-    std::size_t colon = line.find(':');
-    if (colon != std::string::npos) {
-      std::string name = line.substr(0, colon);
-      std::transform(name.begin(), name.end(), name.begin(), ::tolower);
-      std::string value = line.substr(colon + 1);
-      while (!value.empty() && value.front() == ' ') value.erase(0, 1);
-      r.headers.emplace_back(name, value);
-    }
-    pos = next + 2;
-  }
-  r.body = data.substr(end + 4);
-  std::string length = r.header("content-length");
-  if (!length.empty() && r.body.size() > std::stoul(length)) r.body.resize(std::stoul(length));
-  return r;
-}
 
 // A string literal's bytes, embedded NULs included.
 template <std::size_t N>
@@ -186,7 +65,8 @@ std::string bytes(const char (&literal)[N]) {
   return std::string(literal, N - 1);
 }
 
-using Fields = std::vector<std::pair<std::string, std::string>>;
+using tessera::http::testing::ApiServerTest;
+using tessera::http::testing::Fields;
 
 // A browser-like client: its own cookie jar (session + CSRF), origin and client IP.
 struct Browser {
@@ -216,71 +96,22 @@ struct Browser {
   }
 };
 
-class AuthApiTest : public ::testing::Test {
+class AuthApiTest : public ApiServerTest {
  protected:
-  AuthApiTest() {
-    std::string tmpl = (fs::temp_directory_path() / "tessera-api-XXXXXX").string();
-    root_ = ::mkdtemp(tmpl.data());
-    data_ = root_ / "data";
-    config_ = root_ / "tessera.toml";
-    std::ofstream(config_) << "[server]\n"
-                              "trusted_proxies = [\"127.0.0.1\"]\n"
-                              "[web]\n"
-                              "allowed_origins = [\"https://app.example.com\"]\n"
-                              "[auth]\n"
-                              "open_signup = true\n"
-                              "[rate_limit]\n"
-                              "ip_failures = 12\n";
-  }
-  ~AuthApiTest() override {
-    server_.reset();
-    fs::remove_all(root_);
-  }
+  AuthApiTest()
+      : ApiServerTest(
+            "[server]\n"
+            "trusted_proxies = [\"127.0.0.1\"]\n"
+            "[web]\n"
+            "allowed_origins = [\"https://app.example.com\"]\n"
+            "[auth]\n"
+            "open_signup = true\n"
+            "[rate_limit]\n"
+            "ip_failures = 12\n") {}
 
-  void SetUp() override {
-    // The server logs every request: its stderr is discarded, a pipe nobody reads would fill.
-    server_ = std::make_unique<TesseraProcess>(
-        std::vector<std::string>{"serve", "--listen", "127.0.0.1:0", "--data-dir", data_.string(),
-                                 "--config", config_.string(), "--threads", "2"},
-        TesseraProcess::Stderr::kDiscard);
-    port_ = announced_port(server_->first_line().value_or(""));
-    ASSERT_NE(port_, 0) << "the server did not announce itself";
-  }
-
-  // `tessera user add` against the running server's store; returns the user id.
   std::string add_user(const std::string& email, std::vector<std::string> roles = {},
                        const std::string& password = kPassword) {
-    std::vector<std::string> args = {"user",         "add",      email,           "--data-dir",
-                                     data_.string(), "--config", config_.string()};
-    for (const std::string& r : roles) {
-      args.push_back("--role");
-      args.push_back(r);
-    }
-    RunResult r = run_cli(args, password + "\n");
-    EXPECT_EQ(r.code, 0) << r.err;
-    EXPECT_EQ(r.out.find(password), std::string::npos);
-    EXPECT_EQ(r.err.find(password), std::string::npos);
-    std::string id = r.out.substr(0, r.out.find('\n'));
-    return id;
-  }
-
-  RunResult cli(std::vector<std::string> args, const std::string& input = "") {
-    args.insert(args.end(), {"--data-dir", data_.string(), "--config", config_.string()});
-    return run_cli(args, input);
-  }
-
-  Response send(const std::string& method, const std::string& path, const Fields& headers = {},
-                const std::string& body = {}, const std::string& ip = "10.0.0.1") {
-    std::string raw = method + " " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n";
-    raw += "X-Forwarded-For: " + ip + "\r\n";
-    for (const auto& [k, v] : headers) raw += k + ": " + v + "\r\n";
-    if (!body.empty() || method == "POST" || method == "DELETE") {
-      raw += "Content-Length: " + std::to_string(body.size()) + "\r\n";
-    }
-    raw += "\r\n" + body;
-    auto r = http_exchange(port_, raw);
-    EXPECT_TRUE(r.has_value()) << method << " " << path;
-    return r.value_or(Response{});
+    return ApiServerTest::add_user(email, std::move(roles), password);
   }
 
   Response login_raw(const std::string& email, const std::string& password,
@@ -332,10 +163,6 @@ class AuthApiTest : public ::testing::Test {
     // A 401 always challenges, nothing else does.
     EXPECT_EQ(r.header("www-authenticate"), status == 401 ? kChallenge : "") << r.body;
   }
-
-  fs::path root_, data_, config_;
-  std::unique_ptr<TesseraProcess> server_;
-  std::uint16_t port_ = 0;
 };
 
 // ---- login, cookies, verify, logout ----------------------------------------------------------
@@ -794,8 +621,8 @@ TEST_F(AuthApiTest, UnknownEmailAndWrongPasswordAreIndistinguishable) {
   std::string body;
   for (int i = 0; i < 3; ++i) {
     const double before = hash_jobs();
-    Response u = login_raw("nobody" + std::to_string(i) + "@example.com", "wrong password",
-                           "10.3.0.1");
+    Response u =
+        login_raw("nobody" + std::to_string(i) + "@example.com", "wrong password", "10.3.0.1");
     const double between = hash_jobs();
     Response w = login_raw("quinn@example.com", "wrong password", "10.3.0.2");
     const double after = hash_jobs();

@@ -10,6 +10,11 @@
 //     __Host-tessera_csrf cookie (double submit). fetch() adds Origin itself; the pages send
 //     no Referer (Referrer-Policy: no-referrer), so Origin is what the server checks.
 //   - Server data is rendered with textContent / createElement only, never parsed as HTML.
+//   - web.mode = "jwt": the access cookie lives 15 minutes; the refresh cookie is sent only to
+//     POST /auth/refresh. A request without a body that fails with 401 is retried once after a
+//     successful refresh (never one with a body: a password must not be sent twice), and the
+//     login page tries a refresh first, so an expired access cookie costs no new login. In
+//     web.mode = "session" the refresh simply fails (401) and nothing changes.
 //   - Errors show the RFC 9457 problem+json `title` and `detail` the server sent.
 'use strict';
 
@@ -37,8 +42,34 @@
     return '';
   }
 
+  // POST /auth/refresh from the cookies (web.mode = "jwt"): whether a new access cookie came.
+  async function refreshCookies() {
+    try {
+      await request('POST', '/auth/refresh');
+      return true;
+    } catch (e) {
+      return false;
+    }
+  }
+
   // One JSON request to the API; resolves to the parsed body (or null), rejects with ApiError.
+  // A bodyless request refused with 401 is retried once after a successful refresh.
   async function api(method, path, body) {
+    try {
+      return await request(method, path, body);
+    } catch (err) {
+      const retry =
+        err instanceof ApiError &&
+        err.status === 401 &&
+        body === undefined &&
+        path !== '/auth/refresh' &&
+        (await refreshCookies());
+      if (!retry) throw err;
+      return request(method, path, body);
+    }
+  }
+
+  async function request(method, path, body) {
     const headers = { Accept: 'application/json, application/problem+json' };
     const init = { method, headers, credentials: 'same-origin', cache: 'no-store' };
     if (body !== undefined) {
@@ -114,6 +145,13 @@
   // ---- /login --------------------------------------------------------------------------------
 
   function initLogin() {
+    // A browser with a CSRF cookie may hold a live refresh cookie (web.mode = "jwt") whose
+    // access cookie expired: renew it and go on to the account page instead of asking again.
+    if (csrfToken()) {
+      refreshCookies().then((ok) => {
+        if (ok) window.location.replace('/account');
+      });
+    }
     const form = byId('login-form');
     const error = byId('login-error');
     const submit = byId('login-submit');

@@ -1,0 +1,235 @@
+// A raw HTTP/1.1 client for the end-to-end API tests (tests/http/*_test.cc): one request per
+// connection (Connection: close), every header line kept (Set-Cookie comes more than once), and
+// a runner for the `tessera` CLI. Test-only; header-only.
+#pragma once
+
+#include <arpa/inet.h>
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdint>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "tessera_process.h"
+
+#ifndef TESSERA_BINARY
+#error "define TESSERA_BINARY (the tessera executable) for api_client.h"
+#endif
+
+namespace tessera::http::testing {
+
+// Runs TESSERA_BINARY with `args` and `input` on stdin to completion: exit code and output.
+struct RunResult {
+  int code = -1;
+  std::string out, err;
+};
+inline RunResult run_cli(const std::vector<std::string>& args, const std::string& input) {
+  auto tmp = std::filesystem::temp_directory_path() / ("tessera-cli-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(tmp);
+  std::ofstream(tmp / "in") << input;
+  std::string cmd = std::string(TESSERA_BINARY);
+  for (const std::string& a : args) cmd += " '" + a + "'";
+  cmd +=
+      " <" + (tmp / "in").string() + " >" + (tmp / "out").string() + " 2>" + (tmp / "err").string();
+  RunResult r;
+  int status = std::system(cmd.c_str());
+  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  auto slurp = [](const std::filesystem::path& p) {
+    std::ifstream in(p);
+    return std::string(std::istreambuf_iterator<char>(in), {});
+  };
+  r.out = slurp(tmp / "out");
+  r.err = slurp(tmp / "err");
+  std::filesystem::remove_all(tmp);
+  return r;
+}
+
+struct Response {
+  int status = 0;
+  std::vector<std::pair<std::string, std::string>> headers;  // names lower-cased, in order
+  std::string body;
+
+  std::string header(std::string_view name) const {
+    for (const auto& [k, v] : headers) {
+      if (k == name) return v;
+    }
+    return {};
+  }
+  std::vector<std::string> all(std::string_view name) const {
+    std::vector<std::string> out;
+    for (const auto& [k, v] : headers) {
+      if (k == name) out.push_back(v);
+    }
+    return out;
+  }
+  nlohmann::json body_json() const { return nlohmann::json::parse(body, nullptr, false); }
+};
+
+// A parsed Set-Cookie: name, value and attributes (names lower-cased; valueless ones map to "").
+struct SetCookie {
+  std::string name, value;
+  std::map<std::string, std::string> attrs;
+};
+inline SetCookie parse_set_cookie(const std::string& text) {
+  SetCookie c;
+  std::size_t semi = text.find(';');
+  std::string pair = text.substr(0, semi);
+  std::size_t eq = pair.find('=');
+  c.name = pair.substr(0, eq);
+  c.value = eq == std::string::npos ? "" : pair.substr(eq + 1);
+  while (semi != std::string::npos) {
+    std::size_t next = text.find(';', semi + 1);
+    std::string attr =
+        text.substr(semi + 1, next == std::string::npos ? std::string::npos : next - semi - 1);
+    while (!attr.empty() && attr.front() == ' ') attr.erase(0, 1);
+    std::size_t aeq = attr.find('=');
+    std::string name = attr.substr(0, aeq);
+    std::transform(name.begin(), name.end(), name.begin(), ::tolower);
+    c.attrs[name] = aeq == std::string::npos ? "" : attr.substr(aeq + 1);
+    semi = next;
+  }
+  return c;
+}
+
+// Sends `raw` on a fresh connection and reads the response to EOF (requests say Connection:
+// close), keeping every header line (Set-Cookie comes more than once).
+inline std::optional<Response> http_exchange(std::uint16_t port, const std::string& raw) {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  if (fd < 0) return std::nullopt;
+  timeval tv{30, 0};
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(port);
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  std::unique_ptr<int, void (*)(int*)> guard(&fd, [](int* f) { ::close(*f); });
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) return std::nullopt;
+  std::string_view rest = raw;
+  while (!rest.empty()) {
+    ssize_t n = ::send(fd, rest.data(), rest.size(), MSG_NOSIGNAL);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;  // the server may answer (413, 431) before reading everything
+    rest.remove_prefix(static_cast<std::size_t>(n));
+  }
+  std::string data;
+  char buf[16384];
+  for (;;) {
+    ssize_t n = ::recv(fd, buf, sizeof buf, 0);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    data.append(buf, static_cast<std::size_t>(n));
+  }
+  std::size_t end = data.find("\r\n\r\n");
+  if (end == std::string::npos || data.compare(0, 5, "HTTP/") != 0) return std::nullopt;
+  Response r;
+  r.status = std::stoi(data.substr(9, 3));
+  std::size_t pos = data.find("\r\n") + 2;
+  while (pos < end) {
+    std::size_t next = data.find("\r\n", pos);
+    std::string line = data.substr(pos, next - pos);
+    std::size_t colon = line.find(':');
+    if (colon != std::string::npos) {
+      std::string name = line.substr(0, colon);
+      std::transform(name.begin(), name.end(), name.begin(), ::tolower);
+      std::string value = line.substr(colon + 1);
+      while (!value.empty() && value.front() == ' ') value.erase(0, 1);
+      r.headers.emplace_back(name, value);
+    }
+    pos = next + 2;
+  }
+  r.body = data.substr(end + 4);
+  std::string length = r.header("content-length");
+  if (!length.empty() && r.body.size() > std::stoul(length)) r.body.resize(std::stoul(length));
+  return r;
+}
+
+using Fields = std::vector<std::pair<std::string, std::string>>;
+
+// A gtest fixture around one real `tessera serve`: a fresh temp dir holding the data dir and a
+// config file with `config_toml`, the server on an ephemeral loopback port (stderr discarded:
+// it logs every request, and a pipe nobody reads would fill), and helpers to add users through
+// the CLI and send requests. Everything is removed and the server stopped (by PID) at the end.
+class ApiServerTest : public ::testing::Test {
+ protected:
+  explicit ApiServerTest(const std::string& config_toml) {
+    std::string tmpl = (std::filesystem::temp_directory_path() / "tessera-api-XXXXXX").string();
+    root_ = ::mkdtemp(tmpl.data());
+    data_ = root_ / "data";
+    config_ = root_ / "tessera.toml";
+    std::ofstream(config_) << config_toml;
+  }
+  ~ApiServerTest() override {
+    server_.reset();
+    std::filesystem::remove_all(root_);
+  }
+
+  void SetUp() override {
+    server_ = std::make_unique<TesseraProcess>(
+        std::vector<std::string>{"serve", "--listen", "127.0.0.1:0", "--data-dir", data_.string(),
+                                 "--config", config_.string(), "--threads", "2"},
+        TesseraProcess::Stderr::kDiscard);
+    port_ = announced_port(server_->first_line().value_or(""));
+    ASSERT_NE(port_, 0) << "the server did not announce itself";
+  }
+
+  // `tessera user add` against the running server's store; returns the user id. The password
+  // must appear in neither output.
+  std::string add_user(const std::string& email, std::vector<std::string> roles,
+                       const std::string& password) {
+    std::vector<std::string> args = {"user", "add", email};
+    for (const std::string& r : roles) {
+      args.push_back("--role");
+      args.push_back(r);
+    }
+    RunResult r = cli(args, password + "\n");
+    EXPECT_EQ(r.code, 0) << r.err;
+    EXPECT_EQ(r.out.find(password), std::string::npos);
+    EXPECT_EQ(r.err.find(password), std::string::npos);
+    return r.out.substr(0, r.out.find('\n'));
+  }
+
+  // The CLI on this server's data dir and config.
+  RunResult cli(std::vector<std::string> args, const std::string& input = "") {
+    args.insert(args.end(), {"--data-dir", data_.string(), "--config", config_.string()});
+    return run_cli(args, input);
+  }
+
+  // One request on a fresh connection, from client IP `ip` (the servers under test trust
+  // 127.0.0.1 as a proxy, so X-Forwarded-For picks the IP rate limits see).
+  Response send(const std::string& method, const std::string& path, const Fields& headers = {},
+                const std::string& body = {}, const std::string& ip = "10.0.0.1") {
+    std::string raw = method + " " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n";
+    raw += "X-Forwarded-For: " + ip + "\r\n";
+    for (const auto& [k, v] : headers) raw += k + ": " + v + "\r\n";
+    if (!body.empty() || method == "POST" || method == "DELETE") {
+      raw += "Content-Length: " + std::to_string(body.size()) + "\r\n";
+    }
+    raw += "\r\n" + body;
+    auto r = http_exchange(port_, raw);
+    EXPECT_TRUE(r.has_value()) << method << " " << path;
+    return r.value_or(Response{});
+  }
+
+  std::filesystem::path root_, data_, config_;
+  std::unique_ptr<TesseraProcess> server_;
+  std::uint16_t port_ = 0;
+};
+
+}  // namespace tessera::http::testing
