@@ -76,40 +76,13 @@
 #include <string_view>
 #include <vector>
 
+#include "alloc_count.h"
 #include "base/base64url.h"
 #include "jose/algorithms.h"
 #include "jose/key_impl.h"
 #include "tessera/jwk.h"
 #include "tessera/jws.h"
 #include "tessera/jwt.h"
-
-// ---------------------------------------------------------------- allocation counting
-//
-// glibc lets a program interpose malloc and friends; these count per thread and forward to
-// glibc's own allocator. (posix_memalign/aligned_alloc are not counted; nothing on these paths
-// uses them.) The cost in the timed loop is one thread-local increment per allocation.
-extern "C" {
-void* __libc_malloc(std::size_t);  // NOLINT: glibc's allocator
-void* __libc_calloc(std::size_t, std::size_t);
-void* __libc_realloc(void*, std::size_t);
-}
-namespace {
-thread_local std::uint64_t t_allocs = 0;
-}
-extern "C" {
-void* malloc(std::size_t n) {  // NOLINT
-  ++t_allocs;
-  return __libc_malloc(n);
-}
-void* calloc(std::size_t n, std::size_t m) {  // NOLINT
-  ++t_allocs;
-  return __libc_calloc(n, m);
-}
-void* realloc(void* p, std::size_t n) {  // NOLINT
-  ++t_allocs;
-  return __libc_realloc(p, n);
-}
-}
 
 namespace {
 
@@ -476,14 +449,15 @@ void run(benchmark::State& state, const Fixture& f, Op&& op) {
     return;
   }
   constexpr int kCounted = 64;
-  const std::uint64_t before = t_allocs;
+  const std::uint64_t before = tessera::bench::thread_allocations();
   for (int i = 0; i < kCounted; ++i) {
     if (!op()) {
       state.SkipWithError("operation failed before timing");
       return;
     }
   }
-  const double allocs = static_cast<double>(t_allocs - before) / kCounted;
+  const double allocs =
+      static_cast<double>(tessera::bench::thread_allocations() - before) / kCounted;
   bool ok = true;
   for (auto _ : state) {
     const bool r = op();

@@ -26,7 +26,9 @@ LABELS = {
     "tessera.jwks": "Tessera GET /.well-known/jwks.json",
     "tessera.verify_cookie": "Tessera GET /auth/verify (session cookie)",
     "tessera.me_cookie": "Tessera GET /auth/me (session cookie)",
-    "tessera.verify_bearer": "Tessera GET /auth/verify (Bearer access token)",
+    "tessera.verify_bearer": "Tessera GET /auth/verify (Bearer ES256 access token)",
+    "tessera.verify_bearer_hs256": "Tessera (HS256 tokens) GET /auth/verify (Bearer HS256 access token)",
+    "tessera.refresh": "Tessera POST /auth/refresh (one rotation chain per connection)",
     "tessera.login": "Tessera POST /auth/login (Argon2id)",
     "tessera.token": "Tessera POST /auth/token (Argon2id)",
     "tessera.verify_cookie_storm": "Tessera GET /auth/verify (session cookie) during a login storm",
@@ -50,8 +52,15 @@ ROWS = [
      "limit": "ceiling.root", "peers": ["peer.session_me"], "unit": "req/s"},
     {"workload": "GET /auth/me (session cookie)", "tessera": "tessera.me_cookie",
      "limit": "ceiling.root", "peers": ["peer.session_me"], "unit": "req/s"},
-    {"workload": "GET /auth/verify (Bearer access token)", "tessera": "tessera.verify_bearer",
+    {"workload": "GET /auth/verify (Bearer ES256 access token)", "tessera": "tessera.verify_bearer",
      "limit": "ceiling.root", "peers": ["peer.node_mejwt"], "unit": "req/s"},
+    {"workload": "GET /auth/verify (Bearer HS256 access token)",
+     "tessera": "tessera.verify_bearer_hs256", "limit": "ceiling.root",
+     "peers": ["peer.node_mejwt"], "unit": "req/s"},
+    # No HTTP limit for rotations: their limit (SQLite write transaction + ES256 signature) is
+    # measured in process by bench/tokens_bench.cc (BM_Pair_Refresh).
+    {"workload": "POST /auth/refresh (rotations/s, SQLite)", "tessera": "tessera.refresh",
+     "limit": None, "peers": [], "unit": "rotations/s"},
     {"workload": "POST /auth/login (logins/s, Argon2id)", "tessera": "tessera.login",
      "limit": "argon2.raw", "peers": ["peer.session_login"], "unit": "logins/s"},
     {"workload": "POST /auth/token (logins/s, Argon2id)", "tessera": "tessera.token",
@@ -113,7 +122,7 @@ class Figures:
         if mid in self.missing:
             return self.missing[mid]
         if mid in self.errors:
-            return "missing: wrk failed"
+            return "missing: " + self.errors[mid][0]
         return "missing: not measured"
 
 
@@ -161,16 +170,17 @@ def main():
     p("|---|---:|---:|---:|---:|---|---:|---:|")
     for row in ROWS:
         t, lim, unit = row["tessera"], row["limit"], row["unit"]
-        ts, ls = f.status(t), f.status(lim)
+        ts = f.status(t)
+        ls = f.status(lim) if lim else "no limit measured over HTTP"
         tv, tp99 = f.median(t), f.median(t, "p99_ms")
-        lv = f.median(lim)
+        lv = f.median(lim) if lim else None
         peers = [(f.median(pid), pid) for pid in row["peers"] if f.status(pid) == "ok"]
         best = max(peers, key=lambda x: x[0] or 0) if peers else None
         pv, pid = (best if best else (None, row["peers"][0] if row["peers"] else None))
         ps = f.status(pid) if pid else "missing: no peer does this"
         cell_t = fmt_rate(tv) if ts == "ok" else short(ts)
         cell_p99 = fmt_ms(tp99) if ts == "ok" and tp99 is not None else "—"
-        cell_l = fmt_rate(lv) if ls == "ok" else short(ls)
+        cell_l = fmt_rate(lv) if ls == "ok" else (short(ls) if lim else "—")
         r_l = f.ratio(t, lim) if tv is not None and lv else None
         r_p = f.ratio(t, pid) if tv is not None and pv else None
         peer_name = LABELS.get(pid, "—") if pid else "— (no peer)"
@@ -185,14 +195,14 @@ def main():
                          f"(not counted in req/s)")
         if pid and ps != "ok":
             notes.append(f"{LABELS.get(pid, pid)}: {ps}")
-        common = {"limit": LABELS[lim], "peer": LABELS.get(pid) if pid else None}
+        common = {"limit": LABELS[lim] if lim else None, "peer": LABELS.get(pid) if pid else None}
         out.append({"name": row["workload"], "value": tv, "unit": unit,
                     "limit_value": lv, "peer_value": pv, "status": ts,
                     "limit_status": ls, "peer_status": ps if pid else "no peer",
                     "ratio_limit": r_l, "ratio_peer": r_p,
                     "runs": f.values(t), "non2xx_or_errors": f.bad(t) if ts == "ok" else None,
                     **common})
-        lp99 = f.median(lim, "p99_ms")
+        lp99 = f.median(lim, "p99_ms") if lim else None
         pp99 = f.median(pid, "p99_ms") if pid and ps == "ok" else None
         out.append({"name": row["workload"] + " p99", "value": tp99, "unit": "ms",
                     "limit_value": lp99, "peer_value": pp99, "status": ts,
@@ -224,7 +234,10 @@ def main():
     p("Ratios: Tessera ÷ ceiling (percent) and Tessera ÷ best peer (×), each taken within a run "
       "(both measured in the same round, minutes apart at most) and the median over runs. The "
       "login rows' ceiling is raw Argon2id hashes/s at the same parameters, measured just before "
-      "and after them; their peer hashes no password at all.")
+      "and after them; their peer hashes no password at all. The HS256 Bearer row is a second "
+      "`tessera serve` with `TESSERA_TOKENS__ALGORITHM=HS256`. The refresh row counts only "
+      "answers that continued a chain (200 with a new refresh_token); each wrk connection "
+      "rotates its own chain, and any other answer is an error below.")
     notes = list(dict.fromkeys(notes))  # a peer shared by two rows is named once
     if notes:
         p()
@@ -240,6 +253,9 @@ def main():
     r_login = f.ratio("tessera.login", "argon2.raw")
     r_ceiling = f.ratio("tessera.verify_cookie", "ceiling.root")
     r_sess = f.ratio("tessera.verify_cookie", "peer.session_me")
+    hs = f.median("tessera.verify_bearer_hs256")
+    r_hs_peer = f.ratio("tessera.verify_bearer_hs256", "peer.node_mejwt")
+    rot = f.median("tessera.refresh")
     targets = [
         ("/auth/verify (cookie) >= 60,000 req/s on 2 cores", fmt_rate(v), None if v is None else v >= 60000),
         ("/auth/verify (cookie) p99 < 5 ms", fmt_ms(v99), None if v99 is None else v99 < 5),
@@ -251,6 +267,15 @@ def main():
          None if r_ceiling is None else r_ceiling >= 0.5),
         ("/auth/verify (cookie) >= 10× express-session + connect-redis (issue 6)",
          "—" if r_sess is None else f"{r_sess:.1f}×", None if r_sess is None else r_sess >= 10),
+        ("/auth/verify (Bearer HS256) >= 60,000 req/s (tokens issue)", fmt_rate(hs),
+         None if hs is None else hs >= 60000),
+        ("/auth/verify (Bearer HS256) >= 2× node:http + fast-jwt HS256 (tokens issue)",
+         "—" if r_hs_peer is None else f"{r_hs_peer:.2f}×",
+         None if r_hs_peer is None else r_hs_peer >= 2),
+        # A broken chain is a failed rotation: the target holds only without errors.
+        ("POST /auth/refresh >= 5,000 rotations/s, no errors (tokens issue)",
+         fmt_rate(rot) + (f" ({f.bad('tessera.refresh')} errors)" if rot and f.bad("tessera.refresh") else ""),
+         None if rot is None else rot >= 5000 and f.bad("tessera.refresh") == 0),
     ]
     # A ratio to a physical limit above 1 cannot be real: on a shared machine it means the two
     # were not measured under the same load. Say so rather than print a plain "yes".

@@ -20,6 +20,16 @@
 #   5. prints one Markdown table and writes bench/out/http.json (+ http.md, raw jsonl);
 #   6. stops everything it started, by PID, however it exits.
 #
+# Two rows need more than a fixed request (see bench/README.md "HTTP"):
+#   tessera.refresh              POST /auth/refresh: every connection rotates its own refresh
+#                                token chain (wrk_refresh.lua); the WRK_CONNS + 1 tokens come
+#                                from POST /auth/token just before each wrk run (warm-up and
+#                                measured), because wrk stops with requests in flight and the
+#                                successors they were answered with are lost;
+#   tessera.verify_bearer_hs256  the Bearer verify row on a second `tessera serve` with HS256
+#                                access tokens (TESSERA_TOKENS__ALGORITHM=HS256, its own data
+#                                dir), the algorithm of the fast-jwt peer.
+#
 # wrk runs on the same 2 cores as the servers (nothing is pinned): every server pays the same
 # handicap. Latency is closed-loop (each connection sends its next request when the previous
 # answer arrives), so p50 ~ connections / throughput.
@@ -40,7 +50,7 @@ QUICK=0
 for arg in "$@"; do
   case "$arg" in
     --quick) QUICK=1 ;;
-    -h | --help) sed -n '2,33p' "$0"; exit 0 ;;
+    -h | --help) sed -n '2,43p' "$0"; exit 0 ;;
     *) echo "run.sh: unknown argument '$arg' (use --quick)" >&2; exit 2 ;;
   esac
 done
@@ -166,19 +176,31 @@ http_code() { curl -s -o /dev/null -w '%{http_code}' --max-time 10 "$@" || true;
 
 # ---------------------------------------------------------------- wrk
 # measure ID RUN URL [wrk args...]: warm-up, then the measured run; appends one JSON line.
-# Env: WRK_METHOD, WRK_BODY (for the Lua script), CONNS (default WRK_CONNS).
+# Env: WRK_METHOD, WRK_BODY (for the Lua script), CONNS (default WRK_CONNS), WRK_LUA (another
+# wrk script that prints the same WRKJSON line; default wrk_json.lua), WRK_PREPARE (a command
+# run with the connection count before each wrk run, warm-up included; if it fails, the run is
+# recorded as failed with its reason).
 measure() {
-  local id=$1 run=$2 url=$3 conns=${CONNS:-$WRK_CONNS} rc=0 j
+  local id=$1 run=$2 url=$3 conns=${CONNS:-$WRK_CONNS} rc=0 j lua=${WRK_LUA:-$LUA}
   shift 3
   local wlog="$TMP/wrk-$id-$run.log"
   if ((WRK_WARMUP > 0)); then
-    timeout $((WRK_WARMUP + 30)) wrk -t"$WRK_THREADS" -c"$conns" -d"${WRK_WARMUP}s" --timeout 5s \
-      -s "$LUA" "$@" "$url" >/dev/null 2>&1 &
-    WRK_PIDS=("$!")
-    wait "${WRK_PIDS[0]}" || true
+    if [[ -z "${WRK_PREPARE:-}" ]] || "$WRK_PREPARE" "$conns" 2>"$TMP/prepare-$id-$run.err"; then
+      timeout $((WRK_WARMUP + 30)) wrk -t"$WRK_THREADS" -c"$conns" -d"${WRK_WARMUP}s" --timeout 5s \
+        -s "$lua" "$@" "$url" >/dev/null 2>&1 &
+      WRK_PIDS=("$!")
+      wait "${WRK_PIDS[0]}" || true
+    fi
+  fi
+  if [[ -n "${WRK_PREPARE:-}" ]] && ! "$WRK_PREPARE" "$conns" 2>"$TMP/prepare-$id-$run.err"; then
+    log "$id run $run: $WRK_PREPARE failed:"
+    cat "$TMP/prepare-$id-$run.err" >&2
+    "$PY" -c 'import json,sys; print(json.dumps({"id": sys.argv[1], "run": int(sys.argv[2]), "error": sys.argv[3]}))' \
+      "$id" "$run" "$WRK_PREPARE failed: $(tail -n 1 "$TMP/prepare-$id-$run.err")" >>"$RESULTS"
+    return 0
   fi
   timeout $((WRK_DURATION + 30)) wrk -t"$WRK_THREADS" -c"$conns" -d"${WRK_DURATION}s" \
-    --timeout 5s --latency -s "$LUA" "$@" "$url" >"$wlog" 2>&1 &
+    --timeout 5s --latency -s "$lua" "$@" "$url" >"$wlog" 2>&1 &
   WRK_PIDS=("$!")
   wait "${WRK_PIDS[0]}" || rc=$?
   WRK_PIDS=()
@@ -250,16 +272,19 @@ not_yet() {
   for id in "$@"; do record_missing "$id" "not available yet: $reason"; done
 }
 
-# add_user EMAIL: `tessera user add`, with the data dir given as a flag, else as the cwd's
-# default ./tessera-data; then POST /auth/signup as a last resort (open signup only).
+# add_user EMAIL [DATA_DIR BASE_URL]: `tessera user add`, with the data dir given as a flag,
+# else as the cwd's default ./tessera-data; then POST /auth/signup as a last resort (open signup
+# only). Default: the main server's data dir and URL.
 add_user() {
-  local email=$1
-  printf '%s\n' "$PASSWORD" | "$TESSERA" user add --data-dir "$TMP/tessera-data" "$email" \
+  local email=$1 data=${2:-$TMP/tessera-data} base=${3:-$T_URL}
+  printf '%s\n' "$PASSWORD" | "$TESSERA" user add --data-dir "$data" "$email" \
     >>"$TMP/user-add.log" 2>&1 && return 0
-  printf '%s\n' "$PASSWORD" | (cd "$TMP" && "$TESSERA" user add "$email") \
-    >>"$TMP/user-add.log" 2>&1 && return 0
+  if [[ $data == "$TMP/tessera-data" ]]; then
+    printf '%s\n' "$PASSWORD" | (cd "$TMP" && "$TESSERA" user add "$email") \
+      >>"$TMP/user-add.log" 2>&1 && return 0
+  fi
   [[ $(http_code -H 'Content-Type: application/json' --data "$(login_body "$email")" \
-    "$T_URL/auth/signup") == 201 ]]
+    "$base/auth/signup") == 201 ]]
 }
 
 # post_login PATH EMAIL: POSTs the credentials as JSON; sets LOGIN_CODE, with the headers in
@@ -357,6 +382,110 @@ else
     if [[ $with == 200 && $without == 401 ]]; then AVAILABLE[tessera.verify_bearer]=1; else
       not_yet "GET /auth/verify answered $with with the Bearer token, $without without" \
         tessera.verify_bearer
+    fi
+  fi
+fi
+
+# Refresh rotation: POST /auth/refresh {"refresh_token"} (SPEC.md "Tokens": each use rotates;
+# presenting a used token again is reuse and revokes the family). Checked before loading: a
+# fresh token from POST /auth/token answers 200 with a different refresh_token, the same token
+# presented again 401 (reuse), and a string that is no refresh token 401. Loaded through
+# wrk_refresh.lua, one rotation chain per connection.
+REFRESH_HEADERS=("${LOGIN_HEADERS[@]}")
+refresh_body() { printf '{"refresh_token":"%s"}' "$1"; }
+json_member() { # json_member FILE NAME: a top-level string member of a JSON file, or nothing
+  "$PY" -c 'import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])' "$1" "$2" \
+    2>/dev/null || true
+}
+
+# fetch_refresh_tokens N FILE: N fresh refresh tokens, one per line, from POST /auth/token as
+# the login users in turn (4 logins in flight, each for another account, so the per-email
+# limiter never refuses one). Fails, saying why, on any answer but 200 with a refresh_token.
+fetch_refresh_tokens() {
+  "$PY" - "$T_URL/auth/token" "$1" "$2" "$LOGIN_EMAIL_FORMAT" "$LOGIN_USERS" "$PASSWORD" \
+    "${LOGIN_HEADERS[@]}" <<'EOF'
+import concurrent.futures, json, sys, urllib.error, urllib.request
+url, n, out, fmt, users, password = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4], int(sys.argv[5]), sys.argv[6]
+headers = dict(h.split(": ", 1) for flag, h in zip(sys.argv[7::2], sys.argv[8::2]) if flag == "-H")
+def one(i):
+    body = json.dumps({"email": fmt % (i % users), "password": password}).encode()
+    req = urllib.request.Request(url, data=body, headers=headers, method="POST")
+    try:
+        with urllib.request.urlopen(req, timeout=60) as r:
+            token = json.load(r).get("refresh_token")
+    except urllib.error.HTTPError as e:
+        raise SystemExit(f"POST /auth/token answered {e.code}: {e.read()[:200]!r}")
+    if not token:
+        raise SystemExit("POST /auth/token answered 200 without a refresh_token")
+    return token
+with concurrent.futures.ThreadPoolExecutor(4) as pool:
+    tokens = list(pool.map(one, range(n)))
+with open(out, "w") as f:
+    f.write("\n".join(tokens) + "\n")
+EOF
+}
+# prepare_refresh CONNS: measure()'s WRK_PREPARE for the refresh row (CONNS + 1 tokens: see
+# wrk_refresh.lua for the spare).
+prepare_refresh() { fetch_refresh_tokens $(($1 + 1)) "$TMP/refresh.tokens"; }
+
+if [[ -z "${AVAILABLE[tessera.token]:-}" ]]; then
+  not_yet "needs POST /auth/token" tessera.refresh
+elif ! fetch_refresh_tokens 1 "$TMP/refresh-check.tokens" 2>"$TMP/refresh-check.err"; then
+  not_yet "no refresh token from POST /auth/token: $(tail -n 1 "$TMP/refresh-check.err")" \
+    tessera.refresh
+else
+  rt=$(head -n 1 "$TMP/refresh-check.tokens")
+  first=$(curl -s --max-time 10 -o "$TMP/refresh.b" -w '%{http_code}' "${REFRESH_HEADERS[@]}" \
+    --data "$(refresh_body "$rt")" "$T_URL/auth/refresh" || true)
+  successor=$(json_member "$TMP/refresh.b" refresh_token)
+  again=$(http_code "${REFRESH_HEADERS[@]}" --data "$(refresh_body "$rt")" "$T_URL/auth/refresh")
+  junk=$(http_code "${REFRESH_HEADERS[@]}" --data "$(refresh_body not-a-refresh-token)" \
+    "$T_URL/auth/refresh")
+  if [[ $first == 200 && -n "$successor" && "$successor" != "$rt" && $again == 401 &&
+        $junk == 401 ]]; then
+    AVAILABLE[tessera.refresh]=1
+  elif [[ $first == 404 ]]; then
+    not_yet "POST /auth/refresh answers 404" tessera.refresh
+  else
+    not_yet "POST /auth/refresh answered $first (with a successor: ${successor:+yes}${successor:-no}), $again for the same token again, $junk for an invalid one" \
+      tessera.refresh
+  fi
+fi
+
+# HS256 Bearer row: a second `tessera serve` whose access tokens are HS256
+# (TESSERA_TOKENS__ALGORITHM=HS256, SPEC.md "Running"; the keyring makes its first keys with the
+# configured algorithm), on its own data dir, with the same I/O threads. Checked before loading:
+# POST /auth/token gives a token whose header says HS256, and GET /auth/verify answers 200 with
+# it and 401 without.
+HS_DATA="$TMP/tessera-hs256-data"
+HS_TOKEN=""
+if [[ -z "${AVAILABLE[tessera.token]:-}" ]]; then
+  not_yet "needs POST /auth/token" tessera.verify_bearer_hs256
+elif ! TESSERA_TOKENS__ALGORITHM=HS256 start_announcing tessera-hs256 "$TESSERA" serve \
+    --listen 127.0.0.1:0 --data-dir "$HS_DATA" --threads "$SERVER_THREADS"; then
+  record_missing tessera.verify_bearer_hs256 \
+    "missing: tessera serve with TESSERA_TOKENS__ALGORITHM=HS256 did not start"
+else
+  H_URL=$URL
+  if ! TESSERA_TOKENS__ALGORITHM=HS256 add_user "$VERIFY_EMAIL" "$HS_DATA" "$H_URL"; then
+    not_yet "no benchmark user on the HS256 server: $(tail -n 1 "$TMP/user-add.log")" \
+      tessera.verify_bearer_hs256
+  else
+    hs_headers=(-H 'Content-Type: application/json')
+    [[ ${#LOGIN_HEADERS[@]} == 2 ]] || hs_headers+=(-H "Origin: $H_URL")
+    code=$(curl -s --max-time 30 -o "$TMP/hs-login.b" -w '%{http_code}' "${hs_headers[@]}" \
+      --data "$(login_body "$VERIFY_EMAIL")" "$H_URL/auth/token" || true)
+    HS_TOKEN=$(json_member "$TMP/hs-login.b" access_token)
+    alg=$("$PY" -c 'import base64,json,sys; h=sys.argv[1].split(".")[0]; print(json.loads(base64.urlsafe_b64decode(h + "=" * (-len(h) % 4)))["alg"])' \
+      "$HS_TOKEN" 2>/dev/null || true)
+    with=$(http_code -H "Authorization: Bearer $HS_TOKEN" "$H_URL/auth/verify")
+    without=$(http_code "$H_URL/auth/verify")
+    if [[ $code == 200 && $alg == HS256 && $with == 200 && $without == 401 ]]; then
+      AVAILABLE[tessera.verify_bearer_hs256]=1
+      log "HS256 server: access token ${#HS_TOKEN} bytes"
+    else
+      not_yet "HS256 server: POST /auth/token answered $code, token alg ${alg:-none}; GET /auth/verify answered $with with it, $without without" \
+        tessera.verify_bearer_hs256
     fi
   fi
 fi
@@ -518,7 +647,14 @@ for ((r = 1; r <= RUNS; r++)); do
   measure_if tessera.me_cookie "$r" "$T_URL/auth/me" -H "Cookie: $COOKIE"
   measure_if peer.session_me "$r" "${P_SESS:-}/me" -H "Cookie: ${P_COOKIE:-}"
   measure_if tessera.verify_bearer "$r" "$T_URL/auth/verify" -H "Authorization: Bearer $TOKEN"
+  measure_if tessera.verify_bearer_hs256 "$r" "${H_URL:-}/auth/verify" \
+    -H "Authorization: Bearer $HS_TOKEN"
   measure_if peer.node_mejwt "$r" "${P_RAW:-}/me-jwt" -H "Authorization: Bearer ${P_JWT:-}"
+  # Refresh rotation, one chain per connection. Its tokens come from Argon2id logins just
+  # before each wrk run, so it follows the verify rows rather than sitting between two of them.
+  WRK_LUA="$HERE/wrk_refresh.lua" WRK_PREPARE=prepare_refresh \
+    WRK_REFRESH_TOKENS="$TMP/refresh.tokens" WRK_REFRESH_THREADS=$WRK_THREADS \
+    measure_if tessera.refresh "$r" "$T_URL/auth/refresh" "${REFRESH_HEADERS[@]}"
 
   # Logins: Argon2id-bound on Tessera; the express-session peer hashes nothing. Their
   # ceiling, raw Argon2id on as many threads as the server has cores, is measured just before
