@@ -38,6 +38,7 @@
 
 #include "auth/audit.h"
 #include "auth/auth_service.h"
+#include "auth/hash_pool.h"
 #include "auth/keyring.h"
 #include "auth/sessions.h"
 #include "auth/tokens.h"
@@ -81,6 +82,8 @@ struct ApiOptions {
   std::vector<std::string> allowed_origins;
   http::SameSite same_site = http::SameSite::kLax;  // of the session, access and CSRF cookies
   WebMode mode = WebMode::kSession;                 // what POST /auth/login hands the browser
+  // Where store-bound handlers (POST /auth/refresh) run, off the I/O threads; null: inline.
+  auth::HashPool* store_pool = nullptr;
 };
 
 class ApiContext {

@@ -1,6 +1,7 @@
 #include "api/token_handlers.h"
 
 #include <array>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <utility>
 
@@ -111,7 +112,16 @@ void add_token_routes(http::Router& router, const ApiContext& ctx) {
   router.add_async("POST", "/auth/token", [c](Request req, http::Responder respond) {
     token(*c, std::move(req), std::move(respond));
   });
-  router.add("POST", "/auth/refresh", [c](const Request& req) { return refresh(*c, req); });
+  // A rotation is a store write: on the store pool when there is one (503 when its queue is
+  // full), so the I/O threads never wait on SQLite's writer lock or a checkpoint's fsync.
+  router.add_async("POST", "/auth/refresh", [c](Request req, http::Responder respond) {
+    auth::HashPool* pool = c->options().store_pool;
+    if (pool == nullptr) return respond(refresh(*c, req));
+    auto shared = std::make_shared<Request>(std::move(req));
+    if (!pool->submit([c, shared, respond] { respond(refresh(*c, *shared)); })) {
+      respond(error_response(auth::make_error(auth::Errc::kBusy)));
+    }
+  });
 }
 
 }  // namespace tessera::api

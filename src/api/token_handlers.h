@@ -17,6 +17,9 @@
 //     "expires_in"} with the rotated access, refresh and CSRF cookies; a 401 clears them all
 //     (the family is dead: there is nothing left to refresh).
 //
+// /auth/refresh runs on the store pool (ApiOptions::store_pool), off the I/O threads: a
+// rotation is a store write. 503 when the pool's queue is full.
+//
 // JSON bodies are strict (api/json_body.h); the JSON variants take no cookie, so no CSRF
 // check applies to them.
 #pragma once

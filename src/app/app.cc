@@ -186,7 +186,8 @@ std::expected<void, std::string> serve(const Config& config, std::ostream& annou
       {.allowed_origins = {},
        .same_site =
            config.web.same_site == "strict" ? http::SameSite::kStrict : http::SameSite::kLax,
-       .mode = config.web.mode == "jwt" ? api::WebMode::kJwt : api::WebMode::kSession});
+       .mode = config.web.mode == "jwt" ? api::WebMode::kJwt : api::WebMode::kSession,
+       .store_pool = s.store_pool.get()});
   auth::KeyringService& keyring = *s.keyring;
   JwksSource published{.json =
                            [&keyring] {

@@ -38,8 +38,9 @@ store::StoreConfig store_config(const Config& config,
 }
 
 Services::~Services() {
-  // Queued hashing jobs hold references to the services: let them finish first.
+  // Queued jobs hold references to the services: let them finish first.
   if (pool) pool->stop();
+  if (store_pool) store_pool->stop();
 }
 
 std::expected<std::unique_ptr<Services>, std::string> open_services(const Config& config,
@@ -53,6 +54,9 @@ std::expected<std::unique_ptr<Services>, std::string> open_services(const Config
   pool.threads = options.hash_threads != 0 ? options.hash_threads : config.auth.hash_threads;
   pool.queue_per_thread = config.auth.hash_queue_per_thread;
   s->pool = std::make_unique<auth::HashPool>(pool);
+  // Two workers: one can sign an access token while the other holds the write transaction.
+  s->store_pool = std::make_unique<auth::HashPool>(
+      auth::HashPoolConfig{.threads = 2, .queue_per_thread = 1024, .nice = 0});
 
   auth::UserServiceConfig users;
   users.params.memory_kib = config.auth.argon2_memory_kib;

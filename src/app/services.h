@@ -41,6 +41,10 @@ struct Services {
   store::Stores stores;
   base::SystemClock clock;
   std::unique_ptr<auth::HashPool> pool;
+  // Store-bound requests (refresh rotation: a write transaction, and a WAL checkpoint's fsync
+  // now and then) run here rather than on the I/O threads, which would otherwise queue behind
+  // SQLite's single writer. The same bounded pool class, at normal priority.
+  std::unique_ptr<auth::HashPool> store_pool;
   std::unique_ptr<auth::UserService> users;
   std::unique_ptr<auth::SessionService> sessions;
   std::unique_ptr<auth::RateLimiter> limiter;
