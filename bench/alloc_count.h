@@ -5,11 +5,42 @@
 // allocation.
 #pragma once
 
+#include <benchmark/benchmark.h>
+
 #include <cstdint>
 
 namespace tessera::bench {
 
 // Allocations made by the calling thread since it started.
 std::uint64_t thread_allocations();
+
+// Runs `op` (returning true on success) untimed once (first-call lazy initialisation is not
+// counted) and 64 times counting allocations, then in the timed loop; reports items/s and
+// `allocs` per call. Skips the benchmark with an error if any call fails.
+template <typename Op>
+void run_counted(benchmark::State& state, Op&& op) {
+  if (!op()) {
+    state.SkipWithError("operation failed before timing");
+    return;
+  }
+  constexpr int kCounted = 64;
+  const std::uint64_t before = thread_allocations();
+  for (int i = 0; i < kCounted; ++i) {
+    if (!op()) {
+      state.SkipWithError("operation failed before timing");
+      return;
+    }
+  }
+  const double allocs = static_cast<double>(thread_allocations() - before) / kCounted;
+  bool ok = true;
+  for (auto _ : state) {
+    const bool r = op();
+    benchmark::DoNotOptimize(r);
+    ok &= r;
+  }
+  if (!ok) state.SkipWithError("operation failed during timing");
+  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()));
+  state.counters["allocs"] = benchmark::Counter(allocs, benchmark::Counter::kAvgThreads);
+}
 
 }  // namespace tessera::bench

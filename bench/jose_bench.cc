@@ -440,35 +440,12 @@ bool raw_sign_sodium(const Fixture& f, unsigned char* out) {
 
 // ---------------------------------------------------------------- benchmark bodies
 
-// Runs `op` (returning true on success) untimed 64 times, counting allocations, then in the
-// timed loop; reports items/s, the token size and allocations per call.
+// tessera::bench::run_counted, plus the token size.
 template <typename Op>
 void run(benchmark::State& state, const Fixture& f, Op&& op) {
-  if (!op()) {  // warm: first-call lazy initialisation (thread_local parsers, caches) not counted
-    state.SkipWithError("operation failed before timing");
-    return;
-  }
-  constexpr int kCounted = 64;
-  const std::uint64_t before = tessera::bench::thread_allocations();
-  for (int i = 0; i < kCounted; ++i) {
-    if (!op()) {
-      state.SkipWithError("operation failed before timing");
-      return;
-    }
-  }
-  const double allocs =
-      static_cast<double>(tessera::bench::thread_allocations() - before) / kCounted;
-  bool ok = true;
-  for (auto _ : state) {
-    const bool r = op();
-    benchmark::DoNotOptimize(r);
-    ok &= r;
-  }
-  if (!ok) state.SkipWithError("operation failed during timing");
-  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()));
+  tessera::bench::run_counted(state, std::forward<Op>(op));
   state.counters["token_B"] =
       benchmark::Counter(static_cast<double>(f.token.size()), benchmark::Counter::kAvgThreads);
-  state.counters["allocs"] = benchmark::Counter(allocs, benchmark::Counter::kAvgThreads);
 }
 
 void BM_Sign(benchmark::State& state, Alg alg) {

@@ -335,33 +335,9 @@ class RawRotator {
 
 // ---------------------------------------------------------------- benchmark bodies
 
-// Runs `op` (returning true on success) untimed 64 times, counting allocations, then in the
-// timed loop; reports items/s and allocations per call.
 template <typename Op>
 void run(benchmark::State& state, Op&& op) {
-  if (!op()) {
-    state.SkipWithError("operation failed before timing");
-    return;
-  }
-  constexpr int kCounted = 64;
-  const std::uint64_t before = tessera::bench::thread_allocations();
-  for (int i = 0; i < kCounted; ++i) {
-    if (!op()) {
-      state.SkipWithError("operation failed before timing");
-      return;
-    }
-  }
-  const double allocs =
-      static_cast<double>(tessera::bench::thread_allocations() - before) / kCounted;
-  bool ok = true;
-  for (auto _ : state) {
-    const bool r = op();
-    benchmark::DoNotOptimize(r);
-    ok &= r;
-  }
-  if (!ok) state.SkipWithError("operation failed during timing");
-  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()));
-  state.counters["allocs"] = benchmark::Counter(allocs, benchmark::Counter::kAvgThreads);
+  tessera::bench::run_counted(state, std::forward<Op>(op));
 }
 
 // A refresh chain: each call presents the token the previous call returned.

@@ -9,6 +9,7 @@
 
 #include "api/error_mapping.h"
 #include "api/json_body.h"
+#include "api/token_handlers.h"
 #include "http/cookies.h"
 
 namespace tessera::api {
@@ -244,10 +245,7 @@ void change_password(const ApiContext& ctx, Request req, http::Responder respond
         if (!pair) return respond(error_response(pair.error()));
         Response res;
         if (method == AuthMethod::kBearer) {
-          body["access_token"] = pair->access.token;
-          body["token_type"] = "Bearer";
-          body["expires_in"] = pair->access.expires_at - c->clock().now_unix();
-          body["refresh_token"] = pair->refresh_token;
+          body.update(token_json(*pair, c->clock().now_unix()));
           res = http::make_response(200, dump(body));
         } else {
           body["csrf_token"] = c->tokens().csrf_token(pair->sid);

@@ -22,11 +22,7 @@ constexpr std::array<JsonMember, 1> kRefreshMembers = {JsonMember{"refresh_token
 
 // RFC 6749 section 5.1: the token response, never cached.
 Response token_response(const auth::TokenPair& pair, std::int64_t now) {
-  nlohmann::ordered_json body = {{"access_token", pair.access.token},
-                                 {"token_type", "Bearer"},
-                                 {"expires_in", pair.access.expires_at - now},
-                                 {"refresh_token", pair.refresh_token}};
-  Response res = http::make_response(200, body.dump());
+  Response res = http::make_response(200, token_json(pair, now).dump());
   res.headers.set("Cache-Control", "no-store");
   return res;
 }
@@ -106,6 +102,13 @@ Response refresh(const ApiContext& ctx, const Request& req) {
 }
 
 }  // namespace
+
+nlohmann::ordered_json token_json(const auth::TokenPair& pair, std::int64_t now) {
+  return {{"access_token", pair.access.token},
+          {"token_type", "Bearer"},
+          {"expires_in", pair.access.expires_at - now},
+          {"refresh_token", pair.refresh_token}};
+}
 
 void add_token_routes(http::Router& router, const ApiContext& ctx) {
   const ApiContext* c = &ctx;

@@ -24,10 +24,17 @@
 // check applies to them.
 #pragma once
 
+#include <cstdint>
+#include <nlohmann/json.hpp>
+
 #include "api/request_auth.h"
 #include "http/router.h"
 
 namespace tessera::api {
+
+// The RFC 6749 section 5.1 body of a token pair issued at `now` (Unix seconds): access_token,
+// token_type "Bearer", expires_in, refresh_token. Also POST /auth/password's for Bearer callers.
+nlohmann::ordered_json token_json(const auth::TokenPair& pair, std::int64_t now);
 
 // Registers the routes above. `ctx` must outlive the router.
 void add_token_routes(http::Router& router, const ApiContext& ctx);
