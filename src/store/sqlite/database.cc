@@ -211,7 +211,12 @@ std::expected<std::shared_ptr<Database>, std::string> Database::open(Options opt
 Database::~Database() = default;
 
 Database::Lease::~Lease() {
-  if (conn_) db_->release(std::move(conn_), discard_);
+  if (!conn_) return;
+  if (writer_) {
+    if (!discard_) db_->writer_ = std::move(conn_);  // the leader's: no lock needed
+    return;
+  }
+  db_->release(std::move(conn_), discard_);
 }
 
 std::expected<Database::Lease, StoreError> Database::acquire() {
@@ -273,6 +278,101 @@ StoreError Database::fail(Lease& lease, int rc, std::string_view what) {
     options_.on_error(msg);
   }
   return e;
+}
+
+std::optional<StoreError> Database::run_write(WriteJob& job) {
+  const auto deadline =
+      std::chrono::steady_clock::now() + std::chrono::milliseconds(options_.busy_timeout_ms);
+  std::unique_lock lock(write_mu_);
+  write_queue_.push_back(&job);
+  while (!job.done) {
+    if (!writing_) {
+      // Lead: take the oldest writes (ours may not be among them when the queue is long; then
+      // we lead again, or someone else does, until it is done).
+      writing_ = true;
+      std::vector<WriteJob*> batch;
+      while (!write_queue_.empty() && batch.size() < kMaxBatch) {
+        batch.push_back(write_queue_.front());
+        write_queue_.pop_front();
+        batch.back()->taken = true;
+      }
+      lock.unlock();
+      commit_batch(batch);
+      lock.lock();
+      for (WriteJob* j : batch) j->done = true;
+      writing_ = false;
+      write_cv_.notify_all();
+      continue;
+    }
+    if (write_cv_.wait_until(lock, deadline) == std::cv_status::timeout && !job.taken) {
+      // Still queued at the deadline: leave the queue; nothing of ours ran.
+      write_queue_.erase(std::find(write_queue_.begin(), write_queue_.end(), &job));
+      lock.unlock();
+      return busy("waiting for this process's other writers");
+    }
+  }
+  return job.batch_error;
+}
+
+void Database::commit_batch(const std::vector<WriteJob*>& batch) {
+  transactions_.fetch_add(1, std::memory_order_relaxed);
+  auto fail_all = [&](StoreError e) {
+    for (WriteJob* j : batch) j->batch_error = e;
+  };
+  if (!writer_) {
+    auto conn = Connection::open(options_, /*create=*/false);
+    if (!conn) {
+      if (options_.on_error) options_.on_error("sqlite: " + conn.error());
+      return fail_all(StoreError::kUnavailable);
+    }
+    writer_ = std::move(*conn);
+  }
+  Lease l(this, std::move(writer_));
+  l.writer_ = true;
+  if (int rc = l->exec("BEGIN IMMEDIATE"); rc != SQLITE_OK) return fail_all(fail(l, rc, "begin"));
+  // A write that fails alone is undone by its savepoint. One whose failure ended the
+  // transaction (SQLite rolls back by itself on a full disk, I/O errors, ...) or left the
+  // connection suspect takes the whole batch with it.
+  const bool savepoints = batch.size() > 1;
+  for (WriteJob* j : batch) {
+    auto abort = [&](int rc, std::string_view what) {
+      const StoreError e = fail(l, rc, what);
+      if (!sqlite3_get_autocommit(l->raw())) l->exec("ROLLBACK");
+      fail_all(e);
+    };
+    if (savepoints) {
+      if (int rc = l->exec("SAVEPOINT w"); rc != SQLITE_OK) return abort(rc, "savepoint");
+    }
+    bool ok = false;
+    bool threw = false;
+    try {
+      ok = j->run(j->ctx, l);
+    } catch (...) {
+      threw = true;
+      l.discard_ = true;  // unknown state: roll back, and do not reuse the connection
+    }
+    const bool in_transaction = !sqlite3_get_autocommit(l->raw());
+    if (!ok && (l.discard_ || !in_transaction || !savepoints)) {
+      if (in_transaction) l->exec("ROLLBACK");
+      // The failing write keeps its own error (in its result; a throw left none); every other
+      // write of the batch fails with it.
+      for (WriteJob* other : batch) {
+        if (other != j || threw) other->batch_error = StoreError::kUnavailable;
+      }
+      return;
+    }
+    if (savepoints) {
+      if (!ok) {
+        if (int rc = l->exec("ROLLBACK TO w"); rc != SQLITE_OK) return abort(rc, "rollback to");
+      }
+      if (int rc = l->exec("RELEASE w"); rc != SQLITE_OK) return abort(rc, "release savepoint");
+    }
+  }
+  if (int rc = l->exec("COMMIT"); rc != SQLITE_OK) {
+    const StoreError e = fail(l, rc, "commit");
+    if (!sqlite3_get_autocommit(l->raw())) l->exec("ROLLBACK");
+    fail_all(e);
+  }
 }
 
 StoreError Database::busy(std::string_view what) {

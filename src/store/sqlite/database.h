@@ -11,15 +11,18 @@
 // free connection. SQLite allows one writer per database file: every write runs as BEGIN
 // IMMEDIATE ... COMMIT (the write lock is taken up front, so busy_timeout applies and a
 // transaction never fails half-way on a lock upgrade), and writers of this process first queue
-// on an in-process mutex, so they hand over to each other at once instead of polling in
-// SQLite's busy handler; busy_timeout only covers other processes (the CLI beside a server).
+// in-process and are committed in groups (Database::write), so they hand over to each other at
+// once instead of polling in SQLite's busy handler, and share commits under load; busy_timeout
+// only covers other processes (the CLI beside a server).
 #pragma once
 
 #include <sqlite3.h>
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
+#include <deque>
 #include <expected>
 #include <functional>
 #include <memory>
@@ -161,6 +164,7 @@ class Database {
     Database* db_;
     std::unique_ptr<Connection> conn_;
     bool discard_ = false;
+    bool writer_ = false;  // the writers' own connection: goes back to Database::writer_
   };
 
   // A free connection, opening one if the pool is below its cap, else waiting for one up to
@@ -202,39 +206,64 @@ class Database {
     return result;
   }
 
-  // Runs `fn(Lease&)` -> std::expected<T, StoreError> inside BEGIN IMMEDIATE ... COMMIT, with
-  // this process's writers queued on one mutex. An error from `fn` (or from COMMIT) rolls the
-  // whole transaction back: every write is all or nothing.
+  // Runs `fn(Lease&)` -> std::expected<T, StoreError> as a write: all or nothing, and serialised
+  // with every other write to the file (this process's and other processes').
+  //
+  // Group commit. Writers of this process queue; whoever finds no write in progress becomes the
+  // leader and runs a batch of queued writes (its own among them, up to kMaxBatch, in queue
+  // order) inside ONE BEGIN IMMEDIATE ... COMMIT, each write in its own SAVEPOINT. So a batch
+  // behaves exactly like the same writes run one after another: each sees the ones before it,
+  // and an error from `fn` undoes that write alone (its SAVEPOINT is rolled back) while the
+  // others commit. Every caller returns only after the COMMIT that made its write durable; if
+  // the batch cannot commit (BEGIN, COMMIT, or an error that ends the transaction, such as a
+  // full disk), every write of the batch fails with that error and nothing of it is kept.
+  // Under load this turns N commits (each a WAL append, lock round trip and, now and then, a
+  // checkpoint's fsync) into one; alone, a write costs what it did before.
+  //
+  // Bounded: a writer still queued after busy_timeout (another process holds the file's write
+  // lock for longer) gives up with kUnavailable, having changed nothing.
+  // REQUIRES: `fn` does not call write() (it would wait for itself) and does not throw (a throw
+  // fails the whole batch with kUnavailable).
   template <typename F>
   auto write(F&& fn) -> decltype(fn(std::declval<Lease&>())) {
-    // The writer lock first, then a connection: queued writers hold no connection, so they
-    // never starve readers of the pool. Bounded like everything else: a writer that cannot get
-    // its turn within busy_timeout (another process holds the file's write lock for longer)
-    // fails closed.
-    std::unique_lock writer(write_mu_, std::defer_lock);
-    if (!writer.try_lock_for(std::chrono::milliseconds(options_.busy_timeout_ms))) {
-      return std::unexpected(busy("waiting for this process's other writers"));
-    }
-    auto lease = acquire();
-    if (!lease) return std::unexpected(lease.error());
-    if (int rc = (*lease)->exec("BEGIN IMMEDIATE"); rc != SQLITE_OK) {
-      return std::unexpected(fail(*lease, rc, "begin"));
-    }
-    auto result = fn(*lease);
-    if (result) {
-      if (int rc = (*lease)->exec("COMMIT"); rc != SQLITE_OK) {
-        result = std::unexpected(fail(*lease, rc, "commit"));
-      }
-    }
-    if (!result && !sqlite3_get_autocommit((*lease)->raw())) (*lease)->exec("ROLLBACK");
-    return result;
+    using Result = decltype(fn(std::declval<Lease&>()));
+    std::optional<Result> result;
+    auto body = [&](Lease& lease) {
+      result.emplace(fn(lease));
+      return result->has_value();
+    };
+    WriteJob job{
+        .run = [](void* ctx, Lease& lease) { return (*static_cast<decltype(body)*>(ctx))(lease); },
+        .ctx = &body};
+    if (auto failed = run_write(job)) return std::unexpected(*failed);
+    return std::move(*result);
   }
 
+  // The most writes one transaction carries (a bound on how long a batch holds the lock).
+  static constexpr std::size_t kMaxBatch = 64;
+
   const Options& options() const { return options_; }
+  // Write transactions committed (or attempted) since open: one per batch. For tests and
+  // metrics.
+  std::uint64_t transactions() const { return transactions_.load(std::memory_order_relaxed); }
 
  private:
   explicit Database(Options options) : options_(std::move(options)) {}
   void release(std::unique_ptr<Connection> conn, bool discard);
+
+  // One queued write (see write()): `run(ctx, lease)` runs it and says whether it succeeded.
+  struct WriteJob {
+    bool (*run)(void* ctx, Lease& lease) = nullptr;
+    void* ctx = nullptr;
+    bool taken = false;                     // in a batch; guarded by write_mu_
+    bool done = false;                      // its batch ended; guarded by write_mu_
+    std::optional<StoreError> batch_error;  // set when the batch did not commit it
+  };
+  // Queues `job`, leads batches while no one else does, returns when `job` is done: the error
+  // that kept it from committing, or nullopt (committed, or failed by itself: see its result).
+  std::optional<StoreError> run_write(WriteJob& job);
+  // Runs `batch` in one transaction (the leader, without write_mu_ held).
+  void commit_batch(const std::vector<WriteJob*>& batch);
 
   Options options_;
   std::mutex pool_mu_;
@@ -242,7 +271,16 @@ class Database {
   std::vector<std::unique_ptr<Connection>> idle_;  // guarded by pool_mu_
   std::size_t open_ = 0;                           // connections alive; guarded by pool_mu_
   std::size_t max_ = 4;
-  std::timed_mutex write_mu_;  // one writer of this process at a time
+  // The connection every batch runs on (opened on first use, reopened after a failure that
+  // discarded it). Used by the leader only, so by one thread at a time; not counted in max_.
+  // One connection for all writes keeps its page cache valid from one write to the next
+  // (SQLite drops a connection's cache whenever another connection has written).
+  std::unique_ptr<Connection> writer_;
+  std::mutex write_mu_;  // guards the write queue and writing_
+  std::condition_variable write_cv_;
+  std::deque<WriteJob*> write_queue_;  // not yet taken into a batch
+  bool writing_ = false;               // a leader is running a batch
+  std::atomic<std::uint64_t> transactions_{0};
 };
 
 }  // namespace tessera::store::sqlite
