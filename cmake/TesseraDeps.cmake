@@ -9,4 +9,6 @@ find_package(CLI11 REQUIRED)                  # command-line parsing
 find_package(tomlplusplus 3 REQUIRED)         # the configuration file (TOML)
 find_package(Boost 1.81 REQUIRED)             # Beast + Asio (header-only)
 find_package(SQLite3 3.35 REQUIRED)           # the embedded store; 3.35: UPSERT ... RETURNING
+pkg_check_modules(PQ REQUIRED IMPORTED_TARGET libpq)           # PostgreSQL client (store = "postgres")
+pkg_check_modules(HIREDIS REQUIRED IMPORTED_TARGET hiredis)    # Redis client (cache = "redis")
 find_package(Threads REQUIRED)

@@ -11,7 +11,7 @@ top="$(dirname "$here")"
 # Why each package is here: see the dependency table in README.md.
 packages=(
   build-essential cmake ninja-build pkg-config git ca-certificates
-  libssl-dev libsodium-dev libsqlite3-dev libicu-dev
+  libssl-dev libsodium-dev libsqlite3-dev libicu-dev libpq-dev libhiredis-dev
   libboost1.81-dev
   nlohmann-json3-dev libsimdjson-dev
   libcli11-dev libtomlplusplus-dev libspdlog-dev
@@ -20,7 +20,7 @@ packages=(
   clang-19 libclang-rt-19-dev llvm-19
   python3 python3-jwt python3-jwcrypto python3-cryptography
   chromium nginx
-  wrk redis-server
+  wrk redis-server redis-tools postgresql
 )
 command -v node >/dev/null 2>&1 || packages+=(nodejs npm)
 
@@ -33,13 +33,14 @@ if ((${#missing[@]})); then
   [ "$(id -u)" -eq 0 ] || sudo="sudo"
   echo "install-deps: installing ${missing[*]}" >&2
   export DEBIAN_FRONTEND=noninteractive
-  # The tests start their own nginx (own config, loopback, ephemeral port), and the HTTP
-  # benchmarks their own redis-server: no system nginx on port 80 or redis on 6379. Without a
+  # The tests start their own nginx (own config, loopback, ephemeral port), and their own
+  # redis-server and PostgreSQL (scripts/local-services.sh): no system nginx on port 80, redis
+  # on 6379 or PostgreSQL on 5432. Without a
   # policy-rc.d (containers usually have one), add a temporary "start nothing" one for the
   # install, and disable the units systemd enabled.
   policy=""
   services=""
-  for svc in nginx redis-server; do
+  for svc in nginx redis-server postgresql; do
     if [[ " ${missing[*]} " == *" $svc "* ]]; then services+=" $svc"; fi
   done
   if [ -n "$services" ] && [ ! -e /usr/sbin/policy-rc.d ]; then

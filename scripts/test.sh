@@ -3,6 +3,8 @@
 #   1. Release build: unit, RFC vectors, HTTP integration and interop suites (ctest)
 #   2. ASan+UBSan build: the same suites except interop, browser and nginx, under the sanitizers
 #   3. libFuzzer targets, each for TESSERA_FUZZ_SECONDS (default 20)
+# with a throwaway PostgreSQL and Redis on loopback (scripts/local-services.sh) for the suites
+# that run on them, stopped by PID at the end.
 # Ends with one line "N passed, M failed" over everything.
 set -uo pipefail
 top="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -22,8 +24,18 @@ tally() {  # tally LOG: adds ctest's "N% tests passed, F tests failed out of T" 
 }
 
 logs="$(mktemp -d)"
-trap 'rm -rf "$logs"' EXIT
+services="$logs/services"
+trap 'scripts/local-services.sh stop "$services" || true; rm -rf "$logs"' EXIT
 jobs="${TESSERA_JOBS:-$(nproc)}"
+
+# One throwaway PostgreSQL and one Redis on loopback for every suite that runs on them (each
+# test takes its own database / key prefix); the fault and multi-node tests start their own.
+echo "== services"
+if env_lines="$(scripts/local-services.sh start "$services" --fast)"; then
+  while IFS= read -r line; do export "${line%%=*}=$(eval "echo ${line#*=}")"; done <<<"$env_lines"
+else
+  echo "could not start PostgreSQL and Redis"; failed=$((failed + 1))
+fi
 
 echo "== release build"
 if rel="$(scripts/build.sh release | tail -n 1)"; then

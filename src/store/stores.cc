@@ -8,7 +8,7 @@ namespace tessera::store {
 namespace {
 
 std::string unknown(const StoreConfig& config) {
-  return "unknown store backend \"" + config.backend + "\" (expected sqlite or memory)";
+  return "unknown store backend \"" + config.backend + "\" (expected sqlite, memory or postgres)";
 }
 
 }  // namespace

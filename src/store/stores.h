@@ -1,8 +1,11 @@
 // The set of stores one server (or CLI command) works on, chosen in ONE place from the
-// configuration (Hydra's driver/registry.go idea). Backends: "memory" (tests, benchmarks) and
-// "sqlite" (the embedded default, a file under the data dir). PostgreSQL and Redis join later.
+// configuration (Hydra's driver/registry.go idea). Backends: "memory" (tests, benchmarks),
+// "sqlite" (the embedded default, a file under the data dir) and "postgres" (scale-out: every
+// node on one database). A cache, "redis", takes over what is hot and expiring - sessions,
+// rate-limit counters, the revocation state - and broadcasts changes to every node.
 #pragma once
 
+#include <cstddef>
 #include <expected>
 #include <functional>
 #include <memory>
@@ -10,6 +13,7 @@
 #include <string_view>
 
 #include "store/audit_store.h"
+#include "store/change_feed.h"
 #include "store/counter_store.h"
 #include "store/key_store.h"
 #include "store/refresh_store.h"
@@ -27,16 +31,32 @@ struct Stores {
   std::shared_ptr<RefreshStore> refresh;
   std::shared_ptr<KeyStore> keys;
   std::shared_ptr<RevocationStore> revocations;
+  // Change hints between the processes on these stores (store/change_feed.h).
+  std::shared_ptr<ChangeFeed> changes;
   // Whether the backends answer (for /readyz). Thread-safe, cheap, bounded in time.
   std::function<bool()> ready;
 };
 
 struct StoreConfig {
-  std::string backend = "sqlite";  // "sqlite" | "memory"
+  std::string backend = "sqlite";  // "sqlite" | "memory" | "postgres"
   std::string sqlite_path;         // for "sqlite": the database file (created 0600 if absent)
   // For "sqlite": how long an operation waits for a lock another connection or process holds
   // (the CLI writing while a server runs) before it fails with kUnavailable.
   int sqlite_busy_timeout_ms = 5000;
+  // For "postgres": a libpq connection string or URI ("host=... dbname=..." or
+  // "postgresql://user@host:port/db"), and the most connections this process opens.
+  std::string postgres_dsn;
+  std::size_t postgres_pool = 16;
+  // "" (the backend keeps everything) | "redis": sessions, counters and revocations in Redis.
+  std::string cache;
+  std::string redis_url;                  // redis://[:password@]host:port[/db]
+  std::string redis_prefix = "tessera:";  // every key starts with it (several deployments or
+                                          // test runs can share one Redis)
+  std::size_t redis_pool = 16;
+  // For "postgres" and "redis": the bound on connecting and on each operation's round trip;
+  // beyond it the operation fails with kUnavailable (the caller answers 503) and the connection
+  // is dropped, so no thread waits longer on an unreachable server.
+  int network_timeout_ms = 2000;
   // Optional. Called, from any thread, with a one-line reason whenever an operation fails with
   // kUnavailable or kCorrupt (the callers only see the enum): for the server's log. Must be
   // thread-safe and must not call back into the stores.

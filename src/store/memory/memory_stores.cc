@@ -562,6 +562,7 @@ Stores open_stores() {
                 .refresh = std::make_shared<MemoryRefreshStore>(),
                 .keys = std::make_shared<MemoryKeyStore>(),
                 .revocations = std::make_shared<MemoryRevocationStore>(),
+                .changes = make_local_change_feed(),
                 .ready = [] { return true; }};
 }
 
