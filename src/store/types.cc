@@ -78,4 +78,26 @@ std::optional<UserId> parse_uuid(std::string_view text) {
   return id;
 }
 
+std::string to_hex(const TokenHash& h) {
+  std::string out;
+  out.reserve(h.size() * 2);
+  for (std::uint8_t b : h) {
+    out.push_back(kHexDigits[b >> 4]);
+    out.push_back(kHexDigits[b & 0x0f]);
+  }
+  return out;
+}
+
+std::optional<TokenHash> token_hash_from_hex(std::string_view text) {
+  TokenHash h{};
+  if (text.size() != h.size() * 2) return std::nullopt;
+  for (std::size_t i = 0; i < h.size(); ++i) {
+    const int hi = hex_value(text[2 * i]);
+    const int lo = hex_value(text[2 * i + 1]);
+    if (hi < 0 || lo < 0) return std::nullopt;
+    h[i] = static_cast<std::uint8_t>(hi << 4 | lo);
+  }
+  return h;
+}
+
 }  // namespace tessera::store

@@ -28,6 +28,10 @@ std::optional<UserId> parse_uuid(std::string_view text);
 
 // SHA-256 of an opaque credential (session id, refresh token). The lookup key in every store.
 using TokenHash = std::array<std::uint8_t, 32>;
+// Lower-case hex (64 characters), and back (either case; nullopt unless exactly 64 hex digits).
+// How a hash travels outside the stores' binary columns (e.g. in ChangeFeed hints).
+std::string to_hex(const TokenHash& h);
+std::optional<TokenHash> token_hash_from_hex(std::string_view text);
 
 struct User {
   UserId id{};

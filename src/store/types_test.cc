@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cctype>
+
 #include "store/key_store.h"
 
 namespace tessera::store {
@@ -40,6 +42,22 @@ TEST(Uuid, RejectsEverythingElse) {
   // A NUL inside the 36 characters.
   EXPECT_FALSE(parse_uuid(std::string_view("a0a1a2a3-a4a5-a6a7-a8a9-aaabacadae\0f", 36)));
   EXPECT_FALSE(parse_uuid("a0a1a2a3-a4a5-a6a7-a8a9-aaabacadaeaf\n"));
+}
+
+TEST(TokenHashHex, RoundTripsAndRejectsEverythingElse) {
+  TokenHash h{};
+  for (std::size_t i = 0; i < h.size(); ++i) h[i] = static_cast<std::uint8_t>(i * 7 + 0xa0);
+  const std::string hex = to_hex(h);
+  EXPECT_EQ(hex.size(), 64u);
+  EXPECT_EQ(hex.substr(0, 6), "a0a7ae");
+  EXPECT_EQ(token_hash_from_hex(hex), h);
+  std::string upper = hex;
+  for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  EXPECT_EQ(token_hash_from_hex(upper), h);
+  EXPECT_FALSE(token_hash_from_hex(""));
+  EXPECT_FALSE(token_hash_from_hex(hex.substr(1)));
+  EXPECT_FALSE(token_hash_from_hex(hex + "0"));
+  EXPECT_FALSE(token_hash_from_hex("g" + hex.substr(1)));
 }
 
 TEST(StoreError, Describes) {

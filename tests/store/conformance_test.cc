@@ -7,7 +7,10 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
+#include <condition_variable>
 #include <map>
+#include <mutex>
 #include <set>
 #include <string>
 #include <thread>
@@ -1444,6 +1447,64 @@ TEST_P(StoreConformance, ConcurrentRevocationsGetDistinctIncreasingSeqs) {
   for (int t = 0; t < kThreads; ++t) {
     EXPECT_EQ(revocations().not_before(user_id(t + 1)).value(), 46'000);  // i = 45: the last
   }
+}
+
+// ---- ChangeFeed --------------------------------------------------------------------------------
+
+// Collects the hints a subscription receives; waits for one with a bound (a networked feed
+// delivers on its own thread).
+class FeedRecorder {
+ public:
+  ChangeFeed::Listener listener() {
+    return [this](ChangeTopic topic, std::string_view payload) {
+      std::lock_guard lock(mu_);
+      seen_.emplace_back(topic, std::string(payload));
+      cv_.notify_all();
+    };
+  }
+  bool wait_for(ChangeTopic topic, std::string_view payload) {
+    std::unique_lock lock(mu_);
+    return cv_.wait_for(lock, std::chrono::seconds(5), [&] {
+      return std::find(seen_.begin(), seen_.end(), std::pair{topic, std::string(payload)}) !=
+             seen_.end();
+    });
+  }
+  std::size_t count() {
+    std::lock_guard lock(mu_);
+    return seen_.size();
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::vector<std::pair<ChangeTopic, std::string>> seen_;
+};
+
+TEST_P(StoreConformance, ChangeFeedDeliversHintsUntilUnsubscribed) {
+  ASSERT_TRUE(stores_.changes);
+  FeedRecorder rec;
+  auto sub = stores_.changes->subscribe(rec.listener(), [] {});
+  ASSERT_TRUE(sub);
+  stores_.changes->publish(ChangeTopic::kSession, "ab01");
+  EXPECT_TRUE(rec.wait_for(ChangeTopic::kSession, "ab01"));
+  sub.reset();
+  const std::size_t before = rec.count();
+  stores_.changes->publish(ChangeTopic::kRevocation, "");
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  EXPECT_EQ(rec.count(), before) << "a hint reached a listener after it unsubscribed";
+}
+
+TEST_P(StoreConformance, KeyringReplaceIsAnnouncedOnTheChangeFeed) {
+  FeedRecorder rec;
+  auto sub = stores_.changes->subscribe(rec.listener(), [] {});
+  auto v = keys().replace(0, {make_key("k1", KeyState::kActive, 100)});
+  ASSERT_TRUE(v);
+  EXPECT_TRUE(rec.wait_for(ChangeTopic::kKeys, ""));
+  // A refused replace changes nothing and announces nothing.
+  const std::size_t before = rec.count();
+  ASSERT_FALSE(keys().replace(0, {make_key("k2", KeyState::kActive, 100)}));
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  EXPECT_EQ(rec.count(), before);
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, StoreConformance, ::testing::Values("memory", "sqlite"),
