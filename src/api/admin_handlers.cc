@@ -7,6 +7,7 @@
 
 #include "api/error_mapping.h"
 #include "api/json_body.h"
+#include "api/store_routes.h"
 #include "auth/users.h"
 #include "http/form.h"
 
@@ -157,11 +158,12 @@ http::Response rotate_keys(const ApiContext& ctx, const http::Request& req) {
 
 void add_admin_routes(http::Router& router, const ApiContext& ctx) {
   const ApiContext* c = &ctx;
-  router.add("GET", "/admin/audit", [c](const http::Request& req) { return audit(*c, req); });
-  router.add("POST", "/admin/users/{id}/revoke",
-             [c](const http::Request& req) { return revoke_user(*c, req); });
-  router.add("POST", "/admin/keys/rotate",
-             [c](const http::Request& req) { return rotate_keys(*c, req); });
+  add_store_route(router, ctx.offload_pool(), "GET", "/admin/audit",
+                  [c](const http::Request& req) { return audit(*c, req); });
+  add_store_route(router, ctx.offload_pool(), "POST", "/admin/users/{id}/revoke",
+                  [c](const http::Request& req) { return revoke_user(*c, req); });
+  add_store_route(router, ctx.offload_pool(), "POST", "/admin/keys/rotate",
+                  [c](const http::Request& req) { return rotate_keys(*c, req); });
 }
 
 }  // namespace tessera::api

@@ -9,6 +9,7 @@
 
 #include "api/error_mapping.h"
 #include "api/json_body.h"
+#include "api/store_routes.h"
 #include "api/token_handlers.h"
 #include "http/cookies.h"
 
@@ -261,21 +262,26 @@ void change_password(const ApiContext& ctx, Request req, http::Responder respond
 
 void add_auth_routes(http::Router& router, const ApiContext& ctx) {
   const ApiContext* c = &ctx;
-  router.add_async("POST", "/auth/signup", [c](Request req, http::Responder respond) {
-    signup(*c, std::move(req), respond);
-  });
-  router.add_async("POST", "/auth/login", [c](Request req, http::Responder respond) {
-    login(*c, std::move(req), respond);
-  });
-  router.add("POST", "/auth/logout", [c](const Request& req) { return logout(*c, req); });
-  router.add("POST", "/auth/logout-all", [c](const Request& req) { return logout_all(*c, req); });
-  router.add("GET", "/auth/me", [c](const Request& req) { return me(*c, req); });
-  router.add("GET", "/auth/sessions", [c](const Request& req) { return list_sessions(*c, req); });
-  router.add("DELETE", "/auth/sessions/{id}",
-             [c](const Request& req) { return revoke_session(*c, req); });
-  router.add_async("POST", "/auth/password", [c](Request req, http::Responder respond) {
-    change_password(*c, std::move(req), respond);
-  });
+  // Every route here reads or writes the stores (api/store_routes.h).
+  add_store_route_async(
+      router, ctx.offload_pool(), "POST", "/auth/signup",
+      [c](Request req, http::Responder respond) { signup(*c, std::move(req), respond); });
+  add_store_route_async(
+      router, ctx.offload_pool(), "POST", "/auth/login",
+      [c](Request req, http::Responder respond) { login(*c, std::move(req), respond); });
+  add_store_route(router, ctx.offload_pool(), "POST", "/auth/logout",
+                  [c](const Request& req) { return logout(*c, req); });
+  add_store_route(router, ctx.offload_pool(), "POST", "/auth/logout-all",
+                  [c](const Request& req) { return logout_all(*c, req); });
+  add_store_route(router, ctx.offload_pool(), "GET", "/auth/me",
+                  [c](const Request& req) { return me(*c, req); });
+  add_store_route(router, ctx.offload_pool(), "GET", "/auth/sessions",
+                  [c](const Request& req) { return list_sessions(*c, req); });
+  add_store_route(router, ctx.offload_pool(), "DELETE", "/auth/sessions/{id}",
+                  [c](const Request& req) { return revoke_session(*c, req); });
+  add_store_route_async(
+      router, ctx.offload_pool(), "POST", "/auth/password",
+      [c](Request req, http::Responder respond) { change_password(*c, std::move(req), respond); });
 }
 
 }  // namespace tessera::api

@@ -82,8 +82,12 @@ struct ApiOptions {
   std::vector<std::string> allowed_origins;
   http::SameSite same_site = http::SameSite::kLax;  // of the session, access and CSRF cookies
   WebMode mode = WebMode::kSession;                 // what POST /auth/login hands the browser
-  // Where store-bound handlers (POST /auth/refresh) run, off the I/O threads; null: inline.
+  // Where store-bound handlers (POST /auth/refresh; every store-bound handler when `offload`)
+  // run, off the I/O threads; null: inline.
   auth::HashPool* store_pool = nullptr;
+  // The stores are across a network (PostgreSQL, Redis): every handler that touches them runs
+  // on store_pool (api/store_routes.h).
+  bool offload = false;
 };
 
 class ApiContext {
@@ -101,6 +105,9 @@ class ApiContext {
   auth::AuditService& audit() const { return audit_; }
   const base::Clock& clock() const { return clock_; }
   const ApiOptions& options() const { return options_; }
+  // Where store-bound handlers run (api/store_routes.h): the store pool when the stores are
+  // across a network (options().offload), else null (inline).
+  auth::HashPool* offload_pool() const { return options_.offload ? options_.store_pool : nullptr; }
 
   // Wiring only (the server's own URL is known once it is bound).
   void set_allowed_origins(std::vector<std::string> origins);

@@ -7,6 +7,7 @@
 
 #include "api/error_mapping.h"
 #include "api/json_body.h"
+#include "api/store_routes.h"
 #include "http/cookies.h"
 #include "http/csrf.h"
 
@@ -112,9 +113,9 @@ nlohmann::ordered_json token_json(const auth::TokenPair& pair, std::int64_t now)
 
 void add_token_routes(http::Router& router, const ApiContext& ctx) {
   const ApiContext* c = &ctx;
-  router.add_async("POST", "/auth/token", [c](Request req, http::Responder respond) {
-    token(*c, std::move(req), std::move(respond));
-  });
+  add_store_route_async(
+      router, ctx.offload_pool(), "POST", "/auth/token",
+      [c](Request req, http::Responder respond) { token(*c, std::move(req), std::move(respond)); });
   // A rotation is a store write: on the store pool when there is one (503 when its queue is
   // full), so the I/O threads never wait on SQLite's writer lock or a checkpoint's fsync.
   router.add_async("POST", "/auth/refresh", [c](Request req, http::Responder respond) {

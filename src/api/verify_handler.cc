@@ -1,9 +1,11 @@
 #include "api/verify_handler.h"
 
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "api/error_mapping.h"
+#include "api/store_routes.h"
 #include "http/cookies.h"
 
 namespace tessera::api {
@@ -38,9 +40,14 @@ http::Response refused(const auth::Error& e) {
   return error_response(e);
 }
 
-}  // namespace
+http::Response session_identity(const auth::CurrentSession& s) {
+  return identity(store::to_uuid(s.user.id), join_roles(s.user.roles), s.public_id);
+}
 
-http::Response verify(const ApiContext& ctx, const http::Request& req) {
+// The answer, or nullopt when `cache_only` and it needs a store read (a session cookie not in
+// the in-process cache). Access tokens are checked in process either way.
+std::optional<http::Response> check(const ApiContext& ctx, const http::Request& req,
+                                    bool cache_only) {
   // An Authorization header is an explicit credential: it alone decides (no cookie fallback).
   auto bearer = bearer_token(req);
   if (!bearer) return std::move(bearer.error());
@@ -54,10 +61,15 @@ http::Response verify(const ApiContext& ctx, const http::Request& req) {
   if (!jar) return unauthenticated();
   http::CookieLookup cookie = jar->find(kSessionCookieName);
   if (cookie.state == http::CookieLookup::kPresent) {
-    auto current = ctx.sessions().authenticate_shared(cookie.value, ctx.clock().now_unix());
+    const std::int64_t now = ctx.clock().now_unix();
+    if (cache_only) {
+      auto hit = ctx.sessions().cached(cookie.value, now);
+      if (!hit) return std::nullopt;
+      return session_identity(*hit);
+    }
+    auto current = ctx.sessions().authenticate_shared(cookie.value, now);
     if (!current) return refused(current.error());
-    return identity(store::to_uuid((*current)->user.id), join_roles((*current)->user.roles),
-                    (*current)->public_id);
+    return session_identity(**current);
   }
   if (cookie.state == http::CookieLookup::kDuplicate) return unauthenticated();
   // web.mode = "jwt": the access cookie, checked like a Bearer token.
@@ -69,11 +81,20 @@ http::Response verify(const ApiContext& ctx, const http::Request& req) {
   return identity(p.user_uuid, join_roles(p.roles), p.sid);
 }
 
+}  // namespace
+
+http::Response verify(const ApiContext& ctx, const http::Request& req) {
+  return *check(ctx, req, /*cache_only=*/false);
+}
+
 void add_verify_routes(http::Router& router, const ApiContext& ctx) {
   const ApiContext* c = &ctx;
   auto handler = [c](const http::Request& req) { return verify(*c, req); };
-  router.add("GET", "/auth/verify", handler);
-  router.add("POST", "/auth/verify", handler);
+  // With networked stores, a session already in the cache is answered on the I/O thread.
+  auto quick = [c](const http::Request& req) { return check(*c, req, /*cache_only=*/true); };
+  for (const char* method : {"GET", "POST"}) {
+    add_store_route(router, ctx.offload_pool(), method, "/auth/verify", handler, quick);
+  }
 }
 
 }  // namespace tessera::api

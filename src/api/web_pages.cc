@@ -219,15 +219,20 @@ void add_web_routes(http::Router& router, WebPagesOptions options) {
   auto maybe_signed_in = [](const http::Request& req) {
     return has_cookie(req, kSessionCookie) || has_cookie(req, kAccessCookie);
   };
-  router.add("GET", "/", [viewer, maybe_signed_in](const http::Request& req) {
+  auto add = options.add_viewer_route
+                 ? std::move(options.add_viewer_route)
+                 : [&router](const std::string& method, const std::string& path, http::Handler h) {
+                     router.add(method, path, std::move(h));
+                   };
+  add("GET", "/", [viewer, maybe_signed_in](const http::Request& req) {
     bool signed_in = *viewer ? (*viewer)(req).has_value() : maybe_signed_in(req);
     return redirect(signed_in ? "/account" : "/login");
   });
-  router.add("GET", "/login", [viewer](const http::Request& req) {
+  add("GET", "/login", [viewer](const http::Request& req) {
     if (*viewer && (*viewer)(req)) return redirect("/account");
     return login_page();
   });
-  router.add("GET", "/account", [viewer, maybe_signed_in](const http::Request& req) {
+  add("GET", "/account", [viewer, maybe_signed_in](const http::Request& req) {
     if (!*viewer) return maybe_signed_in(req) ? account_page(std::nullopt) : redirect("/login");
     std::optional<Viewer> who = (*viewer)(req);
     if (!who) return redirect("/login");

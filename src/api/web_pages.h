@@ -47,8 +47,9 @@ struct Viewer {
   std::vector<std::string> roles;
 };
 
-// The signed-in viewer behind a request's cookies, or nullopt. Runs on an I/O thread for each
-// page request, so it must not block for long (a session lookup, never a password hash).
+// The signed-in viewer behind a request's cookies, or nullopt. Runs for each page request on
+// an I/O thread (or a store worker: add_viewer_route), so it must not block for long (a
+// session lookup, never a password hash).
 using ViewerLookup = std::function<std::optional<Viewer>(const http::Request&)>;
 
 struct WebPagesOptions {
@@ -58,6 +59,11 @@ struct WebPagesOptions {
   // signed-out browser to /login. (A stale cookie therefore costs one extra hop, never a
   // redirect loop: /login does not redirect on a mere cookie.)
   ViewerLookup viewer;
+  // Registers the routes that call `viewer` (GET /, /login, /account); unset: Router::add.
+  // The server passes api::add_store_route, so that with networked stores the lookup runs on
+  // the store pool (api/store_routes.h).
+  std::function<void(const std::string& method, const std::string& path, http::Handler)>
+      add_viewer_route;
 };
 
 // Registers the routes above. REQUIRES: the paths are not registered yet (the router throws

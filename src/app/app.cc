@@ -7,6 +7,7 @@
 
 #include "api/admin_handlers.h"
 #include "api/auth_handlers.h"
+#include "api/store_routes.h"
 #include "api/token_handlers.h"
 #include "api/verify_handler.h"
 #include "api/web_pages.h"
@@ -60,9 +61,10 @@ http::ServerLimits server_limits(const Config& config) {
 }
 
 // Background upkeep, on one thread until stopped:
-//   every `tick` (250 ms): follow other processes' changes - the keyring (a CLI `keys rotate`)
-//     and the revocation log (a CLI `user revoke`, another node) - so they take effect here
-//     within a second, and rotate the keys when keys.rotate_every says so;
+//   every `tick` (250 ms), and at once when wake() says another process changed something
+//     (a ChangeFeed hint): follow other processes' changes - the keyring (a CLI `keys rotate`,
+//     another node) and the revocation log (a CLI `user revoke`, another node) - so they take
+//     effect here within a second, and rotate the keys when keys.rotate_every says so;
 //   every `purge_every`: delete expired sessions, denylist entries and refresh families (expiry
 //     is enforced at every lookup anyway; this only reclaims space).
 // Failures are logged and retried at the next tick; the revocation service fails closed by
@@ -80,6 +82,16 @@ class Maintenance {
     thread_.join();
   }
 
+  // Runs the follow step now rather than at the next tick. Cheap; callable from any thread
+  // (a ChangeFeed callback).
+  void wake() {
+    {
+      std::lock_guard lock(mu_);
+      woken_ = true;
+    }
+    cv_.notify_all();
+  }
+
  private:
   static void warn(std::string_view what, const auth::Error& e) {
     http::log_event(http::LogLevel::kWarn, what, {{"error", auth::describe(e)}});
@@ -88,7 +100,10 @@ class Maintenance {
   void run(Services& s, std::chrono::milliseconds tick, std::chrono::seconds purge_every) {
     auto next_purge = std::chrono::steady_clock::now() + purge_every;
     std::unique_lock lock(mu_);
-    while (!cv_.wait_for(lock, tick, [this] { return stopping_; })) {
+    for (;;) {
+      cv_.wait_for(lock, tick, [this] { return stopping_ || woken_; });
+      if (stopping_) break;
+      woken_ = false;
       lock.unlock();
       if (auto r = s.keyring->refresh(); !r) warn("keyring refresh failed", r.error());
       if (auto r = s.revocation->poll(); !r) warn("revocation log poll failed", r.error());
@@ -113,6 +128,7 @@ class Maintenance {
   std::mutex mu_;
   std::condition_variable cv_;
   bool stopping_ = false;  // guarded by mu_
+  bool woken_ = false;     // guarded by mu_
   std::thread thread_;     // last: starts after the members it uses exist
 };
 
@@ -145,7 +161,12 @@ http::Router make_router(JwksSource jwks_source, const Probes& probes, const api
     api::add_web_routes(router);  // GET /, /login, /account, /static/*
     return router;
   }
-  api::add_web_routes(router, {.viewer = viewer_lookup(*api)});
+  api::add_web_routes(
+      router, {.viewer = viewer_lookup(*api),
+               .add_viewer_route = [&router, api](const std::string& method,
+                                                  const std::string& path, http::Handler h) {
+                 api::add_store_route(router, api->offload_pool(), method, path, std::move(h));
+               }});
   api::add_auth_routes(router, *api);    // /auth/signup, login, logout, me, sessions, password
   api::add_verify_routes(router, *api);  // GET|POST /auth/verify
   api::add_token_routes(router, *api);   // POST /auth/token, /auth/refresh
@@ -187,7 +208,8 @@ std::expected<void, std::string> serve(const Config& config, std::ostream& annou
        .same_site =
            config.web.same_site == "strict" ? http::SameSite::kStrict : http::SameSite::kLax,
        .mode = config.web.mode == "jwt" ? api::WebMode::kJwt : api::WebMode::kSession,
-       .store_pool = s.store_pool.get()});
+       .store_pool = s.store_pool.get(),
+       .offload = networked_stores(config)});
   auth::KeyringService& keyring = *s.keyring;
   JwksSource published{.json =
                            [&keyring] {
@@ -215,6 +237,23 @@ std::expected<void, std::string> serve(const Config& config, std::ostream& annou
   // Access tokens' "iss": configured, or (zero configuration) the server's own URL.
   if (config.tokens.issuer.empty()) s.tokens->set_issuer((*server)->url());
   Maintenance maintenance(s, std::chrono::milliseconds(250), std::chrono::minutes(10));
+  // Other processes' changes, as they happen (store/change_feed.h): a revocation or a key
+  // rotation wakes the follow step; a deleted session leaves the session cache at once. After
+  // a reconnection hints may have been lost: forget every cached session and follow again.
+  auto subscription = s.stores.changes->subscribe(
+      [&s, &maintenance](store::ChangeTopic topic, std::string_view payload) {
+        if (topic != store::ChangeTopic::kSession) return maintenance.wake();
+        auto hash = store::token_hash_from_hex(payload);
+        if (hash) {
+          s.sessions->forget(*hash);
+        } else {
+          s.sessions->forget_all();
+        }
+      },
+      [&s, &maintenance] {
+        s.sessions->forget_all();
+        maintenance.wake();
+      });
 
   announce << "listening on " << (*server)->url() << std::endl;
   http::log_event(http::LogLevel::kInfo, "server started",

@@ -373,10 +373,41 @@ std::optional<Problem> check(const Config& c) {
     if (value < seconds(1)) return Problem{key, "must be at least 1s"};
   }
 
-  if (!one_of(c.store.backend, {"sqlite", "memory"})) {
-    return Problem{"store.backend", "must be \"sqlite\" or \"memory\""};
+  if (!one_of(c.store.backend, {"sqlite", "memory", "postgres"})) {
+    return Problem{"store.backend", "must be \"sqlite\", \"memory\" or \"postgres\""};
   }
   if (c.store.data_dir.empty()) return Problem{"store.data_dir", "must not be empty"};
+  if ((c.store.backend == "postgres") != !c.store.postgres_dsn.empty()) {
+    return Problem{"store.postgres_dsn", c.store.backend == "postgres"
+                                             ? "must be set when store.backend is \"postgres\""
+                                             : "is only used when store.backend is \"postgres\""};
+  }
+  if (c.store.backend == "postgres" && c.keys.encryption_key.empty()) {
+    // Every node must open the private keys the others sealed: a per-node master.key file
+    // would give each node a keyring no other node can read.
+    return Problem{"keys.encryption_key", "must be set when store.backend is \"postgres\""};
+  }
+  if (c.store.postgres_pool < 1 || c.store.postgres_pool > 1000) {
+    return Problem{"store.postgres_pool", "must be 1..1000"};
+  }
+  if (c.store.network_timeout < seconds(1) || c.store.network_timeout > seconds(60)) {
+    return Problem{"store.network_timeout", "must be 1s..1m"};
+  }
+  if (!one_of(c.cache.backend, {"", "redis"})) {
+    return Problem{"cache.backend", "must be \"\" (none) or \"redis\""};
+  }
+  if ((c.cache.backend == "redis") != !c.cache.redis_url.empty()) {
+    return Problem{"cache.redis_url", c.cache.backend == "redis"
+                                          ? "must be set when cache.backend is \"redis\""
+                                          : "is only used when cache.backend is \"redis\""};
+  }
+  if (c.cache.backend == "redis" && !c.cache.redis_url.starts_with("redis://")) {
+    return Problem{"cache.redis_url", "must be a redis:// URL"};
+  }
+  if (c.cache.redis_prefix.empty()) return Problem{"cache.redis_prefix", "must not be empty"};
+  if (c.cache.redis_pool < 1 || c.cache.redis_pool > 1000) {
+    return Problem{"cache.redis_pool", "must be 1..1000"};
+  }
 
   if (!one_of(c.web.mode, {"session", "jwt"})) {
     return Problem{"web.mode", "must be \"session\" or \"jwt\""};
@@ -532,6 +563,13 @@ std::vector<Field> fields(Config& c) {
       {"server", "drain_timeout", &c.server.drain_timeout},
       {"store", "backend", &c.store.backend},
       {"store", "data_dir", &c.store.data_dir},
+      {"store", "postgres_dsn", &c.store.postgres_dsn, /*secret=*/true},
+      {"store", "postgres_pool", &c.store.postgres_pool},
+      {"store", "network_timeout", &c.store.network_timeout},
+      {"cache", "backend", &c.cache.backend},
+      {"cache", "redis_url", &c.cache.redis_url, /*secret=*/true},
+      {"cache", "redis_prefix", &c.cache.redis_prefix},
+      {"cache", "redis_pool", &c.cache.redis_pool},
       {"web", "mode", &c.web.mode},
       {"web", "allowed_origins", &c.web.allowed_origins},
       {"web", "same_site", &c.web.same_site},

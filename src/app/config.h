@@ -29,8 +29,19 @@
 //   handler_timeout = "30s"      # async handlers (password hashing) answer within, else 503
 //   drain_timeout = "10s"        # SIGTERM: in-flight requests get this long
 //   [store]
-//   backend = "sqlite"           # "sqlite" | "memory" (memory: nothing survives a restart)
+//   backend = "sqlite"           # "sqlite" | "memory" | "postgres" (memory: nothing survives
+//                                # a restart; postgres: scale-out, every node on one database)
 //   data_dir = "./tessera-data"  # keys and the SQLite file; created 0700
+//   postgres_dsn = ""            # SECRET (may hold a password): libpq conninfo or URI
+//   postgres_pool = 16           # connections per node
+//   network_timeout = "2s"       # PostgreSQL/Redis: connect and per-operation bound; beyond
+//                                # it the request fails closed (503) and the link is re-made
+//   [cache]
+//   backend = ""                 # "" | "redis": sessions, rate-limit counters, the revocation
+//                                # state in Redis, and revocations broadcast to every node
+//   redis_url = ""               # SECRET (may hold a password): redis://[:pw@]host:port[/db]
+//   redis_prefix = "tessera:"    # every key starts with it
+//   redis_pool = 16              # connections per node
 //   [web]
 //   mode = "session"             # "session" | "jwt": what the browser cookie carries
 //   allowed_origins = []         # CSRF: origins allowed to send cookie-authenticated unsafe
@@ -74,7 +85,8 @@
 //   bloom_expected = 100000      # denylisted tokens alive at once (sizes the Bloom filter)
 //   bloom_false_positive_ppm = 1000  # its false-positive rate at that size, per million
 //
-// Secrets (keys.encryption_key) are masked as "********" when printed.
+// Secrets (keys.encryption_key, store.postgres_dsn, cache.redis_url) are masked as "********"
+// when printed.
 #pragma once
 
 #include <chrono>
@@ -109,7 +121,17 @@ struct Config {
   struct Store {
     std::string backend = "sqlite";
     std::string data_dir = "./tessera-data";
+    std::string postgres_dsn;
+    std::size_t postgres_pool = 16;
+    std::chrono::seconds network_timeout{2};
   } store;
+
+  struct Cache {
+    std::string backend;
+    std::string redis_url;
+    std::string redis_prefix = "tessera:";
+    std::size_t redis_pool = 16;
+  } cache;
 
   struct Web {
     std::string mode = "session";

@@ -209,7 +209,23 @@ TEST_F(ConfigTest, BadValuesNameTheirSource) {
             "web.allowed_origins: \"https://a.example/\" is not an origin"},
            {{.environment = {{"TESSERA_WEB__ALLOWED_ORIGINS", "null"}}}, "web.allowed_origins"},
            {{.environment = {{"TESSERA_WEB__MODE", "cookies"}}}, "web.mode: must be"},
-           {{.environment = {{"TESSERA_STORE__BACKEND", "postgres"}}}, "store.backend: must be"},
+           {{.environment = {{"TESSERA_STORE__BACKEND", "mysql"}}}, "store.backend: must be"},
+           {{.environment = {{"TESSERA_STORE__BACKEND", "postgres"}}},
+            "store.postgres_dsn: must be set when store.backend is \"postgres\""},
+           {{.environment = {{"TESSERA_STORE__POSTGRES_DSN", "host=db"}}},
+            "store.postgres_dsn: is only used when store.backend is \"postgres\""},
+           {{.environment = {{"TESSERA_STORE__BACKEND", "postgres"},
+                             {"TESSERA_STORE__POSTGRES_DSN", "host=db"}}},
+            "keys.encryption_key: must be set when store.backend is \"postgres\""},
+           {{.environment = {{"TESSERA_STORE__NETWORK_TIMEOUT", "0s"}}},
+            "store.network_timeout: must be 1s..1m"},
+           {{.environment = {{"TESSERA_CACHE__BACKEND", "memcached"}}}, "cache.backend: must be"},
+           {{.environment = {{"TESSERA_CACHE__BACKEND", "redis"}}},
+            "cache.redis_url: must be set when cache.backend is \"redis\""},
+           {{.environment = {{"TESSERA_CACHE__BACKEND", "redis"},
+                             {"TESSERA_CACHE__REDIS_URL", "http://127.0.0.1:6379"}}},
+            "cache.redis_url: must be a redis:// URL"},
+           {{.environment = {{"TESSERA_CACHE__REDIS_POOL", "0"}}}, "cache.redis_pool: must be"},
            {{.file = weak},
             "weak.toml:2: auth.argon2_memory_kib: Argon2id m=8192 KiB, t=2 is weaker"},
            {{.environment = {{"TESSERA_AUTH__ARGON2_PARALLELISM", "4"}}},
@@ -315,6 +331,25 @@ TEST(ConfigPrint, SecretsAreMasked) {
             "dsns = [\"********\"]\nlabel = \"shown\"\n");
   EXPECT_EQ(text.find("c2VjcmV0"), std::string::npos);
   EXPECT_EQ(text.find("pw@"), std::string::npos);
+}
+
+TEST_F(ConfigTest, ScaleOutKeysLoadAndTheirSecretsAreNeverPrinted) {
+  auto c = load_config({.environment = {
+                            {"TESSERA_STORE__BACKEND", "postgres"},
+                            {"TESSERA_STORE__POSTGRES_DSN", "postgresql://u:pg-secret@db/tessera"},
+                            {"TESSERA_STORE__NETWORK_TIMEOUT", "5s"},
+                            {"TESSERA_CACHE__BACKEND", "redis"},
+                            {"TESSERA_CACHE__REDIS_URL", "redis://:redis-secret@cache:6379/2"},
+                            {"TESSERA_KEYS__ENCRYPTION_KEY", std::string(43, 'A')},
+                        }});
+  ASSERT_TRUE(c) << c.error();
+  EXPECT_EQ(c->store.backend, "postgres");
+  EXPECT_EQ(c->store.network_timeout, std::chrono::seconds(5));
+  EXPECT_EQ(c->cache.backend, "redis");
+  const std::string text = to_toml(*c);
+  EXPECT_NE(text.find("[cache]"), std::string::npos);
+  EXPECT_EQ(text.find("pg-secret"), std::string::npos) << text;
+  EXPECT_EQ(text.find("redis-secret"), std::string::npos) << text;
 }
 
 TEST_F(ConfigTest, TokenSectionsDefaultsAndTheEncryptionKeyIsNeverPrinted) {

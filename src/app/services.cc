@@ -1,5 +1,6 @@
 #include "app/services.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <utility>
 
@@ -33,8 +34,20 @@ store::StoreConfig store_config(const Config& config,
   store::StoreConfig sc;
   sc.backend = config.store.backend;
   sc.sqlite_path = config.store.data_dir + "/tessera.db";
+  sc.postgres_dsn = config.store.postgres_dsn;
+  sc.postgres_pool = config.store.postgres_pool;
+  sc.cache = config.cache.backend;
+  sc.redis_url = config.cache.redis_url;
+  sc.redis_prefix = config.cache.redis_prefix;
+  sc.redis_pool = config.cache.redis_pool;
+  sc.network_timeout_ms = static_cast<int>(
+      std::chrono::duration_cast<std::chrono::milliseconds>(config.store.network_timeout).count());
   sc.on_error = std::move(on_error);
   return sc;
+}
+
+bool networked_stores(const Config& config) {
+  return config.store.backend == "postgres" || !config.cache.backend.empty();
 }
 
 Services::~Services() {
@@ -54,9 +67,15 @@ std::expected<std::unique_ptr<Services>, std::string> open_services(const Config
   pool.threads = options.hash_threads != 0 ? options.hash_threads : config.auth.hash_threads;
   pool.queue_per_thread = config.auth.hash_queue_per_thread;
   s->pool = std::make_unique<auth::HashPool>(pool);
-  // Two workers: one can sign an access token while the other holds the write transaction.
+  // SQLite: two workers, one can sign an access token while the other holds the write
+  // transaction. Networked stores: every store-bound handler runs here (api/store_routes.h)
+  // and mostly waits on round trips, so as many workers as the pools have connections.
+  const std::size_t store_workers =
+      networked_stores(config)
+          ? std::max<std::size_t>(config.store.postgres_pool, config.cache.redis_pool) * 2
+          : 2;
   s->store_pool = std::make_unique<auth::HashPool>(
-      auth::HashPoolConfig{.threads = 2, .queue_per_thread = 1024, .nice = 0});
+      auth::HashPoolConfig{.threads = store_workers, .queue_per_thread = 1024, .nice = 0});
 
   auth::UserServiceConfig users;
   users.params.memory_kib = config.auth.argon2_memory_kib;

@@ -32,6 +32,10 @@ namespace tessera::app {
 store::StoreConfig store_config(const Config& config,
                                 std::function<void(std::string_view)> on_error = nullptr);
 
+// Whether the stores are across a network (PostgreSQL, Redis): store-bound request handlers
+// then run on the store pool (api/store_routes.h).
+bool networked_stores(const Config& config);
+
 struct Services {
   Services() = default;
   Services(const Services&) = delete;

@@ -95,13 +95,31 @@ std::expected<std::shared_ptr<const CurrentSession>, Error> SessionService::auth
     std::string_view raw_id, std::int64_t now) {
   const auto id_hash = hash_token(raw_id);
   if (!id_hash) return std::unexpected(unauthenticated());  // no store call for junk
-  if (auto hit = cache_.get(*id_hash, now)) {
-    // Expiry is re-checked on every hit; a due touch takes the store path below.
-    if (!expired(hit->session, now) && now - hit->session.last_seen_at < config_.touch_interval) {
-      return hit;
-    }
-  }
+  if (auto hit = cached_hash(*id_hash, now)) return hit;
   return load(*id_hash, now);
+}
+
+std::shared_ptr<const CurrentSession> SessionService::cached(std::string_view raw_id,
+                                                             std::int64_t now) const {
+  const auto id_hash = hash_token(raw_id);
+  return id_hash ? cached_hash(*id_hash, now) : nullptr;
+}
+
+std::shared_ptr<const CurrentSession> SessionService::cached_hash(const store::TokenHash& id_hash,
+                                                                  std::int64_t now) const {
+  auto hit = cache_.get(id_hash, now);
+  // Expiry is re-checked on every hit; a due touch takes the store path (load).
+  if (hit && !expired(hit->session, now) &&
+      now - hit->session.last_seen_at < config_.touch_interval) {
+    return hit;
+  }
+  return nullptr;
+}
+
+void SessionService::forget(const store::TokenHash& id_hash) { cache_.erase(id_hash); }
+
+void SessionService::forget_all() {
+  cache_.erase_if([](const CurrentSession&) { return true; });
 }
 
 void SessionService::forget_user(const store::UserId& user) {

@@ -119,9 +119,19 @@ class SessionService {
   std::expected<std::vector<SessionInfo>, Error> list(const store::UserId& user, std::int64_t now,
                                                       const store::TokenHash* current = nullptr);
 
+  // The session named by the raw cookie value if it is in the in-process cache and still
+  // valid at `now`; null otherwise (then authenticate_shared decides, reading the stores). Never
+  // touches a store: the I/O threads answer from it and hand misses to a store worker when the
+  // stores are across a network.
+  std::shared_ptr<const CurrentSession> cached(std::string_view raw_id, std::int64_t now) const;
+
   // Drops the user's cached sessions (call after changing the user record in the store, e.g.
   // roles: the next request reads it again). revoke_all does this itself.
   void forget_user(const store::UserId& user);
+  // Drops one cached session, or all of them: another process changed the store (a
+  // ChangeFeed hint). The next request reads it again.
+  void forget(const store::TokenHash& id_hash);
+  void forget_all();
 
   // Deletes every session past its idle timeout or lifetime (call periodically).
   std::expected<std::size_t, Error> purge(std::int64_t now);
@@ -141,6 +151,8 @@ class SessionService {
 
  private:
   bool expired(const store::Session& s, std::int64_t now) const;
+  std::shared_ptr<const CurrentSession> cached_hash(const store::TokenHash& id_hash,
+                                                    std::int64_t now) const;
   std::expected<NewSession, Error> mint(store::Session record);
   // authenticate_shared's cache miss: the store reads, expiry, the throttled touch.
   std::expected<std::shared_ptr<const CurrentSession>, Error> load(const store::TokenHash& id_hash,
