@@ -9,6 +9,7 @@
 
 #include "api/error_mapping.h"
 #include "api/json_body.h"
+#include "api/json_text.h"
 #include "api/store_routes.h"
 #include "api/token_handlers.h"
 #include "http/cookies.h"
@@ -142,21 +143,39 @@ Response logout_all(const ApiContext& ctx, const Request& req) {
 }
 
 // GET /auth/me: the current user, and the session or token family the request came with.
+// The body is written directly (api/json_text.h): this is the one JSON answer on a hot path.
+// {"user":{"id","email","roles"},"session":{"id","type",("created_at"),"auth_time",
+// ("expires_at")}}, in that order.
 Response me(const ApiContext& ctx, const Request& req) {
   auto a = ctx.authenticate(req);
   if (!a) return std::move(a.error());
-  json current = {{"id", a->sid}};
+  std::string body;
+  body.reserve(256);
+  body += R"({"user":{"id":")";
+  body += store::to_uuid(a->user.id);
+  body += R"(","email":)";
+  append_json_string(body, a->user.email);
+  body += R"(,"roles":)";
+  append_json_strings(body, a->user.roles);
+  body += R"(},"session":{"id":)";
+  append_json_string(body, a->sid);
+  const auto number = [&body](std::string_view name, std::int64_t v) {
+    body += ",\"";
+    body += name;
+    body += "\":";
+    body += std::to_string(v);
+  };
   if (a->session) {
-    current["type"] = "session";
-    current["created_at"] = a->session->session.created_at;
-    current["auth_time"] = a->session->session.auth_time;
+    body += R"(,"type":"session")";
+    number("created_at", a->session->session.created_at);
+    number("auth_time", a->session->session.auth_time);
   } else {
-    current["type"] = "token";
-    current["auth_time"] = a->access->auth_time;
-    current["expires_at"] = a->access->expires_at;
+    body += R"(,"type":"token")";
+    number("auth_time", a->access->auth_time);
+    number("expires_at", a->access->expires_at);
   }
-  return http::make_response(200,
-                             dump({{"user", user_json(a->user)}, {"session", std::move(current)}}));
+  body += "}}";
+  return http::make_response(200, std::move(body));
 }
 
 // GET /auth/sessions: the user's live sessions and refresh families (SPEC.md "HTTP API"), by

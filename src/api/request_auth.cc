@@ -90,15 +90,15 @@ std::expected<Authenticated, http::Response> ApiContext::authenticate_without_cs
   auto raw = single_cookie(*jar, kSessionCookieName);
   if (!raw) return std::unexpected(std::move(raw.error()));
   if (!raw->empty()) {
-    auto current = sessions_.authenticate(*raw, clock_.now_unix());
+    auto current = sessions_.authenticate_shared(*raw, clock_.now_unix());
     if (!current) {
       http::Response res = error_response(current.error());
       if (res.status == 401) add_set_cookies(res, clearing_cookies(AuthMethod::kSessionCookie));
       return std::unexpected(std::move(res));
     }
     Authenticated a{.method = AuthMethod::kSessionCookie,
-                    .user = current->user,
-                    .sid = current->public_id,
+                    .user = (*current)->user,
+                    .sid = (*current)->public_id,
                     .session = std::move(*current),
                     .raw_session_id = std::string(*raw),
                     .access = nullptr};
@@ -136,7 +136,7 @@ std::expected<Authenticated, http::Response> ApiContext::authenticate_token(
   return Authenticated{.method = method,
                        .user = std::move(*user),
                        .sid = (*principal)->sid,
-                       .session = std::nullopt,
+                       .session = nullptr,
                        .raw_session_id = {},
                        .access = std::move(*principal)};
 }

@@ -67,8 +67,9 @@ struct Authenticated {
   AuthMethod method = AuthMethod::kSessionCookie;
   store::User user;  // as stored now
   std::string sid;   // public id of the session, or the sid of the token's family
-  // kSessionCookie only: the session and the cookie value (never logged, never echoed).
-  std::optional<auth::CurrentSession> session;
+  // kSessionCookie only: the session (shared with the session cache, immutable) and the cookie
+  // value (never logged, never echoed).
+  std::shared_ptr<const auth::CurrentSession> session;
   std::string raw_session_id;
   // kAccessCookie and kBearer: what the access token says.
   std::shared_ptr<const auth::AccessPrincipal> access;
