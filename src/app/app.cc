@@ -1,6 +1,8 @@
 #include "app/app.h"
 
+#include <atomic>
 #include <condition_variable>
+#include <functional>
 #include <mutex>
 #include <thread>
 #include <utility>
@@ -71,8 +73,13 @@ http::ServerLimits server_limits(const Config& config) {
 // itself when it cannot follow the log for long (auth/revocation.h).
 class Maintenance {
  public:
-  Maintenance(Services& s, std::chrono::milliseconds tick, std::chrono::seconds purge_every)
-      : thread_([this, &s, tick, purge_every] { run(s, tick, purge_every); }) {}
+  // `ready` is what /readyz reports: asked here, once per tick, so that a probe never waits on
+  // a store round trip (or its timeout, when the store is down) on an I/O thread.
+  Maintenance(Services& s, std::chrono::milliseconds tick, std::chrono::seconds purge_every,
+              std::function<bool()> ready)
+      : ready_check_(std::move(ready)),
+        ready_(ready_check_()),  // known before the server serves its first probe
+        thread_([this, &s, tick, purge_every] { run(s, tick, purge_every); }) {}
   ~Maintenance() {
     {
       std::lock_guard lock(mu_);
@@ -81,6 +88,9 @@ class Maintenance {
     cv_.notify_all();
     thread_.join();
   }
+
+  // The readiness found at the last tick (false until the first one). Any thread.
+  bool ready() const { return ready_.load(std::memory_order_acquire); }
 
   // Runs the follow step now rather than at the next tick. Cheap; callable from any thread
   // (a ChangeFeed callback).
@@ -107,6 +117,7 @@ class Maintenance {
       lock.unlock();
       if (auto r = s.keyring->refresh(); !r) warn("keyring refresh failed", r.error());
       if (auto r = s.revocation->poll(); !r) warn("revocation log poll failed", r.error());
+      ready_.store(ready_check_(), std::memory_order_release);
       if (auto r = s.keyring->maybe_rotate(); !r) {
         warn("automatic key rotation failed", r.error());
       } else if (*r) {
@@ -128,8 +139,10 @@ class Maintenance {
   std::mutex mu_;
   std::condition_variable cv_;
   bool stopping_ = false;  // guarded by mu_
-  bool woken_ = false;     // guarded by mu_
-  std::thread thread_;     // last: starts after the members it uses exist
+  bool woken_ = true;      // guarded by mu_; true: the first round runs at once
+  std::function<bool()> ready_check_;
+  std::atomic<bool> ready_{false};
+  std::thread thread_;  // last: starts after the members it uses exist
 };
 
 // The pages' "who is signed in" (api/web_pages.h): the session or access cookie, without CSRF
@@ -217,10 +230,14 @@ std::expected<void, std::string> serve(const Config& config, std::ostream& annou
                              return view ? view->jwks_json : std::string(R"({"keys":[]})");
                            },
                        .max_age = config.keys.jwks_max_age.count()};
-  // Ready: the stores answer and the revocation state is current (else tokens fail closed).
-  auto ready = [&s] { return (!s.stores.ready || s.stores.ready()) && s.revocation->ready(); };
-  http::Router router =
-      make_router(std::move(published), {.metrics = &metrics, .ready = ready}, &api_context);
+  // Ready: the stores answer and the revocation state is current (else tokens fail closed),
+  // as the maintenance thread last found (it asks every tick, starting at once).
+  Maintenance maintenance(s, std::chrono::milliseconds(250), std::chrono::minutes(10), [&s] {
+    return (!s.stores.ready || s.stores.ready()) && s.revocation->ready();
+  });
+  http::Router router = make_router(
+      std::move(published),
+      {.metrics = &metrics, .ready = [&maintenance] { return maintenance.ready(); }}, &api_context);
   http::ServerOptions server_options;
   server_options.host = listen->host;
   server_options.port = listen->port;
@@ -236,7 +253,6 @@ std::expected<void, std::string> serve(const Config& config, std::ostream& annou
   api_context.set_allowed_origins(effective_allowed_origins(config, (*server)->url()));
   // Access tokens' "iss": configured, or (zero configuration) the server's own URL.
   if (config.tokens.issuer.empty()) s.tokens->set_issuer((*server)->url());
-  Maintenance maintenance(s, std::chrono::milliseconds(250), std::chrono::minutes(10));
   // Other processes' changes, as they happen (store/change_feed.h): a revocation or a key
   // rotation wakes the follow step; a deleted session leaves the session cache at once. After
   // a reconnection hints may have been lost: forget every cached session and follow again.
