@@ -1,8 +1,10 @@
 // The store conformance suite: ONE set of tests written against the interfaces in src/store/,
-// run against every backend (memory, sqlite; PostgreSQL and Redis join later by adding a name
-// to kBackends and a case to open_backend). Each test gets fresh, empty stores (sqlite: a new
-// file in a new temp dir). Tests that only make sense for one backend (files, processes,
-// corruption) are in sqlite_test.cc.
+// run against every backend: memory, sqlite, and "sqlite+redis" (SQLite for users, refresh
+// families, keys and audit; the Redis cache for sessions, counters and revocations). Each test
+// gets fresh, empty stores (sqlite: a new file in a new temp dir; redis: a new key prefix on the
+// server named by TESSERA_TEST_REDIS_URL, deleted afterwards - without it those tests fail,
+// saying how to run them). Tests that only make sense for one backend (files, processes,
+// corruption, outages) are in sqlite_test.cc and redis_test.cc.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -13,6 +15,7 @@
 #include <thread>
 #include <vector>
 
+#include "redis_test_util.h"
 #include "store/stores.h"
 #include "store_test_util.h"
 
@@ -29,14 +32,26 @@ using testing::TempDir;
 using testing::token;
 using testing::user_id;
 
+// The parameter is "<backend>" or "<backend>+<cache>".
 class StoreConformance : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
-    StoreConfig config{.backend = GetParam()};
-    if (GetParam() == "sqlite") config.sqlite_path = dir_.path() / "tessera.db";
-    auto opened = open_stores(config);
+    const std::string& name = GetParam();
+    const auto plus = name.find('+');
+    config_.backend = name.substr(0, plus);
+    if (plus != std::string::npos) config_.cache = name.substr(plus + 1);
+    if (config_.backend == "sqlite") config_.sqlite_path = dir_.path() / "tessera.db";
+    if (config_.cache == "redis") {
+      ASSERT_TRUE(testing::use_test_redis(config_));
+    }
+    auto opened = open_stores(config_);
     ASSERT_TRUE(opened) << opened.error();
     stores_ = std::move(*opened);
+  }
+
+  void TearDown() override {
+    stores_ = {};
+    if (config_.cache == "redis" && !config_.redis_url.empty()) testing::drop_prefix(config_);
   }
 
   UserStore& users() { return *stores_.users; }
@@ -48,6 +63,7 @@ class StoreConformance : public ::testing::TestWithParam<std::string> {
   RevocationStore& revocations() { return *stores_.revocations; }
 
   TempDir dir_;
+  StoreConfig config_;
   Stores stores_;
 };
 
@@ -1446,8 +1462,13 @@ TEST_P(StoreConformance, ConcurrentRevocationsGetDistinctIncreasingSeqs) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(Backends, StoreConformance, ::testing::Values("memory", "sqlite"),
-                         [](const ::testing::TestParamInfo<std::string>& p) { return p.param; });
+INSTANTIATE_TEST_SUITE_P(Backends, StoreConformance,
+                         ::testing::Values("memory", "sqlite", "sqlite+redis"),
+                         [](const ::testing::TestParamInfo<std::string>& p) {
+                           std::string name = p.param;  // gtest names: [A-Za-z0-9_]
+                           std::replace(name.begin(), name.end(), '+', '_');
+                           return name;
+                         });
 
 }  // namespace
 }  // namespace tessera::store
