@@ -50,7 +50,8 @@ TEST(ChangeMessage, RoundTripsEveryTopicAndIgnoresUnknownTags) {
   for (auto [topic, payload] :
        {std::pair(ChangeTopic::kRevocation, ""), std::pair(ChangeTopic::kKeys, ""),
         std::pair(ChangeTopic::kSession, "ab12"), std::pair(ChangeTopic::kSession, "")}) {
-    auto decoded = decode_change(encode_change(topic, payload));
+    const std::string message = encode_change(topic, payload);
+    auto decoded = decode_change(message);  // views into `message`
     ASSERT_TRUE(decoded);
     EXPECT_EQ(decoded->first, topic);
     EXPECT_EQ(decoded->second, payload);
