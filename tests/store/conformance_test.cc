@@ -328,25 +328,10 @@ TEST_P(StoreConformance, CreateNeverEvictsTheNewSessionAndZeroMeansNoLimit) {
 TEST_P(StoreConformance, ConcurrentCreatesKeepTheLimit) {
   constexpr int kThreads = 4, kPerThread = 25;
   constexpr std::size_t kMax = 5;
-  std::atomic<std::size_t> evicted{0};
-  std::atomic<int> failures{0};
-  std::vector<std::thread> threads;
-  for (int t = 0; t < kThreads; ++t) {
-    threads.emplace_back([&, t] {
-      for (int i = 0; i < kPerThread; ++i) {
-        const int n = t * kPerThread + i + 1;
-        auto r = sessions().create(make_session(1, n, 1000 + n), kMax);
-        if (r) {
-          evicted += *r;
-        } else {
-          ++failures;
-        }
-      }
-    });
-  }
-  for (auto& t : threads) t.join();
-  EXPECT_EQ(failures, 0);
-  EXPECT_EQ(evicted, kThreads * kPerThread - kMax);
+  auto race = testing::create_concurrently(kThreads, kPerThread, kMax,
+                                           [&](int) -> SessionStore& { return sessions(); });
+  EXPECT_EQ(race.failures, 0);
+  EXPECT_EQ(race.evicted, kThreads * kPerThread - kMax);
   EXPECT_EQ(sessions().list(user_id(1))->size(), kMax);
 }
 
@@ -478,27 +463,12 @@ TEST_P(StoreConformance, CounterResetAndKeysAreIndependent) {
 
 TEST_P(StoreConformance, ConcurrentIncrementsAreExact) {
   constexpr int kThreads = 8, kPerThread = 250;
-  std::atomic<int> failures{0};
-  std::vector<std::vector<std::int64_t>> seen(kThreads);
-  std::vector<std::thread> threads;
-  for (int t = 0; t < kThreads; ++t) {
-    threads.emplace_back([&, t] {
-      for (int i = 0; i < kPerThread; ++i) {
-        auto c = counters().increment("hot", 1000, 3600);
-        if (c) {
-          seen[t].push_back(c->value);
-        } else {
-          ++failures;
-        }
-      }
-    });
-  }
-  for (auto& t : threads) t.join();
-  EXPECT_EQ(failures, 0);
+  auto race = testing::increment_concurrently(kThreads, kPerThread,
+                                              [&](int) -> CounterStore& { return counters(); });
+  EXPECT_EQ(race.failures, 0);
   EXPECT_EQ(counters().get("hot", 1000)->value, kThreads * kPerThread);
   // Every increment saw a distinct value: none was lost or doubled.
-  std::set<std::int64_t> all;
-  for (const auto& v : seen) all.insert(v.begin(), v.end());
+  const std::set<std::int64_t> all(race.values.begin(), race.values.end());
   EXPECT_EQ(all.size(), static_cast<std::size_t>(kThreads * kPerThread));
   EXPECT_EQ(*all.begin(), 1);
   EXPECT_EQ(*all.rbegin(), kThreads * kPerThread);

@@ -183,6 +183,26 @@ TEST_F(RedisCache, EveryKeyWrittenHasATtlBoundedByWhatItServes) {
   EXPECT_EQ(seen["counter:"], 2);
 }
 
+// purge() deletes in bounded batches (one script must not hold the server for long), and keeps
+// going until everything due is gone.
+TEST_F(RedisCache, PurgeRunsBatchAfterBatchUntilDone) {
+  Stores s = open(config_);
+  constexpr int kMany = 1200;  // more than two batches
+  for (int n = 1; n <= kMany; ++n) {
+    ASSERT_TRUE(s.sessions->create(make_session(1 + n % 7, n, 1000 + n % 3), 0));
+    ASSERT_TRUE(s.revocations->deny("j" + std::to_string(n), 1000, 500));
+  }
+  ASSERT_TRUE(s.sessions->create(make_session(1, kMany + 1, 5000), 0));
+  EXPECT_EQ(s.sessions->purge(2000, 0).value(), static_cast<std::size_t>(kMany));
+  EXPECT_TRUE(s.sessions->find(token(kMany + 1)));
+  EXPECT_EQ(s.sessions->list(user_id(1))->size(), 1u);
+  // The denylist entries (expired at 1001) and their events (logged at 500).
+  EXPECT_EQ(s.revocations->purge(1001, 501).value(), static_cast<std::size_t>(2 * kMany));
+  EXPECT_TRUE(s.revocations->snapshot(0)->denied.empty());
+  EXPECT_EQ(s.revocations->events_after(0, 1).error(), StoreError::kNotFound);
+  EXPECT_TRUE(s.revocations->events_after(kMany, 1)->empty());
+}
+
 TEST_F(RedisCache, TwoNodesHearEachOthersHintsAndOtherPrefixesHearNothing) {
   Stores a = open(config_), b = open(config_);
   ASSERT_TRUE(a.changes && b.changes);
@@ -221,23 +241,12 @@ TEST_F(RedisCache, ConcurrentIncrementsFromTwoNodesAreExact) {
   config_.redis_pool = 2;  // 8 threads per node: most wait for a connection
   Stores nodes[2] = {open(config_), open(config_)};
   constexpr int kThreads = 16, kPerThread = 100;
-  std::atomic<int> failures{0};
-  std::vector<std::vector<std::int64_t>> seen(kThreads);
-  std::vector<std::thread> threads;
-  for (int t = 0; t < kThreads; ++t) {
-    threads.emplace_back([&, t] {
-      for (int i = 0; i < kPerThread; ++i) {
-        auto c = nodes[t % 2].counters->increment("hot", 1000, 3600);
-        c ? seen[t].push_back(c->value) : void(++failures);
-      }
-    });
-  }
-  for (auto& t : threads) t.join();
-  EXPECT_EQ(failures, 0);
+  auto race = testing::increment_concurrently(
+      kThreads, kPerThread, [&](int t) -> CounterStore& { return *nodes[t % 2].counters; });
+  EXPECT_EQ(race.failures, 0);
   EXPECT_EQ(nodes[0].counters->get("hot", 1000)->value, kThreads * kPerThread);
-  std::set<std::int64_t> all;
-  for (const auto& v : seen) all.insert(v.begin(), v.end());
-  EXPECT_EQ(all.size(), static_cast<std::size_t>(kThreads * kPerThread));  // none lost, none twice
+  const std::set<std::int64_t> all(race.values.begin(), race.values.end());
+  EXPECT_EQ(all.size(), static_cast<std::size_t>(kThreads * kPerThread));  // none lost or twice
 }
 
 TEST_F(RedisCache, ConcurrentCreatesFromTwoNodesKeepExactlyTheCap) {
@@ -245,21 +254,10 @@ TEST_F(RedisCache, ConcurrentCreatesFromTwoNodesKeepExactlyTheCap) {
   Stores nodes[2] = {open(config_), open(config_)};
   constexpr int kThreads = 8, kPerThread = 20;
   constexpr std::size_t kCap = 3;
-  std::atomic<std::size_t> evicted{0};
-  std::atomic<int> failures{0};
-  std::vector<std::thread> threads;
-  for (int t = 0; t < kThreads; ++t) {
-    threads.emplace_back([&, t] {
-      for (int i = 0; i < kPerThread; ++i) {
-        const int n = t * kPerThread + i + 1;
-        auto r = nodes[t % 2].sessions->create(make_session(1, n, 1000 + n), kCap);
-        r ? void(evicted += *r) : void(++failures);
-      }
-    });
-  }
-  for (auto& t : threads) t.join();
-  EXPECT_EQ(failures, 0);
-  EXPECT_EQ(evicted, kThreads * kPerThread - kCap);
+  auto race = testing::create_concurrently(
+      kThreads, kPerThread, kCap, [&](int t) -> SessionStore& { return *nodes[t % 2].sessions; });
+  EXPECT_EQ(race.failures, 0);
+  EXPECT_EQ(race.evicted, kThreads * kPerThread - kCap);
   EXPECT_EQ(nodes[1].sessions->list(user_id(1))->size(), kCap);
   // No evicted session left anything behind: exactly kCap session hashes exist.
   auto keys = redis::list_keys(config_);
@@ -278,7 +276,7 @@ TEST_F(RedisCache, ValuesTheStoresNeverWroteFailClosedAsCorrupt) {
 
   // A session hash with a field missing, and one with a field that is not a number.
   ASSERT_EQ(
-      raw.command({"HSET", p + "session:" + redis::hex(token(1)), "user", redis::hex(user_id(1))}),
+      raw.command({"HSET", p + "session:" + redis::hex(token(1)), "user", to_uuid(user_id(1))}),
       ":1");
   EXPECT_EQ(s.sessions->find(token(1)).error(), StoreError::kCorrupt);
   ASSERT_TRUE(s.sessions->create(make_session(2, 2, 1000), 0));
@@ -305,7 +303,7 @@ TEST_F(RedisCache, ValuesTheStoresNeverWroteFailClosedAsCorrupt) {
   ASSERT_EQ(raw.command({"ZADD", p + "revocation:log", "2", "2|1000|z|0|?"}), ":1");
   ASSERT_EQ(raw.command({"HSET", p + "revocation:state", "last_seq", "2"}), ":0");
   EXPECT_EQ(s.revocations->events_after(0, 10).error(), StoreError::kCorrupt);
-  ASSERT_EQ(raw.command({"HSET", p + "revocation:not_before", redis::hex(user_id(1)), "x"}), ":1");
+  ASSERT_EQ(raw.command({"HSET", p + "revocation:not_before", to_uuid(user_id(1)), "x"}), ":1");
   EXPECT_EQ(s.revocations->not_before(user_id(1)).error(), StoreError::kCorrupt);
 
   // Each failure was reported, one line each.

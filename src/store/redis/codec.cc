@@ -1,12 +1,13 @@
 #include "store/redis/codec.h"
 
 #include <charconv>
-#include <vector>
 
 namespace tessera::store::redis {
 namespace {
 
 constexpr char kHexDigits[] = "0123456789abcdef";
+
+}  // namespace
 
 int hex_value(char c) {
   if (c >= '0' && c <= '9') return c - '0';
@@ -14,8 +15,6 @@ int hex_value(char c) {
   if (c >= 'A' && c <= 'F') return c - 'A' + 10;
   return -1;
 }
-
-}  // namespace
 
 std::string hex(std::span<const std::uint8_t> bytes) {
   std::string out;
@@ -27,9 +26,9 @@ std::string hex(std::span<const std::uint8_t> bytes) {
   return out;
 }
 
-std::optional<std::vector<std::uint8_t>> unhex(std::string_view text) {
-  if (text.size() % 2 != 0) return std::nullopt;
-  std::vector<std::uint8_t> out(text.size() / 2);
+std::optional<TokenHash> unhex_hash(std::string_view text) {
+  TokenHash out{};
+  if (text.size() != out.size() * 2) return std::nullopt;
   for (std::size_t i = 0; i < out.size(); ++i) {
     const int hi = hex_value(text[2 * i]);
     const int lo = hex_value(text[2 * i + 1]);

@@ -1,30 +1,26 @@
-// How the Redis stores write values as Redis strings and read them back: lowercase hex for ids
-// and hashes (it sorts like the bytes, so Redis's lexicographic ties match the other
-// backends' byte order), decimal integers, and sorted-set scores.
+// How the Redis stores write values as Redis strings and read them back: lowercase hex for
+// token hashes (it sorts like the bytes, so Redis's lexicographic ties match the other
+// backends' byte order), UUIDs for user ids (store/types.h), decimal integers, and sorted-set
+// scores.
 #pragma once
 
-#include <array>
 #include <cstdint>
 #include <optional>
 #include <span>
 #include <string>
 #include <string_view>
-#include <vector>
+
+#include "store/types.h"
 
 namespace tessera::store::redis {
 
 std::string hex(std::span<const std::uint8_t> bytes);
 
-// The bytes of exactly 2*N lowercase or uppercase hex digits; nullopt otherwise.
-std::optional<std::vector<std::uint8_t>> unhex(std::string_view text);
-template <std::size_t N>
-std::optional<std::array<std::uint8_t, N>> unhex_array(std::string_view text) {
-  auto bytes = unhex(text);
-  if (!bytes || bytes->size() != N) return std::nullopt;
-  std::array<std::uint8_t, N> out{};
-  for (std::size_t i = 0; i < N; ++i) out[i] = (*bytes)[i];
-  return out;
-}
+// A token hash from exactly 64 hex digits (either case); nullopt otherwise.
+std::optional<TokenHash> unhex_hash(std::string_view text);
+
+// The value of one hex digit (either case), -1 if `c` is not one.
+int hex_value(char c);
 
 // A whole decimal int64 ("-12"); nullopt for anything else (spaces, "1e3", "", overflow).
 std::optional<std::int64_t> parse_int(std::string_view text);

@@ -87,6 +87,15 @@ std::optional<std::string_view> as_error(const redisReply& r) {
   return std::string_view(r.str, r.len);
 }
 
+std::optional<std::pair<std::int64_t, std::int64_t>> as_integer_pair(const redisReply& r) {
+  auto parts = as_array(r);
+  if (!parts || parts->size() != 2) return std::nullopt;
+  auto first = as_integer(*(*parts)[0]);
+  auto second = as_integer(*(*parts)[1]);
+  if (!first || !second) return std::nullopt;
+  return std::pair(*first, *second);
+}
+
 std::expected<std::unique_ptr<Connection>, std::string> Connection::open(
     const RedisUrl& url, std::chrono::milliseconds timeout) {
   const timeval tv = to_timeval(timeout);

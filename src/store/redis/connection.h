@@ -17,6 +17,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include "store/redis/url.h"
 
@@ -34,6 +35,8 @@ std::optional<std::string_view> as_string(const redisReply& r);  // bulk strings
 std::optional<std::span<redisReply* const>> as_array(const redisReply& r);
 std::optional<std::string_view> as_status(const redisReply& r);  // +OK, +PONG
 std::optional<std::string_view> as_error(const redisReply& r);   // -ERR ...
+// A two-element array of integers (what the batched scripts answer).
+std::optional<std::pair<std::int64_t, std::int64_t>> as_integer_pair(const redisReply& r);
 inline bool is_nil(const redisReply& r) { return r.type == REDIS_REPLY_NIL; }
 
 class Connection {

@@ -63,7 +63,7 @@ class RedisRevocationStore final : public RevocationStore {
     const std::int64_t ms = clamp_score(not_before_ms);
     auto reply =
         client_->eval(kRevocationNotBefore, {state_, log_, log_at_, not_before_, raised_},
-                      {log_keep_ms_, client_->channel(), hint_, hex(user), std::to_string(ms),
+                      {log_keep_ms_, client_->channel(), hint_, to_uuid(user), std::to_string(ms),
                        std::to_string(ms / 1000), keep_ms_, std::to_string(kPruneBatch)});
     if (!reply) return std::unexpected(reply.error());
     auto raised = as_integer(**reply);
@@ -74,7 +74,7 @@ class RedisRevocationStore final : public RevocationStore {
   }
 
   std::expected<std::int64_t, StoreError> not_before(const UserId& user) override {
-    auto reply = client_->command("revocations.not_before", {"HGET", not_before_, hex(user)});
+    auto reply = client_->command("revocations.not_before", {"HGET", not_before_, to_uuid(user)});
     if (!reply) return std::unexpected(reply.error());
     if (is_nil(**reply)) return std::int64_t{0};
     auto text = as_string(**reply);
@@ -118,22 +118,18 @@ class RedisRevocationStore final : public RevocationStore {
       auto reply = client_->eval(kRevocationPurge, {state_, log_, log_at_, denied_},
                                  {below(now), below(log_before), batch, log_keep_ms_});
       if (!reply) return std::unexpected(reply.error());
-      auto pair = as_array(**reply);
-      auto denied = pair && pair->size() == 2 ? as_integer(*(*pair)[0]) : std::nullopt;
-      auto events = pair && pair->size() == 2 ? as_integer(*(*pair)[1]) : std::nullopt;
-      if (!denied || !events || *denied < 0 || *events < 0) {
+      auto deleted = as_integer_pair(**reply);  // {denylist entries, events}
+      if (!deleted || deleted->first < 0 || deleted->second < 0) {
         return std::unexpected(client_->corrupt(kRevocationPurge.name));
       }
-      removed += static_cast<std::size_t>(*denied + *events);
-      if (*denied < static_cast<std::int64_t>(kBatch) &&
-          *events < static_cast<std::int64_t>(kBatch)) {
-        return removed;
-      }
+      removed += static_cast<std::size_t>(deleted->first + deleted->second);
+      constexpr auto kFull = static_cast<std::int64_t>(kBatch);
+      if (deleted->first < kFull && deleted->second < kFull) return removed;
     }
   }
 
  private:
-  // {last seq, {jti, expires_at, ...}, {user hex, ms, ...}}
+  // {last seq, {jti, expires_at, ...}, {user uuid, ms, ...}}
   static std::optional<RevocationSnapshot> decode_snapshot(const redisReply& reply) {
     auto parts = as_array(reply);
     if (!parts || parts->size() != 3) return std::nullopt;
@@ -155,7 +151,7 @@ class RedisRevocationStore final : public RevocationStore {
     for (std::size_t i = 0; i < not_before->size(); i += 2) {
       auto user_text = as_string(*(*not_before)[i]);
       auto ms_text = as_string(*(*not_before)[i + 1]);
-      auto user = user_text ? unhex_array<16>(*user_text) : std::nullopt;
+      auto user = user_text ? parse_uuid(*user_text) : std::nullopt;
       auto ms = ms_text ? parse_int(*ms_text) : std::nullopt;
       if (!user || !ms) return std::nullopt;
       snap.not_before.push_back({.user = *user, .not_before_ms = *ms});
@@ -163,7 +159,7 @@ class RedisRevocationStore final : public RevocationStore {
     return snap;
   }
 
-  // "<seq>|<at>|d|<expires_at>|<jti>" or "<seq>|<at>|n|<not_before_ms>|<user hex>" (the jti
+  // "<seq>|<at>|d|<expires_at>|<jti>" or "<seq>|<at>|n|<not_before_ms>|<user uuid>" (the jti
   // last: it may hold any byte, '|' included).
   static std::optional<RevocationEvent> decode_event(std::string_view text) {
     std::string_view field[4];
@@ -183,7 +179,7 @@ class RedisRevocationStore final : public RevocationStore {
       e.jti = std::string(text);
       e.expires_at = *number;
     } else if (field[2] == "n") {
-      auto user = unhex_array<16>(text);
+      auto user = parse_uuid(text);
       if (!user) return std::nullopt;
       e.kind = RevocationEvent::Kind::kNotBefore;
       e.user = *user;

@@ -37,17 +37,25 @@ struct Script {
 // ---- sessions ---------------------------------------------------------------------------------
 // A session is the hash <p>session:<id hex> {user, created, seen, auth, ip, ua, csrf}, expiring
 // session_max_lifetime after it is written. Its id is also a member of <p>user_sessions:<user
-// hex> (score created_at: list order and eviction order), <p>sessions:by_created and
+// uuid> (score created_at: list order and eviction order), <p>sessions:by_created and
 // <p>sessions:by_seen (purge). The indexes' TTL is renewed to the full lifetime by every create,
 // so they outlive every session in them; an index member whose hash expired is cleaned up
 // lazily (create, purge, remove_all) and never returned or counted. Scripts that reach other
 // sessions get the key prefixes "<p>session:" (S) and "<p>user_sessions:" (U) in ARGV.
 
+// drop(S, m, index...): deletes the hash of session m and removes m from each index; 1 if the
+// hash existed (0: it had expired, only index entries were left).
+#define TESSERA_LUA_DROP                                                  \
+  "local function drop(S, m, ...)\n"                                      \
+  "  for _, index in ipairs({...}) do redis.call('ZREM', index, m) end\n" \
+  "  return redis.call('DEL', S .. m)\n"                                  \
+  "end\n"
+
 // KEYS: session, user index, by_created, by_seen
 // ARGV: id, user, created, seen, auth, ip, ua, csrf, created score, seen score, lifetime ms,
 //       max per user, S, channel, message
 // -> -1 if the id exists, else how many were evicted
-inline constexpr Script kSessionCreate{"sessions.create", TESSERA_LUA_EXTEND R"lua(
+inline constexpr Script kSessionCreate{"sessions.create", TESSERA_LUA_EXTEND TESSERA_LUA_DROP R"lua(
 if redis.call('EXISTS', KEYS[1]) == 1 then return -1 end
 redis.call('HSET', KEYS[1], 'user', ARGV[2], 'created', ARGV[3], 'seen', ARGV[4],
            'auth', ARGV[5], 'ip', ARGV[6], 'ua', ARGV[7], 'csrf', ARGV[8])
@@ -56,26 +64,21 @@ redis.call('ZADD', KEYS[2], ARGV[9], ARGV[1])
 redis.call('ZADD', KEYS[3], ARGV[9], ARGV[1])
 redis.call('ZADD', KEYS[4], ARGV[10], ARGV[1])
 for i = 2, 4 do extend(KEYS[i], ARGV[11]) end
-local function forget(m)
-  for i = 2, 4 do redis.call('ZREM', KEYS[i], m) end
-end
 local max = tonumber(ARGV[12])
 local evicted = 0
 if max > 0 and redis.call('ZCARD', KEYS[2]) > max then
-  local live = {}
+  local live = {}  -- oldest first, without the new one
   for _, m in ipairs(redis.call('ZRANGE', KEYS[2], 0, -1)) do
     if m ~= ARGV[1] then
       if redis.call('EXISTS', ARGV[13] .. m) == 1 then
         live[#live + 1] = m
       else
-        forget(m)
+        drop(ARGV[13], m, KEYS[2], KEYS[3], KEYS[4])
       end
     end
   end
   for i = 1, #live + 1 - max do
-    redis.call('DEL', ARGV[13] .. live[i])
-    forget(live[i])
-    evicted = evicted + 1
+    evicted = evicted + drop(ARGV[13], live[i], KEYS[2], KEYS[3], KEYS[4])
   end
 end
 if evicted > 0 then redis.call('PUBLISH', ARGV[14], ARGV[15]) end
@@ -95,27 +98,21 @@ end
 return 1
 )lua"};
 
-// KEYS: session, by_created, by_seen. ARGV: id, U, channel, message -> 0 if absent, else 1
-inline constexpr Script kSessionRemove{"sessions.remove", R"lua(
+// KEYS: session, by_created, by_seen. ARGV: id, S, U, channel, message -> 0 if absent, else 1
+inline constexpr Script kSessionRemove{"sessions.remove", TESSERA_LUA_DROP R"lua(
 local user = redis.call('HGET', KEYS[1], 'user')
 if not user then return 0 end
-redis.call('DEL', KEYS[1])
-redis.call('ZREM', ARGV[2] .. user, ARGV[1])
-redis.call('ZREM', KEYS[2], ARGV[1])
-redis.call('ZREM', KEYS[3], ARGV[1])
-redis.call('PUBLISH', ARGV[3], ARGV[4])
+drop(ARGV[2], ARGV[1], ARGV[3] .. user, KEYS[2], KEYS[3])
+redis.call('PUBLISH', ARGV[4], ARGV[5])
 return 1
 )lua"};
 
 // KEYS: user index, by_created, by_seen. ARGV: id to keep (or ""), S, channel, message
 // -> how many sessions were deleted
-inline constexpr Script kSessionRemoveAll{"sessions.remove_all", R"lua(
+inline constexpr Script kSessionRemoveAll{"sessions.remove_all", TESSERA_LUA_DROP R"lua(
 local n = 0
 for _, m in ipairs(redis.call('ZRANGE', KEYS[1], 0, -1)) do
-  if m ~= ARGV[1] then
-    n = n + redis.call('DEL', ARGV[2] .. m)
-    for i = 1, 3 do redis.call('ZREM', KEYS[i], m) end
-  end
+  if m ~= ARGV[1] then n = n + drop(ARGV[2], m, KEYS[1], KEYS[2], KEYS[3]) end
 end
 if n > 0 then redis.call('PUBLISH', ARGV[3], ARGV[4]) end
 return n
@@ -134,22 +131,21 @@ return out
 // One batch of purge. KEYS: by_created, by_seen.
 // ARGV: "(created_before", "(seen_before", batch, S, U, channel, message
 // -> {sessions deleted, 1 if a batch was full (call again) else 0}
-inline constexpr Script kSessionPurge{"sessions.purge", R"lua(
+inline constexpr Script kSessionPurge{"sessions.purge", TESSERA_LUA_DROP R"lua(
 local batch = tonumber(ARGV[3])
 local a = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, batch)
 local b = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', ARGV[2], 'LIMIT', 0, batch)
 local n = 0
-local function drop(m)
-  local user = redis.call('HGET', ARGV[4] .. m, 'user')
-  if user then
-    n = n + redis.call('DEL', ARGV[4] .. m)
-    redis.call('ZREM', ARGV[5] .. user, m)
+for _, list in ipairs({a, b}) do
+  for _, m in ipairs(list) do
+    local user = redis.call('HGET', ARGV[4] .. m, 'user')
+    if user then
+      n = n + drop(ARGV[4], m, ARGV[5] .. user, KEYS[1], KEYS[2])
+    else
+      drop(ARGV[4], m, KEYS[1], KEYS[2])
+    end
   end
-  redis.call('ZREM', KEYS[1], m)
-  redis.call('ZREM', KEYS[2], m)
 end
-for _, m in ipairs(a) do drop(m) end
-for _, m in ipairs(b) do drop(m) end
 if n > 0 then redis.call('PUBLISH', ARGV[6], ARGV[7]) end
 return {n, (#a == batch or #b == batch) and 1 or 0}
 )lua"};
@@ -174,12 +170,12 @@ return {1, ARGV[2]}
 
 // ---- revocations ------------------------------------------------------------------------------
 // <p>revocation:denied      sorted set: jti -> expires_at
-// <p>revocation:not_before  hash: user hex -> not-before ms
-// <p>revocation:raised      sorted set: user hex -> Redis time (ms) of the raise (its keep
+// <p>revocation:not_before  hash: user uuid -> not-before ms
+// <p>revocation:raised      sorted set: user uuid -> Redis time (ms) of the raise (its keep
 //                           window is measured from there)
 // <p>revocation:state       hash {last_seq, purged_through}
 // <p>revocation:log         sorted set: "<seq>|<at>|d|<expires_at>|<jti>" or
-//                           "<seq>|<at>|n|<not_before_ms>|<user hex>", scored by seq
+//                           "<seq>|<at>|n|<not_before_ms>|<user uuid>", scored by seq
 // <p>revocation:log_at      sorted set: seq -> at (for purge)
 // Writes share KEYS[1..3] = state, log, log_at and ARGV[1..3] = log keep ms, channel, message:
 // append() takes the next seq, logs the event and publishes the hint, in the writer's script.
@@ -283,6 +279,7 @@ return {#denied, events}
 )lua"};
 
 #undef TESSERA_LUA_APPEND
+#undef TESSERA_LUA_DROP
 #undef TESSERA_LUA_EXTEND
 
 }  // namespace tessera::store::redis

@@ -25,7 +25,7 @@ class RedisSessionStore final : public SessionStore {
 
   std::expected<std::size_t, StoreError> create(const Session& s,
                                                 std::size_t max_per_user) override {
-    const std::string id = hex(s.id_hash), user = hex(s.user_id);
+    const std::string id = hex(s.id_hash), user = to_uuid(s.user_id);
     auto reply = client_->eval(
         kSessionCreate, {sessions_ + id, users_ + user, by_created_, by_seen_},
         {id, user, std::to_string(s.created_at), std::to_string(s.last_seen_at),
@@ -59,16 +59,16 @@ class RedisSessionStore final : public SessionStore {
 
   std::expected<void, StoreError> remove(const TokenHash& id_hash) override {
     const std::string id = hex(id_hash);
-    auto reply =
-        client_->eval(kSessionRemove, {sessions_ + id, by_created_, by_seen_},
-                      {id, users_, client_->channel(), encode_change(ChangeTopic::kSession, id)});
+    auto reply = client_->eval(
+        kSessionRemove, {sessions_ + id, by_created_, by_seen_},
+        {id, sessions_, users_, client_->channel(), encode_change(ChangeTopic::kSession, id)});
     return found_or_not(reply, kSessionRemove.name);
   }
 
   std::expected<std::size_t, StoreError> remove_all(const UserId& user,
                                                     const TokenHash* keep) override {
     auto reply =
-        client_->eval(kSessionRemoveAll, {users_ + hex(user), by_created_, by_seen_},
+        client_->eval(kSessionRemoveAll, {users_ + to_uuid(user), by_created_, by_seen_},
                       {keep != nullptr ? hex(*keep) : "", sessions_, client_->channel(), many_});
     if (!reply) return std::unexpected(reply.error());
     auto n = as_integer(**reply);
@@ -77,7 +77,7 @@ class RedisSessionStore final : public SessionStore {
   }
 
   std::expected<std::vector<Session>, StoreError> list(const UserId& user) override {
-    auto reply = client_->eval(kSessionList, {users_ + hex(user)}, {sessions_});
+    auto reply = client_->eval(kSessionList, {users_ + to_uuid(user)}, {sessions_});
     if (!reply) return std::unexpected(reply.error());
     auto rows = as_array(**reply);
     if (!rows) return std::unexpected(client_->corrupt(kSessionList.name));
@@ -86,7 +86,7 @@ class RedisSessionStore final : public SessionStore {
     for (const redisReply* row : *rows) {
       auto pair = as_array(*row);
       auto id = pair && pair->size() == 2 ? as_string(*(*pair)[0]) : std::nullopt;
-      auto id_hash = id ? unhex_array<32>(*id) : std::nullopt;
+      auto id_hash = id ? unhex_hash(*id) : std::nullopt;
       auto fields = id_hash ? as_array(*(*pair)[1]) : std::nullopt;
       auto s = fields ? decode(*id_hash, *fields) : std::nullopt;
       if (!s) return std::unexpected(client_->corrupt(kSessionList.name));
@@ -104,12 +104,12 @@ class RedisSessionStore final : public SessionStore {
                                  {below(created_before), below(seen_before), batch, sessions_,
                                   users_, client_->channel(), many_});
       if (!reply) return std::unexpected(reply.error());
-      auto pair = as_array(**reply);
-      auto n = pair && pair->size() == 2 ? as_integer(*(*pair)[0]) : std::nullopt;
-      auto more = pair && pair->size() == 2 ? as_integer(*(*pair)[1]) : std::nullopt;
-      if (!n || !more || *n < 0) return std::unexpected(client_->corrupt(kSessionPurge.name));
-      removed += static_cast<std::size_t>(*n);
-      if (*more == 0) return removed;
+      auto batch_done = as_integer_pair(**reply);  // {deleted, more}
+      if (!batch_done || batch_done->first < 0) {
+        return std::unexpected(client_->corrupt(kSessionPurge.name));
+      }
+      removed += static_cast<std::size_t>(batch_done->first);
+      if (batch_done->second == 0) return removed;
     }
   }
 
@@ -137,7 +137,7 @@ class RedisSessionStore final : public SessionStore {
       if (!name || !value) return std::nullopt;
       bool ok = false;
       if (*name == "user") {
-        auto user = unhex_array<16>(*value);
+        auto user = parse_uuid(*value);
         if ((ok = user.has_value())) s.user_id = *user;
         seen |= 1u;
       } else if (*name == "created") {
@@ -158,7 +158,7 @@ class RedisSessionStore final : public SessionStore {
         ok = true;
         seen |= 32u;
       } else if (*name == "csrf") {
-        auto csrf = unhex_array<32>(*value);
+        auto csrf = unhex_hash(*value);
         if ((ok = csrf.has_value())) s.csrf_hash = *csrf;
         seen |= 64u;
       } else {
@@ -178,7 +178,7 @@ class RedisSessionStore final : public SessionStore {
 
   std::shared_ptr<Client> client_;
   const std::string sessions_;    // "<p>session:" + id hex: the session hash
-  const std::string users_;       // "<p>user_sessions:" + user hex: the user's ids by created_at
+  const std::string users_;       // "<p>user_sessions:" + user uuid: the user's ids by created_at
   const std::string by_created_;  // every id by created_at
   const std::string by_seen_;     // every id by last_seen_at
   const std::string lifetime_ms_;

@@ -3,6 +3,8 @@
 #include <charconv>
 #include <optional>
 
+#include "store/redis/codec.h"
+
 namespace tessera::store::redis {
 namespace {
 
@@ -16,13 +18,6 @@ std::optional<int> parse_number(std::string_view text, int min, int max) {
   return value;
 }
 
-int hex_digit(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
 // RFC 3986 percent-decoding of the userinfo.
 std::optional<std::string> percent_decode(std::string_view text) {
   std::string out;
@@ -32,8 +27,8 @@ std::optional<std::string> percent_decode(std::string_view text) {
       out.push_back(text[i]);
       continue;
     }
-    const int hi = i + 1 < text.size() ? hex_digit(text[i + 1]) : -1;
-    const int lo = i + 2 < text.size() ? hex_digit(text[i + 2]) : -1;
+    const int hi = i + 1 < text.size() ? hex_value(text[i + 1]) : -1;
+    const int lo = i + 2 < text.size() ? hex_value(text[i + 2]) : -1;
     if (hi < 0 || lo < 0) return std::nullopt;
     out.push_back(static_cast<char>(hi << 4 | lo));
     i += 2;
