@@ -466,6 +466,37 @@ TEST_F(RedisOutage, HungServerTimesOutWithinTheBoundEvenWithEveryConnectionBusy)
   EXPECT_TRUE(s.ready());
 }
 
+TEST_F(RedisOutage, AuthenticatesAndSelectsTheDatabaseTheUrlNames) {
+  testing::RespClient raw(redis_.url());
+  ASSERT_EQ(raw.command({"CONFIG", "SET", "requirepass", "s3cret pass"}), "+OK");
+  ASSERT_EQ(raw.command({"AUTH", "s3cret pass"}), "+OK");
+  const std::string address = redis_.url().substr(std::string_view("redis://").size());
+
+  // No password, then a wrong one: nothing works, and no report repeats the password.
+  for (const std::string& url : {redis_.url(), "redis://:wrong-pw@" + address}) {
+    config_.redis_url = url;
+    Stores s = open(config_);
+    EXPECT_FALSE(s.ready()) << url;
+    EXPECT_EQ(s.counters->increment("k", 1000, 60).error(), StoreError::kUnavailable) << url;
+  }
+  ASSERT_FALSE(errors_.lines().empty());
+  for (const auto& line : errors_.lines()) EXPECT_EQ(line.find("wrong-pw"), std::string::npos);
+
+  // The right one (percent-encoded) and database 3: the keys land there, not in 0, and the
+  // change feed's own connection authenticates too.
+  config_.redis_url = "redis://:s3cret%20pass@" + address + "/3";
+  Stores s = open(config_);
+  EXPECT_TRUE(s.ready());
+  Hints hints;
+  auto sub = hints.subscribe(*s.changes);
+  EXPECT_EQ(s.counters->increment("k", 1000, 60)->value, 1);
+  EXPECT_EQ(raw.command({"EXISTS", "outage:counter:k"}), ":0");
+  ASSERT_EQ(raw.command({"SELECT", "3"}), "+OK");
+  EXPECT_EQ(raw.command({"EXISTS", "outage:counter:k"}), ":1");
+  s.changes->publish(ChangeTopic::kKeys, "");
+  EXPECT_TRUE(hints.wait_for(ChangeTopic::kKeys, ""));
+}
+
 TEST_F(RedisOutage, SubscriberResubscribesAfterARestartAndKeepsHearing) {
   Stores a = open(config_), b = open(config_);
   Hints on_b;
