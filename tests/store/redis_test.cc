@@ -183,6 +183,32 @@ TEST_F(RedisCache, EveryKeyWrittenHasATtlBoundedByWhatItServes) {
   EXPECT_EQ(seen["counter:"], 2);
 }
 
+// A session whose key expired (its TTL: the absolute lifetime) before purge() ran leaves index
+// entries behind: never listed or counted against the cap, and gone at the user's next create.
+TEST_F(RedisCache, SessionsGoneByTheirTtlAreNeitherListedNorCounted) {
+  Stores s = open(config_);
+  testing::RespClient raw(config_.redis_url);
+  for (int n = 1; n <= 3; ++n) ASSERT_TRUE(s.sessions->create(make_session(1, n, 1000 + n), 0));
+  ASSERT_EQ(raw.command({"DEL", config_.redis_prefix + "session:" + redis::hex(token(2))}), ":1");
+
+  auto left = s.sessions->list(user_id(1));
+  ASSERT_TRUE(left);
+  ASSERT_EQ(left->size(), 2u);
+  EXPECT_EQ((*left)[0].id_hash, token(3));
+  EXPECT_EQ((*left)[1].id_hash, token(1));
+  EXPECT_EQ(s.sessions->touch(token(2), 2000).error(), StoreError::kNotFound);
+  EXPECT_EQ(s.sessions->remove(token(2)).error(), StoreError::kNotFound);
+
+  // Two live sessions and the new one make three: within a cap of 3, nothing evicted.
+  EXPECT_EQ(s.sessions->create(make_session(1, 4, 1004), 3).value(), 0u);
+  const std::string index = config_.redis_prefix + "user_sessions:" + to_uuid(user_id(1));
+  EXPECT_EQ(raw.command({"ZCARD", index}), ":3");
+  EXPECT_EQ(
+      raw.command({"ZSCORE", config_.redis_prefix + "sessions:by_created", redis::hex(token(2))}),
+      "$<nil>");
+  EXPECT_EQ(s.sessions->remove_all(user_id(1)).value(), 3u);
+}
+
 // purge() deletes in bounded batches (one script must not hold the server for long), and keeps
 // going until everything due is gone.
 TEST_F(RedisCache, PurgeRunsBatchAfterBatchUntilDone) {

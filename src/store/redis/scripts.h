@@ -40,8 +40,9 @@ struct Script {
 // uuid> (score created_at: list order and eviction order), <p>sessions:by_created and
 // <p>sessions:by_seen (purge). The indexes' TTL is renewed to the full lifetime by every create,
 // so they outlive every session in them; an index member whose hash expired is cleaned up
-// lazily (create, purge, remove_all) and never returned or counted. Scripts that reach other
-// sessions get the key prefixes "<p>session:" (S) and "<p>user_sessions:" (U) in ARGV.
+// lazily (the user's next create or remove_all, purge for the global ones) and never returned
+// or counted. Scripts that reach other sessions get the key prefixes "<p>session:" (S) and
+// "<p>user_sessions:" (U) in ARGV.
 
 // drop(S, m, index...): deletes the hash of session m and removes m from each index; 1 if the
 // hash existed (0: it had expired, only index entries were left).
@@ -64,19 +65,21 @@ redis.call('ZADD', KEYS[2], ARGV[9], ARGV[1])
 redis.call('ZADD', KEYS[3], ARGV[9], ARGV[1])
 redis.call('ZADD', KEYS[4], ARGV[10], ARGV[1])
 for i = 2, 4 do extend(KEYS[i], ARGV[11]) end
-local max = tonumber(ARGV[12])
-local evicted = 0
-if max > 0 and redis.call('ZCARD', KEYS[2]) > max then
-  local live = {}  -- oldest first, without the new one
-  for _, m in ipairs(redis.call('ZRANGE', KEYS[2], 0, -1)) do
-    if m ~= ARGV[1] then
-      if redis.call('EXISTS', ARGV[13] .. m) == 1 then
-        live[#live + 1] = m
-      else
-        drop(ARGV[13], m, KEYS[2], KEYS[3], KEYS[4])
-      end
+-- The user's other sessions, oldest first; index entries of expired ones are dropped here, so
+-- the user's index holds no more than its live sessions and those expired since its last login.
+local live = {}
+for _, m in ipairs(redis.call('ZRANGE', KEYS[2], 0, -1)) do
+  if m ~= ARGV[1] then
+    if redis.call('EXISTS', ARGV[13] .. m) == 1 then
+      live[#live + 1] = m
+    else
+      drop(ARGV[13], m, KEYS[2], KEYS[3], KEYS[4])
     end
   end
+end
+local max = tonumber(ARGV[12])
+local evicted = 0
+if max > 0 then
   for i = 1, #live + 1 - max do
     evicted = evicted + drop(ARGV[13], live[i], KEYS[2], KEYS[3], KEYS[4])
   end
