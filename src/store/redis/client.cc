@@ -7,11 +7,6 @@
 namespace tessera::store::redis {
 namespace {
 
-// An error reply's first line, bounded.
-std::string first_line(std::string_view text) {
-  return std::string(text.substr(0, std::min(text.find_first_of("\r\n"), std::size_t{160})));
-}
-
 StoreError classify(std::string_view error_reply) {
   for (std::string_view corrupt :
        {"WRONGTYPE", "CORRUPT", "ERR hash value is not an integer", "ERR value is not an"}) {

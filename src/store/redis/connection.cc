@@ -17,13 +17,6 @@ timeval to_timeval(std::chrono::milliseconds t) {
                  .tv_usec = static_cast<suseconds_t>(ms % 1000 * 1000)};
 }
 
-// Redis's own error text, first line, bounded (it names commands, never our values).
-std::string describe_reply_error(const redisReply& r) {
-  std::string_view text(r.str != nullptr ? r.str : "", r.str != nullptr ? r.len : 0);
-  text = text.substr(0, std::min(text.find_first_of("\r\n"), std::size_t{160}));
-  return std::string(text);
-}
-
 // Blocks SIGPIPE in this thread while it lives, and consumes one raised meanwhile: hiredis writes
 // with write(), which raises SIGPIPE on a connection the server reset, and the default action
 // kills the process. A library must not change the process's signal dispositions, so this is
@@ -57,6 +50,10 @@ class SigpipeGuard {
 };
 
 }  // namespace
+
+std::string first_line(std::string_view error) {
+  return std::string(error.substr(0, std::min(error.find_first_of("\r\n"), std::size_t{160})));
+}
 
 std::optional<std::int64_t> as_integer(const redisReply& r) {
   if (r.type != REDIS_REPLY_INTEGER) return std::nullopt;
@@ -110,8 +107,8 @@ std::expected<std::unique_ptr<Connection>, std::string> Connection::open(
           std::initializer_list<std::string_view> args) -> std::expected<void, std::string> {
     auto reply = conn->command(args);
     if (!reply) return std::unexpected(std::string(what) + ": " + reply.error());
-    if (as_error(**reply)) {
-      return std::unexpected(std::string(what) + ": " + describe_reply_error(**reply));
+    if (auto error = as_error(**reply)) {
+      return std::unexpected(std::string(what) + ": " + first_line(*error));
     }
     if (!as_status(**reply)) return std::unexpected(std::string(what) + ": unexpected reply");
     return {};

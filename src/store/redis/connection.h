@@ -39,6 +39,10 @@ std::optional<std::string_view> as_error(const redisReply& r);   // -ERR ...
 std::optional<std::pair<std::int64_t, std::int64_t>> as_integer_pair(const redisReply& r);
 inline bool is_nil(const redisReply& r) { return r.type == REDIS_REPLY_NIL; }
 
+// An error reply's text for a log line: its first line, at most 160 bytes. Redis's errors name
+// commands and reasons, never the values sent.
+std::string first_line(std::string_view error);
+
 class Connection {
  public:
   // Connects within `timeout`, bounds every later read and write by it, then authenticates

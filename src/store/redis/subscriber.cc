@@ -7,7 +7,6 @@
 #include <algorithm>
 #include <array>
 #include <cerrno>
-#include <exception>
 
 #include "store/redis/change_message.h"
 #include "store/redis/connection.h"
@@ -118,7 +117,7 @@ Subscriber::Outcome Subscriber::follow() {
   if (!parts || parts->empty() ||
       as_string(*(*parts)[0]) != std::optional<std::string_view>("subscribe")) {
     auto error = as_error(**confirmed);
-    return Outcome{.error = "SUBSCRIBE: " + std::string(error ? *error : "unexpected reply")};
+    return Outcome{.error = "SUBSCRIBE: " + (error ? first_line(*error) : "unexpected reply")};
   }
   outcome.subscribed = true;
   settle(true);
@@ -129,9 +128,7 @@ Subscriber::Outcome Subscriber::follow() {
     if (!change) return;
     try {
       on_change_(change->first, change->second);
-    } catch (const std::exception&) {  // a listener must not take the feed down with it
-      report("change feed: a listener threw");
-    } catch (...) {
+    } catch (...) {  // a listener must not take the feed (and the process) down with it
       report("change feed: a listener threw");
     }
   };
