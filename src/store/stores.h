@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <expected>
 #include <functional>
 #include <memory>
@@ -53,6 +54,19 @@ struct StoreConfig {
   std::string redis_prefix = "tessera:";  // every key starts with it (several deployments or
                                           // test runs can share one Redis)
   std::size_t redis_pool = 16;
+  // For "redis", which keeps nothing forever (every key has a TTL, counted by Redis's clock from
+  // the write; see store/redis/redis_stores.h). The application sets both from its own
+  // configuration:
+  //   - how long a session is kept after it is created: its absolute lifetime. The session
+  //     service's purge() still decides expiry; this only bounds what Redis holds when purge
+  //     does not run.
+  std::int64_t session_max_lifetime_seconds = 24 * 60 * 60;
+  //   - how long a user's not-before is kept after it was last raised. It only matters until
+  //     every access token issued before it has expired: the access-token TTL plus the
+  //     verifiers' leeway. After that it may be dropped (not_before() then answers 0 and
+  //     snapshot() leaves it out), which lets through no token it would still have rejected.
+  //     The other backends keep not-befores forever.
+  std::int64_t not_before_keep_seconds = 15 * 60 + 30;
   // For "postgres" and "redis": the bound on connecting and on each operation's round trip;
   // beyond it the operation fails with kUnavailable (the caller answers 503) and the connection
   // is dropped, so no thread waits longer on an unreachable server.

@@ -1,8 +1,10 @@
 // The store conformance suite: ONE set of tests written against the interfaces in src/store/,
-// run against every backend (memory, sqlite; PostgreSQL and Redis join later by adding a name
-// to kBackends and a case to open_backend). Each test gets fresh, empty stores (sqlite: a new
-// file in a new temp dir). Tests that only make sense for one backend (files, processes,
-// corruption) are in sqlite_test.cc.
+// run against every backend: memory, sqlite, and "sqlite+redis" (SQLite for users, refresh
+// families, keys and audit; the Redis cache for sessions, counters and revocations). Each test
+// gets fresh, empty stores (sqlite: a new file in a new temp dir; redis: a new key prefix on the
+// server named by TESSERA_TEST_REDIS_URL, deleted afterwards - without it those tests fail,
+// saying how to run them). Tests that only make sense for one backend (files, processes,
+// corruption, outages) are in sqlite_test.cc and redis_test.cc.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -16,6 +18,7 @@
 #include <thread>
 #include <vector>
 
+#include "redis_test_util.h"
 #include "store/stores.h"
 #include "store_test_util.h"
 
@@ -32,14 +35,26 @@ using testing::TempDir;
 using testing::token;
 using testing::user_id;
 
+// The parameter is "<backend>" or "<backend>+<cache>".
 class StoreConformance : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
-    StoreConfig config{.backend = GetParam()};
-    if (GetParam() == "sqlite") config.sqlite_path = dir_.path() / "tessera.db";
-    auto opened = open_stores(config);
+    const std::string& name = GetParam();
+    const auto plus = name.find('+');
+    config_.backend = name.substr(0, plus);
+    if (plus != std::string::npos) config_.cache = name.substr(plus + 1);
+    if (config_.backend == "sqlite") config_.sqlite_path = dir_.path() / "tessera.db";
+    if (config_.cache == "redis") {
+      ASSERT_TRUE(testing::use_test_redis(config_));
+    }
+    auto opened = open_stores(config_);
     ASSERT_TRUE(opened) << opened.error();
     stores_ = std::move(*opened);
+  }
+
+  void TearDown() override {
+    stores_ = {};
+    if (config_.cache == "redis" && !config_.redis_url.empty()) testing::drop_prefix(config_);
   }
 
   UserStore& users() { return *stores_.users; }
@@ -51,6 +66,7 @@ class StoreConformance : public ::testing::TestWithParam<std::string> {
   RevocationStore& revocations() { return *stores_.revocations; }
 
   TempDir dir_;
+  StoreConfig config_;
   Stores stores_;
 };
 
@@ -315,25 +331,10 @@ TEST_P(StoreConformance, CreateNeverEvictsTheNewSessionAndZeroMeansNoLimit) {
 TEST_P(StoreConformance, ConcurrentCreatesKeepTheLimit) {
   constexpr int kThreads = 4, kPerThread = 25;
   constexpr std::size_t kMax = 5;
-  std::atomic<std::size_t> evicted{0};
-  std::atomic<int> failures{0};
-  std::vector<std::thread> threads;
-  for (int t = 0; t < kThreads; ++t) {
-    threads.emplace_back([&, t] {
-      for (int i = 0; i < kPerThread; ++i) {
-        const int n = t * kPerThread + i + 1;
-        auto r = sessions().create(make_session(1, n, 1000 + n), kMax);
-        if (r) {
-          evicted += *r;
-        } else {
-          ++failures;
-        }
-      }
-    });
-  }
-  for (auto& t : threads) t.join();
-  EXPECT_EQ(failures, 0);
-  EXPECT_EQ(evicted, kThreads * kPerThread - kMax);
+  auto race = testing::create_concurrently(kThreads, kPerThread, kMax,
+                                           [&](int) -> SessionStore& { return sessions(); });
+  EXPECT_EQ(race.failures, 0);
+  EXPECT_EQ(race.evicted, kThreads * kPerThread - kMax);
   EXPECT_EQ(sessions().list(user_id(1))->size(), kMax);
 }
 
@@ -465,27 +466,12 @@ TEST_P(StoreConformance, CounterResetAndKeysAreIndependent) {
 
 TEST_P(StoreConformance, ConcurrentIncrementsAreExact) {
   constexpr int kThreads = 8, kPerThread = 250;
-  std::atomic<int> failures{0};
-  std::vector<std::vector<std::int64_t>> seen(kThreads);
-  std::vector<std::thread> threads;
-  for (int t = 0; t < kThreads; ++t) {
-    threads.emplace_back([&, t] {
-      for (int i = 0; i < kPerThread; ++i) {
-        auto c = counters().increment("hot", 1000, 3600);
-        if (c) {
-          seen[t].push_back(c->value);
-        } else {
-          ++failures;
-        }
-      }
-    });
-  }
-  for (auto& t : threads) t.join();
-  EXPECT_EQ(failures, 0);
+  auto race = testing::increment_concurrently(kThreads, kPerThread,
+                                              [&](int) -> CounterStore& { return counters(); });
+  EXPECT_EQ(race.failures, 0);
   EXPECT_EQ(counters().get("hot", 1000)->value, kThreads * kPerThread);
   // Every increment saw a distinct value: none was lost or doubled.
-  std::set<std::int64_t> all;
-  for (const auto& v : seen) all.insert(v.begin(), v.end());
+  const std::set<std::int64_t> all(race.values.begin(), race.values.end());
   EXPECT_EQ(all.size(), static_cast<std::size_t>(kThreads * kPerThread));
   EXPECT_EQ(*all.begin(), 1);
   EXPECT_EQ(*all.rbegin(), kThreads * kPerThread);
@@ -1507,8 +1493,13 @@ TEST_P(StoreConformance, KeyringReplaceIsAnnouncedOnTheChangeFeed) {
   EXPECT_EQ(rec.count(), before);
 }
 
-INSTANTIATE_TEST_SUITE_P(Backends, StoreConformance, ::testing::Values("memory", "sqlite"),
-                         [](const ::testing::TestParamInfo<std::string>& p) { return p.param; });
+INSTANTIATE_TEST_SUITE_P(Backends, StoreConformance,
+                         ::testing::Values("memory", "sqlite", "sqlite+redis"),
+                         [](const ::testing::TestParamInfo<std::string>& p) {
+                           std::string name = p.param;  // gtest names: [A-Za-z0-9_]
+                           std::replace(name.begin(), name.end(), '+', '_');
+                           return name;
+                         });
 
 }  // namespace
 }  // namespace tessera::store

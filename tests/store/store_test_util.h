@@ -1,13 +1,19 @@
-// Helpers for the store suites: deterministic records and a temp dir removed afterwards.
+// Helpers for the store suites: deterministic records, a temp dir removed afterwards, and the
+// concurrent-write races run against one store or several (nodes).
 #pragma once
 
 #include <stdlib.h>
 
 #include <filesystem>
+#include <functional>
 #include <string>
+#include <thread>
+#include <vector>
 
+#include "store/counter_store.h"
 #include "store/key_store.h"
 #include "store/refresh_store.h"
+#include "store/session_store.h"
 #include "store/types.h"
 
 namespace tessera::store::testing {
@@ -116,5 +122,61 @@ inline SigningKey make_key(const std::string& kid, KeyState state, std::int64_t 
 // first token of family r + 1, which every peer presents offering its own successor.
 inline int race_presented(int round) { return 10000 + round; }
 inline int race_successor(int peer, int round) { return 20000 + peer * 256 + round; }
+
+// Runs `body(t)` for t in [0, threads) on that many threads at once, and joins them.
+inline void on_threads(int threads, const std::function<void(int)>& body) {
+  std::vector<std::thread> running;
+  for (int t = 0; t < threads; ++t) running.emplace_back(body, t);
+  for (auto& t : running) t.join();
+}
+
+struct CreateRace {
+  std::size_t evicted = 0;  // summed over every successful create
+  int failures = 0;
+};
+
+// `threads` threads at once, thread t creating sessions t * per_thread + 1, + 2, ... of user 1
+// (created_at 1000 + n) with max_per_user `cap`, through store_for(t).
+inline CreateRace create_concurrently(int threads, int per_thread, std::size_t cap,
+                                      const std::function<SessionStore&(int)>& store_for) {
+  std::vector<CreateRace> per(static_cast<std::size_t>(threads));
+  on_threads(threads, [&](int t) {
+    for (int i = 0; i < per_thread; ++i) {
+      const int n = t * per_thread + i + 1;
+      auto r = store_for(t).create(make_session(1, n, 1000 + n), cap);
+      r ? void(per[t].evicted += *r) : void(++per[t].failures);
+    }
+  });
+  CreateRace all;
+  for (const CreateRace& r : per) {
+    all.evicted += r.evicted;
+    all.failures += r.failures;
+  }
+  return all;
+}
+
+struct IncrementRace {
+  std::vector<std::int64_t> values;  // what every successful increment returned
+  int failures = 0;
+};
+
+// `threads` threads at once, each incrementing "hot" (now 1000, a one-hour window)
+// `per_thread` times through store_for(t).
+inline IncrementRace increment_concurrently(int threads, int per_thread,
+                                            const std::function<CounterStore&(int)>& store_for) {
+  std::vector<IncrementRace> per(static_cast<std::size_t>(threads));
+  on_threads(threads, [&](int t) {
+    for (int i = 0; i < per_thread; ++i) {
+      auto c = store_for(t).increment("hot", 1000, 3600);
+      c ? per[t].values.push_back(c->value) : void(++per[t].failures);
+    }
+  });
+  IncrementRace all;
+  for (const IncrementRace& r : per) {
+    all.values.insert(all.values.end(), r.values.begin(), r.values.end());
+    all.failures += r.failures;
+  }
+  return all;
+}
 
 }  // namespace tessera::store::testing

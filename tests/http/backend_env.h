@@ -1,0 +1,97 @@
+// Which stores the servers and CLI runs of one HTTP test use, chosen by TESSERA_TEST_BACKEND:
+//   unset or "sqlite"   the embedded default: the data dir the test gives them;
+//   "postgres+redis"    the scale-out deployment: a scratch database on the PostgreSQL server of
+//                       TESSERA_TEST_POSTGRES_DSN and a fresh key prefix on the Redis server of
+//                       TESSERA_TEST_REDIS_URL (scripts/test.sh starts both), with a random
+//                       keys.encryption_key that every process of the test shares.
+// The choice travels as TESSERA_* environment variables of this test process (set by the
+// constructor, removed by the destructor), which every `tessera` child inherits and which beat
+// any config file (SPEC.md "Running"). CTest runs each test in its own process, so one test's
+// variables never meet another's. The scratch database is dropped and the prefix's keys
+// deleted at the end.
+//
+// REQUIRES: the test links tessera_store and PkgConfig::PQ, with tests/store on its include
+// path (postgres_test_util.h).
+#pragma once
+
+#include <stdlib.h>
+
+#include <memory>
+#include <random>
+#include <string>
+
+#include "postgres_test_util.h"
+#include "store/redis/admin.h"
+#include "store/stores.h"
+
+namespace tessera::http::testing {
+
+class BackendEnv {
+ public:
+  BackendEnv() {
+    const char* backend = std::getenv("TESSERA_TEST_BACKEND");
+    name_ = backend == nullptr || *backend == '\0' ? "sqlite" : backend;
+    if (name_ == "sqlite") return;
+    if (name_ != "postgres+redis") {
+      error_ = "TESSERA_TEST_BACKEND must be sqlite or postgres+redis, not " + name_;
+      return;
+    }
+    const char* redis = std::getenv("TESSERA_TEST_REDIS_URL");
+    if (redis == nullptr || *redis == '\0') {
+      error_ =
+          "TESSERA_TEST_REDIS_URL is not set: run through scripts/test.sh, or start servers "
+          "with scripts/local-services.sh and export what it prints";
+      return;
+    }
+    auto db = store::testing::ScratchDatabase::create();
+    if (!db) {
+      error_ = db.error();
+      return;
+    }
+    db_ = std::move(*db);
+    std::random_device random;
+    redis_.cache = "redis";
+    redis_.redis_url = redis;
+    redis_.redis_prefix = "tessera-http-" + std::to_string(random()) + ":";
+    std::string key;  // 32 random bytes as base64url (43 characters)
+    static constexpr char kAlphabet[] =
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    for (int i = 0; i < 42; ++i) key.push_back(kAlphabet[random() % 64]);
+    key.push_back(kAlphabet[(random() % 16) * 4]);  // the last 2 bits are padding: zero
+    set("TESSERA_STORE__BACKEND", "postgres");
+    set("TESSERA_STORE__POSTGRES_DSN", db_->dsn());
+    set("TESSERA_CACHE__BACKEND", "redis");
+    set("TESSERA_CACHE__REDIS_URL", redis);
+    set("TESSERA_CACHE__REDIS_PREFIX", redis_.redis_prefix);
+    set("TESSERA_KEYS__ENCRYPTION_KEY", key);
+  }
+  ~BackendEnv() {
+    for (const char* name : kVariables) ::unsetenv(name);
+    if (!redis_.redis_prefix.empty()) (void)store::redis::delete_keys(redis_);
+  }
+  BackendEnv(const BackendEnv&) = delete;
+  BackendEnv& operator=(const BackendEnv&) = delete;
+
+  // "sqlite" or "postgres+redis".
+  const std::string& name() const { return name_; }
+  bool networked() const { return name_ != "sqlite"; }
+  // Non-empty when the requested backend could not be set up: the test must fail with it.
+  const std::string& error() const { return error_; }
+  // The scratch database's connection string ("" for sqlite), for tests that look inside.
+  std::string postgres_dsn() const { return db_ ? db_->dsn() : std::string(); }
+
+ private:
+  static constexpr const char* kVariables[] = {
+      "TESSERA_STORE__BACKEND",   "TESSERA_STORE__POSTGRES_DSN", "TESSERA_CACHE__BACKEND",
+      "TESSERA_CACHE__REDIS_URL", "TESSERA_CACHE__REDIS_PREFIX", "TESSERA_KEYS__ENCRYPTION_KEY"};
+  static void set(const char* name, const std::string& value) {
+    ::setenv(name, value.c_str(), 1);
+  }
+
+  std::string name_;
+  std::string error_;
+  std::unique_ptr<store::testing::ScratchDatabase> db_;
+  store::StoreConfig redis_;
+};
+
+}  // namespace tessera::http::testing
