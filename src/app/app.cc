@@ -92,12 +92,15 @@ class Maintenance {
   // The readiness found at the last tick (false until the first one). Any thread.
   bool ready() const { return ready_.load(std::memory_order_acquire); }
 
-  // Runs the follow step now rather than at the next tick. Cheap; callable from any thread
-  // (a ChangeFeed callback).
-  void wake() {
+  // Runs the follow step now rather than at the next tick; with `reload`, reloads the whole
+  // revocation state instead of following the log from where it was (after the change feed
+  // reconnected: the cache may have restarted and renumbered its log). Cheap; callable from
+  // any thread (a ChangeFeed callback).
+  void wake(bool reload = false) {
     {
       std::lock_guard lock(mu_);
       woken_ = true;
+      reload_ = reload_ || reload;
     }
     cv_.notify_all();
   }
@@ -114,9 +117,12 @@ class Maintenance {
       cv_.wait_for(lock, tick, [this] { return stopping_ || woken_; });
       if (stopping_) break;
       woken_ = false;
+      const bool reload = std::exchange(reload_, false);
       lock.unlock();
       if (auto r = s.keyring->refresh(); !r) warn("keyring refresh failed", r.error());
-      if (auto r = s.revocation->poll(); !r) warn("revocation log poll failed", r.error());
+      if (auto r = reload ? s.revocation->start() : s.revocation->poll(); !r) {
+        warn(reload ? "revocation state reload failed" : "revocation log poll failed", r.error());
+      }
       ready_.store(ready_check_(), std::memory_order_release);
       if (auto r = s.keyring->maybe_rotate(); !r) {
         warn("automatic key rotation failed", r.error());
@@ -140,6 +146,7 @@ class Maintenance {
   std::condition_variable cv_;
   bool stopping_ = false;  // guarded by mu_
   bool woken_ = true;      // guarded by mu_; true: the first round runs at once
+  bool reload_ = false;    // guarded by mu_
   std::function<bool()> ready_check_;
   std::atomic<bool> ready_{false};
   std::thread thread_;  // last: starts after the members it uses exist
@@ -255,7 +262,8 @@ std::expected<void, std::string> serve(const Config& config, std::ostream& annou
   if (config.tokens.issuer.empty()) s.tokens->set_issuer((*server)->url());
   // Other processes' changes, as they happen (store/change_feed.h): a revocation or a key
   // rotation wakes the follow step; a deleted session leaves the session cache at once. After
-  // a reconnection hints may have been lost: forget every cached session and follow again.
+  // a (re)subscription hints may have been lost: forget every cached session and reload the
+  // revocation state.
   auto subscription = s.stores.changes->subscribe(
       [&s, &maintenance](store::ChangeTopic topic, std::string_view payload) {
         if (topic != store::ChangeTopic::kSession) return maintenance.wake();
@@ -268,7 +276,7 @@ std::expected<void, std::string> serve(const Config& config, std::ostream& annou
       },
       [&s, &maintenance] {
         s.sessions->forget_all();
-        maintenance.wake();
+        maintenance.wake(/*reload=*/true);
       });
 
   announce << "listening on " << (*server)->url() << std::endl;

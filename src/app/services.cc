@@ -40,6 +40,10 @@ store::StoreConfig store_config(const Config& config,
   sc.redis_url = config.cache.redis_url;
   sc.redis_prefix = config.cache.redis_prefix;
   sc.redis_pool = config.cache.redis_pool;
+  // Redis keeps sessions no longer than their absolute lifetime, and a not-before as long as
+  // a token issued before it can live (the keyring's retire_after is the same sum).
+  sc.session_max_lifetime_seconds = config.sessions.absolute_lifetime.count();
+  sc.not_before_keep_seconds = config.tokens.access_ttl.count() + config.tokens.leeway.count();
   sc.network_timeout_ms = static_cast<int>(
       std::chrono::duration_cast<std::chrono::milliseconds>(config.store.network_timeout).count());
   sc.on_error = std::move(on_error);

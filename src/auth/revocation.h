@@ -92,7 +92,8 @@ class RevocationService {
   RevocationService(std::shared_ptr<store::RevocationStore> store, const base::Clock& clock,
                     RevocationConfig config);
 
-  // Loads the current state (server start). Until it succeeds, is_revoked() fails closed.
+  // Loads the current state (server start; again whenever events may have been missed, e.g.
+  // the store's change feed reconnected). Until it first succeeds, is_revoked() fails closed.
   std::expected<void, Error> start();
   // Follows the event log (see the header comment).
   std::expected<void, Error> poll();
