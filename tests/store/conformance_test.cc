@@ -1,8 +1,9 @@
 // The store conformance suite: ONE set of tests written against the interfaces in src/store/,
-// run against every backend (memory, sqlite; PostgreSQL and Redis join later by adding a name
-// to kBackends and a case to open_backend). Each test gets fresh, empty stores (sqlite: a new
-// file in a new temp dir). Tests that only make sense for one backend (files, processes,
-// corruption) are in sqlite_test.cc.
+// run against every backend (memory, sqlite, postgres; Redis joins later by adding a name to
+// the instantiation and a case to SetUp). Each test gets fresh, empty stores (sqlite: a new
+// file in a new temp dir; postgres: a new database on the server of TESSERA_TEST_POSTGRES_DSN,
+// see postgres_test_util.h). Tests that only make sense for one backend (files, processes,
+// corruption, timeouts) are in sqlite_test.cc and postgres_test.cc.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -13,6 +14,7 @@
 #include <thread>
 #include <vector>
 
+#include "postgres_test_util.h"
 #include "store/stores.h"
 #include "store_test_util.h"
 
@@ -34,6 +36,13 @@ class StoreConformance : public ::testing::TestWithParam<std::string> {
   void SetUp() override {
     StoreConfig config{.backend = GetParam()};
     if (GetParam() == "sqlite") config.sqlite_path = dir_.path() / "tessera.db";
+    if (GetParam() == "postgres") {
+      auto db = testing::ScratchDatabase::create();
+      ASSERT_TRUE(db) << db.error();
+      pg_ = std::move(*db);
+      config.postgres_dsn = pg_->dsn();
+      config.on_error = [](std::string_view msg) { ADD_FAILURE() << msg; };
+    }
     auto opened = open_stores(config);
     ASSERT_TRUE(opened) << opened.error();
     stores_ = std::move(*opened);
@@ -48,6 +57,7 @@ class StoreConformance : public ::testing::TestWithParam<std::string> {
   RevocationStore& revocations() { return *stores_.revocations; }
 
   TempDir dir_;
+  std::unique_ptr<testing::ScratchDatabase> pg_;  // dropped after the stores close
   Stores stores_;
 };
 
@@ -1446,7 +1456,8 @@ TEST_P(StoreConformance, ConcurrentRevocationsGetDistinctIncreasingSeqs) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(Backends, StoreConformance, ::testing::Values("memory", "sqlite"),
+INSTANTIATE_TEST_SUITE_P(Backends, StoreConformance,
+                         ::testing::Values("memory", "sqlite", "postgres"),
                          [](const ::testing::TestParamInfo<std::string>& p) { return p.param; });
 
 }  // namespace

@@ -3,10 +3,8 @@
 // and failing closed (kUnavailable / kCorrupt, never a crash) when the file is locked, damaged
 // or not a database. The behaviour every backend shares is in conformance_test.cc.
 #include <gtest/gtest.h>
-#include <spawn.h>
 #include <sqlite3.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 
 #include <atomic>
 #include <chrono>
@@ -16,11 +14,10 @@
 #include <thread>
 #include <vector>
 
+#include "peer_process.h"
 #include "store/sqlite/migrations.h"
 #include "store/stores.h"
 #include "store_test_util.h"
-
-extern char** environ;
 
 namespace tessera::store {
 namespace {
@@ -33,9 +30,12 @@ using testing::make_session;
 using testing::make_user;
 using testing::race_presented;
 using testing::race_successor;
+using testing::run_peer;
+using testing::spawn_peer;
 using testing::TempDir;
 using testing::token;
 using testing::user_id;
+using testing::wait_peer;
 
 // A raw connection, as another tool (or an attacker) would use the file.
 class Raw {
@@ -381,29 +381,6 @@ TEST_F(SqliteStore, TwoStoresOnOneFileStayAtomic) {
   EXPECT_EQ(a.counters->get("shared", 1000)->value, kThreads * kPerThread);
   EXPECT_EQ(fresh, 10);
 }
-
-// Another process on the same file while this one works on it: tests/store/store_peer.cc.
-// Starts it; returns its pid, or -1.
-pid_t spawn_peer(const std::vector<std::string>& args) {
-  std::vector<char*> argv;
-  std::string exe = TESSERA_STORE_PEER;
-  argv.push_back(exe.data());
-  std::vector<std::string> copy = args;
-  for (auto& a : copy) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  pid_t pid = 0;
-  if (posix_spawn(&pid, exe.c_str(), nullptr, nullptr, argv.data(), environ) != 0) return -1;
-  return pid;
-}
-
-// Waits for a spawned peer; returns its exit status (128 + signal if killed), or -1.
-int wait_peer(pid_t pid) {
-  int status = 0;
-  if (pid <= 0 || waitpid(pid, &status, 0) != pid) return -1;
-  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-}
-
-int run_peer(const std::vector<std::string>& args) { return wait_peer(spawn_peer(args)); }
 
 TEST_F(SqliteStore, AnotherProcessWorksOnTheFileAtTheSameTime) {
   Stores server = open();
