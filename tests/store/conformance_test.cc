@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "postgres_test_util.h"
+#include "rotation_race.h"
 #include "store/stores.h"
 #include "store_test_util.h"
 
@@ -898,53 +899,8 @@ TEST_P(StoreConformance, RefreshStateChangesAtTimeZeroStillCount) {
 TEST_P(StoreConformance, ConcurrentRotationsOfOneTokenGiveOneWinner) {
   constexpr int kThreads = 20, kRounds = 5;
   for (int round = 0; round < kRounds; ++round) {
-    const int presented = 1000 * (round + 1);  // token n of this round's family
-    ASSERT_TRUE(refresh().create(make_family(1, round + 1, 1000),
-                                 make_refresh(presented, round + 1, 1000)));
-    std::atomic<int> rotated{0}, already_used{0}, other{0};
-    std::atomic<bool> go{false};
-    std::vector<std::thread> threads;
-    for (int t = 0; t < kThreads; ++t) {
-      threads.emplace_back([&, t] {
-        while (!go.load()) std::this_thread::yield();
-        auto r =
-            refresh().rotate(token(presented), make_refresh(presented + 1 + t, round + 1, 2000),
-                             "sealed-" + std::to_string(t), 2000);
-        if (!r) {
-          ++other;
-        } else if (r->outcome == RotateOutcome::kRotated) {
-          ++rotated;
-        } else if (r->outcome == RotateOutcome::kAlreadyUsed) {
-          ++already_used;
-        } else {
-          ++other;
-        }
-      });
-    }
-    go = true;
-    for (auto& t : threads) t.join();
-    EXPECT_EQ(rotated, 1) << "round " << round;
-    EXPECT_EQ(already_used, kThreads - 1) << "round " << round;
-    EXPECT_EQ(other, 0) << "round " << round;
-
-    // The family has exactly one unused token: the winner's successor, which the presented
-    // token points at; no loser's successor was stored.
-    auto used = refresh().find(token(presented));
-    ASSERT_TRUE(used);
-    EXPECT_NE(used->token.used_at, 0);
-    int unused = 0;
-    for (int t = 0; t < kThreads; ++t) {
-      auto s = refresh().find(token(presented + 1 + t));
-      if (!s) {
-        EXPECT_EQ(s.error(), StoreError::kNotFound);
-        continue;
-      }
-      EXPECT_EQ(s->token.used_at, 0);
-      EXPECT_EQ(s->token.hash, used->token.successor);
-      EXPECT_EQ(used->token.successor_sealed, "sealed-" + std::to_string(t));
-      ++unused;
-    }
-    EXPECT_EQ(unused, 1) << "round " << round;
+    ASSERT_NO_FATAL_FAILURE(testing::race_rotations(
+        refresh(), [&](int) -> RefreshStore& { return refresh(); }, kThreads, round));
   }
 }
 

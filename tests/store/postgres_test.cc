@@ -23,6 +23,7 @@
 
 #include "peer_process.h"
 #include "postgres_test_util.h"
+#include "rotation_race.h"
 #include "store/postgres/migrations.h"
 #include "store/postgres/pool.h"
 #include "store/stores.h"
@@ -37,8 +38,6 @@ using testing::make_family;
 using testing::make_refresh;
 using testing::make_session;
 using testing::make_user;
-using testing::race_presented;
-using testing::race_successor;
 using testing::RawConnection;
 using testing::ScratchDatabase;
 using testing::spawn_peer;
@@ -210,91 +209,22 @@ TEST_F(PostgresStore, TwentyConnectionsRotatingOneTokenGiveOneWinner) {
   for (int t = 0; t < kThreads; ++t) nodes.push_back(open(config(5000, 1)));
   ASSERT_EQ(nodes.size(), static_cast<std::size_t>(kThreads));
   for (int round = 0; round < kRounds; ++round) {
-    const int presented = 1000 * (round + 1);
-    ASSERT_TRUE(nodes[0].refresh->create(make_family(1, round + 1, 1000),
-                                         make_refresh(presented, round + 1, 1000)));
-    std::atomic<int> rotated{0}, already_used{0}, other{0}, ready{0};
-    std::atomic<bool> go{false};
-    std::vector<std::thread> threads;
-    for (int t = 0; t < kThreads; ++t) {
-      threads.emplace_back([&, t] {
-        ++ready;
-        while (!go.load()) std::this_thread::yield();
-        auto r = nodes[t].refresh->rotate(token(presented),
-                                          make_refresh(presented + 1 + t, round + 1, 2000),
-                                          "sealed-" + std::to_string(t), 2000);
-        if (!r) {
-          ++other;
-        } else if (r->outcome == RotateOutcome::kRotated) {
-          ++rotated;
-        } else if (r->outcome == RotateOutcome::kAlreadyUsed) {
-          EXPECT_NE(r->presented.used_at, 0);
-          ++already_used;
-        } else {
-          ++other;
-        }
-      });
-    }
-    while (ready.load() < kThreads) std::this_thread::yield();
-    go = true;
-    for (auto& t : threads) t.join();
-    EXPECT_EQ(rotated, 1) << "round " << round;
-    EXPECT_EQ(already_used, kThreads - 1) << "round " << round;
-    EXPECT_EQ(other, 0) << "round " << round;
-
-    auto used = nodes[0].refresh->find(token(presented));
-    ASSERT_TRUE(used);
-    int current = 0;
-    for (int t = 0; t < kThreads; ++t) {
-      auto s = nodes[0].refresh->find(token(presented + 1 + t));
-      if (!s) {
-        EXPECT_EQ(s.error(), StoreError::kNotFound);
-        continue;
-      }
-      EXPECT_EQ(s->token.used_at, 0);
-      EXPECT_EQ(used->token.successor, s->token.hash);
-      EXPECT_EQ(used->token.successor_sealed, "sealed-" + std::to_string(t));
-      ++current;
-    }
-    EXPECT_EQ(current, 1) << "round " << round;
+    ASSERT_NO_FATAL_FAILURE(testing::race_rotations(
+        *nodes[0].refresh, [&](int t) -> RefreshStore& { return *nodes[t].refresh; }, kThreads,
+        round));
   }
   EXPECT_TRUE(errors().empty()) << errors().front();
 }
 
-// The same race between processes (nodes), as sqlite_test.cc runs it on a file.
+// The same race between processes (nodes).
 TEST_F(PostgresStore, ProcessesRotatingOneTokenGiveOneWinner) {
   constexpr int kPeers = 6, kRounds = 10;
   Stores s = open(config());
-  for (int round = 0; round < kRounds; ++round) {
-    ASSERT_TRUE(s.refresh->create(make_family(1, round + 1, 1000),
-                                  make_refresh(race_presented(round), round + 1, 1000)));
-  }
-  const std::int64_t start = start_in(milliseconds(750));
-  std::vector<pid_t> pids;
-  for (int peer = 0; peer < kPeers; ++peer) {
-    pids.push_back(spawn_peer({"postgres:" + db_->dsn(), "rotate", std::to_string(peer),
-                               std::to_string(kRounds), std::to_string(start)}));
-  }
-  int rotated = 0;
-  for (pid_t pid : pids) {
-    const int status = wait_peer(pid);
-    EXPECT_GE(status, 0);
-    EXPECT_LE(status, kRounds) << "a peer failed (100) or crashed";
-    if (status >= 0 && status <= kRounds) rotated += status;
-  }
-  EXPECT_EQ(rotated, kRounds);  // one kRotated per round, all the others kAlreadyUsed
-  for (int round = 0; round < kRounds; ++round) {
-    auto presented = s.refresh->find(token(race_presented(round)));
-    ASSERT_TRUE(presented);
-    int current = 0;
-    for (int peer = 0; peer < kPeers; ++peer) {
-      if (auto successor = s.refresh->find(token(race_successor(peer, round)))) {
-        EXPECT_EQ(presented->token.successor, successor->token.hash);
-        ++current;
-      }
-    }
-    EXPECT_EQ(current, 1) << "round " << round;
-  }
+  ASSERT_NO_FATAL_FAILURE(testing::race_rotations_between_processes(
+      *s.refresh, "postgres:" + db_->dsn(), kPeers, kRounds));
+  RawConnection raw(db_->dsn());
+  EXPECT_EQ(raw.scalar("SELECT count(*) FROM refresh_tokens WHERE used_at = 0"),
+            std::to_string(kRounds));
 }
 
 // A revocation racing rotations of the same family: whichever commits first, the family ends

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "peer_process.h"
+#include "rotation_race.h"
 #include "store/sqlite/migrations.h"
 #include "store/stores.h"
 #include "store_test_util.h"
@@ -28,14 +29,10 @@ using testing::make_key;
 using testing::make_refresh;
 using testing::make_session;
 using testing::make_user;
-using testing::race_presented;
-using testing::race_successor;
 using testing::run_peer;
-using testing::spawn_peer;
 using testing::TempDir;
 using testing::token;
 using testing::user_id;
-using testing::wait_peer;
 
 // A raw connection, as another tool (or an attacker) would use the file.
 class Raw {
@@ -414,46 +411,8 @@ TEST_F(SqliteStore, AnotherProcessWorksOnTheFileAtTheSameTime) {
 TEST_F(SqliteStore, ProcessesRotatingOneTokenGiveOneWinner) {
   constexpr int kPeers = 6, kRounds = 20;
   Stores s = open();
-  for (int round = 0; round < kRounds; ++round) {
-    ASSERT_TRUE(s.refresh->create(make_family(1, round + 1, 1000),
-                                  make_refresh(race_presented(round), round + 1, 1000)));
-  }
-  const auto start = std::chrono::duration_cast<std::chrono::milliseconds>(
-                         std::chrono::system_clock::now().time_since_epoch()) +
-                     std::chrono::milliseconds(750);
-  std::vector<pid_t> pids;
-  for (int peer = 0; peer < kPeers; ++peer) {
-    pids.push_back(spawn_peer({path_, "rotate", std::to_string(peer), std::to_string(kRounds),
-                               std::to_string(start.count())}));
-  }
-  int rotated = 0;
-  for (pid_t pid : pids) {
-    const int status = wait_peer(pid);
-    EXPECT_GE(status, 0);
-    EXPECT_LE(status, kRounds) << "a peer failed (100) or crashed";
-    if (status >= 0 && status <= kRounds) rotated += status;
-  }
-  EXPECT_EQ(rotated, kRounds);  // one kRotated per round, all the others kAlreadyUsed
-
-  for (int round = 0; round < kRounds; ++round) {
-    auto presented = s.refresh->find(token(race_presented(round)));
-    ASSERT_TRUE(presented);
-    EXPECT_NE(presented->token.used_at, 0);
-    int current = 0;
-    for (int peer = 0; peer < kPeers; ++peer) {
-      auto successor = s.refresh->find(token(race_successor(peer, round)));
-      if (!successor) {
-        EXPECT_EQ(successor.error(), StoreError::kNotFound);
-        continue;
-      }
-      ++current;
-      EXPECT_EQ(successor->token.used_at, 0);
-      EXPECT_EQ(successor->token.family, family_id(round + 1));
-      EXPECT_EQ(presented->token.successor, successor->token.hash);
-      EXPECT_EQ(presented->token.successor_sealed, "peer-" + std::to_string(peer));
-    }
-    EXPECT_EQ(current, 1) << "round " << round;
-  }
+  ASSERT_NO_FATAL_FAILURE(
+      testing::race_rotations_between_processes(*s.refresh, path_, kPeers, kRounds));
   Raw raw(path_);
   EXPECT_EQ(raw.scalar("SELECT count(*) FROM refresh_tokens WHERE used_at = 0"),
             std::to_string(kRounds));
