@@ -58,6 +58,9 @@ class Connection {
   // Connects to `dsn` (any libpq connection string or URI) and configures the session, all
   // before `deadline`. `server_timeout` is the backstop described above. The canceller must
   // outlive the connection. Error: a message for logs (no secrets).
+  // One wait the deadline cannot bound: libpq resolves a host NAME with a blocking
+  // getaddrinfo() when connecting starts. Where DNS may hang, configure an address (host=IP,
+  // or hostaddr=).
   static std::expected<std::unique_ptr<Connection>, std::string> open(
       const std::string& dsn, std::chrono::milliseconds server_timeout, Canceller& canceller,
       Deadline deadline);

@@ -18,6 +18,7 @@
 // Not thread-safe: an Op belongs to the calling thread.
 #pragma once
 
+#include <cstdint>
 #include <expected>
 #include <string>
 #include <string_view>
