@@ -2,6 +2,7 @@
 
 #include <array>
 #include <string>
+#include <system_error>
 
 #include "store/postgres/connection.h"
 
@@ -22,8 +23,14 @@ void Canceller::cancel(PGconn* conn) {
   {
     std::lock_guard lock(mu_);
     if (queue_.size() >= kMaxQueued) return;
+    if (!thread_.joinable()) {
+      try {
+        thread_ = std::jthread([this](std::stop_token s) { run(s); });
+      } catch (const std::system_error&) {
+        return;  // no thread to be had: the server's statement_timeout ends the statement
+      }
+    }
     queue_.push_back(std::move(request));
-    if (!thread_.joinable()) thread_ = std::jthread([this](std::stop_token s) { run(s); });
   }
   cv_.notify_one();
 }
