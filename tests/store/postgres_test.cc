@@ -371,8 +371,7 @@ class PrivateServer {
 
   // Runs local-services.sh with `args`; its output in `out`. Whether it exited 0.
   static bool run(const std::string& args, std::string* out) {
-    const std::string command =
-        std::string(TESSERA_SOURCE_DIR) + "/scripts/local-services.sh " + args + " 2>&1";
+    const std::string command = std::string(TESSERA_LOCAL_SERVICES) + " " + args + " 2>&1";
     FILE* pipe = ::popen(command.c_str(), "r");
     if (pipe == nullptr) return false;
     char buffer[512];
