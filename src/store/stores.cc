@@ -3,6 +3,7 @@
 
 #include "store/memory/memory_stores.h"
 #include "store/notifying_key_store.h"
+#include "store/postgres/postgres_stores.h"
 #include "store/redis/redis_stores.h"
 #include "store/sqlite/sqlite_stores.h"
 
@@ -21,6 +22,7 @@ std::expected<void, std::string> check_cache(const StoreConfig& config) {
 std::expected<Stores, std::string> open_backend(const StoreConfig& config) {
   if (config.backend == "sqlite") return sqlite::open_stores(config);
   if (config.backend == "memory") return memory::open_stores();
+  if (config.backend == "postgres") return postgres::open_stores(config);
   return std::unexpected(unknown(config));
 }
 
@@ -55,6 +57,7 @@ std::expected<int, std::string> migrate(const StoreConfig& config) {
   // Redis needs no schema: only the backend is migrated.
   if (config.backend == "sqlite") return sqlite::migrate(config);
   if (config.backend == "memory") return 0;  // nothing persistent: no schema
+  if (config.backend == "postgres") return postgres::migrate(config);
   return std::unexpected(unknown(config));
 }
 

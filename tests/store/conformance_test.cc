@@ -1,10 +1,12 @@
 // The store conformance suite: ONE set of tests written against the interfaces in src/store/,
-// run against every backend: memory, sqlite, and "sqlite+redis" (SQLite for users, refresh
-// families, keys and audit; the Redis cache for sessions, counters and revocations). Each test
-// gets fresh, empty stores (sqlite: a new file in a new temp dir; redis: a new key prefix on the
-// server named by TESSERA_TEST_REDIS_URL, deleted afterwards - without it those tests fail,
-// saying how to run them). Tests that only make sense for one backend (files, processes,
-// corruption, outages) are in sqlite_test.cc and redis_test.cc.
+// run against every backend: memory, sqlite, postgres, and with the Redis cache in front
+// ("sqlite+redis", "postgres+redis": the backend for users, refresh families, keys and audit;
+// Redis for sessions, counters and revocations). Each test gets fresh, empty stores (sqlite: a
+// new file in a new temp dir; postgres: a new database on the server of
+// TESSERA_TEST_POSTGRES_DSN, see postgres_test_util.h; redis: a new key prefix on the server
+// named by TESSERA_TEST_REDIS_URL, deleted afterwards - without them those tests fail, saying
+// how to run them). Tests that only make sense for one backend (files, processes, corruption,
+// timeouts, outages) are in sqlite_test.cc, postgres_test.cc and redis_test.cc.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -18,7 +20,9 @@
 #include <thread>
 #include <vector>
 
+#include "postgres_test_util.h"
 #include "redis_test_util.h"
+#include "rotation_race.h"
 #include "store/stores.h"
 #include "store_test_util.h"
 
@@ -44,6 +48,13 @@ class StoreConformance : public ::testing::TestWithParam<std::string> {
     config_.backend = name.substr(0, plus);
     if (plus != std::string::npos) config_.cache = name.substr(plus + 1);
     if (config_.backend == "sqlite") config_.sqlite_path = dir_.path() / "tessera.db";
+    if (config_.backend == "postgres") {
+      auto db = testing::ScratchDatabase::create();
+      ASSERT_TRUE(db) << db.error();
+      pg_ = std::move(*db);
+      config_.postgres_dsn = pg_->dsn();
+      config_.on_error = [](std::string_view msg) { ADD_FAILURE() << msg; };
+    }
     if (config_.cache == "redis") {
       ASSERT_TRUE(testing::use_test_redis(config_));
     }
@@ -66,6 +77,7 @@ class StoreConformance : public ::testing::TestWithParam<std::string> {
   RevocationStore& revocations() { return *stores_.revocations; }
 
   TempDir dir_;
+  std::unique_ptr<testing::ScratchDatabase> pg_;  // dropped after the stores close
   StoreConfig config_;
   Stores stores_;
 };
@@ -877,53 +889,8 @@ TEST_P(StoreConformance, RefreshStateChangesAtTimeZeroStillCount) {
 TEST_P(StoreConformance, ConcurrentRotationsOfOneTokenGiveOneWinner) {
   constexpr int kThreads = 20, kRounds = 5;
   for (int round = 0; round < kRounds; ++round) {
-    const int presented = 1000 * (round + 1);  // token n of this round's family
-    ASSERT_TRUE(refresh().create(make_family(1, round + 1, 1000),
-                                 make_refresh(presented, round + 1, 1000)));
-    std::atomic<int> rotated{0}, already_used{0}, other{0};
-    std::atomic<bool> go{false};
-    std::vector<std::thread> threads;
-    for (int t = 0; t < kThreads; ++t) {
-      threads.emplace_back([&, t] {
-        while (!go.load()) std::this_thread::yield();
-        auto r =
-            refresh().rotate(token(presented), make_refresh(presented + 1 + t, round + 1, 2000),
-                             "sealed-" + std::to_string(t), 2000);
-        if (!r) {
-          ++other;
-        } else if (r->outcome == RotateOutcome::kRotated) {
-          ++rotated;
-        } else if (r->outcome == RotateOutcome::kAlreadyUsed) {
-          ++already_used;
-        } else {
-          ++other;
-        }
-      });
-    }
-    go = true;
-    for (auto& t : threads) t.join();
-    EXPECT_EQ(rotated, 1) << "round " << round;
-    EXPECT_EQ(already_used, kThreads - 1) << "round " << round;
-    EXPECT_EQ(other, 0) << "round " << round;
-
-    // The family has exactly one unused token: the winner's successor, which the presented
-    // token points at; no loser's successor was stored.
-    auto used = refresh().find(token(presented));
-    ASSERT_TRUE(used);
-    EXPECT_NE(used->token.used_at, 0);
-    int unused = 0;
-    for (int t = 0; t < kThreads; ++t) {
-      auto s = refresh().find(token(presented + 1 + t));
-      if (!s) {
-        EXPECT_EQ(s.error(), StoreError::kNotFound);
-        continue;
-      }
-      EXPECT_EQ(s->token.used_at, 0);
-      EXPECT_EQ(s->token.hash, used->token.successor);
-      EXPECT_EQ(used->token.successor_sealed, "sealed-" + std::to_string(t));
-      ++unused;
-    }
-    EXPECT_EQ(unused, 1) << "round " << round;
+    ASSERT_NO_FATAL_FAILURE(testing::race_rotations(
+        refresh(), [&](int) -> RefreshStore& { return refresh(); }, kThreads, round));
   }
 }
 
@@ -1494,7 +1461,8 @@ TEST_P(StoreConformance, KeyringReplaceIsAnnouncedOnTheChangeFeed) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, StoreConformance,
-                         ::testing::Values("memory", "sqlite", "sqlite+redis"),
+                         ::testing::Values("memory", "sqlite", "postgres", "sqlite+redis",
+                                           "postgres+redis"),
                          [](const ::testing::TestParamInfo<std::string>& p) {
                            std::string name = p.param;  // gtest names: [A-Za-z0-9_]
                            std::replace(name.begin(), name.end(), '+', '_');

@@ -3,10 +3,8 @@
 // and failing closed (kUnavailable / kCorrupt, never a crash) when the file is locked, damaged
 // or not a database. The behaviour every backend shares is in conformance_test.cc.
 #include <gtest/gtest.h>
-#include <spawn.h>
 #include <sqlite3.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 
 #include <atomic>
 #include <chrono>
@@ -16,11 +14,11 @@
 #include <thread>
 #include <vector>
 
+#include "peer_process.h"
+#include "rotation_race.h"
 #include "store/sqlite/migrations.h"
 #include "store/stores.h"
 #include "store_test_util.h"
-
-extern char** environ;
 
 namespace tessera::store {
 namespace {
@@ -31,8 +29,7 @@ using testing::make_key;
 using testing::make_refresh;
 using testing::make_session;
 using testing::make_user;
-using testing::race_presented;
-using testing::race_successor;
+using testing::run_peer;
 using testing::TempDir;
 using testing::token;
 using testing::user_id;
@@ -382,29 +379,6 @@ TEST_F(SqliteStore, TwoStoresOnOneFileStayAtomic) {
   EXPECT_EQ(fresh, 10);
 }
 
-// Another process on the same file while this one works on it: tests/store/store_peer.cc.
-// Starts it; returns its pid, or -1.
-pid_t spawn_peer(const std::vector<std::string>& args) {
-  std::vector<char*> argv;
-  std::string exe = TESSERA_STORE_PEER;
-  argv.push_back(exe.data());
-  std::vector<std::string> copy = args;
-  for (auto& a : copy) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  pid_t pid = 0;
-  if (posix_spawn(&pid, exe.c_str(), nullptr, nullptr, argv.data(), environ) != 0) return -1;
-  return pid;
-}
-
-// Waits for a spawned peer; returns its exit status (128 + signal if killed), or -1.
-int wait_peer(pid_t pid) {
-  int status = 0;
-  if (pid <= 0 || waitpid(pid, &status, 0) != pid) return -1;
-  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-}
-
-int run_peer(const std::vector<std::string>& args) { return wait_peer(spawn_peer(args)); }
-
 TEST_F(SqliteStore, AnotherProcessWorksOnTheFileAtTheSameTime) {
   Stores server = open();
   ASSERT_TRUE(server.users->create(make_user(1, 1000)));
@@ -437,46 +411,8 @@ TEST_F(SqliteStore, AnotherProcessWorksOnTheFileAtTheSameTime) {
 TEST_F(SqliteStore, ProcessesRotatingOneTokenGiveOneWinner) {
   constexpr int kPeers = 6, kRounds = 20;
   Stores s = open();
-  for (int round = 0; round < kRounds; ++round) {
-    ASSERT_TRUE(s.refresh->create(make_family(1, round + 1, 1000),
-                                  make_refresh(race_presented(round), round + 1, 1000)));
-  }
-  const auto start = std::chrono::duration_cast<std::chrono::milliseconds>(
-                         std::chrono::system_clock::now().time_since_epoch()) +
-                     std::chrono::milliseconds(750);
-  std::vector<pid_t> pids;
-  for (int peer = 0; peer < kPeers; ++peer) {
-    pids.push_back(spawn_peer({path_, "rotate", std::to_string(peer), std::to_string(kRounds),
-                               std::to_string(start.count())}));
-  }
-  int rotated = 0;
-  for (pid_t pid : pids) {
-    const int status = wait_peer(pid);
-    EXPECT_GE(status, 0);
-    EXPECT_LE(status, kRounds) << "a peer failed (100) or crashed";
-    if (status >= 0 && status <= kRounds) rotated += status;
-  }
-  EXPECT_EQ(rotated, kRounds);  // one kRotated per round, all the others kAlreadyUsed
-
-  for (int round = 0; round < kRounds; ++round) {
-    auto presented = s.refresh->find(token(race_presented(round)));
-    ASSERT_TRUE(presented);
-    EXPECT_NE(presented->token.used_at, 0);
-    int current = 0;
-    for (int peer = 0; peer < kPeers; ++peer) {
-      auto successor = s.refresh->find(token(race_successor(peer, round)));
-      if (!successor) {
-        EXPECT_EQ(successor.error(), StoreError::kNotFound);
-        continue;
-      }
-      ++current;
-      EXPECT_EQ(successor->token.used_at, 0);
-      EXPECT_EQ(successor->token.family, family_id(round + 1));
-      EXPECT_EQ(presented->token.successor, successor->token.hash);
-      EXPECT_EQ(presented->token.successor_sealed, "peer-" + std::to_string(peer));
-    }
-    EXPECT_EQ(current, 1) << "round " << round;
-  }
+  ASSERT_NO_FATAL_FAILURE(
+      testing::race_rotations_between_processes(*s.refresh, path_, kPeers, kRounds));
   Raw raw(path_);
   EXPECT_EQ(raw.scalar("SELECT count(*) FROM refresh_tokens WHERE used_at = 0"),
             std::to_string(kRounds));

@@ -1,4 +1,8 @@
-// A second process on the same SQLite file, for sqlite_test.cc (the CLI beside a server).
+// A second process on the same store, for sqlite_test.cc (the CLI beside a server) and
+// postgres_test.cc (another node). DB is an SQLite file, or "postgres:" + a libpq connection
+// string.
+//   store_peer DB migrate START_MS  at Unix time START_MS (ms), migrates DB, then opens the
+//                                   stores and checks they are ready
 //   store_peer DB increment KEY N   N increments of KEY (now 1000, window 3600)
 //   store_peer DB create-user N     creates make_user(N)
 //   store_peer DB revoke N          removes every session of user N
@@ -19,10 +23,14 @@ using namespace tessera::store;
 
 namespace {
 
-int rotate_race(RefreshStore& refresh, int peer, int rounds, std::int64_t start_ms) {
-  // Open first, then start together: the race is between the rotations, not the start-ups.
+void sleep_until_ms(std::int64_t start_ms) {
   std::this_thread::sleep_until(
       std::chrono::system_clock::time_point(std::chrono::milliseconds(start_ms)));
+}
+
+int rotate_race(RefreshStore& refresh, int peer, int rounds, std::int64_t start_ms) {
+  // Open first, then start together: the race is between the rotations, not the start-ups.
+  sleep_until_ms(start_ms);
   int rotated = 0;
   for (int round = 0; round < rounds; ++round) {
     auto r =
@@ -42,16 +50,32 @@ int rotate_race(RefreshStore& refresh, int peer, int rounds, std::int64_t start_
   return rotated;
 }
 
+// The whole migration race of one peer: every peer must reach the version its stores expect.
+int migrate_race(const StoreConfig& config, std::int64_t start_ms) {
+  sleep_until_ms(start_ms);
+  auto version = migrate(config);
+  if (!version) {
+    std::fprintf(stderr, "store_peer: migrate: %s\n", version.error().c_str());
+    return 1;
+  }
+  auto stores = open_stores(config);
+  return stores && stores->ready() ? 0 : 1;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   if (argc < 4 || argc > 6) return 2;
-  auto stores = open_stores({.backend = "sqlite", .sqlite_path = argv[1]});
+  const std::string db = argv[1];
+  const std::string command = argv[2];
+  StoreConfig config{.backend = "sqlite", .sqlite_path = db};
+  if (db.starts_with("postgres:")) config = {.backend = "postgres", .postgres_dsn = db.substr(9)};
+  if (command == "migrate" && argc == 4) return migrate_race(config, std::stoll(argv[3]));
+  auto stores = open_stores(config);
   if (!stores) {
     std::fprintf(stderr, "store_peer: %s\n", stores.error().c_str());
     return 1;
   }
-  const std::string command = argv[2];
   if (command == "increment" && argc == 5) {
     const int n = std::stoi(argv[4]);
     for (int i = 0; i < n; ++i) {

@@ -1,0 +1,115 @@
+// Shared by the postgres/ store implementations only: their factories, and the few shapes every
+// store call takes (one call, one transaction, decoding rows).
+#pragma once
+
+#include <cstdint>
+#include <expected>
+#include <memory>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "store/audit_store.h"
+#include "store/counter_store.h"
+#include "store/key_store.h"
+#include "store/postgres/op.h"
+#include "store/postgres/pool.h"
+#include "store/postgres/wire.h"
+#include "store/refresh_store.h"
+#include "store/revocation_store.h"
+#include "store/session_store.h"
+#include "store/user_store.h"
+
+namespace tessera::store::postgres {
+
+std::shared_ptr<UserStore> make_user_store(std::shared_ptr<Pool> pool);
+std::shared_ptr<SessionStore> make_session_store(std::shared_ptr<Pool> pool);
+std::shared_ptr<CounterStore> make_counter_store(std::shared_ptr<Pool> pool);
+std::shared_ptr<AuditStore> make_audit_store(std::shared_ptr<Pool> pool);
+std::shared_ptr<RefreshStore> make_refresh_store(std::shared_ptr<Pool> pool);
+std::shared_ptr<KeyStore> make_key_store(std::shared_ptr<Pool> pool);
+std::shared_ptr<RevocationStore> make_revocation_store(std::shared_ptr<Pool> pool);
+
+// Runs `fn(Op&)` -> std::expected<T, StoreError> as the call `what` (its statements each
+// commit on their own unless `fn` begins a transaction).
+template <typename F>
+auto call(Pool& pool, std::string_view what, F&& fn) -> decltype(fn(std::declval<Op&>())) {
+  auto op = Op::start(pool, what);
+  if (!op) return std::unexpected(op.error());
+  return fn(*op);
+}
+
+// Runs `fn(Op&)` -> std::expected<T, StoreError> as the call `what`, inside ONE transaction:
+// committed if `fn` succeeds, rolled back if it fails. `fn` may also end the transaction itself
+// with op.rollback() (a call that turns out to change nothing) and go on outside it.
+template <typename F>
+auto transaction(Pool& pool, std::string_view what, F&& fn,
+                 Op::Isolation isolation = Op::Isolation::kReadCommitted)
+    -> decltype(fn(std::declval<Op&>())) {
+  return call(pool, what, [&](Op& op) -> decltype(fn(op)) {
+    if (auto begun = op.begin(isolation); !begun) return std::unexpected(begun.error());
+    auto result = fn(op);
+    if (!result || !op.in_transaction()) return result;  // the Op rolls back a failure
+    if (auto committed = op.commit(); !committed) return std::unexpected(committed.error());
+    return result;
+  });
+}
+
+// Runs one INSERT/UPDATE/DELETE on `op`; how many rows it changed.
+inline std::expected<std::size_t, StoreError> exec_changes(Op& op, std::string_view sql,
+                                                           const Params& params) {
+  auto result = op.exec(sql, params);
+  if (!result) return std::unexpected(result.error());
+  return result->affected();
+}
+
+// The same as a call of its own.
+inline std::expected<std::size_t, StoreError> changes(Pool& pool, std::string_view what,
+                                                      std::string_view sql, const Params& params) {
+  return call(pool, what, [&](Op& op) { return exec_changes(op, sql, params); });
+}
+
+// Decodes every row of `result` with `decode(Row&)` -> T (which marks the row corrupt when a
+// value breaks a rule of the schema); the first row that does not decode: kCorrupt, reported
+// against `table`.
+template <typename Decode>
+auto decode_rows(Op& op, const Result& result, std::string_view table, Decode&& decode)
+    -> std::expected<std::vector<decltype(decode(std::declval<Row&>()))>, StoreError> {
+  std::vector<decltype(decode(std::declval<Row&>()))> out;
+  out.reserve(static_cast<std::size_t>(result.rows()));
+  for (int i = 0; i < result.rows(); ++i) {
+    Row row(result, i);
+    auto value = decode(row);
+    if (!row.ok()) return std::unexpected(op.corrupt(table));
+    out.push_back(std::move(value));
+  }
+  return out;
+}
+
+// The first row of `result` decoded the same way; kNotFound if there is none.
+template <typename Decode>
+auto decode_first(Op& op, const Result& result, std::string_view table, Decode&& decode)
+    -> std::expected<decltype(decode(std::declval<Row&>())), StoreError> {
+  if (result.rows() == 0) return std::unexpected(StoreError::kNotFound);
+  Row row(result, 0);
+  auto value = decode(row);
+  if (!row.ok()) return std::unexpected(op.corrupt(table));
+  return value;
+}
+
+// The one row a statement always returns (INSERT ... RETURNING, the row a migration created),
+// decoded the same way; no row is kCorrupt too.
+template <typename Decode>
+auto decode_single(Op& op, const Result& result, std::string_view table, Decode&& decode)
+    -> std::expected<decltype(decode(std::declval<Row&>())), StoreError> {
+  if (result.rows() == 0) return std::unexpected(op.corrupt(table));
+  return decode_first(op, result, table, decode);
+}
+
+// size_t counts (LIMIT, OFFSET) as BIGINT, without wrapping past INT64_MAX.
+inline std::int64_t clamp_count(std::size_t n) {
+  constexpr auto kMax = static_cast<std::size_t>(INT64_MAX);
+  return static_cast<std::int64_t>(n > kMax ? kMax : n);
+}
+
+}  // namespace tessera::store::postgres

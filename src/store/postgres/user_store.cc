@@ -1,0 +1,124 @@
+// UserStore on PostgreSQL. Roles are a TEXT[] column (in the caller's order): a user is always
+// read whole, so one row carries everything the gateway check needs. Every method is one
+// statement, atomic on its own; a taken id or email is a unique violation: kConflict.
+#include "store/postgres/internal.h"
+
+namespace tessera::store::postgres {
+namespace {
+
+// The columns every read decodes (see decode_user()), in this order.
+constexpr std::string_view kFindById =
+    "SELECT id, email, password_hash, roles, disabled, created_at, password_changed_at, "
+    "totp_secret FROM users WHERE id = $1";
+constexpr std::string_view kFindByEmail =
+    "SELECT id, email, password_hash, roles, disabled, created_at, password_changed_at, "
+    "totp_secret FROM users WHERE email = $1";
+constexpr std::string_view kList =
+    "SELECT id, email, password_hash, roles, disabled, created_at, password_changed_at, "
+    "totp_secret FROM users ORDER BY created_at, id LIMIT $1 OFFSET $2";
+
+User decode_user(Row& row) {
+  User u;
+  u.id = row.blob<16>(0);
+  u.email = row.text(1);
+  u.password_hash = row.text(2);
+  u.roles = row.text_array(3);
+  u.disabled = row.boolean(4);
+  u.created_at = row.integer(5);
+  u.password_changed_at = row.integer(6);
+  u.totp_secret = row.text(7);
+  return u;
+}
+
+class PostgresUserStore final : public UserStore {
+ public:
+  explicit PostgresUserStore(std::shared_ptr<Pool> pool) : pool_(std::move(pool)) {}
+
+  std::expected<void, StoreError> create(const User& user) override {
+    auto inserted = changes(*pool_, "users.create",
+                            "INSERT INTO users (id, email, password_hash, roles, disabled, "
+                            "created_at, password_changed_at, totp_secret) "
+                            "VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                            Params()
+                                .bytea(user.id)
+                                .text(user.email)
+                                .text(user.password_hash)
+                                .text_array(user.roles)
+                                .boolean(user.disabled)
+                                .int8(user.created_at)
+                                .int8(user.password_changed_at)
+                                .text(user.totp_secret));
+    if (!inserted) return std::unexpected(inserted.error());
+    return {};
+  }
+
+  std::expected<User, StoreError> find_by_id(const UserId& id) override {
+    return find_one("users.find_by_id", kFindById, Params().bytea(id));
+  }
+
+  std::expected<User, StoreError> find_by_email(std::string_view email) override {
+    return find_one("users.find_by_email", kFindByEmail, Params().text(email));
+  }
+
+  std::expected<void, StoreError> set_password(const UserId& id, std::string_view hash,
+                                               std::int64_t changed_at) override {
+    return update("users.set_password",
+                  "UPDATE users SET password_hash = $2, password_changed_at = $3 WHERE id = $1",
+                  Params().bytea(id).text(hash).int8(changed_at));
+  }
+
+  std::expected<void, StoreError> rehash_password(const UserId& id,
+                                                  std::string_view hash) override {
+    return update("users.rehash_password", "UPDATE users SET password_hash = $2 WHERE id = $1",
+                  Params().bytea(id).text(hash));
+  }
+
+  std::expected<void, StoreError> set_disabled(const UserId& id, bool disabled) override {
+    return update("users.set_disabled", "UPDATE users SET disabled = $2 WHERE id = $1",
+                  Params().bytea(id).boolean(disabled));
+  }
+
+  std::expected<void, StoreError> set_roles(const UserId& id,
+                                            const std::vector<std::string>& roles) override {
+    return update("users.set_roles", "UPDATE users SET roles = $2 WHERE id = $1",
+                  Params().bytea(id).text_array(roles));
+  }
+
+  std::expected<std::vector<User>, StoreError> list(std::size_t limit,
+                                                    std::size_t offset) override {
+    return call(*pool_, "users.list", [&](Op& op) -> std::expected<std::vector<User>, StoreError> {
+      auto result = op.exec(kList, Params().int8(clamp_count(limit)).int8(clamp_count(offset)));
+      if (!result) return std::unexpected(result.error());
+      return decode_rows(op, *result, "users", decode_user);
+    });
+  }
+
+ private:
+  std::expected<User, StoreError> find_one(std::string_view what, std::string_view sql,
+                                           const Params& params) {
+    return call(*pool_, what, [&](Op& op) -> std::expected<User, StoreError> {
+      auto result = op.exec(sql, params);
+      if (!result) return std::unexpected(result.error());
+      return decode_first(op, *result, "users", decode_user);
+    });
+  }
+
+  // One UPDATE of the user $1; kNotFound if it changed no row.
+  std::expected<void, StoreError> update(std::string_view what, std::string_view sql,
+                                         const Params& params) {
+    auto changed = changes(*pool_, what, sql, params);
+    if (!changed) return std::unexpected(changed.error());
+    if (*changed == 0) return std::unexpected(StoreError::kNotFound);
+    return {};
+  }
+
+  std::shared_ptr<Pool> pool_;
+};
+
+}  // namespace
+
+std::shared_ptr<UserStore> make_user_store(std::shared_ptr<Pool> pool) {
+  return std::make_shared<PostgresUserStore>(std::move(pool));
+}
+
+}  // namespace tessera::store::postgres
