@@ -26,6 +26,7 @@
 #include <utility>
 #include <vector>
 
+#include "backend_env.h"
 #include "tessera_process.h"
 
 #ifndef TESSERA_BINARY
@@ -165,7 +166,9 @@ using Fields = std::vector<std::pair<std::string, std::string>>;
 // A gtest fixture around one real `tessera serve`: a fresh temp dir holding the data dir and a
 // config file with `config_toml`, the server on an ephemeral loopback port (stderr discarded:
 // it logs every request, and a pipe nobody reads would fill), and helpers to add users through
-// the CLI and send requests. Everything is removed and the server stopped (by PID) at the end.
+// the CLI and send requests. The stores are the data dir's SQLite file, or PostgreSQL + Redis
+// when TESSERA_TEST_BACKEND says so (backend_env.h): the same tests run on both. Everything is
+// removed and the server stopped (by PID) at the end.
 class ApiServerTest : public ::testing::Test {
  protected:
   explicit ApiServerTest(const std::string& config_toml) {
@@ -181,6 +184,7 @@ class ApiServerTest : public ::testing::Test {
   }
 
   void SetUp() override {
+    ASSERT_TRUE(backend_.error().empty()) << backend_.error();
     server_ = std::make_unique<TesseraProcess>(
         std::vector<std::string>{"serve", "--listen", "127.0.0.1:0", "--data-dir", data_.string(),
                                  "--config", config_.string(), "--threads", "2"},
@@ -227,6 +231,7 @@ class ApiServerTest : public ::testing::Test {
     return r.value_or(Response{});
   }
 
+  BackendEnv backend_;  // first: its scratch stores outlive the server and every CLI run
   std::filesystem::path root_, data_, config_;
   std::unique_ptr<TesseraProcess> server_;
   std::uint16_t port_ = 0;

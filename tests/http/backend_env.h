@@ -84,9 +84,7 @@ class BackendEnv {
   static constexpr const char* kVariables[] = {
       "TESSERA_STORE__BACKEND",   "TESSERA_STORE__POSTGRES_DSN", "TESSERA_CACHE__BACKEND",
       "TESSERA_CACHE__REDIS_URL", "TESSERA_CACHE__REDIS_PREFIX", "TESSERA_KEYS__ENCRYPTION_KEY"};
-  static void set(const char* name, const std::string& value) {
-    ::setenv(name, value.c_str(), 1);
-  }
+  static void set(const char* name, const std::string& value) { ::setenv(name, value.c_str(), 1); }
 
   std::string name_;
   std::string error_;

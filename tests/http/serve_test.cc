@@ -17,6 +17,7 @@
 #include <thread>
 #include <vector>
 
+#include "backend_env.h"
 #include "http/testing/raw_client.h"
 #include "tessera_process.h"
 
@@ -30,8 +31,13 @@ using namespace std::chrono_literals;
 using tessera::http::testing::announced_port;
 using Process = tessera::http::testing::TesseraProcess;
 
+// The stores are the data dir's SQLite file, or PostgreSQL + Redis when TESSERA_TEST_BACKEND
+// says so (backend_env.h); tests about the data dir's own files run on SQLite only (the
+// postgres+redis registration in CMakeLists.txt filters them out).
 class ServeTest : public ::testing::Test {
  protected:
+  void SetUp() override { ASSERT_TRUE(backend_.error().empty()) << backend_.error(); }
+
   ServeTest() {
     std::string tmpl = (fs::temp_directory_path() / "tessera-serve-XXXXXX").string();
     root_ = ::mkdtemp(tmpl.data());
@@ -80,6 +86,7 @@ class ServeTest : public ::testing::Test {
     return st.st_mode & 0777;
   }
 
+  tessera::http::testing::BackendEnv backend_;  // first: outlives every server of the test
   fs::path root_, data_;
   std::uint16_t port_ = 0;
   std::string announced_;
