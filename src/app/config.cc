@@ -382,6 +382,11 @@ std::optional<Problem> check(const Config& c) {
                                              ? "must be set when store.backend is \"postgres\""
                                              : "is only used when store.backend is \"postgres\""};
   }
+  if (c.store.backend == "postgres" && c.tokens.issuer.empty()) {
+    // Every node must sign and accept the same "iss": the default (each server's own URL)
+    // would make a token from one node unacceptable to the next.
+    return Problem{"tokens.issuer", "must be set when store.backend is \"postgres\""};
+  }
   if (c.store.backend == "postgres" && c.keys.encryption_key.empty()) {
     // Every node must open the private keys the others sealed: a per-node master.key file
     // would give each node a keyring no other node can read.

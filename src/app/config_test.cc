@@ -216,6 +216,10 @@ TEST_F(ConfigTest, BadValuesNameTheirSource) {
             "store.postgres_dsn: is only used when store.backend is \"postgres\""},
            {{.environment = {{"TESSERA_STORE__BACKEND", "postgres"},
                              {"TESSERA_STORE__POSTGRES_DSN", "host=db"}}},
+            "tokens.issuer: must be set when store.backend is \"postgres\""},
+           {{.environment = {{"TESSERA_STORE__BACKEND", "postgres"},
+                             {"TESSERA_STORE__POSTGRES_DSN", "host=db"},
+                             {"TESSERA_TOKENS__ISSUER", "https://auth.example.com"}}},
             "keys.encryption_key: must be set when store.backend is \"postgres\""},
            {{.environment = {{"TESSERA_STORE__NETWORK_TIMEOUT", "0s"}}},
             "store.network_timeout: must be 1s..1m"},
@@ -341,6 +345,7 @@ TEST_F(ConfigTest, ScaleOutKeysLoadAndTheirSecretsAreNeverPrinted) {
                             {"TESSERA_CACHE__BACKEND", "redis"},
                             {"TESSERA_CACHE__REDIS_URL", "redis://:redis-secret@cache:6379/2"},
                             {"TESSERA_KEYS__ENCRYPTION_KEY", std::string(43, 'A')},
+                            {"TESSERA_TOKENS__ISSUER", "https://auth.example.com"},
                         }});
   ASSERT_TRUE(c) << c.error();
   EXPECT_EQ(c->store.backend, "postgres");

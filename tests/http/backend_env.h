@@ -3,7 +3,8 @@
 //   "postgres+redis"    the scale-out deployment: a scratch database on the PostgreSQL server of
 //                       TESSERA_TEST_POSTGRES_DSN and a fresh key prefix on the Redis server of
 //                       TESSERA_TEST_REDIS_URL (scripts/test.sh starts both), with a random
-//                       keys.encryption_key that every process of the test shares.
+//                       keys.encryption_key and one tokens.issuer that every process of the
+//                       test shares.
 // The choice travels as TESSERA_* environment variables of this test process (set by the
 // constructor, removed by the destructor), which every `tessera` child inherits and which beat
 // any config file (SPEC.md "Running"). CTest runs each test in its own process, so one test's
@@ -64,6 +65,7 @@ class BackendEnv {
     set("TESSERA_CACHE__REDIS_URL", redis);
     set("TESSERA_CACHE__REDIS_PREFIX", redis_.redis_prefix);
     set("TESSERA_KEYS__ENCRYPTION_KEY", key);
+    set("TESSERA_TOKENS__ISSUER", kIssuer);
   }
   ~BackendEnv() {
     for (const char* name : kVariables) ::unsetenv(name);
@@ -77,13 +79,18 @@ class BackendEnv {
   bool networked() const { return name_ != "sqlite"; }
   // Non-empty when the requested backend could not be set up: the test must fail with it.
   const std::string& error() const { return error_; }
+  // The access tokens' "iss" the servers are given (networked stores need one shared issuer);
+  // "" for sqlite, where it defaults to each server's own URL.
+  std::string issuer() const { return networked() ? kIssuer : ""; }
   // The scratch database's connection string ("" for sqlite), for tests that look inside.
   std::string postgres_dsn() const { return db_ ? db_->dsn() : std::string(); }
 
  private:
+  static constexpr const char* kIssuer = "https://tessera.test";
   static constexpr const char* kVariables[] = {
       "TESSERA_STORE__BACKEND",   "TESSERA_STORE__POSTGRES_DSN", "TESSERA_CACHE__BACKEND",
-      "TESSERA_CACHE__REDIS_URL", "TESSERA_CACHE__REDIS_PREFIX", "TESSERA_KEYS__ENCRYPTION_KEY"};
+      "TESSERA_CACHE__REDIS_URL", "TESSERA_CACHE__REDIS_PREFIX", "TESSERA_KEYS__ENCRYPTION_KEY",
+      "TESSERA_TOKENS__ISSUER"};
   static void set(const char* name, const std::string& value) { ::setenv(name, value.c_str(), 1); }
 
   std::string name_;
