@@ -40,6 +40,11 @@ LABELS = {
     "peer.session_me": "express-session GET /me (connect-redis)",
     "peer.node_mejwt": "node:http GET /me-jwt (fast-jwt HS256)",
     "peer.session_login": "express-session POST /login (no password hash)",
+    "tessera_so.verify_cookie": "Tessera on PostgreSQL + Redis GET /auth/verify (session cookie)",
+    "tessera_so.refresh": "Tessera on PostgreSQL + Redis POST /auth/refresh (one chain per connection)",
+    "redis.get": "redis-benchmark GET (same Redis, same connections, no pipelining)",
+    "propagation.session": "logout on node A enforced on node B (session cookie)",
+    "propagation.token": "logout-all on node A enforced on node B (Bearer access token)",
 }
 
 # The table: one row per workload, Tessera beside its ceiling and its peers (best one shown).
@@ -65,7 +70,18 @@ ROWS = [
      "limit": "argon2.raw", "peers": ["peer.session_login"], "unit": "logins/s"},
     {"workload": "POST /auth/token (logins/s, Argon2id)", "tessera": "tessera.token",
      "limit": "argon2.raw", "peers": [], "unit": "logins/s"},
+    # Scale-out: two nodes on PostgreSQL + Redis. The session row's limit is Redis's own GET
+    # (what one session lookup costs Redis), its peer the express-session + connect-redis app.
+    {"workload": "GET /auth/verify (session cookie, PostgreSQL + Redis)",
+     "tessera": "tessera_so.verify_cookie", "limit": "redis.get", "peers": ["peer.session_me"],
+     "unit": "req/s"},
+    {"workload": "POST /auth/refresh (rotations/s, PostgreSQL)", "tessera": "tessera_so.refresh",
+     "limit": None, "peers": [], "unit": "rotations/s"},
 ]
+# Revocation propagation across nodes (propagation.py): delays in ms, no limit, no peer.
+PROPAGATION = [("revocation propagation p99, node A -> node B (session logout)", "propagation.session"),
+               ("revocation propagation p99, node A -> node B (access token, logout-all)",
+                "propagation.token")]
 STORM = {"workload": "GET /auth/verify (session cookie) p99 during a login storm",
          "tessera": "tessera.verify_cookie_storm", "baseline": "tessera.verify_cookie"}
 
@@ -230,6 +246,18 @@ def main():
                 "verify_rps_during_storm": f.median(s),
                 "logins_per_s_during_storm": f.median("tessera.storm_logins")})
 
+    for name, mid in PROPAGATION:
+        st = f.status(mid)
+        v = f.median(mid, "p99_ms") if st == "ok" else None
+        p50 = f.median(mid, "p50_ms") if st == "ok" else None
+        p(f"| {name} | — | {fmt_ms(v)} | p50 {fmt_ms(p50)} | — | — (no peer) | — | — |")
+        if st != "ok":
+            notes.append(f"{name}: {st}")
+        out.append({"name": name, "value": v, "unit": "ms", "limit": None, "limit_value": None,
+                    "peer": None, "peer_value": None, "status": st, "peer_status": "no peer",
+                    "p50_ms": p50, "max_ms": f.median(mid, "max_ms") if st == "ok" else None,
+                    "rounds": f.median(mid, "n") if st == "ok" else None})
+
     p()
     p("Ratios: Tessera ÷ ceiling (percent) and Tessera ÷ best peer (×), each taken within a run "
       "(both measured in the same round, minutes apart at most) and the median over runs. The "
@@ -256,6 +284,8 @@ def main():
     hs = f.median("tessera.verify_bearer_hs256")
     r_hs_peer = f.ratio("tessera.verify_bearer_hs256", "peer.node_mejwt")
     rot = f.median("tessera.refresh")
+    so_v = f.median("tessera_so.verify_cookie")
+    so_rot = f.median("tessera_so.refresh")
     targets = [
         ("/auth/verify (cookie) >= 60,000 req/s on 2 cores", fmt_rate(v), None if v is None else v >= 60000),
         ("/auth/verify (cookie) p99 < 5 ms", fmt_ms(v99), None if v99 is None else v99 < 5),
@@ -276,6 +306,11 @@ def main():
         ("POST /auth/refresh >= 5,000 rotations/s, no errors (tokens issue)",
          fmt_rate(rot) + (f" ({f.bad('tessera.refresh')} errors)" if rot and f.bad("tessera.refresh") else ""),
          None if rot is None else rot >= 5000 and f.bad("tessera.refresh") == 0),
+        ("/auth/verify (Redis-backed session) >= 35,000 req/s (scale-out issue)",
+         fmt_rate(so_v), None if so_v is None else so_v >= 35000),
+        ("POST /auth/refresh on PostgreSQL >= 3,000 rotations/s, no errors (scale-out issue)",
+         fmt_rate(so_rot) + (f" ({f.bad('tessera_so.refresh')} errors)" if so_rot and f.bad("tessera_so.refresh") else ""),
+         None if so_rot is None else so_rot >= 3000 and f.bad("tessera_so.refresh") == 0),
     ]
     # A ratio to a physical limit above 1 cannot be real: on a shared machine it means the two
     # were not measured under the same load. Say so rather than print a plain "yes".
@@ -297,7 +332,7 @@ def main():
     p("| measurement | req/s per run | p50 ms | p99 ms | non-2xx + socket errors |")
     p("|---|---|---|---|---|")
     for mid, ds in f.runs.items():
-        rates = " / ".join(f"{d['ok_rps']:,.0f}" for d in ds)
+        rates = " / ".join(f"{d['ok_rps']:,.0f}" for d in ds if "ok_rps" in d) or "—"
         p50 = " / ".join(f"{d['p50_ms']:.2f}" for d in ds if "p50_ms" in d) or "—"
         p99 = " / ".join(f"{d['p99_ms']:.2f}" for d in ds if "p99_ms" in d) or "—"
         bad = " / ".join(str(d.get("non2xx", 0) + d.get("err_connect", 0) + d.get("err_read", 0) +

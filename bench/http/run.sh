@@ -114,6 +114,7 @@ cleanup() {
     kill -KILL "$pid" 2>/dev/null || true
     wait "$pid" 2>/dev/null || true
   done
+  [[ -d "$TMP/services" ]] && "$TOP/scripts/local-services.sh" stop "$TMP/services" || true
   if [[ -n "${KEEP_TMP:-}" ]]; then log "kept $TMP"; else rm -rf "$TMP"; fi
 }
 trap cleanup EXIT
@@ -398,11 +399,12 @@ json_member() { # json_member FILE NAME: a top-level string member of a JSON fil
     2>/dev/null || true
 }
 
-# fetch_refresh_tokens N FILE: N fresh refresh tokens, one per line, from POST /auth/token as
-# the login users in turn (4 logins in flight, each for another account, so the per-email
-# limiter never refuses one). Fails, saying why, on any answer but 200 with a refresh_token.
+# fetch_refresh_tokens N FILE [BASE_URL]: N fresh refresh tokens, one per line, from POST
+# /auth/token (on BASE_URL, default the main server) as the login users in turn (4 logins in
+# flight, each for another account, so the per-email limiter never refuses one). Fails, saying
+# why, on any answer but 200 with a refresh_token.
 fetch_refresh_tokens() {
-  "$PY" - "$T_URL/auth/token" "$1" "$2" "$LOGIN_EMAIL_FORMAT" "$LOGIN_USERS" "$PASSWORD" \
+  "$PY" - "${3:-$T_URL}/auth/token" "$1" "$2" "$LOGIN_EMAIL_FORMAT" "$LOGIN_USERS" "$PASSWORD" \
     "${LOGIN_HEADERS[@]}" <<'EOF'
 import concurrent.futures, json, sys, urllib.error, urllib.request
 url, n, out, fmt, users, password = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4], int(sys.argv[5]), sys.argv[6]
@@ -588,6 +590,92 @@ EOF
 }
 start_peers
 
+# ---------------------------------------------------------------- scale-out: PostgreSQL + Redis
+# Two `tessera serve` nodes (A, B) on one PostgreSQL and one Redis started for this run by
+# scripts/local-services.sh (durable settings: fsync and synchronous_commit on), with
+# store.backend = "postgres", cache.backend = "redis" and a shared keys.encryption_key. Rows:
+# /auth/verify with a Redis-backed session on A (its limit: redis-benchmark GET on the same
+# Redis, same connection count), POST /auth/refresh rotating on PostgreSQL (on A), and how long
+# a logout on A takes to be enforced on B (propagation.py). SCALEOUT=0 skips it.
+SCALEOUT=${SCALEOUT:-1}
+SO_IDS=(tessera_so.verify_cookie tessera_so.refresh redis.get propagation.session propagation.token)
+so_missing() {
+  local id
+  for id in "${SO_IDS[@]}"; do record_missing "$id" "missing: $1"; done
+}
+start_scaleout() {
+  if ((!SCALEOUT)); then so_missing "SCALEOUT=0"; return 0; fi
+  if ! "$TOP/scripts/local-services.sh" start "$TMP/services" >"$TMP/services.env" \
+      2>"$TMP/services.err"; then
+    so_missing "PostgreSQL/Redis did not start: $(tail -n 1 "$TMP/services.err")"
+    return 0
+  fi
+  local line
+  while IFS= read -r line; do eval "SO_${line%%=*}=${line#*=}"; done <"$TMP/services.env"
+  SO_REDIS_PORT=${SO_TESSERA_TEST_REDIS_URL##*:}
+  local key
+  key=$(openssl rand 32 | base64 -w0 | tr '+/' '-_' | tr -d '=')
+  SO_ENV=(TESSERA_STORE__BACKEND=postgres "TESSERA_STORE__POSTGRES_DSN=$SO_TESSERA_TEST_POSTGRES_DSN"
+          TESSERA_CACHE__BACKEND=redis "TESSERA_CACHE__REDIS_URL=$SO_TESSERA_TEST_REDIS_URL"
+          "TESSERA_KEYS__ENCRYPTION_KEY=$key" TESSERA_TOKENS__ISSUER=https://tessera.bench)
+  local node
+  for node in a b; do
+    if ! start_announcing "tessera-so-$node" env "${SO_ENV[@]}" "$TESSERA" serve \
+        --listen 127.0.0.1:0 --data-dir "$TMP/so-$node" --threads "$SERVER_THREADS"; then
+      so_missing "tessera serve on PostgreSQL + Redis did not start (see tessera-so-$node.err)"
+      return 0
+    fi
+    [[ $node == a ]] && SO_A=$URL || SO_B=$URL
+  done
+  local ok=1 u
+  # The CLI on the same stores: the subshell exports the scale-out environment to it.
+  (export "${SO_ENV[@]}"; add_user "$VERIFY_EMAIL" "$TMP/so-a" "$SO_A") || ok=0
+  for ((u = 0; ok && u < LOGIN_USERS; u++)); do
+    (export "${SO_ENV[@]}"; add_user "$(printf "$LOGIN_EMAIL_FORMAT" "$u")" "$TMP/so-a" "$SO_A") || ok=0
+  done
+  if ((!ok)); then so_missing "tessera user add failed on PostgreSQL: $(tail -n 1 "$TMP/user-add.log")"; return 0; fi
+  local code
+  code=$(curl -s --max-time 30 -D "$TMP/so-login.h" -o "$TMP/so-login.b" -w '%{http_code}' \
+    -H 'Content-Type: application/json' -H "Origin: $SO_A" --data "$(login_body "$VERIFY_EMAIL")" \
+    "$SO_A/auth/login" || true)
+  SO_COOKIE=$(tr -d '\r' <"$TMP/so-login.h" | sed -n 's/^[Ss]et-[Cc]ookie: *\(__Host-tessera_session=[^;]*\).*/\1/p' | head -n 1)
+  if [[ $code == 200 && -n "$SO_COOKIE" && $(http_code -H "Cookie: $SO_COOKIE" "$SO_A/auth/verify") == 200 &&
+        $(http_code -H "Cookie: $SO_COOKIE" "$SO_B/auth/verify") == 200 &&
+        $(http_code "$SO_A/auth/verify") == 401 ]]; then
+    AVAILABLE[tessera_so.verify_cookie]=1
+  else
+    record_missing tessera_so.verify_cookie "missing: login on A answered $code, or its session did not verify on A and B"
+  fi
+  if fetch_refresh_tokens 1 "$TMP/so-refresh-check.tokens" "$SO_A" 2>"$TMP/so-refresh.err"; then
+    AVAILABLE[tessera_so.refresh]=1
+  else
+    record_missing tessera_so.refresh "missing: no refresh token from A: $(tail -n 1 "$TMP/so-refresh.err")"
+  fi
+  if redis-cli -p "$SO_REDIS_PORT" set bench:get "$(head -c 64 /dev/zero | tr '\0' x)" >/dev/null 2>&1; then
+    AVAILABLE[redis.get]=1
+  else
+    record_missing redis.get "missing: redis-cli could not SET the benchmark key"
+  fi
+  AVAILABLE[propagation]=1
+  log "scale-out: node A $SO_A, node B $SO_B (PostgreSQL + Redis)"
+}
+start_scaleout
+prepare_refresh_so() { fetch_refresh_tokens $(($1 + 1)) "$TMP/refresh.tokens" "$SO_A"; }
+
+# redis_get RUN: redis-benchmark GET of one 64-byte value, WRK_CONNS clients, no pipelining (the
+# Redis-side limit of a session lookup), for about WRK_DURATION seconds' worth of requests.
+redis_get() {
+  [[ -n "${AVAILABLE[redis.get]:-}" ]] || return 0
+  local n=$((WRK_DURATION * 40000)) csv
+  if csv=$(redis-benchmark -p "$SO_REDIS_PORT" -c "$WRK_CONNS" -n "$n" -P 1 --csv get bench:get 2>/dev/null); then
+    "$PY" -c 'import csv,io,json,sys; rows=list(csv.reader(io.StringIO(sys.argv[1]))); v=float(rows[-1][1]); print(json.dumps({"id":"redis.get","run":int(sys.argv[2]),"ok_rps":v,"non2xx":0,"err_connect":0,"err_read":0,"err_write":0,"err_timeout":0}))' \
+      "$csv" "$1" >>"$RESULTS"
+    log "redis.get run $1: $(tail -n 1 <<<"$csv")"
+  else
+    record_missing redis.get "missing: redis-benchmark failed"
+  fi
+}
+
 # ---------------------------------------------------------------- the run
 META="$TMP/meta.json"
 "$PY" - "$META" <<EOF
@@ -655,6 +743,12 @@ for ((r = 1; r <= RUNS; r++)); do
   WRK_LUA="$HERE/wrk_refresh.lua" WRK_PREPARE=prepare_refresh \
     WRK_REFRESH_TOKENS="$TMP/refresh.tokens" WRK_REFRESH_THREADS=$WRK_THREADS \
     measure_if tessera.refresh "$r" "$T_URL/auth/refresh" "${REFRESH_HEADERS[@]}"
+  # Scale-out rows (PostgreSQL + Redis), beside Redis's own GET.
+  measure_if tessera_so.verify_cookie "$r" "${SO_A:-}/auth/verify" -H "Cookie: ${SO_COOKIE:-}"
+  redis_get "$r"
+  WRK_LUA="$HERE/wrk_refresh.lua" WRK_PREPARE=prepare_refresh_so \
+    WRK_REFRESH_TOKENS="$TMP/refresh.tokens" WRK_REFRESH_THREADS=$WRK_THREADS \
+    measure_if tessera_so.refresh "$r" "${SO_A:-}/auth/refresh" -H 'Content-Type: application/json'
 
   # Logins: Argon2id-bound on Tessera; the express-session peer hashes nothing. Their
   # ceiling, raw Argon2id on as many threads as the server has cores, is measured just before
@@ -688,6 +782,19 @@ for ((r = 1; r <= RUNS; r++)); do
     fi
   fi
 done
+
+# Propagation across nodes: logout on A, enforced on B (propagation.py), after the load.
+if [[ -n "${AVAILABLE[propagation]:-}" ]]; then
+  if pj=$("$PY" "$HERE/propagation.py" --a "$SO_A" --b "$SO_B" --email "$VERIFY_EMAIL" \
+      --password "$PASSWORD" --rounds $((QUICK ? 15 : 40)) 2>"$TMP/propagation.err"); then
+    "$PY" -c 'import json,sys; d=json.loads(sys.argv[1]); [print(json.dumps({"id": "propagation." + k, "run": 1, **v})) for k, v in d.items()]' \
+      "$pj" >>"$RESULTS"
+    log "propagation: $pj"
+  else
+    record_missing propagation.session "missing: propagation.py failed: $(tail -n 1 "$TMP/propagation.err")"
+    record_missing propagation.token "missing: propagation.py failed"
+  fi
+fi
 
 # ---------------------------------------------------------------- report
 "$PY" - "$META" <<'EOF'
