@@ -4,6 +4,7 @@
 
 #include "base/base64url.h"
 #include "jose/algorithms.h"
+#include "jose/header_cache.h"
 #include "jose/json.h"
 #include "jose/key_impl.h"
 
@@ -89,9 +90,66 @@ bool verify_signature(const detail::KeyImpl& key, std::string_view signing_input
   return key.asym->verify(info.scheme, info.hash, signing_input, sig);
 }
 
-json::StrictParser& header_parser() {
-  thread_local json::StrictParser parser;
-  return parser;
+// Per thread: the header parser and the cache of headers that passed the rules.
+struct HeaderState {
+  json::StrictParser parser;
+  detail::HeaderCache cache;
+};
+
+HeaderState& header_state() {
+  thread_local HeaderState state;
+  return state;
+}
+
+// The header rules (RFC 7515 section 4 and SPEC.md "Tokens"), in the order their errors are
+// reported, applied to the decoded, strictly parsed header.
+std::expected<detail::CheckedHeader, Error> check_header(std::string_view segment,
+                                                         json::StrictParser& parser) {
+  // Decoded onto the stack (the token is at most 8 KiB).
+  std::array<char, base::base64url_decoded_size(kMaxTokenSize)> buf;
+  auto header_len = base::base64url_decode_into(segment, buf.data());
+  if (!header_len) return std::unexpected(Error::kBadBase64);
+  auto obj = parser.parse_object(std::string_view(buf.data(), *header_len));
+  if (!obj) return std::unexpected(obj.error());
+  const Header h = read_header(*obj);
+  if (h.jwe) return std::unexpected(Error::kJweNotSupported);
+  if (h.alg_not_string || !h.alg) return std::unexpected(Error::kAlgMissing);
+  if (iequals_none(*h.alg)) return std::unexpected(Error::kAlgNone);
+  if (h.crit) return std::unexpected(Error::kCritUnsupported);
+  if (h.embedded_key) return std::unexpected(Error::kEmbeddedKey);
+  if (h.b64_not_true) return std::unexpected(Error::kB64Unsupported);
+  if (h.bad_member) return std::unexpected(Error::kBadHeaderMember);
+  const auto alg = alg_from_name(*h.alg);
+  if (!alg) return std::unexpected(Error::kAlgUnknown);
+  detail::CheckedHeader out{.alg = *alg};
+  if (h.kid) out.kid.emplace(*h.kid);
+  if (h.typ) out.typ.emplace(*h.typ);
+  return out;
+}
+
+// The checked header of `segment`: from this thread's cache, or checked now (and then cached).
+// The pointer is valid until the next call on this thread; `scratch` holds an uncached result.
+std::expected<const detail::CheckedHeader*, Error> checked_header(std::string_view segment,
+                                                                  detail::CheckedHeader& scratch) {
+  HeaderState& state = header_state();
+  if (const detail::CheckedHeader* hit = state.cache.find(segment)) return hit;
+  auto h = check_header(segment, state.parser);
+  if (!h) return std::unexpected(h.error());
+  if (const detail::CheckedHeader* stored = state.cache.insert(segment, *h)) return stored;
+  scratch = std::move(*h);
+  return &scratch;
+}
+
+// Decodes `text` into `out`, with no zero-fill of the bytes it overwrites.
+bool decode_payload(std::string_view text, std::string& out) {
+  bool ok = false;
+  out.resize_and_overwrite(base::base64url_decoded_size(text.size()),
+                           [&](char* p, std::size_t) -> std::size_t {
+                             const auto n = base::base64url_decode_into(text, p);
+                             ok = n.has_value();
+                             return n.value_or(0);
+                           });
+  return ok;
 }
 
 }  // namespace
@@ -168,28 +226,18 @@ std::expected<VerifiedJws, Error> verify(std::string_view token, const Jwks& key
   const std::string_view sig_b64 = token.substr(d2 + 1);
   if (header_b64.empty()) return std::unexpected(Error::kMalformedCompact);
 
-  // Header: decoded onto the stack (the token is at most 8 KiB), parsed strictly.
-  std::array<char, base::base64url_decoded_size(kMaxTokenSize)> buf;
-  auto header_len = base::base64url_decode_into(header_b64, buf.data());
-  if (!header_len) return std::unexpected(Error::kBadBase64);
-  auto obj = header_parser().parse_object(std::string_view(buf.data(), *header_len));
-  if (!obj) return std::unexpected(obj.error());
-  const Header h = read_header(*obj);
-  if (h.jwe) return std::unexpected(Error::kJweNotSupported);
-  if (h.alg_not_string || !h.alg) return std::unexpected(Error::kAlgMissing);
-  if (iequals_none(*h.alg)) return std::unexpected(Error::kAlgNone);
-  if (h.crit) return std::unexpected(Error::kCritUnsupported);
-  if (h.embedded_key) return std::unexpected(Error::kEmbeddedKey);
-  if (h.b64_not_true) return std::unexpected(Error::kB64Unsupported);
-  if (h.bad_member) return std::unexpected(Error::kBadHeaderMember);
-  const auto alg = alg_from_name(*h.alg);
-  if (!alg) return std::unexpected(Error::kAlgUnknown);
+  detail::CheckedHeader scratch;
+  const auto h = checked_header(header_b64, scratch);
+  if (!h) return std::unexpected(h.error());
+  const detail::CheckedHeader& header = **h;
+  const std::optional<std::string_view> kid =
+      header.kid ? std::optional<std::string_view>(*header.kid) : std::nullopt;
 
   // The key decides the algorithm; the header may only agree with it.
-  auto key = select_key(keys, h.kid);
+  auto key = select_key(keys, kid);
   if (!key) return std::unexpected(key.error());
   const detail::KeyImpl& k = (*key)->impl();
-  if (k.alg != *alg) return std::unexpected(Error::kAlgKeyMismatch);
+  if (k.alg != header.alg) return std::unexpected(Error::kAlgKeyMismatch);
   if (!options.allowed_algs.empty()) {
     bool allowed = false;
     for (const Alg a : options.allowed_algs) allowed = allowed || a == k.alg;
@@ -208,12 +256,9 @@ std::expected<VerifiedJws, Error> verify(std::string_view token, const Jwks& key
 
   VerifiedJws out;
   out.alg = k.alg;
-  if (h.kid) out.kid.assign(*h.kid);
-  if (h.typ) out.typ.assign(*h.typ);
-  out.payload.resize(base::base64url_decoded_size(payload_b64.size()));
-  auto payload_len = base::base64url_decode_into(payload_b64, out.payload.data());
-  if (!payload_len) return std::unexpected(Error::kBadBase64);
-  out.payload.resize(*payload_len);
+  if (header.kid) out.kid = *header.kid;
+  if (header.typ) out.typ = *header.typ;
+  if (!decode_payload(payload_b64, out.payload)) return std::unexpected(Error::kBadBase64);
   return out;
 }
 
