@@ -90,10 +90,12 @@ bool verify_signature(const detail::KeyImpl& key, std::string_view signing_input
   return key.asym->verify(info.scheme, info.hash, signing_input, sig);
 }
 
-// Per thread: the header parser and the cache of headers that passed the rules.
+// Per thread: the header parser, the cache of headers that passed the rules, and the last
+// header that passed but was too long to cache.
 struct HeaderState {
   json::StrictParser parser;
   detail::HeaderCache cache;
+  detail::CheckedHeader uncached;
 };
 
 HeaderState& header_state() {
@@ -128,16 +130,15 @@ std::expected<detail::CheckedHeader, Error> check_header(std::string_view segmen
 }
 
 // The checked header of `segment`: from this thread's cache, or checked now (and then cached).
-// The pointer is valid until the next call on this thread; `scratch` holds an uncached result.
-std::expected<const detail::CheckedHeader*, Error> checked_header(std::string_view segment,
-                                                                  detail::CheckedHeader& scratch) {
+// The pointer is valid until the next call on this thread.
+std::expected<const detail::CheckedHeader*, Error> checked_header(std::string_view segment) {
   HeaderState& state = header_state();
   if (const detail::CheckedHeader* hit = state.cache.find(segment)) return hit;
   auto h = check_header(segment, state.parser);
   if (!h) return std::unexpected(h.error());
   if (const detail::CheckedHeader* stored = state.cache.insert(segment, *h)) return stored;
-  scratch = std::move(*h);
-  return &scratch;
+  state.uncached = std::move(*h);  // a segment too long to cache
+  return &state.uncached;
 }
 
 // Decodes `text` into `out`, with no zero-fill of the bytes it overwrites.
@@ -226,8 +227,7 @@ std::expected<VerifiedJws, Error> verify(std::string_view token, const Jwks& key
   const std::string_view sig_b64 = token.substr(d2 + 1);
   if (header_b64.empty()) return std::unexpected(Error::kMalformedCompact);
 
-  detail::CheckedHeader scratch;
-  const auto h = checked_header(header_b64, scratch);
+  const auto h = checked_header(header_b64);
   if (!h) return std::unexpected(h.error());
   const detail::CheckedHeader& header = **h;
   const std::optional<std::string_view> kid =
