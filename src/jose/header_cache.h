@@ -16,6 +16,8 @@
 
 #include <array>
 #include <cstddef>
+#include <cstdint>
+#include <cstring>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -38,9 +40,16 @@ class HeaderCache {
   // The header stored for exactly these segment bytes, or nullptr. The pointer stays valid
   // until the next insert().
   const CheckedHeader* find(std::string_view segment) {
-    if (entries_[last_].used && entries_[last_].segment == segment) return &entries_[last_].header;
+    // Length and last 8 bytes first (a cheap filter for the misses: one issuer's headers of
+    // one length usually differ at the end, in kid or typ), then every byte.
+    const std::uint64_t tail = tail_of(segment);
+    auto matches = [&](const Entry& e) {
+      return e.used && e.tail == tail && e.segment.size() == segment.size() &&
+             std::memcmp(e.segment.data(), segment.data(), segment.size()) == 0;
+    };
+    if (matches(entries_[last_])) return &entries_[last_].header;
     for (std::size_t i = 0; i < kEntries; ++i) {
-      if (entries_[i].used && entries_[i].segment == segment) {
+      if (matches(entries_[i])) {
         last_ = i;
         return &entries_[i].header;
       }
@@ -56,6 +65,7 @@ class HeaderCache {
     if (segment.size() > kMaxSegment) return nullptr;
     Entry& e = entries_[next_];
     e.segment.assign(segment);
+    e.tail = tail_of(segment);
     e.header = header;
     e.used = true;
     last_ = next_;
@@ -66,9 +76,21 @@ class HeaderCache {
  private:
   struct Entry {
     std::string segment;
+    std::uint64_t tail = 0;  // tail_of(segment)
     CheckedHeader header;
     bool used = false;
   };
+
+  // The last (up to) 8 bytes of `s`, as a number.
+  static std::uint64_t tail_of(std::string_view s) {
+    std::uint64_t t = 0;
+    if (s.size() >= sizeof t) {
+      std::memcpy(&t, s.data() + s.size() - sizeof t, sizeof t);
+    } else if (!s.empty()) {
+      std::memcpy(&t, s.data(), s.size());
+    }
+    return t;
+  }
   std::array<Entry, kEntries> entries_;
   std::size_t next_ = 0;  // the entry insert() replaces
   std::size_t last_ = 0;  // the entry find() tries first

@@ -37,31 +37,31 @@ Header read_header(simdjson::dom::object obj) {
   Header h;
   for (auto field : obj) {
     const std::string_view k = field.key;
-    if (k == "alg") {
+    if (json::name_is(k, "alg")) {
       std::string_view s;
       if (field.value.get_string().get(s) == simdjson::SUCCESS) {
         h.alg = s;
       } else {
         h.alg_not_string = true;
       }
-    } else if (k == "kid" || k == "typ" || k == "cty") {
+    } else if (json::name_is(k, "kid") || json::name_is(k, "typ") || json::name_is(k, "cty")) {
       std::string_view s;
       if (field.value.get_string().get(s) != simdjson::SUCCESS) {
         h.bad_member = true;
-      } else if (k == "kid") {
+      } else if (json::name_is(k, "kid")) {
         h.kid = s;
-      } else if (k == "typ") {
+      } else if (json::name_is(k, "typ")) {
         h.typ = s;
       }
-    } else if (k == "crit") {
+    } else if (json::name_is(k, "crit")) {
       h.crit = true;
-    } else if (k == "jwk" || k == "jku" || k == "x5u" || k == "x5c" || k == "x5t" ||
-               k == "x5t#S256") {
+    } else if (json::name_is(k, "jwk") || json::name_is(k, "jku") || json::name_is(k, "x5u") ||
+               json::name_is(k, "x5c") || json::name_is(k, "x5t") || json::name_is(k, "x5t#S256")) {
       h.embedded_key = true;
-    } else if (k == "b64") {
+    } else if (json::name_is(k, "b64")) {
       bool b = false;
       if (field.value.get_bool().get(b) != simdjson::SUCCESS || !b) h.b64_not_true = true;
-    } else if (k == "enc" || k == "zip") {
+    } else if (json::name_is(k, "enc") || json::name_is(k, "zip")) {
       h.jwe = true;
     }
   }
@@ -91,11 +91,11 @@ bool verify_signature(const detail::KeyImpl& key, std::string_view signing_input
 }
 
 // Per thread: the header parser, the cache of headers that passed the rules, and the last
-// header that passed but was too long to cache.
+// header checked (reused storage; where a header too long to cache is kept).
 struct HeaderState {
   json::StrictParser parser;
   detail::HeaderCache cache;
-  detail::CheckedHeader uncached;
+  detail::CheckedHeader checked;
 };
 
 HeaderState& header_state() {
@@ -104,9 +104,9 @@ HeaderState& header_state() {
 }
 
 // The header rules (RFC 7515 section 4 and SPEC.md "Tokens"), in the order their errors are
-// reported, applied to the decoded, strictly parsed header.
-std::expected<detail::CheckedHeader, Error> check_header(std::string_view segment,
-                                                         json::StrictParser& parser) {
+// reported, applied to the decoded, strictly parsed header. On success fills `out`.
+std::expected<void, Error> check_header(std::string_view segment, json::StrictParser& parser,
+                                        detail::CheckedHeader& out) {
   // Decoded onto the stack (the token is at most 8 KiB).
   std::array<char, base::base64url_decoded_size(kMaxTokenSize)> buf;
   auto header_len = base::base64url_decode_into(segment, buf.data());
@@ -123,10 +123,19 @@ std::expected<detail::CheckedHeader, Error> check_header(std::string_view segmen
   if (h.bad_member) return std::unexpected(Error::kBadHeaderMember);
   const auto alg = alg_from_name(*h.alg);
   if (!alg) return std::unexpected(Error::kAlgUnknown);
-  detail::CheckedHeader out{.alg = *alg};
-  if (h.kid) out.kid.emplace(*h.kid);
-  if (h.typ) out.typ.emplace(*h.typ);
-  return out;
+  out.alg = *alg;
+  auto assign = [](std::optional<std::string>& to, std::optional<std::string_view> from) {
+    if (!from) {
+      to.reset();
+    } else if (to) {
+      to->assign(*from);  // reuses the storage
+    } else {
+      to.emplace(*from);
+    }
+  };
+  assign(out.kid, h.kid);
+  assign(out.typ, h.typ);
+  return {};
 }
 
 // The checked header of `segment`: from this thread's cache, or checked now (and then cached).
@@ -134,11 +143,13 @@ std::expected<detail::CheckedHeader, Error> check_header(std::string_view segmen
 std::expected<const detail::CheckedHeader*, Error> checked_header(std::string_view segment) {
   HeaderState& state = header_state();
   if (const detail::CheckedHeader* hit = state.cache.find(segment)) return hit;
-  auto h = check_header(segment, state.parser);
-  if (!h) return std::unexpected(h.error());
-  if (const detail::CheckedHeader* stored = state.cache.insert(segment, *h)) return stored;
-  state.uncached = std::move(*h);  // a segment too long to cache
-  return &state.uncached;
+  if (auto ok = check_header(segment, state.parser, state.checked); !ok) {
+    return std::unexpected(ok.error());
+  }
+  if (const detail::CheckedHeader* stored = state.cache.insert(segment, state.checked)) {
+    return stored;
+  }
+  return &state.checked;  // a segment too long to cache
 }
 
 // Decodes `text` into `out`, with no zero-fill of the bytes it overwrites.
