@@ -238,6 +238,8 @@ std::expected<VerifiedJws, Error> verify(std::string_view token, const Jwks& key
   const std::string_view sig_b64 = token.substr(d2 + 1);
   if (header_b64.empty()) return std::unexpected(Error::kMalformedCompact);
 
+  // Header: decoded, parsed strictly and held to the header rules, or, when this thread has
+  // already done that for exactly these bytes, taken from its header cache.
   const auto h = checked_header(header_b64);
   if (!h) return std::unexpected(h.error());
   const detail::CheckedHeader& header = **h;
