@@ -37,13 +37,11 @@ namespace {
 namespace jose = tessera::jose;
 using tessera::base::base64url_encode;
 
-// Test-only keys (the ones fuzz_jws_verify uses). Never use them for anything else.
+// The test-only HS256 key of fuzz_jws_verify (its corpus tokens verify with it). Never use it
+// for anything else.
 constexpr std::string_view kHs256Jwk =
     R"({"kty":"oct","kid":"hs","use":"sig","alg":"HS256","k":"gtPqC5UVm9d3U-w2ImT4Rr0ZK8U22ymah)"
     R"(6E0BGn9pU3A-Zsk3BAJOiZnKqOcVVa-FwMJTaXqoQ-E1Oivx1fFTg"})";
-constexpr std::string_view kEs256PublicJwk =
-    R"({"kty":"EC","kid":"es","use":"sig","alg":"ES256","crv":"P-256","x":"tMg2yMBDPwR1Lagea_rD)"
-    R"(QRORhJ49LewJ_N1Qhz1Rim0","y":"OxU8xPMcmNul-vyPPDmgGQ7DQHoGTv823UyZ4BwQyYg"})";
 
 [[noreturn]] void fail(const char* what) {
   std::fprintf(stderr, "fuzz_header_cache: invariant violated: %s\n", what);
@@ -52,13 +50,15 @@ constexpr std::string_view kEs256PublicJwk =
 
 jose::Jwk must_parse(std::string_view json) {
   auto k = jose::Jwk::parse(json);
-  if (!k) fail("embedded key does not parse");
+  if (!k) fail("the embedded key does not parse");
   return *k;
 }
 
 struct Fixture {
   jose::Jwk hs = must_parse(kHs256Jwk);
-  jose::Jwks with_kids = jose::Jwks({hs, must_parse(kEs256PublicJwk)});
+  // Beside it, an ES256 key with kid "es" (made per run: it only takes part in key selection).
+  jose::Jwks with_kids =
+      jose::Jwks({hs, jose::Jwk::generate(jose::Alg::kES256, "es")->public_key()});
   jose::Jwks no_kid =
       jose::Jwks({jose::Jwk::from_secret(jose::Alg::kHS256, hs.impl().secret).value()});
   // Valid tokens with distinct headers, verified to push every other header out of the cache.
