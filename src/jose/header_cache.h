@@ -6,9 +6,10 @@
 // a pure function of the segment's bytes, so a hit (a full byte-for-byte comparison, never a
 // hash alone) gives exactly what parsing again would give.
 //
-// Only headers that passed every rule are stored; a refused header is parsed, and refused,
-// again each time it is presented. Nothing about keys is cached: the key set, kid lookup and
-// algorithm pinning are decided per call.
+// Only headers that passed every rule are stored (and jws.cc stores them only once a trusted
+// key's signature over them verified, so tokens nobody signed cannot push the issuers' headers
+// out); a refused header is parsed, and refused, again each time it is presented. Nothing
+// about keys is cached: the key set, kid lookup and algorithm pinning are decided per call.
 //
 // Bounded: kEntries entries, each for a segment of at most kMaxSegment bytes (longer segments
 // are simply not cached), replaced round-robin. Not thread-safe: one per thread.

@@ -90,8 +90,8 @@ bool verify_signature(const detail::KeyImpl& key, std::string_view signing_input
   return key.asym->verify(info.scheme, info.hash, signing_input, sig);
 }
 
-// Per thread: the header parser, the cache of headers that passed the rules, and the last
-// header checked (reused storage; where a header too long to cache is kept).
+// Per thread: the header parser, the cache of headers that passed the rules, and the header
+// checked last (reused storage).
 struct HeaderState {
   json::StrictParser parser;
   detail::HeaderCache cache;
@@ -136,20 +136,6 @@ std::expected<void, Error> check_header(std::string_view segment, json::StrictPa
   assign(out.kid, h.kid);
   assign(out.typ, h.typ);
   return {};
-}
-
-// The checked header of `segment`: from this thread's cache, or checked now (and then cached).
-// The pointer is valid until the next call on this thread.
-std::expected<const detail::CheckedHeader*, Error> checked_header(std::string_view segment) {
-  HeaderState& state = header_state();
-  if (const detail::CheckedHeader* hit = state.cache.find(segment)) return hit;
-  if (auto ok = check_header(segment, state.parser, state.checked); !ok) {
-    return std::unexpected(ok.error());
-  }
-  if (const detail::CheckedHeader* stored = state.cache.insert(segment, state.checked)) {
-    return stored;
-  }
-  return &state.checked;  // a segment too long to cache
 }
 
 // Decodes `text` into `out`, with no zero-fill of the bytes it overwrites.
@@ -240,9 +226,14 @@ std::expected<VerifiedJws, Error> verify(std::string_view token, const Jwks& key
 
   // Header: decoded, parsed strictly and held to the header rules, or, when this thread has
   // already done that for exactly these bytes, taken from its header cache.
-  const auto h = checked_header(header_b64);
-  if (!h) return std::unexpected(h.error());
-  const detail::CheckedHeader& header = **h;
+  HeaderState& state = header_state();
+  const detail::CheckedHeader* cached = state.cache.find(header_b64);
+  if (cached == nullptr) {
+    if (auto ok = check_header(header_b64, state.parser, state.checked); !ok) {
+      return std::unexpected(ok.error());
+    }
+  }
+  const detail::CheckedHeader& header = cached != nullptr ? *cached : state.checked;
   const std::optional<std::string_view> kid =
       header.kid ? std::optional<std::string_view>(*header.kid) : std::nullopt;
 
@@ -266,6 +257,9 @@ std::expected<VerifiedJws, Error> verify(std::string_view token, const Jwks& key
   if (!verify_signature(k, token.substr(0, d2), std::string_view(sig_buf.data(), *sig_len))) {
     return std::unexpected(Error::kBadSignature);
   }
+  // Cached only now, once a trusted key signed it: tokens nobody signed cannot push the
+  // issuers' headers out of the cache.
+  if (cached == nullptr) state.cache.insert(header_b64, header);
 
   VerifiedJws out;
   out.alg = k.alg;
