@@ -33,4 +33,10 @@ std::optional<std::size_t> base64url_decode_into(std::string_view text, char* ou
 // Allocating convenience form of base64url_decode_into.
 std::optional<std::string> base64url_decode(std::string_view text);
 
+namespace detail {
+// base64url_decode_into without the SIMD fast path: the same contract, one portable loop.
+// base64url_decode_into uses AVX2 when the CPU has it; tests hold it to this.
+std::optional<std::size_t> base64url_decode_into_scalar(std::string_view text, char* out);
+}  // namespace detail
+
 }  // namespace tessera::base

@@ -1,43 +1,52 @@
 #include "jose/json.h"
 
 #include <algorithm>
+#include <cstring>
 #include <vector>
 
 namespace tessera::jose::json {
 namespace {
 
-// Duplicate check for one object. Small objects (JOSE headers, claims) compare pairwise with
-// no allocation; large ones sort a copy of the names.
-bool has_duplicate_keys(simdjson::dom::object obj) {
-  const std::size_t n = obj.size();
-  if (n <= 16) {
-    std::string_view keys[16];
-    std::size_t i = 0;
-    for (auto field : obj) {
+bool has_duplicates(simdjson::dom::element e);
+
+// One pass over an object: each name against the earlier ones, each value checked in turn.
+// Small objects (JOSE headers, claims) compare pairwise with no allocation; large ones sort a
+// copy of the names.
+bool object_has_duplicates(simdjson::dom::object obj) {
+  constexpr std::size_t kSmall = 16;
+  const bool small = obj.size() <= kSmall;
+  // Plain arrays, left uninitialised: only the first i entries are ever read.
+  const char* data[kSmall];
+  std::size_t size[kSmall];
+  std::vector<std::string_view> many;
+  if (!small) many.reserve(obj.size());
+  std::size_t i = 0;
+  for (auto field : obj) {
+    const std::string_view name = field.key;
+    if (small) {
       for (std::size_t j = 0; j < i; ++j) {
-        if (keys[j] == field.key) return true;
+        // Sizes and first bytes first: most names differ there, without a memcmp call.
+        if (size[j] == name.size() && (name.empty() || data[j][0] == name[0]) &&
+            std::memcmp(data[j], name.data(), name.size()) == 0) {
+          return true;
+        }
       }
-      keys[i++] = field.key;
+      data[i] = name.data();
+      size[i++] = name.size();
+    } else {
+      many.push_back(name);
     }
-    return false;
+    if (has_duplicates(field.value)) return true;
   }
-  std::vector<std::string_view> keys;
-  keys.reserve(n);
-  for (auto field : obj) keys.push_back(field.key);
-  std::sort(keys.begin(), keys.end());
-  return std::adjacent_find(keys.begin(), keys.end()) != keys.end();
+  if (small) return false;
+  std::sort(many.begin(), many.end());
+  return std::adjacent_find(many.begin(), many.end()) != many.end();
 }
 
 bool has_duplicates(simdjson::dom::element e) {
   switch (e.type()) {
-    case simdjson::dom::element_type::OBJECT: {
-      auto obj = simdjson::dom::object(e);
-      if (has_duplicate_keys(obj)) return true;
-      for (auto field : obj) {
-        if (has_duplicates(field.value)) return true;
-      }
-      return false;
-    }
+    case simdjson::dom::element_type::OBJECT:
+      return object_has_duplicates(simdjson::dom::object(e));
     case simdjson::dom::element_type::ARRAY:
       for (auto v : simdjson::dom::array(e)) {
         if (has_duplicates(v)) return true;

@@ -9,7 +9,9 @@
 
 #include <simdjson.h>
 
+#include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <expected>
 #include <optional>
 #include <string>
@@ -36,6 +38,13 @@ class StrictParser {
 std::expected<std::optional<std::string_view>, Error> get_string(simdjson::dom::object obj,
                                                                  std::string_view key,
                                                                  Error type_error);
+
+// `name` == `literal`, for the short member names JOSE looks for. The literal's length is a
+// constant, so the comparison compiles to a few loads instead of a memcmp call.
+template <std::size_t N>
+bool name_is(std::string_view name, const char (&literal)[N]) {
+  return name.size() == N - 1 && std::memcmp(name.data(), literal, N - 1) == 0;
+}
 
 // An integer that fits int64 (no fraction, no exponent).
 std::optional<std::int64_t> as_int64(simdjson::dom::element e);

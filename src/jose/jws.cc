@@ -4,6 +4,7 @@
 
 #include "base/base64url.h"
 #include "jose/algorithms.h"
+#include "jose/header_cache.h"
 #include "jose/json.h"
 #include "jose/key_impl.h"
 
@@ -36,31 +37,31 @@ Header read_header(simdjson::dom::object obj) {
   Header h;
   for (auto field : obj) {
     const std::string_view k = field.key;
-    if (k == "alg") {
+    if (json::name_is(k, "alg")) {
       std::string_view s;
       if (field.value.get_string().get(s) == simdjson::SUCCESS) {
         h.alg = s;
       } else {
         h.alg_not_string = true;
       }
-    } else if (k == "kid" || k == "typ" || k == "cty") {
+    } else if (json::name_is(k, "kid") || json::name_is(k, "typ") || json::name_is(k, "cty")) {
       std::string_view s;
       if (field.value.get_string().get(s) != simdjson::SUCCESS) {
         h.bad_member = true;
-      } else if (k == "kid") {
+      } else if (json::name_is(k, "kid")) {
         h.kid = s;
-      } else if (k == "typ") {
+      } else if (json::name_is(k, "typ")) {
         h.typ = s;
       }
-    } else if (k == "crit") {
+    } else if (json::name_is(k, "crit")) {
       h.crit = true;
-    } else if (k == "jwk" || k == "jku" || k == "x5u" || k == "x5c" || k == "x5t" ||
-               k == "x5t#S256") {
+    } else if (json::name_is(k, "jwk") || json::name_is(k, "jku") || json::name_is(k, "x5u") ||
+               json::name_is(k, "x5c") || json::name_is(k, "x5t") || json::name_is(k, "x5t#S256")) {
       h.embedded_key = true;
-    } else if (k == "b64") {
+    } else if (json::name_is(k, "b64")) {
       bool b = false;
       if (field.value.get_bool().get(b) != simdjson::SUCCESS || !b) h.b64_not_true = true;
-    } else if (k == "enc" || k == "zip") {
+    } else if (json::name_is(k, "enc") || json::name_is(k, "zip")) {
       h.jwe = true;
     }
   }
@@ -89,9 +90,64 @@ bool verify_signature(const detail::KeyImpl& key, std::string_view signing_input
   return key.asym->verify(info.scheme, info.hash, signing_input, sig);
 }
 
-json::StrictParser& header_parser() {
-  thread_local json::StrictParser parser;
-  return parser;
+// Per thread: the header parser, the cache of headers that passed the rules, and the header
+// checked last (reused storage).
+struct HeaderState {
+  json::StrictParser parser;
+  detail::HeaderCache cache;
+  detail::CheckedHeader checked;
+};
+
+HeaderState& header_state() {
+  thread_local HeaderState state;
+  return state;
+}
+
+// The header rules (RFC 7515 section 4 and SPEC.md "Tokens"), in the order their errors are
+// reported, applied to the decoded, strictly parsed header. On success fills `out`.
+std::expected<void, Error> check_header(std::string_view segment, json::StrictParser& parser,
+                                        detail::CheckedHeader& out) {
+  // Decoded onto the stack (the token is at most 8 KiB).
+  std::array<char, base::base64url_decoded_size(kMaxTokenSize)> buf;
+  auto header_len = base::base64url_decode_into(segment, buf.data());
+  if (!header_len) return std::unexpected(Error::kBadBase64);
+  auto obj = parser.parse_object(std::string_view(buf.data(), *header_len));
+  if (!obj) return std::unexpected(obj.error());
+  const Header h = read_header(*obj);
+  if (h.jwe) return std::unexpected(Error::kJweNotSupported);
+  if (h.alg_not_string || !h.alg) return std::unexpected(Error::kAlgMissing);
+  if (iequals_none(*h.alg)) return std::unexpected(Error::kAlgNone);
+  if (h.crit) return std::unexpected(Error::kCritUnsupported);
+  if (h.embedded_key) return std::unexpected(Error::kEmbeddedKey);
+  if (h.b64_not_true) return std::unexpected(Error::kB64Unsupported);
+  if (h.bad_member) return std::unexpected(Error::kBadHeaderMember);
+  const auto alg = alg_from_name(*h.alg);
+  if (!alg) return std::unexpected(Error::kAlgUnknown);
+  out.alg = *alg;
+  auto assign = [](std::optional<std::string>& to, std::optional<std::string_view> from) {
+    if (!from) {
+      to.reset();
+    } else if (to) {
+      to->assign(*from);  // reuses the storage
+    } else {
+      to.emplace(*from);
+    }
+  };
+  assign(out.kid, h.kid);
+  assign(out.typ, h.typ);
+  return {};
+}
+
+// Decodes `text` into `out`, with no zero-fill of the bytes it overwrites.
+bool decode_payload(std::string_view text, std::string& out) {
+  bool ok = false;
+  out.resize_and_overwrite(base::base64url_decoded_size(text.size()),
+                           [&](char* p, std::size_t) -> std::size_t {
+                             const auto n = base::base64url_decode_into(text, p);
+                             ok = n.has_value();
+                             return n.value_or(0);
+                           });
+  return ok;
 }
 
 }  // namespace
@@ -168,28 +224,24 @@ std::expected<VerifiedJws, Error> verify(std::string_view token, const Jwks& key
   const std::string_view sig_b64 = token.substr(d2 + 1);
   if (header_b64.empty()) return std::unexpected(Error::kMalformedCompact);
 
-  // Header: decoded onto the stack (the token is at most 8 KiB), parsed strictly.
-  std::array<char, base::base64url_decoded_size(kMaxTokenSize)> buf;
-  auto header_len = base::base64url_decode_into(header_b64, buf.data());
-  if (!header_len) return std::unexpected(Error::kBadBase64);
-  auto obj = header_parser().parse_object(std::string_view(buf.data(), *header_len));
-  if (!obj) return std::unexpected(obj.error());
-  const Header h = read_header(*obj);
-  if (h.jwe) return std::unexpected(Error::kJweNotSupported);
-  if (h.alg_not_string || !h.alg) return std::unexpected(Error::kAlgMissing);
-  if (iequals_none(*h.alg)) return std::unexpected(Error::kAlgNone);
-  if (h.crit) return std::unexpected(Error::kCritUnsupported);
-  if (h.embedded_key) return std::unexpected(Error::kEmbeddedKey);
-  if (h.b64_not_true) return std::unexpected(Error::kB64Unsupported);
-  if (h.bad_member) return std::unexpected(Error::kBadHeaderMember);
-  const auto alg = alg_from_name(*h.alg);
-  if (!alg) return std::unexpected(Error::kAlgUnknown);
+  // Header: decoded, parsed strictly and held to the header rules, or, when this thread has
+  // already done that for exactly these bytes, taken from its header cache.
+  HeaderState& state = header_state();
+  const detail::CheckedHeader* cached = state.cache.find(header_b64);
+  if (cached == nullptr) {
+    if (auto ok = check_header(header_b64, state.parser, state.checked); !ok) {
+      return std::unexpected(ok.error());
+    }
+  }
+  const detail::CheckedHeader& header = cached != nullptr ? *cached : state.checked;
+  const std::optional<std::string_view> kid =
+      header.kid ? std::optional<std::string_view>(*header.kid) : std::nullopt;
 
   // The key decides the algorithm; the header may only agree with it.
-  auto key = select_key(keys, h.kid);
+  auto key = select_key(keys, kid);
   if (!key) return std::unexpected(key.error());
   const detail::KeyImpl& k = (*key)->impl();
-  if (k.alg != *alg) return std::unexpected(Error::kAlgKeyMismatch);
+  if (k.alg != header.alg) return std::unexpected(Error::kAlgKeyMismatch);
   if (!options.allowed_algs.empty()) {
     bool allowed = false;
     for (const Alg a : options.allowed_algs) allowed = allowed || a == k.alg;
@@ -205,15 +257,15 @@ std::expected<VerifiedJws, Error> verify(std::string_view token, const Jwks& key
   if (!verify_signature(k, token.substr(0, d2), std::string_view(sig_buf.data(), *sig_len))) {
     return std::unexpected(Error::kBadSignature);
   }
+  // Cached only now, once a trusted key signed it: tokens nobody signed cannot push the
+  // issuers' headers out of the cache.
+  if (cached == nullptr) state.cache.insert(header_b64, header);
 
   VerifiedJws out;
   out.alg = k.alg;
-  if (h.kid) out.kid.assign(*h.kid);
-  if (h.typ) out.typ.assign(*h.typ);
-  out.payload.resize(base::base64url_decoded_size(payload_b64.size()));
-  auto payload_len = base::base64url_decode_into(payload_b64, out.payload.data());
-  if (!payload_len) return std::unexpected(Error::kBadBase64);
-  out.payload.resize(*payload_len);
+  if (header.kid) out.kid = *header.kid;
+  if (header.typ) out.typ = *header.typ;
+  if (!decode_payload(payload_b64, out.payload)) return std::unexpected(Error::kBadBase64);
   return out;
 }
 

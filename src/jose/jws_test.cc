@@ -6,7 +6,9 @@
 #include <gtest/gtest.h>
 
 #include <functional>
+#include <thread>
 
+#include "jose/header_cache.h"
 #include "jose/test_util.h"
 #include "tessera/jwt.h"
 
@@ -340,6 +342,123 @@ TEST(JwsAttacks, ControlTokensVerify) {
   const std::string input = b64(es_header()) + "." + b64(kClaims);
   const std::string sig = testing::raw_sign(k.es, input);
   EXPECT_TRUE(verify(input + "." + b64(sig), set));
+}
+
+// --- The per-thread cache of checked headers ------------------------------------------------
+
+TEST(JwsHeaderCache, RefusalsRepeatAndDoNotDisturbAcceptedHeaders) {
+  // The attack table twice, each attack after an honest token with the same key set: cached
+  // headers never turn a refusal into an acceptance or change its reason.
+  const Keys& k = keys();
+  const Jwks set({k.hs, k.es.public_key(), k.rs.public_key(), k.ed.public_key()});
+  const std::string honest = forge(es_header(), kClaims, k.es);
+  for (int round = 0; round < 2; ++round) {
+    for (const Case& c : attack_cases()) {
+      ASSERT_TRUE(verify(honest, set)) << c.name;
+      const std::string token = c.token();
+      for (int again = 0; again < 2; ++again) {
+        auto v = verify(token, set);
+        ASSERT_FALSE(v) << c.name << ": accepted (round " << round << ")";
+        EXPECT_EQ(v.error(), c.want) << c.name << ": got '" << describe(v.error()) << "'";
+      }
+    }
+  }
+}
+
+TEST(JwsHeaderCache, KeysAreDecidedPerCall) {
+  // One header, cached by the first verify; the key set decides the rest every time.
+  const Keys& k = keys();
+  const std::string token = forge(es_header(), kClaims, k.es);
+  EXPECT_TRUE(verify(token, Jwks({k.es.public_key()})));
+  EXPECT_EQ(verify(token, Jwks({k.es384.public_key()})).error(), Error::kAlgKeyMismatch);
+  EXPECT_EQ(verify(token, Jwks({k.attacker_es.public_key()})).error(), Error::kBadSignature);
+  EXPECT_EQ(verify(token, Jwks()).error(), Error::kNoKey);
+  EXPECT_EQ(verify(token, Jwks({k.ed.public_key()})).error(), Error::kUnknownKid);
+  const Alg only_eddsa[] = {Alg::kEdDSA};
+  EXPECT_EQ(verify(token, Jwks({k.es.public_key()}), {.allowed_algs = only_eddsa}).error(),
+            Error::kAlgNotAllowed);
+  EXPECT_TRUE(verify(token, Jwks({k.es.public_key()})));
+}
+
+TEST(JwsHeaderCache, HeadersThatDifferInOneByteAreDifferentHeaders) {
+  const Keys& k = keys();
+  const Jwks set({k.hs});
+  const std::string hs = forge(R"({"alg":"HS256","kid":"hs"})", kClaims, k.hs);
+  const std::string hx = forge(R"({"alg":"HS256","kid":"hx"})", kClaims, k.hs);
+  ASSERT_EQ(hs.find('.'), hx.find('.'));  // same length, same prefix
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_TRUE(verify(hs, set));
+    EXPECT_EQ(verify(hx, set).error(), Error::kUnknownKid);
+  }
+}
+
+TEST(JwsHeaderCache, MoreHeadersThanEntriesAndOversizeHeaders) {
+  const Keys& k = keys();
+  const Jwks set({k.hs});
+  std::vector<std::pair<std::string, std::string>> tokens;  // (token, typ)
+  for (std::size_t i = 0; i < 3 * detail::HeaderCache::kEntries; ++i) {
+    const std::string typ = "t" + std::to_string(i);
+    tokens.emplace_back(sign(k.hs, kClaims, {.typ = typ}).value(), typ);
+  }
+  // A header whose segment is longer than the cache keeps: checked every time.
+  const std::string long_typ(detail::HeaderCache::kMaxSegment, 'y');
+  tokens.emplace_back(sign(k.hs, kClaims, {.typ = long_typ}).value(), long_typ);
+  ASSERT_GT(tokens.back().first.find('.'), detail::HeaderCache::kMaxSegment);
+  for (int round = 0; round < 3; ++round) {
+    for (const auto& [token, typ] : tokens) {
+      auto v = verify(token, set);
+      ASSERT_TRUE(v) << typ;
+      EXPECT_EQ(v->typ, typ);
+      EXPECT_EQ(v->kid, "hs");
+      EXPECT_EQ(v->payload, kClaims);
+    }
+  }
+}
+
+TEST(JwsHeaderCache, EachThreadHasItsOwn) {
+  const Keys& k = keys();
+  const Jwks set({k.hs});
+  std::vector<std::thread> threads;
+  std::vector<int> bad(4, 0);
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      std::vector<std::string> tokens, typs;
+      for (int i = 0; i < 12; ++i) {
+        typs.push_back("t" + std::to_string(t) + "-" + std::to_string(i));
+        tokens.push_back(sign(k.hs, kClaims, {.typ = typs.back()}).value());
+      }
+      for (int n = 0; n < 200; ++n) {
+        const std::size_t i = static_cast<std::size_t>(n * 7 % 12);
+        auto v = verify(tokens[i], set);
+        if (!v || v->typ != typs[i]) ++bad[static_cast<std::size_t>(t)];
+      }
+    });
+  }
+  for (std::thread& th : threads) th.join();
+  EXPECT_EQ(bad, std::vector<int>(4, 0));
+}
+
+TEST(JwsHeaderCache, FindComparesEveryByteAndInsertReplacesTheOldest) {
+  detail::HeaderCache cache;
+  EXPECT_EQ(cache.find("eyJhbGciOiJIUzI1NiJ9"), nullptr);
+  EXPECT_EQ(cache.find(""), nullptr);
+  const detail::CheckedHeader h{.alg = Alg::kHS256, .kid = "k", .typ = std::nullopt};
+  ASSERT_NE(cache.insert("seg-0", h), nullptr);
+  ASSERT_NE(cache.find("seg-0"), nullptr);
+  EXPECT_EQ(cache.find("seg-0")->kid, "k");
+  EXPECT_EQ(cache.find("seg-1"), nullptr);
+  EXPECT_EQ(cache.find("seg-"), nullptr);
+  EXPECT_EQ(cache.find("seg-00"), nullptr);
+  for (std::size_t i = 1; i < detail::HeaderCache::kEntries; ++i) {
+    cache.insert("seg-" + std::to_string(i), h);
+  }
+  EXPECT_NE(cache.find("seg-0"), nullptr);
+  cache.insert("seg-new", h);  // replaces seg-0, the oldest
+  EXPECT_EQ(cache.find("seg-0"), nullptr);
+  EXPECT_NE(cache.find("seg-1"), nullptr);
+  EXPECT_NE(cache.find("seg-new"), nullptr);
+  EXPECT_EQ(cache.insert(std::string(detail::HeaderCache::kMaxSegment + 1, 'a'), h), nullptr);
+  EXPECT_EQ(cache.find(std::string(detail::HeaderCache::kMaxSegment + 1, 'a')), nullptr);
 }
 
 }  // namespace
