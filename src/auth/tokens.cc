@@ -195,16 +195,40 @@ std::expected<TokenPair, Error> TokenService::refresh(std::string_view raw, std:
   const std::int64_t issued_ms = clock_.now_ms();
   const auto presented = hash_opaque_token(raw);
   if (!presented) return fail(RefreshFailure::kMalformed);  // no store call for junk
-  auto found = refresh_->find(*presented);
-  if (!found) {
-    if (found.error() == store::StoreError::kNotFound) return fail(RefreshFailure::kUnknown);
-    return std::unexpected(from_store(found.error()));
-  }
   const std::int64_t now = issued_ms / 1000;
-  const store::RefreshFamily& family = found->family;
-  if (family.revoked_at != 0) return fail(RefreshFailure::kFamilyRevoked);
+
+  // Rotate first, decide after: the rotation is the one store call that must be atomic, and it
+  // returns the presented token and its family, which is all the checks below need. A family
+  // that turns out expired, or whose user may no longer have tokens, is revoked at once, so
+  // the successor just written can never be used; the caller gets no token either way. (One
+  // store round trip less than reading first, which matters when the store is across a
+  // network.)
+  std::string successor_raw = new_opaque_token();
+  store::RefreshToken successor;
+  successor.hash = token_hash_of(successor_raw);
+  successor.issued_at = now;  // successor.family: the presented token's (refresh_store.h)
+  std::string sealed;
+  if (config_.reuse_grace > 0) {
+    sealed =
+        crypto::seal(crypto::derive_key(raw, kSealLabel), successor_raw, hash_text(*presented));
+  }
+  auto rotated = refresh_->rotate(*presented, successor, sealed, now);
+  if (!rotated) {
+    if (rotated.error() == store::StoreError::kNotFound) return fail(RefreshFailure::kUnknown);
+    return std::unexpected(from_store(rotated.error()));
+  }
+  if (rotated->outcome == store::RotateOutcome::kFamilyRevoked) {
+    return fail(RefreshFailure::kFamilyRevoked);
+  }
+  const store::RefreshFamily& family = rotated->family;
+  // Lifetimes. The idle one runs from the family's previous use: for a rotation that is the
+  // presented token's issue (each rotation issues its successor at the moment it touches the
+  // family, and this call has just touched it); otherwise the family is as it was.
+  const std::int64_t last_use = rotated->outcome == store::RotateOutcome::kRotated
+                                    ? rotated->presented.issued_at
+                                    : family.last_used_at;
   if (now >= family.created_at + config_.refresh_absolute ||
-      now >= family.last_used_at + config_.refresh_idle) {
+      now >= last_use + config_.refresh_idle) {
     (void)refresh_->revoke_family(family.id, "expired", now);
     return fail(RefreshFailure::kExpired);
   }
@@ -221,33 +245,14 @@ std::expected<TokenPair, Error> TokenService::refresh(std::string_view raw, std:
     (void)refresh_->revoke_family(family.id, "password_changed", now);
     return fail(RefreshFailure::kPasswordChanged);
   }
-  if (found->token.used_at != 0) return reuse(*found, *user, raw, now, issued_ms);
-
-  std::string successor_raw = new_opaque_token();
-  store::RefreshToken successor;
-  successor.hash = token_hash_of(successor_raw);
-  successor.family = family.id;
-  successor.issued_at = now;
-  std::string sealed;
-  if (config_.reuse_grace > 0) {
-    sealed =
-        crypto::seal(crypto::derive_key(raw, kSealLabel), successor_raw, hash_text(*presented));
-  }
-  auto rotated = refresh_->rotate(*presented, successor, sealed, now);
-  if (!rotated) {
-    if (rotated.error() == store::StoreError::kNotFound) return fail(RefreshFailure::kUnknown);
-    return std::unexpected(from_store(rotated.error()));
-  }
   switch (rotated->outcome) {
     case store::RotateOutcome::kRotated:
-      // The user checked above: rotate() kept the family (and so its user) the same.
-      return pair_for(rotated->family, *user, std::move(successor_raw), issued_ms);
-    case store::RotateOutcome::kFamilyRevoked:
-      return fail(RefreshFailure::kFamilyRevoked);
+      return pair_for(family, *user, std::move(successor_raw), issued_ms);
     case store::RotateOutcome::kAlreadyUsed:
-      // Another presentation of the same token won the race a moment ago.
-      return reuse(store::TokenInFamily{rotated->presented, rotated->family}, *user, raw, now,
-                   issued_ms);
+      // Used before: another tab a moment ago (the grace window), or reuse.
+      return reuse(store::TokenInFamily{rotated->presented, family}, *user, raw, now, issued_ms);
+    case store::RotateOutcome::kFamilyRevoked:
+      break;  // handled above
   }
   return std::unexpected(make_error(Errc::kInternal));
 }
