@@ -1,15 +1,19 @@
-// RefreshStore on PostgreSQL. rotate() is one READ COMMITTED transaction of three statements,
-// always taking row locks family first, then token (the order purge's cascade takes them too,
-// so the two never deadlock):
-//   1. UPDATE the family's last_used_at WHERE it is live, joined to the presented token: locks
-//      the family row, so rotations of one family and its revocation take turns; a revocation
-//      that committed first makes this update nothing (the row is re-checked after the wait).
-//   2. UPDATE the token WHERE hash = $1 AND used_at = 0 RETURNING it: the claim. Of N
-//      presentations on any number of nodes exactly one finds used_at = 0; every later one runs
-//      this statement after the winner committed and updates nothing.
-//   3. INSERT the successor (a taken hash: kConflict, and the transaction is undone).
-// A call whose statement 1 or 2 updates nothing rolls back (nothing of it is kept) and reads
-// the token as it now is to say why: kFamilyRevoked, kAlreadyUsed, or kNotFound.
+// RefreshStore on PostgreSQL. rotate() is ONE statement (autocommit: one round trip, and one
+// commit), whose data-modifying parts take row locks family first, then token (the order
+// purge's cascade takes them too, so the two never deadlock):
+//   fam    UPDATE the family's last_used_at WHERE it is live and the presented token unused (as
+//          the statement's snapshot sees them): locks the family row, so rotations of one
+//          family and its revocation take turns; a revocation that committed first makes this
+//          update nothing (the row is re-checked after the wait).
+//   claim  UPDATE the token WHERE hash = $1 AND used_at = 0, joined to fam: the claim. Of N
+//          presentations on any number of nodes exactly one finds used_at = 0; every later one
+//          waits for the winner's commit, re-checks the row and updates nothing.
+//   ins    INSERT the successor for the claimed token only (a taken hash: kConflict, and the
+//          whole statement is undone).
+// A statement that claims nothing returns no row; the token is then read as it now is to say
+// why: kFamilyRevoked, kAlreadyUsed, or kNotFound. One trace of a lost race can remain: a
+// presentation that saw the token unused before the winner committed has touched the family's
+// last_used_at, to the same moment the winner did.
 #include <algorithm>
 
 #include "store/postgres/internal.h"
@@ -24,6 +28,25 @@ constexpr std::string_view kFind =
     "f.client_id, f.scope, f.ip, f.user_agent, f.revoked_at, f.revoked_reason "
     "FROM refresh_tokens t JOIN refresh_families f ON f.id = t.family_id WHERE t.hash = $1";
 constexpr int kTokenColumns = 6;
+// rotate(): $1 presented, $2 now, $3 used_at marker, $4 successor hash, $5 sealed successor,
+// $6 the successor's issued_at. One row (the claimed token, then its family, in find()'s column
+// order) when it rotated, none when it changed nothing (see the header comment).
+constexpr std::string_view kRotate =
+    "WITH fam AS ("
+    "  UPDATE refresh_families f SET last_used_at = $2 FROM refresh_tokens t "
+    "  WHERE t.hash = $1 AND t.used_at = 0 AND f.id = t.family_id AND f.revoked_at = 0 "
+    "  RETURNING f.*), "
+    "claim AS ("
+    "  UPDATE refresh_tokens t SET used_at = $3, successor = $4, successor_sealed = $5 "
+    "  FROM fam WHERE t.hash = $1 AND t.used_at = 0 AND t.family_id = fam.id "
+    "  RETURNING t.hash, t.family_id, t.issued_at, t.used_at, t.successor, t.successor_sealed), "
+    "ins AS ("
+    "  INSERT INTO refresh_tokens (hash, family_id, issued_at) "
+    "  SELECT $4, family_id, $6 FROM claim RETURNING 1) "
+    "SELECT c.hash, c.family_id, c.issued_at, c.used_at, c.successor, c.successor_sealed, "
+    "f.id, f.user_id, f.created_at, f.last_used_at, f.auth_time, f.password_changed_at, "
+    "f.client_id, f.scope, f.ip, f.user_agent, f.revoked_at, f.revoked_reason "
+    "FROM claim c JOIN fam f ON f.id = c.family_id";
 constexpr std::string_view kList =
     "SELECT id, user_id, created_at, last_used_at, auth_time, password_changed_at, client_id, "
     "scope, ip, user_agent, revoked_at, revoked_reason FROM refresh_families "
@@ -105,46 +128,25 @@ class PostgresRefreshStore final : public RefreshStore {
                                              const RefreshToken& successor,
                                              std::string_view successor_sealed,
                                              std::int64_t now) override {
-    return transaction(
-        *pool_, "refresh.rotate", [&](Op& op) -> std::expected<Rotation, StoreError> {
-          // 1. The family, locked and touched if live.
-          auto touched = op.exec(
-              "UPDATE refresh_families f SET last_used_at = $2 FROM refresh_tokens t "
-              "WHERE t.hash = $1 AND f.id = t.family_id AND f.revoked_at = 0 "
-              "RETURNING f.id, f.user_id, f.created_at, f.last_used_at, f.auth_time, "
-              "f.password_changed_at, f.client_id, f.scope, f.ip, f.user_agent, f.revoked_at, "
-              "f.revoked_reason",
-              Params().bytea(presented).int8(now));
-          if (!touched) return std::unexpected(touched.error());
-          if (touched->rows() == 0) return unchanged(op, presented);
-          auto family = decode_first(op, *touched, "refresh_families", decode_family_row);
-          if (!family) return std::unexpected(family.error());
-
-          // 2. The claim.
-          auto claimed = op.exec(
-              "UPDATE refresh_tokens SET used_at = $2, successor = $3, successor_sealed = $4 "
-              "WHERE hash = $1 AND used_at = 0 "
-              "RETURNING hash, family_id, issued_at, used_at, successor, successor_sealed",
-              Params()
-                  .bytea(presented)
-                  .int8(marker_time(now))
-                  .bytea(successor.hash)
-                  .bytea(successor_sealed));
-          if (!claimed) return std::unexpected(claimed.error());
-          if (claimed->rows() == 0) return unchanged(op, presented);
-          auto token = decode_first(op, *claimed, "refresh_tokens",
-                                    [](Row& row) { return decode_token(row, 0); });
-          if (!token) return std::unexpected(token.error());
-
-          // 3. The successor, into the presented token's family whatever successor.family says.
-          if (auto inserted = insert_current(op, family->id, successor.hash, successor.issued_at);
-              !inserted) {
-            return std::unexpected(inserted.error());
-          }
-          return Rotation{.outcome = RotateOutcome::kRotated,
-                          .presented = std::move(*token),
-                          .family = std::move(*family)};
-        });
+    return call(*pool_, "refresh.rotate", [&](Op& op) -> std::expected<Rotation, StoreError> {
+      auto rotated = op.exec(kRotate, Params()
+                                          .bytea(presented)
+                                          .int8(now)
+                                          .int8(marker_time(now))
+                                          .bytea(successor.hash)
+                                          .bytea(successor_sealed)
+                                          .int8(successor.issued_at));
+      if (!rotated) return std::unexpected(rotated.error());
+      if (rotated->rows() == 0) return unchanged(op, presented);
+      auto found = decode_first(op, *rotated, "refresh_tokens", [](Row& row) {
+        return TokenInFamily{.token = decode_token(row, 0),
+                             .family = decode_family(row, kTokenColumns)};
+      });
+      if (!found) return std::unexpected(found.error());
+      return Rotation{.outcome = RotateOutcome::kRotated,
+                      .presented = std::move(found->token),
+                      .family = std::move(found->family)};
+    });
   }
 
   std::expected<bool, StoreError> revoke_family(const FamilyId& family, std::string_view reason,
@@ -203,10 +205,8 @@ class PostgresRefreshStore final : public RefreshStore {
     });
   }
 
-  // A rotation that changes nothing: undoes what the transaction did, then reports the token as
-  // it now is. REQUIRES: inside the rotation's transaction.
+  // A rotation that claimed nothing: reports the token as it now is.
   std::expected<Rotation, StoreError> unchanged(Op& op, const TokenHash& presented) {
-    op.rollback();
     auto current = find_in(op, presented);
     if (!current) return std::unexpected(current.error());
     Rotation r{.outcome = RotateOutcome::kFamilyRevoked,
@@ -217,8 +217,8 @@ class PostgresRefreshStore final : public RefreshStore {
       r.outcome = RotateOutcome::kAlreadyUsed;
       return r;
     }
-    // Current in a live family, yet statement 1 did not find it: the token did not exist when
-    // it ran, and the call took effect before the token did.
+    // Current in a live family, yet the statement did not find it: the token did not exist
+    // when it ran, and the call took effect before the token did.
     return std::unexpected(StoreError::kNotFound);
   }
 
