@@ -39,14 +39,14 @@ constexpr char kHexDigits[] = "0123456789abcdef";
 // Offsets of the dashes in the canonical form 8-4-4-4-12 (36 characters).
 constexpr bool is_dash_position(std::size_t i) { return i == 8 || i == 13 || i == 18 || i == 23; }
 
-int hex_value(char c) {
+}  // namespace
+
+int hex_digit(char c) {
   if (c >= '0' && c <= '9') return c - '0';
   if (c >= 'a' && c <= 'f') return c - 'a' + 10;
   if (c >= 'A' && c <= 'F') return c - 'A' + 10;
   return -1;
 }
-
-}  // namespace
 
 std::string to_uuid(const UserId& id) {
   std::string out;
@@ -69,8 +69,8 @@ std::optional<UserId> parse_uuid(std::string_view text) {
       ++i;
       continue;
     }
-    const int hi = hex_value(text[i]);
-    const int lo = hex_value(text[i + 1]);
+    const int hi = hex_digit(text[i]);
+    const int lo = hex_digit(text[i + 1]);
     if (hi < 0 || lo < 0 || is_dash_position(i + 1)) return std::nullopt;
     id[byte++] = static_cast<std::uint8_t>(hi << 4 | lo);
     i += 2;
@@ -92,8 +92,8 @@ std::optional<TokenHash> token_hash_from_hex(std::string_view text) {
   TokenHash h{};
   if (text.size() != h.size() * 2) return std::nullopt;
   for (std::size_t i = 0; i < h.size(); ++i) {
-    const int hi = hex_value(text[2 * i]);
-    const int lo = hex_value(text[2 * i + 1]);
+    const int hi = hex_digit(text[2 * i]);
+    const int lo = hex_digit(text[2 * i + 1]);
     if (hi < 0 || lo < 0) return std::nullopt;
     h[i] = static_cast<std::uint8_t>(hi << 4 | lo);
   }

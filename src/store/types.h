@@ -32,6 +32,8 @@ using TokenHash = std::array<std::uint8_t, 32>;
 // How a hash travels outside the stores' binary columns (e.g. in ChangeFeed hints).
 std::string to_hex(const TokenHash& h);
 std::optional<TokenHash> token_hash_from_hex(std::string_view text);
+// The value of one hex digit (either case), -1 if `c` is not one.
+int hex_digit(char c);
 
 struct User {
   UserId id{};

@@ -189,7 +189,7 @@ TEST_F(RedisCache, SessionsGoneByTheirTtlAreNeitherListedNorCounted) {
   Stores s = open(config_);
   testing::RespClient raw(config_.redis_url);
   for (int n = 1; n <= 3; ++n) ASSERT_TRUE(s.sessions->create(make_session(1, n, 1000 + n), 0));
-  ASSERT_EQ(raw.command({"DEL", config_.redis_prefix + "session:" + redis::hex(token(2))}), ":1");
+  ASSERT_EQ(raw.command({"DEL", config_.redis_prefix + "session:" + to_hex(token(2))}), ":1");
 
   auto left = s.sessions->list(user_id(1));
   ASSERT_TRUE(left);
@@ -203,9 +203,8 @@ TEST_F(RedisCache, SessionsGoneByTheirTtlAreNeitherListedNorCounted) {
   EXPECT_EQ(s.sessions->create(make_session(1, 4, 1004), 3).value(), 0u);
   const std::string index = config_.redis_prefix + "user_sessions:" + to_uuid(user_id(1));
   EXPECT_EQ(raw.command({"ZCARD", index}), ":3");
-  EXPECT_EQ(
-      raw.command({"ZSCORE", config_.redis_prefix + "sessions:by_created", redis::hex(token(2))}),
-      "$<nil>");
+  EXPECT_EQ(raw.command({"ZSCORE", config_.redis_prefix + "sessions:by_created", to_hex(token(2))}),
+            "$<nil>");
   EXPECT_EQ(s.sessions->remove_all(user_id(1)).value(), 3u);
 }
 
@@ -246,7 +245,7 @@ TEST_F(RedisCache, TwoNodesHearEachOthersHintsAndOtherPrefixesHearNothing) {
   ASSERT_TRUE(a.revocations->set_not_before(user_id(1), now * 1000));
   ASSERT_TRUE(a.sessions->create(make_session(1, 1, now), 0));
   ASSERT_TRUE(a.sessions->remove(token(1)));
-  EXPECT_TRUE(on_b.wait_for(ChangeTopic::kSession, redis::hex(token(1))));
+  EXPECT_TRUE(on_b.wait_for(ChangeTopic::kSession, to_hex(token(1))));
   ASSERT_TRUE(a.sessions->create(make_session(2, 2, now), 0));
   ASSERT_TRUE(a.sessions->create(make_session(2, 3, now), 0));
   ASSERT_EQ(a.sessions->remove_all(user_id(2)).value(), 2u);
@@ -301,15 +300,14 @@ TEST_F(RedisCache, ValuesTheStoresNeverWroteFailClosedAsCorrupt) {
   const std::string p = config_.redis_prefix;
 
   // A session hash with a field missing, and one with a field that is not a number.
-  ASSERT_EQ(
-      raw.command({"HSET", p + "session:" + redis::hex(token(1)), "user", to_uuid(user_id(1))}),
-      ":1");
+  ASSERT_EQ(raw.command({"HSET", p + "session:" + to_hex(token(1)), "user", to_uuid(user_id(1))}),
+            ":1");
   EXPECT_EQ(s.sessions->find(token(1)).error(), StoreError::kCorrupt);
   ASSERT_TRUE(s.sessions->create(make_session(2, 2, 1000), 0));
-  ASSERT_EQ(raw.command({"HSET", p + "session:" + redis::hex(token(2)), "created", "soon"}), ":0");
+  ASSERT_EQ(raw.command({"HSET", p + "session:" + to_hex(token(2)), "created", "soon"}), ":0");
   EXPECT_EQ(s.sessions->find(token(2)).error(), StoreError::kCorrupt);
   EXPECT_EQ(s.sessions->list(user_id(2)).error(), StoreError::kCorrupt);
-  ASSERT_EQ(raw.command({"HSET", p + "session:" + redis::hex(token(2)), "seen", "later"}), ":0");
+  ASSERT_EQ(raw.command({"HSET", p + "session:" + to_hex(token(2)), "seen", "later"}), ":0");
   EXPECT_EQ(s.sessions->touch(token(2), 2000).error(), StoreError::kCorrupt);
 
   // A key of the wrong type where a counter lives, and a counter window that is not a number.
@@ -445,7 +443,7 @@ TEST_F(RedisOutage, DownFailsClosedAtOnceAndServiceResumesWhenItIsBack) {
   ASSERT_FALSE(lines.empty());
   for (const auto& line : lines) {  // one line, and nothing of the session's id
     EXPECT_EQ(line.find('\n'), std::string::npos) << line;
-    EXPECT_EQ(line.find(redis::hex(session.id_hash)), std::string::npos) << line;
+    EXPECT_EQ(line.find(to_hex(session.id_hash)), std::string::npos) << line;
   }
 
   // Same Stores, nothing reopened. The restarted server is empty (no persistence here), its

@@ -1,6 +1,6 @@
 // How the Redis stores write values as Redis strings and read them back: lowercase hex for
-// token hashes (it sorts like the bytes, so Redis's lexicographic ties match the other
-// backends' byte order), UUIDs for user ids (store/types.h), decimal integers, and sorted-set
+// token hashes (store::to_hex: it sorts like the bytes, so Redis's lexicographic ties match the
+// other backends' byte order), UUIDs for user ids (store/types.h), decimal integers, and sorted-set
 // scores.
 #pragma once
 
@@ -13,14 +13,6 @@
 #include "store/types.h"
 
 namespace tessera::store::redis {
-
-std::string hex(std::span<const std::uint8_t> bytes);
-
-// A token hash from exactly 64 hex digits (either case); nullopt otherwise.
-std::optional<TokenHash> unhex_hash(std::string_view text);
-
-// The value of one hex digit (either case), -1 if `c` is not one.
-int hex_value(char c);
 
 // A whole decimal int64 ("-12"); nullopt for anything else (spaces, "1e3", "", overflow).
 std::optional<std::int64_t> parse_int(std::string_view text);

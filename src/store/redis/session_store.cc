@@ -25,11 +25,11 @@ class RedisSessionStore final : public SessionStore {
 
   std::expected<std::size_t, StoreError> create(const Session& s,
                                                 std::size_t max_per_user) override {
-    const std::string id = hex(s.id_hash), user = to_uuid(s.user_id);
+    const std::string id = to_hex(s.id_hash), user = to_uuid(s.user_id);
     auto reply = client_->eval(
         kSessionCreate, {sessions_ + id, users_ + user, by_created_, by_seen_},
         {id, user, std::to_string(s.created_at), std::to_string(s.last_seen_at),
-         std::to_string(s.auth_time), s.ip, s.user_agent, hex(s.csrf_hash),
+         std::to_string(s.auth_time), s.ip, s.user_agent, to_hex(s.csrf_hash),
          std::to_string(clamp_score(s.created_at)), std::to_string(clamp_score(s.last_seen_at)),
          lifetime_ms_, std::to_string(max_per_user), sessions_, client_->channel(), many_});
     if (!reply) return std::unexpected(reply.error());
@@ -40,7 +40,7 @@ class RedisSessionStore final : public SessionStore {
   }
 
   std::expected<Session, StoreError> find(const TokenHash& id_hash) override {
-    auto reply = client_->command("sessions.find", {"HGETALL", sessions_ + hex(id_hash)});
+    auto reply = client_->command("sessions.find", {"HGETALL", sessions_ + to_hex(id_hash)});
     if (!reply) return std::unexpected(reply.error());
     auto fields = as_array(**reply);
     if (!fields) return std::unexpected(client_->corrupt("sessions.find"));
@@ -51,14 +51,14 @@ class RedisSessionStore final : public SessionStore {
   }
 
   std::expected<void, StoreError> touch(const TokenHash& id_hash, std::int64_t now) override {
-    const std::string id = hex(id_hash);
+    const std::string id = to_hex(id_hash);
     auto reply = client_->eval(kSessionTouch, {sessions_ + id, by_seen_},
                                {id, std::to_string(now), std::to_string(clamp_score(now))});
     return found_or_not(reply, kSessionTouch.name);
   }
 
   std::expected<void, StoreError> remove(const TokenHash& id_hash) override {
-    const std::string id = hex(id_hash);
+    const std::string id = to_hex(id_hash);
     auto reply = client_->eval(
         kSessionRemove, {sessions_ + id, by_created_, by_seen_},
         {id, sessions_, users_, client_->channel(), encode_change(ChangeTopic::kSession, id)});
@@ -69,7 +69,7 @@ class RedisSessionStore final : public SessionStore {
                                                     const TokenHash* keep) override {
     auto reply =
         client_->eval(kSessionRemoveAll, {users_ + to_uuid(user), by_created_, by_seen_},
-                      {keep != nullptr ? hex(*keep) : "", sessions_, client_->channel(), many_});
+                      {keep != nullptr ? to_hex(*keep) : "", sessions_, client_->channel(), many_});
     if (!reply) return std::unexpected(reply.error());
     auto n = as_integer(**reply);
     if (!n || *n < 0) return std::unexpected(client_->corrupt(kSessionRemoveAll.name));
@@ -86,7 +86,7 @@ class RedisSessionStore final : public SessionStore {
     for (const redisReply* row : *rows) {
       auto pair = as_array(*row);
       auto id = pair && pair->size() == 2 ? as_string(*(*pair)[0]) : std::nullopt;
-      auto id_hash = id ? unhex_hash(*id) : std::nullopt;
+      auto id_hash = id ? token_hash_from_hex(*id) : std::nullopt;
       auto fields = id_hash ? as_array(*(*pair)[1]) : std::nullopt;
       auto s = fields ? decode(*id_hash, *fields) : std::nullopt;
       if (!s) return std::unexpected(client_->corrupt(kSessionList.name));
@@ -158,7 +158,7 @@ class RedisSessionStore final : public SessionStore {
         ok = true;
         seen |= 32u;
       } else if (*name == "csrf") {
-        auto csrf = unhex_hash(*value);
+        auto csrf = token_hash_from_hex(*value);
         if ((ok = csrf.has_value())) s.csrf_hash = *csrf;
         seen |= 64u;
       } else {

@@ -27,8 +27,8 @@ std::optional<std::string> percent_decode(std::string_view text) {
       out.push_back(text[i]);
       continue;
     }
-    const int hi = i + 1 < text.size() ? hex_value(text[i + 1]) : -1;
-    const int lo = i + 2 < text.size() ? hex_value(text[i + 2]) : -1;
+    const int hi = i + 1 < text.size() ? hex_digit(text[i + 1]) : -1;
+    const int lo = i + 2 < text.size() ? hex_digit(text[i + 2]) : -1;
     if (hi < 0 || lo < 0) return std::nullopt;
     out.push_back(static_cast<char>(hi << 4 | lo));
     i += 2;
