@@ -1,5 +1,6 @@
 #include "auth/revocation.h"
 
+#include <algorithm>
 #include <cstring>
 #include <utility>
 
@@ -87,6 +88,7 @@ std::expected<void, Error> RevocationService::resnapshot() {
   prune(*table, now_ms);
   next->not_before = std::move(table);
   next->seq = snap->seq;
+  next->complete_since_ms = snap->complete_since_ms;
   publish(std::move(next));
   synced_ms_.store(now_ms, std::memory_order_release);
   ready_.store(true, std::memory_order_release);
@@ -197,7 +199,7 @@ std::int64_t RevocationService::not_before_ms(const store::UserId& user) const {
   auto s = state();
   if (!s) return 0;
   auto it = s->not_before->find(user);
-  return it == s->not_before->end() ? 0 : it->second;
+  return std::max(s->complete_since_ms, it == s->not_before->end() ? 0 : it->second);
 }
 
 inline std::expected<const RevocationService::State*, Error> RevocationService::current_state(
@@ -219,6 +221,7 @@ std::expected<bool, Error> RevocationService::is_revoked(const store::UserId& us
   auto state = current_state(now_ms);
   if (!state) return std::unexpected(state.error());
   const State* s = *state;
+  if (issued_ms <= s->complete_since_ms) return true;  // its revocation may be lost
   if (auto it = s->not_before->find(user); it != s->not_before->end() && issued_ms <= it->second) {
     return true;
   }
@@ -231,6 +234,7 @@ std::expected<bool, Error> RevocationService::is_revoked(const TokenIdentity& t,
   auto state = current_state(now_ms);
   if (!state) return std::unexpected(state.error());
   const State* s = *state;
+  if (t.issued_ms <= s->complete_since_ms) return true;  // its revocation may be lost
   if (auto it = s->not_before->find(t.user);
       it != s->not_before->end() && t.issued_ms <= it->second) {
     return true;

@@ -15,9 +15,14 @@
 //
 // Other processes' revocations arrive through the store's event log: poll() follows it (the
 // server calls it every ~250 ms) and takes a fresh snapshot when it fell behind the log's
-// retention or when the filter is full. A process that could not follow the log for
-// max_staleness fails closed (kUnavailable) rather than accept tokens it may not know are
-// revoked. This process's own revocations apply locally before deny()/revoke_user() return.
+// retention, when the filter is full, or when the store's state began again (a Redis that
+// restarted without its data): then every token issued at or before the instant the new state
+// began counts as revoked - what was revoked before is unknown - and clients refresh (their
+// refresh families live in the backend, which keeps revoked ones revoked). That instant is read
+// on the store's clock, compared with issue times read on the issuing nodes' clocks: the same
+// assumption of synchronised clocks as for not-befores. A process that could not follow the
+// log for max_staleness fails closed (kUnavailable) rather than accept tokens it may not know
+// are revoked. This process's own revocations apply locally before deny()/revoke_user() return.
 //
 // Thread-safe. The read path (is_revoked(), on every verified access token) takes no lock and
 // touches no shared reference count:
@@ -123,9 +128,10 @@ class RevocationService {
   TokenIdentity identify(const store::UserId& user, std::int64_t issued_ms, std::string jti,
                          std::string_view sid) const;
 
-  // The user's not-before (ms) as this process knows it; 0 if none. A token issued now must
-  // be issued after it (TokenService::start), or a login in the same millisecond as a logout
-  // everywhere would get a dead token.
+  // The user's not-before (ms) as this process knows it, or the instant the store's state began
+  // if later (see the header comment); 0 if none. A token issued now must be issued after it
+  // (TokenService::start), or a login in the same millisecond as a logout everywhere would get
+  // a dead token.
   std::int64_t not_before_ms(const store::UserId& user) const;
 
   // Store housekeeping (expired denylist entries, old log events). Returns rows deleted.
@@ -142,6 +148,9 @@ class RevocationService {
     std::shared_ptr<BloomFilter> bloom;           // entries only ever added
     std::shared_ptr<const NotBefore> not_before;  // replaced whole on change
     std::int64_t seq = 0;
+    // Every token issued at or before it counts as revoked: the store's state began again then
+    // and may have lost revocations (RevocationSnapshot::complete_since_ms). 0: never.
+    std::int64_t complete_since_ms = 0;
     std::uint64_t version = 0;  // set by publish(); unique in the process
   };
 
