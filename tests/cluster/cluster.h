@@ -12,7 +12,8 @@
 //
 // Processes are stopped by PID (TesseraProcess: SIGKILL) when their Node goes, and the nodes go
 // before the scratch database and the prefix. A node's log (stderr) is kept in its directory;
-// log_tail() shows the end of it in a failure message.
+// log_tail() shows the end of it in a failure message, and a sanitizer report in it fails the
+// test.
 #pragma once
 
 #include <gtest/gtest.h>
@@ -68,6 +69,22 @@ class Node {
         http::testing::TesseraProcess::Stderr::kFile, log_.string());
     port_ = http::testing::announced_port(process_->first_line().value_or(""));
   }
+
+  // A sanitizer's report in the node's log (the ASan build) fails the test: a node that hit
+  // one may well have answered every request right.
+  ~Node() {
+    process_.reset();
+    std::ifstream in(log_);
+    for (std::string line; std::getline(in, line);) {
+      if (line.find("runtime error:") != std::string::npos ||
+          line.find("Sanitizer") != std::string::npos) {
+        ADD_FAILURE() << "node " << name_ << ": " << line << log_tail(40);
+        break;
+      }
+    }
+  }
+  Node(const Node&) = delete;
+  Node& operator=(const Node&) = delete;
 
   const std::string& name() const { return name_; }
   std::uint16_t port() const { return port_; }

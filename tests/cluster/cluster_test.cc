@@ -38,6 +38,7 @@ constexpr milliseconds kPollLimit = 5000ms;
 class ClusterTest : public ::testing::Test {
  protected:
   void SetUp() override { start_cluster(""); }
+  void TearDown() override { cluster_.reset(); }  // within the test: its nodes' checks count
 
   // The stores, on the shared servers, with `extra_toml` in every process's configuration.
   void start_cluster(const std::string& extra_toml) {
