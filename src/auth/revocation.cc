@@ -231,6 +231,20 @@ std::expected<bool, Error> RevocationService::is_revoked(const store::UserId& us
 
 std::expected<bool, Error> RevocationService::is_revoked(const TokenIdentity& t,
                                                          std::int64_t now_ms) const {
+  bool jti = false, family = false;
+  if (auto answer = check_locally(t, now_ms, jti, family)) return *answer;
+  return confirm_denied(jti ? std::string_view(t.jti) : std::string_view(),
+                        family ? std::string_view(t.family_key) : std::string_view(), now_ms);
+}
+
+std::optional<std::expected<bool, Error>> RevocationService::is_revoked_locally(
+    const TokenIdentity& t, std::int64_t now_ms) const {
+  bool jti = false, family = false;
+  return check_locally(t, now_ms, jti, family);
+}
+
+inline std::optional<std::expected<bool, Error>> RevocationService::check_locally(
+    const TokenIdentity& t, std::int64_t now_ms, bool& jti, bool& family) const {
   auto state = current_state(now_ms);
   if (!state) return std::unexpected(state.error());
   const State* s = *state;
@@ -241,12 +255,10 @@ std::expected<bool, Error> RevocationService::is_revoked(const TokenIdentity& t,
   }
   // The filter's key is bloom_key_ for every filter this service builds, so the hashes made
   // by identify() stay valid across rebuilds.
-  const bool jti = s->bloom->might_contain_hash(t.jti_hash);
-  const bool family = !t.family_key.empty() && s->bloom->might_contain_hash(t.family_hash);
+  jti = s->bloom->might_contain_hash(t.jti_hash);
+  family = !t.family_key.empty() && s->bloom->might_contain_hash(t.family_hash);
   if (!jti && !family) return false;
-  // `s` is not used past this point.
-  return confirm_denied(jti ? std::string_view(t.jti) : std::string_view(),
-                        family ? std::string_view(t.family_key) : std::string_view(), now_ms);
+  return std::nullopt;  // `s` is not used past this point
 }
 
 [[gnu::noinline]] std::expected<bool, Error> RevocationService::confirm_denied(

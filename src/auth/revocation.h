@@ -50,6 +50,7 @@
 #include <expected>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string_view>
 #include <unordered_map>
 
@@ -124,6 +125,10 @@ class RevocationService {
   // The same for a prepared token: also revoked when its family is denied (deny_family). The
   // hot path: no hashing, a table lookup and two Bloom probes.
   std::expected<bool, Error> is_revoked(const TokenIdentity& token, std::int64_t now_ms) const;
+  // The same without a store call, for threads that must never wait on a network (the server's
+  // I/O threads): nullopt when only the store can tell (a Bloom filter hit).
+  std::optional<std::expected<bool, Error>> is_revoked_locally(const TokenIdentity& token,
+                                                               std::int64_t now_ms) const;
   // `token`'s identity under this service's filter key (sid may be empty: no family).
   TokenIdentity identify(const store::UserId& user, std::int64_t issued_ms, std::string jti,
                          std::string_view sid) const;
@@ -160,6 +165,11 @@ class RevocationService {
   // the calling thread's next read_state() call. Null if nothing was published yet.
   const State* read_state() const;
   const State* reload_state() const;  // read_state() when the thread's cached one is not current
+  // is_revoked()'s part in process: the answer, or nullopt with which of the token's keys the
+  // Bloom filter may contain (`jti`, `family`) for the store to confirm.
+  std::optional<std::expected<bool, Error>> check_locally(const TokenIdentity& t,
+                                                          std::int64_t now_ms, bool& jti,
+                                                          bool& family) const;
   // The store's answer for keys the Bloom filter may contain (is_revoked()'s slow path); an
   // empty key is skipped.
   std::expected<bool, Error> confirm_denied(std::string_view jti, std::string_view family,

@@ -180,6 +180,36 @@ TEST_F(RevocationTest, DeniedJtiIsRevokedAndOthersCostNoStoreLookup) {
   EXPECT_LE(counting_->lookups - before, 10);
 }
 
+// For threads that must not wait on a network: the same answers without a store call, except
+// a filter hit, which only the store can settle (nullopt).
+TEST_F(RevocationTest, LocallyAnswersWithoutTheStoreOrDefersAFilterHit) {
+  ASSERT_TRUE(service_->start().has_value());
+  ASSERT_TRUE(service_->deny("revoked-jti", kT0 + 900).has_value());
+  const std::int64_t issued = clock_.now_ms();
+  clock_.advance_ms(5);
+  ASSERT_TRUE(service_->revoke_user(user_of(2)).has_value());
+  const int before = counting_->lookups;
+  const std::int64_t now = clock_.now_ms();
+  auto hit =
+      service_->is_revoked_locally(service_->identify(user_of(1), issued, "revoked-jti", ""), now);
+  EXPECT_FALSE(hit.has_value());  // only the store can tell
+  auto live =
+      service_->is_revoked_locally(service_->identify(user_of(1), issued, "live-jti", ""), now);
+  ASSERT_TRUE(live.has_value() && live->has_value());
+  EXPECT_FALSE(**live);
+  auto not_before =
+      service_->is_revoked_locally(service_->identify(user_of(2), issued, "x", ""), now);
+  ASSERT_TRUE(not_before.has_value() && not_before->has_value());
+  EXPECT_TRUE(**not_before);
+  EXPECT_EQ(counting_->lookups, before);
+  clock_.advance_ms(10'000);  // stale: fails closed without the store too
+  auto stale = service_->is_revoked_locally(service_->identify(user_of(1), issued, "live-jti", ""),
+                                            clock_.now_ms());
+  ASSERT_TRUE(stale.has_value());
+  ASSERT_FALSE(stale->has_value());
+  EXPECT_EQ(stale->error().code, Errc::kUnavailable);
+}
+
 TEST_F(RevocationTest, DenialEndsWhenTheTokenWouldHaveExpired) {
   ASSERT_TRUE(service_->start().has_value());
   ASSERT_TRUE(service_->deny("j", kT0 + 10).has_value());
