@@ -463,6 +463,47 @@ TEST_F(FaultsTest, RevokedAccessTokensStayRefusedAfterRedisLostItsData) {
   EXPECT_EQ(verify(b, bearer(renewed.body_json())), 200);
 }
 
+// ---- a hung Redis -----------------------------------------------------------------------------
+
+// api/store_routes.h: with networked stores "an I/O thread never waits on a socket to a
+// database". A Redis that hangs (SIGSTOP: connections accepted, nothing answered) while a
+// revoked access token is replayed at the node - each check a Bloom filter hit only Redis can
+// confirm - must not hold the I/O threads (the node has 2): the confirmations wait out the
+// network bound on store workers and fail closed, while /healthz and a valid access token
+// (checked in process) are answered at once.
+TEST_F(FaultsTest, AHungRedisHoldsNoIoThread) {
+  constexpr int kReplays = 6;  // three rounds of the network bound, were they on 2 I/O threads
+  Node& a = start_node("A");
+  ASSERT_NE(a.port(), 0);
+  cluster_->add_user("hung@example.com");
+  const json denied = token_pair(a, "hung@example.com");
+  const json valid = token_pair(a, "hung@example.com");
+  ASSERT_EQ(a.send("POST", "/auth/logout", bearer(denied)).status, 204);
+  ASSERT_EQ(verify(a, bearer(denied)), 401);
+
+  ASSERT_TRUE(services_.freeze(Service::kRedis));
+  std::vector<int> replayed(kReplays);
+  std::vector<std::thread> replays;
+  for (int i = 0; i < kReplays; ++i) {
+    replays.emplace_back([&, i] { replayed[i] = verify(a, bearer(denied)); });
+  }
+  std::this_thread::sleep_for(100ms);  // the replays are in
+  auto timed = [&](const Fields& headers, const std::string& path) {
+    const auto start = Clock::now();
+    auto r = a.try_send("GET", path, headers, {}, kNoAnswer);
+    const auto took = std::chrono::duration_cast<milliseconds>(Clock::now() - start);
+    std::cout << path << " with Redis hung: " << took.count() << " ms" << std::endl;
+    EXPECT_LT(took, 500ms) << path << ": an I/O thread waited on Redis";
+    return r ? r->status : 0;
+  };
+  EXPECT_EQ(timed({}, "/healthz"), 200);
+  EXPECT_EQ(timed(bearer(valid), "/auth/verify"), 200);
+  for (auto& t : replays) t.join();
+  ASSERT_TRUE(services_.thaw(Service::kRedis));
+  for (int status : replayed) EXPECT_EQ(status, 503) << "fails closed, and says so";
+  EXPECT_EQ(verify(a, bearer(denied)), 401);  // Redis back: refused as before
+}
+
 // ---- kill -9 during a refresh storm -----------------------------------------------------------
 
 // One client's chain of refresh tokens, rotated as fast as the node answers.
