@@ -64,6 +64,19 @@ class FaultsTest : public ::testing::Test {
     auto r = n.try_send("GET", "/readyz", {}, {}, kNoAnswer);
     return r ? r->status : 0;
   }
+  // How long after `since` /readyz answered `status`, recorded as `what`; a failure if it did
+  // not within kRecovery.
+  static std::optional<milliseconds> readyz_becomes(Node& n, int status, Clock::time_point since,
+                                                    const std::string& what) {
+    auto delay = time_until(since, kRecovery, [&] { return readyz(n) == status; });
+    if (delay) {
+      record_delay(what, *delay);
+    } else {
+      ADD_FAILURE() << what << ": /readyz not " << status << " after " << kRecovery.count() << " ms"
+                    << n.log_tail();
+    }
+    return delay;
+  }
 
   LocalServices services_{Service::kPostgres, Service::kRedis};
   std::unique_ptr<Cluster> cluster_;
@@ -316,20 +329,17 @@ class OutageTest : public FaultsTest {
     std::this_thread::sleep_for(1500ms);  // the load runs as usual first
     ASSERT_TRUE(services_.stop(service));
     const auto stopped = Clock::now();
-    auto not_ready = time_until(stopped, kRecovery, [&] { return readyz(node) == 503; });
-    ASSERT_TRUE(not_ready) << "/readyz still 200 with " << name(service) << " stopped"
-                           << node.log_tail();
-    record_delay(std::string("readyz_503_after_") + name(service) + "_stop", *not_ready);
+    auto not_ready = readyz_becomes(node, 503, stopped,
+                                    std::string("readyz_503_after_") + name(service) + "_stop");
+    ASSERT_TRUE(not_ready);
     EXPECT_LT(*not_ready, kReadyBound);
     std::this_thread::sleep_for(outage - *not_ready);
 
     const auto restarting = Clock::now();
     ASSERT_TRUE(services_.restart(service));
     const auto back = Clock::now();
-    auto ready = time_until(back, kRecovery, [&] { return readyz(node) == 200; });
-    ASSERT_TRUE(ready) << "/readyz not 200 again after " << name(service) << " came back"
-                       << node.log_tail();
-    record_delay(std::string("readyz_200_after_") + name(service) + "_restart", *ready);
+    ASSERT_TRUE(readyz_becomes(node, 200, back,
+                               std::string("readyz_200_after_") + name(service) + "_restart"));
     // Service resumes by itself: every kind of request succeeds again.
     auto resumed = time_until(
         back, kRecovery,
@@ -436,7 +446,7 @@ TEST_F(FaultsTest, RevokedAccessTokensStayRefusedAfterRedisLostItsData) {
   ASSERT_TRUE(services_.stop(Service::kRedis));
   ASSERT_TRUE(services_.restart(Service::kRedis));  // empty
   const auto back = Clock::now();
-  ASSERT_TRUE(time_until(back, kRecovery, [&] { return readyz(a) == 200; })) << a.log_tail();
+  ASSERT_TRUE(readyz_becomes(a, 200, back, "readyz_200_after_empty_Redis_restart"));
   // Past the resubscription (the subscriber's backoff is capped at 2 s) and the reload after
   // it: never a 200 for either token, at any moment.
   while (Clock::now() - back < 3s) {
