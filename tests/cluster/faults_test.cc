@@ -6,6 +6,8 @@
 //     revoked is ever let through; requests that need the stopped server are never answered
 //     200; /readyz says 503 within seconds, and 200 again within seconds of the server's
 //     return, from the same node process;
+//   - a Redis that comes back EMPTY lets no revoked access token through again;
+//   - a Redis that hangs holds no I/O thread of the node;
 //   - kill -9 of a node during a refresh storm: no family lost, none forked.
 // Each test runs its own PostgreSQL and Redis (local_services.h), since it stops them.
 #include <gtest/gtest.h>
