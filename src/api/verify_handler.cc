@@ -44,19 +44,27 @@ http::Response session_identity(const auth::CurrentSession& s) {
   return identity(store::to_uuid(s.user.id), join_roles(s.user.roles), s.public_id);
 }
 
-// The answer, or nullopt when `cache_only` and it needs a store read (a session cookie not in
-// the in-process cache). Access tokens are checked in process either way.
+// An access token's answer, or nullopt when `cache_only` and only a store read can finish the
+// check (its revocation filter may hold the token: TokenService::verify_locally).
+std::optional<http::Response> check_token(const ApiContext& ctx, std::string_view token,
+                                          bool cache_only) {
+  auto local = cache_only ? ctx.tokens().verify_locally(token) : ctx.tokens().verify(token);
+  if (!local) return std::nullopt;
+  const auto& principal = *local;
+  if (!principal) return refused(principal.error());
+  const auth::AccessPrincipal& p = **principal;
+  return identity(p.user_uuid, join_roles(p.roles), p.sid);
+}
+
+// The answer, or nullopt when `cache_only` and it needs a store read: a session cookie not in
+// the in-process cache, or an access token the revocation filter may hold. With networked
+// stores the I/O threads call this with `cache_only`, and never wait on a store.
 std::optional<http::Response> check(const ApiContext& ctx, const http::Request& req,
                                     bool cache_only) {
   // An Authorization header is an explicit credential: it alone decides (no cookie fallback).
   auto bearer = bearer_token(req);
   if (!bearer) return std::move(bearer.error());
-  if (*bearer) {
-    auto principal = ctx.tokens().verify(**bearer);
-    if (!principal) return refused(principal.error());
-    const auth::AccessPrincipal& p = **principal;
-    return identity(p.user_uuid, join_roles(p.roles), p.sid);
-  }
+  if (*bearer) return check_token(ctx, **bearer, cache_only);
   auto jar = http::parse_cookies(req.headers);
   if (!jar) return unauthenticated();
   http::CookieLookup cookie = jar->find(kSessionCookieName);
@@ -75,10 +83,7 @@ std::optional<http::Response> check(const ApiContext& ctx, const http::Request& 
   // web.mode = "jwt": the access cookie, checked like a Bearer token.
   cookie = jar->find(kAccessCookieName);
   if (cookie.state != http::CookieLookup::kPresent) return unauthenticated();
-  auto principal = ctx.tokens().verify(cookie.value);
-  if (!principal) return refused(principal.error());
-  const auth::AccessPrincipal& p = **principal;
-  return identity(p.user_uuid, join_roles(p.roles), p.sid);
+  return check_token(ctx, cookie.value, cache_only);
 }
 
 }  // namespace

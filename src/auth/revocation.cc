@@ -1,5 +1,6 @@
 #include "auth/revocation.h"
 
+#include <algorithm>
 #include <cstring>
 #include <utility>
 
@@ -87,6 +88,7 @@ std::expected<void, Error> RevocationService::resnapshot() {
   prune(*table, now_ms);
   next->not_before = std::move(table);
   next->seq = snap->seq;
+  next->complete_since_ms = snap->complete_since_ms;
   publish(std::move(next));
   synced_ms_.store(now_ms, std::memory_order_release);
   ready_.store(true, std::memory_order_release);
@@ -197,7 +199,7 @@ std::int64_t RevocationService::not_before_ms(const store::UserId& user) const {
   auto s = state();
   if (!s) return 0;
   auto it = s->not_before->find(user);
-  return it == s->not_before->end() ? 0 : it->second;
+  return std::max(s->complete_since_ms, it == s->not_before->end() ? 0 : it->second);
 }
 
 inline std::expected<const RevocationService::State*, Error> RevocationService::current_state(
@@ -219,6 +221,7 @@ std::expected<bool, Error> RevocationService::is_revoked(const store::UserId& us
   auto state = current_state(now_ms);
   if (!state) return std::unexpected(state.error());
   const State* s = *state;
+  if (issued_ms <= s->complete_since_ms) return true;  // its revocation may be lost
   if (auto it = s->not_before->find(user); it != s->not_before->end() && issued_ms <= it->second) {
     return true;
   }
@@ -228,21 +231,34 @@ std::expected<bool, Error> RevocationService::is_revoked(const store::UserId& us
 
 std::expected<bool, Error> RevocationService::is_revoked(const TokenIdentity& t,
                                                          std::int64_t now_ms) const {
+  bool jti = false, family = false;
+  if (auto answer = check_locally(t, now_ms, jti, family)) return *answer;
+  return confirm_denied(jti ? std::string_view(t.jti) : std::string_view(),
+                        family ? std::string_view(t.family_key) : std::string_view(), now_ms);
+}
+
+std::optional<std::expected<bool, Error>> RevocationService::is_revoked_locally(
+    const TokenIdentity& t, std::int64_t now_ms) const {
+  bool jti = false, family = false;
+  return check_locally(t, now_ms, jti, family);
+}
+
+inline std::optional<std::expected<bool, Error>> RevocationService::check_locally(
+    const TokenIdentity& t, std::int64_t now_ms, bool& jti, bool& family) const {
   auto state = current_state(now_ms);
   if (!state) return std::unexpected(state.error());
   const State* s = *state;
+  if (t.issued_ms <= s->complete_since_ms) return true;  // its revocation may be lost
   if (auto it = s->not_before->find(t.user);
       it != s->not_before->end() && t.issued_ms <= it->second) {
     return true;
   }
   // The filter's key is bloom_key_ for every filter this service builds, so the hashes made
   // by identify() stay valid across rebuilds.
-  const bool jti = s->bloom->might_contain_hash(t.jti_hash);
-  const bool family = !t.family_key.empty() && s->bloom->might_contain_hash(t.family_hash);
+  jti = s->bloom->might_contain_hash(t.jti_hash);
+  family = !t.family_key.empty() && s->bloom->might_contain_hash(t.family_hash);
   if (!jti && !family) return false;
-  // `s` is not used past this point.
-  return confirm_denied(jti ? std::string_view(t.jti) : std::string_view(),
-                        family ? std::string_view(t.family_key) : std::string_view(), now_ms);
+  return std::nullopt;  // `s` is not used past this point
 }
 
 [[gnu::noinline]] std::expected<bool, Error> RevocationService::confirm_denied(

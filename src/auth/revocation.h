@@ -15,9 +15,14 @@
 //
 // Other processes' revocations arrive through the store's event log: poll() follows it (the
 // server calls it every ~250 ms) and takes a fresh snapshot when it fell behind the log's
-// retention or when the filter is full. A process that could not follow the log for
-// max_staleness fails closed (kUnavailable) rather than accept tokens it may not know are
-// revoked. This process's own revocations apply locally before deny()/revoke_user() return.
+// retention, when the filter is full, or when the store's state began again (a Redis that
+// restarted without its data): then every token issued at or before the instant the new state
+// began counts as revoked - what was revoked before is unknown - and clients refresh (their
+// refresh families live in the backend, which keeps revoked ones revoked). That instant is read
+// on the store's clock, compared with issue times read on the issuing nodes' clocks: the same
+// assumption of synchronised clocks as for not-befores. A process that could not follow the
+// log for max_staleness fails closed (kUnavailable) rather than accept tokens it may not know
+// are revoked. This process's own revocations apply locally before deny()/revoke_user() return.
 //
 // Thread-safe. The read path (is_revoked(), on every verified access token) takes no lock and
 // touches no shared reference count:
@@ -45,6 +50,7 @@
 #include <expected>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string_view>
 #include <unordered_map>
 
@@ -119,13 +125,18 @@ class RevocationService {
   // The same for a prepared token: also revoked when its family is denied (deny_family). The
   // hot path: no hashing, a table lookup and two Bloom probes.
   std::expected<bool, Error> is_revoked(const TokenIdentity& token, std::int64_t now_ms) const;
+  // The same without a store call, for threads that must never wait on a network (the server's
+  // I/O threads): nullopt when only the store can tell (a Bloom filter hit).
+  std::optional<std::expected<bool, Error>> is_revoked_locally(const TokenIdentity& token,
+                                                               std::int64_t now_ms) const;
   // `token`'s identity under this service's filter key (sid may be empty: no family).
   TokenIdentity identify(const store::UserId& user, std::int64_t issued_ms, std::string jti,
                          std::string_view sid) const;
 
-  // The user's not-before (ms) as this process knows it; 0 if none. A token issued now must
-  // be issued after it (TokenService::start), or a login in the same millisecond as a logout
-  // everywhere would get a dead token.
+  // The user's not-before (ms) as this process knows it, or the instant the store's state began
+  // if later (see the header comment); 0 if none. A token issued now must be issued after it
+  // (TokenService::start), or a login in the same millisecond as a logout everywhere would get
+  // a dead token.
   std::int64_t not_before_ms(const store::UserId& user) const;
 
   // Store housekeeping (expired denylist entries, old log events). Returns rows deleted.
@@ -142,6 +153,9 @@ class RevocationService {
     std::shared_ptr<BloomFilter> bloom;           // entries only ever added
     std::shared_ptr<const NotBefore> not_before;  // replaced whole on change
     std::int64_t seq = 0;
+    // Every token issued at or before it counts as revoked: the store's state began again then
+    // and may have lost revocations (RevocationSnapshot::complete_since_ms). 0: never.
+    std::int64_t complete_since_ms = 0;
     std::uint64_t version = 0;  // set by publish(); unique in the process
   };
 
@@ -151,6 +165,11 @@ class RevocationService {
   // the calling thread's next read_state() call. Null if nothing was published yet.
   const State* read_state() const;
   const State* reload_state() const;  // read_state() when the thread's cached one is not current
+  // is_revoked()'s part in process: the answer, or nullopt with which of the token's keys the
+  // Bloom filter may contain (`jti`, `family`) for the store to confirm.
+  std::optional<std::expected<bool, Error>> check_locally(const TokenIdentity& t,
+                                                          std::int64_t now_ms, bool& jti,
+                                                          bool& family) const;
   // The store's answer for keys the Bloom filter may contain (is_revoked()'s slow path); an
   // empty key is skipped.
   std::expected<bool, Error> confirm_denied(std::string_view jti, std::string_view family,

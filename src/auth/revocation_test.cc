@@ -92,6 +92,10 @@ class CountingRevocations final : public store::RevocationStore {
       : inner_(std::move(inner)) {}
   std::atomic<int> lookups{0};
   std::atomic<bool> down{false};
+  // When set: the store's state began again at this instant (a cache that lost its data, as
+  // the Redis store reports it): snapshots say so, and events_after() sends a follower that
+  // has not taken a snapshot since to take one.
+  std::atomic<std::int64_t> began_again_ms{0};
 
   std::expected<void, store::StoreError> deny(std::string_view jti, std::int64_t exp,
                                               std::int64_t now) override {
@@ -114,11 +118,14 @@ class CountingRevocations final : public store::RevocationStore {
   }
   std::expected<store::RevocationSnapshot, store::StoreError> snapshot(std::int64_t now) override {
     if (down) return std::unexpected(store::StoreError::kUnavailable);
-    return inner_->snapshot(now);
+    auto snap = inner_->snapshot(now);
+    if (snap) snap->complete_since_ms = seen_ = began_again_ms.load();
+    return snap;
   }
   std::expected<std::vector<store::RevocationEvent>, store::StoreError> events_after(
       std::int64_t after, std::size_t limit) override {
     if (down) return std::unexpected(store::StoreError::kUnavailable);
+    if (seen_ != began_again_ms) return std::unexpected(store::StoreError::kNotFound);
     return inner_->events_after(after, limit);
   }
   std::expected<std::size_t, store::StoreError> purge(std::int64_t now,
@@ -128,6 +135,7 @@ class CountingRevocations final : public store::RevocationStore {
 
  private:
   std::shared_ptr<store::RevocationStore> inner_;
+  std::atomic<std::int64_t> seen_{0};  // began_again_ms as of the last snapshot
 };
 
 class RevocationTest : public ::testing::Test {
@@ -170,6 +178,36 @@ TEST_F(RevocationTest, DeniedJtiIsRevokedAndOthersCostNoStoreLookup) {
   }
   // The filter is sized for 100k entries at 0.1%: about 1 of 1,000 may reach the store.
   EXPECT_LE(counting_->lookups - before, 10);
+}
+
+// For threads that must not wait on a network: the same answers without a store call, except
+// a filter hit, which only the store can settle (nullopt).
+TEST_F(RevocationTest, LocallyAnswersWithoutTheStoreOrDefersAFilterHit) {
+  ASSERT_TRUE(service_->start().has_value());
+  ASSERT_TRUE(service_->deny("revoked-jti", kT0 + 900).has_value());
+  const std::int64_t issued = clock_.now_ms();
+  clock_.advance_ms(5);
+  ASSERT_TRUE(service_->revoke_user(user_of(2)).has_value());
+  const int before = counting_->lookups;
+  const std::int64_t now = clock_.now_ms();
+  auto hit =
+      service_->is_revoked_locally(service_->identify(user_of(1), issued, "revoked-jti", ""), now);
+  EXPECT_FALSE(hit.has_value());  // only the store can tell
+  auto live =
+      service_->is_revoked_locally(service_->identify(user_of(1), issued, "live-jti", ""), now);
+  ASSERT_TRUE(live.has_value() && live->has_value());
+  EXPECT_FALSE(**live);
+  auto not_before =
+      service_->is_revoked_locally(service_->identify(user_of(2), issued, "x", ""), now);
+  ASSERT_TRUE(not_before.has_value() && not_before->has_value());
+  EXPECT_TRUE(**not_before);
+  EXPECT_EQ(counting_->lookups, before);
+  clock_.advance_ms(10'000);  // stale: fails closed without the store too
+  auto stale = service_->is_revoked_locally(service_->identify(user_of(1), issued, "live-jti", ""),
+                                            clock_.now_ms());
+  ASSERT_TRUE(stale.has_value());
+  ASSERT_FALSE(stale->has_value());
+  EXPECT_EQ(stale->error().code, Errc::kUnavailable);
 }
 
 TEST_F(RevocationTest, DenialEndsWhenTheTokenWouldHaveExpired) {
@@ -251,6 +289,32 @@ TEST_F(RevocationTest, FallingBehindTheLogTakesAFreshSnapshot) {
   ASSERT_TRUE(service_->poll().has_value());
   EXPECT_TRUE(revoked(*service_, 1, "old", clock_.now_ms()));
   EXPECT_TRUE(revoked(*service_, 1, "new", clock_.now_ms()));
+}
+
+// A store whose state began again - a Redis that restarted without its data - cannot say what
+// was revoked before: every token issued up to that instant counts as revoked (clients
+// refresh), later ones do not, and tokens minted now are minted after it.
+TEST_F(RevocationTest, AStoreStateBegunAgainRevokesEveryEarlierToken) {
+  ASSERT_TRUE(service_->start().has_value());
+  const std::int64_t before = clock_.now_ms();
+  EXPECT_FALSE(revoked(*service_, 1, "j", before));
+  clock_.advance_ms(1'000);
+  const std::int64_t began = counting_->began_again_ms = clock_.now_ms();
+  clock_.advance_ms(10);
+  ASSERT_TRUE(service_->poll().has_value());  // the log says: take a new snapshot
+  EXPECT_TRUE(revoked(*service_, 1, "j", before));
+  EXPECT_TRUE(revoked(*service_, 2, "k", began));  // in that very millisecond: revoked
+  EXPECT_FALSE(revoked(*service_, 2, "k", began + 1));
+  auto prepared = service_->is_revoked(service_->identify(user_of(3), before, "p", "sid"),
+                                       clock_.now_ms());  // the hot path too
+  ASSERT_TRUE(prepared.has_value());
+  EXPECT_TRUE(*prepared);
+  EXPECT_EQ(service_->not_before_ms(user_of(4)), began);
+  // Followed on as usual afterwards.
+  ASSERT_TRUE(service_->revoke_user(user_of(5)).has_value());
+  ASSERT_TRUE(service_->poll().has_value());
+  EXPECT_TRUE(revoked(*service_, 5, "n", clock_.now_ms()));
+  EXPECT_FALSE(revoked(*service_, 6, "n", clock_.now_ms()));
 }
 
 TEST_F(RevocationTest, AFullFilterIsRebuiltFromLiveEntries) {

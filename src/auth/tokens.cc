@@ -287,6 +287,16 @@ std::expected<TokenPair, Error> TokenService::reuse(const store::TokenInFamily& 
 
 std::expected<std::shared_ptr<const AccessPrincipal>, Error> TokenService::verify(
     std::string_view token) {
+  return *check(token, /*locally=*/false);  // never nullopt when the store may be asked
+}
+
+std::optional<std::expected<std::shared_ptr<const AccessPrincipal>, Error>>
+TokenService::verify_locally(std::string_view token) {
+  return check(token, /*locally=*/true);
+}
+
+std::optional<std::expected<std::shared_ptr<const AccessPrincipal>, Error>> TokenService::check(
+    std::string_view token, bool locally) {
   if (token.empty() || token.size() > kMaxTokenBytes) return std::unexpected(unauthenticated());
   const auto view = keyring_.current();
   if (!view) return std::unexpected(make_error(Errc::kUnavailable));
@@ -322,7 +332,14 @@ std::expected<std::shared_ptr<const AccessPrincipal>, Error> TokenService::verif
     principal = std::move(p);
     verified_.put(key, principal, view->version, generation);
   }
-  auto revoked = revocation_.is_revoked(principal->revocation, now_ms);
+  std::expected<bool, Error> revoked = false;
+  if (locally) {
+    auto local = revocation_.is_revoked_locally(principal->revocation, now_ms);
+    if (!local) return std::nullopt;  // only the store can tell
+    revoked = *local;
+  } else {
+    revoked = revocation_.is_revoked(principal->revocation, now_ms);
+  }
   if (!revoked) return std::unexpected(revoked.error());
   if (*revoked) return std::unexpected(unauthenticated());
   return principal;

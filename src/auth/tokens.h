@@ -11,7 +11,8 @@
 // Verification (verify()): size cap, then a bounded cache of already verified tokens (keyed by
 // the SHA-256 of the token text, tagged with the keyring version, honouring exp), else the
 // full jose::verify_jwt against next+active+retired keys with the algorithm pinned to the key;
-// then ALWAYS the revocation check (not-before, Bloom filter + denylist).
+// then ALWAYS the revocation check (not-before, Bloom filter + denylist; only a filter hit
+// asks the store, which verify_locally() leaves to its caller).
 //
 // Refresh families: login starts a family with one opaque 256-bit token (stored hashed).
 // refresh() rotates it atomically (store::RefreshStore::rotate): exactly one of N concurrent
@@ -125,6 +126,11 @@ class TokenService {
   // The bearer/access-cookie check. kUnauthenticated (malformed, bad signature, unknown key,
   // expired, wrong iss/aud/typ, revoked); kUnavailable (revocation state unknown).
   std::expected<std::shared_ptr<const AccessPrincipal>, Error> verify(std::string_view token);
+  // The same without a store call, for threads that must never wait on a network (the server's
+  // I/O threads): nullopt when only the store can finish the check (the revocation filter may
+  // hold the token: RevocationService::is_revoked_locally); then call verify() elsewhere.
+  std::optional<std::expected<std::shared_ptr<const AccessPrincipal>, Error>> verify_locally(
+      std::string_view token);
 
   // Logout with an access token: its jti is denied until it expires, and its family revoked
   // with every access token it issued (RevocationService::deny_family).
@@ -174,6 +180,9 @@ class TokenService {
   RefreshFailure last_failure() const { return last_failure_.load(); }
 
  private:
+  // verify() (`locally` false: never nullopt) and verify_locally().
+  std::optional<std::expected<std::shared_ptr<const AccessPrincipal>, Error>> check(
+      std::string_view token, bool locally);
   // The record of a presented raw refresh token: kUnauthenticated if malformed (no store call)
   // or unknown; kUnavailable if the store cannot answer.
   std::expected<store::TokenInFamily, Error> find_presented(std::string_view raw);

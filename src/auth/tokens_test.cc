@@ -322,6 +322,24 @@ TEST_F(TokensTest, LogoutDeniesTheAccessTokenAndEndsItsFamily) {
   EXPECT_TRUE(service_->refresh(other.refresh_token, "ip", "ua").has_value());
 }
 
+// verify_locally(): verify()'s answers without a store call, except for a token the revocation
+// filter holds, which it leaves to verify().
+TEST_F(TokensTest, VerifyLocallyAnswersAllButAFilterHit) {
+  const TokenPair p = login(alice_);
+  const TokenPair other = login(alice_);
+  auto local = service_->verify_locally(p.access.token);
+  ASSERT_TRUE(local.has_value() && local->has_value());
+  EXPECT_EQ((**local)->sid, p.sid);
+  auto junk = service_->verify_locally("junk");
+  ASSERT_TRUE(junk.has_value() && !junk->has_value());
+  EXPECT_EQ(junk->error().code, Errc::kUnauthenticated);
+  ASSERT_TRUE(service_->logout(***local).has_value());
+  EXPECT_FALSE(service_->verify_locally(p.access.token).has_value());  // the store must confirm
+  EXPECT_FALSE(valid(p.access.token));
+  auto still = service_->verify_locally(other.access.token);
+  ASSERT_TRUE(still.has_value() && still->has_value());
+}
+
 TEST_F(TokensTest, RevokeUserKillsEveryIssuedTokenButNotTheNextLogin) {
   const TokenPair a = login(alice_);
   const TokenPair b = login(alice_);

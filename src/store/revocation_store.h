@@ -4,7 +4,8 @@
 // Plus an ordered log of both, so every process serving from the same store (the CLI revoking
 // while a server runs; several nodes) can follow changes it did not make and update its
 // in-process Bloom filter and not-before table within a second (auth/revocation.h polls it).
-// Implementations: memory/, sqlite/ (redis/ later). Thread-safe.
+// Implementations: memory/, sqlite/, postgres/, redis/ (the one that can lose its state: see
+// RevocationSnapshot::complete_since_ms). Thread-safe.
 //
 // Times here are Unix MILLISECONDS where they order revocations against token issuance
 // (not_before, a token's issue time), seconds for expiry. A denylist entry holds THROUGH its
@@ -48,6 +49,11 @@ struct RevocationSnapshot {
   std::int64_t seq = 0;  // the last event included (0: none yet); follow the log from here
   std::vector<DeniedToken> denied;  // live at the `now` given
   std::vector<UserNotBefore> not_before;
+  // Unix ms since which the state is complete: a store that can lose its state (the Redis
+  // cache, restarted without its data) starts a new one and says when. Revocations made before
+  // that may be gone, so every token issued at or before it must count as revoked. 0: the
+  // state was never lost (memory, SQLite, PostgreSQL always answer 0).
+  std::int64_t complete_since_ms = 0;
 };
 
 class RevocationStore {
@@ -61,6 +67,8 @@ class RevocationStore {
                                                std::int64_t now) = 0;
 
   // Whether `jti` is denied and its entry not yet expired at `now` (seconds): now <= expires_at.
+  // kUnavailable if the state was lost and begun again since this store object's last
+  // snapshot() (its "no" would not cover revocations made before: take a new snapshot).
   virtual std::expected<bool, StoreError> is_denied(std::string_view jti, std::int64_t now) = 0;
 
   // Raises `user`'s not-before to `not_before_ms` (never lowers it) and logs it (at
@@ -81,7 +89,8 @@ class RevocationStore {
   // `after` were already purged (the caller must take a new snapshot). purge() goes by the
   // time events were written, which need not follow seq, so "already purged" means `after` is
   // below the newest seq purge ever deleted. Also kNotFound if `after` is negative or beyond
-  // the newest seq assigned (a position this log never reached: the store was replaced).
+  // the newest seq assigned (a position this log never reached: the store was replaced), or if
+  // the state was lost and begun again since this store object's last snapshot().
   virtual std::expected<std::vector<RevocationEvent>, StoreError> events_after(
       std::int64_t after, std::size_t limit) = 0;
 

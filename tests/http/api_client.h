@@ -13,6 +13,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <chrono>
 #include <cstdint>
 #include <cstdlib>
 #include <filesystem>
@@ -109,11 +110,14 @@ inline SetCookie parse_set_cookie(const std::string& text) {
 }
 
 // Sends `raw` on a fresh connection and reads the response to EOF (requests say Connection:
-// close), keeping every header line (Set-Cookie comes more than once).
-inline std::optional<Response> http_exchange(std::uint16_t port, const std::string& raw) {
+// close), keeping every header line (Set-Cookie comes more than once). nullopt when no
+// response came: refused, reset, or no byte for `timeout` (a server that hangs).
+inline std::optional<Response> http_exchange(
+    std::uint16_t port, const std::string& raw,
+    std::chrono::seconds timeout = std::chrono::seconds(30)) {
   int fd = ::socket(AF_INET, SOCK_STREAM, 0);
   if (fd < 0) return std::nullopt;
-  timeval tv{30, 0};
+  timeval tv{static_cast<time_t>(timeout.count()), 0};
   ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
   ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
   sockaddr_in addr{};
@@ -163,6 +167,77 @@ inline std::optional<Response> http_exchange(std::uint16_t port, const std::stri
 
 using Fields = std::vector<std::pair<std::string, std::string>>;
 
+// One request to the server on 127.0.0.1:`port`, on a fresh connection, from client IP `ip`
+// (sent as X-Forwarded-For: the servers under test trust 127.0.0.1 as a proxy, so it picks the
+// IP the rate limits see). POST and DELETE always carry a Content-Length. nullopt as for
+// http_exchange.
+inline std::optional<Response> request(std::uint16_t port, const std::string& method,
+                                       const std::string& path, const Fields& headers = {},
+                                       const std::string& body = {},
+                                       const std::string& ip = "10.0.0.1",
+                                       std::chrono::seconds timeout = std::chrono::seconds(30)) {
+  std::string raw = method + " " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n";
+  raw += "X-Forwarded-For: " + ip + "\r\n";
+  for (const auto& [k, v] : headers) raw += k + ": " + v + "\r\n";
+  if (!body.empty() || method == "POST" || method == "DELETE") {
+    raw += "Content-Length: " + std::to_string(body.size()) + "\r\n";
+  }
+  raw += "\r\n" + body;
+  return http_exchange(port, raw, timeout);
+}
+
+// `tessera user add EMAIL [--role ROLE]...` followed by `store_args` (--data-dir, --config:
+// whatever points it at the server's store), the password on stdin. Returns the new user's id;
+// a failure, or the password in either output, fails the test.
+inline std::string add_user_cli(const std::string& email, const std::vector<std::string>& roles,
+                                const std::string& password,
+                                const std::vector<std::string>& store_args) {
+  std::vector<std::string> args = {"user", "add", email};
+  for (const std::string& r : roles) {
+    args.push_back("--role");
+    args.push_back(r);
+  }
+  args.insert(args.end(), store_args.begin(), store_args.end());
+  RunResult r = run_cli(args, password + "\n");
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.out.find(password), std::string::npos);
+  EXPECT_EQ(r.err.find(password), std::string::npos);
+  return r.out.substr(0, r.out.find('\n'));
+}
+
+// A browser in web.mode = "session": its own cookie jar (session + CSRF), origin, client IP
+// and user agent.
+struct SessionBrowser {
+  static constexpr char kSessionCookie[] = "__Host-tessera_session";
+  static constexpr char kCsrfCookie[] = "__Host-tessera_csrf";
+
+  std::string session, csrf;
+  std::string ip = "10.0.0.1";
+  std::string user_agent = "TestBrowser/1.0";
+  std::string origin = "https://app.example.com";
+
+  std::string cookie_header() const {
+    std::string c;
+    if (!session.empty()) c += std::string(kSessionCookie) + "=" + session;
+    if (!csrf.empty()) c += (c.empty() ? "" : "; ") + std::string(kCsrfCookie) + "=" + csrf;
+    return c;
+  }
+  // Origin + token + cookies: what the page sends on an unsafe request.
+  Fields unsafe() const {
+    return {{"Origin", origin}, {"X-CSRF-Token", csrf}, {"Cookie", cookie_header()}};
+  }
+  Fields cookies_only() const { return {{"Cookie", cookie_header()}}; }
+  // Applies the response's Set-Cookie fields to the jar.
+  void take_cookies(const Response& r) {
+    for (const std::string& sc : r.all("set-cookie")) {
+      SetCookie c = parse_set_cookie(sc);
+      const bool deleted = c.attrs.count("max-age") && c.attrs["max-age"] == "0";
+      if (c.name == kSessionCookie) session = deleted ? "" : c.value;
+      if (c.name == kCsrfCookie) csrf = deleted ? "" : c.value;
+    }
+  }
+};
+
 // A gtest fixture around one real `tessera serve`: a fresh temp dir holding the data dir and a
 // config file with `config_toml`, the server on an ephemeral loopback port (stderr discarded:
 // it logs every request, and a pipe nobody reads would fill), and helpers to add users through
@@ -197,16 +272,8 @@ class ApiServerTest : public ::testing::Test {
   // must appear in neither output.
   std::string add_user(const std::string& email, std::vector<std::string> roles,
                        const std::string& password) {
-    std::vector<std::string> args = {"user", "add", email};
-    for (const std::string& r : roles) {
-      args.push_back("--role");
-      args.push_back(r);
-    }
-    RunResult r = cli(args, password + "\n");
-    EXPECT_EQ(r.code, 0) << r.err;
-    EXPECT_EQ(r.out.find(password), std::string::npos);
-    EXPECT_EQ(r.err.find(password), std::string::npos);
-    return r.out.substr(0, r.out.find('\n'));
+    return add_user_cli(email, roles, password,
+                        {"--data-dir", data_.string(), "--config", config_.string()});
   }
 
   // The CLI on this server's data dir and config.
@@ -215,18 +282,11 @@ class ApiServerTest : public ::testing::Test {
     return run_cli(args, input);
   }
 
-  // One request on a fresh connection, from client IP `ip` (the servers under test trust
-  // 127.0.0.1 as a proxy, so X-Forwarded-For picks the IP rate limits see).
+  // One request on a fresh connection, from client IP `ip` (see request()); no response fails
+  // the test.
   Response send(const std::string& method, const std::string& path, const Fields& headers = {},
                 const std::string& body = {}, const std::string& ip = "10.0.0.1") {
-    std::string raw = method + " " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n";
-    raw += "X-Forwarded-For: " + ip + "\r\n";
-    for (const auto& [k, v] : headers) raw += k + ": " + v + "\r\n";
-    if (!body.empty() || method == "POST" || method == "DELETE") {
-      raw += "Content-Length: " + std::to_string(body.size()) + "\r\n";
-    }
-    raw += "\r\n" + body;
-    auto r = http_exchange(port_, raw);
+    auto r = request(port_, method, path, headers, body, ip);
     EXPECT_TRUE(r.has_value()) << method << " " << path;
     return r.value_or(Response{});
   }

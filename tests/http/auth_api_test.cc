@@ -68,33 +68,8 @@ std::string bytes(const char (&literal)[N]) {
 using tessera::http::testing::ApiServerTest;
 using tessera::http::testing::Fields;
 
-// A browser-like client: its own cookie jar (session + CSRF), origin and client IP.
-struct Browser {
-  std::string session, csrf;
-  std::string ip = "10.0.0.1";
-  std::string user_agent = "TestBrowser/1.0";
-
-  std::string cookie_header() const {
-    std::string c;
-    if (!session.empty()) c += std::string(kSession) + "=" + session;
-    if (!csrf.empty()) c += (c.empty() ? "" : "; ") + std::string(kCsrf) + "=" + csrf;
-    return c;
-  }
-  // Origin + token + cookies: what the page sends on an unsafe request.
-  Fields unsafe() const {
-    return {{"Origin", kOrigin}, {"X-CSRF-Token", csrf}, {"Cookie", cookie_header()}};
-  }
-  Fields cookies_only() const { return {{"Cookie", cookie_header()}}; }
-  // Applies the response's Set-Cookie fields to the jar.
-  void take_cookies(const Response& r) {
-    for (const std::string& sc : r.all("set-cookie")) {
-      SetCookie c = parse_set_cookie(sc);
-      bool deleted = c.attrs.count("max-age") && c.attrs["max-age"] == "0";
-      if (c.name == kSession) session = deleted ? "" : c.value;
-      if (c.name == kCsrf) csrf = deleted ? "" : c.value;
-    }
-  }
-};
+// A browser-like client: its own cookie jar (session + CSRF), origin (kOrigin) and client IP.
+using Browser = tessera::http::testing::SessionBrowser;
 
 class AuthApiTest : public ApiServerTest {
  protected:

@@ -9,7 +9,8 @@
 // constructor, removed by the destructor), which every `tessera` child inherits and which beat
 // any config file (SPEC.md "Running"). CTest runs each test in its own process, so one test's
 // variables never meet another's. The scratch database is dropped and the prefix's keys
-// deleted at the end.
+// deleted at the end. Suites that always run scale-out (tests/cluster) name the servers
+// themselves: BackendEnv(ScaleOutServers), with the shared ones or servers of their own.
 //
 // REQUIRES: the test links tessera_store and PkgConfig::PQ, with tests/store on its include
 // path (postgres_test_util.h).
@@ -17,6 +18,7 @@
 
 #include <stdlib.h>
 
+#include <expected>
 #include <memory>
 #include <random>
 #include <string>
@@ -27,8 +29,29 @@
 
 namespace tessera::http::testing {
 
+// The servers of a scale-out deployment under test.
+struct ScaleOutServers {
+  std::string postgres;  // libpq connection string of a superuser (scratch databases are made)
+  std::string redis;     // redis://host:port
+};
+
+// The shared test servers, TESSERA_TEST_POSTGRES_DSN and TESSERA_TEST_REDIS_URL, or an error
+// saying how to provide them.
+inline std::expected<ScaleOutServers, std::string> shared_scale_out_servers() {
+  auto postgres = store::testing::postgres_dsn();
+  if (!postgres) return std::unexpected(postgres.error());
+  const char* redis = std::getenv("TESSERA_TEST_REDIS_URL");
+  if (redis == nullptr || *redis == '\0') {
+    return std::unexpected(
+        "TESSERA_TEST_REDIS_URL is not set: run through scripts/test.sh, or start servers "
+        "with scripts/local-services.sh and export what it prints");
+  }
+  return ScaleOutServers{*postgres, redis};
+}
+
 class BackendEnv {
  public:
+  // The deployment TESSERA_TEST_BACKEND names, on the shared test servers.
   BackendEnv() {
     const char* backend = std::getenv("TESSERA_TEST_BACKEND");
     name_ = backend == nullptr || *backend == '\0' ? "sqlite" : backend;
@@ -37,35 +60,17 @@ class BackendEnv {
       error_ = "TESSERA_TEST_BACKEND must be sqlite or postgres+redis, not " + name_;
       return;
     }
-    const char* redis = std::getenv("TESSERA_TEST_REDIS_URL");
-    if (redis == nullptr || *redis == '\0') {
-      error_ =
-          "TESSERA_TEST_REDIS_URL is not set: run through scripts/test.sh, or start servers "
-          "with scripts/local-services.sh and export what it prints";
+    auto servers = shared_scale_out_servers();
+    if (!servers) {
+      error_ = servers.error();
       return;
     }
-    auto db = store::testing::ScratchDatabase::create();
-    if (!db) {
-      error_ = db.error();
-      return;
-    }
-    db_ = std::move(*db);
-    std::random_device random;
-    redis_.cache = "redis";
-    redis_.redis_url = redis;
-    redis_.redis_prefix = "tessera-http-" + std::to_string(random()) + ":";
-    std::string key;  // 32 random bytes as base64url (43 characters)
-    static constexpr char kAlphabet[] =
-        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-    for (int i = 0; i < 42; ++i) key.push_back(kAlphabet[random() % 64]);
-    key.push_back(kAlphabet[(random() % 16) * 4]);  // the last 2 bits are padding: zero
-    set("TESSERA_STORE__BACKEND", "postgres");
-    set("TESSERA_STORE__POSTGRES_DSN", db_->dsn());
-    set("TESSERA_CACHE__BACKEND", "redis");
-    set("TESSERA_CACHE__REDIS_URL", redis);
-    set("TESSERA_CACHE__REDIS_PREFIX", redis_.redis_prefix);
-    set("TESSERA_KEYS__ENCRYPTION_KEY", key);
-    set("TESSERA_TOKENS__ISSUER", kIssuer);
+    scale_out(*servers);
+  }
+  // "postgres+redis" on `servers` (the shared ones, or a test's own that it stops and restarts),
+  // whatever TESSERA_TEST_BACKEND says.
+  explicit BackendEnv(const ScaleOutServers& servers) : name_("postgres+redis") {
+    scale_out(servers);
   }
   ~BackendEnv() {
     for (const char* name : kVariables) ::unsetenv(name);
@@ -91,6 +96,32 @@ class BackendEnv {
       "TESSERA_STORE__BACKEND",   "TESSERA_STORE__POSTGRES_DSN", "TESSERA_CACHE__BACKEND",
       "TESSERA_CACHE__REDIS_URL", "TESSERA_CACHE__REDIS_PREFIX", "TESSERA_KEYS__ENCRYPTION_KEY",
       "TESSERA_TOKENS__ISSUER"};
+  // A scratch database on servers.postgres, a fresh prefix on servers.redis, a random master
+  // key: into the environment.
+  void scale_out(const ScaleOutServers& servers) {
+    auto db = store::testing::ScratchDatabase::create(servers.postgres);
+    if (!db) {
+      error_ = db.error();
+      return;
+    }
+    db_ = std::move(*db);
+    std::random_device random;
+    redis_.cache = "redis";
+    redis_.redis_url = servers.redis;
+    redis_.redis_prefix = "tessera-http-" + std::to_string(random()) + ":";
+    std::string key;  // 32 random bytes as base64url (43 characters)
+    static constexpr char kAlphabet[] =
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    for (int i = 0; i < 42; ++i) key.push_back(kAlphabet[random() % 64]);
+    key.push_back(kAlphabet[(random() % 16) * 4]);  // the last 2 bits are padding: zero
+    set("TESSERA_STORE__BACKEND", "postgres");
+    set("TESSERA_STORE__POSTGRES_DSN", db_->dsn());
+    set("TESSERA_CACHE__BACKEND", "redis");
+    set("TESSERA_CACHE__REDIS_URL", servers.redis);
+    set("TESSERA_CACHE__REDIS_PREFIX", redis_.redis_prefix);
+    set("TESSERA_KEYS__ENCRYPTION_KEY", key);
+    set("TESSERA_TOKENS__ISSUER", kIssuer);
+  }
   static void set(const char* name, const std::string& value) { ::setenv(name, value.c_str(), 1); }
 
   std::string name_;

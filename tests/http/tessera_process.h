@@ -35,14 +35,21 @@ class TesseraProcess {
  public:
   // kPipe keeps stderr (the JSON log) for stderr_text(): only for children that log little
   // or exit, since nobody reads the pipe before then and a full pipe blocks the child.
-  // kDiscard sends it to /dev/null: for a server under many requests.
-  enum class Stderr { kPipe, kDiscard };
+  // kDiscard sends it to /dev/null: for a server under many requests. kFile appends it to
+  // `stderr_file` (created if absent): a busy server whose log a failing test wants to show.
+  enum class Stderr { kPipe, kDiscard, kFile };
 
   // Starts TESSERA_BINARY with `args`; stdout is a pipe. On failure pid() is -1.
-  explicit TesseraProcess(const std::vector<std::string>& args, Stderr err = Stderr::kPipe) {
+  explicit TesseraProcess(const std::vector<std::string>& args, Stderr err = Stderr::kPipe,
+                          const std::string& stderr_file = {}) {
     int out[2] = {-1, -1}, errp[2] = {-1, -1};
     if (::pipe2(out, O_CLOEXEC) != 0) return;
-    if (err == Stderr::kPipe && ::pipe2(errp, O_CLOEXEC) != 0) {
+    if (err == Stderr::kFile) {
+      errp[1] = ::open(stderr_file.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+    } else if (err == Stderr::kPipe && ::pipe2(errp, O_CLOEXEC) != 0) {
+      errp[1] = -1;
+    }
+    if (err != Stderr::kDiscard && errp[1] < 0) {
       ::close(out[0]);
       ::close(out[1]);
       return;
@@ -57,17 +64,15 @@ class TesseraProcess {
     pid_ = ::fork();
     if (pid_ == 0) {
       ::dup2(out[1], 1);
-      const int to = err == Stderr::kPipe ? errp[1] : ::open("/dev/null", O_WRONLY);
+      const int to = err == Stderr::kDiscard ? ::open("/dev/null", O_WRONLY) : errp[1];
       ::dup2(to, 2);
       ::execv(binary.c_str(), argv.data());
       ::_exit(127);
     }
     ::close(out[1]);
     out_ = out[0];
-    if (err == Stderr::kPipe) {
-      ::close(errp[1]);
-      err_ = errp[0];
-    }
+    if (errp[1] >= 0) ::close(errp[1]);
+    if (err == Stderr::kPipe) err_ = errp[0];
   }
   ~TesseraProcess() {
     if (pid_ > 0 && !exited_) {
@@ -112,7 +117,7 @@ class TesseraProcess {
     return std::nullopt;
   }
 
-  // Everything written to stderr so far ("" with Stderr::kDiscard). Call after exit: it reads
+  // Everything written to stderr so far (only with Stderr::kPipe). Call after exit: it reads
   // to end of file.
   std::string stderr_text() { return drain(err_); }
   // Everything written to stdout and not read yet. Call after exit.

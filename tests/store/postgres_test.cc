@@ -4,7 +4,7 @@
 // never answers, a statement stuck behind a lock, a pool with no free connection - then
 // resuming by itself. Undecodable rows are kCorrupt. The behaviour every backend shares is in
 // conformance_test.cc. Each test gets a fresh database (postgres_test_util.h); the fault tests
-// run a private server of their own (scripts/local-services.sh).
+// run a private server of their own (local_services.h).
 #include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -12,7 +12,6 @@
 
 #include <atomic>
 #include <chrono>
-#include <cstdio>
 #include <functional>
 #include <mutex>
 #include <optional>
@@ -21,6 +20,7 @@
 #include <thread>
 #include <vector>
 
+#include "local_services.h"
 #include "peer_process.h"
 #include "postgres_test_util.h"
 #include "rotation_race.h"
@@ -34,6 +34,7 @@ namespace {
 
 using std::chrono::milliseconds;
 using testing::family_id;
+using testing::LocalServices;
 using testing::make_family;
 using testing::make_refresh;
 using testing::make_session;
@@ -344,64 +345,23 @@ TEST_F(PostgresStore, ConcurrentSessionCreatesOnSeparateConnectionsKeepTheLimit)
 
 // ---- failing closed within the bound ----------------------------------------------------------
 
-// A PostgreSQL of the test's own (scripts/local-services.sh in a temp dir), to stop and restart.
-class PrivateServer {
- public:
-  static std::expected<std::unique_ptr<PrivateServer>, std::string> start() {
-    std::unique_ptr<PrivateServer> server(new PrivateServer());
-    std::string out;
-    if (!server->run("start " + server->dir_ + " --fast postgres", &out)) {
-      return std::unexpected("local-services.sh start failed: " + out);
-    }
-    const std::string key = "TESSERA_TEST_POSTGRES_DSN='";
-    const auto at = out.find(key);
-    const auto end = at == std::string::npos ? at : out.find('\'', at + key.size());
-    if (end == std::string::npos) return std::unexpected("no DSN in: " + out);
-    server->dsn_ = out.substr(at + key.size(), end - at - key.size());
-    return server;
-  }
-  ~PrivateServer() { run("stop " + dir_, nullptr); }
-
-  const std::string& dsn() const { return dsn_; }
-  bool stop() { return run("stop-one " + dir_ + " postgres", nullptr); }
-  bool restart() { return run("restart-one " + dir_ + " postgres", nullptr); }
-
- private:
-  PrivateServer() : dir_((tmp_.path() / "services").string()) {}
-
-  // Runs local-services.sh with `args`; its output in `out`. Whether it exited 0.
-  static bool run(const std::string& args, std::string* out) {
-    const std::string command = std::string(TESSERA_LOCAL_SERVICES) + " " + args + " 2>&1";
-    FILE* pipe = ::popen(command.c_str(), "r");
-    if (pipe == nullptr) return false;
-    char buffer[512];
-    std::string text;
-    while (std::size_t n = std::fread(buffer, 1, sizeof buffer, pipe)) text.append(buffer, n);
-    const int status = ::pclose(pipe);
-    if (out != nullptr) *out = text;
-    return status == 0;
-  }
-
-  TempDir tmp_;
-  std::string dir_;
-  std::string dsn_;
-};
+using Service = LocalServices::Service;
 
 // Generous slack over the bound for a loaded 2-core machine; the bound itself is what a call
 // must not fall far beyond.
 constexpr milliseconds kSlack(700);
 
 TEST_F(PostgresStore, ServerDownFailsClosedWithinTheBoundAndServiceResumesByItself) {
-  auto server = PrivateServer::start();
-  ASSERT_TRUE(server) << server.error();
+  LocalServices server({Service::kPostgres});
+  ASSERT_EQ(server.error(), "");
   constexpr int kTimeoutMs = 1000;
-  Stores s = open(config_for((*server)->dsn(), kTimeoutMs));
+  Stores s = open(config_for(server.postgres_dsn(), kTimeoutMs));
   ASSERT_TRUE(s.users);
   ASSERT_TRUE(s.users->create(make_user(1, 1000)));
   ASSERT_TRUE(s.refresh->create(make_family(1, 1, 1000), make_refresh(1, 1, 1000)));
   ASSERT_TRUE(s.ready());
 
-  ASSERT_TRUE((*server)->stop());
+  ASSERT_TRUE(server.stop(Service::kPostgres));
   // Every kind of call fails closed, each within the bound.
   std::vector<std::pair<const char*, std::function<std::optional<StoreError>()>>> calls = {
       {"users.find", [&] { return error_of(s.users->find_by_id(user_id(1))); }},
@@ -434,7 +394,7 @@ TEST_F(PostgresStore, ServerDownFailsClosedWithinTheBoundAndServiceResumesByItse
   }
 
   // Back: the same stores serve again, without reopening, from the first call on.
-  ASSERT_TRUE((*server)->restart());
+  ASSERT_TRUE(server.restart(Service::kPostgres));
   auto found = s.users->find_by_id(user_id(1));
   ASSERT_TRUE(found) << "first call after the restart";
   EXPECT_EQ(found->email, make_user(1, 0).email);
@@ -446,8 +406,8 @@ TEST_F(PostgresStore, ServerDownFailsClosedWithinTheBoundAndServiceResumesByItse
   // A restart between two calls, with connections idle in the pool: their server is gone, so
   // the pool drops them instead of failing the next call on one.
   for (int i = 0; i < 4; ++i) ASSERT_TRUE(s.users->find_by_id(user_id(1)));
-  ASSERT_TRUE((*server)->stop());
-  ASSERT_TRUE((*server)->restart());
+  ASSERT_TRUE(server.stop(Service::kPostgres));
+  ASSERT_TRUE(server.restart(Service::kPostgres));
   const std::size_t before = errors().size();
   EXPECT_TRUE(s.users->find_by_id(user_id(1)));
   EXPECT_TRUE(s.sessions->create(make_session(1, 2, 1000), 5));

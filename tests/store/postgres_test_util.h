@@ -103,16 +103,21 @@ class ScratchDatabase {
   static std::expected<std::unique_ptr<ScratchDatabase>, std::string> create() {
     auto server = postgres_dsn();
     if (!server) return std::unexpected(server.error());
+    return create(*server);
+  }
+  // The same on the server of `server` (a superuser's connection string): a test's own.
+  static std::expected<std::unique_ptr<ScratchDatabase>, std::string> create(
+      const std::string& server) {
     static std::atomic<int> counter{0};
     std::random_device random;
     const std::string name = "tessera_test_" + std::to_string(::getpid()) + "_" +
                              std::to_string(counter++) + "_" + std::to_string(random() % 1000000);
-    RawConnection admin(*server);
+    RawConnection admin(server);
     if (!admin.ok()) return std::unexpected("cannot connect to the test server: " + admin.error());
     if (!admin.exec("CREATE DATABASE " + name)) {
       return std::unexpected("CREATE DATABASE failed: " + admin.error());
     }
-    return std::unique_ptr<ScratchDatabase>(new ScratchDatabase(*server, name));
+    return std::unique_ptr<ScratchDatabase>(new ScratchDatabase(server, name));
   }
   ~ScratchDatabase() {
     RawConnection admin(server_);

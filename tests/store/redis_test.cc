@@ -343,6 +343,53 @@ TEST_F(RedisCache, ValuesTheStoresNeverWroteFailClosedAsCorrupt) {
 
 // ---- configuration (no server needed) --------------------------------------------------------
 
+// Redis can lose the revocation state (a restart without persistence, a flush, every key
+// expired); here its keys are deleted, which is what an empty restart leaves. A snapshot says
+// since when the state it read is complete, the same on every node. A store object whose
+// snapshot predates the loss gets no answer from the state begun since - events_after says
+// "take a new snapshot", is_denied fails closed - until it takes one, which says when the new
+// state began (auth/revocation.h then refuses every token issued before).
+TEST_F(RedisCache, ALostRevocationStateIsReportedAndNeverAnsweredFrom) {
+  Stores node = open(config_), other = open(config_);
+  ASSERT_TRUE(node.revocations && other.revocations);
+  const std::int64_t now = unix_now();
+  ASSERT_TRUE(node.revocations->deny("jti-1", now + 900, now));
+  auto first = node.revocations->snapshot(now);
+  ASSERT_TRUE(first);
+  EXPECT_GT(first->complete_since_ms, 0);
+  EXPECT_EQ(node.revocations->snapshot(now)->complete_since_ms, first->complete_since_ms);
+  EXPECT_EQ(other.revocations->snapshot(now)->complete_since_ms, first->complete_since_ms);
+  EXPECT_TRUE(node.revocations->is_denied("jti-1", now).value());
+  EXPECT_EQ(node.revocations->events_after(0, 10)->size(), 1u);
+
+  testing::drop_prefix(config_);
+  std::this_thread::sleep_for(5ms);                               // Redis's clock moves on
+  ASSERT_TRUE(other.revocations->deny("jti-2", now + 900, now));  // into a new state
+  EXPECT_EQ(node.revocations->is_denied("jti-1", now).error(), StoreError::kUnavailable);
+  EXPECT_EQ(node.revocations->is_denied("jti-2", now).error(), StoreError::kUnavailable);
+  EXPECT_EQ(node.revocations->events_after(first->seq, 10).error(), StoreError::kNotFound);
+  // Even from the start: seq 1 now names another state's event.
+  EXPECT_EQ(node.revocations->events_after(0, 10).error(), StoreError::kNotFound);
+
+  auto again = node.revocations->snapshot(now);
+  ASSERT_TRUE(again);
+  EXPECT_GT(again->complete_since_ms, first->complete_since_ms);
+  EXPECT_EQ(again->seq, 1);
+  ASSERT_EQ(again->denied.size(), 1u);
+  EXPECT_EQ(again->denied[0].jti, "jti-2");
+  EXPECT_FALSE(node.revocations->is_denied("jti-1", now).value());  // answered from the new state
+  EXPECT_TRUE(node.revocations->is_denied("jti-2", now).value());
+  EXPECT_TRUE(node.revocations->events_after(again->seq, 10)->empty());
+  // A store object that never took a snapshot (a CLI run) is held to none.
+  Stores cli = open(config_);
+  EXPECT_TRUE(cli.revocations->is_denied("jti-2", now).value());
+  // The refusals were reported.
+  const auto lines = errors_.lines();
+  EXPECT_TRUE(std::any_of(lines.begin(), lines.end(), [](const std::string& l) {
+    return l.find("revocations.is_denied: the revocation state began again") != std::string::npos;
+  }));
+}
+
 TEST(RedisConfig, UnknownCacheAndBadUrlsAreErrorsAndADownServerIsNot) {
   auto unknown = open_stores(StoreConfig{.backend = "memory", .cache = "memcached"});
   ASSERT_FALSE(unknown);
@@ -452,6 +499,10 @@ TEST_F(RedisOutage, DownFailsClosedAtOnceAndServiceResumesWhenItIsBack) {
   EXPECT_TRUE(s.ready());
   EXPECT_TRUE(s.sessions->create(session, 0));
   EXPECT_EQ(s.counters->increment("k", 1000, 60)->value, 1);
+  // The revocation state is a new one: the snapshot taken before no longer covers it, so the
+  // follower must take another before asking (RedisCache.ALostRevocationState...).
+  EXPECT_EQ(s.revocations->is_denied("j", 1000).error(), StoreError::kUnavailable);
+  ASSERT_TRUE(s.revocations->snapshot(1000));
   for (const auto& e : run_all(s, milliseconds(kBoundMs * 3))) EXPECT_EQ(e, std::nullopt);
 }
 

@@ -1,19 +1,17 @@
 // Redis for the store suites. The shared server comes from TESSERA_TEST_REDIS_URL (set by
 // scripts/test.sh, which starts one with scripts/local-services.sh); each test takes its own
 // random key prefix and deletes its keys afterwards. Fault tests start a private server they
-// can stop, restart or freeze (PrivateRedis).
+// can stop, restart or freeze (PrivateRedis, on local_services.h).
 #pragma once
 
 #include <gtest/gtest.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 
-#include <filesystem>
-#include <fstream>
 #include <random>
 #include <string>
 
+#include "local_services.h"
 #include "store/redis/admin.h"
 #include "store/stores.h"
 #include "store_test_util.h"
@@ -55,63 +53,25 @@ inline void drop_prefix(const StoreConfig& config) {
   EXPECT_TRUE(deleted) << deleted.error();
 }
 
-// A Redis of the test's own (scripts/local-services.sh in a temp dir), stopped with its files
-// on destruction. url() is empty (and the test failed) if it could not start.
+// A Redis of the test's own (LocalServices), stopped with its files on destruction. url() is
+// empty (and the test failed) if it could not start.
 class PrivateRedis {
  public:
-  PrivateRedis() : dir_(parent_.path() / "services") {
-    const std::string cmd = script() + " start '" + dir_.string() + "' redis";
-    FILE* out = ::popen(cmd.c_str(), "r");
-    if (out == nullptr) {
-      ADD_FAILURE() << "cannot run " << cmd;
-      return;
-    }
-    std::string text;
-    char buf[256];
-    while (std::fgets(buf, sizeof buf, out) != nullptr) text += buf;
-    const int status = ::pclose(out);
-    // TESSERA_TEST_REDIS_URL='redis://127.0.0.1:PORT'
-    const auto start = text.find("redis://");
-    const auto end = text.find('\'', start);
-    if (status != 0 || start == std::string::npos || end == std::string::npos) {
-      ADD_FAILURE() << cmd << " failed: " << text;
-      return;
-    }
-    url_ = text.substr(start, end - start);
+  PrivateRedis() {
+    if (!services_.error().empty()) ADD_FAILURE() << services_.error();
   }
-  ~PrivateRedis() {
-    if (frozen_) thaw();
-    run("stop '" + dir_.string() + "'");
-  }
-  PrivateRedis(const PrivateRedis&) = delete;
-  PrivateRedis& operator=(const PrivateRedis&) = delete;
 
-  const std::string& url() const { return url_; }
-  bool stop() { return run("stop-one '" + dir_.string() + "' redis"); }
-  bool restart() { return run("restart-one '" + dir_.string() + "' redis"); }
-  // SIGSTOP / SIGCONT the server (by the PID local-services.sh recorded): the kernel still
-  // accepts connections, nothing answers - a hung server or a silent network.
-  bool freeze() { return frozen_ = signal(SIGSTOP); }
-  bool thaw() {
-    frozen_ = false;
-    return signal(SIGCONT);
-  }
+  const std::string& url() const { return services_.redis_url(); }
+  bool stop() { return services_.stop(kRedis); }
+  bool restart() { return services_.restart(kRedis); }
+  // SIGSTOP / SIGCONT the server: the kernel still accepts connections, nothing answers - a
+  // hung server or a silent network.
+  bool freeze() { return services_.freeze(kRedis); }
+  bool thaw() { return services_.thaw(kRedis); }
 
  private:
-  static std::string script() { return TESSERA_LOCAL_SERVICES; }
-  bool run(const std::string& args) {
-    return std::system((script() + " " + args + " >/dev/null").c_str()) == 0;
-  }
-  bool signal(int sig) {
-    std::ifstream in(dir_ / "redis" / "pid");
-    pid_t pid = 0;
-    return (in >> pid) && pid > 0 && ::kill(pid, sig) == 0;
-  }
-
-  TempDir parent_;
-  std::filesystem::path dir_;
-  std::string url_;
-  bool frozen_ = false;
+  static constexpr LocalServices::Service kRedis = LocalServices::Service::kRedis;
+  LocalServices services_{kRedis};
 };
 
 }  // namespace tessera::store::testing

@@ -7,6 +7,13 @@
 // not_before_keep after it was raised (measured by Redis's clock); the log and its position
 // live kLogKeep after the last write, and the position as long as anyone reads the log, so a
 // follower's seq never silently restarts under it.
+//
+// Redis may still lose the state (a restart without persistence, a flush, an expiry while no
+// process ran). A snapshot says since when the state it read is complete (started_ms, set by
+// the first snapshot that finds the state absent) and this object remembers it: is_denied()
+// and events_after() then refuse to answer from a state begun since, so the follower takes a
+// new snapshot and refuses every token issued before the state began (auth/revocation.h).
+#include <atomic>
 #include <string>
 
 #include "store/redis/codec.h"
@@ -48,9 +55,16 @@ class RedisRevocationStore final : public RevocationStore {
   }
 
   std::expected<bool, StoreError> is_denied(std::string_view jti, std::int64_t now) override {
-    auto reply = client_->command("revocations.is_denied", {"ZSCORE", denied_, jti});
+    auto reply = client_->eval(kRevocationIsDenied, {state_, denied_}, {jti, started()});
     if (!reply) return std::unexpected(reply.error());
     if (is_nil(**reply)) return false;
+    if (as_integer(**reply) == -1) {
+      // Not the state of this object's last snapshot: its "no" would say nothing of the
+      // revocations made before it began. The follower takes a new snapshot at its next poll.
+      client_->report(std::string(kRevocationIsDenied.name) +
+                      ": the revocation state began again since the last snapshot");
+      return std::unexpected(StoreError::kUnavailable);
+    }
     auto score = as_string(**reply);
     auto expires_at = score ? parse_int(*score) : std::nullopt;
     if (!expires_at) return std::unexpected(client_->corrupt("revocations.is_denied"));
@@ -89,13 +103,14 @@ class RedisRevocationStore final : public RevocationStore {
     if (!reply) return std::unexpected(reply.error());
     auto snap = decode_snapshot(**reply);
     if (!snap) return std::unexpected(client_->corrupt(kRevocationSnapshot.name));
+    started_ms_.store(snap->complete_since_ms, std::memory_order_release);
     return std::move(*snap);
   }
 
   std::expected<std::vector<RevocationEvent>, StoreError> events_after(std::int64_t after,
                                                                        std::size_t limit) override {
     auto reply = client_->eval(kRevocationEventsAfter, {state_, log_},
-                               {std::to_string(after), count(limit), log_keep_ms_});
+                               {std::to_string(after), count(limit), log_keep_ms_, started()});
     if (!reply) return std::unexpected(reply.error());
     if (is_nil(**reply)) return std::unexpected(StoreError::kNotFound);  // re-snapshot
     auto members = as_array(**reply);
@@ -129,18 +144,28 @@ class RedisRevocationStore final : public RevocationStore {
   }
 
  private:
-  // {last seq, {jti, expires_at, ...}, {user uuid, ms, ...}}
+  // The started_ms of the last snapshot this object took, as the scripts compare it; "" before
+  // the first (nothing to compare: a CLI run, say, that never follows the log).
+  std::string started() const {
+    const std::int64_t ms = started_ms_.load(std::memory_order_acquire);
+    return ms == 0 ? std::string() : std::to_string(ms);
+  }
+
+  // {last seq, {jti, expires_at, ...}, {user uuid, ms, ...}, started_ms}
   static std::optional<RevocationSnapshot> decode_snapshot(const redisReply& reply) {
     auto parts = as_array(reply);
-    if (!parts || parts->size() != 3) return std::nullopt;
+    if (!parts || parts->size() != 4) return std::nullopt;
     auto seq_text = as_string(*(*parts)[0]);
     auto seq = seq_text ? parse_int(*seq_text) : std::nullopt;
     auto denied = as_array(*(*parts)[1]);
     auto not_before = as_array(*(*parts)[2]);
-    if (!seq || !denied || !not_before || denied->size() % 2 != 0 || not_before->size() % 2 != 0) {
+    auto started_text = as_string(*(*parts)[3]);
+    const std::int64_t started = started_text ? parse_int(*started_text).value_or(0) : 0;
+    if (!seq || !denied || !not_before || denied->size() % 2 != 0 || not_before->size() % 2 != 0 ||
+        started <= 0) {
       return std::nullopt;
     }
-    RevocationSnapshot snap{.seq = *seq};
+    RevocationSnapshot snap{.seq = *seq, .complete_since_ms = started};
     for (std::size_t i = 0; i < denied->size(); i += 2) {
       auto jti = as_string(*(*denied)[i]);
       auto score = as_string(*(*denied)[i + 1]);
@@ -194,6 +219,8 @@ class RedisRevocationStore final : public RevocationStore {
   const std::string state_, log_, log_at_, denied_, not_before_, raised_;
   const std::string log_keep_ms_, keep_ms_;
   const std::string hint_;  // the kRevocation hint
+  // The started_ms of the state this object last took a snapshot of (0: none yet).
+  std::atomic<std::int64_t> started_ms_{0};
 };
 
 }  // namespace

@@ -176,7 +176,9 @@ return {1, ARGV[2]}
 // <p>revocation:not_before  hash: user uuid -> not-before ms
 // <p>revocation:raised      sorted set: user uuid -> Redis time (ms) of the raise (its keep
 //                           window is measured from there)
-// <p>revocation:state       hash {last_seq, purged_through}
+// <p>revocation:state       hash {last_seq, purged_through, started_ms}: started_ms is when this
+//                           state began (Redis's clock), set by the first snapshot that finds
+//                           it absent - a new deployment, or a Redis that lost its data
 // <p>revocation:log         sorted set: "<seq>|<at>|d|<expires_at>|<jti>" or
 //                           "<seq>|<at>|n|<not_before_ms>|<user uuid>", scored by seq
 // <p>revocation:log_at      sorted set: seq -> at (for purge)
@@ -231,20 +233,33 @@ return 1
 )lua"};
 
 // KEYS: state, denied, not_before. ARGV: now, log keep ms
-// -> {last seq, {jti, expires_at, ...} live at now, {user, ms, ...}}
+// -> {last seq, {jti, expires_at, ...} live at now, {user, ms, ...}, started_ms}
 inline constexpr Script kRevocationSnapshot{"revocations.snapshot", TESSERA_LUA_EXTEND R"lua(
-local last = redis.call('HGET', KEYS[1], 'last_seq') or '0'
+local t = redis.call('TIME')
+local now_ms = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+redis.call('HSETNX', KEYS[1], 'started_ms', string.format('%d', now_ms))
+local st = redis.call('HMGET', KEYS[1], 'last_seq', 'started_ms')
 extend(KEYS[1], ARGV[2])
-return {last, redis.call('ZRANGEBYSCORE', KEYS[2], ARGV[1], '+inf', 'WITHSCORES'),
-        redis.call('HGETALL', KEYS[3])}
+return {st[1] or '0', redis.call('ZRANGEBYSCORE', KEYS[2], ARGV[1], '+inf', 'WITHSCORES'),
+        redis.call('HGETALL', KEYS[3]), st[2]}
 )lua"};
 
-// KEYS: state, log. ARGV: after, limit, log keep ms
-// -> nil when the caller must re-snapshot (behind a purge, a position never reached, or events
-//    lost with an expired log), else the events after `after`, in seq order
+// KEYS: state, denied. ARGV: jti, the started_ms of the caller's snapshot ('': unchecked)
+// -> the jti's expiry, nil if not denied, -1 if the state is not the one the caller follows
+inline constexpr Script kRevocationIsDenied{"revocations.is_denied", R"lua(
+if ARGV[2] ~= '' and redis.call('HGET', KEYS[1], 'started_ms') ~= ARGV[2] then return -1 end
+return redis.call('ZSCORE', KEYS[2], ARGV[1])
+)lua"};
+
+// KEYS: state, log. ARGV: after, limit, log keep ms, the started_ms of the caller's snapshot
+// ('': unchecked)
+// -> nil when the caller must re-snapshot (behind a purge, a position never reached, events
+//    lost with an expired log, or a state begun after its snapshot), else the events after
+//    `after`, in seq order
 // Reading renews the state's TTL: while any process follows the log, its position survives.
 inline constexpr Script kRevocationEventsAfter{"revocations.events_after", TESSERA_LUA_EXTEND R"lua(
-local st = redis.call('HMGET', KEYS[1], 'last_seq', 'purged_through')
+local st = redis.call('HMGET', KEYS[1], 'last_seq', 'purged_through', 'started_ms')
+if ARGV[4] ~= '' and st[3] ~= ARGV[4] then return false end
 local last, purged = tonumber(st[1] or '0'), tonumber(st[2] or '0')
 if not last or not purged then return redis.error_reply('CORRUPT revocation log state') end
 extend(KEYS[1], ARGV[3])
