@@ -43,6 +43,7 @@ LABELS = {
     "tessera_so.verify_cookie": "Tessera on PostgreSQL + Redis GET /auth/verify (session cookie)",
     "tessera_so.refresh": "Tessera on PostgreSQL + Redis POST /auth/refresh (one chain per connection)",
     "redis.get": "redis-benchmark GET (same Redis, same connections, no pipelining)",
+    "pg.rotate_tx": "pgbench: one durable UPDATE + INSERT statement (same PostgreSQL, 16 clients)",
     "propagation.session": "logout on node A enforced on node B (session cookie)",
     "propagation.token": "logout-all on node A enforced on node B (Bearer access token)",
 }
@@ -75,8 +76,10 @@ ROWS = [
     {"workload": "GET /auth/verify (session cookie, PostgreSQL + Redis)",
      "tessera": "tessera_so.verify_cookie", "limit": "redis.get", "peers": ["peer.session_me"],
      "unit": "req/s"},
+    # Its limit: PostgreSQL's rate for a durable transaction of a rotation's shape, measured with
+    # pgbench on the same server (run.sh pg_rotate_tx).
     {"workload": "POST /auth/refresh (rotations/s, PostgreSQL)", "tessera": "tessera_so.refresh",
-     "limit": None, "peers": [], "unit": "rotations/s"},
+     "limit": "pg.rotate_tx", "peers": [], "unit": "rotations/s"},
 ]
 # Revocation propagation across nodes (propagation.py): delays in ms, no limit, no peer.
 PROPAGATION = [("revocation propagation p99, node A -> node B (session logout)", "propagation.session"),

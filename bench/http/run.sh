@@ -2,7 +2,7 @@
 # bench/http/run.sh - Tessera's HTTP endpoints under wrk, side by side in one run with the
 # minimal-server ceiling (bench/ceiling/) and the node peers of ../shared/peers.
 #
-#   bench/http/run.sh           # full: RUNS=2, wrk 10 s after 2 s warm-up (about 3-7 min)
+#   bench/http/run.sh           # full: RUNS=3, wrk 7 s after 2 s warm-up (about 5-9 min)
 #   bench/http/run.sh --quick   # RUNS=1, wrk 3 s after 1 s warm-up (about 1-2 min + build)
 #
 # What it does (everything on 127.0.0.1, ports picked by the kernel):
@@ -12,6 +12,8 @@
 #      same I/O thread count, fixed 200 and no work) and, when ../shared/peers is there and its
 #      setup.sh works, the peers: node:http and express-session + connect-redis (peers' own
 #      http/app.mjs, with a private redis-server) and oidc-provider (peers' oidc/provider.mjs);
+#      and two more nodes on a throwaway PostgreSQL + Redis (the scale-out rows, with
+#      redis-benchmark GET and pgbench on the same servers as their limits);
 #   3. checks each endpoint answers what it should before loading it (a benchmark of 401s is
 #      worthless); Tessera endpoints that answer 404 are "not available yet", peers that cannot
 #      start are "missing": nothing is invented;
@@ -59,7 +61,7 @@ if ((QUICK)); then
   RUNS=${RUNS:-1} WRK_DURATION=${WRK_DURATION:-3} WRK_WARMUP=${WRK_WARMUP:-1}
   ARGON2_SECONDS=${ARGON2_SECONDS:-3}
 else
-  RUNS=${RUNS:-2} WRK_DURATION=${WRK_DURATION:-10} WRK_WARMUP=${WRK_WARMUP:-2}
+  RUNS=${RUNS:-3} WRK_DURATION=${WRK_DURATION:-7} WRK_WARMUP=${WRK_WARMUP:-2}
   ARGON2_SECONDS=${ARGON2_SECONDS:-5}
 fi
 WRK_THREADS=${WRK_THREADS:-2}
@@ -596,9 +598,11 @@ start_peers
 # store.backend = "postgres", cache.backend = "redis" and a shared keys.encryption_key. Rows:
 # /auth/verify with a Redis-backed session on A (its limit: redis-benchmark GET on the same
 # Redis, same connection count), POST /auth/refresh rotating on PostgreSQL (on A), and how long
-# a logout on A takes to be enforced on B (propagation.py). SCALEOUT=0 skips it.
+# a logout on A takes to be enforced on B (propagation.py). The refresh row's limit is pgbench
+# on the same PostgreSQL (pg_rotate_tx). SCALEOUT=0 skips it.
 SCALEOUT=${SCALEOUT:-1}
-SO_IDS=(tessera_so.verify_cookie tessera_so.refresh redis.get propagation.session propagation.token)
+SO_IDS=(tessera_so.verify_cookie tessera_so.refresh redis.get pg.rotate_tx propagation.session
+        propagation.token)
 so_missing() {
   local id
   for id in "${SO_IDS[@]}"; do record_missing "$id" "missing: $1"; done
@@ -656,6 +660,15 @@ start_scaleout() {
   else
     record_missing redis.get "missing: redis-cli could not SET the benchmark key"
   fi
+  # pgbench's own tables, in a database of their own on the same server.
+  SO_PG_PORT=$(sed -n 's/.*port=\([0-9]*\).*/\1/p' <<<"$SO_TESSERA_TEST_POSTGRES_DSN")
+  if createdb -h 127.0.0.1 -p "$SO_PG_PORT" -U tessera pgbench_limit 2>"$TMP/pgbench.err" &&
+      pgbench -h 127.0.0.1 -p "$SO_PG_PORT" -U tessera -i -q -s 1 pgbench_limit \
+        >>"$TMP/pgbench.err" 2>&1; then
+    AVAILABLE[pg.rotate_tx]=1
+  else
+    record_missing pg.rotate_tx "missing: pgbench -i failed: $(tail -n 1 "$TMP/pgbench.err")"
+  fi
   AVAILABLE[propagation]=1
   log "scale-out: node A $SO_A, node B $SO_B (PostgreSQL + Redis)"
 }
@@ -674,6 +687,37 @@ redis_get() {
   else
     record_missing redis.get "missing: redis-benchmark failed"
   fi
+}
+
+# pg_rotate_tx RUN: PostgreSQL's own rate for a transaction of a rotation's shape on the same
+# server and settings (durable): one autocommit statement that updates one row found by its
+# primary key and inserts one row (pgbench's tables, prepared, as many clients as a node's
+# connection pool, 16), for WRK_DURATION seconds. Tessera's rotation does more (two
+# statements: the CTE rotation and the user re-check; three index updates and a foreign-key
+# check), so this is the commit-bound ceiling, not a like-for-like peer.
+pg_rotate_tx() {
+  [[ -n "${AVAILABLE[pg.rotate_tx]:-}" ]] || return 0
+  local out
+  if out=$(pgbench -h 127.0.0.1 -p "$SO_PG_PORT" -U tessera -n -M prepared -c 16 -j 2 \
+      -T "$WRK_DURATION" -f "$HERE/pgbench_rotate.sql" pgbench_limit 2>&1); then
+    "$PY" -c 'import json,re,sys; v=float(re.search(r"tps = ([0-9.]+)", sys.argv[1]).group(1)); print(json.dumps({"id":"pg.rotate_tx","run":int(sys.argv[2]),"ok_rps":v,"non2xx":0,"err_connect":0,"err_read":0,"err_write":0,"err_timeout":0}))' \
+      "$out" "$1" >>"$RESULTS"
+    log "pg.rotate_tx run $1: $(grep -o 'tps = [0-9.]*' <<<"$out")"
+  else
+    record_missing pg.rotate_tx "missing: pgbench failed: $(tail -n 1 <<<"$out")"
+  fi
+}
+
+# pg_settle: after the PostgreSQL rows, VACUUM of the tables they churned and a CHECKPOINT (their
+# writes and fsyncs now, not during the next row), then 2 s for the rest to drain.
+pg_settle() {
+  [[ -n "${SO_PG_PORT:-}" ]] || return 0
+  local db
+  for db in tessera pgbench_limit; do
+    psql -h 127.0.0.1 -p "$SO_PG_PORT" -U tessera -q -c 'VACUUM' "$db" >/dev/null 2>&1 || true
+  done
+  psql -h 127.0.0.1 -p "$SO_PG_PORT" -U tessera -q -c 'CHECKPOINT' tessera >/dev/null 2>&1 || true
+  sleep 2
 }
 
 # ---------------------------------------------------------------- the run
@@ -743,12 +787,6 @@ for ((r = 1; r <= RUNS; r++)); do
   WRK_LUA="$HERE/wrk_refresh.lua" WRK_PREPARE=prepare_refresh \
     WRK_REFRESH_TOKENS="$TMP/refresh.tokens" WRK_REFRESH_THREADS=$WRK_THREADS \
     measure_if tessera.refresh "$r" "$T_URL/auth/refresh" "${REFRESH_HEADERS[@]}"
-  # Scale-out rows (PostgreSQL + Redis), beside Redis's own GET.
-  measure_if tessera_so.verify_cookie "$r" "${SO_A:-}/auth/verify" -H "Cookie: ${SO_COOKIE:-}"
-  redis_get "$r"
-  WRK_LUA="$HERE/wrk_refresh.lua" WRK_PREPARE=prepare_refresh_so \
-    WRK_REFRESH_TOKENS="$TMP/refresh.tokens" WRK_REFRESH_THREADS=$WRK_THREADS \
-    measure_if tessera_so.refresh "$r" "${SO_A:-}/auth/refresh" -H 'Content-Type: application/json'
 
   # Logins: Argon2id-bound on Tessera; the express-session peer hashes nothing. Their
   # ceiling, raw Argon2id on as many threads as the server has cores, is measured just before
@@ -781,6 +819,17 @@ for ((r = 1; r <= RUNS; r++)); do
         "$sj" "$r" >>"$RESULTS"
     fi
   fi
+  # Scale-out rows (PostgreSQL + Redis), beside Redis's own GET and pgbench. Last in the run:
+  # PostgreSQL keeps working after a write load (checkpoint, autovacuum, WAL writer), which
+  # would take CPU from the rows after it, most of all from Argon2id's idle-priority workers
+  # (auth/hash_pool.cc) and not from the raw Argon2id ceiling. pg_settle ends that work first.
+  measure_if tessera_so.verify_cookie "$r" "${SO_A:-}/auth/verify" -H "Cookie: ${SO_COOKIE:-}"
+  redis_get "$r"
+  WRK_LUA="$HERE/wrk_refresh.lua" WRK_PREPARE=prepare_refresh_so \
+    WRK_REFRESH_TOKENS="$TMP/refresh.tokens" WRK_REFRESH_THREADS=$WRK_THREADS \
+    measure_if tessera_so.refresh "$r" "${SO_A:-}/auth/refresh" -H 'Content-Type: application/json'
+  pg_rotate_tx "$r"
+  pg_settle
 done
 
 # Propagation across nodes: logout on A, enforced on B (propagation.py), after the load.

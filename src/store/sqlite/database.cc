@@ -10,6 +10,8 @@
 #include <cstring>
 #include <thread>
 
+#include "store/sqlite/checkpointer.h"
+
 namespace tessera::store::sqlite {
 
 StoreError to_store_error(int rc) {
@@ -205,8 +207,11 @@ std::expected<std::shared_ptr<Database>, std::string> Database::open(Options opt
   }
   db->open_ = 1;
   db->idle_.push_back(std::move(*first));
+  db->checkpointer_ = std::make_unique<Checkpointer>(db->options_);
   return db;
 }
+
+Database::Database(Options options) : options_(std::move(options)) {}
 
 Database::~Database() = default;
 
@@ -326,6 +331,7 @@ void Database::commit_batch(const std::vector<WriteJob*>& batch) {
       return fail_all(StoreError::kUnavailable);
     }
     writer_ = std::move(*conn);
+    checkpointer_->attach(writer_->raw());
   }
   Lease l(this, std::move(writer_));
   l.writer_ = true;

@@ -49,7 +49,13 @@ struct Options {
   int busy_timeout_ms = 5000;       // see StoreConfig::sqlite_busy_timeout_ms
   std::size_t max_connections = 0;  // pool size cap; 0: 2 per hardware thread, at least 4
   std::function<void(std::string_view)> on_error;  // see StoreConfig::on_error
+  // WAL checkpoints (checkpointer.h): every start_pages frames of WAL growth wake the checkpoint
+  // thread; a commit that leaves the WAL at force_pages or more checkpoints on the writer.
+  int checkpoint_start_pages = 1000;  // SQLite's own wal_autocheckpoint default
+  int checkpoint_force_pages = 8000;  // about 32 MiB of WAL at 4 KiB pages
 };
+
+class Checkpointer;
 
 // One prepared statement in use: bind, step, read columns. Resets itself (and so ends its
 // implicit read transaction) when it goes out of scope, so a statement never pins a WAL snapshot.
@@ -246,9 +252,11 @@ class Database {
   // Write transactions committed (or attempted) since open: one per batch. For tests and
   // metrics.
   std::uint64_t transactions() const { return transactions_.load(std::memory_order_relaxed); }
+  // WAL checkpoints run off the write path, and by writers past the bound (checkpointer.h).
+  const Checkpointer& checkpointer() const { return *checkpointer_; }
 
  private:
-  explicit Database(Options options) : options_(std::move(options)) {}
+  explicit Database(Options options);
   void release(std::unique_ptr<Connection> conn, bool discard);
 
   // One queued write (see write()): `run(ctx, lease)` runs it and says whether it succeeded.
@@ -275,6 +283,8 @@ class Database {
   // discarded it). Used by the leader only, so by one thread at a time; not counted in max_.
   // One connection for all writes keeps its page cache valid from one write to the next
   // (SQLite drops a connection's cache whenever another connection has written).
+  // Declared before writer_, so destroyed after it: writer_'s WAL hook points into it.
+  std::unique_ptr<Checkpointer> checkpointer_;
   std::unique_ptr<Connection> writer_;
   std::mutex write_mu_;  // guards the write queue and writing_
   std::condition_variable write_cv_;
