@@ -1,4 +1,4 @@
-// Fixed-window counters for rate limiting. Implementations: memory/, sqlite/ (redis/ later).
+// Fixed-window counters for rate limiting. Implementations: memory/, sqlite/, postgres/, redis/.
 // Thread-safe; increments are atomic.
 #pragma once
 

@@ -1,5 +1,5 @@
 // Server-side cookie sessions, keyed by the SHA-256 of the session id. Implementations:
-// memory/, sqlite/ (redis/ later). Thread-safe. Expiry policy (idle, absolute) is the session
+// memory/, sqlite/, postgres/, redis/. Thread-safe. Expiry policy (idle, absolute) is the session
 // service's; the store only keeps records, and drops expired ones when purge() says so.
 #pragma once
 
