@@ -69,14 +69,22 @@ Args parse(int argc, char** argv) {
     std::string_view k = argv[i];
     if (i + 1 >= argc) usage(std::string(k) + ": a value is needed");
     std::string_view v = argv[++i];
-    if (k == "--backend") a.backend = v;
-    else if (k == "--data-dir") a.data_dir = v;
-    else if (k == "--sessions") a.sessions = number(v, k);
-    else if (k == "--per-user") a.per_user = number(v, k);
-    else if (k == "--threads") a.threads = number(v, k);
-    else if (k == "--ids-out") a.ids_out = v;
-    else if (k == "--ids") a.ids = number(v, k);
-    else usage("unknown flag " + std::string(k));
+    if (k == "--backend")
+      a.backend = v;
+    else if (k == "--data-dir")
+      a.data_dir = v;
+    else if (k == "--sessions")
+      a.sessions = number(v, k);
+    else if (k == "--per-user")
+      a.per_user = number(v, k);
+    else if (k == "--threads")
+      a.threads = number(v, k);
+    else if (k == "--ids-out")
+      a.ids_out = v;
+    else if (k == "--ids")
+      a.ids = number(v, k);
+    else
+      usage("unknown flag " + std::string(k));
   }
   if (a.backend != "memory" && a.backend != "sqlite") usage("--backend memory|sqlite");
   if (a.backend == "sqlite" && a.data_dir.empty()) usage("--backend sqlite needs --data-dir");
@@ -132,10 +140,9 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "session_fill: %s\n", stores.error().c_str());
     return 1;
   }
-  const std::int64_t now =
-      std::chrono::duration_cast<std::chrono::seconds>(
-          std::chrono::system_clock::now().time_since_epoch())
-          .count();
+  const std::int64_t now = std::chrono::duration_cast<std::chrono::seconds>(
+                               std::chrono::system_clock::now().time_since_epoch())
+                               .count();
   auto sessions = std::make_unique<auth::SessionService>(
       stores->sessions, stores->users, auth::SessionConfig{.max_per_user = args.per_user});
   const std::size_t users = (args.sessions + args.per_user - 1) / args.per_user;
@@ -188,8 +195,7 @@ int main(int argc, char** argv) {
     stores = std::unexpected(std::string("closed"));
     const auto db = std::filesystem::path(config.sqlite_path);
     const std::uintmax_t bytes = file_size_or_0(db) + file_size_or_0(db.string() + "-wal");
-    db_fields = ",\"db_bytes\":" + std::to_string(bytes) +
-                ",\"db_bytes_per_session\":" +
+    db_fields = ",\"db_bytes\":" + std::to_string(bytes) + ",\"db_bytes_per_session\":" +
                 std::to_string(static_cast<double>(bytes) / static_cast<double>(args.sessions));
   }
   if (!args.ids_out.empty()) {

@@ -673,8 +673,8 @@ TEST_F(AuthApiTest, TokenEndpointIssuesABearerPairThatVerifies) {
   const json claims = claims_of(access);
   EXPECT_EQ(claims["sub"], id);
   // The server's URL by default; the configured issuer on the networked stores.
-  EXPECT_EQ(claims["iss"], backend_.networked() ? backend_.issuer()
-                                                : "http://127.0.0.1:" + std::to_string(port_));
+  EXPECT_EQ(claims["iss"],
+            backend_.networked() ? backend_.issuer() : "http://127.0.0.1:" + std::to_string(port_));
   EXPECT_EQ(claims["roles"], json::array({"ops"}));
 
   Response v = bearer_verify(access);
