@@ -12,7 +12,8 @@
 #   scripts/local-services.sh stop DIR
 #       Stops what `start DIR` started (by the PIDs it recorded), waits for it, removes DIR.
 #   scripts/local-services.sh stop-one DIR postgres|redis    (fault tests)
-#   scripts/local-services.sh restart-one DIR postgres|redis (same port, same data)
+#   scripts/local-services.sh restart-one DIR postgres|redis (same port; PostgreSQL with its
+#       data, Redis empty: it runs without persistence, which the data-loss tests rely on)
 #
 # PostgreSQL refuses to run as root: as root, its files belong to the `postgres` system user
 # (created by Debian's postgresql package) and it runs as that user (setpriv, no fork, so the
