@@ -214,6 +214,13 @@ inline std::expected<const RevocationService::State*, Error> RevocationService::
   return read_state();  // published before ready_ was set: never null here
 }
 
+inline bool RevocationService::revoked_by_time(const State& s, const store::UserId& user,
+                                               std::int64_t issued_ms) {
+  if (issued_ms <= s.complete_since_ms) return true;  // its revocation may be lost
+  auto it = s.not_before->find(user);
+  return it != s.not_before->end() && issued_ms <= it->second;
+}
+
 std::expected<bool, Error> RevocationService::is_revoked(const store::UserId& user,
                                                          std::string_view jti,
                                                          std::int64_t issued_ms,
@@ -221,10 +228,7 @@ std::expected<bool, Error> RevocationService::is_revoked(const store::UserId& us
   auto state = current_state(now_ms);
   if (!state) return std::unexpected(state.error());
   const State* s = *state;
-  if (issued_ms <= s->complete_since_ms) return true;  // its revocation may be lost
-  if (auto it = s->not_before->find(user); it != s->not_before->end() && issued_ms <= it->second) {
-    return true;
-  }
+  if (revoked_by_time(*s, user, issued_ms)) return true;
   if (!s->bloom->might_contain(jti)) return false;
   return confirm_denied(jti, {}, now_ms);  // `s` is not used past this point
 }
@@ -248,11 +252,7 @@ inline std::optional<std::expected<bool, Error>> RevocationService::check_locall
   auto state = current_state(now_ms);
   if (!state) return std::unexpected(state.error());
   const State* s = *state;
-  if (t.issued_ms <= s->complete_since_ms) return true;  // its revocation may be lost
-  if (auto it = s->not_before->find(t.user);
-      it != s->not_before->end() && t.issued_ms <= it->second) {
-    return true;
-  }
+  if (revoked_by_time(*s, t.user, t.issued_ms)) return true;
   // The filter's key is bloom_key_ for every filter this service builds, so the hashes made
   // by identify() stay valid across rebuilds.
   jti = s->bloom->might_contain_hash(t.jti_hash);

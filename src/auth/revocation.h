@@ -165,6 +165,8 @@ class RevocationService {
   // the calling thread's next read_state() call. Null if nothing was published yet.
   const State* read_state() const;
   const State* reload_state() const;  // read_state() when the thread's cached one is not current
+  // Revoked by time alone: issued at or before the state's start or the user's not-before.
+  static bool revoked_by_time(const State& s, const store::UserId& user, std::int64_t issued_ms);
   // is_revoked()'s part in process: the answer, or nullopt with which of the token's keys the
   // Bloom filter may contain (`jti`, `family`) for the store to confirm.
   std::optional<std::expected<bool, Error>> check_locally(const TokenIdentity& t,

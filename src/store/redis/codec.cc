@@ -3,7 +3,6 @@
 #include <charconv>
 
 namespace tessera::store::redis {
-namespace {}  // namespace
 
 std::optional<std::int64_t> parse_int(std::string_view text) {
   std::int64_t value = 0;
