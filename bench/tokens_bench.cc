@@ -15,8 +15,8 @@
 //                              clock (commits wait for the file, not the CPU). Also on 2
 //                              threads, one chain each (SQLite has one writer per file).
 //   BM_Raw_SqliteRotateTx      the limit on the store side: the same writes a rotation makes
-//                              (INSERT the successor, UPDATE the presented token, UPDATE the
-//                              family's last_used_at) in one BEGIN IMMEDIATE ... COMMIT, through
+//                              (INSERT the successor, UPDATE the presented token; the family
+//                              row is not written) in one BEGIN IMMEDIATE ... COMMIT, through
 //                              raw sqlite3 prepared statements on a second connection to the
 //                              SAME WAL file with the same pragmas, keys random like SHA-256
 //                              hashes. It leaves out the reads a rotation also makes (the token
@@ -245,7 +245,6 @@ class RawRotator {
     use_ = prepare(
         "UPDATE refresh_tokens SET used_at = ?2, successor = ?3, successor_sealed = ?4 "
         "WHERE hash = ?1 AND used_at = 0");
-    touch_ = prepare("UPDATE refresh_families SET last_used_at = ?2 WHERE id = ?1");
     const std::string seed = tessera::crypto::random_bytes(8);
     std::memcpy(&counter_, seed.data(), sizeof counter_);
     current_ = next_hash();
@@ -253,7 +252,7 @@ class RawRotator {
     if (!run(begin_) || !insert(current_) || !run(commit_)) die("raw first token");
   }
   ~RawRotator() {
-    for (sqlite3_stmt* s : {begin_, commit_, insert_, use_, touch_}) sqlite3_finalize(s);
+    for (sqlite3_stmt* s : {begin_, commit_, insert_, use_}) sqlite3_finalize(s);
     sqlite3_close_v2(db_);
   }
   RawRotator(const RawRotator&) = delete;
@@ -271,11 +270,6 @@ class RawRotator {
       bind_blob(use_, 3, next);
       sqlite3_bind_text(use_, 4, "", 0, SQLITE_STATIC);
       ok = run(use_) && sqlite3_changes(db_) == 1;
-    }
-    if (ok) {
-      bind_blob(touch_, 1, family_);
-      sqlite3_bind_int64(touch_, 2, now);
-      ok = run(touch_) && sqlite3_changes(db_) == 1;
     }
     if (ok) ok = run(commit_);
     if (!ok) {
@@ -326,8 +320,7 @@ class RawRotator {
   }
 
   sqlite3* db_ = nullptr;
-  sqlite3_stmt *begin_ = nullptr, *commit_ = nullptr, *insert_ = nullptr, *use_ = nullptr,
-               *touch_ = nullptr;
+  sqlite3_stmt *begin_ = nullptr, *commit_ = nullptr, *insert_ = nullptr, *use_ = nullptr;
   store::FamilyId family_;
   Hash current_{};
   std::uint64_t counter_ = 0;

@@ -1,7 +1,7 @@
 -- pgbench script of bench/http/run.sh (pg_rotate_tx): the commit-bound limit of a refresh
 -- rotation on PostgreSQL. One autocommit statement: update one row found by its primary key
--- and insert one row, like Tessera's rotation (which also updates the family and re-reads the
--- user), on pgbench's own tables.
+-- and insert one row, like Tessera's rotation (which also share-locks the family and reads
+-- the user in a second statement), on pgbench's own tables.
 \set aid random(1, 100000 * :scale)
 \set delta random(-5000, 5000)
 WITH u AS (UPDATE pgbench_accounts SET abalance = abalance + :delta WHERE aid = :aid RETURNING aid, bid)

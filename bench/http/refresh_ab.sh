@@ -11,10 +11,13 @@
 #        bench/http/refresh_ab.sh /tmp/old/build/release/tessera build/release/tessera 3
 #
 # Settings (environment): DURATION (6 s of wrk per round), CONNS (64), THREADS (2 server I/O
-# threads and 2 wrk threads). Everything listens on 127.0.0.1 and is stopped by PID.
+# threads and 2 wrk threads), BACKEND (sqlite, or postgres: the nodes' scale-out setting, on a
+# durable PostgreSQL + Redis that this script starts with scripts/local-services.sh, a fresh
+# database per round, a CHECKPOINT before each). Everything listens on 127.0.0.1 and is
+# stopped by PID.
 set -euo pipefail
 
-[[ $# -ge 2 ]] || { sed -n '2,14p' "$0"; exit 2; }
+[[ $# -ge 2 ]] || { sed -n '2,17p' "$0"; exit 2; }
 A=$1 B=$2 ROUNDS=${3:-3}
 DURATION=${DURATION:-6} CONNS=${CONNS:-64} THREADS=${THREADS:-2}
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -23,23 +26,54 @@ command -v wrk >/dev/null || { echo "refresh_ab: wrk is missing (scripts/install
 
 TMP=$(mktemp -d /tmp/tessera-refresh-ab.XXXXXX)
 PID=
+BACKEND=${BACKEND:-sqlite}
+TOP="$(cd "$HERE/../.." && pwd)"
 cleanup() {
   [[ -n $PID ]] && kill -TERM "$PID" 2>/dev/null && wait "$PID" 2>/dev/null
+  [[ $BACKEND == postgres ]] && "$TOP/scripts/local-services.sh" stop "$TMP/services" >/dev/null 2>&1
   rm -rf "$TMP"
 }
 trap cleanup EXIT
 PASSWORD="ab-$(openssl rand -hex 12)"
 USERS=8
+ENV=()
+case $BACKEND in
+  sqlite) ;;
+  postgres)
+    "$TOP/scripts/local-services.sh" start "$TMP/services" postgres redis >"$TMP/services.env"
+    while IFS= read -r line; do eval "SVC_${line%%=*}=${line#*=}"; done <"$TMP/services.env"
+    PG_PORT=$(sed -n 's/.*port=\([0-9]*\).*/\1/p' <<<"$SVC_TESSERA_TEST_POSTGRES_DSN")
+    ENV=(TESSERA_CACHE__BACKEND=redis "TESSERA_CACHE__REDIS_URL=$SVC_TESSERA_TEST_REDIS_URL"
+         "TESSERA_KEYS__ENCRYPTION_KEY=$(openssl rand 32 | base64 -w0 | tr '+/' '-_' | tr -d '=')"
+         TESSERA_TOKENS__ISSUER=https://tessera.bench)
+    ;;
+  *) echo "refresh_ab: BACKEND must be sqlite or postgres" >&2; exit 2 ;;
+esac
+DB_SERIAL=0
+# store_env: the environment of one round's binaries; on PostgreSQL a database of its own (the
+# two binaries may know different schema versions), after a CHECKPOINT (the last round's writes).
+store_env() {
+  [[ $BACKEND == postgres ]] || return 0
+  local db="ab_$((++DB_SERIAL))"
+  psql -h 127.0.0.1 -p "$PG_PORT" -U tessera -q -c CHECKPOINT postgres >/dev/null
+  createdb -h 127.0.0.1 -p "$PG_PORT" -U tessera "$db"
+  ROUND_ENV=(TESSERA_STORE__BACKEND=postgres
+             "TESSERA_STORE__POSTGRES_DSN=${SVC_TESSERA_TEST_POSTGRES_DSN/dbname=tessera/dbname=$db}")
+  sleep 2
+}
 
 # round BIN LABEL: one measured round; prints one Markdown row.
 round() {
   local bin=$1 label=$2 dir url i c0 c1 out
   dir=$(mktemp -d "$TMP/round.XXXXXX")
+  ROUND_ENV=()
+  store_env
   for ((i = 0; i < USERS; i++)); do
-    printf '%s\n' "$PASSWORD" | "$bin" user add --data-dir "$dir/data" "ab-$i@example.com" \
-      >/dev/null 2>&1 || { echo "refresh_ab: user add failed with $bin" >&2; exit 1; }
+    printf '%s\n' "$PASSWORD" | env "${ENV[@]}" "${ROUND_ENV[@]}" "$bin" user add \
+      --data-dir "$dir/data" "ab-$i@example.com" >/dev/null 2>&1 ||
+      { echo "refresh_ab: user add failed with $bin" >&2; exit 1; }
   done
-  "$bin" serve --listen 127.0.0.1:0 --data-dir "$dir/data" --threads "$THREADS" \
+  env "${ENV[@]}" "${ROUND_ENV[@]}" "$bin" serve --listen 127.0.0.1:0 --data-dir "$dir/data" --threads "$THREADS" \
     >"$dir/serve.log" 2>&1 &
   PID=$!
   for ((i = 0; i < 100; i++)); do

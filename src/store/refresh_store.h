@@ -1,7 +1,7 @@
 // Refresh-token families (SPEC.md "Tokens"). A family starts at login with one token; every
 // refresh rotates it: the presented token is marked used, pointing at its successor, and the
-// successor becomes the family's one current token. Implementations: memory/, sqlite/
-// (postgres/ later). Thread-safe; every method completes entirely or changes nothing.
+// successor becomes the family's one current token. Implementations: memory/, sqlite/,
+// postgres/. Thread-safe; every method completes entirely or changes nothing.
 //
 // Tokens are kept only as SHA-256 hashes. `successor_sealed` is the raw successor encrypted
 // under a key derived from the PRESENTED raw token (auth/refresh_tokens.cc), so the store alone
@@ -13,6 +13,11 @@
 //
 // A time that marks a state change (a token's used_at, a family's revoked_at) is stored as at
 // least 1, because 0 means "not yet": a call with `now` <= 0 (a fake clock) still marks it.
+//
+// A rotation writes tokens only, never the family's record: a family's last use is its newest
+// token's issue time, which every rotation writes anyway (the successor's issued_at). So a
+// family's record changes only at its revocation, and a busy family's rotations leave no
+// trail of dead family versions (and their index entries) behind in the SQL backends.
 #pragma once
 
 #include <array>
@@ -32,9 +37,11 @@ using FamilyId = std::array<std::uint8_t, 16>;
 struct RefreshFamily {
   FamilyId id{};
   UserId user_id{};
-  std::int64_t created_at = 0;    // Unix seconds; start of the absolute lifetime
-  std::int64_t last_used_at = 0;  // the last rotation (idle lifetime); created_at at first
-  std::int64_t auth_time = 0;     // when the user last proved a credential
+  std::int64_t created_at = 0;  // Unix seconds; start of the absolute lifetime
+  // Read-only: the latest issued_at among the family's tokens (its last rotation, the first
+  // token's issue at first), which the idle lifetime runs from. create() ignores it.
+  std::int64_t last_used_at = 0;
+  std::int64_t auth_time = 0;  // when the user last proved a credential
   // The user's password_changed_at when the family began: a later password change ends it.
   std::int64_t password_changed_at = 0;
   std::string client_id;        // "" for first-party logins (OAuth clients later)
@@ -78,6 +85,7 @@ class RefreshStore {
   // Starts `family` with its first token. `first` is stored as the family's current token
   // whatever its other fields say: its family is `family.id`, used_at 0, no successor (so a
   // caller's mistake cannot attach it elsewhere or start a family with no current token).
+  // family.last_used_at is not stored: it reads back as first.issued_at.
   // kConflict if the family id or the token hash exists (nothing is stored).
   virtual std::expected<void, StoreError> create(const RefreshFamily& family,
                                                  const RefreshToken& first) = 0;
@@ -88,8 +96,8 @@ class RefreshStore {
   // The atomic swap. If the token `presented` is unused and its family live: marks it used at
   // `now` with `successor.hash` and `successor_sealed`, inserts `successor` (issued_at as
   // given; used_at 0, no successor) into the PRESENTED token's family (successor.family is
-  // ignored: a successor in another family would survive this family's revocation) and sets
-  // the family's last_used_at to `now` -> kRotated.
+  // ignored: a successor in another family would survive this family's revocation), so the
+  // family's last_used_at becomes successor.issued_at if that is later -> kRotated.
   // Otherwise changes nothing: kFamilyRevoked if the family is revoked (checked first),
   // kAlreadyUsed if the token was used. kNotFound if `presented` is unknown. kConflict if
   // `successor.hash` exists (including `presented` itself); checked only when the call would
@@ -117,9 +125,9 @@ class RefreshStore {
   virtual std::expected<std::vector<RefreshFamily>, StoreError> list(const UserId& user) = 0;
 
   // Deletes, with all their tokens, the families created before `created_before`, or last used
-  // before `used_before`, or revoked before `revoked_before` (revoked ones are kept a while so
-  // that a late reuse is still recognised and audited; a live family is never deleted by the
-  // third criterion). All three bounds are exclusive. Returns how many families.
+  // (last_used_at) before `used_before`, or revoked before `revoked_before` (revoked ones are
+  // kept a while so that a late reuse is still recognised and audited; a live family is never
+  // deleted by the third criterion). All three bounds are exclusive. Returns how many families.
   virtual std::expected<std::size_t, StoreError> purge(std::int64_t created_before,
                                                        std::int64_t used_before,
                                                        std::int64_t revoked_before) = 0;

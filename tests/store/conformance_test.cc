@@ -657,9 +657,9 @@ TEST_P(StoreConformance, ConcurrentFirstLoginsFromOneDeviceGiveOneNew) {
 // ---- RefreshStore ----------------------------------------------------------------------------
 
 // Every field of a family, as a login with all the optional parts would fill it.
+// last_used_at: what it reads back as once its first token is make_refresh(1, 1, 1000).
 RefreshFamily full_family() {
   RefreshFamily f = make_family(1, 1, 1000);
-  f.last_used_at = 1010;
   f.auth_time = 990;
   f.password_changed_at = 500;
   f.client_id = "mobile-app";
@@ -694,7 +694,7 @@ void expect_same_token(const RefreshToken& got, const RefreshToken& want) {
 }
 
 TEST_P(StoreConformance, RefreshCreateAndFindRoundTripEveryField) {
-  const RefreshFamily f = full_family();
+  RefreshFamily f = full_family();
   const RefreshToken first = make_refresh(1, 1, 1001);
   ASSERT_TRUE(refresh().create(f, first));
   auto found = refresh().find(first.hash);
@@ -702,6 +702,7 @@ TEST_P(StoreConformance, RefreshCreateAndFindRoundTripEveryField) {
   expect_same_token(found->token, first);
   EXPECT_EQ(found->token.used_at, 0);
   EXPECT_EQ(found->token.successor, TokenHash{});
+  f.last_used_at = 1001;  // derived: the first token's issue
   expect_same_family(found->family, f);
   // A revoked family round-trips its revocation too.
   RefreshFamily revoked = make_family(1, 2, 2000);
@@ -798,6 +799,44 @@ TEST_P(StoreConformance, RefreshRotateMarksUsedInsertsTheSuccessorAndTouchesTheF
   EXPECT_EQ(next->family.last_used_at, 1600);
   EXPECT_EQ(refresh().find(token(3))->token.used_at, 0);
   EXPECT_EQ(refresh().find(token(1))->family.last_used_at, 1600);
+}
+
+// The header: a family's last use is its newest token's issue, whatever create() was given
+// and whatever `now` a rotation was called with; the idle purge reads the same value.
+TEST_P(StoreConformance, RefreshLastUseIsTheNewestTokensIssue) {
+  RefreshFamily f = make_family(1, 1, 1000);
+  f.last_used_at = 5000;  // not stored
+  ASSERT_TRUE(refresh().create(f, make_refresh(1, 1, 1000)));
+  EXPECT_EQ(refresh().find(token(1))->family.last_used_at, 1000);
+  EXPECT_EQ(refresh().list(user_id(1))->front().last_used_at, 1000);
+
+  auto r = refresh().rotate(token(1), make_refresh(2, 1, 1400), "s", 1500);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->outcome, RotateOutcome::kRotated);
+  EXPECT_EQ(r->presented.used_at, 1500);
+  EXPECT_EQ(r->family.last_used_at, 1400);
+  for (int n : {1, 2}) EXPECT_EQ(refresh().find(token(n))->family.last_used_at, 1400) << n;
+  EXPECT_EQ(refresh().list(user_id(1))->front().last_used_at, 1400);
+
+  // A successor issued earlier (another node's clock behind) does not move it back.
+  auto back = refresh().rotate(token(2), make_refresh(3, 1, 1300), "s", 1600);
+  ASSERT_TRUE(back);
+  EXPECT_EQ(back->outcome, RotateOutcome::kRotated);
+  EXPECT_EQ(back->family.last_used_at, 1400);
+  EXPECT_EQ(refresh().find(token(3))->family.last_used_at, 1400);
+  // Nor does a reuse, or a revocation.
+  EXPECT_EQ(refresh().rotate(token(1), make_refresh(4, 1, 1700), "s", 1700)->family.last_used_at,
+            1400);
+  ASSERT_TRUE(refresh().create(make_family(1, 2, 1000), make_refresh(5, 2, 1000)));
+  ASSERT_TRUE(refresh().revoke_family(family_id(2), "logout", 1800).value());
+  EXPECT_EQ(refresh().find(token(5))->family.last_used_at, 1000);
+
+  // Idle purge: last used at 1400 is not before 1400, and is before 1401.
+  EXPECT_EQ(refresh().purge(INT64_MIN, 1000, INT64_MIN).value(), 0u);
+  EXPECT_EQ(refresh().purge(INT64_MIN, 1001, INT64_MIN).value(), 1u);  // family 2
+  EXPECT_EQ(refresh().purge(INT64_MIN, 1400, INT64_MIN).value(), 0u);
+  EXPECT_EQ(refresh().purge(INT64_MIN, 1401, INT64_MIN).value(), 1u);
+  for (int n : {1, 2, 3, 5}) EXPECT_EQ(refresh().find(token(n)).error(), StoreError::kNotFound);
 }
 
 TEST_P(StoreConformance, RefreshRotateOfAUsedTokenIsAlreadyUsedAndChangesNothing) {
@@ -959,7 +998,8 @@ TEST_P(StoreConformance, RefreshListNewestFirstOnlyLive) {
 }
 
 TEST_P(StoreConformance, RefreshPurgeByEachCriterionDeletesTheTokensToo) {
-  // (family, created_at, last_used_at, revoked_at); bounds: created 200, used 500, revoked 800.
+  // (family, created_at, last use: its successor's issue, revoked_at); bounds: created 200,
+  // used 500, revoked 800.
   struct Spec {
     int n;
     std::int64_t created, used, revoked;
@@ -976,9 +1016,8 @@ TEST_P(StoreConformance, RefreshPurgeByEachCriterionDeletesTheTokensToo) {
       {8, 300, 900, 0, false},    // live (revoked_at 0 is not "revoked before 800")
   };
   for (const Spec& s : specs) {
-    RefreshFamily f = make_family(1 + s.n % 2, s.n, s.created);
-    f.last_used_at = s.used;
-    ASSERT_TRUE(refresh().create(f, make_refresh(100 + s.n, s.n, s.created)));
+    ASSERT_TRUE(refresh().create(make_family(1 + s.n % 2, s.n, s.created),
+                                 make_refresh(100 + s.n, s.n, s.created)));
     // Every family has a used token and its successor.
     ASSERT_EQ(refresh()
                   .rotate(token(100 + s.n), make_refresh(200 + s.n, s.n, s.used), "x", s.used)

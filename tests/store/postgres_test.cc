@@ -16,10 +16,12 @@
 #include <mutex>
 #include <optional>
 #include <set>
+#include <span>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "legacy_families.h"
 #include "local_services.h"
 #include "peer_process.h"
 #include "postgres_test_util.h"
@@ -186,6 +188,37 @@ TEST_F(PostgresStore, RefusesASchemaNewerThanTheBinary) {
   EXPECT_NE(migrated.error().find("newer than this tessera knows"), std::string::npos);
   EXPECT_EQ(raw.scalar("SELECT max(version) FROM schema_version"),
             std::to_string(postgres::latest_version() + 1));  // untouched
+}
+
+// A version 1 database (families with their own last_used_at) upgrades to reading a family's
+// last use from its tokens (0002): the same values, and its families keep rotating and purging.
+TEST_F(PostgresStore, AVersion1DatabaseKeepsItsFamiliesLastUse) {
+  const postgres::Migration& v1 = postgres::migrations().front();
+  ASSERT_EQ(v1.version, 1);
+  {
+    RawConnection raw(db_->dsn());
+    ASSERT_TRUE(raw.ok()) << raw.error();
+    ASSERT_TRUE(raw.exec(std::string(v1.sql))) << raw.error();
+    ASSERT_TRUE(
+        raw.exec("INSERT INTO schema_version VALUES (1, '" + std::string(v1.name) + "', 0)"))
+        << raw.error();
+    auto bytea = [](std::span<const std::uint8_t> bytes) {
+      return "'\\x" + testing::hex_of(bytes) + "'";
+    };
+    for (const std::string& sql : testing::legacy_family_inserts(bytea)) {
+      ASSERT_TRUE(raw.exec(sql)) << raw.error();
+    }
+  }
+  Stores s = open(config());
+  ASSERT_TRUE(s.ready());
+  ASSERT_NO_FATAL_FAILURE(testing::expect_legacy_families_kept(*s.refresh));
+
+  RawConnection raw(db_->dsn());
+  EXPECT_EQ(raw.scalar("SELECT count(*) FROM information_schema.columns WHERE "
+                       "table_name = 'refresh_families' AND column_name = 'last_used_at'"),
+            "0");
+  EXPECT_EQ(raw.scalar("SELECT max(version) FROM schema_version"),
+            std::to_string(postgres::latest_version()));
 }
 
 TEST_F(PostgresStore, AnInvalidConnectionStringIsRefusedWithoutEchoingIt) {

@@ -14,6 +14,7 @@
 #include <thread>
 #include <vector>
 
+#include "legacy_families.h"
 #include "peer_process.h"
 #include "rotation_race.h"
 #include "store/sqlite/migrations.h"
@@ -98,13 +99,7 @@ class SqliteStore : public ::testing::Test {
 
 // An SQL blob literal of `bytes`: x'0a1b...'.
 std::string blob_literal(std::span<const std::uint8_t> bytes) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out = "x'";
-  for (std::uint8_t b : bytes) {
-    out.push_back(kHex[b >> 4]);
-    out.push_back(kHex[b & 0x0f]);
-  }
-  return out + "'";
+  return "x'" + testing::hex_of(bytes) + "'";
 }
 
 unsigned mode_of(const std::string& path) {
@@ -276,6 +271,32 @@ TEST_F(SqliteStore, AVersion1DatabaseUpgradesWithItsDataIntact) {
   EXPECT_EQ(raw.scalar("SELECT name FROM schema_version WHERE version = 2"), "0002_tokens.sql");
   EXPECT_EQ(raw.scalar("PRAGMA integrity_check"), "ok");
   EXPECT_EQ(raw.scalar("SELECT count(*) FROM pragma_foreign_key_check"), "0");
+}
+
+// A version 2 database (families with their own last_used_at) upgrades to reading a family's
+// last use from its tokens: the same values, and its families keep rotating and purging.
+TEST_F(SqliteStore, AVersion2DatabaseKeepsItsFamiliesLastUse) {
+  {
+    Raw raw(path_);
+    for (const sqlite::Migration& m : sqlite::migrations().first(2)) {
+      ASSERT_EQ(raw.exec(std::string(m.sql)), SQLITE_OK) << m.name << ": " << raw.last_error();
+      ASSERT_EQ(raw.exec("INSERT INTO schema_version VALUES (" + std::to_string(m.version) + ", '" +
+                         std::string(m.name) + "', 0)"),
+                SQLITE_OK);
+    }
+    for (const std::string& sql : testing::legacy_family_inserts(blob_literal)) {
+      ASSERT_EQ(raw.exec(sql), SQLITE_OK) << raw.last_error();
+    }
+  }
+  Stores s = open();
+  ASSERT_TRUE(s.ready());
+  ASSERT_NO_FATAL_FAILURE(testing::expect_legacy_families_kept(*s.refresh));
+
+  Raw raw(path_);
+  EXPECT_EQ(raw.scalar("SELECT count(*) FROM pragma_table_info('refresh_families') "
+                       "WHERE name = 'last_used_at'"),
+            "0");
+  EXPECT_EQ(raw.scalar("PRAGMA integrity_check"), "ok");
 }
 
 TEST_F(SqliteStore, ConcurrentMigrationsFromTwoOpenersAgree) {

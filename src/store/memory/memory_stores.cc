@@ -302,7 +302,8 @@ class MemoryRefreshStore final : public RefreshStore {
     if (families_.contains(family.id) || tokens_.contains(first.hash)) {
       return std::unexpected(StoreError::kConflict);
     }
-    families_.emplace(family.id, family);
+    RefreshFamily& stored = families_.emplace(family.id, family).first->second;
+    stored.last_used_at = first.issued_at;  // derived (refresh_store.h)
     by_user_[family.user_id].emplace(family.created_at, family.id);
     insert_current_locked(family.id, first.hash, first.issued_at);
     return {};
@@ -337,7 +338,7 @@ class MemoryRefreshStore final : public RefreshStore {
     token.used_at = marker_time(now);
     token.successor = successor.hash;
     token.successor_sealed = successor_sealed;
-    family.last_used_at = now;
+    family.last_used_at = std::max(family.last_used_at, successor.issued_at);
     insert_current_locked(family.id, successor.hash, successor.issued_at);  // map: refs stay valid
     r.presented = token;
     r.family = family;

@@ -1,19 +1,20 @@
 // RefreshStore on PostgreSQL. rotate() is ONE statement (autocommit: one round trip, and one
-// commit), whose data-modifying parts take row locks family first, then token (the order
-// purge's cascade takes them too, so the two never deadlock):
-//   fam    UPDATE the family's last_used_at WHERE it is live and the presented token unused (as
-//          the statement's snapshot sees them): locks the family row, so rotations of one
-//          family and its revocation take turns; a revocation that committed first makes this
-//          update nothing (the row is re-checked after the wait).
+// commit), which takes row locks family first, then token (the order purge's cascade takes
+// them too, so the two never deadlock):
+//   fam    SELECT the family FOR SHARE WHERE it is live and the presented token unused (as the
+//          statement's snapshot sees them). Share locks let rotations of one family run side
+//          by side, but a revocation (an UPDATE) and this lock take turns; a revocation that
+//          committed first makes this select nothing (the row is re-checked after the wait).
 //   claim  UPDATE the token WHERE hash = $1 AND used_at = 0, joined to fam: the claim. Of N
 //          presentations on any number of nodes exactly one finds used_at = 0; every later one
 //          waits for the winner's commit, re-checks the row and updates nothing.
 //   ins    INSERT the successor for the claimed token only (a taken hash: kConflict, and the
 //          whole statement is undone).
-// A statement that claims nothing returns no row; the token is then read as it now is to say
-// why: kFamilyRevoked, kAlreadyUsed, or kNotFound. One trace of a lost race can remain: a
-// presentation that saw the token unused before the winner committed has touched the family's
-// last_used_at, to the same moment the winner did.
+// A statement that claims nothing returns no row and changes nothing; the token is then read
+// as it now is to say why: kFamilyRevoked, kAlreadyUsed, or kNotFound.
+//
+// The family row itself is never written by a rotation: its last_used_at is its newest
+// token's issued_at (refresh_store.h; migrations/postgres/0002 says why).
 #include <algorithm>
 
 #include "store/postgres/internal.h"
@@ -24,33 +25,43 @@ namespace {
 // find(): the token's columns (decode_token() from 0), then the family's (decode_family()).
 constexpr std::string_view kFind =
     "SELECT t.hash, t.family_id, t.issued_at, t.used_at, t.successor, t.successor_sealed, "
-    "f.id, f.user_id, f.created_at, f.last_used_at, f.auth_time, f.password_changed_at, "
-    "f.client_id, f.scope, f.ip, f.user_agent, f.revoked_at, f.revoked_reason "
+    "f.id, f.user_id, f.created_at, "
+    "(SELECT max(issued_at) FROM refresh_tokens WHERE family_id = f.id), f.auth_time, "
+    "f.password_changed_at, f.client_id, f.scope, f.ip, f.user_agent, f.revoked_at, "
+    "f.revoked_reason "
     "FROM refresh_tokens t JOIN refresh_families f ON f.id = t.family_id WHERE t.hash = $1";
 constexpr int kTokenColumns = 6;
-// rotate(): $1 presented, $2 now, $3 used_at marker, $4 successor hash, $5 sealed successor,
-// $6 the successor's issued_at. One row (the claimed token, then its family, in find()'s column
-// order) when it rotated, none when it changed nothing (see the header comment).
+// rotate(): $1 presented, $2 used_at marker, $3 successor hash, $4 sealed successor, $5 the
+// successor's issued_at. One row (the claimed token, then its family, in find()'s column
+// order) when it rotated, none when it changed nothing (see the header comment). The family's
+// last use is read in the statement's snapshot, which does not see the successor: hence
+// GREATEST with its issued_at.
 constexpr std::string_view kRotate =
     "WITH fam AS ("
-    "  UPDATE refresh_families f SET last_used_at = $2 FROM refresh_tokens t "
-    "  WHERE t.hash = $1 AND t.used_at = 0 AND f.id = t.family_id AND f.revoked_at = 0 "
-    "  RETURNING f.*), "
+    "  SELECT f.id, f.user_id, f.created_at, f.auth_time, f.password_changed_at, f.client_id, "
+    "  f.scope, f.ip, f.user_agent, f.revoked_at, f.revoked_reason "
+    "  FROM refresh_families f JOIN refresh_tokens t ON f.id = t.family_id "
+    "  WHERE t.hash = $1 AND t.used_at = 0 AND f.revoked_at = 0 "
+    "  FOR SHARE OF f), "
     "claim AS ("
-    "  UPDATE refresh_tokens t SET used_at = $3, successor = $4, successor_sealed = $5 "
+    "  UPDATE refresh_tokens t SET used_at = $2, successor = $3, successor_sealed = $4 "
     "  FROM fam WHERE t.hash = $1 AND t.used_at = 0 AND t.family_id = fam.id "
     "  RETURNING t.hash, t.family_id, t.issued_at, t.used_at, t.successor, t.successor_sealed), "
     "ins AS ("
     "  INSERT INTO refresh_tokens (hash, family_id, issued_at) "
-    "  SELECT $4, family_id, $6 FROM claim RETURNING 1) "
+    "  SELECT $3, family_id, $5 FROM claim RETURNING 1) "
     "SELECT c.hash, c.family_id, c.issued_at, c.used_at, c.successor, c.successor_sealed, "
-    "f.id, f.user_id, f.created_at, f.last_used_at, f.auth_time, f.password_changed_at, "
-    "f.client_id, f.scope, f.ip, f.user_agent, f.revoked_at, f.revoked_reason "
+    "f.id, f.user_id, f.created_at, "
+    "GREATEST((SELECT max(issued_at) FROM refresh_tokens WHERE family_id = f.id), $5), "
+    "f.auth_time, f.password_changed_at, f.client_id, f.scope, f.ip, f.user_agent, "
+    "f.revoked_at, f.revoked_reason "
     "FROM claim c JOIN fam f ON f.id = c.family_id";
 constexpr std::string_view kList =
-    "SELECT id, user_id, created_at, last_used_at, auth_time, password_changed_at, client_id, "
-    "scope, ip, user_agent, revoked_at, revoked_reason FROM refresh_families "
-    "WHERE user_id = $1 AND revoked_at = 0 ORDER BY created_at DESC, id DESC";
+    "SELECT f.id, f.user_id, f.created_at, "
+    "(SELECT max(issued_at) FROM refresh_tokens WHERE family_id = f.id), f.auth_time, "
+    "f.password_changed_at, f.client_id, f.scope, f.ip, f.user_agent, f.revoked_at, "
+    "f.revoked_reason FROM refresh_families f "
+    "WHERE f.user_id = $1 AND f.revoked_at = 0 ORDER BY f.created_at DESC, f.id DESC";
 
 // See refresh_store.h: 0 means "not yet", so a state change is recorded at 1 or later.
 std::int64_t marker_time(std::int64_t now) { return std::max<std::int64_t>(now, 1); }
@@ -99,14 +110,13 @@ class PostgresRefreshStore final : public RefreshStore {
                                          const RefreshToken& first) override {
     return transaction(*pool_, "refresh.create", [&](Op& op) -> std::expected<void, StoreError> {
       auto inserted = op.exec(
-          "INSERT INTO refresh_families (id, user_id, created_at, last_used_at, auth_time, "
+          "INSERT INTO refresh_families (id, user_id, created_at, auth_time, "
           "password_changed_at, client_id, scope, ip, user_agent, revoked_at, revoked_reason) "
-          "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+          "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
           Params()
               .bytea(family.id)
               .bytea(family.user_id)
               .int8(family.created_at)
-              .int8(family.last_used_at)
               .int8(family.auth_time)
               .int8(family.password_changed_at)
               .text(family.client_id)
@@ -131,7 +141,6 @@ class PostgresRefreshStore final : public RefreshStore {
     return call(*pool_, "refresh.rotate", [&](Op& op) -> std::expected<Rotation, StoreError> {
       auto rotated = op.exec(kRotate, Params()
                                           .bytea(presented)
-                                          .int8(now)
                                           .int8(marker_time(now))
                                           .bytea(successor.hash)
                                           .bytea(successor_sealed)
@@ -187,10 +196,14 @@ class PostgresRefreshStore final : public RefreshStore {
   std::expected<std::size_t, StoreError> purge(std::int64_t created_before,
                                                std::int64_t used_before,
                                                std::int64_t revoked_before) override {
-    // The families' tokens go by ON DELETE CASCADE; the count is the families'.
+    // The families' tokens go by ON DELETE CASCADE; the count is the families'. Last used
+    // before $2: no token of the family was issued at $2 or later. (A rotation committing
+    // while this runs holds only a share lock on its family, so the family may still go: it
+    // was idle past the bound, and the token service ends such a family at its next use.)
     return changes(*pool_, "refresh.purge",
-                   "DELETE FROM refresh_families WHERE created_at < $1 OR last_used_at < $2 OR "
-                   "(revoked_at <> 0 AND revoked_at < $3)",
+                   "DELETE FROM refresh_families f WHERE f.created_at < $1 OR "
+                   "(f.revoked_at <> 0 AND f.revoked_at < $3) OR NOT EXISTS (SELECT 1 "
+                   "FROM refresh_tokens t WHERE t.family_id = f.id AND t.issued_at >= $2)",
                    Params().int8(created_before).int8(used_before).int8(revoked_before));
   }
 

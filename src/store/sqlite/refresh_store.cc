@@ -1,6 +1,8 @@
 // RefreshStore on SQLite. rotate() reads, decides and writes inside one BEGIN IMMEDIATE
 // transaction: the write lock is held from the read on, so across threads AND processes only
 // one caller can find the presented token unused; every other waits, then finds it used.
+// A family's last_used_at is its newest token's issued_at (refresh_store.h), read through the
+// index refresh_tokens_by_family (family_id, issued_at): rotations write tokens only.
 #include <algorithm>
 
 #include "store/sqlite/internal.h"
@@ -8,18 +10,23 @@
 namespace tessera::store::sqlite {
 namespace {
 
-// find() and rotate(): decode_token() reads columns 0..5, decode_family() 6..17.
+// find() and rotate(): decode_token() reads columns 0..5, decode_family() 6..17 (last_used_at
+// derived from the family's tokens).
 constexpr const char* kFind =
     "SELECT t.hash, t.family_id, t.issued_at, t.used_at, t.successor, t.successor_sealed, "
-    "f.id, f.user_id, f.created_at, f.last_used_at, f.auth_time, f.password_changed_at, "
-    "f.client_id, f.scope, f.ip, f.user_agent, f.revoked_at, f.revoked_reason "
+    "f.id, f.user_id, f.created_at, "
+    "(SELECT max(issued_at) FROM refresh_tokens WHERE family_id = f.id), f.auth_time, "
+    "f.password_changed_at, f.client_id, f.scope, f.ip, f.user_agent, f.revoked_at, "
+    "f.revoked_reason "
     "FROM refresh_tokens t JOIN refresh_families f ON f.id = t.family_id WHERE t.hash = ?1";
 constexpr int kTokenColumns = 6;
 // list(): decode_family() from column 0.
 constexpr const char* kList =
-    "SELECT id, user_id, created_at, last_used_at, auth_time, password_changed_at, client_id, "
-    "scope, ip, user_agent, revoked_at, revoked_reason FROM refresh_families "
-    "WHERE user_id = ?1 AND revoked_at = 0 ORDER BY created_at DESC, id DESC";
+    "SELECT f.id, f.user_id, f.created_at, "
+    "(SELECT max(issued_at) FROM refresh_tokens WHERE family_id = f.id), f.auth_time, "
+    "f.password_changed_at, f.client_id, f.scope, f.ip, f.user_agent, f.revoked_at, "
+    "f.revoked_reason FROM refresh_families f "
+    "WHERE f.user_id = ?1 AND f.revoked_at = 0 ORDER BY f.created_at DESC, f.id DESC";
 
 // See refresh_store.h: 0 means "not yet", so a state change is recorded at 1 or later.
 std::int64_t marker_time(std::int64_t now) { return std::max<std::int64_t>(now, 1); }
@@ -66,23 +73,22 @@ class SqliteRefreshStore final : public RefreshStore {
                                          const RefreshToken& first) override {
     return db_->write([&](Database::Lease& lease) -> std::expected<void, StoreError> {
       auto st = prepare(*db_, lease,
-                        "INSERT INTO refresh_families (id, user_id, created_at, last_used_at, "
-                        "auth_time, password_changed_at, client_id, scope, ip, user_agent, "
-                        "revoked_at, revoked_reason) "
-                        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)");
+                        "INSERT INTO refresh_families (id, user_id, created_at, auth_time, "
+                        "password_changed_at, client_id, scope, ip, user_agent, revoked_at, "
+                        "revoked_reason) "
+                        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)");
       if (!st) return std::unexpected(st.error());
       st->bind_blob(1, family.id)
           .bind_blob(2, family.user_id)
           .bind(3, family.created_at)
-          .bind(4, family.last_used_at)
-          .bind(5, family.auth_time)
-          .bind(6, family.password_changed_at)
-          .bind(7, family.client_id)
-          .bind(8, family.scope)
-          .bind(9, family.ip)
-          .bind(10, family.user_agent)
-          .bind(11, family.revoked_at)
-          .bind(12, family.revoked_reason);
+          .bind(4, family.auth_time)
+          .bind(5, family.password_changed_at)
+          .bind(6, family.client_id)
+          .bind(7, family.scope)
+          .bind(8, family.ip)
+          .bind(9, family.user_agent)
+          .bind(10, family.revoked_at)
+          .bind(11, family.revoked_reason);
       if (auto done = run(*db_, lease, *st, "refresh.create"); !done) return done;  // kConflict
       return insert_current(lease, family.id, first.hash, first.issued_at, "refresh.create");
     });
@@ -131,14 +137,7 @@ class SqliteRefreshStore final : public RefreshStore {
         return std::unexpected(done.error());
       }
       if (lease->changes() != 1) return std::unexpected(db_->corrupt("refresh_tokens"));
-      r.family.last_used_at = now;
-      auto touched =
-          prepare(*db_, lease, "UPDATE refresh_families SET last_used_at = ?2 WHERE id = ?1");
-      if (!touched) return std::unexpected(touched.error());
-      touched->bind_blob(1, r.family.id).bind(2, now);
-      if (auto done = run(*db_, lease, *touched, "refresh.rotate"); !done) {
-        return std::unexpected(done.error());
-      }
+      r.family.last_used_at = std::max(r.family.last_used_at, successor.issued_at);
       return r;
     });
   }
@@ -195,10 +194,12 @@ class SqliteRefreshStore final : public RefreshStore {
   std::expected<std::size_t, StoreError> purge(std::int64_t created_before,
                                                std::int64_t used_before,
                                                std::int64_t revoked_before) override {
-    // The families' tokens go by ON DELETE CASCADE; changes() counts the families only.
+    // The families' tokens go by ON DELETE CASCADE; changes() counts the families only. Last
+    // used before ?2: no token of the family was issued at ?2 or later.
     return write_changes(*db_, "refresh.purge",
-                         "DELETE FROM refresh_families WHERE created_at < ?1 OR "
-                         "last_used_at < ?2 OR (revoked_at <> 0 AND revoked_at < ?3)",
+                         "DELETE FROM refresh_families AS f WHERE f.created_at < ?1 OR "
+                         "(f.revoked_at <> 0 AND f.revoked_at < ?3) OR NOT EXISTS (SELECT 1 "
+                         "FROM refresh_tokens t WHERE t.family_id = f.id AND t.issued_at >= ?2)",
                          [&](Statement& st) {
                            st.bind(1, created_before).bind(2, used_before).bind(3, revoked_before);
                          });
