@@ -75,6 +75,12 @@ bool TokenService::csrf_matches(std::string_view sid, std::string_view presented
 
 namespace {
 
+// The user a rotation read (store::Rotation::user_read), as UserStore::find_by_id answers.
+std::expected<store::User, store::StoreError> user_read_by(store::Rotation& r) {
+  if (!r.user) return std::unexpected(store::StoreError::kNotFound);
+  return std::move(*r.user);
+}
+
 // The family id a sid names, or nullopt if it is not one of ours.
 std::optional<store::FamilyId> family_id_of(std::string_view sid) {
   auto raw = base::base64url_decode(sid);
@@ -232,8 +238,9 @@ std::expected<TokenPair, Error> TokenService::refresh(std::string_view raw, std:
     (void)refresh_->revoke_family(family.id, "expired", now);
     return fail(RefreshFailure::kExpired);
   }
-  // The user must still be allowed tokens: present, enabled, same password as at login.
-  auto user = users_->find_by_id(family.user_id);
+  // The user must still be allowed tokens: present, enabled, same password as at login. Read
+  // by the rotation itself where the store could (store/refresh_store.h), else here.
+  auto user = rotated->user_read ? user_read_by(*rotated) : users_->find_by_id(family.user_id);
   if (!user && user.error() != store::StoreError::kNotFound) {
     return std::unexpected(from_store(user.error()));
   }

@@ -26,6 +26,57 @@ nlohmann::json segment(const std::string& token, int index) {
   return nlohmann::json::parse(*base::base64url_decode(token.substr(start, end - start)));
 }
 
+// A refresh store whose rotations report the user they "read" (store::Rotation::user_read),
+// as postgres/ does: `report` is what they say, whatever the user store holds.
+class UserReadingRefreshStore final : public store::RefreshStore {
+ public:
+  explicit UserReadingRefreshStore(std::shared_ptr<store::RefreshStore> inner)
+      : inner_(std::move(inner)) {}
+  std::optional<store::User> report;
+
+  std::expected<void, store::StoreError> create(const store::RefreshFamily& family,
+                                                const store::RefreshToken& first) override {
+    return inner_->create(family, first);
+  }
+  std::expected<store::TokenInFamily, store::StoreError> find(
+      const store::TokenHash& hash) override {
+    return inner_->find(hash);
+  }
+  std::expected<store::Rotation, store::StoreError> rotate(const store::TokenHash& presented,
+                                                           const store::RefreshToken& successor,
+                                                           std::string_view sealed,
+                                                           std::int64_t now) override {
+    auto r = inner_->rotate(presented, successor, sealed, now);
+    if (r && r->outcome == store::RotateOutcome::kRotated) {
+      r->user_read = true;
+      r->user = report;
+    }
+    return r;
+  }
+  std::expected<bool, store::StoreError> revoke_family(const store::FamilyId& family,
+                                                       std::string_view reason,
+                                                       std::int64_t now) override {
+    return inner_->revoke_family(family, reason, now);
+  }
+  std::expected<std::size_t, store::StoreError> revoke_user(const store::UserId& user,
+                                                            std::string_view reason,
+                                                            std::int64_t now) override {
+    return inner_->revoke_user(user, reason, now);
+  }
+  std::expected<std::vector<store::RefreshFamily>, store::StoreError> list(
+      const store::UserId& user) override {
+    return inner_->list(user);
+  }
+  std::expected<std::size_t, store::StoreError> purge(std::int64_t created_before,
+                                                      std::int64_t used_before,
+                                                      std::int64_t revoked_before) override {
+    return inner_->purge(created_before, used_before, revoked_before);
+  }
+
+ private:
+  std::shared_ptr<store::RefreshStore> inner_;
+};
+
 class TokensTest : public ::testing::Test {
  protected:
   TokensTest() {
@@ -308,6 +359,40 @@ TEST_F(TokensTest, RefreshRechecksTheUser) {
   EXPECT_EQ(refresh_error(c.refresh_token), Errc::kUnauthenticated);
   EXPECT_EQ(service_->last_failure(), RefreshFailure::kUserGone);
   (void)b;
+}
+
+// A store that read the user in its rotation: the service checks THAT user (no second read),
+// and "no such user" ends the family like a disabled one.
+TEST_F(TokensTest, RefreshChecksTheUserTheRotationRead) {
+  auto reading = std::make_shared<UserReadingRefreshStore>(stores_.refresh);
+  stores_.refresh = reading;
+  make_service(TokenConfig{});
+  store::User disabled = alice_;
+  disabled.disabled = true;
+  store::User moved_on = alice_;
+  moved_on.password_changed_at = kT0 + 1;
+
+  // The user store says alice is fine; each rotation says otherwise, and wins.
+  for (auto [reported, why] : std::vector<std::pair<std::optional<store::User>, RefreshFailure>>{
+           {disabled, RefreshFailure::kUserGone},
+           {std::nullopt, RefreshFailure::kUserGone},
+           {moved_on, RefreshFailure::kPasswordChanged}}) {
+    const TokenPair p = login(alice_);
+    reading->report = reported;
+    EXPECT_EQ(refresh_error(p.refresh_token), Errc::kUnauthenticated);
+    EXPECT_EQ(service_->last_failure(), why);
+    reading->report = alice_;
+    EXPECT_EQ(refresh_error(p.refresh_token), Errc::kUnauthenticated);  // the family is over
+    EXPECT_EQ(service_->last_failure(), RefreshFailure::kFamilyRevoked);
+  }
+
+  // The other way round: the user store says disabled, the rotation read her enabled.
+  ASSERT_TRUE(stores_.users->set_disabled(alice_.id, true).has_value());
+  const TokenPair p = login(alice_);
+  reading->report = alice_;
+  auto next = service_->refresh(p.refresh_token, "ip", "ua");
+  ASSERT_TRUE(next.has_value());
+  EXPECT_TRUE(valid(next->access.token));
 }
 
 TEST_F(TokensTest, LogoutDeniesTheAccessTokenAndEndsItsFamily) {

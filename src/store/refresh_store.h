@@ -23,6 +23,7 @@
 #include <array>
 #include <cstdint>
 #include <expected>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -76,6 +77,12 @@ struct Rotation {
   RotateOutcome outcome = RotateOutcome::kRotated;
   RefreshToken presented;  // the presented token's record AFTER the call
   RefreshFamily family;    // the family AFTER the call
+  // The family's user as the rotation read it, for a backend that reads it in the same round
+  // trip (postgres/, where users live in the same database; on kRotated only). user_read
+  // false: not read, the caller reads it itself; true: `user` is the user, or nullopt if there
+  // is no such user.
+  bool user_read = false;
+  std::optional<User> user;
 };
 
 class RefreshStore {

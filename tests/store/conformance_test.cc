@@ -839,6 +839,50 @@ TEST_P(StoreConformance, RefreshLastUseIsTheNewestTokensIssue) {
   for (int n : {1, 2, 3, 5}) EXPECT_EQ(refresh().find(token(n)).error(), StoreError::kNotFound);
 }
 
+// The header: a backend that reads the family's user in its rotation (postgres/, where users
+// live in the same database) reports it as find_by_id() would, on kRotated only; the others
+// leave it to the caller.
+TEST_P(StoreConformance, RefreshRotationReportsTheUserItRead) {
+  const bool reads = config_.backend == "postgres";
+  User alice = make_user(1, 500);
+  alice.roles = {"admin", "user"};
+  alice.disabled = true;
+  alice.totp_secret = "JBSWY3DPEHPK3PXP";
+  ASSERT_TRUE(users().create(alice));
+  ASSERT_TRUE(refresh().create(make_family(1, 1, 1000), make_refresh(1, 1, 1000)));
+  ASSERT_TRUE(refresh().create(make_family(9, 2, 1000), make_refresh(2, 2, 1000)));  // no user 9
+
+  auto r = refresh().rotate(token(1), make_refresh(3, 1, 1100), "s", 1100);
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->outcome, RotateOutcome::kRotated);
+  EXPECT_EQ(r->user_read, reads);
+  if (reads) {
+    ASSERT_TRUE(r->user);
+    const User want = users().find_by_id(user_id(1)).value();
+    EXPECT_EQ(r->user->id, want.id);
+    EXPECT_EQ(r->user->email, want.email);
+    EXPECT_EQ(r->user->password_hash, want.password_hash);
+    EXPECT_EQ(r->user->roles, want.roles);
+    EXPECT_TRUE(r->user->disabled);
+    EXPECT_EQ(r->user->created_at, want.created_at);
+    EXPECT_EQ(r->user->password_changed_at, want.password_changed_at);
+    EXPECT_EQ(r->user->totp_secret, want.totp_secret);
+  } else {
+    EXPECT_FALSE(r->user);
+  }
+  auto orphan = refresh().rotate(token(2), make_refresh(4, 2, 1100), "s", 1100);
+  ASSERT_TRUE(orphan);
+  EXPECT_EQ(orphan->outcome, RotateOutcome::kRotated);
+  EXPECT_EQ(orphan->user_read, reads);
+  EXPECT_FALSE(orphan->user);
+  // Not a rotation: nothing read.
+  auto again = refresh().rotate(token(1), make_refresh(5, 1, 1200), "s", 1200);
+  ASSERT_TRUE(again);
+  EXPECT_EQ(again->outcome, RotateOutcome::kAlreadyUsed);
+  EXPECT_FALSE(again->user_read);
+  EXPECT_FALSE(again->user);
+}
+
 TEST_P(StoreConformance, RefreshRotateOfAUsedTokenIsAlreadyUsedAndChangesNothing) {
   ASSERT_TRUE(refresh().create(make_family(1, 1, 1000), make_refresh(1, 1, 1000)));
   ASSERT_EQ(refresh().rotate(token(1), make_refresh(2, 1, 1500), "sealed-2", 1500)->outcome,

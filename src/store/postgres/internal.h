@@ -30,6 +30,10 @@ std::shared_ptr<RefreshStore> make_refresh_store(std::shared_ptr<Pool> pool);
 std::shared_ptr<KeyStore> make_key_store(std::shared_ptr<Pool> pool);
 std::shared_ptr<RevocationStore> make_revocation_store(std::shared_ptr<Pool> pool);
 
+// A users row's columns from `col`, in the order id, email, password_hash, roles, disabled,
+// created_at, password_changed_at, totp_secret (user_store.cc; rotate() reads them too).
+User decode_user(Row& row, int col);
+
 // Runs `fn(Op&)` -> std::expected<T, StoreError> as the call `what` (its statements each
 // commit on their own unless `fn` begins a transaction).
 template <typename F>

@@ -2,7 +2,10 @@
 // commit), which takes row locks family first, then token (the order purge's cascade takes
 // them too, so the two never deadlock):
 //   fam    SELECT the family FOR SHARE WHERE it is live and the presented token unused (as the
-//          statement's snapshot sees them). Share locks let rotations of one family run side
+//          statement's snapshot sees them), by primary key (the token's family_id through a
+//          scalar subquery: a join let the planner hash-join a seq scan of every family while
+//          the table is small, which cost a third of the rate in the bench). Share locks let
+//          rotations of one family run side
 //          by side, but a revocation (an UPDATE) and this lock take turns; a revocation that
 //          committed first makes this select nothing (the row is re-checked after the wait).
 //   claim  UPDATE the token WHERE hash = $1 AND used_at = 0, joined to fam: the claim. Of N
@@ -11,7 +14,9 @@
 //   ins    INSERT the successor for the claimed token only (a taken hash: kConflict, and the
 //          whole statement is undone).
 // A statement that claims nothing returns no row and changes nothing; the token is then read
-// as it now is to say why: kFamilyRevoked, kAlreadyUsed, or kNotFound.
+// as it now is to say why: kFamilyRevoked, kAlreadyUsed, or kNotFound. A claiming one also
+// returns the family's user (Rotation::user), so the token service's user check costs no
+// second round trip.
 //
 // The family row itself is never written by a rotation: its last_used_at is its newest
 // token's issued_at (refresh_store.h; migrations/postgres/0002 says why).
@@ -32,17 +37,18 @@ constexpr std::string_view kFind =
     "FROM refresh_tokens t JOIN refresh_families f ON f.id = t.family_id WHERE t.hash = $1";
 constexpr int kTokenColumns = 6;
 // rotate(): $1 presented, $2 used_at marker, $3 successor hash, $4 sealed successor, $5 the
-// successor's issued_at. One row (the claimed token, then its family, in find()'s column
-// order) when it rotated, none when it changed nothing (see the header comment). The family's
-// last use is read in the statement's snapshot, which does not see the successor: hence
-// GREATEST with its issued_at.
+// successor's issued_at. One row when it rotated: the claimed token and its family in find()'s
+// column order, then the user's columns from kUserColumn (decode_user(); all NULL if there is
+// no such user). None when it changed nothing (see the header comment). The family's last use
+// is read in the statement's snapshot, which does not see the successor: hence GREATEST with
+// its issued_at.
 constexpr std::string_view kRotate =
     "WITH fam AS ("
     "  SELECT f.id, f.user_id, f.created_at, f.auth_time, f.password_changed_at, f.client_id, "
     "  f.scope, f.ip, f.user_agent, f.revoked_at, f.revoked_reason "
-    "  FROM refresh_families f JOIN refresh_tokens t ON f.id = t.family_id "
-    "  WHERE t.hash = $1 AND t.used_at = 0 AND f.revoked_at = 0 "
-    "  FOR SHARE OF f), "
+    "  FROM refresh_families f WHERE f.revoked_at = 0 AND f.id = "
+    "  (SELECT family_id FROM refresh_tokens WHERE hash = $1 AND used_at = 0) "
+    "  FOR SHARE), "
     "claim AS ("
     "  UPDATE refresh_tokens t SET used_at = $2, successor = $3, successor_sealed = $4 "
     "  FROM fam WHERE t.hash = $1 AND t.used_at = 0 AND t.family_id = fam.id "
@@ -54,8 +60,10 @@ constexpr std::string_view kRotate =
     "f.id, f.user_id, f.created_at, "
     "GREATEST((SELECT max(issued_at) FROM refresh_tokens WHERE family_id = f.id), $5), "
     "f.auth_time, f.password_changed_at, f.client_id, f.scope, f.ip, f.user_agent, "
-    "f.revoked_at, f.revoked_reason "
-    "FROM claim c JOIN fam f ON f.id = c.family_id";
+    "f.revoked_at, f.revoked_reason, u.id, u.email, u.password_hash, u.roles, u.disabled, "
+    "u.created_at, u.password_changed_at, u.totp_secret "
+    "FROM claim c JOIN fam f ON f.id = c.family_id LEFT JOIN users u ON u.id = f.user_id";
+constexpr int kUserColumn = 18;
 constexpr std::string_view kList =
     "SELECT f.id, f.user_id, f.created_at, "
     "(SELECT max(issued_at) FROM refresh_tokens WHERE family_id = f.id), f.auth_time, "
@@ -147,14 +155,14 @@ class PostgresRefreshStore final : public RefreshStore {
                                           .int8(successor.issued_at));
       if (!rotated) return std::unexpected(rotated.error());
       if (rotated->rows() == 0) return unchanged(op, presented);
-      auto found = decode_first(op, *rotated, "refresh_tokens", [](Row& row) {
-        return TokenInFamily{.token = decode_token(row, 0),
-                             .family = decode_family(row, kTokenColumns)};
+      return decode_first(op, *rotated, "refresh_tokens", [](Row& row) {
+        Rotation r{.outcome = RotateOutcome::kRotated,
+                   .presented = decode_token(row, 0),
+                   .family = decode_family(row, kTokenColumns),
+                   .user_read = true};
+        if (row.nullable_blob<16>(kUserColumn)) r.user = decode_user(row, kUserColumn);
+        return r;
       });
-      if (!found) return std::unexpected(found.error());
-      return Rotation{.outcome = RotateOutcome::kRotated,
-                      .presented = std::move(found->token),
-                      .family = std::move(found->family)};
     });
   }
 

@@ -6,7 +6,7 @@
 namespace tessera::store::postgres {
 namespace {
 
-// The columns every read decodes (see decode_user()), in this order.
+// The columns every read decodes (decode_user(), internal.h), in this order.
 constexpr std::string_view kFindById =
     "SELECT id, email, password_hash, roles, disabled, created_at, password_changed_at, "
     "totp_secret FROM users WHERE id = $1";
@@ -17,18 +17,7 @@ constexpr std::string_view kList =
     "SELECT id, email, password_hash, roles, disabled, created_at, password_changed_at, "
     "totp_secret FROM users ORDER BY created_at, id LIMIT $1 OFFSET $2";
 
-User decode_user(Row& row) {
-  User u;
-  u.id = row.blob<16>(0);
-  u.email = row.text(1);
-  u.password_hash = row.text(2);
-  u.roles = row.text_array(3);
-  u.disabled = row.boolean(4);
-  u.created_at = row.integer(5);
-  u.password_changed_at = row.integer(6);
-  u.totp_secret = row.text(7);
-  return u;
-}
+User decode_user_row(Row& row) { return decode_user(row, 0); }
 
 class PostgresUserStore final : public UserStore {
  public:
@@ -89,7 +78,7 @@ class PostgresUserStore final : public UserStore {
     return call(*pool_, "users.list", [&](Op& op) -> std::expected<std::vector<User>, StoreError> {
       auto result = op.exec(kList, Params().int8(clamp_count(limit)).int8(clamp_count(offset)));
       if (!result) return std::unexpected(result.error());
-      return decode_rows(op, *result, "users", decode_user);
+      return decode_rows(op, *result, "users", decode_user_row);
     });
   }
 
@@ -99,7 +88,7 @@ class PostgresUserStore final : public UserStore {
     return call(*pool_, what, [&](Op& op) -> std::expected<User, StoreError> {
       auto result = op.exec(sql, params);
       if (!result) return std::unexpected(result.error());
-      return decode_first(op, *result, "users", decode_user);
+      return decode_first(op, *result, "users", decode_user_row);
     });
   }
 
@@ -116,6 +105,19 @@ class PostgresUserStore final : public UserStore {
 };
 
 }  // namespace
+
+User decode_user(Row& row, int col) {
+  User u;
+  u.id = row.blob<16>(col);
+  u.email = row.text(col + 1);
+  u.password_hash = row.text(col + 2);
+  u.roles = row.text_array(col + 3);
+  u.disabled = row.boolean(col + 4);
+  u.created_at = row.integer(col + 5);
+  u.password_changed_at = row.integer(col + 6);
+  u.totp_secret = row.text(col + 7);
+  return u;
+}
 
 std::shared_ptr<UserStore> make_user_store(std::shared_ptr<Pool> pool) {
   return std::make_shared<PostgresUserStore>(std::move(pool));
