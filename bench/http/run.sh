@@ -692,9 +692,9 @@ redis_get() {
 # pg_rotate_tx RUN: PostgreSQL's own rate for a transaction of a rotation's shape on the same
 # server and settings (durable): one autocommit statement that updates one row found by its
 # primary key and inserts one row (pgbench's tables, prepared, as many clients as a node's
-# connection pool, 16), for WRK_DURATION seconds. Tessera's rotation does more (two
-# statements: the CTE rotation and the user re-check; three index updates and a foreign-key
-# check), so this is the commit-bound ceiling, not a like-for-like peer.
+# connection pool, 16), for WRK_DURATION seconds. Tessera's rotation does more in its one
+# statement (the family's share lock, the user read, two index inserts, a foreign-key check
+# and the CHECK constraints), so this is the commit-bound ceiling, not a like-for-like peer.
 pg_rotate_tx() {
   [[ -n "${AVAILABLE[pg.rotate_tx]:-}" ]] || return 0
   local out
