@@ -78,10 +78,10 @@ std::optional<UserId> parse_uuid(std::string_view text) {
   return id;
 }
 
-std::string to_hex(const TokenHash& h) {
+std::string to_hex(std::span<const std::uint8_t> bytes) {
   std::string out;
-  out.reserve(h.size() * 2);
-  for (std::uint8_t b : h) {
+  out.reserve(bytes.size() * 2);
+  for (std::uint8_t b : bytes) {
     out.push_back(kHexDigits[b >> 4]);
     out.push_back(kHexDigits[b & 0x0f]);
   }

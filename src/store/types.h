@@ -7,6 +7,7 @@
 #include <array>
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -28,9 +29,10 @@ std::optional<UserId> parse_uuid(std::string_view text);
 
 // SHA-256 of an opaque credential (session id, refresh token). The lookup key in every store.
 using TokenHash = std::array<std::uint8_t, 32>;
-// Lower-case hex (64 characters), and back (either case; nullopt unless exactly 64 hex digits).
-// How a hash travels outside the stores' binary columns (e.g. in ChangeFeed hints).
-std::string to_hex(const TokenHash& h);
+// Lower-case hex (two characters a byte; 64 for a TokenHash), and back for a TokenHash (either
+// case; nullopt unless exactly 64 hex digits). How a hash travels outside the stores' binary
+// columns (e.g. in ChangeFeed hints).
+std::string to_hex(std::span<const std::uint8_t> bytes);
 std::optional<TokenHash> token_hash_from_hex(std::string_view text);
 // The value of one hex digit (either case), -1 if `c` is not one.
 int hex_digit(char c);

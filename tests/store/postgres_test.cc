@@ -202,9 +202,7 @@ TEST_F(PostgresStore, AVersion1DatabaseKeepsItsFamiliesLastUse) {
     ASSERT_TRUE(
         raw.exec("INSERT INTO schema_version VALUES (1, '" + std::string(v1.name) + "', 0)"))
         << raw.error();
-    auto bytea = [](std::span<const std::uint8_t> bytes) {
-      return "'\\x" + testing::hex_of(bytes) + "'";
-    };
+    auto bytea = [](std::span<const std::uint8_t> bytes) { return "'\\x" + to_hex(bytes) + "'"; };
     for (const std::string& sql : testing::legacy_family_inserts(bytea)) {
       ASSERT_TRUE(raw.exec(sql)) << raw.error();
     }

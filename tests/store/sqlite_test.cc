@@ -98,9 +98,7 @@ class SqliteStore : public ::testing::Test {
 };
 
 // An SQL blob literal of `bytes`: x'0a1b...'.
-std::string blob_literal(std::span<const std::uint8_t> bytes) {
-  return "x'" + testing::hex_of(bytes) + "'";
-}
+std::string blob_literal(std::span<const std::uint8_t> bytes) { return "x'" + to_hex(bytes) + "'"; }
 
 unsigned mode_of(const std::string& path) {
   struct stat st {};

@@ -6,7 +6,6 @@
 
 #include <filesystem>
 #include <functional>
-#include <span>
 #include <string>
 #include <thread>
 #include <vector>
@@ -105,17 +104,6 @@ inline RefreshFamily make_family(int user, int n, std::int64_t created_at) {
 // An unused refresh token `hash` of family n, issued at `issued_at`.
 inline RefreshToken make_refresh(int hash, int family, std::int64_t issued_at) {
   return RefreshToken{.hash = token(hash), .family = family_id(family), .issued_at = issued_at};
-}
-
-// Lowercase hex of `bytes`, for writing binary ids into SQL literals in raw-SQL tests.
-inline std::string hex_of(std::span<const std::uint8_t> bytes) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string out;
-  for (std::uint8_t b : bytes) {
-    out.push_back(kDigits[b >> 4]);
-    out.push_back(kDigits[b & 0x0f]);
-  }
-  return out;
 }
 
 // Signing key `kid` in `state`, with distinct contents derived from the kid.
