@@ -238,7 +238,9 @@ Response revoke_session(const ApiContext& ctx, const Request& req) {
 }
 
 // POST /auth/password: SPEC.md "HTTP API": {current_password, new_password}; revokes every
-// other session. A session caller keeps its session. A token caller's family dies with all
+// other session. A session caller's session is renewed (SPEC.md "Browser delivery": a new id
+// at every password change; OWASP renews the id on password change): new session and CSRF
+// cookies, the old id dead. A token caller's family dies with all
 // the others (the per-user not-before cannot spare one token), so it gets a new pair: cookies
 // for an access-cookie caller, JSON (as from /auth/token) for a Bearer caller. A wrong current
 // password is the login's 401 body and counts against the login rate limit.
@@ -248,18 +250,23 @@ void change_password(const ApiContext& ctx, Request req, http::Responder respond
   auto fields = read_json_object(req, kPasswordMembers);
   if (!fields) return respond(std::move(fields.error()));
   const ApiContext* c = &ctx;
-  std::optional<store::TokenHash> keep;
-  if (a->session) keep = a->session->session.id_hash;
+  std::optional<store::Session> renew;
+  if (a->session) renew = a->session->session;
   const AuthMethod method = a->method;
   const auth::RequestContext from = ctx.request_context(req);
   ctx.auth().change_password(
-      a->user, keep, fields->take("current_password"), fields->take("new_password"), from,
+      a->user, std::move(renew), fields->take("current_password"), fields->take("new_password"),
+      from,
       [c, method, from, respond](std::expected<auth::AuthService::PasswordChanged, auth::Error> r) {
         if (!r) return respond(error_response(r.error()));
         c->count_revocations("password_change", r->revoked);
         json body = {{"sessions_revoked", r->revoked}};
         if (method == AuthMethod::kSessionCookie) {
-          return respond(http::make_response(200, dump(body)));
+          if (!r->session) return respond(error_response(auth::make_error(auth::Errc::kInternal)));
+          body["csrf_token"] = r->session->csrf_token;
+          Response res = http::make_response(200, dump(body));
+          add_cookies(res, c->session_cookies(*r->session));
+          return respond(std::move(res));
         }
         auto pair = c->tokens().start(r->user, from.ip, from.user_agent);
         if (!pair) return respond(error_response(pair.error()));

@@ -59,11 +59,14 @@ http::Response error_response(const auth::Error& error) {
     case Errc::kInvalidCredentials:
       detail = kInvalidCredentialsDetail;
       break;
-    case Errc::kRateLimited:
-      detail = "too many failed attempts; try again later";
+    case Errc::kRateLimited:  // the login limit's text unless the limiter said what it limits
+      detail = error.detail.empty() ? std::string_view("too many failed attempts; try again later")
+                                    : std::string_view(error.detail);
       break;
     case Errc::kConcurrencyLimited:
-      detail = "too many concurrent login attempts for this account; retry shortly";
+      detail =
+          "too many login attempts in progress for this account or from this address; retry "
+          "shortly";
       break;
     case Errc::kEmailTaken:
       detail = "that email is already registered";

@@ -8,8 +8,9 @@
 //   Errc                 status  extra                  detail shown to the client
 //   kInvalidCredentials  401     WWW-Authenticate       ONE fixed text for every cause (unknown
 //                                                       email, wrong password, disabled user)
-//   kRateLimited         429     Retry-After: seconds   fixed text (too many failures)
-//   kConcurrencyLimited  429     Retry-After: 1         fixed text (too many at once)
+//   kRateLimited         429     Retry-After: seconds   Error::detail (what was limited, e.g.
+//                                                       sign-ups) or fixed text (too many failures)
+//   kConcurrencyLimited  429     Retry-After: 1         fixed text (too many in progress)
 //   kEmailTaken          409                            fixed text (the CLI/admin only: signup
 //                                                       never reports it)
 //   kWeakPassword        422                            Error::detail (the policy's reason)

@@ -31,9 +31,10 @@ struct Row {
 const std::vector<Row>& table() {
   static const std::vector<Row> rows = {
       {Errc::kInvalidCredentials, 401, "", false, std::string(kInvalidCredentialsDetail)},
-      {Errc::kRateLimited, 429, "60", false, "too many failed attempts; try again later"},
+      {Errc::kRateLimited, 429, "60", true, "too many failed attempts; try again later"},
       {Errc::kConcurrencyLimited, 429, "1", false,
-       "too many concurrent login attempts for this account; retry shortly"},
+       "too many login attempts in progress for this account or from this address; retry "
+       "shortly"},
       {Errc::kEmailTaken, 409, "", false, "that email is already registered"},
       {Errc::kWeakPassword, 422, "", true, "the password is too weak"},
       {Errc::kBadInput, 400, "", true, "the request is malformed"},
@@ -88,7 +89,7 @@ TEST(ErrorMapping, StatusHeadersAndBodyPerRow) {
   }
 }
 
-// Detailed inside, bland outside: only the three codes documented to show Error::detail do.
+// Detailed inside, bland outside: only the codes documented to show Error::detail do.
 TEST(ErrorMapping, DetailReachesTheClientOnlyWhereDocumented) {
   for (const Row& row : table()) {
     SCOPED_TRACE(std::string(auth::describe(row.code)));

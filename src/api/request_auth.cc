@@ -217,9 +217,14 @@ std::vector<std::string> ApiContext::token_cookies(const auth::TokenPair& pair) 
   refresh.path = std::string(kRefreshCookiePath);
   refresh.same_site = http::SameSite::kStrict;
   refresh.max_age = std::max<std::int64_t>(1, pair.refresh_expires_at - now);
+  // The CSRF cookie is sent with the refresh cookie (POST /auth/refresh, and logout once the
+  // access cookie has expired), so it lives exactly as long: a browser-session CSRF cookie
+  // beside a refresh cookie that survives a browser restart left refresh and logout answering
+  // 403 while the family lived on (issue 14, defect 6).
   http::SetCookie csrf{.name = std::string(kCsrfCookieName), .value = tokens_.csrf_token(pair.sid)};
   csrf.http_only = false;
   csrf.same_site = options_.same_site;
+  csrf.max_age = refresh.max_age;
   std::vector<std::string> out;
   for (const http::SetCookie* c : {&access, &refresh, &csrf}) {
     if (auto v = c->to_string()) out.push_back(std::move(*v));

@@ -479,6 +479,12 @@ std::optional<Problem> check(const Config& c) {
   if (c.rate_limit.ip_window < seconds(1)) {
     return Problem{"rate_limit.ip_window", "must be at least 1s"};
   }
+  if (c.rate_limit.signup_ip < 0) {
+    return Problem{"rate_limit.signup_ip", "must not be negative (0: no limit)"};
+  }
+  if (c.rate_limit.signup_window < seconds(1)) {
+    return Problem{"rate_limit.signup_window", "must be at least 1s"};
+  }
 
   if (c.tokens.audience.empty()) return Problem{"tokens.audience", "must not be empty"};
   static constexpr std::string_view kAlgs[] = {"ES256", "EdDSA", "RS256", "PS256",
@@ -592,6 +598,8 @@ std::vector<Field> fields(Config& c) {
       {"rate_limit", "email_window", &c.rate_limit.email_window},
       {"rate_limit", "ip_failures", &c.rate_limit.ip_failures},
       {"rate_limit", "ip_window", &c.rate_limit.ip_window},
+      {"rate_limit", "signup_ip", &c.rate_limit.signup_ip},
+      {"rate_limit", "signup_window", &c.rate_limit.signup_window},
       {"tokens", "issuer", &c.tokens.issuer},
       {"tokens", "audience", &c.tokens.audience},
       {"tokens", "algorithm", &c.tokens.algorithm},

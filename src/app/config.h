@@ -65,6 +65,8 @@
 //   email_window = "15m"
 //   ip_failures = 50             # failed logins per client IP per window (0: no limit)
 //   ip_window = "15m"
+//   signup_ip = 20               # sign-ups (each an Argon2id hash) per client IP per window
+//   signup_window = "1h"         #   (0: no limit)
 //   [tokens]
 //   issuer = ""                  # access tokens' "iss"; empty: the server's own URL
 //   audience = "tessera"         # access tokens' "aud"
@@ -160,6 +162,8 @@ struct Config {
     std::chrono::seconds email_window{15 * 60};
     std::int64_t ip_failures = 50;
     std::chrono::seconds ip_window{15 * 60};
+    std::int64_t signup_ip = 20;
+    std::chrono::seconds signup_window{60 * 60};
   } rate_limit;
 
   struct Tokens {

@@ -101,6 +101,8 @@ std::expected<std::unique_ptr<Services>, std::string> open_services(const Config
   limits.email_window = config.rate_limit.email_window.count();
   limits.ip_max_failures = config.rate_limit.ip_failures;
   limits.ip_window = config.rate_limit.ip_window.count();
+  limits.signup_ip_max = config.rate_limit.signup_ip;
+  limits.signup_ip_window = config.rate_limit.signup_window.count();
   s->limiter = std::make_unique<auth::RateLimiter>(s->stores.counters, limits);
 
   s->audit = std::make_unique<auth::AuditService>(s->stores.audit);

@@ -30,7 +30,6 @@ AuthService::AuthService(UserService& users, SessionService& sessions, TokenServ
       config_(config) {}
 
 void AuthService::login(LoginRequest request, Done<LoginResult> done) {
-  const std::int64_t now = clock_.now_unix();
   // Cheap checks first, on the calling thread: none of them depends on any account.
   auto email = normalize_email(request.email);
   if (!email) {
@@ -40,16 +39,24 @@ void AuthService::login(LoginRequest request, Done<LoginResult> done) {
     return done(std::unexpected(make_error(
         Errc::kBadInput, request.password.empty() ? "password is empty" : "password too long")));
   }
-  // The rate limit before any hashing: a throttled guess costs two counter reads.
-  auto attempt = limiter_.check(*email, request.from.ip, now);
-  if (!attempt) return done(std::unexpected(std::move(attempt.error())));
-
-  // The Attempt is move-only and std::function needs a copyable callable: share it.
-  auto held = std::make_shared<RateLimiter::Attempt>(std::move(*attempt));
+  // The rate limit before any hashing: a throttled guess costs two counter reads; a guess
+  // that only attempts in flight stand in the way of waits for them (rate_limiter.h).
   auto req = std::make_shared<LoginRequest>(std::move(request));
+  limiter_.admit(*email, req->from.ip, clock_,
+                 [this, email = *email, req, done = std::move(done)](
+                     std::expected<RateLimiter::Attempt, Error> attempt) mutable {
+                   if (!attempt) return done(std::unexpected(std::move(attempt.error())));
+                   verify_login(std::move(email), std::move(*attempt), req, std::move(done));
+                 });
+}
+
+void AuthService::verify_login(std::string email, RateLimiter::Attempt attempt,
+                               std::shared_ptr<LoginRequest> req, Done<LoginResult> done) {
+  // The Attempt is move-only and std::function needs a copyable callable: share it.
+  auto held = std::make_shared<RateLimiter::Attempt>(std::move(attempt));
   std::string password = std::move(req->password);
   users_.verify_credentials(
-      *email, std::move(password),
+      email, std::move(password),
       [this, held, req, done = std::move(done)](std::expected<store::User, LoginFailure> r) {
         const std::int64_t at = clock_.now_unix();
         if (!r) {
@@ -92,6 +99,10 @@ void AuthService::signup(std::string email, std::string password, RequestContext
                          Done<Signup> done) {
   if (!config_.open_signup) return done(std::unexpected(make_error(Errc::kForbidden)));
   const std::int64_t now = clock_.now_unix();
+  // Each sign-up costs an Argon2id hash: counted per address before any work (issue 14).
+  if (auto counted = limiter_.count_signup(from.ip, now); !counted) {
+    return done(std::unexpected(std::move(counted.error())));
+  }
   auto ctx = std::make_shared<RequestContext>(std::move(from));
   users_.create_user(std::move(email), std::move(password), {}, now,
                      [this, ctx, done = std::move(done)](std::expected<store::User, Error> r) {
@@ -170,19 +181,31 @@ std::expected<void, Error> AuthService::revoke_session(const store::User& user, 
 }
 
 void AuthService::change_password(const store::User& caller,
-                                  std::optional<store::TokenHash> keep_session,
+                                  std::optional<store::Session> renew_session,
                                   std::string current_password, std::string new_password,
                                   RequestContext from, Done<PasswordChanged> done) {
-  const std::int64_t now = clock_.now_unix();
   // Guessing the current password through a stolen session is a login attempt like any other.
-  auto attempt = limiter_.check(caller.email, from.ip, now);
-  if (!attempt) return done(std::unexpected(std::move(attempt.error())));
-  auto held = std::make_shared<RateLimiter::Attempt>(std::move(*attempt));
   auto ctx = std::make_shared<RequestContext>(std::move(from));
-  const store::UserId user = caller.id;
+  limiter_.admit(
+      caller.email, ctx->ip, clock_,
+      [this, user = caller.id, renew = std::move(renew_session), ctx,
+       current = std::move(current_password), next = std::move(new_password),
+       done = std::move(done)](std::expected<RateLimiter::Attempt, Error> attempt) mutable {
+        if (!attempt) return done(std::unexpected(std::move(attempt.error())));
+        set_password(user, std::move(renew), std::move(current), std::move(next),
+                     std::move(*attempt), ctx, std::move(done));
+      });
+}
+
+void AuthService::set_password(const store::UserId& user,
+                               std::optional<store::Session> renew_session,
+                               std::string current_password, std::string new_password,
+                               RateLimiter::Attempt attempt, std::shared_ptr<RequestContext> ctx,
+                               Done<PasswordChanged> done) {
+  auto held = std::make_shared<RateLimiter::Attempt>(std::move(attempt));
   users_.change_password(
-      user, std::move(current_password), std::move(new_password), now,
-      [this, held, ctx, user, keep_session,
+      user, std::move(current_password), std::move(new_password), clock_.now_unix(),
+      [this, held, ctx, user, renew = std::move(renew_session),
        done = std::move(done)](std::expected<store::User, Error> r) {
         const std::int64_t at = clock_.now_unix();
         if (!r) {
@@ -194,14 +217,22 @@ void AuthService::change_password(const store::User& caller,
           return done(std::unexpected(std::move(r.error())));
         }
         (void)limiter_.record_success(*held);
-        auto n = sessions_.revoke_all(user, keep_session ? &*keep_session : nullptr);
+        auto n = sessions_.revoke_all(user, renew ? &renew->id_hash : nullptr);
         // The password did change; a failed revocation must be visible, not swallowed.
         if (!n) return done(std::unexpected(std::move(n.error())));
         auto families = tokens_.revoke_user(user, "password_changed");
         if (!families) return done(std::unexpected(std::move(families.error())));
-        (void)audit_.record(AuditType::kPasswordChanged, at, actor_of(user, *ctx),
-                            {{"sessions_revoked", *n}, {"families_revoked", *families}});
-        done(PasswordChanged{.user = std::move(*r), .revoked = *n + *families});
+        PasswordChanged changed{.user = std::move(*r), .revoked = *n + *families};
+        nlohmann::json detail{{"sessions_revoked", *n}, {"families_revoked", *families}};
+        if (renew) {
+          // The caller just proved the password: a fresh authentication under a new id.
+          auto next = sessions_.rotate(*renew, at, /*auth_time=*/at);
+          if (!next) return done(std::unexpected(std::move(next.error())));
+          detail["session"] = next->public_id;
+          changed.session = std::move(*next);
+        }
+        (void)audit_.record(AuditType::kPasswordChanged, at, actor_of(user, *ctx), detail);
+        done(std::move(changed));
       });
 }
 

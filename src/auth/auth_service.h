@@ -79,8 +79,9 @@ class AuthService {
   // resets the per-email counter on success.
   void login(LoginRequest request, Done<LoginResult> done);
 
-  // POST /auth/signup. kForbidden when open_signup is off; kBadInput / kWeakPassword; kBusy;
-  // kUnavailable. A taken email is NOT an error (see the header comment).
+  // POST /auth/signup. kForbidden when open_signup is off; kRateLimited past the per-address
+  // sign-up limit (RateLimiter::count_signup, before any hashing); kBadInput / kWeakPassword;
+  // kBusy; kUnavailable. A taken email is NOT an error (see the header comment).
   void signup(std::string email, std::string password, RequestContext from, Done<Signup> done);
 
   // POST /auth/logout: deletes the session named by the raw cookie value. kUnauthenticated if
@@ -106,17 +107,22 @@ class AuthService {
                                             const RequestContext& from);
 
   // POST /auth/password: verifies `current_password` (rate limited like a login for the user's
-  // email), sets the new one and revokes every session of the user except `keep_session` (the
-  // caller's session cookie, if that is what authenticated) and every refresh family and
-  // access token of the user (a caller with a token starts a new family afterwards). Errors:
-  // kRateLimited, kConcurrencyLimited, kInvalidCredentials (wrong current password; a 4xx that
-  // does not end the session), kWeakPassword / kBadInput, kBusy, kUnavailable. Result: the user
-  // as now stored, and the sessions + families revoked.
+  // email), sets the new one and revokes every session of the user and every refresh family
+  // and access token of the user (a caller with a token starts a new family afterwards). The
+  // caller's own session (`renew_session`, when a session cookie authenticated) is not ended
+  // but renewed: a new id and CSRF token, auth_time now (SPEC.md "Browser delivery": a new id
+  // at every password change; the old id stops working). Errors: kRateLimited,
+  // kConcurrencyLimited, kInvalidCredentials (wrong current password; a 4xx that does not end
+  // the session), kWeakPassword / kBadInput, kBusy, kUnavailable, kUnauthenticated (the
+  // caller's session was revoked meanwhile; the password did change). Result: the user as now
+  // stored, the sessions + families revoked (the renewed session not counted), and the
+  // renewed session.
   struct PasswordChanged {
     store::User user;
     std::size_t revoked = 0;
+    std::optional<NewSession> session;  // when renew_session was given
   };
-  void change_password(const store::User& user, std::optional<store::TokenHash> keep_session,
+  void change_password(const store::User& user, std::optional<store::Session> renew_session,
                        std::string current_password, std::string new_password, RequestContext from,
                        Done<PasswordChanged> done);
 
@@ -143,6 +149,14 @@ class AuthService {
   const AuthServiceConfig& config() const { return config_; }
 
  private:
+  // login / change_password once the rate limiter admitted the attempt.
+  void verify_login(std::string email, RateLimiter::Attempt attempt,
+                    std::shared_ptr<LoginRequest> req, Done<LoginResult> done);
+  void set_password(const store::UserId& user, std::optional<store::Session> renew_session,
+                    std::string current_password, std::string new_password,
+                    RateLimiter::Attempt attempt, std::shared_ptr<RequestContext> ctx,
+                    Done<PasswordChanged> done);
+
   UserService& users_;
   SessionService& sessions_;
   TokenService& tokens_;

@@ -271,22 +271,30 @@ TEST_F(AuthServiceTest, PasswordChangeRevokesEveryOtherSession) {
   ASSERT_TRUE(cur.has_value());
 
   auto wrong = await<ChangeR>([&](auto done) {
-    auth_->change_password(cur->user, cur->session.id_hash, "wrong password", "brand new password",
-                           {}, done);
+    auth_->change_password(cur->user, cur->session, "wrong password", "brand new password", {},
+                           done);
   });
   EXPECT_EQ(wrong.error().code, Errc::kInvalidCredentials);
   EXPECT_TRUE(sessions_.authenticate(other->session->id, kT0).has_value());
 
   clock_.set(kT0 + 10);
   auto ok = await<ChangeR>([&](auto done) {
-    auth_->change_password(cur->user, cur->session.id_hash, kPassword, "brand new password", {},
-                           done);
+    auth_->change_password(cur->user, cur->session, kPassword, "brand new password", {}, done);
   });
   ASSERT_TRUE(ok.has_value());
   EXPECT_EQ(ok->revoked, 1u);
   EXPECT_EQ(ok->user.password_changed_at, kT0 + 10);
   EXPECT_FALSE(sessions_.authenticate(other->session->id, kT0 + 10).has_value());
-  EXPECT_TRUE(sessions_.authenticate(mine->session->id, kT0 + 10).has_value());
+  // The caller's session is renewed (issue 14, defect 4): the old id is dead, the new one
+  // lives on with the same created_at and a fresh auth_time.
+  EXPECT_FALSE(sessions_.authenticate(mine->session->id, kT0 + 10).has_value());
+  ASSERT_TRUE(ok->session.has_value());
+  EXPECT_NE(ok->session->id, mine->session->id);
+  EXPECT_NE(ok->session->csrf_token, mine->session->csrf_token);
+  auto renewed = sessions_.authenticate(ok->session->id, kT0 + 10);
+  ASSERT_TRUE(renewed.has_value());
+  EXPECT_EQ(renewed->session.created_at, cur->session.created_at);
+  EXPECT_EQ(renewed->session.auth_time, kT0 + 10);
   EXPECT_EQ(users_->find(cur->user.id)->password_changed_at, kT0 + 10);
   EXPECT_EQ(login("alice@example.com", kPassword).error().code, Errc::kInvalidCredentials);
   EXPECT_TRUE(login("alice@example.com", "brand new password").has_value());
@@ -300,13 +308,13 @@ TEST_F(AuthServiceTest, GuessingTheCurrentPasswordIsRateLimited) {
   ASSERT_TRUE(cur.has_value());
   for (int i = 0; i < 5; ++i) {
     auto r = await<ChangeR>([&](auto done) {
-      auth_->change_password(cur->user, cur->session.id_hash, "guess " + std::to_string(i),
+      auth_->change_password(cur->user, cur->session, "guess " + std::to_string(i),
                              "brand new password", {.ip = "198.51.100.1"}, done);
     });
     ASSERT_EQ(r.error().code, Errc::kInvalidCredentials);
   }
   auto r = await<ChangeR>([&](auto done) {
-    auth_->change_password(cur->user, cur->session.id_hash, kPassword, "brand new password",
+    auth_->change_password(cur->user, cur->session, kPassword, "brand new password",
                            {.ip = "198.51.100.1"}, done);
   });
   EXPECT_EQ(r.error().code, Errc::kRateLimited);
@@ -383,12 +391,13 @@ TEST_F(AuthServiceTest, UserWideRevocationsAlsoKillTokens) {
   cur = sessions_.authenticate(s->session->id, kT0);
   ASSERT_TRUE(cur.has_value());
   auto changed = await<ChangeR>([&](auto done) {
-    auth_->change_password(cur->user, cur->session.id_hash, kPassword, "brand new password", {},
-                           done);
+    auth_->change_password(cur->user, cur->session, kPassword, "brand new password", {}, done);
   });
   ASSERT_TRUE(changed.has_value());
   EXPECT_FALSE(valid(p));
-  EXPECT_TRUE(sessions_.authenticate(s->session->id, kT0).has_value());  // the current one stays
+  ASSERT_TRUE(changed->session.has_value());  // the current one goes on under a new id
+  EXPECT_FALSE(sessions_.authenticate(s->session->id, kT0).has_value());
+  EXPECT_TRUE(sessions_.authenticate(changed->session->id, kT0).has_value());
 
   p = fresh_pair();
   ASSERT_TRUE(auth_->disable_user(alice.id, {}).has_value());

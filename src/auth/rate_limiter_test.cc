@@ -60,6 +60,8 @@ TEST_F(RateLimiterTest, DefaultsAreTheSpecs) {
   EXPECT_EQ(c.email_window, 900);
   EXPECT_EQ(c.ip_max_failures, 50);
   EXPECT_EQ(c.ip_window, 900);
+  EXPECT_EQ(c.signup_ip_max, 20);
+  EXPECT_EQ(c.signup_ip_window, 3600);
 }
 
 TEST_F(RateLimiterTest, FiveFailuresPerEmailThenRetryAfterUntilTheWindowEnds) {
@@ -179,6 +181,157 @@ TEST_F(RateLimiterTest, AReachedLimitIsRateLimitedEvenWithAttemptsInFlight) {
   auto crowded = refusal("c@x.org", "198.51.100.3", kT0 + 10);
   ASSERT_TRUE(crowded.has_value());
   EXPECT_EQ(crowded->code, Errc::kConcurrencyLimited);
+}
+
+// Issue 14, defect 2: the per-IP limit reserves too. Attempts in flight from one address count
+// against its budget whatever account they are for.
+TEST_F(RateLimiterTest, AttemptsInFlightFromOneAddressCannotExceedTheIpBudget) {
+  reset(RateLimitConfig{.ip_max_failures = 3});
+  std::vector<RateLimiter::Attempt> in_flight;
+  for (int i = 0; i < 3; ++i) {
+    auto a = limiter_->check("user" + std::to_string(i) + "@x.org", "198.51.100.1", kT0);
+    ASSERT_TRUE(a.has_value()) << i;
+    in_flight.push_back(std::move(*a));
+  }
+  auto crowded = refusal("fresh@x.org", "198.51.100.1", kT0);
+  ASSERT_TRUE(crowded.has_value());
+  EXPECT_EQ(crowded->code, Errc::kConcurrencyLimited);
+  EXPECT_TRUE(succeed("fresh@x.org", "198.51.100.2", kT0));  // another address
+  for (auto& a : in_flight) ASSERT_TRUE(limiter_->record_failure(a, kT0).has_value());
+  EXPECT_EQ(retry_after("fresh@x.org", "198.51.100.1", kT0 + 1), 899);
+}
+
+// What admit() handed its callback, once.
+struct Outcome {
+  std::optional<std::expected<RateLimiter::Attempt, Error>> got;
+  int calls = 0;
+  RateLimiter::Admitted callback() {
+    return [this](std::expected<RateLimiter::Attempt, Error> a) {
+      ++calls;
+      got.emplace(std::move(a));
+    };
+  }
+};
+
+// admit() waits where check() would answer kConcurrencyLimited: an ended attempt wakes it.
+// A success resets the count, so every waiter behind it gets its turn.
+TEST_F(RateLimiterTest, AdmitWaitsForAttemptsInFlightAndASuccessLetsTheWaitersIn) {
+  base::ManualClock clock(kT0);
+  std::vector<RateLimiter::Attempt> in_flight;
+  for (int i = 0; i < 5; ++i) in_flight.push_back(*limiter_->check("a@x.org", "198.51.100.1", kT0));
+  std::vector<Outcome> waiting(3);
+  for (Outcome& o : waiting) limiter_->admit("a@x.org", "198.51.100.2", clock, o.callback());
+  for (Outcome& o : waiting) EXPECT_EQ(o.calls, 0);  // queued, not refused
+  // One attempt ends: room for exactly one more in flight.
+  ASSERT_TRUE(limiter_->record_success(in_flight[0]).has_value());
+  ASSERT_EQ(waiting[0].calls, 1);
+  EXPECT_TRUE(waiting[0].got->has_value());
+  EXPECT_EQ(waiting[1].calls, 0);
+  EXPECT_EQ(waiting[2].calls, 0);
+  ASSERT_TRUE(limiter_->record_success(in_flight[1]).has_value());
+  ASSERT_TRUE(limiter_->record_success(in_flight[2]).has_value());
+  for (Outcome& o : waiting) {
+    ASSERT_EQ(o.calls, 1);
+    EXPECT_TRUE(o.got->has_value());
+  }
+}
+
+// Waiters behind failing attempts are never left waiting: once the budget is spent they are
+// all refused with the failure limit's answer, and none of them was evaluated.
+TEST_F(RateLimiterTest, AdmitRefusesTheWaitersOnceTheFailuresLand) {
+  base::ManualClock clock(kT0);
+  std::vector<RateLimiter::Attempt> in_flight;
+  for (int i = 0; i < 5; ++i) in_flight.push_back(*limiter_->check("a@x.org", "198.51.100.1", kT0));
+  std::vector<Outcome> waiting(10);
+  for (Outcome& o : waiting) limiter_->admit("a@x.org", "198.51.100.2", clock, o.callback());
+  for (int i = 0; i < 5; ++i) {
+    ASSERT_TRUE(limiter_->record_failure(in_flight[i], kT0).has_value());
+    // f failures + (5 - f) in flight: still exactly the budget, so they keep waiting.
+    if (i < 4) {
+      for (Outcome& o : waiting) EXPECT_EQ(o.calls, 0) << "after failure " << i;
+    }
+  }
+  for (Outcome& o : waiting) {
+    ASSERT_EQ(o.calls, 1);
+    ASSERT_FALSE(o.got->has_value());
+    EXPECT_EQ(o.got->error().code, Errc::kRateLimited);
+  }
+}
+
+// A bounded queue: past kMaxWaitersPerKey the answer is the honest "too many in progress".
+TEST_F(RateLimiterTest, AdmitQueuesAtMostKMaxWaitersPerKey) {
+  base::ManualClock clock(kT0);
+  reset(RateLimitConfig{.email_max_failures = 1});
+  auto held = limiter_->check("a@x.org", "198.51.100.1", kT0);
+  ASSERT_TRUE(held.has_value());
+  std::vector<Outcome> waiting(RateLimiter::kMaxWaitersPerKey + 1);
+  for (Outcome& o : waiting) limiter_->admit("a@x.org", "198.51.100.2", clock, o.callback());
+  for (std::size_t i = 0; i < RateLimiter::kMaxWaitersPerKey; ++i) EXPECT_EQ(waiting[i].calls, 0);
+  Outcome& last = waiting.back();
+  ASSERT_EQ(last.calls, 1);
+  ASSERT_FALSE(last.got->has_value());
+  EXPECT_EQ(last.got->error().code, Errc::kConcurrencyLimited);
+  EXPECT_EQ(last.got->error().retry_after, 1);
+  // The one in flight fails: the budget (1) is spent and every waiter is told so.
+  ASSERT_TRUE(limiter_->record_failure(*held, kT0).has_value());
+  for (std::size_t i = 0; i < RateLimiter::kMaxWaitersPerKey; ++i) {
+    ASSERT_EQ(waiting[i].calls, 1);
+    EXPECT_EQ(waiting[i].got->error().code, Errc::kRateLimited);
+  }
+}
+
+// Many threads admitting at once, correct and wrong guesses mixed: every callback runs exactly
+// once, at most the budget of failures is ever evaluated, and every correct login that found
+// room got in.
+TEST(RateLimiterRaceTest, ConcurrentAdmitsAllFinishAndKeepTheBudget) {
+  store::Stores stores = testing::memory_stores();
+  const RateLimitConfig config;  // 5 per email, 50 per IP
+  RateLimiter limiter(stores.counters, config);
+  base::ManualClock clock(kT0);
+  constexpr int kThreads = 24;
+  std::atomic<int> calls{0}, admitted{0}, wrong_admitted{0};
+  std::latch start(kThreads);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      start.arrive_and_wait();
+      const bool correct = t % 2 == 0;
+      limiter.admit("a@x.org", "198.51.100." + std::to_string(t), clock,
+                    [&, correct](std::expected<RateLimiter::Attempt, Error> a) {
+                      ++calls;
+                      if (!a) return;
+                      ++admitted;
+                      if (correct) {
+                        EXPECT_TRUE(limiter.record_success(*a).has_value());
+                      } else {
+                        ++wrong_admitted;
+                        EXPECT_TRUE(limiter.record_failure(*a, kT0).has_value());
+                      }
+                    });
+    });
+  }
+  for (std::thread& t : threads) t.join();
+  EXPECT_EQ(calls.load(), kThreads);
+  EXPECT_GE(admitted.load(), 1);
+  auto count = stores.counters->get(RateLimiter::email_key("a@x.org"), kT0);
+  ASSERT_TRUE(count.has_value());
+  EXPECT_LE(count->value, config.email_max_failures);
+}
+
+TEST_F(RateLimiterTest, SignupsAreCountedPerAddressBeforeAnyWork) {
+  reset(RateLimitConfig{.signup_ip_max = 2, .signup_ip_window = 3600});
+  EXPECT_TRUE(limiter_->count_signup("198.51.100.1", kT0).has_value());
+  EXPECT_TRUE(limiter_->count_signup("198.51.100.1", kT0 + 1).has_value());
+  auto third = limiter_->count_signup("198.51.100.1", kT0 + 10);
+  ASSERT_FALSE(third.has_value());
+  EXPECT_EQ(third.error().code, Errc::kRateLimited);
+  EXPECT_EQ(third.error().retry_after, 3590);
+  EXPECT_NE(third.error().detail.find("sign-ups"), std::string::npos);
+  EXPECT_TRUE(limiter_->count_signup("198.51.100.2", kT0 + 10).has_value());
+  EXPECT_TRUE(limiter_->count_signup("198.51.100.1", kT0 + 3600).has_value());  // a new window
+  EXPECT_EQ(RateLimiter::signup_key("198.51.100.1").find("198"), std::string::npos);
+  reset(RateLimitConfig{.signup_ip_max = 0});
+  for (int i = 0; i < 50; ++i) ASSERT_TRUE(limiter_->count_signup("198.51.100.1", kT0));
 }
 
 // A counter store that runs a hook once, right after answering `get` for an email key: lets a

@@ -195,8 +195,6 @@ std::expected<TokenPair, Error> TokenService::fail(RefreshFailure why) {
 
 std::expected<TokenPair, Error> TokenService::refresh(std::string_view raw, std::string_view ip,
                                                       std::string_view user_agent) {
-  (void)ip;
-  (void)user_agent;
   // The access token's issue time is taken BEFORE the rotation: see revoke_user().
   const std::int64_t issued_ms = clock_.now_ms();
   const auto presented = hash_opaque_token(raw);
@@ -257,7 +255,10 @@ std::expected<TokenPair, Error> TokenService::refresh(std::string_view raw, std:
       return pair_for(family, *user, std::move(successor_raw), issued_ms);
     case store::RotateOutcome::kAlreadyUsed:
       // Used before: another tab a moment ago (the grace window), or reuse.
-      return reuse(store::TokenInFamily{rotated->presented, family}, *user, raw, now, issued_ms);
+      return reuse(store::TokenInFamily{rotated->presented, family}, *user, raw, now, issued_ms,
+                   AuditActor{.user = family.user_id,
+                              .ip = std::string(ip),
+                              .user_agent = std::string(user_agent)});
     case store::RotateOutcome::kFamilyRevoked:
       break;  // handled above
   }
@@ -267,7 +268,8 @@ std::expected<TokenPair, Error> TokenService::refresh(std::string_view raw, std:
 std::expected<TokenPair, Error> TokenService::reuse(const store::TokenInFamily& found,
                                                     const store::User& user,
                                                     std::string_view raw_presented,
-                                                    std::int64_t now, std::int64_t issued_ms) {
+                                                    std::int64_t now, std::int64_t issued_ms,
+                                                    const AuditActor& presenter) {
   const store::RefreshToken& used = found.token;
   if (config_.reuse_grace > 0 && now - used.used_at <= config_.reuse_grace &&
       !used.successor_sealed.empty()) {
@@ -284,8 +286,7 @@ std::expected<TokenPair, Error> TokenService::reuse(const store::TokenInFamily& 
   if (!revoked) return std::unexpected(from_store(revoked.error()));
   // The thief may hold the family's latest access token too: it dies with the family.
   if (auto d = deny_family(sid_of(found.family.id)); !d) return std::unexpected(d.error());
-  (void)audit_.record(AuditType::kRefreshReuse, now,
-                      AuditActor{.user = found.family.user_id, .ip = {}, .user_agent = {}},
+  (void)audit_.record(AuditType::kRefreshReuse, now, presenter,
                       nlohmann::json{{"family", sid_of(found.family.id)},
                                      {"used_at", used.used_at},
                                      {"reason", "rotated token presented again"}});

@@ -189,10 +189,12 @@ class TokenService {
   std::expected<TokenPair, Error> fail(RefreshFailure why);
   // Denies every access token of family `sid` (they all expire within access_ttl + leeway).
   std::expected<void, Error> deny_family(std::string_view sid);
-  // `user` is the family's user as refresh() loaded and checked it (not read again).
+  // `user` is the family's user as refresh() loaded and checked it (not read again);
+  // `presenter` is who presented the used token (its address and user agent go in the audit
+  // event: the likely thief), with the family's user as the account concerned.
   std::expected<TokenPair, Error> reuse(const store::TokenInFamily& found, const store::User& user,
                                         std::string_view raw_presented, std::int64_t now,
-                                        std::int64_t issued_ms);
+                                        std::int64_t issued_ms, const AuditActor& presenter);
   std::expected<TokenPair, Error> pair_for(const store::RefreshFamily& family,
                                            const store::User& user, std::string refresh_token,
                                            std::int64_t issued_ms);

@@ -239,9 +239,21 @@ TEST_F(TokensTest, RefreshRotatesAndReuseRevokesTheWholeFamily) {
   EXPECT_NE(second->access.jti, first.access.jti);
   EXPECT_TRUE(valid(second->access.token));
 
-  // The old token again: reuse. The family dies, including the successor.
-  EXPECT_EQ(refresh_error(first.refresh_token), Errc::kUnauthenticated);
+  // The old token again, from somewhere else: reuse. The family dies, including the successor.
+  auto stolen = service_->refresh(first.refresh_token, "198.51.100.66", "ThiefBot/2.0");
+  ASSERT_FALSE(stolen.has_value());
+  EXPECT_EQ(stolen.error().code, Errc::kUnauthenticated);
   EXPECT_EQ(service_->last_failure(), RefreshFailure::kReuse);
+  // Issue 14, defect 7: the event names whoever presented the used token (the likely thief),
+  // and the account whose family it was.
+  store::AuditQuery q;
+  q.type = "refresh.reuse";
+  auto events = stores_.audit->query(q);
+  ASSERT_TRUE(events.has_value());
+  ASSERT_EQ(events->size(), 1u);
+  EXPECT_EQ(events->front().ip, "198.51.100.66");
+  EXPECT_EQ(events->front().user_agent, "ThiefBot/2.0");
+  EXPECT_EQ(events->front().user_id, alice_.id);
   EXPECT_EQ(refresh_error(second->refresh_token), Errc::kUnauthenticated);
   EXPECT_EQ(service_->last_failure(), RefreshFailure::kFamilyRevoked);
   EXPECT_EQ(audit_count("refresh.reuse"), 1u);

@@ -15,8 +15,11 @@ class SessionStore {
   virtual ~SessionStore() = default;
 
   // Adds `s`, then, if the user now has more than `max_per_user` sessions, deletes the oldest
-  // (by created_at, ties by id_hash) until `max_per_user` remain, atomically. `s` itself is never
-  // evicted; `max_per_user` 0 means no limit. Returns how many were evicted.
+  // until `max_per_user` remain, atomically. `s` itself is never evicted; `max_per_user` 0
+  // means no limit. Returns how many were evicted.
+  // "Oldest" is creation order, the order of the create() calls as the store serialised them,
+  // never created_at: its whole seconds tie for sessions created in one second (a password
+  // manager and two tabs), and the clocks of several nodes disagree.
   // kConflict if the id hash exists (never expected: ids are 256 random bits).
   virtual std::expected<std::size_t, StoreError> create(const Session& s,
                                                         std::size_t max_per_user) = 0;
@@ -34,7 +37,7 @@ class SessionStore {
   virtual std::expected<std::size_t, StoreError> remove_all(const UserId& user,
                                                             const TokenHash* keep = nullptr) = 0;
 
-  // The user's sessions, newest first (by created_at, ties by id_hash descending).
+  // The user's sessions, newest first (creation order, as create() evicts).
   virtual std::expected<std::vector<Session>, StoreError> list(const UserId& user) = 0;
 
   // Deletes sessions with created_at < `created_before` or last_seen_at < `seen_before`

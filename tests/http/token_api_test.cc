@@ -157,8 +157,12 @@ TEST_F(TokenApiTest, LoginSetsTheThreeTokenCookiesExactly) {
     return v.empty() ? -1 : std::stol(v);
   };
   EXPECT_THAT(max_age(set[kAccess]), ::testing::AllOf(::testing::Ge(899), ::testing::Le(900)));
-  EXPECT_THAT(max_age(set[kRefresh]),
-              ::testing::AllOf(::testing::Ge(2592000 - 1), ::testing::Le(2592000)));
+  const long refresh_age = max_age(set[kRefresh]);
+  EXPECT_THAT(refresh_age, ::testing::AllOf(::testing::Ge(2592000 - 1), ::testing::Le(2592000)));
+  // Issue 14, defect 6: the CSRF cookie goes with the refresh cookie to /auth/refresh, so it
+  // expires with it (a browser-session CSRF cookie left refresh answering 403 after a browser
+  // restart while the refresh cookie lived on).
+  EXPECT_EQ(max_age(set[kCsrf]), refresh_age);
   EXPECT_EQ(set[kAccess].attrs,
             (std::map<std::string, std::string>{
                 {"path", "/"}, {"secure", ""}, {"httponly", ""}, {"samesite", "Lax"}}));
@@ -218,6 +222,54 @@ TEST_F(TokenApiTest, CookieRefreshRotatesAndReuseKillsTheFamily) {
   for (auto& [name, c] : cleared) EXPECT_EQ(c.attrs["max-age"], "0") << name;
   EXPECT_EQ(cleared[kRefresh].attrs["path"], "/auth/refresh");
   expect_problem(send("POST", "/auth/refresh", b.refresh_request()), 401);
+}
+
+// Issue 14, defect 7: the refresh.reuse event names who presented the used token (its address,
+// through the trusted proxy, and user agent): that is the likely thief, not the account owner.
+TEST_F(TokenApiTest, ReuseIsAuditedWithThePresentersAddressAndAgent) {
+  add_user("root@example.com", {"admin"});
+  add_user("vic@example.com");
+  const json first = token_pair("vic@example.com");
+  const Fields json_type = {{"Content-Type", "application/json"}};
+  const std::string old_body = json({{"refresh_token", first["refresh_token"]}}).dump();
+  ASSERT_EQ(send("POST", "/auth/refresh", json_type, old_body).status, 200);
+  Fields thief = json_type;
+  thief.emplace_back("User-Agent", "ThiefBot/2.0");
+  expect_problem(send("POST", "/auth/refresh", thief, old_body, "198.51.100.66"), 401);
+
+  Response audit =
+      send("GET", "/admin/audit?type=refresh.reuse", bearer(token_pair("root@example.com")));
+  ASSERT_EQ(audit.status, 200) << audit.body;
+  const json events = audit.body_json()["events"];
+  ASSERT_EQ(events.size(), 1u) << audit.body;
+  EXPECT_EQ(events[0]["ip"], "198.51.100.66");
+  EXPECT_EQ(events[0]["user_agent"], "ThiefBot/2.0");
+}
+
+// Issue 14, defect 6: a browser restarted after the access cookie expired keeps only the
+// cookies that carry a Max-Age it has not yet reached. Those must be enough to refresh and then
+// to log out (before the fix the CSRF cookie died with the browser session: refresh and logout
+// answered 403 and the family lived on until its idle timeout).
+TEST_F(TokenApiTest, ARestartedBrowserCanStillRefreshAndLogOut) {
+  add_user("rita@example.com");
+  Browser b;
+  Response r = login(b, "rita@example.com");
+  constexpr long kAway = 20 * 60;  // the browser was closed for 20 minutes
+  Browser restarted;
+  for (auto& [name, c] : set_cookies(r)) {
+    if (!c.attrs.count("max-age") || std::stol(c.attrs["max-age"]) <= kAway) continue;
+    if (name == kAccess) restarted.access = c.value;
+    if (name == kRefresh) restarted.refresh = c.value;
+    if (name == kCsrf) restarted.csrf = c.value;
+  }
+  EXPECT_TRUE(restarted.access.empty());  // 15 minutes: gone
+  ASSERT_FALSE(restarted.refresh.empty());
+  ASSERT_FALSE(restarted.csrf.empty());
+  Response refreshed = send("POST", "/auth/refresh", restarted.refresh_request());
+  ASSERT_EQ(refreshed.status, 200) << refreshed.body;
+  restarted.take_cookies(refreshed);
+  EXPECT_EQ(send("POST", "/auth/logout", restarted.unsafe()).status, 204);
+  expect_problem(send("POST", "/auth/refresh", restarted.refresh_request()), 401);
 }
 
 // The cookie variant of /auth/refresh is cookie-authenticated: the CSRF rule applies, and a

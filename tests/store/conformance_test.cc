@@ -332,12 +332,38 @@ TEST_P(StoreConformance, CreateNeverEvictsTheNewSessionAndZeroMeansNoLimit) {
   for (int i = 1; i <= 5; ++i)
     ASSERT_EQ(sessions().create(make_session(1, i, 1000), 0).value(), 0u);
   EXPECT_EQ(sessions().list(user_id(1))->size(), 5u);
-  // The new session is the oldest by created_at (a clock step back): the others go.
+  // The new session's created_at is the earliest (a clock step back): it is still the newest.
   EXPECT_EQ(sessions().create(make_session(1, 9, 1), 2).value(), 4u);
   auto left = sessions().list(user_id(1));
   ASSERT_TRUE(left);
   ASSERT_EQ(left->size(), 2u);
-  EXPECT_TRUE(sessions().find(token(9)));
+  EXPECT_EQ((*left)[0].id_hash, token(9));
+  EXPECT_EQ((*left)[1].id_hash, token(5));
+}
+
+// Issue 14, defect 10: among sessions created in one second, eviction follows the order of
+// creation, never the random id. The ids here fall as they are created, so the old rule
+// (created_at, then id_hash) would evict the newest sessions first.
+TEST_P(StoreConformance, EvictsInCreationOrderWithinOneSecond) {
+  constexpr int kSessions = 12;
+  constexpr std::size_t kMax = 3;
+  std::size_t evicted = 0;
+  for (int i = 0; i < kSessions; ++i) {
+    auto r = sessions().create(make_session(1, 100 - i, 1000), kMax);
+    ASSERT_TRUE(r) << i;
+    evicted += *r;
+    // The session just created and the ones created right before it survive.
+    for (int j = std::max(0, i - static_cast<int>(kMax) + 1); j <= i; ++j) {
+      EXPECT_TRUE(sessions().find(token(100 - j))) << "after create " << i << ": session " << j;
+    }
+  }
+  EXPECT_EQ(evicted, kSessions - kMax);
+  auto left = sessions().list(user_id(1));
+  ASSERT_TRUE(left);
+  ASSERT_EQ(left->size(), kMax);
+  for (std::size_t k = 0; k < kMax; ++k) {  // newest first
+    EXPECT_EQ((*left)[k].id_hash, token(100 - (kSessions - 1) + static_cast<int>(k))) << k;
+  }
 }
 
 TEST_P(StoreConformance, ConcurrentCreatesKeepTheLimit) {
@@ -394,6 +420,7 @@ TEST_P(StoreConformance, RemoveAllWithAndWithoutKeep) {
 
 TEST_P(StoreConformance, ListNewestFirst) {
   EXPECT_TRUE(sessions().list(user_id(1))->empty());
+  // Creation order, whatever created_at says (clocks step, and seconds tie).
   for (auto [n, at] : std::vector<std::pair<int, std::int64_t>>{{1, 300}, {2, 100}, {3, 200}}) {
     ASSERT_TRUE(sessions().create(make_session(1, n, at), 10));
   }
@@ -401,9 +428,9 @@ TEST_P(StoreConformance, ListNewestFirst) {
   auto list = sessions().list(user_id(1));
   ASSERT_TRUE(list);
   ASSERT_EQ(list->size(), 3u);
-  EXPECT_EQ((*list)[0].id_hash, token(1));
-  EXPECT_EQ((*list)[1].id_hash, token(3));
-  EXPECT_EQ((*list)[2].id_hash, token(2));
+  EXPECT_EQ((*list)[0].id_hash, token(3));
+  EXPECT_EQ((*list)[1].id_hash, token(2));
+  EXPECT_EQ((*list)[2].id_hash, token(1));
   for (const auto& s : *list) EXPECT_EQ(s.user_id, user_id(1));
 }
 

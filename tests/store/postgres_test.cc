@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "legacy_families.h"
+#include "legacy_sessions.h"
 #include "local_services.h"
 #include "peer_process.h"
 #include "postgres_test_util.h"
@@ -96,6 +97,22 @@ class PostgresStore : public ::testing::Test {
   std::vector<std::string> errors() {
     std::lock_guard lock(errors_mu_);
     return errors_;
+  }
+  // Makes the scratch database one that a binary knowing only the first `version` migrations
+  // left, holding the rows `inserts` write.
+  void write_old_database(std::size_t version, const std::vector<std::string>& inserts) {
+    RawConnection raw(db_->dsn());
+    ASSERT_TRUE(raw.ok()) << raw.error();
+    for (const postgres::Migration& m : postgres::migrations().first(version)) {
+      ASSERT_TRUE(raw.exec(std::string(m.sql))) << m.name << ": " << raw.error();
+      ASSERT_TRUE(raw.exec("INSERT INTO schema_version VALUES (" + std::to_string(m.version) +
+                           ", '" + std::string(m.name) + "', 0)"))
+          << raw.error();
+    }
+    for (const std::string& sql : inserts) ASSERT_TRUE(raw.exec(sql)) << raw.error();
+  }
+  static std::string bytea_literal(std::span<const std::uint8_t> bytes) {
+    return "'\\x" + to_hex(bytes) + "'";
   }
   // Whether some reported error contains `text`.
   bool reported(std::string_view text) {
@@ -193,20 +210,7 @@ TEST_F(PostgresStore, RefusesASchemaNewerThanTheBinary) {
 // A version 1 database (families with their own last_used_at) upgrades to reading a family's
 // last use from its tokens (0002): the same values, and its families keep rotating and purging.
 TEST_F(PostgresStore, AVersion1DatabaseKeepsItsFamiliesLastUse) {
-  const postgres::Migration& v1 = postgres::migrations().front();
-  ASSERT_EQ(v1.version, 1);
-  {
-    RawConnection raw(db_->dsn());
-    ASSERT_TRUE(raw.ok()) << raw.error();
-    ASSERT_TRUE(raw.exec(std::string(v1.sql))) << raw.error();
-    ASSERT_TRUE(
-        raw.exec("INSERT INTO schema_version VALUES (1, '" + std::string(v1.name) + "', 0)"))
-        << raw.error();
-    auto bytea = [](std::span<const std::uint8_t> bytes) { return "'\\x" + to_hex(bytes) + "'"; };
-    for (const std::string& sql : testing::legacy_family_inserts(bytea)) {
-      ASSERT_TRUE(raw.exec(sql)) << raw.error();
-    }
-  }
+  ASSERT_NO_FATAL_FAILURE(write_old_database(1, testing::legacy_family_inserts(bytea_literal)));
   Stores s = open(config());
   ASSERT_TRUE(s.ready());
   ASSERT_NO_FATAL_FAILURE(testing::expect_legacy_families_kept(*s.refresh));
@@ -217,6 +221,16 @@ TEST_F(PostgresStore, AVersion1DatabaseKeepsItsFamiliesLastUse) {
             "0");
   EXPECT_EQ(raw.scalar("SELECT max(version) FROM schema_version"),
             std::to_string(postgres::latest_version()));
+}
+
+// A version 2 database (sessions ordered by created_at, then id_hash) upgrades to creation
+// order (0003): existing sessions keep the order the old rule gave them, and every session
+// created afterwards is newer than all of them.
+TEST_F(PostgresStore, AVersion2DatabaseKeepsItsSessionsOrderAndEvictsInCreationOrder) {
+  ASSERT_NO_FATAL_FAILURE(write_old_database(2, testing::legacy_session_inserts(bytea_literal)));
+  Stores s = open(config());
+  ASSERT_TRUE(s.ready());
+  ASSERT_NO_FATAL_FAILURE(testing::expect_legacy_sessions_kept(*s.sessions));
 }
 
 TEST_F(PostgresStore, AnInvalidConnectionStringIsRefusedWithoutEchoingIt) {

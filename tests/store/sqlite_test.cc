@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "legacy_families.h"
+#include "legacy_sessions.h"
 #include "peer_process.h"
 #include "rotation_race.h"
 #include "store/sqlite/migrations.h"
@@ -271,21 +272,25 @@ TEST_F(SqliteStore, AVersion1DatabaseUpgradesWithItsDataIntact) {
   EXPECT_EQ(raw.scalar("SELECT count(*) FROM pragma_foreign_key_check"), "0");
 }
 
+// Makes `path` a database as a binary that knew only the first `version` migrations left it,
+// holding the rows `inserts` write.
+void write_old_database(const std::string& path, std::size_t version,
+                        const std::vector<std::string>& inserts) {
+  Raw raw(path);
+  for (const sqlite::Migration& m : sqlite::migrations().first(version)) {
+    ASSERT_EQ(raw.exec(std::string(m.sql)), SQLITE_OK) << m.name << ": " << raw.last_error();
+    ASSERT_EQ(raw.exec("INSERT INTO schema_version VALUES (" + std::to_string(m.version) + ", '" +
+                       std::string(m.name) + "', 0)"),
+              SQLITE_OK);
+  }
+  for (const std::string& sql : inserts) ASSERT_EQ(raw.exec(sql), SQLITE_OK) << raw.last_error();
+}
+
 // A version 2 database (families with their own last_used_at) upgrades to reading a family's
 // last use from its tokens: the same values, and its families keep rotating and purging.
 TEST_F(SqliteStore, AVersion2DatabaseKeepsItsFamiliesLastUse) {
-  {
-    Raw raw(path_);
-    for (const sqlite::Migration& m : sqlite::migrations().first(2)) {
-      ASSERT_EQ(raw.exec(std::string(m.sql)), SQLITE_OK) << m.name << ": " << raw.last_error();
-      ASSERT_EQ(raw.exec("INSERT INTO schema_version VALUES (" + std::to_string(m.version) + ", '" +
-                         std::string(m.name) + "', 0)"),
-                SQLITE_OK);
-    }
-    for (const std::string& sql : testing::legacy_family_inserts(blob_literal)) {
-      ASSERT_EQ(raw.exec(sql), SQLITE_OK) << raw.last_error();
-    }
-  }
+  ASSERT_NO_FATAL_FAILURE(
+      write_old_database(path_, 2, testing::legacy_family_inserts(blob_literal)));
   Stores s = open();
   ASSERT_TRUE(s.ready());
   ASSERT_NO_FATAL_FAILURE(testing::expect_legacy_families_kept(*s.refresh));
@@ -294,6 +299,19 @@ TEST_F(SqliteStore, AVersion2DatabaseKeepsItsFamiliesLastUse) {
   EXPECT_EQ(raw.scalar("SELECT count(*) FROM pragma_table_info('refresh_families') "
                        "WHERE name = 'last_used_at'"),
             "0");
+  EXPECT_EQ(raw.scalar("PRAGMA integrity_check"), "ok");
+}
+
+// A version 3 database (sessions ordered by created_at, then id_hash) upgrades to creation
+// order (0004): existing sessions keep the order the old rule gave them, and every session
+// created afterwards is newer than all of them.
+TEST_F(SqliteStore, AVersion3DatabaseKeepsItsSessionsOrderAndEvictsInCreationOrder) {
+  ASSERT_NO_FATAL_FAILURE(
+      write_old_database(path_, 3, testing::legacy_session_inserts(blob_literal)));
+  Stores s = open();
+  ASSERT_TRUE(s.ready());
+  ASSERT_NO_FATAL_FAILURE(testing::expect_legacy_sessions_kept(*s.sessions));
+  Raw raw(path_);
   EXPECT_EQ(raw.scalar("PRAGMA integrity_check"), "ok");
 }
 

@@ -91,8 +91,8 @@ class MemoryUserStore final : public UserStore {
   std::set<std::pair<std::int64_t, UserId>> by_created_;
 };
 
-// Sessions by id hash, with a per-user index ordered by (created_at, id_hash): oldest first,
-// the order eviction uses; list() walks it backwards.
+// Sessions by id hash, with a per-user index in creation order (a store-wide sequence number
+// per session): oldest first, the order eviction uses; list() walks it backwards.
 class MemorySessionStore final : public SessionStore {
  public:
   std::expected<std::size_t, StoreError> create(const Session& s,
@@ -100,8 +100,10 @@ class MemorySessionStore final : public SessionStore {
     std::unique_lock lock(mu_);
     if (sessions_.contains(s.id_hash)) return std::unexpected(StoreError::kConflict);
     sessions_.emplace(s.id_hash, s);
+    const std::uint64_t seq = next_seq_++;
+    seqs_.emplace(s.id_hash, seq);
     auto& mine = by_user_[s.user_id];
-    mine.emplace(s.created_at, s.id_hash);
+    mine.emplace(seq, s.id_hash);
     std::size_t evicted = 0;
     if (max_per_user == 0) return evicted;
     for (auto it = mine.begin(); it != mine.end() && mine.size() > max_per_user;) {
@@ -110,6 +112,7 @@ class MemorySessionStore final : public SessionStore {
         continue;
       }
       sessions_.erase(it->second);
+      seqs_.erase(it->second);
       it = mine.erase(it);
       ++evicted;
     }
@@ -151,6 +154,7 @@ class MemorySessionStore final : public SessionStore {
         continue;
       }
       sessions_.erase(it->second);
+      seqs_.erase(it->second);
       it = mine->second.erase(it);
       ++removed;
     }
@@ -193,15 +197,18 @@ class MemorySessionStore final : public SessionStore {
   Map::iterator erase_locked(Map::iterator it) {
     auto mine = by_user_.find(it->second.user_id);
     if (mine != by_user_.end()) {
-      mine->second.erase({it->second.created_at, it->first});
+      mine->second.erase({seqs_.at(it->first), it->first});
       if (mine->second.empty()) by_user_.erase(mine);
     }
+    seqs_.erase(it->first);
     return sessions_.erase(it);
   }
 
   std::shared_mutex mu_;
   Map sessions_;
-  std::map<UserId, std::set<std::pair<std::int64_t, TokenHash>>> by_user_;
+  std::map<TokenHash, std::uint64_t> seqs_;  // each session's creation order
+  std::uint64_t next_seq_ = 0;
+  std::map<UserId, std::set<std::pair<std::uint64_t, TokenHash>>> by_user_;
 };
 
 class MemoryCounterStore final : public CounterStore {

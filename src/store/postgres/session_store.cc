@@ -12,7 +12,7 @@ constexpr std::string_view kFind =
     "FROM sessions WHERE id_hash = $1";
 constexpr std::string_view kList =
     "SELECT id_hash, user_id, created_at, last_seen_at, auth_time, ip, user_agent, csrf_hash "
-    "FROM sessions WHERE user_id = $1 ORDER BY created_at DESC, id_hash DESC";
+    "FROM sessions WHERE user_id = $1 ORDER BY seq DESC";
 
 // The key of `user`'s advisory lock: the last 8 of its 16 random bytes, so distinct users
 // almost never share one (if they do, they only take turns). Tagged so that the small ids of
@@ -74,7 +74,7 @@ class PostgresSessionStore final : public SessionStore {
               op,
               "DELETE FROM sessions WHERE id_hash IN (SELECT id_hash FROM "
               "sessions WHERE user_id = $1 AND id_hash <> $2 "
-              "ORDER BY created_at, id_hash LIMIT greatest((SELECT count(*) "
+              "ORDER BY seq LIMIT greatest((SELECT count(*) "
               "FROM sessions WHERE user_id = $1) - $3, 0))",
               Params().bytea(s.user_id).bytea(s.id_hash).int8(clamp_count(max_per_user)));
         });

@@ -37,7 +37,8 @@ struct Script {
 // ---- sessions ---------------------------------------------------------------------------------
 // A session is the hash <p>session:<id hex> {user, created, seen, auth, ip, ua, csrf}, expiring
 // session_max_lifetime after it is written. Its id is also a member of <p>user_sessions:<user
-// uuid> (score created_at: list order and eviction order), <p>sessions:by_created and
+// uuid> (score: creation order, each new session one above the highest there; list order and
+// eviction order: created_at's whole seconds tie), <p>sessions:by_created and
 // <p>sessions:by_seen (purge). The indexes' TTL is renewed to the full lifetime by every create,
 // so they outlive every session in them; an index member whose hash expired is cleaned up
 // lazily (the user's next create or remove_all, purge for the global ones) and never returned
@@ -61,7 +62,8 @@ if redis.call('EXISTS', KEYS[1]) == 1 then return -1 end
 redis.call('HSET', KEYS[1], 'user', ARGV[2], 'created', ARGV[3], 'seen', ARGV[4],
            'auth', ARGV[5], 'ip', ARGV[6], 'ua', ARGV[7], 'csrf', ARGV[8])
 redis.call('PEXPIRE', KEYS[1], ARGV[11])
-redis.call('ZADD', KEYS[2], ARGV[9], ARGV[1])
+local top = redis.call('ZREVRANGE', KEYS[2], 0, 0, 'WITHSCORES')
+redis.call('ZADD', KEYS[2], string.format('%.0f', (tonumber(top[2]) or 0) + 1), ARGV[1])
 redis.call('ZADD', KEYS[3], ARGV[9], ARGV[1])
 redis.call('ZADD', KEYS[4], ARGV[10], ARGV[1])
 for i = 2, 4 do extend(KEYS[i], ARGV[11]) end

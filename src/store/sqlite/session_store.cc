@@ -1,5 +1,7 @@
 // SessionStore on SQLite. create() inserts and evicts in one write transaction, so no reader
-// ever sees the user above max_per_user and a failed eviction undoes the insert.
+// ever sees the user above max_per_user and a failed eviction undoes the insert. The creation
+// order is the per-user column seq: the user's max + 1, assigned inside that transaction
+// (writes are serialised, so it strictly increases; migration 0004 says why not created_at).
 #include "store/sqlite/internal.h"
 
 namespace tessera::store::sqlite {
@@ -10,7 +12,7 @@ constexpr const char* kFind =
     "FROM sessions WHERE id_hash = ?1";
 constexpr const char* kList =
     "SELECT id_hash, user_id, created_at, last_seen_at, auth_time, ip, user_agent, csrf_hash "
-    "FROM sessions WHERE user_id = ?1 ORDER BY created_at DESC, id_hash DESC";
+    "FROM sessions WHERE user_id = ?1 ORDER BY seq DESC";
 
 class SqliteSessionStore final : public SessionStore {
  public:
@@ -21,8 +23,9 @@ class SqliteSessionStore final : public SessionStore {
     return db_->write([&](Database::Lease& lease) -> std::expected<std::size_t, StoreError> {
       auto insert = prepare(*db_, lease,
                             "INSERT INTO sessions (id_hash, user_id, created_at, last_seen_at, "
-                            "auth_time, ip, user_agent, csrf_hash) "
-                            "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
+                            "auth_time, ip, user_agent, csrf_hash, seq) "
+                            "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, (SELECT ifnull(max(seq), 0) "
+                            "+ 1 FROM sessions WHERE user_id = ?2))");
       if (!insert) return std::unexpected(insert.error());
       insert->bind_blob(1, s.id_hash)
           .bind_blob(2, s.user_id)
@@ -51,7 +54,7 @@ class SqliteSessionStore final : public SessionStore {
       auto evict = prepare(*db_, lease,
                            "DELETE FROM sessions WHERE id_hash IN (SELECT id_hash FROM sessions "
                            "WHERE user_id = ?1 AND id_hash <> ?2 "
-                           "ORDER BY created_at, id_hash LIMIT ?3)");
+                           "ORDER BY seq LIMIT ?3)");
       if (!evict) return std::unexpected(evict.error());
       evict->bind_blob(1, s.user_id).bind_blob(2, s.id_hash).bind(3, excess);
       if (auto done = run(*db_, lease, *evict, "sessions.evict"); !done) {
