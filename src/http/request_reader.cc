@@ -41,12 +41,16 @@ RequestReader::Step RequestReader::refuse(const beast::error_code& ec) {
   return refuse(400, "malformed HTTP request: " + ec.message());
 }
 
-RequestReader::Step RequestReader::check_header(std::string_view head) {
+bool RequestReader::whitespace_line(std::string_view consumed) {
+  const bool ws_first = !consumed.empty() && (consumed[0] == ' ' || consumed[0] == '\t');
+  const bool found = (line_start_ && ws_first) || consumed.find("\n ") != std::string_view::npos ||
+                     consumed.find("\n\t") != std::string_view::npos;
+  if (!consumed.empty()) line_start_ = consumed.back() == '\n';
+  return found;
+}
+
+RequestReader::Step RequestReader::check_header() {
   const BeastRequest& msg = parser_.get();
-  // A line that starts with SP or HTAB: obs-fold, or whitespace before the first field.
-  if (head.find("\n ") != std::string_view::npos || head.find("\n\t") != std::string_view::npos) {
-    return refuse(400, "malformed HTTP request: a header line starts with whitespace");
-  }
   if (msg.version() >= 11 && msg.count(bhttp::field::host) != 1) {
     return refuse(400, "malformed HTTP request: an HTTP/1.1 request needs exactly one Host field");
   }
@@ -74,19 +78,22 @@ RequestReader::Step RequestReader::check_header(std::string_view head) {
 RequestReader::Step RequestReader::advance(beast::flat_buffer& buffer) {
   beast::error_code ec;
   if (!header_checked_) {
-    // Beast parses a header only once all of it is buffered: until then put() consumes
-    // nothing and asks for more; then it consumes exactly the header (the parser is not eager
-    // yet), so `head` below is the request line and fields as received.
+    // Beast consumes the request line and each field line once it has all of it (and, for a
+    // field, the next byte, which tells whether an obs-fold continues it), then the end of the
+    // header. So a header may take several calls; `line_start_` carries over whether the
+    // bytes consumed so far end a line.
     if (buffer.size() == 0) return Step::kNeedMore;
     const auto bytes = buffer.data();
     const std::size_t used = parser_.put(bytes, ec);
-    if (ec == bhttp::error::need_more) return Step::kNeedMore;
-    if (ec) return refuse(ec);
-    const std::string_view head(static_cast<const char*>(bytes.data()), used);
-    const Step step = check_header(head);
+    if (ec && ec != bhttp::error::need_more) return refuse(ec);
+    const std::string_view consumed(static_cast<const char*>(bytes.data()), used);
+    if (whitespace_line(consumed)) {
+      return refuse(400, "malformed HTTP request: a header line starts with whitespace");
+    }
     buffer.consume(used);
+    if (ec == bhttp::error::need_more) return Step::kNeedMore;
     parser_.eager(true);  // the body: as much per put() as the buffer holds
-    return step;
+    return check_header();
   }
   // Beast consumes body bytes as they come, but needs a whole chunk line, and the whole
   // trailer section, at once. It is offered at most max_header_bytes at a time: an element that

@@ -78,13 +78,16 @@ class RequestReader {
  private:
   Step refuse(int status, std::string detail);
   Step refuse(const boost::beast::error_code& ec);
-  // The framing rules above that Beast's parser does not enforce itself; `head` is the request
-  // line and header fields as received.
-  Step check_header(std::string_view head);
+  // Whether header bytes the parser consumed hold a line that starts with SP or HTAB (obs-fold,
+  // or whitespace before the first field), also where an earlier call's bytes ended a line.
+  bool whitespace_line(std::string_view consumed);
+  // The framing rules above that Beast's parser does not enforce itself, once the header is in.
+  Step check_header();
 
   boost::beast::http::request_parser<boost::beast::http::string_body> parser_;
   const ServerLimits& limits_;
   bool header_checked_ = false;
+  bool line_start_ = false;        // the header bytes consumed so far end with LF
   std::size_t header_fields_ = 0;  // fields in the header; those after them are trailers
   Refusal refusal_;
 };
