@@ -51,7 +51,7 @@ std::string remote_address(const tcp::socket& socket) {
 asio::awaitable<void> serve_plain(tcp::socket socket, std::shared_ptr<Connection> conn,
                                   const SessionContext& ctx) {
   ConnectionGuard guard(*conn, socket);
-  Close how = co_await serve_requests(socket, *conn, ctx, remote_address(socket));
+  Close how = co_await serve_requests(socket, *conn, ctx, remote_address(socket), "");
   co_await close_connection(socket, *conn, how);
 }
 

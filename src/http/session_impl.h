@@ -59,10 +59,11 @@ enum class Close {
 };
 
 // Reads and answers requests on `stream` (a tcp::socket, or a TLS stream over one) until the
-// connection should close; the caller closes it. Each phase sets conn's deadline.
+// connection should close; the caller closes it. Each phase sets conn's deadline. Every
+// response carries `connection_fields` (Framing::connection_fields).
 template <class Stream>
 asio::awaitable<Close> serve_requests(Stream& stream, Connection& conn, const SessionContext& ctx,
-                                      std::string remote) {
+                                      std::string remote, std::string_view connection_fields) {
   const ServerLimits& limits = ctx.limits;
   beast::flat_buffer buffer;
   std::string head;  // each response's head, formatted in place: reused, not reallocated
@@ -108,7 +109,7 @@ asio::awaitable<Close> serve_requests(Stream& stream, Connection& conn, const Se
       }
       const Response res = problem(refusal.status, refusal.detail);
       conn.expires_after(limits.write_timeout);
-      const Framing framing{11, /*keep_alive=*/false, /*head=*/false};
+      const Framing framing{11, /*keep_alive=*/false, /*head=*/false, connection_fields};
       co_await asio::async_write(stream, response_buffers(res, framing, head), kNoThrow);
       co_return Close::kLinger;
     }
@@ -140,7 +141,7 @@ asio::awaitable<Close> serve_requests(Stream& stream, Connection& conn, const Se
     // 4. Respond; close after it if the client asked to, or the server is shutting down.
     const bool keep_alive = client_keep_alive && !ctx.stopping.load();
     conn.expires_after(limits.write_timeout);
-    const Framing framing{version, keep_alive, head_request};
+    const Framing framing{version, keep_alive, head_request, connection_fields};
     auto [ec, n] =
         co_await asio::async_write(stream, response_buffers(res, framing, head), kNoThrow);
     if (ec) co_return Close::kQuiet;
