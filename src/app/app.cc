@@ -58,6 +58,7 @@ http::ServerLimits server_limits(const Config& config) {
   limits.handler_timeout = c.handler_timeout;
   limits.drain_timeout = c.drain_timeout;
   limits.max_connections = c.max_connections;
+  limits.max_connections_per_client = c.max_connections_per_client;
   limits.io_threads = c.threads;
   return limits;
 }
@@ -223,7 +224,7 @@ std::expected<void, std::string> serve(const Config& config, std::ostream& annou
   metrics.gauge("tessera_audit_failures", "Audit events that could not be written since start",
                 [&s] { return static_cast<double>(s.audit->failures()); });
   api::ApiContext api_context(
-      *s.auth, *s.sessions, *s.tokens, *s.keyring, *s.audit, s.clock, std::move(*proxies), &metrics,
+      *s.auth, *s.sessions, *s.tokens, *s.keyring, *s.audit, s.clock, *proxies, &metrics,
       {.allowed_origins = {},
        .same_site =
            config.web.same_site == "strict" ? http::SameSite::kStrict : http::SameSite::kLax,
@@ -251,8 +252,10 @@ std::expected<void, std::string> serve(const Config& config, std::ostream& annou
   server_options.limits = server_limits(config);
   server_options.stop_on_signals = true;
   server_options.metrics = &metrics;
+  server_options.trusted_proxies = std::move(*proxies);  // exempt from the per-client cap
   if (!config.server.tls_cert.empty()) {
     server_options.tls = http::TlsFiles{config.server.tls_cert, config.server.tls_key};
+    server_options.hsts_max_age = config.server.hsts_max_age;
   }
   auto server = http::Server::create(std::move(server_options), router);
   if (!server) return std::unexpected(server.error());

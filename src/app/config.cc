@@ -363,6 +363,10 @@ std::optional<Problem> check(const Config& c) {
   if (c.server.max_connections < 1 || c.server.max_connections > 1'000'000) {
     return Problem{"server.max_connections", "must be 1..1000000"};
   }
+  if (c.server.max_connections_per_client < 1 ||
+      c.server.max_connections_per_client > c.server.max_connections) {
+    return Problem{"server.max_connections_per_client", "must be 1..server.max_connections"};
+  }
   if (c.server.max_header_bytes < 1024 || c.server.max_header_bytes > 1024 * 1024) {
     return Problem{"server.max_header_bytes", "must be 1024..1048576"};
   }
@@ -566,6 +570,8 @@ std::vector<Field> fields(Config& c) {
       {"server", "tls_key", &c.server.tls_key},
       {"server", "trusted_proxies", &c.server.trusted_proxies},
       {"server", "max_connections", &c.server.max_connections},
+      {"server", "max_connections_per_client", &c.server.max_connections_per_client},
+      {"server", "hsts_max_age", &c.server.hsts_max_age},
       {"server", "max_header_bytes", &c.server.max_header_bytes},
       {"server", "read_timeout", &c.server.read_timeout},
       {"server", "write_timeout", &c.server.write_timeout},

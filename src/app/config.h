@@ -22,6 +22,9 @@
 //   tls_key = ""
 //   trusted_proxies = []         # CIDRs whose X-Forwarded-For is believed (client_ip.h)
 //   max_connections = 10000
+//   max_connections_per_client = 256  # per IPv4 address / IPv6 /64; trusted_proxies exempt
+//   hsts_max_age = "365d"        # with tls_cert: Strict-Transport-Security max-age (0: tells
+//                                # browsers to forget it); never sent over plain HTTP
 //   max_header_bytes = 8192      # request line + headers (431 beyond); 1 KiB .. 1 MiB
 //   read_timeout = "30s"         # a request's first byte to its last
 //   write_timeout = "30s"
@@ -112,6 +115,8 @@ struct Config {
     std::string tls_key;
     std::vector<std::string> trusted_proxies;
     std::size_t max_connections = 10'000;
+    std::size_t max_connections_per_client = 256;
+    std::chrono::seconds hsts_max_age{365 * 24 * 60 * 60};
     std::size_t max_header_bytes = 8 * 1024;
     std::chrono::seconds read_timeout{30};
     std::chrono::seconds write_timeout{30};

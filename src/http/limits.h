@@ -25,6 +25,11 @@ struct ServerLimits {
   std::chrono::milliseconds drain_timeout{10'000};
   // Open connections at most; one more is accepted and closed at once (no bytes read).
   std::size_t max_connections = 10'000;
+  // Open connections from one client at most, so that one client cannot hold every slot of
+  // max_connections; beyond it, a new connection from that client is closed at once. A client
+  // is an IPv4 address or an IPv6 /64 (what one subscriber is given). Peers listed in
+  // ServerOptions::trusted_proxies are exempt: each of their connections carries other clients.
+  std::size_t max_connections_per_client = 256;
   // Threads running the I/O loop; 0 means std::thread::hardware_concurrency().
   unsigned io_threads = 0;
 };

@@ -13,7 +13,8 @@ namespace {
 // Header fields the server sets itself, whatever the handler says.
 bool server_field(std::string_view name) {
   return iequals(name, "Content-Length") || iequals(name, "Transfer-Encoding") ||
-         iequals(name, "Connection") || iequals(name, "X-Content-Type-Options");
+         iequals(name, "Connection") || iequals(name, "X-Content-Type-Options") ||
+         iequals(name, "Strict-Transport-Security");
 }
 
 // A name that is a token and a value without CR, LF or NUL (RFC 9110 section 5.5).
@@ -70,6 +71,7 @@ std::string_view format_response(const Response& res, Framing framing, std::stri
   if (!has_cache_control) out.append("Cache-Control: no-store\r\n");
   if (!has_date) append_field(out, "Date", date_now());
   out.append("X-Content-Type-Options: nosniff\r\n");
+  out.append(framing.connection_fields);
   if (framing.version == 10) {
     if (framing.keep_alive) out.append("Connection: keep-alive\r\n");
   } else if (!framing.keep_alive) {

@@ -85,6 +85,20 @@ TEST(ResponseHead, NoContentHasNoLengthAndNoBody) {
   }
 }
 
+// Strict-Transport-Security is the server's (server.h: over TLS only): a handler cannot set it.
+TEST(ResponseHead, ConnectionFieldsAreAddedAndStsIsTheServers) {
+  std::string head;
+  Response res = json(200, "{}");
+  res.headers.set("Strict-Transport-Security", "max-age=1");
+  format_response(res, Framing{}, head);
+  EXPECT_EQ(head.find("Strict-Transport-Security"), std::string::npos) << head;
+  format_response(res, Framing{11, true, false, "Strict-Transport-Security: max-age=86400\r\n"},
+                  head);
+  EXPECT_NE(head.find("\r\nStrict-Transport-Security: max-age=86400\r\n"), std::string::npos)
+      << head;
+  EXPECT_EQ(head.find("max-age=1\r\n"), std::string::npos) << head;
+}
+
 TEST(ResponseHead, TheBufferIsReused) {
   std::string head;
   Response res = json(503, "{}");

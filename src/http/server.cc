@@ -13,6 +13,7 @@
 #include <mutex>
 #include <shared_mutex>
 #include <thread>
+#include <unordered_map>
 
 #include "http/log.h"
 #include "http/session_impl.h"
@@ -40,27 +41,40 @@ void log_escaped(std::exception_ptr e, std::string_view where) {
   }
 }
 
-// The open connections, so shutdown can close the idle ones and wait for the others.
+// The open connections, so shutdown can close the idle ones and wait for the others, and how
+// many each client holds (ServerLimits::max_connections_per_client).
 class ConnectionRegistry {
  public:
   struct Entry {
     std::shared_ptr<detail::Connection> conn;
     asio::any_io_executor executor;  // the connection's strand
+    std::string client;              // client_key(); "" for an exempt peer
   };
   using Token = std::list<Entry>::iterator;
 
   Token add(Entry e) {
     std::lock_guard lock(mu_);
+    if (!e.client.empty()) ++per_client_[e.client];
     entries_.push_front(std::move(e));
     return entries_.begin();
   }
   void remove(Token t) {
     std::lock_guard lock(mu_);
+    if (!t->client.empty()) {
+      auto it = per_client_.find(t->client);
+      if (--it->second == 0) per_client_.erase(it);
+    }
     entries_.erase(t);
   }
   std::size_t size() const {
     std::lock_guard lock(mu_);
     return entries_.size();
+  }
+  // The open connections of `client` (a client_key()).
+  std::size_t count(const std::string& client) const {
+    std::lock_guard lock(mu_);
+    auto it = per_client_.find(client);
+    return it == per_client_.end() ? 0 : it->second;
   }
   // Cancels the idle wait of every connection; busy ones finish their request, then close.
   void close_idle() {
@@ -91,7 +105,18 @@ class ConnectionRegistry {
  private:
   mutable std::mutex mu_;
   std::list<Entry> entries_;
+  std::unordered_map<std::string, std::size_t> per_client_;  // only clients with connections
 };
+
+// Whom a connection from `peer` counts against in max_connections_per_client: its IPv4
+// address, or its IPv6 /64 (one subscriber's prefix: a client with a /64 must not get 2^64
+// budgets); "" for a trusted proxy, which is exempt.
+std::string client_key(const asio::ip::address& peer, const TrustedProxies& exempt) {
+  auto ip = IpAddress::parse(peer.to_string());
+  if (!ip) return "unknown";  // a socket's peer is always an IP; one shared bucket otherwise
+  if (exempt.contains(*ip)) return "";
+  return ip->is_v4() ? ip->to_string() : ip->prefix(64).to_string() + "/64";
+}
 
 // Removes a connection from the registry when its coroutine ends, however it ends.
 class Registration {
@@ -156,6 +181,7 @@ struct Server::Impl {
 asio::awaitable<void> Server::Impl::accept_loop() {
   asio::steady_timer backoff(acceptor.get_executor());
   bool at_capacity = false;
+  std::chrono::steady_clock::time_point last_client_cap_log{};
   for (;;) {
     // Each connection gets its own strand: its coroutine never runs on two threads at once.
     auto [ec, socket] = co_await acceptor.async_accept(asio::make_strand(ioc), kNoThrow);
@@ -178,10 +204,27 @@ asio::awaitable<void> Server::Impl::accept_loop() {
       continue;
     }
     at_capacity = false;
+    beast::error_code peer_ec;
+    const auto peer = socket.remote_endpoint(peer_ec);
+    if (peer_ec) continue;  // it is gone already (the socket closes here)
+    std::string client = client_key(peer.address(), options.trusted_proxies);
+    if (!client.empty() && registry.count(client) >= options.limits.max_connections_per_client) {
+      const auto now = std::chrono::steady_clock::now();
+      if (now - last_client_cap_log >= std::chrono::seconds(10)) {  // one line per 10 s at most
+        last_client_cap_log = now;
+        log_event(LogLevel::kWarn, "per-client connection limit reached; closing its new ones",
+                  {{"client", client},
+                   {"max_connections_per_client",
+                    std::to_string(options.limits.max_connections_per_client)}});
+      }
+      beast::error_code ignored;
+      socket.close(ignored);
+      continue;
+    }
     auto executor = socket.get_executor();
-    // Registered here, not in the coroutine, so the limit above counts it at once.
+    // Registered here, not in the coroutine, so the limits above count it at once.
     auto conn = std::make_shared<detail::Connection>();
-    auto token = registry.add({conn, executor});
+    auto token = registry.add({conn, executor, std::move(client)});
     asio::co_spawn(executor, connection(std::move(socket), std::move(conn), token),
                    [](std::exception_ptr e) { log_escaped(e, "connection"); });
   }
@@ -268,6 +311,8 @@ std::expected<std::unique_ptr<Server>, std::string> Server::Impl::create(
     auto tls = detail::load_tls_context(o.tls->cert_chain, o.tls->private_key);
     if (!tls) return std::unexpected(tls.error());
     impl->tls = std::move(*tls);
+    impl->ctx.tls_fields =
+        "Strict-Transport-Security: max-age=" + std::to_string(o.hsts_max_age.count()) + "\r\n";
   }
   // Installed now, not in run(): a signal that arrives in between is queued, not fatal.
   if (o.stop_on_signals) impl->signals.emplace(a.get_executor(), SIGINT, SIGTERM);

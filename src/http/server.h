@@ -5,6 +5,7 @@
 //   - exceptions from the handler become 500 problem+json (and a log line), never a crash;
 //   - every response carries X-Content-Type-Options: nosniff, and Cache-Control: no-store and
 //     Date unless the handler set its own; the server frames it (Content-Length, Connection);
+//   - over TLS, every response carries Strict-Transport-Security (never over plain HTTP);
 //   - keep-alive as the client asks (RFC 9112 section 9.3), HEAD responses without a body.
 // Graceful shutdown: stop() (or SIGINT/SIGTERM) stops accepting, closes idle connections, lets
 // in-flight requests finish for up to ServerLimits::drain_timeout, then run() returns.
@@ -16,12 +17,14 @@
 //   (*server)->run();  // until SIGTERM
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <expected>
 #include <memory>
 #include <optional>
 #include <string>
 
+#include "http/client_ip.h"
 #include "http/limits.h"
 #include "http/metrics.h"
 #include "http/router.h"
@@ -37,7 +40,13 @@ struct ServerOptions {
   std::string host = "127.0.0.1";  // an IPv4 or IPv6 literal (no name resolution)
   std::uint16_t port = 8080;       // 0: an ephemeral port, see Server::port()
   ServerLimits limits;
-  std::optional<TlsFiles> tls;   // serve HTTPS (TLS 1.2+) when set
+  std::optional<TlsFiles> tls;  // serve HTTPS (TLS 1.2+) when set
+  // With tls: "Strict-Transport-Security: max-age=<this>" on every response (RFC 6797 section
+  // 7.1; a browser then refuses plain HTTP to this host for that long; 0 tells it to forget).
+  // Never sent over plain HTTP (section 7.2: a network attacker could forge it there).
+  std::chrono::seconds hsts_max_age{365 * 24 * 60 * 60};
+  // Peers exempt from limits.max_connections_per_client (reverse proxies; client_ip.h).
+  TrustedProxies trusted_proxies;
   bool stop_on_signals = false;  // SIGINT/SIGTERM call stop()
   // Counts every answered request (metrics.h). Not owned; must outlive the server. With a
   // Router, create() sets the route labels from it.

@@ -254,6 +254,44 @@ TEST_F(ServerTest, ConnectionsBeyondTheLimitAreClosed) {
   EXPECT_EQ(fetch(port(), "GET", "/hello")->status, 200);
 }
 
+// One client cannot hold every slot of max_connections (ServerLimits::max_connections_per_client).
+TEST_F(ServerTest, ConnectionsBeyondThePerClientLimitAreClosed) {
+  ServerLimits limits;
+  limits.max_connections_per_client = 2;
+  start(limits);
+  RawClient first(port()), second(port());
+  for (RawClient* c : {&first, &second}) {
+    ASSERT_TRUE(c->send("GET /hello HTTP/1.1\r\nHost: x\r\n\r\n"));
+    ASSERT_TRUE(c->read_response());  // now surely registered
+  }
+  RawClient third(port());
+  EXPECT_TRUE(third.closed_by_server());
+  // A slot comes back when one of the client's connections ends.
+  first.close();
+  std::optional<testing::RawResponse> res;
+  for (int i = 0; i < 100 && !res; ++i) {  // until the server has seen the close
+    res = fetch(port(), "GET", "/hello");
+    if (!res) std::this_thread::sleep_for(50ms);
+  }
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 200);
+}
+
+TEST_F(ServerTest, TrustedProxiesAreExemptFromThePerClientLimit) {
+  ServerOptions options;
+  options.limits.max_connections_per_client = 1;
+  options.limits.io_threads = 2;
+  options.trusted_proxies = *TrustedProxies::parse({"127.0.0.1"});
+  ASSERT_TRUE(server_.start(router_, options)) << server_.error();
+  RawClient first(port()), second(port());
+  for (RawClient* c : {&first, &second}) {
+    ASSERT_TRUE(c->send("GET /hello HTTP/1.1\r\nHost: x\r\n\r\n"));
+    auto res = c->read_response();
+    ASSERT_TRUE(res);
+    EXPECT_EQ(res->status, 200);
+  }
+}
+
 TEST_F(ServerTest, StopFinishesInFlightRequestsAndClosesIdleOnes) {
   start();
   RawClient idle(port());

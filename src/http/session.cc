@@ -51,44 +51,8 @@ std::string remote_address(const tcp::socket& socket) {
 asio::awaitable<void> serve_plain(tcp::socket socket, std::shared_ptr<Connection> conn,
                                   const SessionContext& ctx) {
   ConnectionGuard guard(*conn, socket);
-  Close how = co_await serve_requests(socket, *conn, ctx, remote_address(socket));
+  Close how = co_await serve_requests(socket, *conn, ctx, remote_address(socket), "");
   co_await close_connection(socket, *conn, how);
-}
-
-beast::error_code parse_buffered(RequestParser& parser, beast::flat_buffer& buffer) {
-  beast::error_code ec;
-  while (buffer.size() > 0 && !parser.is_done()) {
-    const std::size_t used = parser.put(buffer.data(), ec);
-    buffer.consume(used);
-    if (ec == bhttp::error::need_more) return {};
-    if (ec || used == 0) break;
-  }
-  return ec;
-}
-
-int status_for_read_error(const beast::error_code& ec) {
-  if (ec == bhttp::error::header_limit) return 431;
-  if (ec == bhttp::error::body_limit) return 413;
-  if (ec.category() != bhttp::make_error_code(bhttp::error::bad_method).category()) {
-    return 0;  // a socket error, a timeout or a cancellation: nobody to answer
-  }
-  if (ec == bhttp::error::end_of_stream || ec == bhttp::error::partial_message) return 0;
-  return 400;  // the bytes are not HTTP/1.1 (bad method, target, version, field, framing...)
-}
-
-Response error_response(int status, const ServerLimits& limits) {
-  std::string detail = "malformed HTTP request";
-  if (status == 413) {
-    detail = "request body is larger than " + std::to_string(limits.max_body_bytes) + " bytes";
-  } else if (status == 431) {
-    detail = "request header is larger than " + std::to_string(limits.max_header_bytes) + " bytes";
-  }
-  return problem(status, detail);
-}
-
-int status_for_request(const BeastRequest& msg) {
-  if (msg.version() >= 11 && msg.count(bhttp::field::host) != 1) return 400;
-  return 0;
 }
 
 bool wants_continue(const BeastRequest& msg) {

@@ -8,6 +8,7 @@
 #include <limits>
 #include <memory>
 #include <shared_mutex>
+#include <string>
 
 #include "http/limits.h"
 #include "http/metrics.h"
@@ -66,6 +67,8 @@ struct SessionContext {
   Metrics* metrics;        // null: requests are not counted
   std::shared_ptr<Liveness> liveness;
   const std::atomic<bool>& stopping;  // no new requests once set
+  // Field lines added to every response over TLS (Strict-Transport-Security), or "".
+  std::string tls_fields;
 };
 
 // Serves requests on a plain TCP connection until either side ends it, then closes it.

@@ -13,6 +13,7 @@
 #include <string>
 
 #include "http/problem.h"
+#include "http/request_reader.h"
 #include "http/response_head.h"
 #include "http/session.h"
 
@@ -25,26 +26,8 @@ namespace bhttp = boost::beast::http;
 // Completion token: errors come back as values (ec first), never as exceptions.
 inline constexpr auto kNoThrow = asio::as_tuple(asio::use_awaitable);
 
-using BeastRequest = bhttp::request<bhttp::string_body>;
-using RequestParser = bhttp::request_parser<bhttp::string_body>;
-
-// Feeds the bytes `buffer` already holds to `parser` (consuming them) without any I/O, up to
-// the end of the header, then of the body once the header is done; stops when it needs more
-// bytes (no error) or the bytes are not acceptable HTTP/1.1 (the parser's error, as
-// async_read_header/async_read would report it). Most requests arrive in one segment: this
-// parses them without a round through the scheduler for each await.
-beast::error_code parse_buffered(RequestParser& parser, beast::flat_buffer& buffer);
-
-// The status to answer a failed request read with (400, 413, 431), or 0 when there is nobody
-// to answer: the peer closed, the read timed out, or the server is shutting down.
-int status_for_read_error(const beast::error_code& ec);
-
-// The error response for a request that could not be read or is unacceptable (400/413/431).
-Response error_response(int status, const ServerLimits& limits);
-
-// A fully read request that HTTP/1.1 still forbids (RFC 9112 section 3.2: exactly one Host);
-// 0 if acceptable.
-int status_for_request(const BeastRequest& msg);
+// Bytes asked of the socket per read: a typical request in one read, a 64 KiB body in four.
+inline constexpr std::size_t kReadSize = 16 * 1024;
 
 // True when the client waits for "100 Continue" before sending its body (RFC 9110 10.1.1).
 bool wants_continue(const BeastRequest& msg);
@@ -76,10 +59,11 @@ enum class Close {
 };
 
 // Reads and answers requests on `stream` (a tcp::socket, or a TLS stream over one) until the
-// connection should close; the caller closes it. Each phase sets conn's deadline.
+// connection should close; the caller closes it. Each phase sets conn's deadline. Every
+// response carries `connection_fields` (Framing::connection_fields).
 template <class Stream>
 asio::awaitable<Close> serve_requests(Stream& stream, Connection& conn, const SessionContext& ctx,
-                                      std::string remote) {
+                                      std::string remote, std::string_view connection_fields) {
   const ServerLimits& limits = ctx.limits;
   beast::flat_buffer buffer;
   std::string head;  // each response's head, formatted in place: reused, not reallocated
@@ -91,56 +75,55 @@ asio::awaitable<Close> serve_requests(Stream& stream, Connection& conn, const Se
       if (ctx.stopping.load()) co_return Close::kQuiet;
       conn.idle = true;
       conn.expires_after(limits.idle_timeout);
-      auto [ec, n] = co_await stream.async_read_some(buffer.prepare(4096), kNoThrow);
+      auto [ec, n] = co_await stream.async_read_some(buffer.prepare(kReadSize), kNoThrow);
       conn.idle = false;
       if (ec) co_return Close::kQuiet;
       buffer.commit(n);
     }
 
-    // 2. The header, then the body, each bounded by the limits, together by the read timeout.
-    //    What is already buffered is parsed first; the reads below only wait for the rest.
-    RequestParser parser;
-    parser.header_limit(static_cast<std::uint32_t>(limits.max_header_bytes));
-    parser.body_limit(limits.max_body_bytes);
+    // 2. The header, then the body, together bounded by the read timeout, each by its limit
+    //    (request_reader.h). What is already buffered is parsed first; reads only wait for
+    //    the rest. A refused request is answered, then the connection closes: the stream
+    //    cannot be trusted to be at a message boundary, so nothing after it is read.
+    RequestReader reader(limits);
     conn.expires_after(limits.read_timeout);
-    beast::error_code ec = parse_buffered(parser, buffer);
-    if (!ec && !parser.is_header_done()) {
-      std::tie(ec, std::ignore) =
-          co_await bhttp::async_read_header(stream, buffer, parser, kNoThrow);
-    }
-    if (!ec && !parser.is_done() && wants_continue(parser.get())) {
-      std::tie(ec, std::ignore) =
-          co_await asio::async_write(stream, asio::buffer(kContinue), kNoThrow);
-      if (ec) co_return Close::kQuiet;
-    }
-    if (!ec && !parser.is_done()) {
-      std::tie(ec, std::ignore) = co_await bhttp::async_read(stream, buffer, parser, kNoThrow);
-    }
-    int refused = ec ? status_for_read_error(ec) : status_for_request(parser.get());
-    if (ec || refused != 0) {
-      // The stream cannot be trusted to be at a message boundary: answer if anyone listens,
-      // then close.
-      if (refused == 0) co_return Close::kQuiet;
-      if (ctx.metrics != nullptr) {
-        std::string_view method = parser.is_header_done() ? parser.get().method_string() : "";
-        ctx.metrics->observe_request(Router::kUnmatched, method, refused, {});
+    RequestReader::Step step;
+    while ((step = reader.advance(buffer)) != RequestReader::Step::kComplete &&
+           step != RequestReader::Step::kRefused) {
+      if (step == RequestReader::Step::kHeader) {
+        if (!wants_continue(reader.header())) continue;
+        auto [ec, n] = co_await asio::async_write(stream, asio::buffer(kContinue), kNoThrow);
+        if (ec) co_return Close::kQuiet;
+        continue;
       }
-      const Response res = error_response(refused, limits);
+      // The peer closed, the read timed out or the server is stopping: nobody to answer.
+      auto [ec, n] = co_await stream.async_read_some(buffer.prepare(kReadSize), kNoThrow);
+      if (ec) co_return Close::kQuiet;
+      buffer.commit(n);
+    }
+    if (step == RequestReader::Step::kRefused) {
+      const Refusal& refusal = reader.refusal();
+      if (ctx.metrics != nullptr) {
+        std::string_view method = reader.header_done() ? reader.header().method_string() : "";
+        ctx.metrics->observe_request(Router::kUnmatched, method, refusal.status, {});
+      }
+      const Response res = problem(refusal.status, refusal.detail);
       conn.expires_after(limits.write_timeout);
-      const Framing framing{11, /*keep_alive=*/false, /*head=*/false};
+      const Framing framing{11, /*keep_alive=*/false, /*head=*/false, connection_fields};
       co_await asio::async_write(stream, response_buffers(res, framing, head), kNoThrow);
       co_return Close::kLinger;
     }
+    BeastRequest msg = reader.release();
 
     // 3. Handle: a plain function call, or an async handler awaited without blocking this
     //    thread; nothing thrown gets past call_handler/call_async. No deadline meanwhile: a
     //    sync handler cannot be interrupted, an async one has its own (handler_timeout).
     conn.expires_never();
     const auto started = std::chrono::steady_clock::now();
-    const bool head_request = parser.get().method() == bhttp::verb::head;
-    const unsigned version = parser.get().version();
-    const bool client_keep_alive = parser.get().keep_alive();
-    Request req = to_request(parser.release(), remote);
+    const bool head_request = msg.method() == bhttp::verb::head;
+    const unsigned version = msg.version();
+    const bool client_keep_alive = msg.keep_alive();
+    Request req = to_request(std::move(msg), remote);
     const Router::Match route = dispatch(ctx, req);
     Response res;
     if (route.async_handler != nullptr) {
@@ -158,8 +141,8 @@ asio::awaitable<Close> serve_requests(Stream& stream, Connection& conn, const Se
     // 4. Respond; close after it if the client asked to, or the server is shutting down.
     const bool keep_alive = client_keep_alive && !ctx.stopping.load();
     conn.expires_after(limits.write_timeout);
-    const Framing framing{version, keep_alive, head_request};
-    std::tie(ec, std::ignore) =
+    const Framing framing{version, keep_alive, head_request, connection_fields};
+    auto [ec, n] =
         co_await asio::async_write(stream, response_buffers(res, framing, head), kNoThrow);
     if (ec) co_return Close::kQuiet;
     if (!keep_alive) co_return Close::kLinger;

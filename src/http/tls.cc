@@ -71,7 +71,7 @@ asio::awaitable<void> serve_tls(asio::ip::tcp::socket socket, std::shared_ptr<Co
   if (ec) co_return;
 
   // TLS closes with close_notify either way (no lingering: the record layer frames the end).
-  co_await serve_requests(stream, *conn, ctx, std::move(remote));
+  co_await serve_requests(stream, *conn, ctx, std::move(remote), ctx.tls_fields);
 
   // close_notify, briefly: many clients just close the socket instead of answering.
   conn->expires_after(std::chrono::seconds(2));

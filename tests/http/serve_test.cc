@@ -298,31 +298,77 @@ TEST_F(ServeTest, UnusableFlagsAndDataDirAreExit2) {
 
 // HTTPS with a throwaway self-signed certificate, checked with curl (skipped without the
 // openssl and curl command-line tools).
-TEST_F(ServeTest, ServesHttpsWithTlsFlags) {
-  if (::access("/usr/bin/openssl", X_OK) != 0 || ::access("/usr/bin/curl", X_OK) != 0) {
-    GTEST_SKIP() << "needs /usr/bin/openssl and /usr/bin/curl";
+class HttpsTest : public ServeTest {
+ protected:
+  void SetUp() override {
+    ServeTest::SetUp();
+    if (::access("/usr/bin/openssl", X_OK) != 0 || ::access("/usr/bin/curl", X_OK) != 0) {
+      GTEST_SKIP() << "needs /usr/bin/openssl and /usr/bin/curl";
+    }
+    std::string make_cert =
+        "/usr/bin/openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256"
+        " -nodes -subj /CN=127.0.0.1 -days 1 -keyout " +
+        key_ + " -out " + cert_ + " 2>/dev/null";
+    ASSERT_EQ(std::system(make_cert.c_str()), 0);
   }
-  const std::string cert = (root_ / "cert.pem").string(), key = (root_ / "key.pem").string();
-  std::string make_cert =
-      "/usr/bin/openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256"
-      " -nodes -subj /CN=127.0.0.1 -days 1 -keyout " +
-      key + " -out " + cert + " 2>/dev/null";
-  ASSERT_EQ(std::system(make_cert.c_str()), 0);
-  auto server = start({"--tls-cert", cert, "--tls-key", key});
+
+  // What curl prints for `path` over HTTPS: the response head too with `head`, else the body.
+  std::string curl(const std::string& path, bool head) {
+    std::string cmd = "/usr/bin/curl -sS --max-time 10 --cacert " + cert_ +
+                      (head ? " -D - -o /dev/null" : "") +
+                      " https://127.0.0.1:" + std::to_string(port_) + path;
+    std::unique_ptr<FILE, int (*)(FILE*)> pipe(::popen(cmd.c_str(), "r"), ::pclose);
+    if (!pipe) return "popen failed";
+    std::string out;
+    char buf[256];
+    while (std::fgets(buf, sizeof buf, pipe.get()) != nullptr) out += buf;
+    return out;
+  }
+
+  const std::string cert_ = (root_ / "cert.pem").string(), key_ = (root_ / "key.pem").string();
+};
+
+TEST_F(HttpsTest, ServesHttpsWithTlsFlags) {
+  auto server = start({"--tls-cert", cert_, "--tls-key", key_});
   ASSERT_TRUE(server);
   EXPECT_EQ(announced_, "listening on https://127.0.0.1:" + std::to_string(port_));
-  std::string curl = "/usr/bin/curl -sS --max-time 10 --cacert " + cert +
-                     " https://127.0.0.1:" + std::to_string(port_) + "/healthz";
-  std::unique_ptr<FILE, int (*)(FILE*)> pipe(::popen(curl.c_str(), "r"), ::pclose);
-  ASSERT_TRUE(pipe);
-  std::string body;
-  char buf[256];
-  while (std::fgets(buf, sizeof buf, pipe.get()) != nullptr) body += buf;
-  EXPECT_EQ(body, R"({"status":"ok"})");
+  EXPECT_EQ(curl("/healthz", false), R"({"status":"ok"})");
   // Plain HTTP on the TLS port gets no HTTP answer.
   RawClient plain(port_);
   ASSERT_TRUE(plain.send("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"));
   EXPECT_FALSE(plain.read_response());
+}
+
+// RFC 6797 section 7.1: every response over TLS carries Strict-Transport-Security, a year by
+// default (also the 404s and the 400s the server answers itself).
+TEST_F(HttpsTest, EveryHttpsResponseCarriesHsts) {
+  auto server = start({"--tls-cert", cert_, "--tls-key", key_});
+  ASSERT_TRUE(server);
+  for (const char* path : {"/healthz", "/no/such/path", "/.well-known/jwks.json"}) {
+    EXPECT_NE(curl(path, true).find("\r\nStrict-Transport-Security: max-age=31536000\r\n"),
+              std::string::npos)
+        << path;
+  }
+}
+
+// server.hsts_max_age sets max-age; plain HTTP never carries the field (RFC 6797 section 7.2),
+// whatever the configuration says.
+TEST_F(HttpsTest, HstsMaxAgeIsConfiguredAndNeverSentOverPlainHttp) {
+  const std::string config = (root_ / "hsts.toml").string();
+  std::ofstream(config) << "[server]\nhsts_max_age = \"1d\"\n";
+  {
+    auto server = start({"--config", config, "--tls-cert", cert_, "--tls-key", key_});
+    ASSERT_TRUE(server);
+    EXPECT_NE(curl("/healthz", true).find("\r\nStrict-Transport-Security: max-age=86400\r\n"),
+              std::string::npos);
+  }
+  auto server = start({"--config", config});
+  ASSERT_TRUE(server);
+  auto res = fetch(port_, "GET", "/healthz");
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 200);
+  EXPECT_EQ(res->header("strict-transport-security"), "");
+  EXPECT_EQ(res->header("x-content-type-options"), "nosniff");  // the server's fields are there
 }
 
 TEST_F(ServeTest, ReadyzAndMetrics) {

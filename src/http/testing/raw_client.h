@@ -104,6 +104,9 @@ class RawClient {
     return res;
   }
 
+  // Bytes received but not (yet) read as a response.
+  const std::string& unread() const { return buffer_; }
+
   // True if the server closed the connection (EOF or reset) within the socket timeout.
   bool closed_by_server() {
     char c;
