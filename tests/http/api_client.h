@@ -18,12 +18,15 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <functional>
+#include <latch>
 #include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -184,6 +187,21 @@ inline std::optional<Response> request(std::uint16_t port, const std::string& me
   }
   raw += "\r\n" + body;
   return http_exchange(port, raw, timeout);
+}
+
+// `n` requests at once (threads released together); make(i) sends request i.
+inline std::vector<Response> all_at_once(int n, const std::function<Response(int)>& make) {
+  std::vector<Response> out(n);
+  std::latch start(n);
+  std::vector<std::thread> threads;
+  for (int i = 0; i < n; ++i) {
+    threads.emplace_back([&, i] {
+      start.arrive_and_wait();
+      out[i] = make(i);
+    });
+  }
+  for (std::thread& t : threads) t.join();
+  return out;
 }
 
 // `tessera user add EMAIL [--role ROLE]...` followed by `store_args` (--data-dir, --config:

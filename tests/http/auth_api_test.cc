@@ -64,6 +64,7 @@ std::string bytes(const char (&literal)[N]) {
   return std::string(literal, N - 1);
 }
 
+using tessera::http::testing::all_at_once;
 using tessera::http::testing::ApiServerTest;
 using tessera::http::testing::Fields;
 
@@ -402,6 +403,22 @@ TEST_F(AuthApiTest, SessionsListAndRevokeOnlyOwnSessions) {
   expect_problem(send("DELETE", "/auth/sessions/" + b_id, a.unsafe()), 404);  // gone already
 }
 
+// Issue 14, defect 10: max_sessions_per_user (10) evicts the OLDEST session, in the order the
+// logins happened, also when many of them fall in one second (a password manager, tabs, a
+// script): the sessions of the 10 latest logins all live, the 2 first are gone. Before, ties
+// in created_at's whole seconds went by the random id, evicting sessions just created.
+TEST_F(AuthApiTest, TheOldestSessionsAreEvictedInLoginOrderWithinOneSecond) {
+  add_user("ivy@example.com");
+  std::vector<Browser> browsers(12);
+  for (Browser& b : browsers) login(b, "ivy@example.com");
+  for (std::size_t i = 0; i < browsers.size(); ++i) {
+    EXPECT_EQ(verify_status(browsers[i]), i < 2 ? 401 : 200) << "login " << i;
+  }
+  EXPECT_EQ(
+      send("GET", "/auth/sessions", browsers.back().cookies_only()).body_json()["sessions"].size(),
+      10u);
+}
+
 TEST_F(AuthApiTest, PasswordChangeRevokesOtherSessions) {
   add_user("liam@example.com");
   Browser a, b;
@@ -480,21 +497,6 @@ TEST_F(AuthApiTest, SixthFailureForOneEmailIs429AndSuccessResets) {
   EXPECT_EQ(login_raw("omar@example.com", kPassword).status, 200);
   for (int i = 0; i < 5; ++i) EXPECT_EQ(login_raw("omar@example.com", "bad password").status, 401);
   expect_problem(login_raw("omar@example.com", "bad password"), 429);
-}
-
-// `n` logins at once (threads released together); login_for(i) makes request i.
-std::vector<Response> all_at_once(int n, const std::function<Response(int)>& login_for) {
-  std::vector<Response> out(n);
-  std::latch start(n);
-  std::vector<std::thread> threads;
-  for (int i = 0; i < n; ++i) {
-    threads.emplace_back([&, i] {
-      start.arrive_and_wait();
-      out[i] = login_for(i);
-    });
-  }
-  for (std::thread& t : threads) t.join();
-  return out;
 }
 
 // How many of a burst of wrong guesses were evaluated (401); every other answer must be the

@@ -23,6 +23,7 @@
 namespace {
 
 using json = nlohmann::json;
+using tessera::http::testing::all_at_once;
 using tessera::http::testing::ApiServerTest;
 using tessera::http::testing::Fields;
 using tessera::http::testing::parse_set_cookie;
@@ -222,6 +223,17 @@ TEST_F(TokenApiTest, CookieRefreshRotatesAndReuseKillsTheFamily) {
   for (auto& [name, c] : cleared) EXPECT_EQ(c.attrs["max-age"], "0") << name;
   EXPECT_EQ(cleared[kRefresh].attrs["path"], "/auth/refresh");
   expect_problem(send("POST", "/auth/refresh", b.refresh_request()), 401);
+}
+
+// Issue 14, defect 2, for API clients: a burst of correct POST /auth/token logins for one
+// account all succeed (attempts in flight make later ones wait, never fail).
+TEST_F(TokenApiTest, ABurstOfCorrectTokenLoginsAllSucceed) {
+  add_user("una@example.com");
+  const std::vector<Response> burst = all_at_once(12, [&](int) {
+    return send("POST", "/auth/token", {{"Content-Type", "application/json"}},
+                credentials("una@example.com"));
+  });
+  for (const Response& r : burst) EXPECT_EQ(r.status, 200) << r.body;
 }
 
 // Issue 14, defect 7: the refresh.reuse event names who presented the used token (its address,
