@@ -89,6 +89,7 @@ class RequestReader {
   bool header_checked_ = false;
   bool line_start_ = false;        // the header bytes consumed so far end with LF
   std::size_t header_fields_ = 0;  // fields in the header; those after them are trailers
+  std::size_t header_bytes_ = 0;   // request line and fields consumed so far
   Refusal refusal_;
 };
 
