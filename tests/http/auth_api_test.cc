@@ -893,13 +893,15 @@ TEST_F(AuthApiTest, BadInputIs4xxProblemNever5xx) {
   EXPECT_EQ(big.status, 413);
   Response huge_header = send("GET", "/auth/me", {{"X-Pad", std::string(20 * 1024, 'a')}});
   EXPECT_EQ(huge_header.status, 431);
-  // Cookies: duplicate names, nameless pairs, control characters.
+  // Cookies: a duplicated session cookie; nameless pairs and a session cookie spoilt by a
+  // control character are no credential (401; junk beside a good cookie is
+  // JunkCookiesBesideAValidSessionAreIgnored).
   const std::vector<std::string> cookie_cases = {
       std::string(kSession) + "=" + b.session + "; " + kSession + "=" + b.session,
       "=" + b.session,
-      std::string(kSession) + "=" + b.session + "; =x",
       "lonely",
       std::string(kSession) + "=" + b.session + "\x01",
+      std::string(kSession) + "=" + b.session + "\ta",
   };
   for (const std::string& cookie : cookie_cases) {
     Response r = send("GET", "/auth/me", {{"Cookie", cookie}});
@@ -918,6 +920,39 @@ TEST_F(AuthApiTest, BadInputIs4xxProblemNever5xx) {
   // The server is still up, and the session still works.
   EXPECT_TRUE(server_->alive());
   EXPECT_EQ(send("GET", "/healthz").status, 200);
+  EXPECT_EQ(verify_status(b), 200);
+}
+
+// ---- issue 14: cookies planted beside ours (defect 5) ----------------------------------------
+
+// Any page on the host or a sibling domain can plant `x`, `=x` or a cookie with a control
+// character (document.cookie). They are not ours and must not lock the user out: /auth/me and
+// /auth/verify still answer 200, an unsafe request still passes CSRF. Our own cookie twice is
+// still refused (RFC 6265 section 8.6: refusing is the point there).
+TEST_F(AuthApiTest, JunkCookiesBesideAValidSessionAreIgnored) {
+  const std::string id = add_user("jack@example.com");
+  Browser b;
+  login(b, "jack@example.com");
+  for (const std::string& junk : planted_cookies()) {
+    expect_identified_beside(b.cookie_header(), junk, id);
+    // An unsafe request passes CSRF and gets to the handler: an unknown session is a 404.
+    Fields unsafe = {
+        {"Origin", kOrigin}, {"X-CSRF-Token", b.csrf}, {"Cookie", b.cookie_header() + "; " + junk}};
+    Response del = send("DELETE", "/auth/sessions/" + std::string(22, 'A'), unsafe);
+    EXPECT_EQ(del.status, 404) << junk << ": " << del.body;
+  }
+  // The junk in a Cookie field of its own (HTTP/2 style), too.
+  Response me = send("GET", "/auth/me", {{"Cookie", "x"}, {"Cookie", b.cookie_header()}});
+  EXPECT_EQ(me.status, 200) << me.body;
+  // Our session cookie twice, however it arrives: refused, never guessed.
+  const std::string twice =
+      std::string(kSession) + "=" + b.session + "; x; " + kSession + "=" + b.session;
+  expect_problem(send("GET", "/auth/me", {{"Cookie", twice}}), 400);
+  expect_problem(send("GET", "/auth/verify", {{"Cookie", twice}}), 401);
+  expect_problem(
+      send("GET", "/auth/me",
+           {{"Cookie", b.cookie_header()}, {"Cookie", std::string(kSession) + "=planted"}}),
+      400);
   EXPECT_EQ(verify_status(b), 200);
 }
 
