@@ -956,6 +956,69 @@ TEST_F(AuthApiTest, JunkCookiesBesideAValidSessionAreIgnored) {
   EXPECT_EQ(verify_status(b), 200);
 }
 
+// ---- issue 14: the client address behind a trusted proxy (defect 3) ---------------------------
+
+// This suite trusts 127.0.0.1, so each request's X-Forwarded-For is what our proxy passed on.
+// A malformed element where the client's address should be must not turn into the proxy's
+// address: such clients get buckets of their own (not the proxy's, not each other's), and the
+// audit log and session list name them as unparseable, never as the proxy.
+TEST_F(AuthApiTest, MalformedForwardedForIsAnUnparseableClientNotTheProxy) {
+  add_user("root@example.com", {"admin"});
+  add_user("kim@example.com");
+  // ip_failures = 12: fill the bucket of the client that claims "junk-a" (different emails,
+  // so the per-email limit is not what stops it).
+  for (int i = 0; i < 12; ++i) {
+    EXPECT_EQ(
+        login_raw("nobody" + std::to_string(i) + "@example.com", "bad password", "junk-a").status,
+        401);
+  }
+  expect_problem(login_raw("kim@example.com", kPassword, "junk-a"), 429);
+  // Another malformed claim, the proxy's own requests (no element) and a well-formed client
+  // are each in a bucket of their own.
+  Browser other;
+  other.ip = "198.51.100.7:4711";  // ip:port is not an address element
+  login(other, "kim@example.com");
+  EXPECT_EQ(login_raw("kim@example.com", kPassword, "").status, 200);  // the proxy itself
+  EXPECT_EQ(login_raw("kim@example.com", kPassword, "10.6.0.1").status, 200);
+  // Malformed elements left of the client's address are never read.
+  EXPECT_EQ(login_raw("kim@example.com", kPassword, "junk-a, 10.6.0.2").status, 200);
+
+  Response sessions = send("GET", "/auth/sessions", other.cookies_only(), {}, other.ip);
+  ASSERT_EQ(sessions.status, 200) << sessions.body;
+  bool found = false;
+  const json listed = sessions.body_json()["sessions"];
+  for (const json& s : listed) {
+    if (s["current"] == true) {
+      EXPECT_EQ(s["ip"], "unparseable:198.51.100.7:4711");
+      found = true;
+    }
+  }
+  EXPECT_TRUE(found) << sessions.body;
+
+  Browser admin;
+  admin.ip = "10.6.0.9";
+  login(admin, "root@example.com");
+  Response audit = send("GET", "/admin/audit?limit=200", admin.cookies_only(), {}, admin.ip);
+  ASSERT_EQ(audit.status, 200) << audit.body;
+  const json events = audit.body_json()["events"];
+  // The proxy is named once: for its own login (no element), never for a client.
+  int junk_failures = 0, unparseable_success = 0, proxy_events = 0;
+  for (const json& e : events) {
+    const std::string ip = e.value("ip", "");
+    if (ip == "127.0.0.1") {
+      ++proxy_events;
+      EXPECT_NE(e["type"], "login.failure") << e.dump();
+    }
+    if (e["type"] == "login.failure" && ip == "unparseable:junk-a") ++junk_failures;
+    if (e["type"] == "login.success" && ip == "unparseable:198.51.100.7:4711") {
+      ++unparseable_success;
+    }
+  }
+  EXPECT_EQ(junk_failures, 12) << audit.body;
+  EXPECT_EQ(unparseable_success, 1) << audit.body;
+  EXPECT_EQ(proxy_events, 2) << audit.body;  // its login.success and device.new
+}
+
 // ---- operations and CLI ----------------------------------------------------------------------
 
 TEST_F(AuthApiTest, ReadyzAndMetrics) {
