@@ -1019,6 +1019,48 @@ TEST_F(AuthApiTest, MalformedForwardedForIsAnUnparseableClientNotTheProxy) {
   EXPECT_EQ(proxy_events, 2) << audit.body;  // its login.success and device.new
 }
 
+// ---- issue 14: one mailbox, one account (defect 9) --------------------------------------------
+
+// The Unicode, upper-case and A-label spellings of an internationalised domain are one
+// mailbox: signing up with each gives one account (signup answers alike for a new and a taken
+// email, so the account is observed by logging in and listing users).
+TEST_F(AuthApiTest, InternationalizedDomainSpellingsAreOneAccount) {
+  const std::string unicode =
+      "user@b\xC3\xBC"
+      "cher.example";
+  const std::string upper =
+      "User@B\xC3\x9C"
+      "CHER.example";
+  const std::string a_label = "user@xn--bcher-kva.example";
+  auto signup = [&](const std::string& email, const std::string& password) {
+    return send("POST", "/auth/signup", {{"Content-Type", "application/json"}},
+                json({{"email", email}, {"password", password}}).dump());
+  };
+  EXPECT_EQ(signup(unicode, "first password").status, 201);
+  EXPECT_EQ(signup(a_label, "second password").status, 201);  // taken: same answer, no account
+  EXPECT_EQ(signup(upper, "third password").status, 201);
+  std::string id;
+  for (const std::string& spelling : {unicode, upper, a_label}) {
+    Response r = login_raw(spelling, "first password");
+    ASSERT_EQ(r.status, 200) << spelling << ": " << r.body;
+    EXPECT_EQ(r.body_json()["user"]["email"], a_label);
+    if (id.empty()) id = r.body_json()["user"]["id"];
+    EXPECT_EQ(r.body_json()["user"]["id"], id) << spelling;
+    EXPECT_EQ(login_raw(spelling, "second password").status, 401) << spelling;
+    EXPECT_EQ(login_raw(spelling, "third password").status, 401) << spelling;
+  }
+  RunResult list = cli({"user", "list", "--json"});
+  ASSERT_EQ(list.code, 0) << list.err;
+  EXPECT_EQ(std::count(list.out.begin(), list.out.end(), '\n'), 1) << list.out;
+  EXPECT_NE(list.out.find(a_label), std::string::npos) << list.out;
+  // The CLI normalizes too: the Unicode spelling is taken.
+  EXPECT_EQ(cli({"user", "add", unicode}, "a fine password\n").code, 2);
+  // A domain that does not convert: 400 with a clear message.
+  Response bad = signup("a@under_score.example", "a fine password");
+  expect_problem(bad, 400);
+  EXPECT_EQ(bad.body_json()["detail"], "email domain is not a valid domain name") << bad.body;
+}
+
 // ---- operations and CLI ----------------------------------------------------------------------
 
 TEST_F(AuthApiTest, ReadyzAndMetrics) {
