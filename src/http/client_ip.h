@@ -30,7 +30,8 @@
 // give an attacker nothing new; one shared key would let one client fill a bucket shared by
 // every other client whose proxy writes odd elements, which is the defect again under another
 // name. Clients whose elements are identical ("unknown") do share one key: nothing tells them
-// apart.
+// apart. (A proxy that appends "ip:port" makes each connection a client of its own, and the
+// per-IP limit a per-connection one: configure such a proxy to append bare addresses.)
 //
 // Addresses are canonical text (inet_ntop), IPv4-mapped IPv6 (::ffff:a.b.c.d) as plain IPv4, so
 // one client has one key whichever way it arrived.
