@@ -27,7 +27,7 @@
 // cookies without Secure or Path=/ or with a Domain (RFC 6265bis section 4.1.3), `__Secure-`
 // cookies without Secure, and SameSite other than Lax/Strict.
 //
-// Example:
+// Example (a lookup's value points into the jar: keep the jar, not a temporary):
 //   Cookies jar = parse_cookies(req.headers);
 //   CookieLookup s = jar.find("__Host-tessera_session");
 //   if (s.state == CookieLookup::kDuplicate) return problem(400, "duplicate session cookie");
