@@ -76,11 +76,10 @@ void login(const ApiContext& ctx, Request req, http::Responder respond) {
   login.password = fields->take("password");
   login.from = ctx.request_context(req);
   login.start_session = ctx.options().mode == WebMode::kSession;
-  // A malformed Cookie header or a duplicated session cookie cannot block a login: whatever
-  // it named is simply not carried over.
-  if (auto jar = http::parse_cookies(req.headers)) {
-    if (auto s = jar->get(kSessionCookieName)) login.presented_session = std::string(*s);
-  }
+  // A duplicated or invalid session cookie cannot block a login: whatever it named is simply
+  // not carried over.
+  const http::Cookies jar = http::parse_cookies(req.headers);
+  if (auto s = jar.get(kSessionCookieName)) login.presented_session = std::string(*s);
   const ApiContext* c = &ctx;
   auto from = login.from;
   ctx.auth().login(std::move(login), [c, from,

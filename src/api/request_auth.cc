@@ -85,9 +85,8 @@ std::expected<Authenticated, http::Response> ApiContext::authenticate_without_cs
   if (!bearer) return std::unexpected(std::move(bearer.error()));
   if (*bearer) return authenticate_token(**bearer, AuthMethod::kBearer);
 
-  auto jar = http::parse_cookies(req.headers);
-  if (!jar) return std::unexpected(problem_response(400, jar.error()));
-  auto raw = single_cookie(*jar, kSessionCookieName);
+  const http::Cookies jar = http::parse_cookies(req.headers);
+  auto raw = single_cookie(jar, kSessionCookieName);
   if (!raw) return std::unexpected(std::move(raw.error()));
   if (!raw->empty()) {
     auto current = sessions_.authenticate_shared(*raw, clock_.now_unix());
@@ -104,7 +103,7 @@ std::expected<Authenticated, http::Response> ApiContext::authenticate_without_cs
                     .access = nullptr};
     return a;
   }
-  auto access = single_cookie(*jar, kAccessCookieName);
+  auto access = single_cookie(jar, kAccessCookieName);
   if (!access) return std::unexpected(std::move(access.error()));
   if (!access->empty()) {
     auto a = authenticate_token(*access, AuthMethod::kAccessCookie);

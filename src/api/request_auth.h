@@ -6,9 +6,10 @@
 //      there it alone decides: a refused token is a 401, never a fall-back to cookies.
 //   2. The __Host-tessera_session cookie (web.mode = "session"): SessionService::authenticate.
 //   3. The __Host-tessera_access cookie (web.mode = "jwt"): TokenService::verify.
-//   The Cookie header is parsed strictly (http/cookies.h). A malformed header, or one of our
-//   cookies sent twice (a sibling domain can add a second one: RFC 6265 section 8.6), is a 400
-//   problem: the request is ambiguous, and guessing which cookie is meant is how
+//   The Cookie header is read as http/cookies.h says: pairs that are not ours, nameless or
+//   malformed ones included, are ignored (any page on a sibling domain can plant them). One of
+//   our cookies sent twice (a sibling domain can add a second one: RFC 6265 section 8.6) is a
+//   400 problem: the request is ambiguous, and guessing which cookie is meant is how
 //   cookie-tossing attacks work. Unknown, malformed, expired or revoked -> 401; a disabled or
 //   deleted user -> 401. Neither service ever adopts an id or token it did not mint.
 //   A refused cookie is cleared in the 401 (the session and CSRF cookies for a session, the

@@ -54,9 +54,8 @@ void token(const ApiContext& ctx, Request req, http::Responder respond) {
 
 // The cookie variant of POST /auth/refresh (see the header).
 Response refresh_cookie(const ApiContext& ctx, const Request& req) {
-  auto jar = http::parse_cookies(req.headers);
-  if (!jar) return problem_response(400, jar.error());
-  http::CookieLookup cookie = jar->find(kRefreshCookieName);
+  const http::Cookies jar = http::parse_cookies(req.headers);  // `cookie` points into it
+  http::CookieLookup cookie = jar.find(kRefreshCookieName);
   if (cookie.state == http::CookieLookup::kDuplicate) {
     return problem_response(400, "the refresh cookie was sent more than once");
   }

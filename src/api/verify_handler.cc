@@ -65,9 +65,8 @@ std::optional<http::Response> check(const ApiContext& ctx, const http::Request& 
   auto bearer = bearer_token(req);
   if (!bearer) return std::move(bearer.error());
   if (*bearer) return check_token(ctx, **bearer, cache_only);
-  auto jar = http::parse_cookies(req.headers);
-  if (!jar) return unauthenticated();
-  http::CookieLookup cookie = jar->find(kSessionCookieName);
+  const http::Cookies jar = http::parse_cookies(req.headers);
+  http::CookieLookup cookie = jar.find(kSessionCookieName);
   if (cookie.state == http::CookieLookup::kPresent) {
     const std::int64_t now = ctx.clock().now_unix();
     if (cache_only) {
@@ -81,7 +80,7 @@ std::optional<http::Response> check(const ApiContext& ctx, const http::Request& 
   }
   if (cookie.state == http::CookieLookup::kDuplicate) return unauthenticated();
   // web.mode = "jwt": the access cookie, checked like a Bearer token.
-  cookie = jar->find(kAccessCookieName);
+  cookie = jar.find(kAccessCookieName);
   if (cookie.state != http::CookieLookup::kPresent) return unauthenticated();
   return check_token(ctx, cookie.value, cache_only);
 }

@@ -10,8 +10,9 @@
 //     X-User-Roles: the roles, comma-separated (role names are [a-z0-9_.:-]: no separator or
 //                   header-breaking byte can appear in them)
 //     X-Session-Id: the session's PUBLIC id (never the cookie value), or the token's `sid`
-//   401 problem+json for anything else: no cookie, junk, unknown, expired, disabled user, a
-//       malformed Cookie header or one of our cookies sent twice (ambiguous: refused, not guessed);
+//   401 problem+json for anything else: no cookie, junk, unknown, expired, disabled user, or
+//       one of our cookies sent twice (ambiguous: refused, not guessed). Other cookies, nameless
+//       or malformed ones included, are ignored (http/cookies.h);
 //   503 when the store cannot answer (fail closed: never "allow").
 //
 // Never CSRF-checked: it changes nothing, and the proxy calls it for every method of the

@@ -5,6 +5,8 @@
 #include <stdexcept>
 #include <utility>
 
+#include "http/cookies.h"
+
 namespace tessera::api {
 namespace {
 
@@ -150,21 +152,10 @@ std::string_view media_type_for(std::string_view path) {
 }
 
 bool has_cookie(const http::Request& req, std::string_view name) {
-  // RFC 6265 section 5.4: "name=value" pairs separated by "; ". Several Cookie fields are
-  // possible (HTTP/2 splits them); each is searched.
-  for (const auto& [field, value] : req.headers) {
-    if (!http::iequals(field, "Cookie")) continue;
-    std::string_view rest = value;
-    while (!rest.empty()) {
-      std::size_t semi = rest.find(';');
-      std::string_view pair = trim(rest.substr(0, semi));
-      rest = semi == std::string_view::npos ? std::string_view() : rest.substr(semi + 1);
-      std::size_t eq = pair.find('=');
-      if (eq != std::string_view::npos && trim(pair.substr(0, eq)) == name &&
-          !trim(pair.substr(eq + 1)).empty()) {
-        return true;
-      }
-    }
+  // Every Cookie field, read as http/cookies.h reads them (the one Cookie parser).
+  const http::Cookies jar = http::parse_cookies(req.headers);
+  for (const http::Cookies::Pair& p : jar.pairs()) {
+    if (p.name == name && !p.value.empty()) return true;
   }
   return false;
 }

@@ -1,6 +1,7 @@
 #include "auth/email.h"
 
 #include <unicode/uchar.h>
+#include <unicode/uidna.h>
 #include <unicode/unorm2.h>
 #include <unicode/ustring.h>
 
@@ -62,6 +63,36 @@ std::expected<std::string, EmailError> to_nfc(std::string_view utf8) {
   return result;
 }
 
+// `domain` as UTS #46 ToASCII makes it (see the header), or kBadDomain.
+std::expected<std::string, EmailError> to_ascii_domain(std::string_view domain) {
+  // Created once: a UTS #46 instance is immutable and thread-safe (ICU uidna.h).
+  static UIDNA* const idna = [] {
+    UErrorCode status = U_ZERO_ERROR;
+    UIDNA* p = uidna_openUTS46(UIDNA_NONTRANSITIONAL_TO_ASCII | UIDNA_CHECK_BIDI |
+                                   UIDNA_CHECK_CONTEXTJ | UIDNA_USE_STD3_RULES,
+                               &status);
+    return U_SUCCESS(status) ? p : nullptr;
+  }();
+  if (idna == nullptr) return std::unexpected(EmailError::kBadDomain);
+  // Enough for any domain that can pass; ICU says how much it needs when it is not.
+  std::string out(domain.size() * 2 + 64, '\0');
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    UErrorCode status = U_ZERO_ERROR;
+    UIDNAInfo info = UIDNA_INFO_INITIALIZER;
+    const std::int32_t n =
+        uidna_nameToASCII_UTF8(idna, domain.data(), static_cast<std::int32_t>(domain.size()),
+                               out.data(), static_cast<std::int32_t>(out.size()), &info, &status);
+    if (status == U_BUFFER_OVERFLOW_ERROR && attempt == 0) {
+      out.assign(static_cast<std::size_t>(n), '\0');
+      continue;
+    }
+    if (U_FAILURE(status) || info.errors != 0) return std::unexpected(EmailError::kBadDomain);
+    out.resize(static_cast<std::size_t>(n));
+    return out;
+  }
+  return std::unexpected(EmailError::kBadDomain);
+}
+
 bool good_shape(std::string_view e) {
   const auto at = e.find('@');
   if (at == std::string_view::npos || e.find('@', at + 1) != std::string_view::npos) return false;
@@ -90,6 +121,8 @@ std::string_view describe(EmailError e) {
       return "email contains a character that is not allowed";
     case EmailError::kBadShape:
       return "email is not of the form local@domain";
+    case EmailError::kBadDomain:
+      return "email domain is not a valid domain name";
   }
   return "email is not valid";
 }
@@ -118,6 +151,13 @@ std::expected<std::string, EmailError> normalize_email(std::string_view email) {
     if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
   }
 
+  if (!good_shape(out)) return std::unexpected(EmailError::kBadShape);
+  const std::size_t at = out.find('@');
+  auto domain = to_ascii_domain(std::string_view(out).substr(at + 1));
+  if (!domain) return std::unexpected(domain.error());
+  out.replace(at + 1, std::string::npos, *domain);
+  // Again on the result: UTS #46 maps U+3002 and other full stops to '.', so "a@b\u3002" would
+  // otherwise end in an empty label.
   if (!good_shape(out)) return std::unexpected(EmailError::kBadShape);
   if (out.size() > kMaxEmailBytes || out.find('@') > kMaxLocalPartBytes) {
     return std::unexpected(EmailError::kTooLong);

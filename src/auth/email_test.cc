@@ -108,6 +108,78 @@ TEST(EmailTest, LengthLimits) {
   EXPECT_EQ(err(std::string(5000, 'a') + "@example.com"), EmailError::kTooLong);
 }
 
+// Issue 14, defect 9: one mailbox, one account. The Unicode spelling of a domain, its
+// upper-case spelling and its A-label (punycode) all normalize to the A-label.
+TEST(EmailTest, InternationalizedDomainHasOneForm) {
+  const std::string a_label = "user@xn--bcher-kva.example";
+  EXPECT_EQ(norm("user@b\xC3\xBC"
+                 "cher.example"),
+            a_label);  // bücher
+  EXPECT_EQ(norm("user@B\xC3\x9C"
+                 "CHER.example"),
+            a_label);  // BÜCHER
+  EXPECT_EQ(norm("user@bu\xCC\x88"
+                 "cher.example"),
+            a_label);  // u + U+0308 (NFD)
+  EXPECT_EQ(norm("user@xn--bcher-kva.example"), a_label);
+  EXPECT_EQ(norm("user@XN--BCHER-KVA.EXAMPLE"), a_label);
+  EXPECT_EQ(norm(a_label), a_label);  // idempotent
+  // Ideographic and full-width full stops separate labels (UTS #46 maps them to '.').
+  EXPECT_EQ(norm("user@b\xC3\xBC"
+                 "cher\xE3\x80\x82"
+                 "example"),
+            a_label);
+  EXPECT_EQ(norm("user@b\xC3\xBC"
+                 "cher\xEF\xBC\x8E"
+                 "example"),
+            a_label);
+  // Nontransitional processing (IDNA 2008): sharp s is kept, not mapped to "ss".
+  EXPECT_EQ(norm("a@fa\xC3\x9F.de"), "a@xn--fa-hia.de");
+  EXPECT_NE(norm("a@fa\xC3\x9F.de"), norm("a@fass.de"));
+  // The local part is untouched by IDNA: only NFC and ASCII lower-casing.
+  EXPECT_EQ(norm("J\xC3\xB6rg@B\xC3\x9C"
+                 "CHER.example"),
+            "j\xC3\xB6rg@xn--bcher-kva.example");
+}
+
+TEST(EmailTest, RefusesDomainsThatDoNotConvert) {
+  for (std::string_view e : {
+           "a@xn--a.example",           // not valid punycode
+           "a@xn--bcher-kva-.example",  // not an A-label (decodes to ASCII)
+           "a@-example.com",            // leading hyphen
+           "a@ab--cd.example",          // hyphens in positions 3 and 4 without xn--
+           "a@under_score.example",     // not LDH (STD3)
+           "a@[192.0.2.1]",             // address literal
+           "a@exa mple.com",            // space (refused earlier: kForbiddenChar)
+           "a@a\xD7\x90.example",  // bidi: a left-to-right label with a Hebrew letter (CheckBidi)
+           "a@a\xE2\x80\x8D"
+           "b.example",  // ZWJ: a format character, refused before IDNA (kForbiddenChar)
+       }) {
+    auto r = normalize_email(e);
+    EXPECT_FALSE(r) << e << " -> " << (r ? *r : "");
+  }
+  EXPECT_EQ(err("a@xn--a.example"), EmailError::kBadDomain);
+  EXPECT_EQ(err("a@under_score.example"), EmailError::kBadDomain);
+  EXPECT_EQ(err("a@" + std::string(64, 'x') + ".example"), EmailError::kBadDomain);  // label > 63
+  EXPECT_EQ(err("a@example\xE3\x80\x82"), EmailError::kBadShape);  // ends in an empty label
+  EXPECT_EQ(describe(EmailError::kBadDomain), "email domain is not a valid domain name");
+}
+
+TEST(EmailTest, LengthIsMeasuredOnTheStoredForm) {
+  // A 10-character CJK label is 30 bytes of UTF-8 and a 36-byte A-label.
+  const std::string label =
+      "\xE4\xB8\xAD\xE6\x96\x87\xE5\x9F\x9F\xE5\x90\x8D\xE6\xB5\x8B\xE8\xAF\x95\xE4\xBE\x8B"
+      "\xE5\xAD\x90\xE7\xBD\x91\xE7\xAB\x99";  // 中文域名测试例子网站
+  std::string six = label, seven;
+  for (int i = 0; i < 5; ++i) six += "." + label;
+  seven = six + "." + label;
+  ASSERT_LE(("a@" + seven).size(), kMaxEmailBytes);  // short enough as typed...
+  auto fits = normalize_email("a@" + six);
+  ASSERT_TRUE(fits) << describe(fits.error());
+  EXPECT_EQ(fits->size(), 2 + 6 * 36 + 5u);
+  EXPECT_FALSE(normalize_email("a@" + seven));  // ...but 260 bytes as stored
+}
+
 TEST(TextTest, Utf8Helpers) {
   EXPECT_TRUE(valid_utf8("h\xC3\xA9llo \xF0\x9F\x94\x91"));
   EXPECT_FALSE(valid_utf8("\xC3"));

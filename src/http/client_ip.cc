@@ -107,33 +107,66 @@ bool TrustedProxies::contains(const IpAddress& address) const {
   return false;
 }
 
+std::string unparseable_client_key(std::string_view element) {
+  constexpr std::string_view kPrefix = "unparseable:";
+  constexpr char kHex[] = "0123456789ABCDEF";
+  std::string encoded;
+  for (char c : element) {
+    auto u = static_cast<unsigned char>(c);
+    if (u >= 0x21 && u <= 0x7D && c != '%' && c != '"' && c != '\\') {
+      encoded.push_back(c);
+    } else {
+      encoded += {'%', kHex[u >> 4], kHex[u & 0xF]};
+    }
+  }
+  if (kPrefix.size() + encoded.size() <= kMaxClientKeyBytes) return std::string(kPrefix) + encoded;
+  // FNV-1a: not a secret or a defence, only a stable way to keep long elements apart (on every
+  // node and across restarts, as the rate-limit counters may be shared).
+  std::uint64_t hash = 0xcbf29ce484222325ULL;
+  for (char c : element) hash = (hash ^ static_cast<unsigned char>(c)) * 0x100000001b3ULL;
+  std::string tail = "~";
+  for (int shift = 60; shift >= 0; shift -= 4) tail.push_back(kHex[(hash >> shift) & 0xF]);
+  std::size_t keep = kMaxClientKeyBytes - kPrefix.size() - tail.size();
+  // Never cut a %XX in two.
+  if (encoded[keep - 1] == '%') {
+    keep -= 1;
+  } else if (encoded[keep - 2] == '%') {
+    keep -= 2;
+  }
+  return std::string(kPrefix) + encoded.substr(0, keep) + tail;
+}
+
+bool is_unparseable_client(std::string_view client) { return client.starts_with("unparseable:"); }
+
 std::string client_ip(const Request& req, const TrustedProxies& proxies) {
   auto peer = IpAddress::parse(req.remote_address);
   if (!peer) return req.remote_address;
-  const std::string peer_text = peer->to_string();
-  if (!proxies.contains(*peer)) return peer_text;
+  if (!proxies.contains(*peer)) return peer->to_string();
 
-  // Every X-Forwarded-For field, in order, as one list (RFC 9110 section 5.3).
-  std::vector<IpAddress> hops;
+  // Every X-Forwarded-For field, in order, as one list (RFC 9110 section 5.3); empty elements
+  // ignored (section 5.6.1).
+  std::vector<std::string_view> hops;
   for (const auto& [name, value] : req.headers) {
     if (!iequals(name, "X-Forwarded-For")) continue;
-    std::size_t pos = 0;
     std::string_view v = value;
+    std::size_t pos = 0;
     while (pos <= v.size()) {
       std::size_t comma = v.find(',', pos);
       std::size_t end = comma == std::string_view::npos ? v.size() : comma;
       std::string_view item = trim_ows(v.substr(pos, end - pos));
       pos = end + 1;
-      auto hop = IpAddress::parse(item);
-      if (!hop) return peer_text;  // malformed (or empty element): trust nothing in it
-      hops.push_back(*hop);
+      if (!item.empty()) hops.push_back(item);
     }
   }
-  if (hops.empty()) return peer_text;
+  if (hops.empty()) return peer->to_string();
+  std::optional<IpAddress> leftmost;
   for (auto it = hops.rbegin(); it != hops.rend(); ++it) {
-    if (!proxies.contains(*it)) return it->to_string();
+    auto hop = IpAddress::parse(*it);
+    if (!hop) return unparseable_client_key(*it);
+    if (!proxies.contains(*hop)) return hop->to_string();
+    leftmost = hop;
   }
-  return hops.front().to_string();
+  return leftmost->to_string();
 }
 
 }  // namespace tessera::http

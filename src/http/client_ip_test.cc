@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <set>
+#include <string>
+
 namespace tessera::http {
 namespace {
 
@@ -84,16 +87,85 @@ TEST(ClientIp, TrustedPeerRightMostUntrustedHop) {
   EXPECT_EQ(client_ip(from("10.0.0.1", {"10.0.0.3, 10.0.0.2"}), p), "10.0.0.3");
 }
 
-TEST(ClientIp, MalformedOrEmptyHeaderGivesThePeer) {
+TEST(ClientIp, NoElementsMeansTheProxysOwnRequest) {
   auto p = proxies({"10.0.0.0/8"});
-  for (const char* xff :
-       {"", " ", "unknown", "198.51.100.7:4711", "[2001:db8::1]", "1.2.3.4,,5.6.7.8",
-        "198.51.100.7, ", "198.51.100.7 203.0.113.1", "_hidden, 1.2.3.4", "1.2.3.4;5.6.7.8"}) {
+  for (const char* xff : {"", " ", ",", " , ,\t"}) {
     EXPECT_EQ(client_ip(from("10.0.0.1", {xff}), p), "10.0.0.1") << xff;
   }
-  EXPECT_EQ(client_ip(from("10.0.0.1", {"1.2.3.4", "junk"}), p), "10.0.0.1");
   EXPECT_EQ(client_ip(from("10.0.0.1"), p), "10.0.0.1");
   EXPECT_EQ(client_ip(from(""), p), "");
+}
+
+// RFC 9110 section 5.6.1: empty list elements are ignored, not errors.
+TEST(ClientIp, EmptyElementsAreIgnored) {
+  auto p = proxies({"10.0.0.0/8"});
+  EXPECT_EQ(client_ip(from("10.0.0.1", {"1.2.3.4,,5.6.7.8"}), p), "5.6.7.8");
+  EXPECT_EQ(client_ip(from("10.0.0.1", {"198.51.100.7, "}), p), "198.51.100.7");
+  EXPECT_EQ(client_ip(from("10.0.0.1", {",198.51.100.7,,10.0.0.9,"}), p), "198.51.100.7");
+}
+
+// Issue 14, defect 3: a malformed element where the client should be is the client's own
+// claim (or a proxy's odd rendering of it). It must never become the proxy's address: the
+// client is unparseable, keyed by what it said.
+TEST(ClientIp, MalformedClientElementIsAnUnparseableClientNeverThePeer) {
+  auto p = proxies({"10.0.0.0/8"});
+  for (const char* xff :
+       {"unknown", "198.51.100.7:4711", "[2001:db8::1]", "198.51.100.7 203.0.113.1",
+        "1.2.3.4;5.6.7.8", "_hidden", "fe80::1%eth0", "01.2.3.4", "6.6.6.6, junk", "junk, 10.0.0.7",
+        "junk, 10.0.0.7,10.0.0.8"}) {
+    std::string ip = client_ip(from("10.0.0.1", {xff}), p);
+    EXPECT_NE(ip, "10.0.0.1") << xff;
+    EXPECT_TRUE(is_unparseable_client(ip)) << xff << " -> " << ip;
+    EXPECT_FALSE(IpAddress::parse(ip)) << ip;
+  }
+  EXPECT_EQ(client_ip(from("10.0.0.1", {"unknown"}), p), "unparseable:unknown");
+  EXPECT_EQ(client_ip(from("10.0.0.1", {"6.6.6.6, 198.51.100.7:4711, 10.0.0.2"}), p),
+            "unparseable:198.51.100.7:4711");
+  // Several fields: the malformed one is in the last field, appended to by our proxy.
+  EXPECT_EQ(client_ip(from("10.0.0.1", {"1.2.3.4", "junk"}), p), "unparseable:junk");
+  // Different claims are different clients; the same claim is one client.
+  EXPECT_NE(client_ip(from("10.0.0.1", {"junk-a"}), p), client_ip(from("10.0.0.1", {"junk-b"}), p));
+  EXPECT_EQ(client_ip(from("10.0.0.1", {"junk-a"}), p), client_ip(from("10.0.0.2", {"junk-a"}), p));
+}
+
+// Malformed elements to the left of the client were written by whoever the client is: they
+// are never reached, whatever they hold.
+TEST(ClientIp, MalformedElementsLeftOfTheClientDoNotMatter) {
+  auto p = proxies({"10.0.0.0/8"});
+  for (const char* xff : {"junk, 198.51.100.7", "_hidden, 198.51.100.7", "[::1]:80, 198.51.100.7",
+                          "a b c, 198.51.100.7, 10.9.9.9", "unknown,,198.51.100.7"}) {
+    EXPECT_EQ(client_ip(from("10.0.0.1", {xff}), p), "198.51.100.7") << xff;
+  }
+  EXPECT_EQ(client_ip(from("10.0.0.1", {"junk", "198.51.100.7"}), p), "198.51.100.7");
+}
+
+TEST(ClientIp, UnparseableKeysArePrintableBoundedAndDistinct) {
+  EXPECT_EQ(unparseable_client_key("a b%\"\\~\x01\xff"), "unparseable:a%20b%25%22%5C%7E%01%FF");
+  EXPECT_TRUE(is_unparseable_client(unparseable_client_key("")));
+  EXPECT_FALSE(is_unparseable_client("192.0.2.1"));
+  // Long elements: cut, with a hash of the whole element; never a %XX split in two.
+  std::set<std::string> keys;
+  for (std::size_t n : {40, 52, 53, 60, 100, 8000}) {
+    for (char last : {'x', 'y', '\x01'}) {
+      std::string element(n, 'a');
+      element.back() = last;
+      std::string key = unparseable_client_key(element);
+      EXPECT_LE(key.size(), kMaxClientKeyBytes) << n;
+      EXPECT_TRUE(is_unparseable_client(key));
+      for (char c : key) EXPECT_TRUE(c >= 0x21 && c <= 0x7E) << key;
+      keys.insert(key);
+    }
+  }
+  EXPECT_EQ(keys.size(), 18u);
+  for (std::size_t shift = 0; shift < 4; ++shift) {
+    std::string key = unparseable_client_key(std::string(shift, 'a') + std::string(60, ' '));
+    std::size_t tilde = key.find('~');
+    ASSERT_NE(tilde, std::string::npos) << key;
+    EXPECT_EQ(key.size() - tilde, 17u) << key;  // '~' and 16 hex digits
+    for (std::size_t i = key.find('%'); i != std::string::npos; i = key.find('%', i + 1)) {
+      EXPECT_LT(i + 2, tilde) << key;  // every %XX whole
+    }
+  }
 }
 
 }  // namespace

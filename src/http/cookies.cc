@@ -80,45 +80,31 @@ bool Cookies::has_duplicates() const {
   return false;
 }
 
-std::expected<Cookies, std::string> parse_cookie_header(std::string_view header) {
+Cookies parse_cookie_header(std::string_view header) {
   Cookies jar;
-  for (char c : header) {
-    // HTAB is allowed only as optional whitespace around pairs (checked below).
-    if (is_ctl(c) && c != '\t') return std::unexpected("Cookie header has control characters");
-  }
   std::size_t pos = 0;
   while (pos <= header.size()) {
     std::size_t semi = header.find(';', pos);
     std::size_t end = semi == std::string_view::npos ? header.size() : semi;
     std::string_view part = trim_ows(header.substr(pos, end - pos));
     pos = end + 1;
-    if (part.empty()) {
-      // "a=1;" or "a=1; ; b=2": empty list elements carry nothing (tolerated, as for any
-      // list in HTTP); an empty header is an empty jar.
-      continue;
-    }
+    // "a=1;" and "a=1; ; b=2": empty list elements carry nothing (as for any list in HTTP).
+    // Nameless pairs ("=v", a bare "v") are skipped as user agents skip them (see the header).
     std::size_t eq = part.find('=');
-    if (eq == std::string_view::npos || eq == 0) {
-      return std::unexpected("Cookie header has a cookie without a name");
-    }
+    if (eq == std::string_view::npos) continue;
     std::string_view name = trim_ows(part.substr(0, eq));
-    std::string_view raw_value = trim_ows(part.substr(eq + 1));
-    if (name.empty()) return std::unexpected("Cookie header has a cookie without a name");
-    if (name.find('\t') != std::string_view::npos ||
-        raw_value.find('\t') != std::string_view::npos) {
-      return std::unexpected("Cookie header has control characters");
-    }
+    if (name.empty()) continue;
     Cookies::Pair pair;
     pair.name = std::string(name);
-    auto value = cookie_value(raw_value);
+    auto value = cookie_value(trim_ows(part.substr(eq + 1)));
     pair.valid = is_token(name) && value.has_value();
-    pair.value = value ? std::string(*value) : std::string();
+    pair.value = pair.valid ? std::string(*value) : std::string();
     jar.pairs_.push_back(std::move(pair));
   }
   return jar;
 }
 
-std::expected<Cookies, std::string> parse_cookies(const Headers& headers) {
+Cookies parse_cookies(const Headers& headers) {
   std::string joined;
   bool first = true;
   for (const auto& [name, value] : headers) {

@@ -300,6 +300,27 @@ class ApiServerTest : public ::testing::Test {
     return run_cli(args, input);
   }
 
+  // Cookies any page on the host or a sibling domain can plant beside ours (issue 14, defect
+  // 5): bare, nameless, with a control character (HTAB: the one a request line can carry), with
+  // a name that is not a token, and a nameless one whose value looks like one of our cookies.
+  static std::vector<std::string> planted_cookies() {
+    return {"x", "=x", "=", "junk=a\tb", "bad\tname=1", "prefs={\"a\":1}", "=__Host-other=1"};
+  }
+
+  // `ours` (a Cookie header) with `planted` before it, and after it: /auth/me and /auth/verify
+  // both still identify `user_id`.
+  void expect_identified_beside(const std::string& ours, const std::string& planted,
+                                const std::string& user_id) {
+    for (const std::string& cookie : {planted + "; " + ours, ours + "; " + planted}) {
+      Response me = send("GET", "/auth/me", {{"Cookie", cookie}});
+      EXPECT_EQ(me.status, 200) << cookie << ": " << me.body;
+      EXPECT_EQ(me.body_json()["user"]["id"], user_id) << cookie;
+      Response v = send("GET", "/auth/verify", {{"Cookie", cookie}});
+      EXPECT_EQ(v.status, 200) << cookie;
+      EXPECT_EQ(v.header("x-user-id"), user_id) << cookie;
+    }
+  }
+
   // One request on a fresh connection, from client IP `ip` (see request()); no response fails
   // the test.
   Response send(const std::string& method, const std::string& path, const Fields& headers = {},

@@ -952,13 +952,15 @@ TEST_F(AuthApiTest, BadInputIs4xxProblemNever5xx) {
   EXPECT_EQ(big.status, 413);
   Response huge_header = send("GET", "/auth/me", {{"X-Pad", std::string(20 * 1024, 'a')}});
   EXPECT_EQ(huge_header.status, 431);
-  // Cookies: duplicate names, nameless pairs, control characters.
+  // Cookies: a duplicated session cookie; nameless pairs and a session cookie spoilt by a
+  // control character are no credential (401; junk beside a good cookie is
+  // JunkCookiesBesideAValidSessionAreIgnored).
   const std::vector<std::string> cookie_cases = {
       std::string(kSession) + "=" + b.session + "; " + kSession + "=" + b.session,
       "=" + b.session,
-      std::string(kSession) + "=" + b.session + "; =x",
       "lonely",
       std::string(kSession) + "=" + b.session + "\x01",
+      std::string(kSession) + "=" + b.session + "\ta",
   };
   for (const std::string& cookie : cookie_cases) {
     Response r = send("GET", "/auth/me", {{"Cookie", cookie}});
@@ -978,6 +980,144 @@ TEST_F(AuthApiTest, BadInputIs4xxProblemNever5xx) {
   EXPECT_TRUE(server_->alive());
   EXPECT_EQ(send("GET", "/healthz").status, 200);
   EXPECT_EQ(verify_status(b), 200);
+}
+
+// ---- issue 14: cookies planted beside ours (defect 5) ----------------------------------------
+
+// Any page on the host or a sibling domain can plant `x`, `=x` or a cookie with a control
+// character (document.cookie). They are not ours and must not lock the user out: /auth/me and
+// /auth/verify still answer 200, an unsafe request still passes CSRF. Our own cookie twice is
+// still refused (RFC 6265 section 8.6: refusing is the point there).
+TEST_F(AuthApiTest, JunkCookiesBesideAValidSessionAreIgnored) {
+  const std::string id = add_user("jack@example.com");
+  Browser b;
+  login(b, "jack@example.com");
+  for (const std::string& junk : planted_cookies()) {
+    expect_identified_beside(b.cookie_header(), junk, id);
+    // An unsafe request passes CSRF and gets to the handler: an unknown session is a 404.
+    Fields unsafe = {
+        {"Origin", kOrigin}, {"X-CSRF-Token", b.csrf}, {"Cookie", b.cookie_header() + "; " + junk}};
+    Response del = send("DELETE", "/auth/sessions/" + std::string(22, 'A'), unsafe);
+    EXPECT_EQ(del.status, 404) << junk << ": " << del.body;
+  }
+  // The junk in a Cookie field of its own (HTTP/2 style), too.
+  Response me = send("GET", "/auth/me", {{"Cookie", "x"}, {"Cookie", b.cookie_header()}});
+  EXPECT_EQ(me.status, 200) << me.body;
+  // Our session cookie twice, however it arrives: refused, never guessed.
+  const std::string twice =
+      std::string(kSession) + "=" + b.session + "; x; " + kSession + "=" + b.session;
+  expect_problem(send("GET", "/auth/me", {{"Cookie", twice}}), 400);
+  expect_problem(send("GET", "/auth/verify", {{"Cookie", twice}}), 401);
+  expect_problem(
+      send("GET", "/auth/me",
+           {{"Cookie", b.cookie_header()}, {"Cookie", std::string(kSession) + "=planted"}}),
+      400);
+  EXPECT_EQ(verify_status(b), 200);
+}
+
+// ---- issue 14: the client address behind a trusted proxy (defect 3) ---------------------------
+
+// This suite trusts 127.0.0.1, so each request's X-Forwarded-For is what our proxy passed on.
+// A malformed element where the client's address should be must not turn into the proxy's
+// address: such clients get buckets of their own (not the proxy's, not each other's), and the
+// audit log and session list name them as unparseable, never as the proxy.
+TEST_F(AuthApiTest, MalformedForwardedForIsAnUnparseableClientNotTheProxy) {
+  add_user("root@example.com", {"admin"});
+  add_user("kim@example.com");
+  // ip_failures = 12: fill the bucket of the client that claims "junk-a" (different emails,
+  // so the per-email limit is not what stops it).
+  for (int i = 0; i < 12; ++i) {
+    EXPECT_EQ(
+        login_raw("nobody" + std::to_string(i) + "@example.com", "bad password", "junk-a").status,
+        401);
+  }
+  expect_problem(login_raw("kim@example.com", kPassword, "junk-a"), 429);
+  // Another malformed claim, the proxy's own requests (no element) and a well-formed client
+  // are each in a bucket of their own.
+  Browser other;
+  other.ip = "198.51.100.7:4711";  // ip:port is not an address element
+  login(other, "kim@example.com");
+  EXPECT_EQ(login_raw("kim@example.com", kPassword, "").status, 200);  // the proxy itself
+  EXPECT_EQ(login_raw("kim@example.com", kPassword, "10.6.0.1").status, 200);
+  // Malformed elements left of the client's address are never read.
+  EXPECT_EQ(login_raw("kim@example.com", kPassword, "junk-a, 10.6.0.2").status, 200);
+
+  Response sessions = send("GET", "/auth/sessions", other.cookies_only(), {}, other.ip);
+  ASSERT_EQ(sessions.status, 200) << sessions.body;
+  bool found = false;
+  const json listed = sessions.body_json()["sessions"];
+  for (const json& s : listed) {
+    if (s["current"] == true) {
+      EXPECT_EQ(s["ip"], "unparseable:198.51.100.7:4711");
+      found = true;
+    }
+  }
+  EXPECT_TRUE(found) << sessions.body;
+
+  Browser admin;
+  admin.ip = "10.6.0.9";
+  login(admin, "root@example.com");
+  Response audit = send("GET", "/admin/audit?limit=200", admin.cookies_only(), {}, admin.ip);
+  ASSERT_EQ(audit.status, 200) << audit.body;
+  const json events = audit.body_json()["events"];
+  // The proxy is named once: for its own login (no element), never for a client.
+  int junk_failures = 0, unparseable_success = 0, proxy_events = 0;
+  for (const json& e : events) {
+    const std::string ip = e.value("ip", "");
+    if (ip == "127.0.0.1") {
+      ++proxy_events;
+      EXPECT_NE(e["type"], "login.failure") << e.dump();
+    }
+    if (e["type"] == "login.failure" && ip == "unparseable:junk-a") ++junk_failures;
+    if (e["type"] == "login.success" && ip == "unparseable:198.51.100.7:4711") {
+      ++unparseable_success;
+    }
+  }
+  EXPECT_EQ(junk_failures, 12) << audit.body;
+  EXPECT_EQ(unparseable_success, 1) << audit.body;
+  EXPECT_EQ(proxy_events, 2) << audit.body;  // its login.success and device.new
+}
+
+// ---- issue 14: one mailbox, one account (defect 9) --------------------------------------------
+
+// The Unicode, upper-case and A-label spellings of an internationalised domain are one
+// mailbox: signing up with each gives one account (signup answers alike for a new and a taken
+// email, so the account is observed by logging in and listing users).
+TEST_F(AuthApiTest, InternationalizedDomainSpellingsAreOneAccount) {
+  const std::string unicode =
+      "user@b\xC3\xBC"
+      "cher.example";
+  const std::string upper =
+      "User@B\xC3\x9C"
+      "CHER.example";
+  const std::string a_label = "user@xn--bcher-kva.example";
+  auto signup = [&](const std::string& email, const std::string& password) {
+    return send("POST", "/auth/signup", {{"Content-Type", "application/json"}},
+                json({{"email", email}, {"password", password}}).dump());
+  };
+  EXPECT_EQ(signup(unicode, "first password").status, 201);
+  EXPECT_EQ(signup(a_label, "second password").status, 201);  // taken: same answer, no account
+  EXPECT_EQ(signup(upper, "third password").status, 201);
+  std::string id;
+  for (const std::string& spelling : {unicode, upper, a_label}) {
+    Response r = login_raw(spelling, "first password");
+    ASSERT_EQ(r.status, 200) << spelling << ": " << r.body;
+    EXPECT_EQ(r.body_json()["user"]["email"], a_label);
+    if (id.empty()) id = r.body_json()["user"]["id"];
+    EXPECT_EQ(r.body_json()["user"]["id"], id) << spelling;
+    EXPECT_EQ(login_raw(spelling, "second password").status, 401) << spelling;
+    EXPECT_EQ(login_raw(spelling, "third password").status, 401) << spelling;
+  }
+  RunResult list = cli({"user", "list", "--json"});
+  ASSERT_EQ(list.code, 0) << list.err;
+  EXPECT_EQ(std::count(list.out.begin(), list.out.end(), '\n'), 1) << list.out;
+  EXPECT_NE(list.out.find(a_label), std::string::npos) << list.out;
+  // The CLI normalizes too: the Unicode spelling is taken.
+  EXPECT_EQ(cli({"user", "add", unicode}, "a fine password\n").code, 2);
+  // A domain that does not convert: 400 with a clear message.
+  Response bad = signup("a@under_score.example", "a fine password");
+  expect_problem(bad, 400);
+  EXPECT_EQ(bad.body_json()["detail"], "email domain is not a valid domain name") << bad.body;
 }
 
 // ---- operations and CLI ----------------------------------------------------------------------

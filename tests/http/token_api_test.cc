@@ -358,6 +358,34 @@ TEST_F(TokenApiTest, BadRefreshCookiesAreClearErrors) {
   EXPECT_EQ(cleared.begin()->first, kAccess);
 }
 
+// Issue 14, defect 5, in web.mode = "jwt": cookies planted beside ours (`x`, `=x`, a control
+// character) are ignored; our own access or refresh cookie twice is still refused.
+TEST_F(TokenApiTest, JunkCookiesBesideTheAccessAndRefreshCookiesAreIgnored) {
+  const std::string id = add_user("hal@example.com");
+  Browser b;
+  login(b, "hal@example.com");
+  for (const std::string& j : planted_cookies()) {
+    expect_identified_beside(b.cookies(), j, id);
+    // The cookie variant of /auth/refresh rotates with junk beside the refresh cookie.
+    Response r = send("POST", "/auth/refresh",
+                      {{"Origin", kOrigin},
+                       {"X-CSRF-Token", b.csrf},
+                       {"Cookie", j + "; " + b.cookies(true) + "; " + j}});
+    ASSERT_EQ(r.status, 200) << j << ": " << r.body;
+    b.take_cookies(r);
+  }
+  const std::string access_twice =
+      std::string(kAccess) + "=" + b.access + "; x; " + kAccess + "=" + b.access;
+  expect_problem(send("GET", "/auth/me", {{"Cookie", access_twice}}), 400);
+  expect_problem(send("GET", "/auth/verify", {{"Cookie", access_twice}}), 401);
+  const std::string refresh_twice =
+      b.cookies(true) + "; =x; " + std::string(kRefresh) + "=" + b.refresh;
+  expect_problem(send("POST", "/auth/refresh",
+                      {{"Origin", kOrigin}, {"X-CSRF-Token", b.csrf}, {"Cookie", refresh_twice}}),
+                 400);
+  EXPECT_EQ(verify(b.cookies_only()), 200);
+}
+
 // SPEC.md "Browser delivery": the CSRF matrix, for the access cookie.
 TEST_F(TokenApiTest, AccessCookieUnsafeRequestsNeedOriginAndToken) {
   add_user("fay@example.com");
