@@ -7,6 +7,7 @@
 #include "app/data_dir.h"
 #include "crypto/aead.h"
 #include "crypto/hash.h"
+#include "http/log.h"
 
 namespace tessera::app {
 namespace {
@@ -88,6 +89,19 @@ std::expected<std::unique_ptr<Services>, std::string> open_services(const Config
   auto user_service = auth::UserService::create(s->stores.users, *s->pool, users);
   if (!user_service) return std::unexpected(user_service.error());
   s->users = std::move(*user_service);
+  // Emails stored before their normalization changed (users.h); nothing to do almost always.
+  if (auto r = s->users->renormalize_emails(); !r) {
+    http::log_event(http::LogLevel::kWarn, "email re-normalization failed",
+                    {{"error", auth::describe(r.error())}});
+  } else {
+    if (r->changed > 0) {
+      http::log_event(http::LogLevel::kInfo, "stored emails re-normalized",
+                      {{"changed", std::to_string(r->changed)}});
+    }
+    for (const std::string& p : r->problems) {
+      http::log_event(http::LogLevel::kWarn, "stored email left as it was", {{"detail", p}});
+    }
+  }
 
   auth::SessionConfig sessions;
   sessions.idle_timeout = config.sessions.idle_timeout.count();

@@ -284,6 +284,34 @@ std::expected<store::User, Error> UserService::find_by_email(std::string_view em
   return std::move(*u);
 }
 
+std::expected<UserService::Renormalized, Error> UserService::renormalize_emails() {
+  auto candidates = users_->list_non_ascii_emails();
+  if (!candidates) return std::unexpected(from_store(candidates.error()));
+  Renormalized out;
+  for (const store::User& u : *candidates) {
+    const std::string who = "user " + store::to_uuid(u.id);
+    auto normalized = normalize_email(u.email);
+    if (!normalized) {
+      out.problems.push_back(who + ": stored email no longer acceptable (" +
+                             std::string(describe(normalized.error())) + ")");
+      continue;
+    }
+    if (*normalized == u.email) continue;
+    auto set = users_->set_email(u.id, *normalized);
+    if (set) {
+      ++out.changed;
+    } else if (set.error() == store::StoreError::kConflict) {
+      auto other = users_->find_by_email(*normalized);
+      out.problems.push_back(who + ": stored email now normalizes to the email of user " +
+                             (other ? store::to_uuid(other->id) : std::string("(unknown)")) +
+                             "; left unchanged");
+    } else if (set.error() != store::StoreError::kNotFound) {  // deleted meanwhile: nothing to do
+      return std::unexpected(from_store(set.error()));
+    }
+  }
+  return out;
+}
+
 std::expected<std::vector<store::User>, Error> UserService::list(std::size_t limit,
                                                                  std::size_t offset) {
   auto r = users_->list(limit, offset);

@@ -114,6 +114,20 @@ class UserService {
   std::expected<store::User, Error> find(const store::UserId& id);
   // `email` is normalized first (kBadInput if it does not normalize).
   std::expected<store::User, Error> find_by_email(std::string_view email);
+
+  // Brings stored emails to the current normalize_email (auth/email.h): an email stored before
+  // its normalization changed (issue 14: internationalized domains are now stored as A-labels)
+  // would never be found again, and its user could not log in. Only non-ASCII emails can be
+  // concerned (UserStore::list_non_ascii_emails: one query, few rows), so this is cheap to run
+  // at every start; it is idempotent, and several processes may run it at once. `problems`
+  // names (by user id, never by email) what it had to leave: an email that now normalizes to
+  // another user's (the two accounts must be merged or one removed by an operator), or one that
+  // no longer normalizes at all.
+  struct Renormalized {
+    std::size_t changed = 0;
+    std::vector<std::string> problems;
+  };
+  std::expected<Renormalized, Error> renormalize_emails();
   std::expected<std::vector<store::User>, Error> list(std::size_t limit, std::size_t offset);
   // Revoking the user's sessions is the caller's (AuthService's) job.
   std::expected<void, Error> set_disabled(const store::UserId& id, bool disabled);

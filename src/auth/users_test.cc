@@ -70,6 +70,37 @@ TEST_F(UsersTest, EmailsAreUniqueAfterNormalization) {
   }
 }
 
+// Issue 14, defect 9: an email stored before internationalized domains were stored as
+// A-labels is brought to that form at start, so its user can still log in; one whose new form
+// is another account's is left as it was and reported by user id (never by email).
+TEST_F(UsersTest, RenormalizeEmailsMovesOldSpellingsAndReportsCollisions) {
+  auto put = [&](int n, const std::string& email) {
+    const store::User u = add("seed" + std::to_string(n) + "@example.com");
+    ASSERT_TRUE(stores_.users->set_email(u.id, email));  // as an older binary stored it
+  };
+  put(1, "ana@b\u00fccher.example");
+  put(2, "bo@b\u00fccher.example");
+  put(3, "bo@xn--bcher-kva.example");
+  put(4, "jos\u00e9@example.com");  // non-ASCII local part: already in its normal form
+  auto r = service_->renormalize_emails();
+  ASSERT_TRUE(r.has_value());
+  EXPECT_EQ(r->changed, 1u);
+  ASSERT_EQ(r->problems.size(), 1u);
+  const std::string bo = store::to_uuid(service_->find_by_email("bo@xn--bcher-kva.example")->id);
+  EXPECT_NE(r->problems[0].find(bo), std::string::npos) << r->problems[0];
+  EXPECT_EQ(r->problems[0].find("bo@"), std::string::npos) << r->problems[0];
+  // Ana is found under every spelling again.
+  auto ana = service_->find_by_email("ana@B\u00dcCHER.example");
+  ASSERT_TRUE(ana.has_value());
+  EXPECT_EQ(ana->email, "ana@xn--bcher-kva.example");
+  EXPECT_EQ(service_->find_by_email("ana@xn--bcher-kva.example")->id, ana->id);
+  // Idempotent.
+  auto again = service_->renormalize_emails();
+  ASSERT_TRUE(again.has_value());
+  EXPECT_EQ(again->changed, 0u);
+  EXPECT_EQ(again->problems.size(), 1u);
+}
+
 TEST_F(UsersTest, PasswordPolicy) {
   EXPECT_EQ(service_->check_policy("1234567").error().code, Errc::kWeakPassword);
   EXPECT_EQ(service_->check_policy("1234567").error().detail,

@@ -31,6 +31,16 @@ class UserStore {
   virtual std::expected<void, StoreError> set_roles(const UserId& id,
                                                     const std::vector<std::string>& roles) = 0;
 
+  // Sets the email (already normalized by the caller). kConflict if another user has it,
+  // kNotFound if `id` is absent. For re-normalizing stored emails (auth/email.h), not a
+  // user-facing email change.
+  virtual std::expected<void, StoreError> set_email(const UserId& id, std::string_view email) = 0;
+
+  // The users whose email holds any byte outside ASCII, in no particular order: the only ones
+  // a change of email normalization can concern (an internationalized domain, a non-ASCII
+  // local part). Expected to be few.
+  virtual std::expected<std::vector<User>, StoreError> list_non_ascii_emails() = 0;
+
   // Users ordered by created_at then id, at most `limit`, skipping `offset`.
   virtual std::expected<std::vector<User>, StoreError> list(std::size_t limit,
                                                             std::size_t offset) = 0;

@@ -167,6 +167,35 @@ TEST_P(StoreConformance, EmailsAreComparedExactly) {
   EXPECT_TRUE(users().create(upper));
 }
 
+// Re-normalizing a stored email (auth/users.h renormalize_emails): set_email moves the user to
+// the new address, refuses one that another user has, and list_non_ascii_emails finds exactly
+// the users whose email holds a non-ASCII byte.
+TEST_P(StoreConformance, SetEmailAndTheNonAsciiEmails) {
+  User idn = make_user(1, 1000);
+  idn.email = "ana@b\u00fccher.example";
+  User local = make_user(2, 1000);
+  local.email = "jos\u00e9@example.com";
+  User plain = make_user(3, 1000);
+  plain.email = "plain@xn--bcher-kva.example";
+  for (const User& u : {idn, local, plain}) ASSERT_TRUE(users().create(u));
+
+  auto found = users().list_non_ascii_emails();
+  ASSERT_TRUE(found);
+  std::set<UserId> ids;
+  for (const User& u : *found) ids.insert(u.id);
+  EXPECT_EQ(ids, (std::set<UserId>{idn.id, local.id}));
+
+  ASSERT_TRUE(users().set_email(idn.id, "ana@xn--bcher-kva.example"));
+  EXPECT_EQ(users().find_by_email("ana@xn--bcher-kva.example")->id, idn.id);
+  EXPECT_EQ(users().find_by_email(idn.email).error(), StoreError::kNotFound);
+  EXPECT_EQ(users().find_by_id(idn.id)->email, "ana@xn--bcher-kva.example");
+  EXPECT_TRUE(users().set_email(idn.id, "ana@xn--bcher-kva.example"));  // the same: no change
+  EXPECT_EQ(users().set_email(local.id, plain.email).error(), StoreError::kConflict);
+  EXPECT_EQ(users().find_by_id(local.id)->email, local.email);  // unchanged
+  EXPECT_EQ(users().set_email(user_id(9), "x@example.com").error(), StoreError::kNotFound);
+  EXPECT_EQ(users().list_non_ascii_emails()->size(), 1u);
+}
+
 TEST_P(StoreConformance, SetPasswordChangesHashAndTime) {
   ASSERT_TRUE(users().create(make_user(1, 1000)));
   ASSERT_TRUE(users().set_password(user_id(1), "$argon2id$new", 5000));

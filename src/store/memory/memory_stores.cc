@@ -64,6 +64,33 @@ class MemoryUserStore final : public UserStore {
     return update(id, [&](User& u) { u.roles = roles; });
   }
 
+  std::expected<void, StoreError> set_email(const UserId& id, std::string_view email) override {
+    std::unique_lock lock(mu_);
+    auto it = users_.find(id);
+    if (it == users_.end()) return std::unexpected(StoreError::kNotFound);
+    auto taken = by_email_.find(email);
+    if (taken != by_email_.end()) {
+      if (taken->second == id) return {};
+      return std::unexpected(StoreError::kConflict);
+    }
+    by_email_.erase(it->second.email);
+    it->second.email = std::string(email);
+    by_email_.emplace(it->second.email, id);
+    return {};
+  }
+
+  std::expected<std::vector<User>, StoreError> list_non_ascii_emails() override {
+    std::shared_lock lock(mu_);
+    std::vector<User> out;
+    for (const auto& [id, u] : users_) {
+      if (std::any_of(u.email.begin(), u.email.end(),
+                      [](char c) { return static_cast<unsigned char>(c) > 0x7F; })) {
+        out.push_back(u);
+      }
+    }
+    return out;
+  }
+
   std::expected<std::vector<User>, StoreError> list(std::size_t limit,
                                                     std::size_t offset) override {
     std::shared_lock lock(mu_);

@@ -16,6 +16,11 @@ constexpr std::string_view kFindByEmail =
 constexpr std::string_view kList =
     "SELECT id, email, password_hash, roles, disabled, created_at, password_changed_at, "
     "totp_secret FROM users ORDER BY created_at, id LIMIT $1 OFFSET $2";
+// char_length counts characters, octet_length bytes: they differ exactly when the email
+// holds a multi-byte (non-ASCII) character.
+constexpr std::string_view kListNonAscii =
+    "SELECT id, email, password_hash, roles, disabled, created_at, password_changed_at, "
+    "totp_secret FROM users WHERE char_length(email) <> octet_length(email)";
 
 User decode_user_row(Row& row) { return decode_user(row, 0); }
 
@@ -71,6 +76,21 @@ class PostgresUserStore final : public UserStore {
                                             const std::vector<std::string>& roles) override {
     return update("users.set_roles", "UPDATE users SET roles = $2 WHERE id = $1",
                   Params().bytea(id).text_array(roles));
+  }
+
+  std::expected<void, StoreError> set_email(const UserId& id, std::string_view email) override {
+    // A taken email fails the UNIQUE constraint: kConflict.
+    return update("users.set_email", "UPDATE users SET email = $2 WHERE id = $1",
+                  Params().bytea(id).text(email));
+  }
+
+  std::expected<std::vector<User>, StoreError> list_non_ascii_emails() override {
+    return call(*pool_, "users.list_non_ascii_emails",
+                [&](Op& op) -> std::expected<std::vector<User>, StoreError> {
+                  auto result = op.exec(kListNonAscii, Params());
+                  if (!result) return std::unexpected(result.error());
+                  return decode_rows(op, *result, "users", decode_user_row);
+                });
   }
 
   std::expected<std::vector<User>, StoreError> list(std::size_t limit,

@@ -36,6 +36,9 @@ constexpr const char* kFindByEmail =
 constexpr const char* kList =
     "SELECT id, email, password_hash, roles, disabled, created_at, password_changed_at, "
     "totp_secret FROM users ORDER BY created_at, id LIMIT ?1 OFFSET ?2";
+constexpr const char* kListNonAscii =
+    "SELECT id, email, password_hash, roles, disabled, created_at, password_changed_at, "
+    "totp_secret FROM users WHERE length(email) <> length(CAST(email AS BLOB))";
 
 class SqliteUserStore final : public UserStore {
  public:
@@ -93,12 +96,31 @@ class SqliteUserStore final : public UserStore {
                   [&](Statement& st) { st.bind(2, encoded); });
   }
 
+  std::expected<void, StoreError> set_email(const UserId& id, std::string_view email) override {
+    // A taken email fails the UNIQUE constraint: kConflict.
+    return update("UPDATE users SET email = ?2 WHERE id = ?1", id,
+                  [&](Statement& st) { st.bind(2, email); });
+  }
+
+  std::expected<std::vector<User>, StoreError> list_non_ascii_emails() override {
+    // length() counts characters of TEXT and bytes of a BLOB: they differ exactly when the
+    // text holds a multi-byte (non-ASCII) character.
+    return list_where(kListNonAscii, [](Statement&) {});
+  }
+
   std::expected<std::vector<User>, StoreError> list(std::size_t limit,
                                                     std::size_t offset) override {
+    return list_where(
+        kList, [&](Statement& st) { st.bind(1, clamp_count(limit)).bind(2, clamp_count(offset)); });
+  }
+
+ private:
+  template <typename Bind>
+  std::expected<std::vector<User>, StoreError> list_where(const char* sql, Bind bind) {
     return db_->read([&](Database::Lease& lease) -> std::expected<std::vector<User>, StoreError> {
-      auto st = prepare(*db_, lease, kList);
+      auto st = prepare(*db_, lease, sql);
       if (!st) return std::unexpected(st.error());
-      st->bind(1, clamp_count(limit)).bind(2, clamp_count(offset));
+      bind(*st);
       std::vector<User> out;
       for (;;) {
         int rc = st->step();
@@ -111,7 +133,6 @@ class SqliteUserStore final : public UserStore {
     });
   }
 
- private:
   std::expected<User, StoreError> decode(const Statement& st) {
     Row row(st);
     User u;
