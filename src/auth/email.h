@@ -29,11 +29,11 @@
 // ending with '-', an address literal such as [192.0.2.1], '_' in a label) is refused:
 // kBadDomain. ASCII domains are processed the same way: one rule for every domain.
 //
-// Migration: rows written before this rule hold a non-ASCII domain in its NFC Unicode form, and
-// normalize_email no longer produces that form, so such a user's login would miss. No SQL
-// migration can run IDNA; rewriting those rows needs a C++ step (re-normalize every email,
-// report the pairs that collide: those are the duplicate accounts this defect created, and
-// which one survives is an operator's decision).
+// Migration: rows written before this rule hold a non-ASCII domain in its NFC Unicode form,
+// which normalize_email no longer produces, so such a user's login would miss. No SQL migration
+// can run IDNA: UserService::renormalize_emails (run at every start) rewrites those rows, and
+// reports by user id the ones whose new form another account already has (the duplicate
+// accounts this rule prevents from now on; which one survives is an operator's decision).
 #pragma once
 
 #include <cstddef>
