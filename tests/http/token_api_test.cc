@@ -229,7 +229,7 @@ TEST_F(TokenApiTest, CookieRefreshRotatesAndReuseKillsTheFamily) {
 // account all succeed (attempts in flight make later ones wait, never fail).
 TEST_F(TokenApiTest, ABurstOfCorrectTokenLoginsAllSucceed) {
   add_user("una@example.com");
-  const std::vector<Response> burst = all_at_once(12, [&](int) {
+  const std::vector<Response> burst = all_at_once(10, [&](int) {
     return send("POST", "/auth/token", {{"Content-Type", "application/json"}},
                 credentials("una@example.com"));
   });
