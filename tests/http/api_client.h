@@ -325,10 +325,15 @@ class ApiServerTest : public ::testing::Test {
   // the test.
   Response send(const std::string& method, const std::string& path, const Fields& headers = {},
                 const std::string& body = {}, const std::string& ip = "10.0.0.1") {
-    auto r = request(port_, method, path, headers, body, ip);
+    auto r = request(port_, method, path, headers, body, ip, send_timeout_);
     EXPECT_TRUE(r.has_value()) << method << " " << path;
     return r.value_or(Response{});
   }
+
+  // How long send() waits for an answer. A burst of logins is that many Argon2id hashes on the
+  // idle-priority hashing pool, which other suites running beside this one can starve for long
+  // (the fixtures that send bursts also raise server.handler_timeout).
+  std::chrono::seconds send_timeout_{30};
 
   BackendEnv backend_;  // first: its scratch stores outlive the server and every CLI run
   std::filesystem::path root_, data_, config_;

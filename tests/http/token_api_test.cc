@@ -91,6 +91,7 @@ class TokenApiTest : public ApiServerTest {
       : ApiServerTest(
             "[server]\n"
             "trusted_proxies = [\"127.0.0.1\"]\n"
+            "handler_timeout = \"3m\"\n"
             "[web]\n"
             "mode = \"jwt\"\n"
             "allowed_origins = [\"https://app.example.com\"]\n"
@@ -229,6 +230,7 @@ TEST_F(TokenApiTest, CookieRefreshRotatesAndReuseKillsTheFamily) {
 // account all succeed (attempts in flight make later ones wait, never fail).
 TEST_F(TokenApiTest, ABurstOfCorrectTokenLoginsAllSucceed) {
   add_user("una@example.com");
+  send_timeout_ = std::chrono::minutes(3);  // see send_timeout_: slow is fine, a refusal is not
   const std::vector<Response> burst = all_at_once(10, [&](int) {
     return send("POST", "/auth/token", {{"Content-Type", "application/json"}},
                 credentials("una@example.com"));
