@@ -115,10 +115,16 @@ RequestReader::Step RequestReader::advance(beast::flat_buffer& buffer) {
   // does not fit in that window is refused, whether its bytes came in one read or in many.
   const std::size_t window = limits_.max_header_bytes;
   while (buffer.size() > 0 && !parser_.is_done()) {
+    // Beast 1.81 asserts (in debug builds: an abort) that a chunked body it stopped in after
+    // the last chunk's size line is offered again with at least 5 bytes, the shortest such
+    // rest ("0\r\n\r\n"). After a put that consumed nothing, wait for that many: no rest that
+    // can complete a chunked body from where Beast stops is shorter, so nothing is held back.
+    if (stalled_ && buffer.size() < kShortestChunkedRest) break;
     const auto bytes = buffer.data();
     const std::size_t offered = std::min(bytes.size(), window);
     const std::size_t used = parser_.put(boost::asio::const_buffer(bytes.data(), offered), ec);
     buffer.consume(used);
+    stalled_ = ec == bhttp::error::need_more && used == 0;
     if (ec == bhttp::error::need_more) {
       if (used > 0) continue;       // a new element starts: offer it a window of its own
       if (offered < window) break;  // read more

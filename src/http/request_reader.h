@@ -90,6 +90,8 @@ class RequestReader {
   bool line_start_ = false;        // the header bytes consumed so far end with LF
   std::size_t header_fields_ = 0;  // fields in the header; those after them are trailers
   std::size_t header_bytes_ = 0;   // request line and fields consumed so far
+  bool stalled_ = false;           // the last body put() consumed nothing (see advance())
+  static constexpr std::size_t kShortestChunkedRest = 5;
   Refusal refusal_;
 };
 
