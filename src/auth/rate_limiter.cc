@@ -203,7 +203,6 @@ void RateLimiter::unreserve(Attempt& attempt, bool wake) {
   // recorded: maybe not) or for all (a success resets the count), or turned them into
   // kRateLimited. Those still crowded queue again; none is left waiting for an end that has
   // already happened.
-  attempt.email_reserved_ = attempt.ip_reserved_ = false;
   for (Waiter& w : woken) admit(w.email, w.ip, *w.clock, std::move(w.then));
 }
 
