@@ -1,5 +1,6 @@
-// Opaque bearer secrets (session ids, CSRF tokens, refresh tokens): 32 bytes from the OS
-// CSPRNG, base64url (43 characters), stored only as their SHA-256.
+// Opaque bearer secrets (session ids, CSRF tokens; the refresh tokens of families from before
+// generations, auth/refresh_token_format.h): 32 bytes from the OS CSPRNG, base64url (43
+// characters), stored only as their SHA-256.
 #pragma once
 
 #include <cstddef>

@@ -22,7 +22,7 @@ constexpr std::size_t kJtiRandomBytes = 16;
 constexpr std::size_t kJtiChars = 30;  // base64url of 22 bytes
 constexpr std::size_t kMaxIpBytes = 64;
 constexpr std::size_t kMaxUserAgentBytes = 512;
-// Key derivation label for sealing a successor under the presented refresh token.
+// Key derivation label of the successor a legacy token was sealed with (legacy_grace()).
 constexpr std::string_view kSealLabel = "tessera refresh successor v1";
 // MAC label of the jwt-mode CSRF token (csrf_token()).
 constexpr std::string_view kCsrfLabel = "tessera csrf v1 ";
@@ -37,6 +37,12 @@ std::string new_jti(std::int64_t issued_ms) {
   }
   raw += crypto::random_bytes(kJtiRandomBytes);
   return base::base64url_encode(raw);
+}
+
+// `key`, first made a random one for this process if it is empty.
+const std::string& key_or_random(std::string& key) {
+  if (key.empty()) key = crypto::random_bytes(kRefreshKeyBytes);
+  return key;
 }
 
 std::string hash_text(const store::TokenHash& h) {
@@ -56,6 +62,7 @@ TokenService::TokenService(std::shared_ptr<store::RefreshStore> refresh,
       audit_(audit),
       clock_(clock),
       config_(std::move(config)),
+      format_(key_or_random(config_.refresh_key)),
       verified_(config_.verify_cache_capacity) {
   if (config_.csrf_secret.empty()) config_.csrf_secret = crypto::random_bytes(kCsrfSecretBytes);
 }
@@ -165,19 +172,14 @@ std::expected<TokenPair, Error> TokenService::start(const store::User& user, std
   std::memcpy(family.id.data(), id.data(), family.id.size());
   family.user_id = user.id;
   family.created_at = now;
+  family.generation = 1;
   family.last_used_at = now;
   family.auth_time = now;
   family.password_changed_at = user.password_changed_at;
   family.ip = sanitize_truncate(ip, kMaxIpBytes);
   family.user_agent = sanitize_truncate(user_agent, kMaxUserAgentBytes);
-  std::string raw = new_opaque_token();
-  store::RefreshToken first;
-  first.hash = token_hash_of(raw);
-  first.family = family.id;
-  first.issued_at = now;
-  if (auto r = refresh_->create(family, first); !r) {
-    return std::unexpected(from_store(r.error()));
-  }
+  if (auto r = refresh_->create(family); !r) return std::unexpected(from_store(r.error()));
+  std::string raw = format_.make(family.id, family.generation);
   const std::string sid = sid_of(family.id);
   auto access = issue_access(user, sid, family.auth_time, issued_ms);
   if (!access) return std::unexpected(access.error());
@@ -197,42 +199,50 @@ std::expected<TokenPair, Error> TokenService::refresh(std::string_view raw, std:
                                                       std::string_view user_agent) {
   // The access token's issue time is taken BEFORE the rotation: see revoke_user().
   const std::int64_t issued_ms = clock_.now_ms();
-  const auto presented = hash_opaque_token(raw);
-  if (!presented) return fail(RefreshFailure::kMalformed);  // no store call for junk
   const std::int64_t now = issued_ms / 1000;
+  RefreshFailure why = RefreshFailure::kMalformed;
+  auto token = presented(raw, why);  // junk and forgeries end here, before any store call
+  if (!token) {
+    if (token.error().code != Errc::kUnauthenticated) return std::unexpected(token.error());
+    return fail(why);
+  }
+  const store::LegacyTokenInFamily* legacy = token->legacy ? &*token->legacy : nullptr;
 
   // Rotate first, decide after: the rotation is the one store call that must be atomic, and it
-  // returns the presented token and its family, which is all the checks below need. A family
-  // that turns out expired, or whose user may no longer have tokens, is revoked at once, so
-  // the successor just written can never be used; the caller gets no token either way. (One
-  // store round trip less than reading first, which matters when the store is across a
-  // network.)
-  std::string successor_raw = new_opaque_token();
-  store::RefreshToken successor;
-  successor.hash = token_hash_of(successor_raw);
-  successor.issued_at = now;  // successor.family: the presented token's (refresh_store.h)
-  std::string sealed;
-  if (config_.reuse_grace > 0) {
-    sealed =
-        crypto::seal(crypto::derive_key(raw, kSealLabel), successor_raw, hash_text(*presented));
+  // returns the family, which is all the checks below need. A family that turns out expired,
+  // or whose user may no longer have tokens, is revoked at once, so the generation just
+  // reached can never be used; the caller gets no token either way. (One store round trip
+  // less than reading first, which matters when the store is across a network.) A legacy
+  // token used before generations is past its family whatever the family's generation: it is
+  // not rotated, only judged.
+  std::expected<store::Rotation, store::StoreError> rotated =
+      std::unexpected(store::StoreError::kNotFound);
+  if (legacy && legacy->token.used_at != 0) {
+    rotated = store::Rotation{.outcome = legacy->family.revoked_at != 0
+                                             ? store::RotateOutcome::kFamilyRevoked
+                                             : store::RotateOutcome::kAlreadyUsed,
+                              .family = legacy->family,
+                              .previous_use = legacy->family.last_used_at};
+  } else {
+    rotated = refresh_->rotate(token->family, token->generation, now);
   }
-  auto rotated = refresh_->rotate(*presented, successor, sealed, now);
   if (!rotated) {
     if (rotated.error() == store::StoreError::kNotFound) return fail(RefreshFailure::kUnknown);
     return std::unexpected(from_store(rotated.error()));
   }
-  if (rotated->outcome == store::RotateOutcome::kFamilyRevoked) {
-    return fail(RefreshFailure::kFamilyRevoked);
+  switch (rotated->outcome) {
+    case store::RotateOutcome::kFamilyRevoked:
+      return fail(RefreshFailure::kFamilyRevoked);
+    case store::RotateOutcome::kNotIssued:
+      return fail(RefreshFailure::kNotIssued);  // nothing to revoke: no one reused anything
+    case store::RotateOutcome::kRotated:
+    case store::RotateOutcome::kAlreadyUsed:
+      break;
   }
   const store::RefreshFamily& family = rotated->family;
-  // Lifetimes. The idle one runs from the family's previous use: for a rotation that is the
-  // presented token's issue (each rotation issues its successor at the moment it touches the
-  // family, and this call has just touched it); otherwise the family is as it was.
-  const std::int64_t last_use = rotated->outcome == store::RotateOutcome::kRotated
-                                    ? rotated->presented.issued_at
-                                    : family.last_used_at;
+  // Lifetimes. The idle one runs from the family's use before this call.
   if (now >= family.created_at + config_.refresh_absolute ||
-      now >= last_use + config_.refresh_idle) {
+      now >= rotated->previous_use + config_.refresh_idle) {
     (void)refresh_->revoke_family(family.id, "expired", now);
     return fail(RefreshFailure::kExpired);
   }
@@ -250,45 +260,54 @@ std::expected<TokenPair, Error> TokenService::refresh(std::string_view raw, std:
     (void)refresh_->revoke_family(family.id, "password_changed", now);
     return fail(RefreshFailure::kPasswordChanged);
   }
-  switch (rotated->outcome) {
-    case store::RotateOutcome::kRotated:
-      return pair_for(family, *user, std::move(successor_raw), issued_ms);
-    case store::RotateOutcome::kAlreadyUsed:
-      // Used before: another tab a moment ago (the grace window), or reuse.
-      return reuse(store::TokenInFamily{rotated->presented, family}, *user, raw, now, issued_ms,
-                   AuditActor{.user = family.user_id,
-                              .ip = std::string(ip),
-                              .user_agent = std::string(user_agent)});
-    case store::RotateOutcome::kFamilyRevoked:
-      break;  // handled above
+  if (rotated->outcome == store::RotateOutcome::kRotated) {
+    return pair_for(family, *user, format_.make(family.id, family.generation), issued_ms);
   }
-  return std::unexpected(make_error(Errc::kInternal));
+  // Past this generation: another tab a moment ago (the grace window), or reuse.
+  return reuse(
+      family, token->generation, legacy && legacy->token.used_at != 0 ? legacy : nullptr, raw,
+      *user, now, issued_ms,
+      AuditActor{
+          .user = family.user_id, .ip = std::string(ip), .user_agent = std::string(user_agent)});
 }
 
-std::expected<TokenPair, Error> TokenService::reuse(const store::TokenInFamily& found,
-                                                    const store::User& user,
+std::expected<TokenPair, Error> TokenService::reuse(const store::RefreshFamily& family,
+                                                    std::int64_t generation,
+                                                    const store::LegacyTokenInFamily* legacy,
                                                     std::string_view raw_presented,
-                                                    std::int64_t now, std::int64_t issued_ms,
+                                                    const store::User& user, std::int64_t now,
+                                                    std::int64_t issued_ms,
                                                     const AuditActor& presenter) {
-  const store::RefreshToken& used = found.token;
-  if (config_.reuse_grace > 0 && now - used.used_at <= config_.reuse_grace &&
-      !used.successor_sealed.empty()) {
-    // Two tabs refreshing at once: the same successor again, never a new branch.
-    auto successor = crypto::open(crypto::derive_key(raw_presented, kSealLabel),
-                                  used.successor_sealed, hash_text(used.hash));
-    if (successor && token_hash_of(*successor) == used.successor) {
-      return pair_for(found.family, user, std::move(*successor), issued_ms);
+  if (config_.reuse_grace > 0) {
+    if (legacy == nullptr && generation == family.generation - 1 &&
+        now - family.last_used_at <= config_.reuse_grace) {
+      // Two tabs refreshing at once: the same successor again (the token of the generation
+      // this one was rotated into, which is still current), never a new branch.
+      return pair_for(family, user, format_.make(family.id, family.generation), issued_ms);
+    }
+    if (legacy != nullptr && family.generation == 0 &&
+        now - legacy->token.used_at <= config_.reuse_grace &&
+        !legacy->token.successor_sealed.empty()) {
+      // The same for a legacy token rotated just before the upgrade into the family's still
+      // current legacy token, which was sealed under the presented one.
+      auto successor = crypto::open(crypto::derive_key(raw_presented, kSealLabel),
+                                    legacy->token.successor_sealed, hash_text(legacy->token.hash));
+      if (successor && token_hash_of(*successor) == legacy->token.successor) {
+        return pair_for(family, user, std::move(*successor), issued_ms);
+      }
     }
   }
   // Reuse: whoever holds this token is not the one who rotated it last (or is, but too late
   // to tell apart). The whole family dies.
-  auto revoked = refresh_->revoke_family(found.family.id, "reuse", now);
+  auto revoked = refresh_->revoke_family(family.id, "reuse", now);
   if (!revoked) return std::unexpected(from_store(revoked.error()));
   // The thief may hold the family's latest access token too: it dies with the family.
-  if (auto d = deny_family(sid_of(found.family.id)); !d) return std::unexpected(d.error());
+  if (auto d = deny_family(sid_of(family.id)); !d) return std::unexpected(d.error());
   (void)audit_.record(AuditType::kRefreshReuse, now, presenter,
-                      nlohmann::json{{"family", sid_of(found.family.id)},
-                                     {"used_at", used.used_at},
+                      nlohmann::json{{"family", sid_of(family.id)},
+                                     {"generation", generation},
+                                     {"current_generation", family.generation},
+                                     {"last_rotated_at", family.last_used_at},
                                      {"reason", "rotated token presented again"}});
   return fail(RefreshFailure::kReuse);
 }
@@ -372,23 +391,43 @@ std::expected<void, Error> TokenService::deny_family(std::string_view sid) {
   return revocation_.deny_family(sid, clock_.now_unix() + config_.access_ttl + config_.leeway);
 }
 
-std::expected<store::TokenInFamily, Error> TokenService::find_presented(std::string_view raw) {
-  const auto h = hash_opaque_token(raw);
-  if (!h) return std::unexpected(unauthenticated());
-  auto found = refresh_->find(*h);
-  if (!found) {
-    if (found.error() == store::StoreError::kNotFound) return std::unexpected(unauthenticated());
-    return std::unexpected(from_store(found.error()));
+std::expected<TokenService::Presented, Error> TokenService::presented(std::string_view raw,
+                                                                      RefreshFailure& why) {
+  if (raw.size() == kRefreshTokenChars) {
+    auto claims = format_.parse(raw);
+    if (!claims) {
+      why = base::base64url_decode(raw) ? RefreshFailure::kForged : RefreshFailure::kMalformed;
+      return std::unexpected(unauthenticated());
+    }
+    return Presented{.family = claims->family, .generation = claims->generation};
   }
-  return std::move(*found);
+  const auto h = hash_opaque_token(raw);  // a legacy token, or nothing
+  if (!h) {
+    why = RefreshFailure::kMalformed;
+    return std::unexpected(unauthenticated());
+  }
+  auto found = refresh_->find_legacy(*h);
+  if (!found) {
+    if (found.error() != store::StoreError::kNotFound) {
+      return std::unexpected(from_store(found.error()));
+    }
+    why = RefreshFailure::kUnknown;
+    return std::unexpected(unauthenticated());
+  }
+  // An unused legacy token is its family's generation 0 (store/refresh_store.h).
+  return Presented{.family = found->family.id, .generation = 0, .legacy = std::move(*found)};
 }
 
 std::expected<void, Error> TokenService::logout_refresh(std::string_view raw) {
-  auto found = find_presented(raw);
-  if (!found) return std::unexpected(std::move(found.error()));
-  auto r = refresh_->revoke_family(found->family.id, "logout", clock_.now_unix());
-  if (!r) return std::unexpected(from_store(r.error()));
-  return deny_family(sid_of(found->family.id));
+  RefreshFailure why = RefreshFailure::kMalformed;
+  auto token = presented(raw, why);
+  if (!token) return std::unexpected(std::move(token.error()));
+  auto r = refresh_->revoke_family(token->family, "logout", clock_.now_unix());
+  if (!r) {
+    if (r.error() == store::StoreError::kNotFound) return std::unexpected(unauthenticated());
+    return std::unexpected(from_store(r.error()));
+  }
+  return deny_family(sid_of(token->family));
 }
 
 std::expected<std::size_t, Error> TokenService::revoke_user(const store::UserId& user,
@@ -436,9 +475,10 @@ std::expected<store::RefreshFamily, Error> TokenService::revoke_family(const sto
 }
 
 std::expected<std::string, Error> TokenService::sid_of_refresh(std::string_view raw) {
-  auto found = find_presented(raw);
-  if (!found) return std::unexpected(std::move(found.error()));
-  return sid_of(found->family.id);
+  RefreshFailure why = RefreshFailure::kMalformed;
+  auto token = presented(raw, why);
+  if (!token) return std::unexpected(std::move(token.error()));
+  return sid_of(token->family);
 }
 
 std::expected<std::size_t, Error> TokenService::purge() {

@@ -14,13 +14,18 @@
 // then ALWAYS the revocation check (not-before, Bloom filter + denylist; only a filter hit
 // asks the store, which verify_locally() leaves to its caller).
 //
-// Refresh families: login starts a family with one opaque 256-bit token (stored hashed).
-// refresh() rotates it atomically (store::RefreshStore::rotate): exactly one of N concurrent
-// presentations wins. Presenting a used token is reuse: the family is revoked and audited -
-// except within reuse_grace of its rotation, when the SAME successor is returned again (sealed
-// in the store under a key derived from the presented token, so the database alone cannot
-// produce it). Every refresh re-checks the family's absolute and idle lifetimes and that the
-// user still exists, is enabled and has not changed password since the family began.
+// Refresh families (store/refresh_store.h): login starts a family at generation 1 and hands
+// out its token (auth/refresh_token_format.h: the family id and generation under a MAC of the
+// refresh key). refresh() checks the MAC first (a token that fails it never reaches a store,
+// so nobody can name a generation of someone else's family), then rotates the family to the
+// next generation atomically (store::RefreshStore::rotate): exactly one of N concurrent
+// presentations wins. Presenting an earlier generation, however old, is reuse: the family is
+// revoked and audited - except the immediate predecessor within reuse_grace of the rotation,
+// which gets the SAME successor again (the current generation's token, which the key makes
+// anew: nothing stored, never a new branch). Every refresh re-checks the family's absolute and
+// idle lifetimes and that the user still exists, is enabled and has not changed password since
+// the family began. Families from before generations still present their random legacy tokens
+// (found by hash); the first refresh moves such a family to generation 1.
 //
 // Thread-safe. REQUIRES: every referenced service and store outlives this object.
 #pragma once
@@ -37,6 +42,7 @@
 #include "auth/errors.h"
 #include "auth/hash_cache.h"
 #include "auth/keyring.h"
+#include "auth/refresh_token_format.h"
 #include "auth/revocation.h"
 #include "base/clock.h"
 #include "store/refresh_store.h"
@@ -58,6 +64,10 @@ struct TokenConfig {
   // use the same one (app/services.cc derives it from the master key). Empty: a random secret
   // for this process only.
   std::string csrf_secret;
+  // Keys refresh tokens (auth/refresh_token_format.h). Every node of a deployment must use the
+  // same one (app/services.cc derives it from the master key and the store's refresh secret).
+  // Empty: a random key for this process only.
+  std::string refresh_key;
   // How long a revoked family is kept before purge() deletes it, so that a late reuse is still
   // recognised as such (seconds).
   std::int64_t keep_revoked = 7 * 24 * 60 * 60;
@@ -94,12 +104,14 @@ struct TokenPair {
 // Why a refresh failed, for audit and tests; clients only ever see kUnauthenticated.
 enum class RefreshFailure : std::uint8_t {
   kMalformed,
+  kForged,  // the shape of a token, but not this deployment's MAC
   kUnknown,
   kFamilyRevoked,
   kExpired,
   kUserGone,
   kPasswordChanged,
   kReuse,
+  kNotIssued,  // a valid MAC on a generation the family never reached (an older database)
 };
 
 class TokenService {
@@ -153,8 +165,10 @@ class TokenService {
                                                            std::string_view reason);
 
   // The sid of the family a raw refresh token belongs to, whatever its state (the cookie
-  // variant of /auth/refresh checks its CSRF token before rotating anything).
-  // kUnauthenticated if malformed or unknown; kUnavailable if the store cannot answer.
+  // variant of /auth/refresh checks its CSRF token before rotating anything): read from the
+  // token once its MAC holds (no store call), or from a legacy token's record.
+  // kUnauthenticated if malformed, forged or an unknown legacy token; kUnavailable if the
+  // store cannot answer.
   std::expected<std::string, Error> sid_of_refresh(std::string_view raw_refresh_token);
 
   // Deletes families past their absolute or idle lifetime, and revoked ones older than
@@ -183,18 +197,30 @@ class TokenService {
   // verify() (`locally` false: never nullopt) and verify_locally().
   std::optional<std::expected<std::shared_ptr<const AccessPrincipal>, Error>> check(
       std::string_view token, bool locally);
-  // The record of a presented raw refresh token: kUnauthenticated if malformed (no store call)
-  // or unknown; kUnavailable if the store cannot answer.
-  std::expected<store::TokenInFamily, Error> find_presented(std::string_view raw);
+  // What a presented raw refresh token names: its family and generation (from the token
+  // itself, MAC checked: no store call), or for a legacy token its record (one store read).
+  struct Presented {
+    store::FamilyId family{};
+    std::int64_t generation = 0;
+    std::optional<store::LegacyTokenInFamily> legacy;
+  };
+  // kUnauthenticated if malformed, forged or an unknown legacy token (`why` says which);
+  // kUnavailable if the store cannot answer.
+  std::expected<Presented, Error> presented(std::string_view raw, RefreshFailure& why);
   std::expected<TokenPair, Error> fail(RefreshFailure why);
   // Denies every access token of family `sid` (they all expire within access_ttl + leeway).
   std::expected<void, Error> deny_family(std::string_view sid);
-  // `user` is the family's user as refresh() loaded and checked it (not read again);
-  // `presenter` is who presented the used token (its address and user agent go in the audit
-  // event: the likely thief), with the family's user as the account concerned.
-  std::expected<TokenPair, Error> reuse(const store::TokenInFamily& found, const store::User& user,
-                                        std::string_view raw_presented, std::int64_t now,
-                                        std::int64_t issued_ms, const AuditActor& presenter);
+  // A presentation of `generation` in `family`, which is past it: the grace rule's second tab
+  // (the same successor), or reuse (the family revoked). `legacy`: the presented token was a
+  // legacy one already used before generations (its own grace rule, below). `user` is the
+  // family's user as refresh() loaded and checked it (not read again); `presenter` is who
+  // presented the token (its address and user agent go in the audit event: the likely
+  // thief), with the family's user as the account concerned.
+  std::expected<TokenPair, Error> reuse(const store::RefreshFamily& family, std::int64_t generation,
+                                        const store::LegacyTokenInFamily* legacy,
+                                        std::string_view raw_presented, const store::User& user,
+                                        std::int64_t now, std::int64_t issued_ms,
+                                        const AuditActor& presenter);
   std::expected<TokenPair, Error> pair_for(const store::RefreshFamily& family,
                                            const store::User& user, std::string refresh_token,
                                            std::int64_t issued_ms);
@@ -206,6 +232,7 @@ class TokenService {
   AuditService& audit_;
   const base::Clock& clock_;
   TokenConfig config_;
+  RefreshTokenFormat format_;  // keyed by config_.refresh_key
   HashCache<AccessPrincipal> verified_;
   std::atomic<RefreshFailure> last_failure_{RefreshFailure::kMalformed};
 };

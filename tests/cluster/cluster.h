@@ -259,36 +259,34 @@ inline void record_delay(const std::string& what, milliseconds delay) {
 
 // ---- inside PostgreSQL ----------------------------------------------------------------------
 
-// Refresh-token families as the database holds them (refresh_tokens, refresh_families), looked
-// up by raw tokens: the store keys a token by SHA-256 of its text, which PostgreSQL computes
-// too. Ids and hashes come back as hex. A query that fails gives "<error>" (RawConnection).
+// Refresh-token families as the database holds them (refresh_families: one row per family with
+// its current generation), looked up by raw tokens, which name their family and generation
+// openly (PostgreSQL decodes them). Ids come back as hex. A query that fails gives "<error>"
+// (RawConnection).
 class RefreshTables {
  public:
   explicit RefreshTables(const std::string& dsn) : db_(dsn) {}
   bool ok() const { return db_.ok(); }
 
-  // The family of a raw refresh token; "" if the token is unknown.
+  // The family a raw refresh token names, if the database has it (hex); "" otherwise. A token
+  // is base64url of family id (16 bytes) || generation (8) || tag (docs/refresh-tokens.md).
   std::string family_of(const std::string& raw) {
-    return value("SELECT encode(family_id, 'hex') FROM refresh_tokens WHERE hash = " +
-                 hash_of(raw));
+    return value("SELECT encode(id, 'hex') FROM refresh_families WHERE id = substring(" +
+                 decoded(raw) + " from 1 for 16)");
   }
-  // The hashes of the family's unused tokens: exactly one for a family that is not forked.
-  std::vector<std::string> unused(const std::string& family) {
-    return column("SELECT encode(hash, 'hex') FROM refresh_tokens WHERE used_at = 0 AND " +
-                  ("family_id = " + bytes(family)));
+  // The generation a raw refresh token names ("" if it is not one).
+  std::string generation_of(const std::string& raw) {
+    return value("SELECT ('x' || encode(substring(" + decoded(raw) +
+                 " from 17 for 8), 'hex'))::bit(64)::bigint");
+  }
+  // The family's current generation: the one token of it that works. "" if there is no such
+  // family.
+  std::string generation(const std::string& family) {
+    return value("SELECT generation FROM refresh_families WHERE id = " + bytes(family));
   }
   // The family's revoked_at: "0" while it lives, "" if there is no such family.
   std::string revoked_at(const std::string& family) {
     return value("SELECT revoked_at FROM refresh_families WHERE id = " + bytes(family));
-  }
-  // The hash of the successor a used raw token was rotated to; "" while it is unused.
-  std::string successor_of(const std::string& raw) {
-    return value("SELECT coalesce(encode(successor, 'hex'), '') FROM refresh_tokens WHERE " +
-                 ("hash = " + hash_of(raw)));
-  }
-  // The hash of a raw token, as the store keys it.
-  std::string hashed(const std::string& raw) {
-    return value("SELECT encode(" + hash_of(raw) + ", 'hex')");
   }
   // The families of a user (its UUID text).
   std::vector<std::string> families_of_user(std::string user_uuid) {
@@ -298,13 +296,15 @@ class RefreshTables {
   }
 
  private:
-  // SQL for the raw token's hash. Only base64url text goes into the SQL: anything else becomes
-  // '', which matches no token.
-  static std::string hash_of(const std::string& raw) {
+  // SQL for a raw token's bytes. Only base64url text goes into the SQL: anything else becomes
+  // '', which names no family.
+  static std::string decoded(const std::string& raw) {
     const bool b64 = std::all_of(raw.begin(), raw.end(), [](char c) {
       return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_';
     });
-    return "sha256('" + (b64 ? raw : std::string()) + "'::bytea)";
+    std::string padded = b64 ? raw : std::string();
+    while (padded.size() % 4 != 0) padded += '=';
+    return "decode(translate('" + padded + "', '-_', '+/'), 'base64')";
   }
   // SQL for hex text as bytes (non-hex text becomes '').
   static std::string bytes(const std::string& hex) {

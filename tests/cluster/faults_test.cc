@@ -590,17 +590,19 @@ TEST_F(FaultsTest, KillDashNineDuringARefreshStormLosesNoFamilyAndForksNone) {
     const std::string family = db.family_of(c.first);
     ASSERT_FALSE(family.empty()) << "family lost";
     EXPECT_EQ(db.revoked_at(family), "0");
-    const std::vector<std::string> unused = db.unused(family);
-    ASSERT_EQ(unused.size(), 1u) << "forked or emptied";
-    if (unused[0] == db.hashed(c.last)) {
+    const std::string current = db.generation(family);
+    const std::string last = db.generation_of(c.last);
+    ASSERT_FALSE(current.empty());
+    ASSERT_FALSE(last.empty());
+    if (current == last) {
       const Response r = restarted.send("POST", "/auth/refresh", kJson, refresh_body(c.last));
       ASSERT_EQ(r.status, 200) << r.body;
-      EXPECT_EQ(db.unused(family),
-                std::vector<std::string>{db.hashed(r.body_json()["refresh_token"])});
+      EXPECT_EQ(db.generation(family), db.generation_of(r.body_json()["refresh_token"]));
+      EXPECT_EQ(std::stoll(db.generation(family)), std::stoll(last) + 1);
     } else {
       EXPECT_TRUE(c.in_flight) << "the database is ahead of an answer the client received";
-      EXPECT_EQ(unused[0], db.successor_of(c.last))
-          << "the unused token is neither the client's last one nor its recorded successor";
+      EXPECT_EQ(std::stoll(current), std::stoll(last) + 1)
+          << "the family is neither at the client's last token nor one step past it";
       ++lost_answers;
     }
   }

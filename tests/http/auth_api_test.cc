@@ -729,7 +729,8 @@ TEST_F(AuthApiTest, TokenEndpointIssuesABearerPairThatVerifies) {
   const json pair = r.body_json();
   EXPECT_EQ(pair["token_type"], "Bearer");
   EXPECT_EQ(pair["expires_in"], 900);
-  EXPECT_EQ(pair["refresh_token"].get<std::string>().size(), 43u);
+  // Family id, generation and a 256-bit tag (docs/refresh-tokens.md), base64url.
+  EXPECT_EQ(pair["refresh_token"].get<std::string>().size(), 75u);
   const std::string access = pair["access_token"];
   const json claims = claims_of(access);
   EXPECT_EQ(claims["sub"], id);
@@ -794,7 +795,8 @@ TEST_F(AuthApiTest, RefreshRotatesAndReuseKillsTheFamily) {
   expect_problem(refresh_json(first["refresh_token"]), 401);   // reuse: the family dies
   expect_problem(refresh_json(second["refresh_token"]), 401);  // including the successor
   for (const std::string& junk :
-       std::vector<std::string>{"", "x", std::string(43, '!'), std::string(43, 'A')}) {
+       std::vector<std::string>{"", "x", std::string(43, '!'), std::string(43, 'A'),
+                                std::string(75, 'A'), std::string(75, '!')}) {
     expect_problem(refresh_json(junk), 401);
   }
   expect_problem(send("POST", "/auth/refresh", {{"Content-Type", "application/json"}},

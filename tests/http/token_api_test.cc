@@ -175,7 +175,7 @@ TEST_F(TokenApiTest, LoginSetsTheThreeTokenCookiesExactly) {
   EXPECT_EQ(set[kCsrf].attrs, (std::map<std::string, std::string>{
                                   {"path", "/"}, {"secure", ""}, {"samesite", "Lax"}}));
   EXPECT_EQ(std::count(b.access.begin(), b.access.end(), '.'), 2);  // a JWS
-  EXPECT_EQ(b.refresh.size(), 43u);                                 // 256 bits
+  EXPECT_EQ(b.refresh.size(), 75u);  // family id, generation, 256-bit tag
   EXPECT_EQ(b.csrf.size(), 43u);
   json body = r.body_json();
   EXPECT_EQ(body["user"]["id"], id);

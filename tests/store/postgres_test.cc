@@ -39,7 +39,6 @@ using std::chrono::milliseconds;
 using testing::family_id;
 using testing::LocalServices;
 using testing::make_family;
-using testing::make_refresh;
 using testing::make_session;
 using testing::make_user;
 using testing::RawConnection;
@@ -172,7 +171,7 @@ TEST_F(PostgresStore, ConcurrentMigrationsOfAFreshDatabaseAllSucceedAndAgree) {
   EXPECT_EQ(raw.scalar("SELECT count(DISTINCT version) FROM schema_version"), latest);
   EXPECT_EQ(raw.scalar("SELECT count(*) FROM keyring"), "1");  // seeded exactly once
   EXPECT_EQ(raw.scalar("SELECT count(*) FROM revocation_log_state"), "1");
-  EXPECT_EQ(raw.scalar("SELECT count(*) FROM pg_tables WHERE schemaname = 'public'"), "14");
+  EXPECT_EQ(raw.scalar("SELECT count(*) FROM pg_tables WHERE schemaname = 'public'"), "15");
   Stores s = open(config());
   EXPECT_TRUE(s.users->create(make_user(1, 1000)));
 }
@@ -207,20 +206,39 @@ TEST_F(PostgresStore, RefusesASchemaNewerThanTheBinary) {
             std::to_string(postgres::latest_version() + 1));  // untouched
 }
 
-// A version 1 database (families with their own last_used_at) upgrades to reading a family's
-// last use from its tokens (0002): the same values, and its families keep rotating and purging.
-TEST_F(PostgresStore, AVersion1DatabaseKeepsItsFamiliesLastUse) {
-  ASSERT_NO_FATAL_FAILURE(write_old_database(1, testing::legacy_family_inserts(bytea_literal)));
+// A version 1 database (families with their own last_used_at, which 0002 dropped) upgrades
+// through every migration since: its families keep their last use and their tokens.
+TEST_F(PostgresStore, AVersion1DatabaseKeepsItsRefreshFamilies) {
+  ASSERT_NO_FATAL_FAILURE(write_old_database(
+      1, testing::legacy_family_inserts(bytea_literal, /*family_last_used=*/true)));
+  Stores s = open(config());
+  ASSERT_TRUE(s.ready());
+  ASSERT_NO_FATAL_FAILURE(testing::expect_legacy_families_kept(*s.refresh));
+  RawConnection raw(db_->dsn());
+  EXPECT_EQ(raw.scalar("SELECT max(version) FROM schema_version"),
+            std::to_string(postgres::latest_version()));
+}
+
+// A version 3 database (the schema before generations: a row per token) upgrades to families
+// in constant space (0004): its families at generation 0 with their tokens kept, and a node of
+// the previous version still running on the database can no longer touch a refresh family:
+// its rotation and purge name the renamed table, so they fail (closed) instead of issuing a
+// token the new rules would not see or purging the new families.
+TEST_F(PostgresStore, AVersion3DatabaseKeepsItsRefreshFamiliesAtGenerationZero) {
+  ASSERT_NO_FATAL_FAILURE(write_old_database(
+      3, testing::legacy_family_inserts(bytea_literal, /*family_last_used=*/false)));
   Stores s = open(config());
   ASSERT_TRUE(s.ready());
   ASSERT_NO_FATAL_FAILURE(testing::expect_legacy_families_kept(*s.refresh));
 
   RawConnection raw(db_->dsn());
-  EXPECT_EQ(raw.scalar("SELECT count(*) FROM information_schema.columns WHERE "
-                       "table_name = 'refresh_families' AND column_name = 'last_used_at'"),
-            "0");
-  EXPECT_EQ(raw.scalar("SELECT max(version) FROM schema_version"),
-            std::to_string(postgres::latest_version()));
+  EXPECT_EQ(raw.scalar("SELECT count(*) FROM refresh_legacy_tokens"), "2");  // family 1's
+  EXPECT_FALSE(raw.exec("INSERT INTO refresh_tokens (hash, family_id, issued_at) VALUES (" +
+                        bytea_literal(token(9)) + ", " + bytea_literal(family_id(1)) + ", 1500)"));
+  EXPECT_FALSE(
+      raw.exec("DELETE FROM refresh_families f WHERE NOT EXISTS (SELECT 1 FROM "
+               "refresh_tokens t WHERE t.family_id = f.id AND t.issued_at >= 0)"));
+  EXPECT_EQ(raw.scalar("SELECT count(*) FROM refresh_families"), "1");
 }
 
 // A version 2 database (sessions ordered by created_at, then id_hash) upgrades to creation
@@ -246,9 +264,9 @@ TEST_F(PostgresStore, AnInvalidConnectionStringIsRefusedWithoutEchoingIt) {
 
 // ---- refresh rotation across connections and processes ----------------------------------------
 
-// 20 threads, each with its own Stores (so its own connection), present one refresh token at
-// once: exactly one rotates, every other one is told kAlreadyUsed, and the family ends with one
-// current token, the winner's successor.
+// 20 threads, each with its own Stores (so its own connection), present one generation at
+// once: exactly one rotates, every other one is told kAlreadyUsed, and the family moves on one
+// generation.
 TEST_F(PostgresStore, TwentyConnectionsRotatingOneTokenGiveOneWinner) {
   constexpr int kThreads = 20, kRounds = 5;
   std::vector<Stores> nodes;
@@ -269,8 +287,9 @@ TEST_F(PostgresStore, ProcessesRotatingOneTokenGiveOneWinner) {
   ASSERT_NO_FATAL_FAILURE(testing::race_rotations_between_processes(
       *s.refresh, "postgres:" + db_->dsn(), kPeers, kRounds));
   RawConnection raw(db_->dsn());
-  EXPECT_EQ(raw.scalar("SELECT count(*) FROM refresh_tokens WHERE used_at = 0"),
+  EXPECT_EQ(raw.scalar("SELECT count(*) FROM refresh_families WHERE generation = 2"),
             std::to_string(kRounds));
+  EXPECT_EQ(raw.scalar("SELECT count(*) FROM refresh_legacy_tokens"), "0");
 }
 
 // A revocation racing rotations of the same family: whichever commits first, the family ends
@@ -280,15 +299,12 @@ TEST_F(PostgresStore, RotationsAndARevocationOfTheFamilyTakeTurns) {
   Stores a = open(config());
   Stores b = open(config());
   for (int round = 0; round < kRounds; ++round) {
-    const int presented = 100 * (round + 1);
-    ASSERT_TRUE(a.refresh->create(make_family(1, round + 1, 1000),
-                                  make_refresh(presented, round + 1, 1000)));
+    ASSERT_TRUE(a.refresh->create(make_family(1, round + 1, 1000)));
     std::atomic<bool> go{false};
     std::expected<Rotation, StoreError> rotation = std::unexpected(StoreError::kUnavailable);
     std::thread rotator([&] {
       while (!go.load()) std::this_thread::yield();
-      rotation = a.refresh->rotate(token(presented), make_refresh(presented + 1, round + 1, 2000),
-                                   "s", 2000);
+      rotation = a.refresh->rotate(family_id(round + 1), 1, 2000);
     });
     go = true;
     auto revoked = b.refresh->revoke_family(family_id(round + 1), "logout", 1500);
@@ -296,16 +312,14 @@ TEST_F(PostgresStore, RotationsAndARevocationOfTheFamilyTakeTurns) {
     ASSERT_TRUE(revoked);
     EXPECT_TRUE(*revoked);
     ASSERT_TRUE(rotation);
-    auto after = a.refresh->find(token(presented));
+    auto after = a.refresh->find(family_id(round + 1));
     ASSERT_TRUE(after);
-    EXPECT_EQ(after->family.revoked_at, 1500);
+    EXPECT_EQ(after->revoked_at, 1500);
     if (rotation->outcome == RotateOutcome::kRotated) {
-      // It went first: its successor exists, in the family that was then revoked.
-      EXPECT_EQ(a.refresh->find(token(presented + 1))->family.revoked_at, 1500);
+      EXPECT_EQ(after->generation, 2);  // it went first, and the family was then revoked
     } else {
       EXPECT_EQ(rotation->outcome, RotateOutcome::kFamilyRevoked);
-      EXPECT_EQ(after->token.used_at, 0);
-      EXPECT_EQ(a.refresh->find(token(presented + 1)).error(), StoreError::kNotFound);
+      EXPECT_EQ(after->generation, 1);
     }
   }
 }
@@ -403,7 +417,7 @@ TEST_F(PostgresStore, ServerDownFailsClosedWithinTheBoundAndServiceResumesByItse
   Stores s = open(config_for(server.postgres_dsn(), kTimeoutMs));
   ASSERT_TRUE(s.users);
   ASSERT_TRUE(s.users->create(make_user(1, 1000)));
-  ASSERT_TRUE(s.refresh->create(make_family(1, 1, 1000), make_refresh(1, 1, 1000)));
+  ASSERT_TRUE(s.refresh->create(make_family(1, 1, 1000)));
   ASSERT_TRUE(s.ready());
 
   ASSERT_TRUE(server.stop(Service::kPostgres));
@@ -415,8 +429,7 @@ TEST_F(PostgresStore, ServerDownFailsClosedWithinTheBoundAndServiceResumesByItse
       {"counters.increment", [&] { return error_of(s.counters->increment("k", 1000, 60)); }},
       {"audit.remember_device",
        [&] { return error_of(s.audit->remember_device(user_id(1), "fp", 1000)); }},
-      {"refresh.rotate",
-       [&] { return error_of(s.refresh->rotate(token(1), make_refresh(2, 1, 1100), "s", 1100)); }},
+      {"refresh.rotate", [&] { return error_of(s.refresh->rotate(family_id(1), 1, 1100)); }},
       {"keys.version", [&] { return error_of(s.keys->version()); }},
       {"revocations.deny", [&] { return error_of(s.revocations->deny("j", 5000, 1000)); }},
   };
@@ -444,8 +457,7 @@ TEST_F(PostgresStore, ServerDownFailsClosedWithinTheBoundAndServiceResumesByItse
   ASSERT_TRUE(found) << "first call after the restart";
   EXPECT_EQ(found->email, make_user(1, 0).email);
   EXPECT_TRUE(s.ready());
-  EXPECT_EQ(s.refresh->rotate(token(1), make_refresh(2, 1, 1100), "s", 1100)->outcome,
-            RotateOutcome::kRotated);
+  EXPECT_EQ(s.refresh->rotate(family_id(1), 1, 1100)->outcome, RotateOutcome::kRotated);
   EXPECT_EQ(s.counters->increment("k", 1000, 60)->value, 1);
 
   // A restart between two calls, with connections idle in the pool: their server is gone, so
@@ -553,20 +565,20 @@ TEST_F(PostgresStore, RowsThatDoNotDecodeAreCorrupt) {
   ASSERT_TRUE(s.users->create(make_user(1, 1000)));
   ASSERT_TRUE(s.users->create(make_user(2, 1000)));
   ASSERT_TRUE(s.sessions->create(make_session(1, 1, 1000), 0));
-  ASSERT_TRUE(s.refresh->create(make_family(1, 1, 1000), make_refresh(1, 1, 1000)));
+  ASSERT_TRUE(s.refresh->create(make_family(1, 1, 1000)));
   ASSERT_TRUE(s.revocations->deny("j", 5000, 1000));
   RawConnection raw(db_->dsn());
   ASSERT_TRUE(raw.ok());
-  // A 2-byte user id; a NULL role; a 32-bit time; a used token without a successor; an event of
-  // an unknown kind.
+  // A 2-byte user id; a NULL role; a 32-bit time; a negative generation; an event of an
+  // unknown kind.
   ASSERT_TRUE(
       raw.exec("ALTER TABLE users DROP CONSTRAINT users_id_check; "
                "UPDATE users SET id = '\\x0102' WHERE email = 'user1@example.com'; "
                "ALTER TABLE users DROP CONSTRAINT users_roles_check1; "
                "UPDATE users SET roles = '{a,NULL}' WHERE email = 'user2@example.com'; "
                "ALTER TABLE sessions ALTER COLUMN created_at TYPE integer; "
-               "ALTER TABLE refresh_tokens DROP CONSTRAINT refresh_tokens_check; "
-               "UPDATE refresh_tokens SET used_at = 5; "
+               "ALTER TABLE refresh_families DROP CONSTRAINT refresh_families_generation_check; "
+               "UPDATE refresh_families SET generation = -1; "
                "ALTER TABLE revocation_events DROP CONSTRAINT revocation_events_kind_check; "
                "UPDATE revocation_events SET kind = 'other'"))
       << raw.error();
@@ -575,11 +587,11 @@ TEST_F(PostgresStore, RowsThatDoNotDecodeAreCorrupt) {
   EXPECT_EQ(s.users->find_by_id(user_id(2)).error(), StoreError::kCorrupt);
   EXPECT_EQ(s.users->list(10, 0).error(), StoreError::kCorrupt);
   EXPECT_EQ(s.sessions->find(token(1)).error(), StoreError::kCorrupt);
-  EXPECT_EQ(s.refresh->find(token(1)).error(), StoreError::kCorrupt);
+  EXPECT_EQ(s.refresh->find(family_id(1)).error(), StoreError::kCorrupt);
   EXPECT_EQ(s.revocations->events_after(0, 10).error(), StoreError::kCorrupt);
   EXPECT_TRUE(reported("undecodable row in users"));
   EXPECT_TRUE(reported("undecodable row in sessions"));
-  EXPECT_TRUE(reported("undecodable row in refresh_tokens"));
+  EXPECT_TRUE(reported("undecodable row in refresh_families"));
   EXPECT_TRUE(reported("undecodable row in revocation_events"));
   // What still decodes is still served.
   EXPECT_TRUE(s.revocations->is_denied("j", 1000).value());

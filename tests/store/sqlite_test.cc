@@ -28,7 +28,6 @@ namespace {
 using testing::family_id;
 using testing::make_family;
 using testing::make_key;
-using testing::make_refresh;
 using testing::make_session;
 using testing::make_user;
 using testing::run_peer;
@@ -154,10 +153,11 @@ TEST_F(SqliteStore, TokenStoresPersistAcrossReopen) {
   std::int64_t last_seq = 0;
   {
     Stores s = open();
-    ASSERT_TRUE(s.refresh->create(make_family(1, 1, 1000), make_refresh(1, 1, 1000)));
-    ASSERT_EQ(s.refresh->rotate(token(1), make_refresh(2, 1, 1100), "sealed", 1100)->outcome,
-              RotateOutcome::kRotated);
-    ASSERT_TRUE(s.refresh->create(make_family(1, 2, 1200), make_refresh(3, 2, 1200)));
+    ASSERT_TRUE(s.refresh->create(make_family(1, 1, 1000)));
+    ASSERT_EQ(s.refresh->rotate(family_id(1), 1, 1100)->outcome, RotateOutcome::kRotated);
+    ASSERT_TRUE(s.refresh->create(make_family(1, 2, 1200)));
+    ASSERT_EQ(s.refresh->token_secret(std::string(kRefreshSecretBytes, 's')).value().size(),
+              kRefreshSecretBytes);
     ASSERT_TRUE(s.refresh->revoke_family(family_id(2), "logout", 1300).value());
     ASSERT_EQ(s.keys
                   ->replace(0, {make_key("a", KeyState::kRetired, 1),
@@ -170,14 +170,14 @@ TEST_F(SqliteStore, TokenStoresPersistAcrossReopen) {
     last_seq = s.revocations->snapshot(0)->seq;
   }
   Stores s = open();
-  auto used = s.refresh->find(token(1));
-  ASSERT_TRUE(used);
-  EXPECT_EQ(used->token.successor, token(2));
-  EXPECT_EQ(used->token.successor_sealed, "sealed");
-  EXPECT_EQ(used->family.last_used_at, 1100);
-  EXPECT_EQ(s.refresh->find(token(3))->family.revoked_reason, "logout");
-  EXPECT_EQ(s.refresh->rotate(token(1), make_refresh(4, 1, 1400), "", 1400)->outcome,
-            RotateOutcome::kAlreadyUsed);
+  auto rotated = s.refresh->find(family_id(1));
+  ASSERT_TRUE(rotated);
+  EXPECT_EQ(rotated->generation, 2);
+  EXPECT_EQ(rotated->last_used_at, 1100);
+  EXPECT_EQ(s.refresh->find(family_id(2))->revoked_reason, "logout");
+  EXPECT_EQ(s.refresh->rotate(family_id(1), 1, 1400)->outcome, RotateOutcome::kAlreadyUsed);
+  EXPECT_EQ(s.refresh->token_secret(std::string(kRefreshSecretBytes, 'o')).value(),
+            std::string(kRefreshSecretBytes, 's'));
   auto ring = s.keys->load();
   EXPECT_EQ(ring->version, 1);
   ASSERT_EQ(ring->keys.size(), 2u);
@@ -259,7 +259,7 @@ TEST_F(SqliteStore, AVersion1DatabaseUpgradesWithItsDataIntact) {
   EXPECT_EQ(session->csrf_hash[0], 0xcc);
   EXPECT_EQ(s.audit->query({})->size(), 1u);
 
-  ASSERT_TRUE(s.refresh->create(make_family(1, 1, 1000), make_refresh(2, 1, 1000)));
+  ASSERT_TRUE(s.refresh->create(make_family(1, 1, 1000)));
   EXPECT_EQ(s.keys->replace(0, {make_key("k", KeyState::kActive, 1)}).value(), 1);
   ASSERT_TRUE(s.revocations->deny("j", 2000, 1000));
   EXPECT_EQ(s.revocations->snapshot(1000)->seq, 1);
@@ -286,20 +286,42 @@ void write_old_database(const std::string& path, std::size_t version,
   for (const std::string& sql : inserts) ASSERT_EQ(raw.exec(sql), SQLITE_OK) << raw.last_error();
 }
 
-// A version 2 database (families with their own last_used_at) upgrades to reading a family's
-// last use from its tokens: the same values, and its families keep rotating and purging.
-TEST_F(SqliteStore, AVersion2DatabaseKeepsItsFamiliesLastUse) {
-  ASSERT_NO_FATAL_FAILURE(
-      write_old_database(path_, 2, testing::legacy_family_inserts(blob_literal)));
+// A version 2 database (families with their own last_used_at, which 0003 dropped) upgrades
+// through every migration since: its families keep their last use and their tokens.
+TEST_F(SqliteStore, AVersion2DatabaseKeepsItsRefreshFamilies) {
+  ASSERT_NO_FATAL_FAILURE(write_old_database(
+      path_, 2, testing::legacy_family_inserts(blob_literal, /*family_last_used=*/true)));
+  Stores s = open();
+  ASSERT_TRUE(s.ready());
+  ASSERT_NO_FATAL_FAILURE(testing::expect_legacy_families_kept(*s.refresh));
+  Raw raw(path_);
+  EXPECT_EQ(raw.scalar("PRAGMA integrity_check"), "ok");
+}
+
+// A version 4 database (the schema before generations: a row per token) upgrades to
+// families in constant space (0005): its families at generation 0 with their tokens kept, and
+// a process of the previous version still running on the file can no longer touch a refresh
+// family: every statement it has for them names the renamed table, so it fails (closed)
+// instead of issuing a token the new rules would not see.
+TEST_F(SqliteStore, AVersion4DatabaseKeepsItsRefreshFamiliesAtGenerationZero) {
+  ASSERT_NO_FATAL_FAILURE(write_old_database(
+      path_, 4, testing::legacy_family_inserts(blob_literal, /*family_last_used=*/false)));
   Stores s = open();
   ASSERT_TRUE(s.ready());
   ASSERT_NO_FATAL_FAILURE(testing::expect_legacy_families_kept(*s.refresh));
 
   Raw raw(path_);
-  EXPECT_EQ(raw.scalar("SELECT count(*) FROM pragma_table_info('refresh_families') "
-                       "WHERE name = 'last_used_at'"),
-            "0");
   EXPECT_EQ(raw.scalar("PRAGMA integrity_check"), "ok");
+  EXPECT_EQ(raw.scalar("SELECT count(*) FROM pragma_foreign_key_check"), "0");
+  EXPECT_EQ(raw.scalar("SELECT count(*) FROM refresh_legacy_tokens"), "2");  // family 1's
+  // The previous version's rotation and purge.
+  EXPECT_NE(raw.exec("INSERT INTO refresh_tokens (hash, family_id, issued_at) VALUES (" +
+                     blob_literal(token(9)) + ", " + blob_literal(family_id(1)) + ", 1500)"),
+            SQLITE_OK);
+  EXPECT_NE(raw.exec("DELETE FROM refresh_families AS f WHERE NOT EXISTS (SELECT 1 FROM "
+                     "refresh_tokens t WHERE t.family_id = f.id AND t.issued_at >= 0)"),
+            SQLITE_OK);
+  EXPECT_EQ(raw.scalar("SELECT count(*) FROM refresh_families"), "1");
 }
 
 // A version 3 database (sessions ordered by created_at, then id_hash) upgrades to creation
@@ -443,16 +465,17 @@ TEST_F(SqliteStore, AnotherProcessWorksOnTheFileAtTheSameTime) {
 }
 
 // Several processes present the same refresh token at once (a server's nodes, or a server and
-// the CLI on one file): in every round exactly one rotation wins; the family ends with exactly
-// one current token, the winner's successor.
+// the CLI on one file): in every round exactly one rotation wins; the family moves on exactly
+// one generation, and no token row is written.
 TEST_F(SqliteStore, ProcessesRotatingOneTokenGiveOneWinner) {
   constexpr int kPeers = 6, kRounds = 20;
   Stores s = open();
   ASSERT_NO_FATAL_FAILURE(
       testing::race_rotations_between_processes(*s.refresh, path_, kPeers, kRounds));
   Raw raw(path_);
-  EXPECT_EQ(raw.scalar("SELECT count(*) FROM refresh_tokens WHERE used_at = 0"),
+  EXPECT_EQ(raw.scalar("SELECT count(*) FROM refresh_families WHERE generation = 2"),
             std::to_string(kRounds));
+  EXPECT_EQ(raw.scalar("SELECT count(*) FROM refresh_legacy_tokens"), "0");
 }
 
 // What the CLI revokes and rotates, a running server's follower sees: the keyring CAS and the
@@ -483,7 +506,7 @@ TEST_F(SqliteStore, KeyringAndRevocationLogAcrossTwoStoresOnOneFile) {
 TEST_F(SqliteStore, WriteLockHeldElsewhereGivesUnavailableThenRecovers) {
   Stores s = open(/*busy_timeout_ms=*/150);
   ASSERT_TRUE(s.users->create(make_user(1, 1000)));
-  ASSERT_TRUE(s.refresh->create(make_family(1, 1, 1000), make_refresh(1, 1, 1000)));
+  ASSERT_TRUE(s.refresh->create(make_family(1, 1, 1000)));
   ASSERT_EQ(s.keys->replace(0, {make_key("a", KeyState::kActive, 1)}).value(), 1);
   Raw other(path_);
   ASSERT_EQ(other.exec("BEGIN IMMEDIATE"), SQLITE_OK);  // another process writing, stuck
@@ -492,8 +515,7 @@ TEST_F(SqliteStore, WriteLockHeldElsewhereGivesUnavailableThenRecovers) {
   EXPECT_EQ(s.counters->increment("k", 1000, 60).error(), StoreError::kUnavailable);
   EXPECT_EQ(s.sessions->create(make_session(1, 1, 1000), 5).error(), StoreError::kUnavailable);
   EXPECT_EQ(s.audit->remember_device(user_id(1), "fp", 1).error(), StoreError::kUnavailable);
-  EXPECT_EQ(s.refresh->rotate(token(1), make_refresh(2, 1, 2000), "", 2000).error(),
-            StoreError::kUnavailable);
+  EXPECT_EQ(s.refresh->rotate(family_id(1), 1, 2000).error(), StoreError::kUnavailable);
   EXPECT_EQ(s.refresh->revoke_user(user_id(1), "x", 2000).error(), StoreError::kUnavailable);
   EXPECT_EQ(s.keys->replace(1, {}).error(), StoreError::kUnavailable);
   EXPECT_EQ(s.revocations->deny("j", 5000, 1000).error(), StoreError::kUnavailable);
@@ -502,7 +524,7 @@ TEST_F(SqliteStore, WriteLockHeldElsewhereGivesUnavailableThenRecovers) {
   auto u = s.users->find_by_id(user_id(1));
   ASSERT_TRUE(u);
   EXPECT_FALSE(u->disabled);  // the failed write changed nothing
-  EXPECT_EQ(s.refresh->find(token(1))->token.used_at, 0);
+  EXPECT_EQ(s.refresh->find(family_id(1))->generation, 1);
   EXPECT_EQ(s.keys->load()->keys.size(), 1u);
   EXPECT_EQ(s.revocations->snapshot(1000)->seq, 0);
   EXPECT_FALSE(s.revocations->is_denied("j", 1000).value());
@@ -512,8 +534,7 @@ TEST_F(SqliteStore, WriteLockHeldElsewhereGivesUnavailableThenRecovers) {
   ASSERT_EQ(other.exec("COMMIT"), SQLITE_OK);
   EXPECT_TRUE(s.users->set_disabled(user_id(1), true));
   EXPECT_EQ(s.counters->increment("k", 1000, 60)->value, 1);
-  EXPECT_EQ(s.refresh->rotate(token(1), make_refresh(2, 1, 2000), "", 2000)->outcome,
-            RotateOutcome::kRotated);
+  EXPECT_EQ(s.refresh->rotate(family_id(1), 1, 2000)->outcome, RotateOutcome::kRotated);
   EXPECT_EQ(s.keys->replace(1, {}).value(), 2);
 }
 
@@ -552,20 +573,20 @@ TEST_F(SqliteStore, RowsThatDoNotDecodeAreCorrupt) {
 
 TEST_F(SqliteStore, TokenRowsThatDoNotDecodeAreCorrupt) {
   Stores s = open();
-  ASSERT_TRUE(s.refresh->create(make_family(1, 1, 1000), make_refresh(1, 1, 1000)));
-  ASSERT_TRUE(s.refresh->create(make_family(2, 2, 1000), make_refresh(2, 2, 1000)));
-  ASSERT_TRUE(s.refresh->create(make_family(1, 3, 1000), make_refresh(3, 3, 1000)));
+  ASSERT_TRUE(s.refresh->create(make_family(1, 1, 1000)));
+  ASSERT_TRUE(s.refresh->create(make_family(2, 2, 1000)));
+  ASSERT_TRUE(s.refresh->create(make_family(1, 3, 1000)));
   ASSERT_EQ(s.keys->replace(0, {make_key("a", KeyState::kActive, 1)}).value(), 1);
   ASSERT_TRUE(s.revocations->set_not_before(user_id(1), 1'000'000));
   ASSERT_TRUE(s.revocations->deny("j", 5000, 1000));
   {
     Raw raw(path_);
     ASSERT_EQ(raw.exec("PRAGMA ignore_check_constraints = ON"), SQLITE_OK);
-    // A used token naming no successor; a user id and a family id of the wrong size; an
-    // unknown key state; a not-before event without its user; a short not-before user id.
-    ASSERT_EQ(
-        raw.exec("UPDATE refresh_tokens SET used_at = 5 WHERE hash = " + blob_literal(token(1))),
-        SQLITE_OK);
+    // A negative generation; a user id and a family id of the wrong size; an unknown key
+    // state; a not-before event without its user; a short not-before user id.
+    ASSERT_EQ(raw.exec("UPDATE refresh_families SET generation = -1 WHERE id = " +
+                       blob_literal(family_id(1))),
+              SQLITE_OK);
     ASSERT_EQ(raw.exec("UPDATE refresh_families SET user_id = x'02' WHERE id = " +
                        blob_literal(family_id(2))),
               SQLITE_OK);
@@ -577,11 +598,9 @@ TEST_F(SqliteStore, TokenRowsThatDoNotDecodeAreCorrupt) {
               SQLITE_OK);
     ASSERT_EQ(raw.exec("UPDATE user_not_before SET user_id = x'01'"), SQLITE_OK);
   }
-  EXPECT_EQ(s.refresh->find(token(1)).error(), StoreError::kCorrupt);
-  EXPECT_EQ(s.refresh->rotate(token(1), make_refresh(3, 1, 2000), "", 2000).error(),
-            StoreError::kCorrupt);
-  EXPECT_EQ(s.refresh->find(token(3)).error(), StoreError::kNotFound);  // rolled back
-  EXPECT_EQ(s.refresh->find(token(2)).error(), StoreError::kCorrupt);
+  EXPECT_EQ(s.refresh->find(family_id(1)).error(), StoreError::kCorrupt);
+  EXPECT_EQ(s.refresh->rotate(family_id(1), 1, 2000).error(), StoreError::kCorrupt);
+  EXPECT_EQ(s.refresh->find(family_id(2)).error(), StoreError::kCorrupt);
   EXPECT_EQ(s.refresh->list(user_id(1)).error(), StoreError::kCorrupt);  // family 3's id
   EXPECT_EQ(s.keys->load().error(), StoreError::kCorrupt);
   EXPECT_EQ(s.revocations->events_after(0, 10).error(), StoreError::kCorrupt);
@@ -641,10 +660,10 @@ TEST_F(SqliteStore, DamagedFileFailsClosed) {
     check(s.audit->append({.at = 1, .type = "x"}));
     check(s.audit->query({}));
     check(s.audit->remember_device(user_id(1), "fp", 1));
-    check(s.refresh->create(make_family(1, 10 + round, 2000),
-                            make_refresh(100 + round, 10 + round, 2000)));
-    check(s.refresh->find(token(100)));
-    check(s.refresh->rotate(token(100), make_refresh(200 + round, 10, 2000), "", 2000));
+    check(s.refresh->create(make_family(1, 10 + round, 2000)));
+    check(s.refresh->find(family_id(10)));
+    check(s.refresh->rotate(family_id(10), 1 + round, 2000));
+    check(s.refresh->find_legacy(token(100)));
     check(s.refresh->list(user_id(1)));
     check(s.refresh->purge(0, 0, 0));
     check(s.keys->load());

@@ -7,8 +7,8 @@
 //   store_peer DB create-user N     creates make_user(N)
 //   store_peer DB revoke N          removes every session of user N
 //   store_peer DB rotate PEER ROUNDS START_MS
-//                                   at Unix time START_MS (ms), rotates the race token of each
-//                                   round (store_test_util.h) offering this peer's successor
+//                                   at Unix time START_MS (ms), rotates generation 1 of family
+//                                   round + 1 for each round (rotation_race.h)
 // Exit 0 when every call succeeded, 1 otherwise, 2 on bad arguments; `rotate` exits with how
 // many of its rotations got kRotated (the rest must get kAlreadyUsed), 100 otherwise.
 #include <chrono>
@@ -28,15 +28,12 @@ void sleep_until_ms(std::int64_t start_ms) {
       std::chrono::system_clock::time_point(std::chrono::milliseconds(start_ms)));
 }
 
-int rotate_race(RefreshStore& refresh, int peer, int rounds, std::int64_t start_ms) {
+int rotate_race(RefreshStore& refresh, int rounds, std::int64_t start_ms) {
   // Open first, then start together: the race is between the rotations, not the start-ups.
   sleep_until_ms(start_ms);
   int rotated = 0;
   for (int round = 0; round < rounds; ++round) {
-    auto r =
-        refresh.rotate(testing::token(testing::race_presented(round)),
-                       testing::make_refresh(testing::race_successor(peer, round), round + 1, 2000),
-                       "peer-" + std::to_string(peer), 2000);
+    auto r = refresh.rotate(testing::family_id(round + 1), 1, 2000);
     if (!r) {
       std::fprintf(stderr, "store_peer: rotate: %s\n", std::string(describe(r.error())).c_str());
       return 100;
@@ -90,8 +87,8 @@ int main(int argc, char** argv) {
     return stores->sessions->remove_all(testing::user_id(std::stoi(argv[3]))) ? 0 : 1;
   }
   if (command == "rotate" && argc == 6) {
-    return rotate_race(*stores->refresh, std::stoi(argv[3]), std::stoi(argv[4]),
-                       std::stoll(argv[5]));
+    // argv[3] (which peer) only tells the processes apart in a listing.
+    return rotate_race(*stores->refresh, std::stoi(argv[4]), std::stoll(argv[5]));
   }
   return 2;
 }

@@ -85,11 +85,13 @@ inline FamilyId family_id(int n) {
   return id;
 }
 
-// Refresh family n of user `user`, created (and last used) at `created_at`, live.
+// Refresh family n of user `user`, created (and last used) at `created_at`, at generation 1,
+// live.
 inline RefreshFamily make_family(int user, int n, std::int64_t created_at) {
   return RefreshFamily{.id = family_id(n),
                        .user_id = user_id(user),
                        .created_at = created_at,
+                       .generation = 1,
                        .last_used_at = created_at,
                        .auth_time = created_at - 5,
                        .password_changed_at = created_at - 100,
@@ -99,11 +101,6 @@ inline RefreshFamily make_family(int user, int n, std::int64_t created_at) {
                        .user_agent = "Mozilla/5.0 (Macintosh)",
                        .revoked_at = 0,
                        .revoked_reason = ""};
-}
-
-// An unused refresh token `hash` of family n, issued at `issued_at`.
-inline RefreshToken make_refresh(int hash, int family, std::int64_t issued_at) {
-  return RefreshToken{.hash = token(hash), .family = family_id(family), .issued_at = issued_at};
 }
 
 // Signing key `kid` in `state`, with distinct contents derived from the kid.
@@ -117,11 +114,6 @@ inline SigningKey make_key(const std::string& kid, KeyState state, std::int64_t 
                     .activated_at = state == KeyState::kNext ? 0 : created_at + 10,
                     .retired_at = state == KeyState::kRetired ? created_at + 20 : 0};
 }
-
-// The cross-process rotation race (sqlite_test.cc spawns store_peer.cc): round r rotates the
-// first token of family r + 1, which every peer presents offering its own successor.
-inline int race_presented(int round) { return 10000 + round; }
-inline int race_successor(int peer, int round) { return 20000 + peer * 256 + round; }
 
 // Runs `body(t)` for t in [0, threads) on that many threads at once, and joins them.
 inline void on_threads(int threads, const std::function<void(int)>& body) {

@@ -325,58 +325,48 @@ class MemoryAuditStore final : public AuditStore {
   std::set<std::pair<UserId, std::string>> devices_;
 };
 
-// Refresh families by id and tokens by hash, with each family's token hashes (purge deletes
-// them together) and a per-user (created_at, id) index: list() walks it backwards. One
-// exclusive lock per write makes rotate's check-and-swap atomic.
+// Refresh families by id, with each user's by creation. A process's memory never held a
+// family from before generations, so find_legacy() never finds one.
 class MemoryRefreshStore final : public RefreshStore {
  public:
-  std::expected<void, StoreError> create(const RefreshFamily& family,
-                                         const RefreshToken& first) override {
+  std::expected<void, StoreError> create(const RefreshFamily& family) override {
     std::unique_lock lock(mu_);
-    if (families_.contains(family.id) || tokens_.contains(first.hash)) {
-      return std::unexpected(StoreError::kConflict);
-    }
-    RefreshFamily& stored = families_.emplace(family.id, family).first->second;
-    stored.last_used_at = first.issued_at;  // derived (refresh_store.h)
+    if (families_.contains(family.id)) return std::unexpected(StoreError::kConflict);
+    families_.emplace(family.id, family);
     by_user_[family.user_id].emplace(family.created_at, family.id);
-    insert_current_locked(family.id, first.hash, first.issued_at);
     return {};
   }
 
-  std::expected<TokenInFamily, StoreError> find(const TokenHash& hash) override {
+  std::expected<RefreshFamily, StoreError> find(const FamilyId& family) override {
     std::shared_lock lock(mu_);
-    auto it = tokens_.find(hash);
-    if (it == tokens_.end()) return std::unexpected(StoreError::kNotFound);
-    return TokenInFamily{.token = it->second, .family = families_.at(it->second.family)};
+    auto it = families_.find(family);
+    if (it == families_.end()) return std::unexpected(StoreError::kNotFound);
+    return it->second;
   }
 
-  std::expected<Rotation, StoreError> rotate(const TokenHash& presented,
-                                             const RefreshToken& successor,
-                                             std::string_view successor_sealed,
+  std::expected<Rotation, StoreError> rotate(const FamilyId& id, std::int64_t generation,
                                              std::int64_t now) override {
     std::unique_lock lock(mu_);
-    auto it = tokens_.find(presented);
-    if (it == tokens_.end()) return std::unexpected(StoreError::kNotFound);
-    RefreshToken& token = it->second;
-    RefreshFamily& family = families_.at(token.family);
-    Rotation r{.outcome = RotateOutcome::kRotated, .presented = token, .family = family};
+    auto it = families_.find(id);
+    if (it == families_.end()) return std::unexpected(StoreError::kNotFound);
+    RefreshFamily& family = it->second;
+    Rotation r{.outcome = RotateOutcome::kRotated, .previous_use = family.last_used_at};
     if (family.revoked_at != 0) {
       r.outcome = RotateOutcome::kFamilyRevoked;
-      return r;
-    }
-    if (token.used_at != 0) {
+    } else if (generation < family.generation) {
       r.outcome = RotateOutcome::kAlreadyUsed;
-      return r;
+    } else if (generation > family.generation) {
+      r.outcome = RotateOutcome::kNotIssued;
+    } else {
+      family.generation = generation + 1;
+      family.last_used_at = std::max(family.last_used_at, now);
     }
-    if (tokens_.contains(successor.hash)) return std::unexpected(StoreError::kConflict);
-    token.used_at = marker_time(now);
-    token.successor = successor.hash;
-    token.successor_sealed = successor_sealed;
-    family.last_used_at = std::max(family.last_used_at, successor.issued_at);
-    insert_current_locked(family.id, successor.hash, successor.issued_at);  // map: refs stay valid
-    r.presented = token;
     r.family = family;
     return r;
+  }
+
+  std::expected<LegacyTokenInFamily, StoreError> find_legacy(const TokenHash& /*hash*/) override {
+    return std::unexpected(StoreError::kNotFound);
   }
 
   std::expected<bool, StoreError> revoke_family(const FamilyId& family, std::string_view reason,
@@ -420,8 +410,6 @@ class MemoryRefreshStore final : public RefreshStore {
       const RefreshFamily& f = it->second;
       if (f.created_at < created_before || f.last_used_at < used_before ||
           (f.revoked_at != 0 && f.revoked_at < revoked_before)) {
-        for (const TokenHash& hash : tokens_by_family_[f.id]) tokens_.erase(hash);
-        tokens_by_family_.erase(f.id);
         auto mine = by_user_.find(f.user_id);
         mine->second.erase({f.created_at, f.id});
         if (mine->second.empty()) by_user_.erase(mine);
@@ -434,16 +422,15 @@ class MemoryRefreshStore final : public RefreshStore {
     return removed;
   }
 
+  std::expected<std::string, StoreError> token_secret(std::string_view candidate) override {
+    std::unique_lock lock(mu_);
+    if (secret_.empty()) secret_ = candidate;
+    return secret_;
+  }
+
  private:
   // See the header: 0 means "not yet", so a state change is recorded at 1 or later.
   static std::int64_t marker_time(std::int64_t now) { return std::max<std::int64_t>(now, 1); }
-
-  // REQUIRES: mu_ held exclusively; `hash` not in tokens_.
-  void insert_current_locked(const FamilyId& family, const TokenHash& hash,
-                             std::int64_t issued_at) {
-    tokens_.emplace(hash, RefreshToken{.hash = hash, .family = family, .issued_at = issued_at});
-    tokens_by_family_[family].push_back(hash);
-  }
 
   // REQUIRES: mu_ held exclusively. Whether this call revoked `f` (false: it already was).
   static bool revoke_locked(RefreshFamily& f, std::string_view reason, std::int64_t now) {
@@ -455,9 +442,8 @@ class MemoryRefreshStore final : public RefreshStore {
 
   std::shared_mutex mu_;
   std::map<FamilyId, RefreshFamily> families_;
-  std::map<TokenHash, RefreshToken> tokens_;
-  std::map<FamilyId, std::vector<TokenHash>> tokens_by_family_;
   std::map<UserId, std::set<std::pair<std::int64_t, FamilyId>>> by_user_;
+  std::string secret_;
 };
 
 // The keyring as one value; replace() compares and swaps it under the lock.

@@ -1,93 +1,71 @@
 // RefreshStore on PostgreSQL. rotate() is ONE statement (autocommit: one round trip, and one
-// commit), which takes row locks family first, then token (the order purge's cascade takes
-// them too, so the two never deadlock):
-//   fam    SELECT the family FOR SHARE WHERE it is live and the presented token unused (as the
-//          statement's snapshot sees them), by primary key (the token's family_id through a
-//          scalar subquery: a join let the planner hash-join a seq scan of every family while
-//          the table is small, which cost a third of the rate in the bench). Share locks let
-//          rotations of one family run side
-//          by side, but a revocation (an UPDATE) and this lock take turns; a revocation that
-//          committed first makes this select nothing (the row is re-checked after the wait).
-//   claim  UPDATE the token WHERE hash = $1 AND used_at = 0, joined to fam: the claim. Of N
-//          presentations on any number of nodes exactly one finds used_at = 0; every later one
-//          waits for the winner's commit, re-checks the row and updates nothing.
-//   ins    INSERT the successor for the claimed token only (a taken hash: kConflict, and the
-//          whole statement is undone).
-// A statement that claims nothing returns no row and changes nothing; the token is then read
-// as it now is to say why: kFamilyRevoked, kAlreadyUsed, or kNotFound. A claiming one also
-// returns the family's user (Rotation::user), so the token service's user check costs no
-// second round trip.
+// commit): an UPDATE of the family's row WHERE it is live and at the presented generation,
+// which moves it to the next one. Of N presentations on any number of nodes exactly one finds
+// the row at that generation; every later one waits for the winner's commit, re-checks the
+// row (READ COMMITTED re-evaluates the WHERE on the new version) and updates nothing. The
+// same statement returns the family's previous last use (read in its snapshot, which is the
+// version it updated: only a rotation changes last_used_at, and a rotation also changes the
+// generation the UPDATE is conditioned on) and the family's user, so the token service's
+// checks cost no second round trip. A statement that updates nothing returns no row; the
+// family is then read as it now is to say why.
 //
-// The family row itself is never written by a rotation: its last_used_at is its newest
-// token's issued_at (refresh_store.h; migrations/postgres/0002 says why).
+// The row is rewritten in place by every rotation, with no indexed column changed: a HOT
+// update (migrations/postgres/0004), so a family rotated 10,000 times leaves no trail of
+// index entries, and its dead versions are pruned from its page without vacuum.
 #include <algorithm>
+#include <string>
 
 #include "store/postgres/internal.h"
 
 namespace tessera::store::postgres {
 namespace {
 
-// find(): the token's columns (decode_token() from 0), then the family's (decode_family()).
-constexpr std::string_view kFind =
-    "SELECT t.hash, t.family_id, t.issued_at, t.used_at, t.successor, t.successor_sealed, "
-    "f.id, f.user_id, f.created_at, "
-    "(SELECT max(issued_at) FROM refresh_tokens WHERE family_id = f.id), f.auth_time, "
+// decode_family() reads these, in this order, from its first column.
+constexpr std::string_view kFamilyColumns =
+    "f.id, f.user_id, f.created_at, f.generation, f.last_used_at, f.auth_time, "
     "f.password_changed_at, f.client_id, f.scope, f.ip, f.user_agent, f.revoked_at, "
-    "f.revoked_reason "
-    "FROM refresh_tokens t JOIN refresh_families f ON f.id = t.family_id WHERE t.hash = $1";
-constexpr int kTokenColumns = 6;
-// rotate(): $1 presented, $2 used_at marker, $3 successor hash, $4 sealed successor, $5 the
-// successor's issued_at. One row when it rotated: the claimed token and its family in find()'s
-// column order, then the user's columns from kUserColumn (decode_user(); all NULL if there is
-// no such user). None when it changed nothing (see the header comment). The family's last use
-// is read in the statement's snapshot, which does not see the successor: hence GREATEST with
-// its issued_at.
-constexpr std::string_view kRotate =
-    "WITH fam AS ("
-    "  SELECT f.id, f.user_id, f.created_at, f.auth_time, f.password_changed_at, f.client_id, "
-    "  f.scope, f.ip, f.user_agent, f.revoked_at, f.revoked_reason "
-    "  FROM refresh_families f WHERE f.revoked_at = 0 AND f.id = "
-    "  (SELECT family_id FROM refresh_tokens WHERE hash = $1 AND used_at = 0) "
-    "  FOR SHARE), "
-    "claim AS ("
-    "  UPDATE refresh_tokens t SET used_at = $2, successor = $3, successor_sealed = $4 "
-    "  FROM fam WHERE t.hash = $1 AND t.used_at = 0 AND t.family_id = fam.id "
-    "  RETURNING t.hash, t.family_id, t.issued_at, t.used_at, t.successor, t.successor_sealed), "
-    "ins AS ("
-    "  INSERT INTO refresh_tokens (hash, family_id, issued_at) "
-    "  SELECT $3, family_id, $5 FROM claim RETURNING 1) "
-    "SELECT c.hash, c.family_id, c.issued_at, c.used_at, c.successor, c.successor_sealed, "
-    "f.id, f.user_id, f.created_at, "
-    "GREATEST((SELECT max(issued_at) FROM refresh_tokens WHERE family_id = f.id), $5), "
-    "f.auth_time, f.password_changed_at, f.client_id, f.scope, f.ip, f.user_agent, "
-    "f.revoked_at, f.revoked_reason, u.id, u.email, u.password_hash, u.roles, u.disabled, "
-    "u.created_at, u.password_changed_at, u.totp_secret "
-    "FROM claim c JOIN fam f ON f.id = c.family_id LEFT JOIN users u ON u.id = f.user_id";
-constexpr int kUserColumn = 18;
-constexpr std::string_view kList =
-    "SELECT f.id, f.user_id, f.created_at, "
-    "(SELECT max(issued_at) FROM refresh_tokens WHERE family_id = f.id), f.auth_time, "
-    "f.password_changed_at, f.client_id, f.scope, f.ip, f.user_agent, f.revoked_at, "
-    "f.revoked_reason FROM refresh_families f "
-    "WHERE f.user_id = $1 AND f.revoked_at = 0 ORDER BY f.created_at DESC, f.id DESC";
+    "f.revoked_reason ";
+constexpr int kFamilyColumnCount = 13;
+const std::string kFind =
+    std::string("SELECT ").append(kFamilyColumns).append("FROM refresh_families f WHERE f.id = $1");
+const std::string kList = std::string("SELECT ")
+                              .append(kFamilyColumns)
+                              .append(
+                                  "FROM refresh_families f WHERE f.user_id = $1 AND "
+                                  "f.revoked_at = 0 ORDER BY f.created_at DESC, f.id DESC");
+// find_legacy(): decode_legacy() reads columns 0..5, decode_family() the rest.
+const std::string kFindLegacy =
+    std::string(
+        "SELECT t.hash, t.family_id, t.issued_at, t.used_at, t.successor, "
+        "t.successor_sealed, ")
+        .append(kFamilyColumns)
+        .append(
+            "FROM refresh_legacy_tokens t JOIN refresh_families f ON f.id = t.family_id "
+            "WHERE t.hash = $1");
+constexpr int kLegacyColumns = 6;
+// rotate(): $1 family, $2 presented generation, $3 now. One row when it rotated: the family
+// after (decode_family()), its previous last use, then the user's columns (decode_user(); all
+// NULL if there is no such user).
+const std::string kRotate =
+    std::string(
+        "WITH old AS (SELECT last_used_at FROM refresh_families WHERE id = $1), "
+        "f AS (UPDATE refresh_families r SET generation = r.generation + 1, "
+        "last_used_at = GREATEST(r.last_used_at, $3) "
+        "WHERE r.id = $1 AND r.generation = $2 AND r.revoked_at = 0 RETURNING r.*) "
+        "SELECT ")
+        .append(kFamilyColumns)
+        .append(
+            ", (SELECT last_used_at FROM old), u.id, u.email, u.password_hash, u.roles, "
+            "u.disabled, u.created_at, u.password_changed_at, u.totp_secret "
+            "FROM f LEFT JOIN users u ON u.id = f.user_id");
+constexpr int kPreviousUseColumn = kFamilyColumnCount;
+constexpr int kUserColumn = kFamilyColumnCount + 1;
+// How often rotate() runs its statement again when it changed nothing yet the family, read
+// right after, is live at the presented generation (a commit it could not see yet).
+constexpr int kRotateAttempts = 3;
 
 // See refresh_store.h: 0 means "not yet", so a state change is recorded at 1 or later.
 std::int64_t marker_time(std::int64_t now) { return std::max<std::int64_t>(now, 1); }
-
-// The token columns from `col`. A used token must name its successor and an unused one must
-// not (the table's CHECK; a row breaking it was tampered with).
-RefreshToken decode_token(Row& row, int col) {
-  RefreshToken t;
-  t.hash = row.blob<32>(col);
-  t.family = row.blob<16>(col + 1);
-  t.issued_at = row.integer(col + 2);
-  t.used_at = row.integer(col + 3);
-  const auto successor = row.nullable_blob<32>(col + 4);
-  t.successor_sealed = row.bytes(col + 5);
-  if ((t.used_at != 0) != successor.has_value() || t.used_at < 0) row.mark_corrupt();
-  t.successor = successor.value_or(TokenHash{});
-  return t;
-}
 
 // The family columns from `col`.
 RefreshFamily decode_family(Row& row, int col) {
@@ -95,36 +73,53 @@ RefreshFamily decode_family(Row& row, int col) {
   f.id = row.blob<16>(col);
   f.user_id = row.blob<16>(col + 1);
   f.created_at = row.integer(col + 2);
-  f.last_used_at = row.integer(col + 3);
-  f.auth_time = row.integer(col + 4);
-  f.password_changed_at = row.integer(col + 5);
-  f.client_id = row.text(col + 6);
-  f.scope = row.text(col + 7);
-  f.ip = row.text(col + 8);
-  f.user_agent = row.bytes(col + 9);
-  f.revoked_at = row.integer(col + 10);
-  f.revoked_reason = row.text(col + 11);
-  if (f.revoked_at < 0) row.mark_corrupt();
+  f.generation = row.integer(col + 3);
+  f.last_used_at = row.integer(col + 4);
+  f.auth_time = row.integer(col + 5);
+  f.password_changed_at = row.integer(col + 6);
+  f.client_id = row.text(col + 7);
+  f.scope = row.text(col + 8);
+  f.ip = row.text(col + 9);
+  f.user_agent = row.bytes(col + 10);
+  f.revoked_at = row.integer(col + 11);
+  f.revoked_reason = row.text(col + 12);
+  if (f.revoked_at < 0 || f.generation < 0) row.mark_corrupt();
   return f;
 }
 
 RefreshFamily decode_family_row(Row& row) { return decode_family(row, 0); }
 
+// A legacy token's columns from 0. A used token must name its successor and an unused one
+// must not (the table's CHECK; a row breaking it was tampered with).
+LegacyToken decode_legacy(Row& row) {
+  LegacyToken t;
+  t.hash = row.blob<32>(0);
+  t.family = row.blob<16>(1);
+  t.issued_at = row.integer(2);
+  t.used_at = row.integer(3);
+  const auto successor = row.nullable_blob<32>(4);
+  t.successor_sealed = row.bytes(5);
+  if ((t.used_at != 0) != successor.has_value() || t.used_at < 0) row.mark_corrupt();
+  t.successor = successor.value_or(TokenHash{});
+  return t;
+}
+
 class PostgresRefreshStore final : public RefreshStore {
  public:
   explicit PostgresRefreshStore(std::shared_ptr<Pool> pool) : pool_(std::move(pool)) {}
 
-  std::expected<void, StoreError> create(const RefreshFamily& family,
-                                         const RefreshToken& first) override {
-    return transaction(*pool_, "refresh.create", [&](Op& op) -> std::expected<void, StoreError> {
+  std::expected<void, StoreError> create(const RefreshFamily& family) override {
+    return call(*pool_, "refresh.create", [&](Op& op) -> std::expected<void, StoreError> {
       auto inserted = op.exec(
-          "INSERT INTO refresh_families (id, user_id, created_at, auth_time, "
-          "password_changed_at, client_id, scope, ip, user_agent, revoked_at, revoked_reason) "
-          "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+          "INSERT INTO refresh_families (id, user_id, created_at, generation, last_used_at, "
+          "auth_time, password_changed_at, client_id, scope, ip, user_agent, revoked_at, "
+          "revoked_reason) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
           Params()
               .bytea(family.id)
               .bytea(family.user_id)
               .int8(family.created_at)
+              .int8(family.generation)
+              .int8(family.last_used_at)
               .int8(family.auth_time)
               .int8(family.password_changed_at)
               .text(family.client_id)
@@ -134,36 +129,62 @@ class PostgresRefreshStore final : public RefreshStore {
               .int8(family.revoked_at)
               .text(family.revoked_reason));
       if (!inserted) return std::unexpected(inserted.error());  // kConflict: the id exists
-      return insert_current(op, family.id, first.hash, first.issued_at);
+      return {};
     });
   }
 
-  std::expected<TokenInFamily, StoreError> find(const TokenHash& hash) override {
-    return call(*pool_, "refresh.find", [&](Op& op) { return find_in(op, hash); });
+  std::expected<RefreshFamily, StoreError> find(const FamilyId& family) override {
+    return call(*pool_, "refresh.find", [&](Op& op) { return find_in(op, family); });
   }
 
-  std::expected<Rotation, StoreError> rotate(const TokenHash& presented,
-                                             const RefreshToken& successor,
-                                             std::string_view successor_sealed,
+  std::expected<Rotation, StoreError> rotate(const FamilyId& family, std::int64_t generation,
                                              std::int64_t now) override {
     return call(*pool_, "refresh.rotate", [&](Op& op) -> std::expected<Rotation, StoreError> {
-      auto rotated = op.exec(kRotate, Params()
-                                          .bytea(presented)
-                                          .int8(marker_time(now))
-                                          .bytea(successor.hash)
-                                          .bytea(successor_sealed)
-                                          .int8(successor.issued_at));
-      if (!rotated) return std::unexpected(rotated.error());
-      if (rotated->rows() == 0) return unchanged(op, presented);
-      return decode_first(op, *rotated, "refresh_tokens", [](Row& row) {
-        Rotation r{.outcome = RotateOutcome::kRotated,
-                   .presented = decode_token(row, 0),
-                   .family = decode_family(row, kTokenColumns),
-                   .user_read = true};
-        if (row.nullable_blob<16>(kUserColumn)) r.user = decode_user(row, kUserColumn);
-        return r;
-      });
+      for (int attempt = 0; attempt < kRotateAttempts; ++attempt) {
+        auto rotated = op.exec(kRotate, Params().bytea(family).int8(generation).int8(now));
+        if (!rotated) return std::unexpected(rotated.error());
+        if (rotated->rows() != 0) {
+          return decode_first(op, *rotated, "refresh_families", [](Row& row) {
+            Rotation r{.outcome = RotateOutcome::kRotated,
+                       .family = decode_family(row, 0),
+                       .previous_use = row.integer(kPreviousUseColumn),
+                       .user_read = true};
+            if (row.nullable_blob<16>(kUserColumn)) r.user = decode_user(row, kUserColumn);
+            return r;
+          });
+        }
+        auto current = find_in(op, family);
+        if (!current) return std::unexpected(current.error());
+        const std::int64_t previous_use = current->last_used_at;
+        Rotation r{.outcome = RotateOutcome::kFamilyRevoked,
+                   .family = std::move(*current),
+                   .previous_use = previous_use};
+        if (r.family.revoked_at != 0) return r;
+        if (r.family.generation > generation) {
+          r.outcome = RotateOutcome::kAlreadyUsed;
+          return r;
+        }
+        if (r.family.generation < generation) {
+          r.outcome = RotateOutcome::kNotIssued;
+          return r;
+        }
+        // Live at the presented generation, yet the statement did not find it so: a commit
+        // its snapshot did not include. Run it again.
+      }
+      return std::unexpected(StoreError::kUnavailable);
     });
+  }
+
+  std::expected<LegacyTokenInFamily, StoreError> find_legacy(const TokenHash& hash) override {
+    return call(*pool_, "refresh.find_legacy",
+                [&](Op& op) -> std::expected<LegacyTokenInFamily, StoreError> {
+                  auto result = op.exec(kFindLegacy, Params().bytea(hash));
+                  if (!result) return std::unexpected(result.error());
+                  return decode_first(op, *result, "refresh_legacy_tokens", [](Row& row) {
+                    return LegacyTokenInFamily{.token = decode_legacy(row),
+                                               .family = decode_family(row, kLegacyColumns)};
+                  });
+                });
   }
 
   std::expected<bool, StoreError> revoke_family(const FamilyId& family, std::string_view reason,
@@ -204,54 +225,39 @@ class PostgresRefreshStore final : public RefreshStore {
   std::expected<std::size_t, StoreError> purge(std::int64_t created_before,
                                                std::int64_t used_before,
                                                std::int64_t revoked_before) override {
-    // The families' tokens go by ON DELETE CASCADE; the count is the families'. Last used
-    // before $2: no token of the family was issued at $2 or later. (A rotation committing
-    // while this runs holds only a share lock on its family, so the family may still go: it
-    // was idle past the bound, and the token service ends such a family at its next use.)
+    // Legacy tokens go by ON DELETE CASCADE; the count is the families'. A rotation
+    // committing while this runs either moved last_used_at past the bound first (and the
+    // DELETE, re-checking the row, keeps the family) or finds the family gone (kNotFound).
     return changes(*pool_, "refresh.purge",
-                   "DELETE FROM refresh_families f WHERE f.created_at < $1 OR "
-                   "(f.revoked_at <> 0 AND f.revoked_at < $3) OR NOT EXISTS (SELECT 1 "
-                   "FROM refresh_tokens t WHERE t.family_id = f.id AND t.issued_at >= $2)",
+                   "DELETE FROM refresh_families WHERE created_at < $1 OR last_used_at < $2 OR "
+                   "(revoked_at <> 0 AND revoked_at < $3)",
                    Params().int8(created_before).int8(used_before).int8(revoked_before));
   }
 
+  std::expected<std::string, StoreError> token_secret(std::string_view candidate) override {
+    // Two statements, each its own snapshot: the SELECT sees a secret that a concurrent first
+    // call committed while this INSERT waited on it and then did nothing.
+    return call(
+        *pool_, "refresh.token_secret", [&](Op& op) -> std::expected<std::string, StoreError> {
+          auto inserted = op.exec(
+              "INSERT INTO refresh_secret (id, secret) VALUES (1, $1) ON CONFLICT (id) DO NOTHING",
+              Params().bytea(candidate));
+          if (!inserted) return std::unexpected(inserted.error());
+          auto result = op.exec("SELECT secret FROM refresh_secret WHERE id = 1");
+          if (!result) return std::unexpected(result.error());
+          return decode_single(op, *result, "refresh_secret", [](Row& row) {
+            const auto secret = row.blob<kRefreshSecretBytes>(0);
+            return std::string(reinterpret_cast<const char*>(secret.data()), secret.size());
+          });
+        });
+  }
+
  private:
-  // The token `hash` and its family, on `op`.
-  std::expected<TokenInFamily, StoreError> find_in(Op& op, const TokenHash& hash) {
-    auto result = op.exec(kFind, Params().bytea(hash));
+  // The family, on `op`.
+  std::expected<RefreshFamily, StoreError> find_in(Op& op, const FamilyId& family) {
+    auto result = op.exec(kFind, Params().bytea(family));
     if (!result) return std::unexpected(result.error());
-    return decode_first(op, *result, "refresh_tokens", [](Row& row) {
-      return TokenInFamily{.token = decode_token(row, 0),
-                           .family = decode_family(row, kTokenColumns)};
-    });
-  }
-
-  // A rotation that claimed nothing: reports the token as it now is.
-  std::expected<Rotation, StoreError> unchanged(Op& op, const TokenHash& presented) {
-    auto current = find_in(op, presented);
-    if (!current) return std::unexpected(current.error());
-    Rotation r{.outcome = RotateOutcome::kFamilyRevoked,
-               .presented = std::move(current->token),
-               .family = std::move(current->family)};
-    if (r.family.revoked_at != 0) return r;
-    if (r.presented.used_at != 0) {
-      r.outcome = RotateOutcome::kAlreadyUsed;
-      return r;
-    }
-    // Current in a live family, yet the statement did not find it: the token did not exist
-    // when it ran, and the call took effect before the token did.
-    return std::unexpected(StoreError::kNotFound);
-  }
-
-  // Inserts an unused token into `family`. kConflict if the hash exists.
-  static std::expected<void, StoreError> insert_current(Op& op, const FamilyId& family,
-                                                        const TokenHash& hash,
-                                                        std::int64_t issued_at) {
-    auto inserted =
-        op.exec("INSERT INTO refresh_tokens (hash, family_id, issued_at) VALUES ($1, $2, $3)",
-                Params().bytea(hash).bytea(family).int8(issued_at));
-    if (!inserted) return std::unexpected(inserted.error());
-    return {};
+    return decode_first(op, *result, "refresh_families", decode_family_row);
   }
 
   std::shared_ptr<Pool> pool_;

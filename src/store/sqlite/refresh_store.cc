@@ -1,50 +1,42 @@
 // RefreshStore on SQLite. rotate() reads, decides and writes inside one BEGIN IMMEDIATE
 // transaction: the write lock is held from the read on, so across threads AND processes only
-// one caller can find the presented token unused; every other waits, then finds it used.
-// A family's last_used_at is its newest token's issued_at (refresh_store.h), read through the
-// index refresh_tokens_by_family (family_id, issued_at): rotations write tokens only.
+// one caller can find the family at the presented generation; every other waits, then finds
+// it past it. A rotation rewrites the family's one row in place (generation, last_used_at:
+// neither is indexed), so a family's rows and index entries stay the same however often it
+// rotates.
 #include <algorithm>
+#include <string>
 
 #include "store/sqlite/internal.h"
 
 namespace tessera::store::sqlite {
 namespace {
 
-// find() and rotate(): decode_token() reads columns 0..5, decode_family() 6..17 (last_used_at
-// derived from the family's tokens).
-constexpr const char* kFind =
-    "SELECT t.hash, t.family_id, t.issued_at, t.used_at, t.successor, t.successor_sealed, "
-    "f.id, f.user_id, f.created_at, "
-    "(SELECT max(issued_at) FROM refresh_tokens WHERE family_id = f.id), f.auth_time, "
+// decode_family() reads these, in this order, from its first column.
+constexpr std::string_view kFamilyColumns =
+    "f.id, f.user_id, f.created_at, f.generation, f.last_used_at, f.auth_time, "
     "f.password_changed_at, f.client_id, f.scope, f.ip, f.user_agent, f.revoked_at, "
-    "f.revoked_reason "
-    "FROM refresh_tokens t JOIN refresh_families f ON f.id = t.family_id WHERE t.hash = ?1";
-constexpr int kTokenColumns = 6;
-// list(): decode_family() from column 0.
-constexpr const char* kList =
-    "SELECT f.id, f.user_id, f.created_at, "
-    "(SELECT max(issued_at) FROM refresh_tokens WHERE family_id = f.id), f.auth_time, "
-    "f.password_changed_at, f.client_id, f.scope, f.ip, f.user_agent, f.revoked_at, "
-    "f.revoked_reason FROM refresh_families f "
-    "WHERE f.user_id = ?1 AND f.revoked_at = 0 ORDER BY f.created_at DESC, f.id DESC";
+    "f.revoked_reason ";
+const std::string kFind =
+    std::string("SELECT ").append(kFamilyColumns).append("FROM refresh_families f WHERE f.id = ?1");
+const std::string kList = std::string("SELECT ")
+                              .append(kFamilyColumns)
+                              .append(
+                                  "FROM refresh_families f WHERE f.user_id = ?1 AND "
+                                  "f.revoked_at = 0 ORDER BY f.created_at DESC, f.id DESC");
+// find_legacy(): decode_legacy() reads columns 0..5, decode_family() the rest.
+const std::string kFindLegacy =
+    std::string(
+        "SELECT t.hash, t.family_id, t.issued_at, t.used_at, t.successor, "
+        "t.successor_sealed, ")
+        .append(kFamilyColumns)
+        .append(
+            "FROM refresh_legacy_tokens t JOIN refresh_families f ON f.id = t.family_id "
+            "WHERE t.hash = ?1");
+constexpr int kLegacyColumns = 6;
 
 // See refresh_store.h: 0 means "not yet", so a state change is recorded at 1 or later.
 std::int64_t marker_time(std::int64_t now) { return std::max<std::int64_t>(now, 1); }
-
-// Reads the token columns starting at `col`. A used token must name its successor and an
-// unused one must not (the table's CHECK; a row breaking it was tampered with).
-RefreshToken decode_token(Row& row, int col) {
-  RefreshToken t;
-  t.hash = row.blob<32>(col);
-  t.family = row.blob<16>(col + 1);
-  t.issued_at = row.integer(col + 2);
-  t.used_at = row.integer(col + 3);
-  const auto successor = row.nullable_blob<32>(col + 4);
-  t.successor_sealed = row.text(col + 5);
-  if ((t.used_at != 0) != successor.has_value() || t.used_at < 0) row.mark_corrupt();
-  t.successor = successor.value_or(TokenHash{});
-  return t;
-}
 
 // Reads the family columns starting at `col`.
 RefreshFamily decode_family(Row& row, int col) {
@@ -52,93 +44,113 @@ RefreshFamily decode_family(Row& row, int col) {
   f.id = row.blob<16>(col);
   f.user_id = row.blob<16>(col + 1);
   f.created_at = row.integer(col + 2);
-  f.last_used_at = row.integer(col + 3);
-  f.auth_time = row.integer(col + 4);
-  f.password_changed_at = row.integer(col + 5);
-  f.client_id = row.text(col + 6);
-  f.scope = row.text(col + 7);
-  f.ip = row.text(col + 8);
-  f.user_agent = row.text(col + 9);
-  f.revoked_at = row.integer(col + 10);
-  f.revoked_reason = row.text(col + 11);
-  if (f.revoked_at < 0) row.mark_corrupt();
+  f.generation = row.integer(col + 3);
+  f.last_used_at = row.integer(col + 4);
+  f.auth_time = row.integer(col + 5);
+  f.password_changed_at = row.integer(col + 6);
+  f.client_id = row.text(col + 7);
+  f.scope = row.text(col + 8);
+  f.ip = row.text(col + 9);
+  f.user_agent = row.text(col + 10);
+  f.revoked_at = row.integer(col + 11);
+  f.revoked_reason = row.text(col + 12);
+  if (f.revoked_at < 0 || f.generation < 0) row.mark_corrupt();
   return f;
+}
+
+// Reads a legacy token's columns from 0. A used token must name its successor and an unused
+// one must not (the table's CHECK; a row breaking it was tampered with).
+LegacyToken decode_legacy(Row& row) {
+  LegacyToken t;
+  t.hash = row.blob<32>(0);
+  t.family = row.blob<16>(1);
+  t.issued_at = row.integer(2);
+  t.used_at = row.integer(3);
+  const auto successor = row.nullable_blob<32>(4);
+  t.successor_sealed = row.text(5);
+  if ((t.used_at != 0) != successor.has_value() || t.used_at < 0) row.mark_corrupt();
+  t.successor = successor.value_or(TokenHash{});
+  return t;
 }
 
 class SqliteRefreshStore final : public RefreshStore {
  public:
   explicit SqliteRefreshStore(std::shared_ptr<Database> db) : db_(std::move(db)) {}
 
-  std::expected<void, StoreError> create(const RefreshFamily& family,
-                                         const RefreshToken& first) override {
+  std::expected<void, StoreError> create(const RefreshFamily& family) override {
     return db_->write([&](Database::Lease& lease) -> std::expected<void, StoreError> {
       auto st = prepare(*db_, lease,
-                        "INSERT INTO refresh_families (id, user_id, created_at, auth_time, "
-                        "password_changed_at, client_id, scope, ip, user_agent, revoked_at, "
-                        "revoked_reason) "
-                        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)");
+                        "INSERT INTO refresh_families (id, user_id, created_at, generation, "
+                        "last_used_at, auth_time, password_changed_at, client_id, scope, ip, "
+                        "user_agent, revoked_at, revoked_reason) "
+                        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)");
       if (!st) return std::unexpected(st.error());
       st->bind_blob(1, family.id)
           .bind_blob(2, family.user_id)
           .bind(3, family.created_at)
-          .bind(4, family.auth_time)
-          .bind(5, family.password_changed_at)
-          .bind(6, family.client_id)
-          .bind(7, family.scope)
-          .bind(8, family.ip)
-          .bind(9, family.user_agent)
-          .bind(10, family.revoked_at)
-          .bind(11, family.revoked_reason);
-      if (auto done = run(*db_, lease, *st, "refresh.create"); !done) return done;  // kConflict
-      return insert_current(lease, family.id, first.hash, first.issued_at, "refresh.create");
+          .bind(4, family.generation)
+          .bind(5, family.last_used_at)
+          .bind(6, family.auth_time)
+          .bind(7, family.password_changed_at)
+          .bind(8, family.client_id)
+          .bind(9, family.scope)
+          .bind(10, family.ip)
+          .bind(11, family.user_agent)
+          .bind(12, family.revoked_at)
+          .bind(13, family.revoked_reason);
+      return run(*db_, lease, *st, "refresh.create");  // kConflict: the id exists
     });
   }
 
-  std::expected<TokenInFamily, StoreError> find(const TokenHash& hash) override {
-    return db_->read([&](Database::Lease& lease) { return find_in(lease, hash); });
+  std::expected<RefreshFamily, StoreError> find(const FamilyId& family) override {
+    return db_->read([&](Database::Lease& lease) { return find_in(lease, family); });
   }
 
-  std::expected<Rotation, StoreError> rotate(const TokenHash& presented,
-                                             const RefreshToken& successor,
-                                             std::string_view successor_sealed,
+  std::expected<Rotation, StoreError> rotate(const FamilyId& id, std::int64_t generation,
                                              std::int64_t now) override {
     return db_->write([&](Database::Lease& lease) -> std::expected<Rotation, StoreError> {
-      auto current = find_in(lease, presented);  // under the write lock: no one else decides
-      if (!current) return std::unexpected(current.error());
+      auto family = find_in(lease, id);  // under the write lock: no one else decides
+      if (!family) return std::unexpected(family.error());
+      const std::int64_t previous_use = family->last_used_at;
       Rotation r{.outcome = RotateOutcome::kRotated,
-                 .presented = std::move(current->token),
-                 .family = std::move(current->family)};
+                 .family = std::move(*family),
+                 .previous_use = previous_use};
       if (r.family.revoked_at != 0) {
         r.outcome = RotateOutcome::kFamilyRevoked;
-        return r;
-      }
-      if (r.presented.used_at != 0) {
+      } else if (generation < r.family.generation) {
         r.outcome = RotateOutcome::kAlreadyUsed;
-        return r;
+      } else if (generation > r.family.generation) {
+        r.outcome = RotateOutcome::kNotIssued;
       }
-      // First, so that a taken successor hash (kConflict) fails before anything changed.
-      if (auto done = insert_current(lease, r.family.id, successor.hash, successor.issued_at,
-                                     "refresh.rotate");
-          !done) {
+      if (r.outcome != RotateOutcome::kRotated) return r;
+      r.family.generation = generation + 1;
+      r.family.last_used_at = std::max(r.family.last_used_at, now);
+      auto st = prepare(*db_, lease,
+                        "UPDATE refresh_families SET generation = ?2, last_used_at = ?3 "
+                        "WHERE id = ?1");
+      if (!st) return std::unexpected(st.error());
+      st->bind_blob(1, id).bind(2, r.family.generation).bind(3, r.family.last_used_at);
+      if (auto done = run(*db_, lease, *st, "refresh.rotate"); !done) {
         return std::unexpected(done.error());
       }
-      r.presented.used_at = marker_time(now);
-      r.presented.successor = successor.hash;
-      r.presented.successor_sealed = successor_sealed;
-      auto used = prepare(*db_, lease,
-                          "UPDATE refresh_tokens SET used_at = ?2, successor = ?3, "
-                          "successor_sealed = ?4 WHERE hash = ?1 AND used_at = 0");
-      if (!used) return std::unexpected(used.error());
-      used->bind_blob(1, presented)
-          .bind(2, r.presented.used_at)
-          .bind_blob(3, successor.hash)
-          .bind(4, successor_sealed);
-      if (auto done = run(*db_, lease, *used, "refresh.rotate"); !done) {
-        return std::unexpected(done.error());
-      }
-      if (lease->changes() != 1) return std::unexpected(db_->corrupt("refresh_tokens"));
-      r.family.last_used_at = std::max(r.family.last_used_at, successor.issued_at);
+      if (lease->changes() != 1) return std::unexpected(db_->corrupt("refresh_families"));
       return r;
+    });
+  }
+
+  std::expected<LegacyTokenInFamily, StoreError> find_legacy(const TokenHash& hash) override {
+    return db_->read([&](Database::Lease& lease) -> std::expected<LegacyTokenInFamily, StoreError> {
+      auto st = prepare(*db_, lease, kFindLegacy);
+      if (!st) return std::unexpected(st.error());
+      st->bind_blob(1, hash);
+      auto found = step_row(*db_, lease, *st, "refresh.find_legacy");
+      if (!found) return std::unexpected(found.error());
+      if (!*found) return std::unexpected(StoreError::kNotFound);
+      Row row(*st);
+      LegacyTokenInFamily out{.token = decode_legacy(row),
+                              .family = decode_family(row, kLegacyColumns)};
+      if (!row.ok()) return std::unexpected(db_->corrupt("refresh_legacy_tokens"));
+      return out;
     });
   }
 
@@ -194,41 +206,51 @@ class SqliteRefreshStore final : public RefreshStore {
   std::expected<std::size_t, StoreError> purge(std::int64_t created_before,
                                                std::int64_t used_before,
                                                std::int64_t revoked_before) override {
-    // The families' tokens go by ON DELETE CASCADE; changes() counts the families only. Last
-    // used before ?2: no token of the family was issued at ?2 or later.
+    // Legacy tokens go by ON DELETE CASCADE; changes() counts the families only.
     return write_changes(*db_, "refresh.purge",
-                         "DELETE FROM refresh_families AS f WHERE f.created_at < ?1 OR "
-                         "(f.revoked_at <> 0 AND f.revoked_at < ?3) OR NOT EXISTS (SELECT 1 "
-                         "FROM refresh_tokens t WHERE t.family_id = f.id AND t.issued_at >= ?2)",
+                         "DELETE FROM refresh_families WHERE created_at < ?1 OR "
+                         "last_used_at < ?2 OR (revoked_at <> 0 AND revoked_at < ?3)",
                          [&](Statement& st) {
                            st.bind(1, created_before).bind(2, used_before).bind(3, revoked_before);
                          });
   }
 
+  std::expected<std::string, StoreError> token_secret(std::string_view candidate) override {
+    return db_->write([&](Database::Lease& lease) -> std::expected<std::string, StoreError> {
+      auto insert = prepare(*db_, lease,
+                            "INSERT INTO refresh_secret (id, secret) VALUES (1, ?1) "
+                            "ON CONFLICT (id) DO NOTHING");
+      if (!insert) return std::unexpected(insert.error());
+      insert->bind_blob(
+          1, std::span(reinterpret_cast<const std::uint8_t*>(candidate.data()), candidate.size()));
+      if (auto done = run(*db_, lease, *insert, "refresh.token_secret"); !done) {
+        return std::unexpected(done.error());
+      }
+      auto st = prepare(*db_, lease, "SELECT secret FROM refresh_secret WHERE id = 1");
+      if (!st) return std::unexpected(st.error());
+      auto found = step_row(*db_, lease, *st, "refresh.token_secret");
+      if (!found) return std::unexpected(found.error());
+      if (!*found) return std::unexpected(db_->corrupt("refresh_secret"));
+      Row row(*st);
+      const auto secret = row.blob<kRefreshSecretBytes>(0);
+      if (!row.ok()) return std::unexpected(db_->corrupt("refresh_secret"));
+      return std::string(reinterpret_cast<const char*>(secret.data()), secret.size());
+    });
+  }
+
  private:
-  // The token `hash` and its family, on `lease` (inside the caller's transaction, if any).
-  std::expected<TokenInFamily, StoreError> find_in(Database::Lease& lease, const TokenHash& hash) {
+  // The family, on `lease` (inside the caller's transaction, if any).
+  std::expected<RefreshFamily, StoreError> find_in(Database::Lease& lease, const FamilyId& id) {
     auto st = prepare(*db_, lease, kFind);
     if (!st) return std::unexpected(st.error());
-    st->bind_blob(1, hash);
+    st->bind_blob(1, id);
     auto found = step_row(*db_, lease, *st, "refresh.find");
     if (!found) return std::unexpected(found.error());
     if (!*found) return std::unexpected(StoreError::kNotFound);
     Row row(*st);
-    TokenInFamily out{.token = decode_token(row, 0), .family = decode_family(row, kTokenColumns)};
-    if (!row.ok()) return std::unexpected(db_->corrupt("refresh_tokens"));
-    return out;
-  }
-
-  // Inserts an unused token into `family`. kConflict if the hash exists.
-  std::expected<void, StoreError> insert_current(Database::Lease& lease, const FamilyId& family,
-                                                 const TokenHash& hash, std::int64_t issued_at,
-                                                 std::string_view what) {
-    auto st = prepare(
-        *db_, lease, "INSERT INTO refresh_tokens (hash, family_id, issued_at) VALUES (?1, ?2, ?3)");
-    if (!st) return std::unexpected(st.error());
-    st->bind_blob(1, hash).bind_blob(2, family).bind(3, issued_at);
-    return run(*db_, lease, *st, what);
+    RefreshFamily f = decode_family(row, 0);
+    if (!row.ok()) return std::unexpected(db_->corrupt("refresh_families"));
+    return f;
   }
 
   std::shared_ptr<Database> db_;
