@@ -44,21 +44,36 @@ bool retire_after(int rc) {
   }
 }
 
-// Switches the database file to WAL (a no-op if it already is).
-std::expected<void, std::string> enable_wal(Connection& conn) {
-  sqlite3_stmt* stmt = nullptr;
-  int rc = sqlite3_prepare_v2(conn.raw(), "PRAGMA journal_mode = WAL", -1, &stmt, nullptr);
-  if (rc == SQLITE_OK) rc = sqlite3_step(stmt);
-  std::string mode;
-  if (rc == SQLITE_ROW) {
-    const auto* text = sqlite3_column_text(stmt, 0);
-    mode = text ? reinterpret_cast<const char*>(text) : "";
+// Switches the database file to WAL (a no-op if it already is). Switching a new file needs it
+// to itself, and SQLite answers SQLITE_BUSY at once, without its busy handler, when another
+// connection holds it meanwhile (two processes or threads opening a new file together): that
+// is retried every 10 ms for up to `busy_timeout_ms`.
+std::expected<void, std::string> enable_wal(Connection& conn, int busy_timeout_ms) {
+  const auto deadline =
+      std::chrono::steady_clock::now() + std::chrono::milliseconds(std::max(busy_timeout_ms, 0));
+  for (;;) {
+    sqlite3_stmt* stmt = nullptr;
+    int rc = sqlite3_prepare_v2(conn.raw(), "PRAGMA journal_mode = WAL", -1, &stmt, nullptr);
+    if (rc == SQLITE_OK) rc = sqlite3_step(stmt);
+    std::string mode;
+    if (rc == SQLITE_ROW) {
+      const auto* text = sqlite3_column_text(stmt, 0);
+      mode = text ? reinterpret_cast<const char*>(text) : "";
+    }
+    std::string error = rc == SQLITE_ROW ? "" : conn.errmsg();
+    sqlite3_finalize(stmt);
+    const int primary = rc & 0xff;
+    if ((primary == SQLITE_BUSY || primary == SQLITE_LOCKED) &&
+        std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+      continue;
+    }
+    if (rc != SQLITE_ROW) return std::unexpected(error);
+    if (mode != "wal") {
+      return std::unexpected("cannot switch to WAL (journal mode is " + mode + ")");
+    }
+    return {};
   }
-  std::string error = rc == SQLITE_ROW ? "" : conn.errmsg();
-  sqlite3_finalize(stmt);
-  if (rc != SQLITE_ROW) return std::unexpected(error);
-  if (mode != "wal") return std::unexpected("cannot switch to WAL (journal mode is " + mode + ")");
-  return {};
 }
 
 }  // namespace
@@ -179,6 +194,13 @@ std::expected<Statement, int> Connection::prepare(std::string_view sql) {
 
 int Connection::exec(const char* sql) { return sqlite3_exec(db_, sql, nullptr, nullptr, nullptr); }
 
+int Connection::run(std::string_view sql) {
+  auto st = prepare(sql);
+  if (!st) return st.error();
+  const int rc = st->step();
+  return rc == SQLITE_DONE ? SQLITE_OK : rc;
+}
+
 // ---- Database ------------------------------------------------------------------------------
 
 std::expected<std::shared_ptr<Database>, std::string> Database::open(Options options) {
@@ -202,7 +224,7 @@ std::expected<std::shared_ptr<Database>, std::string> Database::open(Options opt
   if (!first) return std::unexpected(first.error());
   // WAL is a property of the file (it persists): readers and the one writer do not block each
   // other, and another process (the CLI) can work on the file while a server runs on it.
-  if (auto wal = enable_wal(**first); !wal) {
+  if (auto wal = enable_wal(**first, db->options_.busy_timeout_ms); !wal) {
     return std::unexpected("cannot use " + db->options_.path + ": " + wal.error());
   }
   db->open_ = 1;
@@ -335,7 +357,7 @@ void Database::commit_batch(const std::vector<WriteJob*>& batch) {
   }
   Lease l(this, std::move(writer_));
   l.writer_ = true;
-  if (int rc = l->exec("BEGIN IMMEDIATE"); rc != SQLITE_OK) return fail_all(fail(l, rc, "begin"));
+  if (int rc = l->run("BEGIN IMMEDIATE"); rc != SQLITE_OK) return fail_all(fail(l, rc, "begin"));
   // A write that fails alone is undone by its savepoint. One whose failure ended the
   // transaction (SQLite rolls back by itself on a full disk, I/O errors, ...) or left the
   // connection suspect takes the whole batch with it.
@@ -343,11 +365,11 @@ void Database::commit_batch(const std::vector<WriteJob*>& batch) {
   for (WriteJob* j : batch) {
     auto abort = [&](int rc, std::string_view what) {
       const StoreError e = fail(l, rc, what);
-      if (!sqlite3_get_autocommit(l->raw())) l->exec("ROLLBACK");
+      if (!sqlite3_get_autocommit(l->raw())) l->run("ROLLBACK");
       fail_all(e);
     };
     if (savepoints) {
-      if (int rc = l->exec("SAVEPOINT w"); rc != SQLITE_OK) return abort(rc, "savepoint");
+      if (int rc = l->run("SAVEPOINT w"); rc != SQLITE_OK) return abort(rc, "savepoint");
     }
     bool ok = false;
     bool threw = false;
@@ -359,7 +381,7 @@ void Database::commit_batch(const std::vector<WriteJob*>& batch) {
     }
     const bool in_transaction = !sqlite3_get_autocommit(l->raw());
     if (!ok && (l.discard_ || !in_transaction || !savepoints)) {
-      if (in_transaction) l->exec("ROLLBACK");
+      if (in_transaction) l->run("ROLLBACK");
       // The failing write keeps its own error (in its result; a throw left none); every other
       // write of the batch fails with it.
       for (WriteJob* other : batch) {
@@ -369,14 +391,14 @@ void Database::commit_batch(const std::vector<WriteJob*>& batch) {
     }
     if (savepoints) {
       if (!ok) {
-        if (int rc = l->exec("ROLLBACK TO w"); rc != SQLITE_OK) return abort(rc, "rollback to");
+        if (int rc = l->run("ROLLBACK TO w"); rc != SQLITE_OK) return abort(rc, "rollback to");
       }
-      if (int rc = l->exec("RELEASE w"); rc != SQLITE_OK) return abort(rc, "release savepoint");
+      if (int rc = l->run("RELEASE w"); rc != SQLITE_OK) return abort(rc, "release savepoint");
     }
   }
-  if (int rc = l->exec("COMMIT"); rc != SQLITE_OK) {
+  if (int rc = l->run("COMMIT"); rc != SQLITE_OK) {
     const StoreError e = fail(l, rc, "commit");
-    if (!sqlite3_get_autocommit(l->raw())) l->exec("ROLLBACK");
+    if (!sqlite3_get_autocommit(l->raw())) l->run("ROLLBACK");
     fail_all(e);
   }
 }

@@ -125,8 +125,12 @@ class Connection {
 
   // The cached prepared statement for `sql` (prepared on first use). Error: an SQLite code.
   std::expected<Statement, int> prepare(std::string_view sql);
-  // Runs SQL text without results (pragmas, migrations, BEGIN/COMMIT/ROLLBACK).
+  // Runs SQL text without results (pragmas, migrations).
   int exec(const char* sql);
+  // Runs one statement without results from the statement cache: for the transaction control
+  // of every write (BEGIN IMMEDIATE, COMMIT, SAVEPOINT...), which exec() would parse anew each
+  // time. SQLITE_OK or an error code.
+  int run(std::string_view sql);
   // Rows changed by the last INSERT/UPDATE/DELETE on this connection.
   std::int64_t changes() const { return sqlite3_changes64(db_); }
   std::int64_t last_insert_rowid() const { return sqlite3_last_insert_rowid(db_); }
