@@ -2,8 +2,9 @@
 // families in constant space, goal <= 1 KiB per family after 10,000 rotations; the design
 // before it wrote a token row per rotation, ~180 bytes, ~1.8 MB per family). On a FRESH store:
 //
-//   1. creates F users and one family each (RefreshStore::create, the fields a login gives a
-//      family: generation 1, a client IP and a browser's User-Agent);
+//   1. creates F x K users and one family each (RefreshStore::create, the fields a login gives
+//      a family: generation 1, a client IP and a browser's User-Agent), of which every K-th is
+//      rotated below and the others stay idle (--spread K, default 1: all rotated);
 //   2. measures the store's size with those F families and no rotation ("before");
 //   3. rotates every family R times through the real RefreshStore::rotate, round-robin (each
 //      thread rotates each of its families once per round, so every row keeps being rewritten
@@ -12,6 +13,7 @@
 //   4. measures the size again ("after"), with no VACUUM of any kind before it.
 //
 //   refresh_space --backend sqlite [--data-dir D] [--families F] [--rotations R] [--threads T]
+//                 [--spread K]
 //       the SQLite store as `tessera serve --data-dir D` opens it (store::open_stores: WAL,
 //       synchronous=NORMAL, its checkpointer). D must not hold a tessera.db; without it, a
 //       temporary directory, removed at exit. Size: tessera.db + tessera.db-wal, measured with
@@ -19,6 +21,7 @@
 //       is then empty: everything is in the database file). Also the pages of the two refresh
 //       tables and their indexes (dbstat), comparable with PostgreSQL's figure.
 //   refresh_space --backend postgres --dsn DSN [--families F] [--rotations R] [--threads T]
+//                 [--spread K]
 //       the PostgreSQL store on DSN (store::open_stores applies the migrations), which must be
 //       a database of its own whose refresh tables are still empty (bench/http/refresh_space.sh
 //       creates one). Size: pg_total_relation_size('refresh_families') +
@@ -31,8 +34,18 @@
 //       server's durability settings (fsync, synchronous_commit), so that a run on a
 //       non-durable server says so.
 //
-// Defaults: F = 64 families, R = 10,000 rotations each; T = 1 thread on SQLite (one writer per
-// file: more threads only queue), 16 on PostgreSQL (a node's connection pool, and pgbench's
+// Why --spread: a deployment's families are many, and few rotate at the same moment, so two
+// concurrent rotations rarely touch the same table page. With K = 1 the F families share a few
+// pages that T threads rewrite without pause: on PostgreSQL a page is then nearly always pinned
+// by another backend, page pruning (which needs the page to itself) keeps failing, and updates
+// that find no room on their page move off it (not HOT), which grows the table until autovacuum
+// frees that space for reuse. That is the worst case, measured with K = 1; K = 32 puts each
+// rotated family on a page of its own among idle ones (about 20 family rows per page), the
+// density of a deployment where 3% of the families rotate at once. Growth is divided by F (the
+// rotated families), the bytes per family by F x K (all of them).
+//
+// Defaults: F = 64 families, R = 10,000 rotations each, K = 1; T = 1 thread on SQLite (one writer
+// per file: more threads only queue), 16 on PostgreSQL (a node's connection pool, and pgbench's
 // client count in bench/http/run.sh). Why 64 families: enough rows to fill several pages of the
 // family table and of its indexes (a family row is about 200 bytes: about 20 rows per 4 KiB
 // SQLite page, and per 8 KiB PostgreSQL page filled to 70%), so a page split, or an update that
@@ -42,8 +55,9 @@
 // PostgreSQL (each a commit).
 //
 // Prints one JSON line:
-//   {"backend", "families", "rotations_per_family", "threads", "seconds", "rotations_per_s",
-//    "bytes_before", "bytes_after", "bytes_per_family_before", "bytes_per_family_after",
+//   {"backend", "families" (F, rotated), "spread" (K), "idle_families" (F x (K - 1)),
+//    "rotations_per_family", "threads", "seconds", "rotations_per_s", "bytes_before",
+//    "bytes_after", "bytes_per_family_before", "bytes_per_family_after" (bytes / (F x K)),
 //    "growth_per_family" = (after - before) / F, "growth_per_rotation", "measured" (what the
 //    bytes are), and per backend: sqlite "wal_bytes_after", "page_size", "freelist_pages_after",
 //    "refresh_tables_bytes_before", "refresh_tables_bytes_after" (null without dbstat);
@@ -88,12 +102,14 @@ struct Args {
   std::size_t families = 64;
   std::int64_t rotations = 10'000;
   std::size_t threads = 0;  // 0: the backend's default
+  std::size_t spread = 1;   // one rotated family per `spread` stored (the others idle)
 };
 
 [[noreturn]] void usage(std::string_view error) {
   std::fprintf(stderr,
                "refresh_space: %.*s\nusage: refresh_space --backend sqlite [--data-dir D] | "
-               "--backend postgres --dsn DSN; [--families F] [--rotations R] [--threads T]\n",
+               "--backend postgres --dsn DSN; [--families F] [--rotations R] [--threads T] "
+               "[--spread K]\n",
                static_cast<int>(error.size()), error.data());
   std::exit(2);
 }
@@ -128,12 +144,14 @@ Args parse(int argc, char** argv) {
       a.rotations = static_cast<std::int64_t>(number(v, k));
     else if (k == "--threads")
       a.threads = number(v, k);
+    else if (k == "--spread")
+      a.spread = number(v, k);
     else
       usage("unknown flag " + std::string(k));
   }
   if (a.backend != "sqlite" && a.backend != "postgres") usage("--backend sqlite|postgres");
   if (a.backend == "postgres" && a.dsn.empty()) usage("--backend postgres needs --dsn");
-  if (a.families == 0 || a.rotations <= 0) usage("counts must be positive");
+  if (a.families == 0 || a.rotations <= 0 || a.spread == 0) usage("counts must be positive");
   if (a.threads == 0) a.threads = a.backend == "sqlite" ? 1 : 16;
   a.threads = std::min(a.threads, a.families);
   return a;
@@ -266,11 +284,12 @@ store::UserId random_id() {
   return id;
 }
 
-// F users and one family each, as a login of each would leave them.
-std::vector<Family> create_families(store::Stores& stores, std::size_t n) {
+// F x K users and one family each, as a login of each would leave them, in this order (so in
+// this order in the table's pages); returns every K-th: the families to rotate.
+std::vector<Family> create_families(store::Stores& stores, std::size_t n, std::size_t spread) {
   const std::int64_t now = now_unix();
-  std::vector<Family> out(n);
-  for (std::size_t i = 0; i < n; ++i) {
+  std::vector<Family> out;
+  for (std::size_t i = 0; i < n * spread; ++i) {
     store::User u;
     u.id = random_id();
     u.email = "refresh-space-" + std::to_string(i) + "@example.com";
@@ -298,7 +317,7 @@ std::vector<Family> create_families(store::Stores& stores, std::size_t n) {
     if (auto r = stores.refresh->create(f); !r) {
       fail("family create: " + std::string(describe(r.error())));
     }
-    out[i] = {.id = f.id, .generation = f.generation};
+    if (i % spread == 0) out.push_back({.id = f.id, .generation = f.generation});
   }
   return out;
 }
@@ -350,17 +369,20 @@ store::Stores open_or_die(const store::StoreConfig& config) {
 // The figures both backends report.
 json common(const Args& a, double seconds, std::int64_t before, std::int64_t after) {
   const double f = static_cast<double>(a.families);
+  const double stored = f * static_cast<double>(a.spread);
   const double rotations = f * static_cast<double>(a.rotations);
   return {{"backend", a.backend},
           {"families", a.families},
+          {"spread", a.spread},
+          {"idle_families", a.families * (a.spread - 1)},
           {"rotations_per_family", a.rotations},
           {"threads", a.threads},
           {"seconds", seconds},
           {"rotations_per_s", rotations / seconds},
           {"bytes_before", before},
           {"bytes_after", after},
-          {"bytes_per_family_before", static_cast<double>(before) / f},
-          {"bytes_per_family_after", static_cast<double>(after) / f},
+          {"bytes_per_family_before", static_cast<double>(before) / stored},
+          {"bytes_per_family_after", static_cast<double>(after) / stored},
           {"growth_per_family", static_cast<double>(after - before) / f},
           {"growth_per_rotation", static_cast<double>(after - before) / rotations}};
 }
@@ -382,7 +404,7 @@ json run_sqlite(const Args& a) {
   const store::StoreConfig config{.backend = "sqlite", .sqlite_path = db.string()};
 
   auto stores = open_or_die(config);
-  std::vector<Family> families = create_families(stores, a.families);
+  std::vector<Family> families = create_families(stores, a.families, a.spread);
   stores = {};  // every connection closed (and the checkpointer stopped) before measuring
   const SqliteSize before = sqlite_size(db);
 
@@ -423,7 +445,7 @@ json run_postgres(const Args& a) {
       "SELECT current_setting('server_version'), current_setting('fsync'), "
       "current_setting('synchronous_commit'), current_setting('autovacuum')");
 
-  std::vector<Family> families = create_families(stores, a.families);
+  std::vector<Family> families = create_families(stores, a.families, a.spread);
   // The free-space and visibility maps of the new rows (see the header comment).
   pg.exec("VACUUM refresh_families, refresh_legacy_tokens");
   const PgSize before = pg_size(pg);
@@ -449,7 +471,7 @@ json run_postgres(const Args& a) {
       "no VACUUM after the rotations";
   out["bytes_after_vacuum"] = vacuumed.bytes;
   out["bytes_per_family_after_vacuum"] =
-      static_cast<double>(vacuumed.bytes) / static_cast<double>(a.families);
+      static_cast<double>(vacuumed.bytes) / static_cast<double>(a.families * a.spread);
   out["heap_bytes_before"] = before.heap;
   out["heap_bytes_after"] = after.heap;
   out["index_bytes_before"] = before.index;

@@ -11,7 +11,8 @@
 #                                    # scale-out PostgreSQL): a fresh database is created on it
 #                                    # for the measurement and dropped afterwards
 #
-# Settings (environment): FAMILIES (64), ROTATIONS (10000), THREADS (16), BENCH_BUILD_DIR (a
+# Settings (environment): FAMILIES (64), ROTATIONS (10000), THREADS (16), SPREAD (1: every
+# family rotated; K: one rotated family per K stored, see refresh_space.cc), BENCH_BUILD_DIR (a
 # CMake build dir; default build/release; refresh_space is rebuilt there unless
 # BENCH_NO_BUILD=1), PG_FAST=1 (only for a private server: scripts/local-services.sh --fast,
 # NOT durable; for smoke tests only; the JSON line then says "fsync": "off").
@@ -27,6 +28,7 @@ esac
 FAMILIES=${FAMILIES:-64}
 ROTATIONS=${ROTATIONS:-10000}
 THREADS=${THREADS:-16}
+SPREAD=${SPREAD:-1}
 BUILD=${BENCH_BUILD_DIR:-$TOP/build/release}
 BIN="$BUILD/bench/refresh_space"
 
@@ -74,6 +76,6 @@ else
   DSN="$ADMIN_DSN dbname=$DB"
 fi
 
-log "$FAMILIES families x $ROTATIONS rotations on $THREADS threads (database $DB)"
+log "$FAMILIES families (1 in $SPREAD stored) x $ROTATIONS rotations on $THREADS threads (database $DB)"
 "$BIN" --backend postgres --dsn "$DSN" --families "$FAMILIES" --rotations "$ROTATIONS" \
-  --threads "$THREADS"
+  --threads "$THREADS" --spread "$SPREAD"

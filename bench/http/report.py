@@ -48,7 +48,7 @@ LABELS = {
     "tessera_so.verify_cookie": "Tessera on PostgreSQL + Redis GET /auth/verify (session cookie)",
     "tessera_so.refresh": "Tessera on PostgreSQL + Redis POST /auth/refresh (one chain per connection)",
     "redis.get": "redis-benchmark GET (same Redis, same connections, no pipelining)",
-    "pg.rotate_tx": "pgbench: one durable UPDATE + INSERT statement (same PostgreSQL, 16 clients)",
+    "pg.rotate_tx": "pgbench: one durable UPDATE ... RETURNING joined to a read (same PostgreSQL, 16 clients)",
     "propagation.session": "logout on node A enforced on node B (session cookie)",
     "propagation.token": "logout-all on node A enforced on node B (Bearer access token)",
     "pg.refresh_space": "refresh_space.sh: RefreshStore::rotate on PostgreSQL (rotations/s)",

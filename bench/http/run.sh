@@ -699,12 +699,12 @@ redis_get() {
 
 # pg_rotate_tx RUN: PostgreSQL's own rate for a transaction of a rotation's shape on the same
 # server and settings (durable): one autocommit statement that updates one row found by its
-# primary key and inserts one row (pgbench's tables, prepared, as many clients as a node's
-# connection pool, 16), for WRK_DURATION seconds. Tessera's rotation is also one autocommit
-# statement (store/postgres/refresh_store.cc kRotate): an UPDATE ... RETURNING of the family's
-# row by primary key (no indexed column changes: HOT) that also reads the row's previous last
-# use and joins the user; no row is inserted since issue 15. This is the commit-bound ceiling,
-# not a like-for-like peer (issue 15's goal: the refresh row at >= 40% of it).
+# primary key and joins a row of another table to what it returns (pgbench's tables, prepared,
+# as many clients as a node's connection pool, 16), for WRK_DURATION seconds. Tessera's rotation
+# is the same shape (store/postgres/refresh_store.cc kRotate): an UPDATE ... RETURNING of the
+# family's row by primary key (no indexed column changes: HOT) joined to the user; no row is
+# inserted since issue 15. This is the commit-bound ceiling of the statement alone, without
+# HTTP, JSON, the signature or the pool (issue 15's goal: the refresh row at >= 40% of it).
 pg_rotate_tx() {
   [[ -n "${AVAILABLE[pg.rotate_tx]:-}" ]] || return 0
   local out
