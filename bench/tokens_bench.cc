@@ -6,12 +6,12 @@
 // One fixture for every benchmark, wired the way src/app/services.cc wires `tessera serve`:
 // the SQLite stores (store::open_stores, WAL, synchronous=NORMAL, migrations applied) on a
 // fresh temporary directory (removed at exit), KeyringService (ES256, the default),
-// RevocationService, AuditService and TokenService over them, the system clock, and one user
-// written straight into the user store (no Argon2id: no benchmark here logs in).
+// RevocationService, AuditService, AccessTokens and RefreshFamilies over them, the system clock,
+// and one user written straight into the user store (no Argon2id: no benchmark here logs in).
 //
 // Refresh rotation (targets: >= 5,000 rotations/s; issue 15: BM_Pair_Refresh's refresh at
 // >= 100% of its limit, the raw transaction + the ES256 signature):
-//   BM_Refresh_Rotate          TokenService::refresh, chained: each call presents the refresh
+//   BM_Refresh_Rotate          RefreshFamilies::refresh, chained: each call presents the refresh
 //                              token the previous call returned (its MAC checked, the family
 //                              rotated in one BEGIN IMMEDIATE transaction, the user read, a new
 //                              ES256 access token). Wall clock (commits wait for the file, not
@@ -27,7 +27,7 @@
 //                              columns the decision needs (generation, last_used_at,
 //                              revoked_at); it leaves out what a refresh does outside that
 //                              transaction (the token's MAC, the user read).
-//   BM_IssueAccess             the limit on the signing side: TokenService::issue_access (claims
+//   BM_IssueAccess             the limit on the signing side: AccessTokens::issue (claims
 //                              JSON, jti, ES256 signature), what each rotation signs
 //   BM_Sign_ES256              jose::sign of the same claims with the same key (the signature
 //                              with its JOSE encoding, no claims building)
@@ -41,7 +41,7 @@
 // Revocation overhead on verify (target: the check adds < 5%). The revocation state holds
 // kDenied (10,000) denied jtis of other tokens (RevocationService::deny, as logouts make them),
 // so the Bloom filter is populated (server defaults: sized for 100,000 at 0.1%):
-//   BM_Verify_CacheHit         TokenService::verify of one valid ES256 access token that is in
+//   BM_Verify_CacheHit         AccessTokens::verify of one valid ES256 access token that is in
 //                              the verified-token cache: the hot path of every Bearer request
 //                              (SHA-256 of the token, cache lookup, exp, revocation check)
 //   BM_Revocation_Check/not_revoked   RevocationService::is_revoked for that token's prepared
@@ -91,11 +91,12 @@
 #include <vector>
 
 #include "alloc_count.h"
+#include "auth/access_tokens.h"
 #include "auth/audit.h"
 #include "auth/bloom.h"
 #include "auth/keyring.h"
+#include "auth/refresh_families.h"
 #include "auth/revocation.h"
-#include "auth/tokens.h"
 #include "base/base64url.h"
 #include "base/clock.h"
 #include "crypto/hash.h"
@@ -126,8 +127,9 @@ struct World {
   std::unique_ptr<auth::KeyringService> keyring;
   std::unique_ptr<auth::RevocationService> revocation;
   std::unique_ptr<auth::AuditService> audit;
-  std::unique_ptr<auth::TokenService> tokens;          // the server's configuration
-  std::unique_ptr<auth::TokenService> tokens_nocache;  // verify_cache_capacity = 0
+  std::unique_ptr<auth::AccessTokens> access;          // the server's configuration
+  std::unique_ptr<auth::AccessTokens> access_nocache;  // verify_cache_capacity = 0
+  std::unique_ptr<auth::RefreshFamilies> families;     // the server's configuration
   store::User user;
   auth::TokenPair login;  // the verified token and its family
   std::shared_ptr<const auth::AccessPrincipal> principal;
@@ -157,14 +159,16 @@ struct World {
     revocation = std::make_unique<auth::RevocationService>(stores.revocations, clock, rc);
     if (!revocation->start()) die("revocation start");
     audit = std::make_unique<auth::AuditService>(stores.audit);
-    auth::TokenConfig tc;  // server defaults: 15 min access tokens, 30 d / 7 d families
+    auth::AccessTokenConfig tc;  // server defaults: 15 min access tokens
     tc.issuer = "https://auth.example.com";
     tc.audience = "api";
-    tokens = std::make_unique<auth::TokenService>(stores.refresh, stores.users, *keyring,
-                                                  *revocation, *audit, clock, tc);
+    access = std::make_unique<auth::AccessTokens>(*keyring, *revocation, clock, tc);
     tc.verify_cache_capacity = 0;
-    tokens_nocache = std::make_unique<auth::TokenService>(stores.refresh, stores.users, *keyring,
-                                                          *revocation, *audit, clock, tc);
+    access_nocache = std::make_unique<auth::AccessTokens>(*keyring, *revocation, clock, tc);
+    // Server defaults: 30 d / 7 d families.
+    families =
+        std::make_unique<auth::RefreshFamilies>(stores.refresh, stores.users, *access, *revocation,
+                                                *audit, clock, auth::RefreshFamilyConfig{});
 
     const std::string id = tessera::crypto::random_bytes(user.id.size());
     std::copy(id.begin(), id.end(), user.id.begin());
@@ -185,18 +189,19 @@ struct World {
     }
     if (revocation->stats().bloom_entries != kDenied) die("Bloom filter entries");
 
-    auto p = tokens->start(user, kIp, kUserAgent);
+    auto p = families->start(user, kIp, kUserAgent);
     if (!p) die("tokens start");
     login = std::move(*p);
-    auto v = tokens->verify(login.access.token);  // now in the verified-token cache
+    auto v = access->verify(login.access.token);  // now in the verified-token cache
     if (!v) die("verify of a fresh token");
     principal = *v;
   }
 
   ~World() {
     // Services before the stores they use, then the files.
-    tokens_nocache.reset();
-    tokens.reset();
+    families.reset();
+    access_nocache.reset();
+    access.reset();
     audit.reset();
     revocation.reset();
     keyring.reset();
@@ -208,7 +213,7 @@ struct World {
   // A new refresh family for this user, started as a login starts one (generation 1).
   auth::TokenPair new_login() {
     std::lock_guard lock(chain_mu);
-    auto p = tokens->start(user, kIp, kUserAgent);
+    auto p = families->start(user, kIp, kUserAgent);
     if (!p) die("tokens start");
     return std::move(*p);
   }
@@ -325,7 +330,7 @@ struct Chain {
   World& w;
   std::string current;
   bool operator()() {
-    auto next = w.tokens->refresh(current, kIp, kUserAgent);
+    auto next = w.families->refresh(current, kIp, kUserAgent);
     if (!next || next->access.token.empty()) return false;
     current = std::move(next->refresh_token);
     return true;
@@ -347,8 +352,7 @@ void BM_Raw_SqliteRotateTx(benchmark::State& state) {
 void BM_IssueAccess(benchmark::State& state) {
   World& w = world();
   run(state, [&] {
-    auto a =
-        w.tokens->issue_access(w.user, w.login.sid, w.login.family.auth_time, w.clock.now_ms());
+    auto a = w.access->issue(w.user, w.login.sid, w.login.family.auth_time, w.clock.now_ms());
     benchmark::DoNotOptimize(a);
     return a.has_value();
   });
@@ -374,7 +378,7 @@ void BM_Sign_ES256(benchmark::State& state) {
 void BM_Verify_CacheHit(benchmark::State& state) {
   World& w = world();
   run(state, [&] {
-    auto p = w.tokens->verify(w.login.access.token);
+    auto p = w.access->verify(w.login.access.token);
     return p.has_value() && (*p)->jti == w.login.access.jti;
   });
 }
@@ -382,7 +386,7 @@ void BM_Verify_CacheHit(benchmark::State& state) {
 void BM_Verify_CacheMiss(benchmark::State& state) {
   World& w = world();
   run(state, [&] {
-    auto p = w.tokens_nocache->verify(w.login.access.token);
+    auto p = w.access_nocache->verify(w.login.access.token);
     return p.has_value() && (*p)->jti == w.login.access.jti;
   });
 }
@@ -498,8 +502,7 @@ void BM_Pair_Refresh(benchmark::State& state) {
       {chain},
       {[&] { return raw.rotate(); }},
       {[&] {
-        return w.tokens
-            ->issue_access(w.user, w.login.sid, w.login.family.auth_time, w.clock.now_ms())
+        return w.access->issue(w.user, w.login.sid, w.login.family.auth_time, w.clock.now_ms())
             .has_value();
       }},
   };
@@ -523,7 +526,7 @@ void BM_Pair_VerifyRevocation(benchmark::State& state) {
   const std::int64_t now_ms = w.clock.now_ms();
   std::vector<PairOp> ops = {
       {[&] {
-        auto v = w.tokens->verify(w.login.access.token);
+        auto v = w.access->verify(w.login.access.token);
         return v.has_value() && (*v)->jti == w.login.access.jti;
       }},
       {[&] {

@@ -87,7 +87,7 @@ json event_json(const store::AuditEvent& e) {
 
 // GET /admin/audit (see the header).
 http::Response audit(const ApiContext& ctx, const http::Request& req) {
-  auto a = ctx.authenticate(req);
+  auto a = ctx.credentials().authenticate(req);
   if (!a) return std::move(a.error());         // 401 (or 400 for a bad Cookie)
   if (!auth::has_role(a->user, kAdminRole)) {  // 403: known, but not allowed
     return error_response(auth::make_error(auth::Errc::kForbidden, "requires the admin role"));
@@ -108,7 +108,7 @@ http::Response audit(const ApiContext& ctx, const http::Request& req) {
 // family and access token of the user ends. 200 {"user", "sessions_revoked"}; 404 for an
 // unknown user. An unsafe request: cookie callers pass the CSRF checks (authenticate()).
 http::Response revoke_user(const ApiContext& ctx, const http::Request& req) {
-  auto a = ctx.authenticate(req);
+  auto a = ctx.credentials().authenticate(req);
   if (!a) return std::move(a.error());
   if (!auth::has_role(a->user, kAdminRole)) {
     return error_response(auth::make_error(auth::Errc::kForbidden, "requires the admin role"));
@@ -126,7 +126,7 @@ http::Response revoke_user(const ApiContext& ctx, const http::Request& req) {
 
 // POST /admin/keys/rotate[?emergency=true] (see the header).
 http::Response rotate_keys(const ApiContext& ctx, const http::Request& req) {
-  auto a = ctx.authenticate(req);
+  auto a = ctx.credentials().authenticate(req);
   if (!a) return std::move(a.error());
   if (!auth::has_role(a->user, kAdminRole)) {
     return error_response(auth::make_error(auth::Errc::kForbidden, "requires the admin role"));

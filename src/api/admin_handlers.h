@@ -19,7 +19,7 @@
 //   DESIGN.md, unauthenticated is not forbidden).
 #pragma once
 
-#include "api/request_auth.h"
+#include "api/api_context.h"
 #include "http/router.h"
 
 namespace tessera::api {

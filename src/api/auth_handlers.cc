@@ -39,10 +39,6 @@ json user_json(const store::User& u) {
   return {{"id", store::to_uuid(u.id)}, {"email", u.email}, {"roles", u.roles}};
 }
 
-void add_cookies(Response& res, const std::vector<std::string>& cookies) {
-  for (const std::string& c : cookies) res.headers.add("Set-Cookie", c);
-}
-
 Response no_content() {
   Response res = http::make_response(204, "", "");
   res.headers.erase("Content-Type");
@@ -52,7 +48,7 @@ Response no_content() {
 // POST /auth/signup (auth.open_signup). auth_service.h: 201 with the same body for a new and
 // a taken email, never a cookie.
 void signup(const ApiContext& ctx, Request req, http::Responder respond) {
-  if (auto o = ctx.check_login_origin(req); !o) return respond(std::move(o.error()));
+  if (auto o = ctx.csrf().check_login_origin(req); !o) return respond(std::move(o.error()));
   auto fields = read_json_object(req, kSignupMembers);
   if (!fields) return respond(std::move(fields.error()));
   ctx.auth().signup(fields->take("email"), fields->take("password"), ctx.request_context(req),
@@ -68,7 +64,7 @@ void signup(const ApiContext& ctx, Request req, http::Responder respond) {
 // the access, refresh and CSRF cookies. SPEC.md "Identity": unknown email, wrong password and
 // disabled user answer the same 401 body (kInvalidCredentials) after comparable work.
 void login(const ApiContext& ctx, Request req, http::Responder respond) {
-  if (auto o = ctx.check_login_origin(req); !o) return respond(std::move(o.error()));
+  if (auto o = ctx.csrf().check_login_origin(req); !o) return respond(std::move(o.error()));
   auto fields = read_json_object(req, kLoginMembers);
   if (!fields) return respond(std::move(fields.error()));
   auth::LoginRequest login;
@@ -90,19 +86,19 @@ void login(const ApiContext& ctx, Request req, http::Responder respond) {
     }
     c->count_login("success");
     if (c->options().mode == WebMode::kJwt) {
-      auto pair = c->tokens().start(r->user, from.ip, from.user_agent);
+      auto pair = c->families().start(r->user, from.ip, from.user_agent);
       if (!pair) return respond(error_response(pair.error()));
       Response res = http::make_response(
           200,
-          dump({{"user", user_json(r->user)}, {"csrf_token", c->tokens().csrf_token(pair->sid)}}));
+          dump({{"user", user_json(r->user)}, {"csrf_token", c->family_csrf().token(pair->sid)}}));
       res.headers.set("Cache-Control", "no-store");
-      add_cookies(res, c->token_cookies(*pair));
+      add_set_cookies(res, c->cookies().token_cookies(*pair));
       return respond(std::move(res));
     }
     if (!r->session) return respond(error_response(auth::make_error(auth::Errc::kInternal)));
     Response res = http::make_response(
         200, dump({{"user", user_json(r->user)}, {"csrf_token", r->session->csrf_token}}));
-    add_cookies(res, c->session_cookies(*r->session));
+    add_set_cookies(res, c->cookies().session_cookies(*r->session));
     respond(std::move(res));
   });
 }
@@ -110,7 +106,7 @@ void login(const ApiContext& ctx, Request req, http::Responder respond) {
 // POST /auth/logout: ends the current session, or the access token's family with its jti
 // denied until it expires (SPEC.md "Revocation"), and clears the cookies.
 Response logout(const ApiContext& ctx, const Request& req) {
-  auto a = ctx.authenticate(req);
+  auto a = ctx.credentials().authenticate(req);
   if (!a) return std::move(a.error());
   if (auto body = check_empty_body(req); !body) return std::move(body.error());
   const auth::RequestContext from = ctx.request_context(req);
@@ -123,21 +119,21 @@ Response logout(const ApiContext& ctx, const Request& req) {
     ctx.count_revocations("logout");
   }
   Response res = no_content();
-  add_cookies(res, ctx.clearing_cookies(a->method));
+  add_set_cookies(res, ctx.cookies().clearing_cookies(a->method));
   return res;
 }
 
 // POST /auth/logout-all: every session and family of the user, this one included (SPEC.md
 // "Revocation"); every access token issued so far stops working.
 Response logout_all(const ApiContext& ctx, const Request& req) {
-  auto a = ctx.authenticate(req);
+  auto a = ctx.credentials().authenticate(req);
   if (!a) return std::move(a.error());
   if (auto body = check_empty_body(req); !body) return std::move(body.error());
   auto n = ctx.auth().logout_all(a->user, ctx.request_context(req));
   if (!n) return error_response(n.error());
   ctx.count_revocations("logout_all", *n);
   Response res = http::make_response(200, dump({{"sessions_revoked", *n}}));
-  add_cookies(res, ctx.clearing_cookies(a->method));
+  add_set_cookies(res, ctx.cookies().clearing_cookies(a->method));
   return res;
 }
 
@@ -146,7 +142,7 @@ Response logout_all(const ApiContext& ctx, const Request& req) {
 // {"user":{"id","email","roles"},"session":{"id","type",("created_at"),"auth_time",
 // ("expires_at")}}, in that order.
 Response me(const ApiContext& ctx, const Request& req) {
-  auto a = ctx.authenticate(req);
+  auto a = ctx.credentials().authenticate(req);
   if (!a) return std::move(a.error());
   std::string body;
   body.reserve(256);
@@ -180,12 +176,12 @@ Response me(const ApiContext& ctx, const Request& req) {
 // GET /auth/sessions: the user's live sessions and refresh families (SPEC.md "HTTP API"), by
 // public id / sid, newest first; `current` marks the one this request came with.
 Response list_sessions(const ApiContext& ctx, const Request& req) {
-  auto a = ctx.authenticate(req);
+  auto a = ctx.credentials().authenticate(req);
   if (!a) return std::move(a.error());
   auto list = ctx.sessions().list(a->user.id, ctx.clock().now_unix(),
                                   a->session ? &a->session->session.id_hash : nullptr);
   if (!list) return error_response(list.error());
-  auto families = ctx.tokens().families(a->user.id);
+  auto families = ctx.families().families(a->user.id);
   if (!families) return error_response(families.error());
   struct Row {
     std::int64_t created_at;
@@ -203,7 +199,7 @@ Response list_sessions(const ApiContext& ctx, const Request& req) {
                      {"current", s.current}}});
   }
   for (const store::RefreshFamily& f : *families) {
-    const std::string sid = auth::TokenService::sid_of(f.id);
+    const std::string sid = auth::RefreshFamilies::sid_of(f.id);
     const bool current = !a->session && sid == a->sid;
     rows.push_back({f.created_at,
                     {{"id", sid},
@@ -224,7 +220,7 @@ Response list_sessions(const ApiContext& ctx, const Request& req) {
 // DELETE /auth/sessions/{id}: revoke one of the caller's OWN sessions or families. Someone
 // else's id and an unknown id are the same 404 (no probing of other users' sessions).
 Response revoke_session(const ApiContext& ctx, const Request& req) {
-  auto a = ctx.authenticate(req);
+  auto a = ctx.credentials().authenticate(req);
   if (!a) return std::move(a.error());
   if (auto body = check_empty_body(req); !body) return std::move(body.error());
   std::string_view id = req.path_param("id").value_or("");
@@ -232,7 +228,7 @@ Response revoke_session(const ApiContext& ctx, const Request& req) {
   if (!r) return error_response(r.error());
   ctx.count_revocations("session");
   Response res = no_content();
-  if (id == a->sid) add_cookies(res, ctx.clearing_cookies(a->method));
+  if (id == a->sid) add_set_cookies(res, ctx.cookies().clearing_cookies(a->method));
   return res;
 }
 
@@ -244,7 +240,7 @@ Response revoke_session(const ApiContext& ctx, const Request& req) {
 // for an access-cookie caller, JSON (as from /auth/token) for a Bearer caller. A wrong current
 // password is the login's 401 body and counts against the login rate limit.
 void change_password(const ApiContext& ctx, Request req, http::Responder respond) {
-  auto a = ctx.authenticate(req);
+  auto a = ctx.credentials().authenticate(req);
   if (!a) return respond(std::move(a.error()));
   auto fields = read_json_object(req, kPasswordMembers);
   if (!fields) return respond(std::move(fields.error()));
@@ -264,19 +260,19 @@ void change_password(const ApiContext& ctx, Request req, http::Responder respond
           if (!r->session) return respond(error_response(auth::make_error(auth::Errc::kInternal)));
           body["csrf_token"] = r->session->csrf_token;
           Response res = http::make_response(200, dump(body));
-          add_cookies(res, c->session_cookies(*r->session));
+          add_set_cookies(res, c->cookies().session_cookies(*r->session));
           return respond(std::move(res));
         }
-        auto pair = c->tokens().start(r->user, from.ip, from.user_agent);
+        auto pair = c->families().start(r->user, from.ip, from.user_agent);
         if (!pair) return respond(error_response(pair.error()));
         Response res;
         if (method == AuthMethod::kBearer) {
           body.update(token_json(*pair, c->clock().now_unix()));
           res = http::make_response(200, dump(body));
         } else {
-          body["csrf_token"] = c->tokens().csrf_token(pair->sid);
+          body["csrf_token"] = c->family_csrf().token(pair->sid);
           res = http::make_response(200, dump(body));
-          add_cookies(res, c->token_cookies(*pair));
+          add_set_cookies(res, c->cookies().token_cookies(*pair));
         }
         res.headers.set("Cache-Control", "no-store");
         respond(std::move(res));

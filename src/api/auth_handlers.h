@@ -14,11 +14,11 @@
 //
 // Login, signup and password change hash (Argon2id) and are therefore async routes whose work
 // runs on the hash pool; the rest are sync. Every cookie-authenticated unsafe request passes
-// the CSRF checks (api/request_auth.h); login and signup pass the login-CSRF origin check.
+// the CSRF checks (api/csrf_guard.h); login and signup pass the login-CSRF origin check.
 // Errors: api/error_mapping.h; bodies: api/json_body.h.
 #pragma once
 
-#include "api/request_auth.h"
+#include "api/api_context.h"
 #include "http/router.h"
 
 namespace tessera::api {

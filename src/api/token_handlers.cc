@@ -9,7 +9,6 @@
 #include "api/json_body.h"
 #include "api/store_routes.h"
 #include "http/cookies.h"
-#include "http/csrf.h"
 
 namespace tessera::api {
 namespace {
@@ -46,7 +45,7 @@ void token(const ApiContext& ctx, Request req, http::Responder respond) {
                        return respond(error_response(r.error()));
                      }
                      c->count_login("success");
-                     auto pair = c->tokens().start(r->user, from.ip, from.user_agent);
+                     auto pair = c->families().start(r->user, from.ip, from.user_agent);
                      if (!pair) return respond(error_response(pair.error()));
                      respond(token_response(*pair, c->clock().now_unix()));
                    });
@@ -55,38 +54,29 @@ void token(const ApiContext& ctx, Request req, http::Responder respond) {
 // The cookie variant of POST /auth/refresh (see the header).
 Response refresh_cookie(const ApiContext& ctx, const Request& req) {
   const http::Cookies jar = http::parse_cookies(req.headers);  // `cookie` points into it
-  http::CookieLookup cookie = jar.find(kRefreshCookieName);
-  if (cookie.state == http::CookieLookup::kDuplicate) {
-    return problem_response(400, "the refresh cookie was sent more than once");
-  }
-  if (cookie.state != http::CookieLookup::kPresent) {
-    return error_response(auth::make_error(auth::Errc::kUnauthenticated));
-  }
+  auto cookie = single_cookie(jar, kRefreshCookieName);
+  if (!cookie) return problem_response(400, "the refresh cookie was sent more than once");
+  if (!*cookie) return error_response(auth::make_error(auth::Errc::kUnauthenticated));
   // CSRF before anything else: a refused request rotates nothing and costs no store write.
-  if (auto ok = ctx.check_origin(req); !ok) return std::move(ok.error());
-  auto presented = http::presented_csrf_token(req);
-  if (!presented) return problem_response(403, "missing CSRF token (X-CSRF-Token)");
+  auto presented = ctx.csrf().presented(req);
+  if (!presented) return std::move(presented.error());
   auto refused = [&ctx](const auth::Error& e) {
     Response res = error_response(e);
-    if (res.status == 401) {
-      for (const std::string& c : ctx.clearing_cookies(AuthMethod::kAccessCookie))
-        res.headers.add("Set-Cookie", c);
-    }
+    if (res.status == 401)
+      add_set_cookies(res, ctx.cookies().clearing_cookies(AuthMethod::kAccessCookie));
     return res;
   };
-  auto sid = ctx.tokens().sid_of_refresh(cookie.value);
+  auto sid = ctx.families().sid_of_refresh(**cookie);
   if (!sid) return refused(sid.error());
-  if (!ctx.tokens().csrf_matches(*sid, *presented)) {
-    return problem_response(403, "CSRF token mismatch");
-  }
+  if (auto ok = ctx.csrf().check_family(*sid, *presented); !ok) return std::move(ok.error());
   const auth::RequestContext from = ctx.request_context(req);
-  auto pair = ctx.tokens().refresh(cookie.value, from.ip, from.user_agent);
+  auto pair = ctx.families().refresh(**cookie, from.ip, from.user_agent);
   if (!pair) return refused(pair.error());
-  nlohmann::ordered_json body = {{"csrf_token", ctx.tokens().csrf_token(pair->sid)},
+  nlohmann::ordered_json body = {{"csrf_token", ctx.family_csrf().token(pair->sid)},
                                  {"expires_in", pair->access.expires_at - ctx.clock().now_unix()}};
   Response res = http::make_response(200, body.dump());
   res.headers.set("Cache-Control", "no-store");
-  for (const std::string& c : ctx.token_cookies(*pair)) res.headers.add("Set-Cookie", c);
+  add_set_cookies(res, ctx.cookies().token_cookies(*pair));
   return res;
 }
 
@@ -96,7 +86,7 @@ Response refresh(const ApiContext& ctx, const Request& req) {
   auto fields = read_json_object(req, kRefreshMembers);
   if (!fields) return std::move(fields.error());
   const auth::RequestContext from = ctx.request_context(req);
-  auto pair = ctx.tokens().refresh(fields->take("refresh_token"), from.ip, from.user_agent);
+  auto pair = ctx.families().refresh(fields->take("refresh_token"), from.ip, from.user_agent);
   if (!pair) return error_response(pair.error());
   return token_response(*pair, ctx.clock().now_unix());
 }

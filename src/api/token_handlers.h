@@ -4,7 +4,7 @@
 //     200 {"access_token", "token_type":"Bearer", "expires_in", "refresh_token"} and
 //     Cache-Control: no-store (RFC 6749 section 5.1). The login rules are /auth/login's (rate
 //     limits, one 401 for unknown email / wrong password / disabled user); a refresh family
-//     starts (auth/tokens.h). No cookie is set.
+//     starts (auth/refresh_families.h). No cookie is set.
 //   POST /auth/refresh  {"refresh_token"}
 //     200, same shape: the rotated pair. 401 for anything else - unknown, used (reuse revokes
 //     the whole family), expired, revoked, or a user disabled or whose password changed.
@@ -13,7 +13,7 @@
 //     refresh token comes from the __Secure-tessera_refresh cookie (Path=/auth/refresh,
 //     SameSite=Strict), and the request is cookie-authenticated, so the CSRF rule applies
 //     before anything rotates: an allowed Origin (or Referer) AND X-CSRF-Token equal to the
-//     family's CSRF token (TokenService::csrf_token), else 403. 200 {"csrf_token",
+//     family's CSRF token (auth::FamilyCsrf), else 403. 200 {"csrf_token",
 //     "expires_in"} with the rotated access, refresh and CSRF cookies; a 401 clears them all
 //     (the family is dead: there is nothing left to refresh).
 //
@@ -27,7 +27,7 @@
 #include <cstdint>
 #include <nlohmann/json.hpp>
 
-#include "api/request_auth.h"
+#include "api/api_context.h"
 #include "http/router.h"
 
 namespace tessera::api {

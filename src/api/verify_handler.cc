@@ -45,10 +45,11 @@ http::Response session_identity(const auth::CurrentSession& s) {
 }
 
 // An access token's answer, or nullopt when `cache_only` and only a store read can finish the
-// check (its revocation filter may hold the token: TokenService::verify_locally).
+// check (its revocation filter may hold the token: AccessTokens::verify_locally).
 std::optional<http::Response> check_token(const ApiContext& ctx, std::string_view token,
                                           bool cache_only) {
-  auto local = cache_only ? ctx.tokens().verify_locally(token) : ctx.tokens().verify(token);
+  auto local =
+      cache_only ? ctx.access_tokens().verify_locally(token) : ctx.access_tokens().verify(token);
   if (!local) return std::nullopt;
   const auto& principal = *local;
   if (!principal) return refused(principal.error());
@@ -61,28 +62,23 @@ std::optional<http::Response> check_token(const ApiContext& ctx, std::string_vie
 // stores the I/O threads call this with `cache_only`, and never wait on a store.
 std::optional<http::Response> check(const ApiContext& ctx, const http::Request& req,
                                     bool cache_only) {
-  // An Authorization header is an explicit credential: it alone decides (no cookie fallback).
-  auto bearer = bearer_token(req);
-  if (!bearer) return std::move(bearer.error());
-  if (*bearer) return check_token(ctx, **bearer, cache_only);
-  const http::Cookies jar = http::parse_cookies(req.headers);
-  http::CookieLookup cookie = jar.find(kSessionCookieName);
-  if (cookie.state == http::CookieLookup::kPresent) {
-    const std::int64_t now = ctx.clock().now_unix();
-    if (cache_only) {
-      auto hit = ctx.sessions().cached(cookie.value, now);
-      if (!hit) return std::nullopt;
-      return session_identity(*hit);
-    }
-    auto current = ctx.sessions().authenticate_shared(cookie.value, now);
-    if (!current) return refused(current.error());
-    return session_identity(**current);
+  // Which credential decides: api/credentials.h. Every refusal, an ambiguous cookie included,
+  // is a 401 here: a proxy understands nothing else.
+  http::Cookies jar;  // the credential's value may point into it
+  auto credential = presented_credential(req, jar);
+  if (!credential) return unauthenticated();
+  if (credential->method != AuthMethod::kSessionCookie) {
+    return check_token(ctx, credential->value, cache_only);
   }
-  if (cookie.state == http::CookieLookup::kDuplicate) return unauthenticated();
-  // web.mode = "jwt": the access cookie, checked like a Bearer token.
-  cookie = jar.find(kAccessCookieName);
-  if (cookie.state != http::CookieLookup::kPresent) return unauthenticated();
-  return check_token(ctx, cookie.value, cache_only);
+  const std::int64_t now = ctx.clock().now_unix();
+  if (cache_only) {
+    auto hit = ctx.sessions().cached(credential->value, now);
+    if (!hit) return std::nullopt;
+    return session_identity(*hit);
+  }
+  auto current = ctx.sessions().authenticate_shared(credential->value, now);
+  if (!current) return refused(current.error());
+  return session_identity(**current);
 }
 
 }  // namespace

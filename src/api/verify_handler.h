@@ -1,7 +1,7 @@
 // GET|POST /auth/verify: the gateway check (SPEC.md "HTTP API"; nginx `auth_request`, Traefik
 // `forwardAuth`, Envoy ext_authz in HTTP mode). The proxy forwards the original request's
 // headers; this answers "who is this?" from, in this order:
-//   - an `Authorization: Bearer` access token (RFC 6750; auth/tokens.h verify, revocation
+//   - an `Authorization: Bearer` access token (RFC 6750; auth/access_tokens.h verify, revocation
 //     always checked) - when the header is present it alone decides;
 //   - the session cookie;
 //   - the access cookie (web.mode = "jwt"), verified like a Bearer token.
@@ -21,7 +21,7 @@
 // request, no JSON on success.
 #pragma once
 
-#include "api/request_auth.h"
+#include "api/api_context.h"
 #include "http/router.h"
 
 namespace tessera::api {

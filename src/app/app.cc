@@ -137,7 +137,7 @@ class Maintenance {
         if (auto n = s.sessions->purge(s.clock.now_unix()); !n)
           warn("session purge failed", n.error());
         if (auto n = s.revocation->purge(); !n) warn("denylist purge failed", n.error());
-        if (auto n = s.tokens->purge(); !n) warn("refresh family purge failed", n.error());
+        if (auto n = s.families->purge(); !n) warn("refresh family purge failed", n.error());
       }
       lock.lock();
     }
@@ -157,7 +157,7 @@ class Maintenance {
 // (GET).
 api::ViewerLookup viewer_lookup(const api::ApiContext& ctx) {
   return [&ctx](const http::Request& req) -> std::optional<api::Viewer> {
-    auto a = ctx.authenticate_without_csrf(req);
+    auto a = ctx.credentials().authenticate_without_csrf(req);
     if (!a) return std::nullopt;
     const store::User& u = a->user;
     return api::Viewer{.user_id = store::to_uuid(u.id), .email = u.email, .roles = u.roles};
@@ -224,7 +224,15 @@ std::expected<void, std::string> serve(const Config& config, std::ostream& annou
   metrics.gauge("tessera_audit_failures", "Audit events that could not be written since start",
                 [&s] { return static_cast<double>(s.audit->failures()); });
   api::ApiContext api_context(
-      *s.auth, *s.sessions, *s.tokens, *s.keyring, *s.audit, s.clock, *proxies, &metrics,
+      api::ApiServices{.auth = *s.auth,
+                       .sessions = *s.sessions,
+                       .access_tokens = *s.access_tokens,
+                       .families = *s.families,
+                       .family_csrf = *s.family_csrf,
+                       .keyring = *s.keyring,
+                       .audit = *s.audit,
+                       .clock = s.clock},
+      *proxies, &metrics,
       {.allowed_origins = {},
        .same_site =
            config.web.same_site == "strict" ? http::SameSite::kStrict : http::SameSite::kLax,
@@ -262,7 +270,7 @@ std::expected<void, std::string> serve(const Config& config, std::ostream& annou
   // CSRF origins: configured, or (zero configuration) the server's own URL, known once bound.
   api_context.set_allowed_origins(effective_allowed_origins(config, (*server)->url()));
   // Access tokens' "iss": configured, or (zero configuration) the server's own URL.
-  if (config.tokens.issuer.empty()) s.tokens->set_issuer((*server)->url());
+  if (config.tokens.issuer.empty()) s.access_tokens->set_issuer((*server)->url());
   // Other processes' changes, as they happen (store/change_feed.h): a revocation or a key
   // rotation wakes the follow step; a deleted session leaves the session cache at once. After
   // a (re)subscription hints may have been lost: forget every cached session and reload the

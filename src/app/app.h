@@ -8,7 +8,7 @@
 #include <ostream>
 #include <string>
 
-#include "api/request_auth.h"
+#include "api/api_context.h"
 #include "app/config.h"
 #include "http/metrics.h"
 #include "http/router.h"

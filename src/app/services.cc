@@ -142,19 +142,25 @@ std::expected<std::unique_ptr<Services>, std::string> open_services(const Config
     return std::unexpected("revocation state: " + describe(r.error()));
   }
 
-  auth::TokenConfig tokens;
-  tokens.issuer = config.tokens.issuer.empty() ? options.default_issuer : config.tokens.issuer;
-  tokens.audience = config.tokens.audience;
-  tokens.access_ttl = config.tokens.access_ttl.count();
-  tokens.leeway = config.tokens.leeway.count();
-  tokens.refresh_absolute = config.refresh.absolute_lifetime.count();
-  tokens.refresh_idle = config.refresh.idle_timeout.count();
-  tokens.reuse_grace = config.refresh.reuse_grace.count();
+  auth::AccessTokenConfig access;
+  access.issuer = config.tokens.issuer.empty() ? options.default_issuer : config.tokens.issuer;
+  access.audience = config.tokens.audience;
+  access.ttl = config.tokens.access_ttl.count();
+  access.leeway = config.tokens.leeway.count();
+  s->access_tokens =
+      std::make_unique<auth::AccessTokens>(*s->keyring, *s->revocation, s->clock, access);
+
   // Every node shares the master key, so every node accepts the CSRF tokens the others issued.
   const crypto::AeadKey csrf = crypto::derive_key(
       std::string_view(reinterpret_cast<const char*>(master->data()), master->size()),
       "tessera csrf secret v1");
-  tokens.csrf_secret.assign(reinterpret_cast<const char*>(csrf.data()), csrf.size());
+  s->family_csrf = std::make_unique<auth::FamilyCsrf>(
+      std::string(reinterpret_cast<const char*>(csrf.data()), csrf.size()));
+
+  auth::RefreshFamilyConfig families;
+  families.absolute_lifetime = config.refresh.absolute_lifetime.count();
+  families.idle_timeout = config.refresh.idle_timeout.count();
+  families.reuse_grace = config.refresh.reuse_grace.count();
   // The refresh key needs both the master key and the store's refresh secret
   // (store/refresh_store.h says what each alone gives an attacker: nothing).
   auto refresh_secret =
@@ -168,12 +174,13 @@ std::expected<std::unique_ptr<Services>, std::string> open_services(const Config
       std::string_view(reinterpret_cast<const char*>(master->data()), master->size()),
       refresh_label);
   crypto::cleanse(refresh_label);
-  tokens.refresh_key.assign(reinterpret_cast<const char*>(refresh_key.data()), refresh_key.size());
-  s->tokens = std::make_unique<auth::TokenService>(s->stores.refresh, s->stores.users, *s->keyring,
-                                                   *s->revocation, *s->audit, s->clock, tokens);
+  families.key.assign(reinterpret_cast<const char*>(refresh_key.data()), refresh_key.size());
+  s->families =
+      std::make_unique<auth::RefreshFamilies>(s->stores.refresh, s->stores.users, *s->access_tokens,
+                                              *s->revocation, *s->audit, s->clock, families);
 
   s->auth = std::make_unique<auth::AuthService>(
-      *s->users, *s->sessions, *s->tokens, *s->limiter, *s->audit, s->clock,
+      *s->users, *s->sessions, *s->families, *s->limiter, *s->audit, s->clock,
       auth::AuthServiceConfig{.open_signup = config.auth.open_signup});
   return s;
 }

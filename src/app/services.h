@@ -13,14 +13,16 @@
 #include <string>
 
 #include "app/config.h"
+#include "auth/access_tokens.h"
 #include "auth/audit.h"
 #include "auth/auth_service.h"
+#include "auth/family_csrf.h"
 #include "auth/hash_pool.h"
 #include "auth/keyring.h"
 #include "auth/rate_limiter.h"
+#include "auth/refresh_families.h"
 #include "auth/revocation.h"
 #include "auth/sessions.h"
-#include "auth/tokens.h"
 #include "auth/users.h"
 #include "base/clock.h"
 #include "store/stores.h"
@@ -55,7 +57,9 @@ struct Services {
   std::unique_ptr<auth::AuditService> audit;
   std::unique_ptr<auth::KeyringService> keyring;
   std::unique_ptr<auth::RevocationService> revocation;
-  std::unique_ptr<auth::TokenService> tokens;
+  std::unique_ptr<auth::AccessTokens> access_tokens;
+  std::unique_ptr<auth::RefreshFamilies> families;
+  std::unique_ptr<auth::FamilyCsrf> family_csrf;
   std::unique_ptr<auth::AuthService> auth;
 };
 

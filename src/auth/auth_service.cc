@@ -18,12 +18,12 @@ nlohmann::json by(const AuditActor& actor) {
 
 }  // namespace
 
-AuthService::AuthService(UserService& users, SessionService& sessions, TokenService& tokens,
+AuthService::AuthService(UserService& users, SessionService& sessions, RefreshFamilies& families,
                          RateLimiter& limiter, AuditService& audit, const base::Clock& clock,
                          AuthServiceConfig config)
     : users_(users),
       sessions_(sessions),
-      tokens_(tokens),
+      families_(families),
       limiter_(limiter),
       audit_(audit),
       clock_(clock),
@@ -132,7 +132,7 @@ std::expected<void, Error> AuthService::logout(std::string_view raw_session_id,
 
 std::expected<void, Error> AuthService::logout_token(const AccessPrincipal& principal,
                                                      const RequestContext& from) {
-  if (auto r = tokens_.logout(principal); !r) return std::unexpected(std::move(r.error()));
+  if (auto r = families_.logout(principal); !r) return std::unexpected(std::move(r.error()));
   (void)audit_.record(AuditType::kLogout, clock_.now_unix(), actor_of(principal.user, from),
                       {{"family", principal.sid}});
   return {};
@@ -153,7 +153,7 @@ std::expected<std::size_t, Error> AuthService::logout_all(const store::User& use
                                                           const RequestContext& from) {
   auto n = sessions_.revoke_all(user.id);
   if (!n) return std::unexpected(std::move(n.error()));
-  auto families = tokens_.revoke_user(user.id, "logout_all");
+  auto families = families_.revoke_user(user.id, "logout_all");
   if (!families) return std::unexpected(std::move(families.error()));
   (void)audit_.record(AuditType::kLogoutAll, clock_.now_unix(), actor_of(user.id, from),
                       {{"sessions", *n}, {"families", *families}});
@@ -169,9 +169,9 @@ std::expected<void, Error> AuthService::revoke_session(const store::User& user, 
   if (s) {
     revoked = SessionService::public_id(s->id_hash);
   } else if (s.error().code == Errc::kNotFound) {
-    auto f = tokens_.revoke_family(user.id, id, "revoked_by_user");
+    auto f = families_.revoke_family(user.id, id, "revoked_by_user");
     if (!f) return std::unexpected(std::move(f.error()));
-    revoked = TokenService::sid_of(f->id);
+    revoked = RefreshFamilies::sid_of(f->id);
   } else {
     return std::unexpected(std::move(s.error()));
   }
@@ -220,7 +220,7 @@ void AuthService::set_password(const store::UserId& user,
         auto n = sessions_.revoke_all(user, renew ? &renew->id_hash : nullptr);
         // The password did change; a failed revocation must be visible, not swallowed.
         if (!n) return done(std::unexpected(std::move(n.error())));
-        auto families = tokens_.revoke_user(user, "password_changed");
+        auto families = families_.revoke_user(user, "password_changed");
         if (!families) return done(std::unexpected(std::move(families.error())));
         PasswordChanged changed{.user = std::move(*r), .revoked = *n + *families};
         nlohmann::json detail{{"sessions_revoked", *n}, {"families_revoked", *families}};
@@ -256,7 +256,7 @@ std::expected<std::size_t, Error> AuthService::disable_user(const store::UserId&
   if (auto r = users_.set_disabled(user, true); !r) return std::unexpected(std::move(r.error()));
   auto n = sessions_.revoke_all(user);
   if (!n) return std::unexpected(std::move(n.error()));
-  auto families = tokens_.revoke_user(user, "user_disabled");
+  auto families = families_.revoke_user(user, "user_disabled");
   if (!families) return std::unexpected(std::move(families.error()));
   (void)audit_.record(AuditType::kUserDisabled, clock_.now_unix(), actor,
                       {{"user", store::to_uuid(user)},
@@ -279,7 +279,7 @@ std::expected<std::size_t, Error> AuthService::revoke_user_sessions(const store:
   if (auto u = users_.find(user); !u) return std::unexpected(std::move(u.error()));  // kNotFound
   auto n = sessions_.revoke_all(user);
   if (!n) return std::unexpected(std::move(n.error()));
-  auto families = tokens_.revoke_user(user, "admin");
+  auto families = families_.revoke_user(user, "admin");
   if (!families) return std::unexpected(std::move(families.error()));
   (void)audit_.record(AuditType::kSessionRevoked, clock_.now_unix(), actor,
                       {{"user", store::to_uuid(user)},

@@ -26,8 +26,8 @@
 #include "auth/audit.h"
 #include "auth/errors.h"
 #include "auth/rate_limiter.h"
+#include "auth/refresh_families.h"
 #include "auth/sessions.h"
-#include "auth/tokens.h"
 #include "auth/users.h"
 #include "base/clock.h"
 
@@ -68,7 +68,7 @@ struct Signup {
 
 class AuthService {
  public:
-  AuthService(UserService& users, SessionService& sessions, TokenService& tokens,
+  AuthService(UserService& users, SessionService& sessions, RefreshFamilies& families,
               RateLimiter& limiter, AuditService& audit, const base::Clock& clock,
               AuthServiceConfig config);
 
@@ -89,7 +89,7 @@ class AuthService {
   std::expected<void, Error> logout(std::string_view raw_session_id, const RequestContext& from);
 
   // POST /auth/logout with an access token (access cookie or Bearer): its jti is denied until
-  // it expires and its family revoked (TokenService::logout); audited like a session logout.
+  // it expires and its family revoked (RefreshFamilies::logout); audited like a session logout.
   std::expected<void, Error> logout_token(const AccessPrincipal& principal,
                                           const RequestContext& from);
 
@@ -98,7 +98,7 @@ class AuthService {
   std::expected<store::User, Error> token_user(const AccessPrincipal& principal);
 
   // POST /auth/logout-all: deletes every session of `user`, the caller's included, and
-  // revokes every refresh family and access token (TokenService::revoke_user).
+  // revokes every refresh family and access token (RefreshFamilies::revoke_user).
   std::expected<std::size_t, Error> logout_all(const store::User& user, const RequestContext& from);
 
   // DELETE /auth/sessions/{id}: revokes one of `user`'s own sessions by public id, or one of
@@ -159,7 +159,7 @@ class AuthService {
 
   UserService& users_;
   SessionService& sessions_;
-  TokenService& tokens_;
+  RefreshFamilies& families_;
   RateLimiter& limiter_;
   AuditService& audit_;
   const base::Clock& clock_;

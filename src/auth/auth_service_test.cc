@@ -68,8 +68,9 @@ class AuthServiceTest : public ::testing::Test {
   AuditService audit_{stores_.audit};
   KeyringService keyring_{stores_.keys, crypto::AeadKey{}, clock_, KeyringConfig{}};
   RevocationService revocation_{stores_.revocations, clock_, RevocationConfig{}};
-  TokenService tokens_{stores_.refresh, stores_.users, keyring_,     revocation_,
-                       audit_,          clock_,        TokenConfig{}};
+  AccessTokens access_{keyring_, revocation_, clock_, AccessTokenConfig{}};
+  RefreshFamilies tokens_{stores_.refresh, stores_.users,        access_, revocation_, audit_,
+                          clock_,          RefreshFamilyConfig{}};
   std::unique_ptr<UserService> users_;
   std::unique_ptr<AuthService> auth_;
 };
@@ -363,7 +364,7 @@ TEST_F(AuthServiceTest, RevokeUserSessions) {
 // (SPEC.md "Revocation": logout everywhere, password change, disable, admin revoke).
 TEST_F(AuthServiceTest, UserWideRevocationsAlsoKillTokens) {
   const store::User alice = add("alice@example.com");
-  auto valid = [&](const TokenPair& p) { return tokens_.verify(p.access.token).has_value(); };
+  auto valid = [&](const TokenPair& p) { return access_.verify(p.access.token).has_value(); };
   auto fresh_pair = [&] {
     clock_.advance_ms(1);
     auto u = stores_.users->find_by_id(alice.id);
@@ -452,17 +453,17 @@ TEST_F(AuthServiceTest, RevokeSessionAlsoNamesFamiliesAndTokenLogoutEndsOne) {
   EXPECT_TRUE(tokens_.refresh(his->refresh_token, "ip", "ua").has_value());
   EXPECT_EQ(events("session.revoked").size(), 1u);
 
-  auto principal = tokens_.verify(mine->access.token);
+  auto principal = access_.verify(mine->access.token);
   ASSERT_TRUE(principal.has_value());
   auto user = auth_->token_user(**principal);
   ASSERT_TRUE(user.has_value());
   EXPECT_EQ(user->email, "alice@example.com");
   ASSERT_TRUE(auth_->logout_token(**principal, {}).has_value());
-  EXPECT_FALSE(tokens_.verify(mine->access.token).has_value());
+  EXPECT_FALSE(access_.verify(mine->access.token).has_value());
   EXPECT_FALSE(tokens_.refresh(mine->refresh_token, "ip", "ua").has_value());
   EXPECT_EQ(events("logout").size(), 1u);
 
-  auto bobs = tokens_.verify(his->access.token);
+  auto bobs = access_.verify(his->access.token);
   ASSERT_TRUE(bobs.has_value());
   ASSERT_TRUE(auth_->disable_user(bob.id, {}).has_value());
   EXPECT_EQ(auth_->token_user(**bobs).error().code, Errc::kUnauthenticated);

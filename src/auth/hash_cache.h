@@ -4,7 +4,7 @@
 //
 // Each entry carries a `tag` chosen by the owner, and get() returns it only when the caller's
 // tag matches: SessionService tags entries with the Unix second they were loaded in (so a
-// change made by another process is seen within 1 s); TokenService with the keyring version
+// change made by another process is seen within 1 s); AccessTokens with the keyring version
 // (so a rotation invalidates every verified token at once).
 //
 // Races with invalidation: an owner that reads a store and then put()s the result passes the

@@ -135,7 +135,7 @@ class RevocationService {
 
   // The user's not-before (ms) as this process knows it, or the instant the store's state began
   // if later (see the header comment); 0 if none. A token issued now must be issued after it
-  // (TokenService::start), or a login in the same millisecond as a logout everywhere would get
+  // (RefreshFamilies::start), or a login in the same millisecond as a logout everywhere would get
   // a dead token.
   std::int64_t not_before_ms(const store::UserId& user) const;
 

@@ -7,6 +7,8 @@
 // from before generations (as SQLite 0005 / PostgreSQL 0004 leave them) keep working. The
 // store-level rules are in conformance_test.cc; the migrations in sqlite_test.cc and
 // postgres_test.cc.
+#include "auth/refresh_families.h"
+
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
@@ -17,12 +19,12 @@
 #include <thread>
 #include <vector>
 
+#include "auth/access_tokens.h"
 #include "auth/audit.h"
 #include "auth/keyring.h"
 #include "auth/opaque_token.h"
 #include "auth/refresh_token_format.h"
 #include "auth/revocation.h"
-#include "auth/tokens.h"
 #include "base/clock.h"
 #include "postgres_test_util.h"
 #include "store/stores.h"
@@ -67,17 +69,21 @@ class RefreshFamilies : public ::testing::TestWithParam<std::string> {
 
   void TearDown() override {
     service_.reset();
+    access_.reset();
     revocation_.reset();
     keyring_.reset();
     stores_ = {};
   }
 
   void make_service(std::int64_t grace) {
-    auth::TokenConfig config;
-    config.refresh_key = kRefreshKey;
+    auth::RefreshFamilyConfig config;
+    config.key = kRefreshKey;
     config.reuse_grace = grace;
-    service_ = std::make_unique<auth::TokenService>(stores_.refresh, stores_.users, *keyring_,
-                                                    *revocation_, *audit_, clock_, config);
+    service_.reset();
+    access_ = std::make_unique<auth::AccessTokens>(*keyring_, *revocation_, clock_,
+                                                   auth::AccessTokenConfig{});
+    service_ = std::make_unique<auth::RefreshFamilies>(stores_.refresh, stores_.users, *access_,
+                                                       *revocation_, *audit_, clock_, config);
   }
 
   TokenPair login() {
@@ -116,7 +122,8 @@ class RefreshFamilies : public ::testing::TestWithParam<std::string> {
   std::unique_ptr<auth::KeyringService> keyring_;
   std::unique_ptr<auth::RevocationService> revocation_;
   std::unique_ptr<auth::AuditService> audit_;
-  std::unique_ptr<auth::TokenService> service_;
+  std::unique_ptr<auth::AccessTokens> access_;
+  std::unique_ptr<auth::RefreshFamilies> service_;
   User user_;
 };
 
@@ -242,7 +249,7 @@ TEST_P(RefreshFamiliesOnDisk, AFamilyFromBeforeGenerationsKeepsWorking) {
           "), (" + blob(*auth::hash_opaque_token(current)) + ", " + blob(id) + ", " +
           std::to_string(kT0 - 30) + ", 0, NULL)"));
 
-  const std::string sid = auth::TokenService::sid_of(id);
+  const std::string sid = auth::RefreshFamilies::sid_of(id);
   EXPECT_EQ(service_->sid_of_refresh(current).value(), sid);
   auto first = service_->refresh(current, "192.0.2.1", "agent");
   ASSERT_TRUE(first) << static_cast<int>(service_->last_failure());

@@ -1,4 +1,4 @@
-#include "auth/tokens.h"
+#include "auth/refresh_families.h"
 
 #include <gtest/gtest.h>
 
@@ -6,6 +6,8 @@
 #include <nlohmann/json.hpp>
 #include <vector>
 
+#include "auth/access_tokens.h"
+#include "auth/family_csrf.h"
 #include "auth/opaque_token.h"
 #include "auth/test_util.h"
 #include "base/base64url.h"
@@ -100,15 +102,19 @@ class TokensTest : public ::testing::Test {
         std::make_unique<RevocationService>(stores_.revocations, clock_, RevocationConfig{});
     EXPECT_TRUE(revocation_->start().has_value());
     audit_ = std::make_unique<AuditService>(stores_.audit);
-    make_service(TokenConfig{});
+    make_service(RefreshFamilyConfig{});
     alice_ = add_user("alice@example.com", {"user", "admin"});
   }
 
-  void make_service(TokenConfig config) {
-    config.issuer = "https://auth.example.com";
-    config.audience = "api";
-    service_ = std::make_unique<TokenService>(stores_.refresh, stores_.users, *keyring_,
-                                              *revocation_, *audit_, clock_, config);
+  // New access-token and refresh-family services (the access tokens' issuer and audience are
+  // always these).
+  void make_service(RefreshFamilyConfig config) {
+    service_.reset();
+    access_ = std::make_unique<AccessTokens>(
+        *keyring_, *revocation_, clock_,
+        AccessTokenConfig{.issuer = "https://auth.example.com", .audience = "api"});
+    service_ = std::make_unique<RefreshFamilies>(stores_.refresh, stores_.users, *access_,
+                                                 *revocation_, *audit_, clock_, config);
   }
 
   store::User add_user(std::string email, std::vector<std::string> roles) {
@@ -126,7 +132,7 @@ class TokensTest : public ::testing::Test {
 
   // A service with refresh.reuse_grace = `grace` seconds, and a login on it.
   TokenPair login_with_grace(std::int64_t grace) {
-    TokenConfig config;
+    RefreshFamilyConfig config;
     config.reuse_grace = grace;
     make_service(config);
     return login(alice_);
@@ -145,7 +151,7 @@ class TokensTest : public ::testing::Test {
     EXPECT_TRUE(revocation_->poll().has_value());
   }
 
-  bool valid(const std::string& access) { return service_->verify(access).has_value(); }
+  bool valid(const std::string& access) { return access_->verify(access).has_value(); }
 
   Errc refresh_error(const std::string& raw) {
     auto r = service_->refresh(raw, "ip", "ua");
@@ -165,7 +171,8 @@ class TokensTest : public ::testing::Test {
   std::unique_ptr<KeyringService> keyring_;
   std::unique_ptr<RevocationService> revocation_;
   std::unique_ptr<AuditService> audit_;
-  std::unique_ptr<TokenService> service_;
+  std::unique_ptr<AccessTokens> access_;
+  std::unique_ptr<RefreshFamilies> service_;
   store::User alice_;
 };
 
@@ -187,14 +194,14 @@ TEST_F(TokensTest, AccessTokenHeaderAndClaimsFollowRfc9068) {
   EXPECT_EQ(claims["sid"], p.sid);
   EXPECT_EQ(claims["roles"], nlohmann::json({"user", "admin"}));
   EXPECT_EQ(claims["auth_time"], kT0);
-  EXPECT_EQ(TokenService::issued_ms_of(p.access.jti), kT0 * 1000 + 250);
+  EXPECT_EQ(AccessTokens::issued_ms_of(p.access.jti), kT0 * 1000 + 250);
   EXPECT_EQ(p.refresh_token.size(), kRefreshTokenChars);
   EXPECT_EQ(p.refresh_token.find(p.access.token), std::string::npos);
 }
 
 TEST_F(TokensTest, VerifyGivesThePrincipal) {
   const TokenPair p = login(alice_);
-  auto principal = service_->verify(p.access.token);
+  auto principal = access_->verify(p.access.token);
   ASSERT_TRUE(principal.has_value());
   EXPECT_EQ((*principal)->user, alice_.id);
   EXPECT_EQ((*principal)->user_uuid, store::to_uuid(alice_.id));
@@ -316,8 +323,8 @@ TEST_F(TokensTest, ReuseOfAnyEarlierGenerationRevokesTheFamily) {
 // someone else's family, let alone rotate it: without the refresh key every such token is
 // refused before the store is asked, and the family lives on.
 TEST_F(TokensTest, ForgedTokensForARealFamilyAreRefusedWithoutRevokingIt) {
-  TokenConfig config;
-  config.refresh_key = std::string(kRefreshKeyBytes, 'k');
+  RefreshFamilyConfig config;
+  config.key = std::string(kRefreshKeyBytes, 'k');
   make_service(config);
   TokenPair p = login(alice_);
   for (int i = 0; i < 3; ++i) {
@@ -347,12 +354,12 @@ TEST_F(TokensTest, ForgedTokensForARealFamilyAreRefusedWithoutRevokingIt) {
 // database went back to an older backup): refused, and nothing revoked - no one reused
 // anything.
 TEST_F(TokensTest, AGenerationNeverIssuedIsRefusedWithoutRevoking) {
-  TokenConfig config;
-  config.refresh_key = std::string(kRefreshKeyBytes, 'k');
+  RefreshFamilyConfig config;
+  config.key = std::string(kRefreshKeyBytes, 'k');
   make_service(config);
   const TokenPair p = login(alice_);
   const store::FamilyId family = stores_.refresh->list(alice_.id)->front().id;
-  const RefreshTokenFormat same_key(config.refresh_key);
+  const RefreshTokenFormat same_key(config.key);
   EXPECT_EQ(same_key.make(family, 1), p.refresh_token);
   EXPECT_EQ(refresh_error(same_key.make(family, 7)), Errc::kUnauthenticated);
   EXPECT_EQ(service_->last_failure(), RefreshFailure::kNotIssued);
@@ -386,10 +393,10 @@ TEST_F(TokensTest, TheStoreAloneYieldsNoToken) {
   const store::RefreshFamily f = stores_.refresh->list(alice_.id)->front();
   EXPECT_EQ(f.generation, 2);
   // The same store under another key (the database without the master key): nothing valid.
-  TokenConfig config;
-  config.refresh_key = std::string(kRefreshKeyBytes, 'z');
+  RefreshFamilyConfig config;
+  config.key = std::string(kRefreshKeyBytes, 'z');
   make_service(config);
-  EXPECT_NE(RefreshTokenFormat(config.refresh_key).make(f.id, 2), rotated->refresh_token);
+  EXPECT_NE(RefreshTokenFormat(config.key).make(f.id, 2), rotated->refresh_token);
   EXPECT_EQ(refresh_error(rotated->refresh_token), Errc::kUnauthenticated);
   EXPECT_EQ(service_->last_failure(), RefreshFailure::kForged);
 }
@@ -402,7 +409,7 @@ TEST_F(TokensTest, TheStoreAloneYieldsNoToken) {
 TEST_F(TokensTest, LegacyTokensKeepWorkingAcrossTheUpgrade) {
   auto legacy = std::make_shared<TestRefreshStore>(stores_.refresh);
   stores_.refresh = legacy;
-  TokenConfig config;
+  RefreshFamilyConfig config;
   config.reuse_grace = 10;
   make_service(config);
   // A family rotated once before the upgrade: `used` -> `current`, at kT0.
@@ -445,7 +452,7 @@ TEST_F(TokensTest, LegacyTokensKeepWorkingAcrossTheUpgrade) {
   auto first = service_->refresh(current1, "ip", "ua");
   ASSERT_TRUE(first.has_value());
   EXPECT_EQ(first->refresh_token.size(), kRefreshTokenChars);
-  EXPECT_EQ(first->sid, TokenService::sid_of(f1.id));
+  EXPECT_EQ(first->sid, RefreshFamilies::sid_of(f1.id));
   EXPECT_EQ(stores_.refresh->find(f1.id)->generation, 1);
   // A second tab with the legacy token: the same generation-1 token.
   auto tab = service_->refresh(current1, "ip", "ua");
@@ -477,15 +484,15 @@ TEST_F(TokensTest, LegacyTokensKeepWorkingAcrossTheUpgrade) {
   // And the legacy token's family is what logout and the CSRF check see.
   const store::RefreshFamily f4 = family_at_zero(4);
   const auto [used4, current4] = legacy_pair(f4, kT0 - 40);
-  EXPECT_EQ(service_->sid_of_refresh(current4).value(), TokenService::sid_of(f4.id));
+  EXPECT_EQ(service_->sid_of_refresh(current4).value(), RefreshFamilies::sid_of(f4.id));
   ASSERT_TRUE(service_->logout_refresh(current4).has_value());
   EXPECT_EQ(stores_.refresh->find(f4.id)->revoked_reason, "logout");
 }
 
 TEST_F(TokensTest, FamiliesHaveAbsoluteAndIdleLifetimes) {
-  TokenConfig config;
-  config.refresh_idle = 100;
-  config.refresh_absolute = 250;
+  RefreshFamilyConfig config;
+  config.idle_timeout = 100;
+  config.absolute_lifetime = 250;
   make_service(config);
   TokenPair p = login(alice_);
   for (int i = 0; i < 2; ++i) {
@@ -525,7 +532,7 @@ TEST_F(TokensTest, RefreshChecksTheUserTheRotationRead) {
   auto reading = std::make_shared<TestRefreshStore>(stores_.refresh);
   reading->reports_user = true;
   stores_.refresh = reading;
-  make_service(TokenConfig{});
+  make_service(RefreshFamilyConfig{});
   store::User disabled = alice_;
   disabled.disabled = true;
   store::User moved_on = alice_;
@@ -557,7 +564,7 @@ TEST_F(TokensTest, RefreshChecksTheUserTheRotationRead) {
 TEST_F(TokensTest, LogoutDeniesTheAccessTokenAndEndsItsFamily) {
   const TokenPair p = login(alice_);
   const TokenPair other = login(alice_);
-  auto principal = service_->verify(p.access.token);
+  auto principal = access_->verify(p.access.token);
   ASSERT_TRUE(principal.has_value());  // and now cached
   ASSERT_TRUE(service_->logout(**principal).has_value());
   EXPECT_FALSE(valid(p.access.token));  // revocation is checked even for cached tokens
@@ -571,16 +578,16 @@ TEST_F(TokensTest, LogoutDeniesTheAccessTokenAndEndsItsFamily) {
 TEST_F(TokensTest, VerifyLocallyAnswersAllButAFilterHit) {
   const TokenPair p = login(alice_);
   const TokenPair other = login(alice_);
-  auto local = service_->verify_locally(p.access.token);
+  auto local = access_->verify_locally(p.access.token);
   ASSERT_TRUE(local.has_value() && local->has_value());
   EXPECT_EQ((**local)->sid, p.sid);
-  auto junk = service_->verify_locally("junk");
+  auto junk = access_->verify_locally("junk");
   ASSERT_TRUE(junk.has_value() && !junk->has_value());
   EXPECT_EQ(junk->error().code, Errc::kUnauthenticated);
   ASSERT_TRUE(service_->logout(***local).has_value());
-  EXPECT_FALSE(service_->verify_locally(p.access.token).has_value());  // the store must confirm
+  EXPECT_FALSE(access_->verify_locally(p.access.token).has_value());  // the store must confirm
   EXPECT_FALSE(valid(p.access.token));
-  auto still = service_->verify_locally(other.access.token);
+  auto still = access_->verify_locally(other.access.token);
   ASSERT_TRUE(still.has_value() && still->has_value());
 }
 
@@ -622,35 +629,30 @@ namespace {
 // web.mode = "jwt": the CSRF token is a MAC of the family's sid: stable across rotations,
 // different per family and per secret, never matched by an empty or altered value.
 TEST_F(TokensTest, CsrfTokenIsBoundToTheFamilyAndTheSecret) {
+  const FamilyCsrf csrf(std::string(32, 'x'));
   const TokenPair a = login(alice_);
   const TokenPair b = login(alice_);
-  const std::string ta = service_->csrf_token(a.sid);
+  const std::string ta = csrf.token(a.sid);
   EXPECT_EQ(ta.size(), 43u);
-  EXPECT_EQ(service_->csrf_token(a.sid), ta);
-  EXPECT_NE(service_->csrf_token(b.sid), ta);
-  EXPECT_TRUE(service_->csrf_matches(a.sid, ta));
-  EXPECT_FALSE(service_->csrf_matches(b.sid, ta));
-  EXPECT_FALSE(service_->csrf_matches(a.sid, ""));
-  EXPECT_FALSE(service_->csrf_matches("", service_->csrf_token("")));
+  EXPECT_EQ(csrf.token(a.sid), ta);
+  EXPECT_NE(csrf.token(b.sid), ta);
+  EXPECT_TRUE(csrf.matches(a.sid, ta));
+  EXPECT_FALSE(csrf.matches(b.sid, ta));
+  EXPECT_FALSE(csrf.matches(a.sid, ""));
+  EXPECT_FALSE(csrf.matches("", csrf.token("")));
   std::string altered = ta;
   altered[0] = altered[0] == 'A' ? 'B' : 'A';
-  EXPECT_FALSE(service_->csrf_matches(a.sid, altered));
+  EXPECT_FALSE(csrf.matches(a.sid, altered));
   auto rotated = service_->refresh(a.refresh_token, "ip", "ua");
   ASSERT_TRUE(rotated.has_value());
   EXPECT_EQ(rotated->sid, a.sid);
-  EXPECT_TRUE(service_->csrf_matches(rotated->sid, ta));
+  EXPECT_TRUE(csrf.matches(rotated->sid, ta));
 
-  // Another secret (another deployment, or a process without the configured one): no match.
-  TokenConfig other;
-  other.csrf_secret = std::string(32, 'x');
-  make_service(other);
-  EXPECT_FALSE(service_->csrf_matches(a.sid, ta));
-  TokenConfig same;
-  same.csrf_secret = std::string(32, 'x');
-  make_service(same);
-  EXPECT_EQ(service_->csrf_token(a.sid), TokenService(stores_.refresh, stores_.users, *keyring_,
-                                                      *revocation_, *audit_, clock_, same)
-                                             .csrf_token(a.sid));
+  // Another secret (another deployment), or a process without the configured one (a random
+  // secret): no match. The same secret elsewhere (another node): the same token.
+  EXPECT_FALSE(FamilyCsrf(std::string(32, 'y')).matches(a.sid, ta));
+  EXPECT_FALSE(FamilyCsrf("").matches(a.sid, ta));
+  EXPECT_EQ(FamilyCsrf(std::string(32, 'x')).token(a.sid), ta);
 }
 
 TEST_F(TokensTest, RevokeFamilyOnlyForItsOwnUser) {
@@ -662,7 +664,7 @@ TEST_F(TokensTest, RevokeFamilyOnlyForItsOwnUser) {
   EXPECT_TRUE(service_->refresh(his.refresh_token, "ip", "ua").has_value());  // untouched
   auto revoked = service_->revoke_family(alice_.id, mine.sid, "test");
   ASSERT_TRUE(revoked.has_value());
-  EXPECT_EQ(TokenService::sid_of(revoked->id), mine.sid);
+  EXPECT_EQ(RefreshFamilies::sid_of(revoked->id), mine.sid);
   EXPECT_EQ(refresh_error(mine.refresh_token), Errc::kUnauthenticated);
   EXPECT_EQ(service_->revoke_family(alice_.id, mine.sid, "test").error().code, Errc::kNotFound);
 }
@@ -679,9 +681,9 @@ TEST_F(TokensTest, SidOfRefreshNamesTheFamilyWhateverItsState) {
 }
 
 TEST_F(TokensTest, PurgeDropsExpiredAndLongRevokedFamiliesOnly) {
-  TokenConfig config;
-  config.refresh_idle = 100;
-  config.refresh_absolute = 1000;
+  RefreshFamilyConfig config;
+  config.idle_timeout = 100;
+  config.absolute_lifetime = 1000;
   config.keep_revoked = 50;
   make_service(config);
   const TokenPair idle = login(alice_);
@@ -717,7 +719,7 @@ TEST_F(TokensTest, RevokedFamilyDeniesEveryAccessTokenItIssued) {
   ASSERT_TRUE(second.has_value());
   const TokenPair other = login(alice_);
   ASSERT_TRUE(valid(first.access.token) && valid(second->access.token));
-  auto p = service_->verify(second->access.token);
+  auto p = access_->verify(second->access.token);
   ASSERT_TRUE(p.has_value());
   ASSERT_TRUE(service_->logout(**p).has_value());
   EXPECT_FALSE(valid(second->access.token));

@@ -1,4 +1,4 @@
-#include "auth/tokens.h"
+#include "auth/refresh_families.h"
 
 #include <algorithm>
 #include <cstring>
@@ -10,34 +10,16 @@
 #include "base/base64url.h"
 #include "crypto/aead.h"
 #include "crypto/hash.h"
-#include "tessera/jws.h"
-#include "tessera/jwt.h"
 
 namespace tessera::auth {
 namespace {
 
-constexpr std::size_t kMaxTokenBytes = 8 * 1024;  // SPEC.md: oversize tokens are rejected
-constexpr std::size_t kJtiTimeBytes = 6;
-constexpr std::size_t kJtiRandomBytes = 16;
-constexpr std::size_t kJtiChars = 30;  // base64url of 22 bytes
 constexpr std::size_t kMaxIpBytes = 64;
 constexpr std::size_t kMaxUserAgentBytes = 512;
-// Key derivation label of the successor a legacy token was sealed with (legacy_grace()).
+// Key derivation label of the successor a legacy token was sealed with (reuse()).
 constexpr std::string_view kSealLabel = "tessera refresh successor v1";
-// MAC label of the jwt-mode CSRF token (csrf_token()).
-constexpr std::string_view kCsrfLabel = "tessera csrf v1 ";
-constexpr std::size_t kCsrfSecretBytes = 32;
 
 Error unauthenticated() { return make_error(Errc::kUnauthenticated); }
-
-std::string new_jti(std::int64_t issued_ms) {
-  std::string raw(kJtiTimeBytes, '\0');
-  for (std::size_t i = 0; i < kJtiTimeBytes; ++i) {
-    raw[kJtiTimeBytes - 1 - i] = static_cast<char>((issued_ms >> (8 * i)) & 0xff);
-  }
-  raw += crypto::random_bytes(kJtiRandomBytes);
-  return base::base64url_encode(raw);
-}
 
 // `key`, first made a random one for this process if it is empty.
 const std::string& key_or_random(std::string& key) {
@@ -51,34 +33,18 @@ std::string hash_text(const store::TokenHash& h) {
 
 }  // namespace
 
-TokenService::TokenService(std::shared_ptr<store::RefreshStore> refresh,
-                           std::shared_ptr<store::UserStore> users, KeyringService& keyring,
-                           RevocationService& revocation, AuditService& audit,
-                           const base::Clock& clock, TokenConfig config)
+RefreshFamilies::RefreshFamilies(std::shared_ptr<store::RefreshStore> refresh,
+                                 std::shared_ptr<store::UserStore> users, AccessTokens& access,
+                                 RevocationService& revocation, AuditService& audit,
+                                 const base::Clock& clock, RefreshFamilyConfig config)
     : refresh_(std::move(refresh)),
       users_(std::move(users)),
-      keyring_(keyring),
+      access_(access),
       revocation_(revocation),
       audit_(audit),
       clock_(clock),
       config_(std::move(config)),
-      format_(key_or_random(config_.refresh_key)),
-      verified_(config_.verify_cache_capacity) {
-  if (config_.csrf_secret.empty()) config_.csrf_secret = crypto::random_bytes(kCsrfSecretBytes);
-}
-
-std::string TokenService::csrf_token(std::string_view sid) const {
-  std::string label(kCsrfLabel);
-  label += sid;
-  const crypto::AeadKey mac = crypto::derive_key(config_.csrf_secret, label);
-  return base::base64url_encode(
-      std::string_view(reinterpret_cast<const char*>(mac.data()), mac.size()));
-}
-
-bool TokenService::csrf_matches(std::string_view sid, std::string_view presented) const {
-  if (presented.empty() || sid.empty()) return false;
-  return crypto::constant_time_equal(csrf_token(sid), presented);
-}
+      format_(key_or_random(config_.key)) {}
 
 namespace {
 
@@ -99,69 +65,27 @@ std::optional<store::FamilyId> family_id_of(std::string_view sid) {
 
 }  // namespace
 
-std::string TokenService::sid_of(const store::FamilyId& id) {
+std::string RefreshFamilies::sid_of(const store::FamilyId& id) {
   return base::base64url_encode(
       std::string_view(reinterpret_cast<const char*>(id.data()), id.size()));
 }
 
-std::optional<std::int64_t> TokenService::issued_ms_of(std::string_view jti) {
-  if (jti.size() != kJtiChars) return std::nullopt;
-  auto raw = base::base64url_decode(jti);
-  if (!raw || raw->size() != kJtiTimeBytes + kJtiRandomBytes) return std::nullopt;
-  std::int64_t ms = 0;
-  for (std::size_t i = 0; i < kJtiTimeBytes; ++i) {
-    ms = (ms << 8) | static_cast<unsigned char>((*raw)[i]);
-  }
-  return ms;
-}
-
-std::expected<AccessToken, Error> TokenService::issue_access(const store::User& user,
-                                                             std::string_view sid,
-                                                             std::int64_t auth_time,
-                                                             std::int64_t issued_ms) {
-  const auto view = keyring_.current();
-  if (!view || !view->signer) {
-    return std::unexpected(make_error(Errc::kUnavailable, "no signing key"));
-  }
-  AccessToken out;
-  out.issued_ms = issued_ms;
-  const std::int64_t iat = out.issued_ms / 1000;
-  out.expires_at = iat + config_.access_ttl;
-  out.jti = new_jti(out.issued_ms);
-  nlohmann::json claims = {
-      {"iss", config_.issuer},
-      {"sub", store::to_uuid(user.id)},
-      {"aud", config_.audience},
-      {"iat", iat},
-      {"exp", out.expires_at},
-      {"jti", out.jti},
-      {"sid", sid},
-      {"roles", user.roles},
-      {"auth_time", auth_time},
-  };
-  auto token = jose::sign(*view->signer, claims.dump(),
-                          jose::SignOptions{.kid = view->signer->kid(), .typ = "at+jwt"});
-  if (!token) return std::unexpected(make_error(Errc::kInternal, "cannot sign"));
-  out.token = std::move(*token);
-  return out;
-}
-
-std::expected<TokenPair, Error> TokenService::pair_for(const store::RefreshFamily& family,
-                                                       const store::User& user,
-                                                       std::string refresh_token,
-                                                       std::int64_t issued_ms) {
+std::expected<TokenPair, Error> RefreshFamilies::pair_for(const store::RefreshFamily& family,
+                                                          const store::User& user,
+                                                          std::string refresh_token,
+                                                          std::int64_t issued_ms) {
   const std::string sid = sid_of(family.id);
-  auto access = issue_access(user, sid, family.auth_time, issued_ms);
+  auto access = access_.issue(user, sid, family.auth_time, issued_ms);
   if (!access) return std::unexpected(access.error());
   return TokenPair{.access = std::move(*access),
                    .refresh_token = std::move(refresh_token),
-                   .refresh_expires_at = family.created_at + config_.refresh_absolute,
+                   .refresh_expires_at = family.created_at + config_.absolute_lifetime,
                    .family = family,
                    .sid = sid};
 }
 
-std::expected<TokenPair, Error> TokenService::start(const store::User& user, std::string_view ip,
-                                                    std::string_view user_agent) {
+std::expected<TokenPair, Error> RefreshFamilies::start(const store::User& user, std::string_view ip,
+                                                       std::string_view user_agent) {
   // Taken before the family exists: see revoke_user() for why. Strictly after the user's
   // not-before: a login in the same millisecond as a logout everywhere (or right after this
   // process's own password change) must not get a token born revoked.
@@ -179,24 +103,16 @@ std::expected<TokenPair, Error> TokenService::start(const store::User& user, std
   family.ip = sanitize_truncate(ip, kMaxIpBytes);
   family.user_agent = sanitize_truncate(user_agent, kMaxUserAgentBytes);
   if (auto r = refresh_->create(family); !r) return std::unexpected(from_store(r.error()));
-  std::string raw = format_.make(family.id, family.generation);
-  const std::string sid = sid_of(family.id);
-  auto access = issue_access(user, sid, family.auth_time, issued_ms);
-  if (!access) return std::unexpected(access.error());
-  return TokenPair{.access = std::move(*access),
-                   .refresh_token = std::move(raw),
-                   .refresh_expires_at = family.created_at + config_.refresh_absolute,
-                   .family = std::move(family),
-                   .sid = sid};
+  return pair_for(family, user, format_.make(family.id, family.generation), issued_ms);
 }
 
-std::expected<TokenPair, Error> TokenService::fail(RefreshFailure why) {
+std::expected<TokenPair, Error> RefreshFamilies::fail(RefreshFailure why) {
   last_failure_.store(why);
   return std::unexpected(unauthenticated());
 }
 
-std::expected<TokenPair, Error> TokenService::refresh(std::string_view raw, std::string_view ip,
-                                                      std::string_view user_agent) {
+std::expected<TokenPair, Error> RefreshFamilies::refresh(std::string_view raw, std::string_view ip,
+                                                         std::string_view user_agent) {
   // The access token's issue time is taken BEFORE the rotation: see revoke_user().
   const std::int64_t issued_ms = clock_.now_ms();
   const std::int64_t now = issued_ms / 1000;
@@ -241,8 +157,8 @@ std::expected<TokenPair, Error> TokenService::refresh(std::string_view raw, std:
   }
   const store::RefreshFamily& family = rotated->family;
   // Lifetimes. The idle one runs from the family's use before this call.
-  if (now >= family.created_at + config_.refresh_absolute ||
-      now >= rotated->previous_use + config_.refresh_idle) {
+  if (now >= family.created_at + config_.absolute_lifetime ||
+      now >= rotated->previous_use + config_.idle_timeout) {
     (void)refresh_->revoke_family(family.id, "expired", now);
     return fail(RefreshFailure::kExpired);
   }
@@ -271,13 +187,13 @@ std::expected<TokenPair, Error> TokenService::refresh(std::string_view raw, std:
           .user = family.user_id, .ip = std::string(ip), .user_agent = std::string(user_agent)});
 }
 
-std::expected<TokenPair, Error> TokenService::reuse(const store::RefreshFamily& family,
-                                                    std::int64_t generation,
-                                                    const store::LegacyTokenInFamily* legacy,
-                                                    std::string_view raw_presented,
-                                                    const store::User& user, std::int64_t now,
-                                                    std::int64_t issued_ms,
-                                                    const AuditActor& presenter) {
+std::expected<TokenPair, Error> RefreshFamilies::reuse(const store::RefreshFamily& family,
+                                                       std::int64_t generation,
+                                                       const store::LegacyTokenInFamily* legacy,
+                                                       std::string_view raw_presented,
+                                                       const store::User& user, std::int64_t now,
+                                                       std::int64_t issued_ms,
+                                                       const AuditActor& presenter) {
   if (config_.reuse_grace > 0) {
     if (legacy == nullptr && generation == family.generation - 1 &&
         now - family.last_used_at <= config_.reuse_grace) {
@@ -302,7 +218,7 @@ std::expected<TokenPair, Error> TokenService::reuse(const store::RefreshFamily& 
   auto revoked = refresh_->revoke_family(family.id, "reuse", now);
   if (!revoked) return std::unexpected(from_store(revoked.error()));
   // The thief may hold the family's latest access token too: it dies with the family.
-  if (auto d = deny_family(sid_of(family.id)); !d) return std::unexpected(d.error());
+  if (auto d = access_.revoke_family(sid_of(family.id)); !d) return std::unexpected(d.error());
   (void)audit_.record(AuditType::kRefreshReuse, now, presenter,
                       nlohmann::json{{"family", sid_of(family.id)},
                                      {"generation", generation},
@@ -312,87 +228,20 @@ std::expected<TokenPair, Error> TokenService::reuse(const store::RefreshFamily& 
   return fail(RefreshFailure::kReuse);
 }
 
-std::expected<std::shared_ptr<const AccessPrincipal>, Error> TokenService::verify(
-    std::string_view token) {
-  return *check(token, /*locally=*/false);  // never nullopt when the store may be asked
-}
-
-std::optional<std::expected<std::shared_ptr<const AccessPrincipal>, Error>>
-TokenService::verify_locally(std::string_view token) {
-  return check(token, /*locally=*/true);
-}
-
-std::optional<std::expected<std::shared_ptr<const AccessPrincipal>, Error>> TokenService::check(
-    std::string_view token, bool locally) {
-  if (token.empty() || token.size() > kMaxTokenBytes) return std::unexpected(unauthenticated());
-  const auto view = keyring_.current();
-  if (!view) return std::unexpected(make_error(Errc::kUnavailable));
-  // One clock reading serves the expiry checks (seconds) and the revocation check's freshness
-  // test (milliseconds). Floor, as Clock::now_unix() would give at the same instant.
-  const std::int64_t now_ms = clock_.now_ms();
-  const std::int64_t now = now_ms / 1000 - (now_ms % 1000 < 0 ? 1 : 0);
-  const store::TokenHash key = token_hash_of(token);
-  std::shared_ptr<const AccessPrincipal> principal = verified_.get(key, view->version);
-  if (principal && now >= principal->expires_at + config_.leeway) principal = nullptr;
-  if (!principal) {
-    const std::uint64_t generation = verified_.generation();
-    jose::ClaimsPolicy policy;
-    policy.issuer = config_.issuer;
-    policy.audience = config_.audience;
-    policy.leeway_seconds = config_.leeway;
-    policy.required = {"iss", "sub", "aud", "exp", "iat", "jti", "sid"};
-    auto claims = jose::verify_jwt(token, view->verifiers, policy, now);
-    if (!claims) return std::unexpected(unauthenticated());
-    auto user = store::parse_uuid(claims->sub);
-    auto issued_ms = issued_ms_of(claims->jti);
-    if (!user || !issued_ms || !claims->exp) return std::unexpected(unauthenticated());
-    auto p = std::make_shared<AccessPrincipal>();
-    p->user = *user;
-    p->user_uuid = claims->sub;
-    p->roles = std::move(claims->roles);
-    p->sid = std::move(claims->sid);
-    p->jti = std::move(claims->jti);
-    p->issued_ms = *issued_ms;
-    p->expires_at = *claims->exp;
-    p->auth_time = claims->auth_time.value_or(0);
-    p->revocation = revocation_.identify(p->user, p->issued_ms, p->jti, p->sid);
-    principal = std::move(p);
-    verified_.put(key, principal, view->version, generation);
-  }
-  std::expected<bool, Error> revoked = false;
-  if (locally) {
-    auto local = revocation_.is_revoked_locally(principal->revocation, now_ms);
-    if (!local) return std::nullopt;  // only the store can tell
-    revoked = *local;
-  } else {
-    revoked = revocation_.is_revoked(principal->revocation, now_ms);
-  }
-  if (!revoked) return std::unexpected(revoked.error());
-  if (*revoked) return std::unexpected(unauthenticated());
-  return principal;
-}
-
-std::expected<void, Error> TokenService::logout(const AccessPrincipal& principal) {
-  if (auto r = revocation_.deny(principal.jti, principal.expires_at + config_.leeway); !r) {
-    return std::unexpected(r.error());
-  }
+std::expected<void, Error> RefreshFamilies::logout(const AccessPrincipal& principal) {
+  if (auto r = access_.revoke(principal); !r) return std::unexpected(r.error());
   if (auto id = family_id_of(principal.sid)) {
     auto r = refresh_->revoke_family(*id, "logout", clock_.now_unix());
     if (!r && r.error() != store::StoreError::kNotFound) {
       return std::unexpected(from_store(r.error()));
     }
-    if (auto d = deny_family(principal.sid); !d) return std::unexpected(d.error());
+    if (auto d = access_.revoke_family(principal.sid); !d) return std::unexpected(d.error());
   }
   return {};
 }
 
-std::expected<void, Error> TokenService::deny_family(std::string_view sid) {
-  // Every access token of the family was issued by now, so none outlives this.
-  return revocation_.deny_family(sid, clock_.now_unix() + config_.access_ttl + config_.leeway);
-}
-
-std::expected<TokenService::Presented, Error> TokenService::presented(std::string_view raw,
-                                                                      RefreshFailure& why) {
+std::expected<RefreshFamilies::Presented, Error> RefreshFamilies::presented(std::string_view raw,
+                                                                            RefreshFailure& why) {
   if (raw.size() == kRefreshTokenChars) {
     auto claims = format_.parse(raw);
     if (!claims) {
@@ -418,7 +267,7 @@ std::expected<TokenService::Presented, Error> TokenService::presented(std::strin
   return Presented{.family = found->family.id, .generation = 0, .legacy = std::move(*found)};
 }
 
-std::expected<void, Error> TokenService::logout_refresh(std::string_view raw) {
+std::expected<void, Error> RefreshFamilies::logout_refresh(std::string_view raw) {
   RefreshFailure why = RefreshFailure::kMalformed;
   auto token = presented(raw, why);
   if (!token) return std::unexpected(std::move(token.error()));
@@ -427,11 +276,11 @@ std::expected<void, Error> TokenService::logout_refresh(std::string_view raw) {
     if (r.error() == store::StoreError::kNotFound) return std::unexpected(unauthenticated());
     return std::unexpected(from_store(r.error()));
   }
-  return deny_family(sid_of(token->family));
+  return access_.revoke_family(sid_of(token->family));
 }
 
-std::expected<std::size_t, Error> TokenService::revoke_user(const store::UserId& user,
-                                                            std::string_view reason) {
+std::expected<std::size_t, Error> RefreshFamilies::revoke_user(const store::UserId& user,
+                                                               std::string_view reason) {
   // Families first, then the not-before. A refresh or login racing with this either finds
   // its family revoked, or rotated/created it before the revocation - and then took its access
   // token's issue time even earlier (refresh(), start()), so the not-before set below, later
@@ -443,21 +292,21 @@ std::expected<std::size_t, Error> TokenService::revoke_user(const store::UserId&
   return *n;
 }
 
-std::expected<std::vector<store::RefreshFamily>, Error> TokenService::families(
+std::expected<std::vector<store::RefreshFamily>, Error> RefreshFamilies::families(
     const store::UserId& user) {
   auto all = refresh_->list(user);
   if (!all) return std::unexpected(from_store(all.error()));
   const std::int64_t now = clock_.now_unix();
   std::erase_if(*all, [&](const store::RefreshFamily& f) {
-    return now >= f.created_at + config_.refresh_absolute ||
-           now >= f.last_used_at + config_.refresh_idle;
+    return now >= f.created_at + config_.absolute_lifetime ||
+           now >= f.last_used_at + config_.idle_timeout;
   });
   return std::move(*all);
 }
 
-std::expected<store::RefreshFamily, Error> TokenService::revoke_family(const store::UserId& user,
-                                                                       std::string_view sid,
-                                                                       std::string_view reason) {
+std::expected<store::RefreshFamily, Error> RefreshFamilies::revoke_family(const store::UserId& user,
+                                                                          std::string_view sid,
+                                                                          std::string_view reason) {
   auto live = families(user);
   if (!live) return std::unexpected(live.error());
   const auto id = family_id_of(sid);
@@ -468,22 +317,22 @@ std::expected<store::RefreshFamily, Error> TokenService::revoke_family(const sto
     if (!r && r.error() != store::StoreError::kNotFound) {
       return std::unexpected(from_store(r.error()));
     }
-    if (auto d = deny_family(sid); !d) return std::unexpected(d.error());
+    if (auto d = access_.revoke_family(sid); !d) return std::unexpected(d.error());
     return std::move(f);
   }
   return std::unexpected(make_error(Errc::kNotFound));
 }
 
-std::expected<std::string, Error> TokenService::sid_of_refresh(std::string_view raw) {
+std::expected<std::string, Error> RefreshFamilies::sid_of_refresh(std::string_view raw) {
   RefreshFailure why = RefreshFailure::kMalformed;
   auto token = presented(raw, why);
   if (!token) return std::unexpected(std::move(token.error()));
   return sid_of(token->family);
 }
 
-std::expected<std::size_t, Error> TokenService::purge() {
+std::expected<std::size_t, Error> RefreshFamilies::purge() {
   const std::int64_t now = clock_.now_unix();
-  auto n = refresh_->purge(now - config_.refresh_absolute, now - config_.refresh_idle,
+  auto n = refresh_->purge(now - config_.absolute_lifetime, now - config_.idle_timeout,
                            now - config_.keep_revoked);
   if (!n) return std::unexpected(from_store(n.error()));
   return *n;

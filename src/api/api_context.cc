@@ -1,0 +1,49 @@
+#include "api/api_context.h"
+
+#include <utility>
+
+namespace tessera::api {
+
+ApiContext::ApiContext(ApiServices services, http::TrustedProxies proxies, http::Metrics* metrics,
+                       ApiOptions options)
+    : services_(services),
+      proxies_(std::move(proxies)),
+      metrics_(metrics),
+      options_(std::move(options)),
+      cookies_(services_.family_csrf, services_.clock, options_.same_site),
+      csrf_(services_.family_csrf, options_.allowed_origins),
+      authenticator_(services_.auth, services_.sessions, services_.access_tokens, cookies_, csrf_,
+                     services_.clock) {}
+
+void ApiContext::set_allowed_origins(std::vector<std::string> origins) {
+  csrf_.set_allowed_origins(std::move(origins));
+}
+
+auth::RequestContext ApiContext::request_context(const http::Request& req) const {
+  auth::RequestContext ctx;
+  ctx.ip = http::client_ip(req, proxies_);
+  if (auto ua = req.headers.get("User-Agent")) ctx.user_agent = std::string(*ua);
+  return ctx;
+}
+
+void ApiContext::count_login_failure(const auth::Error& e) const {
+  switch (e.code) {
+    case auth::Errc::kRateLimited:
+    case auth::Errc::kConcurrencyLimited:
+      return count_login("rate_limited");
+    case auth::Errc::kBusy:
+      return count_login("busy");
+    default:
+      return count_login("failure");
+  }
+}
+
+void ApiContext::count_login(std::string_view result) const {
+  if (metrics_ != nullptr) metrics_->logins().inc(result);
+}
+
+void ApiContext::count_revocations(std::string_view kind, std::uint64_t n) const {
+  if (metrics_ != nullptr && n > 0) metrics_->revocations().inc(kind, n);
+}
+
+}  // namespace tessera::api

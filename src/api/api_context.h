@@ -1,0 +1,114 @@
+// What every API handler shares: the auth services, the client's address, and the pieces that
+// each hold one rule of a request's authentication (SPEC.md "Browser delivery"):
+//   api/credentials.h      which credential a request presents (Bearer, then cookies)
+//   api/authenticator.h    checking it with the service that minted it
+//   api/csrf_guard.h       the CSRF rule for cookie credentials, and login CSRF
+//   api/browser_cookies.h  the Set-Cookie values of both web modes
+// plus metrics and where store-bound handlers run.
+//
+// Thread-safe after wiring (set_allowed_origins before serving).
+#pragma once
+
+#include <cstdint>
+#include <string_view>
+#include <vector>
+
+#include "api/authenticator.h"
+#include "api/browser_cookies.h"
+#include "api/credentials.h"
+#include "api/csrf_guard.h"
+#include "auth/access_tokens.h"
+#include "auth/audit.h"
+#include "auth/auth_service.h"
+#include "auth/family_csrf.h"
+#include "auth/hash_pool.h"
+#include "auth/keyring.h"
+#include "auth/refresh_families.h"
+#include "auth/sessions.h"
+#include "base/clock.h"
+#include "http/client_ip.h"
+#include "http/cookies.h"
+#include "http/message.h"
+#include "http/metrics.h"
+
+namespace tessera::api {
+
+// What the browser's cookies carry (web.mode).
+enum class WebMode { kSession, kJwt };
+
+// The auth services the handlers call. REQUIRES: each outlives the context and the server.
+struct ApiServices {
+  auth::AuthService& auth;
+  auth::SessionService& sessions;
+  auth::AccessTokens& access_tokens;
+  auth::RefreshFamilies& families;
+  const auth::FamilyCsrf& family_csrf;
+  auth::KeyringService& keyring;
+  auth::AuditService& audit;
+  const base::Clock& clock;
+};
+
+struct ApiOptions {
+  // CSRF: origins allowed to send cookie-authenticated unsafe requests at first (see
+  // app::effective_allowed_origins); ApiContext::set_allowed_origins changes them (the CSRF
+  // guard holds the list).
+  std::vector<std::string> allowed_origins;
+  http::SameSite same_site = http::SameSite::kLax;  // of the session, access and CSRF cookies
+  WebMode mode = WebMode::kSession;                 // what POST /auth/login hands the browser
+  // Where store-bound handlers (POST /auth/refresh; every store-bound handler when `offload`)
+  // run, off the I/O threads; null: inline.
+  auth::HashPool* store_pool = nullptr;
+  // The stores are across a network (PostgreSQL, Redis): every handler that touches them runs
+  // on store_pool (api/store_routes.h).
+  bool offload = false;
+};
+
+class ApiContext {
+ public:
+  // `metrics` may be null (no counting).
+  ApiContext(ApiServices services, http::TrustedProxies proxies, http::Metrics* metrics,
+             ApiOptions options);
+  ApiContext(const ApiContext&) = delete;  // the pieces refer to each other
+  ApiContext& operator=(const ApiContext&) = delete;
+
+  auth::AuthService& auth() const { return services_.auth; }
+  auth::SessionService& sessions() const { return services_.sessions; }
+  auth::AccessTokens& access_tokens() const { return services_.access_tokens; }
+  auth::RefreshFamilies& families() const { return services_.families; }
+  const auth::FamilyCsrf& family_csrf() const { return services_.family_csrf; }
+  auth::KeyringService& keyring() const { return services_.keyring; }
+  auth::AuditService& audit() const { return services_.audit; }
+  const base::Clock& clock() const { return services_.clock; }
+  const ApiOptions& options() const { return options_; }
+
+  const Authenticator& credentials() const { return authenticator_; }
+  const CsrfGuard& csrf() const { return csrf_; }
+  const BrowserCookies& cookies() const { return cookies_; }
+
+  // Where store-bound handlers run (api/store_routes.h): the store pool when the stores are
+  // across a network (options().offload), else null (inline).
+  auth::HashPool* offload_pool() const { return options_.offload ? options_.store_pool : nullptr; }
+
+  // Wiring only (the server's own URL is known once it is bound).
+  void set_allowed_origins(std::vector<std::string> origins);
+
+  // The client's IP (trusted proxies honoured) and User-Agent.
+  auth::RequestContext request_context(const http::Request& req) const;
+
+  // Metrics (no-ops without metrics).
+  void count_login(std::string_view result) const;
+  // A failed login's metric: rate_limited, busy or failure.
+  void count_login_failure(const auth::Error& e) const;
+  void count_revocations(std::string_view kind, std::uint64_t n = 1) const;
+
+ private:
+  ApiServices services_;
+  http::TrustedProxies proxies_;
+  http::Metrics* metrics_;
+  ApiOptions options_;
+  BrowserCookies cookies_;
+  CsrfGuard csrf_;
+  Authenticator authenticator_;
+};
+
+}  // namespace tessera::api

@@ -1,0 +1,162 @@
+#include "api/oauth_errors.h"
+
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "api/error_mapping.h"
+#include "http/uri.h"
+
+namespace tessera::api {
+namespace {
+
+// RFC 6750 section 3: auth-param values are quoted-strings; error_description and scope are
+// restricted to printable ASCII without '"' and '\' (%x20-21 / %x23-5B / %x5D-7E), so a
+// description outside that set is left out of the challenge rather than escaped.
+bool challenge_safe(std::string_view s) {
+  for (char c : s) {
+    const auto u = static_cast<unsigned char>(c);
+    if (u < 0x20 || u > 0x7e || c == '"' || c == '\\') return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+std::string_view oauth_error_code(OAuthErrc code) {
+  switch (code) {
+    case OAuthErrc::kInvalidRequest:
+      return "invalid_request";
+    case OAuthErrc::kInvalidClient:
+      return "invalid_client";
+    case OAuthErrc::kInvalidGrant:
+      return "invalid_grant";
+    case OAuthErrc::kUnauthorizedClient:
+      return "unauthorized_client";
+    case OAuthErrc::kUnsupportedGrantType:
+      return "unsupported_grant_type";
+    case OAuthErrc::kInvalidScope:
+      return "invalid_scope";
+    case OAuthErrc::kUnsupportedTokenType:
+      return "unsupported_token_type";
+    case OAuthErrc::kInvalidToken:
+      return "invalid_token";
+    case OAuthErrc::kInsufficientScope:
+      return "insufficient_scope";
+    case OAuthErrc::kAccessDenied:
+      return "access_denied";
+    case OAuthErrc::kUnsupportedResponseType:
+      return "unsupported_response_type";
+    case OAuthErrc::kLoginRequired:
+      return "login_required";
+    case OAuthErrc::kConsentRequired:
+      return "consent_required";
+    case OAuthErrc::kInteractionRequired:
+      return "interaction_required";
+    case OAuthErrc::kServerError:
+      return "server_error";
+    case OAuthErrc::kTemporarilyUnavailable:
+      return "temporarily_unavailable";
+  }
+  return "server_error";
+}
+
+int oauth_status(OAuthErrc code) {
+  switch (code) {
+    case OAuthErrc::kInvalidClient:
+    case OAuthErrc::kInvalidToken:
+      return 401;
+    case OAuthErrc::kInsufficientScope:
+    case OAuthErrc::kAccessDenied:
+      return 403;
+    case OAuthErrc::kServerError:
+      return 500;
+    case OAuthErrc::kTemporarilyUnavailable:
+      return 503;
+    case OAuthErrc::kInvalidRequest:
+    case OAuthErrc::kInvalidGrant:
+    case OAuthErrc::kUnauthorizedClient:
+    case OAuthErrc::kUnsupportedGrantType:
+    case OAuthErrc::kInvalidScope:
+    case OAuthErrc::kUnsupportedTokenType:
+    case OAuthErrc::kUnsupportedResponseType:
+    case OAuthErrc::kLoginRequired:
+    case OAuthErrc::kConsentRequired:
+    case OAuthErrc::kInteractionRequired:
+      break;
+  }
+  return 400;
+}
+
+OAuthError oauth_error(const auth::Error& error, OAuthErrc otherwise) {
+  switch (error.code) {
+    case auth::Errc::kUnavailable:
+    case auth::Errc::kBusy:
+      return {.code = OAuthErrc::kTemporarilyUnavailable, .description = {}};
+    case auth::Errc::kInternal:
+      return {.code = OAuthErrc::kServerError, .description = {}};
+    case auth::Errc::kBadInput:
+      return {.code = OAuthErrc::kInvalidRequest, .description = error.detail};
+    default:
+      break;
+  }
+  return {.code = otherwise, .description = {}};
+}
+
+http::Response oauth_token_error(const OAuthError& error, ClientAuthVia via) {
+  nlohmann::ordered_json body = {{"error", oauth_error_code(error.code)}};
+  if (!error.description.empty()) body["error_description"] = error.description;
+  http::Response res =
+      http::make_response(oauth_status(error.code),
+                          body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+  res.headers.set("Cache-Control", "no-store");  // RFC 6749 section 5.1, errors alike
+  if (error.code == OAuthErrc::kInvalidClient && via == ClientAuthVia::kAuthorizationHeader) {
+    res.headers.set("WWW-Authenticate", R"(Basic realm="tessera")");
+  } else if (oauth_status(error.code) == 401) {
+    // Every 401 carries a challenge (RFC 9110 section 11.6.1).
+    res.headers.set("WWW-Authenticate", std::string(kWwwAuthenticate));
+  }
+  if (error.code == OAuthErrc::kTemporarilyUnavailable) res.headers.set("Retry-After", "1");
+  return res;
+}
+
+http::Response oauth_bearer_error(const OAuthError& error, bool token_presented,
+                                  std::string_view scope) {
+  http::Response res;
+  res.status = token_presented ? oauth_status(error.code) : 401;
+  std::string challenge(kWwwAuthenticate);
+  if (token_presented) {
+    challenge += ", error=\"";
+    challenge += oauth_error_code(error.code);
+    challenge += '"';
+    if (!error.description.empty() && challenge_safe(error.description)) {
+      challenge += ", error_description=\"" + error.description + '"';
+    }
+    if (error.code == OAuthErrc::kInsufficientScope && !scope.empty() && challenge_safe(scope)) {
+      challenge += ", scope=\"" + std::string(scope) + '"';
+    }
+  }
+  res.headers.set("WWW-Authenticate", std::move(challenge));
+  res.headers.set("Cache-Control", "no-store");
+  if (res.status == 503) res.headers.set("Retry-After", "1");
+  return res;
+}
+
+http::Response oauth_redirect_error(std::string_view redirect_uri, const OAuthError& error,
+                                    std::string_view state, std::string_view issuer) {
+  http::QueryParams params = {{"error", oauth_error_code(error.code)}};
+  if (!error.description.empty()) params.emplace_back("error_description", error.description);
+  if (!state.empty()) params.emplace_back("state", state);
+  params.emplace_back("iss", issuer);  // RFC 9207 section 2
+  auto location = http::with_query_params(redirect_uri, params);
+  if (!location) {
+    // Registration accepts only absolute URIs without fragments: this is a bug, not input.
+    return problem_response(500, "the client's redirect URI cannot carry an error");
+  }
+  http::Response res;
+  res.status = 303;
+  res.headers.set("Location", std::move(*location));
+  res.headers.set("Cache-Control", "no-store");
+  return res;
+}
+
+}  // namespace tessera::api

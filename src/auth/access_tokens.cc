@@ -1,0 +1,151 @@
+#include "auth/access_tokens.h"
+
+#include <nlohmann/json.hpp>
+#include <utility>
+
+#include "auth/opaque_token.h"
+#include "base/base64url.h"
+#include "crypto/hash.h"
+#include "tessera/jws.h"
+#include "tessera/jwt.h"
+
+namespace tessera::auth {
+namespace {
+
+constexpr std::size_t kMaxTokenBytes = 8 * 1024;  // SPEC.md: oversize tokens are rejected
+constexpr std::size_t kJtiTimeBytes = 6;
+constexpr std::size_t kJtiRandomBytes = 16;
+constexpr std::size_t kJtiChars = 30;  // base64url of 22 bytes
+
+Error unauthenticated() { return make_error(Errc::kUnauthenticated); }
+
+std::string new_jti(std::int64_t issued_ms) {
+  std::string raw(kJtiTimeBytes, '\0');
+  for (std::size_t i = 0; i < kJtiTimeBytes; ++i) {
+    raw[kJtiTimeBytes - 1 - i] = static_cast<char>((issued_ms >> (8 * i)) & 0xff);
+  }
+  raw += crypto::random_bytes(kJtiRandomBytes);
+  return base::base64url_encode(raw);
+}
+
+}  // namespace
+
+AccessTokens::AccessTokens(KeyringService& keyring, RevocationService& revocation,
+                           const base::Clock& clock, AccessTokenConfig config)
+    : keyring_(keyring),
+      revocation_(revocation),
+      clock_(clock),
+      config_(std::move(config)),
+      verified_(config_.verify_cache_capacity) {}
+
+std::optional<std::int64_t> AccessTokens::issued_ms_of(std::string_view jti) {
+  if (jti.size() != kJtiChars) return std::nullopt;
+  auto raw = base::base64url_decode(jti);
+  if (!raw || raw->size() != kJtiTimeBytes + kJtiRandomBytes) return std::nullopt;
+  std::int64_t ms = 0;
+  for (std::size_t i = 0; i < kJtiTimeBytes; ++i) {
+    ms = (ms << 8) | static_cast<unsigned char>((*raw)[i]);
+  }
+  return ms;
+}
+
+std::expected<AccessToken, Error> AccessTokens::issue(const store::User& user, std::string_view sid,
+                                                      std::int64_t auth_time,
+                                                      std::int64_t issued_ms) {
+  const auto view = keyring_.current();
+  if (!view || !view->signer) {
+    return std::unexpected(make_error(Errc::kUnavailable, "no signing key"));
+  }
+  AccessToken out;
+  out.issued_ms = issued_ms;
+  const std::int64_t iat = out.issued_ms / 1000;
+  out.expires_at = iat + config_.ttl;
+  out.jti = new_jti(out.issued_ms);
+  nlohmann::json claims = {
+      {"iss", config_.issuer},
+      {"sub", store::to_uuid(user.id)},
+      {"aud", config_.audience},
+      {"iat", iat},
+      {"exp", out.expires_at},
+      {"jti", out.jti},
+      {"sid", sid},
+      {"roles", user.roles},
+      {"auth_time", auth_time},
+  };
+  auto token = jose::sign(*view->signer, claims.dump(),
+                          jose::SignOptions{.kid = view->signer->kid(), .typ = "at+jwt"});
+  if (!token) return std::unexpected(make_error(Errc::kInternal, "cannot sign"));
+  out.token = std::move(*token);
+  return out;
+}
+
+std::expected<std::shared_ptr<const AccessPrincipal>, Error> AccessTokens::verify(
+    std::string_view token) {
+  return *check(token, /*locally=*/false);  // never nullopt when the store may be asked
+}
+
+std::optional<std::expected<std::shared_ptr<const AccessPrincipal>, Error>>
+AccessTokens::verify_locally(std::string_view token) {
+  return check(token, /*locally=*/true);
+}
+
+std::optional<std::expected<std::shared_ptr<const AccessPrincipal>, Error>> AccessTokens::check(
+    std::string_view token, bool locally) {
+  if (token.empty() || token.size() > kMaxTokenBytes) return std::unexpected(unauthenticated());
+  const auto view = keyring_.current();
+  if (!view) return std::unexpected(make_error(Errc::kUnavailable));
+  // One clock reading serves the expiry checks (seconds) and the revocation check's freshness
+  // test (milliseconds). Floor, as Clock::now_unix() would give at the same instant.
+  const std::int64_t now_ms = clock_.now_ms();
+  const std::int64_t now = now_ms / 1000 - (now_ms % 1000 < 0 ? 1 : 0);
+  const store::TokenHash key = token_hash_of(token);
+  std::shared_ptr<const AccessPrincipal> principal = verified_.get(key, view->version);
+  if (principal && now >= principal->expires_at + config_.leeway) principal = nullptr;
+  if (!principal) {
+    const std::uint64_t generation = verified_.generation();
+    jose::ClaimsPolicy policy;
+    policy.issuer = config_.issuer;
+    policy.audience = config_.audience;
+    policy.leeway_seconds = config_.leeway;
+    policy.required = {"iss", "sub", "aud", "exp", "iat", "jti", "sid"};
+    auto claims = jose::verify_jwt(token, view->verifiers, policy, now);
+    if (!claims) return std::unexpected(unauthenticated());
+    auto user = store::parse_uuid(claims->sub);
+    auto issued_ms = issued_ms_of(claims->jti);
+    if (!user || !issued_ms || !claims->exp) return std::unexpected(unauthenticated());
+    auto p = std::make_shared<AccessPrincipal>();
+    p->user = *user;
+    p->user_uuid = claims->sub;
+    p->roles = std::move(claims->roles);
+    p->sid = std::move(claims->sid);
+    p->jti = std::move(claims->jti);
+    p->issued_ms = *issued_ms;
+    p->expires_at = *claims->exp;
+    p->auth_time = claims->auth_time.value_or(0);
+    p->revocation = revocation_.identify(p->user, p->issued_ms, p->jti, p->sid);
+    principal = std::move(p);
+    verified_.put(key, principal, view->version, generation);
+  }
+  std::expected<bool, Error> revoked = false;
+  if (locally) {
+    auto local = revocation_.is_revoked_locally(principal->revocation, now_ms);
+    if (!local) return std::nullopt;  // only the store can tell
+    revoked = *local;
+  } else {
+    revoked = revocation_.is_revoked(principal->revocation, now_ms);
+  }
+  if (!revoked) return std::unexpected(revoked.error());
+  if (*revoked) return std::unexpected(unauthenticated());
+  return principal;
+}
+
+std::expected<void, Error> AccessTokens::revoke(const AccessPrincipal& principal) {
+  return revocation_.deny(principal.jti, principal.expires_at + config_.leeway);
+}
+
+std::expected<void, Error> AccessTokens::revoke_family(std::string_view sid) {
+  // Every access token of the family was issued by now, so none outlives this.
+  return revocation_.deny_family(sid, clock_.now_unix() + config_.ttl + config_.leeway);
+}
+
+}  // namespace tessera::auth
