@@ -95,7 +95,9 @@ TEST_F(DataDirTest, MalformedKeysAreRefusedAndKept) {
     write_master(text, 0600);
     auto r = load_or_create_master_key(dir_);
     EXPECT_FALSE(r) << text;
-    if (!r) EXPECT_NE(r.error().find("32 bytes"), std::string::npos) << r.error();
+    if (!r) {
+      EXPECT_NE(r.error().find("32 bytes"), std::string::npos) << r.error();
+    }
     EXPECT_EQ(read_master(), text);  // never overwritten
   }
 }
