@@ -81,11 +81,13 @@ def refresh_space_rows(d, store):
     the bytes per family before and after, and the rotations/s of the loop. Also used by
     bench/http/report.py for the PostgreSQL line."""
     fam, rot, thr = d["families"], d["rotations_per_family"], d["threads"]
-    shape = f"{fam} families, {thr} thread{'s' if thr != 1 else ''}"
+    spread = d.get("spread", 1)
+    stored = f", 1 in {spread} of {fam * spread:,} stored" if spread > 1 else ""
+    shape = f"{fam} families{stored}, {thr} thread{'s' if thr != 1 else ''}"
     status = "ok"
     if d.get("fsync", "on") != "on" or d.get("synchronous_commit", "on") == "off":
         status = "ok, but NOT durable (fsync or synchronous_commit off): not a benchmark figure"
-    common = {"part": "refresh_space", "backend": d["backend"], "families": fam,
+    common = {"part": "refresh_space", "backend": d["backend"], "families": fam, "spread": spread,
               "rotations_per_family": rot, "threads": thr, "measured": d.get("measured")}
     extra = {k: d.get(k) for k in (
         "bytes_before", "bytes_after", "growth_per_rotation", "wal_bytes_after",

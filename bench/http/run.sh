@@ -37,7 +37,8 @@
 #   pg.refresh_space             not wrk: refresh_space.sh on a database of its own on the
 #                                scale-out PostgreSQL: REFRESH_SPACE_FAMILIES (64) families
 #                                rotated REFRESH_SPACE_ROTATIONS times each (10,000; 1,000 with
-#                                --quick) on REFRESH_SPACE_THREADS threads (16).
+#                                --quick) on REFRESH_SPACE_THREADS threads (16), one in
+#                                REFRESH_SPACE_SPREAD (32) of the families stored.
 #
 # wrk runs on the same 2 cores as the servers (nothing is pinned): every server pays the same
 # handicap. Latency is closed-loop (each connection sends its next request when the previous
@@ -50,7 +51,8 @@
 # ARGON2_SECONDS, PEERS=0 (skip peers), PEERS_DIR (../shared/peers), PEER_WORKERS (1: node
 # processes per peer app; 2 = node:cluster on both cores), OUT_DIR (bench/out), BENCH_BUILD_DIR
 # (an existing CMake build dir to use instead of build/release; BENCH_NO_BUILD=1: as it is),
-# REFRESH_SPACE_FAMILIES, REFRESH_SPACE_ROTATIONS, REFRESH_SPACE_THREADS (pg.refresh_space).
+# REFRESH_SPACE_FAMILIES, REFRESH_SPACE_ROTATIONS, REFRESH_SPACE_THREADS, REFRESH_SPACE_SPREAD
+# (32; pg.refresh_space).
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -864,6 +866,9 @@ fi
 REFRESH_SPACE_FAMILIES=${REFRESH_SPACE_FAMILIES:-64}
 REFRESH_SPACE_ROTATIONS=${REFRESH_SPACE_ROTATIONS:-$((QUICK ? 1000 : 10000))}
 REFRESH_SPACE_THREADS=${REFRESH_SPACE_THREADS:-16}
+# One rotated family per 32 stored, each on a page of its own among idle ones: a deployment's
+# density (refresh_space.cc "Why --spread"; the packed worst case is in bench/README.md).
+REFRESH_SPACE_SPREAD=${REFRESH_SPACE_SPREAD:-32}
 if [[ -z "${SO_TESSERA_TEST_POSTGRES_DSN:-}" ]]; then
   record_missing pg.refresh_space "missing: no PostgreSQL (the scale-out part did not start it)"
 elif [[ ! -x "$BUILD/bench/refresh_space" ]]; then
@@ -872,7 +877,8 @@ else
   log "refresh families on disk: $REFRESH_SPACE_FAMILIES families x $REFRESH_SPACE_ROTATIONS rotations on PostgreSQL"
   if rs=$(REFRESH_SPACE_DSN="$SO_TESSERA_TEST_POSTGRES_DSN" BENCH_BUILD_DIR="$BUILD" \
       BENCH_NO_BUILD=1 FAMILIES="$REFRESH_SPACE_FAMILIES" ROTATIONS="$REFRESH_SPACE_ROTATIONS" \
-      THREADS="$REFRESH_SPACE_THREADS" "$HERE/refresh_space.sh" 2>"$TMP/refresh_space.err"); then
+      THREADS="$REFRESH_SPACE_THREADS" SPREAD="$REFRESH_SPACE_SPREAD" "$HERE/refresh_space.sh" \
+      2>"$TMP/refresh_space.err"); then
     "$PY" -c 'import json,sys; d=json.loads(sys.argv[1]); d.update(id="pg.refresh_space", run=1, ok_rps=d["rotations_per_s"]); print(json.dumps(d))' \
       "$rs" >>"$RESULTS"
     log "pg.refresh_space: $rs"
