@@ -15,6 +15,7 @@
 
 #include "store/audit_store.h"
 #include "store/change_feed.h"
+#include "store/client_store.h"
 #include "store/counter_store.h"
 #include "store/key_store.h"
 #include "store/refresh_store.h"
@@ -32,6 +33,8 @@ struct Stores {
   std::shared_ptr<RefreshStore> refresh;
   std::shared_ptr<KeyStore> keys;
   std::shared_ptr<RevocationStore> revocations;
+  // OAuth clients: in the backend, also when a cache is configured.
+  std::shared_ptr<ClientStore> clients;
   // Change hints between the processes on these stores (store/change_feed.h).
   std::shared_ptr<ChangeFeed> changes;
   // Whether the backends answer (for /readyz). Thread-safe, cheap, bounded in time.

@@ -2,6 +2,7 @@
 
 #include <string_view>
 
+#include "store/client_store.h"
 #include "store/key_store.h"
 
 namespace tessera::store {
@@ -30,6 +31,46 @@ std::string_view to_string(KeyState s) {
       return "retired";
   }
   return "unknown";
+}
+
+std::string_view to_string(ClientType t) {
+  switch (t) {
+    case ClientType::kPublic:
+      return "public";
+    case ClientType::kConfidential:
+      return "confidential";
+  }
+  return "unknown";
+}
+
+std::string_view to_string(ClientAuthMethod m) {
+  switch (m) {
+    case ClientAuthMethod::kNone:
+      return "none";
+    case ClientAuthMethod::kClientSecretBasic:
+      return "client_secret_basic";
+    case ClientAuthMethod::kClientSecretPost:
+      return "client_secret_post";
+    case ClientAuthMethod::kPrivateKeyJwt:
+      return "private_key_jwt";
+  }
+  return "unknown";
+}
+
+std::optional<ClientType> parse_client_type(std::string_view text) {
+  for (ClientType t : {ClientType::kPublic, ClientType::kConfidential}) {
+    if (to_string(t) == text) return t;
+  }
+  return std::nullopt;
+}
+
+std::optional<ClientAuthMethod> parse_client_auth_method(std::string_view text) {
+  for (ClientAuthMethod m :
+       {ClientAuthMethod::kNone, ClientAuthMethod::kClientSecretBasic,
+        ClientAuthMethod::kClientSecretPost, ClientAuthMethod::kPrivateKeyJwt}) {
+    if (to_string(m) == text) return m;
+  }
+  return std::nullopt;
 }
 
 namespace {

@@ -1,8 +1,8 @@
 // The store conformance suite: ONE set of tests written against the interfaces in src/store/,
 // run against every backend: memory, sqlite, postgres, and with the Redis cache in front
-// ("sqlite+redis", "postgres+redis": the backend for users, refresh families, keys and audit;
-// Redis for sessions, counters and revocations). Each test gets fresh, empty stores (sqlite: a
-// new file in a new temp dir; postgres: a new database on the server of
+// ("sqlite+redis", "postgres+redis": the backend for users, refresh families, keys, clients and
+// audit; Redis for sessions, counters and revocations). Each test gets fresh, empty stores
+// (sqlite: a new file in a new temp dir; postgres: a new database on the server of
 // TESSERA_TEST_POSTGRES_DSN, see postgres_test_util.h; redis: a new key prefix on the server
 // named by TESSERA_TEST_REDIS_URL, deleted afterwards - without them those tests fail, saying
 // how to run them). Tests that only make sense for one backend (files, processes, corruption,
@@ -20,6 +20,7 @@
 #include <thread>
 #include <vector>
 
+#include "client_checks.h"
 #include "postgres_test_util.h"
 #include "redis_test_util.h"
 #include "refresh_rows.h"
@@ -30,7 +31,9 @@
 namespace tessera::store {
 namespace {
 
+using testing::expect_same_client;
 using testing::family_id;
+using testing::make_client;
 using testing::make_family;
 using testing::make_key;
 using testing::make_session;
@@ -75,6 +78,7 @@ class StoreConformance : public ::testing::TestWithParam<std::string> {
   RefreshStore& refresh() { return *stores_.refresh; }
   KeyStore& keys() { return *stores_.keys; }
   RevocationStore& revocations() { return *stores_.revocations; }
+  ClientStore& clients() { return *stores_.clients; }
 
   TempDir dir_;
   std::unique_ptr<testing::ScratchDatabase> pg_;  // dropped after the stores close
@@ -86,7 +90,7 @@ class StoreConformance : public ::testing::TestWithParam<std::string> {
 
 TEST_P(StoreConformance, OpensEveryStoreAndIsReady) {
   EXPECT_TRUE(stores_.users && stores_.sessions && stores_.counters && stores_.audit &&
-              stores_.refresh && stores_.keys && stores_.revocations);
+              stores_.refresh && stores_.keys && stores_.revocations && stores_.clients);
   ASSERT_TRUE(stores_.ready);
   EXPECT_TRUE(stores_.ready());
 }
@@ -1186,34 +1190,21 @@ TEST_P(StoreConformance, KeyringWithARepeatedKidConflictsAndChangesNothing) {
 TEST_P(StoreConformance, ConcurrentKeyringReplacesGiveOneWinner) {
   constexpr int kThreads = 8;
   ASSERT_EQ(keys().replace(0, {make_key("start", KeyState::kActive, 1)}).value(), 1);
-  std::atomic<int> won{0}, conflicts{0}, other{0}, winner{-1};
-  std::atomic<bool> go{false};
-  std::vector<std::thread> threads;
-  for (int t = 0; t < kThreads; ++t) {
-    threads.emplace_back([&, t] {
-      while (!go.load()) std::this_thread::yield();
-      auto r = keys().replace(1, {make_key("t" + std::to_string(t), KeyState::kActive, t),
-                                  make_key("start", KeyState::kRetired, 1)});
-      if (r) {
-        EXPECT_EQ(*r, 2);
-        ++won;
-        winner = t;
-      } else if (r.error() == StoreError::kConflict) {
-        ++conflicts;
-      } else {
-        ++other;
-      }
-    });
-  }
-  go = true;
-  for (auto& t : threads) t.join();
-  EXPECT_EQ(won, 1);
-  EXPECT_EQ(conflicts, kThreads - 1);
-  EXPECT_EQ(other, 0);
+  const auto race = testing::race_one_change(kThreads, [&](int t) {
+    auto r = keys().replace(1, {make_key("t" + std::to_string(t), KeyState::kActive, t),
+                                make_key("start", KeyState::kRetired, 1)});
+    if (r) {
+      EXPECT_EQ(*r, 2);
+    }
+    return r;
+  });
+  EXPECT_EQ(race.won, 1);
+  EXPECT_EQ(race.conflicts, kThreads - 1);
+  EXPECT_EQ(race.other, 0);
   auto ring = keys().load();
   EXPECT_EQ(ring->version, 2);
   ASSERT_EQ(ring->keys.size(), 2u);
-  EXPECT_EQ(ring->keys[0].kid, "t" + std::to_string(winner.load()));  // one writer's keyring whole
+  EXPECT_EQ(ring->keys[0].kid, "t" + std::to_string(race.winner));  // one writer's keyring whole
   EXPECT_EQ(ring->keys[1].state, KeyState::kRetired);
 }
 
@@ -1508,6 +1499,239 @@ TEST_P(StoreConformance, ConcurrentRevocationsGetDistinctIncreasingSeqs) {
   for (int t = 0; t < kThreads; ++t) {
     EXPECT_EQ(revocations().not_before(user_id(t + 1)).value(), 46'000);  // i = 45: the last
   }
+}
+
+// ---- ClientStore -----------------------------------------------------------------------------
+
+// A client with every field set: lists of several entries out of any sorted order, a name in
+// UTF-8, a JWKS, a secret.
+Client full_client() {
+  return Client{.id = "spa-7f3c",
+                .name = "Zoë's Café \xe2\x80\x94 \xe6\x97\xa5\xe6\x9c\xac",  // an em dash, CJK
+                .type = ClientType::kConfidential,
+                .auth_method = ClientAuthMethod::kPrivateKeyJwt,
+                .redirect_uris = {"https://app.example/cb", "https://app.example/a?x=1&y=\"2\"",
+                                  "http://127.0.0.1/callback", "com.example.app:/oauth2redirect"},
+                .post_logout_redirect_uris = {"https://app.example/bye", "https://app.example/"},
+                .grant_types = {"refresh_token", "authorization_code", "client_credentials"},
+                .scopes = {"profile", "openid", "email", "offline_access", "sc\xc3\xb4pe"},
+                .first_party = true,
+                .jwks = R"({"keys":[{"kty":"EC","crv":"P-256","kid":"k1","use":"sig",)"
+                        R"("x":"f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU",)"
+                        R"("y":"x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0"}]})",
+                .secret_hash = token(7),
+                .created_at = 1000,
+                .updated_at = 1200};
+}
+
+TEST_P(StoreConformance, ClientRoundTripsEveryField) {
+  const Client full = full_client();
+  ASSERT_TRUE(clients().create(full));
+  auto found = clients().find(full.id);
+  ASSERT_TRUE(found);
+  expect_same_client(*found, full);
+
+  // The other end: no secret, no JWKS, every list empty, public, not first-party.
+  const Client bare{.id = "bare",
+                    .name = "",
+                    .type = ClientType::kPublic,
+                    .auth_method = ClientAuthMethod::kNone,
+                    .created_at = 5,
+                    .updated_at = 6};
+  ASSERT_TRUE(clients().create(bare));
+  found = clients().find("bare");
+  ASSERT_TRUE(found);
+  expect_same_client(*found, bare);
+  EXPECT_FALSE(found->secret_hash.has_value());
+
+  // Every auth method and type (each stored by name).
+  int n = 10;
+  for (ClientType type : {ClientType::kPublic, ClientType::kConfidential}) {
+    for (ClientAuthMethod method :
+         {ClientAuthMethod::kNone, ClientAuthMethod::kClientSecretBasic,
+          ClientAuthMethod::kClientSecretPost, ClientAuthMethod::kPrivateKeyJwt}) {
+      Client c = make_client(n++, 2000);
+      c.type = type;
+      c.auth_method = method;
+      ASSERT_TRUE(clients().create(c));
+      auto got = clients().find(c.id);
+      ASSERT_TRUE(got);
+      expect_same_client(*got, c);
+    }
+  }
+}
+
+TEST_P(StoreConformance, ClientDuplicateIdConflictsAndChangesNothing) {
+  const Client first = make_client(1, 1000);
+  ASSERT_TRUE(clients().create(first));
+  Client again = full_client();
+  again.id = first.id;
+  EXPECT_EQ(clients().create(again).error(), StoreError::kConflict);
+  expect_same_client(clients().find(first.id).value(), first);
+  EXPECT_EQ(clients().list()->size(), 1u);
+}
+
+// Ids are opaque and compared byte for byte.
+TEST_P(StoreConformance, ClientIdsAreComparedExactly) {
+  Client lower = make_client(1, 1000);
+  lower.id = "app";
+  ASSERT_TRUE(clients().create(lower));
+  for (const char* other : {"App", "app ", " app", "ap", "apps", ""}) {
+    EXPECT_EQ(clients().find(other).error(), StoreError::kNotFound) << other;
+  }
+  Client upper = make_client(2, 1000);
+  upper.id = "App";
+  EXPECT_TRUE(clients().create(upper));
+  EXPECT_EQ(clients().find("App")->name, upper.name);
+  EXPECT_EQ(clients().find("app")->name, lower.name);
+}
+
+TEST_P(StoreConformance, ClientUnknownIdIsNotFoundAndChangesNothing) {
+  EXPECT_TRUE(clients().list()->empty());
+  const Client known = make_client(1, 1000);
+  ASSERT_TRUE(clients().create(known));
+  const Client unknown = make_client(2, 1000);
+  EXPECT_EQ(clients().find(unknown.id).error(), StoreError::kNotFound);
+  EXPECT_EQ(clients().update(unknown).error(), StoreError::kNotFound);
+  EXPECT_EQ(clients().set_secret(unknown.id, token(9), 1500).error(), StoreError::kNotFound);
+  EXPECT_EQ(clients().set_secret(unknown.id, std::nullopt, 1500).error(), StoreError::kNotFound);
+  EXPECT_EQ(clients().remove(unknown.id).error(), StoreError::kNotFound);
+  // Neither an update nor a secret made the unknown client.
+  EXPECT_EQ(clients().find(unknown.id).error(), StoreError::kNotFound);
+  auto all = clients().list();
+  ASSERT_TRUE(all);
+  ASSERT_EQ(all->size(), 1u);
+  expect_same_client(all->front(), known);
+}
+
+TEST_P(StoreConformance, ClientUpdateReplacesEveryFieldButIdAndCreatedAt) {
+  const Client original = full_client();
+  ASSERT_TRUE(clients().create(original));
+  const Client neighbour = make_client(1, 1000);
+  ASSERT_TRUE(clients().create(neighbour));
+
+  Client changed{.id = original.id,
+                 .name = "Renamed",
+                 .type = ClientType::kPublic,
+                 .auth_method = ClientAuthMethod::kNone,
+                 .redirect_uris = {"https://new.example/cb"},
+                 .post_logout_redirect_uris = {},
+                 .grant_types = {"authorization_code", "refresh_token"},
+                 .scopes = {},
+                 .first_party = false,
+                 .jwks = "",
+                 .secret_hash = std::nullopt,
+                 .created_at = 99999,  // ignored: created_at is kept
+                 .updated_at = 3000};
+  ASSERT_TRUE(clients().update(changed));
+  Client expected = changed;
+  expected.created_at = original.created_at;
+  expect_same_client(clients().find(original.id).value(), expected);
+
+  // And back to lists, a JWKS and a secret.
+  Client again = original;
+  again.scopes = {"b", "a"};
+  again.secret_hash = token(8);
+  again.updated_at = 4000;
+  ASSERT_TRUE(clients().update(again));
+  expect_same_client(clients().find(original.id).value(), again);
+  // Only that client changed.
+  expect_same_client(clients().find(neighbour.id).value(), neighbour);
+}
+
+TEST_P(StoreConformance, ClientSetSecretReplacesOrClearsTheHashOnly) {
+  const Client original = full_client();
+  ASSERT_TRUE(clients().create(original));
+  Client expected = original;
+
+  ASSERT_TRUE(clients().set_secret(original.id, token(100), 2000));
+  expected.secret_hash = token(100);
+  expected.updated_at = 2000;
+  expect_same_client(clients().find(original.id).value(), expected);
+
+  ASSERT_TRUE(clients().set_secret(original.id, std::nullopt, 2100));
+  expected.secret_hash.reset();
+  expected.updated_at = 2100;
+  expect_same_client(clients().find(original.id).value(), expected);
+  EXPECT_FALSE(clients().find(original.id)->secret_hash.has_value());
+
+  ASSERT_TRUE(clients().set_secret(original.id, token(101), 2200));
+  expected.secret_hash = token(101);
+  expected.updated_at = 2200;
+  expect_same_client(clients().find(original.id).value(), expected);
+}
+
+TEST_P(StoreConformance, ClientListOrdersByCreatedThenId) {
+  // Created out of order; ids that share a created_at order byte for byte: upper case before
+  // lower case, multi-byte UTF-8 after ASCII (whatever a locale would say).
+  const std::vector<std::pair<std::string, std::int64_t>> made = {
+      {"b", 200},    {"\xc3\xa9t\xc3\xa9", 200},
+      {"late", 300}, {"B", 200},
+      {"a", 200},    {"first", 100},
+      {"A", 200},    {"Z", 200}};
+  for (const auto& [id, at] : made) {
+    Client c = make_client(1, at);
+    c.id = id;
+    ASSERT_TRUE(clients().create(c)) << id;
+  }
+  auto all = clients().list();
+  ASSERT_TRUE(all);
+  std::vector<std::string> ids;
+  for (const Client& c : *all) ids.push_back(c.id);
+  EXPECT_EQ(ids, (std::vector<std::string>{"first", "A", "B", "Z", "a", "b", "\xc3\xa9t\xc3\xa9",
+                                           "late"}));
+  // Whole records, not just ids.
+  expect_same_client(all->front(), [] {
+    Client c = make_client(1, 100);
+    c.id = "first";
+    return c;
+  }());
+  // An update does not move a client (created_at is kept).
+  Client moved = all->front();
+  moved.created_at = 1000;
+  moved.updated_at = 5000;
+  ASSERT_TRUE(clients().update(moved));
+  EXPECT_EQ(clients().list()->front().id, "first");
+}
+
+TEST_P(StoreConformance, ClientRemoveDeletesOne) {
+  const Client gone = make_client(1, 1000);
+  const Client kept = make_client(2, 1000);
+  ASSERT_TRUE(clients().create(gone));
+  ASSERT_TRUE(clients().create(kept));
+  ASSERT_TRUE(clients().remove(gone.id));
+  EXPECT_EQ(clients().find(gone.id).error(), StoreError::kNotFound);
+  EXPECT_EQ(clients().remove(gone.id).error(), StoreError::kNotFound);
+  EXPECT_EQ(clients().update(gone).error(), StoreError::kNotFound);
+  auto all = clients().list();
+  ASSERT_TRUE(all);
+  ASSERT_EQ(all->size(), 1u);
+  expect_same_client(all->front(), kept);
+  // The id is free again.
+  Client reborn = full_client();
+  reborn.id = gone.id;
+  ASSERT_TRUE(clients().create(reborn));
+  expect_same_client(clients().find(gone.id).value(), reborn);
+}
+
+// Each thread's client differs in every field but the id.
+Client racing_client(int t) {
+  Client c = make_client(t + 1, 1000 + t);
+  c.id = "race";
+  return c;
+}
+
+TEST_P(StoreConformance, ConcurrentCreatesOfOneClientIdGiveOneWinner) {
+  constexpr int kThreads = 8;
+  const auto race =
+      testing::race_one_change(kThreads, [&](int t) { return clients().create(racing_client(t)); });
+  EXPECT_EQ(race.won, 1);
+  EXPECT_EQ(race.conflicts, kThreads - 1);
+  EXPECT_EQ(race.other, 0);
+  // The winner's client, whole.
+  const Client want = racing_client(race.winner);
+  expect_same_client(clients().find("race").value(), want);
+  EXPECT_EQ(clients().list()->size(), 1u);
 }
 
 // ---- ChangeFeed --------------------------------------------------------------------------------

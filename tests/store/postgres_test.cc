@@ -21,6 +21,7 @@
 #include <thread>
 #include <vector>
 
+#include "client_checks.h"
 #include "legacy_families.h"
 #include "legacy_sessions.h"
 #include "local_services.h"
@@ -38,6 +39,7 @@ namespace {
 using std::chrono::milliseconds;
 using testing::family_id;
 using testing::LocalServices;
+using testing::make_client;
 using testing::make_family;
 using testing::make_session;
 using testing::make_user;
@@ -171,7 +173,7 @@ TEST_F(PostgresStore, ConcurrentMigrationsOfAFreshDatabaseAllSucceedAndAgree) {
   EXPECT_EQ(raw.scalar("SELECT count(DISTINCT version) FROM schema_version"), latest);
   EXPECT_EQ(raw.scalar("SELECT count(*) FROM keyring"), "1");  // seeded exactly once
   EXPECT_EQ(raw.scalar("SELECT count(*) FROM revocation_log_state"), "1");
-  EXPECT_EQ(raw.scalar("SELECT count(*) FROM pg_tables WHERE schemaname = 'public'"), "15");
+  EXPECT_EQ(raw.scalar("SELECT count(*) FROM pg_tables WHERE schemaname = 'public'"), "16");
   Stores s = open(config());
   EXPECT_TRUE(s.users->create(make_user(1, 1000)));
 }
@@ -249,6 +251,24 @@ TEST_F(PostgresStore, AVersion2DatabaseKeepsItsSessionsOrderAndEvictsInCreationO
   Stores s = open(config());
   ASSERT_TRUE(s.ready());
   ASSERT_NO_FATAL_FAILURE(testing::expect_legacy_sessions_kept(*s.sessions));
+}
+
+// A version 4 database (the schema before OAuth clients) gets the clients' table (0005): its
+// rows are kept and every ClientStore method works on it.
+TEST_F(PostgresStore, AVersion4DatabaseGetsOAuthClients) {
+  ASSERT_NO_FATAL_FAILURE(write_old_database(4, testing::pre_clients_inserts(bytea_literal)));
+  {
+    RawConnection raw(db_->dsn());
+    ASSERT_EQ(raw.scalar("SELECT to_regclass('oauth_clients') IS NULL"), "t");
+  }
+  Stores s = open(config());
+  ASSERT_TRUE(s.ready());
+  ASSERT_NO_FATAL_FAILURE(testing::expect_clients_after_upgrade(s));
+  RawConnection raw(db_->dsn());
+  EXPECT_EQ(raw.scalar("SELECT max(version) FROM schema_version"),
+            std::to_string(postgres::latest_version()));
+  EXPECT_EQ(raw.scalar("SELECT name FROM schema_version WHERE version = 5"),
+            "0005_oauth_clients.sql");
 }
 
 TEST_F(PostgresStore, AnInvalidConnectionStringIsRefusedWithoutEchoingIt) {
@@ -418,6 +438,7 @@ TEST_F(PostgresStore, ServerDownFailsClosedWithinTheBoundAndServiceResumesByItse
   ASSERT_TRUE(s.users);
   ASSERT_TRUE(s.users->create(make_user(1, 1000)));
   ASSERT_TRUE(s.refresh->create(make_family(1, 1, 1000)));
+  ASSERT_TRUE(s.clients->create(make_client(1, 1000)));
   ASSERT_TRUE(s.ready());
 
   ASSERT_TRUE(server.stop(Service::kPostgres));
@@ -432,6 +453,8 @@ TEST_F(PostgresStore, ServerDownFailsClosedWithinTheBoundAndServiceResumesByItse
       {"refresh.rotate", [&] { return error_of(s.refresh->rotate(family_id(1), 1, 1100)); }},
       {"keys.version", [&] { return error_of(s.keys->version()); }},
       {"revocations.deny", [&] { return error_of(s.revocations->deny("j", 5000, 1000)); }},
+      {"clients.find", [&] { return error_of(s.clients->find(make_client(1, 0).id)); }},
+      {"clients.create", [&] { return error_of(s.clients->create(make_client(2, 1000))); }},
   };
   for (auto& [name, fn] : calls) {
     const auto start = Clock::now();
@@ -459,6 +482,7 @@ TEST_F(PostgresStore, ServerDownFailsClosedWithinTheBoundAndServiceResumesByItse
   EXPECT_TRUE(s.ready());
   EXPECT_EQ(s.refresh->rotate(family_id(1), 1, 1100)->outcome, RotateOutcome::kRotated);
   EXPECT_EQ(s.counters->increment("k", 1000, 60)->value, 1);
+  EXPECT_EQ(s.clients->find(make_client(1, 0).id)->name, make_client(1, 0).name);
 
   // A restart between two calls, with connections idle in the pool: their server is gone, so
   // the pool drops them instead of failing the next call on one.
@@ -595,6 +619,42 @@ TEST_F(PostgresStore, RowsThatDoNotDecodeAreCorrupt) {
   EXPECT_TRUE(reported("undecodable row in revocation_events"));
   // What still decodes is still served.
   EXPECT_TRUE(s.revocations->is_denied("j", 1000).value());
+}
+
+// Client rows that break the schema's rules (constraints dropped, then tampered with) are
+// kCorrupt, one bad column at a time; a sound client is still served.
+TEST_F(PostgresStore, ClientRowsThatDoNotDecodeAreCorrupt) {
+  Stores s = open(config());
+  for (int n = 0; n < 5; ++n) ASSERT_TRUE(s.clients->create(make_client(n, 1000)));
+  ASSERT_TRUE(s.clients->create(make_client(99, 1000)));
+  RawConnection raw(db_->dsn());
+  ASSERT_TRUE(raw.ok());
+  // An unknown type; a name's case changed; a NULL in a list; a 2-byte secret hash; then a
+  // 32-bit time.
+  ASSERT_TRUE(
+      raw.exec("ALTER TABLE oauth_clients DROP CONSTRAINT oauth_clients_type_check; "
+               "UPDATE oauth_clients SET type = 'other' WHERE id = 'client-0'; "
+               "ALTER TABLE oauth_clients DROP CONSTRAINT oauth_clients_auth_method_check; "
+               "UPDATE oauth_clients SET auth_method = 'None' WHERE id = 'client-1'; "
+               "ALTER TABLE oauth_clients DROP CONSTRAINT oauth_clients_scopes_check1; "
+               "UPDATE oauth_clients SET scopes = '{openid,NULL}' WHERE id = 'client-2'; "
+               "ALTER TABLE oauth_clients DROP CONSTRAINT oauth_clients_secret_hash_check; "
+               "UPDATE oauth_clients SET secret_hash = '\\x0102' WHERE id = 'client-3'"))
+      << raw.error();
+  for (int n = 0; n < 4; ++n) {
+    EXPECT_EQ(s.clients->find(make_client(n, 0).id).error(), StoreError::kCorrupt) << n;
+  }
+  EXPECT_EQ(s.clients->list().error(), StoreError::kCorrupt);
+  EXPECT_TRUE(s.clients->find(make_client(99, 0).id));
+  EXPECT_TRUE(reported("undecodable row in oauth_clients"));
+  ASSERT_TRUE(
+      raw.exec("DELETE FROM oauth_clients WHERE id IN "
+               "('client-0', 'client-1', 'client-2', 'client-3'); "
+               "ALTER TABLE oauth_clients ALTER COLUMN updated_at TYPE integer"))
+      << raw.error();
+  // New connections: the pooled ones prepared their statement before the change (see below).
+  Stores fresh = open(config());
+  EXPECT_EQ(fresh.clients->find(make_client(4, 0).id).error(), StoreError::kCorrupt);
 }
 
 // A column's type changed under a statement a pooled connection had prepared (another node's

@@ -6,6 +6,7 @@
 #include <sqlite3.h>
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <fstream>
@@ -14,6 +15,7 @@
 #include <thread>
 #include <vector>
 
+#include "client_checks.h"
 #include "legacy_families.h"
 #include "legacy_sessions.h"
 #include "peer_process.h"
@@ -26,6 +28,7 @@ namespace tessera::store {
 namespace {
 
 using testing::family_id;
+using testing::make_client;
 using testing::make_family;
 using testing::make_key;
 using testing::make_session;
@@ -209,6 +212,10 @@ TEST_F(SqliteStore, MigrateAppliesOnceAndIsIdempotent) {
   EXPECT_EQ(raw.scalar("SELECT max(version) FROM schema_version"), std::to_string(latest));
   EXPECT_EQ(raw.scalar("SELECT name FROM schema_version WHERE version = 1"), "0001_initial.sql");
   EXPECT_EQ(raw.scalar("PRAGMA integrity_check"), "ok");
+  // Every table of every migration (SQLite's own, such as sqlite_sequence, left out).
+  EXPECT_EQ(raw.scalar("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND "
+                       "name NOT LIKE 'sqlite\\_%' ESCAPE '\\'"),
+            "16");
 }
 
 // A database made by a binary that knew only 0001 (users, sessions, counters, audit) is
@@ -334,6 +341,25 @@ TEST_F(SqliteStore, AVersion3DatabaseKeepsItsSessionsOrderAndEvictsInCreationOrd
   ASSERT_TRUE(s.ready());
   ASSERT_NO_FATAL_FAILURE(testing::expect_legacy_sessions_kept(*s.sessions));
   Raw raw(path_);
+  EXPECT_EQ(raw.scalar("PRAGMA integrity_check"), "ok");
+}
+
+// A version 5 database (the schema before OAuth clients) gets the clients' table (0006): its
+// rows are kept and every ClientStore method works on it.
+TEST_F(SqliteStore, AVersion5DatabaseGetsOAuthClients) {
+  ASSERT_NO_FATAL_FAILURE(write_old_database(path_, 5, testing::pre_clients_inserts(blob_literal)));
+  {
+    Raw raw(path_);
+    ASSERT_EQ(raw.scalar("SELECT count(*) FROM sqlite_master WHERE name = 'oauth_clients'"), "0");
+  }
+  Stores s = open();
+  ASSERT_TRUE(s.ready());
+  ASSERT_NO_FATAL_FAILURE(testing::expect_clients_after_upgrade(s));
+  Raw raw(path_);
+  EXPECT_EQ(raw.scalar("SELECT max(version) FROM schema_version"),
+            std::to_string(sqlite::latest_version()));
+  EXPECT_EQ(raw.scalar("SELECT name FROM schema_version WHERE version = 6"),
+            "0006_oauth_clients.sql");
   EXPECT_EQ(raw.scalar("PRAGMA integrity_check"), "ok");
 }
 
@@ -619,12 +645,53 @@ TEST_F(SqliteStore, TokenRowsThatDoNotDecodeAreCorrupt) {
   EXPECT_FALSE(errors().empty());
 }
 
+// Client rows that break the schema's rules (CHECKs ignored, as a tampered file or a buggy tool
+// might) are kCorrupt, one bad column at a time; find() of a sound client still works.
+TEST_F(SqliteStore, ClientRowsThatDoNotDecodeAreCorrupt) {
+  Stores s = open();
+  const std::vector<std::string> damage = {
+      "type = 'Public'",                    // names are exact
+      "auth_method = 'client_secret_jwt'",  // not one this store knows
+      "first_party = 2",
+      "redirect_uris = 'not json'",
+      "post_logout_redirect_uris = '{\"a\": \"b\"}'",  // an object, not an array
+      "grant_types = '[\"authorization_code\", 1]'",   // a number in the list
+      "scopes = '[\"a\"] trailing'",
+      "secret_hash = x'0102'",
+  };
+  for (std::size_t i = 0; i < damage.size(); ++i) {
+    ASSERT_TRUE(s.clients->create(make_client(static_cast<int>(i), 1000)));
+  }
+  ASSERT_TRUE(s.clients->create(make_client(99, 1000)));
+  {
+    Raw raw(path_);
+    ASSERT_EQ(raw.exec("PRAGMA ignore_check_constraints = ON"), SQLITE_OK);
+    for (std::size_t i = 0; i < damage.size(); ++i) {
+      ASSERT_EQ(raw.exec("UPDATE oauth_clients SET " + damage[i] + " WHERE id = '" +
+                         make_client(static_cast<int>(i), 0).id + "'"),
+                SQLITE_OK)
+          << damage[i] << ": " << raw.last_error();
+    }
+  }
+  for (std::size_t i = 0; i < damage.size(); ++i) {
+    EXPECT_EQ(s.clients->find(make_client(static_cast<int>(i), 0).id).error(), StoreError::kCorrupt)
+        << damage[i];
+  }
+  EXPECT_EQ(s.clients->list().error(), StoreError::kCorrupt);
+  EXPECT_TRUE(s.clients->find(make_client(99, 0).id));
+  const auto reported = errors();
+  EXPECT_NE(std::find(reported.begin(), reported.end(), "sqlite: undecodable row in oauth_clients"),
+            reported.end());
+}
+
 // The file is overwritten with garbage under a running server: every call returns (a value
 // or kUnavailable/kCorrupt), nothing crashes, readiness drops, and it cannot be reopened.
 TEST_F(SqliteStore, DamagedFileFailsClosed) {
   Stores s = open(/*busy_timeout_ms=*/200);
   for (int i = 1; i <= 50; ++i) ASSERT_TRUE(s.users->create(make_user(i, 1000 + i)));
   ASSERT_TRUE(s.sessions->create(make_session(1, 1, 1000), 5));
+  ASSERT_TRUE(s.clients->create(make_client(1, 1000)));
+  ASSERT_TRUE(s.clients->create(make_client(2, 1000)));
   {
     Raw raw(path_);
     ASSERT_EQ(raw.scalar("PRAGMA wal_checkpoint(TRUNCATE)"), "0");  // everything in the main file
@@ -671,6 +738,12 @@ TEST_F(SqliteStore, DamagedFileFailsClosed) {
     check(s.revocations->deny("j", 5000, 1000));
     check(s.revocations->snapshot(1000));
     check(s.revocations->events_after(0, 10));
+    check(s.clients->create(make_client(10 + round, 2000)));
+    check(s.clients->find(make_client(1, 0).id));
+    check(s.clients->list());
+    check(s.clients->update(make_client(1, 2000)));
+    check(s.clients->set_secret(make_client(1, 0).id, std::nullopt, 2000));
+    check(s.clients->remove(make_client(2, 0).id));
   }
   EXPECT_GT(failed, 0);
   EXPECT_FALSE(s.ready());

@@ -4,12 +4,14 @@
 
 #include <stdlib.h>
 
+#include <atomic>
 #include <filesystem>
 #include <functional>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "store/client_store.h"
 #include "store/counter_store.h"
 #include "store/key_store.h"
 #include "store/refresh_store.h"
@@ -115,11 +117,69 @@ inline SigningKey make_key(const std::string& kid, KeyState state, std::int64_t 
                     .retired_at = state == KeyState::kRetired ? created_at + 20 : 0};
 }
 
+// Client "client-<n>": confidential, client_secret_basic, with a secret (token(n)), one entry
+// in each list, created (and last updated) at `created_at`.
+inline Client make_client(int n, std::int64_t created_at) {
+  const std::string id = "client-" + std::to_string(n);
+  return Client{.id = id,
+                .name = "Client " + std::to_string(n),
+                .type = ClientType::kConfidential,
+                .auth_method = ClientAuthMethod::kClientSecretBasic,
+                .redirect_uris = {"https://" + id + ".example/callback"},
+                .post_logout_redirect_uris = {"https://" + id + ".example/"},
+                .grant_types = {"authorization_code"},
+                .scopes = {"openid"},
+                .first_party = false,
+                .jwks = "",
+                .secret_hash = token(n),
+                .created_at = created_at,
+                .updated_at = created_at};
+}
+
 // Runs `body(t)` for t in [0, threads) on that many threads at once, and joins them.
 inline void on_threads(int threads, const std::function<void(int)>& body) {
   std::vector<std::thread> running;
   for (int t = 0; t < threads; ++t) running.emplace_back(body, t);
   for (auto& t : running) t.join();
+}
+
+// What one change attempted by several threads at once gave: how many attempts succeeded, how
+// many were refused with kConflict, how many failed otherwise, and which attempt succeeded
+// (the last to, if several did; -1 if none).
+struct OneWinnerRace {
+  int won = 0;
+  int conflicts = 0;
+  int other = 0;
+  int winner = -1;
+};
+
+// Runs `attempt(t)` -> std::expected<T, StoreError> for t in [0, threads), on that many threads
+// released together.
+template <typename Attempt>
+OneWinnerRace race_one_change(int threads, Attempt&& attempt) {
+  std::atomic<int> won{0}, conflicts{0}, other{0}, winner{-1};
+  std::atomic<bool> go{false};
+  std::vector<std::thread> running;
+  for (int t = 0; t < threads; ++t) {
+    running.emplace_back([&, t] {
+      while (!go.load()) std::this_thread::yield();
+      auto r = attempt(t);
+      if (r) {
+        ++won;
+        winner = t;
+      } else if (r.error() == StoreError::kConflict) {
+        ++conflicts;
+      } else {
+        ++other;
+      }
+    });
+  }
+  go = true;
+  for (auto& t : running) t.join();
+  return OneWinnerRace{.won = won.load(),
+                       .conflicts = conflicts.load(),
+                       .other = other.load(),
+                       .winner = winner.load()};
 }
 
 struct CreateRace {

@@ -573,6 +573,69 @@ class MemoryRevocationStore final : public RevocationStore {
   std::int64_t purged_through_ = 0;                          // the newest seq purge deleted
 };
 
+// Clients by id, with a (created_at, id) index for list(). update() never changes id or
+// created_at, so the index holds across it.
+class MemoryClientStore final : public ClientStore {
+ public:
+  std::expected<void, StoreError> create(const Client& client) override {
+    std::unique_lock lock(mu_);
+    if (!clients_.emplace(client.id, client).second) return std::unexpected(StoreError::kConflict);
+    by_created_.emplace(client.created_at, client.id);
+    return {};
+  }
+
+  std::expected<Client, StoreError> find(std::string_view id) override {
+    std::shared_lock lock(mu_);
+    auto it = clients_.find(id);
+    if (it == clients_.end()) return std::unexpected(StoreError::kNotFound);
+    return it->second;
+  }
+
+  std::expected<std::vector<Client>, StoreError> list() override {
+    std::shared_lock lock(mu_);
+    std::vector<Client> out;
+    out.reserve(by_created_.size());
+    for (const auto& [created_at, id] : by_created_) out.push_back(clients_.at(id));
+    return out;
+  }
+
+  std::expected<void, StoreError> update(const Client& client) override {
+    std::unique_lock lock(mu_);
+    auto it = clients_.find(client.id);
+    if (it == clients_.end()) return std::unexpected(StoreError::kNotFound);
+    const std::int64_t created_at = it->second.created_at;
+    it->second = client;
+    it->second.created_at = created_at;
+    return {};
+  }
+
+  std::expected<void, StoreError> set_secret(std::string_view id,
+                                             const std::optional<TokenHash>& secret_hash,
+                                             std::int64_t updated_at) override {
+    std::unique_lock lock(mu_);
+    auto it = clients_.find(id);
+    if (it == clients_.end()) return std::unexpected(StoreError::kNotFound);
+    it->second.secret_hash = secret_hash;
+    it->second.updated_at = updated_at;
+    return {};
+  }
+
+  std::expected<void, StoreError> remove(std::string_view id) override {
+    std::unique_lock lock(mu_);
+    auto it = clients_.find(id);
+    if (it == clients_.end()) return std::unexpected(StoreError::kNotFound);
+    by_created_.erase({it->second.created_at, it->second.id});
+    clients_.erase(it);
+    return {};
+  }
+
+ private:
+  std::shared_mutex mu_;
+  std::map<std::string, Client, std::less<>> clients_;
+  // std::string orders bytewise (as unsigned char), as the SQL backends order ids.
+  std::set<std::pair<std::int64_t, std::string>> by_created_;
+};
+
 }  // namespace
 
 Stores open_stores() {
@@ -583,6 +646,7 @@ Stores open_stores() {
                 .refresh = std::make_shared<MemoryRefreshStore>(),
                 .keys = std::make_shared<MemoryKeyStore>(),
                 .revocations = std::make_shared<MemoryRevocationStore>(),
+                .clients = std::make_shared<MemoryClientStore>(),
                 .changes = make_local_change_feed(),
                 .ready = [] { return true; }};
 }

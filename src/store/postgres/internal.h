@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "store/audit_store.h"
+#include "store/client_store.h"
 #include "store/counter_store.h"
 #include "store/key_store.h"
 #include "store/postgres/op.h"
@@ -29,6 +30,7 @@ std::shared_ptr<AuditStore> make_audit_store(std::shared_ptr<Pool> pool);
 std::shared_ptr<RefreshStore> make_refresh_store(std::shared_ptr<Pool> pool);
 std::shared_ptr<KeyStore> make_key_store(std::shared_ptr<Pool> pool);
 std::shared_ptr<RevocationStore> make_revocation_store(std::shared_ptr<Pool> pool);
+std::shared_ptr<ClientStore> make_client_store(std::shared_ptr<Pool> pool);
 
 // A users row's columns from `col`, in the order id, email, password_hash, roles, disabled,
 // created_at, password_changed_at, totp_secret (user_store.cc; rotate() reads them too).
@@ -71,6 +73,16 @@ inline std::expected<std::size_t, StoreError> exec_changes(Op& op, std::string_v
 inline std::expected<std::size_t, StoreError> changes(Pool& pool, std::string_view what,
                                                       std::string_view sql, const Params& params) {
   return call(pool, what, [&](Op& op) { return exec_changes(op, sql, params); });
+}
+
+// The same, for a statement that changes the one row its key names: kNotFound if it changed
+// none.
+inline std::expected<void, StoreError> change_one(Pool& pool, std::string_view what,
+                                                  std::string_view sql, const Params& params) {
+  auto changed = changes(pool, what, sql, params);
+  if (!changed) return std::unexpected(changed.error());
+  if (*changed == 0) return std::unexpected(StoreError::kNotFound);
+  return {};
 }
 
 // Decodes every row of `result` with `decode(Row&)` -> T (which marks the row corrupt when a

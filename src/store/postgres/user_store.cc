@@ -115,10 +115,7 @@ class PostgresUserStore final : public UserStore {
   // One UPDATE of the user $1; kNotFound if it changed no row.
   std::expected<void, StoreError> update(std::string_view what, std::string_view sql,
                                          const Params& params) {
-    auto changed = changes(*pool_, what, sql, params);
-    if (!changed) return std::unexpected(changed.error());
-    if (*changed == 0) return std::unexpected(StoreError::kNotFound);
-    return {};
+    return change_one(*pool_, what, sql, params);
   }
 
   std::shared_ptr<Pool> pool_;

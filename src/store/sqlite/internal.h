@@ -2,11 +2,13 @@
 #pragma once
 
 #include <memory>
+#include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
 #include "store/audit_store.h"
+#include "store/client_store.h"
 #include "store/counter_store.h"
 #include "store/key_store.h"
 #include "store/refresh_store.h"
@@ -24,6 +26,13 @@ std::shared_ptr<AuditStore> make_audit_store(std::shared_ptr<Database> db);
 std::shared_ptr<RefreshStore> make_refresh_store(std::shared_ptr<Database> db);
 std::shared_ptr<KeyStore> make_key_store(std::shared_ptr<Database> db);
 std::shared_ptr<RevocationStore> make_revocation_store(std::shared_ptr<Database> db);
+std::shared_ptr<ClientStore> make_client_store(std::shared_ptr<Database> db);
+
+// A list of strings as one JSON array (TEXT; the users' roles, the clients' lists), in the
+// given order, and back: false unless `text` is a JSON array of strings (the row is corrupt).
+// Defined in user_store.cc.
+std::string encode_string_list(const std::vector<std::string>& items);
+bool decode_string_list(const std::string& text, std::vector<std::string>& out);
 
 // The cached statement for `sql` on `lease`'s connection; a failure is reported via db.fail.
 inline std::expected<Statement, StoreError> prepare(Database& db, Database::Lease& lease,

@@ -6,25 +6,26 @@
 #include "store/sqlite/internal.h"
 
 namespace tessera::store::sqlite {
-namespace {
 
-std::string encode_roles(const std::vector<std::string>& roles) {
-  // Roles are validated UTF-8 names by contract; `replace` keeps dump() from throwing if a
-  // caller breaks that (the bad bytes become U+FFFD instead of an exception across the store).
-  return nlohmann::json(roles).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+std::string encode_string_list(const std::vector<std::string>& items) {
+  // The strings are valid UTF-8 by contract; `replace` keeps dump() from throwing if a caller
+  // breaks that (the bad bytes become U+FFFD instead of an exception across the store).
+  return nlohmann::json(items).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
-bool decode_roles(const std::string& text, std::vector<std::string>& out) {
+bool decode_string_list(const std::string& text, std::vector<std::string>& out) {
   auto j = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
   if (!j.is_array()) return false;  // also a parse error (discarded)
   out.clear();
   out.reserve(j.size());
-  for (const auto& role : j) {
-    if (!role.is_string()) return false;
-    out.push_back(role.get<std::string>());
+  for (const auto& item : j) {
+    if (!item.is_string()) return false;
+    out.push_back(item.get<std::string>());
   }
   return true;
 }
+
+namespace {
 
 // The columns every read decodes (see decode()), in this order.
 constexpr const char* kFindById =
@@ -45,7 +46,7 @@ class SqliteUserStore final : public UserStore {
   explicit SqliteUserStore(std::shared_ptr<Database> db) : db_(std::move(db)) {}
 
   std::expected<void, StoreError> create(const User& user) override {
-    const std::string roles = encode_roles(user.roles);
+    const std::string roles = encode_string_list(user.roles);
     return db_->write([&](Database::Lease& lease) -> std::expected<void, StoreError> {
       auto st =
           prepare(*db_, lease,
@@ -91,7 +92,7 @@ class SqliteUserStore final : public UserStore {
 
   std::expected<void, StoreError> set_roles(const UserId& id,
                                             const std::vector<std::string>& roles) override {
-    const std::string encoded = encode_roles(roles);
+    const std::string encoded = encode_string_list(roles);
     return update("UPDATE users SET roles = ?2 WHERE id = ?1", id,
                   [&](Statement& st) { st.bind(2, encoded); });
   }
@@ -146,7 +147,7 @@ class SqliteUserStore final : public UserStore {
     u.totp_secret = row.text(7);
     if (disabled != 0 && disabled != 1) row.mark_corrupt();
     u.disabled = disabled == 1;
-    if (row.ok() && !decode_roles(roles, u.roles)) row.mark_corrupt();
+    if (row.ok() && !decode_string_list(roles, u.roles)) row.mark_corrupt();
     if (!row.ok()) return std::unexpected(db_->corrupt("users"));
     return u;
   }
