@@ -87,11 +87,8 @@ json event_json(const store::AuditEvent& e) {
 
 // GET /admin/audit (see the header).
 http::Response audit(const ApiContext& ctx, const http::Request& req) {
-  auto a = ctx.credentials().authenticate(req);
-  if (!a) return std::move(a.error());         // 401 (or 400 for a bad Cookie)
-  if (!auth::has_role(a->user, kAdminRole)) {  // 403: known, but not allowed
-    return error_response(auth::make_error(auth::Errc::kForbidden, "requires the admin role"));
-  }
+  auto a = admin_caller(ctx, req);
+  if (!a) return std::move(a.error());
   auto q = parse_query(req.query);
   if (!q) return std::move(q.error());
   auto events = ctx.audit().query(*q);
@@ -108,11 +105,8 @@ http::Response audit(const ApiContext& ctx, const http::Request& req) {
 // family and access token of the user ends. 200 {"user", "sessions_revoked"}; 404 for an
 // unknown user. An unsafe request: cookie callers pass the CSRF checks (authenticate()).
 http::Response revoke_user(const ApiContext& ctx, const http::Request& req) {
-  auto a = ctx.credentials().authenticate(req);
+  auto a = admin_caller(ctx, req);
   if (!a) return std::move(a.error());
-  if (!auth::has_role(a->user, kAdminRole)) {
-    return error_response(auth::make_error(auth::Errc::kForbidden, "requires the admin role"));
-  }
   auto id = store::parse_uuid(req.path_param("id").value_or(""));
   if (!id) return problem_response(404, "no such user");
   const auth::RequestContext from = ctx.request_context(req);
@@ -126,11 +120,8 @@ http::Response revoke_user(const ApiContext& ctx, const http::Request& req) {
 
 // POST /admin/keys/rotate[?emergency=true] (see the header).
 http::Response rotate_keys(const ApiContext& ctx, const http::Request& req) {
-  auto a = ctx.credentials().authenticate(req);
+  auto a = admin_caller(ctx, req);
   if (!a) return std::move(a.error());
-  if (!auth::has_role(a->user, kAdminRole)) {
-    return error_response(auth::make_error(auth::Errc::kForbidden, "requires the admin role"));
-  }
   if (auto body = check_empty_body(req); !body) return std::move(body.error());
   bool emergency = false;
   if (req.query == "emergency=true") {
@@ -155,6 +146,17 @@ http::Response rotate_keys(const ApiContext& ctx, const http::Request& req) {
 }
 
 }  // namespace
+
+std::expected<Authenticated, http::Response> admin_caller(const ApiContext& ctx,
+                                                          const http::Request& req) {
+  auto a = ctx.credentials().authenticate(req);
+  if (!a) return a;                            // 401 (or 400 for a bad Cookie, 403 for CSRF)
+  if (!auth::has_role(a->user, kAdminRole)) {  // 403: known, but not allowed
+    return std::unexpected(
+        error_response(auth::make_error(auth::Errc::kForbidden, "requires the admin role")));
+  }
+  return a;
+}
 
 void add_admin_routes(http::Router& router, const ApiContext& ctx) {
   const ApiContext* c = &ctx;

@@ -1,4 +1,4 @@
-// /admin/... (SPEC.md "HTTP API": role `admin` only).
+// /admin/... (SPEC.md "HTTP API": role `admin` only). OAuth clients: api/admin_clients.h.
 //
 //   GET /admin/audit?limit=N&before=ID&user=UUID&type=TYPE
 //     200 {"events":[{id, at, type, user_id, ip, user_agent, detail}], "next_before": ID|null}
@@ -26,6 +26,11 @@ namespace tessera::api {
 
 // The role that may use /admin.
 inline constexpr std::string_view kAdminRole = "admin";
+
+// The caller of an /admin request: authenticated (CSRF checked for unsafe cookie requests) and
+// holding the admin role. The error is the response: 401, 403 (known but not an admin), 400.
+std::expected<Authenticated, http::Response> admin_caller(const ApiContext& ctx,
+                                                          const http::Request& req);
 
 // Registers the routes above. `ctx` must outlive the router.
 void add_admin_routes(http::Router& router, const ApiContext& ctx);

@@ -20,6 +20,7 @@
 #include "auth/access_tokens.h"
 #include "auth/audit.h"
 #include "auth/auth_service.h"
+#include "auth/clients.h"
 #include "auth/family_csrf.h"
 #include "auth/hash_pool.h"
 #include "auth/keyring.h"
@@ -45,6 +46,7 @@ struct ApiServices {
   const auth::FamilyCsrf& family_csrf;
   auth::KeyringService& keyring;
   auth::AuditService& audit;
+  auth::ClientService& clients;
   const base::Clock& clock;
 };
 
@@ -78,6 +80,7 @@ class ApiContext {
   const auth::FamilyCsrf& family_csrf() const { return services_.family_csrf; }
   auth::KeyringService& keyring() const { return services_.keyring; }
   auth::AuditService& audit() const { return services_.audit; }
+  auth::ClientService& clients() const { return services_.clients; }
   const base::Clock& clock() const { return services_.clock; }
   const ApiOptions& options() const { return options_; }
 

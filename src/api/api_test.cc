@@ -4,6 +4,7 @@
 
 #include <array>
 #include <string>
+#include <vector>
 
 #include "api/json_body.h"
 
@@ -60,6 +61,42 @@ TEST(JsonBody, RefusesEverythingElse) {
     EXPECT_EQ(f.error().status, c.status) << c.body;
     EXPECT_NE(f.error().body.find(c.detail), std::string::npos)
         << c.body << " -> " << f.error().body;
+  }
+}
+
+constexpr std::array<JsonMember, 3> kTyped = {JsonMember{"name"},
+                                              JsonMember{"uris", false, JsonKind::kStrings},
+                                              JsonMember{"first", false, JsonKind::kBool}};
+
+TEST(JsonBody, ListAndBooleanMembersWhereDeclared) {
+  auto f = read_json_object(json_request(R"({"name":"a","uris":["x","y"],"first":true})"), kTyped);
+  ASSERT_TRUE(f) << f.error().body;
+  EXPECT_EQ(f->get("name"), "a");
+  EXPECT_EQ(f->take_list("uris"), (std::vector<std::string>{"x", "y"}));
+  EXPECT_EQ(f->flag("first"), true);
+  auto empty = read_json_object(json_request(R"({"name":"a","uris":[]})"), kTyped);
+  ASSERT_TRUE(empty);
+  EXPECT_TRUE(empty->has("uris"));
+  EXPECT_TRUE(empty->take_list("uris").empty());
+  EXPECT_FALSE(empty->flag("first"));
+
+  for (const auto& [body, detail] : std::initializer_list<std::pair<std::string, std::string>>{
+           {R"({"name":"a","uris":"x"})", "must be an array of strings, not a string"},
+           {R"({"name":"a","uris":[1]})", "must be an array of strings, not a number"},
+           {R"({"name":"a","uris":[["x"]]})", "must be an array of strings, not an array"},
+           {R"({"name":"a","uris":[{"x":"y"}]})", "must be an array of strings, not an object"},
+           {R"({"name":"a","uris":[null]})", "must be an array of strings, not null"},
+           {R"({"name":"a","uris":["\u0000"]})", "NUL"},
+           {R"({"name":"a","uris":[],"uris":[]})", "duplicate"},
+           {R"({"name":"a","first":"true"})", "must be true or false, not a string"},
+           {R"({"name":"a","first":1})", "must be true or false, not a number"},
+           {R"({"name":true})", "must be a string, not a boolean"},
+           {R"({"uris":[]})", "missing member"},
+       }) {
+    auto r = read_json_object(json_request(body), kTyped);
+    ASSERT_FALSE(r) << body;
+    EXPECT_EQ(r.error().status, 400) << body;
+    EXPECT_NE(r.error().body.find(detail), std::string::npos) << body << " -> " << r.error().body;
   }
 }
 

@@ -1,5 +1,6 @@
 #include "api/json_body.h"
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
 #include <string>
 
@@ -21,15 +22,27 @@ class FlatObjectReader {
   std::string error;
 
   bool null() { return wrong_type("null"); }
-  bool boolean(bool) { return wrong_type("a boolean"); }
+  bool boolean(bool value) {
+    if (depth_ != 1 || !have_key_ || kind_ != JsonKind::kBool) return wrong_type("a boolean");
+    out_.flags.emplace_back(std::move(key_), value);
+    have_key_ = false;
+    return true;
+  }
   bool number_integer(json::number_integer_t) { return wrong_type("a number"); }
   bool number_unsigned(json::number_unsigned_t) { return wrong_type("a number"); }
   bool number_float(json::number_float_t, const std::string&) { return wrong_type("a number"); }
   bool binary(json::binary_t&) { return wrong_type("binary"); }
   bool string(std::string& value) {
-    if (depth_ != 1 || !have_key_) return wrong_type("a string");
+    const bool item = depth_ == 2 && kind_ == JsonKind::kStrings;
+    if (!item && (depth_ != 1 || !have_key_ || kind_ != JsonKind::kString)) {
+      return wrong_type("a string");
+    }
     if (value.find('\0') != std::string::npos) {
       return fail("member \"" + key_ + "\" must not contain NUL characters");
+    }
+    if (item) {
+      out_.lists.back().second.push_back(std::move(value));
+      return true;
     }
     out_.members.emplace_back(std::move(key_), std::move(value));
     have_key_ = false;
@@ -44,14 +57,26 @@ class FlatObjectReader {
     --depth_;
     return true;
   }
-  bool start_array(std::size_t) { return wrong_type("an array"); }
-  bool end_array() { return true; }
+  bool start_array(std::size_t) {
+    if (depth_ != 1 || !have_key_ || kind_ != JsonKind::kStrings) return wrong_type("an array");
+    out_.lists.emplace_back(key_, std::vector<std::string>{});
+    ++depth_;
+    return true;
+  }
+  bool end_array() {
+    --depth_;
+    have_key_ = false;
+    return true;
+  }
   bool key(std::string& name) {
-    bool known = false;
-    for (const JsonMember& m : allowed_) known = known || m.name == name;
-    if (!known) return fail("unknown member \"" + printable(name) + "\"");
-    if (out_.get(name)) return fail("duplicate member \"" + name + "\"");
+    const JsonMember* member = nullptr;
+    for (const JsonMember& m : allowed_) {
+      if (m.name == name) member = &m;
+    }
+    if (member == nullptr) return fail("unknown member \"" + printable(name) + "\"");
+    if (out_.has(name)) return fail("duplicate member \"" + name + "\"");
     key_ = std::move(name);
+    kind_ = member->kind;
     have_key_ = true;
     return true;
   }
@@ -67,7 +92,11 @@ class FlatObjectReader {
   }
   bool wrong_type(std::string_view what) {
     if (depth_ == 0) return fail("the body must be a JSON object");
-    return fail("member \"" + key_ + "\" must be a string, not " + std::string(what));
+    std::string_view expected = "a string";
+    if (kind_ == JsonKind::kStrings) expected = "an array of strings";
+    if (kind_ == JsonKind::kBool) expected = "true or false";
+    return fail("member \"" + key_ + "\" must be " + std::string(expected) + ", not " +
+                std::string(what));
   }
   // A member name for an error message: short, printable ASCII only.
   static std::string printable(std::string_view name) {
@@ -80,6 +109,7 @@ class FlatObjectReader {
   JsonFields& out_;
   int depth_ = 0;
   std::string key_;
+  JsonKind kind_ = JsonKind::kString;
   bool have_key_ = false;
 };
 
@@ -97,6 +127,27 @@ std::string JsonFields::take(std::string_view name) {
     if (k == name) return std::move(v);
   }
   return {};
+}
+
+std::vector<std::string> JsonFields::take_list(std::string_view name) {
+  for (auto& [k, v] : lists) {
+    if (k == name) return std::move(v);
+  }
+  return {};
+}
+
+std::optional<bool> JsonFields::flag(std::string_view name) const {
+  for (const auto& [k, v] : flags) {
+    if (k == name) return v;
+  }
+  return std::nullopt;
+}
+
+bool JsonFields::has(std::string_view name) const {
+  auto named = [name](const auto& member) { return member.first == name; };
+  return std::any_of(members.begin(), members.end(), named) ||
+         std::any_of(lists.begin(), lists.end(), named) ||
+         std::any_of(flags.begin(), flags.end(), named);
 }
 
 std::expected<JsonFields, http::Response> read_json_object(const http::Request& req,
@@ -117,7 +168,7 @@ std::expected<JsonFields, http::Response> read_json_object(const http::Request& 
         problem_response(400, reader.error.empty() ? "malformed JSON" : reader.error));
   }
   for (const JsonMember& m : allowed) {
-    if (m.required && !fields.get(m.name)) {
+    if (m.required && !fields.has(m.name)) {
       return std::unexpected(
           problem_response(400, "missing member \"" + std::string(m.name) + "\""));
     }

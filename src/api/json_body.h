@@ -2,12 +2,14 @@
 // clear message, never a 5xx).
 //
 // The API's bodies are flat JSON objects whose members are strings ({"email": "...",
-// "password": "..."}), and they are read strictly:
+// "password": "..."}) - or, where an endpoint declares them, lists of strings or booleans (the
+// admin API's client registration) - and they are read strictly:
 //   - Content-Type must be application/json (parameters such as charset ignored) -> else 415
 //     (RFC 9110 section 15.5.16);
 //   - the text must be one well-formed JSON value (RFC 8259), valid UTF-8, nothing after it;
-//   - that value must be an object; each member's value a string (no numbers, null, arrays or
-//     nested objects: nesting is refused at its first level, so deep JSON costs nothing);
+//   - that value must be an object; each member's value of its declared kind: a string, an
+//     array of strings, or true/false (no numbers, null or nested objects, and no array inside
+//     an array: nesting is refused at its first level, so deep JSON costs nothing);
 //   - no member twice (RFC 8259 section 4 leaves duplicates undefined: refusing them closes
 //     the "which one wins" ambiguity between parsers), no member the endpoint does not know,
 //     every required member present;
@@ -17,6 +19,7 @@
 // (413) is the server's (ServerLimits::max_body_bytes).
 #pragma once
 
+#include <cstdint>
 #include <expected>
 #include <optional>
 #include <span>
@@ -29,19 +32,31 @@
 
 namespace tessera::api {
 
+enum class JsonKind : std::uint8_t { kString, kStrings, kBool };
+
 struct JsonMember {
   std::string_view name;
   bool required = true;
+  JsonKind kind = JsonKind::kString;
 };
 
-// The members that were present, as (name, value) in arrival order.
+// The members that were present, by kind, each in arrival order.
 class JsonFields {
  public:
+  // A string member.
   std::optional<std::string_view> get(std::string_view name) const;
-  // The value of a required member (REQUIRES: declared required, so parsing checked it).
+  // The value of a required string member (REQUIRES: declared required, so parsing checked it).
   std::string take(std::string_view name);
+  // A list member's strings; empty when absent.
+  std::vector<std::string> take_list(std::string_view name);
+  // A boolean member.
+  std::optional<bool> flag(std::string_view name) const;
+  // Whether the member was present, whatever its kind.
+  bool has(std::string_view name) const;
 
   std::vector<std::pair<std::string, std::string>> members;
+  std::vector<std::pair<std::string, std::vector<std::string>>> lists;
+  std::vector<std::pair<std::string, bool>> flags;
 };
 
 // Parses `req`'s body per the rules above against `allowed`. The error is the response to send.

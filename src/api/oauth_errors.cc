@@ -4,7 +4,7 @@
 #include <string>
 
 #include "api/error_mapping.h"
-#include "http/uri.h"
+#include "uri/uri.h"
 
 namespace tessera::api {
 namespace {
@@ -143,11 +143,11 @@ http::Response oauth_bearer_error(const OAuthError& error, bool token_presented,
 
 http::Response oauth_redirect_error(std::string_view redirect_uri, const OAuthError& error,
                                     std::string_view state, std::string_view issuer) {
-  http::QueryParams params = {{"error", oauth_error_code(error.code)}};
+  uri::QueryParams params = {{"error", oauth_error_code(error.code)}};
   if (!error.description.empty()) params.emplace_back("error_description", error.description);
   if (!state.empty()) params.emplace_back("state", state);
   params.emplace_back("iss", issuer);  // RFC 9207 section 2
-  auto location = http::with_query_params(redirect_uri, params);
+  auto location = uri::with_query_params(redirect_uri, params);
   if (!location) {
     // Registration accepts only absolute URIs without fragments: this is a bug, not input.
     return problem_response(500, "the client's redirect URI cannot carry an error");

@@ -7,6 +7,7 @@
 #include <thread>
 #include <utility>
 
+#include "api/admin_clients.h"
 #include "api/admin_handlers.h"
 #include "api/auth_handlers.h"
 #include "api/store_routes.h"
@@ -191,7 +192,8 @@ http::Router make_router(JwksSource jwks_source, const Probes& probes, const api
   api::add_auth_routes(router, *api);    // /auth/signup, login, logout, me, sessions, password
   api::add_verify_routes(router, *api);  // GET|POST /auth/verify
   api::add_token_routes(router, *api);   // POST /auth/token, /auth/refresh
-  api::add_admin_routes(router, *api);   // /admin/audit
+  api::add_admin_routes(router, *api);   // /admin/audit, users, keys
+  api::add_admin_client_routes(router, *api);  // /admin/clients
   return router;
 }
 
@@ -231,6 +233,7 @@ std::expected<void, std::string> serve(const Config& config, std::ostream& annou
                        .family_csrf = *s.family_csrf,
                        .keyring = *s.keyring,
                        .audit = *s.audit,
+                       .clients = *s.clients,
                        .clock = s.clock},
       *proxies, &metrics,
       {.allowed_origins = {},

@@ -182,6 +182,7 @@ std::expected<std::unique_ptr<Services>, std::string> open_services(const Config
   s->auth = std::make_unique<auth::AuthService>(
       *s->users, *s->sessions, *s->families, *s->limiter, *s->audit, s->clock,
       auth::AuthServiceConfig{.open_signup = config.auth.open_signup});
+  s->clients = std::make_unique<auth::ClientService>(s->stores.clients, *s->audit, s->clock);
   return s;
 }
 

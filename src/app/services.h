@@ -16,6 +16,7 @@
 #include "auth/access_tokens.h"
 #include "auth/audit.h"
 #include "auth/auth_service.h"
+#include "auth/clients.h"
 #include "auth/family_csrf.h"
 #include "auth/hash_pool.h"
 #include "auth/keyring.h"
@@ -61,6 +62,7 @@ struct Services {
   std::unique_ptr<auth::RefreshFamilies> families;
   std::unique_ptr<auth::FamilyCsrf> family_csrf;
   std::unique_ptr<auth::AuthService> auth;
+  std::unique_ptr<auth::ClientService> clients;  // OAuth 2.0 clients
 };
 
 struct ServicesOptions {

@@ -40,6 +40,12 @@ std::string_view to_string(AuditType t) {
       return "device.new";
     case AuditType::kRefreshReuse:
       return "refresh.reuse";
+    case AuditType::kClientAdded:
+      return "client.added";
+    case AuditType::kClientRemoved:
+      return "client.removed";
+    case AuditType::kClientSecretRotated:
+      return "client.secret_rotated";
     case AuditType::kKeysRotated:
       return "keys.rotated";
   }

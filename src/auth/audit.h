@@ -25,19 +25,22 @@
 namespace tessera::auth {
 
 enum class AuditType : std::uint8_t {
-  kLoginSuccess,     // "login.success"
-  kLoginFailure,     // "login.failure"    detail: reason, email (when the user is unknown)
-  kLogout,           // "logout"
-  kLogoutAll,        // "logout.all"       detail: sessions
-  kSessionRevoked,   // "session.revoked"  detail: session (public id), by
-  kPasswordChanged,  // "password.changed" detail: sessions_revoked
-  kUserDisabled,     // "user.disabled"    detail: sessions_revoked
-  kUserEnabled,      // "user.enabled"
-  kUserCreated,      // "user.created"     detail: email, roles (CLI / admin)
-  kSignup,           // "signup"           detail: email, outcome ("created" | "email_taken")
-  kDeviceNew,        // "device.new"       detail: fingerprint
-  kRefreshReuse,     // "refresh.reuse"    detail: family (sid), reason; the family was revoked
-  kKeysRotated,      // "keys.rotated"     detail: emergency, active (kid)
+  kLoginSuccess,         // "login.success"
+  kLoginFailure,         // "login.failure"    detail: reason, email (when the user is unknown)
+  kLogout,               // "logout"
+  kLogoutAll,            // "logout.all"       detail: sessions
+  kSessionRevoked,       // "session.revoked"  detail: session (public id), by
+  kPasswordChanged,      // "password.changed" detail: sessions_revoked
+  kUserDisabled,         // "user.disabled"    detail: sessions_revoked
+  kUserEnabled,          // "user.enabled"
+  kUserCreated,          // "user.created"     detail: email, roles (CLI / admin)
+  kSignup,               // "signup"           detail: email, outcome ("created" | "email_taken")
+  kDeviceNew,            // "device.new"       detail: fingerprint
+  kRefreshReuse,         // "refresh.reuse"    detail: family (sid), reason; the family was revoked
+  kKeysRotated,          // "keys.rotated"     detail: emergency, active (kid)
+  kClientAdded,          // "client.added"     detail: client_id, name, type, grant_types
+  kClientRemoved,        // "client.removed"   detail: client_id
+  kClientSecretRotated,  // "client.secret_rotated" detail: client_id
 };
 
 // The stored type string ("login.success").

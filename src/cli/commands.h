@@ -21,5 +21,6 @@ void add_serve_command(CLI::App& root, Commands& out);    // serve
 void add_config_commands(CLI::App& root, Commands& out);  // config print
 void add_migrate_command(CLI::App& root, Commands& out);  // migrate
 void add_user_commands(CLI::App& root, Commands& out);    // user add|list|disable|enable|revoke
+void add_client_commands(CLI::App& root, Commands& out);  // client add|list|show|remove|...
 
 }  // namespace tessera::cli

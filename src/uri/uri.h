@@ -1,14 +1,15 @@
-// URIs (RFC 3986) as the OAuth endpoints need them, on Boost.URL (a maintained parser and
-// serializer; nothing here is hand-written URI grammar).
+// URIs (RFC 3986) as OAuth needs them, on Boost.URL (a maintained parser and serializer;
+// nothing here is hand-written URI grammar).
 #pragma once
 
+#include <cstdint>
 #include <expected>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
-namespace tessera::http {
+namespace tessera::uri {
 
 using QueryParams = std::vector<std::pair<std::string_view, std::string_view>>;
 
@@ -20,4 +21,26 @@ using QueryParams = std::vector<std::pair<std::string_view, std::string_view>>;
 std::expected<std::string, std::string> with_query_params(std::string_view uri,
                                                           const QueryParams& params);
 
-}  // namespace tessera::http
+// What kind of redirection endpoint a registered URI is.
+enum class RedirectKind : std::uint8_t {
+  kHttps,       // https://host/...: any web or native client
+  kLoopback,    // http://127.0.0.1[:port]/... or http://[::1][:port]/...: a native app's
+                // loopback listener (RFC 8252 section 7.3); any port matches at request time
+  kPrivateUse,  // com.example.app:/... : a native app's private-use scheme (RFC 8252 section
+                // 7.1), which must contain a '.' (a reverse domain name the app's owner holds)
+};
+
+// Checks a redirect URI at registration (RFC 6749 section 3.1.2, RFC 8252 sections 7 and 8,
+// OAuth 2.0 Security BCP (RFC 9700) section 2.1): an absolute URI without fragment or userinfo;
+// https, or http to a loopback IP literal (never "localhost", which DNS or a hosts file can point
+// elsewhere: RFC 8252 section 8.3), or a private-use scheme with a '.'; a host for https and
+// loopback. The error says what is wrong.
+std::expected<RedirectKind, std::string> check_redirect_uri(std::string_view uri);
+
+// Whether `presented` (from an authorization or token request) is the registered URI: the same
+// string, byte for byte (no normalisation: case, percent-encoding, a trailing slash, a default
+// port all make it another URI); except that for a kLoopback registration the port may differ
+// or be absent (RFC 8252 section 7.3), everything else still byte for byte.
+bool redirect_uri_matches(std::string_view registered, std::string_view presented);
+
+}  // namespace tessera::uri

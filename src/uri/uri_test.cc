@@ -1,8 +1,8 @@
-#include "http/uri.h"
+#include "uri/uri.h"
 
 #include <gtest/gtest.h>
 
-namespace tessera::http {
+namespace tessera::uri {
 namespace {
 
 TEST(WithQueryParams, AppendsAfterTheQueryThatIsThereAndKeepsTheRest) {
@@ -29,5 +29,87 @@ TEST(WithQueryParams, RefusesWhatIsNotAnAbsoluteUriWithoutFragment) {
   }
 }
 
+TEST(CheckRedirectUri, AcceptsHttpsLoopbackAndReverseDomainSchemes) {
+  EXPECT_EQ(check_redirect_uri("https://app.example/cb").value(), RedirectKind::kHttps);
+  EXPECT_EQ(check_redirect_uri("https://app.example:8443/cb?tenant=1").value(),
+            RedirectKind::kHttps);
+  EXPECT_EQ(check_redirect_uri("http://127.0.0.1/cb").value(), RedirectKind::kLoopback);
+  EXPECT_EQ(check_redirect_uri("http://127.0.0.1:53121/oauth").value(), RedirectKind::kLoopback);
+  EXPECT_EQ(check_redirect_uri("http://[::1]:8080/cb").value(), RedirectKind::kLoopback);
+  EXPECT_EQ(check_redirect_uri("com.example.app:/oauth2redirect").value(),
+            RedirectKind::kPrivateUse);
+}
+
+TEST(CheckRedirectUri, RefusesWhatAnAttackerOrAMistakeCouldUse) {
+  for (const char* bad : {
+           "https://app.example/cb#frag",     // fragment (RFC 6749 section 3.1.2)
+           "/cb",                             // relative
+           "http://app.example/cb",           // plain http to a host
+           "http://localhost:8080/cb",        // localhost (RFC 8252 section 8.3)
+           "http://127.0.0.2/cb",             // not the loopback literal registered
+           "https://user:pw@app.example/cb",  // userinfo
+           "https:///cb",                     // no host
+           "javascript:alert(1)",             // run by the browser
+           "data:text/html,x",                //
+           "myapp:/cb",                       // private-use scheme without a '.'
+           "HTTPS://app.example/cb",          // not lower case: not "https"
+           "https://app.example:99999/cb",    // no such port
+           "http://127.0.0.1:0/cb",           //
+           "",                                //
+       }) {
+    EXPECT_FALSE(check_redirect_uri(bad).has_value()) << bad;
+  }
+}
+
+// Exact matching: every variant an attacker could try is another URI.
+TEST(RedirectUriMatches, OnlyTheRegisteredStringMatches) {
+  const std::string reg = "https://app.example/cb";
+  EXPECT_TRUE(redirect_uri_matches(reg, reg));
+  for (const char* variant : {
+           "https://app.example/cb/",              // trailing slash
+           "https://app.example/cb/more",          // extra path
+           "https://app.example/cb?x=1",           // extra query
+           "https://app.example:443/cb",           // explicit default port
+           "https://app.example:8443/cb",          // another port
+           "http://app.example/cb",                // scheme
+           "https://APP.example/cb",               // host case
+           "https://evil@app.example/cb",          // userinfo
+           "https://app.example.evil.example/cb",  // look-alike host
+           "https://evilapp.example/cb",           //
+           "https://app.example/cb#x",             // fragment
+           "https://app.example/%63b",             // percent-encoding of the same path
+           "https://app.example/CB",               // path case
+           "https://app.example/cb ",              // trailing space
+           "",                                     //
+       }) {
+    EXPECT_FALSE(redirect_uri_matches(reg, variant)) << variant;
+  }
+}
+
+// RFC 8252 section 7.3: a loopback registration matches any port, and nothing else varies.
+TEST(RedirectUriMatches, LoopbackAllowsAnyPortAndNothingElse) {
+  const std::string reg = "http://127.0.0.1/cb";
+  EXPECT_TRUE(redirect_uri_matches(reg, "http://127.0.0.1:51004/cb"));
+  EXPECT_TRUE(redirect_uri_matches(reg, "http://127.0.0.1/cb"));
+  EXPECT_TRUE(redirect_uri_matches("http://127.0.0.1:8080/cb", "http://127.0.0.1:9/cb"));
+  EXPECT_TRUE(redirect_uri_matches("http://[::1]/cb", "http://[::1]:3000/cb"));
+  EXPECT_TRUE(redirect_uri_matches("http://127.0.0.1/cb?a=1", "http://127.0.0.1:7/cb?a=1"));
+  for (const char* variant : {
+           "http://127.0.0.1:51004/cb/",   // path
+           "http://127.0.0.1:51004/cb?x",  // query
+           "http://127.0.0.1:/cb",         // empty port
+           "http://127.0.0.1:99999/cb",    // no such port
+           "http://localhost:51004/cb",    // host
+           "http://[::1]:51004/cb",        // the other loopback
+           "https://127.0.0.1:51004/cb",   // scheme
+           "http://x@127.0.0.1:51004/cb",  // userinfo
+           "http://127.0.0.1:51004/cb#f",  // fragment
+       }) {
+    EXPECT_FALSE(redirect_uri_matches(reg, variant)) << variant;
+  }
+  // The port rule is for loopback registrations only.
+  EXPECT_FALSE(redirect_uri_matches("https://app.example/cb", "https://app.example:8443/cb"));
+}
+
 }  // namespace
-}  // namespace tessera::http
+}  // namespace tessera::uri

@@ -158,6 +158,71 @@ def main():
     rc, out, err = run(t, ["migrate", "--bogus"])
     check("migrate unknown flag: exit 2", rc == 2 and err.startswith(b"tessera:"), err)
 
+    # client add|list|show|remove|rotate-secret (issue 16, exact form): OAuth clients on the
+    # store of --data-dir.
+    cd = ["--data-dir", path("clients")]
+    rc, out, err = run(t, ["client", "add", "--name", "Partner", "--type", "confidential",
+                           "--redirect-uri", "https://partner.example/cb",
+                           "--redirect-uri", "http://127.0.0.1/cb", "--scope", "openid",
+                           "--scope", "email"] + cd)
+    added = json.loads(out) if rc == 0 else {}
+    secret = added.get("client_secret", "")
+    check("client add confidential: JSON with client_id and a 256-bit secret",
+          rc == 0 and len(added.get("client_id", "")) == 22 and len(secret) == 43
+          and added["token_endpoint_auth_method"] == "client_secret_basic"
+          and added["grant_types"] == ["authorization_code", "refresh_token"]
+          and added["scopes"] == ["openid", "email"], (rc, out, err))
+    cid = added.get("client_id", "none")
+    rc, out, err = run(t, ["client", "show", cid] + cd)
+    shown = json.loads(out) if rc == 0 else {}
+    check("client show: the client, never its secret",
+          rc == 0 and shown.get("has_secret") is True and secret.encode() not in out
+          and shown["redirect_uris"] == ["https://partner.example/cb", "http://127.0.0.1/cb"],
+          (rc, out, err))
+    rc, out, err = run(t, ["client", "add", "--name", "Mobile", "--type", "public",
+                           "--redirect-uri", "com.example.mobile:/cb"] + cd)
+    mobile = json.loads(out) if rc == 0 else {}
+    check("client add public: no secret, auth method none",
+          rc == 0 and "client_secret" not in mobile
+          and mobile["token_endpoint_auth_method"] == "none", (rc, out, err))
+    rc, out, err = run(t, ["client", "list", "--json"] + cd)
+    ids = [json.loads(line)["client_id"] for line in out.splitlines()] if rc == 0 else []
+    check("client list --json: one object per client",
+          rc == 0 and sorted(ids) == sorted([cid, mobile.get("client_id")]), (rc, out, err))
+    rc, out, err = run(t, ["client", "list"] + cd)
+    check("client list: a table", rc == 0 and b"CLIENT_ID" in out and cid.encode() in out, err)
+    rc, out, err = run(t, ["client", "rotate-secret", cid] + cd)
+    rotated = json.loads(out) if rc == 0 else {}
+    check("client rotate-secret: a new secret",
+          rc == 0 and rotated.get("client_id") == cid and len(rotated.get("client_secret", "")) == 43
+          and rotated["client_secret"] != secret, (rc, out, err))
+    rc, out, err = run(t, ["client", "rotate-secret", mobile.get("client_id", "x")] + cd)
+    check("client rotate-secret of a public client: exit 2", rc == 2 and b"without a secret" in err, err)
+    for args, expect in [
+        (["--name", "X", "--type", "confidential", "--redirect-uri", "http://evil.example/cb"], b"https"),
+        (["--name", "X", "--type", "confidential", "--redirect-uri", "https://a.example/cb#f"], b"fragment"),
+        (["--name", "X", "--type", "public", "--auth-method", "client_secret_basic",
+          "--redirect-uri", "com.example.x:/cb"], b"auth_method"),
+        (["--name", "X", "--type", "public", "--grant", "client_credentials"], b"grant_types"),
+        (["--name", "X", "--type", "confidential", "--grant", "password"], b"grant_types"),
+        (["--name", "X", "--type", "secret"], b"--type"),
+        (["--name", "X", "--type", "confidential", "--auth-method", "magic"], b"--auth-method"),
+        (["--name", "X", "--type", "confidential", "--auth-method", "private_key_jwt",
+          "--jwks", path("no-such-jwks.json")], b"--jwks"),
+        (["--name", "X", "--type", "confidential", "--auth-method", "private_key_jwt",
+          "--jwks", priv_f], b"jwks"),
+        (["--type", "public"], b"--name"),
+    ]:
+        rc, out, err = run(t, ["client", "add"] + args + cd)
+        check(f"client add {' '.join(args[2:5])}...: exit 2 naming the problem",
+              rc == 2 and expect in err and out == b"", (rc, out, err))
+    rc, out, err = run(t, ["client", "remove", cid] + cd)
+    check("client remove", rc == 0, err)
+    rc, out, err = run(t, ["client", "show", cid] + cd)
+    check("client show after remove: exit 2", rc == 2 and out == b"", (rc, err))
+    rc, out, err = run(t, ["client", "remove", cid] + cd)
+    check("client remove twice: exit 2", rc == 2, err)
+
     # Random garbage never crashes or hangs any reader.
     rng = random.Random(7)
     crashes = []

@@ -901,6 +901,77 @@ TEST_F(AuthApiTest, AdminRevokeEndsEverySessionOfTheUserAndIsForAdminsOnly) {
       404);
 }
 
+// /admin/clients (api/admin_clients.h): OAuth client registration for admins only, the secret
+// shown once and never again, every rule of auth/clients.h a 400 naming the field.
+TEST_F(AuthApiTest, AdminRegistersOAuthClients) {
+  add_user("root@example.com", {"admin"});
+  add_user("ursula@example.com");
+  Browser admin, user;
+  login(admin, "root@example.com");
+  login(user, "ursula@example.com");
+  auto with_json = [](Fields h) {
+    h.emplace_back("Content-Type", "application/json");
+    return h;
+  };
+  const std::string body = json({{"name", "Partner"},
+                                 {"type", "confidential"},
+                                 {"redirect_uris", {"https://partner.example/cb"}},
+                                 {"scopes", {"openid", "email"}},
+                                 {"first_party", false}})
+                               .dump();
+  expect_problem(send("POST", "/admin/clients", {{"Content-Type", "application/json"}}, body), 401);
+  expect_problem(send("POST", "/admin/clients", with_json(user.unsafe()), body), 403);
+  expect_problem(send("POST", "/admin/clients", with_json(admin.cookies_only()), body), 403);
+  Response none = send("GET", "/admin/clients", admin.cookies_only());
+  ASSERT_EQ(none.status, 200);
+  EXPECT_TRUE(none.body_json()["clients"].empty());  // nothing was registered by the refusals
+
+  Response r = send("POST", "/admin/clients", with_json(admin.unsafe()), body);
+  ASSERT_EQ(r.status, 201) << r.body;
+  EXPECT_EQ(r.header("cache-control"), "no-store");
+  const json added = r.body_json();
+  const std::string id = added["client_id"];
+  const std::string secret = added["client_secret"];
+  EXPECT_EQ(secret.size(), 43u);
+  EXPECT_EQ(added["scopes"], json({"openid", "email"}));
+
+  Response shown = send("GET", "/admin/clients/" + id, admin.cookies_only());
+  ASSERT_EQ(shown.status, 200);
+  EXPECT_EQ(shown.body.find(secret), std::string::npos);
+  EXPECT_EQ(shown.body_json()["has_secret"], true);
+  Response listed = send("GET", "/admin/clients", admin.cookies_only());
+  ASSERT_EQ(listed.body_json()["clients"].size(), 1u);
+  EXPECT_EQ(listed.body.find(secret), std::string::npos);
+  expect_problem(send("GET", "/admin/clients", user.cookies_only()), 403);
+
+  Response rotated = send("POST", "/admin/clients/" + id + "/secret", admin.unsafe());
+  ASSERT_EQ(rotated.status, 200) << rotated.body;
+  EXPECT_NE(rotated.body_json()["client_secret"], secret);
+  EXPECT_EQ(rotated.header("cache-control"), "no-store");
+
+  for (const auto& [bad, field] : std::initializer_list<std::pair<json, std::string>>{
+           {{{"name", "X"}, {"type", "confidential"}, {"redirect_uris", {"http://evil.example/"}}},
+            "redirect_uris"},
+           {{{"name", "X"}, {"type", "public"}, {"grant_types", {"client_credentials"}}},
+            "grant_types"},
+           {{{"name", "X"}, {"type", "sometimes"}}, "type"},
+           {{{"name", "X"}, {"type", "public"}, {"redirect_uris", "https://a.example/"}},
+            "redirect_uris"},
+           {{{"name", "X"}, {"type", "public"}, {"first_party", "yes"}}, "first_party"},
+           {{{"name", "X"}, {"type", "public"}, {"secret", "mine"}}, "secret"},
+       }) {
+    Response refused = send("POST", "/admin/clients", with_json(admin.unsafe()), bad.dump());
+    expect_problem(refused, 400);
+    EXPECT_NE(refused.body.find(field), std::string::npos) << bad << " -> " << refused.body;
+  }
+
+  EXPECT_EQ(send("DELETE", "/admin/clients/" + id, admin.unsafe()).status, 204);
+  expect_problem(send("GET", "/admin/clients/" + id, admin.cookies_only()), 404);
+  expect_problem(send("DELETE", "/admin/clients/" + id, admin.unsafe()), 404);
+  Response audit = send("GET", "/admin/audit?type=client.added", admin.cookies_only());
+  EXPECT_EQ(audit.body_json()["events"].size(), 1u);
+}
+
 // ---- bad input -------------------------------------------------------------------------------
 
 TEST_F(AuthApiTest, BadInputIs4xxProblemNever5xx) {
