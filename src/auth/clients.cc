@@ -7,7 +7,7 @@
 
 #include "auth/opaque_token.h"
 #include "auth/text.h"
-#include "base/base64url.h"
+#include "auth/users.h"
 #include "crypto/hash.h"
 #include "tessera/jwk.h"
 #include "uri/uri.h"
@@ -21,7 +21,6 @@ constexpr std::size_t kMaxUriBytes = 2048;
 constexpr std::size_t kMaxScopes = 64;
 constexpr std::size_t kMaxScopeChars = 64;
 constexpr std::size_t kMaxJwksBytes = 64 * 1024;
-constexpr std::size_t kClientIdBytes = 16;
 
 Error bad(std::string detail) { return make_error(Errc::kBadInput, std::move(detail)); }
 
@@ -204,7 +203,7 @@ std::expected<NewClient, Error> ClientService::add(ClientSpec spec, const AuditA
   auto client = client_of(std::move(spec));
   if (!client) return std::unexpected(client.error());
   NewClient out{.client = std::move(*client), .secret = {}};
-  out.client.id = base::base64url_encode(crypto::random_bytes(kClientIdBytes));
+  out.client.id = store::to_uuid(new_user_id());  // a random UUID, as user ids are
   out.client.created_at = clock_.now_unix();
   out.client.updated_at = out.client.created_at;
   if (uses_secret(out.client.auth_method)) {

@@ -22,9 +22,10 @@
 //   first_party     the operator's own app: no consent page
 // Secrets (client_secret_basic/_post only): 256 random bits, base64url (43 characters), shown
 // once by add() and rotate_secret(), stored as their SHA-256 (store/client_store.h says why a
-// fast hash is enough for 256 random bits), compared in constant time. The client id is 128
-// random bits, base64url: never a name an operator could collide with or an attacker guess
-// ahead of registration.
+// fast hash is enough for 256 random bits), compared in constant time. The client id is a
+// random UUID (version 4, as user ids are): never a name an operator could collide with or an
+// attacker guess ahead of registration, and never starting with '-' (a base64url id could,
+// and a command line would take it for an option).
 //
 // Every change is audited (client.added, client.removed, client.secret_rotated). Thread-safe.
 #pragma once

@@ -167,8 +167,8 @@ def main():
                            "--scope", "email"] + cd)
     added = json.loads(out) if rc == 0 else {}
     secret = added.get("client_secret", "")
-    check("client add confidential: JSON with client_id and a 256-bit secret",
-          rc == 0 and len(added.get("client_id", "")) == 22 and len(secret) == 43
+    check("client add confidential: JSON with a UUID client_id and a 256-bit secret",
+          rc == 0 and len(added.get("client_id", "")) == 36 and len(secret) == 43
           and added["token_endpoint_auth_method"] == "client_secret_basic"
           and added["grant_types"] == ["authorization_code", "refresh_token"]
           and added["scopes"] == ["openid", "email"], (rc, out, err))
