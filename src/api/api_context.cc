@@ -11,7 +11,7 @@ ApiContext::ApiContext(ApiServices services, http::TrustedProxies proxies, http:
       metrics_(metrics),
       options_(std::move(options)),
       cookies_(services_.family_csrf, services_.clock, options_.same_site),
-      csrf_(services_.family_csrf, options_.allowed_origins),
+      csrf_(services_.family_csrf, {}),
       authenticator_(services_.auth, services_.sessions, services_.access_tokens, cookies_, csrf_,
                      services_.clock) {}
 

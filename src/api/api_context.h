@@ -51,10 +51,6 @@ struct ApiServices {
 };
 
 struct ApiOptions {
-  // CSRF: origins allowed to send cookie-authenticated unsafe requests at first (see
-  // app::effective_allowed_origins); ApiContext::set_allowed_origins changes them (the CSRF
-  // guard holds the list).
-  std::vector<std::string> allowed_origins;
   http::SameSite same_site = http::SameSite::kLax;  // of the session, access and CSRF cookies
   WebMode mode = WebMode::kSession;                 // what POST /auth/login hands the browser
   // Where store-bound handlers (POST /auth/refresh; every store-bound handler when `offload`)
@@ -92,7 +88,9 @@ class ApiContext {
   // across a network (options().offload), else null (inline).
   auth::HashPool* offload_pool() const { return options_.offload ? options_.store_pool : nullptr; }
 
-  // Wiring only (the server's own URL is known once it is bound).
+  // Wiring only (the server's own URL is known once it is bound): the origins allowed to send
+  // cookie-authenticated unsafe requests (app::effective_allowed_origins); none until then. The
+  // CSRF guard holds the list.
   void set_allowed_origins(std::vector<std::string> origins);
 
   // The client's IP (trusted proxies honoured) and User-Agent.

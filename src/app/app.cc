@@ -236,8 +236,7 @@ std::expected<void, std::string> serve(const Config& config, std::ostream& annou
                        .clients = *s.clients,
                        .clock = s.clock},
       *proxies, &metrics,
-      {.allowed_origins = {},
-       .same_site =
+      {.same_site =
            config.web.same_site == "strict" ? http::SameSite::kStrict : http::SameSite::kLax,
        .mode = config.web.mode == "jwt" ? api::WebMode::kJwt : api::WebMode::kSession,
        .store_pool = s.store_pool.get(),

@@ -8,7 +8,6 @@
 #include "auth/opaque_token.h"
 #include "auth/text.h"
 #include "auth/users.h"
-#include "crypto/hash.h"
 #include "tessera/jwk.h"
 #include "uri/uri.h"
 
@@ -258,10 +257,7 @@ bool ClientService::secret_matches(const store::Client& client, std::string_view
   if (!client.secret_hash || !uses_secret(client.auth_method)) return false;
   const auto h = hash_opaque_token(presented);  // not 43 base64url characters: no match
   if (!h) return false;
-  return crypto::constant_time_equal(
-      std::string_view(reinterpret_cast<const char*>(h->data()), h->size()),
-      std::string_view(reinterpret_cast<const char*>(client.secret_hash->data()),
-                       client.secret_hash->size()));
+  return same_token_hash(*h, *client.secret_hash);
 }
 
 }  // namespace tessera::auth

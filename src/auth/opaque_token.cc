@@ -29,4 +29,10 @@ std::optional<store::TokenHash> hash_opaque_token(std::string_view raw) {
   return token_hash_of(raw);
 }
 
+bool same_token_hash(const store::TokenHash& a, const store::TokenHash& b) {
+  return crypto::constant_time_equal(
+      std::string_view(reinterpret_cast<const char*>(a.data()), a.size()),
+      std::string_view(reinterpret_cast<const char*>(b.data()), b.size()));
+}
+
 }  // namespace tessera::auth

@@ -23,4 +23,8 @@ std::optional<store::TokenHash> hash_opaque_token(std::string_view raw);
 // SHA-256 of any string, as a TokenHash (for keys of caches).
 store::TokenHash token_hash_of(std::string_view s);
 
+// Whether two hashes are equal, in constant time (a presented secret's hash against a stored
+// one).
+bool same_token_hash(const store::TokenHash& a, const store::TokenHash& b);
+
 }  // namespace tessera::auth

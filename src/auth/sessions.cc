@@ -46,8 +46,7 @@ std::string SessionService::public_id(const store::TokenHash& id_hash) {
 bool SessionService::csrf_matches(const store::Session& s, std::string_view presented) {
   // The length of a valid token is public; only its content is compared in constant time.
   if (presented.size() != kSessionTokenChars) return false;
-  const store::TokenHash h = token_hash_of(presented);
-  return crypto::constant_time_equal(view(h), view(s.csrf_hash));
+  return same_token_hash(token_hash_of(presented), s.csrf_hash);
 }
 
 bool SessionService::expired(const store::Session& s, std::int64_t now) const {
