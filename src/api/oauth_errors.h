@@ -47,45 +47,20 @@
 #include <string_view>
 
 #include "auth/errors.h"
+#include "auth/oauth_error.h"
 #include "http/message.h"
 
 namespace tessera::api {
 
-enum class OAuthErrc : std::uint8_t {
-  kInvalidRequest,
-  kInvalidClient,
-  kInvalidGrant,
-  kUnauthorizedClient,
-  kUnsupportedGrantType,
-  kInvalidScope,
-  kUnsupportedTokenType,
-  kInvalidToken,
-  kInsufficientScope,
-  kAccessDenied,
-  kUnsupportedResponseType,
-  kLoginRequired,
-  kConsentRequired,
-  kInteractionRequired,
-  kServerError,
-  kTemporarilyUnavailable,
-};
-
-struct OAuthError {
-  OAuthErrc code = OAuthErrc::kInvalidRequest;
-  std::string description;  // optional; safe to show (see above)
-};
-
-// The registered error code ("invalid_grant").
-std::string_view oauth_error_code(OAuthErrc code);
+// The codes and OAuthError live in auth/oauth_error.h (the protocol's words, which the auth
+// services answer in); this file renders them.
+using auth::oauth_error;
+using auth::oauth_error_code;
+using auth::OAuthErrc;
+using auth::OAuthError;
 
 // The token-style status of `code` (the table above).
 int oauth_status(OAuthErrc code);
-
-// An auth-domain error as an OAuth error: store and capacity failures keep their meaning
-// (temporarily_unavailable, server_error) and bad input is invalid_request; every other code
-// becomes `otherwise`, without the domain's detail (the OAuth code says enough and the
-// detail's wording was written for problem+json).
-OAuthError oauth_error(const auth::Error& error, OAuthErrc otherwise);
 
 // How the client authenticated to the endpoint, for invalid_client's challenge.
 enum class ClientAuthVia : std::uint8_t { kNone, kBody, kAuthorizationHeader };
