@@ -54,7 +54,17 @@ std::optional<http::Response> check_token(const ApiContext& ctx, std::string_vie
   const auto& principal = *local;
   if (!principal) return refused(principal.error());
   const auth::AccessPrincipal& p = **principal;
-  return identity(p.user_uuid, join_roles(p.roles), p.sid);
+  http::Response res;
+  if (p.service) {
+    res.status = 200;  // a service (client credentials): no user, no session
+  } else {
+    res = identity(p.user_uuid, join_roles(p.roles), p.sid);
+  }
+  if (!p.client_id.empty()) {  // an OAuth client's token
+    res.headers.set("X-Client-Id", p.client_id);
+    res.headers.set("X-Scope", p.scope);
+  }
+  return res;
 }
 
 // The answer, or nullopt when `cache_only` and it needs a store read: a session cookie not in

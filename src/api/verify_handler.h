@@ -10,6 +10,13 @@
 //     X-User-Roles: the roles, comma-separated (role names are [a-z0-9_.:-]: no separator or
 //                   header-breaking byte can appear in them)
 //     X-Session-Id: the session's PUBLIC id (never the cookie value), or the token's `sid`
+//   and, for a token an OAuth client obtained,
+//     X-Client-Id:  its client_id (a UUID)
+//     X-Scope:      its scope, space-separated (RFC 6749 section 3.3 scope-tokens are
+//                   printable ASCII: nothing header-breaking)
+//   A service's token (client credentials: auth/access_tokens.h) acts for no user: it gets the
+//   last two headers only, never X-User-Id, so a service behind the proxy that keys on the user
+//   finds none rather than an empty one;
 //   401 problem+json for anything else: no cookie, junk, unknown, expired, disabled user, or
 //       one of our cookies sent twice (ambiguous: refused, not guessed). Other cookies, nameless
 //       or malformed ones included, are ignored (http/cookies.h);

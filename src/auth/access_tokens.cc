@@ -51,7 +51,29 @@ std::optional<std::int64_t> AccessTokens::issued_ms_of(std::string_view jti) {
 
 std::expected<AccessToken, Error> AccessTokens::issue(const store::User& user, std::string_view sid,
                                                       std::int64_t auth_time,
-                                                      std::int64_t issued_ms) {
+                                                      std::int64_t issued_ms,
+                                                      const TokenGrant& grant) {
+  nlohmann::json claims = {
+      {"sub", store::to_uuid(user.id)},
+      {"sid", sid},
+      {"roles", user.roles},
+      {"auth_time", auth_time},
+  };
+  if (!grant.client_id.empty()) {
+    claims["client_id"] = grant.client_id;
+    claims["scope"] = grant.scope;
+  }
+  return sign(std::move(claims), issued_ms);
+}
+
+std::expected<AccessToken, Error> AccessTokens::issue_service(std::string_view client_id,
+                                                              std::string_view scope,
+                                                              std::int64_t issued_ms) {
+  return sign({{"sub", client_id}, {"client_id", client_id}, {"scope", scope}}, issued_ms);
+}
+
+std::expected<AccessToken, Error> AccessTokens::sign(nlohmann::json claims,
+                                                     std::int64_t issued_ms) {
   const auto view = keyring_.current();
   if (!view || !view->signer) {
     return std::unexpected(make_error(Errc::kUnavailable, "no signing key"));
@@ -61,17 +83,11 @@ std::expected<AccessToken, Error> AccessTokens::issue(const store::User& user, s
   const std::int64_t iat = out.issued_ms / 1000;
   out.expires_at = iat + config_.ttl;
   out.jti = new_jti(out.issued_ms);
-  nlohmann::json claims = {
-      {"iss", config_.issuer},
-      {"sub", store::to_uuid(user.id)},
-      {"aud", config_.audience},
-      {"iat", iat},
-      {"exp", out.expires_at},
-      {"jti", out.jti},
-      {"sid", sid},
-      {"roles", user.roles},
-      {"auth_time", auth_time},
-  };
+  claims["iss"] = config_.issuer;
+  claims["aud"] = config_.audience;
+  claims["iat"] = iat;
+  claims["exp"] = out.expires_at;
+  claims["jti"] = out.jti;
   auto token = jose::sign(*view->signer, claims.dump(),
                           jose::SignOptions{.kid = view->signer->kid(), .typ = "at+jwt"});
   if (!token) return std::unexpected(make_error(Errc::kInternal, "cannot sign"));
@@ -107,15 +123,25 @@ std::optional<std::expected<std::shared_ptr<const AccessPrincipal>, Error>> Acce
     policy.issuer = config_.issuer;
     policy.audience = config_.audience;
     policy.leeway_seconds = config_.leeway;
-    policy.required = {"iss", "sub", "aud", "exp", "iat", "jti", "sid"};
+    policy.required = {"iss", "sub", "aud", "exp", "iat", "jti"};
     auto claims = jose::verify_jwt(token, view->verifiers, policy, now);
     if (!claims) return std::unexpected(unauthenticated());
-    auto user = store::parse_uuid(claims->sub);
+    // A user's token names its user (a UUID) and family; a service's has neither, and its
+    // subject is its client. Anything else was not issued here.
+    const bool service = claims->sid.empty();
+    auto user =
+        service ? std::optional<store::UserId>(store::UserId{}) : store::parse_uuid(claims->sub);
+    if (service && (claims->client_id.empty() || claims->sub != claims->client_id)) {
+      return std::unexpected(unauthenticated());
+    }
     auto issued_ms = issued_ms_of(claims->jti);
     if (!user || !issued_ms || !claims->exp) return std::unexpected(unauthenticated());
     auto p = std::make_shared<AccessPrincipal>();
     p->user = *user;
-    p->user_uuid = claims->sub;
+    p->service = service;
+    p->client_id = std::move(claims->client_id);
+    p->scope = std::move(claims->scope);
+    if (!service) p->user_uuid = claims->sub;
     p->roles = std::move(claims->roles);
     p->sid = std::move(claims->sid);
     p->jti = std::move(claims->jti);

@@ -1,7 +1,13 @@
 // Access tokens: issuing, verifying and revoking them (SPEC.md "Tokens", "Revocation").
 //
 // An access token is a JWS signed by the keyring's active key, header {alg, typ:"at+jwt", kid},
-// claims iss sub aud iat exp jti sid roles auth_time (RFC 9068). `jti` is
+// claims iss sub aud iat exp jti sid roles auth_time (RFC 9068), plus client_id and scope when an
+// OAuth client obtained it (RFC 9068 section 2.2). Two kinds:
+//   a user's     sub = the user's UUID, sid = its refresh family (first-party login or an OAuth
+//                grant that acts for the user);
+//   a service's  the client credentials grant (RFC 6749 section 4.4): sub = client_id, no sid,
+//                no roles, no auth_time. verify() marks it (AccessPrincipal::service) and every
+//                caller that needs a user refuses it. `jti` is
 // base64url(issue time in ms, 6 bytes big-endian || 16 random bytes): unique, and it lets
 // revocation compare a token's issue time with a user's not-before to the millisecond
 // (logout-all at 12:00:00.400 kills a token issued at .300 but not a new login's at .500),
@@ -24,6 +30,7 @@
 #include <cstdint>
 #include <expected>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -46,6 +53,13 @@ struct AccessTokenConfig {
   std::size_t verify_cache_capacity = 100'000;   // 0: verify every token in full
 };
 
+// What an OAuth grant adds to a user's access token: the client it was issued to and the scope
+// it grants (space-separated). Empty client_id: a first-party token (neither claim).
+struct TokenGrant {
+  std::string client_id;
+  std::string scope;
+};
+
 struct AccessToken {
   std::string token;
   std::string jti;
@@ -63,6 +77,9 @@ struct AccessPrincipal {
   std::int64_t issued_ms = 0;
   std::int64_t expires_at = 0;
   std::int64_t auth_time = 0;
+  std::string client_id;  // "" for a first-party token
+  std::string scope;      // "" for a first-party token
+  bool service = false;   // client credentials: no user (user is all zero, sid ""): sub = client_id
   TokenIdentity revocation;  // for the revocation check (hashes made once, at verification)
 };
 
@@ -75,7 +92,11 @@ class AccessTokens {
   // that time before touching the family: RefreshFamilies::revoke_user says why).
   // kUnavailable when there is no signing key.
   std::expected<AccessToken, Error> issue(const store::User& user, std::string_view sid,
-                                          std::int64_t auth_time, std::int64_t issued_ms);
+                                          std::int64_t auth_time, std::int64_t issued_ms,
+                                          const TokenGrant& grant = {});
+  // A service's token (client credentials): sub = client_id = `client_id`, `scope`. Same errors.
+  std::expected<AccessToken, Error> issue_service(std::string_view client_id,
+                                                  std::string_view scope, std::int64_t issued_ms);
 
   // The bearer/access-cookie check. kUnauthenticated (malformed, bad signature, unknown key,
   // expired, wrong iss/aud/typ, revoked); kUnavailable (revocation state unknown).
@@ -99,6 +120,8 @@ class AccessTokens {
   void set_issuer(std::string issuer) { config_.issuer = std::move(issuer); }
 
  private:
+  // Adds iss aud iat exp jti to `claims` and signs them.
+  std::expected<AccessToken, Error> sign(nlohmann::json claims, std::int64_t issued_ms);
   // verify() (`locally` false: never nullopt) and verify_locally().
   std::optional<std::expected<std::shared_ptr<const AccessPrincipal>, Error>> check(
       std::string_view token, bool locally);

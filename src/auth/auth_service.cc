@@ -139,6 +139,8 @@ std::expected<void, Error> AuthService::logout_token(const AccessPrincipal& prin
 }
 
 std::expected<store::User, Error> AuthService::token_user(const AccessPrincipal& principal) {
+  // A service's token (client credentials) acts for no user.
+  if (principal.service) return std::unexpected(make_error(Errc::kUnauthenticated));
   auto user = users_.find(principal.user);
   if (!user) {
     if (user.error().code == Errc::kNotFound)

@@ -94,7 +94,8 @@ class AuthService {
                                           const RequestContext& from);
 
   // The current record of the user an access token names: kUnauthenticated if the user is
-  // gone or disabled (its tokens are revoked then anyway; this closes the race).
+  // gone or disabled (its tokens are revoked then anyway; this closes the race), or the token is
+  // a service's (client credentials: it names no user).
   std::expected<store::User, Error> token_user(const AccessPrincipal& principal);
 
   // POST /auth/logout-all: deletes every session of `user`, the caller's included, and

@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "auth/opaque_token.h"
+#include "auth/scope.h"
 #include "auth/text.h"
 #include "auth/users.h"
 #include "tessera/jwk.h"
@@ -17,8 +18,6 @@ namespace {
 constexpr std::size_t kMaxNameBytes = 200;
 constexpr std::size_t kMaxUris = 32;
 constexpr std::size_t kMaxUriBytes = 2048;
-constexpr std::size_t kMaxScopes = 64;
-constexpr std::size_t kMaxScopeChars = 64;
 constexpr std::size_t kMaxJwksBytes = 64 * 1024;
 
 Error bad(std::string detail) { return make_error(Errc::kBadInput, std::move(detail)); }
@@ -66,15 +65,6 @@ std::expected<void, Error> check_uris(std::string_view field,
     }
   }
   return {};
-}
-
-// RFC 6749 section 3.3: scope-token = 1*( %x21 / %x23-5B / %x5D-7E ).
-bool scope_token(std::string_view s) {
-  if (s.empty() || s.size() > kMaxScopeChars) return false;
-  return std::all_of(s.begin(), s.end(), [](char c) {
-    const auto u = static_cast<unsigned char>(c);
-    return u == 0x21 || (u >= 0x23 && u <= 0x5b) || (u >= 0x5d && u <= 0x7e);
-  });
 }
 
 std::expected<void, Error> check_jwks(std::string_view text) {
@@ -143,12 +133,12 @@ std::expected<store::Client, Error> client_of(ClientSpec spec) {
     return std::unexpected(bad("redirect_uris: authorization_code needs at least one"));
   }
   if (spec.scopes.empty()) spec.scopes = {"openid"};
-  if (spec.scopes.size() > kMaxScopes) return std::unexpected(bad("scopes: at most 64"));
+  if (spec.scopes.size() > kMaxScopeTokens) return std::unexpected(bad("scopes: at most 64"));
   if (auto d = duplicate(spec.scopes)) {
     return std::unexpected(bad("scopes: " + *d + " is given twice"));
   }
   for (const std::string& s : spec.scopes) {
-    if (!scope_token(s)) {
+    if (!is_scope_token(s)) {
       return std::unexpected(bad("scopes: " + s + " is not a scope token (RFC 6749 section 3.3)"));
     }
   }

@@ -73,9 +73,12 @@ std::string RefreshFamilies::sid_of(const store::FamilyId& id) {
 std::expected<TokenPair, Error> RefreshFamilies::pair_for(const store::RefreshFamily& family,
                                                           const store::User& user,
                                                           std::string refresh_token,
-                                                          std::int64_t issued_ms) {
+                                                          std::int64_t issued_ms,
+                                                          std::string_view scope) {
   const std::string sid = sid_of(family.id);
-  auto access = access_.issue(user, sid, family.auth_time, issued_ms);
+  const TokenGrant grant{.client_id = family.client_id,
+                         .scope = family.client_id.empty() ? std::string() : std::string(scope)};
+  auto access = access_.issue(user, sid, family.auth_time, issued_ms, grant);
   if (!access) return std::unexpected(access.error());
   return TokenPair{.access = std::move(*access),
                    .refresh_token = std::move(refresh_token),
@@ -85,7 +88,8 @@ std::expected<TokenPair, Error> RefreshFamilies::pair_for(const store::RefreshFa
 }
 
 std::expected<TokenPair, Error> RefreshFamilies::start(const store::User& user, std::string_view ip,
-                                                       std::string_view user_agent) {
+                                                       std::string_view user_agent,
+                                                       const FamilyGrant& grant) {
   // Taken before the family exists: see revoke_user() for why. Strictly after the user's
   // not-before: a login in the same millisecond as a logout everywhere (or right after this
   // process's own password change) must not get a token born revoked.
@@ -98,12 +102,15 @@ std::expected<TokenPair, Error> RefreshFamilies::start(const store::User& user, 
   family.created_at = now;
   family.generation = 1;
   family.last_used_at = now;
-  family.auth_time = now;
+  family.auth_time = grant.client_id.empty() ? now : grant.auth_time;
+  family.client_id = grant.client_id;
+  family.scope = grant.scope;
   family.password_changed_at = user.password_changed_at;
   family.ip = sanitize_truncate(ip, kMaxIpBytes);
   family.user_agent = sanitize_truncate(user_agent, kMaxUserAgentBytes);
   if (auto r = refresh_->create(family); !r) return std::unexpected(from_store(r.error()));
-  return pair_for(family, user, format_.make(family.id, family.generation), issued_ms);
+  return pair_for(family, user, format_.make(family.id, family.generation), issued_ms,
+                  family.scope);
 }
 
 std::expected<TokenPair, Error> RefreshFamilies::fail(RefreshFailure why) {
@@ -112,7 +119,8 @@ std::expected<TokenPair, Error> RefreshFamilies::fail(RefreshFailure why) {
 }
 
 std::expected<TokenPair, Error> RefreshFamilies::refresh(std::string_view raw, std::string_view ip,
-                                                         std::string_view user_agent) {
+                                                         std::string_view user_agent,
+                                                         const RefreshPresenter& as) {
   // The access token's issue time is taken BEFORE the rotation: see revoke_user().
   const std::int64_t issued_ms = clock_.now_ms();
   const std::int64_t now = issued_ms / 1000;
@@ -156,6 +164,23 @@ std::expected<TokenPair, Error> RefreshFamilies::refresh(std::string_view raw, s
       break;
   }
   const store::RefreshFamily& family = rotated->family;
+  // Bound to its client (RFC 6749 section 6: "validate the refresh token ... was issued to the
+  // authenticated client"). Presented by another, the token has leaked: the family dies with its
+  // access tokens, as on reuse, and neither presenter gets anything.
+  if (family.client_id != as.client_id) {
+    auto revoked = revoke_family_id(family.id, "wrong_client");
+    if (!revoked) return std::unexpected(revoked.error());
+    (void)audit_.record(
+        AuditType::kRefreshReuse, now,
+        AuditActor{
+            .user = family.user_id, .ip = std::string(ip), .user_agent = std::string(user_agent)},
+        nlohmann::json{{"family", sid_of(family.id)},
+                       {"client_id", family.client_id},
+                       {"presented_by", as.client_id},
+                       {"reason", "refresh token presented by another client"}});
+    return fail(RefreshFailure::kWrongClient);
+  }
+  const std::string_view access_scope = as.scope ? std::string_view(*as.scope) : family.scope;
   // Lifetimes. The idle one runs from the family's use before this call.
   if (now >= family.created_at + config_.absolute_lifetime ||
       now >= rotated->previous_use + config_.idle_timeout) {
@@ -177,29 +202,28 @@ std::expected<TokenPair, Error> RefreshFamilies::refresh(std::string_view raw, s
     return fail(RefreshFailure::kPasswordChanged);
   }
   if (rotated->outcome == store::RotateOutcome::kRotated) {
-    return pair_for(family, *user, format_.make(family.id, family.generation), issued_ms);
+    return pair_for(family, *user, format_.make(family.id, family.generation), issued_ms,
+                    access_scope);
   }
   // Past this generation: another tab a moment ago (the grace window), or reuse.
   return reuse(
       family, token->generation, legacy && legacy->token.used_at != 0 ? legacy : nullptr, raw,
-      *user, now, issued_ms,
+      *user, now, issued_ms, access_scope,
       AuditActor{
           .user = family.user_id, .ip = std::string(ip), .user_agent = std::string(user_agent)});
 }
 
-std::expected<TokenPair, Error> RefreshFamilies::reuse(const store::RefreshFamily& family,
-                                                       std::int64_t generation,
-                                                       const store::LegacyTokenInFamily* legacy,
-                                                       std::string_view raw_presented,
-                                                       const store::User& user, std::int64_t now,
-                                                       std::int64_t issued_ms,
-                                                       const AuditActor& presenter) {
+std::expected<TokenPair, Error> RefreshFamilies::reuse(
+    const store::RefreshFamily& family, std::int64_t generation,
+    const store::LegacyTokenInFamily* legacy, std::string_view raw_presented,
+    const store::User& user, std::int64_t now, std::int64_t issued_ms, std::string_view scope,
+    const AuditActor& presenter) {
   if (config_.reuse_grace > 0) {
     if (legacy == nullptr && generation == family.generation - 1 &&
         now - family.last_used_at <= config_.reuse_grace) {
       // Two tabs refreshing at once: the same successor again (the token of the generation
       // this one was rotated into, which is still current), never a new branch.
-      return pair_for(family, user, format_.make(family.id, family.generation), issued_ms);
+      return pair_for(family, user, format_.make(family.id, family.generation), issued_ms, scope);
     }
     if (legacy != nullptr && family.generation == 0 &&
         now - legacy->token.used_at <= config_.reuse_grace &&
@@ -209,16 +233,15 @@ std::expected<TokenPair, Error> RefreshFamilies::reuse(const store::RefreshFamil
       auto successor = crypto::open(crypto::derive_key(raw_presented, kSealLabel),
                                     legacy->token.successor_sealed, hash_text(legacy->token.hash));
       if (successor && token_hash_of(*successor) == legacy->token.successor) {
-        return pair_for(family, user, std::move(*successor), issued_ms);
+        return pair_for(family, user, std::move(*successor), issued_ms, scope);
       }
     }
   }
   // Reuse: whoever holds this token is not the one who rotated it last (or is, but too late
   // to tell apart). The whole family dies.
-  auto revoked = refresh_->revoke_family(family.id, "reuse", now);
-  if (!revoked) return std::unexpected(from_store(revoked.error()));
-  // The thief may hold the family's latest access token too: it dies with the family.
-  if (auto d = access_.revoke_family(sid_of(family.id)); !d) return std::unexpected(d.error());
+  if (auto revoked = revoke_family_id(family.id, "reuse"); !revoked) {
+    return std::unexpected(revoked.error());
+  }
   (void)audit_.record(AuditType::kRefreshReuse, now, presenter,
                       nlohmann::json{{"family", sid_of(family.id)},
                                      {"generation", generation},
@@ -328,6 +351,28 @@ std::expected<std::string, Error> RefreshFamilies::sid_of_refresh(std::string_vi
   auto token = presented(raw, why);
   if (!token) return std::unexpected(std::move(token.error()));
   return sid_of(token->family);
+}
+
+std::expected<store::RefreshFamily, Error> RefreshFamilies::family_of(std::string_view raw) {
+  RefreshFailure why = RefreshFailure::kMalformed;
+  auto token = presented(raw, why);
+  if (!token) return std::unexpected(std::move(token.error()));
+  if (token->legacy) return token->legacy->family;
+  auto family = refresh_->find(token->family);
+  if (!family) {
+    if (family.error() == store::StoreError::kNotFound) return std::unexpected(unauthenticated());
+    return std::unexpected(from_store(family.error()));
+  }
+  return std::move(*family);
+}
+
+std::expected<bool, Error> RefreshFamilies::revoke_family_id(const store::FamilyId& id,
+                                                             std::string_view reason) {
+  auto revoked = refresh_->revoke_family(id, reason, clock_.now_unix());
+  if (!revoked) return std::unexpected(from_store(revoked.error()));
+  // Its holder may also have the family's latest access token: it dies with the family.
+  if (auto d = access_.revoke_family(sid_of(id)); !d) return std::unexpected(d.error());
+  return *revoked;
 }
 
 std::expected<std::size_t, Error> RefreshFamilies::purge() {

@@ -53,6 +53,23 @@ struct RefreshFamilyConfig {
   std::int64_t keep_revoked = 7 * 24 * 60 * 60;
 };
 
+// A family started for an OAuth client (RFC 6749 section 4.1.3's grant): bound to the client,
+// with the scope granted and the user's authentication time from the authorization. Empty
+// client_id: a first-party login (auth_time is then now).
+struct FamilyGrant {
+  std::string client_id;
+  std::string scope;  // space-separated
+  std::int64_t auth_time = 0;
+};
+
+// Who presents a refresh token (RFC 6749 section 6): first-party (/auth/refresh, client_id "")
+// or the OAuth client it must have been issued to, which may ask for a narrower scope for the
+// new access token (the family keeps its own).
+struct RefreshPresenter {
+  std::string client_id;
+  std::optional<std::string> scope;  // nullopt: the family's scope. REQUIRES: within it
+};
+
 struct TokenPair {
   AccessToken access;
   std::string refresh_token;            // raw; only here and with the client
@@ -71,7 +88,9 @@ enum class RefreshFailure : std::uint8_t {
   kUserGone,
   kPasswordChanged,
   kReuse,
-  kNotIssued,  // a valid MAC on a generation the family never reached (an older database)
+  kNotIssued,    // a valid MAC on a generation the family never reached (an older database)
+  kWrongClient,  // the family belongs to another client (or is first-party, or an OAuth one at
+                 // /auth/refresh): the token leaked, and the family is revoked
 };
 
 class RefreshFamilies {
@@ -81,14 +100,28 @@ class RefreshFamilies {
                   RevocationService& revocation, AuditService& audit, const base::Clock& clock,
                   RefreshFamilyConfig config);
 
-  // After a successful login: a new family for `user` and its first pair.
+  // After a successful login (or an OAuth grant: `grant`): a new family for `user` and its
+  // first pair.
   std::expected<TokenPair, Error> start(const store::User& user, std::string_view ip,
-                                        std::string_view user_agent);
+                                        std::string_view user_agent, const FamilyGrant& grant = {});
 
-  // POST /auth/refresh. kUnauthenticated for every failure (last_failure() in tests says
-  // why); kUnavailable when a store cannot answer.
+  // POST /auth/refresh, and the OAuth refresh grant (`as`: the authenticated client). A family
+  // of another client (first-party ones included) is revoked and refused (kWrongClient): the
+  // token was presented by someone it was not issued to (RFC 6749 section 10.4).
+  // kUnauthenticated for every failure (last_failure() in tests says why); kUnavailable when a
+  // store cannot answer.
   std::expected<TokenPair, Error> refresh(std::string_view raw_refresh_token, std::string_view ip,
-                                          std::string_view user_agent);
+                                          std::string_view user_agent,
+                                          const RefreshPresenter& as = {});
+
+  // The family a raw refresh token names, as stored (the OAuth refresh grant reads its scope
+  // before asking for a narrower one). kUnauthenticated if malformed, forged or unknown;
+  // kUnavailable.
+  std::expected<store::RefreshFamily, Error> family_of(std::string_view raw_refresh_token);
+
+  // Revokes the family `id` and denies its access tokens (an authorization code presented
+  // again: RFC 6749 section 4.1.2). Returns whether this call revoked it; kNotFound.
+  std::expected<bool, Error> revoke_family_id(const store::FamilyId& id, std::string_view reason);
 
   // Logout with an access token: its jti is denied until it expires, and its family revoked
   // with every access token it issued.
@@ -149,10 +182,11 @@ class RefreshFamilies {
                                         const store::LegacyTokenInFamily* legacy,
                                         std::string_view raw_presented, const store::User& user,
                                         std::int64_t now, std::int64_t issued_ms,
-                                        const AuditActor& presenter);
+                                        std::string_view scope, const AuditActor& presenter);
+  // `scope`: the access token's (the family's, or narrower); ignored for a first-party family.
   std::expected<TokenPair, Error> pair_for(const store::RefreshFamily& family,
                                            const store::User& user, std::string refresh_token,
-                                           std::int64_t issued_ms);
+                                           std::int64_t issued_ms, std::string_view scope);
 
   std::shared_ptr<store::RefreshStore> refresh_;
   std::shared_ptr<store::UserStore> users_;

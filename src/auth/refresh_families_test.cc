@@ -763,5 +763,98 @@ TEST_F(TokensTest, LoginInTheSameMillisecondAsRevokeUserLives) {
   EXPECT_TRUE(valid(after.access.token));
 }
 
+// ---- OAuth clients' families (issue 16) ----
+
+TEST_F(TokensTest, OAuthFamilyTokensCarryClientAndScope) {
+  auto p = service_->start(
+      alice_, "ip", "ua",
+      FamilyGrant{.client_id = "app-1", .scope = "openid email", .auth_time = kT0 - 50});
+  ASSERT_TRUE(p.has_value());
+  const auto claims = segment(p->access.token, 1);
+  EXPECT_EQ(claims["client_id"], "app-1");
+  EXPECT_EQ(claims["scope"], "openid email");
+  EXPECT_EQ(claims["auth_time"], kT0 - 50);
+  auto principal = access_->verify(p->access.token);
+  ASSERT_TRUE(principal.has_value());
+  EXPECT_EQ((*principal)->client_id, "app-1");
+  EXPECT_EQ((*principal)->scope, "openid email");
+  EXPECT_FALSE((*principal)->service);
+  // A first-party login's token has neither claim.
+  const auto first = segment(login(alice_).access.token, 1);
+  EXPECT_FALSE(first.contains("client_id"));
+  EXPECT_FALSE(first.contains("scope"));
+}
+
+TEST_F(TokensTest, OAuthRefreshNarrowsTheAccessTokensScopeOnly) {
+  auto p =
+      service_->start(alice_, "ip", "ua",
+                      FamilyGrant{.client_id = "app-1", .scope = "openid email", .auth_time = kT0});
+  ASSERT_TRUE(p.has_value());
+  auto narrow = service_->refresh(p->refresh_token, "ip", "ua",
+                                  RefreshPresenter{.client_id = "app-1", .scope = "openid"});
+  ASSERT_TRUE(narrow.has_value());
+  EXPECT_EQ(segment(narrow->access.token, 1)["scope"], "openid");
+  // The family keeps what was granted: the next refresh without a scope gets all of it.
+  auto full =
+      service_->refresh(narrow->refresh_token, "ip", "ua", RefreshPresenter{.client_id = "app-1"});
+  ASSERT_TRUE(full.has_value());
+  EXPECT_EQ(segment(full->access.token, 1)["scope"], "openid email");
+  auto family = service_->family_of(full->refresh_token);
+  ASSERT_TRUE(family.has_value());
+  EXPECT_EQ(family->scope, "openid email");
+  EXPECT_EQ(family->client_id, "app-1");
+}
+
+TEST_F(TokensTest, RefreshTokenPresentedByAnotherClientRevokesItsFamily) {
+  auto p = service_->start(alice_, "ip", "ua",
+                           FamilyGrant{.client_id = "app-1", .scope = "openid", .auth_time = kT0});
+  ASSERT_TRUE(p.has_value());
+  auto stolen =
+      service_->refresh(p->refresh_token, "ip", "ua", RefreshPresenter{.client_id = "app-2"});
+  ASSERT_FALSE(stolen.has_value());
+  EXPECT_EQ(stolen.error().code, Errc::kUnauthenticated);
+  EXPECT_EQ(service_->last_failure(), RefreshFailure::kWrongClient);
+  // The family is dead for its own client too, and so is the access token it issued.
+  advance(1);
+  auto own =
+      service_->refresh(p->refresh_token, "ip", "ua", RefreshPresenter{.client_id = "app-1"});
+  ASSERT_FALSE(own.has_value());
+  EXPECT_EQ(service_->last_failure(), RefreshFailure::kFamilyRevoked);
+  EXPECT_FALSE(valid(p->access.token));
+  EXPECT_EQ(audit_count("refresh.reuse"), 1u);
+}
+
+TEST_F(TokensTest, FirstPartyRefreshRefusesAnOAuthFamilyAndViceVersa) {
+  auto oauth = service_->start(
+      alice_, "ip", "ua", FamilyGrant{.client_id = "app-1", .scope = "openid", .auth_time = kT0});
+  ASSERT_TRUE(oauth.has_value());
+  EXPECT_EQ(refresh_error(oauth->refresh_token), Errc::kUnauthenticated);  // /auth/refresh
+  EXPECT_EQ(service_->last_failure(), RefreshFailure::kWrongClient);
+  const TokenPair first = login(alice_);
+  auto r =
+      service_->refresh(first.refresh_token, "ip", "ua", RefreshPresenter{.client_id = "app-1"});
+  ASSERT_FALSE(r.has_value());
+  EXPECT_EQ(service_->last_failure(), RefreshFailure::kWrongClient);
+}
+
+TEST_F(TokensTest, ServiceTokensNameTheClientAndNoUser) {
+  auto t = access_->issue_service("svc-1", "reports:read", kT0 * 1000);
+  ASSERT_TRUE(t.has_value());
+  const auto claims = segment(t->token, 1);
+  EXPECT_EQ(claims["sub"], "svc-1");
+  EXPECT_EQ(claims["client_id"], "svc-1");
+  EXPECT_EQ(claims["scope"], "reports:read");
+  EXPECT_FALSE(claims.contains("sid"));
+  EXPECT_FALSE(claims.contains("roles"));
+  auto p = access_->verify(t->token);
+  ASSERT_TRUE(p.has_value());
+  EXPECT_TRUE((*p)->service);
+  EXPECT_EQ((*p)->user, store::UserId{});
+  EXPECT_TRUE((*p)->user_uuid.empty());
+  // Revocable like any other: its jti is denied.
+  ASSERT_TRUE(access_->revoke(**p).has_value());
+  EXPECT_FALSE(valid(t->token));
+}
+
 }  // namespace
 }  // namespace tessera::auth
