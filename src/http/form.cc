@@ -12,7 +12,9 @@ int hex_value(char c) {
   return -1;
 }
 
-std::expected<std::string, std::string> decode(std::string_view s) {
+}  // namespace
+
+std::expected<std::string, std::string> form_decode(std::string_view s) {
   std::string out;
   out.reserve(s.size());
   for (std::size_t i = 0; i < s.size(); ++i) {
@@ -37,8 +39,6 @@ std::expected<std::string, std::string> decode(std::string_view s) {
   if (!is_utf8(out)) return std::unexpected("form body is not UTF-8");
   return out;
 }
-
-}  // namespace
 
 bool is_utf8(std::string_view s) {
   std::size_t i = 0;
@@ -88,9 +88,9 @@ std::expected<FormFields, std::string> parse_form(std::string_view body) {
     if (pair.empty()) continue;
     std::size_t eq = pair.find('=');
     if (eq == std::string_view::npos) return std::unexpected("form body has a field without '='");
-    auto name = decode(pair.substr(0, eq));
+    auto name = form_decode(pair.substr(0, eq));
     if (!name) return std::unexpected(name.error());
-    auto value = decode(pair.substr(eq + 1));
+    auto value = form_decode(pair.substr(eq + 1));
     if (!value) return std::unexpected(value.error());
     fields.emplace_back(std::move(*name), std::move(*value));
   }

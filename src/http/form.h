@@ -21,6 +21,10 @@ using FormFields = std::vector<std::pair<std::string, std::string>>;
 // NUL, or decoded text that is not UTF-8.
 std::expected<FormFields, std::string> parse_form(std::string_view body);
 
+// One name or value decoded as parse_form decodes it, refused for the same reasons (HTTP Basic
+// credentials of OAuth clients are form-encoded too: RFC 6749 section 2.3.1).
+std::expected<std::string, std::string> form_decode(std::string_view text);
+
 // The value of the one field called `name`; nullopt when it is absent or repeated.
 std::optional<std::string_view> form_field(const FormFields& fields, std::string_view name);
 
