@@ -1503,6 +1503,17 @@ TEST_P(StoreConformance, ConcurrentRevocationsGetDistinctIncreasingSeqs) {
 
 // ---- ClientStore -----------------------------------------------------------------------------
 
+// Client ids with their created_at, made in this order, for the lists ordered by created_at,
+// then client id: ids that share a created_at order byte for byte (upper case before lower
+// case, multi-byte UTF-8 after ASCII, whatever a locale would say), as kIdsInListOrder.
+const std::vector<std::pair<std::string, std::int64_t>> kIdsMadeOutOfOrder = {
+    {"b", 200},    {"\xc3\xa9t\xc3\xa9", 200},
+    {"late", 300}, {"B", 200},
+    {"a", 200},    {"first", 100},
+    {"A", 200},    {"Z", 200}};
+const std::vector<std::string> kIdsInListOrder = {
+    "first", "A", "B", "Z", "a", "b", "\xc3\xa9t\xc3\xa9", "late"};
+
 // A client with every field set: lists of several entries out of any sorted order, a name in
 // UTF-8, a JWKS, a secret.
 Client full_client() {
@@ -1662,14 +1673,7 @@ TEST_P(StoreConformance, ClientSetSecretReplacesOrClearsTheHashOnly) {
 }
 
 TEST_P(StoreConformance, ClientListOrdersByCreatedThenId) {
-  // Created out of order; ids that share a created_at order byte for byte: upper case before
-  // lower case, multi-byte UTF-8 after ASCII (whatever a locale would say).
-  const std::vector<std::pair<std::string, std::int64_t>> made = {
-      {"b", 200},    {"\xc3\xa9t\xc3\xa9", 200},
-      {"late", 300}, {"B", 200},
-      {"a", 200},    {"first", 100},
-      {"A", 200},    {"Z", 200}};
-  for (const auto& [id, at] : made) {
+  for (const auto& [id, at] : kIdsMadeOutOfOrder) {
     Client c = make_client(1, at);
     c.id = id;
     ASSERT_TRUE(clients().create(c)) << id;
@@ -1678,8 +1682,7 @@ TEST_P(StoreConformance, ClientListOrdersByCreatedThenId) {
   ASSERT_TRUE(all);
   std::vector<std::string> ids;
   for (const Client& c : *all) ids.push_back(c.id);
-  EXPECT_EQ(ids, (std::vector<std::string>{"first", "A", "B", "Z", "a", "b", "\xc3\xa9t\xc3\xa9",
-                                           "late"}));
+  EXPECT_EQ(ids, kIdsInListOrder);
   // Whole records, not just ids.
   expect_same_client(all->front(), [] {
     Client c = make_client(1, 100);

@@ -13,6 +13,7 @@
 // many of its rotations got kRotated (the rest must get kAlreadyUsed), 100 otherwise.
 #include <chrono>
 #include <cstdio>
+#include <optional>
 #include <string>
 #include <thread>
 
@@ -28,23 +29,37 @@ void sleep_until_ms(std::int64_t start_ms) {
       std::chrono::system_clock::time_point(std::chrono::milliseconds(start_ms)));
 }
 
-int rotate_race(RefreshStore& refresh, int rounds, std::int64_t start_ms) {
-  // Open first, then start together: the race is between the rotations, not the start-ups.
+// One peer's part in a race: at START_MS, `attempt(round)` for each round -> whether this call
+// won the round, nullopt if it failed. How many rounds it won, 100 on a failure.
+template <typename Attempt>
+int race(int rounds, std::int64_t start_ms, Attempt&& attempt) {
+  // Open first, then start together: the race is between the calls, not the start-ups.
   sleep_until_ms(start_ms);
-  int rotated = 0;
+  int won = 0;
   for (int round = 0; round < rounds; ++round) {
-    auto r = refresh.rotate(testing::family_id(round + 1), 1, 2000);
-    if (!r) {
-      std::fprintf(stderr, "store_peer: rotate: %s\n", std::string(describe(r.error())).c_str());
-      return 100;
-    }
-    if (r->outcome == RotateOutcome::kRotated) {
-      ++rotated;
-    } else if (r->outcome != RotateOutcome::kAlreadyUsed) {
-      return 100;
-    }
+    const std::optional<bool> r = attempt(round);
+    if (!r) return 100;
+    if (*r) ++won;
   }
-  return rotated;
+  return won;
+}
+
+// Whether `r` succeeded; else says why on stderr.
+template <typename T>
+bool succeeded(const char* what, const std::expected<T, StoreError>& r) {
+  if (!r)
+    std::fprintf(stderr, "store_peer: %s: %s\n", what, std::string(describe(r.error())).c_str());
+  return r.has_value();
+}
+
+int rotate_race(RefreshStore& refresh, int rounds, std::int64_t start_ms) {
+  return race(rounds, start_ms, [&](int round) -> std::optional<bool> {
+    auto r = refresh.rotate(testing::family_id(round + 1), 1, 2000);
+    if (!succeeded("rotate", r)) return std::nullopt;
+    if (r->outcome == RotateOutcome::kRotated) return true;
+    if (r->outcome == RotateOutcome::kAlreadyUsed) return false;
+    return std::nullopt;
+  });
 }
 
 // The whole migration race of one peer: every peer must reach the version its stores expect.
