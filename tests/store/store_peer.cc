@@ -9,8 +9,12 @@
 //   store_peer DB rotate PEER ROUNDS START_MS
 //                                   at Unix time START_MS (ms), rotates generation 1 of family
 //                                   round + 1 for each round (rotation_race.h)
+//   store_peer DB redeem PEER ROUNDS START_MS
+//                                   at Unix time START_MS (ms), redeems code token(round + 1) at
+//                                   2000 by family_id(PEER + 1) for each round (grant_checks.h)
 // Exit 0 when every call succeeded, 1 otherwise, 2 on bad arguments; `rotate` exits with how
-// many of its rotations got kRotated (the rest must get kAlreadyUsed), 100 otherwise.
+// many of its rotations got kRotated (the rest must get kAlreadyUsed), `redeem` with how many
+// of its redemptions got true (the rest false), each 100 otherwise.
 #include <chrono>
 #include <cstdio>
 #include <optional>
@@ -62,6 +66,14 @@ int rotate_race(RefreshStore& refresh, int rounds, std::int64_t start_ms) {
   });
 }
 
+int redeem_race(AuthorizationCodeStore& codes, int peer, int rounds, std::int64_t start_ms) {
+  return race(rounds, start_ms, [&](int round) -> std::optional<bool> {
+    auto r = codes.redeem(testing::token(round + 1), 2000, testing::family_id(peer + 1));
+    if (!succeeded("redeem", r)) return std::nullopt;
+    return *r;
+  });
+}
+
 // The whole migration race of one peer: every peer must reach the version its stores expect.
 int migrate_race(const StoreConfig& config, std::int64_t start_ms) {
   sleep_until_ms(start_ms);
@@ -104,6 +116,9 @@ int main(int argc, char** argv) {
   if (command == "rotate" && argc == 6) {
     // argv[3] (which peer) only tells the processes apart in a listing.
     return rotate_race(*stores->refresh, std::stoi(argv[4]), std::stoll(argv[5]));
+  }
+  if (command == "redeem" && argc == 6) {
+    return redeem_race(*stores->codes, std::stoi(argv[3]), std::stoi(argv[4]), std::stoll(argv[5]));
   }
   return 2;
 }
