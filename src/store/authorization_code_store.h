@@ -21,6 +21,7 @@
 // records and makes redemption atomic. REQUIRES: every string is valid UTF-8 without NUL.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <expected>
 #include <string>
@@ -31,17 +32,17 @@
 namespace tessera::store {
 
 struct AuthorizationCode {
-  TokenHash hash{};             // SHA-256 of the raw code; unique
-  std::string client_id;        // the client it was issued to
-  UserId user_id{};             // the user who approved it
-  std::string redirect_uri;     // exactly as the authorization request gave it
-  std::string scope;            // granted scopes, space-separated
-  std::string nonce;            // OIDC nonce from the request, "" if none
-  std::string code_challenge;   // PKCE S256 challenge (RFC 7636), "" if none
-  std::int64_t auth_time = 0;   // when the user last proved a credential (Unix seconds)
-  std::string amr;              // authentication methods (RFC 8176), space-separated
-  std::int64_t created_at = 0;  // Unix seconds
-  std::int64_t expires_at = 0;  // Unix seconds; the code redeems only before it
+  TokenHash hash{};              // SHA-256 of the raw code; unique
+  std::string client_id;         // the client it was issued to
+  UserId user_id{};              // the user who approved it
+  std::string redirect_uri;      // exactly as the authorization request gave it
+  std::string scope;             // granted scopes, space-separated
+  std::string nonce;             // OIDC nonce from the request, "" if none
+  std::string code_challenge;    // PKCE S256 challenge (RFC 7636), "" if none
+  std::int64_t auth_time = 0;    // when the user last proved a credential (Unix seconds)
+  std::string amr;               // authentication methods (RFC 8176), space-separated
+  std::int64_t created_at = 0;   // Unix seconds
+  std::int64_t expires_at = 0;   // Unix seconds; the code redeems only before it
   std::int64_t redeemed_at = 0;  // 0: not yet; else when (stored as at least 1)
   FamilyId family{};             // with redeemed_at: the refresh family the redemption started
 };

@@ -92,7 +92,8 @@ class ClientStore {
                                                      const std::optional<TokenHash>& secret_hash,
                                                      std::int64_t updated_at) = 0;
 
-  // Deletes the client. kNotFound if absent.
+  // Deletes the client, and with it its authorization codes and its users' consents
+  // (authorization_code_store.h, consent_store.h). kNotFound if absent.
   virtual std::expected<void, StoreError> remove(std::string_view id) = 0;
 };
 

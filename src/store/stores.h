@@ -14,8 +14,10 @@
 #include <string_view>
 
 #include "store/audit_store.h"
+#include "store/authorization_code_store.h"
 #include "store/change_feed.h"
 #include "store/client_store.h"
+#include "store/consent_store.h"
 #include "store/counter_store.h"
 #include "store/key_store.h"
 #include "store/refresh_store.h"
@@ -33,8 +35,11 @@ struct Stores {
   std::shared_ptr<RefreshStore> refresh;
   std::shared_ptr<KeyStore> keys;
   std::shared_ptr<RevocationStore> revocations;
-  // OAuth clients: in the backend, also when a cache is configured.
+  // OAuth clients, their authorization codes and the users' consents: in the backend, also
+  // when a cache is configured (a code or consent goes with its client).
   std::shared_ptr<ClientStore> clients;
+  std::shared_ptr<AuthorizationCodeStore> codes;
+  std::shared_ptr<ConsentStore> consents;
   // Change hints between the processes on these stores (store/change_feed.h).
   std::shared_ptr<ChangeFeed> changes;
   // Whether the backends answer (for /readyz). Thread-safe, cheap, bounded in time.

@@ -1,12 +1,12 @@
 // The store conformance suite: ONE set of tests written against the interfaces in src/store/,
 // run against every backend: memory, sqlite, postgres, and with the Redis cache in front
-// ("sqlite+redis", "postgres+redis": the backend for users, refresh families, keys, clients and
-// audit; Redis for sessions, counters and revocations). Each test gets fresh, empty stores
-// (sqlite: a new file in a new temp dir; postgres: a new database on the server of
-// TESSERA_TEST_POSTGRES_DSN, see postgres_test_util.h; redis: a new key prefix on the server
-// named by TESSERA_TEST_REDIS_URL, deleted afterwards - without them those tests fail, saying
-// how to run them). Tests that only make sense for one backend (files, processes, corruption,
-// timeouts, outages) are in sqlite_test.cc, postgres_test.cc and redis_test.cc.
+// ("sqlite+redis", "postgres+redis": the backend for users, refresh families, keys, clients,
+// authorization codes, consents and audit; Redis for sessions, counters and revocations). Each
+// test gets fresh, empty stores (sqlite: a new file in a new temp dir; postgres: a new database
+// on the server of TESSERA_TEST_POSTGRES_DSN, see postgres_test_util.h; redis: a new key prefix
+// on the server named by TESSERA_TEST_REDIS_URL, deleted afterwards - without them those tests
+// fail, saying how to run them). Tests that only make sense for one backend (files, processes,
+// corruption, timeouts, outages) are in sqlite_test.cc, postgres_test.cc and redis_test.cc.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -18,9 +18,11 @@
 #include <set>
 #include <string>
 #include <thread>
+#include <tuple>
 #include <vector>
 
 #include "client_checks.h"
+#include "grant_checks.h"
 #include "postgres_test_util.h"
 #include "redis_test_util.h"
 #include "refresh_rows.h"
@@ -32,8 +34,12 @@ namespace tessera::store {
 namespace {
 
 using testing::expect_same_client;
+using testing::expect_same_code;
+using testing::expect_same_consent;
 using testing::family_id;
 using testing::make_client;
+using testing::make_code;
+using testing::make_consent;
 using testing::make_family;
 using testing::make_key;
 using testing::make_session;
@@ -79,6 +85,8 @@ class StoreConformance : public ::testing::TestWithParam<std::string> {
   KeyStore& keys() { return *stores_.keys; }
   RevocationStore& revocations() { return *stores_.revocations; }
   ClientStore& clients() { return *stores_.clients; }
+  AuthorizationCodeStore& codes() { return *stores_.codes; }
+  ConsentStore& consents() { return *stores_.consents; }
 
   TempDir dir_;
   std::unique_ptr<testing::ScratchDatabase> pg_;  // dropped after the stores close
@@ -90,7 +98,8 @@ class StoreConformance : public ::testing::TestWithParam<std::string> {
 
 TEST_P(StoreConformance, OpensEveryStoreAndIsReady) {
   EXPECT_TRUE(stores_.users && stores_.sessions && stores_.counters && stores_.audit &&
-              stores_.refresh && stores_.keys && stores_.revocations && stores_.clients);
+              stores_.refresh && stores_.keys && stores_.revocations && stores_.clients &&
+              stores_.codes && stores_.consents);
   ASSERT_TRUE(stores_.ready);
   EXPECT_TRUE(stores_.ready());
 }
@@ -1503,6 +1512,17 @@ TEST_P(StoreConformance, ConcurrentRevocationsGetDistinctIncreasingSeqs) {
 
 // ---- ClientStore -----------------------------------------------------------------------------
 
+// Client ids with their created_at, made in this order, for the lists ordered by created_at,
+// then client id: ids that share a created_at order byte for byte (upper case before lower
+// case, multi-byte UTF-8 after ASCII, whatever a locale would say), as kIdsInListOrder.
+const std::vector<std::pair<std::string, std::int64_t>> kIdsMadeOutOfOrder = {
+    {"b", 200},    {"\xc3\xa9t\xc3\xa9", 200},
+    {"late", 300}, {"B", 200},
+    {"a", 200},    {"first", 100},
+    {"A", 200},    {"Z", 200}};
+const std::vector<std::string> kIdsInListOrder = {
+    "first", "A", "B", "Z", "a", "b", "\xc3\xa9t\xc3\xa9", "late"};
+
 // A client with every field set: lists of several entries out of any sorted order, a name in
 // UTF-8, a JWKS, a secret.
 Client full_client() {
@@ -1662,14 +1682,7 @@ TEST_P(StoreConformance, ClientSetSecretReplacesOrClearsTheHashOnly) {
 }
 
 TEST_P(StoreConformance, ClientListOrdersByCreatedThenId) {
-  // Created out of order; ids that share a created_at order byte for byte: upper case before
-  // lower case, multi-byte UTF-8 after ASCII (whatever a locale would say).
-  const std::vector<std::pair<std::string, std::int64_t>> made = {
-      {"b", 200},    {"\xc3\xa9t\xc3\xa9", 200},
-      {"late", 300}, {"B", 200},
-      {"a", 200},    {"first", 100},
-      {"A", 200},    {"Z", 200}};
-  for (const auto& [id, at] : made) {
+  for (const auto& [id, at] : kIdsMadeOutOfOrder) {
     Client c = make_client(1, at);
     c.id = id;
     ASSERT_TRUE(clients().create(c)) << id;
@@ -1678,8 +1691,7 @@ TEST_P(StoreConformance, ClientListOrdersByCreatedThenId) {
   ASSERT_TRUE(all);
   std::vector<std::string> ids;
   for (const Client& c : *all) ids.push_back(c.id);
-  EXPECT_EQ(ids, (std::vector<std::string>{"first", "A", "B", "Z", "a", "b", "\xc3\xa9t\xc3\xa9",
-                                           "late"}));
+  EXPECT_EQ(ids, kIdsInListOrder);
   // Whole records, not just ids.
   expect_same_client(all->front(), [] {
     Client c = make_client(1, 100);
@@ -1732,6 +1744,346 @@ TEST_P(StoreConformance, ConcurrentCreatesOfOneClientIdGiveOneWinner) {
   const Client want = racing_client(race.winner);
   expect_same_client(clients().find("race").value(), want);
   EXPECT_EQ(clients().list()->size(), 1u);
+}
+
+// ---- AuthorizationCodeStore ------------------------------------------------------------------
+
+// Client `id` (created at 1000), which codes and consents name.
+Client client_named(const std::string& id) {
+  Client c = make_client(1, 1000);
+  c.id = id;
+  return c;
+}
+
+// A code with every field set: texts in UTF-8 and with the characters a URL and a scope carry,
+// redeemed, by a family.
+AuthorizationCode full_code() {
+  return AuthorizationCode{
+      .hash = token(7),
+      .client_id = "spa-7f3c",
+      .user_id = user_id(3),
+      .redirect_uri = "https://app.example/cb?x=1&y=%22two%22#no \xe2\x80\x94 fragment",
+      .scope = "openid profile email offline_access sc\xc3\xb4pe",
+      .nonce = "n-0S6_WzA2Mj \xe6\x97\xa5\xe6\x9c\xac",
+      .code_challenge = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM",
+      .auth_time = 990,
+      .amr = "pwd otp hwk",
+      .created_at = 1000,
+      .expires_at = 1060,
+      .redeemed_at = 1010,
+      .family = family_id(9)};
+}
+
+TEST_P(StoreConformance, CodeRoundTripsEveryField) {
+  ASSERT_TRUE(clients().create(client_named("spa-7f3c")));
+  const AuthorizationCode full = full_code();
+  ASSERT_TRUE(codes().create(full));
+  auto found = codes().find(full.hash);
+  ASSERT_TRUE(found);
+  expect_same_code(*found, full);
+
+  // The other end: no nonce, no PKCE, no amr, not redeemed, no family, times at 0.
+  const AuthorizationCode bare{.hash = token(8),
+                               .client_id = "spa-7f3c",
+                               .user_id = user_id(4),
+                               .redirect_uri = "http://127.0.0.1/cb",
+                               .scope = ""};
+  ASSERT_TRUE(codes().create(bare));
+  found = codes().find(bare.hash);
+  ASSERT_TRUE(found);
+  expect_same_code(*found, bare);
+  // The first is untouched by the second.
+  expect_same_code(codes().find(full.hash).value(), full);
+}
+
+TEST_P(StoreConformance, CodeDuplicateHashConflictsAndChangesNothing) {
+  ASSERT_TRUE(clients().create(client_named("a")));
+  ASSERT_TRUE(clients().create(client_named("b")));
+  const AuthorizationCode first = make_code(1, "a", 1, 1000);
+  ASSERT_TRUE(codes().create(first));
+  AuthorizationCode again = make_code(2, "b", 2, 2000);
+  again.hash = first.hash;
+  EXPECT_EQ(codes().create(again).error(), StoreError::kConflict);
+  EXPECT_EQ(codes().create(first).error(), StoreError::kConflict);
+  expect_same_code(codes().find(first.hash).value(), first);
+}
+
+TEST_P(StoreConformance, CodeUnknownHashIsNotFoundAndChangesNothing) {
+  ASSERT_TRUE(clients().create(client_named("a")));
+  const AuthorizationCode known = make_code(1, "a", 1, 1000);
+  ASSERT_TRUE(codes().create(known));
+  EXPECT_EQ(codes().find(token(2)).error(), StoreError::kNotFound);
+  EXPECT_EQ(codes().redeem(token(2), 1010, family_id(1)).error(), StoreError::kNotFound);
+  // The redemption made no code, and left the known one alone.
+  EXPECT_EQ(codes().find(token(2)).error(), StoreError::kNotFound);
+  expect_same_code(codes().find(known.hash).value(), known);
+}
+
+// Not in the interface's words (only the consent's put() says so): a code names its client,
+// which must exist, as the SQL backends' foreign key has it. Every backend agrees.
+TEST_P(StoreConformance, CodeForAnUnknownClientIsNotFoundAndNotStored) {
+  ASSERT_TRUE(clients().create(client_named("a")));
+  EXPECT_EQ(codes().create(make_code(1, "A", 1, 1000)).error(), StoreError::kNotFound);
+  EXPECT_EQ(codes().find(token(1)).error(), StoreError::kNotFound);
+  EXPECT_EQ(codes().purge(1'000'000).value(), 0u);
+}
+
+TEST_P(StoreConformance, CodeRedeemsOnceAndRecordsTheFamily) {
+  ASSERT_TRUE(clients().create(client_named("a")));
+  const AuthorizationCode code = make_code(1, "a", 1, 1000);
+  const AuthorizationCode neighbour = make_code(2, "a", 1, 1000);
+  ASSERT_TRUE(codes().create(code));
+  ASSERT_TRUE(codes().create(neighbour));
+
+  auto first = codes().redeem(code.hash, 1010, family_id(1));
+  ASSERT_TRUE(first);
+  EXPECT_TRUE(*first);
+  AuthorizationCode redeemed = code;
+  redeemed.redeemed_at = 1010;
+  redeemed.family = family_id(1);
+  expect_same_code(codes().find(code.hash).value(), redeemed);
+
+  // A replay: false, and neither the time nor the family moves.
+  auto second = codes().redeem(code.hash, 1020, family_id(2));
+  ASSERT_TRUE(second);
+  EXPECT_FALSE(*second);
+  expect_same_code(codes().find(code.hash).value(), redeemed);
+  // Only that code was redeemed.
+  expect_same_code(codes().find(neighbour.hash).value(), neighbour);
+}
+
+// 0 means "not yet": a redemption at a time <= 0 (a fake clock) is recorded at 1, and counts.
+TEST_P(StoreConformance, CodeRedeemedAtZeroOrBeforeIsRecordedAtOne) {
+  ASSERT_TRUE(clients().create(client_named("a")));
+  int n = 1;
+  for (std::int64_t now : {std::int64_t{0}, std::int64_t{-5}}) {
+    const AuthorizationCode code = make_code(n++, "a", 1, 1000);
+    ASSERT_TRUE(codes().create(code));
+    EXPECT_TRUE(codes().redeem(code.hash, now, family_id(1)).value()) << now;
+    auto found = codes().find(code.hash);
+    ASSERT_TRUE(found);
+    EXPECT_EQ(found->redeemed_at, 1) << now;
+    EXPECT_EQ(found->family, family_id(1)) << now;
+    EXPECT_FALSE(codes().redeem(code.hash, now, family_id(2)).value()) << now;
+    EXPECT_EQ(codes().find(code.hash)->family, family_id(1)) << now;
+  }
+}
+
+// A code created redeemed (every field as given) redeems no more.
+TEST_P(StoreConformance, CodeCreatedRedeemedDoesNotRedeemAgain) {
+  ASSERT_TRUE(clients().create(client_named("spa-7f3c")));
+  const AuthorizationCode full = full_code();
+  ASSERT_TRUE(codes().create(full));
+  EXPECT_FALSE(codes().redeem(full.hash, 2000, family_id(1)).value());
+  expect_same_code(codes().find(full.hash).value(), full);
+}
+
+TEST_P(StoreConformance, ConcurrentRedemptionsOfOneCodeGiveOneWinner) {
+  constexpr int kThreads = 8;
+  ASSERT_TRUE(clients().create(client_named("a")));
+  for (int round = 0; round < 5; ++round) {
+    const AuthorizationCode code = make_code(round + 1, "a", 1, 1000);
+    ASSERT_TRUE(codes().create(code));
+    // A call that gets false counts as a conflict: it lost.
+    const auto race =
+        testing::race_one_change(kThreads, [&](int t) -> std::expected<void, StoreError> {
+          auto r = codes().redeem(code.hash, 1010 + t, family_id(t + 1));
+          if (!r) return std::unexpected(r.error());
+          if (!*r) return std::unexpected(StoreError::kConflict);
+          return {};
+        });
+    EXPECT_EQ(race.won, 1) << "round " << round;
+    EXPECT_EQ(race.conflicts, kThreads - 1) << "round " << round;
+    EXPECT_EQ(race.other, 0) << "round " << round;
+    // The winner's time and family, both from one call.
+    ASSERT_GE(race.winner, 0);
+    auto found = codes().find(code.hash);
+    ASSERT_TRUE(found);
+    EXPECT_EQ(found->redeemed_at, 1010 + race.winner) << "round " << round;
+    EXPECT_EQ(found->family, family_id(race.winner + 1)) << "round " << round;
+  }
+}
+
+TEST_P(StoreConformance, CodePurgeDeletesOnlyCodesExpiredBeforeTheBound) {
+  ASSERT_TRUE(clients().create(client_named("a")));
+  // (n, expires_at, redeemed)
+  const std::vector<std::tuple<int, std::int64_t, bool>> made = {{1, 100, false}, {2, 199, true},
+                                                                 {3, 200, false}, {4, 200, true},
+                                                                 {5, 201, false}, {6, 5000, true}};
+  for (const auto& [n, expires_at, redeemed] : made) {
+    AuthorizationCode c = make_code(n, "a", 1, 50);
+    c.expires_at = expires_at;
+    ASSERT_TRUE(codes().create(c));
+    if (redeemed) {
+      ASSERT_TRUE(codes().redeem(c.hash, 60, family_id(n)).value());
+    }
+  }
+  EXPECT_EQ(codes().purge(200).value(), 2u);  // 100 and 199, redeemed or not
+  EXPECT_EQ(codes().find(token(1)).error(), StoreError::kNotFound);
+  EXPECT_EQ(codes().find(token(2)).error(), StoreError::kNotFound);
+  for (int n : {3, 4, 5, 6}) EXPECT_TRUE(codes().find(token(n))) << n;
+  EXPECT_EQ(codes().find(token(4))->family, family_id(4));  // kept whole
+  EXPECT_EQ(codes().purge(200).value(), 0u);
+  EXPECT_EQ(codes().purge(201).value(), 2u);  // 200 (both)
+  EXPECT_EQ(codes().purge(5001).value(), 2u);
+  for (int n = 1; n <= 6; ++n) {
+    EXPECT_EQ(codes().find(token(n)).error(), StoreError::kNotFound) << n;
+  }
+}
+
+// ---- ConsentStore ----------------------------------------------------------------------------
+
+TEST_P(StoreConformance, ConsentPutFindAndPutAgainKeepsCreatedAt) {
+  ASSERT_TRUE(clients().create(client_named("spa-7f3c")));
+  const Consent first{.user_id = user_id(1),
+                      .client_id = "spa-7f3c",
+                      .scope = "openid profile sc\xc3\xb4pe",
+                      .created_at = 1000,
+                      .updated_at = 1005};
+  ASSERT_TRUE(consents().put(first));
+  expect_same_consent(consents().find(user_id(1), "spa-7f3c").value(), first);
+
+  // Again: scope and updated_at replaced, created_at kept (the one given now is ignored).
+  const Consent again{.user_id = user_id(1),
+                      .client_id = "spa-7f3c",
+                      .scope = "openid",
+                      .created_at = 9000,
+                      .updated_at = 2000};
+  ASSERT_TRUE(consents().put(again));
+  Consent expected = again;
+  expected.created_at = first.created_at;
+  expect_same_consent(consents().find(user_id(1), "spa-7f3c").value(), expected);
+  ASSERT_EQ(consents().list(user_id(1))->size(), 1u);
+
+  // To an empty scope and back.
+  expected.scope = "";
+  expected.updated_at = 2100;
+  ASSERT_TRUE(consents().put(expected));
+  expect_same_consent(consents().find(user_id(1), "spa-7f3c").value(), expected);
+
+  // Another user's grant to the same client is its own.
+  const Consent other = make_consent(2, "spa-7f3c", 3000);
+  ASSERT_TRUE(consents().put(other));
+  expect_same_consent(consents().find(user_id(2), "spa-7f3c").value(), other);
+  expect_same_consent(consents().find(user_id(1), "spa-7f3c").value(), expected);
+}
+
+TEST_P(StoreConformance, ConsentForAnUnknownClientIsNotFoundAndNotStored) {
+  ASSERT_TRUE(clients().create(client_named("app")));
+  for (const char* unknown : {"App", "app ", "ap", ""}) {
+    EXPECT_EQ(consents().put(make_consent(1, unknown, 1000)).error(), StoreError::kNotFound)
+        << unknown;
+    EXPECT_EQ(consents().find(user_id(1), unknown).error(), StoreError::kNotFound) << unknown;
+  }
+  EXPECT_TRUE(consents().list(user_id(1))->empty());
+  // A removed client is unknown too.
+  ASSERT_TRUE(clients().create(client_named("gone")));
+  ASSERT_TRUE(clients().remove("gone"));
+  EXPECT_EQ(consents().put(make_consent(1, "gone", 1000)).error(), StoreError::kNotFound);
+  EXPECT_TRUE(consents().list(user_id(1))->empty());
+}
+
+TEST_P(StoreConformance, ConsentUnknownIsNotFound) {
+  ASSERT_TRUE(clients().create(client_named("a")));
+  ASSERT_TRUE(clients().create(client_named("b")));
+  ASSERT_TRUE(consents().put(make_consent(1, "a", 1000)));
+  EXPECT_EQ(consents().find(user_id(1), "b").error(), StoreError::kNotFound);
+  EXPECT_EQ(consents().find(user_id(2), "a").error(), StoreError::kNotFound);
+  EXPECT_EQ(consents().remove(user_id(1), "b").error(), StoreError::kNotFound);
+  EXPECT_EQ(consents().remove(user_id(2), "a").error(), StoreError::kNotFound);
+  EXPECT_TRUE(consents().list(user_id(2))->empty());
+  expect_same_consent(consents().find(user_id(1), "a").value(), make_consent(1, "a", 1000));
+}
+
+TEST_P(StoreConformance, ConsentListOrdersByCreatedThenClientIdForThatUserOnly) {
+  for (const auto& [id, at] : kIdsMadeOutOfOrder) {
+    ASSERT_TRUE(clients().create(client_named(id))) << id;
+    ASSERT_TRUE(consents().put(make_consent(1, id, at))) << id;
+  }
+  // Other users' grants, to the same clients, at times between.
+  ASSERT_TRUE(consents().put(make_consent(2, "a", 150)));
+  ASSERT_TRUE(consents().put(make_consent(0, "late", 50)));
+  // Put again: the order stays by the first grant.
+  Consent changed = make_consent(1, "first", 100);
+  changed.created_at = 1000;
+  changed.updated_at = 5000;
+  changed.scope = "openid";
+  ASSERT_TRUE(consents().put(changed));
+
+  auto all = consents().list(user_id(1));
+  ASSERT_TRUE(all);
+  std::vector<std::string> ids;
+  for (const Consent& c : *all) {
+    EXPECT_EQ(c.user_id, user_id(1));
+    ids.push_back(c.client_id);
+  }
+  EXPECT_EQ(ids, kIdsInListOrder);
+  // Whole records, not just ids.
+  Consent want_first = changed;
+  want_first.created_at = 100;
+  expect_same_consent(all->front(), want_first);
+  expect_same_consent(all->back(), make_consent(1, "late", 300));
+
+  auto second = consents().list(user_id(2));
+  ASSERT_TRUE(second);
+  ASSERT_EQ(second->size(), 1u);
+  expect_same_consent(second->front(), make_consent(2, "a", 150));
+  EXPECT_TRUE(consents().list(user_id(3))->empty());
+}
+
+TEST_P(StoreConformance, ConsentRemoveDeletesOne) {
+  ASSERT_TRUE(clients().create(client_named("a")));
+  ASSERT_TRUE(clients().create(client_named("b")));
+  ASSERT_TRUE(consents().put(make_consent(1, "a", 1000)));
+  ASSERT_TRUE(consents().put(make_consent(1, "b", 1100)));
+  ASSERT_TRUE(consents().put(make_consent(2, "a", 1200)));
+  ASSERT_TRUE(consents().remove(user_id(1), "a"));
+  EXPECT_EQ(consents().find(user_id(1), "a").error(), StoreError::kNotFound);
+  EXPECT_EQ(consents().remove(user_id(1), "a").error(), StoreError::kNotFound);
+  auto left = consents().list(user_id(1));
+  ASSERT_TRUE(left);
+  ASSERT_EQ(left->size(), 1u);
+  expect_same_consent(left->front(), make_consent(1, "b", 1100));
+  expect_same_consent(consents().find(user_id(2), "a").value(), make_consent(2, "a", 1200));
+  // Granted again: a new grant, with the new created_at.
+  ASSERT_TRUE(consents().put(make_consent(1, "a", 3000)));
+  expect_same_consent(consents().find(user_id(1), "a").value(), make_consent(1, "a", 3000));
+}
+
+// ---- a client's codes and consents go with it -----------------------------------------------
+
+TEST_P(StoreConformance, RemovingAClientDropsItsCodesAndConsents) {
+  ASSERT_TRUE(clients().create(client_named("gone")));
+  ASSERT_TRUE(clients().create(client_named("kept")));
+  ASSERT_TRUE(codes().create(make_code(1, "gone", 1, 1000)));
+  ASSERT_TRUE(codes().create(make_code(2, "gone", 2, 1000)));
+  ASSERT_TRUE(codes().redeem(token(2), 1010, family_id(2)).value());
+  const AuthorizationCode kept_code = make_code(3, "kept", 1, 1000);
+  ASSERT_TRUE(codes().create(kept_code));
+  ASSERT_TRUE(consents().put(make_consent(1, "gone", 1000)));
+  ASSERT_TRUE(consents().put(make_consent(2, "gone", 1000)));
+  ASSERT_TRUE(consents().put(make_consent(1, "kept", 1100)));
+
+  ASSERT_TRUE(clients().remove("gone"));
+  EXPECT_EQ(codes().find(token(1)).error(), StoreError::kNotFound);
+  EXPECT_EQ(codes().find(token(2)).error(), StoreError::kNotFound);
+  EXPECT_EQ(codes().redeem(token(1), 1020, family_id(1)).error(), StoreError::kNotFound);
+  EXPECT_EQ(consents().find(user_id(1), "gone").error(), StoreError::kNotFound);
+  EXPECT_EQ(consents().find(user_id(2), "gone").error(), StoreError::kNotFound);
+  EXPECT_TRUE(consents().list(user_id(2))->empty());
+  // The other client's are untouched.
+  expect_same_code(codes().find(kept_code.hash).value(), kept_code);
+  auto left = consents().list(user_id(1));
+  ASSERT_TRUE(left);
+  ASSERT_EQ(left->size(), 1u);
+  expect_same_consent(left->front(), make_consent(1, "kept", 1100));
+  // Nothing is left of them to purge.
+  EXPECT_EQ(codes().purge(1'000'000).value(), 1u);
+
+  // A client created again under the id starts without them.
+  ASSERT_TRUE(clients().create(client_named("gone")));
+  EXPECT_EQ(codes().find(token(1)).error(), StoreError::kNotFound);
+  EXPECT_EQ(consents().find(user_id(1), "gone").error(), StoreError::kNotFound);
 }
 
 // ---- ChangeFeed --------------------------------------------------------------------------------

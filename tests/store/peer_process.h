@@ -3,9 +3,11 @@
 // TESSERA_STORE_PEER.
 #pragma once
 
+#include <gtest/gtest.h>
 #include <spawn.h>
 #include <sys/wait.h>
 
+#include <chrono>
 #include <string>
 #include <vector>
 
@@ -34,5 +36,29 @@ inline int wait_peer(pid_t pid) {
 }
 
 inline int run_peer(const std::vector<std::string>& args) { return wait_peer(spawn_peer(args)); }
+
+// A race between processes: `peers` peers run `db command <peer> <rounds> <start ms>`, all
+// starting together at <start ms> (Unix time), and each exits with how many of the rounds it
+// won (store_peer.cc: 100 if a call failed). Expects every peer to exit so; returns the wins
+// summed over the peers.
+inline int wins_between_processes(const std::string& db, const std::string& command, int peers,
+                                  int rounds) {
+  const auto start = std::chrono::duration_cast<std::chrono::milliseconds>(
+                         std::chrono::system_clock::now().time_since_epoch()) +
+                     std::chrono::milliseconds(750);
+  std::vector<pid_t> pids;
+  for (int peer = 0; peer < peers; ++peer) {
+    pids.push_back(spawn_peer({db, command, std::to_string(peer), std::to_string(rounds),
+                               std::to_string(start.count())}));
+  }
+  int wins = 0;
+  for (pid_t pid : pids) {
+    const int status = wait_peer(pid);
+    EXPECT_GE(status, 0);
+    EXPECT_LE(status, rounds) << "a peer failed (100) or crashed";
+    if (status >= 0 && status <= rounds) wins += status;
+  }
+  return wins;
+}
 
 }  // namespace tessera::store::testing

@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "client_checks.h"
+#include "grant_checks.h"
 #include "legacy_families.h"
 #include "legacy_sessions.h"
 #include "local_services.h"
@@ -40,6 +41,8 @@ using std::chrono::milliseconds;
 using testing::family_id;
 using testing::LocalServices;
 using testing::make_client;
+using testing::make_code;
+using testing::make_consent;
 using testing::make_family;
 using testing::make_session;
 using testing::make_user;
@@ -173,7 +176,7 @@ TEST_F(PostgresStore, ConcurrentMigrationsOfAFreshDatabaseAllSucceedAndAgree) {
   EXPECT_EQ(raw.scalar("SELECT count(DISTINCT version) FROM schema_version"), latest);
   EXPECT_EQ(raw.scalar("SELECT count(*) FROM keyring"), "1");  // seeded exactly once
   EXPECT_EQ(raw.scalar("SELECT count(*) FROM revocation_log_state"), "1");
-  EXPECT_EQ(raw.scalar("SELECT count(*) FROM pg_tables WHERE schemaname = 'public'"), "16");
+  EXPECT_EQ(raw.scalar("SELECT count(*) FROM pg_tables WHERE schemaname = 'public'"), "18");
   Stores s = open(config());
   EXPECT_TRUE(s.users->create(make_user(1, 1000)));
 }
@@ -271,6 +274,29 @@ TEST_F(PostgresStore, AVersion4DatabaseGetsOAuthClients) {
             "0005_oauth_clients.sql");
 }
 
+// A version 5 database (the schema before codes and consents) gets their tables (0006): its
+// client is kept, and every method of both stores works on it, the cascade from the client
+// included.
+TEST_F(PostgresStore, AVersion5DatabaseGetsOAuthCodesAndConsents) {
+  ASSERT_NO_FATAL_FAILURE(write_old_database(5, testing::pre_grants_inserts(bytea_literal)));
+  {
+    RawConnection raw(db_->dsn());
+    ASSERT_EQ(raw.scalar("SELECT to_regclass('oauth_codes') IS NULL AND "
+                         "to_regclass('oauth_consents') IS NULL"),
+              "t");
+  }
+  Stores s = open(config());
+  ASSERT_TRUE(s.ready());
+  ASSERT_NO_FATAL_FAILURE(testing::expect_grants_after_upgrade(s));
+  RawConnection raw(db_->dsn());
+  EXPECT_EQ(raw.scalar("SELECT max(version) FROM schema_version"),
+            std::to_string(postgres::latest_version()));
+  EXPECT_EQ(raw.scalar("SELECT name FROM schema_version WHERE version = 6"),
+            "0006_oauth_grants.sql");
+  // The store reported nothing: an unknown client's code and consent are answers, not faults.
+  EXPECT_TRUE(errors().empty()) << errors().front();
+}
+
 TEST_F(PostgresStore, AnInvalidConnectionStringIsRefusedWithoutEchoingIt) {
   for (const std::string dsn :
        {"host=127.0.0.1 password=s3cr3t-value junk", "postgresql://u:s3cr3t-value@[::1"}) {
@@ -310,6 +336,18 @@ TEST_F(PostgresStore, ProcessesRotatingOneTokenGiveOneWinner) {
   EXPECT_EQ(raw.scalar("SELECT count(*) FROM refresh_families WHERE generation = 2"),
             std::to_string(kRounds));
   EXPECT_EQ(raw.scalar("SELECT count(*) FROM refresh_legacy_tokens"), "0");
+}
+
+// Several nodes present the same authorization code at once: in every round exactly one
+// redemption wins, and the code records that one's family.
+TEST_F(PostgresStore, ProcessesRedeemingOneCodeGiveOneWinner) {
+  constexpr int kPeers = 6, kRounds = 10;
+  Stores s = open(config());
+  ASSERT_NO_FATAL_FAILURE(
+      testing::race_redemptions_between_processes(s, "postgres:" + db_->dsn(), kPeers, kRounds));
+  RawConnection raw(db_->dsn());
+  EXPECT_EQ(raw.scalar("SELECT count(*) FROM oauth_codes WHERE redeemed_at = 2000"),
+            std::to_string(kRounds));
 }
 
 // A revocation racing rotations of the same family: whichever commits first, the family ends
@@ -655,6 +693,43 @@ TEST_F(PostgresStore, ClientRowsThatDoNotDecodeAreCorrupt) {
   // New connections: the pooled ones prepared their statement before the change (see below).
   Stores fresh = open(config());
   EXPECT_EQ(fresh.clients->find(make_client(4, 0).id).error(), StoreError::kCorrupt);
+}
+
+// Code and consent rows that break the schema's rules (constraints dropped, then tampered
+// with) are kCorrupt, one bad column at a time; a sound code is still served and redeemed. (A
+// hash of the wrong length cannot be reached: every call looks a code up by a 32-byte hash.)
+TEST_F(PostgresStore, CodeAndConsentRowsThatDoNotDecodeAreCorrupt) {
+  Stores s = open(config());
+  ASSERT_TRUE(s.clients->create(make_client(1, 1000)));
+  const std::string client = make_client(1, 0).id;
+  for (int n : {0, 1, 2, 99}) ASSERT_TRUE(s.codes->create(make_code(n, client, 1, 1000)));
+  ASSERT_TRUE(s.consents->put(make_consent(1, client, 1000)));
+  RawConnection raw(db_->dsn());
+  ASSERT_TRUE(raw.ok());
+  // A 2-byte family; a 17-byte user id; a negative redemption time.
+  ASSERT_TRUE(
+      raw.exec("ALTER TABLE oauth_codes DROP CONSTRAINT oauth_codes_family_id_check; "
+               "UPDATE oauth_codes SET family_id = '\\x0102' WHERE hash = " +
+               bytea_literal(token(0)) +
+               "; ALTER TABLE oauth_codes DROP CONSTRAINT oauth_codes_user_id_check; "
+               "UPDATE oauth_codes SET user_id = user_id || '\\x00'::bytea WHERE hash = " +
+               bytea_literal(token(1)) +
+               "; ALTER TABLE oauth_codes DROP CONSTRAINT oauth_codes_redeemed_at_check; "
+               "UPDATE oauth_codes SET redeemed_at = -1 WHERE hash = " +
+               bytea_literal(token(2))))
+      << raw.error();
+  for (int n = 0; n < 3; ++n) EXPECT_EQ(s.codes->find(token(n)).error(), StoreError::kCorrupt) << n;
+  EXPECT_TRUE(s.codes->find(token(99)));
+  EXPECT_TRUE(s.codes->redeem(token(99), 1010, family_id(1)).value());
+  EXPECT_TRUE(reported("undecodable row in oauth_codes"));
+
+  // A 32-bit time (new connections: the pooled ones prepared their statements before).
+  ASSERT_TRUE(raw.exec("ALTER TABLE oauth_consents ALTER COLUMN updated_at TYPE integer"))
+      << raw.error();
+  Stores fresh = open(config());
+  EXPECT_EQ(fresh.consents->find(user_id(1), client).error(), StoreError::kCorrupt);
+  EXPECT_EQ(fresh.consents->list(user_id(1)).error(), StoreError::kCorrupt);
+  EXPECT_TRUE(reported("undecodable row in oauth_consents"));
 }
 
 // A column's type changed under a statement a pooled connection had prepared (another node's

@@ -65,22 +65,8 @@ inline void race_rotations_between_processes(RefreshStore& refresh, const std::s
   for (int round = 0; round < rounds; ++round) {
     ASSERT_TRUE(refresh.create(make_family(1, round + 1, 1000)));
   }
-  const auto start = std::chrono::duration_cast<std::chrono::milliseconds>(
-                         std::chrono::system_clock::now().time_since_epoch()) +
-                     std::chrono::milliseconds(750);
-  std::vector<pid_t> pids;
-  for (int peer = 0; peer < peers; ++peer) {
-    pids.push_back(spawn_peer({db, "rotate", std::to_string(peer), std::to_string(rounds),
-                               std::to_string(start.count())}));
-  }
-  int rotated = 0;
-  for (pid_t pid : pids) {
-    const int status = wait_peer(pid);
-    EXPECT_GE(status, 0);
-    EXPECT_LE(status, rounds) << "a peer failed (100) or crashed";
-    if (status >= 0 && status <= rounds) rotated += status;
-  }
-  EXPECT_EQ(rotated, rounds);  // one kRotated per round, all the others kAlreadyUsed
+  // One kRotated per round, all the others kAlreadyUsed.
+  EXPECT_EQ(wins_between_processes(db, "rotate", peers, rounds), rounds);
   for (int round = 0; round < rounds; ++round) {
     auto after = refresh.find(family_id(round + 1));
     ASSERT_TRUE(after);

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "client_checks.h"
+#include "grant_checks.h"
 #include "legacy_families.h"
 #include "legacy_sessions.h"
 #include "peer_process.h"
@@ -29,6 +30,8 @@ namespace {
 
 using testing::family_id;
 using testing::make_client;
+using testing::make_code;
+using testing::make_consent;
 using testing::make_family;
 using testing::make_key;
 using testing::make_session;
@@ -215,7 +218,7 @@ TEST_F(SqliteStore, MigrateAppliesOnceAndIsIdempotent) {
   // Every table of every migration (SQLite's own, such as sqlite_sequence, left out).
   EXPECT_EQ(raw.scalar("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND "
                        "name NOT LIKE 'sqlite\\_%' ESCAPE '\\'"),
-            "16");
+            "18");
 }
 
 // A database made by a binary that knew only 0001 (users, sessions, counters, audit) is
@@ -363,6 +366,29 @@ TEST_F(SqliteStore, AVersion5DatabaseGetsOAuthClients) {
   EXPECT_EQ(raw.scalar("PRAGMA integrity_check"), "ok");
 }
 
+// A version 6 database (the schema before codes and consents) gets their tables (0007): its
+// client is kept, and every method of both stores works on it, the cascade from the client
+// included.
+TEST_F(SqliteStore, AVersion6DatabaseGetsOAuthCodesAndConsents) {
+  ASSERT_NO_FATAL_FAILURE(write_old_database(path_, 6, testing::pre_grants_inserts(blob_literal)));
+  {
+    Raw raw(path_);
+    ASSERT_EQ(raw.scalar("SELECT count(*) FROM sqlite_master WHERE name IN "
+                         "('oauth_codes', 'oauth_consents')"),
+              "0");
+  }
+  Stores s = open();
+  ASSERT_TRUE(s.ready());
+  ASSERT_NO_FATAL_FAILURE(testing::expect_grants_after_upgrade(s));
+  Raw raw(path_);
+  EXPECT_EQ(raw.scalar("SELECT max(version) FROM schema_version"),
+            std::to_string(sqlite::latest_version()));
+  EXPECT_EQ(raw.scalar("SELECT name FROM schema_version WHERE version = 7"),
+            "0007_oauth_grants.sql");
+  EXPECT_EQ(raw.scalar("PRAGMA integrity_check"), "ok");
+  EXPECT_EQ(raw.scalar("SELECT count(*) FROM pragma_foreign_key_check"), "0");
+}
+
 TEST_F(SqliteStore, ConcurrentMigrationsFromTwoOpenersAgree) {
   std::vector<std::thread> threads;
   std::atomic<int> ok{0};
@@ -502,6 +528,17 @@ TEST_F(SqliteStore, ProcessesRotatingOneTokenGiveOneWinner) {
   EXPECT_EQ(raw.scalar("SELECT count(*) FROM refresh_families WHERE generation = 2"),
             std::to_string(kRounds));
   EXPECT_EQ(raw.scalar("SELECT count(*) FROM refresh_legacy_tokens"), "0");
+}
+
+// Several processes present the same authorization code at once: in every round exactly one
+// redemption wins, and the code records that one's family.
+TEST_F(SqliteStore, ProcessesRedeemingOneCodeGiveOneWinner) {
+  constexpr int kPeers = 6, kRounds = 20;
+  Stores s = open();
+  ASSERT_NO_FATAL_FAILURE(testing::race_redemptions_between_processes(s, path_, kPeers, kRounds));
+  Raw raw(path_);
+  EXPECT_EQ(raw.scalar("SELECT count(*) FROM oauth_codes WHERE redeemed_at = 2000"),
+            std::to_string(kRounds));
 }
 
 // What the CLI revokes and rotates, a running server's follower sees: the keyring CAS and the
@@ -684,6 +721,42 @@ TEST_F(SqliteStore, ClientRowsThatDoNotDecodeAreCorrupt) {
             reported.end());
 }
 
+// Code rows that break the schema's rules (CHECKs ignored) are kCorrupt, one bad column at a
+// time; a sound code is still served, and still redeemed. (A hash of the wrong length cannot be
+// reached: every call looks a code up by a 32-byte hash.)
+TEST_F(SqliteStore, CodeRowsThatDoNotDecodeAreCorrupt) {
+  Stores s = open();
+  ASSERT_TRUE(s.clients->create(make_client(1, 1000)));
+  const std::string client = make_client(1, 0).id;
+  const std::vector<std::string> damage = {
+      "family_id = x'0102'",
+      "user_id = x'" + std::string(34, 'a') + "'",  // 17 bytes
+      "redeemed_at = -1",
+  };
+  for (std::size_t i = 0; i < damage.size(); ++i) {
+    ASSERT_TRUE(s.codes->create(make_code(static_cast<int>(i), client, 1, 1000)));
+  }
+  ASSERT_TRUE(s.codes->create(make_code(99, client, 1, 1000)));
+  {
+    Raw raw(path_);
+    ASSERT_EQ(raw.exec("PRAGMA ignore_check_constraints = ON"), SQLITE_OK);
+    for (std::size_t i = 0; i < damage.size(); ++i) {
+      ASSERT_EQ(raw.exec("UPDATE oauth_codes SET " + damage[i] +
+                         " WHERE hash = " + blob_literal(token(static_cast<int>(i)))),
+                SQLITE_OK)
+          << damage[i] << ": " << raw.last_error();
+    }
+  }
+  for (std::size_t i = 0; i < damage.size(); ++i) {
+    EXPECT_EQ(s.codes->find(token(static_cast<int>(i))).error(), StoreError::kCorrupt) << damage[i];
+  }
+  EXPECT_TRUE(s.codes->find(token(99)));
+  EXPECT_TRUE(s.codes->redeem(token(99), 1010, family_id(1)).value());
+  const auto reported = errors();
+  EXPECT_NE(std::find(reported.begin(), reported.end(), "sqlite: undecodable row in oauth_codes"),
+            reported.end());
+}
+
 // The file is overwritten with garbage under a running server: every call returns (a value
 // or kUnavailable/kCorrupt), nothing crashes, readiness drops, and it cannot be reopened.
 TEST_F(SqliteStore, DamagedFileFailsClosed) {
@@ -692,6 +765,8 @@ TEST_F(SqliteStore, DamagedFileFailsClosed) {
   ASSERT_TRUE(s.sessions->create(make_session(1, 1, 1000), 5));
   ASSERT_TRUE(s.clients->create(make_client(1, 1000)));
   ASSERT_TRUE(s.clients->create(make_client(2, 1000)));
+  ASSERT_TRUE(s.codes->create(make_code(1, make_client(1, 0).id, 1, 1000)));
+  ASSERT_TRUE(s.consents->put(make_consent(1, make_client(1, 0).id, 1000)));
   {
     Raw raw(path_);
     ASSERT_EQ(raw.scalar("PRAGMA wal_checkpoint(TRUNCATE)"), "0");  // everything in the main file
@@ -744,6 +819,14 @@ TEST_F(SqliteStore, DamagedFileFailsClosed) {
     check(s.clients->update(make_client(1, 2000)));
     check(s.clients->set_secret(make_client(1, 0).id, std::nullopt, 2000));
     check(s.clients->remove(make_client(2, 0).id));
+    check(s.codes->create(make_code(10 + round, make_client(1, 0).id, 1, 2000)));
+    check(s.codes->find(token(1)));
+    check(s.codes->redeem(token(1), 2000, family_id(1)));
+    check(s.codes->purge(1500));
+    check(s.consents->put(make_consent(2, make_client(1, 0).id, 2000)));
+    check(s.consents->find(user_id(1), make_client(1, 0).id));
+    check(s.consents->list(user_id(1)));
+    check(s.consents->remove(user_id(1), make_client(1, 0).id));
   }
   EXPECT_GT(failed, 0);
   EXPECT_FALSE(s.ready());

@@ -9,10 +9,15 @@
 //   store_peer DB rotate PEER ROUNDS START_MS
 //                                   at Unix time START_MS (ms), rotates generation 1 of family
 //                                   round + 1 for each round (rotation_race.h)
+//   store_peer DB redeem PEER ROUNDS START_MS
+//                                   at Unix time START_MS (ms), redeems code token(round + 1) at
+//                                   2000 by family_id(PEER + 1) for each round (grant_checks.h)
 // Exit 0 when every call succeeded, 1 otherwise, 2 on bad arguments; `rotate` exits with how
-// many of its rotations got kRotated (the rest must get kAlreadyUsed), 100 otherwise.
+// many of its rotations got kRotated (the rest must get kAlreadyUsed), `redeem` with how many
+// of its redemptions got true (the rest false), each 100 otherwise.
 #include <chrono>
 #include <cstdio>
+#include <optional>
 #include <string>
 #include <thread>
 
@@ -28,23 +33,45 @@ void sleep_until_ms(std::int64_t start_ms) {
       std::chrono::system_clock::time_point(std::chrono::milliseconds(start_ms)));
 }
 
-int rotate_race(RefreshStore& refresh, int rounds, std::int64_t start_ms) {
-  // Open first, then start together: the race is between the rotations, not the start-ups.
+// One peer's part in a race: at START_MS, `attempt(round)` for each round -> whether this call
+// won the round, nullopt if it failed. How many rounds it won, 100 on a failure.
+template <typename Attempt>
+int race(int rounds, std::int64_t start_ms, Attempt&& attempt) {
+  // Open first, then start together: the race is between the calls, not the start-ups.
   sleep_until_ms(start_ms);
-  int rotated = 0;
+  int won = 0;
   for (int round = 0; round < rounds; ++round) {
-    auto r = refresh.rotate(testing::family_id(round + 1), 1, 2000);
-    if (!r) {
-      std::fprintf(stderr, "store_peer: rotate: %s\n", std::string(describe(r.error())).c_str());
-      return 100;
-    }
-    if (r->outcome == RotateOutcome::kRotated) {
-      ++rotated;
-    } else if (r->outcome != RotateOutcome::kAlreadyUsed) {
-      return 100;
-    }
+    const std::optional<bool> r = attempt(round);
+    if (!r) return 100;
+    if (*r) ++won;
   }
-  return rotated;
+  return won;
+}
+
+// Whether `r` succeeded; else says why on stderr.
+template <typename T>
+bool succeeded(const char* what, const std::expected<T, StoreError>& r) {
+  if (!r)
+    std::fprintf(stderr, "store_peer: %s: %s\n", what, std::string(describe(r.error())).c_str());
+  return r.has_value();
+}
+
+int rotate_race(RefreshStore& refresh, int rounds, std::int64_t start_ms) {
+  return race(rounds, start_ms, [&](int round) -> std::optional<bool> {
+    auto r = refresh.rotate(testing::family_id(round + 1), 1, 2000);
+    if (!succeeded("rotate", r)) return std::nullopt;
+    if (r->outcome == RotateOutcome::kRotated) return true;
+    if (r->outcome == RotateOutcome::kAlreadyUsed) return false;
+    return std::nullopt;
+  });
+}
+
+int redeem_race(AuthorizationCodeStore& codes, int peer, int rounds, std::int64_t start_ms) {
+  return race(rounds, start_ms, [&](int round) -> std::optional<bool> {
+    auto r = codes.redeem(testing::token(round + 1), 2000, testing::family_id(peer + 1));
+    if (!succeeded("redeem", r)) return std::nullopt;
+    return *r;
+  });
 }
 
 // The whole migration race of one peer: every peer must reach the version its stores expect.
@@ -89,6 +116,9 @@ int main(int argc, char** argv) {
   if (command == "rotate" && argc == 6) {
     // argv[3] (which peer) only tells the processes apart in a listing.
     return rotate_race(*stores->refresh, std::stoi(argv[4]), std::stoll(argv[5]));
+  }
+  if (command == "redeem" && argc == 6) {
+    return redeem_race(*stores->codes, std::stoi(argv[3]), std::stoi(argv[4]), std::stoll(argv[5]));
   }
   return 2;
 }

@@ -1,6 +1,7 @@
 #include "store/memory/memory_stores.h"
 
 #include <algorithm>
+#include <iterator>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -573,36 +574,58 @@ class MemoryRevocationStore final : public RevocationStore {
   std::int64_t purged_through_ = 0;                          // the newest seq purge deleted
 };
 
+// The OAuth records, which belong together: the clients, and the codes and consents that
+// each name a client. One lock guards them all, so removing a client drops its codes and
+// consents in the same step (as the SQL backends' ON DELETE CASCADE does), and a code's
+// create() or a consent's put() sees whether its client exists as the SQL foreign keys do.
+struct OAuthRecords {
+  std::shared_mutex mu;
+  std::map<std::string, Client, std::less<>> clients;
+  // (created_at, id) for ClientStore::list(). std::string orders bytewise (as unsigned char),
+  // as the SQL backends order ids.
+  std::set<std::pair<std::int64_t, std::string>> clients_by_created;
+  std::map<TokenHash, AuthorizationCode> codes;
+  // user -> client_id -> the grant.
+  std::map<UserId, std::map<std::string, Consent, std::less<>>> consents;
+};
+
 // Clients by id, with a (created_at, id) index for list(). update() never changes id or
 // created_at, so the index holds across it.
 class MemoryClientStore final : public ClientStore {
  public:
+  explicit MemoryClientStore(std::shared_ptr<OAuthRecords> records)
+      : records_(std::move(records)) {}
+
   std::expected<void, StoreError> create(const Client& client) override {
-    std::unique_lock lock(mu_);
-    if (!clients_.emplace(client.id, client).second) return std::unexpected(StoreError::kConflict);
-    by_created_.emplace(client.created_at, client.id);
+    std::unique_lock lock(records_->mu);
+    if (!records_->clients.emplace(client.id, client).second) {
+      return std::unexpected(StoreError::kConflict);
+    }
+    records_->clients_by_created.emplace(client.created_at, client.id);
     return {};
   }
 
   std::expected<Client, StoreError> find(std::string_view id) override {
-    std::shared_lock lock(mu_);
-    auto it = clients_.find(id);
-    if (it == clients_.end()) return std::unexpected(StoreError::kNotFound);
+    std::shared_lock lock(records_->mu);
+    auto it = records_->clients.find(id);
+    if (it == records_->clients.end()) return std::unexpected(StoreError::kNotFound);
     return it->second;
   }
 
   std::expected<std::vector<Client>, StoreError> list() override {
-    std::shared_lock lock(mu_);
+    std::shared_lock lock(records_->mu);
     std::vector<Client> out;
-    out.reserve(by_created_.size());
-    for (const auto& [created_at, id] : by_created_) out.push_back(clients_.at(id));
+    out.reserve(records_->clients_by_created.size());
+    for (const auto& [created_at, id] : records_->clients_by_created) {
+      out.push_back(records_->clients.at(id));
+    }
     return out;
   }
 
   std::expected<void, StoreError> update(const Client& client) override {
-    std::unique_lock lock(mu_);
-    auto it = clients_.find(client.id);
-    if (it == clients_.end()) return std::unexpected(StoreError::kNotFound);
+    std::unique_lock lock(records_->mu);
+    auto it = records_->clients.find(client.id);
+    if (it == records_->clients.end()) return std::unexpected(StoreError::kNotFound);
     const std::int64_t created_at = it->second.created_at;
     it->second = client;
     it->second.created_at = created_at;
@@ -612,33 +635,145 @@ class MemoryClientStore final : public ClientStore {
   std::expected<void, StoreError> set_secret(std::string_view id,
                                              const std::optional<TokenHash>& secret_hash,
                                              std::int64_t updated_at) override {
-    std::unique_lock lock(mu_);
-    auto it = clients_.find(id);
-    if (it == clients_.end()) return std::unexpected(StoreError::kNotFound);
+    std::unique_lock lock(records_->mu);
+    auto it = records_->clients.find(id);
+    if (it == records_->clients.end()) return std::unexpected(StoreError::kNotFound);
     it->second.secret_hash = secret_hash;
     it->second.updated_at = updated_at;
     return {};
   }
 
+  // Also deletes the client's codes and consents.
   std::expected<void, StoreError> remove(std::string_view id) override {
-    std::unique_lock lock(mu_);
-    auto it = clients_.find(id);
-    if (it == clients_.end()) return std::unexpected(StoreError::kNotFound);
-    by_created_.erase({it->second.created_at, it->second.id});
-    clients_.erase(it);
+    std::unique_lock lock(records_->mu);
+    auto it = records_->clients.find(id);
+    if (it == records_->clients.end()) return std::unexpected(StoreError::kNotFound);
+    std::erase_if(records_->codes, [&](const auto& entry) { return entry.second.client_id == id; });
+    for (auto user = records_->consents.begin(); user != records_->consents.end();) {
+      if (auto grant = user->second.find(id); grant != user->second.end()) {
+        user->second.erase(grant);
+      }
+      user = user->second.empty() ? records_->consents.erase(user) : std::next(user);
+    }
+    records_->clients_by_created.erase({it->second.created_at, it->second.id});
+    records_->clients.erase(it);
     return {};
   }
 
  private:
-  std::shared_mutex mu_;
-  std::map<std::string, Client, std::less<>> clients_;
-  // std::string orders bytewise (as unsigned char), as the SQL backends order ids.
-  std::set<std::pair<std::int64_t, std::string>> by_created_;
+  std::shared_ptr<OAuthRecords> records_;
+};
+
+// Codes by hash, beside the clients they name (OAuthRecords).
+class MemoryAuthorizationCodeStore final : public AuthorizationCodeStore {
+ public:
+  explicit MemoryAuthorizationCodeStore(std::shared_ptr<OAuthRecords> records)
+      : records_(std::move(records)) {}
+
+  // A code for a client that does not exist is kNotFound, as the SQL backends' foreign key
+  // makes it; a taken hash is kConflict first.
+  std::expected<void, StoreError> create(const AuthorizationCode& code) override {
+    std::unique_lock lock(records_->mu);
+    if (records_->codes.contains(code.hash)) return std::unexpected(StoreError::kConflict);
+    if (!records_->clients.contains(code.client_id)) {
+      return std::unexpected(StoreError::kNotFound);
+    }
+    records_->codes.emplace(code.hash, code);
+    return {};
+  }
+
+  std::expected<AuthorizationCode, StoreError> find(const TokenHash& hash) override {
+    std::shared_lock lock(records_->mu);
+    auto it = records_->codes.find(hash);
+    if (it == records_->codes.end()) return std::unexpected(StoreError::kNotFound);
+    return it->second;
+  }
+
+  std::expected<bool, StoreError> redeem(const TokenHash& hash, std::int64_t now,
+                                         const FamilyId& family) override {
+    std::unique_lock lock(records_->mu);
+    auto it = records_->codes.find(hash);
+    if (it == records_->codes.end()) return std::unexpected(StoreError::kNotFound);
+    AuthorizationCode& code = it->second;
+    if (code.redeemed_at != 0) return false;
+    // 0 means "not yet", so the redemption is recorded at 1 or later.
+    code.redeemed_at = std::max<std::int64_t>(now, 1);
+    code.family = family;
+    return true;
+  }
+
+  std::expected<std::size_t, StoreError> purge(std::int64_t before) override {
+    std::unique_lock lock(records_->mu);
+    return std::erase_if(records_->codes,
+                         [&](const auto& entry) { return entry.second.expires_at < before; });
+  }
+
+ private:
+  std::shared_ptr<OAuthRecords> records_;
+};
+
+// Consents by user, then client id (OAuthRecords).
+class MemoryConsentStore final : public ConsentStore {
+ public:
+  explicit MemoryConsentStore(std::shared_ptr<OAuthRecords> records)
+      : records_(std::move(records)) {}
+
+  std::expected<void, StoreError> put(const Consent& consent) override {
+    std::unique_lock lock(records_->mu);
+    if (!records_->clients.contains(consent.client_id)) {
+      return std::unexpected(StoreError::kNotFound);
+    }
+    auto [it, created] =
+        records_->consents[consent.user_id].try_emplace(consent.client_id, consent);
+    if (!created) {
+      it->second.scope = consent.scope;
+      it->second.updated_at = consent.updated_at;
+    }
+    return {};
+  }
+
+  std::expected<Consent, StoreError> find(const UserId& user, std::string_view client_id) override {
+    std::shared_lock lock(records_->mu);
+    auto mine = records_->consents.find(user);
+    if (mine == records_->consents.end()) return std::unexpected(StoreError::kNotFound);
+    auto it = mine->second.find(client_id);
+    if (it == mine->second.end()) return std::unexpected(StoreError::kNotFound);
+    return it->second;
+  }
+
+  std::expected<std::vector<Consent>, StoreError> list(const UserId& user) override {
+    std::vector<Consent> out;
+    {
+      std::shared_lock lock(records_->mu);
+      auto mine = records_->consents.find(user);
+      if (mine == records_->consents.end()) return out;
+      out.reserve(mine->second.size());
+      for (const auto& [client_id, consent] : mine->second) out.push_back(consent);
+    }
+    // By client id already (bytewise); stable, so created_at ties keep that order.
+    std::ranges::stable_sort(out, {}, &Consent::created_at);
+    return out;
+  }
+
+  std::expected<void, StoreError> remove(const UserId& user, std::string_view client_id) override {
+    std::unique_lock lock(records_->mu);
+    auto mine = records_->consents.find(user);
+    if (mine == records_->consents.end()) return std::unexpected(StoreError::kNotFound);
+    auto it = mine->second.find(client_id);
+    if (it == mine->second.end()) return std::unexpected(StoreError::kNotFound);
+    mine->second.erase(it);
+    if (mine->second.empty()) records_->consents.erase(mine);
+    return {};
+  }
+
+ private:
+  std::shared_ptr<OAuthRecords> records_;
 };
 
 }  // namespace
 
 Stores open_stores() {
+  auto oauth = std::make_shared<OAuthRecords>();
   return Stores{.users = std::make_shared<MemoryUserStore>(),
                 .sessions = std::make_shared<MemorySessionStore>(),
                 .counters = std::make_shared<MemoryCounterStore>(),
@@ -646,7 +781,9 @@ Stores open_stores() {
                 .refresh = std::make_shared<MemoryRefreshStore>(),
                 .keys = std::make_shared<MemoryKeyStore>(),
                 .revocations = std::make_shared<MemoryRevocationStore>(),
-                .clients = std::make_shared<MemoryClientStore>(),
+                .clients = std::make_shared<MemoryClientStore>(oauth),
+                .codes = std::make_shared<MemoryAuthorizationCodeStore>(oauth),
+                .consents = std::make_shared<MemoryConsentStore>(oauth),
                 .changes = make_local_change_feed(),
                 .ready = [] { return true; }};
 }

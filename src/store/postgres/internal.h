@@ -10,7 +10,9 @@
 #include <vector>
 
 #include "store/audit_store.h"
+#include "store/authorization_code_store.h"
 #include "store/client_store.h"
+#include "store/consent_store.h"
 #include "store/counter_store.h"
 #include "store/key_store.h"
 #include "store/postgres/op.h"
@@ -31,6 +33,8 @@ std::shared_ptr<RefreshStore> make_refresh_store(std::shared_ptr<Pool> pool);
 std::shared_ptr<KeyStore> make_key_store(std::shared_ptr<Pool> pool);
 std::shared_ptr<RevocationStore> make_revocation_store(std::shared_ptr<Pool> pool);
 std::shared_ptr<ClientStore> make_client_store(std::shared_ptr<Pool> pool);
+std::shared_ptr<AuthorizationCodeStore> make_authorization_code_store(std::shared_ptr<Pool> pool);
+std::shared_ptr<ConsentStore> make_consent_store(std::shared_ptr<Pool> pool);
 
 // A users row's columns from `col`, in the order id, email, password_hash, roles, disabled,
 // created_at, password_changed_at, totp_secret (user_store.cc; rotate() reads them too).

@@ -8,7 +8,9 @@
 #include <vector>
 
 #include "store/audit_store.h"
+#include "store/authorization_code_store.h"
 #include "store/client_store.h"
+#include "store/consent_store.h"
 #include "store/counter_store.h"
 #include "store/key_store.h"
 #include "store/refresh_store.h"
@@ -27,6 +29,8 @@ std::shared_ptr<RefreshStore> make_refresh_store(std::shared_ptr<Database> db);
 std::shared_ptr<KeyStore> make_key_store(std::shared_ptr<Database> db);
 std::shared_ptr<RevocationStore> make_revocation_store(std::shared_ptr<Database> db);
 std::shared_ptr<ClientStore> make_client_store(std::shared_ptr<Database> db);
+std::shared_ptr<AuthorizationCodeStore> make_authorization_code_store(std::shared_ptr<Database> db);
+std::shared_ptr<ConsentStore> make_consent_store(std::shared_ptr<Database> db);
 
 // A list of strings as one JSON array (TEXT; the users' roles, the clients' lists), in the
 // given order, and back: false unless `text` is a JSON array of strings (the row is corrupt).
