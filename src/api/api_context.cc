@@ -42,6 +42,18 @@ void ApiContext::count_login(std::string_view result) const {
   if (metrics_ != nullptr) metrics_->logins().inc(result);
 }
 
+void ApiContext::count_oauth_token(std::string_view grant) const {
+  if (metrics_ != nullptr) metrics_->oauth_tokens().inc(grant);
+}
+
+void ApiContext::count_oauth_error(OAuthErrc error) const {
+  if (metrics_ != nullptr) metrics_->oauth_errors().inc(oauth_error_code(error));
+}
+
+void ApiContext::count_oauth_authorization(std::string_view outcome) const {
+  if (metrics_ != nullptr) metrics_->oauth_authorizations().inc(outcome);
+}
+
 void ApiContext::count_revocations(std::string_view kind, std::uint64_t n) const {
   if (metrics_ != nullptr && n > 0) metrics_->revocations().inc(kind, n);
 }

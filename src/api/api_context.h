@@ -17,15 +17,21 @@
 #include "api/browser_cookies.h"
 #include "api/credentials.h"
 #include "api/csrf_guard.h"
+#include "api/oauth_errors.h"
 #include "auth/access_tokens.h"
 #include "auth/audit.h"
 #include "auth/auth_service.h"
+#include "auth/authorization.h"
+#include "auth/client_authentication.h"
 #include "auth/clients.h"
+#include "auth/consents.h"
 #include "auth/family_csrf.h"
 #include "auth/hash_pool.h"
 #include "auth/keyring.h"
+#include "auth/oauth_grants.h"
 #include "auth/refresh_families.h"
 #include "auth/sessions.h"
+#include "auth/token_introspection.h"
 #include "base/clock.h"
 #include "http/client_ip.h"
 #include "http/cookies.h"
@@ -48,6 +54,12 @@ struct ApiServices {
   auth::AuditService& audit;
   auth::ClientService& clients;
   const base::Clock& clock;
+  // OAuth 2.0 / OpenID Connect.
+  auth::AuthorizationService& authorization;
+  auth::ConsentService& consents;
+  auth::OAuthGrants& oauth_grants;
+  const auth::ClientAuthenticator& client_auth;
+  auth::TokenIntrospection& introspection;
 };
 
 struct ApiOptions {
@@ -78,6 +90,11 @@ class ApiContext {
   auth::AuditService& audit() const { return services_.audit; }
   auth::ClientService& clients() const { return services_.clients; }
   const base::Clock& clock() const { return services_.clock; }
+  auth::AuthorizationService& authorization() const { return services_.authorization; }
+  auth::ConsentService& consents() const { return services_.consents; }
+  auth::OAuthGrants& oauth_grants() const { return services_.oauth_grants; }
+  const auth::ClientAuthenticator& client_auth() const { return services_.client_auth; }
+  auth::TokenIntrospection& introspection() const { return services_.introspection; }
   const ApiOptions& options() const { return options_; }
 
   const Authenticator& credentials() const { return authenticator_; }
@@ -101,6 +118,10 @@ class ApiContext {
   // A failed login's metric: rate_limited, busy or failure.
   void count_login_failure(const auth::Error& e) const;
   void count_revocations(std::string_view kind, std::uint64_t n = 1) const;
+  // The OAuth counters (http/metrics.h). `grant`, `error`, `outcome`: registered names only.
+  void count_oauth_token(std::string_view grant) const;
+  void count_oauth_error(OAuthErrc error) const;
+  void count_oauth_authorization(std::string_view outcome) const;
 
  private:
   ApiServices services_;

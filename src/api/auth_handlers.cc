@@ -17,6 +17,7 @@
 namespace tessera::api {
 namespace {
 
+using http::no_content;
 using http::Request;
 using http::Response;
 using json = nlohmann::ordered_json;
@@ -37,12 +38,6 @@ std::string dump(const json& j) { return j.dump(-1, ' ', false, json::error_hand
 
 json user_json(const store::User& u) {
   return {{"id", store::to_uuid(u.id)}, {"email", u.email}, {"roles", u.roles}};
-}
-
-Response no_content() {
-  Response res = http::make_response(204, "", "");
-  res.headers.erase("Content-Type");
-  return res;
 }
 
 // POST /auth/signup (auth.open_signup). auth_service.h: 201 with the same body for a new and

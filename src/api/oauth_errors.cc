@@ -1,9 +1,12 @@
 #include "api/oauth_errors.h"
 
+#include <array>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <utility>
 
 #include "api/error_mapping.h"
+#include "api/web_pages.h"
 #include "uri/uri.h"
 
 namespace tessera::api {
@@ -85,6 +88,16 @@ http::Response oauth_bearer_error(const OAuthError& error, bool token_presented,
   res.headers.set("WWW-Authenticate", std::move(challenge));
   res.headers.set("Cache-Control", "no-store");
   if (res.status == 503) res.headers.set("Retry-After", "1");
+  return res;
+}
+
+http::Response oauth_error_page(const OAuthError& error) {
+  const std::array<std::pair<std::string_view, std::string>, 2> vars = {
+      {{"error", std::string(oauth_error_code(error.code))},
+       {"description",
+        error.description.empty() ? std::string("the request was refused") : error.description}}};
+  http::Response res = template_page("oauth_error.html", vars, oauth_status(error.code));
+  if (error.code == OAuthErrc::kTemporarilyUnavailable) res.headers.set("Retry-After", "1");
   return res;
 }
 

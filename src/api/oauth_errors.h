@@ -12,6 +12,9 @@
 //                 in the WWW-Authenticate challenge (error, error_description, scope), the body
 //                 is empty; 400 invalid_request, 401 invalid_token (and no error attribute at all
 //                 when no token was presented: section 3.1), 403 insufficient_scope.
+//   page          the authorization endpoint's faults that must not be redirected (below): an
+//                 HTML page (web/oauth_error.html) with the code and description, status per
+//                 code, not cacheable.
 //   redirect      RFC 6749 section 4.1.2.1 with RFC 9207: the error goes back to the client's
 //                 registered redirect URI as query parameters error, error_description, state
 //                 and iss, in a 303 See Other. Only for a redirect URI that was verified to be
@@ -73,6 +76,9 @@ http::Response oauth_token_error(const OAuthError& error, ClientAuthVia via = Cl
 // insufficient_scope, the scope the resource needs ("" for none).
 http::Response oauth_bearer_error(const OAuthError& error, bool token_presented,
                                   std::string_view scope = {});
+
+// The page-style response.
+http::Response oauth_error_page(const OAuthError& error);
 
 // The redirect-style response (RFC 6749 section 4.1.2.1, RFC 9207): 303 to `redirect_uri` (the
 // client's registered URI, exactly as registered) with error, error_description (when set),

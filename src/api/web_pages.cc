@@ -1,11 +1,13 @@
 #include "api/web_pages.h"
 
+#include <algorithm>
 #include <array>
 #include <memory>
 #include <stdexcept>
 #include <utility>
 
 #include "http/cookies.h"
+#include "http/form.h"
 
 namespace tessera::api {
 namespace {
@@ -38,14 +40,6 @@ bool none_match_hits(std::string_view header, std::string_view etag) {
     if (item == etag) return true;
   }
   return false;
-}
-
-http::Response html_page(std::string body) {
-  http::Response res = http::make_response(200, std::move(body), "text/html; charset=utf-8");
-  // Pages may carry the user's data (account) and depend on who asks: never stored.
-  res.headers.set("Cache-Control", "no-store");
-  set_page_security_headers(res.headers);
-  return res;
 }
 
 const EmbeddedFile& required_file(std::string_view path) {
@@ -169,8 +163,33 @@ http::Response redirect(std::string_view location) {
   return res;
 }
 
-http::Response login_page() {
-  return html_page(render_template(required_file("login.html").data, {}));
+http::Response template_page(std::string_view file,
+                             std::span<const std::pair<std::string_view, std::string>> vars,
+                             int status, std::string_view csp) {
+  http::Response res = http::make_response(status, render_template(required_file(file).data, vars),
+                                           "text/html; charset=utf-8");
+  // Pages may carry the user's data (account) and depend on who asks: never stored.
+  res.headers.set("Cache-Control", "no-store");
+  set_page_security_headers(res.headers);
+  res.headers.set("Content-Security-Policy", std::string(csp));
+  return res;
+}
+
+bool safe_return_to(std::string_view path) {
+  constexpr std::string_view kPrefix = "/oauth2/authorize?";
+  if (!path.starts_with(kPrefix) || path.size() > 8 * 1024) return false;
+  // The query as encode_query() writes it: unreserved characters, '%XX', '=' and '&' only.
+  return std::all_of(path.begin() + kPrefix.size(), path.end(), [](char c) {
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
+           c == '.' || c == '_' || c == '~' || c == '%' || c == '=' || c == '&';
+  });
+}
+
+http::Response login_page(std::string_view return_to, std::string_view login_hint) {
+  std::array<std::pair<std::string_view, std::string>, 2> vars = {
+      {{"return_to", safe_return_to(return_to) ? std::string(return_to) : std::string()},
+       {"login_hint", std::string(login_hint)}}};
+  return template_page("login.html", vars);
 }
 
 http::Response account_page(const std::optional<Viewer>& viewer) {
@@ -180,7 +199,7 @@ http::Response account_page(const std::optional<Viewer>& viewer) {
              {"user_id", viewer->user_id},
              {"roles", join(viewer->roles, ", ")}}};
   }
-  return html_page(render_template(required_file("account.html").data, vars));
+  return template_page("account.html", vars);
 }
 
 http::Response static_file(const http::Request& req, const EmbeddedFile& file) {
@@ -220,8 +239,16 @@ void add_web_routes(http::Router& router, WebPagesOptions options) {
     return redirect(signed_in ? "/account" : "/login");
   });
   add("GET", "/login", [viewer](const http::Request& req) {
-    if (*viewer && (*viewer)(req)) return redirect("/account");
-    return login_page();
+    // ?return_to=PATH (from /oauth2/authorize) and ?login_hint=EMAIL; anything else, a repeated
+    // or malformed parameter included, is ignored: this page has nothing to refuse.
+    std::string return_to, login_hint;
+    if (auto fields = http::parse_form(req.query)) {
+      return_to = http::form_field(*fields, "return_to").value_or("");
+      login_hint = http::form_field(*fields, "login_hint").value_or("");
+    }
+    if (!safe_return_to(return_to)) return_to.clear();
+    if (*viewer && (*viewer)(req)) return redirect(return_to.empty() ? "/account" : return_to);
+    return login_page(return_to, login_hint);
   });
   add("GET", "/account", [viewer, maybe_signed_in](const http::Request& req) {
     if (!*viewer) return maybe_signed_in(req) ? account_page(std::nullopt) : redirect("/login");

@@ -99,8 +99,20 @@ bool has_cookie(const http::Request& req, std::string_view name);
 // 303 See Other to `location` (a path on this origin), not cacheable.
 http::Response redirect(std::string_view location);
 
-// The login page (text/html, not cacheable).
-http::Response login_page();
+// The login page (text/html, not cacheable). `return_to`: where the browser goes once signed in
+// (a safe_return_to() path; "" : the account page); `login_hint`: the email to prefill.
+http::Response login_page(std::string_view return_to = {}, std::string_view login_hint = {});
+
+// Where the login page may send the browser back to: only this server's authorization
+// endpoint ("/oauth2/authorize?..." as api/oauth_authorize.cc builds it), never another origin,
+// path or scheme (no open redirect: "//evil", "/\evil", "/oauth2/authorize/../x" all fail).
+bool safe_return_to(std::string_view path);
+
+// The template web/`file` rendered with `vars` as a page: `status`, not cacheable, the page
+// security headers with `csp` as the Content-Security-Policy.
+http::Response template_page(std::string_view file,
+                             std::span<const std::pair<std::string_view, std::string>> vars,
+                             int status = 200, std::string_view csp = kPageContentSecurityPolicy);
 
 // The account page; the who-am-I fields are filled when `viewer` is known, else empty.
 http::Response account_page(const std::optional<Viewer>& viewer);

@@ -218,5 +218,33 @@ TEST(MediaType, ByExtension) {
   EXPECT_EQ(media_type_for("noext"), "application/octet-stream");
 }
 
+// The login page's way back (api/web_pages.h): only the authorization endpoint, as this server
+// encodes it; never another origin, path or scheme.
+TEST(SafeReturnTo, OnlyTheAuthorizationEndpoint) {
+  EXPECT_TRUE(safe_return_to("/oauth2/authorize?response_type=code&client_id=a-b&scope=openid%20email"));
+  for (const char* bad : {"", "/", "/account", "//evil.example/oauth2/authorize?x=1",
+                          "https://evil.example/oauth2/authorize?x=1", "/\\evil.example",
+                          "/oauth2/authorize", "/oauth2/authorize/../account?x=1",
+                          "/oauth2/authorize?x=1#frag", "/oauth2/authorize?x=<script>",
+                          "/oauth2/authorize?x=1\r\nSet-Cookie:a", "/oauth2/authorizex?y=1",
+                          "/oauth2/authorize?x=/..//evil"}) {
+    EXPECT_FALSE(safe_return_to(bad)) << bad;
+  }
+}
+
+TEST(WebRoutes, LoginPageCarriesOnlyASafeReturnPath) {
+  http::Router router = router_with();
+  http::Request req = get("/login");
+  req.query = "return_to=%2Foauth2%2Fauthorize%3Fclient_id%3Dx&login_hint=a%40b.example";
+  http::Response res = router.route(req);
+  EXPECT_EQ(res.status, 200);
+  EXPECT_NE(res.body.find("data-return-to=\"/oauth2/authorize?client_id=x\""), std::string::npos);
+  EXPECT_NE(res.body.find("value=\"a@b.example\""), std::string::npos);
+  req.query = "return_to=https%3A%2F%2Fevil.example%2F";
+  res = router.route(req);
+  EXPECT_NE(res.body.find("data-return-to=\"\""), std::string::npos);
+  EXPECT_EQ(res.body.find("evil"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace tessera::api

@@ -10,6 +10,12 @@
 #include "api/admin_clients.h"
 #include "api/admin_handlers.h"
 #include "api/auth_handlers.h"
+#include "api/connected_apps.h"
+#include "api/oauth_authorize.h"
+#include "api/oauth_discovery.h"
+#include "api/oauth_introspection.h"
+#include "api/oauth_token.h"
+#include "api/oauth_userinfo.h"
 #include "api/store_routes.h"
 #include "api/token_handlers.h"
 #include "api/verify_handler.h"
@@ -193,7 +199,13 @@ http::Router make_router(JwksSource jwks_source, const Probes& probes, const api
   api::add_verify_routes(router, *api);  // GET|POST /auth/verify
   api::add_token_routes(router, *api);   // POST /auth/token, /auth/refresh
   api::add_admin_routes(router, *api);   // /admin/audit, users, keys
-  api::add_admin_client_routes(router, *api);  // /admin/clients
+  api::add_admin_client_routes(router, *api);         // /admin/clients
+  api::add_connected_app_routes(router, *api);        // /auth/apps
+  api::add_oauth_authorize_routes(router, *api);      // /oauth2/authorize, /oauth2/consent
+  api::add_oauth_token_routes(router, *api);          // /oauth2/token
+  api::add_oauth_introspection_routes(router, *api);  // /oauth2/introspect, /oauth2/revoke
+  api::add_oauth_userinfo_routes(router, *api);       // /oauth2/userinfo
+  api::add_oauth_discovery_routes(router, *api);      // /.well-known/openid-configuration, ...
   return router;
 }
 
@@ -234,7 +246,12 @@ std::expected<void, std::string> serve(const Config& config, std::ostream& annou
                        .keyring = *s.keyring,
                        .audit = *s.audit,
                        .clients = *s.clients,
-                       .clock = s.clock},
+                       .clock = s.clock,
+                       .authorization = *s.authorization,
+                       .consents = *s.consents,
+                       .oauth_grants = *s.oauth_grants,
+                       .client_auth = *s.client_auth,
+                       .introspection = *s.introspection},
       *proxies, &metrics,
       {.same_site =
            config.web.same_site == "strict" ? http::SameSite::kStrict : http::SameSite::kLax,

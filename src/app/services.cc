@@ -28,6 +28,14 @@ std::expected<crypto::AeadKey, std::string> master_key(const Config& config) {
   return load_or_create_master_key(config.store.data_dir);
 }
 
+// A secret for one purpose (`label`) from the master key: every node of a deployment derives
+// the same one, and no purpose's secret tells anything about another's.
+std::string derived_secret(const crypto::AeadKey& master, std::string_view label) {
+  const crypto::AeadKey k = crypto::derive_key(
+      std::string_view(reinterpret_cast<const char*>(master.data()), master.size()), label);
+  return {reinterpret_cast<const char*>(k.data()), k.size()};
+}
+
 }  // namespace
 
 store::StoreConfig store_config(const Config& config,
@@ -151,11 +159,8 @@ std::expected<std::unique_ptr<Services>, std::string> open_services(const Config
       std::make_unique<auth::AccessTokens>(*s->keyring, *s->revocation, s->clock, access);
 
   // Every node shares the master key, so every node accepts the CSRF tokens the others issued.
-  const crypto::AeadKey csrf = crypto::derive_key(
-      std::string_view(reinterpret_cast<const char*>(master->data()), master->size()),
-      "tessera csrf secret v1");
-  s->family_csrf = std::make_unique<auth::FamilyCsrf>(
-      std::string(reinterpret_cast<const char*>(csrf.data()), csrf.size()));
+  s->family_csrf =
+      std::make_unique<auth::FamilyCsrf>(derived_secret(*master, "tessera csrf secret v1"));
 
   auth::RefreshFamilyConfig families;
   families.absolute_lifetime = config.refresh.absolute_lifetime.count();
@@ -170,11 +175,8 @@ std::expected<std::unique_ptr<Services>, std::string> open_services(const Config
                            std::string(store::describe(refresh_secret.error())));
   std::string refresh_label = "tessera refresh key v1 ";
   refresh_label += *refresh_secret;
-  const crypto::AeadKey refresh_key = crypto::derive_key(
-      std::string_view(reinterpret_cast<const char*>(master->data()), master->size()),
-      refresh_label);
+  families.key = derived_secret(*master, refresh_label);
   crypto::cleanse(refresh_label);
-  families.key.assign(reinterpret_cast<const char*>(refresh_key.data()), refresh_key.size());
   s->families =
       std::make_unique<auth::RefreshFamilies>(s->stores.refresh, s->stores.users, *s->access_tokens,
                                               *s->revocation, *s->audit, s->clock, families);
@@ -183,6 +185,22 @@ std::expected<std::unique_ptr<Services>, std::string> open_services(const Config
       *s->users, *s->sessions, *s->families, *s->limiter, *s->audit, s->clock,
       auth::AuthServiceConfig{.open_signup = config.auth.open_signup});
   s->clients = std::make_unique<auth::ClientService>(s->stores.clients, *s->audit, s->clock);
+
+  s->id_tokens = std::make_unique<auth::IdTokens>(*s->keyring, *s->access_tokens, s->clock);
+  s->consents =
+      std::make_unique<auth::ConsentService>(s->stores.consents, *s->families, *s->audit, s->clock);
+  // Consent tickets are accepted by every node (the master key is shared), like CSRF tokens.
+  s->authorization = std::make_unique<auth::AuthorizationService>(
+      *s->clients, *s->consents, s->stores.codes, s->clock,
+      auth::AuthorizationConfig{.ticket_key =
+                                    derived_secret(*master, "tessera consent ticket v1")});
+  s->oauth_grants =
+      std::make_unique<auth::OAuthGrants>(s->stores.codes, s->stores.users, *s->families,
+                                          *s->access_tokens, *s->id_tokens, *s->audit, s->clock);
+  s->client_auth =
+      std::make_unique<auth::ClientAuthenticator>(*s->clients, s->stores.counters, s->clock);
+  s->introspection = std::make_unique<auth::TokenIntrospection>(*s->access_tokens, *s->families,
+                                                                s->stores.users, s->clock);
   return s;
 }
 

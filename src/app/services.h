@@ -16,14 +16,20 @@
 #include "auth/access_tokens.h"
 #include "auth/audit.h"
 #include "auth/auth_service.h"
+#include "auth/authorization.h"
+#include "auth/client_authentication.h"
 #include "auth/clients.h"
+#include "auth/consents.h"
 #include "auth/family_csrf.h"
 #include "auth/hash_pool.h"
+#include "auth/id_tokens.h"
 #include "auth/keyring.h"
+#include "auth/oauth_grants.h"
 #include "auth/rate_limiter.h"
 #include "auth/refresh_families.h"
 #include "auth/revocation.h"
 #include "auth/sessions.h"
+#include "auth/token_introspection.h"
 #include "auth/users.h"
 #include "base/clock.h"
 #include "store/stores.h"
@@ -63,6 +69,13 @@ struct Services {
   std::unique_ptr<auth::FamilyCsrf> family_csrf;
   std::unique_ptr<auth::AuthService> auth;
   std::unique_ptr<auth::ClientService> clients;  // OAuth 2.0 clients
+  // OAuth 2.0 / OpenID Connect.
+  std::unique_ptr<auth::IdTokens> id_tokens;
+  std::unique_ptr<auth::ConsentService> consents;
+  std::unique_ptr<auth::AuthorizationService> authorization;
+  std::unique_ptr<auth::OAuthGrants> oauth_grants;
+  std::unique_ptr<auth::ClientAuthenticator> client_auth;
+  std::unique_ptr<auth::TokenIntrospection> introspection;
 };
 
 struct ServicesOptions {

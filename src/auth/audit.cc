@@ -44,6 +44,14 @@ std::string_view to_string(AuditType t) {
       return "client.added";
     case AuditType::kClientRemoved:
       return "client.removed";
+    case AuditType::kOAuthConsent:
+      return "oauth.consent";
+    case AuditType::kOAuthConsentRevoked:
+      return "oauth.consent_revoked";
+    case AuditType::kOAuthGrant:
+      return "oauth.grant";
+    case AuditType::kOAuthCodeReplay:
+      return "oauth.code_replay";
     case AuditType::kClientSecretRotated:
       return "client.secret_rotated";
     case AuditType::kKeysRotated:

@@ -41,6 +41,10 @@ enum class AuditType : std::uint8_t {
   kClientAdded,          // "client.added"     detail: client_id, name, type, grant_types
   kClientRemoved,        // "client.removed"   detail: client_id
   kClientSecretRotated,  // "client.secret_rotated" detail: client_id
+  kOAuthConsent,         // "oauth.consent"    detail: client_id, scope (what the user allowed)
+  kOAuthConsentRevoked,  // "oauth.consent_revoked" detail: client_id, families_revoked
+  kOAuthGrant,           // "oauth.grant"      detail: client_id, grant_type, scope, family
+  kOAuthCodeReplay,      // "oauth.code_replay" detail: client_id, family (revoked)
 };
 
 // The stored type string ("login.success").

@@ -17,12 +17,6 @@ using Via = PresentedClient::Via;
 constexpr std::size_t kMaxClientIdBytes = 255;
 constexpr std::size_t kMaxJtiBytes = 255;  // a key in the counter store, not a document
 
-// The algorithms an assertion may use: every asymmetric one (header comment).
-constexpr jose::Alg kAssertionAlgs[] = {
-    jose::Alg::kRS256, jose::Alg::kRS384, jose::Alg::kRS512, jose::Alg::kPS256, jose::Alg::kPS384,
-    jose::Alg::kPS512, jose::Alg::kES256, jose::Alg::kES384, jose::Alg::kES512, jose::Alg::kEdDSA,
-};
-
 OAuthError refused() {
   return {.code = OAuthErrc::kInvalidClient, .description = std::string(kClientAuthFailed)};
 }
@@ -116,7 +110,8 @@ std::expected<void, OAuthError> ClientAuthenticator::check_assertion(
                                   .typ = {},
                                   .required = {"iss", "sub", "aud", "exp", "jti"}};
   const std::int64_t now = clock_.now_unix();
-  auto claims = jose::verify_jwt(assertion, *keys, policy, now, {.allowed_algs = kAssertionAlgs});
+  auto claims =
+      jose::verify_jwt(assertion, *keys, policy, now, {.allowed_algs = kClientAssertionAlgs});
   if (!claims || claims->sub != client.id) return std::unexpected(refused());
   const bool for_us = std::any_of(audiences.begin(), audiences.end(), [&](const std::string& a) {
     return std::find(claims->aud.begin(), claims->aud.end(), a) != claims->aud.end();

@@ -41,6 +41,7 @@
 // Thread-safe (the services and stores it uses are).
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <expected>
 #include <memory>
@@ -53,6 +54,7 @@
 #include "base/clock.h"
 #include "store/client_store.h"
 #include "store/counter_store.h"
+#include "tessera/jwk.h"
 
 namespace tessera::auth {
 
@@ -64,6 +66,13 @@ inline constexpr std::string_view kJwtBearerAssertionType =
     "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
 
 // The credentials a token request presented, not yet checked.
+// The algorithms a client assertion may use: every asymmetric one, never HS* or none (the
+// header comment says why); discovery publishes the same list.
+inline constexpr std::array<jose::Alg, 10> kClientAssertionAlgs = {
+    jose::Alg::kRS256, jose::Alg::kRS384, jose::Alg::kRS512, jose::Alg::kPS256, jose::Alg::kPS384,
+    jose::Alg::kPS512, jose::Alg::kES256, jose::Alg::kES384, jose::Alg::kES512, jose::Alg::kEdDSA,
+};
+
 struct PresentedClient {
   enum class Via : std::uint8_t { kNone, kSecretBasic, kSecretPost, kAssertion };
   Via via = Via::kNone;

@@ -357,13 +357,34 @@ std::expected<store::RefreshFamily, Error> RefreshFamilies::family_of(std::strin
   RefreshFailure why = RefreshFailure::kMalformed;
   auto token = presented(raw, why);
   if (!token) return std::unexpected(std::move(token.error()));
-  if (token->legacy) return token->legacy->family;
-  auto family = refresh_->find(token->family);
+  return family_named(*token);
+}
+
+std::expected<store::RefreshFamily, Error> RefreshFamilies::family_named(const Presented& token) {
+  if (token.legacy) return token.legacy->family;
+  auto family = refresh_->find(token.family);
   if (!family) {
     if (family.error() == store::StoreError::kNotFound) return std::unexpected(unauthenticated());
     return std::unexpected(from_store(family.error()));
   }
   return std::move(*family);
+}
+
+std::expected<store::RefreshFamily, Error> RefreshFamilies::live_family_of(std::string_view raw) {
+  RefreshFailure why = RefreshFailure::kMalformed;
+  auto token = presented(raw, why);
+  if (!token) return std::unexpected(std::move(token.error()));
+  auto family = family_named(*token);
+  if (!family) return family;
+  const std::int64_t now = clock_.now_unix();
+  const bool current = token->legacy ? token->legacy->token.used_at == 0 && family->generation == 0
+                                     : token->generation == family->generation;
+  if (!current || family->revoked_at != 0 ||
+      now >= family->created_at + config_.absolute_lifetime ||
+      now >= family->last_used_at + config_.idle_timeout) {
+    return std::unexpected(unauthenticated());
+  }
+  return family;
 }
 
 std::expected<bool, Error> RefreshFamilies::revoke_family_id(const store::FamilyId& id,

@@ -119,6 +119,11 @@ class RefreshFamilies {
   // kUnavailable.
   std::expected<store::RefreshFamily, Error> family_of(std::string_view raw_refresh_token);
 
+  // The family a raw refresh token names, only if that token would refresh now: the family's
+  // CURRENT token (a rotated-away one is not), the family live and within both lifetimes
+  // (RFC 7662 "active"). Changes nothing. kUnauthenticated otherwise; kUnavailable.
+  std::expected<store::RefreshFamily, Error> live_family_of(std::string_view raw_refresh_token);
+
   // Revokes the family `id` and denies its access tokens (an authorization code presented
   // again: RFC 6749 section 4.1.2). Returns whether this call revoked it; kNotFound.
   std::expected<bool, Error> revoke_family_id(const store::FamilyId& id, std::string_view reason);
@@ -172,6 +177,8 @@ class RefreshFamilies {
   // kUnavailable if the store cannot answer.
   std::expected<Presented, Error> presented(std::string_view raw, RefreshFailure& why);
   std::expected<TokenPair, Error> fail(RefreshFailure why);
+  // The family `token` names, as stored. kUnauthenticated if unknown; kUnavailable.
+  std::expected<store::RefreshFamily, Error> family_named(const Presented& token);
   // A presentation of `generation` in `family`, which is past it: the grace rule's second tab
   // (the same successor), or reuse (the family revoked). `legacy`: the presented token was a
   // legacy one already used before generations (its own grace rule, below). `user` is the

@@ -47,6 +47,12 @@ Response make_response(int status, std::string body, std::string content_type) {
   return r;
 }
 
+Response no_content() {
+  Response res = make_response(204, "", "");
+  res.headers.erase("Content-Type");
+  return res;
+}
+
 std::pair<std::string, std::string> split_target(std::string_view target) {
   std::string_view rest = target;
   for (std::string_view scheme : {"http://", "https://"}) {

@@ -65,6 +65,9 @@ struct Response {
 // A response with `body` and Content-Type `content_type`.
 Response make_response(int status, std::string body, std::string content_type = "application/json");
 
+// 204 No Content: no body, no Content-Type.
+Response no_content();
+
 // Splits a request-target into path and query. Origin-form "/a?b" gives {"/a", "b"};
 // absolute-form "http://host/a?b" (RFC 9112 section 3.2.2) gives the same; anything else
 // (asterisk-form "*", authority-form) gives the target itself as the path, which no route has.

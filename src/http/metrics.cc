@@ -155,6 +155,11 @@ Metrics::Metrics() {
   logins_ = &counter("tessera_logins_total", "Login attempts by result", "result");
   revocations_ =
       &counter("tessera_revocations_total", "Revoked sessions and token families by cause", "kind");
+  oauth_tokens_ = &counter("tessera_oauth_tokens_total", "OAuth tokens issued by grant", "grant");
+  oauth_errors_ =
+      &counter("tessera_oauth_errors_total", "OAuth error responses by error code", "error");
+  oauth_authorizations_ = &counter("tessera_oauth_authorizations_total",
+                                   "Authorization endpoint answers by outcome", "outcome");
 }
 
 Metrics::~Metrics() = default;

@@ -6,6 +6,10 @@
 //                                                      to response ready; excludes the write)
 //   tessera_logins_total{result}                       counter, bumped by the api layer
 //   tessera_revocations_total{kind}                    counter, bumped by the api layer
+//   tessera_oauth_tokens_total{grant}                  counter, tokens issued by /oauth2/token
+//   tessera_oauth_errors_total{error}                  counter, OAuth error responses by code
+//   tessera_oauth_authorizations_total{outcome}        counter, /oauth2/authorize and consent
+//                                                      answers: code, login, consent, error
 // plus any counter family or sampled gauge registered at wiring time.
 //
 // Cardinality is bounded by construction: `route` is a registered route path (router.h
@@ -112,6 +116,11 @@ class Metrics {
   // tessera_revocations_total{kind}: e.g. "logout", "logout_all", "session", "password_change",
   // "user_disabled", "admin".
   CounterFamily& revocations() { return *revocations_; }
+  // The OAuth families above. Labels are registered names (grant types, error codes, the four
+  // outcomes), never request text.
+  CounterFamily& oauth_tokens() { return *oauth_tokens_; }
+  CounterFamily& oauth_errors() { return *oauth_errors_; }
+  CounterFamily& oauth_authorizations() { return *oauth_authorizations_; }
 
   // Everything, in the text exposition format.
   std::string render() const;
@@ -132,6 +141,9 @@ class Metrics {
   std::vector<Gauge> gauges_;
   CounterFamily* logins_ = nullptr;
   CounterFamily* revocations_ = nullptr;
+  CounterFamily* oauth_tokens_ = nullptr;
+  CounterFamily* oauth_errors_ = nullptr;
+  CounterFamily* oauth_authorizations_ = nullptr;
 };
 
 // GET /metrics: render() as text/plain; version=0.0.4. `metrics` must outlive the handler.

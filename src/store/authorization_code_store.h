@@ -51,7 +51,8 @@ class AuthorizationCodeStore {
  public:
   virtual ~AuthorizationCodeStore() = default;
 
-  // Stores `code`, every field as given. kConflict if the hash exists (nothing is stored).
+  // Stores `code`, every field as given. kConflict if the hash exists, kNotFound if its client
+  // does not (nothing is stored either way). REQUIRES: redeemed_at >= 0.
   virtual std::expected<void, StoreError> create(const AuthorizationCode& code) = 0;
 
   // The code with this hash, redeemed or not. kNotFound if unknown (or purged).

@@ -26,6 +26,13 @@ bool valid_port(boost::core::string_view text) {
          value <= 65535;
 }
 
+// Everything but unreserved characters percent-encoded: '+' read as a space by form decoders
+// and '=' or '&' read as separators can then never change a value, whichever way the client
+// decodes the query.
+std::string encode_component(std::string_view s) {
+  return boost::urls::encode(sv(s), boost::urls::unreserved_chars);
+}
+
 }  // namespace
 
 std::expected<std::string, std::string> with_query_params(std::string_view uri,
@@ -33,18 +40,35 @@ std::expected<std::string, std::string> with_query_params(std::string_view uri,
   auto parsed = boost::urls::parse_absolute_uri(sv(uri));
   if (!parsed) return std::unexpected("not an absolute URI");
   boost::urls::url out(*parsed);
-  // Everything but unreserved characters percent-encoded: '+' read as a space by form
-  // decoders and '=' or '&' read as separators can then never change a value, whichever way
-  // the client decodes the query.
-  auto encode = [](std::string_view s) {
-    return boost::urls::encode(sv(s), boost::urls::unreserved_chars);
-  };
   for (const auto& [name, value] : params) {
-    const std::string n = encode(name);
-    const std::string v = encode(value);
+    const std::string n = encode_component(name);
+    const std::string v = encode_component(value);
     out.encoded_params().append(boost::urls::param_pct_view(n, v));
   }
   return std::string(out.buffer());
+}
+
+std::string encode_query(const QueryParams& params) {
+  std::string out;
+  for (const auto& [name, value] : params) {
+    if (!out.empty()) out += '&';
+    out += encode_component(name);
+    out += '=';
+    out += encode_component(value);
+  }
+  return out;
+}
+
+std::optional<std::string> csp_source_of(std::string_view uri) {
+  auto parsed = boost::urls::parse_absolute_uri(sv(uri));
+  if (!parsed) return std::nullopt;
+  std::string out(parsed->scheme());
+  out += ':';
+  if (parsed->has_authority()) {
+    out += "//";
+    out += std::string_view(parsed->encoded_host_and_port());
+  }
+  return out;
 }
 
 std::expected<RedirectKind, std::string> check_redirect_uri(std::string_view uri) {

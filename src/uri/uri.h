@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <expected>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -20,6 +21,14 @@ using QueryParams = std::vector<std::pair<std::string_view, std::string_view>>;
 // section 3.1.2: a redirection endpoint has none).
 std::expected<std::string, std::string> with_query_params(std::string_view uri,
                                                           const QueryParams& params);
+
+// `params` as a query string "n1=v1&n2=v2", encoded as with_query_params() encodes them.
+std::string encode_query(const QueryParams& params);
+
+// The CSP source expression that allows navigation to `uri` (CSP 3 section 2.3.1): the origin
+// "scheme://host[:port]" for a URI with a host, else the scheme-source "scheme:" (a private-use
+// scheme). nullopt when `uri` is not an absolute URI.
+std::optional<std::string> csp_source_of(std::string_view uri);
 
 // What kind of redirection endpoint a registered URI is.
 enum class RedirectKind : std::uint8_t {

@@ -111,5 +111,22 @@ TEST(RedirectUriMatches, LoopbackAllowsAnyPortAndNothingElse) {
   EXPECT_FALSE(redirect_uri_matches("https://app.example/cb", "https://app.example:8443/cb"));
 }
 
+TEST(EncodeQuery, EncodesAllButUnreserved) {
+  EXPECT_EQ(encode_query({{"a", "b c"}, {"x&y", "1=2/3?#%"}, {"u", "-._~"}}),
+            "a=b%20c&x%26y=1%3D2%2F3%3F%23%25&u=-._~");
+  EXPECT_EQ(encode_query({}), "");
+}
+
+// CSP 3 source expressions for the consent form's answer (api/oauth_authorize.h).
+TEST(CspSourceOf, OriginForHostsSchemeForPrivateUse) {
+  EXPECT_EQ(csp_source_of("https://notes.example/cb?x=1"), "https://notes.example");
+  EXPECT_EQ(csp_source_of("https://notes.example:8443/cb"), "https://notes.example:8443");
+  EXPECT_EQ(csp_source_of("http://127.0.0.1:5000/cb"), "http://127.0.0.1:5000");
+  EXPECT_EQ(csp_source_of("http://[::1]/cb"), "http://[::1]");
+  EXPECT_EQ(csp_source_of("com.example.app:/oauth2redirect"), "com.example.app:");
+  EXPECT_FALSE(csp_source_of("/relative").has_value());
+  EXPECT_FALSE(csp_source_of("not a uri").has_value());
+}
+
 }  // namespace
 }  // namespace tessera::uri

@@ -145,11 +145,14 @@
   // ---- /login --------------------------------------------------------------------------------
 
   function initLogin() {
+    // Where to go once signed in: the account page, or the authorization request that sent the
+    // browser here (the server renders only a path it checked: api/web_pages.h safe_return_to).
+    const next = document.body.dataset.returnTo || '/account';
     // A browser with a CSRF cookie may hold a live refresh cookie (web.mode = "jwt") whose
-    // access cookie expired: renew it and go on to the account page instead of asking again.
+    // access cookie expired: renew it and go on instead of asking again.
     if (csrfToken()) {
       refreshCookies().then((ok) => {
-        if (ok) window.location.replace('/account');
+        if (ok) window.location.replace(next);
       });
     }
     const form = byId('login-form');
@@ -164,7 +167,7 @@
           email: form.elements.email.value.trim(),
           password: form.elements.password.value,
         });
-        window.location.assign('/account');
+        window.location.assign(next);
       } catch (err) {
         form.elements.password.value = '';
         showError(error, err);
@@ -268,6 +271,45 @@
       });
     }
 
+    // Connected apps: the OAuth clients the user allowed (GET /auth/apps). Disconnecting one
+    // forgets the grant and ends every token the app holds for the user.
+    function renderApps(apps) {
+      const rows = apps.map((a) => {
+        const tr = document.createElement('tr');
+        tr.dataset.clientId = String(a.client_id);
+        tr.append(cell(a.name || a.client_id), cell(a.scope || ''), cell(formatTime(a.created_at)));
+        const actions = document.createElement('td');
+        const revoke = document.createElement('button');
+        revoke.type = 'button';
+        revoke.className = 'revoke';
+        revoke.textContent = 'Disconnect';
+        revoke.addEventListener('click', () => revokeApp(String(a.client_id), revoke));
+        actions.append(revoke);
+        tr.append(actions);
+        return tr;
+      });
+      byId('apps-body').replaceChildren(...rows);
+      byId('app-count').textContent = String(apps.length);
+    }
+
+    async function loadApps() {
+      const body = await api('GET', '/auth/apps');
+      renderApps(body && Array.isArray(body.apps) ? body.apps : []);
+    }
+
+    function revokeApp(id, button) {
+      button.disabled = true;
+      return guarded(async () => {
+        try {
+          await api('DELETE', `/auth/apps/${encodeURIComponent(id)}`);
+          show(status, 'App disconnected.');
+        } finally {
+          button.disabled = false;
+        }
+        await Promise.all([loadApps(), loadSessions()]);
+      });
+    }
+
     function signOut(path) {
       return guarded(async () => {
         try {
@@ -306,7 +348,7 @@
       });
     });
 
-    guarded(() => Promise.all([loadMe(), loadSessions()]));
+    guarded(() => Promise.all([loadMe(), loadSessions(), loadApps()]));
   }
 
   const page = document.body.dataset.page;

@@ -1,0 +1,41 @@
+// What the client-authenticated OAuth endpoints (token, introspection, revocation) share: the
+// request is an application/x-www-form-urlencoded POST (RFC 6749 section 3.2, RFC 7662 section
+// 2.1, RFC 7009 section 2.1), no parameter appears twice (RFC 6749 section 3.2), and the client
+// authenticates first (api/client_credentials.h reads it, auth::ClientAuthenticator checks it).
+// Every refusal is the token-style error (api/oauth_errors.h), counted in /metrics, with
+// Pragma: no-cache beside the error's Cache-Control: no-store.
+#pragma once
+
+#include <expected>
+#include <string_view>
+
+#include "api/api_context.h"
+#include "api/oauth_errors.h"
+#include "http/form.h"
+#include "http/message.h"
+#include "store/client_store.h"
+
+namespace tessera::api {
+
+struct ClientRequest {
+  http::FormFields form;
+  store::Client client;  // authenticated
+  ClientAuthVia via = ClientAuthVia::kNone;
+};
+
+// The request read and its client authenticated, or the response to send. `endpoint`: this
+// endpoint's path ("/oauth2/token"), whose URL a client assertion may name as its audience
+// (RFC 7523 section 3), beside the issuer.
+std::expected<ClientRequest, http::Response> read_client_request(const ApiContext& ctx,
+                                                                 const http::Request& req,
+                                                                 std::string_view endpoint);
+
+// The token-style error response, counted, with Pragma: no-cache.
+http::Response client_request_error(const ApiContext& ctx, const OAuthError& error,
+                                    ClientAuthVia via);
+
+// Cache-Control: no-store and Pragma: no-cache on a successful JSON answer (RFC 6749 section
+// 5.1).
+http::Response no_store_json(int status, std::string body);
+
+}  // namespace tessera::api
