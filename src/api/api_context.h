@@ -27,6 +27,7 @@
 #include "auth/consents.h"
 #include "auth/family_csrf.h"
 #include "auth/hash_pool.h"
+#include "auth/id_tokens.h"
 #include "auth/keyring.h"
 #include "auth/oauth_grants.h"
 #include "auth/refresh_families.h"
@@ -60,6 +61,7 @@ struct ApiServices {
   auth::OAuthGrants& oauth_grants;
   const auth::ClientAuthenticator& client_auth;
   auth::TokenIntrospection& introspection;
+  auth::IdTokens& id_tokens;
 };
 
 struct ApiOptions {
@@ -95,6 +97,7 @@ class ApiContext {
   auth::OAuthGrants& oauth_grants() const { return services_.oauth_grants; }
   const auth::ClientAuthenticator& client_auth() const { return services_.client_auth; }
   auth::TokenIntrospection& introspection() const { return services_.introspection; }
+  auth::IdTokens& id_tokens() const { return services_.id_tokens; }
   const ApiOptions& options() const { return options_; }
 
   const Authenticator& credentials() const { return authenticator_; }

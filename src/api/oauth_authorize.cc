@@ -7,6 +7,7 @@
 #include <variant>
 
 #include "api/oauth_errors.h"
+#include "api/oauth_request.h"
 #include "api/store_routes.h"
 #include "api/web_pages.h"
 #include "auth/scope.h"
@@ -19,25 +20,10 @@ namespace {
 using auth::AuthorizationOutcome;
 using auth::AuthorizationParams;
 
-http::Response page_error(std::string description) {
-  return oauth_error_page(
-      OAuthError{.code = OAuthErrc::kInvalidRequest, .description = std::move(description)});
-}
-
 // The request's parameters, or the error page for a repeated or undecodable one.
 std::expected<AuthorizationParams, http::Response> read_params(const http::Request& req) {
-  std::string_view encoded = req.query;
-  if (req.method == "POST") {
-    if (!http::has_media_type(req, "application/x-www-form-urlencoded")) {
-      return std::unexpected(page_error("the body must be application/x-www-form-urlencoded"));
-    }
-    encoded = req.body;
-  }
-  auto fields = http::parse_form(encoded);
-  if (!fields)
-    return std::unexpected(page_error("the parameters do not decode: " + fields.error()));
   AuthorizationParams p;
-  const std::array<std::pair<std::string_view, std::optional<std::string>*>, 14> known = {{
+  const std::array<std::pair<std::string_view, std::optional<std::string>*>, 14> slots = {{
       {"response_type", &p.response_type},
       {"client_id", &p.client_id},
       {"redirect_uri", &p.redirect_uri},
@@ -53,14 +39,8 @@ std::expected<AuthorizationParams, http::Response> read_params(const http::Reque
       {"request", &p.request},
       {"request_uri", &p.request_uri},
   }};
-  for (const auto& [name, value] : *fields) {
-    for (const auto& [known_name, slot] : known) {
-      if (name != known_name) continue;
-      if (slot->has_value()) {
-        return std::unexpected(page_error(std::string(known_name) + " is given more than once"));
-      }
-      *slot = value;
-    }
+  if (auto r = read_front_channel_params(req, slots, /*empty_is_absent=*/false); !r) {
+    return std::unexpected(std::move(r.error()));
   }
   return p;
 }
@@ -134,12 +114,8 @@ http::Response render(const ApiContext& ctx, AuthorizationOutcome outcome,
       {"scope", auth::join_scope(consent.request.scope)},
       {"ticket", consent.ticket},
   }};
-  std::string csp(kPageContentSecurityPolicy);
-  if (auto target = uri::csp_source_of(consent.request.redirect_uri)) {
-    const std::string from = "form-action 'self'";
-    csp.replace(csp.find(from), from.size(), from + " " + *target);
-  }
-  return template_page("consent.html", vars, 200, csp);
+  return template_page("consent.html", vars, 200,
+                       page_csp_with_form_target(consent.request.redirect_uri));
 }
 
 // GET|POST /oauth2/authorize: RFC 6749 section 4.1.1 (with RFC 7636 section 4.3, OIDC Core
@@ -158,20 +134,20 @@ http::Response authorize(const ApiContext& ctx, const http::Request& req) {
 http::Response consent(const ApiContext& ctx, const http::Request& req) {
   if (auto origin = ctx.csrf().check_login_origin(req); !origin) return std::move(origin.error());
   if (!http::has_media_type(req, "application/x-www-form-urlencoded")) {
-    return page_error("the body must be application/x-www-form-urlencoded");
+    return invalid_request_page("the body must be application/x-www-form-urlencoded");
   }
   auto fields = http::parse_form(req.body);
-  if (!fields) return page_error("the form does not decode: " + fields.error());
+  if (!fields) return invalid_request_page("the form does not decode: " + fields.error());
   const auto ticket = http::form_field(*fields, "ticket");
   const auto decision = http::form_field(*fields, "decision");
   if (!ticket || !decision || (*decision != "allow" && *decision != "deny")) {
-    return page_error("the consent form is incomplete");
+    return invalid_request_page("the consent form is incomplete");
   }
   auto viewer = viewer_of(ctx, req);
   if (!viewer) return std::move(viewer.error());
   if (!*viewer) {
     // Signed out since the page was shown: nothing to decide for; the app starts again.
-    return page_error("you are no longer signed in; go back to the app and start again");
+    return invalid_request_page("you are no longer signed in; go back to the app and start again");
   }
   return render(ctx,
                 ctx.authorization().consent(

@@ -32,6 +32,7 @@ http::Response metadata(const ApiContext& ctx) {
       {"jwks_uri", iss + "/.well-known/jwks.json"},
       {"introspection_endpoint", iss + "/oauth2/introspect"},
       {"revocation_endpoint", iss + "/oauth2/revoke"},
+      {"end_session_endpoint", iss + "/oauth2/logout"},
       {"scopes_supported", {"openid", "email"}},
       {"response_types_supported", {"code"}},
       {"response_modes_supported", {"query"}},

@@ -9,6 +9,40 @@
 
 namespace tessera::api {
 
+http::Response invalid_request_page(std::string description) {
+  return oauth_error_page(
+      OAuthError{.code = OAuthErrc::kInvalidRequest, .description = std::move(description)});
+}
+
+std::expected<void, http::Response> read_front_channel_params(const http::Request& req,
+                                                              ParamSlots slots,
+                                                              bool empty_is_absent) {
+  std::string_view encoded = req.query;
+  if (req.method == "POST") {
+    if (!http::has_media_type(req, "application/x-www-form-urlencoded")) {
+      return std::unexpected(
+          invalid_request_page("the body must be application/x-www-form-urlencoded"));
+    }
+    encoded = req.body;
+  }
+  auto fields = http::parse_form(encoded);
+  if (!fields) {
+    return std::unexpected(invalid_request_page("the parameters do not decode: " + fields.error()));
+  }
+  std::set<std::string_view> seen;
+  for (const auto& [name, value] : *fields) {
+    for (const auto& [known, slot] : slots) {
+      if (name != known) continue;
+      if (!seen.insert(known).second) {
+        return std::unexpected(
+            invalid_request_page(std::string(known) + " is given more than once"));
+      }
+      if (!value.empty() || !empty_is_absent) *slot = value;
+    }
+  }
+  return {};
+}
+
 http::Response client_request_error(const ApiContext& ctx, const OAuthError& error,
                                     ClientAuthVia via) {
   ctx.count_oauth_error(error.code);

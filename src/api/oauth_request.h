@@ -1,4 +1,11 @@
-// What the client-authenticated OAuth endpoints (token, introspection, revocation) share: the
+// What the OAuth endpoints share.
+//
+// The front-channel ones (authorize, logout), which a browser visits: their parameters come
+// from the query (GET) or an application/x-www-form-urlencoded body (POST); a parameter given
+// twice (RFC 6749 section 3.1), or a request that does not decode, is an error page, never a
+// redirect (which copy would name the client is unknowable).
+//
+// The client-authenticated ones (token, introspection, revocation): the
 // request is an application/x-www-form-urlencoded POST (RFC 6749 section 3.2, RFC 7662 section
 // 2.1, RFC 7009 section 2.1), no parameter appears twice (RFC 6749 section 3.2), and the client
 // authenticates first (api/client_credentials.h reads it, auth::ClientAuthenticator checks it).
@@ -7,6 +14,9 @@
 #pragma once
 
 #include <expected>
+#include <optional>
+#include <span>
+#include <string>
 #include <string_view>
 
 #include "api/api_context.h"
@@ -16,6 +26,18 @@
 #include "store/client_store.h"
 
 namespace tessera::api {
+
+// Where each known parameter goes. Unknown parameters are ignored (RFC 6749 section 3.1).
+using ParamSlots = std::span<const std::pair<std::string_view, std::optional<std::string>*>>;
+
+// Fills `slots` from the request, or the error page to send. `empty_is_absent`: a parameter
+// sent without a value is left unset (RFC 6749 section 3.1).
+std::expected<void, http::Response> read_front_channel_params(const http::Request& req,
+                                                              ParamSlots slots,
+                                                              bool empty_is_absent);
+
+// The invalid_request error page.
+http::Response invalid_request_page(std::string description);
 
 struct ClientRequest {
   http::FormFields form;

@@ -8,6 +8,7 @@
 
 #include "http/cookies.h"
 #include "http/form.h"
+#include "uri/uri.h"
 
 namespace tessera::api {
 namespace {
@@ -173,6 +174,15 @@ http::Response template_page(std::string_view file,
   set_page_security_headers(res.headers);
   res.headers.set("Content-Security-Policy", std::string(csp));
   return res;
+}
+
+std::string page_csp_with_form_target(std::string_view target_uri) {
+  std::string csp(kPageContentSecurityPolicy);
+  if (auto target = uri::csp_source_of(target_uri)) {
+    const std::string_view from = "form-action 'self'";
+    csp.insert(csp.find(from) + from.size(), " " + *target);
+  }
+  return csp;
 }
 
 bool safe_return_to(std::string_view path) {

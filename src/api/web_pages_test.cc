@@ -221,13 +221,14 @@ TEST(MediaType, ByExtension) {
 // The login page's way back (api/web_pages.h): only the authorization endpoint, as this server
 // encodes it; never another origin, path or scheme.
 TEST(SafeReturnTo, OnlyTheAuthorizationEndpoint) {
-  EXPECT_TRUE(safe_return_to("/oauth2/authorize?response_type=code&client_id=a-b&scope=openid%20email"));
-  for (const char* bad : {"", "/", "/account", "//evil.example/oauth2/authorize?x=1",
-                          "https://evil.example/oauth2/authorize?x=1", "/\\evil.example",
-                          "/oauth2/authorize", "/oauth2/authorize/../account?x=1",
-                          "/oauth2/authorize?x=1#frag", "/oauth2/authorize?x=<script>",
-                          "/oauth2/authorize?x=1\r\nSet-Cookie:a", "/oauth2/authorizex?y=1",
-                          "/oauth2/authorize?x=/..//evil"}) {
+  EXPECT_TRUE(
+      safe_return_to("/oauth2/authorize?response_type=code&client_id=a-b&scope=openid%20email"));
+  for (const char* bad :
+       {"", "/", "/account", "//evil.example/oauth2/authorize?x=1",
+        "https://evil.example/oauth2/authorize?x=1", "/\\evil.example", "/oauth2/authorize",
+        "/oauth2/authorize/../account?x=1", "/oauth2/authorize?x=1#frag",
+        "/oauth2/authorize?x=<script>", "/oauth2/authorize?x=1\r\nSet-Cookie:a",
+        "/oauth2/authorizex?y=1", "/oauth2/authorize?x=/..//evil"}) {
     EXPECT_FALSE(safe_return_to(bad)) << bad;
   }
 }

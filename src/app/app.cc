@@ -14,6 +14,7 @@
 #include "api/oauth_authorize.h"
 #include "api/oauth_discovery.h"
 #include "api/oauth_introspection.h"
+#include "api/oauth_logout.h"
 #include "api/oauth_token.h"
 #include "api/oauth_userinfo.h"
 #include "api/store_routes.h"
@@ -205,6 +206,7 @@ http::Router make_router(JwksSource jwks_source, const Probes& probes, const api
   api::add_oauth_token_routes(router, *api);          // /oauth2/token
   api::add_oauth_introspection_routes(router, *api);  // /oauth2/introspect, /oauth2/revoke
   api::add_oauth_userinfo_routes(router, *api);       // /oauth2/userinfo
+  api::add_oauth_logout_routes(router, *api);         // /oauth2/logout
   api::add_oauth_discovery_routes(router, *api);      // /.well-known/openid-configuration, ...
   return router;
 }
@@ -251,7 +253,8 @@ std::expected<void, std::string> serve(const Config& config, std::ostream& annou
                        .consents = *s.consents,
                        .oauth_grants = *s.oauth_grants,
                        .client_auth = *s.client_auth,
-                       .introspection = *s.introspection},
+                       .introspection = *s.introspection,
+                       .id_tokens = *s.id_tokens},
       *proxies, &metrics,
       {.same_site =
            config.web.same_site == "strict" ? http::SameSite::kStrict : http::SameSite::kLax,

@@ -517,7 +517,6 @@ TEST_F(OAuthApiTest, DiscoveryStatesExactlyWhatIsServed) {
       Response e = send(post ? "POST" : "GET", local, {{"Content-Type", kForm}});
       EXPECT_NE(e.status, 404) << key;
     }
-    EXPECT_FALSE(d.contains("end_session_endpoint"));  // not served yet, so not stated
   }
 }
 
@@ -616,6 +615,88 @@ TEST_F(OAuthApiTest, IntrospectionRevocationAndUserinfo) {
   expect_oauth_error(
       token({{"grant_type", "refresh_token"}, {"refresh_token", refresh}, {"client_id", app}}), 400,
       "invalid_grant");
+}
+
+TEST_F(OAuthApiTest, RpInitiatedLogout) {
+  const json app =
+      add_client({"--name", "Notes", "--type", "public", "--redirect-uri", kAppRedirect,
+                  "--post-logout-redirect-uri", "https://notes.example/bye", "--scope", "openid",
+                  "--scope", "email", "--grant", "authorization_code", "--grant", "refresh_token"});
+  const std::string id = app["client_id"];
+  Browser b;
+  login(b);
+  Response t = redeem(id, code_via_consent(b, id));
+  ASSERT_EQ(t.status, 200) << t.body;
+  const std::string id_token = t.body_json()["id_token"];
+  const auto logout_path = [&](std::vector<std::pair<std::string, std::string>> p) {
+    return "/oauth2/logout?" + form(p);
+  };
+  const auto expect_page = [&](const Response& r) {
+    EXPECT_EQ(r.status, 400) << r.body;
+    EXPECT_TRUE(r.header("location").empty());
+  };
+  // Refusals never redirect: an unregistered return address, a forged hint, a hint of another app.
+  expect_page(send("GET",
+                   logout_path({{"id_token_hint", id_token},
+                                {"post_logout_redirect_uri", "https://evil.example/"}}),
+                   b.cookies_only()));
+  expect_page(send("GET", logout_path({{"id_token_hint", "a.b.c"}}), b.cookies_only()));
+  expect_page(send("GET", logout_path({{"id_token_hint", t.body_json()["access_token"]}}),
+                   b.cookies_only()));
+  expect_page(send("GET", logout_path({{"id_token_hint", id_token}, {"client_id", "someone-else"}}),
+                   b.cookies_only()));
+  expect_page(send("GET", logout_path({{"post_logout_redirect_uri", "https://notes.example/bye"}}),
+                   b.cookies_only()));
+  EXPECT_EQ(send("GET", "/auth/me", b.cookies_only()).status, 200);  // none of those signed out
+
+  // With the hint of the signed-in user: signed out at once, back to the app with state.
+  Response out = send("GET",
+                      logout_path({{"id_token_hint", id_token},
+                                   {"post_logout_redirect_uri", "https://notes.example/bye"},
+                                   {"state", "s1"}}),
+                      b.cookies_only());
+  ASSERT_EQ(out.status, 303) << out.body;
+  EXPECT_EQ(out.header("location"), "https://notes.example/bye?state=s1");
+  EXPECT_FALSE(out.all("set-cookie").empty());
+  EXPECT_EQ(send("GET", "/auth/me", b.cookies_only()).status, 401);
+  // The app's tokens of that sign-in end too.
+  expect_oauth_error(token({{"grant_type", "refresh_token"},
+                            {"refresh_token", t.body_json()["refresh_token"]},
+                            {"client_id", id}}),
+                     400, "invalid_grant");
+
+  // Without a hint the user is asked; the confirmation must come from an allowed origin.
+  Browser c;
+  login(c);
+  Response ask = send(
+      "GET",
+      logout_path({{"client_id", id}, {"post_logout_redirect_uri", "https://notes.example/bye"}}),
+      c.cookies_only());
+  ASSERT_EQ(ask.status, 200) << ask.body;
+  EXPECT_NE(ask.body.find("Sign out?"), std::string::npos);
+  EXPECT_NE(ask.header("content-security-policy").find("form-action 'self' https://notes.example"),
+            std::string::npos);
+  EXPECT_EQ(send("GET", "/auth/me", c.cookies_only()).status, 200);
+  const std::string confirm = form({{"client_id", id},
+                                    {"post_logout_redirect_uri", "https://notes.example/bye"},
+                                    {"state", ""},
+                                    {"confirm", "yes"}});
+  Fields evil = c.cookies_only();
+  evil.emplace_back("Origin", "https://evil.example");
+  evil.emplace_back("Content-Type", kForm);
+  EXPECT_EQ(send("POST", "/oauth2/logout", evil, confirm).status, 403);
+  EXPECT_EQ(send("GET", "/auth/me", c.cookies_only()).status, 200);
+  Fields ok = c.cookies_only();
+  ok.emplace_back("Origin", kOrigin);
+  ok.emplace_back("Content-Type", kForm);
+  Response done = send("POST", "/oauth2/logout", ok, confirm);
+  ASSERT_EQ(done.status, 303) << done.body;
+  EXPECT_EQ(done.header("location"), "https://notes.example/bye");
+  EXPECT_EQ(send("GET", "/auth/me", c.cookies_only()).status, 401);
+  // Signed out already, no return address: a page that says so.
+  Response page = send("GET", "/oauth2/logout", {});
+  EXPECT_EQ(page.status, 200);
+  EXPECT_NE(page.body.find("signed out"), std::string::npos);
 }
 
 }  // namespace
