@@ -20,7 +20,6 @@ import argparse
 import json
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
@@ -28,62 +27,36 @@ import urllib.request
 
 import jwt  # PyJWT (Debian python3-jwt)
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-PASSWORD = "interop password 1"
+from tessera_server import PASSWORD, Checks, Server, jose_verify, pyjwt_verify
+
 ALGS = ["ES256", "EdDSA", "RS256", "PS256"]
 
 
 class Suite:
     def __init__(self, tessera, work):
         self.tessera, self.work = tessera, work
-        self.passed = self.failed = 0
+        self.checks = Checks()
 
     def check(self, alg, case, ok, detail=""):
-        if ok:
-            self.passed += 1
-            print(f"ok   {alg} {case}")
-        else:
-            self.failed += 1
-            print(f"FAIL {alg} {case}: {detail}")
-
-    def cli(self, args, data, stdin=""):
-        r = subprocess.run([self.tessera, *args, "--data-dir", data], input=stdin.encode(),
-                           capture_output=True, timeout=60)
-        if r.returncode != 0:
-            raise RuntimeError(f"tessera {' '.join(args)}: {r.stderr.decode()}")
-        return r.stdout.decode()
+        self.checks.check(f"{alg} {case}", ok, detail)
 
     def node_verify(self, token, jwks, issuer):
-        path = os.path.join(self.work, "jwks.json")
-        with open(path, "w") as f:
-            json.dump(jwks, f)
-        r = subprocess.run(["node", os.path.join(HERE, "jwks_verify.mjs"), path, issuer, "tessera"],
-                           input=token.encode(), capture_output=True, timeout=60)
-        return (json.loads(r.stdout) if r.returncode == 0 else None), r.stderr.decode()
+        return jose_verify(self.work, token, jwks, issuer, "tessera")
 
     @staticmethod
     def pyjwt_verify(token, jwks, issuer):
-        try:
-            kid = jwt.get_unverified_header(token)["kid"]
-            jwk = next(k for k in jwks["keys"] if k["kid"] == kid)
-            # The algorithm comes from the published key, never from the token's header.
-            return jwt.decode(token, jwt.PyJWK(jwk).key, algorithms=[jwk["alg"]],
-                              audience="tessera", issuer=issuer), ""
-        except Exception as e:  # any refusal: PyJWT raises, a missing kid is StopIteration
-            return None, f"{type(e).__name__}: {e}"
+        return pyjwt_verify(token, jwks, issuer, "tessera")
 
     def run_alg(self, alg):
-        data = os.path.join(self.work, alg)
-        env = dict(os.environ, TESSERA_TOKENS__ALGORITHM=alg)
-        server = subprocess.Popen([self.tessera, "serve", "--listen", "127.0.0.1:0", "--data-dir", data],
-                                  stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env)
         try:
-            line = server.stdout.readline().decode().strip()
-            if not line.startswith("listening on "):
-                self.check(alg, "server starts", False, line)
-                return
-            base = line[len("listening on "):]
-            user = self.cli(["user", "add", f"{alg.lower()}@example.com"], data, PASSWORD + "\n").strip()
+            server = Server(self.tessera, os.path.join(self.work, alg),
+                            env={"TESSERA_TOKENS__ALGORITHM": alg})
+        except RuntimeError as e:
+            self.check(alg, "server starts", False, str(e))
+            return
+        with server:
+            base = server.base
+            user = server.add_user(f"{alg.lower()}@example.com")
 
             def pair():
                 req = urllib.request.Request(
@@ -94,8 +67,7 @@ class Suite:
                     return json.load(r)["access_token"]
 
             def jwks():
-                with urllib.request.urlopen(base + "/.well-known/jwks.json", timeout=30) as r:
-                    return json.load(r)
+                return server.get_json("/.well-known/jwks.json")
 
             token, keys = pair(), jwks()
             for name, verify in (("node-jose", self.node_verify), ("pyjwt", self.pyjwt_verify)):
@@ -107,7 +79,7 @@ class Suite:
                 bad, _ = verify(f"{head}.{body}.{flipped}", keys, base)
                 self.check(alg, f"{name} rejects a changed signature", claims is not None and bad is None)
 
-            self.cli(["keys", "rotate", "--emergency"], data)
+            server.cli(["keys", "rotate", "--emergency"])
             deadline = time.monotonic() + 5
             fresh = jwks()
             old_kid = jwt.get_unverified_header(token)["kid"]
@@ -120,13 +92,6 @@ class Suite:
                 new, why = verify(new_token, fresh, base)
                 self.check(alg, f"{name} after emergency rotation: old rejected, new accepted",
                            old is None and new is not None, why)
-        finally:
-            server.terminate()
-            try:
-                server.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                server.kill()
-                server.wait()
 
 
 def main():
@@ -143,8 +108,7 @@ def main():
                 suite.check(alg, "run", False, f"{type(e).__name__}: {e}")
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    print(f"{suite.passed} passed, {suite.failed} failed")
-    return 1 if suite.failed or suite.passed == 0 else 0
+    return suite.checks.finish()
 
 
 if __name__ == "__main__":
