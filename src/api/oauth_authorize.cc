@@ -114,8 +114,7 @@ http::Response render(const ApiContext& ctx, AuthorizationOutcome outcome,
       {"scope", auth::join_scope(consent.request.scope)},
       {"ticket", consent.ticket},
   }};
-  return template_page("consent.html", vars, 200,
-                       page_csp_with_form_target(consent.request.redirect_uri));
+  return form_page("consent.html", vars, consent.request.redirect_uri);
 }
 
 // GET|POST /oauth2/authorize: RFC 6749 section 4.1.1 (with RFC 7636 section 4.3, OIDC Core

@@ -101,10 +101,7 @@ http::Response logout(const ApiContext& ctx, const http::Request& req) {
         {"post_logout_redirect_uri", p.post_logout_redirect_uri.value_or("")},
         {"state", p.state.value_or("")},
     }};
-    return template_page("logout.html", vars, 200,
-                         p.post_logout_redirect_uri
-                             ? page_csp_with_form_target(*p.post_logout_redirect_uri)
-                             : std::string(kPageContentSecurityPolicy));
+    return form_page("logout.html", vars, p.post_logout_redirect_uri.value_or(""));
   }
 
   http::Response res;

@@ -176,13 +176,17 @@ http::Response template_page(std::string_view file,
   return res;
 }
 
-std::string page_csp_with_form_target(std::string_view target_uri) {
+http::Response form_page(std::string_view file,
+                         std::span<const std::pair<std::string_view, std::string>> vars,
+                         std::string_view target_uri) {
   std::string csp(kPageContentSecurityPolicy);
   if (auto target = uri::csp_source_of(target_uri)) {
     const std::string_view from = "form-action 'self'";
     csp.insert(csp.find(from) + from.size(), " " + *target);
   }
-  return csp;
+  http::Response res = template_page(file, vars, 200, csp);
+  res.headers.set("Referrer-Policy", "same-origin");
+  return res;
 }
 
 bool safe_return_to(std::string_view path) {

@@ -108,12 +108,6 @@ http::Response login_page(std::string_view return_to = {}, std::string_view logi
 // path or scheme (no open redirect: "//evil", "/\evil", "/oauth2/authorize/../x" all fail).
 bool safe_return_to(std::string_view path);
 
-// kPageContentSecurityPolicy with form-action also allowing `target_uri`'s origin (or scheme, for
-// a private-use scheme): for a form whose answer is a redirect to another site (the consent and
-// logout forms redirect to the app), since browsers apply form-action to redirects too. An
-// unparsable `target_uri` adds nothing.
-std::string page_csp_with_form_target(std::string_view target_uri);
-
 // The template web/`file` rendered with `vars` as a page: `status`, not cacheable, the page
 // security headers with `csp` as the Content-Security-Policy.
 http::Response template_page(std::string_view file,

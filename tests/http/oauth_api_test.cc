@@ -261,6 +261,9 @@ TEST_F(OAuthApiTest, CodeFlowWithLoginConsentPkceRefreshAndReplay) {
   const std::string csp = page.header("content-security-policy");
   EXPECT_NE(csp.find("form-action 'self' https://notes.example"), std::string::npos) << csp;
   EXPECT_NE(csp.find("frame-ancestors 'none'"), std::string::npos) << csp;
+  // A form page: a browser sends `Origin: null` with a form POST under no-referrer, which the
+  // origin check refuses; same-origin keeps the real Origin and still no Referer to the app.
+  EXPECT_EQ(page.header("referrer-policy"), "same-origin");
   EXPECT_EQ(page.header("cache-control"), "no-store");
 
   // Consent from another origin is refused (login CSRF rule), and so is a forged ticket.
