@@ -6,7 +6,7 @@
 // failure the rest are skipped (they would fail for the same reason).
 import assert from 'node:assert/strict';
 
-import { launchChromium } from './harness.mjs';
+import { launchChromium, steps, watchPage } from './harness.mjs';
 
 export const EXPECTED_CSP =
   "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; " +
@@ -31,47 +31,26 @@ function cookieValue(header, name) {
 export async function browserFlow(t, { base, email, password, newPassword, mode = 'session' }) {
   const credentialCookie = mode === 'jwt' ? ACCESS_COOKIE : SESSION_COOKIE;
   const browser = await launchChromium();
-  const cspViolations = [];
-  const scriptErrors = [];
+  const log = { cspViolations: [], scriptErrors: [] };
   const unsafeRequests = []; // {label, method, path, headers}
   const devices = [];
-  let broken = false;
-
-  const step = (name, fn) =>
-    t.test(name, async (st) => {
-      if (broken) {
-        st.skip('an earlier step failed');
-        return;
-      }
-      try {
-        await fn();
-      } catch (err) {
-        broken = true;
-        // Where each browser stood, and what its page said: usually the server's problem.
-        for (const dev of devices) {
-          const said = await dev.page
-            .$$eval('.error:not([hidden]), .status:not([hidden])', (els) =>
-              els.map((e) => e.textContent).join(' | '),
-            )
-            .catch(() => '');
-          st.diagnostic(`${dev.label} at ${dev.page.url()}${said ? `, showing: ${said}` : ''}`);
-        }
-        throw err;
-      }
-    });
+  // Where each browser stood, and what its page said: usually the server's problem.
+  const { step, ok } = steps(t, async (st) => {
+    for (const dev of devices) {
+      const said = await dev.page
+        .$$eval('.error:not([hidden]), .status:not([hidden])', (els) =>
+          els.map((e) => e.textContent).join(' | '),
+        )
+        .catch(() => '');
+      st.diagnostic(`${dev.label} at ${dev.page.url()}${said ? `, showing: ${said}` : ''}`);
+    }
+  });
 
   async function device(label) {
     const context = await browser.newContext({ userAgent: `tessera-e2e/${label}` });
     const page = await context.newPage();
     page.setDefaultTimeout(15000);
-    page.on('console', (msg) => {
-      if (/content.security.policy/i.test(msg.text()))
-        cspViolations.push(`${label}: ${msg.text()}`);
-      else if (msg.type() === 'error' && !/status of 40[13]/.test(msg.text())) {
-        scriptErrors.push(`${label} console: ${msg.text()}`);
-      }
-    });
-    page.on('pageerror', (err) => scriptErrors.push(`${label}: ${err.message}`));
+    watchPage(page, label, log);
     page.on('request', (req) => {
       if (req.method() === 'GET' || req.method() === 'HEAD') return;
       const entry = {
@@ -354,11 +333,11 @@ export async function browserFlow(t, { base, email, password, newPassword, mode 
     );
 
     await step('no Content-Security-Policy violations and no script errors', async () => {
-      assert.deepEqual(cspViolations, []);
-      assert.deepEqual(scriptErrors, []);
+      assert.deepEqual(log.cspViolations, []);
+      assert.deepEqual(log.scriptErrors, []);
     });
   } finally {
     await browser.close();
   }
-  return !broken;
+  return ok();
 }

@@ -130,15 +130,92 @@ export function runTessera(binary, args, input = '', timeoutMs = 30000) {
   });
 }
 
-// Creates a user with the admin CLI, password on stdin (not a terminal, so no prompt).
-export async function addUser(binary, dataDir, email, password, roles = ['user']) {
-  const args = ['user', 'add', email, '--data-dir', dataDir];
-  for (const role of roles) args.push('--role', role);
-  const r = await runTessera(binary, args, `${password}\n`);
+// runTessera that throws unless the command exits 0.
+async function runTesseraOk(binary, args, input = '') {
+  const r = await runTessera(binary, args, input);
   if (r.code !== 0) {
     throw new Error(`tessera ${args.join(' ')} failed (${r.code}):\n${r.stderr}${r.stdout}`);
   }
   return r;
+}
+
+// Creates a user with the admin CLI, password on stdin (not a terminal, so no prompt).
+export function addUser(binary, dataDir, email, password, roles = ['user']) {
+  const args = ['user', 'add', email, '--data-dir', dataDir];
+  for (const role of roles) args.push('--role', role);
+  return runTesseraOk(binary, args, `${password}\n`);
+}
+
+// Registers an OAuth client: `tessera client add ARGS... --data-dir DIR` (docs/oauth-clients.md).
+// Resolves to the client it prints (client_id, and client_secret when it has one).
+export async function addClient(binary, dataDir, args) {
+  const r = await runTesseraOk(binary, ['client', 'add', ...args, '--data-dir', dataDir]);
+  return JSON.parse(r.stdout);
+}
+
+// Runs `fn({binary, server, dataDir})` against a fresh `tessera serve` with its own data dir and,
+// when `config` is given, that TOML as --config. `fn` resolves to whether everything passed; if
+// not (or it throws), the server's stderr goes to the test's diagnostics. The server is stopped
+// and the directory removed either way.
+export async function withTessera(t, { name, config }, fn) {
+  const binary = tesseraBinary();
+  const dir = tempDir(`tessera-e2e-${name}-`);
+  const dataDir = path.join(dir, 'data');
+  const extraArgs = [];
+  if (config !== undefined) {
+    fs.writeFileSync(path.join(dir, 'tessera.toml'), config);
+    extraArgs.push('--config', path.join(dir, 'tessera.toml'));
+  }
+  const server = await startTessera(binary, dataDir, extraArgs);
+  t.diagnostic(`tessera serve (${name}) at ${server.url} (pid ${server.pid})`);
+  let ok = false;
+  try {
+    ok = await fn({ binary, server, dataDir });
+  } finally {
+    await server.stop();
+    if (!ok) {
+      t.diagnostic('server stderr (last 4 KiB):');
+      for (const line of server.stderr().slice(-4096).split('\n')) t.diagnostic(line);
+    }
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+// Steps of one scenario as subtests of `t`, run in order; after the first failure the rest are
+// skipped (they would fail for the same reason). `onFailure(st)` may add diagnostics (where
+// each browser stood) before the error is reported. Returns step(name, fn) and ok().
+export function steps(t, onFailure = async () => {}) {
+  let broken = false;
+  const step = (name, fn) =>
+    t.test(name, async (st) => {
+      if (broken) {
+        st.skip('an earlier step failed');
+        return;
+      }
+      try {
+        await fn(st);
+      } catch (err) {
+        broken = true;
+        await onFailure(st);
+        throw err;
+      }
+    });
+  return { step, ok: () => !broken };
+}
+
+// Collects what `page` (called `label`) logs: CSP violations into `log.cspViolations`, console
+// errors and uncaught exceptions into `log.scriptErrors`. A console error for a 401 or 403
+// answer is expected (the pages probe /auth/* signed out) and is not collected.
+export function watchPage(page, label, log) {
+  page.on('console', (msg) => {
+    if (/content.security.policy/i.test(msg.text())) {
+      log.cspViolations.push(`${label}: ${msg.text()}`);
+    } else if (msg.type() === 'error' && !/status of 40[13]/.test(msg.text())) {
+      const where = msg.location()?.url;
+      log.scriptErrors.push(`${label} console: ${msg.text()}${where ? ` (${where})` : ''}`);
+    }
+  });
+  page.on('pageerror', (err) => log.scriptErrors.push(`${label}: ${err.message}`));
 }
 
 // Headless Chromium as root in a container. Playwright starts it with a fresh temporary

@@ -10,41 +10,29 @@
 //
 // Needs: /usr/bin/chromium (Debian `chromium`), node_modules (`npm ci` here; install-deps.sh
 // does it), and the server's /auth/* endpoints and `tessera user add`.
-import fs from 'node:fs';
-import path from 'node:path';
 import { test } from 'node:test';
 
 import { browserFlow } from './flow.mjs';
-import { addUser, startTessera, tempDir, tesseraBinary } from './harness.mjs';
+import { addUser, withTessera } from './harness.mjs';
 
 // One run of the scenario against a fresh server in web.mode `mode`.
-async function runFlow(t, mode) {
-  const binary = tesseraBinary();
-  const dataDir = tempDir(`tessera-e2e-${mode}-`);
+function runFlow(t, mode) {
   const email = 'e2e-user@example.com';
   const password = 'correct horse battery staple';
-  const config = path.join(dataDir, 'tessera.toml');
-  fs.writeFileSync(config, `[web]\nmode = "${mode}"\n`);
-  const server = await startTessera(binary, path.join(dataDir, 'data'), ['--config', config]);
-  t.diagnostic(`tessera serve (web.mode ${mode}) at ${server.url} (pid ${server.pid})`);
-  let ok = false;
-  try {
-    await addUser(binary, path.join(dataDir, 'data'), email, password, ['user']);
-    ok = await browserFlow(t, {
-      base: server.url,
-      email,
-      password,
-      newPassword: 'a new passphrase 2',
-      mode,
-    });
-  } finally {
-    await server.stop();
-    if (!ok) {
-      t.diagnostic('server stderr (last 4 KiB):');
-      for (const line of server.stderr().slice(-4096).split('\n')) t.diagnostic(line);
-    }
-    fs.rmSync(dataDir, { recursive: true, force: true });
-  }
+  return withTessera(
+    t,
+    { name: `web.mode ${mode}`, config: `[web]\nmode = "${mode}"\n` },
+    async ({ binary, server, dataDir }) => {
+      await addUser(binary, dataDir, email, password, ['user']);
+      return browserFlow(t, {
+        base: server.url,
+        email,
+        password,
+        newPassword: 'a new passphrase 2',
+        mode,
+      });
+    },
+  );
 }
 
 test('browser login flow against tessera serve (cookie sessions)', { timeout: 240000 }, (t) =>
