@@ -114,6 +114,20 @@ http::Response template_page(std::string_view file,
                              std::span<const std::pair<std::string_view, std::string>> vars,
                              int status = 200, std::string_view csp = kPageContentSecurityPolicy);
 
+// A page whose plain HTML form posts to this server and is answered with a redirect to another
+// site (`target_uri`: the consent and logout forms, answered with a redirect to the app). Two
+// headers differ from template_page():
+//   - the CSP's form-action also allows target_uri's origin (or its scheme, for a private-use
+//     scheme), since browsers apply form-action to the redirect that answers a form too;
+//   - Referrer-Policy is same-origin, not no-referrer: under no-referrer a browser sends
+//     `Origin: null` with a form POST (Fetch: a navigation's origin is serialized as null when
+//     its referrer policy is no-referrer), which the CSRF origin check must refuse. same-origin
+//     still sends no Referer to any other site.
+// An empty or unparsable target_uri adds nothing to form-action.
+http::Response form_page(std::string_view file,
+                         std::span<const std::pair<std::string_view, std::string>> vars,
+                         std::string_view target_uri);
+
 // The account page; the who-am-I fields are filled when `viewer` is known, else empty.
 http::Response account_page(const std::optional<Viewer>& viewer);
 
