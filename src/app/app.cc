@@ -146,6 +146,9 @@ class Maintenance {
           warn("session purge failed", n.error());
         if (auto n = s.revocation->purge(); !n) warn("denylist purge failed", n.error());
         if (auto n = s.families->purge(); !n) warn("refresh family purge failed", n.error());
+        if (auto n = s.authorization->purge(); !n) {
+          warn("authorization code purge failed", n.error());
+        }
       }
       lock.lock();
     }

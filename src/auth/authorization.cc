@@ -306,6 +306,12 @@ AuthorizationOutcome AuthorizationService::consent(std::string_view ticket, bool
   return issue_code(*request, viewer);
 }
 
+std::expected<std::size_t, Error> AuthorizationService::purge() {
+  auto n = codes_->purge(clock_.now_unix() - config_.code_keep);
+  if (!n) return std::unexpected(from_store(n.error()));
+  return *n;
+}
+
 std::vector<std::pair<std::string, std::string>> AuthorizationService::replay_params(
     const AuthorizationRequest& r) {
   std::vector<std::pair<std::string, std::string>> out = {

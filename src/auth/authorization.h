@@ -122,6 +122,9 @@ struct AuthorizationConfig {
   std::int64_t code_ttl = 60;  // seconds (RFC 6749 section 4.1.2: "maximum ... 10 minutes
                                // ... RECOMMENDED"; one minute is ample for a redirect)
   std::int64_t consent_ticket_ttl = 600;  // seconds the consent page may stay open
+  // How long a code is kept past its expiry so that a late replay is still recognised (and
+  // revokes what the code issued) before purge() deletes it: seconds.
+  std::int64_t code_keep = 24 * 60 * 60;
   // Keys the consent tickets. Every node of a deployment must use the same one (app/services.cc
   // derives it from the master key). Empty: a random key for this process only.
   std::string ticket_key;
@@ -151,6 +154,9 @@ class AuthorizationService {
   // send the user back to the login page forever).
   static std::vector<std::pair<std::string, std::string>> replay_params(
       const AuthorizationRequest& request);
+
+  // Deletes codes that expired more than code_keep ago (call periodically). Returns how many.
+  std::expected<std::size_t, Error> purge();
 
   const AuthorizationConfig& config() const { return config_; }
 

@@ -504,6 +504,22 @@ TEST_F(AuthorizationTest, CodeRedemptionChecksVerifierClientRedirectAndTime) {
   EXPECT_TRUE(refused(redeem(mobile_, late)));
 }
 
+TEST_F(AuthorizationTest, CodesAreKeptADayPastExpirySoALateReplayStillRevokes) {
+  const std::string code = code_for(mobile_request());
+  auto first = redeem(mobile_, code);
+  ASSERT_TRUE(first.has_value());
+  clock_.advance(60 + 24 * 60 * 60 - 1);
+  ASSERT_TRUE(authorization_.purge().has_value());
+  EXPECT_FALSE(redeem(mobile_, code).has_value());
+  EXPECT_EQ(audited("oauth.code_replay"), 1u);  // still recognised
+  clock_.advance(2);
+  auto purged = authorization_.purge();
+  ASSERT_TRUE(purged.has_value());
+  EXPECT_EQ(*purged, 1u);
+  EXPECT_FALSE(redeem(mobile_, code).has_value());
+  EXPECT_EQ(audited("oauth.code_replay"), 1u);  // gone: refused, nothing left to revoke
+}
+
 TEST_F(AuthorizationTest, AVerifierForACodeWithoutChallengeIsTheDowngradeAndRefused) {
   auto p = mobile_request();
   p.client_id = partner_.id;
