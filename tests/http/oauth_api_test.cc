@@ -10,6 +10,8 @@
 
 #include <chrono>
 #include <cstring>
+#include <filesystem>
+#include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -26,6 +28,7 @@ using tessera::http::testing::ApiServerTest;
 using tessera::http::testing::Fields;
 using tessera::http::testing::request;
 using tessera::http::testing::Response;
+using tessera::http::testing::run_cli;
 using tessera::http::testing::TesseraProcess;
 using Browser = tessera::http::testing::SessionBrowser;
 
@@ -700,6 +703,82 @@ TEST_F(OAuthApiTest, RpInitiatedLogout) {
   Response page = send("GET", "/oauth2/logout", {});
   EXPECT_EQ(page.status, 200);
   EXPECT_NE(page.body.find("signed out"), std::string::npos);
+}
+
+TEST_F(OAuthApiTest, PrivateKeyJwtClientAuthentication) {
+  // The client's key pair, made and used by the CLI (an independent path to the same JOSE).
+  const auto key = run_cli({"keys", "generate", "--alg", "ES256"}, "");
+  ASSERT_EQ(key.code, 0) << key.err;
+  const auto pub = run_cli({"keys", "public"}, key.out);
+  ASSERT_EQ(pub.code, 0) << pub.err;
+  const std::filesystem::path jwks = root_ / "client-jwks.json";
+  const std::filesystem::path priv = root_ / "client-key.json";
+  std::ofstream(jwks) << json({{"keys", {json::parse(pub.out)}}}).dump();
+  std::ofstream(priv) << key.out;
+  const json svc =
+      add_client({"--name", "Signer", "--type", "confidential", "--auth-method", "private_key_jwt",
+                  "--jwks", jwks.string(), "--grant", "client_credentials", "--scope", "reports"});
+  const std::string id = svc["client_id"];
+  EXPECT_FALSE(svc.contains("client_secret"));
+  const std::string iss =
+      send("GET", "/.well-known/openid-configuration", {}).body_json()["issuer"];
+  const auto assertion = [&](const std::string& aud, const std::string& jti, std::int64_t ttl) {
+    const std::int64_t now = std::chrono::duration_cast<std::chrono::seconds>(
+                                 std::chrono::system_clock::now().time_since_epoch())
+                                 .count();
+    const json claims = {{"iss", id},  {"sub", id},  {"aud", aud},
+                         {"jti", jti}, {"iat", now}, {"exp", now + ttl}};
+    auto signed_jwt = run_cli({"jws", "sign", "--jwk", priv.string()}, claims.dump());
+    EXPECT_EQ(signed_jwt.code, 0) << signed_jwt.err;
+    std::string out = signed_jwt.out;
+    while (!out.empty() && (out.back() == '\n' || out.back() == '\r')) out.pop_back();
+    return out;
+  };
+  const auto with_assertion = [&](const std::string& a) {
+    return token(
+        {{"grant_type", "client_credentials"},
+         {"client_assertion_type", "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"},
+         {"client_assertion", a}});
+  };
+  const std::string good = assertion(iss + "/oauth2/token", "jti-1", 60);
+  Response ok = with_assertion(good);
+  ASSERT_EQ(ok.status, 200) << ok.body;
+  EXPECT_EQ(jwt_claims(ok.body_json()["access_token"])["sub"], id);
+  // The same assertion again: single use.
+  expect_oauth_error(with_assertion(good), 401, "invalid_client");
+  // Another audience, too long a life, a secret instead: refused.
+  expect_oauth_error(with_assertion(assertion("https://elsewhere.example/token", "jti-2", 60)), 401,
+                     "invalid_client");
+  expect_oauth_error(with_assertion(assertion(iss + "/oauth2/token", "jti-3", 7200)), 401,
+                     "invalid_client");
+  expect_oauth_error(token({{"grant_type", "client_credentials"}},
+                           {{"Authorization", "Basic " + base64(id + ":x")}}),
+                     401, "invalid_client");
+  // The issuer itself is an accepted audience (RFC 7523 section 3 leaves it to the server).
+  EXPECT_EQ(with_assertion(assertion(iss, "jti-4", 60)).status, 200);
+}
+
+TEST_F(OAuthApiTest, OversizeAndMalformedRequestsAre4xx) {
+  const std::string id = notes_app()["client_id"];
+  // Beyond the body limit (64 KiB): 413 from the edge, at both front and back channel.
+  const std::string huge(70 * 1024, 'a');
+  for (const char* path :
+       {"/oauth2/token", "/oauth2/authorize", "/oauth2/introspect", "/oauth2/revoke",
+        "/oauth2/logout", "/oauth2/consent", "/oauth2/userinfo"}) {
+    Response r = send("POST", path, {{"Content-Type", kForm}}, "x=" + huge);
+    EXPECT_GE(r.status, 400) << path;
+    EXPECT_LT(r.status, 500) << path;
+  }
+  // A long query on the authorize endpoint, bad UTF-8, NULs, junk: pages, never 5xx.
+  for (const std::string& q :
+       {std::string("client_id=") + std::string(4000, 'x'), std::string("client_id=%C0%AF"),
+        std::string("client_id=%00"), std::string("%"), std::string("&&&="),
+        "client_id=" + id + "&redirect_uri=" + std::string(3000, 'y')}) {
+    Response r = send("GET", "/oauth2/authorize?" + q, {});
+    EXPECT_GE(r.status, 400) << q.substr(0, 30);
+    EXPECT_LT(r.status, 500) << q.substr(0, 30);
+    EXPECT_TRUE(r.header("location").empty()) << q.substr(0, 30);
+  }
 }
 
 }  // namespace
