@@ -381,6 +381,23 @@ def main():
     p("|---|---:|---|")
     for label, measured, ok in constant:
         p(f"| {label} | {measured} | {ok} |")
+    # Issue 16 (OAuth 2.0 / OpenID Connect): the token endpoint and introspection beside
+    # oidc-provider and the ES256 signing limit (bench/http/report.py's OAuth rows).
+    oauth_cc = find("HTTP POST /oauth2/token client_credentials")
+    oauth_in = find("HTTP POST /oauth2/introspect")
+    oauth = [
+        judged("POST /oauth2/token client_credentials >= 5× oidc-provider", oauth_cc,
+               "ratio_peer", lambda v: v >= 5, lambda v: f"{v:.2f}×"),
+        judged("POST /oauth2/token client_credentials >= 50% of the ES256 sign limit on the "
+               "cores used", oauth_cc, "ratio_sign", lambda v: v >= 0.5, lambda v: f"{v:.0%}"),
+        judged("POST /oauth2/introspect >= 10× oidc-provider", oauth_in, "ratio_peer",
+               lambda v: v >= 10, lambda v: f"{v:.2f}×"),
+    ]
+    p()
+    p("| target (issue 16: OAuth 2.0 / OpenID Connect) | measured | met? |")
+    p("|---|---:|---|")
+    for label, measured, ok in oauth:
+        p(f"| {label} | {measured} | {ok} |")
     notes = [f"- {r['name']}: {r['status']}" for r in rows
              if r["value"] is None and r.get("status", "ok") != "ok"]
     if notes:

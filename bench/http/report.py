@@ -52,6 +52,13 @@ LABELS = {
     "propagation.session": "logout on node A enforced on node B (session cookie)",
     "propagation.token": "logout-all on node A enforced on node B (Bearer access token)",
     "pg.refresh_space": "refresh_space.sh: RefreshStore::rotate on PostgreSQL (rotations/s)",
+    "tessera.oauth_client_credentials": "Tessera POST /oauth2/token client_credentials (ES256 JWT, client_secret_basic)",
+    "tessera.oauth_introspect": "Tessera POST /oauth2/introspect (live ES256 access token, client_secret_basic)",
+    "tessera.oauth_code_round_trip": "Tessera GET /oauth2/authorize (session, first-party) + POST /oauth2/token (code, PKCE): round trips/s",
+    "peer.oidc_client_credentials": "oidc-provider POST /token client_credentials (ES256 JWT, client_secret_basic)",
+    "peer.oidc_introspect": "oidc-provider POST /token/introspection (opaque token in its memory adapter)",
+    "peer.oidc_code_round_trip": "oidc-provider GET /auth (session, consent pre-approved) + POST /token (code, PKCE): round trips/s",
+    "es256.sign": "raw ES256 signatures/s, one jose_bench process per server core at once (BM_Raw_Sign/ES256/EVP)",
 }
 
 # The table: one row per workload, Tessera beside its ceiling and its peers (best one shown).
@@ -95,6 +102,23 @@ STORM = {"workload": "GET /auth/verify (session cookie) p99 during a login storm
          "tessera": "tessera.verify_cookie_storm", "baseline": "tessera.verify_cookie"}
 # Refresh families on disk on the scale-out PostgreSQL (refresh_space.sh; not wrk, one run).
 SPACE = "pg.refresh_space"
+# OAuth 2.0 / OpenID Connect (issue 16): each beside oidc-provider and two limits measured in
+# the same round, scaled to one operation: the minimal-server ceiling divided by the HTTP
+# requests an operation takes, and the raw ES256 signatures/s on the server's cores divided by
+# the signatures it makes (client_credentials: the access token; a code exchange: the access
+# token and the ID token; introspection signs nothing). A row with any answer that was not the
+# expected one (wrk non2xx; in a code round trip, anything but 303 with a code or 200 with an
+# access token) fails: its figure is not a benchmark of the workload.
+OAUTH = [
+    {"workload": "POST /oauth2/token client_credentials (ES256 access token)",
+     "tessera": "tessera.oauth_client_credentials", "peer": "peer.oidc_client_credentials",
+     "unit": "req/s", "requests": 1, "signatures": 1},
+    {"workload": "POST /oauth2/introspect (live access token)", "tessera": "tessera.oauth_introspect",
+     "peer": "peer.oidc_introspect", "unit": "req/s", "requests": 1, "signatures": 0},
+    {"workload": "authorization code round trip (GET /oauth2/authorize with a session + POST "
+     "/oauth2/token, PKCE)", "tessera": "tessera.oauth_code_round_trip",
+     "peer": "peer.oidc_code_round_trip", "unit": "round trips/s", "requests": 2, "signatures": 2},
+]
 
 
 def load(path):
@@ -108,6 +132,11 @@ def load(path):
             missing[d["id"]] = d["missing"]
         elif "error" in d:
             errors.setdefault(d["id"], []).append(d["error"])
+            if d.get("drop_run"):  # a check after the load failed: that run does not count
+                kept = [r for r in runs.get(d["id"], []) if r["run"] != d["run"]]
+                runs.pop(d["id"], None)
+                if kept:
+                    runs[d["id"]] = kept
         else:
             runs.setdefault(d["id"], []).append(d)
     return runs, missing, errors
@@ -166,6 +195,91 @@ def short(status):
     if status.startswith("not available yet"):
         return "not available yet"
     return "missing"
+
+
+def oauth_table(f, meta, out, notes):
+    """Prints the OAuth table (issue 16), appends its rows to `out` and their problems to
+    `notes`; returns {tessera id: {"ratio_peer", "ratio_sign"}} for the targets."""
+    p = print
+    cores = meta["server_threads"]
+    sign_ok = f.status("es256.sign") == "ok"
+    sign = f.median("es256.sign") if sign_ok else None
+    ceil = f.median("ceiling.root") if f.status("ceiling.root") == "ok" else None
+    p()
+    p("OAuth 2.0 / OpenID Connect (issue 16). Limits, measured in the same rounds and scaled to "
+      "one operation: the minimal-server ceiling ÷ the HTTP requests it takes; raw ES256 "
+      f"signatures/s on {cores} cores ({cores} `jose_bench BM_Raw_Sign/ES256/EVP` processes at "
+      "once, summed) ÷ the signatures it makes (an access token; a code exchange also signs the "
+      "ID token).")
+    p()
+    p("| workload | Tessera | p99 per request | ceiling per op | ratio | ES256 sign limit per op "
+      "| ratio | oidc-provider | ratio |")
+    p("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+    res = {}
+
+    def row_status(mid):
+        st = f.status(mid)
+        if st == "ok" and f.runs[mid] and sum(d.get("non2xx", 0) for d in f.runs[mid]):
+            bad = sum(d.get("non2xx", 0) for d in f.runs[mid])
+            seen = {}
+            for d in f.runs[mid]:
+                for k, v in (d.get("bad_statuses") or {}).items():
+                    seen[k] = seen.get(k, 0) + v
+            return (f"failed: {bad} answers were not the expected one"
+                    + (f" (statuses {seen})" if seen else "") + ": not a benchmark figure")
+        return st
+
+    for row in OAUTH:
+        t, pid, n_req, n_sig = row["tessera"], row["peer"], row["requests"], row["signatures"]
+        ts, ps = row_status(t), row_status(pid)
+        tv = f.median(t) if ts == "ok" else None
+        pv = f.median(pid) if ps == "ok" else None
+        t99 = f.median(t, "p99_ms") if ts == "ok" else None
+        r_c = f.ratio(t, "ceiling.root") * n_req if tv is not None and ceil else None
+        r_s = f.ratio(t, "es256.sign") * n_sig if tv is not None and sign and n_sig else None
+        r_p = f.ratio(t, pid) if tv is not None and pv else None
+        lim_c = ceil / n_req if ceil else None
+        lim_s = sign / n_sig if sign and n_sig else None
+        cell = lambda v, st: fmt_rate(v) if st == "ok" else ("failed" if st.startswith("failed") else short(st))
+        p(f"| {row['workload']} | {cell(tv, ts)} | {fmt_ms(t99)} | {fmt_rate(lim_c)} | "
+          f"{'—' if r_c is None else f'{r_c:.0%}'} | "
+          f"{fmt_rate(lim_s) if n_sig else '— (signs nothing)'} | "
+          f"{'—' if r_s is None else f'{r_s:.0%}'} | {cell(pv, ps)} | "
+          f"{'—' if r_p is None else f'{r_p:.2f}×'} |")
+        for mid, st in ((t, ts), (pid, ps)):
+            if st != "ok":
+                notes.append(f"{LABELS[mid]}: {st}")
+            else:
+                sock = sum(d.get(k, 0) for d in f.runs[mid]
+                           for k in ("err_connect", "err_read", "err_write", "err_timeout"))
+                if sock:
+                    notes.append(f"{LABELS[mid]}: {sock} socket errors or timeouts (not counted)")
+            for e in f.errors.get(mid, []):
+                notes.append(f"{LABELS[mid]}: a run was dropped: {e}")
+        sign_label = (f"raw ES256 signatures/s on {cores} cores ÷ {n_sig} signature"
+                      f"{'s' if n_sig > 1 else ''} per operation (jose_bench BM_Raw_Sign/ES256/EVP)")
+        ceil_label = f"minimal Beast server GET / (ceiling) ÷ {n_req} request{'s' if n_req > 1 else ''}"
+        out.append({"name": row["workload"], "value": tv, "unit": row["unit"],
+                    "limit": sign_label if n_sig else ceil_label,
+                    "limit_value": lim_s if n_sig else lim_c,
+                    "ratio_limit": r_s if n_sig else r_c,
+                    "limit_status": ("ok" if sign_ok else f.status("es256.sign")) if n_sig else f.status("ceiling.root"),
+                    "ceiling": ceil_label, "ceiling_value": lim_c, "ratio_ceiling": r_c,
+                    "sign_limit_value": lim_s, "ratio_sign": r_s,
+                    "peer": LABELS[pid], "peer_value": pv, "ratio_peer": r_p, "status": ts,
+                    "peer_status": ps, "runs": f.values(t), "peer_runs": f.values(pid),
+                    "p99_ms": t99, "peer_p99_ms": f.median(pid, "p99_ms") if ps == "ok" else None,
+                    "non2xx_or_errors": f.bad(t) if t in f.runs else None})
+        res[t] = {"ratio_peer": r_p, "ratio_sign": r_s}
+    if sign is not None:
+        per = [d.get("per_process") for d in f.runs["es256.sign"]]
+        p()
+        p(f"ES256 sign limit: {fmt_rate(sign)} signatures/s on {cores} cores (median over runs; "
+          "per run and process: " + "; ".join(" + ".join(f"{x:,.0f}" for x in pp) for pp in per if pp)
+          + ").")
+    elif "es256.sign" in f.missing:
+        notes.append(f"{LABELS['es256.sign']}: {f.missing['es256.sign']}")
+    return res
 
 
 def main():
@@ -300,6 +414,8 @@ def main():
           f"{d.get('autovacuums_during')}, fsync {d.get('fsync')}, synchronous_commit "
           f"{d.get('synchronous_commit')}.")
 
+    oauth = oauth_table(f, meta, out, notes)
+
     p()
     p("Ratios: Tessera ÷ ceiling (percent) and Tessera ÷ best peer (×), each taken within a run "
       "(both measured in the same round, minutes apart at most) and the median over runs. The "
@@ -362,6 +478,18 @@ def main():
         ("PostgreSQL: bytes a refresh family gains on disk over 10,000 rotations <= 1 KiB "
          "(issue 15)", "—" if growth is None else f"{growth['value']:,.0f} B",
          None if growth is None else growth["value"] <= 1024),
+    ]
+    cc, intro = oauth["tessera.oauth_client_credentials"], oauth["tessera.oauth_introspect"]
+    targets += [
+        ("POST /oauth2/token client_credentials >= 5× oidc-provider (issue 16)",
+         "—" if cc["ratio_peer"] is None else f"{cc['ratio_peer']:.2f}×",
+         None if cc["ratio_peer"] is None else cc["ratio_peer"] >= 5),
+        ("POST /oauth2/token client_credentials >= 50% of the ES256 sign limit on the cores used "
+         "(issue 16)", "—" if cc["ratio_sign"] is None else f"{cc['ratio_sign']:.0%}",
+         None if cc["ratio_sign"] is None else cc["ratio_sign"] >= 0.5),
+        ("POST /oauth2/introspect >= 10× oidc-provider (issue 16)",
+         "—" if intro["ratio_peer"] is None else f"{intro['ratio_peer']:.2f}×",
+         None if intro["ratio_peer"] is None else intro["ratio_peer"] >= 10),
     ]
     # A ratio to a physical limit above 1 cannot be real: on a shared machine it means the two
     # were not measured under the same load. Say so rather than print a plain "yes".

@@ -13,6 +13,8 @@
 #      same I/O thread count, fixed 200 and no work) and, when ../shared/peers is there and its
 #      setup.sh works, the peers: node:http and express-session + connect-redis (peers' own
 #      http/app.mjs, with a private redis-server) and oidc-provider (peers' oidc/provider.mjs);
+#      a second oidc-provider of bench/http's own (oidc_code_provider.mjs: a first-party code-flow
+#      client, the peer of the authorization-code round trip);
 #      and two more nodes on a throwaway PostgreSQL + Redis (the scale-out rows, with
 #      redis-benchmark GET and pgbench on the same servers as their limits);
 #      after the last round, on that PostgreSQL, refresh_space.sh: bytes on disk per refresh
@@ -34,6 +36,12 @@
 #   tessera.verify_bearer_hs256  the Bearer verify row on a second `tessera serve` with HS256
 #                                access tokens (TESSERA_TOKENS__ALGORITHM=HS256, its own data
 #                                dir), the algorithm of the fast-jwt peer.
+#   tessera.oauth_*              OAuth 2.0 (issue 16): client_credentials at /oauth2/token,
+#                                /oauth2/introspect of a live access token, and the authorization-
+#                                code round trip (wrk_code.lua: authorize with a session -> code ->
+#                                exchange), each beside oidc-provider (peer.oidc_*) and, for the
+#                                rows that sign, es256.sign: raw ES256 signatures/s with one
+#                                jose_bench process per server core at once (see "OAuth" below).
 #   pg.refresh_space             not wrk: refresh_space.sh on a database of its own on the
 #                                scale-out PostgreSQL: REFRESH_SPACE_FAMILIES (64) families
 #                                rotated REFRESH_SPACE_ROTATIONS times each (10,000; 1,000 with
@@ -52,7 +60,7 @@
 # processes per peer app; 2 = node:cluster on both cores), OUT_DIR (bench/out), BENCH_BUILD_DIR
 # (an existing CMake build dir to use instead of build/release; BENCH_NO_BUILD=1: as it is),
 # REFRESH_SPACE_FAMILIES, REFRESH_SPACE_ROTATIONS, REFRESH_SPACE_THREADS, REFRESH_SPACE_SPREAD
-# (32; pg.refresh_space).
+# (32; pg.refresh_space), SCALEOUT=0 (skip the PostgreSQL + Redis part).
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -62,7 +70,7 @@ QUICK=0
 for arg in "$@"; do
   case "$arg" in
     --quick) QUICK=1 ;;
-    -h | --help) sed -n '2,53p' "$0"; exit 0 ;;
+    -h | --help) sed -n '2,63p' "$0"; exit 0 ;;
     *) echo "run.sh: unknown argument '$arg' (use --quick)" >&2; exit 2 ;;
   esac
 done
@@ -99,8 +107,9 @@ done
 if [[ -n "${BENCH_BUILD_DIR:-}" ]]; then
   BUILD="$BENCH_BUILD_DIR"
   if [[ "${BENCH_NO_BUILD:-0}" != 1 ]]; then
-    log "building tessera ceiling_server argon2_ceiling refresh_space in $BUILD"
-    cmake --build "$BUILD" --target tessera ceiling_server argon2_ceiling refresh_space >&2
+    log "building tessera ceiling_server argon2_ceiling refresh_space jose_bench in $BUILD"
+    cmake --build "$BUILD" --target tessera ceiling_server argon2_ceiling refresh_space \
+      jose_bench >&2
   fi
 else
   log "scripts/build.sh release"
@@ -143,9 +152,11 @@ RESULTS="$TMP/results.jsonl" # one line per measurement or per missing workload
 : >"$RESULTS"
 
 # record_missing ID REASON: the workload is reported as missing / not available, with why.
+declare -A MISSING=() # ID -> 1 once recorded as missing
 record_missing() {
   "$PY" -c 'import json,sys; print(json.dumps({"id": sys.argv[1], "missing": sys.argv[2]}))' \
     "$1" "$2" >>"$RESULTS"
+  MISSING[$1]=1
   log "$1: $2"
 }
 declare -A AVAILABLE=() # ID -> 1 when the workload passed its checks
@@ -504,12 +515,160 @@ else
   fi
 fi
 
+# ---------------------------------------------------------------- OAuth 2.0 (issue 16)
+# Three rows, each checked before it is loaded:
+#   tessera.oauth_client_credentials  POST /oauth2/token grant_type=client_credentials,
+#       client_secret_basic, of a confidential client registered with `tessera client add
+#       --grant client_credentials --scope bench:read` on the running server's data dir: 200
+#       with an ES256 access token (header checked), 401 with a wrong secret;
+#   tessera.oauth_introspect  POST /oauth2/introspect of one live access token of that client
+#       (client_secret_basic): "active":true before each run and still after it (a fresh token
+#       per round; a run whose token was no longer active after it is dropped, never counted);
+#   tessera.oauth_code_round_trip  GET /oauth2/authorize (response_type=code, a FIRST-PARTY
+#       public client: no consent; PKCE S256 with a fixed verifier; the session cookie of one
+#       POST /auth/login of a user of its own) -> 303 with the code -> POST /oauth2/token
+#       (authorization_code, client_id, redirect_uri, code_verifier) -> 200 with the access and
+#       ID tokens; wrk_code.lua alternates the two and counts every other answer as an error
+#       (the row fails on any). Checked: the round trip once by hand, the same code again
+#       refused, and authorize without the cookie not answered with a code.
+OAUTH_IDS=(tessera.oauth_client_credentials tessera.oauth_introspect tessera.oauth_code_round_trip)
+OAUTH_EMAIL=bench-oauth@example.com
+OAUTH_REDIRECT=http://127.0.0.1/cb
+OAUTH_REDIRECT_FORM='http%3A%2F%2F127.0.0.1%2Fcb'
+# RFC 7636 verifier (43-128 unreserved characters), fixed; its S256 challenge.
+OAUTH_VERIFIER=tessera-bench-pkce-verifier-0123456789-abcdefghijklmnopqrstuvwxyz
+OAUTH_CHALLENGE=$(printf '%s' "$OAUTH_VERIFIER" | openssl dgst -sha256 -binary | base64 -w0 |
+  tr '+/' '-_' | tr -d '=')
+FORM_H=(-H 'Content-Type: application/x-www-form-urlencoded')
+
+# form_post URL BODY_FILE HEADERS_OR_ARGS...: POSTs a form; prints the status code.
+form_post() {
+  local url=$1 out=$2
+  shift 2
+  curl -s --max-time 10 -o "$out" -w '%{http_code}' "${FORM_H[@]}" "$@" "$url" || true
+}
+# jwt_header_alg TOKEN: the "alg" and "typ" of a JWT's header ("ES256 at+jwt"), or nothing.
+jwt_header_alg() {
+  "$PY" -c 'import base64,json,sys; h=sys.argv[1].split(".")[0]; d=json.loads(base64.urlsafe_b64decode(h + "=" * (-len(h) % 4))); print(d.get("alg"), d.get("typ"))' \
+    "$1" 2>/dev/null || true
+}
+# code_from_location HEADERS_FILE: the code in the Location of a 303, or nothing.
+code_from_location() {
+  tr -d '\r' <"$1" | sed -n 's/^[Ll]ocation: .*[?&]code=\([^&]*\).*/\1/p' | head -n 1
+}
+
+# oauth_token URL BASIC BODY: an access token from a client_credentials POST, or fails.
+oauth_token() {
+  local code
+  code=$(form_post "$1" "$TMP/oauth-token.b" -H "Authorization: Basic $2" --data "$3")
+  [[ $code == 200 ]] || { echo "token endpoint answered $code: $(head -c 200 "$TMP/oauth-token.b")" >&2; return 1; }
+  json_member "$TMP/oauth-token.b" access_token
+}
+# introspect_active URL BASIC TOKEN: succeeds when the answer is 200 with "active":true.
+introspect_active() {
+  local code
+  code=$(form_post "$1" "$TMP/oauth-introspect.b" -H "Authorization: Basic $2" \
+    --data "token=$3")
+  [[ $code == 200 ]] && tr -d ' ' <"$TMP/oauth-introspect.b" | grep -q '"active":true'
+}
+# code_round_trip BASE AUTHORIZE_PATH TOKEN_PATH COOKIE CLIENT_ID: one authorize + exchange by
+# hand, then the same code again (refused), then authorize again (still a code); sets CODE_CHECK
+# to what happened ("ok: ..." when all is right).
+code_round_trip() {
+  local base=$1 az=$2 tp=$3 cookie=$4 client=$5 code st again
+  st=$(curl -s --max-time 10 -D "$TMP/code.h" -o /dev/null -w '%{http_code}' -H "Cookie: $cookie" \
+    "$base$az" || true)
+  code=$(code_from_location "$TMP/code.h")
+  if [[ $st != 303 || -z "$code" ]]; then CODE_CHECK="authorize answered $st without a code"; return 1; fi
+  local body="grant_type=authorization_code&client_id=$client&redirect_uri=$OAUTH_REDIRECT_FORM&code_verifier=$OAUTH_VERIFIER&code=$code"
+  st=$(form_post "$base$tp" "$TMP/code.b" --data "$body")
+  local at idt
+  at=$(json_member "$TMP/code.b" access_token)
+  idt=$(json_member "$TMP/code.b" id_token)
+  again=$(form_post "$base$tp" "$TMP/code-again.b" --data "$body")
+  if [[ $st != 200 || -z "$at" || -z "$idt" ]]; then
+    CODE_CHECK="the exchange answered $st (access token: ${at:+yes}${at:-no}, ID token: ${idt:+yes}${idt:-no}): $(head -c 200 "$TMP/code.b")"
+    return 1
+  fi
+  if [[ $again != 400 ]]; then CODE_CHECK="the same code again answered $again, not 400"; return 1; fi
+  # The replay revokes what that code gave; the session must still get codes (the load needs it).
+  st=$(curl -s --max-time 10 -D "$TMP/code.h" -o /dev/null -w '%{http_code}' -H "Cookie: $cookie" \
+    "$base$az" || true)
+  if [[ $st != 303 || -z "$(code_from_location "$TMP/code.h")" ]]; then
+    CODE_CHECK="after the replay, authorize answered $st without a code"
+    return 1
+  fi
+  CODE_CHECK="ok: access token $(jwt_header_alg "$at"), ID token $(jwt_header_alg "$idt")"
+}
+
+# client_add ARGS...: `tessera client add` on the main server's data dir; prints the client's JSON.
+client_add() { "$TESSERA" client add --data-dir "$TMP/tessera-data" "$@" 2>>"$TMP/client-add.log"; }
+
+probe_oauth=$(http_code "${FORM_H[@]}" --data 'grant_type=client_credentials' "$T_URL/oauth2/token")
+if [[ $probe_oauth == 404 ]]; then
+  not_yet "POST /oauth2/token answers 404" "${OAUTH_IDS[@]}"
+elif ! client_add --name bench-service --type confidential --grant client_credentials \
+    --scope bench:read >"$TMP/client-cc.json" ||
+    ! client_add --name bench-app --type public --first-party --redirect-uri "$OAUTH_REDIRECT" \
+      --grant authorization_code --scope openid >"$TMP/client-app.json"; then
+  not_yet "tessera client add failed: $(tail -n 1 "$TMP/client-add.log")" "${OAUTH_IDS[@]}"
+else
+  CC_ID=$(json_member "$TMP/client-cc.json" client_id)
+  CC_BASIC=$(printf '%s:%s' "$CC_ID" "$(json_member "$TMP/client-cc.json" client_secret)" | base64 -w0)
+  APP_ID=$(json_member "$TMP/client-app.json" client_id)
+  CC_BODY='grant_type=client_credentials&scope=bench%3Aread'
+  T_TOKEN_URL="$T_URL/oauth2/token"
+  T_INTROSPECT_URL="$T_URL/oauth2/introspect"
+  tessera_cc_token() { oauth_token "$T_TOKEN_URL" "$CC_BASIC" "$CC_BODY"; }
+
+  # client_credentials
+  at=$(tessera_cc_token 2>"$TMP/oauth-cc.err" || true)
+  hdr=$(jwt_header_alg "$at")
+  wrong=$(http_code "${FORM_H[@]}" -u "$CC_ID:wrong-secret" --data "$CC_BODY" "$T_TOKEN_URL")
+  if [[ -n "$at" && $hdr == "ES256 at+jwt" && $wrong == 401 ]]; then
+    AVAILABLE[tessera.oauth_client_credentials]=1
+    log "OAuth: client_credentials access token ${#at} bytes ($hdr)"
+  else
+    not_yet "client_credentials: $(cat "$TMP/oauth-cc.err") token header '${hdr}', a wrong secret answered $wrong" \
+      tessera.oauth_client_credentials
+  fi
+  # introspection of a live access token
+  if [[ -n "$at" ]] && introspect_active "$T_INTROSPECT_URL" "$CC_BASIC" "$at"; then
+    AVAILABLE[tessera.oauth_introspect]=1
+  else
+    not_yet "POST /oauth2/introspect did not answer 200 with \"active\":true: $(head -c 200 "$TMP/oauth-introspect.b" 2>/dev/null)" \
+      tessera.oauth_introspect
+  fi
+  # authorization code: a user of its own, one sign-in, its session cookie.
+  T_AUTHORIZE="/oauth2/authorize?response_type=code&client_id=$APP_ID&redirect_uri=$OAUTH_REDIRECT_FORM&scope=openid&state=bench&code_challenge=$OAUTH_CHALLENGE&code_challenge_method=S256"
+  OAUTH_COOKIE=""
+  if ((USERS_OK)) && add_user "$OAUTH_EMAIL"; then
+    post_login /auth/login "$OAUTH_EMAIL"
+    OAUTH_COOKIE=$(tr -d '\r' <"$TMP/login.h" | sed -n 's/^[Ss]et-[Cc]ookie: *\(__Host-tessera_session=[^;]*\).*/\1/p' | head -n 1)
+  fi
+  without=$(curl -s --max-time 10 -D "$TMP/code-nocookie.h" -o /dev/null -w '%{http_code}' \
+    "$T_URL$T_AUTHORIZE" || true)
+  if [[ -z "$OAUTH_COOKIE" ]]; then
+    not_yet "no session for $OAUTH_EMAIL (POST /auth/login answered ${LOGIN_CODE:-nothing})" \
+      tessera.oauth_code_round_trip
+  elif ! code_round_trip "$T_URL" "$T_AUTHORIZE" /oauth2/token "$OAUTH_COOKIE" "$APP_ID"; then
+    not_yet "code round trip: $CODE_CHECK" tessera.oauth_code_round_trip
+  elif [[ -n "$(code_from_location "$TMP/code-nocookie.h")" ]]; then
+    not_yet "authorize without the session cookie answered $without with a code" \
+      tessera.oauth_code_round_trip
+  else
+    AVAILABLE[tessera.oauth_code_round_trip]=1
+    log "OAuth: code round trip $CODE_CHECK; without the cookie authorize answers $without"
+  fi
+fi
+
 # ---------------------------------------------------------------- peers
-PEER_IDS=(peer.node_ping peer.oidc_jwks peer.session_me peer.node_mejwt peer.session_login)
+PEER_IDS=(peer.node_ping peer.oidc_jwks peer.session_me peer.node_mejwt peer.session_login
+          peer.oidc_client_credentials peer.oidc_introspect peer.oidc_code_round_trip)
 peers_missing() {
   local id
   for id in "${PEER_IDS[@]}"; do
-    [[ -n "${AVAILABLE[$id]:-}" ]] || record_missing "$id" "missing: $1"
+    [[ -n "${AVAILABLE[$id]:-}${MISSING[$id]:-}" ]] || record_missing "$id" "missing: $1"
   done
 }
 # peer_app MODE: starts the peers' http/app.mjs in MODE; sets PEER_PORT once it listens.
@@ -587,18 +746,76 @@ EOF
     fi
   fi
 
-  # oidc-provider (koa): its JWKS endpoint, the peer for /.well-known/jwks.json.
+  # oidc-provider (koa), the peers' provider.mjs: its JWKS endpoint (the peer for
+  # /.well-known/jwks.json) and, with one confidential client (client_secret_basic), the
+  # client_credentials grant for a JWT access token signed ES256 (resource urn:bench:jwt) and
+  # the introspection of an opaque one (urn:bench:opaque; it refuses to introspect JWTs).
   local opid
-  PORT_FILE="$TMP/peer-oidc.port" node --no-warnings "$PEERS_DIR/oidc/provider.mjs" \
-    >"$TMP/peer-oidc.log" 2>&1 &
+  P_OIDC_ID=bench-client
+  P_OIDC_SECRET=$(openssl rand -hex 24)
+  P_OIDC_BASIC=$(printf '%s:%s' "$P_OIDC_ID" "$P_OIDC_SECRET" | base64 -w0)
+  PORT_FILE="$TMP/peer-oidc.port" CLIENT_ID=$P_OIDC_ID CLIENT_SECRET=$P_OIDC_SECRET JWT_ALG=ES256 \
+    node --no-warnings "$PEERS_DIR/oidc/provider.mjs" >"$TMP/peer-oidc.log" 2>&1 &
   opid=$!
   PIDS+=("$opid")
   if port=$(wait_for_port_file "$TMP/peer-oidc.port" "$opid"); then
     P_OIDC="http://127.0.0.1:$port"
     [[ $(http_code "$P_OIDC/jwks") == 200 ]] && AVAILABLE[peer.oidc_jwks]=1
+    local at wrong
+    at=$(peer_cc_token 2>/dev/null || true)
+    wrong=$(http_code "${FORM_H[@]}" -u "$P_OIDC_ID:wrong-secret" --data "$P_OIDC_CC_BODY" "$P_OIDC/token")
+    if [[ -n "$at" && $(jwt_header_alg "$at") == "ES256 at+jwt" && $wrong == 401 ]]; then
+      AVAILABLE[peer.oidc_client_credentials]=1
+    fi
+    at=$(peer_opaque_token 2>/dev/null || true)
+    if [[ -n "$at" && $at != *.* ]] && introspect_active "$P_OIDC/token/introspection" "$P_OIDC_BASIC" "$at"; then
+      AVAILABLE[peer.oidc_introspect]=1
+    fi
   fi
+  start_oidc_code_peer
   peers_missing "did not start or failed its checks (logs: peer-*.log, redis.log)"
-  log "peers: node:http ${P_RAW:-missing}, express-session ${P_SESS:-missing} (redis :${REDIS_PORT:-missing}), oidc-provider ${P_OIDC:-missing}"
+  log "peers: node:http ${P_RAW:-missing}, express-session ${P_SESS:-missing} (redis :${REDIS_PORT:-missing}), oidc-provider ${P_OIDC:-missing}, oidc-provider code flow ${P_CODE:-missing}"
+}
+P_OIDC_CC_BODY='grant_type=client_credentials&scope=api%3Aread&resource=urn%3Abench%3Ajwt'
+peer_cc_token() { oauth_token "$P_OIDC/token" "$P_OIDC_BASIC" "$P_OIDC_CC_BODY"; }
+peer_opaque_token() {
+  oauth_token "$P_OIDC/token" "$P_OIDC_BASIC" \
+    'grant_type=client_credentials&scope=api%3Aread&resource=urn%3Abench%3Aopaque'
+}
+
+# The authorization-code peer: oidc-provider with a first-party code-flow client whose consent
+# is pre-approved (bench/http/oidc_code_provider.mjs). One sign-in through its interaction
+# (followed here with curl and a cookie jar) gives the _session cookies; then GET /auth with
+# them answers 303 with the code, as Tessera's /oauth2/authorize does for a first-party client.
+start_oidc_code_peer() {
+  local cpid port jar="$TMP/peer-code.jar" url i st loc
+  PEERS_DIR=$PEERS_DIR PORT_FILE="$TMP/peer-code.port" CLIENT_ID=bench-app \
+    REDIRECT_URI=$OAUTH_REDIRECT node --no-warnings "$HERE/oidc_code_provider.mjs" \
+    >"$TMP/peer-code.log" 2>&1 &
+  cpid=$!
+  PIDS+=("$cpid")
+  port=$(wait_for_port_file "$TMP/peer-code.port" "$cpid") || return 0
+  P_CODE="http://127.0.0.1:$port"
+  P_AUTHORIZE="/auth?response_type=code&client_id=bench-app&redirect_uri=$OAUTH_REDIRECT_FORM&scope=openid%20api%3Aread&state=bench&code_challenge=$OAUTH_CHALLENGE&code_challenge_method=S256"
+  url=$P_CODE$P_AUTHORIZE
+  for ((i = 0; i < 6; i++)); do # authorize -> interaction -> resume -> the client, with a code
+    st=$(curl -s --max-time 10 -D "$TMP/peer-code.h" -o /dev/null -w '%{http_code}' -b "$jar" \
+      -c "$jar" "$url" || true)
+    loc=$(tr -d '\r' <"$TMP/peer-code.h" | sed -n 's/^[Ll]ocation: //p' | head -n 1)
+    [[ $st == 30[23] && -n "$loc" && $loc != "$OAUTH_REDIRECT"* ]] || break
+    [[ $loc == /* ]] && url=$P_CODE$loc || url=$loc
+  done
+  # curl writes HttpOnly cookies as "#HttpOnly_host ..." lines.
+  P_CODE_COOKIE=$(awk '$6 == "_session" || $6 == "_session.sig" {printf "%s%s=%s", n++ ? "; " : "", $6, $7}' \
+    "$jar" 2>/dev/null || true)
+  if [[ -z "$P_CODE_COOKIE" || -z "$(code_from_location "$TMP/peer-code.h")" ]]; then
+    record_missing peer.oidc_code_round_trip "missing: the one sign-in ended with $st ${loc:-without a Location}, session cookie ${P_CODE_COOKIE:-none} (peer-code.log)"
+  elif code_round_trip "$P_CODE" "$P_AUTHORIZE" /token "$P_CODE_COOKIE" bench-app; then
+    AVAILABLE[peer.oidc_code_round_trip]=1
+    log "oidc-provider code flow: round trip $CODE_CHECK"
+  else
+    record_missing peer.oidc_code_round_trip "missing: code round trip: $CODE_CHECK"
+  fi
 }
 start_peers
 
@@ -779,6 +996,73 @@ argon2_raw() {
   fi
 }
 
+# es256_sign RUN: the ES256 signing limit on the cores the servers use: SERVER_THREADS
+# jose_bench processes at once, each signing the same access-token bytes with the raw OpenSSL
+# primitive (BM_Raw_Sign/ES256/EVP: EVP_DigestSign, SHA-256 + ECDSA P-256, DER to raw) for
+# WRK_DURATION s; the limit is the sum of their wall-clock rates (one signature per
+# iteration). Appended as id es256.sign, with each process's rate.
+JOSE_BENCH="$BUILD/bench/jose_bench"
+es256_sign() {
+  [[ -x "$JOSE_BENCH" ]] || { [[ -n "${MISSING[es256.sign]:-}" ]] || record_missing es256.sign "missing: not built: $JOSE_BENCH"; return 0; }
+  local i pids=() ok=1
+  for ((i = 1; i <= SERVER_THREADS; i++)); do
+    "$JOSE_BENCH" --benchmark_filter='^BM_Raw_Sign/ES256/EVP$' --benchmark_min_time="$WRK_DURATION" \
+      --benchmark_format=json >"$TMP/es256-$1-$i.json" 2>"$TMP/es256-$1-$i.err" &
+    pids+=("$!")
+  done
+  PIDS+=("${pids[@]}")
+  for i in "${pids[@]}"; do wait "$i" || ok=0; forget_pid "$i"; done
+  if ((ok)) && "$PY" - "$1" "$TMP"/es256-"$1"-*.json >>"$RESULTS" <<'PYEOF'
+import json, sys
+rates = []
+for path in sys.argv[2:]:
+    b = next(b for b in json.load(open(path))["benchmarks"] if b["name"] == "BM_Raw_Sign/ES256/EVP")
+    assert b["time_unit"] == "ns", b["time_unit"]
+    rates.append(1e9 / b["real_time"])
+print(json.dumps({"id": "es256.sign", "run": int(sys.argv[1]), "ok_rps": sum(rates),
+                  "processes": len(rates), "per_process": rates, "non2xx": 0, "err_connect": 0,
+                  "err_read": 0, "err_write": 0, "err_timeout": 0}))
+print(f"[es256] run {sys.argv[1]}: {sum(rates):,.0f} signatures/s on {len(rates)} processes "
+      f"({' + '.join(f'{r:,.0f}' for r in rates)})", file=sys.stderr)
+PYEOF
+  then :; else
+    record_missing es256.sign "missing: jose_bench failed: $(tail -n 1 "$TMP/es256-$1-1.err")"
+  fi
+}
+
+# run_error ID RUN REASON: the run of ID is not valid (its measurement, if any, is dropped by
+# report.py): a check after the load failed.
+run_error() {
+  "$PY" -c 'import json,sys; print(json.dumps({"id": sys.argv[1], "run": int(sys.argv[2]), "error": sys.argv[3], "drop_run": True}))' \
+    "$1" "$2" "$3" >>"$RESULTS"
+  log "$1 run $2: $3"
+}
+
+# measure_introspect ID RUN INTROSPECT_URL BASIC TOKEN_FUNCTION: a fresh token from
+# TOKEN_FUNCTION, checked active, loaded, and checked active again after the load (an
+# introspection of a token no longer live answers 200 {"active":false}, which wrk would count).
+measure_introspect() {
+  local id=$1 run=$2 url=$3 basic=$4 tok
+  [[ -n "${AVAILABLE[$id]:-}" ]] || return 0
+  if ! tok=$("$5" 2>"$TMP/introspect-token.err") || [[ -z "$tok" ]] ||
+      ! introspect_active "$url" "$basic" "$tok"; then
+    run_error "$id" "$run" "no live token to introspect before the run: $(tail -n 1 "$TMP/introspect-token.err")"
+    return 0
+  fi
+  WRK_METHOD=POST WRK_BODY="token=$tok" measure "$id" "$run" "$url" -H "Authorization: Basic $basic" \
+    "${FORM_H[@]}"
+  introspect_active "$url" "$basic" "$tok" ||
+    run_error "$id" "$run" "the token was no longer active after the run: $(head -c 200 "$TMP/oauth-introspect.b")"
+}
+
+# measure_code ID RUN BASE AUTHORIZE TOKEN_PATH COOKIE CLIENT_ID: code round trips (wrk_code.lua).
+measure_code() {
+  local -x WRK_LUA="$HERE/wrk_code.lua" WRK_CODE_AUTHORIZE=$4 WRK_CODE_TOKEN=$5 \
+    WRK_CODE_COOKIE=$6 WRK_CODE_CLIENT_ID=$7 WRK_CODE_REDIRECT_URI=$OAUTH_REDIRECT_FORM \
+    WRK_CODE_VERIFIER=$OAUTH_VERIFIER
+  measure_if "$1" "$2" "$3/"
+}
+
 JSON_H=(-H 'Content-Type: application/json')
 for ((r = 1; r <= RUNS; r++)); do
   log "run $r of $RUNS"
@@ -799,6 +1083,22 @@ for ((r = 1; r <= RUNS; r++)); do
   WRK_LUA="$HERE/wrk_refresh.lua" WRK_PREPARE=prepare_refresh \
     WRK_REFRESH_TOKENS="$TMP/refresh.tokens" WRK_REFRESH_THREADS=$WRK_THREADS \
     measure_if tessera.refresh "$r" "$T_URL/auth/refresh" "${REFRESH_HEADERS[@]}"
+
+  # OAuth 2.0 (issue 16): the ES256 signing limit, then each row beside oidc-provider.
+  if [[ -n "${AVAILABLE[tessera.oauth_client_credentials]:-}${AVAILABLE[tessera.oauth_code_round_trip]:-}" ]]; then
+    es256_sign "$r"
+  fi
+  WRK_METHOD=POST WRK_BODY=${CC_BODY:-} measure_if tessera.oauth_client_credentials "$r" \
+    "${T_TOKEN_URL:-}" -H "Authorization: Basic ${CC_BASIC:-}" "${FORM_H[@]}"
+  WRK_METHOD=POST WRK_BODY=$P_OIDC_CC_BODY measure_if peer.oidc_client_credentials "$r" \
+    "${P_OIDC:-}/token" -H "Authorization: Basic ${P_OIDC_BASIC:-}" "${FORM_H[@]}"
+  measure_introspect tessera.oauth_introspect "$r" "${T_INTROSPECT_URL:-}" "${CC_BASIC:-}" tessera_cc_token
+  measure_introspect peer.oidc_introspect "$r" "${P_OIDC:-}/token/introspection" "${P_OIDC_BASIC:-}" \
+    peer_opaque_token
+  measure_code tessera.oauth_code_round_trip "$r" "$T_URL" "${T_AUTHORIZE:-}" /oauth2/token \
+    "${OAUTH_COOKIE:-}" "${APP_ID:-}"
+  measure_code peer.oidc_code_round_trip "$r" "${P_CODE:-}" "${P_AUTHORIZE:-}" /token \
+    "${P_CODE_COOKIE:-}" bench-app
 
   # Logins: Argon2id-bound on Tessera; the express-session peer hashes nothing. Their
   # ceiling, raw Argon2id on as many threads as the server has cores, is measured just before

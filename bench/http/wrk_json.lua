@@ -10,6 +10,7 @@
 --
 --   WRK_METHOD=POST WRK_BODY='{"a":1}' wrk -t2 -c64 -d10s --latency -s wrk_json.lua \
 --     -H 'Content-Type: application/json' http://127.0.0.1:PORT/path
+local common = dofile((debug.getinfo(1, "S").source:match("^@(.*/)") or "./") .. "wrk_common.lua")
 local method = os.getenv("WRK_METHOD")
 local body = os.getenv("WRK_BODY")
 if method ~= nil and method ~= "" then wrk.method = method end
@@ -42,15 +43,5 @@ if users ~= nil and users > 0 then
 end
 
 function done(summary, latency, requests)
-  local secs = summary.duration / 1e6
-  local e = summary.errors
-  local ok = summary.requests - e.status
-  io.write(string.format(
-    'WRKJSON {"requests":%d,"secs":%.3f,"rps":%.1f,"ok_rps":%.1f,"p50_ms":%.3f,' ..
-    '"p90_ms":%.3f,"p99_ms":%.3f,"max_ms":%.3f,"non2xx":%d,"err_connect":%d,"err_read":%d,' ..
-    '"err_write":%d,"err_timeout":%d}\n',
-    summary.requests, secs, summary.requests / secs, ok / secs,
-    latency:percentile(50) / 1000, latency:percentile(90) / 1000,
-    latency:percentile(99) / 1000, latency.max / 1000,
-    e.status, e.connect, e.read, e.write, e.timeout))
+  common.wrkjson(summary, latency, summary.requests - summary.errors.status, summary.errors.status)
 end

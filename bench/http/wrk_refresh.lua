@@ -29,6 +29,7 @@
 -- done() prints the same "WRKJSON {...}" line as wrk_json.lua, except that non2xx counts every
 -- answer that did not continue a chain (status other than 200, or no refresh_token in it) and
 -- ok_rps counts only the answers that did.
+local common = dofile((debug.getinfo(1, "S").source:match("^@(.*/)") or "./") .. "wrk_common.lua")
 wrk.method = "POST"
 
 local path = os.getenv("WRK_REFRESH_TOKENS")
@@ -92,17 +93,8 @@ function done(summary, latency, requests)
     bad_body = bad_body + t:get("no_token")
     starved = starved + t:get("no_token_left")
   end
-  local secs = summary.duration / 1e6
-  local e = summary.errors
   local bad = bad_status + bad_body
-  local ok = summary.requests - bad
-  io.write(string.format(
-    'WRKJSON {"requests":%d,"secs":%.3f,"rps":%.1f,"ok_rps":%.1f,"p50_ms":%.3f,' ..
-    '"p90_ms":%.3f,"p99_ms":%.3f,"max_ms":%.3f,"non2xx":%d,"err_connect":%d,"err_read":%d,' ..
-    '"err_write":%d,"err_timeout":%d,"non200":%d,"no_refresh_token":%d,"requests_without_token":%d,' ..
-    '"chains":%d}\n',
-    summary.requests, secs, summary.requests / secs, ok / secs,
-    latency:percentile(50) / 1000, latency:percentile(90) / 1000,
-    latency:percentile(99) / 1000, latency.max / 1000,
-    bad, e.connect, e.read, e.write, e.timeout, bad_status, bad_body, starved, chains))
+  common.wrkjson(summary, latency, summary.requests - bad, bad, string.format(
+    '"non200":%d,"no_refresh_token":%d,"requests_without_token":%d,"chains":%d',
+    bad_status, bad_body, starved, chains))
 end
