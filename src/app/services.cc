@@ -184,7 +184,10 @@ std::expected<std::unique_ptr<Services>, std::string> open_services(const Config
   s->auth = std::make_unique<auth::AuthService>(
       *s->users, *s->sessions, *s->families, *s->limiter, *s->audit, s->clock,
       auth::AuthServiceConfig{.open_signup = config.auth.open_signup});
-  s->clients = std::make_unique<auth::ClientService>(s->stores.clients, *s->audit, s->clock);
+  // Clients cached for a second: the token endpoint looks its client up on every request; a
+  // change made elsewhere reaches this process within the second, like a revocation.
+  s->clients = std::make_unique<auth::ClientService>(s->stores.clients, *s->audit, s->clock,
+                                                     /*cache_ttl_ms=*/1000);
 
   s->id_tokens = std::make_unique<auth::IdTokens>(*s->keyring, *s->access_tokens, s->clock);
   s->consents =

@@ -185,8 +185,14 @@ nlohmann::ordered_json client_json(const store::Client& c) {
 }
 
 ClientService::ClientService(std::shared_ptr<store::ClientStore> store, AuditService& audit,
-                             const base::Clock& clock)
-    : store_(std::move(store)), audit_(audit), clock_(clock) {}
+                             const base::Clock& clock, std::int64_t cache_ttl_ms)
+    : store_(std::move(store)), audit_(audit), clock_(clock), cache_ttl_ms_(cache_ttl_ms) {}
+
+void ClientService::forget(std::string_view id) {
+  std::lock_guard lock(cache_mu_);
+  ++cache_generation_;  // a find() that read the store before this change caches nothing
+  if (auto it = cache_.find(id); it != cache_.end()) cache_.erase(it);
+}
 
 std::expected<NewClient, Error> ClientService::add(ClientSpec spec, const AuditActor& by) {
   auto client = client_of(std::move(spec));
@@ -209,8 +215,24 @@ std::expected<NewClient, Error> ClientService::add(ClientSpec spec, const AuditA
 }
 
 std::expected<store::Client, Error> ClientService::find(std::string_view id) {
+  const std::int64_t now_ms = cache_ttl_ms_ > 0 ? clock_.now_ms() : 0;
+  std::uint64_t generation = 0;
+  if (cache_ttl_ms_ > 0) {
+    std::lock_guard lock(cache_mu_);
+    if (auto it = cache_.find(id); it != cache_.end() && now_ms < it->second.expires_ms) {
+      return it->second.client;
+    }
+    generation = cache_generation_;
+  }
   auto c = store_->find(id);
   if (!c) return std::unexpected(from_store(c.error()));
+  if (cache_ttl_ms_ > 0) {
+    std::lock_guard lock(cache_mu_);
+    if (generation != cache_generation_) return std::move(*c);  // changed meanwhile: not kept
+    if (cache_.size() >= kClientCacheEntries) cache_.clear();
+    cache_.insert_or_assign(std::string(id),
+                            Cached{.client = *c, .expires_ms = now_ms + cache_ttl_ms_});
+  }
   return std::move(*c);
 }
 
@@ -222,6 +244,7 @@ std::expected<std::vector<store::Client>, Error> ClientService::list() {
 
 std::expected<void, Error> ClientService::remove(std::string_view id, const AuditActor& by) {
   if (auto r = store_->remove(id); !r) return std::unexpected(from_store(r.error()));
+  forget(id);
   (void)audit_.record(AuditType::kClientRemoved, clock_.now_unix(), by,
                       nlohmann::json{{"client_id", id}});
   return {};
@@ -239,6 +262,7 @@ std::expected<std::string, Error> ClientService::rotate_secret(std::string_view 
   if (auto r = store_->set_secret(id, hash_opaque_token(secret), now); !r) {
     return std::unexpected(from_store(r.error()));
   }
+  forget(id);
   (void)audit_.record(AuditType::kClientSecretRotated, now, by, nlohmann::json{{"client_id", id}});
   return secret;
 }

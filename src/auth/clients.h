@@ -28,11 +28,22 @@
 // and a command line would take it for an option).
 //
 // Every change is audited (client.added, client.removed, client.secret_rotated). Thread-safe.
+//
+// Lookups may be cached (cache_ttl_ms > 0; the server does, for the token, introspection and
+// revocation endpoints, which look their client up on every request): a found client is kept
+// for cache_ttl_ms. A change made through THIS service (remove, rotate_secret) drops its entry
+// at once, so on the process that made it a removed client or a replaced secret stops working
+// immediately; another process (the CLI beside a running server, or another node) sees it
+// within cache_ttl_ms - the same bound within which every node follows a revocation. An unknown
+// id is never cached (junk ids cannot fill the cache), and the cache holds at most
+// kClientCacheEntries clients (clients are few; beyond that it starts again empty).
 #pragma once
 
 #include <cstdint>
 #include <expected>
+#include <map>
 #include <memory>
+#include <mutex>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -74,10 +85,13 @@ inline constexpr std::string_view kGrantClientCredentials = "client_credentials"
 // there is a secret is "has_secret").
 nlohmann::ordered_json client_json(const store::Client& client);
 
+inline constexpr std::size_t kClientCacheEntries = 4096;
+
 class ClientService {
  public:
+  // `cache_ttl_ms`: see above; 0 reads the store on every find().
   ClientService(std::shared_ptr<store::ClientStore> store, AuditService& audit,
-                const base::Clock& clock);
+                const base::Clock& clock, std::int64_t cache_ttl_ms = 0);
 
   // Registers a client (rules above). kBadInput (detail: the field and why), kUnavailable.
   std::expected<NewClient, Error> add(ClientSpec spec, const AuditActor& by);
@@ -94,9 +108,19 @@ class ClientService {
   static bool secret_matches(const store::Client& client, std::string_view presented);
 
  private:
+  struct Cached {
+    store::Client client;
+    std::int64_t expires_ms = 0;
+  };
+  void forget(std::string_view id);
+
   std::shared_ptr<store::ClientStore> store_;
   AuditService& audit_;
   const base::Clock& clock_;
+  std::int64_t cache_ttl_ms_;
+  std::mutex cache_mu_;
+  std::map<std::string, Cached, std::less<>> cache_;  // guarded by cache_mu_
+  std::uint64_t cache_generation_ = 0;                // guarded by cache_mu_; +1 per forget()
 };
 
 }  // namespace tessera::auth

@@ -212,5 +212,38 @@ TEST_F(ClientsTest, EveryRuleIsEnforced) {
   EXPECT_EQ(audited("client.added"), 0u);
 }
 
+// The lookup cache (clients.h): changes through the service apply at once; changes made
+// elsewhere (another service on the same store: the CLI, another node) within the TTL.
+TEST_F(ClientsTest, CachedLookupsFollowLocalChangesAtOnceAndOthersWithinTheTtl) {
+  ClientService cached{stores_.clients, audit_, clock_, /*cache_ttl_ms=*/1000};
+  ClientService elsewhere{stores_.clients, audit_, clock_};
+  auto added = add(web_app());
+  ASSERT_TRUE(added.has_value());
+  const std::string id = added->client.id;
+  ASSERT_TRUE(cached.find(id).has_value());
+  // A secret rotated through the caching service: the old one fails at once.
+  auto fresh = cached.rotate_secret(id, kBy);
+  ASSERT_TRUE(fresh.has_value());
+  auto c = cached.find(id);
+  ASSERT_TRUE(c.has_value());
+  EXPECT_FALSE(ClientService::secret_matches(*c, added->secret));
+  EXPECT_TRUE(ClientService::secret_matches(*c, *fresh));
+  // Rotated elsewhere: the cached record serves until the TTL, then the store's.
+  auto other = elsewhere.rotate_secret(id, kBy);
+  ASSERT_TRUE(other.has_value());
+  EXPECT_TRUE(ClientService::secret_matches(*cached.find(id), *fresh));
+  clock_.advance_ms(1000);
+  EXPECT_FALSE(ClientService::secret_matches(*cached.find(id), *fresh));
+  EXPECT_TRUE(ClientService::secret_matches(*cached.find(id), *other));
+  // Removed through the caching service: gone at once.
+  ASSERT_TRUE(cached.remove(id, kBy).has_value());
+  EXPECT_EQ(cached.find(id).error().code, Errc::kNotFound);
+  // Unknown ids are never cached: one created afterwards is found at once.
+  EXPECT_EQ(cached.find("no-such-client").error().code, Errc::kNotFound);
+  auto later = add(web_app());
+  ASSERT_TRUE(later.has_value());
+  EXPECT_TRUE(cached.find(later->client.id).has_value());
+}
+
 }  // namespace
 }  // namespace tessera::auth
