@@ -39,13 +39,15 @@ class ConsentStore {
   virtual std::expected<void, StoreError> put(const Consent& consent) = 0;
 
   // The user's grant to the client. kNotFound if none.
-  virtual std::expected<Consent, StoreError> find(const UserId& user, std::string_view client_id) = 0;
+  virtual std::expected<Consent, StoreError> find(const UserId& user,
+                                                  std::string_view client_id) = 0;
 
   // Every grant of the user, ordered by created_at, then client_id (bytewise).
   virtual std::expected<std::vector<Consent>, StoreError> list(const UserId& user) = 0;
 
   // Deletes the user's grant to the client. kNotFound if none.
-  virtual std::expected<void, StoreError> remove(const UserId& user, std::string_view client_id) = 0;
+  virtual std::expected<void, StoreError> remove(const UserId& user,
+                                                 std::string_view client_id) = 0;
 };
 
 }  // namespace tessera::store
