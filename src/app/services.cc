@@ -202,8 +202,8 @@ std::expected<std::unique_ptr<Services>, std::string> open_services(const Config
                                           *s->access_tokens, *s->id_tokens, *s->audit, s->clock);
   s->client_auth =
       std::make_unique<auth::ClientAuthenticator>(*s->clients, s->stores.counters, s->clock);
-  s->introspection = std::make_unique<auth::TokenIntrospection>(*s->access_tokens, *s->families,
-                                                                s->stores.users, s->clock);
+  s->introspection =
+      std::make_unique<auth::TokenIntrospection>(*s->access_tokens, *s->families, s->stores.users);
   return s;
 }
 

@@ -6,6 +6,7 @@
 #include "auth/scope.h"
 #include "base/base64url.h"
 #include "crypto/hash.h"
+#include "jose/algorithms.h"
 #include "tessera/jws.h"
 
 namespace tessera::auth {
@@ -13,22 +14,10 @@ namespace {
 
 constexpr std::size_t kMaxHintBytes = 8 * 1024;
 
+// The JWS algorithm's own hash (jose/algorithms.h), except for EdDSA: Ed25519 hashes inside
+// the signature, and OIDC uses SHA-512 for its at_hash (the OpenID Foundation's ruling).
 crypto::Hash hash_of(jose::Alg alg) {
-  switch (alg) {
-    case jose::Alg::kHS384:
-    case jose::Alg::kRS384:
-    case jose::Alg::kPS384:
-    case jose::Alg::kES384:
-      return crypto::Hash::kSha384;
-    case jose::Alg::kHS512:
-    case jose::Alg::kRS512:
-    case jose::Alg::kPS512:
-    case jose::Alg::kES512:
-    case jose::Alg::kEdDSA:  // Ed25519's own hash (the OpenID Foundation's ruling for EdDSA)
-      return crypto::Hash::kSha512;
-    default:
-      return crypto::Hash::kSha256;
-  }
+  return alg == jose::Alg::kEdDSA ? crypto::Hash::kSha512 : jose::alg_info(alg).hash;
 }
 
 }  // namespace

@@ -24,9 +24,8 @@ bool looks_like_jwt(std::string_view token) {
 }  // namespace
 
 TokenIntrospection::TokenIntrospection(AccessTokens& access, RefreshFamilies& families,
-                                       std::shared_ptr<store::UserStore> users,
-                                       const base::Clock& clock)
-    : access_(access), families_(families), users_(std::move(users)), clock_(clock) {}
+                                       std::shared_ptr<store::UserStore> users)
+    : access_(access), families_(families), users_(std::move(users)) {}
 
 std::expected<nlohmann::ordered_json, OAuthError> TokenIntrospection::introspect(
     const store::Client& client, std::string_view token, std::string_view hint) {
@@ -121,7 +120,6 @@ std::expected<void, OAuthError> TokenIntrospection::revoke(const store::Client& 
     if (r.error().code == Errc::kNotFound) return {};
     return failed(r.error());
   }
-  (void)clock_;
   return {};
 }
 

@@ -39,7 +39,7 @@ namespace tessera::auth {
 class TokenIntrospection {
  public:
   TokenIntrospection(AccessTokens& access, RefreshFamilies& families,
-                     std::shared_ptr<store::UserStore> users, const base::Clock& clock);
+                     std::shared_ptr<store::UserStore> users);
 
   // RFC 7662 section 2.2: the response object. `hint` ("access_token", "refresh_token" or "")
   // only orders the lookups (section 2.1); an unknown hint is ignored. Errors are store failures.
@@ -55,7 +55,6 @@ class TokenIntrospection {
   AccessTokens& access_;
   RefreshFamilies& families_;
   std::shared_ptr<store::UserStore> users_;
-  const base::Clock& clock_;
 };
 
 }  // namespace tessera::auth

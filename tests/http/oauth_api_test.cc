@@ -9,7 +9,6 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
-#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -19,6 +18,8 @@
 #include <vector>
 
 #include "api_client.h"
+#include "base/base64url.h"
+#include "uri/uri.h"
 
 namespace {
 
@@ -53,26 +54,10 @@ std::string pct_decode(std::string_view s) {
   return out;
 }
 
-std::string pct_encode(std::string_view s) {
-  static const char* hex = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : s) {
-    if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~') {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += hex[c >> 4];
-      out += hex[c & 15];
-    }
-  }
-  return out;
-}
-
 std::string form(const std::vector<std::pair<std::string, std::string>>& fields) {
-  std::string out;
-  for (const auto& [k, v] : fields)
-    out += (out.empty() ? "" : "&") + pct_encode(k) + "=" + pct_encode(v);
-  return out;
+  tessera::uri::QueryParams params;
+  for (const auto& [k, v] : fields) params.emplace_back(k, v);
+  return tessera::uri::encode_query(params);
 }
 
 // The query parameters of a URL (the part after '?').
@@ -92,49 +77,19 @@ std::map<std::string, std::string> query_of(const std::string& url) {
   return out;
 }
 
+// Standard base64 with padding (HTTP Basic, RFC 7617), from the project's base64url.
 std::string base64(std::string_view in) {
-  static const char* t = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  std::size_t i = 0;
-  for (; i + 2 < in.size(); i += 3) {
-    const unsigned n = (static_cast<unsigned char>(in[i]) << 16) |
-                       (static_cast<unsigned char>(in[i + 1]) << 8) |
-                       static_cast<unsigned char>(in[i + 2]);
-    out += {t[n >> 18], t[(n >> 12) & 63], t[(n >> 6) & 63], t[n & 63]};
-  }
-  if (i + 1 == in.size()) {
-    const unsigned n = static_cast<unsigned char>(in[i]) << 16;
-    out += {t[n >> 18], t[(n >> 12) & 63], '=', '='};
-  } else if (i + 2 == in.size()) {
-    const unsigned n =
-        (static_cast<unsigned char>(in[i]) << 16) | (static_cast<unsigned char>(in[i + 1]) << 8);
-    out += {t[n >> 18], t[(n >> 12) & 63], t[(n >> 6) & 63], '='};
-  }
+  std::string out = tessera::base::base64url_encode(in);
+  for (char& c : out) c = c == '-' ? '+' : c == '_' ? '/' : c;
+  while (out.size() % 4 != 0) out += '=';
   return out;
 }
 
 json jwt_claims(const std::string& jwt) {
   const std::size_t a = jwt.find('.');
   const std::size_t b = jwt.find('.', a + 1);
-  std::string seg = jwt.substr(a + 1, b - a - 1);
-  for (char& c : seg) c = c == '-' ? '+' : c == '_' ? '/' : c;
-  while (seg.size() % 4) seg += '=';
-  // Decode standard base64.
-  std::string out;
-  int val = 0, bits = -8;
-  for (char c : seg) {
-    if (c == '=') break;
-    const char* p =
-        std::strchr("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/", c);
-    val = (val << 6) +
-          static_cast<int>(p - "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/");
-    bits += 6;
-    if (bits >= 0) {
-      out += static_cast<char>((val >> bits) & 0xff);
-      bits -= 8;
-    }
-  }
-  return json::parse(out, nullptr, false);
+  auto payload = tessera::base::base64url_decode(std::string_view(jwt).substr(a + 1, b - a - 1));
+  return payload ? json::parse(*payload, nullptr, false) : json();
 }
 
 class OAuthApiTest : public ApiServerTest {
