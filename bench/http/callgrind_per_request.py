@@ -2,7 +2,7 @@
 """What one HTTP request costs a server, in instructions, allocations and syscalls (callgrind).
 
 Runs the server under `valgrind --tool=callgrind` twice, sends N1 then N2 sequential keep-alive
-GETs over one connection (with any -H headers), and divides the difference of the two profiles by N2 - N1, so start-up
+requests (GET, or --method with --data) over one connection (with any -H headers), and divides the difference of the two profiles by N2 - N1, so start-up
 and shutdown cancel out. Deterministic (instruction counts do not depend on machine load), so
 it gives before/after figures on a noisy machine. The server must print "listening on URL",
 and anything it creates on first start (keys, database) should exist before, or the first run
@@ -41,11 +41,15 @@ WATCH = [
 ]
 
 
-def drive(port, path, n, headers):
-    """n sequential GETs over one keep-alive connection; each response must be 200."""
+def drive(port, path, n, headers, method="GET", data=None):
+    """n sequential requests over one keep-alive connection; each response must be 200."""
     s = socket.create_connection(("127.0.0.1", port))
     extra = "".join(f"{h}\r\n" for h in headers)
-    req = f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n{extra}\r\n".encode()
+    body = b""
+    if data is not None:
+        body = data.encode()
+        extra += f"Content-Length: {len(body)}\r\n"
+    req = f"{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n{extra}\r\n".encode() + body
     buf = b""
     for _ in range(n):
         s.sendall(req)
@@ -70,7 +74,7 @@ def drive(port, path, n, headers):
     s.close()
 
 
-def profile(cmd, path, n, out, headers):
+def profile(cmd, path, n, out, headers, method="GET", data=None):
     stdout = open(out + ".stdout", "w+")
     proc = subprocess.Popen(["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}"] + cmd,
                             stdout=stdout, stderr=subprocess.DEVNULL)
@@ -87,7 +91,7 @@ def profile(cmd, path, n, out, headers):
             time.sleep(0.1)
         if not url:
             raise SystemExit("no 'listening on' line")
-        drive(int(url.rsplit(":", 1)[1]), path, n, headers)
+        drive(int(url.rsplit(":", 1)[1]), path, n, headers, method, data)
     finally:
         proc.terminate()
         proc.wait(timeout=120)
@@ -139,6 +143,8 @@ def main():
     ap.add_argument("--path", default="/")
     ap.add_argument("-H", "--header", action="append", default=[],
                     help="a request header, e.g. 'Cookie: __Host-tessera_session=...'")
+    ap.add_argument("--method", default="GET")
+    ap.add_argument("--data", help="the request body (Content-Length is added; give Content-Type with -H)")
     ap.add_argument("--n1", type=int, default=1000)
     ap.add_argument("--n2", type=int, default=3000)
     ap.add_argument("--top", type=int, default=15)
@@ -154,7 +160,7 @@ def main():
     files = []
     for n in (args.n1, args.n2):
         out = f"{prefix}.{n}.out"
-        profile(cmd, args.path, n, out, args.header)
+        profile(cmd, args.path, n, out, args.header, args.method, args.data)
         files.append(out)
     (ir1, c1, p1), (ir2, c2, p2) = parse(files[0]), parse(files[1])
     d = float(args.n2 - args.n1)
