@@ -35,8 +35,10 @@ struct ClaimsPolicy {
 // The registered and Tessera claims, typed. Absent claims are empty / nullopt.
 struct Claims {
   std::string iss, sub, jti, sid, scope, client_id;
+  std::string acr;  // OpenID Connect Core section 2 / RFC 9470
   std::vector<std::string> aud;
   std::vector<std::string> roles;
+  std::vector<std::string> amr;  // RFC 8176 values (always an array)
   std::optional<std::int64_t> exp, nbf, iat, auth_time;
   std::string json;  // the payload exactly as signed
 };

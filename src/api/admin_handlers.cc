@@ -155,6 +155,10 @@ std::expected<Authenticated, http::Response> admin_caller(const ApiContext& ctx,
     return std::unexpected(
         error_response(auth::make_error(auth::Errc::kForbidden, "requires the admin role")));
   }
+  // Every admin endpoint is a sensitive action: a recent authentication (RFC 9470 step-up).
+  if (auto recent = ctx.credentials().require_recent(*a); !recent) {
+    return std::unexpected(std::move(recent.error()));
+  }
   return a;
 }
 

@@ -28,7 +28,9 @@ namespace tessera::api {
 inline constexpr std::string_view kAdminRole = "admin";
 
 // The caller of an /admin request: authenticated (CSRF checked for unsafe cookie requests) and
-// holding the admin role. The error is the response: 401, 403 (known but not an admin), 400.
+// holding the admin role, with a recent authentication (every admin endpoint is a sensitive
+// action: RFC 9470 step-up). The error is the response: 401, 403 (known but not an admin), 400,
+// or 401 insufficient_user_authentication.
 std::expected<Authenticated, http::Response> admin_caller(const ApiContext& ctx,
                                                           const http::Request& req);
 

@@ -13,7 +13,7 @@ ApiContext::ApiContext(ApiServices services, http::TrustedProxies proxies, http:
       cookies_(services_.family_csrf, services_.clock, options_.same_site),
       csrf_(services_.family_csrf, {}),
       authenticator_(services_.auth, services_.sessions, services_.access_tokens, cookies_, csrf_,
-                     services_.clock) {}
+                     services_.clock, options_.step_up_max_age) {}
 
 void ApiContext::set_allowed_origins(std::vector<std::string> origins) {
   csrf_.set_allowed_origins(std::move(origins));

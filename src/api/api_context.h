@@ -73,6 +73,9 @@ struct ApiOptions {
   // The stores are across a network (PostgreSQL, Redis): every handler that touches them runs
   // on store_pool (api/store_routes.h).
   bool offload = false;
+  // auth.step_up_max_age: how recent an authentication sensitive actions demand (seconds;
+  // Authenticator::authenticate_recent).
+  std::int64_t step_up_max_age = 600;
 };
 
 class ApiContext {

@@ -29,6 +29,7 @@ constexpr std::array<JsonMember, 3> kLoginMembers = {
 constexpr std::array<JsonMember, 2> kSignupMembers = {JsonMember{"email"}, JsonMember{"password"}};
 constexpr std::array<JsonMember, 2> kPasswordMembers = {JsonMember{"current_password"},
                                                         JsonMember{"new_password"}};
+constexpr std::array<JsonMember, 1> kStepUpMembers = {JsonMember{"password"}};
 
 // auth_service.h: a new and a taken email must look alike, so the body is one constant.
 constexpr std::string_view kSignupBody =
@@ -121,7 +122,7 @@ Response logout(const ApiContext& ctx, const Request& req) {
 // POST /auth/logout-all: every session and family of the user, this one included (SPEC.md
 // "Revocation"); every access token issued so far stops working.
 Response logout_all(const ApiContext& ctx, const Request& req) {
-  auto a = ctx.credentials().authenticate(req);
+  auto a = ctx.credentials().authenticate_recent(req);  // a sensitive action
   if (!a) return std::move(a.error());
   if (auto body = check_empty_body(req); !body) return std::move(body.error());
   auto n = ctx.auth().logout_all(a->user, ctx.request_context(req));
@@ -134,8 +135,9 @@ Response logout_all(const ApiContext& ctx, const Request& req) {
 
 // GET /auth/me: the current user, and the session or token family the request came with.
 // The body is written directly (api/json_text.h): this is the one JSON answer on a hot path.
-// {"user":{"id","email","roles"},"session":{"id","type",("created_at"),"auth_time",
-// ("expires_at")}}, in that order.
+// {"user":{"id","email","roles"},"session":{"id","type",("created_at"),"auth_time","amr","acr",
+// ("expires_at")}}, in that order: amr and acr say how the user authenticated (RFC 8176, and the
+// level auth/auth_context.h derives from them).
 Response me(const ApiContext& ctx, const Request& req) {
   auto a = ctx.credentials().authenticate(req);
   if (!a) return std::move(a.error());
@@ -155,13 +157,21 @@ Response me(const ApiContext& ctx, const Request& req) {
     body += "\":";
     body += std::to_string(v);
   };
+  const auth::Authentication authn = a->authentication();
+  const auto methods = [&] {
+    number("auth_time", authn.time);
+    body += R"(,"amr":)";
+    append_json_strings(body, authn.methods.values());
+    body += R"(,"acr":)";
+    append_json_string(body, authn.methods.acr());
+  };
   if (a->session) {
     body += R"(,"type":"session")";
     number("created_at", a->session->session.created_at);
-    number("auth_time", a->session->session.auth_time);
+    methods();
   } else {
     body += R"(,"type":"token")";
-    number("auth_time", a->access->auth_time);
+    methods();
     number("expires_at", a->access->expires_at);
   }
   body += "}}";
@@ -235,7 +245,7 @@ Response revoke_session(const ApiContext& ctx, const Request& req) {
 // for an access-cookie caller, JSON (as from /auth/token) for a Bearer caller. A wrong current
 // password is the login's 401 body and counts against the login rate limit.
 void change_password(const ApiContext& ctx, Request req, http::Responder respond) {
-  auto a = ctx.credentials().authenticate(req);
+  auto a = ctx.credentials().authenticate_recent(req);  // a sensitive action
   if (!a) return respond(std::move(a.error()));
   auto fields = read_json_object(req, kPasswordMembers);
   if (!fields) return respond(std::move(fields.error()));
@@ -274,6 +284,50 @@ void change_password(const ApiContext& ctx, Request req, http::Responder respond
       });
 }
 
+// POST /auth/step-up {password}: RFC 9470 step-up (SPEC.md "Second factors and step-up"). The
+// caller proves the password again (rate limited and audited like a login: the same 401 body
+// for a wrong password); the answer carries the renewed authentication, `auth_time` and `amr`,
+// and a NEW credential: a session caller's session is replaced (new session and CSRF cookies);
+// a token caller's token is denied and its family ended, and a new family starts (cookies for
+// an access-cookie caller, the /auth/token JSON for a Bearer caller).
+void step_up(const ApiContext& ctx, Request req, http::Responder respond) {
+  auto a = ctx.credentials().authenticate(req);
+  if (!a) return respond(std::move(a.error()));
+  auto fields = read_json_object(req, kStepUpMembers);
+  if (!fields) return respond(std::move(fields.error()));
+  const ApiContext* c = &ctx;
+  std::optional<store::Session> renew;
+  if (a->session) renew = a->session->session;
+  const AuthMethod method = a->method;
+  ctx.auth().step_up(
+      a->user, std::move(renew), a->session ? nullptr : a->access, fields->take("password"),
+      ctx.request_context(req),
+      [c, method, respond](std::expected<auth::AuthService::SteppedUp, auth::Error> r) {
+        if (!r) return respond(error_response(r.error()));
+        json body = {{"user", user_json(r->user)},
+                     {"auth_time", r->authentication.time},
+                     {"amr", r->authentication.methods.values()},
+                     {"acr", r->authentication.methods.acr()}};
+        Response res;
+        if (r->session) {
+          body["csrf_token"] = r->session->csrf_token;
+          res = http::make_response(200, dump(body));
+          add_set_cookies(res, c->cookies().session_cookies(*r->session));
+        } else if (r->tokens && method == AuthMethod::kBearer) {
+          body.update(token_json(*r->tokens, c->clock().now_unix()));
+          res = http::make_response(200, dump(body));
+        } else if (r->tokens) {
+          body["csrf_token"] = c->family_csrf().token(r->tokens->sid);
+          res = http::make_response(200, dump(body));
+          add_set_cookies(res, c->cookies().token_cookies(*r->tokens));
+        } else {
+          return respond(error_response(auth::make_error(auth::Errc::kInternal)));
+        }
+        res.headers.set("Cache-Control", "no-store");
+        respond(std::move(res));
+      });
+}
+
 }  // namespace
 
 void add_auth_routes(http::Router& router, const ApiContext& ctx) {
@@ -287,6 +341,9 @@ void add_auth_routes(http::Router& router, const ApiContext& ctx) {
       [c](Request req, http::Responder respond) { login(*c, std::move(req), respond); });
   add_store_route(router, ctx.offload_pool(), "POST", "/auth/logout",
                   [c](const Request& req) { return logout(*c, req); });
+  add_store_route_async(
+      router, ctx.offload_pool(), "POST", "/auth/step-up",
+      [c](Request req, http::Responder respond) { step_up(*c, std::move(req), respond); });
   add_store_route(router, ctx.offload_pool(), "POST", "/auth/logout-all",
                   [c](const Request& req) { return logout_all(*c, req); });
   add_store_route(router, ctx.offload_pool(), "GET", "/auth/me",

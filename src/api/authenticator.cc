@@ -9,13 +9,30 @@ namespace tessera::api {
 
 Authenticator::Authenticator(auth::AuthService& auth, auth::SessionService& sessions,
                              auth::AccessTokens& access_tokens, const BrowserCookies& cookies,
-                             const CsrfGuard& csrf, const base::Clock& clock)
+                             const CsrfGuard& csrf, const base::Clock& clock,
+                             std::int64_t step_up_max_age)
     : auth_(auth),
       sessions_(sessions),
       access_tokens_(access_tokens),
       cookies_(cookies),
       csrf_(csrf),
-      clock_(clock) {}
+      clock_(clock),
+      step_up_max_age_(step_up_max_age) {}
+
+std::expected<Authenticated, http::Response> Authenticator::authenticate_recent(
+    const http::Request& req) const {
+  auto a = authenticate(req);
+  if (!a) return a;
+  if (auto recent = require_recent(*a); !recent) return std::unexpected(std::move(recent.error()));
+  return a;
+}
+
+std::expected<void, http::Response> Authenticator::require_recent(const Authenticated& a) const {
+  if (!auth::recent_enough(a.authentication().time, clock_.now_unix(), step_up_max_age_)) {
+    return std::unexpected(step_up_response(step_up_max_age_));
+  }
+  return {};
+}
 
 std::expected<Authenticated, http::Response> Authenticator::authenticate_without_csrf(
     const http::Request& req) const {

@@ -12,6 +12,7 @@
 // Thread-safe. REQUIRES: every referenced object outlives this one.
 #pragma once
 
+#include <cstdint>
 #include <expected>
 #include <string_view>
 
@@ -30,11 +31,22 @@ class Authenticator {
  public:
   Authenticator(auth::AuthService& auth, auth::SessionService& sessions,
                 auth::AccessTokens& access_tokens, const BrowserCookies& cookies,
-                const CsrfGuard& csrf, const base::Clock& clock);
+                const CsrfGuard& csrf, const base::Clock& clock, std::int64_t step_up_max_age);
 
   // The credential, checked, and the CSRF rule. The error is the response to send (400, 401,
   // 403 or 503).
   std::expected<Authenticated, http::Response> authenticate(const http::Request& req) const;
+
+  // authenticate(), then the step-up rule of sensitive actions (SPEC.md "Second factors and
+  // step-up": password change, logout everywhere, removing a factor, admin endpoints): the
+  // user must have proved a credential at most step_up_max_age seconds ago (a refresh or a
+  // session touch never counts), else 401 insufficient_user_authentication (RFC 9470).
+  std::expected<Authenticated, http::Response> authenticate_recent(const http::Request& req) const;
+  // The step-up rule alone, for a caller already authenticated (and authorized: a caller who
+  // may not act at all is told so, 403, before being asked to sign in again).
+  std::expected<void, http::Response> require_recent(const Authenticated& a) const;
+
+  std::int64_t step_up_max_age() const { return step_up_max_age_; }
 
   // The credential alone (reads: GET, the pages' viewer lookup). Same errors minus 403.
   std::expected<Authenticated, http::Response> authenticate_without_csrf(
@@ -51,6 +63,7 @@ class Authenticator {
   const BrowserCookies& cookies_;
   const CsrfGuard& csrf_;
   const base::Clock& clock_;
+  std::int64_t step_up_max_age_;
 };
 
 }  // namespace tessera::api

@@ -60,4 +60,14 @@ std::expected<std::optional<std::string_view>, CredentialRefusal> bearer_token(
   return token;
 }
 
+auth::Authentication Authenticated::authentication() const {
+  if (session) {
+    return auth::Authentication{
+        .time = session->session.auth_time,
+        .methods = auth::Amr::parse(session->session.amr).value_or(auth::Amr())};
+  }
+  if (access) return auth::Authentication{.time = access->auth_time, .methods = access->amr};
+  return {};
+}
+
 }  // namespace tessera::api

@@ -19,6 +19,7 @@
 #include <string_view>
 
 #include "auth/access_tokens.h"
+#include "auth/auth_context.h"
 #include "auth/sessions.h"
 #include "http/cookies.h"
 #include "http/message.h"
@@ -79,6 +80,9 @@ struct Authenticated {
   std::shared_ptr<const auth::AccessPrincipal> access;
 
   bool by_cookie() const { return method != AuthMethod::kBearer; }
+  // When and how the user last proved a credential: the session's record or the token's
+  // claims. Methods a session row holds that do not parse count as none (never as stronger).
+  auth::Authentication authentication() const;
 };
 
 }  // namespace tessera::api

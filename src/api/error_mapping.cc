@@ -41,6 +41,8 @@ int http_status(auth::Errc code) {
       return 404;
     case Errc::kInternal:
       return 500;
+    case Errc::kStepUpRequired:
+      return 401;  // RFC 9470 section 3
   }
   return 500;
 }
@@ -98,6 +100,8 @@ http::Response error_response(const auth::Error& error) {
     case Errc::kInternal:
       detail = "internal error";
       break;
+    case Errc::kStepUpRequired:
+      return step_up_response(error.max_age);
   }
   http::Response res = problem_with_challenge(status, detail);
   if (error.code == Errc::kRateLimited) {
@@ -106,6 +110,18 @@ http::Response error_response(const auth::Error& error) {
   } else if (error.code == Errc::kConcurrencyLimited || error.code == Errc::kBusy) {
     res.headers.set("Retry-After", "1");  // what holds it up ends within a password check
   }
+  return res;
+}
+
+http::Response step_up_response(std::int64_t max_age) {
+  constexpr std::string_view kError = "insufficient_user_authentication";
+  http::Response res = http::problem(401, "this action needs a more recent sign-in; sign in again",
+                                     {{.name = "error", .text = kError},
+                                      {.name = "max_age", .number = max_age, .is_number = true}});
+  res.headers.set("WWW-Authenticate",
+                  std::string(R"(Bearer realm="tessera", error=")") + std::string(kError) +
+                      R"(", error_description="A more recent authentication is required", )" +
+                      "max_age=" + std::to_string(max_age));
   return res;
 }
 

@@ -21,6 +21,9 @@
 //   kUnavailable         503                            fixed text (fail closed, never allow)
 //   kNotFound            404                            fixed text
 //   kInternal            500                            fixed text (the cause goes to the log)
+//   kStepUpRequired      401     WWW-Authenticate with  fixed text; body members error and
+//                                error= and max_age=    max_age (RFC 9470 section 3; the same
+//                                                       for cookie and Bearer credentials)
 //
 // Error::detail is by contract safe to show (auth/errors.h); for the bland codes it is
 // ignored anyway, so no cause can leak through a detail set by mistake.
@@ -46,6 +49,11 @@ inline constexpr std::string_view kWwwAuthenticateInvalidToken =
 // 401 for a presented access token (Bearer or access cookie) that is malformed, forged,
 // expired or revoked: one bland detail for every cause, and the invalid_token challenge.
 http::Response invalid_token_response();
+
+// RFC 9470 section 3: 401 with `WWW-Authenticate: Bearer realm="tessera",
+// error="insufficient_user_authentication", error_description="...", max_age=N` and the same
+// error and max_age as members of the problem body (what cookie clients read).
+http::Response step_up_response(std::int64_t max_age);
 
 // The HTTP status for `code`.
 int http_status(auth::Errc code);

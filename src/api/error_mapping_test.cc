@@ -22,10 +22,16 @@ constexpr std::string_view kLeak = "sqlite: /var/lib/tessera/tessera.db: disk I/
 struct Row {
   Errc code;
   int status;
-  std::string retry_after;    // for Error::retry_after = 60; "" for none
-  bool shows_detail;          // does the client see Error::detail?
-  std::string fixed_message;  // the detail shown when Error::detail is not
+  std::string retry_after;     // for Error::retry_after = 60; "" for none
+  bool shows_detail;           // does the client see Error::detail?
+  std::string fixed_message;   // the detail shown when Error::detail is not
+  std::string challenge = {};  // WWW-Authenticate; "" for the plain one on a 401 (none otherwise)
 };
+
+// RFC 9470 section 3, for an Error with max_age 0 (what the rows below build).
+constexpr char kStepUpChallenge[] =
+    R"(Bearer realm="tessera", error="insufficient_user_authentication", )"
+    R"(error_description="A more recent authentication is required", max_age=0)";
 
 // error_mapping.h's table, row by row.
 const std::vector<Row>& table() {
@@ -44,6 +50,8 @@ const std::vector<Row>& table() {
       {Errc::kUnavailable, 503, "", false, "a backing store is unavailable; try again later"},
       {Errc::kNotFound, 404, "", false, "not found"},
       {Errc::kInternal, 500, "", false, "internal error"},
+      {Errc::kStepUpRequired, 401, "", false,
+       "this action needs a more recent sign-in; sign in again", kStepUpChallenge},
   };
   return rows;
 }
@@ -81,7 +89,9 @@ TEST(ErrorMapping, StatusHeadersAndBodyPerRow) {
     EXPECT_EQ(r.status, row.status);
     EXPECT_EQ(header(r, "Content-Type"), "application/problem+json");
     EXPECT_EQ(header(r, "Retry-After"), row.retry_after);
-    EXPECT_EQ(header(r, "WWW-Authenticate"), row.status == 401 ? kWwwAuthenticate : "");
+    EXPECT_EQ(header(r, "WWW-Authenticate"), !row.challenge.empty() ? row.challenge
+                                             : row.status == 401    ? std::string(kWwwAuthenticate)
+                                                                    : "");
     auto j = nlohmann::json::parse(r.body);
     EXPECT_EQ(j["status"], row.status);
     EXPECT_EQ(j["type"], "about:blank");
@@ -149,6 +159,23 @@ TEST(ErrorMapping, ProblemResponseChallengesOn401Only) {
     EXPECT_EQ(header(r, "WWW-Authenticate"), status == 401 ? kWwwAuthenticate : "") << status;
     EXPECT_EQ(detail_of(r), "something");
   }
+}
+
+// RFC 9470 section 3: the max_age the action demands, in the challenge and, for cookie clients,
+// in the problem body beside the error code.
+TEST(ErrorMapping, StepUpCarriesItsErrorAndMaxAgeInTheChallengeAndTheBody) {
+  auth::Error e = auth::make_error(Errc::kStepUpRequired);
+  e.max_age = 600;
+  const http::Response r = error_response(e);
+  EXPECT_EQ(r.status, 401);
+  EXPECT_EQ(header(r, "WWW-Authenticate"),
+            R"(Bearer realm="tessera", error="insufficient_user_authentication", )"
+            R"(error_description="A more recent authentication is required", max_age=600)");
+  const auto j = nlohmann::json::parse(r.body);
+  EXPECT_EQ(j["error"], "insufficient_user_authentication");
+  EXPECT_EQ(j["max_age"], 600);
+  EXPECT_EQ(j["status"], 401);
+  EXPECT_EQ(step_up_response(600).body, r.body);
 }
 
 TEST(ErrorMapping, AnOutOfRangeCodeIsA500) { EXPECT_EQ(http_status(static_cast<Errc>(250)), 500); }

@@ -55,11 +55,9 @@ std::expected<std::optional<auth::AuthorizationViewer>, http::Response> viewer_o
     return std::nullopt;  // signed out, or a stale cookie: sign in again
   }
   if (!who->by_cookie()) return std::nullopt;
-  std::int64_t auth_time = 0;
-  if (who->session) auth_time = who->session->session.auth_time;
-  if (who->access) auth_time = who->access->auth_time;
+  const auth::Authentication authn = who->authentication();
   return auth::AuthorizationViewer{
-      .user = std::move(who->user), .auth_time = auth_time, .amr = "pwd"};
+      .user = std::move(who->user), .auth_time = authn.time, .amr = authn.methods.text()};
 }
 
 http::Response to_client(std::string_view redirect_uri, const uri::QueryParams& params) {

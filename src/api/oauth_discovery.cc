@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "auth/auth_context.h"
 #include "auth/client_authentication.h"
 #include "tessera/jwk.h"
 
@@ -48,7 +49,9 @@ http::Response metadata(const ApiContext& ctx) {
       {"prompt_values_supported", {"none", "login", "consent", "select_account"}},
       {"claims_supported",
        {"sub", "iss", "aud", "exp", "iat", "auth_time", "nonce", "azp", "at_hash", "sid", "amr",
-        "email", "email_verified"}},
+        "acr", "email", "email_verified"}},
+      {"acr_values_supported",
+       {std::string(auth::kAcrSingleFactor), std::string(auth::kAcrMultiFactor)}},
       {"authorization_response_iss_parameter_supported", true},
       {"request_parameter_supported", false},
       {"request_uri_parameter_supported", false},

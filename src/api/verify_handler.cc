@@ -1,5 +1,6 @@
 #include "api/verify_handler.h"
 
+#include <algorithm>
 #include <optional>
 #include <string>
 #include <vector>
@@ -25,12 +26,19 @@ std::string join_roles(const std::vector<std::string>& roles) {
   return out;
 }
 
-http::Response identity(std::string user, std::string roles, std::string session) {
+// X-Auth-Time and X-Amr say when and how the user last authenticated (SPEC.md "Second factors
+// and step-up"), so that an upstream can demand a recent or multi-factor sign-in: Unix seconds,
+// and the RFC 8176 values comma-separated like X-User-Roles. `amr_text` is auth::Amr::text().
+http::Response identity(std::string user, std::string roles, std::string session,
+                        std::int64_t auth_time, std::string amr_text) {
   http::Response res;
   res.status = 200;
   res.headers.set("X-User-Id", std::move(user));
   res.headers.set("X-User-Roles", std::move(roles));
   res.headers.set("X-Session-Id", std::move(session));
+  res.headers.set("X-Auth-Time", std::to_string(auth_time));
+  std::replace(amr_text.begin(), amr_text.end(), ' ', ',');
+  res.headers.set("X-Amr", std::move(amr_text));
   return res;
 }
 
@@ -41,7 +49,8 @@ http::Response refused(const auth::Error& e) {
 }
 
 http::Response session_identity(const auth::CurrentSession& s) {
-  return identity(store::to_uuid(s.user.id), join_roles(s.user.roles), s.public_id);
+  return identity(store::to_uuid(s.user.id), join_roles(s.user.roles), s.public_id,
+                  s.session.auth_time, s.session.amr);
 }
 
 // An access token's answer, or nullopt when `cache_only` and only a store read can finish the
@@ -58,7 +67,7 @@ std::optional<http::Response> check_token(const ApiContext& ctx, std::string_vie
   if (p.service) {
     res.status = 200;  // a service (client credentials): no user, no session
   } else {
-    res = identity(p.user_uuid, join_roles(p.roles), p.sid);
+    res = identity(p.user_uuid, join_roles(p.roles), p.sid, p.auth_time, p.amr.text());
   }
   if (!p.client_id.empty()) {  // an OAuth client's token
     res.headers.set("X-Client-Id", p.client_id);

@@ -263,7 +263,8 @@ std::expected<void, std::string> serve(const Config& config, std::ostream& annou
            config.web.same_site == "strict" ? http::SameSite::kStrict : http::SameSite::kLax,
        .mode = config.web.mode == "jwt" ? api::WebMode::kJwt : api::WebMode::kSession,
        .store_pool = s.store_pool.get(),
-       .offload = networked_stores(config)});
+       .offload = networked_stores(config),
+       .step_up_max_age = config.auth.step_up_max_age.count()});
   auth::KeyringService& keyring = *s.keyring;
   JwksSource published{.json =
                            [&keyring] {

@@ -19,6 +19,7 @@ std::vector<Field> AuthSection::fields() {
       {kName, "password_min_length", &password_min_length},
       {kName, "hash_threads", &hash_threads},
       {kName, "hash_queue_per_thread", &hash_queue_per_thread},
+      {kName, "step_up_max_age", &step_up_max_age},
   };
 }
 
@@ -50,6 +51,9 @@ std::optional<Problem> AuthSection::check() const {
   if (hash_threads > 1024) return Problem{"hash_threads", "must be 0..1024"};
   if (hash_queue_per_thread < 1 || hash_queue_per_thread > 1'000'000) {
     return Problem{"hash_queue_per_thread", "must be 1..1000000"};
+  }
+  if (step_up_max_age < seconds{1} || step_up_max_age > std::chrono::days{1}) {
+    return Problem{"step_up_max_age", "must be 1s..1d"};
   }
   return std::nullopt;
 }

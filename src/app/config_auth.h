@@ -26,6 +26,9 @@ struct AuthSection {
   std::size_t password_min_length = 8;      // code points; 8 .. 128
   std::size_t hash_threads = 0;             // hashing worker pool; 0: one per core
   std::size_t hash_queue_per_thread = 256;  // queued hashes per worker before 503 (busy)
+  // Sensitive actions (password change, logout everywhere, removing a factor, admin
+  // endpoints) need an authentication at most this old (RFC 9470 max_age; 1 s .. 1 day).
+  std::chrono::seconds step_up_max_age = std::chrono::minutes{10};
 
   // The keys above, in this order; the first value they must not have (config_schema.h).
   std::vector<detail::Field> fields();

@@ -50,14 +50,12 @@ std::optional<std::int64_t> AccessTokens::issued_ms_of(std::string_view jti) {
 }
 
 std::expected<AccessToken, Error> AccessTokens::issue(const store::User& user, std::string_view sid,
-                                                      std::int64_t auth_time,
+                                                      std::int64_t auth_time, const Amr& amr,
                                                       std::int64_t issued_ms,
                                                       const TokenGrant& grant) {
   nlohmann::json claims = {
-      {"sub", store::to_uuid(user.id)},
-      {"sid", sid},
-      {"roles", user.roles},
-      {"auth_time", auth_time},
+      {"sub", store::to_uuid(user.id)}, {"sid", sid},          {"roles", user.roles},
+      {"auth_time", auth_time},         {"amr", amr.values()}, {"acr", amr.acr()},
   };
   if (!grant.client_id.empty()) {
     claims["client_id"] = grant.client_id;
@@ -148,6 +146,11 @@ std::optional<std::expected<std::shared_ptr<const AccessPrincipal>, Error>> Acce
     p->issued_ms = *issued_ms;
     p->expires_at = *claims->exp;
     p->auth_time = claims->auth_time.value_or(0);
+    // Values we never issue mean the token was not minted here (or by a later version whose
+    // methods this one cannot judge): refused, not read as weaker.
+    auto amr = Amr::from_values(claims->amr);
+    if (!amr) return std::unexpected(unauthenticated());
+    p->amr = *amr;
     p->revocation = revocation_.identify(p->user, p->issued_ms, p->jti, p->sid);
     principal = std::move(p);
     verified_.put(key, principal, view->version, generation);

@@ -1,13 +1,14 @@
 // Access tokens: issuing, verifying and revoking them (SPEC.md "Tokens", "Revocation").
 //
 // An access token is a JWS signed by the keyring's active key, header {alg, typ:"at+jwt", kid},
-// claims iss sub aud iat exp jti sid roles auth_time (RFC 9068), plus client_id and scope when an
-// OAuth client obtained it (RFC 9068 section 2.2). Two kinds:
+// claims iss sub aud iat exp jti sid roles auth_time amr acr (RFC 9068 section 2.2.1; the methods
+// and level of auth/auth_context.h), plus client_id and scope when an OAuth client obtained it
+// (RFC 9068 section 2.2). Two kinds:
 //   a user's     sub = the user's UUID, sid = its refresh family (first-party login or an OAuth
 //                grant that acts for the user);
 //   a service's  the client credentials grant (RFC 6749 section 4.4): sub = client_id, no sid,
-//                no roles, no auth_time. verify() marks it (AccessPrincipal::service) and every
-//                caller that needs a user refuses it. `jti` is
+//                no roles, no auth_time, no amr. verify() marks it (AccessPrincipal::service) and
+//                every caller that needs a user refuses it. `jti` is
 // base64url(issue time in ms, 6 bytes big-endian || 16 random bytes): unique, and it lets
 // revocation compare a token's issue time with a user's not-before to the millisecond
 // (logout-all at 12:00:00.400 kills a token issued at .300 but not a new login's at .500),
@@ -36,6 +37,7 @@
 #include <string_view>
 #include <vector>
 
+#include "auth/auth_context.h"
 #include "auth/errors.h"
 #include "auth/hash_cache.h"
 #include "auth/keyring.h"
@@ -77,6 +79,7 @@ struct AccessPrincipal {
   std::int64_t issued_ms = 0;
   std::int64_t expires_at = 0;
   std::int64_t auth_time = 0;
+  Amr amr;                // empty in tokens issued before amr was carried
   std::string client_id;  // "" for a first-party token
   std::string scope;      // "" for a first-party token
   bool service = false;   // client credentials: no user (user is all zero, sid ""): sub = client_id
@@ -91,9 +94,11 @@ class AccessTokens {
   // A fresh access token for `user` in family `sid`, issued at `issued_ms` (the caller takes
   // that time before touching the family: RefreshFamilies::revoke_user says why).
   // kUnavailable when there is no signing key.
+  // `auth_time` and `amr` say when and how the user authenticated (claims auth_time, amr and
+  // the acr they reach: auth/auth_context.h).
   std::expected<AccessToken, Error> issue(const store::User& user, std::string_view sid,
-                                          std::int64_t auth_time, std::int64_t issued_ms,
-                                          const TokenGrant& grant = {});
+                                          std::int64_t auth_time, const Amr& amr,
+                                          std::int64_t issued_ms, const TokenGrant& grant = {});
   // A service's token (client credentials): sub = client_id = `client_id`, `scope`. Same errors.
   std::expected<AccessToken, Error> issue_service(std::string_view client_id,
                                                   std::string_view scope, std::int64_t issued_ms);

@@ -52,6 +52,8 @@ std::string_view to_string(AuditType t) {
       return "oauth.grant";
     case AuditType::kOAuthCodeReplay:
       return "oauth.code_replay";
+    case AuditType::kStepUp:
+      return "auth.step_up";
     case AuditType::kClientSecretRotated:
       return "client.secret_rotated";
     case AuditType::kKeysRotated:

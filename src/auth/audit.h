@@ -45,6 +45,7 @@ enum class AuditType : std::uint8_t {
   kOAuthConsentRevoked,  // "oauth.consent_revoked" detail: client_id, families_revoked
   kOAuthGrant,           // "oauth.grant"      detail: client_id, grant_type, scope, family
   kOAuthCodeReplay,      // "oauth.code_replay" detail: client_id, family (revoked)
+  kStepUp,               // "auth.step_up"     detail: amr, session (public id) or family (sid)
 };
 
 // The stored type string ("login.success").

@@ -80,7 +80,8 @@ void AuthService::verify_login(std::string email, RateLimiter::Attempt attempt,
         }
         nlohmann::json detail = nlohmann::json::object();
         if (req->start_session) {
-          auto s = sessions_.create(result.user, req->from.ip, req->from.user_agent, at);
+          auto s = sessions_.create(result.user, req->from.ip, req->from.user_agent, at,
+                                    Amr::of(AuthMethodRef::kPwd));
           if (!s) return done(std::unexpected(std::move(s.error())));
           detail["session"] = s->public_id;
           if (s->evicted > 0) detail["evicted"] = s->evicted;
@@ -228,13 +229,80 @@ void AuthService::set_password(const store::UserId& user,
         nlohmann::json detail{{"sessions_revoked", *n}, {"families_revoked", *families}};
         if (renew) {
           // The caller just proved the password: a fresh authentication under a new id.
-          auto next = sessions_.rotate(*renew, at, /*auth_time=*/at);
+          auto next = sessions_.rotate(
+              *renew, at, Authentication{.time = at, .methods = Amr::of(AuthMethodRef::kPwd)});
           if (!next) return done(std::unexpected(std::move(next.error())));
           detail["session"] = next->public_id;
           changed.session = std::move(*next);
         }
         (void)audit_.record(AuditType::kPasswordChanged, at, actor_of(user, *ctx), detail);
         done(std::move(changed));
+      });
+}
+
+void AuthService::step_up(const store::User& user, std::optional<store::Session> renew_session,
+                          std::shared_ptr<const AccessPrincipal> token, std::string password,
+                          RequestContext from, Done<SteppedUp> done) {
+  if (password.empty() || password.size() > users_.config().policy.max_bytes) {
+    return done(std::unexpected(
+        make_error(Errc::kBadInput, password.empty() ? "password is empty" : "password too long")));
+  }
+  auto ctx = std::make_shared<RequestContext>(std::move(from));
+  limiter_.admit(user.email, ctx->ip, clock_,
+                 [this, user, renew = std::move(renew_session), token = std::move(token),
+                  password = std::move(password), ctx, done = std::move(done)](
+                     std::expected<RateLimiter::Attempt, Error> attempt) mutable {
+                   if (!attempt) return done(std::unexpected(std::move(attempt.error())));
+                   verify_step_up(std::move(user), std::move(renew), std::move(token),
+                                  std::move(password), std::move(*attempt), ctx, std::move(done));
+                 });
+}
+
+void AuthService::verify_step_up(store::User user, std::optional<store::Session> renew_session,
+                                 std::shared_ptr<const AccessPrincipal> token, std::string password,
+                                 RateLimiter::Attempt attempt, std::shared_ptr<RequestContext> ctx,
+                                 Done<SteppedUp> done) {
+  auto held = std::make_shared<RateLimiter::Attempt>(std::move(attempt));
+  const std::string email = user.email;
+  users_.verify_credentials(
+      email, std::move(password),
+      [this, held, ctx, caller = user.id, renew = std::move(renew_session),
+       token = std::move(token),
+       done = std::move(done)](std::expected<store::User, LoginFailure> r) {
+        const std::int64_t at = clock_.now_unix();
+        // The account the password opened must be the caller's (an email changed in between
+        // would name another): anything else is a wrong password for this caller.
+        if (!r || r->id != caller) {
+          if (!r && r.error().error.code != Errc::kInvalidCredentials) {
+            return done(std::unexpected(std::move(r.error().error)));
+          }
+          (void)limiter_.record_failure(*held, at);
+          (void)audit_.record(AuditType::kLoginFailure, at, actor_of(caller, *ctx),
+                              {{"reason", "bad_password"}, {"during", "step_up"}});
+          return done(std::unexpected(make_error(Errc::kInvalidCredentials)));
+        }
+        (void)limiter_.record_success(*held);
+        SteppedUp out{.user = std::move(*r),
+                      .authentication = {.time = at, .methods = Amr::of(AuthMethodRef::kPwd)}};
+        nlohmann::json detail{{"amr", out.authentication.methods.values()}};
+        if (renew) {
+          auto next = sessions_.rotate(*renew, at, out.authentication);
+          if (!next) return done(std::unexpected(std::move(next.error())));
+          detail["session"] = next->public_id;
+          out.session = std::move(*next);
+        } else if (token) {
+          // The weaker credential ends; a new family carries the new authentication.
+          if (auto ended = families_.logout(*token); !ended) {
+            return done(std::unexpected(std::move(ended.error())));
+          }
+          auto pair = families_.start(out.user, ctx->ip, ctx->user_agent,
+                                      FamilyGrant{.amr = out.authentication.methods});
+          if (!pair) return done(std::unexpected(std::move(pair.error())));
+          detail["family"] = pair->sid;
+          out.tokens = std::move(*pair);
+        }
+        (void)audit_.record(AuditType::kStepUp, at, actor_of(caller, *ctx), detail);
+        done(std::move(out));
       });
 }
 

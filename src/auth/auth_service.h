@@ -127,6 +127,23 @@ class AuthService {
                        std::string current_password, std::string new_password, RequestContext from,
                        Done<PasswordChanged> done);
 
+  // POST /auth/step-up (RFC 9470; SPEC.md "Second factors and step-up"): the caller proves
+  // their password again, rate limited and audited like a login (a wrong password is a login
+  // failure and counts toward the same limits). On success the authentication is renewed
+  // with what was presented (now; "pwd"): a session caller's session is replaced by a new one
+  // (a privilege change: new id and CSRF token); a token caller's token is denied and its
+  // family ended (RefreshFamilies::logout), and a new family starts with the new
+  // authentication. Exactly one of `renew_session` and `token` is given.
+  struct SteppedUp {
+    store::User user;
+    Authentication authentication;
+    std::optional<NewSession> session;  // for a session caller
+    std::optional<TokenPair> tokens;    // for a token caller
+  };
+  void step_up(const store::User& user, std::optional<store::Session> renew_session,
+               std::shared_ptr<const AccessPrincipal> token, std::string password,
+               RequestContext from, Done<SteppedUp> done);
+
   // --- Administration (CLI, /admin). `actor` is who did it (user id of the admin, or none for
   // the CLI) and from where. ---
 
@@ -153,6 +170,11 @@ class AuthService {
   // login / change_password once the rate limiter admitted the attempt.
   void verify_login(std::string email, RateLimiter::Attempt attempt,
                     std::shared_ptr<LoginRequest> req, Done<LoginResult> done);
+  // step_up once the rate limiter admitted the attempt.
+  void verify_step_up(store::User user, std::optional<store::Session> renew_session,
+                      std::shared_ptr<const AccessPrincipal> token, std::string password,
+                      RateLimiter::Attempt attempt, std::shared_ptr<RequestContext> ctx,
+                      Done<SteppedUp> done);
   void set_password(const store::UserId& user, std::optional<store::Session> renew_session,
                     std::string current_password, std::string new_password,
                     RateLimiter::Attempt attempt, std::shared_ptr<RequestContext> ctx,

@@ -19,6 +19,7 @@ constexpr char kPassword[] = "correct horse battery";
 using LoginR = std::expected<LoginResult, Error>;
 using SignupR = std::expected<Signup, Error>;
 using ChangeR = std::expected<AuthService::PasswordChanged, Error>;
+using StepUpR = std::expected<AuthService::SteppedUp, Error>;
 
 class AuthServiceTest : public ::testing::Test {
  protected:
@@ -467,6 +468,67 @@ TEST_F(AuthServiceTest, RevokeSessionAlsoNamesFamiliesAndTokenLogoutEndsOne) {
   ASSERT_TRUE(bobs.has_value());
   ASSERT_TRUE(auth_->disable_user(bob.id, {}).has_value());
   EXPECT_EQ(auth_->token_user(**bobs).error().code, Errc::kUnauthenticated);
+}
+
+// RFC 9470 step-up: the password again renews the authentication (time and methods) under a
+// new credential; a wrong one is a failed login, counted and audited, and changes nothing.
+TEST_F(AuthServiceTest, StepUpRenewsTheAuthenticationUnderANewCredential) {
+  const store::User alice = add("alice@example.com");
+  auto mine = login("alice@example.com", kPassword);
+  ASSERT_TRUE(mine.has_value());
+  EXPECT_EQ(mine->session->record.amr, "pwd");
+  clock_.advance_ms(3'600'000);  // an hour later
+  auto cur = sessions_.authenticate(mine->session->id, clock_.now_unix());
+  ASSERT_TRUE(cur.has_value());
+  EXPECT_EQ(cur->session.auth_time, kT0);  // touching the session did not renew it
+
+  const auto step_up = [&](std::optional<store::Session> s,
+                           std::shared_ptr<const AccessPrincipal> token, std::string password) {
+    return await<StepUpR>([&](auto done) {
+      auth_->step_up(alice, std::move(s), std::move(token), std::move(password),
+                     {.ip = "198.51.100.9", .user_agent = "ua"}, done);
+    });
+  };
+  auto wrong = step_up(cur->session, nullptr, "not the password");
+  ASSERT_FALSE(wrong.has_value());
+  EXPECT_EQ(wrong.error().code, Errc::kInvalidCredentials);
+  ASSERT_EQ(events("login.failure").size(), 1u);
+  EXPECT_EQ(nlohmann::json::parse(events("login.failure")[0].detail)["during"], "step_up");
+  EXPECT_TRUE(sessions_.authenticate(mine->session->id, clock_.now_unix()).has_value());
+  EXPECT_EQ(step_up(cur->session, nullptr, "").error().code, Errc::kBadInput);
+
+  auto up = step_up(cur->session, nullptr, kPassword);
+  ASSERT_TRUE(up.has_value()) << describe(up.error());
+  EXPECT_EQ(up->authentication.time, kT0 + 3600);
+  EXPECT_EQ(up->authentication.methods, Amr::of(AuthMethodRef::kPwd));
+  ASSERT_TRUE(up->session.has_value());
+  EXPECT_FALSE(up->tokens.has_value());
+  EXPECT_FALSE(sessions_.authenticate(mine->session->id, clock_.now_unix()).has_value());
+  auto renewed = sessions_.authenticate(up->session->id, clock_.now_unix());
+  ASSERT_TRUE(renewed.has_value());
+  EXPECT_EQ(renewed->session.auth_time, kT0 + 3600);
+  EXPECT_EQ(renewed->session.created_at, kT0);  // the same session's lifetime goes on
+  EXPECT_EQ(events("auth.step_up").size(), 1u);
+
+  // A token caller: its token and family end, a new family carries the new authentication.
+  auto pair = tokens_.start(alice, "ip", "ua");
+  ASSERT_TRUE(pair.has_value());
+  clock_.advance_ms(60'000);
+  ASSERT_TRUE(revocation_.poll().has_value());  // the server follows the log every 250 ms
+  auto principal = access_.verify(pair->access.token);
+  ASSERT_TRUE(principal.has_value());
+  EXPECT_EQ((*principal)->auth_time, kT0 + 3600);
+  auto by_token = step_up(std::nullopt, *principal, kPassword);
+  ASSERT_TRUE(by_token.has_value()) << describe(by_token.error());
+  ASSERT_TRUE(by_token->tokens.has_value());
+  EXPECT_NE(by_token->tokens->sid, pair->sid);
+  EXPECT_EQ(by_token->tokens->family.auth_time, kT0 + 3660);
+  EXPECT_FALSE(access_.verify(pair->access.token).has_value());
+  EXPECT_FALSE(tokens_.refresh(pair->refresh_token, "ip", "ua").has_value());
+  auto fresh = access_.verify(by_token->tokens->access.token);
+  ASSERT_TRUE(fresh.has_value());
+  EXPECT_EQ((*fresh)->auth_time, kT0 + 3660);
+  EXPECT_EQ((*fresh)->amr, Amr::of(AuthMethodRef::kPwd));
 }
 
 }  // namespace

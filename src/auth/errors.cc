@@ -28,6 +28,8 @@ std::string_view describe(Errc c) {
       return "not found";
     case Errc::kInternal:
       return "internal error";
+    case Errc::kStepUpRequired:
+      return "step-up required";
   }
   return "unknown error";
 }

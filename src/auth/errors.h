@@ -29,6 +29,8 @@ enum class Errc : std::uint8_t {
   kUnavailable,         // a store cannot be reached: fail closed, never "allow" (503)
   kNotFound,            // the named record (user, session) does not exist (404)
   kInternal,            // a bug or corrupt stored value (500); never caused by input
+  kStepUpRequired,      // a sensitive action, and the authentication is older than max_age
+                        // (RFC 9470): 401 insufficient_user_authentication
 };
 
 // Short description of the code for logs ("invalid credentials").
@@ -39,6 +41,8 @@ struct Error {
   // kRateLimited and kConcurrencyLimited only: whole seconds until a retry can succeed (>= 1),
   // for Retry-After.
   std::int64_t retry_after = 0;
+  // kStepUpRequired only: the max_age the action demands (RFC 9470 section 3), in seconds.
+  std::int64_t max_age = 0;
   // Safe to show a client (never a secret, never which of the bland causes applied). Empty:
   // the api uses its fixed message for `code`.
   std::string detail;
@@ -54,7 +58,7 @@ std::string describe(const Error& e);
 Error from_store(store::StoreError e);
 
 inline Error make_error(Errc code, std::string detail = {}) {
-  return Error{.code = code, .retry_after = 0, .detail = std::move(detail)};
+  return Error{.code = code, .retry_after = 0, .max_age = 0, .detail = std::move(detail)};
 }
 
 }  // namespace tessera::auth

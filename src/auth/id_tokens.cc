@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 #include <utility>
 
+#include "auth/auth_context.h"
 #include "auth/scope.h"
 #include "base/base64url.h"
 #include "crypto/hash.h"
@@ -50,8 +51,11 @@ std::expected<std::string, Error> IdTokens::issue(const store::User& user,
   if (!request.nonce.empty()) claims["nonce"] = request.nonce;
   if (!request.sid.empty()) claims["sid"] = request.sid;
   if (!request.amr.empty()) {
-    auto amr = parse_scope(request.amr);  // the same space-separated token list
-    if (amr) claims["amr"] = *amr;
+    // OIDC Core section 2: amr (RFC 8176 values) and the level they reach (auth_context.h).
+    auto amr = Amr::parse(request.amr);
+    if (!amr) return std::unexpected(make_error(Errc::kInternal, "stored amr does not parse"));
+    claims["amr"] = amr->values();
+    claims["acr"] = amr->acr();
   }
   if (!request.access_token.empty()) {
     claims["at_hash"] = at_hash(request.access_token, view->signer->alg());

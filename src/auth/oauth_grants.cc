@@ -90,9 +90,16 @@ std::expected<OAuthTokenResponse, OAuthError> OAuthGrants::authorization_code(
 
   // The family first, then the redemption: a replay that comes between them finds the family
   // the code records, and revokes it (store/authorization_code_store.h).
+  // How the user authenticated, as the code recorded it (never text we did not write).
+  auto amr = Amr::parse(code->amr);
+  if (!amr) {
+    return std::unexpected(
+        oauth_error(from_store(store::StoreError::kCorrupt), OAuthErrc::kServerError));
+  }
   auto pair = families_.start(
       *user, from.ip, from.user_agent,
-      FamilyGrant{.client_id = client.id, .scope = code->scope, .auth_time = code->auth_time});
+      FamilyGrant{
+          .client_id = client.id, .scope = code->scope, .auth_time = code->auth_time, .amr = *amr});
   if (!pair) return std::unexpected(oauth_error(pair.error(), OAuthErrc::kServerError));
   auto won = codes_->redeem(*hash, now, pair->family.id);
   if (!won || !*won) {

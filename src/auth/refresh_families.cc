@@ -78,7 +78,10 @@ std::expected<TokenPair, Error> RefreshFamilies::pair_for(const store::RefreshFa
   const std::string sid = sid_of(family.id);
   const TokenGrant grant{.client_id = family.client_id,
                          .scope = family.client_id.empty() ? std::string() : std::string(scope)};
-  auto access = access_.issue(user, sid, family.auth_time, issued_ms, grant);
+  // The methods as the store keeps them; text that does not parse was not written by us.
+  auto amr = Amr::parse(family.amr);
+  if (!amr) return std::unexpected(from_store(store::StoreError::kCorrupt));
+  auto access = access_.issue(user, sid, family.auth_time, *amr, issued_ms, grant);
   if (!access) return std::unexpected(access.error());
   return TokenPair{.access = std::move(*access),
                    .refresh_token = std::move(refresh_token),
@@ -103,6 +106,7 @@ std::expected<TokenPair, Error> RefreshFamilies::start(const store::User& user, 
   family.generation = 1;
   family.last_used_at = now;
   family.auth_time = grant.client_id.empty() ? now : grant.auth_time;
+  family.amr = grant.amr.text();
   family.client_id = grant.client_id;
   family.scope = grant.scope;
   family.password_changed_at = user.password_changed_at;

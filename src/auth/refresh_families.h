@@ -30,6 +30,7 @@
 
 #include "auth/access_tokens.h"
 #include "auth/audit.h"
+#include "auth/auth_context.h"
 #include "auth/errors.h"
 #include "auth/refresh_token_format.h"
 #include "auth/revocation.h"
@@ -58,8 +59,9 @@ struct RefreshFamilyConfig {
 // client_id: a first-party login (auth_time is then now).
 struct FamilyGrant {
   std::string client_id;
-  std::string scope;  // space-separated
-  std::int64_t auth_time = 0;
+  std::string scope;                       // space-separated
+  std::int64_t auth_time = 0;              // for a client's grant; a first-party login's is now
+  Amr amr = Amr::of(AuthMethodRef::kPwd);  // how the user authenticated (auth_context.h)
 };
 
 // Who presents a refresh token (RFC 6749 section 6): first-party (/auth/refresh, client_id "")

@@ -72,12 +72,13 @@ std::expected<NewSession, Error> SessionService::mint(store::Session record) {
 std::expected<NewSession, Error> SessionService::create(const store::User& user,
                                                         std::string_view ip,
                                                         std::string_view user_agent,
-                                                        std::int64_t now) {
+                                                        std::int64_t now, const Amr& amr) {
   store::Session s;
   s.user_id = user.id;
   s.created_at = now;
   s.last_seen_at = now;
   s.auth_time = now;
+  s.amr = amr.text();
   s.ip = sanitize_truncate(ip, kMaxIpBytes);
   s.user_agent = sanitize_truncate(user_agent, kMaxUserAgentBytes);
   return mint(std::move(s));
@@ -166,7 +167,7 @@ std::expected<std::shared_ptr<const CurrentSession>, Error> SessionService::load
 
 std::expected<NewSession, Error> SessionService::rotate(const store::Session& current,
                                                         std::int64_t now,
-                                                        std::optional<std::int64_t> auth_time) {
+                                                        std::optional<Authentication> fresh) {
   // Remove first: if it is already gone (revoked concurrently), do not resurrect it.
   auto removed = sessions_->remove(current.id_hash);
   cache_.erase(current.id_hash);  // after the store: see HashCache's contract
@@ -176,7 +177,10 @@ std::expected<NewSession, Error> SessionService::rotate(const store::Session& cu
   }
   store::Session next = current;
   next.last_seen_at = now;
-  if (auth_time) next.auth_time = *auth_time;
+  if (fresh) {
+    next.auth_time = fresh->time;
+    next.amr = fresh->methods.text();
+  }
   return mint(std::move(next));
 }
 

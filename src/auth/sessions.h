@@ -31,6 +31,7 @@
 #include <string_view>
 #include <vector>
 
+#include "auth/auth_context.h"
 #include "auth/errors.h"
 #include "auth/hash_cache.h"
 #include "store/session_store.h"
@@ -83,9 +84,10 @@ class SessionService {
                  std::shared_ptr<store::UserStore> users, SessionConfig config);
 
   // Mints a session for `user` (login). `ip` and `user_agent` are recorded (the user agent cut
-  // to 512 bytes); auth_time = now.
+  // to 512 bytes); auth_time = now, and `amr` says how the user authenticated.
   std::expected<NewSession, Error> create(const store::User& user, std::string_view ip,
-                                          std::string_view user_agent, std::int64_t now);
+                                          std::string_view user_agent, std::int64_t now,
+                                          const Amr& amr = Amr::of(AuthMethodRef::kPwd));
 
   // The session named by the raw cookie value, and its user. kUnauthenticated if `raw_id` is
   // malformed (checked before any store call), unknown, idle or past its lifetime (the record
@@ -99,9 +101,10 @@ class SessionService {
 
   // Privilege change (role change, step-up): replaces `current` with a new id and CSRF token
   // for the same user, keeping created_at (the absolute lifetime does not restart), ip and user
-  // agent; auth_time becomes `auth_time` if given. The old id stops working.
+  // agent; with `fresh` (the user just proved a credential again: step-up, a password change)
+  // auth_time and amr become its time and methods. The old id stops working.
   std::expected<NewSession, Error> rotate(const store::Session& current, std::int64_t now,
-                                          std::optional<std::int64_t> auth_time = std::nullopt);
+                                          std::optional<Authentication> fresh = std::nullopt);
 
   // Logout: deletes the session named by the raw id. kUnauthenticated if malformed or absent.
   std::expected<store::Session, Error> revoke(std::string_view raw_id);

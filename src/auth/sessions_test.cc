@@ -314,7 +314,10 @@ TEST_F(SessionsTest, RotateIssuesANewIdForTheSameSession) {
   const NewSession s = create(alice_, kT0);
   auto cur = service_->authenticate(s.id, kT0 + 100);
   ASSERT_TRUE(cur.has_value());
-  auto r = service_->rotate(cur->session, kT0 + 200, kT0 + 200);
+  auto r = service_->rotate(
+      cur->session, kT0 + 200,
+      Authentication{.time = kT0 + 200,
+                     .methods = Amr::of(AuthMethodRef::kPwd).with(AuthMethodRef::kOtp)});
   ASSERT_TRUE(r.has_value());
   EXPECT_NE(r->id, s.id);
   EXPECT_NE(r->csrf_token, s.csrf_token);
@@ -325,6 +328,8 @@ TEST_F(SessionsTest, RotateIssuesANewIdForTheSameSession) {
   EXPECT_EQ(next->user.id, alice_.id);
   EXPECT_EQ(next->session.created_at, kT0);  // the absolute lifetime does not restart
   EXPECT_EQ(next->session.auth_time, kT0 + 200);
+  EXPECT_EQ(next->session.amr, "pwd otp");  // the methods just presented
+  EXPECT_EQ(cur->session.amr, "pwd");       // a login with a password alone
   EXPECT_FALSE(SessionService::csrf_matches(next->session, s.csrf_token));
   EXPECT_TRUE(SessionService::csrf_matches(next->session, r->csrf_token));
   // Rotating a session that is already gone does not bring it back.

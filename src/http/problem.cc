@@ -12,17 +12,40 @@ std::string_view reason_phrase(int status) {
   return r == "<unknown-status>" ? std::string_view("Unknown Status") : r;
 }
 
-std::string problem_json(int status, std::string_view detail) {
-  nlohmann::ordered_json j = {{"type", "about:blank"},
-                              {"title", reason_phrase(status)},
-                              {"status", status},
-                              {"detail", detail}};
-  // Invalid UTF-8 in a detail (e.g. an echoed header) is replaced rather than thrown on.
+namespace {
+
+nlohmann::ordered_json problem_object(int status, std::string_view detail) {
+  return {{"type", "about:blank"},
+          {"title", reason_phrase(status)},
+          {"status", status},
+          {"detail", detail}};
+}
+
+// Invalid UTF-8 in a detail (e.g. an echoed header) is replaced rather than thrown on.
+std::string dump(const nlohmann::ordered_json& j) {
   return j.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
+}
+
+}  // namespace
+
+std::string problem_json(int status, std::string_view detail) {
+  return dump(problem_object(status, detail));
 }
 
 Response problem(int status, std::string_view detail) {
   return make_response(status, problem_json(status, detail), "application/problem+json");
+}
+
+Response problem(int status, std::string_view detail, std::initializer_list<ProblemMember> extra) {
+  nlohmann::ordered_json j = problem_object(status, detail);
+  for (const ProblemMember& m : extra) {
+    if (m.is_number) {
+      j[std::string(m.name)] = m.number;
+    } else {
+      j[std::string(m.name)] = m.text;
+    }
+  }
+  return make_response(status, dump(j), "application/problem+json");
 }
 
 }  // namespace tessera::http

@@ -3,6 +3,8 @@
 // tessera/jose_error.h: detailed inside, bland outside).
 #pragma once
 
+#include <cstdint>
+#include <initializer_list>
 #include <string>
 #include <string_view>
 
@@ -19,5 +21,17 @@ std::string problem_json(int status, std::string_view detail);
 
 // A response carrying problem_json with Content-Type application/problem+json.
 Response problem(int status, std::string_view detail);
+
+// An extension member (RFC 9457 section 3.2) with a string or integer value.
+struct ProblemMember {
+  std::string_view name;
+  std::string_view text;    // used when is_number is false
+  std::int64_t number = 0;  // used when is_number is true
+  bool is_number = false;
+};
+
+// problem() with extension members after the standard ones. REQUIRES: no member reuses a
+// standard member's name.
+Response problem(int status, std::string_view detail, std::initializer_list<ProblemMember> extra);
 
 }  // namespace tessera::http

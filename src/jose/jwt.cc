@@ -53,8 +53,9 @@ std::expected<std::vector<std::string>, Error> string_list(simdjson::dom::elemen
 }
 
 // The claims read_claims understands, for the `required` check without a second lookup.
-constexpr std::string_view kKnown[] = {"iss", "sub", "jti", "sid",       "scope", "client_id",
-                                       "exp", "nbf", "iat", "auth_time", "aud",   "roles"};
+constexpr std::string_view kKnown[] = {"iss",       "sub",   "jti", "sid", "scope",
+                                       "client_id", "exp",   "nbf", "iat", "auth_time",
+                                       "aud",       "roles", "acr", "amr"};
 
 unsigned known_bit(std::string_view name) {
   for (unsigned i = 0; i < std::size(kKnown); ++i) {
@@ -77,6 +78,7 @@ std::expected<Claims, Error> read_claims(simdjson::dom::object obj, unsigned& se
                        : k == "sid"       ? &c.sid
                        : k == "scope"     ? &c.scope
                        : k == "client_id" ? &c.client_id
+                       : k == "acr"       ? &c.acr
                                           : nullptr;
     std::optional<std::int64_t>* num = k == "exp"         ? &c.exp
                                        : k == "nbf"       ? &c.nbf
@@ -92,10 +94,10 @@ std::expected<Claims, Error> read_claims(simdjson::dom::object obj, unsigned& se
       auto v = json::as_int64(field.value);
       if (!v) return std::unexpected(Error::kClaimType);
       *num = *v;
-    } else if (k == "aud" || k == "roles") {
+    } else if (k == "aud" || k == "roles" || k == "amr") {
       auto v = string_list(field.value, k == "aud");
       if (!v) return std::unexpected(v.error());
-      (k == "aud" ? c.aud : c.roles) = std::move(*v);
+      (k == "aud" ? c.aud : k == "roles" ? c.roles : c.amr) = std::move(*v);
     }
   }
   return c;

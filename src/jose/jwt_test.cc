@@ -29,7 +29,8 @@ class JwtTest : public ::testing::Test {
 
 TEST_F(JwtTest, AcceptsAValidAccessToken) {
   auto c = check(claims_with(
-      R"(,"sid":"s1","roles":["user","admin"],"auth_time":1699999990,"scope":"a b","client_id":"c")"));
+      R"(,"sid":"s1","roles":["user","admin"],"auth_time":1699999990,"scope":"a b","client_id":"c",)"
+      R"("amr":["pwd","otp","mfa"],"acr":"aal2")"));
   ASSERT_TRUE(c) << describe(c.error());
   EXPECT_EQ(c->iss, "https://id.example");
   EXPECT_EQ(c->sub, "u1");
@@ -42,6 +43,8 @@ TEST_F(JwtTest, AcceptsAValidAccessToken) {
   EXPECT_EQ(c->scope, "a b");
   EXPECT_EQ(c->client_id, "c");
   EXPECT_EQ(c->roles, (std::vector<std::string>{"user", "admin"}));
+  EXPECT_EQ(c->amr, (std::vector<std::string>{"pwd", "otp", "mfa"}));
+  EXPECT_EQ(c->acr, "aal2");
 }
 
 TEST_F(JwtTest, ExpiryHonoursLeewayToTheSecond) {
@@ -77,6 +80,10 @@ TEST_F(JwtTest, TimesMustBeIntegers) {
   }
   EXPECT_EQ(check(claims_with(R"(,"nbf":1.5)")).error(), Error::kClaimType);
   EXPECT_EQ(check(claims_with(R"(,"auth_time":"x")")).error(), Error::kClaimType);
+  // amr is always an array of strings (RFC 8176 section 1; OIDC Core section 2); acr a string.
+  EXPECT_EQ(check(claims_with(R"(,"amr":"pwd")")).error(), Error::kClaimType);
+  EXPECT_EQ(check(claims_with(R"(,"amr":["pwd",1])")).error(), Error::kClaimType);
+  EXPECT_EQ(check(claims_with(R"(,"acr":2)")).error(), Error::kClaimType);
 }
 
 TEST_F(JwtTest, ExtremeTimesDoNotOverflow) {

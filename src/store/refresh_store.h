@@ -68,6 +68,7 @@ struct RefreshFamily {
   // idle lifetime runs from.
   std::int64_t last_used_at = 0;
   std::int64_t auth_time = 0;  // when the user last proved a credential
+  std::string amr = "pwd";     // how (auth/auth_context.h: RFC 8176 values, space-separated)
   // The user's password_changed_at when the family began: a later password change ends it.
   std::int64_t password_changed_at = 0;
   std::string client_id;        // "" for first-party logins (OAuth clients later)

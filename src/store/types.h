@@ -54,6 +54,7 @@ struct Session {
   std::int64_t created_at = 0;
   std::int64_t last_seen_at = 0;
   std::int64_t auth_time = 0;  // when the user last proved a credential (step-up)
+  std::string amr = "pwd";     // how (auth/auth_context.h: RFC 8176 values, space-separated)
   std::string ip;              // client IP at creation
   std::string user_agent;      // truncated to 512 bytes
   TokenHash csrf_hash{};       // SHA-256 of the session's CSRF token

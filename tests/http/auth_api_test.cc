@@ -73,7 +73,8 @@ using Browser = tessera::http::testing::SessionBrowser;
 
 class AuthApiTest : public ApiServerTest {
  protected:
-  AuthApiTest()
+  // `auth_keys`: more keys of the [auth] section.
+  explicit AuthApiTest(const std::string& auth_keys = "")
       : ApiServerTest(
             "[server]\n"
             "trusted_proxies = [\"127.0.0.1\"]\n"
@@ -81,7 +82,8 @@ class AuthApiTest : public ApiServerTest {
             "[web]\n"
             "allowed_origins = [\"https://app.example.com\"]\n"
             "[auth]\n"
-            "open_signup = true\n"
+            "open_signup = true\n" +
+            auth_keys +
             "[rate_limit]\n"
             "ip_failures = 12\n"
             "signup_ip = 4\n") {}
@@ -194,6 +196,13 @@ TEST_F(AuthApiTest, LoginVerifyMeLogout) {
   ASSERT_EQ(me.status, 200);
   EXPECT_EQ(me.body_json()["user"]["id"], id);
   EXPECT_EQ(me.body_json()["session"]["id"], sid);
+  // How and when the user signed in (SPEC.md "Second factors and step-up"): a password alone.
+  const json session = me.body_json()["session"];
+  EXPECT_EQ(session["amr"], json::array({"pwd"}));
+  EXPECT_EQ(session["acr"], "aal1");
+  ASSERT_TRUE(session["auth_time"].is_number_integer());
+  EXPECT_EQ(v.header("x-auth-time"), std::to_string(session["auth_time"].get<std::int64_t>()));
+  EXPECT_EQ(v.header("x-amr"), "pwd");
 
   Response out = send("POST", "/auth/logout", b.unsafe());
   EXPECT_EQ(out.status, 204);
@@ -328,6 +337,8 @@ TEST_F(AuthApiTest, EveryUnsafeEndpointChecksCsrf) {
            R"({"current_password":"correct horse battery staple","new_password":"x1234567890"})"),
       403);
   expect_problem(send("DELETE", "/auth/sessions/AAAAAAAAAAAAAAAAAAAAAA", no_token), 403);
+  expect_problem(send("POST", "/auth/step-up", no_token, json({{"password", kPassword}}).dump()),
+                 403);
   EXPECT_EQ(verify_status(b), 200);  // nothing happened
 }
 
@@ -738,12 +749,18 @@ TEST_F(AuthApiTest, TokenEndpointIssuesABearerPairThatVerifies) {
   EXPECT_EQ(claims["iss"],
             backend_.networked() ? backend_.issuer() : "http://127.0.0.1:" + std::to_string(port_));
   EXPECT_EQ(claims["roles"], json::array({"ops"}));
+  // RFC 9068 section 2.2.1: how and when the user authenticated.
+  EXPECT_EQ(claims["amr"], json::array({"pwd"}));
+  EXPECT_EQ(claims["acr"], "aal1");
+  ASSERT_TRUE(claims["auth_time"].is_number_integer());
 
   Response v = bearer_verify(access);
   ASSERT_EQ(v.status, 200) << v.body;
   EXPECT_EQ(v.header("x-user-id"), id);
   EXPECT_EQ(v.header("x-user-roles"), "ops");
   EXPECT_EQ(v.header("x-session-id"), claims["sid"]);
+  EXPECT_EQ(v.header("x-auth-time"), std::to_string(claims["auth_time"].get<std::int64_t>()));
+  EXPECT_EQ(v.header("x-amr"), "pwd");
   EXPECT_EQ(send("POST", "/auth/verify", {{"Authorization", "bearer " + access}}).status, 200);
 
   // Same 401 body as a failed login, for unknown email and wrong password alike.
@@ -1233,6 +1250,125 @@ TEST_F(AuthApiTest, UserCli) {
             2);
   EXPECT_EQ(cli({"user", "add", "wes@example.com"}, "a fine password\r\n").code, 0);
   EXPECT_EQ(login_raw("wes@example.com", "a fine password").status, 200);
+}
+
+// ---- step-up (RFC 9470; SPEC.md "Second factors and step-up") ---------------------------------
+
+// A server whose sensitive actions demand an authentication at most 2 s old, so that a test
+// can let one go stale by waiting.
+class StepUpApiTest : public AuthApiTest {
+ protected:
+  StepUpApiTest() : AuthApiTest("step_up_max_age = \"2s\"\n") {}
+
+  // Waits until an authentication at `auth_time` is past a 2 s max_age on the server's clock
+  // (the same machine's).
+  static void wait_until_stale(std::int64_t auth_time) {
+    while (std::chrono::duration_cast<std::chrono::seconds>(
+               std::chrono::system_clock::now().time_since_epoch())
+               .count() <= auth_time + 2) {
+      std::this_thread::sleep_for(100ms);
+    }
+  }
+
+  // The RFC 9470 refusal: 401, the challenge with the error and max_age, and the same two as
+  // members of the problem body (what cookie clients read).
+  static void expect_step_up_required(const Response& r, const std::string& what) {
+    EXPECT_EQ(r.status, 401) << what << ": " << r.body;
+    EXPECT_EQ(r.header("content-type"), "application/problem+json") << what;
+    EXPECT_EQ(r.all("www-authenticate"),
+              std::vector<std::string>{
+                  R"(Bearer realm="tessera", error="insufficient_user_authentication", )"
+                  R"(error_description="A more recent authentication is required", max_age=2)"})
+        << what;
+    const json p = r.body_json();
+    EXPECT_EQ(p["error"], "insufficient_user_authentication") << what;
+    EXPECT_EQ(p["max_age"], 2) << what;
+  }
+};
+
+TEST_F(StepUpApiTest, SensitiveActionsNeedARecentSignInAndStepUpRenewsIt) {
+  add_user("una@example.com");
+  add_user("root@example.com", {"admin"});
+  Browser b, admin;
+  login(b, "una@example.com");
+  login(admin, "root@example.com");
+  json pair = token_pair("una@example.com");
+  const std::int64_t signed_in = send("GET", "/auth/me", b.cookies_only())
+                                     .body_json()["session"]["auth_time"]
+                                     .get<std::int64_t>();
+  // Fresh: a sensitive action is allowed (the admin's audit log).
+  EXPECT_EQ(send("GET", "/admin/audit", admin.cookies_only()).status, 200);
+  wait_until_stale(
+      std::max(signed_in, claims_of(pair["access_token"])["auth_time"].get<std::int64_t>()));
+
+  // Stale: every sensitive action is refused, with either credential...
+  Fields h = b.unsafe();
+  h.emplace_back("Content-Type", "application/json");
+  expect_step_up_required(send("POST", "/auth/logout-all", b.unsafe()), "logout-all, cookie");
+  expect_step_up_required(
+      send("POST", "/auth/password", h,
+           json({{"current_password", kPassword}, {"new_password", "another pass phrase"}}).dump()),
+      "password change");
+  const std::string bearer = "Bearer " + pair["access_token"].get<std::string>();
+  expect_step_up_required(send("POST", "/auth/logout-all", {{"Authorization", bearer}}),
+                          "logout-all, Bearer");
+  expect_step_up_required(send("GET", "/admin/audit", admin.cookies_only()), "admin");
+  // ...but someone who may not act at all is told so, not asked to sign in again.
+  expect_problem(send("GET", "/admin/audit", b.cookies_only()), 403);
+  // Everything else still works, and neither a touch nor a refresh renews the authentication.
+  Response v = send("GET", "/auth/verify", b.cookies_only());
+  EXPECT_EQ(v.status, 200);
+  EXPECT_EQ(v.header("x-auth-time"), std::to_string(signed_in));
+  Response refreshed = refresh_json(pair["refresh_token"]);
+  ASSERT_EQ(refreshed.status, 200) << refreshed.body;
+  const std::string refreshed_bearer =
+      "Bearer " + refreshed.body_json()["access_token"].get<std::string>();
+  expect_step_up_required(send("POST", "/auth/logout-all", {{"Authorization", refreshed_bearer}}),
+                          "logout-all, refreshed token");
+
+  // Step-up: a wrong password is a failed login (the login's body) and changes nothing.
+  Response wrong = send("POST", "/auth/step-up", h, json({{"password", "not it"}}).dump());
+  expect_problem(wrong, 401);
+  EXPECT_EQ(wrong.body_json()["detail"], "invalid email or password");
+  expect_step_up_required(send("POST", "/auth/logout-all", b.unsafe()), "after a wrong password");
+
+  // The right one renews the authentication under a NEW session id; the old one is dead.
+  const std::string old_session = b.session;
+  Response up = send("POST", "/auth/step-up", h, json({{"password", kPassword}}).dump());
+  ASSERT_EQ(up.status, 200) << up.body;
+  EXPECT_EQ(up.header("cache-control"), "no-store");
+  const json body = up.body_json();
+  EXPECT_GT(body["auth_time"].get<std::int64_t>(), signed_in + 2);
+  EXPECT_EQ(body["amr"], json::array({"pwd"}));
+  EXPECT_EQ(body["acr"], "aal1");
+  b.take_cookies(up);
+  EXPECT_NE(b.session, old_session);
+  EXPECT_EQ(body["csrf_token"], b.csrf);
+  EXPECT_EQ(
+      send("GET", "/auth/verify", {{"Cookie", std::string(kSession) + "=" + old_session}}).status,
+      401);
+  EXPECT_EQ(send("GET", "/auth/me", b.cookies_only()).body_json()["session"]["auth_time"],
+            body["auth_time"]);
+
+  // A Bearer caller gets a new pair; its old token and family are dead.
+  Response bup = send("POST", "/auth/step-up",
+                      {{"Authorization", refreshed_bearer}, {"Content-Type", "application/json"}},
+                      json({{"password", kPassword}}).dump());
+  ASSERT_EQ(bup.status, 200) << bup.body;
+  const json fresh = bup.body_json();
+  EXPECT_EQ(fresh["token_type"], "Bearer");
+  EXPECT_EQ(claims_of(fresh["access_token"])["auth_time"], fresh["auth_time"]);
+  EXPECT_EQ(bearer_verify(refreshed.body_json()["access_token"]).status, 401);
+  EXPECT_EQ(refresh_json(refreshed.body_json()["refresh_token"]).status, 401);
+
+  // Fresh again: the sensitive actions go through.
+  Response all = send("POST", "/auth/logout-all", b.unsafe());
+  EXPECT_EQ(all.status, 200) << all.body;
+  EXPECT_EQ(send("POST", "/auth/logout-all",
+                 {{"Authorization", "Bearer " + fresh["access_token"].get<std::string>()}})
+                .status,
+            401)
+      << "logout-all with the cookie ended every family, this one included";
 }
 
 }  // namespace

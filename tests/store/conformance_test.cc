@@ -315,6 +315,7 @@ TEST_P(StoreConformance, SessionRoundTripsEveryField) {
   Session s = make_session(1, 7, 1000);
   s.last_seen_at = 1100;
   s.auth_time = 990;
+  s.amr = "pwd otp mfa";
   s.ip = "2001:db8::1";
   // Header bytes as they came: not necessarily UTF-8, may hold a NUL.
   s.user_agent = std::string("Mozilla/5.0 \xff\xfe caf\xc3\xa9 \0 end", 26);
@@ -327,6 +328,7 @@ TEST_P(StoreConformance, SessionRoundTripsEveryField) {
   EXPECT_EQ(found->created_at, 1000);
   EXPECT_EQ(found->last_seen_at, 1100);
   EXPECT_EQ(found->auth_time, 990);
+  EXPECT_EQ(found->amr, "pwd otp mfa");
   EXPECT_EQ(found->ip, s.ip);
   EXPECT_EQ(found->user_agent, s.user_agent);
   EXPECT_EQ(found->csrf_hash, s.csrf_hash);
@@ -731,6 +733,7 @@ RefreshFamily full_family() {
   f.generation = 7;
   f.last_used_at = 1200;
   f.auth_time = 990;
+  f.amr = "hwk mfa";
   f.password_changed_at = 500;
   f.client_id = "mobile-app";
   f.scope = "openid profile offline_access";
@@ -746,6 +749,7 @@ void expect_same_family(const RefreshFamily& got, const RefreshFamily& want) {
   EXPECT_EQ(got.generation, want.generation);
   EXPECT_EQ(got.last_used_at, want.last_used_at);
   EXPECT_EQ(got.auth_time, want.auth_time);
+  EXPECT_EQ(got.amr, want.amr);
   EXPECT_EQ(got.password_changed_at, want.password_changed_at);
   EXPECT_EQ(got.client_id, want.client_id);
   EXPECT_EQ(got.scope, want.scope);

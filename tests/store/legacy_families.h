@@ -53,6 +53,7 @@ inline void expect_legacy_families_kept(RefreshStore& refresh) {
   EXPECT_EQ(f1->last_used_at, 1100);
   EXPECT_EQ(f1->created_at, 900);
   EXPECT_EQ(f1->user_agent, "agent");
+  EXPECT_EQ(f1->amr, "pwd");  // from before amr was kept: a password login
   EXPECT_EQ(refresh.find(family_id(2))->last_used_at, 900);
   EXPECT_EQ(refresh.find(family_id(3))->revoked_reason, "logout");
   EXPECT_EQ(refresh.list(user_id(1))->size(), 2u);

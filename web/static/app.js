@@ -16,6 +16,10 @@
 //     login page tries a refresh first, so an expired access cookie costs no new login. In
 //     web.mode = "session" the refresh simply fails (401) and nothing changes.
 //   - Errors show the RFC 9457 problem+json `title` and `detail` the server sent.
+//   - Sensitive actions (log out everywhere, password change) need a recent sign-in: refused
+//     with 401 `insufficient_user_authentication` (RFC 9470), the account page asks for the
+//     password (the current password of a password change serves), POSTs /auth/step-up, which
+//     renews the sign-in under new cookies, and retries the action once.
 'use strict';
 
 (() => {
@@ -24,14 +28,25 @@
 
   // An HTTP failure, carrying what the problem+json body said.
   class ApiError extends Error {
-    constructor(status, title, detail, retryAfter) {
+    constructor(status, title, detail, retryAfter, code) {
       super(detail ? `${title}: ${detail}` : title);
       this.status = status;
       this.title = title;
       this.detail = detail;
       this.retryAfter = retryAfter;
+      this.code = code || ''; // the problem's `error` member, when it has one
     }
   }
+
+  // Whether the server wants a more recent sign-in before this action (RFC 9470).
+  function needsStepUp(err) {
+    return (
+      err instanceof ApiError && err.status === 401 && err.code === 'insufficient_user_authentication'
+    );
+  }
+
+  // The user closed the password prompt of a step-up: nothing to report.
+  class StepUpCancelled extends Error {}
 
   // The CSRF cookie's value, or '' when there is none (signed out).
   function csrfToken() {
@@ -61,6 +76,7 @@
       const retry =
         err instanceof ApiError &&
         err.status === 401 &&
+        !needsStepUp(err) && // a refresh never renews the sign-in itself
         body === undefined &&
         path !== '/auth/refresh' &&
         (await refreshCookies());
@@ -97,7 +113,8 @@
     if (!res.ok) {
       const title = (data && typeof data.title === 'string' && data.title) || `HTTP ${res.status}`;
       const detail = (data && typeof data.detail === 'string' && data.detail) || '';
-      throw new ApiError(res.status, title, detail, res.headers.get('Retry-After'));
+      const code = (data && typeof data.error === 'string' && data.error) || '';
+      throw new ApiError(res.status, title, detail, res.headers.get('Retry-After'), code);
     }
     return data;
   }
@@ -202,6 +219,7 @@
       try {
         await action();
       } catch (err) {
+        if (err instanceof StepUpCancelled) return;
         if (err instanceof ApiError && err.status === 401 && !(await stillSignedIn())) {
           goToLogin();
           return;
@@ -310,11 +328,62 @@
       });
     }
 
+    // Shows the "confirm it's you" form; resolves once POST /auth/step-up accepted the password
+    // (the server set new cookies), rejects with StepUpCancelled when the user closes it.
+    function askForPassword() {
+      const section = byId('step-up');
+      const form = byId('step-up-form');
+      const problem = byId('step-up-error');
+      const cancel = byId('step-up-cancel');
+      section.hidden = false;
+      form.elements.password.focus();
+      return new Promise((resolve, reject) => {
+        const done = () => {
+          form.reset();
+          hide(problem);
+          section.hidden = true;
+          form.removeEventListener('submit', submit);
+          cancel.removeEventListener('click', close);
+        };
+        const submit = async (event) => {
+          event.preventDefault();
+          hide(problem);
+          try {
+            await request('POST', '/auth/step-up', { password: form.elements.password.value });
+            done();
+            resolve();
+          } catch (err) {
+            showError(problem, err);
+          }
+        };
+        const close = () => {
+          done();
+          reject(new StepUpCancelled());
+        };
+        form.addEventListener('submit', submit);
+        cancel.addEventListener('click', close);
+      });
+    }
+
+    // Runs `action`; if it needs a more recent sign-in, steps up (with `password` when the form
+    // already has it, else by asking) and runs it once more.
+    async function withStepUp(action, password) {
+      try {
+        return await action();
+      } catch (err) {
+        if (!needsStepUp(err)) throw err;
+        if (password === undefined) await askForPassword();
+        else await request('POST', '/auth/step-up', { password });
+        return action();
+      }
+    }
+
     function signOut(path) {
       return guarded(async () => {
         try {
-          await api('POST', path);
+          await withStepUp(() => api('POST', path));
         } catch (err) {
+          if (err instanceof StepUpCancelled || needsStepUp(err)) throw err;
           if (!(err instanceof ApiError && err.status === 401)) throw err;
         }
         goToLogin();
@@ -338,7 +407,10 @@
       submit.disabled = true;
       guarded(async () => {
         try {
-          await api('POST', '/auth/password', { current_password: current, new_password: next });
+          await withStepUp(
+            () => api('POST', '/auth/password', { current_password: current, new_password: next }),
+            current,
+          );
           form.reset();
           show(status, 'Password changed. Every other session has been signed out.');
         } finally {

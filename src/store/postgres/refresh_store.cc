@@ -24,8 +24,8 @@ namespace {
 constexpr std::string_view kFamilyColumns =
     "f.id, f.user_id, f.created_at, f.generation, f.last_used_at, f.auth_time, "
     "f.password_changed_at, f.client_id, f.scope, f.ip, f.user_agent, f.revoked_at, "
-    "f.revoked_reason ";
-constexpr int kFamilyColumnCount = 13;
+    "f.revoked_reason, f.amr ";
+constexpr int kFamilyColumnCount = 14;
 const std::string kFind =
     std::string("SELECT ").append(kFamilyColumns).append("FROM refresh_families f WHERE f.id = $1");
 const std::string kList = std::string("SELECT ")
@@ -83,6 +83,7 @@ RefreshFamily decode_family(Row& row, int col) {
   f.user_agent = row.bytes(col + 10);
   f.revoked_at = row.integer(col + 11);
   f.revoked_reason = row.text(col + 12);
+  f.amr = row.text(col + 13);
   if (f.revoked_at < 0 || f.generation < 0) row.mark_corrupt();
   return f;
 }
@@ -113,7 +114,8 @@ class PostgresRefreshStore final : public RefreshStore {
       auto inserted = op.exec(
           "INSERT INTO refresh_families (id, user_id, created_at, generation, last_used_at, "
           "auth_time, password_changed_at, client_id, scope, ip, user_agent, revoked_at, "
-          "revoked_reason) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+          "revoked_reason, amr) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, "
+          "$14)",
           Params()
               .bytea(family.id)
               .bytea(family.user_id)
@@ -127,7 +129,8 @@ class PostgresRefreshStore final : public RefreshStore {
               .text(family.ip)
               .bytea(family.user_agent)
               .int8(family.revoked_at)
-              .text(family.revoked_reason));
+              .text(family.revoked_reason)
+              .text(family.amr));
       if (!inserted) return std::unexpected(inserted.error());  // kConflict: the id exists
       return {};
     });

@@ -8,11 +8,11 @@ namespace tessera::store::postgres {
 namespace {
 
 constexpr std::string_view kFind =
-    "SELECT id_hash, user_id, created_at, last_seen_at, auth_time, ip, user_agent, csrf_hash "
-    "FROM sessions WHERE id_hash = $1";
+    "SELECT id_hash, user_id, created_at, last_seen_at, auth_time, ip, user_agent, csrf_hash, "
+    "amr FROM sessions WHERE id_hash = $1";
 constexpr std::string_view kList =
-    "SELECT id_hash, user_id, created_at, last_seen_at, auth_time, ip, user_agent, csrf_hash "
-    "FROM sessions WHERE user_id = $1 ORDER BY seq DESC";
+    "SELECT id_hash, user_id, created_at, last_seen_at, auth_time, ip, user_agent, csrf_hash, "
+    "amr FROM sessions WHERE user_id = $1 ORDER BY seq DESC";
 
 // The key of `user`'s advisory lock: the last 8 of its 16 random bytes, so distinct users
 // almost never share one (if they do, they only take turns). Tagged so that the small ids of
@@ -33,6 +33,7 @@ Session decode_session(Row& row) {
   s.ip = row.text(5);
   s.user_agent = row.bytes(6);
   s.csrf_hash = row.blob<32>(7);
+  s.amr = row.text(8);
   return s;
 }
 
@@ -50,10 +51,11 @@ class PostgresSessionStore final : public SessionStore {
                               .int8(s.auth_time)
                               .text(s.ip)
                               .bytea(s.user_agent)
-                              .bytea(s.csrf_hash);
+                              .bytea(s.csrf_hash)
+                              .text(s.amr);
     constexpr std::string_view kInsert =
         "INSERT INTO sessions (id_hash, user_id, created_at, last_seen_at, auth_time, ip, "
-        "user_agent, csrf_hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
+        "user_agent, csrf_hash, amr) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)";
     if (max_per_user == 0) {  // one statement: atomic alone
       auto inserted = changes(*pool_, "sessions.create", kInsert, insert);
       if (!inserted) return std::unexpected(inserted.error());  // kConflict: the id exists

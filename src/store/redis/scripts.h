@@ -55,12 +55,13 @@ struct Script {
 
 // KEYS: session, user index, by_created, by_seen
 // ARGV: id, user, created, seen, auth, ip, ua, csrf, created score, seen score, lifetime ms,
-//       max per user, S, channel, message
+//       max per user, S, channel, message, amr
 // -> -1 if the id exists, else how many were evicted
 inline constexpr Script kSessionCreate{"sessions.create", TESSERA_LUA_EXTEND TESSERA_LUA_DROP R"lua(
 if redis.call('EXISTS', KEYS[1]) == 1 then return -1 end
 redis.call('HSET', KEYS[1], 'user', ARGV[2], 'created', ARGV[3], 'seen', ARGV[4],
-           'auth', ARGV[5], 'ip', ARGV[6], 'ua', ARGV[7], 'csrf', ARGV[8])
+           'auth', ARGV[5], 'ip', ARGV[6], 'ua', ARGV[7], 'csrf', ARGV[8],
+           'amr', ARGV[16])
 redis.call('PEXPIRE', KEYS[1], ARGV[11])
 local top = redis.call('ZREVRANGE', KEYS[2], 0, 0, 'WITHSCORES')
 redis.call('ZADD', KEYS[2], string.format('%.0f', (tonumber(top[2]) or 0) + 1), ARGV[1])

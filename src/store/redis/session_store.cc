@@ -31,7 +31,7 @@ class RedisSessionStore final : public SessionStore {
         {id, user, std::to_string(s.created_at), std::to_string(s.last_seen_at),
          std::to_string(s.auth_time), s.ip, s.user_agent, to_hex(s.csrf_hash),
          std::to_string(clamp_score(s.created_at)), std::to_string(clamp_score(s.last_seen_at)),
-         lifetime_ms_, std::to_string(max_per_user), sessions_, client_->channel(), many_});
+         lifetime_ms_, std::to_string(max_per_user), sessions_, client_->channel(), many_, s.amr});
     if (!reply) return std::unexpected(reply.error());
     auto evicted = as_integer(**reply);
     if (!evicted || *evicted < -1) return std::unexpected(client_->corrupt(kSessionCreate.name));
@@ -157,6 +157,9 @@ class RedisSessionStore final : public SessionStore {
         s.user_agent = std::string(*value);
         ok = true;
         seen |= 32u;
+      } else if (*name == "amr") {
+        s.amr = std::string(*value);  // absent in sessions written before it: "pwd", the default
+        ok = true;
       } else if (*name == "csrf") {
         auto csrf = token_hash_from_hex(*value);
         if ((ok = csrf.has_value())) s.csrf_hash = *csrf;

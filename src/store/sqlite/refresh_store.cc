@@ -16,7 +16,7 @@ namespace {
 constexpr std::string_view kFamilyColumns =
     "f.id, f.user_id, f.created_at, f.generation, f.last_used_at, f.auth_time, "
     "f.password_changed_at, f.client_id, f.scope, f.ip, f.user_agent, f.revoked_at, "
-    "f.revoked_reason ";
+    "f.revoked_reason, f.amr ";
 const std::string kFind =
     std::string("SELECT ").append(kFamilyColumns).append("FROM refresh_families f WHERE f.id = ?1");
 const std::string kList = std::string("SELECT ")
@@ -54,6 +54,7 @@ RefreshFamily decode_family(Row& row, int col) {
   f.user_agent = row.text(col + 10);
   f.revoked_at = row.integer(col + 11);
   f.revoked_reason = row.text(col + 12);
+  f.amr = row.text(col + 13);
   if (f.revoked_at < 0 || f.generation < 0) row.mark_corrupt();
   return f;
 }
@@ -82,8 +83,8 @@ class SqliteRefreshStore final : public RefreshStore {
       auto st = prepare(*db_, lease,
                         "INSERT INTO refresh_families (id, user_id, created_at, generation, "
                         "last_used_at, auth_time, password_changed_at, client_id, scope, ip, "
-                        "user_agent, revoked_at, revoked_reason) "
-                        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)");
+                        "user_agent, revoked_at, revoked_reason, amr) "
+                        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)");
       if (!st) return std::unexpected(st.error());
       st->bind_blob(1, family.id)
           .bind_blob(2, family.user_id)
@@ -97,7 +98,8 @@ class SqliteRefreshStore final : public RefreshStore {
           .bind(10, family.ip)
           .bind(11, family.user_agent)
           .bind(12, family.revoked_at)
-          .bind(13, family.revoked_reason);
+          .bind(13, family.revoked_reason)
+          .bind(14, family.amr);
       return run(*db_, lease, *st, "refresh.create");  // kConflict: the id exists
     });
   }

@@ -8,11 +8,11 @@ namespace tessera::store::sqlite {
 namespace {
 
 constexpr const char* kFind =
-    "SELECT id_hash, user_id, created_at, last_seen_at, auth_time, ip, user_agent, csrf_hash "
-    "FROM sessions WHERE id_hash = ?1";
+    "SELECT id_hash, user_id, created_at, last_seen_at, auth_time, ip, user_agent, csrf_hash, "
+    "amr FROM sessions WHERE id_hash = ?1";
 constexpr const char* kList =
-    "SELECT id_hash, user_id, created_at, last_seen_at, auth_time, ip, user_agent, csrf_hash "
-    "FROM sessions WHERE user_id = ?1 ORDER BY seq DESC";
+    "SELECT id_hash, user_id, created_at, last_seen_at, auth_time, ip, user_agent, csrf_hash, "
+    "amr FROM sessions WHERE user_id = ?1 ORDER BY seq DESC";
 
 class SqliteSessionStore final : public SessionStore {
  public:
@@ -23,9 +23,9 @@ class SqliteSessionStore final : public SessionStore {
     return db_->write([&](Database::Lease& lease) -> std::expected<std::size_t, StoreError> {
       auto insert = prepare(*db_, lease,
                             "INSERT INTO sessions (id_hash, user_id, created_at, last_seen_at, "
-                            "auth_time, ip, user_agent, csrf_hash, seq) "
-                            "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, (SELECT ifnull(max(seq), 0) "
-                            "+ 1 FROM sessions WHERE user_id = ?2))");
+                            "auth_time, ip, user_agent, csrf_hash, amr, seq) "
+                            "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, (SELECT "
+                            "ifnull(max(seq), 0) + 1 FROM sessions WHERE user_id = ?2))");
       if (!insert) return std::unexpected(insert.error());
       insert->bind_blob(1, s.id_hash)
           .bind_blob(2, s.user_id)
@@ -34,7 +34,8 @@ class SqliteSessionStore final : public SessionStore {
           .bind(5, s.auth_time)
           .bind(6, s.ip)
           .bind(7, s.user_agent)
-          .bind_blob(8, s.csrf_hash);
+          .bind_blob(8, s.csrf_hash)
+          .bind(9, s.amr);
       if (auto done = run(*db_, lease, *insert, "sessions.create"); !done) {
         return std::unexpected(done.error());  // kConflict: the id hash exists
       }
@@ -164,6 +165,7 @@ class SqliteSessionStore final : public SessionStore {
     s.ip = row.text(5);
     s.user_agent = row.text(6);
     s.csrf_hash = row.blob<32>(7);
+    s.amr = row.text(8);
     if (!row.ok()) return std::unexpected(db_->corrupt("sessions"));
     return s;
   }
