@@ -24,7 +24,9 @@ struct Loaded {
 };
 
 // Decodes the one CBOR data item at the front of `bytes` (RFC 8949); what follows it is left
-// to the caller. nullopt when no complete, well-formed item is there.
+// to the caller. nullopt when no complete, well-formed item is there, when it uses indefinite
+// lengths or tags (not in WebAuthn's CTAP2 canonical CBOR), or when its containers declare more
+// elements than there are bytes left (so a short input never makes libcbor allocate much).
 std::optional<Loaded> load_prefix(std::string_view bytes);
 
 // Typed views of decoded items. nullopt for another type, an indefinite-length string, or an

@@ -305,6 +305,16 @@ TEST_F(RegistrationTamper, AttestationObject) {
   EXPECT_EQ(fails(j), Error::kAttestationObjectMalformed);
   set_member(j, "attestationObject", encode(cint(7)));
   EXPECT_EQ(fails(j), Error::kAttestationObjectMalformed);
+  // Headers announcing huge containers with nothing behind them: refused, not allocated for.
+  for (const std::string huge :
+       {std::string("\x9b\x00\x00\x00\x01\x00\x00\x00\x00", 9),
+        std::string("\xbb\x00\x00\x00\x00\x10\x00\x00\x00", 9),
+        std::string("\x5b\x7f\xff\xff\xff\xff\xff\xff\xff", 9), std::string(2000, '\x81') + '\x00',
+        // Indefinite lengths and tags: not CTAP2 canonical CBOR.
+        std::string("\xbf\xff", 2), std::string("\xc0\xa0", 2)}) {
+    set_member(j, "attestationObject", huge);
+    EXPECT_EQ(fails(j), Error::kAttestationObjectMalformed);
+  }
   {  // a fourth member
     std::vector<std::pair<Item, Item>> p;
     p.emplace_back(ctext("fmt"), ctext("none"));
