@@ -117,7 +117,8 @@ TEST_P(Chromium, RegistersAndAuthenticates) {
 INSTANTIATE_TEST_SUITE_P(Algorithms, Chromium,
                          ::testing::Values(std::pair{"es256", CoseAlg::kES256},
                                            std::pair{"eddsa", CoseAlg::kEdDSA},
-                                           std::pair{"rs256", CoseAlg::kRS256}));
+                                           std::pair{"rs256", CoseAlg::kRS256}),
+                         [](const auto& info) { return std::string(info.param.first); });
 
 // The W3C Level 3 appendix "Test Vectors": which are accepted, and why the others are not.
 TEST(W3cVectors, EachVectorVerifiesOrFailsForItsReason) {
