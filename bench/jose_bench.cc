@@ -83,6 +83,7 @@
 #include "base/base64url.h"
 #include "jose/algorithms.h"
 #include "jose/key_impl.h"
+#include "paired.h"
 #include "tessera/jwk.h"
 #include "tessera/jws.h"
 #include "tessera/jwt.h"
@@ -605,12 +606,6 @@ void BM_Raw_Sign(benchmark::State& state, Alg alg, Raw impl) {
 
 // ---------------------------------------------------------------- paired verify
 
-double thread_cpu_seconds() {
-  timespec ts{};
-  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
-}
-
 // The strongest raw baseline per family (the fastest in every run so far).
 Raw strongest_raw(Family fam) {
   switch (fam) {
@@ -629,19 +624,15 @@ void BM_Pair_Verify(benchmark::State& state, Alg alg) {
   const tessera::jose::AlgInfo& info = tessera::jose::alg_info(alg);
   MacCtx mac_ctx = f.spec->family == Family::kHmac ? keyed_mac_ctx(f) : MacCtx();
   std::array<unsigned char, EVP_MAX_MD_SIZE> mac{};
-  struct Op {
-    std::function<bool()> fn;
-    double seconds = 0;
-  };
   std::size_t cold = 0;
-  std::array<Op, 5> ops = {{
-      {[&] { return jose::verify_jwt(f.token, f.public_jwks, f.policy, kNow).has_value(); }},
-      {[&] { return jose::verify(f.token, f.public_jwks).has_value(); }},
-      {[&] {
+  const std::array<std::function<bool()>, 5> ops = {
+      [&] { return jose::verify_jwt(f.token, f.public_jwks, f.policy, kNow).has_value(); },
+      [&] { return jose::verify(f.token, f.public_jwks).has_value(); },
+      [&] {
         return k.hmac ? k.hmac->verify(f.signing_input, f.jws_signature)
                       : k.asym->verify(info.scheme, info.hash, f.signing_input, f.jws_signature);
-      }},
-      {[&] {
+      },
+      [&] {
         switch (strongest_raw(f.spec->family)) {
           case Raw::kEvpMacReinit:
             return raw_hmac_reinit(mac_ctx.get(), f, mac.data()) && tag_matches(f, mac.data());
@@ -650,49 +641,22 @@ void BM_Pair_Verify(benchmark::State& state, Alg alg) {
           default:
             return raw_verify_evp(f);
         }
-      }},
-      {[&] {
+      },
+      [&] {
         const std::string& t = f.cold_tokens[cold++ % f.cold_tokens.size()];
         return jose::verify(t, f.public_jwks).has_value();
-      }},
-  }};
-  // Block size: about 0.5 ms of the slowest operation, so the clock reads cost < 0.1%.
-  double slowest = 0;
-  for (Op& op : ops) {
-    if (!op.fn()) {
-      state.SkipWithError("operation failed before timing");
-      return;
-    }
-    const double t0 = thread_cpu_seconds();
-    for (int i = 0; i < 8; ++i) op.fn();
-    slowest = std::max(slowest, (thread_cpu_seconds() - t0) / 8);
-  }
-  const int block = static_cast<int>(std::clamp(std::lround(0.5e-3 / slowest), 1L, 4096L));
-  bool ok = true;
-  std::size_t rotation = 0;
-  for (auto _ : state) {
-    for (std::size_t j = 0; j < ops.size(); ++j) {
-      Op& op = ops[(rotation + j) % ops.size()];
-      const double t0 = thread_cpu_seconds();
-      for (int i = 0; i < block; ++i) {
-        const bool r = op.fn();
-        benchmark::DoNotOptimize(r);
-        ok &= r;
-      }
-      op.seconds += thread_cpu_seconds() - t0;
-    }
-    ++rotation;
-  }
-  if (!ok) state.SkipWithError("operation failed during timing");
-  const double calls = static_cast<double>(state.iterations()) * block;
-  state.counters["verify_jwt_ns"] = ops[0].seconds / calls * 1e9;
-  state.counters["verify_ns"] = ops[1].seconds / calls * 1e9;
-  state.counters["crypto_ns"] = ops[2].seconds / calls * 1e9;
-  state.counters["raw_ns"] = ops[3].seconds / calls * 1e9;
-  state.counters["verify_cold_ns"] = ops[4].seconds / calls * 1e9;
-  state.counters["ratio"] = ops[3].seconds / ops[1].seconds;
-  state.counters["jwt_ratio"] = ops[3].seconds / ops[0].seconds;
-  state.counters["cold_ratio"] = ops[3].seconds / ops[4].seconds;
+      },
+  };
+  const auto ns = tessera::bench::run_paired(state, ops);
+  if (!ns) return;
+  state.counters["verify_jwt_ns"] = (*ns)[0];
+  state.counters["verify_ns"] = (*ns)[1];
+  state.counters["crypto_ns"] = (*ns)[2];
+  state.counters["raw_ns"] = (*ns)[3];
+  state.counters["verify_cold_ns"] = (*ns)[4];
+  state.counters["ratio"] = (*ns)[3] / (*ns)[1];
+  state.counters["jwt_ratio"] = (*ns)[3] / (*ns)[0];
+  state.counters["cold_ratio"] = (*ns)[3] / (*ns)[4];
   state.counters["token_B"] = static_cast<double>(f.token.size());
 }
 

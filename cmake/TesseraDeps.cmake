@@ -11,4 +11,5 @@ find_package(Boost 1.81 REQUIRED)             # Beast + Asio (header-only)
 find_package(SQLite3 3.35 REQUIRED)           # the embedded store; 3.35: UPSERT ... RETURNING
 pkg_check_modules(PQ REQUIRED IMPORTED_TARGET libpq)           # PostgreSQL client (store = "postgres")
 pkg_check_modules(HIREDIS REQUIRED IMPORTED_TARGET hiredis)    # Redis client (cache = "redis")
+pkg_check_modules(CBOR REQUIRED IMPORTED_TARGET libcbor)        # CBOR of WebAuthn (attestation objects, COSE keys)
 find_package(Threads REQUIRED)

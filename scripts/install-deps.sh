@@ -13,7 +13,7 @@ packages=(
   build-essential cmake ninja-build pkg-config git ca-certificates
   libssl-dev libsodium-dev libsqlite3-dev libicu-dev libpq-dev libhiredis-dev
   libboost1.81-dev
-  nlohmann-json3-dev libsimdjson-dev
+  nlohmann-json3-dev libsimdjson-dev libcbor-dev
   libcli11-dev libtomlplusplus-dev libspdlog-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   clang-format clang-tidy

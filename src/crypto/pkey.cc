@@ -118,6 +118,16 @@ bool configure(EVP_PKEY_CTX* ctx, Scheme s, Hash h) {
   return true;
 }
 
+// EVP verify of `sig` (DER for ECDSA) over the digest of `data`.
+bool evp_verify(EVP_PKEY* key, Scheme s, Hash h, std::string_view data, std::string_view sig) {
+  const Digest dg = digest(h, data);
+  PkeyCtx ctx(EVP_PKEY_CTX_new_from_pkey(nullptr, key, nullptr));
+  const bool ok = ctx && EVP_PKEY_verify_init(ctx.get()) == 1 && configure(ctx.get(), s, h) &&
+                  EVP_PKEY_verify(ctx.get(), u8(sig), sig.size(), dg.bytes.data(), dg.size) == 1;
+  if (!ok) ERR_clear_error();
+  return ok;
+}
+
 bool scheme_fits(KeyType t, Scheme s) {
   switch (t) {
     case KeyType::kRsa:
@@ -257,6 +267,55 @@ std::expected<AsymmetricKey, Error> AsymmetricKey::from_ed25519(const OkpParams&
   auto key = with_sodium(share(raw), priv);
   if (key && priv && key->okp_params(false).x != p.x) return std::unexpected(Error::kInvalidKey);
   return key;
+}
+
+std::expected<AsymmetricKey, Error> AsymmetricKey::from_public_der(std::string_view spki) {
+  const unsigned char* p = u8(spki);
+  EVP_PKEY* raw = d2i_PUBKEY(nullptr, &p, static_cast<long>(spki.size()));
+  if (raw == nullptr) {
+    ERR_clear_error();
+    return std::unexpected(Error::kInvalidKey);
+  }
+  std::shared_ptr<EVP_PKEY> k = share(raw);
+  if (p != u8(spki) + spki.size()) return std::unexpected(Error::kInvalidKey);  // trailing bytes
+  switch (EVP_PKEY_get_base_id(raw)) {
+    case EVP_PKEY_RSA: {
+      const int bits = EVP_PKEY_get_bits(raw);
+      if (bits < 2048) return std::unexpected(Error::kWeakKey);
+      if (bits > 16384) return std::unexpected(Error::kUnsupported);
+      return AsymmetricKey(std::move(k), KeyType::kRsa, Curve::kP256, false);
+    }
+    case EVP_PKEY_EC: {
+      std::array<char, 64> name{};
+      std::size_t len = 0;
+      if (EVP_PKEY_get_utf8_string_param(raw, OSSL_PKEY_PARAM_GROUP_NAME, name.data(), name.size(),
+                                         &len) != 1) {
+        ERR_clear_error();
+        return std::unexpected(Error::kUnsupported);  // explicit curve parameters
+      }
+      const std::string_view group(name.data(), len);
+      Curve c{};
+      if (group == "prime256v1" || group == "P-256") {
+        c = Curve::kP256;
+      } else if (group == "secp384r1" || group == "P-384") {
+        c = Curve::kP384;
+      } else if (group == "secp521r1" || group == "P-521") {
+        c = Curve::kP521;
+      } else {
+        return std::unexpected(Error::kUnsupported);
+      }
+      PkeyCtx check(EVP_PKEY_CTX_new_from_pkey(nullptr, raw, nullptr));
+      if (!check || EVP_PKEY_public_check(check.get()) != 1) {
+        ERR_clear_error();
+        return std::unexpected(Error::kInvalidKey);
+      }
+      return AsymmetricKey(std::move(k), KeyType::kEc, c, false);
+    }
+    case EVP_PKEY_ED25519:
+      return with_sodium(std::move(k), false);
+    default:
+      return std::unexpected(Error::kUnsupported);
+  }
 }
 
 std::expected<AsymmetricKey, Error> AsymmetricKey::generate_rsa(int bits) {
@@ -412,12 +471,15 @@ bool AsymmetricKey::verify(Scheme s, Hash h, std::string_view data, std::string_
     OPENSSL_free(out);
     sig = der;
   }
-  const Digest dg = digest(h, data);
-  PkeyCtx ctx(EVP_PKEY_CTX_new_from_pkey(nullptr, pkey_.get(), nullptr));
-  const bool ok = ctx && EVP_PKEY_verify_init(ctx.get()) == 1 && configure(ctx.get(), s, h) &&
-                  EVP_PKEY_verify(ctx.get(), u8(sig), sig.size(), dg.bytes.data(), dg.size) == 1;
-  if (!ok) ERR_clear_error();
-  return ok;
+  return evp_verify(pkey_.get(), s, h, data, sig);
+}
+
+bool AsymmetricKey::verify_ecdsa_der(Hash h, std::string_view data,
+                                     std::string_view der_sig) const {
+  // An Ecdsa-Sig-Value is a SEQUENCE of two INTEGERs of at most field size + 1 bytes each.
+  if (type_ != KeyType::kEc || der_sig.empty() || der_sig.size() > 2 * curve_bytes(curve_) + 16)
+    return false;
+  return evp_verify(pkey_.get(), Scheme::kEcdsa, h, data, der_sig);
 }
 
 }  // namespace tessera::crypto

@@ -49,6 +49,11 @@ class AsymmetricKey {
   static std::expected<AsymmetricKey, Error> from_rsa(const RsaParams& p);
   static std::expected<AsymmetricKey, Error> from_ec(const EcParams& p);
   static std::expected<AsymmetricKey, Error> from_ed25519(const OkpParams& p);
+  // A public key from its DER SubjectPublicKeyInfo (RFC 5280 section 4.1.2.7): RSA (2048 to
+  // 16384 bits), EC on P-256/384/521 (the point checked on the curve) or Ed25519. Anything
+  // else, or trailing bytes, is an error. (WebAuthn attestation certificates carry their key
+  // this way: see crypto/x509.h.)
+  static std::expected<AsymmetricKey, Error> from_public_der(std::string_view spki);
 
   static std::expected<AsymmetricKey, Error> generate_rsa(int bits);
   static std::expected<AsymmetricKey, Error> generate_ec(Curve c);
@@ -80,6 +85,12 @@ class AsymmetricKey {
   // Verifies `sig` over `data`. ECDSA expects r||s of exactly 2 x field size, each in [1, n-1].
   // Returns false for any mismatch or malformed signature; never throws.
   bool verify(Scheme s, Hash h, std::string_view data, std::string_view sig) const;
+
+  // Verifies an ECDSA signature in its DER form (Ecdsa-Sig-Value, SEC 1 / RFC 3279 section
+  // 2.2.3), as WebAuthn assertions (W3C WebAuthn section 6.5.5) and X.509 carry it. Only the
+  // one DER encoding of (r, s) is accepted: OpenSSL re-encodes what it decodes and refuses any
+  // difference (BER lengths, leading zeros, trailing bytes). False for a non-EC key.
+  bool verify_ecdsa_der(Hash h, std::string_view data, std::string_view der_sig) const;
 
  private:
   AsymmetricKey(std::shared_ptr<EVP_PKEY> k, KeyType t, Curve c, bool priv)
