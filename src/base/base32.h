@@ -24,7 +24,8 @@ namespace tessera::base {
 inline constexpr std::size_t kBase32MaxChars = 8192;
 
 // RFC 4648 section 6 encoding in upper case, without '=' padding (the otpauth Key URI format
-// leaves it out). nullopt only when `bytes` is longer than kBase32MaxChars * 5 / 8.
+// leaves it out). nullopt only when `bytes` is longer than kBase32MaxChars * 5 / 8, or when
+// liboath cannot allocate.
 std::optional<std::string> base32_encode(std::string_view bytes);
 
 // Strict RFC 4648 section 6 decoding: letters in upper or lower case (case is folded before the
