@@ -3,6 +3,8 @@ find_package(OpenSSL 3.0 REQUIRED)            # EVP signatures, HMAC, SHA-2, CSP
 find_package(PkgConfig REQUIRED)
 pkg_check_modules(SODIUM REQUIRED IMPORTED_TARGET libsodium)   # Argon2id, Ed25519
 pkg_check_modules(ICU_UC REQUIRED IMPORTED_TARGET icu-uc)      # NFC of emails (auth/email.cc)
+pkg_check_modules(OATH REQUIRED IMPORTED_TARGET liboath)       # base32 of TOTP secrets (base/base32.cc)
+pkg_check_modules(QRENCODE REQUIRED IMPORTED_TARGET libqrencode) # QR codes of otpauth URIs (api/qr_svg.cc)
 find_package(simdjson REQUIRED)               # strict, fast JSON parsing on the token path
 find_package(nlohmann_json 3.11 REQUIRED)     # JSON building (JWK export, API bodies)
 find_package(CLI11 REQUIRED)                  # command-line parsing

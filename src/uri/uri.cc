@@ -26,14 +26,14 @@ bool valid_port(boost::core::string_view text) {
          value <= 65535;
 }
 
+}  // namespace
+
 // Everything but unreserved characters percent-encoded: '+' read as a space by form decoders
 // and '=' or '&' read as separators can then never change a value, whichever way the client
 // decodes the query.
-std::string encode_component(std::string_view s) {
+std::string percent_encode(std::string_view s) {
   return boost::urls::encode(sv(s), boost::urls::unreserved_chars);
 }
-
-}  // namespace
 
 std::expected<std::string, std::string> with_query_params(std::string_view uri,
                                                           const QueryParams& params) {
@@ -41,8 +41,8 @@ std::expected<std::string, std::string> with_query_params(std::string_view uri,
   if (!parsed) return std::unexpected("not an absolute URI");
   boost::urls::url out(*parsed);
   for (const auto& [name, value] : params) {
-    const std::string n = encode_component(name);
-    const std::string v = encode_component(value);
+    const std::string n = percent_encode(name);
+    const std::string v = percent_encode(value);
     out.encoded_params().append(boost::urls::param_pct_view(n, v));
   }
   return std::string(out.buffer());
@@ -52,9 +52,9 @@ std::string encode_query(const QueryParams& params) {
   std::string out;
   for (const auto& [name, value] : params) {
     if (!out.empty()) out += '&';
-    out += encode_component(name);
+    out += percent_encode(name);
     out += '=';
-    out += encode_component(value);
+    out += percent_encode(value);
   }
   return out;
 }

@@ -25,6 +25,11 @@ std::expected<std::string, std::string> with_query_params(std::string_view uri,
 // `params` as a query string "n1=v1&n2=v2", encoded as with_query_params() encodes them.
 std::string encode_query(const QueryParams& params);
 
+// `s` with every byte but RFC 3986 unreserved characters (ALPHA DIGIT - . _ ~) percent-encoded
+// (RFC 3986 section 2.1): one path segment, name or value that no URI or form decoder can split
+// or alter (e.g. the label of an otpauth:// URI).
+std::string percent_encode(std::string_view s);
+
 // The CSP source expression that allows navigation to `uri` (CSP 3 section 2.3.1): the origin
 // "scheme://host[:port]" for a URI with a host, else the scheme-source "scheme:" (a private-use
 // scheme). nullopt when `uri` is not an absolute URI.

@@ -117,6 +117,14 @@ TEST(EncodeQuery, EncodesAllButUnreserved) {
   EXPECT_EQ(encode_query({}), "");
 }
 
+TEST(PercentEncode, EncodesEveryByteButUnreserved) {
+  EXPECT_EQ(percent_encode("ACME Co:a+b@x.example/?#&=%"),
+            "ACME%20Co%3Aa%2Bb%40x.example%2F%3F%23%26%3D%25");
+  EXPECT_EQ(percent_encode("-._~AZaz09"), "-._~AZaz09");
+  EXPECT_EQ(percent_encode(std::string_view("\0\xC3\xA9", 3)), "%00%C3%A9");
+  EXPECT_EQ(percent_encode(""), "");
+}
+
 // CSP 3 source expressions for the consent form's answer (api/oauth_authorize.h).
 TEST(CspSourceOf, OriginForHostsSchemeForPrivateUse) {
   EXPECT_EQ(csp_source_of("https://notes.example/cb?x=1"), "https://notes.example");
