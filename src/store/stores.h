@@ -19,6 +19,7 @@
 #include "store/client_store.h"
 #include "store/consent_store.h"
 #include "store/counter_store.h"
+#include "store/credential_store.h"
 #include "store/key_store.h"
 #include "store/refresh_store.h"
 #include "store/revocation_store.h"
@@ -40,6 +41,9 @@ struct Stores {
   std::shared_ptr<ClientStore> clients;
   std::shared_ptr<AuthorizationCodeStore> codes;
   std::shared_ptr<ConsentStore> consents;
+  // Second factors, passkeys and WebAuthn user handles: in the backend with the users they
+  // belong to, also when a cache is configured.
+  std::shared_ptr<CredentialStore> credentials;
   // Change hints between the processes on these stores (store/change_feed.h).
   std::shared_ptr<ChangeFeed> changes;
   // Whether the backends answer (for /readyz). Thread-safe, cheap, bounded in time.

@@ -45,7 +45,7 @@ struct User {
   bool disabled = false;
   std::int64_t created_at = 0;           // Unix seconds
   std::int64_t password_changed_at = 0;  // Unix seconds
-  std::string totp_secret;               // empty: no TOTP
+  // Second factors are not here: store/credential_store.h.
 };
 
 struct Session {

@@ -1,12 +1,13 @@
 // The store conformance suite: ONE set of tests written against the interfaces in src/store/,
 // run against every backend: memory, sqlite, postgres, and with the Redis cache in front
 // ("sqlite+redis", "postgres+redis": the backend for users, refresh families, keys, clients,
-// authorization codes, consents and audit; Redis for sessions, counters and revocations). Each
-// test gets fresh, empty stores (sqlite: a new file in a new temp dir; postgres: a new database
-// on the server of TESSERA_TEST_POSTGRES_DSN, see postgres_test_util.h; redis: a new key prefix
-// on the server named by TESSERA_TEST_REDIS_URL, deleted afterwards - without them those tests
-// fail, saying how to run them). Tests that only make sense for one backend (files, processes,
-// corruption, timeouts, outages) are in sqlite_test.cc, postgres_test.cc and redis_test.cc.
+// authorization codes, consents, credentials and audit; Redis for sessions, counters and
+// revocations). Each test gets fresh, empty stores (sqlite: a new file in a new temp dir; postgres:
+// a new database on the server of TESSERA_TEST_POSTGRES_DSN, see postgres_test_util.h; redis: a new
+// key prefix on the server named by TESSERA_TEST_REDIS_URL, deleted afterwards - without them those
+// tests fail, saying how to run them). Tests that only make sense for one backend (files,
+// processes, corruption, timeouts, outages) are in sqlite_test.cc, postgres_test.cc and
+// redis_test.cc.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -22,6 +23,7 @@
 #include <vector>
 
 #include "client_checks.h"
+#include "credential_checks.h"
 #include "grant_checks.h"
 #include "postgres_test_util.h"
 #include "redis_test_util.h"
@@ -44,8 +46,10 @@ using testing::make_family;
 using testing::make_key;
 using testing::make_session;
 using testing::make_user;
+using testing::recovery_hash;
 using testing::TempDir;
 using testing::token;
+using testing::user_handle;
 using testing::user_id;
 
 // The parameter is "<backend>" or "<backend>+<cache>".
@@ -87,6 +91,7 @@ class StoreConformance : public ::testing::TestWithParam<std::string> {
   ClientStore& clients() { return *stores_.clients; }
   AuthorizationCodeStore& codes() { return *stores_.codes; }
   ConsentStore& consents() { return *stores_.consents; }
+  CredentialStore& credentials() { return *stores_.credentials; }
 
   TempDir dir_;
   std::unique_ptr<testing::ScratchDatabase> pg_;  // dropped after the stores close
@@ -99,7 +104,7 @@ class StoreConformance : public ::testing::TestWithParam<std::string> {
 TEST_P(StoreConformance, OpensEveryStoreAndIsReady) {
   EXPECT_TRUE(stores_.users && stores_.sessions && stores_.counters && stores_.audit &&
               stores_.refresh && stores_.keys && stores_.revocations && stores_.clients &&
-              stores_.codes && stores_.consents);
+              stores_.codes && stores_.consents && stores_.credentials);
   ASSERT_TRUE(stores_.ready);
   EXPECT_TRUE(stores_.ready());
 }
@@ -112,7 +117,6 @@ TEST_P(StoreConformance, UserRoundTripsEveryField) {
   u.roles = {"writer", "admin", "r\xc3\xb4le"};  // order kept
   u.disabled = true;
   u.password_changed_at = 1234;
-  u.totp_secret = "JBSWY3DPEHPK3PXP";
   ASSERT_TRUE(users().create(u));
 
   for (auto found : {users().find_by_id(u.id), users().find_by_email(u.email)}) {
@@ -124,7 +128,6 @@ TEST_P(StoreConformance, UserRoundTripsEveryField) {
     EXPECT_EQ(found->disabled, true);
     EXPECT_EQ(found->created_at, 1000);
     EXPECT_EQ(found->password_changed_at, 1234);
-    EXPECT_EQ(found->totp_secret, u.totp_secret);
   }
 }
 
@@ -136,7 +139,6 @@ TEST_P(StoreConformance, UserWithNoRolesAndDefaults) {
   ASSERT_TRUE(found);
   EXPECT_TRUE(found->roles.empty());
   EXPECT_FALSE(found->disabled);
-  EXPECT_EQ(found->totp_secret, "");
 }
 
 TEST_P(StoreConformance, MissingUserIsNotFound) {
@@ -874,7 +876,6 @@ TEST_P(StoreConformance, RefreshRotationReportsTheUserItRead) {
   User alice = make_user(1, 500);
   alice.roles = {"admin", "user"};
   alice.disabled = true;
-  alice.totp_secret = "JBSWY3DPEHPK3PXP";
   ASSERT_TRUE(users().create(alice));
   ASSERT_TRUE(refresh().create(make_family(1, 1, 1000)));
   ASSERT_TRUE(refresh().create(make_family(9, 2, 1000)));  // no user 9
@@ -893,7 +894,6 @@ TEST_P(StoreConformance, RefreshRotationReportsTheUserItRead) {
     EXPECT_TRUE(r->user->disabled);
     EXPECT_EQ(r->user->created_at, want.created_at);
     EXPECT_EQ(r->user->password_changed_at, want.password_changed_at);
-    EXPECT_EQ(r->user->totp_secret, want.totp_secret);
   } else {
     EXPECT_FALSE(r->user);
   }
@@ -2088,6 +2088,509 @@ TEST_P(StoreConformance, RemovingAClientDropsItsCodesAndConsents) {
   ASSERT_TRUE(clients().create(client_named("gone")));
   EXPECT_EQ(codes().find(token(1)).error(), StoreError::kNotFound);
   EXPECT_EQ(consents().find(user_id(1), "gone").error(), StoreError::kNotFound);
+}
+
+// ---- CredentialStore: TOTP ---------------------------------------------------------------------
+
+TEST_P(StoreConformance, TotpPendingSecretIsStoredAndReplacedWhilePending) {
+  ASSERT_TRUE(users().create(make_user(1, 500)));
+  ASSERT_TRUE(users().create(make_user(2, 500)));
+  EXPECT_EQ(credentials().find_totp(user_id(1)).error(), StoreError::kNotFound);
+  // Sealed bytes, a NUL and a high byte among them, are kept as given.
+  const std::string sealed("\x01\0\xfe sealed", 10);
+  ASSERT_TRUE(credentials().put_pending_totp(user_id(1), sealed, 1000));
+  auto found = credentials().find_totp(user_id(1));
+  ASSERT_TRUE(found);
+  EXPECT_EQ(found->user_id, user_id(1));
+  EXPECT_EQ(found->sealed_secret, sealed);
+  EXPECT_FALSE(found->confirmed);
+  EXPECT_EQ(found->created_at, 1000);
+  EXPECT_EQ(found->confirmed_at, 0);
+  EXPECT_EQ(found->last_step, 0);
+
+  // Enrolling again before confirming replaces the pending secret.
+  ASSERT_TRUE(credentials().put_pending_totp(user_id(1), "second", 1100));
+  found = credentials().find_totp(user_id(1));
+  ASSERT_TRUE(found);
+  EXPECT_EQ(found->sealed_secret, "second");
+  EXPECT_EQ(found->created_at, 1100);
+  EXPECT_FALSE(found->confirmed);
+  // Another user's is their own.
+  EXPECT_EQ(credentials().find_totp(user_id(2)).error(), StoreError::kNotFound);
+}
+
+TEST_P(StoreConformance, TotpForAnUnknownUserIsNotFoundAndNotStored) {
+  ASSERT_TRUE(users().create(make_user(1, 500)));
+  EXPECT_EQ(credentials().put_pending_totp(user_id(9), "s", 1000).error(), StoreError::kNotFound);
+  EXPECT_EQ(credentials().find_totp(user_id(9)).error(), StoreError::kNotFound);
+  EXPECT_EQ(credentials().confirm_totp(user_id(9), 5, 1000).value(), TotpConfirm::kNoSecret);
+  EXPECT_EQ(credentials().use_totp_step(user_id(9), 5).value(), TotpUse::kNoConfirmedSecret);
+  EXPECT_EQ(credentials().remove_totp(user_id(9)).error(), StoreError::kNotFound);
+}
+
+TEST_P(StoreConformance, TotpConfirmEveryOutcome) {
+  ASSERT_TRUE(users().create(make_user(1, 500)));
+  EXPECT_EQ(credentials().confirm_totp(user_id(1), 100, 1000).value(), TotpConfirm::kNoSecret);
+  ASSERT_TRUE(credentials().put_pending_totp(user_id(1), "s", 1000));
+  // A step of 0 or below is never accepted (a pending secret's last_step is 0).
+  for (std::int64_t step : {std::int64_t{0}, std::int64_t{-1}}) {
+    EXPECT_EQ(credentials().confirm_totp(user_id(1), step, 1005).value(), TotpConfirm::kReplayed)
+        << step;
+    EXPECT_FALSE(credentials().find_totp(user_id(1))->confirmed) << step;
+  }
+  EXPECT_EQ(credentials().confirm_totp(user_id(1), 100, 1010).value(), TotpConfirm::kConfirmed);
+  auto found = credentials().find_totp(user_id(1));
+  ASSERT_TRUE(found);
+  EXPECT_TRUE(found->confirmed);
+  EXPECT_EQ(found->confirmed_at, 1010);
+  EXPECT_EQ(found->last_step, 100);
+  EXPECT_EQ(found->created_at, 1000);
+  EXPECT_EQ(found->sealed_secret, "s");
+
+  // Confirmed: confirming again changes nothing, nor does a new enrolment (kConflict).
+  EXPECT_EQ(credentials().confirm_totp(user_id(1), 200, 1020).value(),
+            TotpConfirm::kAlreadyConfirmed);
+  EXPECT_EQ(credentials().put_pending_totp(user_id(1), "other", 1030).error(),
+            StoreError::kConflict);
+  found = credentials().find_totp(user_id(1));
+  ASSERT_TRUE(found);
+  EXPECT_EQ(found->sealed_secret, "s");
+  EXPECT_EQ(found->confirmed_at, 1010);
+  EXPECT_EQ(found->last_step, 100);
+}
+
+// RFC 6238 section 5.2: a code's step is accepted once; the same or an earlier step afterwards
+// is refused and changes nothing.
+TEST_P(StoreConformance, TotpStepIsAcceptedOnceThenRefusedWithEveryLowerOne) {
+  ASSERT_TRUE(users().create(make_user(1, 500)));
+  ASSERT_TRUE(users().create(make_user(2, 500)));
+  ASSERT_TRUE(credentials().put_pending_totp(user_id(1), "s", 1000));
+  // Pending: not a second factor yet.
+  EXPECT_EQ(credentials().use_totp_step(user_id(1), 50).value(), TotpUse::kNoConfirmedSecret);
+  EXPECT_EQ(credentials().find_totp(user_id(1))->last_step, 0);
+  ASSERT_EQ(credentials().confirm_totp(user_id(1), 100, 1000).value(), TotpConfirm::kConfirmed);
+  // The confirming code's step is used up.
+  EXPECT_EQ(credentials().use_totp_step(user_id(1), 100).value(), TotpUse::kReplayed);
+  EXPECT_EQ(credentials().use_totp_step(user_id(1), 101).value(), TotpUse::kAccepted);
+  EXPECT_EQ(credentials().use_totp_step(user_id(1), 101).value(), TotpUse::kReplayed);
+  EXPECT_EQ(credentials().use_totp_step(user_id(1), 100).value(), TotpUse::kReplayed);
+  EXPECT_EQ(credentials().find_totp(user_id(1))->last_step, 101);
+  // A later step (drift, or the next code), then an earlier one within the window: refused.
+  EXPECT_EQ(credentials().use_totp_step(user_id(1), 103).value(), TotpUse::kAccepted);
+  EXPECT_EQ(credentials().use_totp_step(user_id(1), 102).value(), TotpUse::kReplayed);
+  EXPECT_EQ(credentials().use_totp_step(user_id(1), 0).value(), TotpUse::kReplayed);
+  EXPECT_EQ(credentials().find_totp(user_id(1))->last_step, 103);
+  // Another user's steps are their own.
+  EXPECT_EQ(credentials().use_totp_step(user_id(2), 103).value(), TotpUse::kNoConfirmedSecret);
+  ASSERT_TRUE(credentials().put_pending_totp(user_id(2), "t", 1000));
+  ASSERT_EQ(credentials().confirm_totp(user_id(2), 50, 1000).value(), TotpConfirm::kConfirmed);
+  EXPECT_EQ(credentials().use_totp_step(user_id(2), 102).value(), TotpUse::kAccepted);
+  EXPECT_EQ(credentials().find_totp(user_id(1))->last_step, 103);
+}
+
+TEST_P(StoreConformance, ConcurrentUsesOfOneTotpStepAcceptOnce) {
+  constexpr int kThreads = 8;
+  ASSERT_TRUE(users().create(make_user(1, 500)));
+  ASSERT_TRUE(credentials().put_pending_totp(user_id(1), "s", 1000));
+  ASSERT_EQ(credentials().confirm_totp(user_id(1), 1, 1000).value(), TotpConfirm::kConfirmed);
+  for (int round = 0; round < 5; ++round) {
+    const std::int64_t step = 1000 + round;
+    // A replay counts as a conflict: it lost.
+    const auto race =
+        testing::race_one_change(kThreads, [&](int) -> std::expected<void, StoreError> {
+          auto r = credentials().use_totp_step(user_id(1), step);
+          if (!r) return std::unexpected(r.error());
+          if (*r == TotpUse::kReplayed) return std::unexpected(StoreError::kConflict);
+          if (*r != TotpUse::kAccepted) return std::unexpected(StoreError::kCorrupt);
+          return {};
+        });
+    EXPECT_EQ(race.won, 1) << "round " << round;
+    EXPECT_EQ(race.conflicts, kThreads - 1) << "round " << round;
+    EXPECT_EQ(race.other, 0) << "round " << round;
+    EXPECT_EQ(credentials().find_totp(user_id(1))->last_step, step) << "round " << round;
+  }
+}
+
+// Pending or confirmed, the secret goes; the recovery codes stay (their own call).
+TEST_P(StoreConformance, TotpRemoveDeletesTheSecretOnly) {
+  ASSERT_TRUE(users().create(make_user(1, 500)));
+  ASSERT_TRUE(credentials().put_pending_totp(user_id(1), "s", 1000));
+  ASSERT_TRUE(credentials().remove_totp(user_id(1)));
+  EXPECT_EQ(credentials().find_totp(user_id(1)).error(), StoreError::kNotFound);
+  EXPECT_EQ(credentials().remove_totp(user_id(1)).error(), StoreError::kNotFound);
+
+  ASSERT_TRUE(credentials().put_pending_totp(user_id(1), "s2", 1100));
+  ASSERT_EQ(credentials().confirm_totp(user_id(1), 500, 1100).value(), TotpConfirm::kConfirmed);
+  const std::vector<RecoveryCodeHash> codes = {recovery_hash(1), recovery_hash(2)};
+  ASSERT_TRUE(credentials().replace_recovery_codes(user_id(1), codes, 1100));
+  ASSERT_TRUE(credentials().remove_totp(user_id(1)));
+  EXPECT_EQ(credentials().use_totp_step(user_id(1), 501).value(), TotpUse::kNoConfirmedSecret);
+  EXPECT_EQ(credentials().remaining_recovery_codes(user_id(1)).value(), 2u);
+  // Enrolling anew starts from nothing.
+  ASSERT_TRUE(credentials().put_pending_totp(user_id(1), "s3", 1200));
+  auto found = credentials().find_totp(user_id(1));
+  ASSERT_TRUE(found);
+  EXPECT_FALSE(found->confirmed);
+  EXPECT_EQ(found->last_step, 0);
+  EXPECT_EQ(found->confirmed_at, 0);
+}
+
+// A fresh store has no legacy secret (only a database from before 0008 / 0007 can: see the
+// upgrade tests of sqlite_test.cc and postgres_test.cc).
+TEST_P(StoreConformance, TotpFreshStoreHasNoLegacySecrets) {
+  ASSERT_TRUE(users().create(make_user(1, 500)));
+  auto legacy = credentials().legacy_totp_secrets();
+  ASSERT_TRUE(legacy);
+  EXPECT_TRUE(legacy->empty());
+  EXPECT_EQ(credentials().seal_legacy_totp(user_id(1), "s", 1000).error(), StoreError::kNotFound);
+  EXPECT_EQ(credentials().find_totp(user_id(1)).error(), StoreError::kNotFound);
+}
+
+// ---- CredentialStore: recovery codes ------------------------------------------------------------
+
+TEST_P(StoreConformance, RecoveryCodeIsUsedOnceAndOnlyByItsUser) {
+  ASSERT_TRUE(users().create(make_user(1, 500)));
+  ASSERT_TRUE(users().create(make_user(2, 500)));
+  EXPECT_EQ(credentials().remaining_recovery_codes(user_id(1)).value(), 0u);
+  std::vector<RecoveryCodeHash> ten;
+  for (int n = 1; n <= 10; ++n) ten.push_back(recovery_hash(n));
+  ASSERT_TRUE(credentials().replace_recovery_codes(user_id(1), ten, 1000));
+  EXPECT_EQ(credentials().remaining_recovery_codes(user_id(1)).value(), 10u);
+
+  EXPECT_EQ(credentials().use_recovery_code(user_id(1), recovery_hash(3), 1100).value(),
+            RecoveryCodeUse::kAccepted);
+  EXPECT_EQ(credentials().use_recovery_code(user_id(1), recovery_hash(3), 1101).value(),
+            RecoveryCodeUse::kRefused);
+  EXPECT_EQ(credentials().remaining_recovery_codes(user_id(1)).value(), 9u);
+  // Not a code of this user's; another user's use of a code of user 1's.
+  EXPECT_EQ(credentials().use_recovery_code(user_id(1), recovery_hash(11), 1100).value(),
+            RecoveryCodeUse::kRefused);
+  EXPECT_EQ(credentials().use_recovery_code(user_id(2), recovery_hash(4), 1100).value(),
+            RecoveryCodeUse::kRefused);
+  EXPECT_EQ(credentials().use_recovery_code(user_id(9), recovery_hash(4), 1100).value(),
+            RecoveryCodeUse::kRefused);
+  EXPECT_EQ(credentials().remaining_recovery_codes(user_id(1)).value(), 9u);
+  EXPECT_EQ(credentials().remaining_recovery_codes(user_id(2)).value(), 0u);
+  // A use at time 0 (a fake clock) still counts.
+  EXPECT_EQ(credentials().use_recovery_code(user_id(1), recovery_hash(4), 0).value(),
+            RecoveryCodeUse::kAccepted);
+  EXPECT_EQ(credentials().use_recovery_code(user_id(1), recovery_hash(4), 0).value(),
+            RecoveryCodeUse::kRefused);
+  EXPECT_EQ(credentials().remaining_recovery_codes(user_id(1)).value(), 8u);
+}
+
+TEST_P(StoreConformance, RecoveryCodesReplacedAsAWholeOrNotAtAll) {
+  ASSERT_TRUE(users().create(make_user(1, 500)));
+  const std::vector<RecoveryCodeHash> first = {recovery_hash(1), recovery_hash(2),
+                                               recovery_hash(3)};
+  ASSERT_TRUE(credentials().replace_recovery_codes(user_id(1), first, 1000));
+  ASSERT_EQ(credentials().use_recovery_code(user_id(1), recovery_hash(1), 1001).value(),
+            RecoveryCodeUse::kAccepted);
+
+  // Refused sets change nothing: a repeated hash, more than ten, an unknown user.
+  const std::vector<RecoveryCodeHash> repeated = {recovery_hash(7), recovery_hash(8),
+                                                  recovery_hash(7)};
+  EXPECT_EQ(credentials().replace_recovery_codes(user_id(1), repeated, 1100).error(),
+            StoreError::kConflict);
+  std::vector<RecoveryCodeHash> eleven;
+  for (int n = 20; n < 31; ++n) eleven.push_back(recovery_hash(n));
+  EXPECT_EQ(credentials().replace_recovery_codes(user_id(1), eleven, 1100).error(),
+            StoreError::kConflict);
+  EXPECT_EQ(credentials().replace_recovery_codes(user_id(9), first, 1100).error(),
+            StoreError::kNotFound);
+  EXPECT_EQ(credentials().remaining_recovery_codes(user_id(9)).value(), 0u);
+  EXPECT_EQ(credentials().remaining_recovery_codes(user_id(1)).value(), 2u);
+  EXPECT_EQ(credentials().use_recovery_code(user_id(1), recovery_hash(7), 1100).value(),
+            RecoveryCodeUse::kRefused);
+
+  // A new set (one code of the old set among it) replaces every old code, used or not: all
+  // unused.
+  const std::vector<RecoveryCodeHash> second = {recovery_hash(1), recovery_hash(4)};
+  ASSERT_TRUE(credentials().replace_recovery_codes(user_id(1), second, 1200));
+  EXPECT_EQ(credentials().remaining_recovery_codes(user_id(1)).value(), 2u);
+  EXPECT_EQ(credentials().use_recovery_code(user_id(1), recovery_hash(2), 1201).value(),
+            RecoveryCodeUse::kRefused);
+  EXPECT_EQ(credentials().use_recovery_code(user_id(1), recovery_hash(1), 1201).value(),
+            RecoveryCodeUse::kAccepted);
+
+  // Removal counts used and unused; an empty set leaves none.
+  EXPECT_EQ(credentials().remove_recovery_codes(user_id(1)).value(), 2u);
+  EXPECT_EQ(credentials().remove_recovery_codes(user_id(1)).value(), 0u);
+  EXPECT_EQ(credentials().use_recovery_code(user_id(1), recovery_hash(4), 1300).value(),
+            RecoveryCodeUse::kRefused);
+  ASSERT_TRUE(credentials().replace_recovery_codes(user_id(1), second, 1300));
+  ASSERT_TRUE(credentials().replace_recovery_codes(user_id(1), {}, 1400));
+  EXPECT_EQ(credentials().remaining_recovery_codes(user_id(1)).value(), 0u);
+  EXPECT_EQ(credentials().remove_recovery_codes(user_id(1)).value(), 0u);
+}
+
+TEST_P(StoreConformance, ConcurrentUsesOfOneRecoveryCodeAcceptOnce) {
+  constexpr int kThreads = 8, kRounds = 5;
+  ASSERT_TRUE(users().create(make_user(1, 500)));
+  std::vector<RecoveryCodeHash> codes;
+  for (int n = 1; n <= kRounds; ++n) codes.push_back(recovery_hash(n));
+  ASSERT_TRUE(credentials().replace_recovery_codes(user_id(1), codes, 1000));
+  for (int round = 0; round < kRounds; ++round) {
+    const auto race =
+        testing::race_one_change(kThreads, [&](int t) -> std::expected<void, StoreError> {
+          auto r = credentials().use_recovery_code(user_id(1), recovery_hash(round + 1), 1100 + t);
+          if (!r) return std::unexpected(r.error());
+          if (*r == RecoveryCodeUse::kRefused) return std::unexpected(StoreError::kConflict);
+          return {};
+        });
+    EXPECT_EQ(race.won, 1) << "round " << round;
+    EXPECT_EQ(race.conflicts, kThreads - 1) << "round " << round;
+    EXPECT_EQ(race.other, 0) << "round " << round;
+    EXPECT_EQ(credentials().remaining_recovery_codes(user_id(1)).value(),
+              static_cast<std::size_t>(kRounds - round - 1));
+  }
+}
+
+// ---- CredentialStore: passkeys ------------------------------------------------------------------
+
+TEST_P(StoreConformance, PasskeyRoundTripsEveryFieldAndListsOldestFirst) {
+  ASSERT_TRUE(users().create(make_user(1, 500)));
+  ASSERT_TRUE(users().create(make_user(2, 500)));
+  Passkey full = testing::make_passkey(5, 1, 1000);
+  full.credential_id = std::string(kMaxCredentialIdBytes, '\xc3');  // the longest allowed
+  full.sign_count = kMaxSignCount;
+  full.transports = {"usb", "nfc", "ble", "smart-card", "hybrid", "internal"};
+  full.name = "YubiKey \xe2\x80\x94 bl\xc3\xa5";
+  full.backup_eligible = false;
+  full.backed_up = true;
+  full.last_used_at = 1500;
+  ASSERT_TRUE(credentials().add_passkey(full));
+  // The other end: no transports, empty name, counter 0, flags false.
+  Passkey bare = testing::make_passkey(3, 1, 1000);  // same created_at: ordered by id
+  bare.transports.clear();
+  bare.name = "";
+  bare.backup_eligible = false;
+  ASSERT_TRUE(credentials().add_passkey(bare));
+  const Passkey older = testing::make_passkey(9, 1, 900);
+  ASSERT_TRUE(credentials().add_passkey(older));
+  const Passkey others = testing::make_passkey(4, 2, 800);
+  ASSERT_TRUE(credentials().add_passkey(others));
+
+  testing::expect_same_passkey(credentials().find_passkey(user_id(1), full.id).value(), full);
+  testing::expect_same_passkey(
+      credentials().find_passkey_by_credential_id(full.credential_id).value(), full);
+  testing::expect_same_passkey(
+      credentials().find_passkey_by_credential_id(bare.credential_id).value(), bare);
+  auto listed = credentials().list_passkeys(user_id(1));
+  ASSERT_TRUE(listed);
+  ASSERT_EQ(listed->size(), 3u);
+  testing::expect_same_passkey((*listed)[0], older);
+  testing::expect_same_passkey((*listed)[1], bare);
+  testing::expect_same_passkey((*listed)[2], full);
+  auto theirs = credentials().list_passkeys(user_id(2));
+  ASSERT_TRUE(theirs);
+  ASSERT_EQ(theirs->size(), 1u);
+  testing::expect_same_passkey(theirs->front(), others);
+  EXPECT_TRUE(credentials().list_passkeys(user_id(3))->empty());
+
+  // Not found: another user's passkey by id, an unknown credential id, a prefix of one.
+  EXPECT_EQ(credentials().find_passkey(user_id(2), full.id).error(), StoreError::kNotFound);
+  EXPECT_EQ(credentials().find_passkey(user_id(1), testing::passkey_id(77)).error(),
+            StoreError::kNotFound);
+  EXPECT_EQ(credentials().find_passkey_by_credential_id("unknown").error(), StoreError::kNotFound);
+  EXPECT_EQ(
+      credentials().find_passkey_by_credential_id(testing::credential_id(3).substr(0, 5)).error(),
+      StoreError::kNotFound);
+}
+
+TEST_P(StoreConformance, PasskeyCredentialIdIsUniqueAcrossUsers) {
+  ASSERT_TRUE(users().create(make_user(1, 500)));
+  ASSERT_TRUE(users().create(make_user(2, 500)));
+  const Passkey first = testing::make_passkey(1, 1, 1000);
+  ASSERT_TRUE(credentials().add_passkey(first));
+  // The same credential id for another user, and for the same user under another id.
+  Passkey stolen = testing::make_passkey(2, 2, 1100);
+  stolen.credential_id = first.credential_id;
+  EXPECT_EQ(credentials().add_passkey(stolen).error(), StoreError::kConflict);
+  Passkey again = testing::make_passkey(3, 1, 1100);
+  again.credential_id = first.credential_id;
+  EXPECT_EQ(credentials().add_passkey(again).error(), StoreError::kConflict);
+  // The same id with another credential id.
+  Passkey same_id = testing::make_passkey(1, 2, 1100);
+  same_id.credential_id = "fresh";
+  EXPECT_EQ(credentials().add_passkey(same_id).error(), StoreError::kConflict);
+  // Nothing of them was stored.
+  testing::expect_same_passkey(
+      credentials().find_passkey_by_credential_id(first.credential_id).value(), first);
+  EXPECT_TRUE(credentials().list_passkeys(user_id(2))->empty());
+  EXPECT_EQ(credentials().list_passkeys(user_id(1))->size(), 1u);
+  EXPECT_EQ(credentials().find_passkey_by_credential_id("fresh").error(), StoreError::kNotFound);
+}
+
+TEST_P(StoreConformance, PasskeyBreakingTheFieldRulesOrOfAnUnknownUserIsRefused) {
+  ASSERT_TRUE(users().create(make_user(1, 500)));
+  EXPECT_EQ(credentials().add_passkey(testing::make_passkey(1, 9, 1000)).error(),
+            StoreError::kNotFound);
+  std::vector<Passkey> bad(4, testing::make_passkey(2, 1, 1000));
+  bad[0].credential_id = "";
+  bad[1].credential_id = std::string(kMaxCredentialIdBytes + 1, 'x');
+  bad[2].sign_count = -1;
+  bad[3].sign_count = kMaxSignCount + 1;
+  for (std::size_t i = 0; i < bad.size(); ++i) {
+    EXPECT_EQ(credentials().add_passkey(bad[i]).error(), StoreError::kConflict) << i;
+  }
+  // For an unknown user the user is what is missing, whatever else is wrong.
+  Passkey both = bad[0];
+  both.user_id = user_id(9);
+  EXPECT_EQ(credentials().add_passkey(both).error(), StoreError::kNotFound);
+  EXPECT_TRUE(credentials().list_passkeys(user_id(1))->empty());
+  EXPECT_TRUE(credentials().list_passkeys(user_id(9))->empty());
+}
+
+TEST_P(StoreConformance, PasskeyRenameAndRemoveOnlyTheirUsersOwn) {
+  ASSERT_TRUE(users().create(make_user(1, 500)));
+  ASSERT_TRUE(users().create(make_user(2, 500)));
+  Passkey mine = testing::make_passkey(1, 1, 1000);
+  const Passkey theirs = testing::make_passkey(2, 2, 1000);
+  ASSERT_TRUE(credentials().add_passkey(mine));
+  ASSERT_TRUE(credentials().add_passkey(theirs));
+
+  ASSERT_TRUE(credentials().rename_passkey(user_id(1), mine.id, "Laptop \xf0\x9f\x94\x91"));
+  mine.name = "Laptop \xf0\x9f\x94\x91";
+  testing::expect_same_passkey(credentials().find_passkey(user_id(1), mine.id).value(), mine);
+  EXPECT_EQ(credentials().rename_passkey(user_id(1), theirs.id, "mine now").error(),
+            StoreError::kNotFound);
+  EXPECT_EQ(credentials().remove_passkey(user_id(1), theirs.id).error(), StoreError::kNotFound);
+  EXPECT_EQ(credentials().rename_passkey(user_id(1), testing::passkey_id(9), "x").error(),
+            StoreError::kNotFound);
+  testing::expect_same_passkey(credentials().find_passkey(user_id(2), theirs.id).value(), theirs);
+
+  ASSERT_TRUE(credentials().remove_passkey(user_id(1), mine.id));
+  EXPECT_EQ(credentials().find_passkey(user_id(1), mine.id).error(), StoreError::kNotFound);
+  EXPECT_EQ(credentials().find_passkey_by_credential_id(mine.credential_id).error(),
+            StoreError::kNotFound);
+  EXPECT_EQ(credentials().remove_passkey(user_id(1), mine.id).error(), StoreError::kNotFound);
+  EXPECT_EQ(credentials().use_passkey(mine.credential_id, 1, false, 2000).error(),
+            StoreError::kNotFound);
+  // Its credential id is free again.
+  Passkey back = testing::make_passkey(3, 2, 3000);
+  back.credential_id = mine.credential_id;
+  ASSERT_TRUE(credentials().add_passkey(back));
+}
+
+// WebAuthn Level 3 section 7.2 step 22: the counter must grow when either count is nonzero; a
+// refusal stores nothing.
+TEST_P(StoreConformance, PasskeyCounterMustIncreaseUnlessBothAreZero) {
+  ASSERT_TRUE(users().create(make_user(1, 500)));
+  Passkey p = testing::make_passkey(1, 1, 1000);
+  ASSERT_TRUE(credentials().add_passkey(p));
+  EXPECT_EQ(credentials().use_passkey("unknown", 1, false, 1100).error(), StoreError::kNotFound);
+
+  // 0 and 0: an authenticator without a counter, accepted every time.
+  for (std::int64_t now : {1100, 1200}) {
+    auto used = credentials().use_passkey(p.credential_id, 0, true, now);
+    ASSERT_TRUE(used);
+    EXPECT_EQ(used->outcome, PasskeyUseOutcome::kUsed);
+    p.backed_up = true;
+    p.last_used_at = now;
+    testing::expect_same_passkey(used->passkey, p);
+  }
+  // Up from 0.
+  auto used = credentials().use_passkey(p.credential_id, 5, false, 1300);
+  ASSERT_TRUE(used);
+  EXPECT_EQ(used->outcome, PasskeyUseOutcome::kUsed);
+  p.sign_count = 5;
+  p.backed_up = false;
+  p.last_used_at = 1300;
+  testing::expect_same_passkey(used->passkey, p);
+
+  // Equal, lower, back to 0: refused, and nothing changes (backed_up, last_used_at included).
+  for (std::int64_t count : {std::int64_t{5}, std::int64_t{4}, std::int64_t{0}}) {
+    auto refused = credentials().use_passkey(p.credential_id, count, true, 1400);
+    ASSERT_TRUE(refused) << count;
+    EXPECT_EQ(refused->outcome, PasskeyUseOutcome::kCounterNotIncreased) << count;
+    testing::expect_same_passkey(refused->passkey, p);
+    testing::expect_same_passkey(credentials().find_passkey(user_id(1), p.id).value(), p);
+  }
+  // Up again, by any amount, to the largest.
+  used = credentials().use_passkey(p.credential_id, kMaxSignCount, true, 1500);
+  ASSERT_TRUE(used);
+  EXPECT_EQ(used->outcome, PasskeyUseOutcome::kUsed);
+  EXPECT_EQ(used->passkey.sign_count, kMaxSignCount);
+  EXPECT_EQ(credentials().use_passkey(p.credential_id, kMaxSignCount, true, 1600)->outcome,
+            PasskeyUseOutcome::kCounterNotIncreased);
+  EXPECT_EQ(credentials().find_passkey(user_id(1), p.id)->last_used_at, 1500);
+}
+
+TEST_P(StoreConformance, ConcurrentUsesOfOnePasskeyCountAcceptOnce) {
+  constexpr int kThreads = 8;
+  ASSERT_TRUE(users().create(make_user(1, 500)));
+  const Passkey p = testing::make_passkey(1, 1, 1000);
+  ASSERT_TRUE(credentials().add_passkey(p));
+  for (int round = 0; round < 5; ++round) {
+    const std::int64_t count = 10 + round;
+    const auto race =
+        testing::race_one_change(kThreads, [&](int t) -> std::expected<void, StoreError> {
+          auto r = credentials().use_passkey(p.credential_id, count, false, 2000 + t);
+          if (!r) return std::unexpected(r.error());
+          if (r->outcome == PasskeyUseOutcome::kCounterNotIncreased) {
+            return std::unexpected(StoreError::kConflict);
+          }
+          return {};
+        });
+    EXPECT_EQ(race.won, 1) << "round " << round;
+    EXPECT_EQ(race.conflicts, kThreads - 1) << "round " << round;
+    EXPECT_EQ(race.other, 0) << "round " << round;
+    ASSERT_GE(race.winner, 0);
+    auto after = credentials().find_passkey(user_id(1), p.id);
+    ASSERT_TRUE(after);
+    EXPECT_EQ(after->sign_count, count);
+    EXPECT_EQ(after->last_used_at, 2000 + race.winner);  // the winner's, whole
+  }
+}
+
+// ---- CredentialStore: WebAuthn user handles -----------------------------------------------------
+
+TEST_P(StoreConformance, UserHandleIsStoredOnceAndFindsItsUser) {
+  ASSERT_TRUE(users().create(make_user(1, 500)));
+  ASSERT_TRUE(users().create(make_user(2, 500)));
+  EXPECT_EQ(credentials().user_by_handle(user_handle(1)).error(), StoreError::kNotFound);
+  EXPECT_EQ(credentials().user_handle(user_id(1), user_handle(1), 1000).value(), user_handle(1));
+  // Later calls return the stored handle, whatever candidate they bring.
+  EXPECT_EQ(credentials().user_handle(user_id(1), user_handle(2), 1100).value(), user_handle(1));
+  EXPECT_EQ(credentials().user_by_handle(user_handle(1)).value(), user_id(1));
+  EXPECT_EQ(credentials().user_by_handle(user_handle(2)).error(), StoreError::kNotFound);
+
+  // Another user's handle as a candidate: refused, nothing stored; a fresh one works.
+  EXPECT_EQ(credentials().user_handle(user_id(2), user_handle(1), 1200).error(),
+            StoreError::kConflict);
+  EXPECT_EQ(credentials().user_handle(user_id(2), user_handle(3), 1200).value(), user_handle(3));
+  EXPECT_EQ(credentials().user_by_handle(user_handle(3)).value(), user_id(2));
+  EXPECT_EQ(credentials().user_by_handle(user_handle(1)).value(), user_id(1));
+
+  // An unknown user gets none.
+  EXPECT_EQ(credentials().user_handle(user_id(9), user_handle(9), 1300).error(),
+            StoreError::kNotFound);
+  EXPECT_EQ(credentials().user_by_handle(user_handle(9)).error(), StoreError::kNotFound);
+}
+
+TEST_P(StoreConformance, ConcurrentFirstUserHandlesAgreeOnOne) {
+  constexpr int kThreads = 8;
+  for (int user = 1; user <= 3; ++user) {
+    ASSERT_TRUE(users().create(make_user(user, 500)));
+    std::vector<std::expected<UserHandle, StoreError>> got(kThreads,
+                                                           std::unexpected(StoreError::kCorrupt));
+    testing::on_threads(kThreads, [&](int t) {
+      got[t] = credentials().user_handle(user_id(user), user_handle(user * 100 + t), 1000);
+    });
+    ASSERT_TRUE(got[0]) << "user " << user;
+    for (int t = 0; t < kThreads; ++t) {
+      ASSERT_TRUE(got[t]) << "user " << user << " thread " << t;
+      EXPECT_EQ(*got[t], *got[0]) << "user " << user << " thread " << t;
+    }
+    EXPECT_EQ(credentials().user_by_handle(*got[0]).value(), user_id(user));
+    for (int t = 0; t < kThreads; ++t) {
+      if (user_handle(user * 100 + t) != *got[0]) {
+        EXPECT_EQ(credentials().user_by_handle(user_handle(user * 100 + t)).error(),
+                  StoreError::kNotFound);
+      }
+    }
+  }
 }
 
 // ---- ChangeFeed --------------------------------------------------------------------------------

@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "client_checks.h"
+#include "credential_checks.h"
 #include "grant_checks.h"
 #include "legacy_families.h"
 #include "legacy_sessions.h"
@@ -176,7 +177,7 @@ TEST_F(PostgresStore, ConcurrentMigrationsOfAFreshDatabaseAllSucceedAndAgree) {
   EXPECT_EQ(raw.scalar("SELECT count(DISTINCT version) FROM schema_version"), latest);
   EXPECT_EQ(raw.scalar("SELECT count(*) FROM keyring"), "1");  // seeded exactly once
   EXPECT_EQ(raw.scalar("SELECT count(*) FROM revocation_log_state"), "1");
-  EXPECT_EQ(raw.scalar("SELECT count(*) FROM pg_tables WHERE schemaname = 'public'"), "18");
+  EXPECT_EQ(raw.scalar("SELECT count(*) FROM pg_tables WHERE schemaname = 'public'"), "23");
   Stores s = open(config());
   EXPECT_TRUE(s.users->create(make_user(1, 1000)));
 }
@@ -297,6 +298,39 @@ TEST_F(PostgresStore, AVersion5DatabaseGetsOAuthCodesAndConsents) {
   EXPECT_TRUE(errors().empty()) << errors().front();
 }
 
+// A version 6 database (the schema before the credential tables, users with a plaintext
+// totp_secret column) gets them (0007): the non-empty secrets move to the legacy table, the
+// column goes, and every credential call works, sealing the legacy secrets included.
+TEST_F(PostgresStore, AVersion6DatabaseMovesItsPlaintextTotpSecretsOut) {
+  ASSERT_NO_FATAL_FAILURE(write_old_database(6, testing::pre_credentials_inserts(bytea_literal)));
+  Stores s = open(config());
+  ASSERT_TRUE(s.ready());
+  ASSERT_NO_FATAL_FAILURE(testing::expect_credentials_after_upgrade(s));
+  RawConnection raw(db_->dsn());
+  EXPECT_EQ(raw.scalar("SELECT name FROM schema_version WHERE version = 7"),
+            "0007_credentials.sql");
+  EXPECT_EQ(raw.scalar("SELECT count(*) FROM information_schema.columns WHERE table_name = "
+                       "'users' AND column_name = 'totp_secret'"),
+            "0");
+  EXPECT_EQ(raw.scalar("SELECT count(*) FROM users"), "3");
+  EXPECT_EQ(raw.scalar("SELECT count(*) FROM totp_legacy_secrets"), "0");
+  // The store reported nothing: an unknown user's passkey is an answer, not a fault.
+  EXPECT_TRUE(errors().empty()) << errors().front();
+}
+
+// A user's credentials go with the user (ON DELETE CASCADE). UserStore has no removal, so the
+// user is deleted as an operator would.
+TEST_F(PostgresStore, CredentialsGoWithTheirUser) {
+  Stores s = open(config());
+  ASSERT_NO_FATAL_FAILURE(testing::make_credentials_of_two_users(s));
+  {
+    RawConnection raw(db_->dsn());
+    ASSERT_TRUE(raw.exec("DELETE FROM users WHERE id = " + bytea_literal(user_id(1))))
+        << raw.error();
+  }
+  ASSERT_NO_FATAL_FAILURE(testing::expect_user_1_gone(s));
+}
+
 TEST_F(PostgresStore, AnInvalidConnectionStringIsRefusedWithoutEchoingIt) {
   for (const std::string dsn :
        {"host=127.0.0.1 password=s3cr3t-value junk", "postgresql://u:s3cr3t-value@[::1"}) {
@@ -348,6 +382,13 @@ TEST_F(PostgresStore, ProcessesRedeemingOneCodeGiveOneWinner) {
   RawConnection raw(db_->dsn());
   EXPECT_EQ(raw.scalar("SELECT count(*) FROM oauth_codes WHERE redeemed_at = 2000"),
             std::to_string(kRounds));
+}
+
+// Nodes using one TOTP step or one recovery code at once: each is accepted once.
+TEST_F(PostgresStore, ProcessesUsingOneTotpStepOrRecoveryCodeAcceptOnce) {
+  Stores s = open(config());
+  ASSERT_NO_FATAL_FAILURE(
+      testing::race_one_time_uses_between_processes(s, "postgres:" + db_->dsn(), 6, 10));
 }
 
 // A revocation racing rotations of the same family: whichever commits first, the family ends

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "client_checks.h"
+#include "credential_checks.h"
 #include "grant_checks.h"
 #include "legacy_families.h"
 #include "legacy_sessions.h"
@@ -218,7 +219,7 @@ TEST_F(SqliteStore, MigrateAppliesOnceAndIsIdempotent) {
   // Every table of every migration (SQLite's own, such as sqlite_sequence, left out).
   EXPECT_EQ(raw.scalar("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND "
                        "name NOT LIKE 'sqlite\\_%' ESCAPE '\\'"),
-            "18");
+            "23");
 }
 
 // A database made by a binary that knew only 0001 (users, sessions, counters, audit) is
@@ -260,7 +261,12 @@ TEST_F(SqliteStore, AVersion1DatabaseUpgradesWithItsDataIntact) {
   EXPECT_TRUE(u->disabled);
   EXPECT_EQ(u->created_at, 100);
   EXPECT_EQ(u->password_changed_at, 150);
-  EXPECT_EQ(u->totp_secret, "TOTPSECRET");
+  // The hand-written plaintext secret waits in the legacy table (0008), out of the users row.
+  auto legacy = s.credentials->legacy_totp_secrets();
+  ASSERT_TRUE(legacy);
+  ASSERT_EQ(legacy->size(), 1u);
+  EXPECT_EQ(legacy->front().user_id, user_id(1));
+  EXPECT_EQ(legacy->front().plaintext, "TOTPSECRET");
   auto session = s.sessions->find(token(1));
   ASSERT_TRUE(session);
   EXPECT_EQ(session->user_id, user_id(1));
@@ -387,6 +393,45 @@ TEST_F(SqliteStore, AVersion6DatabaseGetsOAuthCodesAndConsents) {
             "0007_oauth_grants.sql");
   EXPECT_EQ(raw.scalar("PRAGMA integrity_check"), "ok");
   EXPECT_EQ(raw.scalar("SELECT count(*) FROM pragma_foreign_key_check"), "0");
+}
+
+// A version 7 database (the schema before the credential tables, users with a plaintext
+// totp_secret column) gets them (0008): the non-empty secrets move to the legacy table, the
+// column goes, and every credential call works, sealing the legacy secrets included. A process
+// of the previous version still running on the file can no longer read or write a user: every
+// statement it has for users names the dropped column.
+TEST_F(SqliteStore, AVersion7DatabaseMovesItsPlaintextTotpSecretsOut) {
+  ASSERT_NO_FATAL_FAILURE(
+      write_old_database(path_, 7, testing::pre_credentials_inserts(blob_literal)));
+  Stores s = open();
+  ASSERT_TRUE(s.ready());
+  ASSERT_NO_FATAL_FAILURE(testing::expect_credentials_after_upgrade(s));
+  Raw raw(path_);
+  EXPECT_EQ(raw.scalar("SELECT name FROM schema_version WHERE version = 8"),
+            "0008_credentials.sql");
+  EXPECT_EQ(raw.scalar("SELECT count(*) FROM pragma_table_info('users') WHERE name = "
+                       "'totp_secret'"),
+            "0");
+  EXPECT_NE(raw.exec("SELECT totp_secret FROM users"), SQLITE_OK);
+  EXPECT_EQ(raw.scalar("SELECT count(*) FROM users"), "3");
+  // No plaintext is left anywhere: the legacy rows are gone once sealed.
+  EXPECT_EQ(raw.scalar("SELECT count(*) FROM totp_legacy_secrets"), "0");
+  EXPECT_EQ(raw.scalar("PRAGMA integrity_check"), "ok");
+  EXPECT_EQ(raw.scalar("SELECT count(*) FROM pragma_foreign_key_check"), "0");
+}
+
+// A user's credentials go with the user (ON DELETE CASCADE). UserStore has no removal, so the
+// user is deleted as an operator would.
+TEST_F(SqliteStore, CredentialsGoWithTheirUser) {
+  Stores s = open();
+  ASSERT_NO_FATAL_FAILURE(testing::make_credentials_of_two_users(s));
+  {
+    Raw raw(path_);
+    ASSERT_EQ(raw.exec("PRAGMA foreign_keys = ON"), SQLITE_OK);
+    ASSERT_EQ(raw.exec("DELETE FROM users WHERE id = " + blob_literal(user_id(1))), SQLITE_OK)
+        << raw.last_error();
+  }
+  ASSERT_NO_FATAL_FAILURE(testing::expect_user_1_gone(s));
 }
 
 TEST_F(SqliteStore, ConcurrentMigrationsFromTwoOpenersAgree) {
@@ -543,6 +588,13 @@ TEST_F(SqliteStore, ProcessesRedeemingOneCodeGiveOneWinner) {
 
 // What the CLI revokes and rotates, a running server's follower sees: the keyring CAS and the
 // revocation log work across two Stores on one file exactly as within one.
+// Processes (the CLI beside a server, or two servers on one file) using one TOTP step or one
+// recovery code at once: each is accepted once.
+TEST_F(SqliteStore, ProcessesUsingOneTotpStepOrRecoveryCodeAcceptOnce) {
+  Stores s = open();
+  ASSERT_NO_FATAL_FAILURE(testing::race_one_time_uses_between_processes(s, path_, 4, 10));
+}
+
 TEST_F(SqliteStore, KeyringAndRevocationLogAcrossTwoStoresOnOneFile) {
   Stores server = open();
   Stores cli = open();

@@ -12,9 +12,15 @@
 //   store_peer DB redeem PEER ROUNDS START_MS
 //                                   at Unix time START_MS (ms), redeems code token(round + 1) at
 //                                   2000 by family_id(PEER + 1) for each round (grant_checks.h)
+//   store_peer DB totp-step PEER ROUNDS START_MS
+//                                   at Unix time START_MS (ms), uses TOTP step 1000 + round of
+//                                   user 1 for each round (credential_checks.h)
+//   store_peer DB recovery-code PEER ROUNDS START_MS
+//                                   likewise recovery code recovery_hash(round + 1) of user 1
 // Exit 0 when every call succeeded, 1 otherwise, 2 on bad arguments; `rotate` exits with how
 // many of its rotations got kRotated (the rest must get kAlreadyUsed), `redeem` with how many
-// of its redemptions got true (the rest false), each 100 otherwise.
+// of its redemptions got true (the rest false), `totp-step` and `recovery-code` with how many
+// of their uses were accepted (the rest refused as replays), each 100 otherwise.
 #include <chrono>
 #include <cstdio>
 #include <optional>
@@ -74,6 +80,25 @@ int redeem_race(AuthorizationCodeStore& codes, int peer, int rounds, std::int64_
   });
 }
 
+int totp_step_race(CredentialStore& credentials, int rounds, std::int64_t start_ms) {
+  return race(rounds, start_ms, [&](int round) -> std::optional<bool> {
+    auto r = credentials.use_totp_step(testing::user_id(1), 1000 + round);
+    if (!succeeded("use_totp_step", r)) return std::nullopt;
+    if (*r == TotpUse::kAccepted) return true;
+    if (*r == TotpUse::kReplayed) return false;
+    return std::nullopt;
+  });
+}
+
+int recovery_code_race(CredentialStore& credentials, int rounds, std::int64_t start_ms) {
+  return race(rounds, start_ms, [&](int round) -> std::optional<bool> {
+    auto r =
+        credentials.use_recovery_code(testing::user_id(1), testing::recovery_hash(round + 1), 2000);
+    if (!succeeded("use_recovery_code", r)) return std::nullopt;
+    return *r == RecoveryCodeUse::kAccepted;
+  });
+}
+
 // The whole migration race of one peer: every peer must reach the version its stores expect.
 int migrate_race(const StoreConfig& config, std::int64_t start_ms) {
   sleep_until_ms(start_ms);
@@ -119,6 +144,12 @@ int main(int argc, char** argv) {
   }
   if (command == "redeem" && argc == 6) {
     return redeem_race(*stores->codes, std::stoi(argv[3]), std::stoi(argv[4]), std::stoll(argv[5]));
+  }
+  if (command == "totp-step" && argc == 6) {
+    return totp_step_race(*stores->credentials, std::stoi(argv[4]), std::stoll(argv[5]));
+  }
+  if (command == "recovery-code" && argc == 6) {
+    return recovery_code_race(*stores->credentials, std::stoi(argv[4]), std::stoll(argv[5]));
   }
   return 2;
 }

@@ -13,6 +13,7 @@
 
 #include "store/client_store.h"
 #include "store/counter_store.h"
+#include "store/credential_store.h"
 #include "store/key_store.h"
 #include "store/refresh_store.h"
 #include "store/session_store.h"
@@ -63,8 +64,37 @@ inline User make_user(int n, std::int64_t created_at) {
               .roles = {"user"},
               .disabled = false,
               .created_at = created_at,
-              .password_changed_at = created_at,
-              .totp_secret = ""};
+              .password_changed_at = created_at};
+}
+
+// Recovery code hash n (distinct for distinct n).
+inline RecoveryCodeHash recovery_hash(int n) {
+  RecoveryCodeHash h{};
+  h[0] = 0x7c;
+  h[30] = static_cast<std::uint8_t>(n >> 8);
+  h[31] = static_cast<std::uint8_t>(n);
+  return h;
+}
+
+// Passkey id n: user_id(n) with a first byte of 0x9a (so ids order like n).
+inline PasskeyId passkey_id(int n) {
+  PasskeyId id = user_id(n);
+  id[0] = 0x9a;
+  return id;
+}
+
+// Credential id n: bytes that hold a NUL and a high byte, distinct for distinct n.
+inline std::string credential_id(int n) {
+  return std::string("cred\0\xff-", 7) + std::to_string(n);
+}
+
+// WebAuthn user handle n (distinct for distinct n).
+inline UserHandle user_handle(int n) {
+  UserHandle h{};
+  h[0] = 0x48;
+  h[30] = static_cast<std::uint8_t>(n >> 8);
+  h[31] = static_cast<std::uint8_t>(n);
+  return h;
 }
 
 // Session n of user `user`, created (and last seen) at `created_at`.

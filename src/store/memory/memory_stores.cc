@@ -12,6 +12,8 @@
 #include <utility>
 #include <vector>
 
+#include "store/memory/internal.h"
+
 namespace tessera::store::memory {
 namespace {
 
@@ -774,7 +776,8 @@ class MemoryConsentStore final : public ConsentStore {
 
 Stores open_stores() {
   auto oauth = std::make_shared<OAuthRecords>();
-  return Stores{.users = std::make_shared<MemoryUserStore>(),
+  auto users = std::make_shared<MemoryUserStore>();
+  return Stores{.users = users,
                 .sessions = std::make_shared<MemorySessionStore>(),
                 .counters = std::make_shared<MemoryCounterStore>(),
                 .audit = std::make_shared<MemoryAuditStore>(),
@@ -784,6 +787,7 @@ Stores open_stores() {
                 .clients = std::make_shared<MemoryClientStore>(oauth),
                 .codes = std::make_shared<MemoryAuthorizationCodeStore>(oauth),
                 .consents = std::make_shared<MemoryConsentStore>(oauth),
+                .credentials = make_credential_store(users),
                 .changes = make_local_change_feed(),
                 .ready = [] { return true; }};
 }

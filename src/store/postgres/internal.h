@@ -13,6 +13,7 @@
 #include "store/authorization_code_store.h"
 #include "store/client_store.h"
 #include "store/consent_store.h"
+#include "store/credential_store.h"
 #include "store/counter_store.h"
 #include "store/key_store.h"
 #include "store/postgres/op.h"
@@ -35,9 +36,10 @@ std::shared_ptr<RevocationStore> make_revocation_store(std::shared_ptr<Pool> poo
 std::shared_ptr<ClientStore> make_client_store(std::shared_ptr<Pool> pool);
 std::shared_ptr<AuthorizationCodeStore> make_authorization_code_store(std::shared_ptr<Pool> pool);
 std::shared_ptr<ConsentStore> make_consent_store(std::shared_ptr<Pool> pool);
+std::shared_ptr<CredentialStore> make_credential_store(std::shared_ptr<Pool> pool);
 
 // A users row's columns from `col`, in the order id, email, password_hash, roles, disabled,
-// created_at, password_changed_at, totp_secret (user_store.cc; rotate() reads them too).
+// created_at, password_changed_at (user_store.cc; rotate() reads them too).
 User decode_user(Row& row, int col);
 
 // Runs `fn(Op&)` -> std::expected<T, StoreError> as the call `what` (its statements each

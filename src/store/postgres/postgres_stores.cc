@@ -33,6 +33,7 @@ std::expected<Stores, std::string> open_stores(const StoreConfig& config) {
       .clients = make_client_store(shared),
       .codes = make_authorization_code_store(shared),
       .consents = make_consent_store(shared),
+      .credentials = make_credential_store(shared),
       .changes = make_local_change_feed(),
       // Reachable within the bound, and at the version this binary expects (a newer node's
       // migration makes this one unready rather than wrong).

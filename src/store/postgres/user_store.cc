@@ -8,19 +8,19 @@ namespace {
 
 // The columns every read decodes (decode_user(), internal.h), in this order.
 constexpr std::string_view kFindById =
-    "SELECT id, email, password_hash, roles, disabled, created_at, password_changed_at, "
-    "totp_secret FROM users WHERE id = $1";
+    "SELECT id, email, password_hash, roles, disabled, created_at, password_changed_at "
+    "FROM users WHERE id = $1";
 constexpr std::string_view kFindByEmail =
-    "SELECT id, email, password_hash, roles, disabled, created_at, password_changed_at, "
-    "totp_secret FROM users WHERE email = $1";
+    "SELECT id, email, password_hash, roles, disabled, created_at, password_changed_at "
+    "FROM users WHERE email = $1";
 constexpr std::string_view kList =
-    "SELECT id, email, password_hash, roles, disabled, created_at, password_changed_at, "
-    "totp_secret FROM users ORDER BY created_at, id LIMIT $1 OFFSET $2";
+    "SELECT id, email, password_hash, roles, disabled, created_at, password_changed_at "
+    "FROM users ORDER BY created_at, id LIMIT $1 OFFSET $2";
 // char_length counts characters, octet_length bytes: they differ exactly when the email
 // holds a multi-byte (non-ASCII) character.
 constexpr std::string_view kListNonAscii =
-    "SELECT id, email, password_hash, roles, disabled, created_at, password_changed_at, "
-    "totp_secret FROM users WHERE char_length(email) <> octet_length(email)";
+    "SELECT id, email, password_hash, roles, disabled, created_at, password_changed_at "
+    "FROM users WHERE char_length(email) <> octet_length(email)";
 
 User decode_user_row(Row& row) { return decode_user(row, 0); }
 
@@ -31,8 +31,8 @@ class PostgresUserStore final : public UserStore {
   std::expected<void, StoreError> create(const User& user) override {
     auto inserted = changes(*pool_, "users.create",
                             "INSERT INTO users (id, email, password_hash, roles, disabled, "
-                            "created_at, password_changed_at, totp_secret) "
-                            "VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                            "created_at, password_changed_at) "
+                            "VALUES ($1, $2, $3, $4, $5, $6, $7)",
                             Params()
                                 .bytea(user.id)
                                 .text(user.email)
@@ -40,8 +40,7 @@ class PostgresUserStore final : public UserStore {
                                 .text_array(user.roles)
                                 .boolean(user.disabled)
                                 .int8(user.created_at)
-                                .int8(user.password_changed_at)
-                                .text(user.totp_secret));
+                                .int8(user.password_changed_at));
     if (!inserted) return std::unexpected(inserted.error());
     return {};
   }
@@ -132,7 +131,6 @@ User decode_user(Row& row, int col) {
   u.disabled = row.boolean(col + 4);
   u.created_at = row.integer(col + 5);
   u.password_changed_at = row.integer(col + 6);
-  u.totp_secret = row.text(col + 7);
   return u;
 }
 

@@ -134,6 +134,17 @@ std::string Row::text(int col) {
   return std::string(reinterpret_cast<const char*>(p), static_cast<std::size_t>(n));
 }
 
+std::string Row::bytes(int col) {
+  if (sqlite3_column_type(stmt_, col) != SQLITE_BLOB) {
+    ok_ = false;
+    return {};
+  }
+  const void* p = sqlite3_column_blob(stmt_, col);
+  const int n = sqlite3_column_bytes(stmt_, col);
+  if (p == nullptr || n <= 0) return {};  // a zero-length BLOB has no pointer
+  return std::string(static_cast<const char*>(p), static_cast<std::size_t>(n));
+}
+
 void Row::read_blob(int col, std::span<std::uint8_t> out) {
   if (sqlite3_column_type(stmt_, col) != SQLITE_BLOB) {
     ok_ = false;

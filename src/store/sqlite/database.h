@@ -90,6 +90,8 @@ class Row {
   explicit Row(const Statement& s) : stmt_(s.get()) {}
   std::int64_t integer(int col);
   std::string text(int col);
+  // A BLOB of any length (empty included), as bytes.
+  std::string bytes(int col);
   template <std::size_t N>
   std::array<std::uint8_t, N> blob(int col) {
     std::array<std::uint8_t, N> out{};

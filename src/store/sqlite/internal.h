@@ -11,6 +11,7 @@
 #include "store/authorization_code_store.h"
 #include "store/client_store.h"
 #include "store/consent_store.h"
+#include "store/credential_store.h"
 #include "store/counter_store.h"
 #include "store/key_store.h"
 #include "store/refresh_store.h"
@@ -31,6 +32,7 @@ std::shared_ptr<RevocationStore> make_revocation_store(std::shared_ptr<Database>
 std::shared_ptr<ClientStore> make_client_store(std::shared_ptr<Database> db);
 std::shared_ptr<AuthorizationCodeStore> make_authorization_code_store(std::shared_ptr<Database> db);
 std::shared_ptr<ConsentStore> make_consent_store(std::shared_ptr<Database> db);
+std::shared_ptr<CredentialStore> make_credential_store(std::shared_ptr<Database> db);
 
 // A list of strings as one JSON array (TEXT; the users' roles, the clients' lists), in the
 // given order, and back: false unless `text` is a JSON array of strings (the row is corrupt).

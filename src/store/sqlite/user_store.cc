@@ -29,17 +29,17 @@ namespace {
 
 // The columns every read decodes (see decode()), in this order.
 constexpr const char* kFindById =
-    "SELECT id, email, password_hash, roles, disabled, created_at, password_changed_at, "
-    "totp_secret FROM users WHERE id = ?1";
+    "SELECT id, email, password_hash, roles, disabled, created_at, password_changed_at "
+    "FROM users WHERE id = ?1";
 constexpr const char* kFindByEmail =
-    "SELECT id, email, password_hash, roles, disabled, created_at, password_changed_at, "
-    "totp_secret FROM users WHERE email = ?1";
+    "SELECT id, email, password_hash, roles, disabled, created_at, password_changed_at "
+    "FROM users WHERE email = ?1";
 constexpr const char* kList =
-    "SELECT id, email, password_hash, roles, disabled, created_at, password_changed_at, "
-    "totp_secret FROM users ORDER BY created_at, id LIMIT ?1 OFFSET ?2";
+    "SELECT id, email, password_hash, roles, disabled, created_at, password_changed_at "
+    "FROM users ORDER BY created_at, id LIMIT ?1 OFFSET ?2";
 constexpr const char* kListNonAscii =
-    "SELECT id, email, password_hash, roles, disabled, created_at, password_changed_at, "
-    "totp_secret FROM users WHERE length(email) <> length(CAST(email AS BLOB))";
+    "SELECT id, email, password_hash, roles, disabled, created_at, password_changed_at "
+    "FROM users WHERE length(email) <> length(CAST(email AS BLOB))";
 
 class SqliteUserStore final : public UserStore {
  public:
@@ -51,7 +51,7 @@ class SqliteUserStore final : public UserStore {
       auto st =
           prepare(*db_, lease,
                   "INSERT INTO users (id, email, password_hash, roles, disabled, created_at, "
-                  "password_changed_at, totp_secret) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
+                  "password_changed_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
       if (!st) return std::unexpected(st.error());
       st->bind_blob(1, user.id)
           .bind(2, user.email)
@@ -59,8 +59,7 @@ class SqliteUserStore final : public UserStore {
           .bind(4, roles)
           .bind(5, std::int64_t{user.disabled ? 1 : 0})
           .bind(6, user.created_at)
-          .bind(7, user.password_changed_at)
-          .bind(8, user.totp_secret);
+          .bind(7, user.password_changed_at);
       return run(*db_, lease, *st, "users.create");  // a taken id or email: kConflict
     });
   }
@@ -144,7 +143,6 @@ class SqliteUserStore final : public UserStore {
     const std::int64_t disabled = row.integer(4);
     u.created_at = row.integer(5);
     u.password_changed_at = row.integer(6);
-    u.totp_secret = row.text(7);
     if (disabled != 0 && disabled != 1) row.mark_corrupt();
     u.disabled = disabled == 1;
     if (row.ok() && !decode_string_list(roles, u.roles)) row.mark_corrupt();
