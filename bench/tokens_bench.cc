@@ -352,7 +352,8 @@ void BM_Raw_SqliteRotateTx(benchmark::State& state) {
 void BM_IssueAccess(benchmark::State& state) {
   World& w = world();
   run(state, [&] {
-    auto a = w.access->issue(w.user, w.login.sid, w.login.family.auth_time, w.clock.now_ms());
+    auto a = w.access->issue(w.user, w.login.sid, w.login.family.auth_time,
+                             auth::Amr::of(auth::AuthMethodRef::kPwd), w.clock.now_ms());
     benchmark::DoNotOptimize(a);
     return a.has_value();
   });
@@ -502,7 +503,9 @@ void BM_Pair_Refresh(benchmark::State& state) {
       {chain},
       {[&] { return raw.rotate(); }},
       {[&] {
-        return w.access->issue(w.user, w.login.sid, w.login.family.auth_time, w.clock.now_ms())
+        return w.access
+            ->issue(w.user, w.login.sid, w.login.family.auth_time,
+                    auth::Amr::of(auth::AuthMethodRef::kPwd), w.clock.now_ms())
             .has_value();
       }},
   };

@@ -9,7 +9,6 @@
 #include "auth/pkce.h"
 #include "auth/scope.h"
 #include "auth/text.h"
-#include "base/base64url.h"
 #include "uri/uri.h"
 
 namespace tessera::auth {
@@ -38,8 +37,6 @@ bool vschar(std::string_view s) {
   return std::all_of(s.begin(), s.end(), [](char c) { return c >= 0x20 && c <= 0x7e; });
 }
 
-std::string b64(std::string_view bytes) { return base::base64url_encode(bytes); }
-
 }  // namespace
 
 AuthorizationService::AuthorizationService(ClientService& clients, ConsentService& consents,
@@ -50,8 +47,7 @@ AuthorizationService::AuthorizationService(ClientService& clients, ConsentServic
       codes_(std::move(codes)),
       clock_(clock),
       config_(std::move(config)),
-      ticket_mac_(crypto::Hash::kSha256,
-                  config_.ticket_key.empty() ? crypto::random_bytes(32) : config_.ticket_key) {}
+      tickets_(config_.ticket_key) {}
 
 std::expected<AuthorizationRequest, AuthorizationOutcome> AuthorizationService::validate(
     const AuthorizationParams& p) {
@@ -235,9 +231,8 @@ AuthorizationOutcome AuthorizationService::issue_code(const AuthorizationRequest
   return Code{.redirect_uri = request.redirect_uri, .code = raw, .state = request.state};
 }
 
-// The ticket: base64url(JSON of the validated request, the user and an expiry) "." base64url(
-// HMAC-SHA-256 of that text). Only this server makes them; consent() trusts what a valid one
-// says as it trusted the request when it made it.
+// The ticket (auth/signed_ticket.h) carries the validated request and the user. Only this server
+// makes them; consent() trusts what a valid one says as it trusted the request when it made it.
 std::string AuthorizationService::make_ticket(const AuthorizationRequest& r,
                                               const store::User& user) const {
   const nlohmann::json body = {
@@ -249,33 +244,22 @@ std::string AuthorizationService::make_ticket(const AuthorizationRequest& r,
       {"st", r.state},
       {"n", r.nonce},
       {"cc", r.code_challenge},
-      {"exp", clock_.now_unix() + config_.consent_ticket_ttl},
   };
-  std::string text = b64(body.dump());
-  const crypto::Digest mac = ticket_mac_.mac(text);
-  text += '.';
-  text += b64(mac.view());
-  return text;
+  return tickets_.make(body, clock_.now_unix(), config_.consent_ticket_ttl);
 }
 
 AuthorizationOutcome AuthorizationService::consent(std::string_view ticket, bool allowed,
                                                    const AuthorizationViewer& viewer,
                                                    const AuditActor& from) {
   const auto bad = [] { return page("the consent form is invalid or has expired; start again"); };
-  const std::size_t dot = ticket.find('.');
-  if (dot == std::string_view::npos || ticket.size() > 16 * 1024) return bad();
-  const auto tag = base::base64url_decode(ticket.substr(dot + 1));
-  if (!tag || !ticket_mac_.verify(ticket.substr(0, dot), *tag)) return bad();
-  const auto text = base::base64url_decode(ticket.substr(0, dot));
-  if (!text) return bad();
-  const auto body = nlohmann::json::parse(*text, nullptr, /*allow_exceptions=*/false);
+  const auto opened = tickets_.open(ticket, clock_.now_unix());
+  if (!opened) return bad();
+  const nlohmann::json& body = *opened;
   // Made by make_ticket(): the fields are there and typed; checked anyway, never trusted to be.
-  if (!body.is_object() || !body.contains("exp") || !body["exp"].is_number_integer() ||
-      !body.contains("u") || !body["u"].is_string() || !body.contains("c") ||
+  if (!body.contains("u") || !body["u"].is_string() || !body.contains("c") ||
       !body["c"].is_string()) {
     return bad();
   }
-  if (body["exp"].get<std::int64_t>() <= clock_.now_unix()) return bad();
   if (body["u"].get<std::string>() != store::to_uuid(viewer.user.id)) return bad();
   // The client as it is now: removed since, or its redirect URI or scopes narrowed, and the
   // ticket is void.

@@ -47,6 +47,7 @@
 #include "auth/consents.h"
 #include "auth/errors.h"
 #include "auth/oauth_error.h"
+#include "auth/signed_ticket.h"
 #include "base/clock.h"
 #include "crypto/hash.h"
 #include "store/authorization_code_store.h"
@@ -171,7 +172,7 @@ class AuthorizationService {
   std::shared_ptr<store::AuthorizationCodeStore> codes_;
   const base::Clock& clock_;
   AuthorizationConfig config_;
-  crypto::HmacKey ticket_mac_;
+  TicketSigner tickets_;
 };
 
 }  // namespace tessera::auth

@@ -43,8 +43,8 @@ inline void expect_legacy_sessions_kept(SessionStore& sessions) {
     return out;
   };
   EXPECT_EQ(listed(), (std::vector<TokenHash>{token(2), token(1), token(4), token(3)}));
-  // Sessions from before amr was kept were password logins (migration sqlite 0008, postgres
-  // 0007).
+  // Sessions from before amr was kept were password logins (migration sqlite 0009, postgres
+  // 0008).
   EXPECT_EQ(sessions.find(token(1))->amr, "pwd");
   auto evicted = sessions.create(make_session(1, 9, 100), 3);
   ASSERT_TRUE(evicted.has_value());
