@@ -237,6 +237,34 @@ Response revoke_session(const ApiContext& ctx, const Request& req) {
   return res;
 }
 
+// The answer that hands the caller its NEW credential (after a password change or a step-up):
+// `session` for a session caller (its CSRF token in the body, the session cookies); `tokens`
+// for a token caller (the /auth/token JSON for Bearer; the CSRF token and token cookies for an
+// access-cookie caller, which also get Cache-Control: no-store). Null where the caller has none;
+// a missing one is a 500.
+Response new_credential(const ApiContext& c, AuthMethod method, json body,
+                        const auth::NewSession* session, const auth::TokenPair* tokens) {
+  Response res;
+  if (method == AuthMethod::kSessionCookie) {
+    if (session == nullptr) return error_response(auth::make_error(auth::Errc::kInternal));
+    body["csrf_token"] = session->csrf_token;
+    res = http::make_response(200, dump(body));
+    add_set_cookies(res, c.cookies().session_cookies(*session));
+    return res;
+  }
+  if (tokens == nullptr) return error_response(auth::make_error(auth::Errc::kInternal));
+  if (method == AuthMethod::kBearer) {
+    body.update(token_json(*tokens, c.clock().now_unix()));
+    res = http::make_response(200, dump(body));
+  } else {
+    body["csrf_token"] = c.family_csrf().token(tokens->sid);
+    res = http::make_response(200, dump(body));
+    add_set_cookies(res, c.cookies().token_cookies(*tokens));
+  }
+  res.headers.set("Cache-Control", "no-store");
+  return res;
+}
+
 // POST /auth/password: SPEC.md "HTTP API": {current_password, new_password}; revokes every
 // other session. A session caller's session is renewed (SPEC.md "Browser delivery": a new id
 // at every password change; OWASP renews the id on password change): new session and CSRF
@@ -262,25 +290,12 @@ void change_password(const ApiContext& ctx, Request req, http::Responder respond
         c->count_revocations("password_change", r->revoked);
         json body = {{"sessions_revoked", r->revoked}};
         if (method == AuthMethod::kSessionCookie) {
-          if (!r->session) return respond(error_response(auth::make_error(auth::Errc::kInternal)));
-          body["csrf_token"] = r->session->csrf_token;
-          Response res = http::make_response(200, dump(body));
-          add_set_cookies(res, c->cookies().session_cookies(*r->session));
-          return respond(std::move(res));
+          return respond(new_credential(*c, method, std::move(body),
+                                        r->session ? &*r->session : nullptr, nullptr));
         }
         auto pair = c->families().start(r->user, from.ip, from.user_agent);
         if (!pair) return respond(error_response(pair.error()));
-        Response res;
-        if (method == AuthMethod::kBearer) {
-          body.update(token_json(*pair, c->clock().now_unix()));
-          res = http::make_response(200, dump(body));
-        } else {
-          body["csrf_token"] = c->family_csrf().token(pair->sid);
-          res = http::make_response(200, dump(body));
-          add_set_cookies(res, c->cookies().token_cookies(*pair));
-        }
-        res.headers.set("Cache-Control", "no-store");
-        respond(std::move(res));
+        respond(new_credential(*c, method, std::move(body), nullptr, &*pair));
       });
 }
 
@@ -308,22 +323,10 @@ void step_up(const ApiContext& ctx, Request req, http::Responder respond) {
                      {"auth_time", r->authentication.time},
                      {"amr", r->authentication.methods.values()},
                      {"acr", r->authentication.methods.acr()}};
-        Response res;
-        if (r->session) {
-          body["csrf_token"] = r->session->csrf_token;
-          res = http::make_response(200, dump(body));
-          add_set_cookies(res, c->cookies().session_cookies(*r->session));
-        } else if (r->tokens && method == AuthMethod::kBearer) {
-          body.update(token_json(*r->tokens, c->clock().now_unix()));
-          res = http::make_response(200, dump(body));
-        } else if (r->tokens) {
-          body["csrf_token"] = c->family_csrf().token(r->tokens->sid);
-          res = http::make_response(200, dump(body));
-          add_set_cookies(res, c->cookies().token_cookies(*r->tokens));
-        } else {
-          return respond(error_response(auth::make_error(auth::Errc::kInternal)));
-        }
-        res.headers.set("Cache-Control", "no-store");
+        Response res =
+            new_credential(*c, method, std::move(body), r->session ? &*r->session : nullptr,
+                           r->tokens ? &*r->tokens : nullptr);
+        if (res.status == 200) res.headers.set("Cache-Control", "no-store");
         respond(std::move(res));
       });
 }

@@ -119,7 +119,7 @@ http::Response step_up_response(std::int64_t max_age) {
                                      {{.name = "error", .text = kError},
                                       {.name = "max_age", .number = max_age, .is_number = true}});
   res.headers.set("WWW-Authenticate",
-                  std::string(R"(Bearer realm="tessera", error=")") + std::string(kError) +
+                  std::string(kWwwAuthenticate) + R"(, error=")" + std::string(kError) +
                       R"(", error_description="A more recent authentication is required", )" +
                       "max_age=" + std::to_string(max_age));
   return res;

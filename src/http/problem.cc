@@ -32,9 +32,7 @@ std::string problem_json(int status, std::string_view detail) {
   return dump(problem_object(status, detail));
 }
 
-Response problem(int status, std::string_view detail) {
-  return make_response(status, problem_json(status, detail), "application/problem+json");
-}
+Response problem(int status, std::string_view detail) { return problem(status, detail, {}); }
 
 Response problem(int status, std::string_view detail, std::initializer_list<ProblemMember> extra) {
   nlohmann::ordered_json j = problem_object(status, detail);

@@ -48,10 +48,9 @@ class SqliteUserStore final : public UserStore {
   std::expected<void, StoreError> create(const User& user) override {
     const std::string roles = encode_string_list(user.roles);
     return db_->write([&](Database::Lease& lease) -> std::expected<void, StoreError> {
-      auto st =
-          prepare(*db_, lease,
-                  "INSERT INTO users (id, email, password_hash, roles, disabled, created_at, "
-                  "password_changed_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+      auto st = prepare(*db_, lease,
+                        "INSERT INTO users (id, email, password_hash, roles, disabled, created_at, "
+                        "password_changed_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
       if (!st) return std::unexpected(st.error());
       st->bind_blob(1, user.id)
           .bind(2, user.email)
