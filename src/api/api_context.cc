@@ -12,8 +12,9 @@ ApiContext::ApiContext(ApiServices services, http::TrustedProxies proxies, http:
       options_(std::move(options)),
       cookies_(services_.family_csrf, services_.clock, options_.same_site),
       csrf_(services_.family_csrf, {}),
-      authenticator_(services_.auth, services_.sessions, services_.access_tokens, cookies_, csrf_,
-                     services_.clock, options_.step_up_max_age) {}
+      authenticator_(services_.auth, services_.sessions, services_.access_tokens,
+                     services_.second_factors, cookies_, csrf_, services_.clock,
+                     options_.step_up_max_age, options_.require_mfa_roles) {}
 
 void ApiContext::set_allowed_origins(std::vector<std::string> origins) {
   csrf_.set_allowed_origins(std::move(origins));

@@ -62,6 +62,7 @@ struct ApiServices {
   const auth::ClientAuthenticator& client_auth;
   auth::TokenIntrospection& introspection;
   auth::IdTokens& id_tokens;
+  auth::SecondFactors& second_factors;
 };
 
 struct ApiOptions {
@@ -76,6 +77,8 @@ struct ApiOptions {
   // auth.step_up_max_age: how recent an authentication sensitive actions demand (seconds;
   // Authenticator::authenticate_recent).
   std::int64_t step_up_max_age = 600;
+  // auth.require_mfa_roles (Authenticator, MfaGate).
+  std::vector<std::string> require_mfa_roles;
 };
 
 class ApiContext {
@@ -101,6 +104,7 @@ class ApiContext {
   const auth::ClientAuthenticator& client_auth() const { return services_.client_auth; }
   auth::TokenIntrospection& introspection() const { return services_.introspection; }
   auth::IdTokens& id_tokens() const { return services_.id_tokens; }
+  auth::SecondFactors& second_factors() const { return services_.second_factors; }
   const ApiOptions& options() const { return options_; }
 
   const Authenticator& credentials() const { return authenticator_; }

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <array>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -94,6 +95,49 @@ TEST(JsonBody, ListAndBooleanMembersWhereDeclared) {
            {R"({"uris":[]})", "missing member"},
        }) {
     auto r = read_json_object(json_request(body), kTyped);
+    ASSERT_FALSE(r) << body;
+    EXPECT_EQ(r.error().status, 400) << body;
+    EXPECT_NE(r.error().body.find(detail), std::string::npos) << body << " -> " << r.error().body;
+  }
+}
+
+constexpr std::array<JsonMember, 2> kWithObject = {
+    JsonMember{"mfa_token"},
+    JsonMember{.name = "webauthn", .required = false, .kind = JsonKind::kObject}};
+
+TEST(JsonBody, ObjectMembersKeepAnyJsonButStayStrict) {
+  auto f = read_json_object(
+      json_request(R"({"mfa_token":"t","webauthn":{"id":"x","n":[1,-2.5,true,null,{"a":[]}],)"
+                   R"("response":{"clientDataJSON":"e30"}}})"),
+      kWithObject);
+  ASSERT_TRUE(f) << f.error().body;
+  EXPECT_EQ(f->get("mfa_token"), "t");
+  auto text = f->object_text("webauthn");
+  ASSERT_TRUE(text.has_value());
+  EXPECT_EQ(nlohmann::json::parse(*text),
+            nlohmann::json::parse(R"({"id":"x","n":[1,-2.5,true,null,{"a":[]}],)"
+                                  R"("response":{"clientDataJSON":"e30"}})"));
+  // Absent: nullopt.
+  auto none = read_json_object(json_request(R"({"mfa_token":"t"})"), kWithObject);
+  ASSERT_TRUE(none);
+  EXPECT_FALSE(none->object_text("webauthn").has_value());
+
+  std::string deep = R"({"mfa_token":"t","webauthn":)";
+  for (int i = 0; i < 9; ++i) deep += R"({"a":)";
+  deep += "1";
+  for (int i = 0; i < 9; ++i) deep += "}";
+  deep += "}";
+  for (const auto& [body, detail] : std::initializer_list<std::pair<std::string, std::string>>{
+           {R"({"mfa_token":"t","webauthn":"x"})", "must be an object, not a string"},
+           {R"({"mfa_token":"t","webauthn":[]})", "must be an object, not an array"},
+           {R"({"mfa_token":"t","webauthn":{"a":1,"a":2}})", "duplicate member"},
+           {R"({"mfa_token":"t","webauthn":{"r":{"b":1,"b":1}}})", "duplicate member"},
+           {R"({"mfa_token":"t","webauthn":{"a":"\u0000"}})", "NUL"},
+           {R"({"mfa_token":"t","webauthn":{},"webauthn":{}})", "duplicate"},
+           {R"({"mfa_token":{}})", "must be a string, not an object"},
+           {deep, "nested too deeply"},
+       }) {
+    auto r = read_json_object(json_request(body), kWithObject);
     ASSERT_FALSE(r) << body;
     EXPECT_EQ(r.error().status, 400) << body;
     EXPECT_NE(r.error().body.find(detail), std::string::npos) << body << " -> " << r.error().body;

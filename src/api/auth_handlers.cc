@@ -10,6 +10,8 @@
 #include "api/error_mapping.h"
 #include "api/json_body.h"
 #include "api/json_text.h"
+#include "api/login_answer.h"
+#include "api/mfa_handlers.h"
 #include "api/store_routes.h"
 #include "api/token_handlers.h"
 #include "http/cookies.h"
@@ -24,22 +26,19 @@ using json = nlohmann::ordered_json;
 
 constexpr std::array<JsonMember, 3> kLoginMembers = {
     JsonMember{"email"}, JsonMember{"password"},
-    // SPEC.md allows a TOTP code; no account has TOTP yet, so it is accepted and unused.
+    // SPEC.md: the one-call form with TOTP (auth_service.h).
     JsonMember{"totp", false}};
 constexpr std::array<JsonMember, 2> kSignupMembers = {JsonMember{"email"}, JsonMember{"password"}};
 constexpr std::array<JsonMember, 2> kPasswordMembers = {JsonMember{"current_password"},
                                                         JsonMember{"new_password"}};
-constexpr std::array<JsonMember, 1> kStepUpMembers = {JsonMember{"password"}};
+constexpr std::array<JsonMember, 3> kStepUpMembers = {
+    JsonMember{"password"}, JsonMember{"totp", false}, JsonMember{"recovery_code", false}};
 
 // auth_service.h: a new and a taken email must look alike, so the body is one constant.
 constexpr std::string_view kSignupBody =
     R"({"status":"accepted","detail":"If the email can be used, the account exists now: log in to continue."})";
 
 std::string dump(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
-
-json user_json(const store::User& u) {
-  return {{"id", store::to_uuid(u.id)}, {"email", u.email}, {"roles", u.roles}};
-}
 
 // POST /auth/signup (auth.open_signup). auth_service.h: 201 with the same body for a new and
 // a taken email, never a cookie.
@@ -54,7 +53,8 @@ void signup(const ApiContext& ctx, Request req, http::Responder respond) {
                     });
 }
 
-// POST /auth/login. SPEC.md "Browser delivery": a NEW credential at every login. In
+// POST /auth/login {email, password[, totp]}. SPEC.md "Browser delivery": a NEW credential at
+// every login (api/login_answer.h; 401 mfa_required when a second factor must follow). In
 // web.mode = "session" the session id the browser presented (maybe planted: fixation) is
 // revoked, never adopted; in web.mode = "jwt" a new refresh family starts and the browser gets
 // the access, refresh and CSRF cookies. SPEC.md "Identity": unknown email, wrong password and
@@ -72,37 +72,19 @@ void login(const ApiContext& ctx, Request req, http::Responder respond) {
   // not carried over.
   const http::Cookies jar = http::parse_cookies(req.headers);
   if (auto s = jar.get(kSessionCookieName)) login.presented_session = std::string(*s);
+  login.totp = std::string(fields->get("totp").value_or(""));
   const ApiContext* c = &ctx;
   auto from = login.from;
-  ctx.auth().login(std::move(login), [c, from,
-                                      respond](std::expected<auth::LoginResult, auth::Error> r) {
-    if (!r) {
-      c->count_login_failure(r.error());
-      return respond(error_response(r.error()));
-    }
-    c->count_login("success");
-    if (c->options().mode == WebMode::kJwt) {
-      auto pair = c->families().start(r->user, from.ip, from.user_agent);
-      if (!pair) return respond(error_response(pair.error()));
-      Response res = http::make_response(
-          200,
-          dump({{"user", user_json(r->user)}, {"csrf_token", c->family_csrf().token(pair->sid)}}));
-      res.headers.set("Cache-Control", "no-store");
-      add_set_cookies(res, c->cookies().token_cookies(*pair));
-      return respond(std::move(res));
-    }
-    if (!r->session) return respond(error_response(auth::make_error(auth::Errc::kInternal)));
-    Response res = http::make_response(
-        200, dump({{"user", user_json(r->user)}, {"csrf_token", r->session->csrf_token}}));
-    add_set_cookies(res, c->cookies().session_cookies(*r->session));
-    respond(std::move(res));
-  });
+  ctx.auth().login(std::move(login),
+                   [c, from, respond](std::expected<auth::LoginResult, auth::Error> r) {
+                     answer_login(*c, LoginChannel::kBrowser, std::move(r), from, respond);
+                   });
 }
 
 // POST /auth/logout: ends the current session, or the access token's family with its jti
 // denied until it expires (SPEC.md "Revocation"), and clears the cookies.
 Response logout(const ApiContext& ctx, const Request& req) {
-  auto a = ctx.credentials().authenticate(req);
+  auto a = ctx.credentials().authenticate(req, MfaGate::kExempt);
   if (!a) return std::move(a.error());
   if (auto body = check_empty_body(req); !body) return std::move(body.error());
   const auth::RequestContext from = ctx.request_context(req);
@@ -139,7 +121,7 @@ Response logout_all(const ApiContext& ctx, const Request& req) {
 // ("expires_at")}}, in that order: amr and acr say how the user authenticated (RFC 8176, and the
 // level auth/auth_context.h derives from them).
 Response me(const ApiContext& ctx, const Request& req) {
-  auto a = ctx.credentials().authenticate(req);
+  auto a = ctx.credentials().authenticate(req, MfaGate::kExempt);
   if (!a) return std::move(a.error());
   std::string body;
   body.reserve(256);
@@ -237,34 +219,6 @@ Response revoke_session(const ApiContext& ctx, const Request& req) {
   return res;
 }
 
-// The answer that hands the caller its NEW credential (after a password change or a step-up):
-// `session` for a session caller (its CSRF token in the body, the session cookies); `tokens`
-// for a token caller (the /auth/token JSON for Bearer; the CSRF token and token cookies for an
-// access-cookie caller, which also get Cache-Control: no-store). Null where the caller has none;
-// a missing one is a 500.
-Response new_credential(const ApiContext& c, AuthMethod method, json body,
-                        const auth::NewSession* session, const auth::TokenPair* tokens) {
-  Response res;
-  if (method == AuthMethod::kSessionCookie) {
-    if (session == nullptr) return error_response(auth::make_error(auth::Errc::kInternal));
-    body["csrf_token"] = session->csrf_token;
-    res = http::make_response(200, dump(body));
-    add_set_cookies(res, c.cookies().session_cookies(*session));
-    return res;
-  }
-  if (tokens == nullptr) return error_response(auth::make_error(auth::Errc::kInternal));
-  if (method == AuthMethod::kBearer) {
-    body.update(token_json(*tokens, c.clock().now_unix()));
-    res = http::make_response(200, dump(body));
-  } else {
-    body["csrf_token"] = c.family_csrf().token(tokens->sid);
-    res = http::make_response(200, dump(body));
-    add_set_cookies(res, c.cookies().token_cookies(*tokens));
-  }
-  res.headers.set("Cache-Control", "no-store");
-  return res;
-}
-
 // POST /auth/password: SPEC.md "HTTP API": {current_password, new_password}; revokes every
 // other session. A session caller's session is renewed (SPEC.md "Browser delivery": a new id
 // at every password change; OWASP renews the id on password change): new session and CSRF
@@ -299,23 +253,30 @@ void change_password(const ApiContext& ctx, Request req, http::Responder respond
       });
 }
 
-// POST /auth/step-up {password}: RFC 9470 step-up (SPEC.md "Second factors and step-up"). The
-// caller proves the password again (rate limited and audited like a login: the same 401 body
-// for a wrong password); the answer carries the renewed authentication, `auth_time` and `amr`,
-// and a NEW credential: a session caller's session is replaced (new session and CSRF cookies);
-// a token caller's token is denied and its family ended, and a new family starts (cookies for
-// an access-cookie caller, the /auth/token JSON for a Bearer caller).
+// POST /auth/step-up {password[, totp | recovery_code]}: RFC 9470 step-up (SPEC.md "Second factors
+// and step-up"). The caller proves the password again (rate limited and audited like a login: the
+// same 401 body for a wrong password); the answer carries the renewed authentication, `auth_time`
+// and `amr`, and a NEW credential: a session caller's session is replaced (new session and CSRF
+// cookies); a token caller's token is denied and its family ended, and a new family starts (cookies
+// for an access-cookie caller, the /auth/token JSON for a Bearer caller).
 void step_up(const ApiContext& ctx, Request req, http::Responder respond) {
-  auto a = ctx.credentials().authenticate(req);
+  auto a = ctx.credentials().authenticate(req, MfaGate::kExempt);
   if (!a) return respond(std::move(a.error()));
   auto fields = read_json_object(req, kStepUpMembers);
   if (!fields) return respond(std::move(fields.error()));
+  auth::AuthService::StepUpProof proof{.password = fields->take("password")};
+  auto code = presented_code(*fields);
+  if (!code) return respond(std::move(code.error()));
+  if (*code) {
+    proof.kind = (*code)->kind;
+    proof.code = std::move((*code)->code);
+  }
   const ApiContext* c = &ctx;
   std::optional<store::Session> renew;
   if (a->session) renew = a->session->session;
   const AuthMethod method = a->method;
   ctx.auth().step_up(
-      a->user, std::move(renew), a->session ? nullptr : a->access, fields->take("password"),
+      a->user, std::move(renew), a->session ? nullptr : a->access, std::move(proof),
       ctx.request_context(req),
       [c, method, respond](std::expected<auth::AuthService::SteppedUp, auth::Error> r) {
         if (!r) return respond(error_response(r.error()));
@@ -323,11 +284,8 @@ void step_up(const ApiContext& ctx, Request req, http::Responder respond) {
                      {"auth_time", r->authentication.time},
                      {"amr", r->authentication.methods.values()},
                      {"acr", r->authentication.methods.acr()}};
-        Response res =
-            new_credential(*c, method, std::move(body), r->session ? &*r->session : nullptr,
-                           r->tokens ? &*r->tokens : nullptr);
-        if (res.status == 200) res.headers.set("Cache-Control", "no-store");
-        respond(std::move(res));
+        respond(new_credential(*c, method, std::move(body), r->session ? &*r->session : nullptr,
+                               r->tokens ? &*r->tokens : nullptr));
       });
 }
 

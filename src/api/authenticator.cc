@@ -1,5 +1,6 @@
 #include "api/authenticator.h"
 
+#include <algorithm>
 #include <string>
 #include <utility>
 
@@ -8,20 +9,44 @@
 namespace tessera::api {
 
 Authenticator::Authenticator(auth::AuthService& auth, auth::SessionService& sessions,
-                             auth::AccessTokens& access_tokens, const BrowserCookies& cookies,
-                             const CsrfGuard& csrf, const base::Clock& clock,
-                             std::int64_t step_up_max_age)
+                             auth::AccessTokens& access_tokens, auth::SecondFactors& factors,
+                             const BrowserCookies& cookies, const CsrfGuard& csrf,
+                             const base::Clock& clock, std::int64_t step_up_max_age,
+                             std::vector<std::string> require_mfa_roles)
     : auth_(auth),
       sessions_(sessions),
       access_tokens_(access_tokens),
+      factors_(factors),
       cookies_(cookies),
       csrf_(csrf),
       clock_(clock),
-      step_up_max_age_(step_up_max_age) {}
+      step_up_max_age_(step_up_max_age),
+      require_mfa_roles_(std::move(require_mfa_roles)) {}
+
+bool Authenticator::enrolment_matters(const std::vector<std::string>& roles,
+                                      const auth::Amr& methods) const {
+  if (require_mfa_roles_.empty() || methods.has(auth::AuthMethodRef::kMfa)) return false;
+  return std::ranges::any_of(roles, [this](const std::string& role) {
+    return std::ranges::find(require_mfa_roles_, role) != require_mfa_roles_.end();
+  });
+}
+
+std::expected<void, http::Response> Authenticator::require_factor(const store::UserId& user) const {
+  auto status = factors_.status(user);
+  if (!status) return std::unexpected(error_response(status.error()));
+  if (status->enrolled()) return {};
+  return std::unexpected(error_response(auth::make_error(auth::Errc::kMfaEnrollmentRequired)));
+}
+
+std::expected<void, http::Response> Authenticator::require_enrolled(const Authenticated& a) const {
+  if (a.access && a.access->service) return {};  // a service's token names no user
+  if (!enrolment_matters(a.user.roles, a.authentication().methods)) return {};
+  return require_factor(a.user.id);
+}
 
 std::expected<Authenticated, http::Response> Authenticator::authenticate_recent(
-    const http::Request& req) const {
-  auto a = authenticate(req);
+    const http::Request& req, MfaGate gate) const {
+  auto a = authenticate(req, gate);
   if (!a) return a;
   if (auto recent = require_recent(*a); !recent) return std::unexpected(std::move(recent.error()));
   return a;
@@ -35,6 +60,16 @@ std::expected<void, http::Response> Authenticator::require_recent(const Authenti
 }
 
 std::expected<Authenticated, http::Response> Authenticator::authenticate_without_csrf(
+    const http::Request& req, MfaGate gate) const {
+  auto a = identify(req);
+  if (!a || gate == MfaGate::kExempt) return a;
+  if (auto enrolled = require_enrolled(*a); !enrolled) {
+    return std::unexpected(std::move(enrolled.error()));
+  }
+  return a;
+}
+
+std::expected<Authenticated, http::Response> Authenticator::identify(
     const http::Request& req) const {
   http::Cookies jar;  // the credential's value may point into it
   auto credential = presented_credential(req, jar);
@@ -106,11 +141,16 @@ std::expected<Authenticated, http::Response> Authenticator::authenticate_token(
                        .access = std::move(*principal)};
 }
 
-std::expected<Authenticated, http::Response> Authenticator::authenticate(
-    const http::Request& req) const {
-  auto a = authenticate_without_csrf(req);
+std::expected<Authenticated, http::Response> Authenticator::authenticate(const http::Request& req,
+                                                                         MfaGate gate) const {
+  auto a = identify(req);
   if (!a) return a;
   if (auto ok = csrf_.check(req, *a); !ok) return std::unexpected(std::move(ok.error()));
+  if (gate == MfaGate::kEnforce) {
+    if (auto enrolled = require_enrolled(*a); !enrolled) {
+      return std::unexpected(std::move(enrolled.error()));
+    }
+  }
   return a;
 }
 

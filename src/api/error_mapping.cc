@@ -14,6 +14,13 @@ http::Response problem_with_challenge(int status, std::string_view detail) {
   return res;
 }
 
+// A problem naming its cause in an `error` member (after the standard members).
+http::Response coded_problem(int status, std::string_view error, std::string_view detail) {
+  http::Response res = http::problem(status, detail, {{.name = "error", .text = error}});
+  if (status == 401) res.headers.set("WWW-Authenticate", std::string(kWwwAuthenticate));
+  return res;
+}
+
 }  // namespace
 
 int http_status(auth::Errc code) {
@@ -43,6 +50,13 @@ int http_status(auth::Errc code) {
       return 500;
     case Errc::kStepUpRequired:
       return 401;  // RFC 9470 section 3
+    case Errc::kConflict:
+      return 409;
+    case Errc::kInvalidCode:
+    case Errc::kInvalidMfaToken:
+      return 401;
+    case Errc::kMfaEnrollmentRequired:
+      return 403;
   }
   return 500;
 }
@@ -102,6 +116,21 @@ http::Response error_response(const auth::Error& error) {
       break;
     case Errc::kStepUpRequired:
       return step_up_response(error.max_age);
+    case Errc::kConflict:
+      detail = error.detail.empty() ? std::string_view("that conflicts with what exists")
+                                    : std::string_view(error.detail);
+      break;
+    // The second-factor refusals name themselves in an `error` member, so pages and clients
+    // can react (ask for the code again, start the login again, show the enrolment).
+    case Errc::kInvalidCode:
+      return coded_problem(401, "invalid_code", "the code is not valid");
+    case Errc::kInvalidMfaToken:
+      return coded_problem(401, "invalid_mfa_token",
+                           "the sign-in expired or was already completed; start again");
+    case Errc::kMfaEnrollmentRequired:
+      return coded_problem(
+          403, "mfa_enrollment_required",
+          "your account must have a second factor: set one up before doing anything else");
   }
   http::Response res = problem_with_challenge(status, detail);
   if (error.code == Errc::kRateLimited) {
@@ -122,6 +151,18 @@ http::Response step_up_response(std::int64_t max_age) {
                   std::string(kWwwAuthenticate) + R"(, error=")" + std::string(kError) +
                       R"(", error_description="A more recent authentication is required", )" +
                       "max_age=" + std::to_string(max_age));
+  return res;
+}
+
+http::Response mfa_required_response(std::string_view mfa_token,
+                                     std::span<const std::string> methods) {
+  http::Response res = http::problem(401, "a second factor is required to complete the sign-in",
+                                     {{.name = "error", .text = "mfa_required"},
+                                      {.name = "mfa_required", .is_true = true},
+                                      {.name = "mfa_token", .text = mfa_token},
+                                      {.name = "methods", .texts = methods, .is_array = true}});
+  res.headers.set("WWW-Authenticate", std::string(kWwwAuthenticate));
+  res.headers.set("Cache-Control", "no-store");
   return res;
 }
 

@@ -24,11 +24,18 @@
 //   kStepUpRequired      401     WWW-Authenticate with  fixed text; body members error and
 //                                error= and max_age=    max_age (RFC 9470 section 3; the same
 //                                                       for cookie and Bearer credentials)
+//   kConflict            409                            Error::detail or fixed text
+//   kInvalidCode         401     WWW-Authenticate       fixed text; error: "invalid_code"
+//   kInvalidMfaToken     401     WWW-Authenticate       fixed text; error: "invalid_mfa_token"
+//   kMfaEnrollmentRequired 403                          fixed text;
+//                                                       error: "mfa_enrollment_required"
 //
 // Error::detail is by contract safe to show (auth/errors.h); for the bland codes it is
 // ignored anyway, so no cause can leak through a detail set by mistake.
 #pragma once
 
+#include <span>
+#include <string>
 #include <string_view>
 
 #include "auth/errors.h"
@@ -54,6 +61,12 @@ http::Response invalid_token_response();
 // error="insufficient_user_authentication", error_description="...", max_age=N` and the same
 // error and max_age as members of the problem body (what cookie clients read).
 http::Response step_up_response(std::int64_t max_age);
+
+// SPEC.md "Second factors and step-up": the first step of a login succeeded and a second factor
+// must follow: 401 {..., "error": "mfa_required", "mfa_required": true, "mfa_token", "methods"},
+// Cache-Control: no-store (the token is a short-lived credential).
+http::Response mfa_required_response(std::string_view mfa_token,
+                                     std::span<const std::string> methods);
 
 // The HTTP status for `code`.
 int http_status(auth::Errc code);

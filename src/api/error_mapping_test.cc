@@ -52,6 +52,12 @@ const std::vector<Row>& table() {
       {Errc::kInternal, 500, "", false, "internal error"},
       {Errc::kStepUpRequired, 401, "", false,
        "this action needs a more recent sign-in; sign in again", kStepUpChallenge},
+      {Errc::kConflict, 409, "", true, "that conflicts with what exists"},
+      {Errc::kInvalidCode, 401, "", false, "the code is not valid"},
+      {Errc::kInvalidMfaToken, 401, "", false,
+       "the sign-in expired or was already completed; start again"},
+      {Errc::kMfaEnrollmentRequired, 403, "", false,
+       "your account must have a second factor: set one up before doing anything else"},
   };
   return rows;
 }
@@ -78,6 +84,27 @@ TEST(ErrorMapping, EveryErrcHasARow) {
     EXPECT_TRUE(found) << "no row for " << auth::describe(code);
   }
   EXPECT_EQ(values, static_cast<int>(table().size()));
+}
+
+// The second-factor refusals name themselves for clients to react to (error_mapping.h).
+TEST(ErrorMapping, SecondFactorRefusalsCarryTheirErrorMember) {
+  for (const auto& [code, error] :
+       {std::pair{Errc::kInvalidCode, "invalid_code"},
+        std::pair{Errc::kInvalidMfaToken, "invalid_mfa_token"},
+        std::pair{Errc::kMfaEnrollmentRequired, "mfa_enrollment_required"}}) {
+    auto j = nlohmann::json::parse(error_response(auth::make_error(code)).body);
+    EXPECT_EQ(j["error"], error);
+  }
+  const std::vector<std::string> methods = {"totp", "webauthn"};
+  http::Response r = mfa_required_response("tok", methods);
+  EXPECT_EQ(r.status, 401);
+  EXPECT_EQ(header(r, "Cache-Control"), "no-store");
+  EXPECT_EQ(header(r, "WWW-Authenticate"), kWwwAuthenticate);
+  auto j = nlohmann::json::parse(r.body);
+  EXPECT_EQ(j["error"], "mfa_required");
+  EXPECT_EQ(j["mfa_required"], true);
+  EXPECT_EQ(j["mfa_token"], "tok");
+  EXPECT_EQ(j["methods"], nlohmann::json({"totp", "webauthn"}));
 }
 
 TEST(ErrorMapping, StatusHeadersAndBodyPerRow) {

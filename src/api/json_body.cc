@@ -21,18 +21,34 @@ class FlatObjectReader {
 
   std::string error;
 
-  bool null() { return wrong_type("null"); }
+  bool null() {
+    if (capturing()) return put(nullptr);
+    return wrong_type("null");
+  }
   bool boolean(bool value) {
+    if (capturing()) return put(value);
     if (depth_ != 1 || !have_key_ || kind_ != JsonKind::kBool) return wrong_type("a boolean");
     out_.flags.emplace_back(std::move(key_), value);
     have_key_ = false;
     return true;
   }
-  bool number_integer(json::number_integer_t) { return wrong_type("a number"); }
-  bool number_unsigned(json::number_unsigned_t) { return wrong_type("a number"); }
-  bool number_float(json::number_float_t, const std::string&) { return wrong_type("a number"); }
+  bool number_integer(json::number_integer_t v) {
+    return capturing() ? put(v) : wrong_type("a number");
+  }
+  bool number_unsigned(json::number_unsigned_t v) {
+    return capturing() ? put(v) : wrong_type("a number");
+  }
+  bool number_float(json::number_float_t v, const std::string&) {
+    return capturing() ? put(v) : wrong_type("a number");
+  }
   bool binary(json::binary_t&) { return wrong_type("binary"); }
   bool string(std::string& value) {
+    if (capturing()) {
+      if (value.find('\0') != std::string::npos) {
+        return fail("member \"" + key_ + "\" must not contain NUL characters");
+      }
+      return put(std::move(value));
+    }
     const bool item = depth_ == 2 && kind_ == JsonKind::kStrings;
     if (!item && (depth_ != 1 || !have_key_ || kind_ != JsonKind::kString)) {
       return wrong_type("a string");
@@ -49,26 +65,49 @@ class FlatObjectReader {
     return true;
   }
   bool start_object(std::size_t) {
+    if (capturing()) return open(json::object());
+    if (depth_ == 1 && have_key_ && kind_ == JsonKind::kObject) {
+      out_.objects.emplace_back(key_, json::object());
+      stack_.push_back(&out_.objects.back().second);
+      have_key_ = false;
+      return true;
+    }
     if (depth_ != 0) return wrong_type("an object");
     ++depth_;
     return true;
   }
   bool end_object() {
+    if (capturing()) {
+      stack_.pop_back();
+      return true;
+    }
     --depth_;
     return true;
   }
   bool start_array(std::size_t) {
+    if (capturing()) return open(json::array());
     if (depth_ != 1 || !have_key_ || kind_ != JsonKind::kStrings) return wrong_type("an array");
     out_.lists.emplace_back(key_, std::vector<std::string>{});
     ++depth_;
     return true;
   }
   bool end_array() {
+    if (capturing()) {
+      stack_.pop_back();
+      return true;
+    }
     --depth_;
     have_key_ = false;
     return true;
   }
   bool key(std::string& name) {
+    if (capturing()) {
+      if (stack_.back()->contains(name)) {
+        return fail("duplicate member \"" + printable(name) + "\" in \"" + key_ + "\"");
+      }
+      inner_key_ = std::move(name);
+      return true;
+    }
     const JsonMember* member = nullptr;
     for (const JsonMember& m : allowed_) {
       if (m.name == name) member = &m;
@@ -95,6 +134,7 @@ class FlatObjectReader {
     std::string_view expected = "a string";
     if (kind_ == JsonKind::kStrings) expected = "an array of strings";
     if (kind_ == JsonKind::kBool) expected = "true or false";
+    if (kind_ == JsonKind::kObject) expected = "an object";
     return fail("member \"" + key_ + "\" must be " + std::string(expected) + ", not " +
                 std::string(what));
   }
@@ -105,8 +145,39 @@ class FlatObjectReader {
     return out;
   }
 
+  // Inside a kObject member: the open containers of its value, innermost last. Pointers stay
+  // valid: only the innermost container grows while it is open.
+  bool capturing() const { return !stack_.empty(); }
+  template <typename V>
+  bool put(V&& value) {
+    json& top = *stack_.back();
+    if (top.is_object()) {
+      top[inner_key_] = std::forward<V>(value);
+    } else {
+      top.push_back(std::forward<V>(value));
+    }
+    return true;
+  }
+  bool open(json container) {
+    if (stack_.size() >= kMaxObjectDepth) {
+      return fail("member \"" + key_ + "\" is nested too deeply");
+    }
+    json& top = *stack_.back();
+    json* child = nullptr;
+    if (top.is_object()) {
+      child = &(top[inner_key_] = std::move(container));
+    } else {
+      top.push_back(std::move(container));
+      child = &top.back();
+    }
+    stack_.push_back(child);
+    return true;
+  }
+
   std::span<const JsonMember> allowed_;
   JsonFields& out_;
+  std::vector<json*> stack_;
+  std::string inner_key_;
   int depth_ = 0;
   std::string key_;
   JsonKind kind_ = JsonKind::kString;
@@ -143,11 +214,19 @@ std::optional<bool> JsonFields::flag(std::string_view name) const {
   return std::nullopt;
 }
 
+std::optional<std::string> JsonFields::object_text(std::string_view name) const {
+  for (const auto& [k, v] : objects) {
+    if (k == name) return v.dump();
+  }
+  return std::nullopt;
+}
+
 bool JsonFields::has(std::string_view name) const {
   auto named = [name](const auto& member) { return member.first == name; };
   return std::any_of(members.begin(), members.end(), named) ||
          std::any_of(lists.begin(), lists.end(), named) ||
-         std::any_of(flags.begin(), flags.end(), named);
+         std::any_of(flags.begin(), flags.end(), named) ||
+         std::any_of(objects.begin(), objects.end(), named);
 }
 
 std::expected<JsonFields, http::Response> read_json_object(const http::Request& req,

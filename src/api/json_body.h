@@ -3,7 +3,7 @@
 //
 // The API's bodies are flat JSON objects whose members are strings ({"email": "...",
 // "password": "..."}) - or, where an endpoint declares them, lists of strings or booleans (the
-// admin API's client registration) - and they are read strictly:
+// admin API's client registration), or an object (kObject) - and they are read strictly:
 //   - Content-Type must be application/json (parameters such as charset ignored) -> else 415
 //     (RFC 9110 section 15.5.16);
 //   - the text must be one well-formed JSON value (RFC 8259), valid UTF-8, nothing after it;
@@ -19,8 +19,10 @@
 // (413) is the server's (ServerLimits::max_body_bytes).
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <expected>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <span>
 #include <string>
@@ -32,7 +34,11 @@
 
 namespace tessera::api {
 
-enum class JsonKind : std::uint8_t { kString, kStrings, kBool };
+// kObject: a member whose value is an object of any JSON (a WebAuthn response inside a larger
+// body), nested at most kMaxObjectDepth deep, without duplicate members at any level; its
+// contents are the caller's to check.
+enum class JsonKind : std::uint8_t { kString, kStrings, kBool, kObject };
+inline constexpr std::size_t kMaxObjectDepth = 8;
 
 struct JsonMember {
   std::string_view name;
@@ -51,12 +57,15 @@ class JsonFields {
   std::vector<std::string> take_list(std::string_view name);
   // A boolean member.
   std::optional<bool> flag(std::string_view name) const;
+  // An object member as JSON text (absent: nullopt).
+  std::optional<std::string> object_text(std::string_view name) const;
   // Whether the member was present, whatever its kind.
   bool has(std::string_view name) const;
 
   std::vector<std::pair<std::string, std::string>> members;
   std::vector<std::pair<std::string, std::vector<std::string>>> lists;
   std::vector<std::pair<std::string, bool>> flags;
+  std::vector<std::pair<std::string, nlohmann::json>> objects;
 };
 
 // Parses `req`'s body per the rules above against `allowed`. The error is the response to send.

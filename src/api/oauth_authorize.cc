@@ -6,6 +6,7 @@
 #include <utility>
 #include <variant>
 
+#include "api/error_mapping.h"
 #include "api/oauth_errors.h"
 #include "api/oauth_request.h"
 #include "api/store_routes.h"
@@ -23,7 +24,7 @@ using auth::AuthorizationParams;
 // The request's parameters, or the error page for a repeated or undecodable one.
 std::expected<AuthorizationParams, http::Response> read_params(const http::Request& req) {
   AuthorizationParams p;
-  const std::array<std::pair<std::string_view, std::optional<std::string>*>, 14> slots = {{
+  const std::array<std::pair<std::string_view, std::optional<std::string>*>, 15> slots = {{
       {"response_type", &p.response_type},
       {"client_id", &p.client_id},
       {"redirect_uri", &p.redirect_uri},
@@ -38,6 +39,7 @@ std::expected<AuthorizationParams, http::Response> read_params(const http::Reque
       {"response_mode", &p.response_mode},
       {"request", &p.request},
       {"request_uri", &p.request_uri},
+      {"acr_values", &p.acr_values},
   }};
   if (auto r = read_front_channel_params(req, slots, /*empty_is_absent=*/false); !r) {
     return std::unexpected(std::move(r.error()));
@@ -56,8 +58,16 @@ std::expected<std::optional<auth::AuthorizationViewer>, http::Response> viewer_o
   }
   if (!who->by_cookie()) return std::nullopt;
   const auth::Authentication authn = who->authentication();
-  return auth::AuthorizationViewer{
-      .user = std::move(who->user), .auth_time = authn.time, .amr = authn.methods.text()};
+  bool has_second_factor = false;
+  if (!authn.methods.has(auth::AuthMethodRef::kMfa)) {  // acr_values=aal2 may need it
+    auto factors = ctx.second_factors().status(who->user.id);
+    if (!factors) return std::unexpected(error_response(factors.error()));
+    has_second_factor = factors->enrolled();
+  }
+  return auth::AuthorizationViewer{.user = std::move(who->user),
+                                   .auth_time = authn.time,
+                                   .amr = authn.methods.text(),
+                                   .has_second_factor = has_second_factor};
 }
 
 http::Response to_client(std::string_view redirect_uri, const uri::QueryParams& params) {

@@ -85,7 +85,7 @@ http::Response logout(const ApiContext& ctx, const http::Request& req) {
       return invalid_request_page("post_logout_redirect_uri is not one registered for the client");
   }
 
-  auto who = ctx.credentials().authenticate_without_csrf(req);
+  auto who = ctx.credentials().authenticate_without_csrf(req, MfaGate::kExempt);
   if (!who && who.error().status >= 500) return std::move(who.error());
   const bool signed_in = who.has_value() && who->by_cookie();
   const bool hinted = signed_in && hint && hint->sub == store::to_uuid(who->user.id);

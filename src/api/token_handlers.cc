@@ -7,6 +7,7 @@
 
 #include "api/error_mapping.h"
 #include "api/json_body.h"
+#include "api/login_answer.h"
 #include "api/store_routes.h"
 #include "http/cookies.h"
 
@@ -36,18 +37,12 @@ void token(const ApiContext& ctx, Request req, http::Responder respond) {
   login.password = fields->take("password");
   login.from = ctx.request_context(req);
   login.start_session = false;
+  login.totp = std::string(fields->get("totp").value_or(""));
   const ApiContext* c = &ctx;
   auto from = login.from;
   ctx.auth().login(std::move(login),
                    [c, from, respond](std::expected<auth::LoginResult, auth::Error> r) {
-                     if (!r) {
-                       c->count_login_failure(r.error());
-                       return respond(error_response(r.error()));
-                     }
-                     c->count_login("success");
-                     auto pair = c->families().start(r->user, from.ip, from.user_agent);
-                     if (!pair) return respond(error_response(pair.error()));
-                     respond(token_response(*pair, c->clock().now_unix()));
+                     answer_login(*c, LoginChannel::kToken, std::move(r), from, respond);
                    });
 }
 

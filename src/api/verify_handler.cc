@@ -48,6 +48,29 @@ http::Response refused(const auth::Error& e) {
   return error_response(e);
 }
 
+// auth.require_mfa_roles: a user bound to enrol who has not may pass nothing through the proxy
+// either (403). nullopt: no objection, or (with `cache_only`) none known without a store read,
+// which the caller learns from `needs_store`.
+std::optional<std::optional<http::Response>> enrolment_gate(const ApiContext& ctx,
+                                                            const store::UserId& user,
+                                                            const std::vector<std::string>& roles,
+                                                            const auth::Amr& methods,
+                                                            bool cache_only) {
+  if (!ctx.credentials().enrolment_matters(roles, methods)) return std::nullopt;
+  if (cache_only) return std::optional<http::Response>();  // ask again off the I/O thread
+  auto ok = ctx.credentials().require_factor(user);
+  if (!ok) return std::optional<http::Response>(std::move(ok.error()));
+  return std::nullopt;
+}
+
+std::optional<std::optional<http::Response>> session_gate(const ApiContext& ctx,
+                                                          const auth::CurrentSession& s,
+                                                          bool cache_only) {
+  // A stored value that does not parse counts as no method (never as a stronger one).
+  return enrolment_gate(ctx, s.user.id, s.user.roles,
+                        auth::Amr::parse(s.session.amr).value_or(auth::Amr()), cache_only);
+}
+
 http::Response session_identity(const auth::CurrentSession& s) {
   return identity(store::to_uuid(s.user.id), join_roles(s.user.roles), s.public_id,
                   s.session.auth_time, s.session.amr);
@@ -67,6 +90,9 @@ std::optional<http::Response> check_token(const ApiContext& ctx, std::string_vie
   if (p.service) {
     res.status = 200;  // a service (client credentials): no user, no session
   } else {
+    if (auto gated = enrolment_gate(ctx, p.user, p.roles, p.amr, cache_only); gated) {
+      return *gated;
+    }
     res = identity(p.user_uuid, join_roles(p.roles), p.sid, p.auth_time, p.amr.text());
   }
   if (!p.client_id.empty()) {  // an OAuth client's token
@@ -93,10 +119,12 @@ std::optional<http::Response> check(const ApiContext& ctx, const http::Request& 
   if (cache_only) {
     auto hit = ctx.sessions().cached(credential->value, now);
     if (!hit) return std::nullopt;
+    if (auto gated = session_gate(ctx, *hit, true); gated) return *gated;
     return session_identity(*hit);
   }
   auto current = ctx.sessions().authenticate_shared(credential->value, now);
   if (!current) return refused(current.error());
+  if (auto gated = session_gate(ctx, **current, false); gated) return *gated;
   return session_identity(**current);
 }
 

@@ -11,6 +11,7 @@
 #include "api/admin_handlers.h"
 #include "api/auth_handlers.h"
 #include "api/connected_apps.h"
+#include "api/mfa_handlers.h"
 #include "api/oauth_authorize.h"
 #include "api/oauth_discovery.h"
 #include "api/oauth_introspection.h"
@@ -199,6 +200,7 @@ http::Router make_router(JwksSource jwks_source, const Probes& probes, const api
                                                   const std::string& path, http::Handler h) {
                  api::add_store_route(router, api->offload_pool(), method, path, std::move(h));
                }});
+  api::add_mfa_routes(router, *api);     // /auth/mfa..., /auth/login/mfa, /auth/token/mfa
   api::add_auth_routes(router, *api);    // /auth/signup, login, logout, me, sessions, password
   api::add_verify_routes(router, *api);  // GET|POST /auth/verify
   api::add_token_routes(router, *api);   // POST /auth/token, /auth/refresh
@@ -257,14 +259,16 @@ std::expected<void, std::string> serve(const Config& config, std::ostream& annou
                        .oauth_grants = *s.oauth_grants,
                        .client_auth = *s.client_auth,
                        .introspection = *s.introspection,
-                       .id_tokens = *s.id_tokens},
+                       .id_tokens = *s.id_tokens,
+                       .second_factors = *s.second_factors},
       *proxies, &metrics,
       {.same_site =
            config.web.same_site == "strict" ? http::SameSite::kStrict : http::SameSite::kLax,
        .mode = config.web.mode == "jwt" ? api::WebMode::kJwt : api::WebMode::kSession,
        .store_pool = s.store_pool.get(),
        .offload = networked_stores(config),
-       .step_up_max_age = config.auth.step_up_max_age.count()});
+       .step_up_max_age = config.auth.step_up_max_age.count(),
+       .require_mfa_roles = config.auth.require_mfa_roles});
   auth::KeyringService& keyring = *s.keyring;
   JwksSource published{.json =
                            [&keyring] {

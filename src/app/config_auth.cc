@@ -20,6 +20,8 @@ std::vector<Field> AuthSection::fields() {
       {kName, "hash_threads", &hash_threads},
       {kName, "hash_queue_per_thread", &hash_queue_per_thread},
       {kName, "step_up_max_age", &step_up_max_age},
+      {kName, "require_mfa_roles", &require_mfa_roles},
+      {kName, "totp_issuer", &totp_issuer},
   };
 }
 
@@ -54,6 +56,16 @@ std::optional<Problem> AuthSection::check() const {
   }
   if (step_up_max_age < seconds{1} || step_up_max_age > std::chrono::days{1}) {
     return Problem{"step_up_max_age", "must be 1s..1d"};
+  }
+  for (const std::string& role : require_mfa_roles) {
+    if (role.empty() || role.size() > 64) {
+      return Problem{"require_mfa_roles", "role names are 1..64 characters"};
+    }
+  }
+  // Authenticator apps split the otpauth label at its first ':' (auth/mfa/totp.h).
+  if (totp_issuer.empty() || totp_issuer.size() > 64 ||
+      totp_issuer.find(':') != std::string::npos) {
+    return Problem{"totp_issuer", "must be 1..64 characters without ':'"};
   }
   return std::nullopt;
 }

@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -29,6 +30,13 @@ struct AuthSection {
   // Sensitive actions (password change, logout everywhere, removing a factor, admin
   // endpoints) need an authentication at most this old (RFC 9470 max_age; 1 s .. 1 day).
   std::chrono::seconds step_up_max_age = std::chrono::minutes{10};
+  // Users with any of these roles must enrol a second factor (TOTP or a passkey) before
+  // anything else works: until they do, every endpoint but the enrolment ones answers 403
+  // mfa_enrollment_required.
+  std::vector<std::string> require_mfa_roles;
+  // The issuer authenticator apps show beside a TOTP entry (otpauth:// URIs); 1..64
+  // characters, no ':'.
+  std::string totp_issuer = "Tessera";
 
   // The keys above, in this order; the first value they must not have (config_schema.h).
   std::vector<detail::Field> fields();

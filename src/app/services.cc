@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "app/data_dir.h"
+#include "auth/mfa/recovery_codes.h"
 #include "crypto/aead.h"
 #include "crypto/hash.h"
 #include "http/log.h"
@@ -181,8 +182,28 @@ std::expected<std::unique_ptr<Services>, std::string> open_services(const Config
       std::make_unique<auth::RefreshFamilies>(s->stores.refresh, s->stores.users, *s->access_tokens,
                                               *s->revocation, *s->audit, s->clock, families);
 
+  // Second factors: TOTP secrets sealed, recovery codes hashed and mfa_tokens signed under keys
+  // every node derives alike from the master key (auth/second_factors.h).
+  auth::SecondFactorConfig factors;
+  factors.issuer = config.auth.totp_issuer;
+  factors.totp_key = crypto::derive_key(
+      std::string_view(reinterpret_cast<const char*>(master->data()), master->size()),
+      "tessera totp secrets v1");
+  factors.recovery_key = derived_secret(*master, auth::mfa::kRecoveryCodeKeyLabel);
+  factors.ticket_key = derived_secret(*master, "tessera mfa token v1");
+  s->second_factors = std::make_unique<auth::SecondFactors>(
+      s->stores.credentials, s->stores.counters, *s->audit, s->clock, std::move(factors));
+  // Secrets an operator put in the old plaintext column are sealed before anyone logs in.
+  if (auto sealed = s->second_factors->seal_legacy_secrets(); !sealed) {
+    return std::unexpected("sealing legacy TOTP secrets: " + auth::describe(sealed.error()));
+  } else if (sealed->sealed > 0 || sealed->skipped > 0) {
+    http::log_event(http::LogLevel::kInfo, "legacy TOTP secrets sealed",
+                    {{"sealed", std::to_string(sealed->sealed)},
+                     {"skipped_unusable", std::to_string(sealed->skipped)}});
+  }
+
   s->auth = std::make_unique<auth::AuthService>(
-      *s->users, *s->sessions, *s->families, *s->limiter, *s->audit, s->clock,
+      *s->users, *s->sessions, *s->families, *s->limiter, *s->audit, *s->second_factors, s->clock,
       auth::AuthServiceConfig{.open_signup = config.auth.open_signup});
   // Clients cached for a second: the token endpoint looks its client up on every request; a
   // change made elsewhere reaches this process within the second, like a revocation.

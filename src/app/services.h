@@ -28,6 +28,7 @@
 #include "auth/rate_limiter.h"
 #include "auth/refresh_families.h"
 #include "auth/revocation.h"
+#include "auth/second_factors.h"
 #include "auth/sessions.h"
 #include "auth/token_introspection.h"
 #include "auth/users.h"
@@ -67,6 +68,7 @@ struct Services {
   std::unique_ptr<auth::AccessTokens> access_tokens;
   std::unique_ptr<auth::RefreshFamilies> families;
   std::unique_ptr<auth::FamilyCsrf> family_csrf;
+  std::unique_ptr<auth::SecondFactors> second_factors;  // TOTP, recovery codes, mfa_tokens
   std::unique_ptr<auth::AuthService> auth;
   std::unique_ptr<auth::ClientService> clients;  // OAuth 2.0 clients
   // OAuth 2.0 / OpenID Connect.

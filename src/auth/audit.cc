@@ -54,6 +54,16 @@ std::string_view to_string(AuditType t) {
       return "oauth.code_replay";
     case AuditType::kStepUp:
       return "auth.step_up";
+    case AuditType::kTotpEnabled:
+      return "mfa.totp_enabled";
+    case AuditType::kTotpRemoved:
+      return "mfa.totp_removed";
+    case AuditType::kRecoveryCodesIssued:
+      return "mfa.recovery_codes";
+    case AuditType::kRecoveryCodeUsed:
+      return "mfa.recovery_code_used";
+    case AuditType::kMfaFailure:
+      return "mfa.failure";
     case AuditType::kClientSecretRotated:
       return "client.secret_rotated";
     case AuditType::kKeysRotated:

@@ -46,6 +46,12 @@ enum class AuditType : std::uint8_t {
   kOAuthGrant,           // "oauth.grant"      detail: client_id, grant_type, scope, family
   kOAuthCodeReplay,      // "oauth.code_replay" detail: client_id, family (revoked)
   kStepUp,               // "auth.step_up"     detail: amr, session (public id) or family (sid)
+  kTotpEnabled,          // "mfa.totp_enabled" detail: recovery_codes (how many were issued)
+  kTotpRemoved,          // "mfa.totp_removed" detail: recovery_codes_removed
+  kRecoveryCodesIssued,  // "mfa.recovery_codes" detail: count (regenerated; the old ones died)
+  kRecoveryCodeUsed,     // "mfa.recovery_code_used" detail: remaining
+  kMfaFailure,           // "mfa.failure"      detail: method, reason (the second step of a login
+                         //                    or a step-up: a wrong, replayed or unknown code)
 };
 
 // The stored type string ("login.success").

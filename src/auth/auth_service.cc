@@ -19,13 +19,14 @@ nlohmann::json by(const AuditActor& actor) {
 }  // namespace
 
 AuthService::AuthService(UserService& users, SessionService& sessions, RefreshFamilies& families,
-                         RateLimiter& limiter, AuditService& audit, const base::Clock& clock,
-                         AuthServiceConfig config)
+                         RateLimiter& limiter, AuditService& audit, SecondFactors& factors,
+                         const base::Clock& clock, AuthServiceConfig config)
     : users_(users),
       sessions_(sessions),
       families_(families),
       limiter_(limiter),
       audit_(audit),
+      factors_(factors),
       clock_(clock),
       config_(config) {}
 
@@ -71,29 +72,123 @@ void AuthService::verify_login(std::string email, RateLimiter::Attempt attempt,
           }
           return done(std::unexpected(std::move(f.error)));
         }
+        store::User user = std::move(*r);
+        // The second factor (SPEC.md "Second factors and step-up"): a password alone never
+        // signs in a user who has one.
+        auto factors = factors_.status(user.id);
+        if (!factors) return done(std::unexpected(std::move(factors.error())));
+        Amr methods = Amr::of(AuthMethodRef::kPwd);
+        if (factors->enrolled()) {
+          if (req->totp.empty() || !factors->totp) {
+            // No success recorded: the count resets only when the login completes.
+            LoginResult pending{.user = std::move(user)};
+            pending.mfa = MfaChallenge{.token = factors_.issue_mfa_token(pending.user.id, methods),
+                                       .methods = factors->methods()};
+            return done(std::move(pending));
+          }
+          auto proved = factors_.verify_code(user.id, CodeKind::kTotp, req->totp,
+                                             actor_of(user.id, req->from));
+          if (!proved) {
+            if (proved.error().code == Errc::kInvalidCode) {
+              (void)limiter_.record_failure(*held, at);
+              (void)audit_.record(AuditType::kLoginFailure, at, actor_of(user.id, req->from),
+                                  {{"reason", "bad_second_factor"}, {"method", "totp"}});
+            }
+            return done(std::unexpected(std::move(proved.error())));
+          }
+          methods = methods.with(*proved).with(AuthMethodRef::kMfa);
+        }
         (void)limiter_.record_success(*held);
-        LoginResult result;
-        result.user = std::move(*r);
-        if (!req->presented_session.empty()) {
-          // Whatever session the browser carried is replaced, never adopted.
-          (void)sessions_.revoke(req->presented_session);
-        }
-        nlohmann::json detail = nlohmann::json::object();
-        if (req->start_session) {
-          auto s = sessions_.create(result.user, req->from.ip, req->from.user_agent, at,
-                                    Amr::of(AuthMethodRef::kPwd));
-          if (!s) return done(std::unexpected(std::move(s.error())));
-          detail["session"] = s->public_id;
-          if (s->evicted > 0) detail["evicted"] = s->evicted;
-          result.session = std::move(*s);
-        }
-        auto fresh = audit_.note_device(result.user.id, req->from.ip, req->from.user_agent, at);
-        result.new_device = fresh.value_or(false);
-        detail["new_device"] = result.new_device;
-        (void)audit_.record(AuditType::kLoginSuccess, at, actor_of(result.user.id, req->from),
-                            detail);
-        done(std::move(result));
+        done(sign_in(std::move(user), Authentication{.time = at, .methods = methods},
+                     SignInContext{.from = req->from,
+                                   .presented_session = req->presented_session,
+                                   .start_session = req->start_session}));
       });
+}
+
+std::expected<LoginResult, Error> AuthService::sign_in(store::User user,
+                                                       const Authentication& authn,
+                                                       const SignInContext& at) {
+  LoginResult result{.user = std::move(user), .authentication = authn};
+  if (!at.presented_session.empty()) {
+    // Whatever session the browser carried is replaced, never adopted.
+    (void)sessions_.revoke(at.presented_session);
+  }
+  nlohmann::json detail = {{"amr", authn.methods.values()}};
+  if (at.start_session) {
+    auto s =
+        sessions_.create(result.user, at.from.ip, at.from.user_agent, authn.time, authn.methods);
+    if (!s) return std::unexpected(std::move(s.error()));
+    detail["session"] = s->public_id;
+    if (s->evicted > 0) detail["evicted"] = s->evicted;
+    result.session = std::move(*s);
+  }
+  auto fresh = audit_.note_device(result.user.id, at.from.ip, at.from.user_agent, authn.time);
+  result.new_device = fresh.value_or(false);
+  detail["new_device"] = result.new_device;
+  (void)audit_.record(AuditType::kLoginSuccess, authn.time, actor_of(result.user.id, at.from),
+                      detail);
+  return result;
+}
+
+void AuthService::login_mfa(MfaLoginRequest request, Done<LoginResult> done) {
+  auto ticket = factors_.open_mfa_token(request.mfa_token);
+  if (!ticket) return done(std::unexpected(std::move(ticket.error())));
+  auto user = users_.find(ticket->user);
+  if (!user) {
+    if (user.error().code == Errc::kNotFound) {
+      return done(std::unexpected(make_error(Errc::kInvalidMfaToken)));
+    }
+    return done(std::unexpected(std::move(user.error())));
+  }
+  if (user->disabled) return done(std::unexpected(make_error(Errc::kInvalidMfaToken)));
+  auto req = std::make_shared<MfaLoginRequest>(std::move(request));
+  const std::string email = user->email;
+  limiter_.admit(
+      email, req->at.from.ip, clock_,
+      [this, user = std::move(*user), ticket = std::move(*ticket), req,
+       done = std::move(done)](std::expected<RateLimiter::Attempt, Error> attempt) mutable {
+        if (!attempt) return done(std::unexpected(std::move(attempt.error())));
+        verify_second_step(std::move(user), std::move(ticket), std::move(*attempt), req,
+                           std::move(done));
+      });
+}
+
+void AuthService::verify_second_step(store::User user, MfaTicket ticket,
+                                     RateLimiter::Attempt attempt,
+                                     std::shared_ptr<MfaLoginRequest> req, Done<LoginResult> done) {
+  const std::int64_t at = clock_.now_unix();
+  const AuditActor actor = actor_of(user.id, req->at.from);
+  std::expected<Amr, Error> proved = std::unexpected(make_error(Errc::kInvalidCode));
+  const char* method = "webauthn";
+  if (req->passkey) {
+    proved = req->passkey(user.id);
+  } else {
+    method = req->kind == CodeKind::kTotp ? "totp" : "recovery_code";
+    auto m = factors_.verify_code(user.id, req->kind, req->code, actor);
+    proved = m ? std::expected<Amr, Error>(Amr::of(*m)) : std::unexpected(std::move(m.error()));
+  }
+  if (!proved) {
+    const Errc code = proved.error().code;
+    if (code != Errc::kUnavailable && code != Errc::kInternal && code != Errc::kBusy) {
+      (void)limiter_.record_failure(attempt, at);
+      (void)audit_.record(AuditType::kLoginFailure, at, actor,
+                          {{"reason", "bad_second_factor"}, {"method", method}});
+    }
+    return done(std::unexpected(std::move(proved.error())));
+  }
+  // One completion per token, whichever node gets there first.
+  if (auto used = factors_.consume_mfa_token(ticket); !used) {
+    return done(std::unexpected(std::move(used.error())));
+  }
+  (void)limiter_.record_success(attempt);
+  Amr methods = ticket.first;
+  for (AuthMethodRef m :
+       {AuthMethodRef::kPwd, AuthMethodRef::kOtp, AuthMethodRef::kHwk, AuthMethodRef::kSwk}) {
+    if (proved->has(m)) methods = methods.with(m);
+  }
+  done(sign_in(std::move(user),
+               Authentication{.time = at, .methods = methods.with(AuthMethodRef::kMfa)}, req->at));
 }
 
 void AuthService::signup(std::string email, std::string password, RequestContext from,
@@ -241,33 +336,34 @@ void AuthService::set_password(const store::UserId& user,
 }
 
 void AuthService::step_up(const store::User& user, std::optional<store::Session> renew_session,
-                          std::shared_ptr<const AccessPrincipal> token, std::string password,
+                          std::shared_ptr<const AccessPrincipal> token, StepUpProof proof,
                           RequestContext from, Done<SteppedUp> done) {
-  if (password.empty() || password.size() > users_.config().policy.max_bytes) {
-    return done(std::unexpected(
-        make_error(Errc::kBadInput, password.empty() ? "password is empty" : "password too long")));
+  if (proof.password.empty() || proof.password.size() > users_.config().policy.max_bytes) {
+    return done(std::unexpected(make_error(
+        Errc::kBadInput, proof.password.empty() ? "password is empty" : "password too long")));
   }
   auto ctx = std::make_shared<RequestContext>(std::move(from));
   limiter_.admit(user.email, ctx->ip, clock_,
                  [this, user, renew = std::move(renew_session), token = std::move(token),
-                  password = std::move(password), ctx, done = std::move(done)](
+                  proof = std::move(proof), ctx, done = std::move(done)](
                      std::expected<RateLimiter::Attempt, Error> attempt) mutable {
                    if (!attempt) return done(std::unexpected(std::move(attempt.error())));
                    verify_step_up(std::move(user), std::move(renew), std::move(token),
-                                  std::move(password), std::move(*attempt), ctx, std::move(done));
+                                  std::move(proof), std::move(*attempt), ctx, std::move(done));
                  });
 }
 
 void AuthService::verify_step_up(store::User user, std::optional<store::Session> renew_session,
-                                 std::shared_ptr<const AccessPrincipal> token, std::string password,
+                                 std::shared_ptr<const AccessPrincipal> token, StepUpProof proof,
                                  RateLimiter::Attempt attempt, std::shared_ptr<RequestContext> ctx,
                                  Done<SteppedUp> done) {
   auto held = std::make_shared<RateLimiter::Attempt>(std::move(attempt));
   const std::string email = user.email;
+  std::string password = std::move(proof.password);
   users_.verify_credentials(
       email, std::move(password),
       [this, held, ctx, caller = user.id, renew = std::move(renew_session),
-       token = std::move(token),
+       token = std::move(token), kind = proof.kind, code = std::move(proof.code),
        done = std::move(done)](std::expected<store::User, LoginFailure> r) {
         const std::int64_t at = clock_.now_unix();
         // The account the password opened must be the caller's (an email changed in between
@@ -281,29 +377,78 @@ void AuthService::verify_step_up(store::User user, std::optional<store::Session>
                               {{"reason", "bad_password"}, {"during", "step_up"}});
           return done(std::unexpected(make_error(Errc::kInvalidCredentials)));
         }
-        (void)limiter_.record_success(*held);
-        SteppedUp out{.user = std::move(*r),
-                      .authentication = {.time = at, .methods = Amr::of(AuthMethodRef::kPwd)}};
-        nlohmann::json detail{{"amr", out.authentication.methods.values()}};
-        if (renew) {
-          auto next = sessions_.rotate(*renew, at, out.authentication);
-          if (!next) return done(std::unexpected(std::move(next.error())));
-          detail["session"] = next->public_id;
-          out.session = std::move(*next);
-        } else if (token) {
-          // The weaker credential ends; a new family carries the new authentication.
-          if (auto ended = families_.logout(*token); !ended) {
-            return done(std::unexpected(std::move(ended.error())));
+        Amr methods = Amr::of(AuthMethodRef::kPwd);
+        // With TOTP on, the password alone would step a two-factor sign-in DOWN to one factor.
+        auto factors = factors_.status(caller);
+        if (!factors) return done(std::unexpected(std::move(factors.error())));
+        if (factors->totp) {
+          if (code.empty()) {
+            return done(std::unexpected(make_error(
+                Errc::kBadInput, "two-factor authentication is on: send totp or recovery_code")));
           }
-          auto pair = families_.start(out.user, ctx->ip, ctx->user_agent,
-                                      FamilyGrant{.amr = out.authentication.methods});
-          if (!pair) return done(std::unexpected(std::move(pair.error())));
-          detail["family"] = pair->sid;
-          out.tokens = std::move(*pair);
+          auto proved = factors_.verify_code(caller, kind, code, actor_of(caller, *ctx));
+          if (!proved) {
+            if (proved.error().code == Errc::kInvalidCode) {
+              (void)limiter_.record_failure(*held, at);
+              (void)audit_.record(AuditType::kLoginFailure, at, actor_of(caller, *ctx),
+                                  {{"reason", "bad_second_factor"}, {"during", "step_up"}});
+            }
+            return done(std::unexpected(std::move(proved.error())));
+          }
+          methods = methods.with(*proved).with(AuthMethodRef::kMfa);
         }
+        (void)limiter_.record_success(*held);
+        SteppedUp out{.user = std::move(*r), .authentication = {.time = at, .methods = methods}};
+        nlohmann::json detail{{"amr", out.authentication.methods.values()}};
+        auto renewed = renew_credential(out.user, renew, token, out.authentication, *ctx, detail);
+        if (!renewed) return done(std::unexpected(std::move(renewed.error())));
+        out.session = std::move(renewed->session);
+        out.tokens = std::move(renewed->tokens);
         (void)audit_.record(AuditType::kStepUp, at, actor_of(caller, *ctx), detail);
         done(std::move(out));
       });
+}
+
+std::expected<AuthService::Renewed, Error> AuthService::renew_credential(
+    const store::User& user, const std::optional<store::Session>& renew_session,
+    const std::shared_ptr<const AccessPrincipal>& token, const Authentication& authn,
+    const RequestContext& from, nlohmann::json& detail) {
+  Renewed out;
+  if (renew_session) {
+    auto next = sessions_.rotate(*renew_session, clock_.now_unix(), authn);
+    if (!next) return std::unexpected(std::move(next.error()));
+    detail["session"] = next->public_id;
+    out.session = std::move(*next);
+  } else if (token) {
+    // The old credential ends; a new family carries the new authentication.
+    if (auto ended = families_.logout(*token); !ended) {
+      return std::unexpected(std::move(ended.error()));
+    }
+    auto pair = families_.start(user, from.ip, from.user_agent,
+                                FamilyGrant{.auth_time = authn.time, .amr = authn.methods});
+    if (!pair) return std::unexpected(std::move(pair.error()));
+    detail["family"] = pair->sid;
+    out.tokens = std::move(*pair);
+  }
+  return out;
+}
+
+std::expected<AuthService::TotpConfirmed, Error> AuthService::confirm_totp(
+    const store::User& user, const std::optional<store::Session>& renew_session,
+    const std::shared_ptr<const AccessPrincipal>& token, const Authentication& current,
+    std::string_view code, const RequestContext& from) {
+  auto codes = factors_.confirm_totp(user, code, actor_of(user.id, from));
+  if (!codes) return std::unexpected(std::move(codes.error()));
+  TotpConfirmed out{
+      .recovery_codes = std::move(*codes),
+      .authentication = {
+          .time = current.time,
+          .methods = current.methods.with(AuthMethodRef::kOtp).with(AuthMethodRef::kMfa)}};
+  nlohmann::json detail = nlohmann::json::object();
+  auto renewed = renew_credential(user, renew_session, token, out.authentication, from, detail);
+  if (!renewed) return std::unexpected(std::move(renewed.error()));
+  out.credential = std::move(*renewed);
+  return out;
 }
 
 std::expected<store::User, Error> AuthService::add_user_now(std::string_view email,

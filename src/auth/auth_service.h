@@ -19,6 +19,8 @@
 
 #include <cstdint>
 #include <expected>
+#include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -27,6 +29,7 @@
 #include "auth/errors.h"
 #include "auth/rate_limiter.h"
 #include "auth/refresh_families.h"
+#include "auth/second_factors.h"
 #include "auth/sessions.h"
 #include "auth/users.h"
 #include "base/clock.h"
@@ -47,6 +50,9 @@ struct RequestContext {
 struct LoginRequest {
   std::string email;
   std::string password;
+  // The one-call form of a login with TOTP (SPEC.md): the code, or empty. Used only when the
+  // user has TOTP on; otherwise ignored.
+  std::string totp;
   RequestContext from;
   // The session cookie the browser presented, if any (raw; may be junk). A valid one is
   // deleted: the login replaces it with a fresh id and never adopts it (fixation).
@@ -55,10 +61,39 @@ struct LoginRequest {
   bool start_session = true;
 };
 
+// The first step of a login passed and a second factor must follow (SPEC.md "Second factors
+// and step-up"): the api answers 401 mfa_required with these.
+struct MfaChallenge {
+  std::string token;                 // the mfa_token (SecondFactors::issue_mfa_token)
+  std::vector<std::string> methods;  // FactorStatus::methods()
+};
+
 struct LoginResult {
   store::User user;
+  // Set when the login is NOT complete: nothing else below is then (no session, no device).
+  std::optional<MfaChallenge> mfa;
+  Authentication authentication;      // what was proved, now: for the session or token family
   std::optional<NewSession> session;  // when start_session
   bool new_device = false;            // first login from this user agent + IP prefix
+};
+
+// Where a login completes (sign_in): the request's origin, the session cookie it presented
+// (replaced, never adopted), and whether to start a cookie session.
+struct SignInContext {
+  RequestContext from;
+  std::string presented_session;
+  bool start_session = true;
+};
+
+// The second step of a login (POST /auth/login/mfa, /auth/token/mfa): the mfa_token and ONE
+// proof: a code (TOTP or recovery code), or a passkey assertion, which the api verifies through
+// `passkey` (auth/passkeys.h) for the token's user, returning the methods it proved (hwk/swk).
+struct MfaLoginRequest {
+  std::string mfa_token;
+  CodeKind kind = CodeKind::kTotp;
+  std::string code;
+  std::function<std::expected<Amr, Error>(const store::UserId&)> passkey;  // set: a passkey
+  SignInContext at;
 };
 
 struct Signup {
@@ -69,15 +104,35 @@ struct Signup {
 class AuthService {
  public:
   AuthService(UserService& users, SessionService& sessions, RefreshFamilies& families,
-              RateLimiter& limiter, AuditService& audit, const base::Clock& clock,
-              AuthServiceConfig config);
+              RateLimiter& limiter, AuditService& audit, SecondFactors& factors,
+              const base::Clock& clock, AuthServiceConfig config);
 
   // POST /auth/login and /auth/token. Errors: kBadInput (malformed email, empty/oversize
   // password), kRateLimited / kConcurrencyLimited (+retry_after; no hashing done),
   // kInvalidCredentials, kBusy,
   // kUnavailable. Audits login.failure / login.success / device.new; counts failures and
   // resets the per-email counter on success.
+  // A user with a second factor (FactorStatus::enrolled) is not signed in by a password alone:
+  // the result then carries `mfa` (the mfa_token and the methods), and the per-email failure
+  // count is NOT reset (only a completed login resets it, or each correct password would buy
+  // another round of code guesses). With `totp` given and TOTP on, the code is checked at once
+  // (the one-call form): a wrong one is kInvalidCode and counts as a failure.
   void login(LoginRequest request, Done<LoginResult> done);
+
+  // The second step of a login: the mfa_token must be valid, unexpired and unused
+  // (kInvalidMfaToken otherwise, also when the user was disabled meanwhile); the attempt goes
+  // through the login rate limit of the user's email first, so during a lockout even a correct
+  // proof is refused (kRateLimited); a wrong proof (kInvalidCode, or the passkey's refusal)
+  // counts as a login failure. Success consumes the token (one completion, across nodes), resets
+  // the count and signs in with the first step's methods plus the proof's and `mfa`.
+  void login_mfa(MfaLoginRequest request, Done<LoginResult> done);
+
+  // Completes a login whose factors were verified (a password and, when due, a second factor;
+  // or a passkey alone): replaces the presented session, starts one when at.start_session,
+  // notes the device and audits login.success with the methods. kUnavailable and the session
+  // store's errors.
+  std::expected<LoginResult, Error> sign_in(store::User user, const Authentication& authn,
+                                            const SignInContext& at);
 
   // POST /auth/signup. kForbidden when open_signup is off; kRateLimited past the per-address
   // sign-up limit (RateLimiter::count_signup, before any hashing); kBadInput / kWeakPassword;
@@ -129,8 +184,11 @@ class AuthService {
 
   // POST /auth/step-up (RFC 9470; SPEC.md "Second factors and step-up"): the caller proves
   // their password again, rate limited and audited like a login (a wrong password is a login
-  // failure and counts toward the same limits). On success the authentication is renewed
-  // with what was presented (now; "pwd"): a session caller's session is replaced by a new one
+  // failure and counts toward the same limits). A user with TOTP on presents a code too
+  // (`totp` or `recovery_code` in `code`; missing: kBadInput saying so; wrong: kInvalidCode,
+  // counted like a wrong password). On success the authentication is renewed
+  // with what was presented (now; "pwd", plus "otp" and "mfa" with a code): a session
+  // caller's session is replaced by a new one
   // (a privilege change: new id and CSRF token); a token caller's token is denied and its
   // family ended (RefreshFamilies::logout), and a new family starts with the new
   // authentication. Exactly one of `renew_session` and `token` is given.
@@ -140,9 +198,41 @@ class AuthService {
     std::optional<NewSession> session;  // for a session caller
     std::optional<TokenPair> tokens;    // for a token caller
   };
+  struct StepUpProof {
+    std::string password;
+    CodeKind kind = CodeKind::kTotp;
+    std::string code;  // empty: none presented
+  };
   void step_up(const store::User& user, std::optional<store::Session> renew_session,
-               std::shared_ptr<const AccessPrincipal> token, std::string password,
-               RequestContext from, Done<SteppedUp> done);
+               std::shared_ptr<const AccessPrincipal> token, StepUpProof proof, RequestContext from,
+               Done<SteppedUp> done);
+
+  // The caller's credential after its authentication changed (step-up, a factor confirmed): a
+  // session caller's session (`renew_session`) is replaced by a new one (new id and CSRF
+  // token: a privilege change) carrying `authn`; a token caller's token is denied and its
+  // family ended (RefreshFamilies::logout), and a new family carries `authn`. Exactly one of
+  // renew_session and token is given. `detail` gets the new session's public id or family sid.
+  struct Renewed {
+    std::optional<NewSession> session;
+    std::optional<TokenPair> tokens;
+  };
+  std::expected<Renewed, Error> renew_credential(
+      const store::User& user, const std::optional<store::Session>& renew_session,
+      const std::shared_ptr<const AccessPrincipal>& token, const Authentication& authn,
+      const RequestContext& from, nlohmann::json& detail);
+
+  // POST /auth/mfa/totp/confirm: SecondFactors::confirm_totp (its errors), then the caller's
+  // credential is renewed (renew_credential) with otp and mfa added to `current`'s methods, at
+  // the same auth_time: the code proved a second factor, not a fresh password.
+  struct TotpConfirmed {
+    std::vector<std::string> recovery_codes;
+    Authentication authentication;
+    Renewed credential;
+  };
+  std::expected<TotpConfirmed, Error> confirm_totp(
+      const store::User& user, const std::optional<store::Session>& renew_session,
+      const std::shared_ptr<const AccessPrincipal>& token, const Authentication& current,
+      std::string_view code, const RequestContext& from);
 
   // --- Administration (CLI, /admin). `actor` is who did it (user id of the admin, or none for
   // the CLI) and from where. ---
@@ -172,9 +262,12 @@ class AuthService {
                     std::shared_ptr<LoginRequest> req, Done<LoginResult> done);
   // step_up once the rate limiter admitted the attempt.
   void verify_step_up(store::User user, std::optional<store::Session> renew_session,
-                      std::shared_ptr<const AccessPrincipal> token, std::string password,
+                      std::shared_ptr<const AccessPrincipal> token, StepUpProof proof,
                       RateLimiter::Attempt attempt, std::shared_ptr<RequestContext> ctx,
                       Done<SteppedUp> done);
+  // login_mfa once the rate limiter admitted the attempt.
+  void verify_second_step(store::User user, MfaTicket ticket, RateLimiter::Attempt attempt,
+                          std::shared_ptr<MfaLoginRequest> req, Done<LoginResult> done);
   void set_password(const store::UserId& user, std::optional<store::Session> renew_session,
                     std::string current_password, std::string new_password,
                     RateLimiter::Attempt attempt, std::shared_ptr<RequestContext> ctx,
@@ -185,6 +278,7 @@ class AuthService {
   RefreshFamilies& families_;
   RateLimiter& limiter_;
   AuditService& audit_;
+  SecondFactors& factors_;
   const base::Clock& clock_;
   AuthServiceConfig config_;
 };

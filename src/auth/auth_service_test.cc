@@ -5,8 +5,10 @@
 #include <future>
 
 #include "auth/test_util.h"
+#include "base/base32.h"
 #include "base/base64url.h"
 #include "crypto/hash.h"
+#include "crypto/otp.h"
 
 namespace tessera::auth {
 namespace {
@@ -34,8 +36,8 @@ class AuthServiceTest : public ::testing::Test {
     auth_.reset();
     users_ =
         std::move(*UserService::create(stores_.users, pool_, {.params = testing::kFastParams}));
-    auth_ = std::make_unique<AuthService>(*users_, sessions_, tokens_, limiter_, audit_, clock_,
-                                          config);
+    auth_ = std::make_unique<AuthService>(*users_, sessions_, tokens_, limiter_, audit_, factors_,
+                                          clock_, config);
   }
 
   store::User add(std::string_view email, std::vector<std::string> roles = {}) {
@@ -72,6 +74,7 @@ class AuthServiceTest : public ::testing::Test {
   AccessTokens access_{keyring_, revocation_, clock_, AccessTokenConfig{}};
   RefreshFamilies tokens_{stores_.refresh, stores_.users,        access_, revocation_, audit_,
                           clock_,          RefreshFamilyConfig{}};
+  SecondFactors factors_{stores_.credentials, stores_.counters, audit_, clock_, {}};
   std::unique_ptr<UserService> users_;
   std::unique_ptr<AuthService> auth_;
 };
@@ -410,7 +413,7 @@ TEST_F(AuthServiceTest, BusyPoolAnswersBusyAndCountsNothing) {
   (void)add("alice@example.com");
   HashPool tiny({.threads = 1, .queue_per_thread = 1, .nice = 0});
   auto users = UserService::create(stores_.users, tiny, {.params = testing::kFastParams});
-  AuthService auth(**users, sessions_, tokens_, limiter_, audit_, clock_, {});
+  AuthService auth(**users, sessions_, tokens_, limiter_, audit_, factors_, clock_, {});
   std::promise<void> started;
   std::promise<void> release;
   auto release_f = release.get_future().share();
@@ -485,7 +488,7 @@ TEST_F(AuthServiceTest, StepUpRenewsTheAuthenticationUnderANewCredential) {
   const auto step_up = [&](std::optional<store::Session> s,
                            std::shared_ptr<const AccessPrincipal> token, std::string password) {
     return await<StepUpR>([&](auto done) {
-      auth_->step_up(alice, std::move(s), std::move(token), std::move(password),
+      auth_->step_up(alice, std::move(s), std::move(token), {.password = std::move(password)},
                      {.ip = "198.51.100.9", .user_agent = "ua"}, done);
     });
   };
@@ -529,6 +532,176 @@ TEST_F(AuthServiceTest, StepUpRenewsTheAuthenticationUnderANewCredential) {
   ASSERT_TRUE(fresh.has_value());
   EXPECT_EQ((*fresh)->auth_time, kT0 + 3660);
   EXPECT_EQ((*fresh)->amr, Amr::of(AuthMethodRef::kPwd));
+}
+
+// ---- the two-step login (SPEC.md "Second factors and step-up") ----
+
+class MfaLoginTest : public AuthServiceTest {
+ protected:
+  // alice with TOTP on; returns the base32 secret.
+  std::string enable_totp(const store::User& u) {
+    auto e = factors_.enroll_totp(u);
+    EXPECT_TRUE(e.has_value());
+    secret_ = e ? e->secret : "";
+    EXPECT_TRUE(factors_.confirm_totp(u, code(), {}).has_value());
+    clock_.advance(30);  // the confirmation used this step
+    return secret_;
+  }
+  std::string code(std::int64_t offset = 0) const {
+    auto raw = base::base32_decode(secret_);
+    EXPECT_TRUE(raw.has_value());
+    return crypto::totp(raw.value_or(""), clock_.now_unix() + offset).value_or("");
+  }
+  LoginR second(std::string token, CodeKind kind, std::string c, std::string ip = "198.51.100.1") {
+    return await<LoginR>([&](auto done) {
+      auth_->login_mfa({.mfa_token = std::move(token),
+                        .kind = kind,
+                        .code = std::move(c),
+                        .passkey = nullptr,
+                        .at = {.from = {.ip = std::move(ip), .user_agent = "ua"},
+                               .presented_session = {},
+                               .start_session = true}},
+                       done);
+    });
+  }
+  std::string secret_;
+};
+
+TEST_F(MfaLoginTest, APasswordAloneNeverSignsInAUserWithTotp) {
+  const store::User alice = add("alice@example.com");
+  enable_totp(alice);
+  auto first = login("alice@example.com", kPassword);
+  ASSERT_TRUE(first.has_value());
+  ASSERT_TRUE(first->mfa.has_value());
+  EXPECT_FALSE(first->session.has_value());
+  EXPECT_EQ(first->mfa->methods, (std::vector<std::string>{"totp", "recovery_code"}));
+  EXPECT_TRUE(events("login.success").empty());
+
+  // Wrong code: a login failure; the token survives it.
+  const std::string right = code();
+  const std::string wrong = right == "123456" ? "654321" : "123456";
+  EXPECT_EQ(second(first->mfa->token, CodeKind::kTotp, wrong).error().code, Errc::kInvalidCode);
+  EXPECT_EQ(events("login.failure").size(), 1u);
+
+  auto done = second(first->mfa->token, CodeKind::kTotp, right);
+  ASSERT_TRUE(done.has_value());
+  ASSERT_TRUE(done->session.has_value());
+  EXPECT_EQ(done->authentication.methods,
+            Amr::of(AuthMethodRef::kPwd).with(AuthMethodRef::kOtp).with(AuthMethodRef::kMfa));
+  EXPECT_EQ(done->session->record.amr, "pwd otp mfa");
+  EXPECT_EQ(done->authentication.methods.acr(), "aal2");
+
+  // The token was single use: a second completion is refused, even with another valid proof.
+  clock_.advance(30);
+  EXPECT_EQ(second(first->mfa->token, CodeKind::kTotp, code()).error().code,
+            Errc::kInvalidMfaToken);
+  EXPECT_EQ(second("junk", CodeKind::kTotp, code()).error().code, Errc::kInvalidMfaToken);
+}
+
+TEST_F(MfaLoginTest, OneCallFormAndReplayInTheSameStep) {
+  const store::User alice = add("alice@example.com");
+  enable_totp(alice);
+  auto r = await<LoginR>([&](auto done) {
+    auth_->login({.email = "alice@example.com",
+                  .password = kPassword,
+                  .totp = code(),
+                  .from = {.ip = "198.51.100.1", .user_agent = "ua"}},
+                 done);
+  });
+  ASSERT_TRUE(r.has_value());
+  ASSERT_FALSE(r->mfa.has_value());
+  EXPECT_TRUE(r->authentication.methods.has(AuthMethodRef::kMfa));
+  // The same code again in the same step: refused, and counted.
+  auto again = await<LoginR>([&](auto done) {
+    auth_->login({.email = "alice@example.com",
+                  .password = kPassword,
+                  .totp = code(),
+                  .from = {.ip = "198.51.100.1", .user_agent = "ua"}},
+                 done);
+  });
+  ASSERT_FALSE(again.has_value());
+  EXPECT_EQ(again.error().code, Errc::kInvalidCode);
+}
+
+TEST_F(MfaLoginTest, WrongCodesLockTheAccountAndThenEvenTheRightCodeIsRefused) {
+  const store::User alice = add("alice@example.com");
+  enable_totp(alice);
+  auto first = login("alice@example.com", kPassword);
+  ASSERT_TRUE(first.has_value() && first->mfa.has_value());
+  const std::string wrong = code() == "000000" ? "000001" : "000000";
+  for (int i = 0; i < 5; ++i) {
+    EXPECT_EQ(second(first->mfa->token, CodeKind::kTotp, wrong).error().code, Errc::kInvalidCode);
+  }
+  auto locked = second(first->mfa->token, CodeKind::kTotp, code());
+  ASSERT_FALSE(locked.has_value());
+  EXPECT_EQ(locked.error().code, Errc::kRateLimited);
+  EXPECT_GE(locked.error().retry_after, 1);
+  // A correct password does not reopen the account either (and buys no new guesses).
+  EXPECT_EQ(login("alice@example.com", kPassword).error().code, Errc::kRateLimited);
+}
+
+TEST_F(MfaLoginTest, ACorrectPasswordDoesNotResetTheFailureCount) {
+  const store::User alice = add("alice@example.com");
+  enable_totp(alice);
+  const std::string wrong = code() == "000000" ? "000001" : "000000";
+  // Four wrong codes, then the password again: if the first step reset the count, the fifth
+  // round would give four more guesses.
+  auto first = login("alice@example.com", kPassword);
+  for (int i = 0; i < 4; ++i) (void)second(first->mfa->token, CodeKind::kTotp, wrong);
+  auto again = login("alice@example.com", kPassword);
+  ASSERT_TRUE(again.has_value() && again->mfa.has_value());
+  EXPECT_EQ(second(again->mfa->token, CodeKind::kTotp, wrong).error().code, Errc::kInvalidCode);
+  EXPECT_EQ(second(again->mfa->token, CodeKind::kTotp, code()).error().code, Errc::kRateLimited);
+}
+
+TEST_F(MfaLoginTest, RecoveryCodeCompletesALoginOnce) {
+  const store::User alice = add("alice@example.com");
+  auto e = factors_.enroll_totp(alice);
+  secret_ = e->secret;
+  auto codes = factors_.confirm_totp(alice, code(), {});
+  ASSERT_TRUE(codes.has_value());
+  auto first = login("alice@example.com", kPassword);
+  auto done = second(first->mfa->token, CodeKind::kRecoveryCode, (*codes)[3]);
+  ASSERT_TRUE(done.has_value());
+  EXPECT_TRUE(done->authentication.methods.has(AuthMethodRef::kMfa));
+  auto next = login("alice@example.com", kPassword);
+  EXPECT_EQ(second(next->mfa->token, CodeKind::kRecoveryCode, (*codes)[3]).error().code,
+            Errc::kInvalidCode);
+}
+
+TEST_F(MfaLoginTest, ADisabledUserCannotFinishALogin) {
+  const store::User alice = add("alice@example.com");
+  enable_totp(alice);
+  auto first = login("alice@example.com", kPassword);
+  ASSERT_TRUE(auth_->disable_user(alice.id, {}).has_value());
+  EXPECT_EQ(second(first->mfa->token, CodeKind::kTotp, code()).error().code,
+            Errc::kInvalidMfaToken);
+}
+
+TEST_F(MfaLoginTest, StepUpWithTotpNeedsTheCodeAndRecordsIt) {
+  const store::User alice = add("alice@example.com");
+  enable_totp(alice);
+  auto first = login("alice@example.com", kPassword);
+  auto in = second(first->mfa->token, CodeKind::kTotp, code());
+  ASSERT_TRUE(in.has_value());
+  clock_.advance(3600);
+  auto cur = sessions_.authenticate(in->session->id, clock_.now_unix());
+  ASSERT_TRUE(cur.has_value());
+  const auto step_up = [&](std::string c) {
+    return await<StepUpR>([&](auto done) {
+      auth_->step_up(alice, cur->session, nullptr,
+                     {.password = kPassword, .kind = CodeKind::kTotp, .code = std::move(c)},
+                     {.ip = "198.51.100.9", .user_agent = "ua"}, done);
+    });
+  };
+  // Without the code: refused (a password alone would step DOWN to one factor).
+  EXPECT_EQ(step_up("").error().code, Errc::kBadInput);
+  const std::string wrong = code() == "000000" ? "000001" : "000000";
+  EXPECT_EQ(step_up(wrong).error().code, Errc::kInvalidCode);
+  auto up = step_up(code());
+  ASSERT_TRUE(up.has_value());
+  EXPECT_EQ(up->authentication.time, clock_.now_unix());
+  EXPECT_EQ(up->authentication.methods.text(), "pwd otp mfa");
 }
 
 }  // namespace

@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 #include <utility>
 
+#include "auth/auth_context.h"
 #include "auth/opaque_token.h"
 #include "auth/pkce.h"
 #include "auth/scope.h"
@@ -167,6 +168,11 @@ std::expected<AuthorizationRequest, AuthorizationOutcome> AuthorizationService::
       r.max_age = v;
     }
   }
+  if (p.acr_values) {
+    auto values = parse_scope(*p.acr_values);  // space-delimited, like scope
+    if (!values) return to_client(OAuthErrc::kInvalidRequest, "acr_values is malformed");
+    r.wants_mfa = std::ranges::find(*values, "aal2") != values->end();
+  }
   r.login_hint = p.login_hint.value_or("");
   if (r.login_hint.size() > kMaxLoginHintBytes || !valid_utf8(r.login_hint)) {
     r.login_hint.clear();  // a hint only: dropped, not refused
@@ -184,7 +190,10 @@ AuthorizationOutcome AuthorizationService::decide(
                          .state = request.state};
   };
   const bool stale = viewer && request.max_age && viewer->auth_time + *request.max_age < now;
-  if (!viewer || request.prompt_login || stale) {
+  const bool one_factor = viewer && request.wants_mfa && !request.prompt_none &&
+                          viewer->has_second_factor &&
+                          !Amr::parse(viewer->amr).value_or(Amr()).has(AuthMethodRef::kMfa);
+  if (!viewer || request.prompt_login || stale || one_factor) {
     if (request.prompt_none) return to_client(OAuthErrc::kLoginRequired);
     return Login{.request = request, .login_hint = request.login_hint};
   }

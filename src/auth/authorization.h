@@ -17,6 +17,9 @@
 //   2. decide(): given who is signed in on the browser (if anyone) -
 //      - nobody, prompt=login, or an authentication older than max_age: the login page, which
 //        comes back here (kLogin; with prompt=none instead: login_required to the client);
+//      - acr_values=aal2 and a one-factor authentication of a user who has a second factor:
+//        the login page too (the new sign-in will demand the factor). A user without one, or
+//        prompt=none, gets the code with acr "aal1" in the ID token: the request is voluntary;
 //      - a third-party client that was not yet allowed every requested scope, or prompt=consent:
 //        the consent page (kConsent; with prompt=none: consent_required). First-party clients
 //        never ask;
@@ -59,7 +62,7 @@ namespace tessera::auth {
 struct AuthorizationParams {
   std::optional<std::string> response_type, client_id, redirect_uri, scope, state, nonce,
       code_challenge, code_challenge_method, prompt, max_age, login_hint, response_mode, request,
-      request_uri;
+      request_uri, acr_values;
 };
 
 // A request that passed validate().
@@ -74,6 +77,10 @@ struct AuthorizationRequest {
   bool prompt_none = false, prompt_login = false, prompt_consent = false;
   std::optional<std::int64_t> max_age;
   std::string login_hint;
+  // acr_values (OIDC Core section 3.1.2.1) named "aal2": the client asks for a multi-factor
+  // sign-in (auth/auth_context.h). Other values are ignored: acr_values is a voluntary request,
+  // and the ID token's acr says what was achieved.
+  bool wants_mfa = false;
 };
 
 // The browser's signed-in user, as the authorization endpoint needs it.
@@ -81,6 +88,9 @@ struct AuthorizationViewer {
   store::User user;
   std::int64_t auth_time = 0;
   std::string amr;  // RFC 8176 values, space-separated ("pwd")
+  // Whether the user has a second factor enrolled (auth/second_factors.h): only then can a new
+  // sign-in satisfy acr_values=aal2. Needed only when amr lacks "mfa".
+  bool has_second_factor = false;
 };
 
 namespace authorization {

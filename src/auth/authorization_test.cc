@@ -347,6 +347,34 @@ TEST_F(AuthorizationTest, PromptLoginAndMaxAgeAskForAFreshSignIn) {
   EXPECT_FALSE(std::holds_alternative<authorization::Login>(authorization_.decide(*r, viewer())));
 }
 
+TEST_F(AuthorizationTest, AcrValuesAal2AsksAUserWithASecondFactorToUseIt) {
+  auto p = mobile_request();
+  p.acr_values = "urn:example:other aal2";
+  auto r = authorization_.validate(p);
+  ASSERT_TRUE(r.has_value());
+  EXPECT_TRUE(r->wants_mfa);
+  AuthorizationViewer v = viewer();  // a password sign-in
+  v.has_second_factor = true;
+  EXPECT_TRUE(std::holds_alternative<authorization::Login>(authorization_.decide(*r, v)));
+  // Signed in with both factors: satisfied.
+  v.amr = "pwd otp mfa";
+  EXPECT_FALSE(std::holds_alternative<authorization::Login>(authorization_.decide(*r, v)));
+  // No second factor to ask for: a new sign-in could not do better; the ID token says aal1.
+  EXPECT_FALSE(std::holds_alternative<authorization::Login>(authorization_.decide(*r, viewer())));
+  // prompt=none never turns into a sign-in for a voluntary request.
+  p.prompt = "none";
+  r = authorization_.validate(p);
+  ASSERT_TRUE(r.has_value());
+  v.amr = "pwd";
+  EXPECT_FALSE(std::holds_alternative<authorization::Login>(authorization_.decide(*r, v)));
+  // Only aal1 asked: nothing to do.
+  p = mobile_request();
+  p.acr_values = "aal1";
+  r = authorization_.validate(p);
+  ASSERT_TRUE(r.has_value());
+  EXPECT_FALSE(r->wants_mfa);
+}
+
 TEST_F(AuthorizationTest, ThirdPartyClientsAskOnceFirstPartyNever) {
   auto r = authorization_.validate(mobile_request());
   ASSERT_TRUE(r.has_value());

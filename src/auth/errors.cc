@@ -30,6 +30,14 @@ std::string_view describe(Errc c) {
       return "internal error";
     case Errc::kStepUpRequired:
       return "step-up required";
+    case Errc::kConflict:
+      return "conflict";
+    case Errc::kInvalidCode:
+      return "invalid second-factor code";
+    case Errc::kInvalidMfaToken:
+      return "invalid mfa token";
+    case Errc::kMfaEnrollmentRequired:
+      return "second factor enrolment required";
   }
   return "unknown error";
 }

@@ -16,21 +16,29 @@
 namespace tessera::auth {
 
 enum class Errc : std::uint8_t {
-  kInvalidCredentials,  // login failed: unknown email, wrong password or disabled user (401)
-  kRateLimited,         // too many failures; Error::retry_after says for how long (429)
-  kConcurrencyLimited,  // under the failure limit, but as many attempts on the account as it
-                        // has guesses left are still running: retry in a second (429)
-  kEmailTaken,          // the email exists (AuthService::signup hides it; the CLI says so)
-  kWeakPassword,        // password policy refused the new password; detail says why (400/422)
-  kBadInput,            // malformed email, empty or oversize password, bad role name (400)
-  kUnauthenticated,     // no valid session: missing, malformed, unknown, expired (401)
-  kForbidden,           // not allowed: wrong role, signup closed, CSRF mismatch (403)
-  kBusy,                // the hashing pool's queue is full: try again shortly (503)
-  kUnavailable,         // a store cannot be reached: fail closed, never "allow" (503)
-  kNotFound,            // the named record (user, session) does not exist (404)
-  kInternal,            // a bug or corrupt stored value (500); never caused by input
-  kStepUpRequired,      // a sensitive action, and the authentication is older than max_age
-                        // (RFC 9470): 401 insufficient_user_authentication
+  kInvalidCredentials,     // login failed: unknown email, wrong password or disabled user (401)
+  kRateLimited,            // too many failures; Error::retry_after says for how long (429)
+  kConcurrencyLimited,     // under the failure limit, but as many attempts on the account as it
+                           // has guesses left are still running: retry in a second (429)
+  kEmailTaken,             // the email exists (AuthService::signup hides it; the CLI says so)
+  kWeakPassword,           // password policy refused the new password; detail says why (400/422)
+  kBadInput,               // malformed email, empty or oversize password, bad role name (400)
+  kUnauthenticated,        // no valid session: missing, malformed, unknown, expired (401)
+  kForbidden,              // not allowed: wrong role, signup closed, CSRF mismatch (403)
+  kBusy,                   // the hashing pool's queue is full: try again shortly (503)
+  kUnavailable,            // a store cannot be reached: fail closed, never "allow" (503)
+  kNotFound,               // the named record (user, session) does not exist (404)
+  kInternal,               // a bug or corrupt stored value (500); never caused by input
+  kStepUpRequired,         // a sensitive action, and the authentication is older than max_age
+                           // (RFC 9470): 401 insufficient_user_authentication
+  kConflict,               // the request clashes with what exists (a factor already enrolled,
+                           // a credential already registered); detail says what (409)
+  kInvalidCode,            // a second factor was presented and is wrong, used or not enrolled:
+                           // a TOTP code, a recovery code (401 invalid_code)
+  kInvalidMfaToken,        // the mfa_token of a two-step login is forged, expired or used: the
+                           // login starts again (401 invalid_mfa_token)
+  kMfaEnrollmentRequired,  // auth.require_mfa_roles: the user must enrol a second factor before
+                           // anything else (403 mfa_enrollment_required)
 };
 
 // Short description of the code for logs ("invalid credentials").

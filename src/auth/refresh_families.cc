@@ -105,7 +105,7 @@ std::expected<TokenPair, Error> RefreshFamilies::start(const store::User& user, 
   family.created_at = now;
   family.generation = 1;
   family.last_used_at = now;
-  family.auth_time = grant.client_id.empty() ? now : grant.auth_time;
+  family.auth_time = grant.client_id.empty() && grant.auth_time == 0 ? now : grant.auth_time;
   family.amr = grant.amr.text();
   family.client_id = grant.client_id;
   family.scope = grant.scope;

@@ -60,7 +60,7 @@ struct RefreshFamilyConfig {
 struct FamilyGrant {
   std::string client_id;
   std::string scope;                       // space-separated
-  std::int64_t auth_time = 0;              // for a client's grant; a first-party login's is now
+  std::int64_t auth_time = 0;              // when the user authenticated; 0 (first-party): now
   Amr amr = Amr::of(AuthMethodRef::kPwd);  // how the user authenticated (auth_context.h)
 };
 

@@ -111,7 +111,7 @@ class Metrics {
   void gauge(const std::string& name, const std::string& help, std::function<double()> sample);
 
   // tessera_logins_total{result}: results the api uses are "success", "failure",
-  // "rate_limited", "busy".
+  // "rate_limited", "busy", "mfa_required" (a first step that passed; a second step counts again).
   CounterFamily& logins() { return *logins_; }
   // tessera_revocations_total{kind}: e.g. "logout", "logout_all", "session", "password_change",
   // "user_disabled", "admin".

@@ -39,6 +39,11 @@ Response problem(int status, std::string_view detail, std::initializer_list<Prob
   for (const ProblemMember& m : extra) {
     if (m.is_number) {
       j[std::string(m.name)] = m.number;
+    } else if (m.is_true) {
+      j[std::string(m.name)] = true;
+    } else if (m.is_array) {
+      auto& a = j[std::string(m.name)] = nlohmann::ordered_json::array();
+      for (const std::string& t : m.texts) a.push_back(t);
     } else {
       j[std::string(m.name)] = m.text;
     }

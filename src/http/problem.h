@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <initializer_list>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -22,12 +23,16 @@ std::string problem_json(int status, std::string_view detail);
 // A response carrying problem_json with Content-Type application/problem+json.
 Response problem(int status, std::string_view detail);
 
-// An extension member (RFC 9457 section 3.2) with a string or integer value.
+// An extension member (RFC 9457 section 3.2): a string, an integer, true, or an array of
+// strings.
 struct ProblemMember {
   std::string_view name;
-  std::string_view text;    // used when is_number is false
+  std::string_view text;    // used when none of the is_* flags is set
   std::int64_t number = 0;  // used when is_number is true
   bool is_number = false;
+  bool is_true = false;                // the value is `true`
+  std::span<const std::string> texts;  // used when is_array is true
+  bool is_array = false;
 };
 
 // problem() with extension members after the standard ones. REQUIRES: no member reuses a

@@ -11,6 +11,10 @@
 //      NUL, with the required ones present; and then with the same members and values.
 //   4. Round trip: the accepted members written out as JSON are read back the same.
 //   5. check_empty_body accepts the body exactly when it is an object with no members.
+//   6. An object member (JsonKind::kObject, as /auth/login/mfa's "webauthn"): accepted exactly
+//      when the reference accepts the body with that member an object of any JSON, no
+//      duplicate member at any level, no NUL in a string, at most kMaxObjectDepth containers
+//      deep; and then its text parses to the reference's value.
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
@@ -28,6 +32,7 @@
 namespace {
 
 using json = nlohmann::json;
+using tessera::api::JsonKind;
 using tessera::api::JsonMember;
 
 void check(bool ok, const char* what) {
@@ -38,6 +43,9 @@ constexpr JsonMember kAllowed[] = {{"email", true},
                                    {"password", false},
                                    {"a", false},
                                    {"\xC3\xA9", false}};  // é: a non-ASCII name
+
+constexpr JsonMember kWithObject[] = {
+    {"mfa_token", true}, {.name = "webauthn", .required = false, .kind = JsonKind::kObject}};
 
 bool allowed(const std::string& name) {
   for (const JsonMember& m : kAllowed) {
@@ -91,6 +99,58 @@ std::optional<std::vector<std::pair<std::string, std::string>>> reference(
   return out;
 }
 
+// No string holding NUL anywhere in `v`.
+bool free_of_nul(const json& v) {
+  if (v.is_string()) return v.get_ref<const std::string&>().find('\0') == std::string::npos;
+  if (v.is_structured()) {
+    for (const auto& item : v) {
+      if (!free_of_nul(item)) return false;
+    }
+  }
+  return true;
+}
+
+// The reference for kWithObject: the webauthn value when the body should be accepted (null
+// when it is absent), else nothing.
+std::optional<json> reference_with_object(const std::string& body) {
+  std::vector<std::vector<std::string>> open;  // the keys seen in each open object
+  bool duplicate = false;
+  int deepest = 0;
+  json::parser_callback_t watch = [&](int depth, json::parse_event_t event, json& parsed) {
+    if (event == json::parse_event_t::object_start) open.emplace_back();
+    if (event == json::parse_event_t::object_end && !open.empty()) open.pop_back();
+    if (event == json::parse_event_t::object_start || event == json::parse_event_t::array_start) {
+      deepest = std::max(deepest, depth);
+    }
+    if (event == json::parse_event_t::key && !open.empty()) {
+      const std::string& k = parsed.get_ref<const std::string&>();
+      if (std::find(open.back().begin(), open.back().end(), k) != open.back().end()) {
+        duplicate = true;
+      }
+      open.back().push_back(k);
+    }
+    return true;
+  };
+  const json doc = json::parse(body, watch, /*allow_exceptions=*/false);
+  if (doc.is_discarded() || !doc.is_object() || duplicate) return std::nullopt;
+  if (deepest > static_cast<int>(tessera::api::kMaxObjectDepth)) return std::nullopt;
+  json webauthn = nullptr;
+  bool token = false;
+  for (const auto& [name, value] : doc.items()) {
+    if (name == "mfa_token") {
+      if (!value.is_string() || !free_of_nul(value)) return std::nullopt;
+      token = true;
+    } else if (name == "webauthn") {
+      if (!value.is_object() || !free_of_nul(value)) return std::nullopt;
+      webauthn = value;
+    } else {
+      return std::nullopt;
+    }
+  }
+  if (!token) return std::nullopt;
+  return webauthn;
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
@@ -121,6 +181,19 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     auto round = reread->members;
     std::sort(round.begin(), round.end());
     check(round == got, "accepted members do not round-trip");
+  }
+  const auto with_object = tessera::api::read_json_object(req, kWithObject);
+  const auto expected_object = reference_with_object(body);
+  check(with_object.has_value() == expected_object.has_value(),
+        "object member: accept/reject differs from the reference");
+  if (!with_object) {
+    check_refusal(with_object.error());
+  } else {
+    const auto text = with_object->object_text("webauthn");
+    check(text.has_value() == !expected_object->is_null(), "object member presence differs");
+    if (text) {
+      check(json::parse(*text, nullptr, false) == *expected_object, "object member differs");
+    }
   }
   const auto empty = tessera::api::check_empty_body(req);
   const bool empty_object = reference(body, {}).has_value();
