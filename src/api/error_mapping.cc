@@ -43,6 +43,12 @@ int http_status(auth::Errc code) {
       return 500;
     case Errc::kStepUpRequired:
       return 401;  // RFC 9470 section 3
+    case Errc::kConflict:
+      return 409;  // RFC 9110 section 15.5.10
+    case Errc::kPasskeyRefused:
+      return 401;
+    case Errc::kNotConfigured:
+      return 503;
   }
   return 500;
 }
@@ -102,6 +108,17 @@ http::Response error_response(const auth::Error& error) {
       break;
     case Errc::kStepUpRequired:
       return step_up_response(error.max_age);
+    case Errc::kConflict:
+      detail = error.detail.empty() ? std::string_view("that already exists")
+                                    : std::string_view(error.detail);
+      break;
+    case Errc::kPasskeyRefused:
+      detail = kPasskeyRefusedDetail;
+      break;
+    case Errc::kNotConfigured:
+      detail = error.detail.empty() ? std::string_view("this feature is not configured")
+                                    : std::string_view(error.detail);
+      break;
   }
   http::Response res = problem_with_challenge(status, detail);
   if (error.code == Errc::kRateLimited) {

@@ -24,6 +24,10 @@
 //   kStepUpRequired      401     WWW-Authenticate with  fixed text; body members error and
 //                                error= and max_age=    max_age (RFC 9470 section 3; the same
 //                                                       for cookie and Bearer credentials)
+//   kConflict            409                            Error::detail or fixed text
+//   kPasskeyRefused      401     WWW-Authenticate       ONE fixed text for every cause
+//   kNotConfigured       503                            Error::detail (what to configure) or
+//                                                       fixed text
 //
 // Error::detail is by contract safe to show (auth/errors.h); for the bland codes it is
 // ignored anyway, so no cause can leak through a detail set by mistake.
@@ -38,6 +42,9 @@ namespace tessera::api {
 
 // The fixed body text of a failed login: every cause of kInvalidCredentials reads exactly this.
 inline constexpr std::string_view kInvalidCredentialsDetail = "invalid email or password";
+
+// The fixed body text of a refused passkey assertion, whatever the cause.
+inline constexpr std::string_view kPasskeyRefusedDetail = "the passkey was not accepted";
 
 // The challenge every 401 carries.
 inline constexpr std::string_view kWwwAuthenticate = R"(Bearer realm="tessera")";

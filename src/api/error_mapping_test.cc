@@ -52,6 +52,9 @@ const std::vector<Row>& table() {
       {Errc::kInternal, 500, "", false, "internal error"},
       {Errc::kStepUpRequired, 401, "", false,
        "this action needs a more recent sign-in; sign in again", kStepUpChallenge},
+      {Errc::kConflict, 409, "", true, "that already exists"},
+      {Errc::kPasskeyRefused, 401, "", false, std::string(kPasskeyRefusedDetail)},
+      {Errc::kNotConfigured, 503, "", true, "this feature is not configured"},
   };
   return rows;
 }

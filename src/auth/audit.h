@@ -46,6 +46,12 @@ enum class AuditType : std::uint8_t {
   kOAuthGrant,           // "oauth.grant"      detail: client_id, grant_type, scope, family
   kOAuthCodeReplay,      // "oauth.code_replay" detail: client_id, family (revoked)
   kStepUp,               // "auth.step_up"     detail: amr, session (public id) or family (sid)
+  kPasskeyAdded,         // "passkey.added"    detail: passkey (id), name, backup_eligible
+  kPasskeyRemoved,       // "passkey.removed"  detail: passkey (id), name
+  kPasskeyRefused,       // "passkey.refused"  detail: reason, ceremony, passkey (id, when known)
+  kPasskeyCloneSuspected,  // "passkey.clone_suspected" detail: passkey (id), stored_count,
+                           // presented_count: the signature counter did not increase (W3C
+                           // WebAuthn Level 3 section 7.2 step 22); the assertion was refused
 };
 
 // The stored type string ("login.success").

@@ -30,6 +30,12 @@ std::string_view describe(Errc c) {
       return "internal error";
     case Errc::kStepUpRequired:
       return "step-up required";
+    case Errc::kConflict:
+      return "conflict";
+    case Errc::kPasskeyRefused:
+      return "passkey refused";
+    case Errc::kNotConfigured:
+      return "not configured";
   }
   return "unknown error";
 }
