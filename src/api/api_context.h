@@ -30,6 +30,7 @@
 #include "auth/id_tokens.h"
 #include "auth/keyring.h"
 #include "auth/oauth_grants.h"
+#include "auth/passkeys.h"
 #include "auth/refresh_families.h"
 #include "auth/sessions.h"
 #include "auth/token_introspection.h"
@@ -62,6 +63,8 @@ struct ApiServices {
   const auth::ClientAuthenticator& client_auth;
   auth::TokenIntrospection& introspection;
   auth::IdTokens& id_tokens;
+  // Passkeys (WebAuthn); its ceremonies answer kNotConfigured while it has no RP id.
+  auth::PasskeyService& passkeys;
 };
 
 struct ApiOptions {
@@ -101,6 +104,7 @@ class ApiContext {
   const auth::ClientAuthenticator& client_auth() const { return services_.client_auth; }
   auth::TokenIntrospection& introspection() const { return services_.introspection; }
   auth::IdTokens& id_tokens() const { return services_.id_tokens; }
+  auth::PasskeyService& passkeys() const { return services_.passkeys; }
   const ApiOptions& options() const { return options_; }
 
   const Authenticator& credentials() const { return authenticator_; }
