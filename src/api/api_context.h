@@ -30,6 +30,7 @@
 #include "auth/id_tokens.h"
 #include "auth/keyring.h"
 #include "auth/oauth_grants.h"
+#include "auth/passkeys.h"
 #include "auth/refresh_families.h"
 #include "auth/sessions.h"
 #include "auth/token_introspection.h"
@@ -63,6 +64,8 @@ struct ApiServices {
   auth::TokenIntrospection& introspection;
   auth::IdTokens& id_tokens;
   auth::SecondFactors& second_factors;
+  // Passkeys (WebAuthn); its ceremonies answer kNotConfigured while it has no RP id.
+  auth::PasskeyService& passkeys;
 };
 
 struct ApiOptions {
@@ -105,6 +108,7 @@ class ApiContext {
   auth::TokenIntrospection& introspection() const { return services_.introspection; }
   auth::IdTokens& id_tokens() const { return services_.id_tokens; }
   auth::SecondFactors& second_factors() const { return services_.second_factors; }
+  auth::PasskeyService& passkeys() const { return services_.passkeys; }
   const ApiOptions& options() const { return options_; }
 
   const Authenticator& credentials() const { return authenticator_; }

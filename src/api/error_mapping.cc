@@ -57,6 +57,10 @@ int http_status(auth::Errc code) {
       return 401;
     case Errc::kMfaEnrollmentRequired:
       return 403;
+    case Errc::kPasskeyRefused:
+      return 401;
+    case Errc::kNotConfigured:
+      return 503;
   }
   return 500;
 }
@@ -131,6 +135,13 @@ http::Response error_response(const auth::Error& error) {
       return coded_problem(
           403, "mfa_enrollment_required",
           "your account must have a second factor: set one up before doing anything else");
+    case Errc::kPasskeyRefused:
+      detail = kPasskeyRefusedDetail;
+      break;
+    case Errc::kNotConfigured:
+      detail = error.detail.empty() ? std::string_view("this feature is not configured")
+                                    : std::string_view(error.detail);
+      break;
   }
   http::Response res = problem_with_challenge(status, detail);
   if (error.code == Errc::kRateLimited) {

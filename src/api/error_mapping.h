@@ -29,6 +29,9 @@
 //   kInvalidMfaToken     401     WWW-Authenticate       fixed text; error: "invalid_mfa_token"
 //   kMfaEnrollmentRequired 403                          fixed text;
 //                                                       error: "mfa_enrollment_required"
+//   kPasskeyRefused      401     WWW-Authenticate       ONE fixed text for every cause
+//   kNotConfigured       503                            Error::detail (what to configure) or
+//                                                       fixed text
 //
 // Error::detail is by contract safe to show (auth/errors.h); for the bland codes it is
 // ignored anyway, so no cause can leak through a detail set by mistake.
@@ -45,6 +48,9 @@ namespace tessera::api {
 
 // The fixed body text of a failed login: every cause of kInvalidCredentials reads exactly this.
 inline constexpr std::string_view kInvalidCredentialsDetail = "invalid email or password";
+
+// The fixed body text of a refused passkey assertion, whatever the cause.
+inline constexpr std::string_view kPasskeyRefusedDetail = "the passkey was not accepted";
 
 // The challenge every 401 carries.
 inline constexpr std::string_view kWwwAuthenticate = R"(Bearer realm="tessera")";

@@ -58,6 +58,8 @@ const std::vector<Row>& table() {
        "the sign-in expired or was already completed; start again"},
       {Errc::kMfaEnrollmentRequired, 403, "", false,
        "your account must have a second factor: set one up before doing anything else"},
+      {Errc::kPasskeyRefused, 401, "", false, std::string(kPasskeyRefusedDetail)},
+      {Errc::kNotConfigured, 503, "", true, "this feature is not configured"},
   };
   return rows;
 }

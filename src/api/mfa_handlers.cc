@@ -7,6 +7,7 @@
 
 #include "api/error_mapping.h"
 #include "api/login_answer.h"
+#include "api/passkey_login.h"
 #include "api/qr_svg.h"
 #include "api/store_routes.h"
 #include "http/cookies.h"
@@ -133,7 +134,7 @@ void second_step(const ApiContext& ctx, LoginChannel channel, Request req,
     login.kind = (*code)->kind;
     login.code = std::move((*code)->code);
   } else {
-    return respond(problem_response(400, "passkeys are not configured on this server"));
+    login.passkey = passkey_proof(ctx, std::move(*webauthn), ctx.request_context(req));
   }
   login.at.from = ctx.request_context(req);
   login.at.start_session =

@@ -18,6 +18,8 @@
 #include "api/oauth_logout.h"
 #include "api/oauth_token.h"
 #include "api/oauth_userinfo.h"
+#include "api/passkey_handlers.h"
+#include "api/passkey_login.h"
 #include "api/store_routes.h"
 #include "api/token_handlers.h"
 #include "api/verify_handler.h"
@@ -207,6 +209,8 @@ http::Router make_router(JwksSource jwks_source, const Probes& probes, const api
   api::add_admin_routes(router, *api);   // /admin/audit, users, keys
   api::add_admin_client_routes(router, *api);         // /admin/clients
   api::add_connected_app_routes(router, *api);        // /auth/apps
+  api::add_passkey_login_routes(router, *api);        // /auth/passkeys/login[/options]
+  api::add_passkey_routes(router, *api);              // /auth/passkeys (the account's)
   api::add_oauth_authorize_routes(router, *api);      // /oauth2/authorize, /oauth2/consent
   api::add_oauth_token_routes(router, *api);          // /oauth2/token
   api::add_oauth_introspection_routes(router, *api);  // /oauth2/introspect, /oauth2/revoke
@@ -260,7 +264,8 @@ std::expected<void, std::string> serve(const Config& config, std::ostream& annou
                        .client_auth = *s.client_auth,
                        .introspection = *s.introspection,
                        .id_tokens = *s.id_tokens,
-                       .second_factors = *s.second_factors},
+                       .second_factors = *s.second_factors,
+                       .passkeys = *s.passkeys},
       *proxies, &metrics,
       {.same_site =
            config.web.same_site == "strict" ? http::SameSite::kStrict : http::SameSite::kLax,
@@ -298,7 +303,14 @@ std::expected<void, std::string> serve(const Config& config, std::ostream& annou
   auto server = http::Server::create(std::move(server_options), router);
   if (!server) return std::unexpected(server.error());
   // CSRF origins: configured, or (zero configuration) the server's own URL, known once bound.
-  api_context.set_allowed_origins(effective_allowed_origins(config, (*server)->url()));
+  const std::vector<std::string> origins = effective_allowed_origins(config, (*server)->url());
+  api_context.set_allowed_origins(origins);
+  // Passkeys: the same origins, and webauthn.rp_id or the first of them that is a domain name.
+  s.passkeys->set_relying_party(effective_rp_id(config, origins), origins);
+  if (!s.passkeys->enabled()) {
+    http::log_event(http::LogLevel::kInfo, "passkeys are off",
+                    {{"reason", "no allowed origin is a domain name: set webauthn.rp_id"}});
+  }
   // Access tokens' "iss": configured, or (zero configuration) the server's own URL.
   if (config.tokens.issuer.empty()) s.access_tokens->set_issuer((*server)->url());
   // Other processes' changes, as they happen (store/change_feed.h): a revocation or a key

@@ -2,6 +2,10 @@
 
 #include <unistd.h>
 
+#include <algorithm>
+
+#include "http/csrf.h"
+
 extern char** environ;
 
 namespace tessera::app {
@@ -15,7 +19,7 @@ std::vector<detail::Section> sections(Config& c) {
   using detail::table;
   return {table(c.server),  table(c.store),    table(c.cache),      table(c.web),
           table(c.auth),    table(c.sessions), table(c.rate_limit), table(c.tokens),
-          table(c.refresh), table(c.keys),     table(c.revocation)};
+          table(c.refresh), table(c.keys),     table(c.revocation), table(c.webauthn)};
 }
 
 // The rules that join two sections; each section's own rules are in its check().
@@ -35,6 +39,14 @@ std::optional<Problem> check_across_sections(const Config& c) {
     return Problem{"keys.rotate_every",
                    "must be 0 (off) or longer than keys.jwks_max_age + tokens.access_ttl + "
                    "tokens.leeway, so verifiers see each key before it signs"};
+  }
+  if (!c.webauthn.rp_id.empty() && !c.web.allowed_origins.empty() &&
+      std::none_of(
+          c.web.allowed_origins.begin(), c.web.allowed_origins.end(),
+          [&](const std::string& o) { return origin_within_rp_id(o, c.webauthn.rp_id); })) {
+    // W3C WebAuthn section 5.1.4.1: no browser would run a ceremony for it from these origins.
+    return Problem{"webauthn.rp_id",
+                   "must be the host of one of web.allowed_origins or a parent domain of it"};
   }
   return std::nullopt;
 }
@@ -127,6 +139,16 @@ std::vector<std::string> effective_allowed_origins(const Config& config,
                   "://localhost:" + server_url.substr(at + loopback.size()));
   }
   return out;
+}
+
+std::string effective_rp_id(const Config& config, const std::vector<std::string>& origins) {
+  if (!config.webauthn.rp_id.empty()) return config.webauthn.rp_id;
+  for (const std::string& o : origins) {
+    auto normalized = http::normalize_origin(o);
+    if (!normalized) continue;
+    if (auto id = rp_id_of_origin(*normalized)) return *id;
+  }
+  return {};
 }
 
 }  // namespace tessera::app

@@ -24,6 +24,7 @@
 //   config_web.h      [web]
 //   config_auth.h     [auth] [sessions] [rate_limit]
 //   config_tokens.h   [tokens] [refresh] [keys] [revocation]
+//   config_webauthn.h [webauthn]
 // Each section's .cc file binds its keys and checks its values side by side; the rules that
 // join two sections are in config.cc (check_across_sections).
 //
@@ -47,6 +48,7 @@
 #include "app/config_stores.h"
 #include "app/config_tokens.h"
 #include "app/config_web.h"
+#include "app/config_webauthn.h"
 
 namespace tessera::app {
 
@@ -63,6 +65,7 @@ struct Config {
   using Refresh = RefreshSection;
   using Keys = KeysSection;
   using Revocation = RevocationSection;
+  using Webauthn = WebauthnSection;
 
   Server server;
   Store store;
@@ -75,6 +78,7 @@ struct Config {
   Refresh refresh;
   Keys keys;
   Revocation revocation;
+  Webauthn webauthn;
 };
 
 // The flags that override the file and the environment; unset ones do not.
@@ -113,6 +117,11 @@ std::string to_toml(const Config& config);
 // so zero configuration works from a browser on the same machine.
 std::vector<std::string> effective_allowed_origins(const Config& config,
                                                    const std::string& server_url);
+
+// The passkeys' RP id: webauthn.rp_id, or else the host of the first of `origins`
+// (effective_allowed_origins) that is a domain name, never an IP address; "" when there is none
+// (passkeys are off).
+std::string effective_rp_id(const Config& config, const std::vector<std::string>& origins);
 
 // parse_duration and format_duration, the machinery's value syntax: app/config_schema.h.
 

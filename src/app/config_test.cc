@@ -257,6 +257,28 @@ TEST_F(ConfigTest, BadValuesNameTheirSource) {
             "keys.encryption_key: must be base64url of exactly 32 bytes"},
            {{.environment = {{"TESSERA_REVOCATION__BLOOM_FALSE_POSITIVE_PPM", "0"}}},
             "revocation.bloom_false_positive_ppm"},
+           {{.environment = {{"TESSERA_WEBAUTHN__RP_ID", "127.0.0.1"}}},
+            "environment TESSERA_WEBAUTHN__RP_ID: webauthn.rp_id: \"127.0.0.1\" is an IP address"},
+           {{.environment = {{"TESSERA_WEBAUTHN__RP_ID", "[::1]"}}}, "is an IP address"},
+           {{.environment = {{"TESSERA_WEBAUTHN__RP_ID", "::1"}}}, "is an IP address"},
+           {{.environment = {{"TESSERA_WEBAUTHN__RP_ID", "10.1"}}}, "is an IP address"},
+           {{.environment = {{"TESSERA_WEBAUTHN__RP_ID", "example.0x7f"}}}, "is an IP address"},
+           {{.environment = {{"TESSERA_WEBAUTHN__RP_ID", "example.com:443"}}}, "has a port"},
+           {{.environment = {{"TESSERA_WEBAUTHN__RP_ID", "https://example.com"}}},
+            "webauthn.rp_id: \"https://example.com\" is a URL"},
+           {{.environment = {{"TESSERA_WEBAUTHN__RP_ID", "Example.com"}}},
+            "is not a lower-case domain name"},
+           {{.environment = {{"TESSERA_WEBAUTHN__RP_ID", "example.com."}}},
+            "is not a lower-case domain name"},
+           {{.environment = {{"TESSERA_WEBAUTHN__RP_ID", "-a.example"}}},
+            "is not a lower-case domain name"},
+           {{.environment = {{"TESSERA_WEBAUTHN__RP_ID", std::string(64, 'a') + ".example"}}},
+            "is not a lower-case domain name"},
+           {{.environment = {{"TESSERA_WEBAUTHN__RP_NAME", ""}}}, "webauthn.rp_name: must be"},
+           {{.environment = {{"TESSERA_WEBAUTHN__RP_ID", "example.com"},
+                             {"TESSERA_WEB__ALLOWED_ORIGINS",
+                              "https://example.org,https://xexample.com"}}},
+            "webauthn.rp_id: must be the host of one of web.allowed_origins"},
        }) {
     auto c = load_config(k.sources);
     ASSERT_FALSE(c) << k.expect;
@@ -396,6 +418,48 @@ TEST(Config, EffectiveAllowedOrigins) {
   c.web.allowed_origins = {"https://app.example.com"};
   EXPECT_EQ(effective_allowed_origins(c, "http://127.0.0.1:8080"),
             (std::vector<std::string>{"https://app.example.com"}));
+}
+
+TEST_F(ConfigTest, WebauthnSection) {
+  auto c = load_config({});
+  ASSERT_TRUE(c) << c.error();
+  EXPECT_EQ(c->webauthn.rp_id, "");
+  EXPECT_EQ(c->webauthn.rp_name, "Tessera");
+  EXPECT_NE(to_toml(*c).find("\n[webauthn]\nrp_id = \"\"\nrp_name = \"Tessera\"\n"),
+            std::string::npos);
+  c = load_config({.file = write(R"(
+[web]
+allowed_origins = ["https://login.example.com", "https://example.com:8443"]
+[webauthn]
+rp_id = "example.com"
+rp_name = "Example"
+)")});
+  ASSERT_TRUE(c) << c.error();
+  EXPECT_EQ(c->webauthn.rp_id, "example.com");
+  EXPECT_EQ(c->webauthn.rp_name, "Example");
+  // Without allowed origins (the server's own URL) nothing joins the two at load time.
+  EXPECT_TRUE(load_config({.environment = {{"TESSERA_WEBAUTHN__RP_ID", "localhost"}}}));
+}
+
+TEST(Config, EffectiveRpIdIsNeverAnIpAddress) {
+  Config c;
+  // Zero configuration: the loopback URL, then "localhost".
+  EXPECT_EQ(effective_rp_id(c, effective_allowed_origins(c, "http://127.0.0.1:8080")), "localhost");
+  EXPECT_EQ(effective_rp_id(c, effective_allowed_origins(c, "https://[::1]:8443")), "localhost");
+  // Only IP addresses: passkeys are off.
+  EXPECT_EQ(effective_rp_id(c, effective_allowed_origins(c, "http://10.0.0.5:80")), "");
+  EXPECT_EQ(effective_rp_id(c, {"http://192.168.1.1", "https://[2001:db8::1]"}), "");
+  // The first that is a domain name, whatever its port.
+  EXPECT_EQ(effective_rp_id(c, {"http://192.168.1.1:8080", "https://Auth.Example.com:8443",
+                                "https://other.example"}),
+            "auth.example.com");
+  c.webauthn.rp_id = "example.com";
+  EXPECT_EQ(effective_rp_id(c, {"https://auth.example.com"}), "example.com");
+  EXPECT_TRUE(origin_within_rp_id("https://auth.example.com", "example.com"));
+  EXPECT_TRUE(origin_within_rp_id("https://example.com:8443", "example.com"));
+  EXPECT_FALSE(origin_within_rp_id("https://badexample.com", "example.com"));
+  EXPECT_FALSE(origin_within_rp_id("https://example.com.evil", "example.com"));
+  EXPECT_FALSE(origin_within_rp_id("http://127.0.0.1", "127.0.0.1"));
 }
 
 TEST(Config, ProcessEnvironmentIsRead) {

@@ -225,6 +225,13 @@ std::expected<std::unique_ptr<Services>, std::string> open_services(const Config
       std::make_unique<auth::ClientAuthenticator>(*s->clients, s->stores.counters, s->clock);
   s->introspection =
       std::make_unique<auth::TokenIntrospection>(*s->access_tokens, *s->families, s->stores.users);
+  // Challenges are tickets every node accepts (the master key is shared), like consent tickets.
+  s->passkeys = std::make_unique<auth::PasskeyService>(
+      s->stores.credentials, s->stores.users, s->stores.counters, *s->audit, s->clock,
+      auth::PasskeyConfig{.rp_id = effective_rp_id(config, config.web.allowed_origins),
+                          .rp_name = config.webauthn.rp_name,
+                          .allowed_origins = config.web.allowed_origins,
+                          .ticket_key = derived_secret(*master, "tessera webauthn challenge v1")});
   return s;
 }
 

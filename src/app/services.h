@@ -25,6 +25,7 @@
 #include "auth/id_tokens.h"
 #include "auth/keyring.h"
 #include "auth/oauth_grants.h"
+#include "auth/passkeys.h"
 #include "auth/rate_limiter.h"
 #include "auth/refresh_families.h"
 #include "auth/revocation.h"
@@ -78,6 +79,10 @@ struct Services {
   std::unique_ptr<auth::OAuthGrants> oauth_grants;
   std::unique_ptr<auth::ClientAuthenticator> client_auth;
   std::unique_ptr<auth::TokenIntrospection> introspection;
+  // Passkeys (WebAuthn). Always built; off (kNotConfigured) while it has no RP id. The RP id and
+  // origins come from the configuration here, and again from serve() once the server's own URL
+  // (the default allowed origin) is known.
+  std::unique_ptr<auth::PasskeyService> passkeys;
 };
 
 struct ServicesOptions {

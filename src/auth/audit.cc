@@ -68,6 +68,14 @@ std::string_view to_string(AuditType t) {
       return "client.secret_rotated";
     case AuditType::kKeysRotated:
       return "keys.rotated";
+    case AuditType::kPasskeyAdded:
+      return "passkey.added";
+    case AuditType::kPasskeyRemoved:
+      return "passkey.removed";
+    case AuditType::kPasskeyRefused:
+      return "passkey.refused";
+    case AuditType::kPasskeyCloneSuspected:
+      return "passkey.clone_suspected";
   }
   return "unknown";
 }

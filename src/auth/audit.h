@@ -52,6 +52,12 @@ enum class AuditType : std::uint8_t {
   kRecoveryCodeUsed,     // "mfa.recovery_code_used" detail: remaining
   kMfaFailure,           // "mfa.failure"      detail: method, reason (the second step of a login
                          //                    or a step-up: a wrong, replayed or unknown code)
+  kPasskeyAdded,         // "passkey.added"    detail: passkey (id), name, backup_eligible
+  kPasskeyRemoved,       // "passkey.removed"  detail: passkey (id), name
+  kPasskeyRefused,       // "passkey.refused"  detail: reason, ceremony, passkey (id, when known)
+  kPasskeyCloneSuspected,  // "passkey.clone_suspected" detail: passkey (id), stored_count,
+                           // presented_count: the signature counter did not increase (W3C
+                           // WebAuthn Level 3 section 7.2 step 22); the assertion was refused
 };
 
 // The stored type string ("login.success").

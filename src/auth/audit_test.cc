@@ -37,6 +37,10 @@ TEST(AuditTypeTest, Names) {
   EXPECT_EQ(to_string(AuditType::kDeviceNew), "device.new");
   EXPECT_EQ(to_string(AuditType::kRefreshReuse), "refresh.reuse");
   EXPECT_EQ(to_string(AuditType::kKeysRotated), "keys.rotated");
+  EXPECT_EQ(to_string(AuditType::kPasskeyAdded), "passkey.added");
+  EXPECT_EQ(to_string(AuditType::kPasskeyRemoved), "passkey.removed");
+  EXPECT_EQ(to_string(AuditType::kPasskeyRefused), "passkey.refused");
+  EXPECT_EQ(to_string(AuditType::kPasskeyCloneSuspected), "passkey.clone_suspected");
 }
 
 TEST_F(AuditTest, RecordsEventsWithJsonDetail) {

@@ -170,7 +170,8 @@ void AuthService::verify_second_step(store::User user, MfaTicket ticket,
   }
   if (!proved) {
     const Errc code = proved.error().code;
-    if (code != Errc::kUnavailable && code != Errc::kInternal && code != Errc::kBusy) {
+    if (code != Errc::kUnavailable && code != Errc::kInternal && code != Errc::kBusy &&
+        code != Errc::kNotConfigured) {
       (void)limiter_.record_failure(attempt, at);
       (void)audit_.record(AuditType::kLoginFailure, at, actor,
                           {{"reason", "bad_second_factor"}, {"method", method}});
@@ -245,6 +246,19 @@ std::expected<store::User, Error> AuthService::token_user(const AccessPrincipal&
   }
   if (user->disabled) return std::unexpected(make_error(Errc::kUnauthenticated));
   return user;
+}
+
+std::expected<std::optional<store::User>, Error> AuthService::sign_in_candidate(
+    std::string_view email) {
+  auto normalized = normalize_email(email);
+  if (!normalized) return std::optional<store::User>();
+  auto user = users_.find_by_email(*normalized);
+  if (!user) {
+    if (user.error().code == Errc::kNotFound) return std::optional<store::User>();
+    return std::unexpected(std::move(user.error()));
+  }
+  if (user->disabled) return std::optional<store::User>();
+  return std::optional<store::User>(std::move(*user));
 }
 
 std::expected<std::size_t, Error> AuthService::logout_all(const store::User& user,

@@ -153,6 +153,14 @@ class AuthService {
   // a service's (client credentials: it names no user).
   std::expected<store::User, Error> token_user(const AccessPrincipal& principal);
 
+  // Who may start a passkey sign-in by `email` (POST /auth/passkeys/login/options {email}): the
+  // enabled user it names, or nullopt for a malformed or unknown email or a disabled user
+  // alike (the caller must answer all of them the same way). kUnavailable.
+  std::expected<std::optional<store::User>, Error> sign_in_candidate(std::string_view email);
+
+  // The user as stored (kNotFound; kUnavailable): for a sign-in whose factor named the user.
+  std::expected<store::User, Error> user(const store::UserId& id) { return users_.find(id); }
+
   // POST /auth/logout-all: deletes every session of `user`, the caller's included, and
   // revokes every refresh family and access token (RefreshFamilies::revoke_user).
   std::expected<std::size_t, Error> logout_all(const store::User& user, const RequestContext& from);

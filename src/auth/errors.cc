@@ -38,6 +38,10 @@ std::string_view describe(Errc c) {
       return "invalid mfa token";
     case Errc::kMfaEnrollmentRequired:
       return "second factor enrolment required";
+    case Errc::kPasskeyRefused:
+      return "passkey refused";
+    case Errc::kNotConfigured:
+      return "not configured";
   }
   return "unknown error";
 }

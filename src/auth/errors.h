@@ -3,7 +3,8 @@
 // Detailed inside, bland outside: the api layer maps Errc to HTTP in ONE place and shows
 // clients only `Error::detail` (always safe to show) or a fixed message per code. In particular
 // kInvalidCredentials covers unknown email, wrong password AND disabled account alike: the
-// client must get the same status, body and (thanks to the dummy hash) time for all three.
+// client must get the same status, body and (thanks to the dummy hash) time for all three;
+// kPasskeyRefused does the same for every cause of a refused passkey assertion.
 #pragma once
 
 #include <cstdint>
@@ -39,6 +40,10 @@ enum class Errc : std::uint8_t {
                            // login starts again (401 invalid_mfa_token)
   kMfaEnrollmentRequired,  // auth.require_mfa_roles: the user must enrol a second factor before
                            // anything else (403 mfa_enrollment_required)
+  kPasskeyRefused,         // a passkey assertion was not accepted, whatever the cause (forged,
+                           // replayed, unknown or another user's credential, disabled user): the
+                           // cause goes to the audit log, never to the client (401)
+  kNotConfigured,          // the feature is off in this deployment; detail says what to set (503)
 };
 
 // Short description of the code for logs ("invalid credentials").

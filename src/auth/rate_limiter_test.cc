@@ -454,23 +454,8 @@ TEST_F(RateLimiterTest, ZeroDisablesALimit) {
   for (int i = 0; i < 100; ++i) ASSERT_TRUE(fail("a@x.org", "198.51.100.1", kT0));
 }
 
-// A counter store that is down.
-class DownCounters final : public store::CounterStore {
- public:
-  std::expected<store::Count, store::StoreError> increment(std::string_view, std::int64_t,
-                                                           std::int64_t) override {
-    return std::unexpected(store::StoreError::kUnavailable);
-  }
-  std::expected<store::Count, store::StoreError> get(std::string_view, std::int64_t) override {
-    return std::unexpected(store::StoreError::kUnavailable);
-  }
-  std::expected<void, store::StoreError> reset(std::string_view) override {
-    return std::unexpected(store::StoreError::kUnavailable);
-  }
-};
-
 TEST(RateLimiterDownTest, FailsClosed) {
-  RateLimiter limiter(std::make_shared<DownCounters>(), RateLimitConfig{});
+  RateLimiter limiter(std::make_shared<testing::DownCounters>(), RateLimitConfig{});
   auto a = limiter.check("a@x.org", "198.51.100.1", kT0);
   ASSERT_FALSE(a.has_value());
   EXPECT_EQ(a.error().code, Errc::kUnavailable);

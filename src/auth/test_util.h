@@ -1,5 +1,5 @@
-// Helpers shared by the auth unit tests: memory stores, fast Argon2id parameters, and a way to
-// wait for an async service call.
+// Helpers shared by the auth unit tests: memory stores, a counter store that is down, fast
+// Argon2id parameters, and a way to wait for an async service call.
 #pragma once
 
 #include <gtest/gtest.h>
@@ -9,6 +9,7 @@
 #include <future>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <utility>
 
 #include "auth/errors.h"
@@ -25,6 +26,21 @@ inline store::Stores memory_stores() {
   EXPECT_TRUE(s.has_value());
   return std::move(*s);
 }
+
+// A counter store that is down: every call fails with kUnavailable.
+class DownCounters final : public store::CounterStore {
+ public:
+  std::expected<store::Count, store::StoreError> increment(std::string_view, std::int64_t,
+                                                           std::int64_t) override {
+    return std::unexpected(store::StoreError::kUnavailable);
+  }
+  std::expected<store::Count, store::StoreError> get(std::string_view, std::int64_t) override {
+    return std::unexpected(store::StoreError::kUnavailable);
+  }
+  std::expected<void, store::StoreError> reset(std::string_view) override {
+    return std::unexpected(store::StoreError::kUnavailable);
+  }
+};
 
 // Calls `start(done)` and waits (bounded) for `done` to receive the result.
 template <typename R, typename Start>

@@ -1,0 +1,47 @@
+// [webauthn]: the relying party of passkeys (SPEC.md "Second factors and step-up"; W3C WebAuthn
+// Level 3 section 5.4.2). Every key is a member below with its default and meaning;
+// config_webauthn.cc binds and checks them. Which origins a ceremony may come from is not a key
+// of its own: the allowed origins (effective_allowed_origins in config.h).
+#pragma once
+
+#include <expected>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "app/config_schema.h"
+
+namespace tessera::app {
+
+struct WebauthnSection {
+  static constexpr std::string_view kName = "webauthn";
+
+  // The relying party id: a lower-case domain name ("example.com"), the host of the allowed
+  // origins or a parent domain of it; NEVER an IP address (browsers refuse one). Empty: the host
+  // of the first allowed origin that is a domain name (effective_rp_id in config.h); when no
+  // allowed origin is one, passkeys are off and their endpoints say so.
+  std::string rp_id;
+  std::string rp_name = "Tessera";  // what the browser shows the person creating a passkey
+
+  // The keys above, in this order; the first value they must not have (config_schema.h).
+  std::vector<detail::Field> fields();
+  std::optional<detail::Problem> check() const;
+};
+
+// Whether `id` can be an RP id: one to 253 characters of dot-separated labels (1..63 of a-z,
+// 0-9, '-', neither first nor last), and not an IP address: not a bracketed IPv6 literal and no
+// last label that is a number (decimal, or 0x hex), which is how the WHATWG URL host parser
+// tells an IPv4 address. The error says what is wrong.
+std::expected<void, std::string> check_rp_id(std::string_view id);
+
+// The host of an origin as http::normalize_origin writes it ("https://a.example:8443" ->
+// "a.example") when that host can be an RP id (check_rp_id); nullopt for an IP address or
+// anything else.
+std::optional<std::string> rp_id_of_origin(std::string_view origin);
+
+// Whether a ceremony from `origin` can use `rp_id`: its host is rp_id or a subdomain of it
+// (section 5.1.4.1 step 8, registrable suffix; the public-suffix rule is the browser's).
+bool origin_within_rp_id(std::string_view origin, std::string_view rp_id);
+
+}  // namespace tessera::app
