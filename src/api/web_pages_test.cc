@@ -4,6 +4,7 @@
 
 #include <regex>
 #include <string>
+#include <vector>
 
 namespace tessera::api {
 namespace {
@@ -35,7 +36,7 @@ TEST(WebAssets, EmbedsEveryWebFileByteForByte) {
   const EmbeddedFile* js = find_web_file("static/app.js");
   ASSERT_NE(js, nullptr);
   EXPECT_EQ(js->sha256.size(), 64u);
-  EXPECT_NE(js->data.find("'use strict';"), std::string_view::npos);
+  EXPECT_NE(js->data.find("import { initLogin } from './login.js';"), std::string_view::npos);
   ASSERT_NE(find_web_file("static/app.css"), nullptr);
   ASSERT_NE(find_web_file("login.html"), nullptr);
   ASSERT_NE(find_web_file("account.html"), nullptr);
@@ -62,7 +63,7 @@ TEST(WebAssets, TemplatesHaveNoInlineScriptOrStyle) {
     std::string rest = html;
     int scripts = 0;
     while (std::regex_search(rest, m, std::regex("<script([^>]*)>([^<]*)</script>"))) {
-      EXPECT_EQ(m[1].str(), " src=\"/static/app.js\" defer");
+      EXPECT_EQ(m[1].str(), " type=\"module\" src=\"/static/app.js\"");
       EXPECT_EQ(m[2].str(), "");
       ++scripts;
       rest = m.suffix();
@@ -71,12 +72,44 @@ TEST(WebAssets, TemplatesHaveNoInlineScriptOrStyle) {
   }
 }
 
-TEST(WebAssets, ScriptNeverParsesServerDataAsHtml) {
-  std::string_view js = find_web_file("static/app.js")->data;
-  for (std::string_view sink : {".innerHTML", ".outerHTML", "insertAdjacentHTML", "document.write",
-                                "eval(", "new Function"}) {
-    EXPECT_EQ(js.find(sink), std::string_view::npos) << sink;
+// The scripts: static/app.js, the ES module the templates load, and the modules it imports.
+std::vector<const EmbeddedFile*> scripts() {
+  std::vector<const EmbeddedFile*> out;
+  for (const EmbeddedFile& f : embedded_web_files()) {
+    if (f.path.starts_with("static/") && f.path.ends_with(".js")) out.push_back(&f);
   }
+  return out;
+}
+
+TEST(WebAssets, ScriptNeverParsesServerDataAsHtml) {
+  ASSERT_GE(scripts().size(), 2u);
+  for (const EmbeddedFile* f : scripts()) {
+    SCOPED_TRACE(std::string(f->path));
+    for (std::string_view sink : {".innerHTML", ".outerHTML", "insertAdjacentHTML",
+                                  "document.write", "eval(", "new Function", "setTimeout('",
+                                  "setTimeout(\""}) {
+      EXPECT_EQ(f->data.find(sink), std::string_view::npos) << sink;
+    }
+  }
+}
+
+// A module that imports a file the build did not embed fails in the browser only (the whole
+// page's script stops): every relative import names an embedded sibling under static/.
+TEST(WebAssets, ModulesImportOnlyEmbeddedSiblings) {
+  const std::regex import_from(R"(\bfrom\s+'([^']*)')");
+  int imports = 0;
+  for (const EmbeddedFile* f : scripts()) {
+    SCOPED_TRACE(std::string(f->path));
+    const std::string js(f->data);
+    for (auto it = std::sregex_iterator(js.begin(), js.end(), import_from);
+         it != std::sregex_iterator(); ++it) {
+      const std::string target = (*it)[1].str();
+      ASSERT_TRUE(target.starts_with("./")) << target;
+      EXPECT_NE(find_web_file("static/" + target.substr(2)), nullptr) << target;
+      ++imports;
+    }
+  }
+  EXPECT_GE(imports, 2);
 }
 
 TEST(HtmlEscape, EscapesTheFiveSpecials) {
@@ -133,7 +166,8 @@ TEST(WebRoutes, LoginAndAccountPagesWithoutAViewerLookup) {
     EXPECT_EQ(res.headers.get("Content-Type"), "text/html; charset=utf-8");
     EXPECT_EQ(res.headers.get("Cache-Control"), "no-store");
     expect_security_headers(res);
-    EXPECT_NE(res.body.find("<script src=\"/static/app.js\" defer></script>"), std::string::npos);
+    EXPECT_NE(res.body.find("<script type=\"module\" src=\"/static/app.js\"></script>"),
+              std::string::npos);
     EXPECT_EQ(res.body.find("{{"), std::string::npos) << "every placeholder rendered";
   }
   EXPECT_NE(router.route(get("/login")).body.find("data-page=\"login\""), std::string::npos);
@@ -193,6 +227,13 @@ TEST(WebRoutes, StaticFilesWithTypesAndRevalidation) {
   http::Request stale = get("/static/app.js");
   stale.headers.add("If-None-Match", "\"other\"");
   EXPECT_EQ(router.route(stale).status, 200);
+
+  // Browsers refuse to run a module script served with any other type (HTML 8.1.3.7).
+  for (const EmbeddedFile* f : scripts()) {
+    http::Response module = router.route(get("/" + std::string(f->path)));
+    EXPECT_EQ(module.status, 200) << f->path;
+    EXPECT_EQ(module.headers.get("Content-Type"), "text/javascript; charset=utf-8") << f->path;
+  }
 
   http::Response css = router.route(get("/static/app.css"));
   EXPECT_EQ(css.status, 200);

@@ -1,0 +1,298 @@
+// The account page (/account): who you are, second factors and passkeys (mfa.js), sessions,
+// connected apps, sign out, password change.
+//
+// Sensitive actions (log out everywhere, password change, second-factor changes) need a recent
+// sign-in: refused with 401 `insufficient_user_authentication` (RFC 9470), the page asks for
+// the password (the current password of a password change serves), POSTs /auth/step-up, which
+// renews the sign-in under new cookies, and retries the action once. When the server wants
+// the second factor too (an answer with `mfa_required`), the prompt asks for a code as well.
+//
+// A user whose role must have a second factor (auth.require_mfa_roles) and has none gets 403
+// `mfa_enrollment_required` from everything but /auth/me, /auth/mfa*, passkey registration
+// and step-up: the page then says so at the top of the second-factor section, and loads the
+// rest once a factor is set up.
+import {
+  ApiError,
+  StepUpCancelled,
+  api,
+  button,
+  byId,
+  cell,
+  formatTime,
+  goToLogin,
+  hide,
+  needsEnrollment,
+  needsStepUp,
+  request,
+  show,
+  showError,
+} from './api.js';
+import { initSecondFactors } from './mfa.js';
+
+export function initAccount() {
+  const error = byId('account-error');
+  const status = byId('account-status');
+
+  // Whether the session still works. A 401 from some action may mean the session is gone
+  // (revoked, expired, logged out elsewhere) or just a refused credential (a wrong current
+  // password, a wrong code): /auth/me tells them apart.
+  async function stillSignedIn() {
+    try {
+      await api('GET', '/auth/me');
+      return true;
+    } catch (err) {
+      return !(err instanceof ApiError && err.status === 401);
+    }
+  }
+
+  // Runs `action`. When it fails because the session is gone, back to the login page; when
+  // the server wants a second factor set up first, the second-factor section says so; any
+  // other failure is shown.
+  async function guarded(action) {
+    hide(error);
+    try {
+      await action();
+    } catch (err) {
+      if (err instanceof StepUpCancelled) return;
+      if (needsEnrollment(err)) {
+        factors.requireEnrollment();
+        return;
+      }
+      if (err instanceof ApiError && err.status === 401 && !(await stillSignedIn())) {
+        goToLogin();
+        return;
+      }
+      showError(error, err);
+    }
+  }
+
+  async function loadMe() {
+    const body = await api('GET', '/auth/me');
+    const user = body && body.user ? body.user : body || {};
+    byId('me-email').textContent = user.email || '';
+    byId('me-id').textContent = user.id || '';
+    byId('me-roles').textContent = Array.isArray(user.roles) ? user.roles.join(', ') : '';
+  }
+
+  function renderSessions(sessions) {
+    const rows = sessions.map((s) => {
+      const tr = document.createElement('tr');
+      tr.dataset.sessionId = String(s.id);
+      if (s.current) tr.classList.add('current');
+      tr.append(
+        cell(formatTime(s.created_at)),
+        cell(formatTime(s.last_seen_at)),
+        cell(s.ip || ''),
+        cell(s.user_agent || ''),
+      );
+      const actions = document.createElement('td');
+      if (s.current) {
+        actions.textContent = 'This browser';
+      } else {
+        actions.append(
+          button('Revoke', 'revoke', (event) => revokeSession(String(s.id), event.currentTarget)),
+        );
+      }
+      tr.append(actions);
+      return tr;
+    });
+    byId('sessions-body').replaceChildren(...rows);
+    byId('session-count').textContent = String(sessions.length);
+  }
+
+  async function loadSessions() {
+    const body = await api('GET', '/auth/sessions');
+    renderSessions(body && Array.isArray(body.sessions) ? body.sessions : []);
+  }
+
+  function revokeSession(id, b) {
+    b.disabled = true;
+    return guarded(async () => {
+      try {
+        await api('DELETE', `/auth/sessions/${encodeURIComponent(id)}`);
+        show(status, 'Session revoked.');
+      } finally {
+        b.disabled = false;
+      }
+      await loadSessions();
+    });
+  }
+
+  // Connected apps: the OAuth clients the user allowed (GET /auth/apps). Disconnecting one
+  // forgets the grant and ends every token the app holds for the user.
+  function renderApps(apps) {
+    const rows = apps.map((a) => {
+      const tr = document.createElement('tr');
+      tr.dataset.clientId = String(a.client_id);
+      tr.append(cell(a.name || a.client_id), cell(a.scope || ''), cell(formatTime(a.created_at)));
+      const actions = document.createElement('td');
+      actions.append(
+        button('Disconnect', 'revoke', (event) =>
+          revokeApp(String(a.client_id), event.currentTarget),
+        ),
+      );
+      tr.append(actions);
+      return tr;
+    });
+    byId('apps-body').replaceChildren(...rows);
+    byId('app-count').textContent = String(apps.length);
+  }
+
+  async function loadApps() {
+    const body = await api('GET', '/auth/apps');
+    renderApps(body && Array.isArray(body.apps) ? body.apps : []);
+  }
+
+  function revokeApp(id, b) {
+    b.disabled = true;
+    return guarded(async () => {
+      try {
+        await api('DELETE', `/auth/apps/${encodeURIComponent(id)}`);
+        show(status, 'App disconnected.');
+      } finally {
+        b.disabled = false;
+      }
+      await Promise.all([loadApps(), loadSessions()]);
+    });
+  }
+
+  // Whether a step-up was refused for want of the second factor (the password was right).
+  function wantsSecondFactor(err) {
+    return (
+      err instanceof ApiError &&
+      err.status === 401 &&
+      (err.body.mfa_required === true || err.code === 'mfa_required')
+    );
+  }
+
+  // Shows the "confirm it's you" form; resolves once POST /auth/step-up accepted the password
+  // (and the code, when `withCode` or when the server asks for one; the server set new
+  // cookies), rejects with StepUpCancelled when the user closes it.
+  function askForPassword(withCode = false) {
+    const section = byId('step-up');
+    const form = byId('step-up-form');
+    const problem = byId('step-up-error');
+    const cancel = byId('step-up-cancel');
+    const code = form.elements.totp;
+    const askCode = (on) => {
+      byId('step-up-code-label').hidden = !on;
+      code.hidden = !on;
+      code.required = on;
+    };
+    askCode(withCode);
+    section.hidden = false;
+    form.elements.password.focus();
+    return new Promise((resolve, reject) => {
+      const done = () => {
+        form.reset();
+        askCode(false);
+        hide(problem);
+        section.hidden = true;
+        form.removeEventListener('submit', submit);
+        cancel.removeEventListener('click', close);
+      };
+      const submit = async (event) => {
+        event.preventDefault();
+        hide(problem);
+        const body = { password: form.elements.password.value };
+        if (!code.hidden) body.totp = code.value.replace(/\s/g, '');
+        try {
+          await request('POST', '/auth/step-up', body);
+          done();
+          resolve();
+        } catch (err) {
+          if (wantsSecondFactor(err) && code.hidden) {
+            askCode(true);
+            show(problem, 'Enter the code from your authenticator app too.');
+            code.focus();
+            return;
+          }
+          showError(problem, err);
+        }
+      };
+      const close = () => {
+        done();
+        reject(new StepUpCancelled());
+      };
+      form.addEventListener('submit', submit);
+      cancel.addEventListener('click', close);
+    });
+  }
+
+  // Runs `action`; if it needs a more recent sign-in, steps up (with `password` when the form
+  // already has it, else by asking) and runs it once more.
+  async function withStepUp(action, password) {
+    try {
+      return await action();
+    } catch (err) {
+      if (!needsStepUp(err)) throw err;
+      if (password === undefined) {
+        await askForPassword();
+      } else {
+        try {
+          await request('POST', '/auth/step-up', { password });
+        } catch (e) {
+          if (!wantsSecondFactor(e)) throw e;
+          await askForPassword(true);
+        }
+      }
+      return action();
+    }
+  }
+
+  const factors = initSecondFactors({
+    guarded,
+    withStepUp,
+    status: (text) => show(status, text),
+    // A second factor is set up: what auth.require_mfa_roles held back can load now.
+    enrolled: () =>
+      guarded(() => Promise.all([loadSessions(), loadApps(), factors.loadPasskeys()])),
+  });
+
+  function signOut(path) {
+    return guarded(async () => {
+      try {
+        await withStepUp(() => api('POST', path));
+      } catch (err) {
+        if (err instanceof StepUpCancelled || needsStepUp(err)) throw err;
+        if (!(err instanceof ApiError && err.status === 401)) throw err;
+      }
+      goToLogin();
+    });
+  }
+
+  byId('logout').addEventListener('click', () => signOut('/auth/logout'));
+  byId('logout-all').addEventListener('click', () => signOut('/auth/logout-all'));
+
+  const form = byId('password-form');
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    hide(status);
+    const current = form.elements.current_password.value;
+    const next = form.elements.new_password.value;
+    if (next !== form.elements.confirm_password.value) {
+      show(error, 'The new passwords do not match.');
+      return;
+    }
+    const submit = byId('password-submit');
+    submit.disabled = true;
+    guarded(async () => {
+      try {
+        await withStepUp(
+          () => api('POST', '/auth/password', { current_password: current, new_password: next }),
+          current,
+        );
+        form.reset();
+        show(status, 'Password changed. Every other session has been signed out.');
+      } finally {
+        submit.disabled = false;
+      }
+      await loadSessions();
+    });
+  });
+
+  // Each part loads on its own, so one refused (mfa_enrollment_required) leaves the others.
+  for (const load of [loadMe, factors.load, factors.loadPasskeys, loadSessions, loadApps]) {
+    guarded(load);
+  }
+}

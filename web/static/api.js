@@ -1,0 +1,181 @@
+// What every page shares: JSON requests to the API (CSRF header, refresh and retry, errors as
+// ApiError) and a few DOM helpers. An ES module imported by the pages' modules (app.js is the
+// one the templates load).
+//
+// Rules this file keeps (SPEC.md "Browser delivery"):
+//   - The session lives in cookies the server sets. The session cookie is HttpOnly: this code
+//     never sees it and never needs to.
+//   - Every unsafe request (POST/PUT/PATCH/DELETE) carries X-CSRF-Token equal to the
+//     __Host-tessera_csrf cookie (double submit), read from the cookie at every request: when
+//     an answer renews the session (login, step-up, TOTP confirmation, password change) the
+//     server sets a new CSRF cookie beside the `csrf_token` in its body, and the next request
+//     sends it. fetch() adds Origin itself; the pages send no Referer
+//     (Referrer-Policy: no-referrer), so Origin is what the server checks.
+//   - Server data is rendered with textContent / createElement only, never parsed as HTML.
+//   - web.mode = "jwt": the access cookie lives 15 minutes; the refresh cookie is sent only to
+//     POST /auth/refresh. A request without a body that fails with 401 is retried once after a
+//     successful refresh (never one with a body: a password must not be sent twice), and the
+//     login page tries a refresh first, so an expired access cookie costs no new login. In
+//     web.mode = "session" the refresh simply fails (401) and nothing changes.
+//   - Errors show the RFC 9457 problem+json `title` and `detail` the server sent.
+
+const CSRF_COOKIE = '__Host-tessera_csrf';
+const UNSAFE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+// An HTTP failure, carrying what the problem+json body said.
+export class ApiError extends Error {
+  constructor(status, title, detail, retryAfter, code, body) {
+    super(detail ? `${title}: ${detail}` : title);
+    this.status = status;
+    this.title = title;
+    this.detail = detail;
+    this.retryAfter = retryAfter;
+    this.code = code || ''; // the problem's `error` member, when it has one
+    this.body = body && typeof body === 'object' ? body : {}; // every member (mfa_token, ...)
+  }
+}
+
+// Whether the server wants a more recent sign-in before this action (RFC 9470).
+export function needsStepUp(err) {
+  return (
+    err instanceof ApiError && err.status === 401 && err.code === 'insufficient_user_authentication'
+  );
+}
+
+// Whether the server refuses the request until the user sets up a second factor
+// (auth.require_mfa_roles): the account page then leads to the enrolment.
+export function needsEnrollment(err) {
+  return err instanceof ApiError && err.status === 403 && err.code === 'mfa_enrollment_required';
+}
+
+// The user closed the password prompt of a step-up: nothing to report.
+export class StepUpCancelled extends Error {}
+
+// The CSRF cookie's value, or '' when there is none (signed out).
+export function csrfToken() {
+  for (const part of document.cookie.split(';')) {
+    const eq = part.indexOf('=');
+    if (eq > 0 && part.slice(0, eq).trim() === CSRF_COOKIE) return part.slice(eq + 1).trim();
+  }
+  return '';
+}
+
+// POST /auth/refresh from the cookies (web.mode = "jwt"): whether a new access cookie came.
+export async function refreshCookies() {
+  try {
+    await request('POST', '/auth/refresh');
+    return true;
+  } catch (e) {
+    return false;
+  }
+}
+
+// One JSON request to the API; resolves to the parsed body (or null), rejects with ApiError.
+// A bodyless request refused with 401 is retried once after a successful refresh.
+export async function api(method, path, body) {
+  try {
+    return await request(method, path, body);
+  } catch (err) {
+    const retry =
+      err instanceof ApiError &&
+      err.status === 401 &&
+      !needsStepUp(err) && // a refresh never renews the sign-in itself
+      body === undefined &&
+      path !== '/auth/refresh' &&
+      (await refreshCookies());
+    if (!retry) throw err;
+    return request(method, path, body);
+  }
+}
+
+// One JSON request, no retry.
+export async function request(method, path, body) {
+  const headers = { Accept: 'application/json, application/problem+json' };
+  const init = { method, headers, credentials: 'same-origin', cache: 'no-store' };
+  if (body !== undefined) {
+    headers['Content-Type'] = 'application/json';
+    init.body = JSON.stringify(body);
+  }
+  if (UNSAFE_METHODS.has(method)) {
+    const token = csrfToken();
+    if (token) headers['X-CSRF-Token'] = token;
+  }
+  let res;
+  try {
+    res = await fetch(path, init);
+  } catch (e) {
+    throw new ApiError(0, 'Network error', 'The server could not be reached.', null);
+  }
+  let data = null;
+  if (/json/i.test(res.headers.get('Content-Type') || '')) {
+    try {
+      data = await res.json();
+    } catch (e) {
+      data = null;
+    }
+  }
+  if (!res.ok) {
+    const title = (data && typeof data.title === 'string' && data.title) || `HTTP ${res.status}`;
+    const detail = (data && typeof data.detail === 'string' && data.detail) || '';
+    const code = (data && typeof data.error === 'string' && data.error) || '';
+    throw new ApiError(res.status, title, detail, res.headers.get('Retry-After'), code, data);
+  }
+  return data;
+}
+
+export function byId(id) {
+  return document.getElementById(id);
+}
+
+export function show(el, text) {
+  el.textContent = text;
+  el.hidden = false;
+}
+
+export function hide(el) {
+  el.textContent = '';
+  el.hidden = true;
+}
+
+export function showError(el, err) {
+  if (!(err instanceof ApiError)) {
+    show(el, `Something went wrong: ${err && err.message ? err.message : err}`);
+    return;
+  }
+  let text = err.detail ? `${err.title}: ${err.detail}` : err.title;
+  if (err.status === 429 && err.retryAfter) text += ` (try again in ${err.retryAfter} s)`;
+  show(el, text);
+}
+
+export function goToLogin() {
+  window.location.replace('/login');
+}
+
+// A button of a table row or a list.
+export function button(text, className, onClick) {
+  const b = document.createElement('button');
+  b.type = 'button';
+  if (className) b.className = className;
+  b.textContent = text;
+  b.addEventListener('click', onClick);
+  return b;
+}
+
+// A table cell holding `text`.
+export function cell(text) {
+  const td = document.createElement('td');
+  td.textContent = text;
+  return td;
+}
+
+// A timestamp (Unix seconds, or an RFC 3339 string) as "YYYY-MM-DD HH:MM:SS UTC".
+export function formatTime(value) {
+  let date = null;
+  if (typeof value === 'number') date = new Date(value < 1e11 ? value * 1000 : value);
+  else if (typeof value === 'string' && value) date = new Date(value);
+  if (!date || Number.isNaN(date.getTime())) return value == null ? '' : String(value);
+  return date
+    .toISOString()
+    .replace('T', ' ')
+    .replace(/\.\d+Z$/, ' UTC');
+}

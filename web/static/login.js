@@ -1,0 +1,215 @@
+// The login page (/login): email and password, then, for an account with a second factor, a
+// code from an authenticator app, a recovery code or a passkey; or "Sign in with a passkey"
+// alone (a discoverable credential: no email, no password).
+//
+//   POST /auth/login {email, password}
+//     -> 200: signed in (cookies), or
+//     -> 401 {mfa_required: true, mfa_token, methods}: step 2 with the methods offered;
+//   POST /auth/login/mfa {mfa_token, totp | recovery_code | webauthn} -> 200: signed in;
+//     401 invalid_code: try again; 401 invalid_mfa_token (expired, 5 min, or used): back to
+//     step 1; 429: rate limited (Retry-After).
+//   POST /auth/passkeys/login/options {} or {mfa_token} -> {publicKey}, then
+//     navigator.credentials.get, then POST /auth/passkeys/login (first factor) or
+//     /auth/login/mfa {mfa_token, webauthn} (second factor).
+import { ApiError, api, byId, csrfToken, hide, refreshCookies, show, showError } from './api.js';
+import { getPasskey, passkeyProblem, passkeysSupported } from './webauthn.js';
+
+// The second factors typed as codes, by `methods` value, in the order offered.
+const CODE_MODES = {
+  totp: {
+    label: 'Authentication code',
+    hint: 'Enter the 6-digit code from your authenticator app.',
+    switchTo: 'Use your authenticator app instead',
+  },
+  recovery_code: {
+    label: 'Recovery code',
+    hint:
+      'Enter one of the recovery codes you saved when you set up two-factor authentication. ' +
+      'Each code works once.',
+    switchTo: 'Use a recovery code instead',
+  },
+};
+
+export function initLogin() {
+  // Where to go once signed in: the account page, or the authorization request that sent the
+  // browser here (the server renders only a path it checked: api/web_pages.h safe_return_to).
+  const next = document.body.dataset.returnTo || '/account';
+  // A browser with a CSRF cookie may hold a live refresh cookie (web.mode = "jwt") whose
+  // access cookie expired: renew it and go on instead of asking again.
+  if (csrfToken()) {
+    refreshCookies().then((ok) => {
+      if (ok) window.location.replace(next);
+    });
+  }
+  const error = byId('login-error');
+  const form = byId('login-form');
+  const submit = byId('login-submit');
+  const passkeyLogin = byId('passkey-login');
+  const passkeyButton = byId('passkey-login-button');
+  const mfaForm = byId('mfa-form');
+  const code = byId('mfa-code');
+  const mfaSubmit = byId('mfa-submit');
+  const switchButton = byId('mfa-switch');
+  const mfaPasskey = byId('mfa-passkey');
+  const canUsePasskeys = passkeysSupported();
+
+  // The second step under way: {token, methods, mode}; null on step 1.
+  let challenge = null;
+
+  const signedIn = () => window.location.assign(next);
+
+  function busy(on) {
+    for (const b of [submit, passkeyButton, mfaSubmit, switchButton, mfaPasskey]) b.disabled = on;
+  }
+
+  // ---- step 1: password, or a passkey alone ----
+
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    hide(error);
+    busy(true);
+    try {
+      await api('POST', '/auth/login', {
+        email: form.elements.email.value.trim(),
+        password: form.elements.password.value,
+      });
+      signedIn();
+    } catch (err) {
+      form.elements.password.value = '';
+      busy(false);
+      if (err instanceof ApiError && err.status === 401 && err.body.mfa_required === true) {
+        secondStep(err.body);
+        return;
+      }
+      showError(error, err);
+      form.elements.password.focus();
+    }
+  });
+
+  if (canUsePasskeys) {
+    passkeyLogin.hidden = false;
+    passkeyButton.addEventListener('click', () =>
+      withPasskey({}, (webauthn) => api('POST', '/auth/passkeys/login', webauthn)),
+    );
+  }
+
+  // Asks the server for a challenge (`options`), the authenticator for an assertion, and hands
+  // it to `finish`. Cancelling the browser's prompt is not an error.
+  async function withPasskey(options, finish) {
+    hide(error);
+    busy(true);
+    try {
+      const { publicKey } = await api('POST', '/auth/passkeys/login/options', options);
+      let assertion;
+      try {
+        assertion = await getPasskey(publicKey);
+      } catch (err) {
+        const problem = passkeyProblem(err);
+        if (problem) show(error, problem);
+        return;
+      }
+      await finish(assertion);
+      signedIn();
+    } catch (err) {
+      if (!refusedSecondStep(err)) showError(error, err);
+    } finally {
+      busy(false);
+    }
+  }
+
+  // ---- step 2: the second factor ----
+
+  function secondStep(body) {
+    const methods = Array.isArray(body.methods) ? body.methods : [];
+    challenge = { token: String(body.mfa_token || ''), methods, mode: null };
+    form.hidden = true;
+    passkeyLogin.hidden = true;
+    mfaForm.hidden = false;
+    mfaPasskey.hidden = !(canUsePasskeys && methods.includes('webauthn'));
+    const modes = Object.keys(CODE_MODES).filter((m) => methods.includes(m));
+    switchButton.hidden = modes.length < 2;
+    if (modes.length > 0) {
+      useMode(modes[0]);
+      return;
+    }
+    // A passkey only.
+    for (const el of [byId('mfa-code-label'), code, mfaSubmit]) el.hidden = true;
+    code.required = false;
+    byId('mfa-hint').textContent = mfaPasskey.hidden
+      ? 'This browser cannot use the second factor your account needs.'
+      : 'Use your passkey to finish signing in.';
+    if (!mfaPasskey.hidden) mfaPasskey.focus();
+  }
+
+  function useMode(mode) {
+    challenge.mode = mode;
+    const m = CODE_MODES[mode];
+    byId('mfa-code-label').textContent = m.label;
+    byId('mfa-hint').textContent = m.hint;
+    const other = mode === 'totp' ? 'recovery_code' : 'totp';
+    switchButton.textContent = CODE_MODES[other].switchTo;
+    code.value = '';
+    if (mode === 'totp') {
+      code.inputMode = 'numeric';
+      code.autocomplete = 'one-time-code';
+      code.pattern = '[0-9]{6}';
+      code.maxLength = 6;
+    } else {
+      code.inputMode = 'text';
+      code.autocomplete = 'off';
+      code.removeAttribute('pattern'); // "k7wm-2hqe-9xpa", spaced or not: the server normalizes
+      code.maxLength = 64;
+    }
+    code.focus();
+  }
+
+  switchButton.addEventListener('click', () => {
+    hide(error);
+    useMode(challenge.mode === 'totp' ? 'recovery_code' : 'totp');
+  });
+
+  mfaForm.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    hide(error);
+    busy(true);
+    try {
+      const value = challenge.mode === 'totp' ? code.value.replace(/\s/g, '') : code.value.trim();
+      await api('POST', '/auth/login/mfa', { mfa_token: challenge.token, [challenge.mode]: value });
+      signedIn();
+    } catch (err) {
+      busy(false);
+      if (refusedSecondStep(err)) return;
+      code.value = '';
+      showError(error, err);
+      code.focus();
+    }
+  });
+
+  mfaPasskey.addEventListener('click', () =>
+    withPasskey({ mfa_token: challenge.token }, (webauthn) =>
+      api('POST', '/auth/login/mfa', { mfa_token: challenge.token, webauthn }),
+    ),
+  );
+
+  byId('mfa-restart').addEventListener('click', () => firstStep(''));
+
+  // The mfa_token expired or was used: the second step cannot go on. Back to step 1.
+  function refusedSecondStep(err) {
+    if (!(challenge && err instanceof ApiError && err.code === 'invalid_mfa_token')) return false;
+    firstStep('That took too long, or the sign-in was already used. Please sign in again.');
+    return true;
+  }
+
+  function firstStep(message) {
+    challenge = null;
+    code.value = '';
+    for (const el of [byId('mfa-code-label'), code, mfaSubmit]) el.hidden = false;
+    code.required = true;
+    mfaForm.hidden = true;
+    form.hidden = false;
+    passkeyLogin.hidden = !canUsePasskeys;
+    if (message) show(error, message);
+    else hide(error);
+    form.elements.password.focus();
+  }
+}
