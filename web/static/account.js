@@ -4,8 +4,8 @@
 // Sensitive actions (log out everywhere, password change, second-factor changes) need a recent
 // sign-in: refused with 401 `insufficient_user_authentication` (RFC 9470), the page asks for
 // the password (the current password of a password change serves), POSTs /auth/step-up, which
-// renews the sign-in under new cookies, and retries the action once. When the server wants
-// the second factor too (an answer with `mfa_required`), the prompt asks for a code as well.
+// renews the sign-in under new cookies, and retries the action once. With TOTP on, the prompt
+// asks for a code as well (an app's code or a recovery code).
 //
 // A user whose role must have a second factor (auth.require_mfa_roles) and has none gets 403
 // `mfa_enrollment_required` from everything but /auth/me, /auth/mfa*, passkey registration
@@ -156,32 +156,33 @@ export function initAccount() {
     });
   }
 
-  // Whether a step-up was refused for want of the second factor (the password was right).
+  // Whether a step-up was refused for want of the second factor (the password was right):
+  // with TOTP on the server answers 400 "... send totp or recovery_code" to a password alone.
+  // The page asks for the code up front when it knows TOTP is on; this covers a TOTP turned on
+  // since the page loaded (in another tab).
   function wantsSecondFactor(err) {
-    return (
-      err instanceof ApiError &&
-      err.status === 401 &&
-      (err.body.mfa_required === true || err.code === 'mfa_required')
-    );
+    return err instanceof ApiError && err.status === 400 && /\btotp\b/.test(err.detail);
   }
 
-  // Shows the "confirm it's you" form; resolves once POST /auth/step-up accepted the password
-  // (and the code, when `withCode` or when the server asks for one; the server set new
-  // cookies), rejects with StepUpCancelled when the user closes it.
-  function askForPassword(withCode = false) {
+  // Shows the "confirm it's you" form; resolves once POST /auth/step-up accepted the password,
+  // and the code when TOTP is on (the server set new cookies); rejects with StepUpCancelled
+  // when the user closes it. `password`, when given, is filled in (the password change's
+  // current password: only the code is left to type).
+  function askForPassword(password) {
     const section = byId('step-up');
     const form = byId('step-up-form');
     const problem = byId('step-up-error');
     const cancel = byId('step-up-cancel');
-    const code = form.elements.totp;
+    const code = form.elements.code;
     const askCode = (on) => {
       byId('step-up-code-label').hidden = !on;
       code.hidden = !on;
       code.required = on;
     };
-    askCode(withCode);
+    askCode(factors.totpEnabled());
     section.hidden = false;
-    form.elements.password.focus();
+    if (password !== undefined) form.elements.password.value = password;
+    (password !== undefined && !code.hidden ? code : form.elements.password).focus();
     return new Promise((resolve, reject) => {
       const done = () => {
         form.reset();
@@ -195,7 +196,12 @@ export function initAccount() {
         event.preventDefault();
         hide(problem);
         const body = { password: form.elements.password.value };
-        if (!code.hidden) body.totp = code.value.replace(/\s/g, '');
+        if (!code.hidden) {
+          // Six digits are the app's code; anything else is taken for a recovery code.
+          const typed = code.value.trim();
+          if (/^\d{6}$/.test(typed.replace(/\s/g, ''))) body.totp = typed.replace(/\s/g, '');
+          else body.recovery_code = typed;
+        }
         try {
           await request('POST', '/auth/step-up', body);
           done();
@@ -207,6 +213,7 @@ export function initAccount() {
             code.focus();
             return;
           }
+          code.value = '';
           showError(problem, err);
         }
       };
@@ -219,21 +226,22 @@ export function initAccount() {
     });
   }
 
-  // Runs `action`; if it needs a more recent sign-in, steps up (with `password` when the form
-  // already has it, else by asking) and runs it once more.
+  // Runs `action`; if it needs a more recent sign-in, steps up and runs it once more. With
+  // `password` (a form that has it already) and no TOTP, the step-up is made with it at once;
+  // otherwise the user is asked (for the code too, when TOTP is on).
   async function withStepUp(action, password) {
     try {
       return await action();
     } catch (err) {
       if (!needsStepUp(err)) throw err;
-      if (password === undefined) {
-        await askForPassword();
+      if (password === undefined || factors.totpEnabled()) {
+        await askForPassword(password);
       } else {
         try {
           await request('POST', '/auth/step-up', { password });
         } catch (e) {
           if (!wantsSecondFactor(e)) throw e;
-          await askForPassword(true);
+          await askForPassword(password);
         }
       }
       return action();

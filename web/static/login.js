@@ -23,9 +23,7 @@ const CODE_MODES = {
   },
   recovery_code: {
     label: 'Recovery code',
-    hint:
-      'Enter one of the recovery codes you saved when you set up two-factor authentication. ' +
-      'Each code works once.',
+    hint: 'Enter one of the recovery codes you saved. Each code works once.',
     switchTo: 'Use a recovery code instead',
   },
 };
@@ -119,36 +117,52 @@ export function initLogin() {
 
   // ---- step 2: the second factor ----
 
+  // The methods offered, first the one to start with: an authenticator app, else a passkey,
+  // else a recovery code (always behind a link when something else is there).
   function secondStep(body) {
-    const methods = Array.isArray(body.methods) ? body.methods : [];
+    const offered = Array.isArray(body.methods) ? body.methods : [];
+    const methods = offered.filter((m) => m !== 'webauthn' || canUsePasskeys);
     challenge = { token: String(body.mfa_token || ''), methods, mode: null };
     form.hidden = true;
     passkeyLogin.hidden = true;
     mfaForm.hidden = false;
-    mfaPasskey.hidden = !(canUsePasskeys && methods.includes('webauthn'));
-    const modes = Object.keys(CODE_MODES).filter((m) => methods.includes(m));
-    switchButton.hidden = modes.length < 2;
-    if (modes.length > 0) {
-      useMode(modes[0]);
+    const first = ['totp', 'webauthn', 'recovery_code'].find((m) => methods.includes(m));
+    if (first) {
+      useMode(first);
       return;
     }
-    // A passkey only.
-    for (const el of [byId('mfa-code-label'), code, mfaSubmit]) el.hidden = true;
-    code.required = false;
-    byId('mfa-hint').textContent = mfaPasskey.hidden
-      ? 'This browser cannot use the second factor your account needs.'
-      : 'Use your passkey to finish signing in.';
-    if (!mfaPasskey.hidden) mfaPasskey.focus();
+    // Only a passkey, and this browser cannot use one.
+    useMode('webauthn');
+    mfaPasskey.hidden = true;
+    byId('mfa-hint').textContent =
+      'Your account needs a passkey to finish signing in, and this browser cannot use one here.';
   }
 
+  // Shows the prompt for `mode` ("totp", "recovery_code" or "webauthn"), and links to the
+  // others offered: the other code mode through the switch button, a passkey through its own.
   function useMode(mode) {
     challenge.mode = mode;
+    const typed = mode !== 'webauthn';
+    for (const el of [byId('mfa-code-label'), code, mfaSubmit]) el.hidden = !typed;
+    code.required = typed;
+    code.value = '';
+    mfaPasskey.hidden = !challenge.methods.includes('webauthn');
+    mfaPasskey.textContent = typed ? 'Use a passkey' : 'Use your passkey';
+    mfaPasskey.className = typed ? 'link' : '';
+    // The switch leads to the code mode not showing: an app's code, else a recovery code.
+    const other = mode === 'totp' ? 'recovery_code' : 'totp';
+    const target = challenge.methods.includes(other) ? other : 'recovery_code';
+    switchButton.hidden = target === mode || !challenge.methods.includes(target);
+    switchButton.dataset.mode = target;
+    switchButton.textContent = CODE_MODES[target].switchTo;
+    if (!typed) {
+      byId('mfa-hint').textContent = 'Use your passkey to finish signing in.';
+      mfaPasskey.focus();
+      return;
+    }
     const m = CODE_MODES[mode];
     byId('mfa-code-label').textContent = m.label;
     byId('mfa-hint').textContent = m.hint;
-    const other = mode === 'totp' ? 'recovery_code' : 'totp';
-    switchButton.textContent = CODE_MODES[other].switchTo;
-    code.value = '';
     if (mode === 'totp') {
       code.inputMode = 'numeric';
       code.autocomplete = 'one-time-code';
@@ -165,7 +179,7 @@ export function initLogin() {
 
   switchButton.addEventListener('click', () => {
     hide(error);
-    useMode(challenge.mode === 'totp' ? 'recovery_code' : 'totp');
+    useMode(switchButton.dataset.mode);
   });
 
   mfaForm.addEventListener('submit', async (event) => {
@@ -203,8 +217,6 @@ export function initLogin() {
   function firstStep(message) {
     challenge = null;
     code.value = '';
-    for (const el of [byId('mfa-code-label'), code, mfaSubmit]) el.hidden = false;
-    code.required = true;
     mfaForm.hidden = true;
     form.hidden = false;
     passkeyLogin.hidden = !canUsePasskeys;

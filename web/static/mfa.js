@@ -66,7 +66,7 @@ function grouped(secret) {
 //   status(text)        says that something was done;
 //   enrolled()          called once the user has a second factor (the page reloads what
 //                       auth.require_mfa_roles kept from it);
-// Returns {load(), loadPasskeys(), requireEnrollment()}.
+// Returns {load(), loadPasskeys(), requireEnrollment(), totpEnabled()}.
 export function initSecondFactors(page) {
   const { guarded, withStepUp, status } = page;
   const enroll = byId('totp-enroll');
@@ -74,6 +74,7 @@ export function initSecondFactors(page) {
   const codes = byId('recovery-codes');
   const canUsePasskeys = passkeysSupported();
   let required = false; // the server said mfa_enrollment_required
+  let totpOn = false; // as GET /auth/mfa said last
 
   // ---- state ----
 
@@ -84,12 +85,15 @@ export function initSecondFactors(page) {
     byId('totp-status').textContent = totp.enabled
       ? 'on: signing in asks for a code from the app'
       : 'off';
-    byId('totp-enable').hidden = !!totp.enabled || !enroll.hidden;
-    byId('totp-disable').hidden = !totp.enabled;
-    byId('recovery-regenerate').hidden = !totp.enabled;
-    byId('recovery-state').hidden = !totp.enabled;
+    // Recovery codes stand beside any second factor (a passkey alone too).
+    const enrolled = !!totp.enabled || passkeys > 0;
+    totpOn = !!totp.enabled;
+    byId('totp-enable').hidden = totpOn || !enroll.hidden;
+    byId('totp-disable').hidden = !totpOn;
+    byId('recovery-regenerate').hidden = !enrolled;
+    byId('recovery-state').hidden = !enrolled;
     byId('recovery-remaining').textContent = String(remaining);
-    if (required && (totp.enabled || passkeys > 0)) {
+    if (required && enrolled) {
       required = false;
       byId('mfa-required').hidden = true;
       page.enrolled();
@@ -350,5 +354,5 @@ export function initSecondFactors(page) {
     return guarded(loadPasskeys);
   }
 
-  return { load, loadPasskeys, requireEnrollment };
+  return { load, loadPasskeys, requireEnrollment, totpEnabled: () => totpOn };
 }
