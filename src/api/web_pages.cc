@@ -261,7 +261,11 @@ void add_web_routes(http::Router& router, WebPagesOptions options) {
       login_hint = http::form_field(*fields, "login_hint").value_or("");
     }
     if (!safe_return_to(return_to)) return_to.clear();
-    if (*viewer && (*viewer)(req)) return redirect(return_to.empty() ? "/account" : return_to);
+    if (*viewer) {
+      if (std::optional<Viewer> who = (*viewer)(req)) {
+        return redirect(return_to.empty() || who->must_enrol ? "/account" : return_to);
+      }
+    }
     return login_page(return_to, login_hint);
   });
   add("GET", "/account", [viewer, maybe_signed_in](const http::Request& req) {

@@ -5,7 +5,8 @@
 //
 // Routes (add_web_routes):
 //   GET /              303 to /account when signed in, else to /login
-//   GET /login         the login form; 303 to /account when the viewer lookup finds a session
+//   GET /login         the login form; 303 to /account (or the return_to) when the viewer
+//                      lookup finds a session
 //   GET /account       the account page; 303 to /login when signed out (see WebPagesOptions)
 //   GET /static/FILE   each file under web/static/ (ETag, 304 on If-None-Match)
 // HEAD works on each (the router runs GET; the server sends no body).
@@ -45,6 +46,10 @@ struct Viewer {
   std::string user_id;  // UUID
   std::string email;
   std::vector<std::string> roles;
+  // The user must set up a second factor first (auth.require_mfa_roles): the account page,
+  // where that is done, is the only page for them; /login sends them there, never to a
+  // return_to (the authorization endpoint would send them back: a redirect loop).
+  bool must_enrol = false;
 };
 
 // The signed-in viewer behind a request's cookies, or nullopt. Runs for each page request on

@@ -85,9 +85,9 @@ TEST(WebAssets, ScriptNeverParsesServerDataAsHtml) {
   ASSERT_GE(scripts().size(), 2u);
   for (const EmbeddedFile* f : scripts()) {
     SCOPED_TRACE(std::string(f->path));
-    for (std::string_view sink : {".innerHTML", ".outerHTML", "insertAdjacentHTML",
-                                  "document.write", "eval(", "new Function", "setTimeout('",
-                                  "setTimeout(\""}) {
+    for (std::string_view sink :
+         {".innerHTML", ".outerHTML", "insertAdjacentHTML", "document.write", "eval(",
+          "new Function", "setTimeout('", "setTimeout(\""}) {
       EXPECT_EQ(f->data.find(sink), std::string_view::npos) << sink;
     }
   }
@@ -286,6 +286,29 @@ TEST(WebRoutes, LoginPageCarriesOnlyASafeReturnPath) {
   res = router.route(req);
   EXPECT_NE(res.body.find("data-return-to=\"\""), std::string::npos);
   EXPECT_EQ(res.body.find("evil"), std::string::npos);
+}
+
+// auth.require_mfa_roles: a signed-in user without a second factor yet has the account page
+// (the enrolment) and nothing else; /login never returns them to the authorization endpoint,
+// which would send them back to /login.
+TEST(WebRoutes, AViewerWhoMustEnrolIsSentToTheAccountPage) {
+  WebPagesOptions options;
+  options.viewer = [](const http::Request&) -> std::optional<Viewer> {
+    return Viewer{.user_id = "0f0e0d0c-0b0a-4908-8706-050403020100",
+                  .email = "staff@example.com",
+                  .roles = {"staff"},
+                  .must_enrol = true};
+  };
+  http::Router router = router_with(std::move(options));
+  http::Request login = get("/login");
+  login.query = "return_to=%2Foauth2%2Fauthorize%3Fclient_id%3Dx";
+  http::Response res = router.route(login);
+  EXPECT_EQ(res.status, 303);
+  EXPECT_EQ(res.headers.get("Location"), "/account");
+  EXPECT_EQ(router.route(get("/")).headers.get("Location"), "/account");
+  http::Response account = router.route(get("/account"));
+  EXPECT_EQ(account.status, 200);
+  EXPECT_NE(account.body.find("staff@example.com"), std::string::npos);
 }
 
 }  // namespace

@@ -168,13 +168,18 @@ class Maintenance {
 };
 
 // The pages' "who is signed in" (api/web_pages.h): the session or access cookie, without CSRF
-// (GET).
+// (GET). A user who must set up a second factor first (auth.require_mfa_roles) is signed in
+// for the pages too: the account page is where the enrolment is done.
 api::ViewerLookup viewer_lookup(const api::ApiContext& ctx) {
   return [&ctx](const http::Request& req) -> std::optional<api::Viewer> {
-    auto a = ctx.credentials().authenticate_without_csrf(req);
+    auto a = ctx.credentials().authenticate_without_csrf(req, api::MfaGate::kExempt);
     if (!a) return std::nullopt;
+    auto enrolled = ctx.credentials().require_enrolled(*a);
     const store::User& u = a->user;
-    return api::Viewer{.user_id = store::to_uuid(u.id), .email = u.email, .roles = u.roles};
+    return api::Viewer{.user_id = store::to_uuid(u.id),
+                       .email = u.email,
+                       .roles = u.roles,
+                       .must_enrol = !enrolled && enrolled.error().status == 403};
   };
 }
 
