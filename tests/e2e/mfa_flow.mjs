@@ -10,7 +10,7 @@
 //   passkeys: sign in with the password, "Add a passkey" on the account page, rename it, log
 //     out, "Sign in with a passkey" (no email, no password) lands signed in with amr hwk/swk;
 //     once more through the page's own base64url conversions (the browser's Level 3 JSON
-//     methods removed), then remove it;
+//     methods removed); the password then asks for it as the second factor; remove it;
 //   no page logged a CSP violation or a script error.
 //
 // WebAuthn needs a secure context and a domain name as relying party id (never an IP
@@ -343,6 +343,23 @@ async function scenario(t, { binary, server, dataDir }) {
           }
         }),
       );
+    });
+
+    await step('passkey: the second factor after the password', async () => {
+      await logOut();
+      await enterPassword(PASSKEY_USER);
+      await page.waitForSelector('#mfa-form', { state: 'visible' });
+      // A passkey is this account's only second factor: offered first, no code to type.
+      assert.equal(await page.isVisible('#mfa-code'), false);
+      await page.click('#mfa-passkey');
+      await onAccountPage(PASSKEY_USER);
+      const s = await session();
+      assert.ok(s.amr.includes('pwd'), `amr ${JSON.stringify(s.amr)} holds pwd`);
+      assert.ok(
+        s.amr.includes('hwk') || s.amr.includes('swk'),
+        `amr ${JSON.stringify(s.amr)} holds hwk or swk`,
+      );
+      assert.ok(s.amr.includes('mfa'), `amr ${JSON.stringify(s.amr)} holds mfa`);
     });
 
     await step('passkey: removed', async () => {
