@@ -47,7 +47,10 @@
 //   BM_Pair_SecondStep      paired: the four above in rotating order, each in blocks of about
 //                           10 ms (at least one call), timed with the wall clock (SQLite commits
 //                           and the pool's hand-off are waits, not CPU), so all four see the same
-//                           machine load. Counters: second_step_us, mfa_token_us,
+//                           machine load. Counters: second_step_us (second_step_cpu_us:
+//                           the calling thread's CPU time in it, kernel included; the rest
+//                           is waiting: SQLite's file locks, or the CPU when the machine is
+//                           loaded), mfa_token_us,
 //                           password_step_ms, argon2id_ms, adds_pct = 100 * second_step /
 //                           password_step (what the second step adds to the password login),
 //                           argon2_share_pct = 100 * argon2id / password_step.
@@ -87,6 +90,7 @@
 #include "base/clock.h"
 #include "crypto/otp.h"
 #include "crypto/password.h"
+#include "paired.h"
 
 namespace {
 
@@ -294,35 +298,32 @@ void BM_Raw_Argon2id(benchmark::State& state) {
 // ---------------------------------------------------------------- paired measurement
 
 // One operation of the pair: `prepare` (optional) runs untimed before each call, and then each
-// call is timed alone; without it, a block of calls is timed as one.
+// call is timed alone; without it, a block of calls is timed as one. Wall time and the calling
+// thread's CPU time (paired.h) are both summed.
 struct PairOp {
   std::function<bool()> call;
   std::function<void()> prepare;
   int block = 1;
-  double seconds = 0;
+  double seconds = 0;      // wall
+  double cpu_seconds = 0;  // the calling thread's
 
-  // One call, returning its wall time; `ok` false on failure.
-  double once(bool& ok) {
-    if (prepare) prepare();
+  void timed(bool& ok, int calls) {
     const double t0 = wall_seconds();
-    const bool r = call();
-    const double dt = wall_seconds() - t0;
-    benchmark::DoNotOptimize(r);
-    ok &= r;
-    return dt;
-  }
-  void run_block(bool& ok) {
-    if (prepare) {
-      for (int i = 0; i < block; ++i) seconds += once(ok);
-      return;
-    }
-    const double t0 = wall_seconds();
-    for (int i = 0; i < block; ++i) {
+    const double c0 = tessera::bench::thread_cpu_seconds();
+    for (int i = 0; i < calls; ++i) {
       const bool r = call();
       benchmark::DoNotOptimize(r);
       ok &= r;
     }
+    cpu_seconds += tessera::bench::thread_cpu_seconds() - c0;
     seconds += wall_seconds() - t0;
+  }
+  void run_block(bool& ok) {
+    if (!prepare) return timed(ok, block);
+    for (int i = 0; i < block; ++i) {
+      prepare();
+      timed(ok, 1);
+    }
   }
 };
 
@@ -330,14 +331,16 @@ struct PairOp {
 // Returns false (the benchmark skipped with an error) after a failure.
 bool run_pairs(benchmark::State& state, std::vector<PairOp>& ops, double block_seconds) {
   bool ok = true;
-  for (PairOp& op : ops) {  // calibration: 3 calls each, untimed
-    double spent = 0;
-    for (int i = 0; i < 3; ++i) spent += op.once(ok);
+  for (PairOp& op : ops) {  // calibration: 3 calls each, not counted
+    op.block = 3;
+    op.run_block(ok);
     if (!ok) {
       state.SkipWithError("operation failed before timing");
       return false;
     }
-    op.block = static_cast<int>(std::clamp(std::lround(block_seconds / (spent / 3)), 1L, 4096L));
+    const double each = op.seconds / 3;
+    op.block = static_cast<int>(std::clamp(std::lround(block_seconds / each), 1L, 4096L));
+    op.seconds = op.cpu_seconds = 0;
   }
   std::size_t rotation = 0;
   for (auto _ : state) {
@@ -369,6 +372,8 @@ void BM_Pair_SecondStep(benchmark::State& state) {
   const double password = per_call(ops[2]);
   const double argon2 = per_call(ops[3]);
   state.counters["second_step_us"] = second * 1e6;
+  state.counters["second_step_cpu_us"] =
+      ops[0].cpu_seconds / (iterations * ops[0].block) * 1e6;  // all on this thread
   state.counters["mfa_token_us"] = token * 1e6;
   state.counters["password_step_ms"] = password * 1e3;
   state.counters["argon2id_ms"] = argon2 * 1e3;

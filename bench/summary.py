@@ -209,6 +209,7 @@ def second_factor_rows(parts):
                        limit="the Argon2id password step it follows (AuthService::login, "
                        "m=19456 KiB t=2, same run)",
                        limit_value=pair["password_step_ms"] * 1e3, ratio_fmt=".2%",
+                       second_step_cpu_us=pair.get("second_step_cpu_us"),
                        mfa_token_us=pair.get("mfa_token_us"), argon2id_ms=pair.get("argon2id_ms"),
                        argon2_share_pct=pair.get("argon2_share_pct"),
                        second_step_calls=pair.get("second_step_calls"),
