@@ -15,23 +15,24 @@ namespace tessera::bench {
 std::uint64_t thread_allocations();
 
 // Runs `op` (returning true on success) untimed once (first-call lazy initialisation is not
-// counted) and 64 times counting allocations, then in the timed loop; reports items/s and
-// `allocs` per call. Skips the benchmark with an error if any call fails.
+// counted) and `counted` times counting allocations, then in the timed loop; reports items/s
+// and `allocs` per call (not with counted = 0: for slow calls, or calls that allocate on other
+// threads). Skips the benchmark with an error if any call fails.
 template <typename Op>
-void run_counted(benchmark::State& state, Op&& op) {
+void run_counted(benchmark::State& state, Op&& op, int counted = 64) {
   if (!op()) {
     state.SkipWithError("operation failed before timing");
     return;
   }
-  constexpr int kCounted = 64;
   const std::uint64_t before = thread_allocations();
-  for (int i = 0; i < kCounted; ++i) {
+  for (int i = 0; i < counted; ++i) {
     if (!op()) {
       state.SkipWithError("operation failed before timing");
       return;
     }
   }
-  const double allocs = static_cast<double>(thread_allocations() - before) / kCounted;
+  const double allocs =
+      counted > 0 ? static_cast<double>(thread_allocations() - before) / counted : 0;
   bool ok = true;
   for (auto _ : state) {
     const bool r = op();
@@ -40,7 +41,9 @@ void run_counted(benchmark::State& state, Op&& op) {
   }
   if (!ok) state.SkipWithError("operation failed during timing");
   state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()));
-  state.counters["allocs"] = benchmark::Counter(allocs, benchmark::Counter::kAvgThreads);
+  if (counted > 0) {
+    state.counters["allocs"] = benchmark::Counter(allocs, benchmark::Counter::kAvgThreads);
+  }
 }
 
 }  // namespace tessera::bench

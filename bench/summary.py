@@ -7,6 +7,10 @@ Reads the parts bench/run wrote into --parts:
   jose.json            bench/jose_report.py --summary-json (JWS verify per algorithm, paired)
   jwt_peers.jsonl      ../shared/peers/jwt_micro.sh's JSON lines (node/Python JWT libraries)
   tokens.json          tokens_bench --benchmark_format=json (refresh rotation, revocation check)
+  webauthn.json        webauthn_bench --benchmark_format=json (BM_Pair_Assertion: passkey
+                       assertion parse + verify beside the raw EVP ECDSA P-256 verify)
+  mfa.json             mfa_bench --benchmark_format=json (BM_Pair_SecondStep: the second step of
+                       a login with TOTP on SQLite beside the Argon2id password step it follows)
   sessions.jsonl       session_fill and the server RSS measurement
   refresh_space.jsonl  refresh_space --backend sqlite (bytes on disk per refresh family after
                        10,000 rotations; the PostgreSQL figure comes in http.json, from
@@ -179,6 +183,44 @@ def token_rows(parts):
     return out
 
 
+def second_factor_rows(parts):
+    """Issue 17: passkey assertion verification beside the raw ECDSA verify (paired ratio), and
+    the second step of a login with TOTP beside the Argon2id password step it follows."""
+    out = []
+    data = load_json(os.path.join(parts, "webauthn.json"))
+    pair = bench_by_name(data, "BM_Pair_Assertion")
+    if pair and pair.get("assertion_ns") and pair.get("raw_ns"):
+        out.append(row("passkey assertion verify ES256 (parse + verify, in process, one thread)",
+                       1e9 / pair["assertion_ns"], "ops/s",
+                       limit="raw EVP ECDSA P-256 verify of the same signature (same run)",
+                       limit_value=1e9 / pair["raw_ns"],
+                       # The paired ratio (alternating blocks), as for the JWS rows.
+                       ratio_limit=pair.get("ratio"), assertion_us=pair["assertion_ns"] / 1e3,
+                       raw_us=pair["raw_ns"] / 1e3, verify_only_us=pair.get("verify_ns", 0) / 1e3,
+                       peer_status="missing: no peer in ../shared/peers verifies WebAuthn"))
+    elif data is not None:
+        out.append(missing("passkey assertion verify ES256 (parse + verify, in process, one thread)",
+                           "ops/s", "webauthn_bench gave no BM_Pair_Assertion"))
+    data = load_json(os.path.join(parts, "mfa.json"))
+    pair = bench_by_name(data, "BM_Pair_SecondStep")
+    if pair and pair.get("second_step_us") and pair.get("password_step_ms"):
+        out.append(row("login second step with TOTP (AuthService::login_mfa, SQLite, in process)",
+                       pair["second_step_us"], "µs",
+                       limit="the Argon2id password step it follows (AuthService::login, "
+                       "m=19456 KiB t=2, same run)",
+                       limit_value=pair["password_step_ms"] * 1e3, ratio_fmt=".2%",
+                       second_step_cpu_us=pair.get("second_step_cpu_us"),
+                       mfa_token_us=pair.get("mfa_token_us"), argon2id_ms=pair.get("argon2id_ms"),
+                       argon2_share_pct=pair.get("argon2_share_pct"),
+                       second_step_calls=pair.get("second_step_calls"),
+                       password_step_calls=pair.get("password_step_calls"),
+                       peer_status="missing: no peer in ../shared/peers measures TOTP"))
+    elif data is not None:
+        out.append(missing("login second step with TOTP (AuthService::login_mfa, SQLite, in "
+                           "process)", "µs", "mfa_bench gave no BM_Pair_SecondStep"))
+    return out
+
+
 def session_rows(parts):
     lines = load_lines(os.path.join(parts, "sessions.jsonl"))
     out = []
@@ -224,7 +266,7 @@ def main():
     args = ap.parse_args()
     meta = load_json(os.path.join(args.parts, "meta.json")) or {}
     rows = http_rows(args.parts) + jose_rows(args.parts) + token_rows(args.parts) + \
-        sqlite_space_rows(args.parts) + session_rows(args.parts)
+        sqlite_space_rows(args.parts) + second_factor_rows(args.parts) + session_rows(args.parts)
     # The HTTP rotation row's limit is measured in process (its HTTP run has no raw
     # counterpart): the raw SQLite rotation transaction + ES256 signature of the same run, one
     # thread. Two cores could beat it in principle (signing overlaps the write); they don't.
@@ -262,7 +304,7 @@ def main():
         if r["unit"] == "ms" and "storm" in r["name"]:
             rl_cell = "—" if rl is None else f"{rl:.2f}× the p99"
         else:
-            rl_cell = "—" if rl is None else f"{rl:.0%}"
+            rl_cell = "—" if rl is None else f"{rl:{r.get('ratio_fmt', '.0%')}}"
         p(f"| {r['name']} | {value} | {r['unit'] or ''} | {r.get('limit') or '—'} | "
           f"{fmt(r.get('limit_value'), r['unit'])} | {rl_cell} | {r.get('peer') or '—'} | "
           f"{fmt(r.get('peer_value'), r['unit'])} | {'—' if rp is None else f'{rp:.2f}×'} |")
@@ -397,6 +439,26 @@ def main():
     p("| target (issue 16: OAuth 2.0 / OpenID Connect) | measured | met? |")
     p("|---|---:|---|")
     for label, measured, ok in oauth:
+        p(f"| {label} | {measured} | {ok} |")
+    # Issue 17 (second factors): the passkey assertion beside the raw ECDSA verify (>= 90%);
+    # the second step of a TOTP login reported as what it adds to the Argon2id step before it.
+    passkey = find("passkey assertion verify")
+    second = find("login second step with TOTP")
+    mfa = [
+        judged("passkey assertion verify (ES256) >= 90% of the raw ECDSA verify", passkey,
+               "ratio_limit", lambda v: v >= 0.9,
+               lambda v: (f"{passkey['assertion_us']:,.1f} µs vs raw ECDSA verify "
+                          f"{passkey['raw_us']:,.1f} µs = {v:.0%}")),
+        ("login second step (TOTP, SQLite): what it adds to the Argon2id password step (report)",
+         "not measured", "—") if second is None or second.get("value") is None else
+        ("login second step (TOTP, SQLite): what it adds to the Argon2id password step (report)",
+         f"{second['value']:,.0f} µs added to the Argon2id password step "
+         f"{second['limit_value'] / 1e3:,.1f} ms ({second['ratio_limit']:.2%})", "reported"),
+    ]
+    p()
+    p("| target (issue 17: second factors) | measured | met? |")
+    p("|---|---:|---|")
+    for label, measured, ok in mfa:
         p(f"| {label} | {measured} | {ok} |")
     notes = [f"- {r['name']}: {r['status']}" for r in rows
              if r["value"] is None and r.get("status", "ok") != "ok"]
