@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Configures and builds one flavour of Tessera into build/<flavour>. Incremental.
-#   scripts/build.sh release   Release (default): the binary people run, benchmarks
+#   scripts/build.sh release   Release (default): the binary people run, the tests (the
+#                              benchmarks are built by bench/run, by name)
 #   scripts/build.sh asan      Debug + AddressSanitizer + UndefinedBehaviorSanitizer, tests only
 # Prints the build directory on the last line.
 set -euo pipefail
