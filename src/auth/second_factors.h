@@ -44,7 +44,7 @@
 namespace tessera::auth {
 
 // SPEC.md: the mfa_token lives 5 minutes.
-inline constexpr std::int64_t kMfaTokenTtl = 5 * 60;
+inline constexpr std::int64_t kMfaTokenTtl = std::int64_t{5} * 60;
 
 struct SecondFactorConfig {
   std::string issuer = "Tessera";  // the otpauth:// issuer authenticator apps show

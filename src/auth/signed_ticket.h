@@ -43,6 +43,6 @@ class TicketSigner {
 };
 
 // The longest ticket open() reads.
-inline constexpr std::size_t kMaxTicketBytes = 16 * 1024;
+inline constexpr std::size_t kMaxTicketBytes = std::size_t{16} * 1024;
 
 }  // namespace tessera::auth
