@@ -7,6 +7,7 @@
 #include "api/admin_handlers.h"
 #include "api/error_mapping.h"
 #include "api/json_body.h"
+#include "api/json_text.h"
 #include "api/store_routes.h"
 #include "auth/clients.h"
 
@@ -28,7 +29,7 @@ constexpr std::array<JsonMember, 9> kClientMembers = {
 };
 
 http::Response json_response(int status, const json& body) {
-  return http::make_response(status, body.dump(-1, ' ', false, json::error_handler_t::replace));
+  return http::make_response(status, dump_json(body));
 }
 
 // A response carrying a client secret: never stored by a cache (RFC 9111 section 5.2.2.5).
@@ -36,11 +37,6 @@ http::Response secret_response(int status, const json& body) {
   http::Response res = json_response(status, body);
   res.headers.set("Cache-Control", "no-store");
   return res;
-}
-
-auth::AuditActor actor(const ApiContext& ctx, const http::Request& req, const Authenticated& a) {
-  const auth::RequestContext from = ctx.request_context(req);
-  return {.user = a.user.id, .ip = from.ip, .user_agent = from.user_agent};
 }
 
 // GET /admin/clients
@@ -79,7 +75,7 @@ http::Response add(const ApiContext& ctx, const http::Request& req) {
   spec.scopes = fields->take_list("scopes");
   spec.first_party = fields->flag("first_party").value_or(false);
   if (auto jwks = fields->get("jwks")) spec.jwks = std::string(*jwks);
-  auto added = ctx.clients().add(std::move(spec), actor(ctx, req, *a));
+  auto added = ctx.clients().add(std::move(spec), ctx.audit_actor(req, a->user.id));
   if (!added) return error_response(added.error());
   json body = auth::client_json(added->client);
   if (!added->secret.empty()) body["client_secret"] = added->secret;
@@ -100,7 +96,8 @@ http::Response remove(const ApiContext& ctx, const http::Request& req) {
   auto a = admin_caller(ctx, req);
   if (!a) return std::move(a.error());
   if (auto body = check_empty_body(req); !body) return std::move(body.error());
-  auto r = ctx.clients().remove(req.path_param("id").value_or(""), actor(ctx, req, *a));
+  auto r =
+      ctx.clients().remove(req.path_param("id").value_or(""), ctx.audit_actor(req, a->user.id));
   if (!r) return error_response(r.error());
   http::Response res;
   res.status = 204;
@@ -113,7 +110,7 @@ http::Response rotate_secret(const ApiContext& ctx, const http::Request& req) {
   if (!a) return std::move(a.error());
   if (auto body = check_empty_body(req); !body) return std::move(body.error());
   const std::string id(req.path_param("id").value_or(""));
-  auto secret = ctx.clients().rotate_secret(id, actor(ctx, req, *a));
+  auto secret = ctx.clients().rotate_secret(id, ctx.audit_actor(req, a->user.id));
   if (!secret) return error_response(secret.error());
   return secret_response(200, {{"client_id", id}, {"client_secret", *secret}});
 }

@@ -7,6 +7,7 @@
 
 #include "api/error_mapping.h"
 #include "api/json_body.h"
+#include "api/json_text.h"
 #include "api/store_routes.h"
 #include "auth/users.h"
 #include "http/form.h"
@@ -98,7 +99,7 @@ http::Response audit(const ApiContext& ctx, const http::Request& req) {
   json next =
       events->size() == q->limit && !events->empty() ? json(events->back().id) : json(nullptr);
   json body = {{"events", std::move(rows)}, {"next_before", std::move(next)}};
-  return http::make_response(200, body.dump(-1, ' ', false, json::error_handler_t::replace));
+  return http::make_response(200, dump_json(body));
 }
 
 // POST /admin/users/{id}/revoke (SPEC.md "Revocation": admin revoke): every session, refresh

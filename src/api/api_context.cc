@@ -27,6 +27,13 @@ auth::RequestContext ApiContext::request_context(const http::Request& req) const
   return ctx;
 }
 
+auth::AuditActor ApiContext::audit_actor(const http::Request& req,
+                                         std::optional<store::UserId> user) const {
+  auth::RequestContext from = request_context(req);
+  return auth::AuditActor{
+      .user = user, .ip = std::move(from.ip), .user_agent = std::move(from.user_agent)};
+}
+
 void ApiContext::count_login_failure(const auth::Error& e) const {
   switch (e.code) {
     case auth::Errc::kRateLimited:

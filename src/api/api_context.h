@@ -10,6 +10,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string_view>
 #include <vector>
 
@@ -126,6 +127,9 @@ class ApiContext {
 
   // The client's IP (trusted proxies honoured) and User-Agent.
   auth::RequestContext request_context(const http::Request& req) const;
+  // Who did it, for the audit log: `user` (none before a sign-in) from request_context(req).
+  auth::AuditActor audit_actor(const http::Request& req,
+                               std::optional<store::UserId> user = std::nullopt) const;
 
   // Metrics (no-ops without metrics).
   void count_login(std::string_view result) const;

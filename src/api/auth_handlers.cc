@@ -38,8 +38,6 @@ constexpr std::array<JsonMember, 3> kStepUpMembers = {
 constexpr std::string_view kSignupBody =
     R"({"status":"accepted","detail":"If the email can be used, the account exists now: log in to continue."})";
 
-std::string dump(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
-
 // POST /auth/signup (auth.open_signup). auth_service.h: 201 with the same body for a new and
 // a taken email, never a cookie.
 void signup(const ApiContext& ctx, Request req, http::Responder respond) {
@@ -110,7 +108,7 @@ Response logout_all(const ApiContext& ctx, const Request& req) {
   auto n = ctx.auth().logout_all(a->user, ctx.request_context(req));
   if (!n) return error_response(n.error());
   ctx.count_revocations("logout_all", *n);
-  Response res = http::make_response(200, dump({{"sessions_revoked", *n}}));
+  Response res = http::make_response(200, dump_json(json{{"sessions_revoked", *n}}));
   add_set_cookies(res, ctx.cookies().clearing_cookies(a->method));
   return res;
 }
@@ -201,7 +199,7 @@ Response list_sessions(const ApiContext& ctx, const Request& req) {
                    [](const Row& x, const Row& y) { return x.created_at > y.created_at; });
   json out = json::array();
   for (Row& r : rows) out.push_back(std::move(r.body));
-  return http::make_response(200, dump({{"sessions", std::move(out)}}));
+  return http::make_response(200, dump_json(json{{"sessions", std::move(out)}}));
 }
 
 // DELETE /auth/sessions/{id}: revoke one of the caller's OWN sessions or families. Someone

@@ -7,6 +7,7 @@
 
 #include "api/error_mapping.h"
 #include "api/json_body.h"
+#include "api/json_text.h"
 #include "api/store_routes.h"
 
 namespace tessera::api {
@@ -32,7 +33,7 @@ http::Response list_apps(const ApiContext& ctx, const http::Request& req) {
                     {"updated_at", g.updated_at}});
   }
   const json body = {{"apps", std::move(apps)}};
-  return http::make_response(200, body.dump(-1, ' ', false, json::error_handler_t::replace));
+  return http::make_response(200, dump_json(body));
 }
 
 http::Response revoke_app(const ApiContext& ctx, const http::Request& req) {

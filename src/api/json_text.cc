@@ -1,6 +1,16 @@
 #include "api/json_text.h"
 
+#include <nlohmann/json.hpp>
+
 namespace tessera::api {
+
+std::string dump_json(const nlohmann::json& j) {
+  return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+std::string dump_json(const nlohmann::ordered_json& j) {
+  return j.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
+}
 namespace {
 
 // The length of the valid UTF-8 sequence at the start of `s` (RFC 3629 section 4), 0 if none.

@@ -5,14 +5,13 @@
 #include <utility>
 
 #include "api/error_mapping.h"
+#include "api/json_text.h"
 #include "api/token_handlers.h"
 
 namespace tessera::api {
 namespace {
 
 using json = nlohmann::ordered_json;
-
-std::string dump(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
 
 }  // namespace
 
@@ -26,16 +25,16 @@ http::Response new_credential(const ApiContext& ctx, AuthMethod method, json bod
   if (method == AuthMethod::kSessionCookie) {
     if (session == nullptr) return error_response(auth::make_error(auth::Errc::kInternal));
     body["csrf_token"] = session->csrf_token;
-    res = http::make_response(200, dump(body));
+    res = http::make_response(200, dump_json(body));
     add_set_cookies(res, ctx.cookies().session_cookies(*session));
   } else {
     if (tokens == nullptr) return error_response(auth::make_error(auth::Errc::kInternal));
     if (method == AuthMethod::kBearer) {
       body.update(token_json(*tokens, ctx.clock().now_unix()));
-      res = http::make_response(200, dump(body));
+      res = http::make_response(200, dump_json(body));
     } else {
       body["csrf_token"] = ctx.family_csrf().token(tokens->sid);
-      res = http::make_response(200, dump(body));
+      res = http::make_response(200, dump_json(body));
       add_set_cookies(res, ctx.cookies().token_cookies(*tokens));
     }
   }
@@ -63,18 +62,20 @@ void answer_login(const ApiContext& ctx, LoginChannel channel,
     if (!pair) return respond(error_response(pair.error()));
     http::Response res;
     if (channel == LoginChannel::kToken) {
-      res = http::make_response(200, dump(token_json(*pair, ctx.clock().now_unix())));
+      res = http::make_response(200, dump_json(token_json(*pair, ctx.clock().now_unix())));
     } else {
-      res = http::make_response(200, dump({{"user", user_json(result->user)},
-                                           {"csrf_token", ctx.family_csrf().token(pair->sid)}}));
+      res = http::make_response(
+          200, dump_json(json{{"user", user_json(result->user)},
+                              {"csrf_token", ctx.family_csrf().token(pair->sid)}}));
       add_set_cookies(res, ctx.cookies().token_cookies(*pair));
     }
     res.headers.set("Cache-Control", "no-store");
     return respond(std::move(res));
   }
   if (!result->session) return respond(error_response(auth::make_error(auth::Errc::kInternal)));
-  http::Response res = http::make_response(
-      200, dump({{"user", user_json(result->user)}, {"csrf_token", result->session->csrf_token}}));
+  http::Response res =
+      http::make_response(200, dump_json(json{{"user", user_json(result->user)},
+                                              {"csrf_token", result->session->csrf_token}}));
   add_set_cookies(res, ctx.cookies().session_cookies(*result->session));
   respond(std::move(res));
 }

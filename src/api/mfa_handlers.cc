@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "api/error_mapping.h"
+#include "api/json_text.h"
 #include "api/login_answer.h"
 #include "api/passkey_login.h"
 #include "api/qr_svg.h"
@@ -24,18 +25,11 @@ constexpr std::array<JsonMember, 4> kSecondStepMembers = {
     JsonMember{"mfa_token"}, JsonMember{"totp", false}, JsonMember{"recovery_code", false},
     JsonMember{.name = "webauthn", .required = false, .kind = JsonKind::kObject}};
 
-std::string dump(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
-
 // Answers that carry secrets (a TOTP secret, recovery codes) are never stored by caches.
 Response secret_response(const json& body) {
-  Response res = http::make_response(200, dump(body));
+  Response res = http::make_response(200, dump_json(body));
   res.headers.set("Cache-Control", "no-store");
   return res;
-}
-
-auth::AuditActor actor_of(const ApiContext& ctx, const Authenticated& a, const Request& req) {
-  const auth::RequestContext from = ctx.request_context(req);
-  return auth::AuditActor{.user = a.user.id, .ip = from.ip, .user_agent = from.user_agent};
 }
 
 // GET /auth/mfa: what the caller has enrolled.
@@ -44,10 +38,10 @@ Response status(const ApiContext& ctx, const Request& req) {
   if (!a) return std::move(a.error());
   auto s = ctx.second_factors().status(a->user.id);
   if (!s) return error_response(s.error());
-  return http::make_response(200,
-                             dump({{"totp", {{"enabled", s->totp}, {"pending", s->totp_pending}}},
-                                   {"recovery_codes_remaining", s->recovery_codes},
-                                   {"passkeys", s->passkeys}}));
+  return http::make_response(
+      200, dump_json(json{{"totp", {{"enabled", s->totp}, {"pending", s->totp_pending}}},
+                          {"recovery_codes_remaining", s->recovery_codes},
+                          {"passkeys", s->passkeys}}));
 }
 
 // POST /auth/mfa/totp/enroll: RFC 6238 enrolment. A new pending secret (a pending one is
@@ -93,7 +87,7 @@ Response remove(const ApiContext& ctx, const Request& req) {
   auto a = ctx.credentials().authenticate_recent(req, MfaGate::kExempt);
   if (!a) return std::move(a.error());
   if (auto body = check_empty_body(req); !body) return std::move(body.error());
-  if (auto r = ctx.second_factors().remove_totp(a->user.id, actor_of(ctx, *a, req)); !r) {
+  if (auto r = ctx.second_factors().remove_totp(a->user.id, ctx.audit_actor(req, a->user.id)); !r) {
     return error_response(r.error());
   }
   return http::no_content();
@@ -104,7 +98,8 @@ Response regenerate(const ApiContext& ctx, const Request& req) {
   auto a = ctx.credentials().authenticate_recent(req, MfaGate::kExempt);
   if (!a) return std::move(a.error());
   if (auto body = check_empty_body(req); !body) return std::move(body.error());
-  auto codes = ctx.second_factors().regenerate_recovery_codes(a->user.id, actor_of(ctx, *a, req));
+  auto codes =
+      ctx.second_factors().regenerate_recovery_codes(a->user.id, ctx.audit_actor(req, a->user.id));
   if (!codes) return error_response(codes.error());
   return secret_response({{"recovery_codes", std::move(*codes)}});
 }

@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "api/error_mapping.h"
+#include "api/json_text.h"
 #include "api/web_pages.h"
 #include "uri/uri.h"
 
@@ -55,9 +56,7 @@ int oauth_status(OAuthErrc code) {
 http::Response oauth_token_error(const OAuthError& error, ClientAuthVia via) {
   nlohmann::ordered_json body = {{"error", oauth_error_code(error.code)}};
   if (!error.description.empty()) body["error_description"] = error.description;
-  http::Response res =
-      http::make_response(oauth_status(error.code),
-                          body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+  http::Response res = http::make_response(oauth_status(error.code), dump_json(body));
   res.headers.set("Cache-Control", "no-store");  // RFC 6749 section 5.1, errors alike
   if (error.code == OAuthErrc::kInvalidClient && via == ClientAuthVia::kAuthorizationHeader) {
     res.headers.set("WWW-Authenticate", R"(Basic realm="tessera")");

@@ -6,6 +6,7 @@
 
 #include "api/error_mapping.h"
 #include "api/json_body.h"
+#include "api/json_text.h"
 #include "api/store_routes.h"
 #include "base/base64url.h"
 #include "http/form.h"
@@ -16,8 +17,6 @@ namespace {
 using json = nlohmann::ordered_json;
 using http::Request;
 using http::Response;
-
-std::string dump(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
 
 // A credential record (W3C WebAuthn Level 3 section 4, "credential record") as the account
 // page shows it: never the public key, the counter or the user handle.
@@ -31,7 +30,7 @@ json passkey_json(const store::Passkey& p) {
 }
 
 Response one_passkey(int status, const store::Passkey& p) {
-  return http::make_response(status, dump({{"passkey", passkey_json(p)}}));
+  return http::make_response(status, dump_json(json{{"passkey", passkey_json(p)}}));
 }
 
 // The {id} of the path: base64url of 16 bytes, else nullopt (answered like an unknown id).
@@ -41,11 +40,6 @@ std::optional<store::PasskeyId> passkey_id(const Request& req) {
   if (!bytes || bytes->size() != id.size()) return std::nullopt;
   std::copy(bytes->begin(), bytes->end(), reinterpret_cast<char*>(id.data()));
   return id;
-}
-
-auth::AuditActor actor(const ApiContext& ctx, const Request& req, const store::User& user) {
-  const auth::RequestContext rc = ctx.request_context(req);
-  return {.user = user.id, .ip = rc.ip, .user_agent = rc.user_agent};
 }
 
 // POST /auth/passkeys/register/options: section 5.4, PublicKeyCredentialCreationOptions as the
@@ -70,7 +64,7 @@ Response register_passkey(const ApiContext& ctx, const Request& req) {
     return problem_response(415, "the body must be application/json");
   }
   auto p = ctx.passkeys().register_passkey(a->user, req.body, ctx.clock().now_unix(),
-                                           actor(ctx, req, a->user));
+                                           ctx.audit_actor(req, a->user.id));
   if (!p) return error_response(p.error());
   return one_passkey(201, *p);
 }
@@ -83,7 +77,7 @@ Response list_passkeys(const ApiContext& ctx, const Request& req) {
   if (!list) return error_response(list.error());
   json out = json::array();
   for (const store::Passkey& p : *list) out.push_back(passkey_json(p));
-  return http::make_response(200, dump({{"passkeys", std::move(out)}}));
+  return http::make_response(200, dump_json(json{{"passkeys", std::move(out)}}));
 }
 
 // PATCH /auth/passkeys/{id} {"name"}: the user's label of a credential record.
@@ -108,7 +102,7 @@ Response remove_passkey(const ApiContext& ctx, const Request& req) {
   if (auto body = check_empty_body(req); !body) return std::move(body.error());
   const auto id = passkey_id(req);
   if (!id) return error_response(auth::make_error(auth::Errc::kNotFound));
-  if (auto r = ctx.passkeys().remove(a->user, *id, actor(ctx, req, a->user)); !r) {
+  if (auto r = ctx.passkeys().remove(a->user, *id, ctx.audit_actor(req, a->user.id)); !r) {
     return error_response(r.error());
   }
   return http::no_content();

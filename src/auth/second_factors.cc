@@ -1,5 +1,6 @@
 #include "auth/second_factors.h"
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <utility>
@@ -22,6 +23,17 @@ std::string mfa_nonce_key(std::string_view nonce) {
   std::string key = "mfa:token:";
   key += nonce;
   return key;
+}
+
+// The store's form of a recovery code's hash (mfa::hash_recovery_code), or nullopt when the
+// code does not normalize.
+std::optional<store::RecoveryCodeHash> code_hash(const crypto::HmacKey& key,
+                                                 std::string_view code) {
+  auto h = mfa::hash_recovery_code(key, code);
+  store::RecoveryCodeHash bytes{};
+  if (!h || h->size() != bytes.size()) return std::nullopt;
+  std::copy(h->begin(), h->end(), bytes.begin());
+  return bytes;
 }
 
 std::string key_or_random(std::string_view key) {
@@ -102,13 +114,9 @@ std::expected<std::vector<std::string>, Error> SecondFactors::issue_recovery_cod
   std::vector<store::RecoveryCodeHash> hashes;
   hashes.reserve(codes.size());
   for (const std::string& code : codes) {
-    auto h = mfa::hash_recovery_code(recovery_mac_, code);
-    if (!h || h->size() != store::RecoveryCodeHash{}.size()) {
-      return std::unexpected(make_error(Errc::kInternal));
-    }
-    store::RecoveryCodeHash bytes{};
-    std::copy(h->begin(), h->end(), bytes.begin());
-    hashes.push_back(bytes);
+    auto h = code_hash(recovery_mac_, code);
+    if (!h) return std::unexpected(make_error(Errc::kInternal));
+    hashes.push_back(*h);
   }
   if (auto r = credentials_->replace_recovery_codes(user, hashes, clock_.now_unix()); !r) {
     return std::unexpected(from_store(r.error()));
@@ -200,14 +208,12 @@ std::expected<AuthMethodRef, Error> SecondFactors::verify_code(const store::User
   const std::int64_t now = clock_.now_unix();
   if (kind == CodeKind::kRecoveryCode) {
     // A code in no valid form costs no store call; it is still a failed attempt.
-    auto h = mfa::hash_recovery_code(recovery_mac_, code);
-    if (!h || h->size() != store::RecoveryCodeHash{}.size()) {
+    auto h = code_hash(recovery_mac_, code);
+    if (!h) {
       audit_failure(user, actor, "recovery_code", "malformed");
       return std::unexpected(make_error(Errc::kInvalidCode));
     }
-    store::RecoveryCodeHash bytes{};
-    std::copy(h->begin(), h->end(), bytes.begin());
-    auto used = credentials_->use_recovery_code(user, bytes, now);
+    auto used = credentials_->use_recovery_code(user, *h, now);
     if (!used) return std::unexpected(from_store(used.error()));
     if (*used != store::RecoveryCodeUse::kAccepted) {
       audit_failure(user, actor, "recovery_code", "unknown_or_used");
