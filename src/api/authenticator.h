@@ -73,6 +73,9 @@ class Authenticator {
   // checked at all (no store read), and the check (one read: 403 mfa_enrollment_required
   // unless the user has a factor; 503 if the store cannot tell).
   bool enrolment_matters(const std::vector<std::string>& roles, const auth::Amr& methods) const;
+  // Whether auth.require_mfa_roles names any role: when not, the gate costs nothing at all
+  // (callers skip even working out the credential's methods).
+  bool gates_anyone() const { return !require_mfa_roles_.empty(); }
   std::expected<void, http::Response> require_factor(const store::UserId& user) const;
 
  private:

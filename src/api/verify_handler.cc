@@ -66,6 +66,7 @@ std::optional<std::optional<http::Response>> enrolment_gate(const ApiContext& ct
 std::optional<std::optional<http::Response>> session_gate(const ApiContext& ctx,
                                                           const auth::CurrentSession& s,
                                                           bool cache_only) {
+  if (!ctx.credentials().gates_anyone()) return std::nullopt;  // the hot path: nothing to parse
   // A stored value that does not parse counts as no method (never as a stronger one).
   return enrolment_gate(ctx, s.user.id, s.user.roles,
                         auth::Amr::parse(s.session.amr).value_or(auth::Amr()), cache_only);
