@@ -13,6 +13,7 @@
 #include <string>
 #include <string_view>
 
+#include "store/account_token_store.h"
 #include "store/audit_store.h"
 #include "store/authorization_code_store.h"
 #include "store/change_feed.h"
@@ -21,6 +22,7 @@
 #include "store/counter_store.h"
 #include "store/credential_store.h"
 #include "store/key_store.h"
+#include "store/outbox_store.h"
 #include "store/refresh_store.h"
 #include "store/revocation_store.h"
 #include "store/session_store.h"
@@ -44,6 +46,10 @@ struct Stores {
   // Second factors, passkeys and WebAuthn user handles: in the backend with the users they
   // belong to, also when a cache is configured.
   std::shared_ptr<CredentialStore> credentials;
+  // The mail outbox and the account lifecycle's one-time tokens: in the backend with the users
+  // (a token's change and its mail commit together), also when a cache is configured.
+  std::shared_ptr<OutboxStore> outbox;
+  std::shared_ptr<AccountTokenStore> account_tokens;
   // Change hints between the processes on these stores (store/change_feed.h).
   std::shared_ptr<ChangeFeed> changes;
   // Whether the backends answer (for /readyz). Thread-safe, cheap, bounded in time.

@@ -45,6 +45,7 @@ struct User {
   bool disabled = false;
   std::int64_t created_at = 0;           // Unix seconds
   std::int64_t password_changed_at = 0;  // Unix seconds
+  bool email_verified = false;           // the user proved they receive mail at `email`
   // Second factors are not here: store/credential_store.h.
 };
 

@@ -28,6 +28,7 @@ class UserStore {
   virtual std::expected<void, StoreError> rehash_password(const UserId& id,
                                                           std::string_view hash) = 0;
   virtual std::expected<void, StoreError> set_disabled(const UserId& id, bool disabled) = 0;
+  virtual std::expected<void, StoreError> set_email_verified(const UserId& id, bool verified) = 0;
   virtual std::expected<void, StoreError> set_roles(const UserId& id,
                                                     const std::vector<std::string>& roles) = 0;
 

@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "client_checks.h"
+#include "conformance_fixture.h"
 #include "credential_checks.h"
 #include "grant_checks.h"
 #include "postgres_test_util.h"
@@ -51,53 +52,6 @@ using testing::TempDir;
 using testing::token;
 using testing::user_handle;
 using testing::user_id;
-
-// The parameter is "<backend>" or "<backend>+<cache>".
-class StoreConformance : public ::testing::TestWithParam<std::string> {
- protected:
-  void SetUp() override {
-    const std::string& name = GetParam();
-    const auto plus = name.find('+');
-    config_.backend = name.substr(0, plus);
-    if (plus != std::string::npos) config_.cache = name.substr(plus + 1);
-    if (config_.backend == "sqlite") config_.sqlite_path = dir_.path() / "tessera.db";
-    if (config_.backend == "postgres") {
-      auto db = testing::ScratchDatabase::create();
-      ASSERT_TRUE(db) << db.error();
-      pg_ = std::move(*db);
-      config_.postgres_dsn = pg_->dsn();
-      config_.on_error = [](std::string_view msg) { ADD_FAILURE() << msg; };
-    }
-    if (config_.cache == "redis") {
-      ASSERT_TRUE(testing::use_test_redis(config_));
-    }
-    auto opened = open_stores(config_);
-    ASSERT_TRUE(opened) << opened.error();
-    stores_ = std::move(*opened);
-  }
-
-  void TearDown() override {
-    stores_ = {};
-    if (config_.cache == "redis" && !config_.redis_url.empty()) testing::drop_prefix(config_);
-  }
-
-  UserStore& users() { return *stores_.users; }
-  SessionStore& sessions() { return *stores_.sessions; }
-  CounterStore& counters() { return *stores_.counters; }
-  AuditStore& audit() { return *stores_.audit; }
-  RefreshStore& refresh() { return *stores_.refresh; }
-  KeyStore& keys() { return *stores_.keys; }
-  RevocationStore& revocations() { return *stores_.revocations; }
-  ClientStore& clients() { return *stores_.clients; }
-  AuthorizationCodeStore& codes() { return *stores_.codes; }
-  ConsentStore& consents() { return *stores_.consents; }
-  CredentialStore& credentials() { return *stores_.credentials; }
-
-  TempDir dir_;
-  std::unique_ptr<testing::ScratchDatabase> pg_;  // dropped after the stores close
-  StoreConfig config_;
-  Stores stores_;
-};
 
 // ---- factory and types -----------------------------------------------------------------------
 
@@ -2654,11 +2608,7 @@ TEST_P(StoreConformance, KeyringReplaceIsAnnouncedOnTheChangeFeed) {
 INSTANTIATE_TEST_SUITE_P(Backends, StoreConformance,
                          ::testing::Values("memory", "sqlite", "postgres", "sqlite+redis",
                                            "postgres+redis"),
-                         [](const ::testing::TestParamInfo<std::string>& p) {
-                           std::string name = p.param;  // gtest names: [A-Za-z0-9_]
-                           std::replace(name.begin(), name.end(), '+', '_');
-                           return name;
-                         });
+                         backend_test_name);
 
 }  // namespace
 }  // namespace tessera::store

@@ -177,7 +177,7 @@ TEST_F(PostgresStore, ConcurrentMigrationsOfAFreshDatabaseAllSucceedAndAgree) {
   EXPECT_EQ(raw.scalar("SELECT count(DISTINCT version) FROM schema_version"), latest);
   EXPECT_EQ(raw.scalar("SELECT count(*) FROM keyring"), "1");  // seeded exactly once
   EXPECT_EQ(raw.scalar("SELECT count(*) FROM revocation_log_state"), "1");
-  EXPECT_EQ(raw.scalar("SELECT count(*) FROM pg_tables WHERE schemaname = 'public'"), "23");
+  EXPECT_EQ(raw.scalar("SELECT count(*) FROM pg_tables WHERE schemaname = 'public'"), "25");
   Stores s = open(config());
   EXPECT_TRUE(s.users->create(make_user(1, 1000)));
 }

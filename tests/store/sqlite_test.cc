@@ -219,7 +219,7 @@ TEST_F(SqliteStore, MigrateAppliesOnceAndIsIdempotent) {
   // Every table of every migration (SQLite's own, such as sqlite_sequence, left out).
   EXPECT_EQ(raw.scalar("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND "
                        "name NOT LIKE 'sqlite\\_%' ESCAPE '\\'"),
-            "23");
+            "25");
 }
 
 // A database made by a binary that knew only 0001 (users, sessions, counters, audit) is
@@ -418,6 +418,42 @@ TEST_F(SqliteStore, AVersion7DatabaseMovesItsPlaintextTotpSecretsOut) {
   EXPECT_EQ(raw.scalar("SELECT count(*) FROM totp_legacy_secrets"), "0");
   EXPECT_EQ(raw.scalar("PRAGMA integrity_check"), "ok");
   EXPECT_EQ(raw.scalar("SELECT count(*) FROM pragma_foreign_key_check"), "0");
+}
+
+// A version 9 database (before the account lifecycle) gets email_verified, the outbox and the
+// account tokens (0010): its users are kept, unverified (they never proved their address), and
+// every lifecycle call works on them.
+TEST_F(SqliteStore, AVersion9DatabaseGetsTheAccountLifecycle) {
+  ASSERT_NO_FATAL_FAILURE(write_old_database(
+      path_, 9,
+      {"INSERT INTO users (id, email, password_hash, created_at, password_changed_at) VALUES (" +
+       blob_literal(user_id(1)) + ", 'old1@example.com', '$argon2id$old', 100, 150)"}));
+  Stores s = open();
+  ASSERT_TRUE(s.ready());
+  auto user = s.users->find_by_id(user_id(1));
+  ASSERT_TRUE(user) << describe(user.error());
+  EXPECT_EQ(user->email, "old1@example.com");
+  EXPECT_FALSE(user->email_verified);
+  const AccountToken t{.hash = token(1),
+                       .user_id = user_id(1),
+                       .purpose = AccountTokenPurpose::kVerifyEmail,
+                       .email = "old1@example.com",
+                       .created_at = 200,
+                       .expires_at = 2000};
+  const OutgoingMail m[] = {{.kind = "verify_email",
+                             .recipient = "old1@example.com",
+                             .user_id = user_id(1),
+                             .sealed_message = "sealed"}};
+  ASSERT_TRUE(s.account_tokens->issue(t, m, 200));
+  auto r = s.account_tokens->redeem(t.hash, AccountTokenPurpose::kVerifyEmail, "", {}, 300);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->outcome, Redeemed::kApplied);
+  EXPECT_TRUE(s.users->find_by_id(user_id(1))->email_verified);
+  EXPECT_EQ(s.outbox->stats()->pending, 1U);
+  Raw raw(path_);
+  EXPECT_EQ(raw.scalar("SELECT name FROM schema_version WHERE version = 10"),
+            "0010_account_lifecycle.sql");
+  EXPECT_EQ(raw.scalar("PRAGMA integrity_check"), "ok");
 }
 
 // A user's credentials go with the user (ON DELETE CASCADE). UserStore has no removal, so the

@@ -3,7 +3,9 @@
 
 #include <memory>
 
+#include "store/account_token_store.h"
 #include "store/credential_store.h"
+#include "store/outbox_store.h"
 #include "store/user_store.h"
 
 namespace tessera::store::memory {
@@ -11,5 +13,13 @@ namespace tessera::store::memory {
 // The credential store over `users`, which it asks whether a user exists (as the SQL backends'
 // foreign keys do). REQUIRES: `users` never calls back into the credential store.
 std::shared_ptr<CredentialStore> make_credential_store(std::shared_ptr<UserStore> users);
+
+// The outbox and the account tokens over `users` (lifecycle_stores.cc): one object behind both
+// interfaces. REQUIRES: `users` never calls back into them.
+struct LifecycleStores {
+  std::shared_ptr<OutboxStore> outbox;
+  std::shared_ptr<AccountTokenStore> account_tokens;
+};
+LifecycleStores make_lifecycle_stores(std::shared_ptr<UserStore> users);
 
 }  // namespace tessera::store::memory

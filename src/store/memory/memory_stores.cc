@@ -67,6 +67,10 @@ class MemoryUserStore final : public UserStore {
     return update(id, [&](User& u) { u.roles = roles; });
   }
 
+  std::expected<void, StoreError> set_email_verified(const UserId& id, bool verified) override {
+    return update(id, [&](User& u) { u.email_verified = verified; });
+  }
+
   std::expected<void, StoreError> set_email(const UserId& id, std::string_view email) override {
     std::unique_lock lock(mu_);
     auto it = users_.find(id);
@@ -777,6 +781,7 @@ class MemoryConsentStore final : public ConsentStore {
 Stores open_stores() {
   auto oauth = std::make_shared<OAuthRecords>();
   auto users = std::make_shared<MemoryUserStore>();
+  LifecycleStores lifecycle = make_lifecycle_stores(users);
   return Stores{.users = users,
                 .sessions = std::make_shared<MemorySessionStore>(),
                 .counters = std::make_shared<MemoryCounterStore>(),
@@ -788,6 +793,8 @@ Stores open_stores() {
                 .codes = std::make_shared<MemoryAuthorizationCodeStore>(oauth),
                 .consents = std::make_shared<MemoryConsentStore>(oauth),
                 .credentials = make_credential_store(users),
+                .outbox = lifecycle.outbox,
+                .account_tokens = lifecycle.account_tokens,
                 .changes = make_local_change_feed(),
                 .ready = [] { return true; }};
 }

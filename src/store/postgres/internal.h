@@ -9,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include "store/account_token_store.h"
 #include "store/audit_store.h"
 #include "store/authorization_code_store.h"
 #include "store/client_store.h"
@@ -16,6 +17,7 @@
 #include "store/counter_store.h"
 #include "store/credential_store.h"
 #include "store/key_store.h"
+#include "store/outbox_store.h"
 #include "store/postgres/op.h"
 #include "store/postgres/pool.h"
 #include "store/postgres/wire.h"
@@ -37,10 +39,21 @@ std::shared_ptr<ClientStore> make_client_store(std::shared_ptr<Pool> pool);
 std::shared_ptr<AuthorizationCodeStore> make_authorization_code_store(std::shared_ptr<Pool> pool);
 std::shared_ptr<ConsentStore> make_consent_store(std::shared_ptr<Pool> pool);
 std::shared_ptr<CredentialStore> make_credential_store(std::shared_ptr<Pool> pool);
+std::shared_ptr<OutboxStore> make_outbox_store(std::shared_ptr<Pool> pool);
+std::shared_ptr<AccountTokenStore> make_account_token_store(std::shared_ptr<Pool> pool);
 
 // A users row's columns from `col`, in the order id, email, password_hash, roles, disabled,
 // created_at, password_changed_at (user_store.cc; rotate() reads them too).
 User decode_user(Row& row, int col);
+
+// Writes that other stores' transactions share (account_token_store.cc commits a user, a token
+// and mails together), run on `op` inside the caller's transaction.
+//   insert_user: UserStore::create's INSERT (user_store.cc); a taken id or email: kConflict.
+//   insert_mails: OutboxStore::enqueue's INSERTs (outbox_store.cc); the ids in order.
+std::expected<void, StoreError> insert_user(Op& op, const User& user);
+std::expected<std::vector<MailId>, StoreError> insert_mails(Op& op,
+                                                            std::span<const OutgoingMail> mails,
+                                                            std::int64_t now);
 
 // Runs `fn(Op&)` -> std::expected<T, StoreError> as the call `what` (its statements each
 // commit on their own unless `fn` begins a transaction).

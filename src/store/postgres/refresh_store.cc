@@ -56,7 +56,7 @@ const std::string kRotate =
         .append(kFamilyColumns)
         .append(
             ", (SELECT last_used_at FROM old), u.id, u.email, u.password_hash, u.roles, "
-            "u.disabled, u.created_at, u.password_changed_at "
+            "u.disabled, u.created_at, u.password_changed_at, u.email_verified "
             "FROM f LEFT JOIN users u ON u.id = f.user_id");
 constexpr int kPreviousUseColumn = kFamilyColumnCount;
 constexpr int kUserColumn = kFamilyColumnCount + 1;

@@ -8,18 +8,22 @@ namespace {
 
 // The columns every read decodes (decode_user(), internal.h), in this order.
 constexpr std::string_view kFindById =
-    "SELECT id, email, password_hash, roles, disabled, created_at, password_changed_at "
+    "SELECT id, email, password_hash, roles, disabled, created_at, password_changed_at, "
+    "email_verified "
     "FROM users WHERE id = $1";
 constexpr std::string_view kFindByEmail =
-    "SELECT id, email, password_hash, roles, disabled, created_at, password_changed_at "
+    "SELECT id, email, password_hash, roles, disabled, created_at, password_changed_at, "
+    "email_verified "
     "FROM users WHERE email = $1";
 constexpr std::string_view kList =
-    "SELECT id, email, password_hash, roles, disabled, created_at, password_changed_at "
+    "SELECT id, email, password_hash, roles, disabled, created_at, password_changed_at, "
+    "email_verified "
     "FROM users ORDER BY created_at, id LIMIT $1 OFFSET $2";
 // char_length counts characters, octet_length bytes: they differ exactly when the email
 // holds a multi-byte (non-ASCII) character.
 constexpr std::string_view kListNonAscii =
-    "SELECT id, email, password_hash, roles, disabled, created_at, password_changed_at "
+    "SELECT id, email, password_hash, roles, disabled, created_at, password_changed_at, "
+    "email_verified "
     "FROM users WHERE char_length(email) <> octet_length(email)";
 
 User decode_user_row(Row& row) { return decode_user(row, 0); }
@@ -29,20 +33,7 @@ class PostgresUserStore final : public UserStore {
   explicit PostgresUserStore(std::shared_ptr<Pool> pool) : pool_(std::move(pool)) {}
 
   std::expected<void, StoreError> create(const User& user) override {
-    auto inserted = changes(*pool_, "users.create",
-                            "INSERT INTO users (id, email, password_hash, roles, disabled, "
-                            "created_at, password_changed_at) "
-                            "VALUES ($1, $2, $3, $4, $5, $6, $7)",
-                            Params()
-                                .bytea(user.id)
-                                .text(user.email)
-                                .text(user.password_hash)
-                                .text_array(user.roles)
-                                .boolean(user.disabled)
-                                .int8(user.created_at)
-                                .int8(user.password_changed_at));
-    if (!inserted) return std::unexpected(inserted.error());
-    return {};
+    return call(*pool_, "users.create", [&](Op& op) { return insert_user(op, user); });
   }
 
   std::expected<User, StoreError> find_by_id(const UserId& id) override {
@@ -75,6 +66,11 @@ class PostgresUserStore final : public UserStore {
                                             const std::vector<std::string>& roles) override {
     return update("users.set_roles", "UPDATE users SET roles = $2 WHERE id = $1",
                   Params().bytea(id).text_array(roles));
+  }
+
+  std::expected<void, StoreError> set_email_verified(const UserId& id, bool verified) override {
+    return update("users.set_email_verified", "UPDATE users SET email_verified = $2 WHERE id = $1",
+                  Params().bytea(id).boolean(verified));
   }
 
   std::expected<void, StoreError> set_email(const UserId& id, std::string_view email) override {
@@ -131,7 +127,26 @@ User decode_user(Row& row, int col) {
   u.disabled = row.boolean(col + 4);
   u.created_at = row.integer(col + 5);
   u.password_changed_at = row.integer(col + 6);
+  u.email_verified = row.boolean(col + 7);
   return u;
+}
+
+std::expected<void, StoreError> insert_user(Op& op, const User& user) {
+  auto inserted = exec_changes(op,
+                               "INSERT INTO users (id, email, password_hash, roles, disabled, "
+                               "created_at, password_changed_at, email_verified) "
+                               "VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                               Params()
+                                   .bytea(user.id)
+                                   .text(user.email)
+                                   .text(user.password_hash)
+                                   .text_array(user.roles)
+                                   .boolean(user.disabled)
+                                   .int8(user.created_at)
+                                   .int8(user.password_changed_at)
+                                   .boolean(user.email_verified));
+  if (!inserted) return std::unexpected(inserted.error());  // a taken id or email: kConflict
+  return {};
 }
 
 std::shared_ptr<UserStore> make_user_store(std::shared_ptr<Pool> pool) {

@@ -7,6 +7,7 @@
 #include <utility>
 #include <vector>
 
+#include "store/account_token_store.h"
 #include "store/audit_store.h"
 #include "store/authorization_code_store.h"
 #include "store/client_store.h"
@@ -14,6 +15,7 @@
 #include "store/counter_store.h"
 #include "store/credential_store.h"
 #include "store/key_store.h"
+#include "store/outbox_store.h"
 #include "store/refresh_store.h"
 #include "store/revocation_store.h"
 #include "store/session_store.h"
@@ -33,6 +35,17 @@ std::shared_ptr<ClientStore> make_client_store(std::shared_ptr<Database> db);
 std::shared_ptr<AuthorizationCodeStore> make_authorization_code_store(std::shared_ptr<Database> db);
 std::shared_ptr<ConsentStore> make_consent_store(std::shared_ptr<Database> db);
 std::shared_ptr<CredentialStore> make_credential_store(std::shared_ptr<Database> db);
+std::shared_ptr<OutboxStore> make_outbox_store(std::shared_ptr<Database> db);
+std::shared_ptr<AccountTokenStore> make_account_token_store(std::shared_ptr<Database> db);
+
+// Writes that other stores' transactions share (account_token_store.cc commits a user, a token
+// and mails together). Both run on `lease` inside the caller's write.
+//   insert_user: UserStore::create's INSERT (user_store.cc); a taken id or email: kConflict.
+//   insert_mails: OutboxStore::enqueue's INSERTs (outbox_store.cc); the ids in order.
+std::expected<void, StoreError> insert_user(Database& db, Database::Lease& lease, const User& user);
+std::expected<std::vector<MailId>, StoreError> insert_mails(Database& db, Database::Lease& lease,
+                                                            std::span<const OutgoingMail> mails,
+                                                            std::int64_t now);
 
 // A list of strings as one JSON array (TEXT; the users' roles, the clients' lists), in the
 // given order, and back: false unless `text` is a JSON array of strings (the row is corrupt).

@@ -29,16 +29,20 @@ namespace {
 
 // The columns every read decodes (see decode()), in this order.
 constexpr const char* kFindById =
-    "SELECT id, email, password_hash, roles, disabled, created_at, password_changed_at "
+    "SELECT id, email, password_hash, roles, disabled, created_at, password_changed_at, "
+    "email_verified "
     "FROM users WHERE id = ?1";
 constexpr const char* kFindByEmail =
-    "SELECT id, email, password_hash, roles, disabled, created_at, password_changed_at "
+    "SELECT id, email, password_hash, roles, disabled, created_at, password_changed_at, "
+    "email_verified "
     "FROM users WHERE email = ?1";
 constexpr const char* kList =
-    "SELECT id, email, password_hash, roles, disabled, created_at, password_changed_at "
+    "SELECT id, email, password_hash, roles, disabled, created_at, password_changed_at, "
+    "email_verified "
     "FROM users ORDER BY created_at, id LIMIT ?1 OFFSET ?2";
 constexpr const char* kListNonAscii =
-    "SELECT id, email, password_hash, roles, disabled, created_at, password_changed_at "
+    "SELECT id, email, password_hash, roles, disabled, created_at, password_changed_at, "
+    "email_verified "
     "FROM users WHERE length(email) <> length(CAST(email AS BLOB))";
 
 class SqliteUserStore final : public UserStore {
@@ -46,21 +50,7 @@ class SqliteUserStore final : public UserStore {
   explicit SqliteUserStore(std::shared_ptr<Database> db) : db_(std::move(db)) {}
 
   std::expected<void, StoreError> create(const User& user) override {
-    const std::string roles = encode_string_list(user.roles);
-    return db_->write([&](Database::Lease& lease) -> std::expected<void, StoreError> {
-      auto st = prepare(*db_, lease,
-                        "INSERT INTO users (id, email, password_hash, roles, disabled, created_at, "
-                        "password_changed_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
-      if (!st) return std::unexpected(st.error());
-      st->bind_blob(1, user.id)
-          .bind(2, user.email)
-          .bind(3, user.password_hash)
-          .bind(4, roles)
-          .bind(5, std::int64_t{user.disabled ? 1 : 0})
-          .bind(6, user.created_at)
-          .bind(7, user.password_changed_at);
-      return run(*db_, lease, *st, "users.create");  // a taken id or email: kConflict
-    });
+    return db_->write([&](Database::Lease& lease) { return insert_user(*db_, lease, user); });
   }
 
   std::expected<User, StoreError> find_by_id(const UserId& id) override {
@@ -93,6 +83,11 @@ class SqliteUserStore final : public UserStore {
     const std::string encoded = encode_string_list(roles);
     return update("UPDATE users SET roles = ?2 WHERE id = ?1", id,
                   [&](Statement& st) { st.bind(2, encoded); });
+  }
+
+  std::expected<void, StoreError> set_email_verified(const UserId& id, bool verified) override {
+    return update("UPDATE users SET email_verified = ?2 WHERE id = ?1", id,
+                  [&](Statement& st) { st.bind(2, std::int64_t{verified ? 1 : 0}); });
   }
 
   std::expected<void, StoreError> set_email(const UserId& id, std::string_view email) override {
@@ -142,8 +137,11 @@ class SqliteUserStore final : public UserStore {
     const std::int64_t disabled = row.integer(4);
     u.created_at = row.integer(5);
     u.password_changed_at = row.integer(6);
+    const std::int64_t verified = row.integer(7);
     if (disabled != 0 && disabled != 1) row.mark_corrupt();
+    if (verified != 0 && verified != 1) row.mark_corrupt();
     u.disabled = disabled == 1;
+    u.email_verified = verified == 1;
     if (row.ok() && !decode_string_list(roles, u.roles)) row.mark_corrupt();
     if (!row.ok()) return std::unexpected(db_->corrupt("users"));
     return u;
@@ -180,6 +178,23 @@ class SqliteUserStore final : public UserStore {
 };
 
 }  // namespace
+
+std::expected<void, StoreError> insert_user(Database& db, Database::Lease& lease,
+                                            const User& user) {
+  auto st = prepare(db, lease,
+                    "INSERT INTO users (id, email, password_hash, roles, disabled, created_at, "
+                    "password_changed_at, email_verified) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
+  if (!st) return std::unexpected(st.error());
+  st->bind_blob(1, user.id)
+      .bind(2, user.email)
+      .bind(3, user.password_hash)
+      .bind(4, encode_string_list(user.roles))
+      .bind(5, std::int64_t{user.disabled ? 1 : 0})
+      .bind(6, user.created_at)
+      .bind(7, user.password_changed_at)
+      .bind(8, std::int64_t{user.email_verified ? 1 : 0});
+  return run(db, lease, *st, "users.create");  // a taken id or email: kConflict
+}
 
 std::shared_ptr<UserStore> make_user_store(std::shared_ptr<Database> db) {
   return std::make_shared<SqliteUserStore>(std::move(db));
