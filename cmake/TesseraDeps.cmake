@@ -14,4 +14,5 @@ find_package(SQLite3 3.35 REQUIRED)           # the embedded store; 3.35: UPSERT
 pkg_check_modules(PQ REQUIRED IMPORTED_TARGET libpq)           # PostgreSQL client (store = "postgres")
 pkg_check_modules(HIREDIS REQUIRED IMPORTED_TARGET hiredis)    # Redis client (cache = "redis")
 pkg_check_modules(CBOR REQUIRED IMPORTED_TARGET libcbor)        # CBOR of WebAuthn (attestation objects, COSE keys)
+find_package(CURL 7.88 REQUIRED)              # SMTP client of the outbox (mail/smtp_client.cc)
 find_package(Threads REQUIRED)

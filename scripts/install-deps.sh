@@ -12,14 +12,14 @@ top="$(dirname "$here")"
 packages=(
   build-essential cmake ninja-build pkg-config git ca-certificates
   libssl-dev libsodium-dev libsqlite3-dev libicu-dev libpq-dev libhiredis-dev
-  liboath-dev libqrencode-dev
+  liboath-dev libqrencode-dev libcurl4-openssl-dev
   libboost1.81-dev
   nlohmann-json3-dev libsimdjson-dev libcbor-dev
   libcli11-dev libtomlplusplus-dev libspdlog-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   clang-format clang-tidy
   clang-19 libclang-rt-19-dev llvm-19
-  python3 python3-jwt python3-jwcrypto python3-cryptography
+  python3 python3-jwt python3-jwcrypto python3-cryptography python3-aiosmtpd openssl
   chromium nginx
   wrk redis-server redis-tools postgresql
 )

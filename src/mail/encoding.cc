@@ -1,0 +1,157 @@
+#include "mail/encoding.h"
+
+#include <algorithm>
+#include <cstddef>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace tessera::mail {
+namespace {
+
+constexpr std::string_view kBase64Alphabet =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+constexpr std::string_view kHex = "0123456789ABCDEF";
+constexpr std::string_view kWordPrefix = "=?utf-8?B?";
+constexpr std::string_view kWordSuffix = "?=";
+
+void append_hex_escape(unsigned char c, std::string& out) {
+  out.push_back('=');
+  out.push_back(kHex[c >> 4]);
+  out.push_back(kHex[c & 0x0F]);
+}
+
+// Length of the UTF-8 sequence that starts with `lead` (well-formed input assumed).
+std::size_t sequence_length(unsigned char lead) {
+  if (lead < 0x80) return 1;
+  if (lead < 0xE0) return 2;
+  if (lead < 0xF0) return 3;
+  return 4;
+}
+
+// Quoted-printable of one line (no line break inside), soft-broken at kMaxEncodedLine.
+void quoted_printable_line(std::string_view line, std::string& out) {
+  // Content before a soft break: 75 characters, so that "=" makes 76.
+  constexpr std::size_t kRoom = kMaxEncodedLine - 1;
+  std::size_t column = 0;
+  std::string token;
+  for (std::size_t i = 0; i < line.size(); ++i) {
+    const auto c = static_cast<unsigned char>(line[i]);
+    const bool last = i + 1 == line.size();
+    auto encode = [&] {
+      token.clear();
+      const bool literal = (c > 32 && c < 127 && c != '=' && !(c == '.' && column == 0)) ||
+                           ((c == ' ' || c == '\t') && !last);
+      if (literal) {
+        token.push_back(static_cast<char>(c));
+      } else {
+        append_hex_escape(c, token);
+      }
+    };
+    encode();
+    if (column + token.size() > kRoom) {
+      out += "=\r\n";  // soft break; the token again for the new line (a '.' there changes)
+      column = 0;
+      encode();
+    }
+    out += token;
+    column += token.size();
+  }
+}
+
+}  // namespace
+
+std::string to_crlf(std::string_view text) {
+  std::string out;
+  out.reserve(text.size() + text.size() / 32);
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (c == '\r') {
+      out += "\r\n";
+      if (i + 1 < text.size() && text[i + 1] == '\n') ++i;
+    } else if (c == '\n') {
+      out += "\r\n";
+    } else {
+      out.push_back(c);
+    }
+  }
+  return out;
+}
+
+std::string base64_encode(std::string_view bytes, std::size_t line_length) {
+  std::string out;
+  const std::size_t encoded = (bytes.size() + 2) / 3 * 4;
+  out.reserve(encoded + (line_length == 0 ? 0 : encoded / line_length * 2));
+  std::size_t column = 0;
+  auto put = [&](char c) {
+    if (line_length != 0 && column == line_length) {
+      out += "\r\n";
+      column = 0;
+    }
+    out.push_back(c);
+    ++column;
+  };
+  std::size_t i = 0;
+  for (; i + 3 <= bytes.size(); i += 3) {
+    const auto b0 = static_cast<unsigned char>(bytes[i]);
+    const auto b1 = static_cast<unsigned char>(bytes[i + 1]);
+    const auto b2 = static_cast<unsigned char>(bytes[i + 2]);
+    put(kBase64Alphabet[b0 >> 2]);
+    put(kBase64Alphabet[((b0 & 0x03) << 4) | (b1 >> 4)]);
+    put(kBase64Alphabet[((b1 & 0x0F) << 2) | (b2 >> 6)]);
+    put(kBase64Alphabet[b2 & 0x3F]);
+  }
+  if (i < bytes.size()) {
+    const auto b0 = static_cast<unsigned char>(bytes[i]);
+    const bool two = i + 1 < bytes.size();
+    const auto b1 = two ? static_cast<unsigned char>(bytes[i + 1]) : 0U;
+    put(kBase64Alphabet[b0 >> 2]);
+    put(kBase64Alphabet[((b0 & 0x03) << 4) | (b1 >> 4)]);
+    put(two ? kBase64Alphabet[(b1 & 0x0F) << 2] : '=');
+    put('=');
+  }
+  return out;
+}
+
+std::string quoted_printable(std::string_view text) {
+  const std::string crlf = to_crlf(text);
+  std::string out;
+  out.reserve(crlf.size() + crlf.size() / 8);
+  std::string_view rest = crlf;
+  for (;;) {
+    const std::size_t end = rest.find("\r\n");
+    quoted_printable_line(rest.substr(0, end), out);
+    if (end == std::string_view::npos) break;
+    out += "\r\n";
+    rest.remove_prefix(end + 2);
+  }
+  return out;
+}
+
+std::vector<std::string> b_encoded_words(std::string_view utf8, std::size_t first_room) {
+  std::vector<std::string> words;
+  constexpr std::size_t kOverhead = kWordPrefix.size() + kWordSuffix.size();
+  std::size_t room = std::min(first_room, kMaxEncodedWord);
+  while (!utf8.empty()) {
+    // Whole 3-byte groups fit exactly: (room - overhead) / 4 base64 quads.
+    const std::size_t max_bytes = (room - kOverhead) / 4 * 3;
+    std::size_t take = 0;
+    while (take < utf8.size()) {
+      const std::size_t next = sequence_length(static_cast<unsigned char>(utf8[take]));
+      if (take + next > max_bytes) break;
+      take += next;
+    }
+    // Progress whatever `first_room` is (a room too small for one character is a caller's bug).
+    if (take == 0)
+      take = std::min(utf8.size(), sequence_length(static_cast<unsigned char>(utf8[0])));
+    std::string word(kWordPrefix);
+    word += base64_encode(utf8.substr(0, take));
+    word += kWordSuffix;
+    words.push_back(std::move(word));
+    utf8.remove_prefix(take);
+    room = kMaxEncodedWord;
+  }
+  return words;
+}
+
+}  // namespace tessera::mail
