@@ -6,6 +6,7 @@
 #include <stdexcept>
 #include <utility>
 
+#include "base/text_template.h"
 #include "http/cookies.h"
 #include "http/form.h"
 #include "uri/uri.h"
@@ -71,54 +72,19 @@ void set_page_security_headers(http::Headers& headers) {
   headers.set("Cross-Origin-Resource-Policy", "same-origin");
 }
 
-std::string html_escape(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (char c : text) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&#39;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
+std::string html_escape(std::string_view text) { return base::html_escape(text); }
 
 std::string render_template(std::string_view tmpl,
                             std::span<const std::pair<std::string_view, std::string>> vars) {
-  std::string out;
-  out.reserve(tmpl.size());
-  for (;;) {
-    std::size_t open = tmpl.find("{{");
-    std::size_t close = open == std::string_view::npos ? open : tmpl.find("}}", open + 2);
-    if (close == std::string_view::npos) {
-      out += tmpl;
-      return out;
-    }
-    out += tmpl.substr(0, open);
-    std::string_view name = trim(tmpl.substr(open + 2, close - open - 2));
-    for (const auto& [key, value] : vars) {
-      if (key == name) {
-        out += html_escape(value);
-        break;
-      }
-    }
-    tmpl.remove_prefix(close + 2);
-  }
+  return base::fill_template(
+      tmpl,
+      [&](std::string_view name) -> std::optional<std::string_view> {
+        for (const auto& [key, value] : vars) {
+          if (key == name) return value;
+        }
+        return std::nullopt;
+      },
+      base::Escape::kHtml);
 }
 
 const EmbeddedFile* find_web_file(std::string_view path) {
