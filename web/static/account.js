@@ -11,6 +11,11 @@
 // `mfa_enrollment_required` from everything but /auth/me, /auth/mfa*, passkey registration
 // and step-up: the page then says so at the top of the second-factor section, and loads the
 // rest once a factor is set up.
+//
+// Failures are told in plain words (api.js describeError); where only this page knows what a
+// refusal means it says so itself: a 401 to the password change, while the session still
+// works, is a wrong current password (the server answers it with the login's 401 body, which
+// names no cause).
 import {
   ApiError,
   StepUpCancelled,
@@ -47,8 +52,8 @@ export function initAccount() {
 
   // Runs `action`. When it fails because the session is gone, back to the login page; when
   // the server wants a second factor set up first, the second-factor section says so; any
-  // other failure is shown.
-  async function guarded(action) {
+  // other failure is shown, in the words of `own` where it has some (see describeError).
+  async function guarded(action, own) {
     hide(error);
     try {
       await action();
@@ -62,7 +67,7 @@ export function initAccount() {
         goToLogin();
         return;
       }
-      showError(error, err);
+      showError(error, err, own);
     }
   }
 
@@ -156,6 +161,11 @@ export function initAccount() {
     });
   }
 
+  // A 401 with no `error` member: a refused password (the login's body) or a missing session.
+  function unexplained401(err) {
+    return err instanceof ApiError && err.status === 401 && !err.code;
+  }
+
   // Whether a step-up was refused for want of the second factor (the password was right):
   // with TOTP on the server answers 400 "... send totp or recovery_code" to a password alone.
   // The page asks for the code up front when it knows TOTP is on; this covers a TOTP turned on
@@ -213,8 +223,15 @@ export function initAccount() {
             code.focus();
             return;
           }
+          // A 401 naming no cause is a wrong password, unless the session itself is gone:
+          // then the action fails as a whole (guarded goes back to the login page).
+          if (unexplained401(err) && !(await stillSignedIn())) {
+            done();
+            reject(err);
+            return;
+          }
           code.value = '';
-          showError(problem, err);
+          showError(problem, err, { 401: 'That password is not correct.' });
         }
       };
       const close = () => {
@@ -284,19 +301,25 @@ export function initAccount() {
     }
     const submit = byId('password-submit');
     submit.disabled = true;
-    guarded(async () => {
-      try {
-        await withStepUp(
-          () => api('POST', '/auth/password', { current_password: current, new_password: next }),
-          current,
-        );
-        form.reset();
-        show(status, 'Password changed. Every other session has been signed out.');
-      } finally {
-        submit.disabled = false;
-      }
-      await loadSessions();
-    });
+    // A 401 while still signed in: the current password was wrong (POST /auth/password
+    // answers it with the login's body; so does the step-up made with the same password).
+    guarded(
+      async () => {
+        try {
+          await withStepUp(
+            () =>
+              api('POST', '/auth/password', { current_password: current, new_password: next }),
+            current,
+          );
+          form.reset();
+          show(status, 'Password changed. Every other session has been signed out.');
+        } finally {
+          submit.disabled = false;
+        }
+        await loadSessions();
+      },
+      { 401: 'Your current password is not correct.' },
+    );
   });
 
   // Each part loads on its own, so one refused (mfa_enrollment_required) leaves the others.

@@ -16,7 +16,7 @@
 // Recovery codes are shown once: they stay in the page until "I have saved them" and are then
 // dropped from it; "Download" saves them as a text file (a Blob behind an object URL, which
 // the Content-Security-Policy does not govern: it is a download, not a fetch or an image).
-import { api, button, byId, cell, formatTime } from './api.js';
+import { PageError, api, button, byId, cell, formatTime } from './api.js';
 import { createPasskey, passkeyProblem, passkeysSupported } from './webauthn.js';
 
 const SVG_NS = 'http://www.w3.org/2000/svg';
@@ -290,7 +290,7 @@ export function initSecondFactors(page) {
           credential = await createPasskey(publicKey);
         } catch (err) {
           const problem = passkeyProblem(err);
-          if (problem) throw new Error(problem);
+          if (problem) throw new PageError(problem);
           return; // cancelled
         }
         await api('POST', '/auth/passkeys/register', credential);
