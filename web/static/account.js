@@ -31,8 +31,10 @@ import {
   request,
   show,
   showError,
+  timeCell,
 } from './api.js';
 import { initSecondFactors } from './mfa.js';
+import { describeUserAgent } from './user_agent.js';
 
 export function initAccount() {
   const error = byId('account-error');
@@ -79,24 +81,31 @@ export function initAccount() {
     byId('me-roles').textContent = Array.isArray(user.roles) ? user.roles.join(', ') : '';
   }
 
+  // One row per session; the browser column reads "Chrome on Linux" (user_agent.js) with the
+  // raw User-Agent in its title. Each "Sign out" button names its session for screen readers.
   function renderSessions(sessions) {
     const rows = sessions.map((s) => {
       const tr = document.createElement('tr');
       tr.dataset.sessionId = String(s.id);
       if (s.current) tr.classList.add('current');
-      tr.append(
-        cell(formatTime(s.created_at)),
-        cell(formatTime(s.last_seen_at)),
-        cell(s.ip || ''),
-        cell(s.user_agent || ''),
-      );
+      const lastSeen = formatTime(s.last_seen_at);
+      const browser = describeUserAgent(s.user_agent) || 'Unknown browser';
+      const agent = cell(browser);
+      agent.className = 'wrap';
+      if (s.user_agent) agent.title = s.user_agent;
+      const ip = cell(s.ip || '');
+      ip.className = 'wrap';
+      // The browser first: what tells the sessions apart, in view on a narrow screen too.
+      tr.append(agent, timeCell(s.created_at), timeCell(s.last_seen_at), ip);
       const actions = document.createElement('td');
       if (s.current) {
         actions.textContent = 'This browser';
       } else {
-        actions.append(
-          button('Revoke', 'revoke', (event) => revokeSession(String(s.id), event.currentTarget)),
+        const b = button('Sign out', 'revoke', (event) =>
+          revokeSession(String(s.id), event.currentTarget),
         );
+        b.setAttribute('aria-label', `Sign out ${browser}, last seen ${lastSeen}`);
+        actions.append(b);
       }
       tr.append(actions);
       return tr;
@@ -115,7 +124,7 @@ export function initAccount() {
     return guarded(async () => {
       try {
         await api('DELETE', `/auth/sessions/${encodeURIComponent(id)}`);
-        show(status, 'Session revoked.');
+        show(status, 'Session signed out.');
       } finally {
         b.disabled = false;
       }
@@ -129,13 +138,16 @@ export function initAccount() {
     const rows = apps.map((a) => {
       const tr = document.createElement('tr');
       tr.dataset.clientId = String(a.client_id);
-      tr.append(cell(a.name || a.client_id), cell(a.scope || ''), cell(formatTime(a.created_at)));
+      const name = a.name || a.client_id;
+      const scope = cell(a.scope || '');
+      scope.className = 'wrap';
+      tr.append(cell(name), scope, timeCell(a.created_at));
       const actions = document.createElement('td');
-      actions.append(
-        button('Disconnect', 'revoke', (event) =>
-          revokeApp(String(a.client_id), event.currentTarget),
-        ),
+      const b = button('Disconnect', 'revoke', (event) =>
+        revokeApp(String(a.client_id), event.currentTarget),
       );
+      b.setAttribute('aria-label', `Disconnect ${name}`);
+      actions.append(b);
       tr.append(actions);
       return tr;
     });

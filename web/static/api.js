@@ -243,6 +243,22 @@ export function cell(text) {
   return td;
 }
 
+// A table cell holding a timestamp as formatTime writes it, its date and its time each kept on
+// one line: a narrow screen shows "2025-01-01" above "12:00:00 UTC", never "2025-" / "01-01".
+export function timeCell(value) {
+  const td = document.createElement('td');
+  const [day, ...time] = formatTime(value).split(' ');
+  for (const part of [day, time.join(' ')]) {
+    if (!part) continue;
+    const span = document.createElement('span');
+    span.className = 'nowrap';
+    span.textContent = part;
+    if (td.firstChild) td.append(' ');
+    td.append(span);
+  }
+  return td;
+}
+
 // A timestamp (Unix seconds, or an RFC 3339 string) as "YYYY-MM-DD HH:MM:SS UTC".
 export function formatTime(value) {
   let date = null;
