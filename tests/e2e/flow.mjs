@@ -2,10 +2,16 @@
 // `tessera serve` in login_flow.mjs).
 //
 // Three browser contexts (separate cookie jars, i.e. three devices), told apart on the
-// account page by their user agents "tessera-e2e/A|B|C". Steps run in order; after the first
-// failure the rest are skipped (they would fail for the same reason).
+// account page by their user agents "tessera-e2e/A|B" and a real Firefox one for C (shown as
+// "Firefox on Windows"). Steps run in order; after the first failure the rest are skipped
+// (they would fail for the same reason).
+//
+// With `a11y`, the pages and states reached are also checked with axe, light and dark, and at
+// 390 px wide (a11y.mjs): the login page showing an error, the account page with other
+// sessions and an error, then with a status, and its step-up form.
 import assert from 'node:assert/strict';
 
+import { checkPage } from './a11y.mjs';
 import { launchChromium, steps, watchPage } from './harness.mjs';
 
 export const EXPECTED_CSP =
@@ -17,6 +23,11 @@ const CSRF_COOKIE = '__Host-tessera_csrf';
 const ACCESS_COOKIE = '__Host-tessera_access';
 const REFRESH_COOKIE = '__Secure-tessera_refresh';
 
+// Device C's User-Agent: what Firefox on Windows sends, with a tag to find its row by.
+const FIREFOX_WINDOWS =
+  'Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:125.0) Gecko/20100101 Firefox/125.0 ' +
+  'tessera-e2e/C';
+
 function cookieValue(header, name) {
   for (const part of (header || '').split(';')) {
     const eq = part.indexOf('=');
@@ -27,8 +38,12 @@ function cookieValue(header, name) {
 
 // Runs the scenario as subtests of `t`. `email` must exist with `password`; it ends with
 // `newPassword` as the password. `mode` is the server's web.mode ("session" or "jwt"): what
-// the credential cookie is. Resolves to whether every step passed.
-export async function browserFlow(t, { base, email, password, newPassword, mode = 'session' }) {
+// the credential cookie is; `a11y` adds the accessibility checks. Resolves to whether every
+// step passed.
+export async function browserFlow(
+  t,
+  { base, email, password, newPassword, mode = 'session', a11y = false },
+) {
   const credentialCookie = mode === 'jwt' ? ACCESS_COOKIE : SESSION_COOKIE;
   const browser = await launchChromium();
   const log = { cspViolations: [], scriptErrors: [] };
@@ -46,8 +61,8 @@ export async function browserFlow(t, { base, email, password, newPassword, mode 
     }
   });
 
-  async function device(label) {
-    const context = await browser.newContext({ userAgent: `tessera-e2e/${label}` });
+  async function device(label, userAgent = `tessera-e2e/${label}`) {
+    const context = await browser.newContext({ userAgent });
     const page = await context.newPage();
     page.setDefaultTimeout(15000);
     watchPage(page, label, log);
@@ -115,9 +130,18 @@ export async function browserFlow(t, { base, email, password, newPassword, mode 
     await dev.page.click('#login-submit');
     await dev.page.waitForSelector('#login-error:not([hidden])');
     const shown = await textOf(dev.page, '#login-error');
-    assert.ok(shown.length > 0, 'the problem title/detail is shown');
+    assert.equal(shown, 'The email or password is not correct.');
     assert.equal(new URL(dev.page.url()).pathname, '/login');
     return shown;
+  }
+
+  // Checks `dev`'s page as it stands with axe and at phone width (a11y.mjs), when asked to.
+  async function accessible(st, dev, what) {
+    if (!a11y) return;
+    const started = Date.now();
+    const lesser = await checkPage(dev.page, what);
+    for (const line of lesser) st.diagnostic(`minor: ${line}`);
+    st.diagnostic(`${what}: checked in ${Date.now() - started} ms`);
   }
 
   // Opens /account and expects the page to send this signed-out browser to /login.
@@ -133,7 +157,7 @@ export async function browserFlow(t, { base, email, password, newPassword, mode 
   try {
     const a = await device('A');
     const b = await device('B');
-    const c = await device('C');
+    const c = await device('C', FIREFOX_WINDOWS);
 
     await step(
       'GET / sends a signed-out browser to the login page, with strict headers',
@@ -164,12 +188,46 @@ export async function browserFlow(t, { base, email, password, newPassword, mode 
       );
     });
 
+    if (a11y) {
+      const limited = 'too many failures: "Too many attempts. Try again in N minutes."';
+      await step(limited, async (st) => {
+        // Another address's failures: the user's own limit stays untouched.
+        const other = { email: 'nobody@example.com', password: 'not the password' };
+        const attempt = () =>
+          a.page.evaluate(
+            (body) =>
+              fetch('/auth/login', {
+                method: 'POST',
+                headers: { 'Content-Type': 'application/json' },
+                body: JSON.stringify(body),
+              }).then((r) => r.status),
+            other,
+          );
+        let status = 401;
+        for (let i = 0; i < 10 && status === 401; i++) status = await attempt();
+        assert.equal(status, 429, 'the login limit was reached');
+        await a.page.fill('#email', other.email);
+        await a.page.fill('#password', other.password);
+        await a.page.click('#login-submit');
+        await a.page.waitForFunction(() => {
+          const el = document.querySelector('#login-error');
+          return !el.hidden && el.textContent.startsWith('Too many');
+        });
+        const shown = await textOf(a.page, '#login-error');
+        assert.match(
+          shown,
+          /^Too many attempts\. Try again in (\d+ minutes?|\d+ seconds|a few seconds)\.$/,
+        );
+        await accessible(st, a, 'the login page showing an error');
+      });
+    }
+
     await step('logs in through the page and sees the account page', async () => {
       await login(a, password);
       await waitForRows(a.page, 1);
       const [only] = await rows(a.page);
       assert.equal(only.current, true);
-      assert.equal(only.cells[3], 'tessera-e2e/A');
+      assert.equal(only.cells[0], 'tessera-e2e/A');
       // GET / now leads to the account page.
       await a.page.goto(`${base}/`);
       await a.page.waitForURL(`${base}/account`);
@@ -239,31 +297,67 @@ export async function browserFlow(t, { base, email, password, newPassword, mode 
       });
     }
 
-    await step("revokes a second browser's session from the account page", async () => {
+    await step("revokes a second browser's session from the account page", async (st) => {
       await login(b, password);
       await a.page.reload();
       await waitForRows(a.page, 2);
       const listed = await rows(a.page);
-      const other = listed.find((r) => r.cells[3] === 'tessera-e2e/B');
+      const other = listed.find((r) => r.cells[0] === 'tessera-e2e/B');
       assert.ok(other, `B's session is listed: ${JSON.stringify(listed)}`);
       assert.equal(other.current, false);
       assert.equal(listed.filter((r) => r.current).length, 1);
+      // The button says which session it ends (its accessible name).
       await a.page
-        .locator('#sessions-body tr')
-        .filter({ hasText: 'tessera-e2e/B' })
-        .locator('button.revoke')
+        .getByRole('button', {
+          name: /^Sign out tessera-e2e\/B, last seen \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC$/,
+        })
         .click();
       await waitForRows(a.page, 1);
       await a.page.waitForSelector('#account-status:not([hidden])');
-      assert.equal(await textOf(a.page, '#account-status'), 'Session revoked.');
+      assert.equal(await textOf(a.page, '#account-status'), 'Session signed out.');
+      await accessible(st, a, 'the account page showing a status');
       await bouncedToLogin(b);
       // A is still signed in.
       await a.page.reload();
       await waitForText(a.page, '#me-email', email);
     });
 
-    await step('changing the password signs out every other session', async () => {
+    const wrongCurrent = 'a wrong current password is told as such; C reads "Firefox on Windows"';
+    await step(wrongCurrent, async (st) => {
       await login(c, password);
+      await a.page.reload();
+      await waitForRows(a.page, 2);
+      const row = a.page.locator('#sessions-body tr').filter({ hasText: 'Firefox on Windows' });
+      assert.equal(await row.count(), 1, JSON.stringify(await rows(a.page)));
+      assert.equal(await row.locator('td').first().getAttribute('title'), FIREFOX_WINDOWS);
+      const signOutC = a.page.getByRole('button', {
+        name: /^Sign out Firefox on Windows, last seen \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC$/,
+      });
+      assert.equal(await signOutC.count(), 1, "C's sign-out button names its session");
+      await a.page.fill('#current-password', `${password}-wrong`);
+      await a.page.fill('#new-password', newPassword);
+      await a.page.fill('#confirm-password', newPassword);
+      await a.page.click('#password-submit');
+      await a.page.waitForSelector('#account-error:not([hidden])');
+      const told = await textOf(a.page, '#account-error');
+      assert.equal(told, 'Your current password is not correct.');
+      if (a11y) {
+        // With the step-up form too, as account.js askForPassword shows it to a TOTP user
+        // (a real step-up needs a sign-in older than auth.step_up_max_age, 10 minutes).
+        const reveal = (hidden) =>
+          a.page.evaluate(
+            ([ids, h]) => {
+              for (const id of ids) document.getElementById(id).hidden = h;
+            },
+            [['step-up', 'step-up-code-label', 'step-up-code'], hidden],
+          );
+        await reveal(false);
+        await accessible(st, a, 'the account page: two sessions, an error, the step-up form');
+        await reveal(true);
+      }
+    });
+
+    await step('changing the password signs out every other session', async () => {
       await a.page.reload();
       await waitForRows(a.page, 2);
       await a.page.fill('#current-password', password);

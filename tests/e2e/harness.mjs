@@ -205,12 +205,13 @@ export function steps(t, onFailure = async () => {}) {
 
 // Collects what `page` (called `label`) logs: CSP violations into `log.cspViolations`, console
 // errors and uncaught exceptions into `log.scriptErrors`. A console error for a 401 or 403
-// answer is expected (the pages probe /auth/* signed out) and is not collected.
+// answer is expected (the pages probe /auth/* signed out), and so is one for a 429 (the flows
+// reach the login rate limit on purpose): they are not collected.
 export function watchPage(page, label, log) {
   page.on('console', (msg) => {
     if (/content.security.policy/i.test(msg.text())) {
       log.cspViolations.push(`${label}: ${msg.text()}`);
-    } else if (msg.type() === 'error' && !/status of 40[13]/.test(msg.text())) {
+    } else if (msg.type() === 'error' && !/status of (40[13]|429)\b/.test(msg.text())) {
       const where = msg.location()?.url;
       log.scriptErrors.push(`${label} console: ${msg.text()}${where ? ` (${where})` : ''}`);
     }

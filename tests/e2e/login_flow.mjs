@@ -3,7 +3,9 @@
 // of flow.mjs (log in through the page, account page, document.cookie cannot read the
 // session cookie, revoke another browser's session, password change, log out everywhere,
 // log out), once with cookie sessions and once with web.mode = "jwt" (access + refresh
-// cookies, and an expired access cookie renewed without a password).
+// cookies, and an expired access cookie renewed without a password). The cookie-session run
+// also checks the pages' accessibility (axe, light and dark, 390 px wide: a11y.mjs), with a
+// long email so that a narrow screen has something to wrap.
 //
 //   TESSERA_BINARY=build/release/tessera node --test tests/e2e/login_flow.mjs
 //   node tests/e2e/login_flow.mjs build/release/tessera
@@ -17,7 +19,7 @@ import { addUser, withTessera } from './harness.mjs';
 
 // One run of the scenario against a fresh server in web.mode `mode`.
 function runFlow(t, mode) {
-  const email = 'e2e-user@example.com';
+  const email = 'e2e-user.with-a-rather-long-mailbox-name@accounts.example.com';
   const password = 'correct horse battery staple';
   return withTessera(
     t,
@@ -30,6 +32,7 @@ function runFlow(t, mode) {
         password,
         newPassword: 'a new passphrase 2',
         mode,
+        a11y: mode === 'session', // once is enough: the pages are the same
       });
     },
   );

@@ -11,7 +11,11 @@
 //     out, "Sign in with a passkey" (no email, no password) lands signed in with amr hwk/swk;
 //     once more through the page's own base64url conversions (the browser's Level 3 JSON
 //     methods removed); the password then asks for it as the second factor; remove it;
-//   no page logged a CSP violation or a script error.
+//   no page logged a CSP violation or a script error;
+//   accessibility (a11y.mjs: axe, light and dark, 390 px wide) of each state reached: the
+//     enrolment demanded, the authenticator app's setup, the recovery codes, the login's
+//     second step (a code refused; a passkey), the passkeys table and its rename form, the
+//     login page offering a passkey.
 //
 // WebAuthn needs a secure context and a domain name as relying party id (never an IP
 // address): the browser opens the pages on http://localhost:PORT, which the server allows
@@ -26,6 +30,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import { test } from 'node:test';
 
+import { checkPage } from './a11y.mjs';
 import { addUser, launchChromium, steps, watchPage, withTessera } from './harness.mjs';
 
 const PASSWORD = 'correct horse battery staple';
@@ -99,6 +104,13 @@ async function scenario(t, { binary, server, dataDir }) {
     return (await page.textContent(selector)) ?? '';
   }
 
+  // The page as it stands, checked for accessibility (a11y.mjs).
+  async function accessible(st, what) {
+    const started = Date.now();
+    for (const line of await checkPage(page, what)) st.diagnostic(`minor: ${line}`);
+    st.diagnostic(`${what}: checked in ${Date.now() - started} ms`);
+  }
+
   async function waitForCount(selector, n) {
     await page.waitForFunction(
       ([sel, count]) => document.querySelectorAll(sel).length === count,
@@ -149,10 +161,10 @@ async function scenario(t, { binary, server, dataDir }) {
     await page.click('#mfa-submit');
   }
 
-  // The login page shows an error and stays on the second step.
-  async function codeRefused() {
+  // The login page shows `message` and stays on the second step.
+  async function codeRefused(message) {
     await page.waitForSelector('#login-error:not([hidden])');
-    assert.ok((await text('#login-error')).length > 0, 'the problem is shown');
+    assert.equal(await text('#login-error'), message);
     assert.equal(new URL(page.url()).pathname, '/login');
     assert.equal(await page.isVisible('#mfa-form'), true, 'still asking for a code');
   }
@@ -164,17 +176,19 @@ async function scenario(t, { binary, server, dataDir }) {
     let enrolledStep = 0; // the time step of the code used to confirm
     let recoveryCodes = [];
 
-    await step('a user whose role needs a second factor is led to the enrolment', async () => {
+    await step('a user whose role needs a second factor is led to the enrolment', async (st) => {
       await enterPassword(TOTP_USER);
       await onAccountPage(TOTP_USER);
       await page.waitForSelector('#mfa-required', { state: 'visible' });
       assert.equal(await page.isVisible('#totp-enable'), true);
       assert.equal(await page.isVisible('#account-error'), false, 'no other error shown');
+      await accessible(st, 'the account page demanding a second factor');
     });
 
-    await step('TOTP: QR code and key, a code from the key turns it on', async () => {
+    await step('TOTP: QR code and key, a code from the key turns it on', async (st) => {
       await page.click('#totp-enable');
       await page.waitForSelector('#totp-enroll', { state: 'visible' });
+      await accessible(st, "the authenticator app's setup");
       secret = (await text('#totp-secret')).replace(/\s/g, '');
       assert.match(secret, /^[A-Z2-7]{32}$/, 'a 160-bit base32 key');
       assert.equal(await page.locator('#totp-qr svg path').count(), 1, 'the QR code is drawn');
@@ -194,7 +208,8 @@ async function scenario(t, { binary, server, dataDir }) {
       );
     });
 
-    await step('TOTP: 10 recovery codes, downloaded, then gone from the page', async () => {
+    await step('TOTP: 10 recovery codes, downloaded, then gone from the page', async (st) => {
+      await accessible(st, 'the recovery codes, shown once');
       recoveryCodes = await page.locator('#recovery-list li').allTextContents();
       assert.equal(recoveryCodes.length, 10);
       assert.equal(new Set(recoveryCodes).size, 10, 'distinct');
@@ -215,7 +230,7 @@ async function scenario(t, { binary, server, dataDir }) {
       assert.equal(await page.isVisible('#recovery-codes'), false, 'shown once');
     });
 
-    await step('TOTP: the password asks for a code; the enrolment code is refused', async () => {
+    await step('TOTP: the password asks for a code; the enrolment code is refused', async (st) => {
       await logOut();
       await enterPassword(TOTP_USER);
       await page.waitForSelector('#mfa-form', { state: 'visible' });
@@ -225,7 +240,8 @@ async function scenario(t, { binary, server, dataDir }) {
       assert.equal(await page.isVisible('#mfa-switch'), true, 'recovery codes offered');
       assert.equal(await page.isVisible('#mfa-passkey'), false, 'no passkey to offer');
       await enterCode(totp(secret, enrolledStep));
-      await codeRefused();
+      await codeRefused('That code is not correct. Check your authenticator app and try again.');
+      await accessible(st, "the login's second step, a code refused");
     });
 
     await step('TOTP: the next step\'s code signs in; amr holds otp and mfa', async () => {
@@ -255,7 +271,7 @@ async function scenario(t, { binary, server, dataDir }) {
       await logOut();
       await enterPassword(TOTP_USER);
       await enterCode(recoveryCodes[0], 'recovery_code');
-      await codeRefused();
+      await codeRefused('That recovery code is not correct, or it was already used.');
     });
 
     // ---- passkeys ----
@@ -274,8 +290,9 @@ async function scenario(t, { binary, server, dataDir }) {
       },
     });
     const passkeyRows = '#passkeys-body tr';
+    let cellsName = ''; // the name the server gave the passkey
 
-    await step('passkey: added from the account page', async () => {
+    await step('passkey: added from the account page', async (st) => {
       await enterPassword(PASSKEY_USER);
       await onAccountPage(PASSKEY_USER);
       await waitForCount(passkeyRows, 0);
@@ -286,15 +303,20 @@ async function scenario(t, { binary, server, dataDir }) {
       assert.equal(await text('#passkey-count'), '1');
       const cells = await page.locator(passkeyRows).locator('td').allTextContents();
       assert.ok(cells[0].length > 0, 'a name');
+      cellsName = cells[0];
       assert.match(cells[1], /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC$/, 'when it was added');
       assert.equal(cells[2], 'Never', 'not used yet');
       const { credentials } = await cdp.send('WebAuthn.getCredentials', { authenticatorId });
       assert.equal(credentials.length, 1, 'the authenticator holds one credential');
       assert.equal(credentials[0].isResidentCredential, true, 'a discoverable credential');
+      await accessible(st, 'the account page with a passkey');
     });
 
-    await step('passkey: renamed', async () => {
-      await page.locator(passkeyRows).locator('button', { hasText: 'Rename' }).click();
+    await step('passkey: renamed', async (st) => {
+      // Its buttons say which passkey they act on.
+      await page.getByRole('button', { name: `Rename passkey ${cellsName}` }).click();
+      await page.waitForSelector('#passkeys-body input[name="name"]');
+      await accessible(st, "a passkey's rename form");
       await page.fill('#passkeys-body input[name="name"]', 'Work laptop');
       await page.locator(passkeyRows).locator('button', { hasText: 'Save' }).click();
       await statusShows('Passkey renamed.');
@@ -308,9 +330,10 @@ async function scenario(t, { binary, server, dataDir }) {
     });
 
     // Logs out and signs in with "Sign in with a passkey"; checks the session's methods.
-    async function passkeySignIn(prepare = async () => {}) {
+    async function passkeySignIn(prepare = async () => {}, st = null) {
       await logOut();
       await page.waitForSelector('#passkey-login-button', { state: 'visible' });
+      if (st) await accessible(st, 'the login page offering a passkey');
       await prepare();
       await page.click('#passkey-login-button');
       await onAccountPage(PASSKEY_USER);
@@ -323,8 +346,8 @@ async function scenario(t, { binary, server, dataDir }) {
       return s;
     }
 
-    await step('passkey: "Sign in with a passkey" after logging out', async () => {
-      const s = await passkeySignIn();
+    await step('passkey: "Sign in with a passkey" after logging out', async (st) => {
+      const s = await passkeySignIn(undefined, st);
       t.diagnostic(`passkey sign-in: amr ${JSON.stringify(s.amr)}, acr ${s.acr}`);
       await waitForCount(passkeyRows, 1);
       await page.waitForFunction(
@@ -345,12 +368,13 @@ async function scenario(t, { binary, server, dataDir }) {
       );
     });
 
-    await step('passkey: the second factor after the password', async () => {
+    await step('passkey: the second factor after the password', async (st) => {
       await logOut();
       await enterPassword(PASSKEY_USER);
       await page.waitForSelector('#mfa-form', { state: 'visible' });
       // A passkey is this account's only second factor: offered first, no code to type.
       assert.equal(await page.isVisible('#mfa-code'), false);
+      await accessible(st, "the login's second step, a passkey");
       await page.click('#mfa-passkey');
       await onAccountPage(PASSKEY_USER);
       const s = await session();
@@ -363,7 +387,7 @@ async function scenario(t, { binary, server, dataDir }) {
     });
 
     await step('passkey: removed', async () => {
-      await page.locator(passkeyRows).locator('button', { hasText: 'Remove' }).click();
+      await page.getByRole('button', { name: 'Remove passkey Work laptop' }).click();
       await statusShows('Passkey removed.');
       await waitForCount(passkeyRows, 0);
       assert.equal(await text('#passkey-count'), '0');

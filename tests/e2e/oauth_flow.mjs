@@ -11,7 +11,11 @@
 //      app's refresh tokens;
 //   4. again: the consent page is back; Deny sends the app error=access_denied; one more run
 //      asks again, and Allow signs in;
-//   5. no page logged a CSP violation or a script error.
+//   5. a request naming no known client gets the error page; /oauth2/logout asks "Sign out?"
+//      and, confirmed without a redirect, shows the signed-out page;
+//   6. no page logged a CSP violation or a script error.
+// Every Tessera page reached (consent, account with a connected app, error, sign-out
+// question, signed out) is checked for accessibility: a11y.mjs (axe, light and dark, 390 px).
 //
 //   TESSERA_BINARY=build/release/tessera node --test tests/e2e/oauth_flow.mjs
 //
@@ -19,6 +23,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
+import { checkPage } from './a11y.mjs';
 import { EXPECTED_CSP } from './flow.mjs';
 import { addClient, addUser, launchChromium, steps, watchPage, withTessera } from './harness.mjs';
 import { startSampleApp } from './sample_app.mjs';
@@ -66,6 +71,13 @@ async function scenario(t, { binary, server, dataDir }) {
     st.diagnostic(`the last documents: ${recent.join(', ')}`);
     for (const line of [...log.cspViolations, ...log.scriptErrors]) st.diagnostic(line);
   });
+
+  // The page as it stands, checked for accessibility (a11y.mjs).
+  async function accessible(st, what) {
+    const started = Date.now();
+    for (const line of await checkPage(page, what)) st.diagnostic(`minor: ${line}`);
+    st.diagnostic(`${what}: checked in ${Date.now() - started} ms`);
+  }
 
   // A callback record without the tokens themselves.
   function summary(c) {
@@ -190,7 +202,7 @@ async function scenario(t, { binary, server, dataDir }) {
       assert.equal(await page.getAttribute('body', 'data-page'), 'login');
     });
 
-    await step('signing in shows the consent page for "Sample app" and its scopes', async () => {
+    await step('signing in shows the consent page for "Sample app" and its scopes', async (st) => {
       const mark = documents.length;
       await page.fill('#email', EMAIL);
       await page.fill('#password', PASSWORD);
@@ -199,6 +211,7 @@ async function scenario(t, { binary, server, dataDir }) {
         page.click('#login-submit'),
       ]);
       await consentPageShown(mark);
+      await accessible(st, 'the consent page');
     });
 
     await step('Allow: the app gets the code, exchanges it and shows the email', async () => {
@@ -222,7 +235,7 @@ async function scenario(t, { binary, server, dataDir }) {
       second.tokens.refresh_token = renewed.body.refresh_token;
     });
 
-    await step('the account page lists "Sample app"; Disconnect forgets it', async () => {
+    await step('the account page lists "Sample app"; Disconnect forgets it', async (st) => {
       await page.goto(`${base}/account`);
       await page.waitForFunction(() => document.querySelectorAll('#apps-body tr').length === 1);
       const row = page.locator('#apps-body tr');
@@ -231,7 +244,8 @@ async function scenario(t, { binary, server, dataDir }) {
       assert.equal(cells[0], 'Sample app');
       assert.equal(cells[1], 'openid email');
       assert.equal(await page.textContent('#app-count'), '1');
-      await row.locator('button', { hasText: 'Disconnect' }).click();
+      await accessible(st, 'the account page with a connected app');
+      await page.getByRole('button', { name: 'Disconnect Sample app' }).click();
       await page.waitForFunction(() => document.querySelectorAll('#apps-body tr').length === 0);
       await page.waitForSelector('#account-status:not([hidden])');
       assert.equal(await page.textContent('#account-status'), 'App disconnected.');
@@ -270,9 +284,34 @@ async function scenario(t, { binary, server, dataDir }) {
       await signedInAtApp();
     });
 
+    // The error page comes with status 400, which Chromium logs as a console error.
+    const refused = `${base}/oauth2/authorize?response_type=code&client_id=nobody`;
+    await step('a request from no known client gets the error page', async (st) => {
+      const res = await page.goto(refused);
+      assert.equal(res.status(), 400);
+      assert.equal(await page.getAttribute('body', 'data-page'), 'oauth-error');
+      assert.equal(await page.textContent('#oauth-error'), 'invalid_request');
+      await accessible(st, 'the OAuth error page');
+    });
+
+    await step('/oauth2/logout asks first, then shows the signed-out page', async (st) => {
+      await page.goto(`${base}/oauth2/logout`);
+      assert.equal(await page.getAttribute('body', 'data-page'), 'logout');
+      assert.equal(await page.textContent('#logout-user'), EMAIL);
+      await accessible(st, 'the sign-out question');
+      await Promise.all([
+        page.waitForSelector('body[data-page="logged-out"]'),
+        page.click('#logout-confirm'),
+      ]);
+      await accessible(st, 'the signed-out page');
+      const me = await page.evaluate(() => fetch('/auth/me').then((r) => r.status));
+      assert.equal(me, 401, 'signed out');
+    });
+
     await step('no Content-Security-Policy violations and no script errors', async () => {
       assert.deepEqual(log.cspViolations, []);
-      assert.deepEqual(log.scriptErrors, []);
+      const expected = (e) => e.includes('status of 400') && e.includes(`(${refused})`);
+      assert.deepEqual(log.scriptErrors.filter((e) => !expected(e)), []);
       assert.deepEqual(
         app.callbacks.filter((c) => c.problem),
         [],

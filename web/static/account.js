@@ -11,6 +11,11 @@
 // `mfa_enrollment_required` from everything but /auth/me, /auth/mfa*, passkey registration
 // and step-up: the page then says so at the top of the second-factor section, and loads the
 // rest once a factor is set up.
+//
+// Failures are told in plain words (api.js describeError); where only this page knows what a
+// refusal means it says so itself: a 401 to the password change, while the session still
+// works, is a wrong current password (the server answers it with the login's 401 body, which
+// names no cause).
 import {
   ApiError,
   StepUpCancelled,
@@ -26,8 +31,10 @@ import {
   request,
   show,
   showError,
+  timeCell,
 } from './api.js';
 import { initSecondFactors } from './mfa.js';
+import { describeUserAgent } from './user_agent.js';
 
 export function initAccount() {
   const error = byId('account-error');
@@ -47,8 +54,8 @@ export function initAccount() {
 
   // Runs `action`. When it fails because the session is gone, back to the login page; when
   // the server wants a second factor set up first, the second-factor section says so; any
-  // other failure is shown.
-  async function guarded(action) {
+  // other failure is shown, in the words of `own` where it has some (see describeError).
+  async function guarded(action, own) {
     hide(error);
     try {
       await action();
@@ -62,7 +69,7 @@ export function initAccount() {
         goToLogin();
         return;
       }
-      showError(error, err);
+      showError(error, err, own);
     }
   }
 
@@ -74,24 +81,31 @@ export function initAccount() {
     byId('me-roles').textContent = Array.isArray(user.roles) ? user.roles.join(', ') : '';
   }
 
+  // One row per session; the browser column reads "Chrome on Linux" (user_agent.js) with the
+  // raw User-Agent in its title. Each "Sign out" button names its session for screen readers.
   function renderSessions(sessions) {
     const rows = sessions.map((s) => {
       const tr = document.createElement('tr');
       tr.dataset.sessionId = String(s.id);
       if (s.current) tr.classList.add('current');
-      tr.append(
-        cell(formatTime(s.created_at)),
-        cell(formatTime(s.last_seen_at)),
-        cell(s.ip || ''),
-        cell(s.user_agent || ''),
-      );
+      const lastSeen = formatTime(s.last_seen_at);
+      const browser = describeUserAgent(s.user_agent) || 'Unknown browser';
+      const agent = cell(browser);
+      agent.className = 'wrap';
+      if (s.user_agent) agent.title = s.user_agent;
+      const ip = cell(s.ip || '');
+      ip.className = 'wrap';
+      // The browser first: what tells the sessions apart, in view on a narrow screen too.
+      tr.append(agent, timeCell(s.created_at), timeCell(s.last_seen_at), ip);
       const actions = document.createElement('td');
       if (s.current) {
         actions.textContent = 'This browser';
       } else {
-        actions.append(
-          button('Revoke', 'revoke', (event) => revokeSession(String(s.id), event.currentTarget)),
+        const b = button('Sign out', 'revoke', (event) =>
+          revokeSession(String(s.id), event.currentTarget),
         );
+        b.setAttribute('aria-label', `Sign out ${browser}, last seen ${lastSeen}`);
+        actions.append(b);
       }
       tr.append(actions);
       return tr;
@@ -110,7 +124,7 @@ export function initAccount() {
     return guarded(async () => {
       try {
         await api('DELETE', `/auth/sessions/${encodeURIComponent(id)}`);
-        show(status, 'Session revoked.');
+        show(status, 'Session signed out.');
       } finally {
         b.disabled = false;
       }
@@ -124,13 +138,16 @@ export function initAccount() {
     const rows = apps.map((a) => {
       const tr = document.createElement('tr');
       tr.dataset.clientId = String(a.client_id);
-      tr.append(cell(a.name || a.client_id), cell(a.scope || ''), cell(formatTime(a.created_at)));
+      const name = a.name || a.client_id;
+      const scope = cell(a.scope || '');
+      scope.className = 'wrap';
+      tr.append(cell(name), scope, timeCell(a.created_at));
       const actions = document.createElement('td');
-      actions.append(
-        button('Disconnect', 'revoke', (event) =>
-          revokeApp(String(a.client_id), event.currentTarget),
-        ),
+      const b = button('Disconnect', 'revoke', (event) =>
+        revokeApp(String(a.client_id), event.currentTarget),
       );
+      b.setAttribute('aria-label', `Disconnect ${name}`);
+      actions.append(b);
       tr.append(actions);
       return tr;
     });
@@ -154,6 +171,11 @@ export function initAccount() {
       }
       await Promise.all([loadApps(), loadSessions()]);
     });
+  }
+
+  // A 401 with no `error` member: a refused password (the login's body) or a missing session.
+  function unexplained401(err) {
+    return err instanceof ApiError && err.status === 401 && !err.code;
   }
 
   // Whether a step-up was refused for want of the second factor (the password was right):
@@ -213,8 +235,15 @@ export function initAccount() {
             code.focus();
             return;
           }
+          // A 401 naming no cause is a wrong password, unless the session itself is gone:
+          // then the action fails as a whole (guarded goes back to the login page).
+          if (unexplained401(err) && !(await stillSignedIn())) {
+            done();
+            reject(err);
+            return;
+          }
           code.value = '';
-          showError(problem, err);
+          showError(problem, err, { 401: 'That password is not correct.' });
         }
       };
       const close = () => {
@@ -284,19 +313,25 @@ export function initAccount() {
     }
     const submit = byId('password-submit');
     submit.disabled = true;
-    guarded(async () => {
-      try {
-        await withStepUp(
-          () => api('POST', '/auth/password', { current_password: current, new_password: next }),
-          current,
-        );
-        form.reset();
-        show(status, 'Password changed. Every other session has been signed out.');
-      } finally {
-        submit.disabled = false;
-      }
-      await loadSessions();
-    });
+    // A 401 while still signed in: the current password was wrong (POST /auth/password
+    // answers it with the login's body; so does the step-up made with the same password).
+    guarded(
+      async () => {
+        try {
+          await withStepUp(
+            () =>
+              api('POST', '/auth/password', { current_password: current, new_password: next }),
+            current,
+          );
+          form.reset();
+          show(status, 'Password changed. Every other session has been signed out.');
+        } finally {
+          submit.disabled = false;
+        }
+        await loadSessions();
+      },
+      { 401: 'Your current password is not correct.' },
+    );
   });
 
   // Each part loads on its own, so one refused (mfa_enrollment_required) leaves the others.

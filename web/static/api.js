@@ -17,12 +17,18 @@
 //     successful refresh (never one with a body: a password must not be sent twice), and the
 //     login page tries a refresh first, so an expired access cookie costs no new login. In
 //     web.mode = "session" the refresh simply fails (401) and nothing changes.
-//   - Errors show the RFC 9457 problem+json `title` and `detail` the server sent.
+//   - Errors are told in plain words (describeError): no status code, no reason phrase, no raw
+//     seconds. The page picks the words from the problem's machine-readable `error` member
+//     and the status, and may give its own for what only it knows (a 401 on the password form
+//     is a wrong current password); the server's `detail` is shown only for the refusals
+//     whose detail says what to change (400, 409, 422: "password must be at least 8
+//     characters").
 
 const CSRF_COOKIE = '__Host-tessera_csrf';
 const UNSAFE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
-// An HTTP failure, carrying what the problem+json body said.
+// An HTTP failure, carrying what the problem+json body said. Its `message` is for logs and
+// tests; the page shows describeError(err).
 export class ApiError extends Error {
   constructor(status, title, detail, retryAfter, code, body) {
     super(detail ? `${title}: ${detail}` : title);
@@ -50,6 +56,10 @@ export function needsEnrollment(err) {
 
 // The user closed the password prompt of a step-up: nothing to report.
 export class StepUpCancelled extends Error {}
+
+// A failure whose message is already written for the person (a passkey the device refused):
+// describeError shows it as it is.
+export class PageError extends Error {}
 
 // The CSRF cookie's value, or '' when there is none (signed out).
 export function csrfToken() {
@@ -137,14 +147,79 @@ export function hide(el) {
   el.hidden = true;
 }
 
-export function showError(el, err) {
+// What the page says for the problem's `error` member, whatever the status.
+const CODE_MESSAGES = {
+  invalid_code: 'That code is not correct. Check it and try again.',
+  invalid_mfa_token: 'That took too long, or the sign-in was already used. Please sign in again.',
+  mfa_enrollment_required:
+    'Your account needs a second factor first: set up an authenticator app or add a passkey.',
+  insufficient_user_authentication: 'This needs a recent sign-in. Sign in again to continue.',
+};
+
+// "in 15 minutes", "in 40 seconds", "in 2 hours", "in a few seconds", or "later", from a
+// Retry-After value: delay-seconds or an HTTP-date (RFC 9110 section 10.2.3). Rounded up, so
+// the person never comes back too early.
+export function waitText(retryAfter, now = Date.now()) {
+  const text = String(retryAfter ?? '').trim();
+  let seconds = NaN;
+  if (/^\d+$/.test(text)) seconds = Number(text);
+  else if (text) seconds = (Date.parse(text) - now) / 1000;
+  if (!Number.isFinite(seconds) || seconds < 0) return 'later';
+  if (seconds <= 5) return 'in a few seconds';
+  if (seconds < 60) return `in ${Math.ceil(seconds)} seconds`;
+  const minutes = Math.ceil(seconds / 60);
+  if (minutes < 90) return `in ${minutes} minute${minutes === 1 ? '' : 's'}`;
+  return `in ${Math.ceil(seconds / 3600)} hours`;
+}
+
+// "password must be at least 8 characters" -> "Password must be at least 8 characters."
+function sentence(text) {
+  const t = String(text || '').trim();
+  if (!t) return '';
+  return t[0].toUpperCase() + t.slice(1) + (/[.!?]$/.test(t) ? '' : '.');
+}
+
+// The words the page shows for `err`, for a person: never a status code or reason phrase.
+// `own` holds the page's own words where only it knows what a refusal means, keyed by the
+// problem's `error` member or by HTTP status (`{401: 'Your current password is not
+// correct.'}`). Looked up in order: own[code], the code's usual words, own[status], the
+// status's usual words.
+export function describeError(err, own = {}) {
+  if (err instanceof PageError) return err.message;
   if (!(err instanceof ApiError)) {
-    show(el, `Something went wrong: ${err && err.message ? err.message : err}`);
-    return;
+    return 'Something went wrong on this page. Reload it and try again.';
   }
-  let text = err.detail ? `${err.title}: ${err.detail}` : err.title;
-  if (err.status === 429 && err.retryAfter) text += ` (try again in ${err.retryAfter} s)`;
-  show(el, text);
+  const mine = (key) => (Object.hasOwn(own, key) ? own[key] : '');
+  const byCode = err.code && (mine(err.code) || CODE_MESSAGES[err.code]);
+  if (byCode) return byCode;
+  if (mine(err.status)) return mine(err.status);
+  switch (err.status) {
+    case 0:
+      return 'The server could not be reached. Check your connection and try again.';
+    case 400:
+    case 409:
+    case 422: // the server's detail says what to change
+      return sentence(err.detail) || 'That was not accepted. Check what you entered.';
+    case 401:
+      return 'You are signed out. Sign in again to continue.';
+    case 403:
+      return 'That is not allowed from this page. Reload it and try again.';
+    case 404:
+      return 'That is no longer there. Reload the page to see what is.';
+    case 429:
+      return `Too many attempts. Try again ${waitText(err.retryAfter)}.`;
+    case 503:
+      return `The server is busy. Try again ${waitText(err.retryAfter || 60)}.`;
+    default:
+      return err.status >= 500
+        ? 'Something went wrong on the server. Try again later.'
+        : 'That did not work. Reload the page and try again.';
+  }
+}
+
+// Shows describeError(err, own) in `el`.
+export function showError(el, err, own) {
+  show(el, describeError(err, own));
 }
 
 export function goToLogin() {
@@ -165,6 +240,22 @@ export function button(text, className, onClick) {
 export function cell(text) {
   const td = document.createElement('td');
   td.textContent = text;
+  return td;
+}
+
+// A table cell holding a timestamp as formatTime writes it, its date and its time each kept on
+// one line: a narrow screen shows "2025-01-01" above "12:00:00 UTC", never "2025-" / "01-01".
+export function timeCell(value) {
+  const td = document.createElement('td');
+  const [day, ...time] = formatTime(value).split(' ');
+  for (const part of [day, time.join(' ')]) {
+    if (!part) continue;
+    const span = document.createElement('span');
+    span.className = 'nowrap';
+    span.textContent = part;
+    if (td.firstChild) td.append(' ');
+    td.append(span);
+  }
   return td;
 }
 

@@ -2,11 +2,13 @@
 // framework and no inline code (the Content-Security-Policy forbids inline scripts, inline
 // styles and eval): the templates load this ES module, which starts the page named in
 // <body data-page="...">. The modules it imports, all under /static/:
-//   api.js       JSON requests to the API (CSRF header, refresh, ApiError) and DOM helpers;
+//   api.js       JSON requests to the API (CSRF header, refresh, ApiError), failures in plain
+//                words (describeError) and DOM helpers;
 //   login.js     the login page: password, second factor, passkey sign-in;
 //   account.js   the account page: sessions, apps, sign out, password, step-up;
 //   mfa.js       the account page's authenticator app, recovery codes and passkeys;
-//   webauthn.js  passkey ceremonies on the WebAuthn JSON forms.
+//   webauthn.js  passkey ceremonies on the WebAuthn JSON forms;
+//   user_agent.js  a session's User-Agent as "Chrome on Linux".
 import { initAccount } from './account.js';
 import { initLogin } from './login.js';
 

@@ -8,6 +8,8 @@
 //   POST /auth/login/mfa {mfa_token, totp | recovery_code | webauthn} -> 200: signed in;
 //     401 invalid_code: try again; 401 invalid_mfa_token (expired, 5 min, or used): back to
 //     step 1; 429: rate limited (Retry-After).
+//   A 401 naming no cause (no `error` member) is the page's to explain: a wrong email or
+//   password at step 1, a refused passkey (api.js describeError takes the page's words).
 //   POST /auth/passkeys/login/options {} or {mfa_token} -> {publicKey}, then
 //     navigator.credentials.get, then POST /auth/passkeys/login (first factor) or
 //     /auth/login/mfa {mfa_token, webauthn} (second factor).
@@ -79,7 +81,7 @@ export function initLogin() {
         secondStep(err.body);
         return;
       }
-      showError(error, err);
+      showError(error, err, { 401: 'The email or password is not correct.' });
       form.elements.password.focus();
     }
   });
@@ -109,7 +111,11 @@ export function initLogin() {
       await finish(assertion);
       signedIn();
     } catch (err) {
-      if (!refusedSecondStep(err)) showError(error, err);
+      if (!refusedSecondStep(err)) {
+        showError(error, err, {
+          401: 'That passkey was not accepted. Try again, or use another way.',
+        });
+      }
     } finally {
       busy(false);
     }
@@ -194,7 +200,12 @@ export function initLogin() {
       busy(false);
       if (refusedSecondStep(err)) return;
       code.value = '';
-      showError(error, err);
+      const recovery = challenge.mode === 'recovery_code';
+      showError(error, err, {
+        invalid_code: recovery
+          ? 'That recovery code is not correct, or it was already used.'
+          : 'That code is not correct. Check your authenticator app and try again.',
+      });
       code.focus();
     }
   });

@@ -16,7 +16,7 @@
 // Recovery codes are shown once: they stay in the page until "I have saved them" and are then
 // dropped from it; "Download" saves them as a text file (a Blob behind an object URL, which
 // the Content-Security-Policy does not govern: it is a download, not a fetch or an image).
-import { api, button, byId, cell, formatTime } from './api.js';
+import { PageError, api, button, byId, cell, formatTime, timeCell } from './api.js';
 import { createPasskey, passkeyProblem, passkeysSupported } from './webauthn.js';
 
 const SVG_NS = 'http://www.w3.org/2000/svg';
@@ -251,20 +251,22 @@ export function initSecondFactors(page) {
     const rows = list.map((p) => {
       const tr = document.createElement('tr');
       tr.dataset.passkeyId = String(p.id);
-      const name = cell(p.name || 'Passkey');
-      name.className = 'passkey-name';
+      const label = p.name || 'Passkey';
+      const name = cell(label);
+      name.className = 'passkey-name wrap';
       const buttons = document.createElement('div');
       buttons.className = 'row-actions';
-      buttons.append(
-        button('Rename', 'secondary', () => rename(p, tr)),
-        button('Remove', 'revoke', (event) => remove(p, event.currentTarget)),
-      );
+      const renameButton = button('Rename', 'secondary', () => rename(p, tr));
+      renameButton.setAttribute('aria-label', `Rename passkey ${label}`);
+      const removeButton = button('Remove', 'revoke', (event) => remove(p, event.currentTarget));
+      removeButton.setAttribute('aria-label', `Remove passkey ${label}`);
+      buttons.append(renameButton, removeButton);
       const actions = document.createElement('td');
       actions.append(buttons);
       tr.append(
         name,
-        cell(formatTime(p.created_at)),
-        cell(p.last_used_at ? formatTime(p.last_used_at) : 'Never'),
+        timeCell(p.created_at),
+        p.last_used_at ? timeCell(p.last_used_at) : cell('Never'),
         actions,
       );
       return tr;
@@ -290,7 +292,7 @@ export function initSecondFactors(page) {
           credential = await createPasskey(publicKey);
         } catch (err) {
           const problem = passkeyProblem(err);
-          if (problem) throw new Error(problem);
+          if (problem) throw new PageError(problem);
           return; // cancelled
         }
         await api('POST', '/auth/passkeys/register', credential);

@@ -37,7 +37,7 @@ export function passkeyProblem(err) {
     case 'NotSupportedError':
       return 'This device supports none of the passkey types the server accepts.';
     default:
-      return `The passkey did not work: ${err.message || err.name}`;
+      return 'The passkey did not work. Try again, or use another way.';
   }
 }
 
