@@ -9,10 +9,19 @@
 set -uo pipefail
 top="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$top"
+deps_start=$SECONDS
 scripts/install-deps.sh || { echo "test.sh: dependency installation failed" >&2; exit 1; }
+deps_seconds=$((SECONDS - deps_start))
 
 passed=0
 failed=0
+# Each phase's wall time, printed at the end: where CI's time limit goes.
+phase_times=""
+phase_start=$SECONDS
+phase() {  # phase NAME: ends the phase running since the last call
+  phase_times+="$(printf '  %-22s %5d s' "$1" $((SECONDS - phase_start)))"$'\n'
+  phase_start=$SECONDS
+}
 tally() {  # tally LOG: adds ctest's "N% tests passed, F tests failed out of T" to the totals
   local line total bad
   line=$(grep -E 'tests passed, [0-9]+ tests? failed out of [0-9]+' "$1" | tail -n 1)
@@ -37,21 +46,26 @@ else
   echo "could not start PostgreSQL and Redis"; failed=$((failed + 1))
 fi
 
+phase "services"
 echo "== release build"
 if rel="$(scripts/build.sh release | tail -n 1)"; then
+  phase "release build"
   echo "== release tests"
   (cd "$rel" && ctest -j "$jobs" --output-on-failure --timeout 600) 2>&1 | tee "$logs/release.log"
   tally "$logs/release.log"
+  phase "release tests"
 else
   echo "release build failed"; failed=$((failed + 1))
 fi
 
 echo "== asan build"
 if asan="$(scripts/build.sh asan | tail -n 1)"; then
+  phase "asan build"
   echo "== asan tests"
   (cd "$asan" && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
      ctest -j "$jobs" --output-on-failure --timeout 900 -LE 'interop|e2e|gateway') 2>&1 | tee "$logs/asan.log"
   tally "$logs/asan.log"
+  phase "asan tests"
 else
   echo "asan build failed"; failed=$((failed + 1))
 fi
@@ -66,8 +80,13 @@ if [ -x scripts/fuzz.sh ]; then
   else
     failed=$((failed + 1))
   fi
+  phase "fuzz (build and run)"
 fi
 
+echo
+echo "== time per phase"
+printf '  %-22s %5d s\n' "dependencies" "$deps_seconds"
+printf '%s' "$phase_times"
 echo
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
