@@ -15,6 +15,7 @@
 #include <string_view>
 #include <utility>
 
+#include "base/sigpipe_guard.h"
 #include "mail/address.h"
 #include "mail/errors.h"
 
@@ -39,38 +40,7 @@ struct ListDeleter {
   void operator()(curl_slist* l) const { curl_slist_free_all(l); }
 };
 
-// Blocks SIGPIPE in this thread while it lives, and consumes one raised meanwhile. libcurl
-// avoids SIGPIPE (MSG_NOSIGNAL) but documents corner cases where it is still raised, and with
-// CURLOPT_NOSIGNAL it no longer ignores the signal itself; the default action kills the
-// process. A library must not change the process's dispositions, hence libpq's technique (as
-// in store/redis/connection.cc).
-class SigpipeGuard {
- public:
-  SigpipeGuard() {
-    sigemptyset(&pipe_);
-    sigaddset(&pipe_, SIGPIPE);
-    pthread_sigmask(SIG_BLOCK, &pipe_, &old_);
-    sigset_t pending;
-    sigpending(&pending);
-    was_pending_ = sigismember(&pending, SIGPIPE) == 1;
-  }
-  ~SigpipeGuard() {
-    sigset_t pending;
-    sigpending(&pending);
-    if (!was_pending_ && sigismember(&pending, SIGPIPE) == 1) {
-      const timespec zero{};
-      sigtimedwait(&pipe_, nullptr, &zero);
-    }
-    pthread_sigmask(SIG_SETMASK, &old_, nullptr);
-  }
-  SigpipeGuard(const SigpipeGuard&) = delete;
-  SigpipeGuard& operator=(const SigpipeGuard&) = delete;
-
- private:
-  sigset_t pipe_{};
-  sigset_t old_{};
-  bool was_pending_ = false;
-};
+using base::SigpipeGuard;  // base/sigpipe_guard.h
 
 // CURLOPT_READFUNCTION: the message, in the pieces libcurl asks for.
 std::size_t read_message(char* buffer, std::size_t size, std::size_t count, void* user) {

@@ -8,6 +8,8 @@
 #include <algorithm>
 #include <vector>
 
+#include "base/sigpipe_guard.h"
+
 namespace tessera::store::redis {
 namespace {
 
@@ -17,37 +19,7 @@ timeval to_timeval(std::chrono::milliseconds t) {
                  .tv_usec = static_cast<suseconds_t>(ms % 1000 * 1000)};
 }
 
-// Blocks SIGPIPE in this thread while it lives, and consumes one raised meanwhile: hiredis writes
-// with write(), which raises SIGPIPE on a connection the server reset, and the default action
-// kills the process. A library must not change the process's signal dispositions, so this is
-// libpq's technique (pq_block_sigpipe) rather than SIG_IGN.
-class SigpipeGuard {
- public:
-  SigpipeGuard() {
-    sigemptyset(&pipe_);
-    sigaddset(&pipe_, SIGPIPE);
-    pthread_sigmask(SIG_BLOCK, &pipe_, &old_);
-    sigset_t pending;
-    sigpending(&pending);
-    was_pending_ = sigismember(&pending, SIGPIPE) == 1;
-  }
-  ~SigpipeGuard() {
-    sigset_t pending;
-    sigpending(&pending);
-    if (!was_pending_ && sigismember(&pending, SIGPIPE) == 1) {
-      const timespec zero{};
-      sigtimedwait(&pipe_, nullptr, &zero);
-    }
-    pthread_sigmask(SIG_SETMASK, &old_, nullptr);
-  }
-  SigpipeGuard(const SigpipeGuard&) = delete;
-  SigpipeGuard& operator=(const SigpipeGuard&) = delete;
-
- private:
-  sigset_t pipe_{};
-  sigset_t old_{};
-  bool was_pending_ = false;
-};
+using base::SigpipeGuard;  // base/sigpipe_guard.h
 
 }  // namespace
 
