@@ -1,8 +1,8 @@
 #include "http/message.h"
 
 #include <algorithm>
-#include <chrono>
-#include <cstdio>
+
+#include "base/day_time.h"
 
 namespace tessera::http {
 
@@ -70,22 +70,7 @@ std::pair<std::string, std::string> split_target(std::string_view target) {
 }
 
 std::string http_date(std::int64_t unix_seconds) {
-  // Computed, not strftime'd: %a and %b follow the C locale, and the format must not.
-  using namespace std::chrono;
-  static constexpr const char* kDays[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
-  static constexpr const char* kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
-                                            "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
-  sys_seconds t{seconds{unix_seconds}};
-  sys_days day = floor<days>(t);
-  year_month_day ymd{day};
-  hh_mm_ss hms{t - day};
-  char buf[40];
-  std::snprintf(buf, sizeof buf, "%s, %02u %s %04d %02d:%02d:%02d GMT",
-                kDays[weekday{day}.c_encoding()], unsigned{ymd.day()},
-                kMonths[unsigned{ymd.month()} - 1], int{ymd.year()},
-                static_cast<int>(hms.hours().count()), static_cast<int>(hms.minutes().count()),
-                static_cast<int>(hms.seconds().count()));
-  return buf;
+  return base::format_day_time(unix_seconds) + " GMT";
 }
 
 }  // namespace tessera::http

@@ -6,11 +6,11 @@
 #include <string_view>
 #include <vector>
 
+#include "base/base64url.h"
+
 namespace tessera::mail {
 namespace {
 
-constexpr std::string_view kBase64Alphabet =
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 constexpr std::string_view kHex = "0123456789ABCDEF";
 constexpr std::string_view kWordPrefix = "=?utf-8?B?";
 constexpr std::string_view kWordSuffix = "?=";
@@ -79,36 +79,20 @@ std::string to_crlf(std::string_view text) {
 }
 
 std::string base64_encode(std::string_view bytes, std::size_t line_length) {
-  std::string out;
-  const std::size_t encoded = (bytes.size() + 2) / 3 * 4;
-  out.reserve(encoded + (line_length == 0 ? 0 : encoded / line_length * 2));
-  std::size_t column = 0;
-  auto put = [&](char c) {
-    if (line_length != 0 && column == line_length) {
-      out += "\r\n";
-      column = 0;
-    }
-    out.push_back(c);
-    ++column;
-  };
-  std::size_t i = 0;
-  for (; i + 3 <= bytes.size(); i += 3) {
-    const auto b0 = static_cast<unsigned char>(bytes[i]);
-    const auto b1 = static_cast<unsigned char>(bytes[i + 1]);
-    const auto b2 = static_cast<unsigned char>(bytes[i + 2]);
-    put(kBase64Alphabet[b0 >> 2]);
-    put(kBase64Alphabet[((b0 & 0x03) << 4) | (b1 >> 4)]);
-    put(kBase64Alphabet[((b1 & 0x0F) << 2) | (b2 >> 6)]);
-    put(kBase64Alphabet[b2 & 0x3F]);
+  // The project's base64url encoder, then the two characters where the alphabets differ
+  // (RFC 4648 sections 4 and 5) and the padding that base64 keeps.
+  std::string flat = base::base64url_encode(bytes);
+  for (char& c : flat) {
+    if (c == '-') c = '+';
+    if (c == '_') c = '/';
   }
-  if (i < bytes.size()) {
-    const auto b0 = static_cast<unsigned char>(bytes[i]);
-    const bool two = i + 1 < bytes.size();
-    const auto b1 = two ? static_cast<unsigned char>(bytes[i + 1]) : 0U;
-    put(kBase64Alphabet[b0 >> 2]);
-    put(kBase64Alphabet[((b0 & 0x03) << 4) | (b1 >> 4)]);
-    put(two ? kBase64Alphabet[(b1 & 0x0F) << 2] : '=');
-    put('=');
+  flat.append((4 - flat.size() % 4) % 4, '=');
+  if (line_length == 0 || flat.size() <= line_length) return flat;
+  std::string out;
+  out.reserve(flat.size() + flat.size() / line_length * 2);
+  for (std::size_t i = 0; i < flat.size(); i += line_length) {
+    if (i != 0) out += "\r\n";
+    out.append(flat, i, line_length);
   }
   return out;
 }

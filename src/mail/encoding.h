@@ -1,7 +1,7 @@
-// The MIME encodings a message needs, written out by hand because they are small, fully
-// specified and nothing in Debian offers them without a much larger MIME stack: base64 (RFC 2045
-// section 6.8), quoted-printable (RFC 2045 section 6.7) and B-encoded words (RFC 2047). Pure;
-// thread-safe.
+// The MIME encodings a message needs: base64 (RFC 2045 section 6.8, on the project's base64url
+// encoder), and, written out by hand because they are small, fully specified and nothing in
+// Debian offers them without a much larger MIME stack, quoted-printable (RFC 2045 section 6.7)
+// and B-encoded words (RFC 2047). Pure; thread-safe.
 #pragma once
 
 #include <cstddef>

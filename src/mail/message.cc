@@ -2,16 +2,15 @@
 
 #include <simdjson.h>
 
-#include <chrono>
 #include <cstddef>
 #include <cstdint>
-#include <cstdio>
 #include <expected>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "base/base64url.h"
+#include "base/day_time.h"
 #include "crypto/hash.h"
 #include "mail/address.h"
 #include "mail/encoding.h"
@@ -207,21 +206,7 @@ std::string make_message_id(std::string_view domain) {
 }
 
 std::string format_date(std::int64_t unix_time) {
-  using namespace std::chrono;
-  static constexpr const char* kDays[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
-  static constexpr const char* kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
-                                            "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
-  const sys_seconds t{seconds{unix_time}};
-  const sys_days day = floor<days>(t);
-  const year_month_day ymd{day};
-  const hh_mm_ss hms{t - day};
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%s, %02u %s %04d %02d:%02d:%02d +0000",
-                kDays[weekday{day}.c_encoding()], static_cast<unsigned>(ymd.day()),
-                kMonths[static_cast<unsigned>(ymd.month()) - 1], static_cast<int>(ymd.year()),
-                static_cast<int>(hms.hours().count()), static_cast<int>(hms.minutes().count()),
-                static_cast<int>(hms.seconds().count()));
-  return buf;
+  return base::format_day_time(unix_time) + " +0000";
 }
 
 std::expected<std::string, MailError> render(const MailContent& content, std::int64_t unix_time,

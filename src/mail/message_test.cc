@@ -14,6 +14,7 @@
 namespace tessera::mail {
 namespace {
 
+using testing_util::boundary_of;
 using testing_util::decode_part;
 using testing_util::decode_unstructured;
 using testing_util::lines_of;
@@ -38,14 +39,6 @@ std::string rendered(const MailContent& c) {
   auto out = render(c, kThu1Feb2024, kId);
   EXPECT_TRUE(out.has_value()) << (out ? "" : describe(out.error()));
   return out.value_or("");
-}
-
-// The boundary parameter of a Content-Type value.
-std::string boundary_of(const std::string& content_type) {
-  const std::size_t at = content_type.find("boundary=\"");
-  if (at == std::string::npos) return "";
-  const std::size_t start = at + 10;
-  return content_type.substr(start, content_type.find('"', start) - start);
 }
 
 TEST(Render, ExactHeaderShapes) {

@@ -179,4 +179,22 @@ inline std::string decode_part(const ParsedMessage& part) {
   return "<unknown encoding " + cte + ">";
 }
 
+// The boundary parameter of a Content-Type value ("" if none).
+inline std::string boundary_of(const std::string& content_type) {
+  const std::size_t at = content_type.find("boundary=\"");
+  if (at == std::string::npos) return "";
+  const std::size_t start = at + 10;
+  return content_type.substr(start, content_type.find('"', start) - start);
+}
+
+// The decoded bodies of a multipart message's parts, one after the other.
+inline std::string decoded_parts(std::string_view message) {
+  const ParsedMessage m = parse_message(message);
+  std::string out;
+  for (const ParsedMessage& part : split_parts(m.body, boundary_of(m.header("Content-Type")))) {
+    out += decode_part(part);
+  }
+  return out;
+}
+
 }  // namespace tessera::mail::testing_util

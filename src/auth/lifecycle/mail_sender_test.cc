@@ -44,19 +44,7 @@ std::optional<std::string_view> from_table(std::string_view path) {
   return it->second;
 }
 
-// The decoded text and HTML parts of a rendered message, one after the other.
-std::string decoded_parts(const std::string& message) {
-  using namespace mail::testing_util;
-  const ParsedMessage m = parse_message(message);
-  const std::string type = m.header("Content-Type");
-  const std::size_t at = type.find("boundary=\"");
-  if (at == std::string::npos) return {};
-  const std::size_t start = at + 10;
-  const std::string boundary = type.substr(start, type.find('"', start) - start);
-  std::string out;
-  for (const ParsedMessage& part : split_parts(m.body, boundary)) out += decode_part(part);
-  return out;
-}
+using mail::testing_util::decoded_parts;
 
 class MailSenderTest : public ::testing::Test {
  protected:

@@ -16,18 +16,12 @@ std::string seal_context(std::string_view kind, std::string_view recipient) {
   return std::string("tessera outbox v1\n").append(kind).append("\n").append(recipient);
 }
 
-// `text` filled from `vars`; the first placeholder without a value as the error.
-std::expected<std::string, std::string> fill(std::string_view text, const MailVars& vars,
-                                             bool html) {
+// `text` filled from `lookup`; the first placeholder without a value as the error.
+std::expected<std::string, std::string> fill(std::string_view text,
+                                             const base::TemplateLookup& lookup, bool html) {
   std::vector<std::string> missing;
-  std::string out = base::fill_template(
-      text,
-      [&](std::string_view name) -> std::optional<std::string_view> {
-        auto it = vars.find(name);
-        if (it == vars.end()) return std::nullopt;
-        return it->second;
-      },
-      html ? base::Escape::kHtml : base::Escape::kNone, &missing);
+  std::string out =
+      base::fill_template(text, lookup, html ? base::Escape::kHtml : base::Escape::kNone, &missing);
   if (!missing.empty()) return std::unexpected(missing.front());
   return out;
 }
@@ -57,11 +51,16 @@ std::expected<store::OutgoingMail, Error> Mailer::compose(std::string_view kind,
   if (!text_template || !html_template) {
     return std::unexpected(make_error(Errc::kInternal, "no mail template for " + base));
   }
-  MailVars all = vars;
-  all.emplace("product", config_.product);
-  all.emplace("public_url", config_.public_url);
-  auto text = fill(*text_template, all, false);
-  auto html = fill(*html_template, all, true);
+  // The caller's values, then the two every template may use.
+  const base::TemplateLookup lookup =
+      [&](std::string_view name) -> std::optional<std::string_view> {
+    if (auto it = vars.find(name); it != vars.end()) return it->second;
+    if (name == "product") return config_.product;
+    if (name == "public_url") return config_.public_url;
+    return std::nullopt;
+  };
+  auto text = fill(*text_template, lookup, false);
+  auto html = fill(*html_template, lookup, true);
   if (!text || !html) {
     return std::unexpected(make_error(
         Errc::kInternal, base + ": no value for {{" + (text ? html.error() : text.error()) + "}}"));

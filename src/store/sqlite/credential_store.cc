@@ -18,14 +18,6 @@
 namespace tessera::store::sqlite {
 namespace {
 
-// The bytes of `s` for bind_blob(). Never a null pointer: SQLite binds a null pointer as NULL,
-// not as an empty BLOB.
-std::span<const std::uint8_t> as_bytes(std::string_view s) {
-  static constexpr std::uint8_t kEmpty = 0;
-  if (s.empty()) return {&kEmpty, 0};
-  return {reinterpret_cast<const std::uint8_t*>(s.data()), s.size()};
-}
-
 std::int64_t flag(bool b) { return b ? 1 : 0; }
 
 // Where a user's TOTP secret stands.

@@ -53,6 +53,14 @@ std::expected<std::vector<MailId>, StoreError> insert_mails(Database& db, Databa
 std::string encode_string_list(const std::vector<std::string>& items);
 bool decode_string_list(const std::string& text, std::vector<std::string>& out);
 
+// The bytes of `s` for bind_blob(). Never a null pointer: SQLite binds a null pointer as NULL,
+// not as an empty BLOB.
+inline std::span<const std::uint8_t> as_bytes(std::string_view s) {
+  static constexpr std::uint8_t kEmpty = 0;
+  if (s.empty()) return {&kEmpty, 0};
+  return {reinterpret_cast<const std::uint8_t*>(s.data()), s.size()};
+}
+
 // The cached statement for `sql` on `lease`'s connection; a failure is reported via db.fail.
 inline std::expected<Statement, StoreError> prepare(Database& db, Database::Lease& lease,
                                                     std::string_view sql) {

@@ -35,12 +35,6 @@ const std::string kClaimMails =
         "AND claimed_until <= ?1 ORDER BY next_attempt_at, id LIMIT ?4) RETURNING ")
         .append(kMailColumns);
 
-std::span<const std::uint8_t> as_bytes(std::string_view s) {
-  static constexpr std::uint8_t kEmpty = 0;  // never a null pointer: that binds NULL
-  if (s.empty()) return {&kEmpty, 0};
-  return {reinterpret_cast<const std::uint8_t*>(s.data()), s.size()};
-}
-
 std::expected<MailRecord, StoreError> decode_mail(Database& db, const Statement& st) {
   Row row(st);
   MailRecord m;
