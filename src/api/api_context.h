@@ -30,6 +30,7 @@
 #include "auth/hash_pool.h"
 #include "auth/id_tokens.h"
 #include "auth/keyring.h"
+#include "auth/lifecycle/account_lifecycle.h"
 #include "auth/oauth_grants.h"
 #include "auth/passkeys.h"
 #include "auth/refresh_families.h"
@@ -67,6 +68,7 @@ struct ApiServices {
   auth::SecondFactors& second_factors;
   // Passkeys (WebAuthn); its ceremonies answer kNotConfigured while it has no RP id.
   auth::PasskeyService& passkeys;
+  auth::AccountLifecycle& lifecycle;
 };
 
 struct ApiOptions {
@@ -110,6 +112,7 @@ class ApiContext {
   auth::IdTokens& id_tokens() const { return services_.id_tokens; }
   auth::SecondFactors& second_factors() const { return services_.second_factors; }
   auth::PasskeyService& passkeys() const { return services_.passkeys; }
+  auth::AccountLifecycle& lifecycle() const { return services_.lifecycle; }
   const ApiOptions& options() const { return options_; }
 
   const Authenticator& credentials() const { return authenticator_; }

@@ -127,6 +127,7 @@ Response me(const ApiContext& ctx, const Request& req) {
   body += store::to_uuid(a->user.id);
   body += R"(","email":)";
   append_json_string(body, a->user.email);
+  body += a->user.email_verified ? R"(,"email_verified":true)" : R"(,"email_verified":false)";
   body += R"(,"roles":)";
   append_json_strings(body, a->user.roles);
   body += R"(},"session":{"id":)";

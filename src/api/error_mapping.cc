@@ -61,6 +61,8 @@ int http_status(auth::Errc code) {
       return 401;
     case Errc::kNotConfigured:
       return 503;
+    case Errc::kInvalidLink:
+      return 400;
   }
   return 500;
 }
@@ -142,6 +144,10 @@ http::Response error_response(const auth::Error& error) {
       detail = error.detail.empty() ? std::string_view("this feature is not configured")
                                     : std::string_view(error.detail);
       break;
+    case Errc::kInvalidLink:  // named, so a page can offer a new link
+      return coded_problem(400, "invalid_link",
+                           error.detail.empty() ? std::string_view("the link is not valid")
+                                                : std::string_view(error.detail));
   }
   http::Response res = problem_with_challenge(status, detail);
   if (error.code == Errc::kRateLimited) {

@@ -60,6 +60,7 @@ const std::vector<Row>& table() {
        "your account must have a second factor: set one up before doing anything else"},
       {Errc::kPasskeyRefused, 401, "", false, std::string(kPasskeyRefusedDetail)},
       {Errc::kNotConfigured, 503, "", true, "this feature is not configured"},
+      {Errc::kInvalidLink, 400, "", true, "the link is not valid"},
   };
   return rows;
 }

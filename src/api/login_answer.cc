@@ -16,7 +16,10 @@ using json = nlohmann::ordered_json;
 }  // namespace
 
 json user_json(const store::User& u) {
-  return {{"id", store::to_uuid(u.id)}, {"email", u.email}, {"roles", u.roles}};
+  return {{"id", store::to_uuid(u.id)},
+          {"email", u.email},
+          {"email_verified", u.email_verified},
+          {"roles", u.roles}};
 }
 
 http::Response new_credential(const ApiContext& ctx, AuthMethod method, json body,

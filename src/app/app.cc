@@ -7,6 +7,7 @@
 #include <thread>
 #include <utility>
 
+#include "api/account_handlers.h"
 #include "api/admin_clients.h"
 #include "api/admin_handlers.h"
 #include "api/auth_handlers.h"
@@ -207,11 +208,12 @@ http::Router make_router(JwksSource jwks_source, const Probes& probes, const api
                                                   const std::string& path, http::Handler h) {
                  api::add_store_route(router, api->offload_pool(), method, path, std::move(h));
                }});
-  api::add_mfa_routes(router, *api);     // /auth/mfa..., /auth/login/mfa, /auth/token/mfa
-  api::add_auth_routes(router, *api);    // /auth/signup, login, logout, me, sessions, password
-  api::add_verify_routes(router, *api);  // GET|POST /auth/verify
-  api::add_token_routes(router, *api);   // POST /auth/token, /auth/refresh
-  api::add_admin_routes(router, *api);   // /admin/audit, users, keys
+  api::add_mfa_routes(router, *api);      // /auth/mfa..., /auth/login/mfa, /auth/token/mfa
+  api::add_auth_routes(router, *api);     // /auth/signup, login, logout, me, sessions, password
+  api::add_account_routes(router, *api);  // /auth/password/forgot|reset, /auth/email/verify|resend
+  api::add_verify_routes(router, *api);   // GET|POST /auth/verify
+  api::add_token_routes(router, *api);    // POST /auth/token, /auth/refresh
+  api::add_admin_routes(router, *api);    // /admin/audit, users, keys
   api::add_admin_client_routes(router, *api);         // /admin/clients
   api::add_connected_app_routes(router, *api);        // /auth/apps
   api::add_passkey_login_routes(router, *api);        // /auth/passkeys/login[/options]
@@ -270,7 +272,8 @@ std::expected<void, std::string> serve(const Config& config, std::ostream& annou
                        .introspection = *s.introspection,
                        .id_tokens = *s.id_tokens,
                        .second_factors = *s.second_factors,
-                       .passkeys = *s.passkeys},
+                       .passkeys = *s.passkeys,
+                       .lifecycle = *s.lifecycle},
       *proxies, &metrics,
       {.same_site =
            config.web.same_site == "strict" ? http::SameSite::kStrict : http::SameSite::kLax,
@@ -318,6 +321,18 @@ std::expected<void, std::string> serve(const Config& config, std::ostream& annou
   }
   // Access tokens' "iss": configured, or (zero configuration) the server's own URL.
   if (config.tokens.issuer.empty()) s.access_tokens->set_issuer((*server)->url());
+  // Links in mails: server.public_url, or (zero configuration) the server's own URL.
+  if (config.server.public_url.empty()) s.mailer->set_public_url((*server)->url());
+  // The outbox's sender, when there is an SMTP server to send to.
+  if (s.mail_sender) {
+    s.mail_sender->start();
+  } else {
+    http::log_event(http::LogLevel::kInfo, "mail is not sent",
+                    {{"reason", config.email.outbox_only
+                                    ? "email.outbox_only: read it with `tessera outbox list`"
+                                    : "email.smtp_url is not set: password reset and email "
+                                      "verification are off"}});
+  }
   // Other processes' changes, as they happen (store/change_feed.h): a revocation or a key
   // rotation wakes the follow step; a deleted session leaves the session cache at once. After
   // a (re)subscription hints may have been lost: forget every cached session and reload the

@@ -19,7 +19,8 @@ std::vector<detail::Section> sections(Config& c) {
   using detail::table;
   return {table(c.server),  table(c.store),    table(c.cache),      table(c.web),
           table(c.auth),    table(c.sessions), table(c.rate_limit), table(c.tokens),
-          table(c.refresh), table(c.keys),     table(c.revocation), table(c.webauthn)};
+          table(c.refresh), table(c.keys),     table(c.revocation), table(c.webauthn),
+          table(c.email)};
 }
 
 // The rules that join two sections; each section's own rules are in its check().

@@ -25,10 +25,11 @@
 //   config_auth.h     [auth] [sessions] [rate_limit]
 //   config_tokens.h   [tokens] [refresh] [keys] [revocation]
 //   config_webauthn.h [webauthn]
+//   config_email.h    [email]
 // Each section's .cc file binds its keys and checks its values side by side; the rules that
 // join two sections are in config.cc (check_across_sections).
 //
-// Secrets (keys.encryption_key, store.postgres_dsn, cache.redis_url) are masked as "********"
+// Secrets (keys.encryption_key, store.postgres_dsn, cache.redis_url, email.smtp_url) are masked as "********"
 // when printed.
 #pragma once
 
@@ -43,6 +44,7 @@
 #include <vector>
 
 #include "app/config_auth.h"
+#include "app/config_email.h"
 #include "app/config_schema.h"
 #include "app/config_server.h"
 #include "app/config_stores.h"
@@ -66,6 +68,7 @@ struct Config {
   using Keys = KeysSection;
   using Revocation = RevocationSection;
   using Webauthn = WebauthnSection;
+  using Email = EmailSection;
 
   Server server;
   Store store;
@@ -79,6 +82,7 @@ struct Config {
   Keys keys;
   Revocation revocation;
   Webauthn webauthn;
+  Email email;
 };
 
 // The flags that override the file and the environment; unset ones do not.

@@ -22,6 +22,8 @@ std::vector<Field> AuthSection::fields() {
       {kName, "step_up_max_age", &step_up_max_age},
       {kName, "require_mfa_roles", &require_mfa_roles},
       {kName, "totp_issuer", &totp_issuer},
+      {kName, "reset_link_ttl", &reset_link_ttl},
+      {kName, "verify_link_ttl", &verify_link_ttl},
   };
 }
 
@@ -67,6 +69,12 @@ std::optional<Problem> AuthSection::check() const {
       totp_issuer.find(':') != std::string::npos) {
     return Problem{"totp_issuer", "must be 1..64 characters without ':'"};
   }
+  if (reset_link_ttl < std::chrono::minutes{1} || reset_link_ttl > std::chrono::days{1}) {
+    return Problem{"reset_link_ttl", "must be 1m..1d"};
+  }
+  if (verify_link_ttl < std::chrono::minutes{1} || verify_link_ttl > std::chrono::days{30}) {
+    return Problem{"verify_link_ttl", "must be 1m..30d"};
+  }
   return std::nullopt;
 }
 
@@ -92,6 +100,8 @@ std::vector<Field> RateLimitSection::fields() {
       {kName, "email_failures", &email_failures}, {kName, "email_window", &email_window},
       {kName, "ip_failures", &ip_failures},       {kName, "ip_window", &ip_window},
       {kName, "signup_ip", &signup_ip},           {kName, "signup_window", &signup_window},
+      {kName, "mail_email", &mail_email},         {kName, "mail_ip", &mail_ip},
+      {kName, "mail_window", &mail_window},
   };
 }
 
@@ -102,6 +112,9 @@ std::optional<Problem> RateLimitSection::check() const {
   if (ip_window < seconds(1)) return Problem{"ip_window", "must be at least 1s"};
   if (signup_ip < 0) return Problem{"signup_ip", "must not be negative (0: no limit)"};
   if (signup_window < seconds(1)) return Problem{"signup_window", "must be at least 1s"};
+  if (mail_email < 0) return Problem{"mail_email", "must not be negative (0: no limit)"};
+  if (mail_ip < 0) return Problem{"mail_ip", "must not be negative (0: no limit)"};
+  if (mail_window < seconds(1)) return Problem{"mail_window", "must be at least 1s"};
   return std::nullopt;
 }
 

@@ -37,6 +37,10 @@ struct AuthSection {
   // The issuer authenticator apps show beside a TOTP entry (otpauth:// URIs); 1..64
   // characters, no ':'.
   std::string totp_issuer = "Tessera";
+  // How long an emailed password-reset link works (1 minute .. 1 day), and an email
+  // verification link (1 minute .. 30 days).
+  std::chrono::seconds reset_link_ttl = std::chrono::minutes{30};
+  std::chrono::seconds verify_link_ttl = std::chrono::days{2};
 
   // The keys above, in this order; the first value they must not have (config_schema.h).
   std::vector<detail::Field> fields();
@@ -65,6 +69,11 @@ struct RateLimitSection {
   std::chrono::seconds ip_window = std::chrono::minutes{15};
   std::int64_t signup_ip = 20;  // sign-ups (each an Argon2id hash) per client IP per window
   std::chrono::seconds signup_window = std::chrono::hours{1};
+  // Requests that send mail (password reset, verification resend): per address and per client
+  // IP per window, known and unknown addresses counted alike.
+  std::int64_t mail_email = 5;
+  std::int64_t mail_ip = 30;
+  std::chrono::seconds mail_window = std::chrono::hours{1};
 
   // The keys above, in this order; the first value they must not have (config_schema.h).
   std::vector<detail::Field> fields();

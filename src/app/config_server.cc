@@ -3,6 +3,7 @@
 #include <utility>
 
 #include "http/client_ip.h"
+#include "http/csrf.h"
 #include "http/listen_address.h"
 
 namespace tessera::app {
@@ -13,6 +14,7 @@ using detail::Problem;
 std::vector<Field> ServerSection::fields() {
   return {
       {kName, "listen", &listen},
+      {kName, "public_url", &public_url},
       {kName, "threads", &threads},
       {kName, "tls_cert", &tls_cert},
       {kName, "tls_key", &tls_key},
@@ -31,6 +33,14 @@ std::vector<Field> ServerSection::fields() {
 
 std::optional<Problem> ServerSection::check() const {
   if (auto l = http::parse_listen_address(listen); !l) return Problem{"listen", l.error()};
+  if (!public_url.empty()) {
+    if (auto origin = http::origin_of_url(public_url); !origin) {
+      return Problem{"public_url", origin.error()};
+    }
+    if (public_url.find_first_of("?#") != std::string::npos) {
+      return Problem{"public_url", "must have no query or fragment"};
+    }
+  }
   if (threads > 1024) return Problem{"threads", "must be 0..1024"};
   if (tls_cert.empty() != tls_key.empty()) {
     // Named after the one that is set, so the message points at where it was set.

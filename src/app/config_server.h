@@ -19,6 +19,11 @@ struct ServerSection {
 
   // ADDR:PORT, [IPv6]:PORT or localhost:PORT; port 0: any free.
   std::string listen = "127.0.0.1:8080";
+  // Where users reach this server ("https://id.example.com", or with a path prefix
+  // "https://example.com/auth"): emailed links are built from it and from nothing a request
+  // says (Host, X-Forwarded-Host and Forwarded are never trusted for a link). Empty: the
+  // server's own URL (zero configuration, one machine).
+  std::string public_url;
   std::uint32_t threads = 0;  // I/O threads; 0: one per core
   std::string tls_cert;       // PEM chain; with tls_key: serve HTTPS
   std::string tls_key;

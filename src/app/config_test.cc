@@ -407,6 +407,47 @@ TEST_F(ConfigTest, TokenSectionsDefaultsAndTheEncryptionKeyIsNeverPrinted) {
   EXPECT_NE(text.find("algorithm = \"EdDSA\"\n"), std::string::npos) << text;
 }
 
+// [email] and server.public_url (issue 18): what mail needs is checked at load, and the SMTP
+// URL, which may carry a password, is never printed.
+TEST(Config, EmailSettingsAreCheckedAndTheSmtpUrlIsASecret) {
+  auto error_of = [](std::map<std::string, std::string> env) {
+    auto c = load_config({.environment = std::move(env)});
+    return c ? std::string() : c.error();
+  };
+  EXPECT_NE(error_of({{"TESSERA_EMAIL__SMTP_URL", "http://mail.example.com"}}).find("smtp_url"),
+            std::string::npos);
+  EXPECT_NE(error_of({{"TESSERA_EMAIL__SMTP_URL", "smtp://mail.example.com"}}).find("email.from"),
+            std::string::npos);  // mail needs a From address
+  EXPECT_NE(error_of({{"TESSERA_EMAIL__OUTBOX_ONLY", "true"}}).find("email.from"),
+            std::string::npos);
+  EXPECT_NE(error_of({{"TESSERA_EMAIL__SMTP_URL", "smtp://mail.example.com"},
+                      {"TESSERA_EMAIL__FROM", "a@example.com"},
+                      {"TESSERA_EMAIL__OUTBOX_ONLY", "true"}})
+                .find("outbox_only"),
+            std::string::npos);
+  EXPECT_NE(error_of({{"TESSERA_EMAIL__FROM", "not an address"}}).find("email.from"),
+            std::string::npos);
+  EXPECT_NE(error_of({{"TESSERA_EMAIL__STARTTLS", "never"}}).find("starttls"), std::string::npos);
+  EXPECT_NE(
+      error_of({{"TESSERA_SERVER__PUBLIC_URL", "https://id.example.com/?x=1"}}).find("public_url"),
+      std::string::npos);
+  EXPECT_NE(error_of({{"TESSERA_SERVER__PUBLIC_URL", "id.example.com"}}).find("public_url"),
+            std::string::npos);
+  EXPECT_NE(error_of({{"TESSERA_AUTH__RESET_LINK_TTL", "2d"}}).find("reset_link_ttl"),
+            std::string::npos);
+
+  auto c = load_config(
+      {.environment = {{"TESSERA_EMAIL__SMTP_URL", "smtps://user:s3cret@mail.example.com"},
+                       {"TESSERA_EMAIL__FROM", "no-reply@example.com"},
+                       {"TESSERA_SERVER__PUBLIC_URL", "https://example.com/auth"}}});
+  ASSERT_TRUE(c) << c.error();
+  EXPECT_TRUE(c->email.enabled());
+  EXPECT_FALSE(Config{}.email.enabled());
+  const std::string text = to_toml(*c);
+  EXPECT_EQ(text.find("s3cret"), std::string::npos) << text;
+  EXPECT_NE(text.find("[email]\nsmtp_url = \"********\"\n"), std::string::npos) << text;
+}
+
 TEST(Config, EffectiveAllowedOrigins) {
   Config c;
   EXPECT_EQ(effective_allowed_origins(c, "http://127.0.0.1:8080"),

@@ -4,11 +4,13 @@
 #include <filesystem>
 #include <utility>
 
+#include "api/web_pages.h"
 #include "app/data_dir.h"
 #include "auth/mfa/recovery_codes.h"
 #include "crypto/aead.h"
 #include "crypto/hash.h"
 #include "http/log.h"
+#include "mail/smtp_client.h"
 
 namespace tessera::app {
 namespace {
@@ -27,6 +29,29 @@ std::expected<crypto::AeadKey, std::string> master_key(const Config& config) {
     return k;
   }
   return load_or_create_master_key(config.store.data_dir);
+}
+
+// The sender's transport: mail::SmtpClient with [email]'s settings. A refused login (530,
+// 534, 535) is this server's configuration, not the message's fault: retried like a transient
+// failure, so mail waits for a fixed password instead of being dropped.
+auth::MailTransport smtp_transport(const EmailSection& email) {
+  mail::SmtpSettings settings = *mail::parse_smtp_url(email.smtp_url);  // checked at load
+  settings.starttls = mail::parse_starttls(email.starttls).value_or(mail::StartTls::kAuto);
+  settings.ca_file = email.ca_file;
+  settings.timeout = email.timeout;
+  auto client = std::make_shared<const mail::SmtpClient>(std::move(settings));
+  return [client](std::string_view from, std::string_view to,
+                  std::string_view message) -> std::expected<void, auth::DeliveryFailure> {
+    auto sent = client->send(from, to, message);
+    if (sent) return {};
+    const int code = sent.error().smtp_code;
+    const bool login_refused = code == 530 || code == 534 || code == 535;
+    std::string reason = code != 0 ? std::to_string(code) + " " : std::string();
+    reason += sent.error().detail;
+    return std::unexpected(auth::DeliveryFailure{
+        .permanent = sent.error().kind == mail::SmtpError::kPermanent && !login_refused,
+        .reason = std::move(reason)});
+  };
 }
 
 // A secret for one purpose (`label`) from the master key: every node of a deployment derives
@@ -126,6 +151,9 @@ std::expected<std::unique_ptr<Services>, std::string> open_services(const Config
   limits.ip_window = config.rate_limit.ip_window.count();
   limits.signup_ip_max = config.rate_limit.signup_ip;
   limits.signup_ip_window = config.rate_limit.signup_window.count();
+  limits.mail_email_max = config.rate_limit.mail_email;
+  limits.mail_ip_max = config.rate_limit.mail_ip;
+  limits.mail_window = config.rate_limit.mail_window.count();
   s->limiter = std::make_unique<auth::RateLimiter>(s->stores.counters, limits);
 
   s->audit = std::make_unique<auth::AuditService>(s->stores.audit);
@@ -202,9 +230,42 @@ std::expected<std::unique_ptr<Services>, std::string> open_services(const Config
                      {"skipped_unusable", std::to_string(sealed->skipped)}});
   }
 
+  // Mail: composed from the templates beside the pages, sealed under a key of its own.
+  s->mailer = std::make_unique<auth::Mailer>(
+      auth::MailerConfig{
+          .from_address = config.email.from,
+          .from_name = config.email.from_name,
+          .product = config.email.from_name,
+          .public_url =
+              config.server.public_url.empty() ? options.default_issuer : config.server.public_url,
+          .key = crypto::derive_key(
+              std::string_view(reinterpret_cast<const char*>(master->data()), master->size()),
+              "tessera outbox v1")},
+      [](std::string_view path) -> std::optional<std::string_view> {
+        const api::EmbeddedFile* file = api::find_web_file(path);
+        if (file == nullptr) return std::nullopt;
+        return file->data;
+      });
+  if (!config.email.smtp_url.empty()) {
+    s->mail_sender = std::make_unique<auth::MailSender>(*s->stores.outbox, *s->mailer,
+                                                        smtp_transport(config.email), s->clock);
+  }
+  auth::MailSender* sender = s->mail_sender.get();
+  s->account_mail = std::make_unique<auth::AccountMail>(
+      *s->stores.users, *s->stores.account_tokens, *s->stores.outbox, *s->mailer, s->clock,
+      auth::AccountMailConfig{.enabled = config.email.enabled(),
+                              .reset_ttl = config.auth.reset_link_ttl.count(),
+                              .verify_ttl = config.auth.verify_link_ttl.count()},
+      [sender] {
+        if (sender != nullptr) sender->wake();
+      });
+
   s->auth = std::make_unique<auth::AuthService>(
       *s->users, *s->sessions, *s->families, *s->limiter, *s->audit, *s->second_factors, s->clock,
-      auth::AuthServiceConfig{.open_signup = config.auth.open_signup});
+      auth::AuthServiceConfig{.open_signup = config.auth.open_signup}, s->account_mail.get());
+  s->lifecycle = std::make_unique<auth::AccountLifecycle>(
+      *s->users, *s->sessions, *s->auth, *s->account_mail, *s->stores.account_tokens, *s->limiter,
+      *s->audit, s->clock);
   // Clients cached for a second: the token endpoint looks its client up on every request; a
   // change made elsewhere reaches this process within the second, like a revocation.
   s->clients = std::make_unique<auth::ClientService>(s->stores.clients, *s->audit, s->clock,

@@ -24,6 +24,10 @@
 #include "auth/hash_pool.h"
 #include "auth/id_tokens.h"
 #include "auth/keyring.h"
+#include "auth/lifecycle/account_lifecycle.h"
+#include "auth/lifecycle/account_mail.h"
+#include "auth/lifecycle/mail_sender.h"
+#include "auth/lifecycle/mailer.h"
 #include "auth/oauth_grants.h"
 #include "auth/passkeys.h"
 #include "auth/rate_limiter.h"
@@ -83,6 +87,13 @@ struct Services {
   // origins come from the configuration here, and again from serve() once the server's own URL
   // (the default allowed origin) is known.
   std::unique_ptr<auth::PasskeyService> passkeys;
+  // Mail (SPEC.md "Email"): the composer, the outbox's sender (built when email.smtp_url is
+  // set; serve() starts it), the lifecycle's links and the flows on them. Declared after what
+  // they use, so the sender stops before anything it touches goes.
+  std::unique_ptr<auth::Mailer> mailer;
+  std::unique_ptr<auth::MailSender> mail_sender;
+  std::unique_ptr<auth::AccountMail> account_mail;
+  std::unique_ptr<auth::AccountLifecycle> lifecycle;
 };
 
 struct ServicesOptions {

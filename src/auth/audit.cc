@@ -76,6 +76,14 @@ std::string_view to_string(AuditType t) {
       return "passkey.refused";
     case AuditType::kPasskeyCloneSuspected:
       return "passkey.clone_suspected";
+    case AuditType::kPasswordResetRequested:
+      return "password.reset_requested";
+    case AuditType::kPasswordReset:
+      return "password.reset";
+    case AuditType::kEmailVerified:
+      return "email.verified";
+    case AuditType::kVerificationSent:
+      return "email.verification_sent";
   }
   return "unknown";
 }

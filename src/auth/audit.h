@@ -55,9 +55,14 @@ enum class AuditType : std::uint8_t {
   kPasskeyAdded,         // "passkey.added"    detail: passkey (id), name, backup_eligible
   kPasskeyRemoved,       // "passkey.removed"  detail: passkey (id), name
   kPasskeyRefused,       // "passkey.refused"  detail: reason, ceremony, passkey (id, when known)
-  kPasskeyCloneSuspected,  // "passkey.clone_suspected" detail: passkey (id), stored_count,
-                           // presented_count: the signature counter did not increase (W3C
-                           // WebAuthn Level 3 section 7.2 step 22); the assertion was refused
+  kPasskeyCloneSuspected,   // "passkey.clone_suspected" detail: passkey (id), stored_count,
+                            // presented_count: the signature counter did not increase (W3C
+                            // WebAuthn Level 3 section 7.2 step 22); the assertion was refused
+  kPasswordResetRequested,  // "password.reset_requested" a reset link was mailed (known users
+                            //                    only; unknown addresses leave no trace)
+  kPasswordReset,           // "password.reset"   detail: sessions_revoked (the link was used)
+  kEmailVerified,           // "email.verified"   detail: email
+  kVerificationSent,        // "email.verification_sent" detail: email (resend)
 };
 
 // The stored type string ("login.success").

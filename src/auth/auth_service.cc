@@ -6,11 +6,12 @@
 #include "auth/email.h"
 
 namespace tessera::auth {
-namespace {
 
 AuditActor actor_of(std::optional<store::UserId> user, const RequestContext& from) {
   return AuditActor{.user = user, .ip = from.ip, .user_agent = from.user_agent};
 }
+
+namespace {
 
 nlohmann::json by(const AuditActor& actor) {
   return actor.user ? nlohmann::json(store::to_uuid(*actor.user)) : nlohmann::json("cli");
@@ -20,7 +21,8 @@ nlohmann::json by(const AuditActor& actor) {
 
 AuthService::AuthService(UserService& users, SessionService& sessions, RefreshFamilies& families,
                          RateLimiter& limiter, AuditService& audit, SecondFactors& factors,
-                         const base::Clock& clock, AuthServiceConfig config)
+                         const base::Clock& clock, AuthServiceConfig config,
+                         AccountMail* account_mail)
     : users_(users),
       sessions_(sessions),
       families_(families),
@@ -28,7 +30,8 @@ AuthService::AuthService(UserService& users, SessionService& sessions, RefreshFa
       audit_(audit),
       factors_(factors),
       clock_(clock),
-      config_(config) {}
+      config_(config),
+      account_mail_(account_mail) {}
 
 void AuthService::login(LoginRequest request, Done<LoginResult> done) {
   // Cheap checks first, on the calling thread: none of them depends on any account.
@@ -201,21 +204,33 @@ void AuthService::signup(std::string email, std::string password, RequestContext
     return done(std::unexpected(std::move(counted.error())));
   }
   auto ctx = std::make_shared<RequestContext>(std::move(from));
-  users_.create_user(std::move(email), std::move(password), {}, now,
-                     [this, ctx, done = std::move(done)](std::expected<store::User, Error> r) {
-                       const std::int64_t at = clock_.now_unix();
-                       if (r) {
-                         (void)audit_.record(AuditType::kSignup, at, actor_of(r->id, *ctx),
-                                             {{"email", r->email}, {"outcome", "created"}});
-                         return done(Signup{.created = true, .user = std::move(*r)});
-                       }
-                       if (r.error().code == Errc::kEmailTaken) {
-                         (void)audit_.record(AuditType::kSignup, at, actor_of(std::nullopt, *ctx),
-                                             {{"outcome", "email_taken"}});
-                         return done(Signup{.created = false, .user = std::nullopt});
-                       }
-                       done(std::unexpected(std::move(r.error())));
-                     });
+  auto finish = [this, ctx, done = std::move(done)](std::expected<store::User, Error> r) {
+    const std::int64_t at = clock_.now_unix();
+    if (r) {
+      (void)audit_.record(AuditType::kSignup, at, actor_of(r->id, *ctx),
+                          {{"email", r->email}, {"outcome", "created"}});
+      return done(Signup{.created = true, .user = std::move(*r)});
+    }
+    if (r.error().code == Errc::kEmailTaken) {
+      (void)audit_.record(AuditType::kSignup, at, actor_of(std::nullopt, *ctx),
+                          {{"outcome", "email_taken"}});
+      return done(Signup{.created = false, .user = std::nullopt});
+    }
+    done(std::unexpected(std::move(r.error())));
+  };
+  if (account_mail_ == nullptr) {
+    return users_.create_user(std::move(email), std::move(password), {}, now, std::move(finish));
+  }
+  // The user, the verification link and its mail commit together (AccountMail).
+  users_.prepare_user(std::move(email), std::move(password), {}, now,
+                      [this, finish = std::move(finish)](std::expected<store::User, Error> r) {
+                        if (r) {
+                          if (auto committed = account_mail_->commit_signup(*r); !committed) {
+                            r = std::unexpected(std::move(committed.error()));
+                          }
+                        }
+                        finish(std::move(r));
+                      });
 }
 
 std::expected<void, Error> AuthService::logout(std::string_view raw_session_id,
@@ -263,13 +278,11 @@ std::expected<std::optional<store::User>, Error> AuthService::sign_in_candidate(
 
 std::expected<std::size_t, Error> AuthService::logout_all(const store::User& user,
                                                           const RequestContext& from) {
-  auto n = sessions_.revoke_all(user.id);
-  if (!n) return std::unexpected(std::move(n.error()));
-  auto families = families_.revoke_user(user.id, "logout_all");
-  if (!families) return std::unexpected(std::move(families.error()));
+  auto ended = end_all_credentials(user.id, "logout_all");
+  if (!ended) return std::unexpected(std::move(ended.error()));
   (void)audit_.record(AuditType::kLogoutAll, clock_.now_unix(), actor_of(user.id, from),
-                      {{"sessions", *n}, {"families", *families}});
-  return *n + *families;
+                      {{"sessions", ended->sessions}, {"families", ended->families}});
+  return ended->sessions + ended->families;
 }
 
 std::expected<void, Error> AuthService::revoke_session(const store::User& user, std::string_view id,
@@ -483,16 +496,14 @@ std::expected<store::User, Error> AuthService::add_user_now(std::string_view ema
 std::expected<std::size_t, Error> AuthService::disable_user(const store::UserId& user,
                                                             const AuditActor& actor) {
   if (auto r = users_.set_disabled(user, true); !r) return std::unexpected(std::move(r.error()));
-  auto n = sessions_.revoke_all(user);
-  if (!n) return std::unexpected(std::move(n.error()));
-  auto families = families_.revoke_user(user, "user_disabled");
-  if (!families) return std::unexpected(std::move(families.error()));
+  auto ended = end_all_credentials(user, "user_disabled");
+  if (!ended) return std::unexpected(std::move(ended.error()));
   (void)audit_.record(AuditType::kUserDisabled, clock_.now_unix(), actor,
                       {{"user", store::to_uuid(user)},
-                       {"sessions_revoked", *n},
-                       {"families_revoked", *families},
+                       {"sessions_revoked", ended->sessions},
+                       {"families_revoked", ended->families},
                        {"by", by(actor)}});
-  return *n;
+  return ended->sessions;
 }
 
 std::expected<void, Error> AuthService::enable_user(const store::UserId& user,
@@ -506,17 +517,24 @@ std::expected<void, Error> AuthService::enable_user(const store::UserId& user,
 std::expected<std::size_t, Error> AuthService::revoke_user_sessions(const store::UserId& user,
                                                                     const AuditActor& actor) {
   if (auto u = users_.find(user); !u) return std::unexpected(std::move(u.error()));  // kNotFound
-  auto n = sessions_.revoke_all(user);
-  if (!n) return std::unexpected(std::move(n.error()));
-  auto families = families_.revoke_user(user, "admin");
-  if (!families) return std::unexpected(std::move(families.error()));
+  auto ended = end_all_credentials(user, "admin");
+  if (!ended) return std::unexpected(std::move(ended.error()));
   (void)audit_.record(AuditType::kSessionRevoked, clock_.now_unix(), actor,
                       {{"user", store::to_uuid(user)},
-                       {"sessions", *n},
-                       {"families", *families},
+                       {"sessions", ended->sessions},
+                       {"families", ended->families},
                        {"all", true},
                        {"by", by(actor)}});
-  return *n;
+  return ended->sessions;
+}
+
+std::expected<AuthService::Ended, Error> AuthService::end_all_credentials(const store::UserId& user,
+                                                                          std::string_view reason) {
+  auto n = sessions_.revoke_all(user);
+  if (!n) return std::unexpected(std::move(n.error()));
+  auto families = families_.revoke_user(user, reason);
+  if (!families) return std::unexpected(std::move(families.error()));
+  return Ended{.sessions = *n, .families = *families};
 }
 
 }  // namespace tessera::auth

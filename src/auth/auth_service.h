@@ -27,6 +27,7 @@
 
 #include "auth/audit.h"
 #include "auth/errors.h"
+#include "auth/lifecycle/account_mail.h"
 #include "auth/rate_limiter.h"
 #include "auth/refresh_families.h"
 #include "auth/second_factors.h"
@@ -46,6 +47,9 @@ struct RequestContext {
   std::string ip;
   std::string user_agent;
 };
+
+// The audit actor of a request by `user` (if known) from `from`.
+AuditActor actor_of(std::optional<store::UserId> user, const RequestContext& from);
 
 struct LoginRequest {
   std::string email;
@@ -105,7 +109,8 @@ class AuthService {
  public:
   AuthService(UserService& users, SessionService& sessions, RefreshFamilies& families,
               RateLimiter& limiter, AuditService& audit, SecondFactors& factors,
-              const base::Clock& clock, AuthServiceConfig config);
+              const base::Clock& clock, AuthServiceConfig config,
+              AccountMail* account_mail = nullptr);
 
   // POST /auth/login and /auth/token. Errors: kBadInput (malformed email, empty/oversize
   // password), kRateLimited / kConcurrencyLimited (+retry_after; no hashing done),
@@ -136,7 +141,9 @@ class AuthService {
 
   // POST /auth/signup. kForbidden when open_signup is off; kRateLimited past the per-address
   // sign-up limit (RateLimiter::count_signup, before any hashing); kBadInput / kWeakPassword;
-  // kBusy; kUnavailable. A taken email is NOT an error (see the header comment).
+  // kBusy; kUnavailable. A taken email is NOT an error (see the header comment). With an
+  // AccountMail, the user commits together with a verification link mailed to them, and the
+  // owner of a taken address is told (auth/lifecycle/account_mail.h); without, the user alone.
   void signup(std::string email, std::string password, RequestContext from, Done<Signup> done);
 
   // POST /auth/logout: deletes the session named by the raw cookie value. kUnauthenticated if
@@ -262,6 +269,16 @@ class AuthService {
   std::expected<std::size_t, Error> revoke_user_sessions(const store::UserId& user,
                                                          const AuditActor& actor);
 
+  // Ends every session and refresh family of `user` and, through the user's not-before, every
+  // access token issued so far (SPEC.md "Revocation"); `reason` is recorded on the families.
+  // Not audited here: the caller records why. kUnavailable.
+  struct Ended {
+    std::size_t sessions = 0;
+    std::size_t families = 0;
+  };
+  std::expected<Ended, Error> end_all_credentials(const store::UserId& user,
+                                                  std::string_view reason);
+
   const AuthServiceConfig& config() const { return config_; }
 
  private:
@@ -289,6 +306,7 @@ class AuthService {
   SecondFactors& factors_;
   const base::Clock& clock_;
   AuthServiceConfig config_;
+  AccountMail* account_mail_;  // may be null: sign-ups mail nothing
 };
 
 }  // namespace tessera::auth

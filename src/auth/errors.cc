@@ -42,6 +42,8 @@ std::string_view describe(Errc c) {
       return "passkey refused";
     case Errc::kNotConfigured:
       return "not configured";
+    case Errc::kInvalidLink:
+      return "invalid link";
   }
   return "unknown error";
 }

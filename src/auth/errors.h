@@ -44,6 +44,9 @@ enum class Errc : std::uint8_t {
                            // replayed, unknown or another user's credential, disabled user): the
                            // cause goes to the audit log, never to the client (401)
   kNotConfigured,          // the feature is off in this deployment; detail says what to set (503)
+  kInvalidLink,            // an emailed link's token is unknown, used, expired or no longer
+                           // applies; detail says which in words a person understands (400
+                           // invalid_link)
 };
 
 // Short description of the code for logs ("invalid credentials").

@@ -64,14 +64,40 @@ std::string RateLimiter::signup_key(std::string_view ip) {
   return hashed("signup:ip:", ip_prefix(ip, 32, 64));
 }
 
-std::expected<void, Error> RateLimiter::count_signup(std::string_view ip, std::int64_t now) {
-  if (config_.signup_ip_max <= 0) return {};
-  auto c = counters_->increment(signup_key(ip), now, config_.signup_ip_window);
+std::string RateLimiter::mail_email_key(std::string_view email) {
+  return hashed("mail:email:", email);
+}
+
+std::string RateLimiter::mail_ip_key(std::string_view ip) {
+  return hashed("mail:ip:", ip_prefix(ip, 32, 64));
+}
+
+std::expected<void, Error> RateLimiter::count_request(const std::string& key, std::int64_t max,
+                                                      std::int64_t window, std::int64_t now,
+                                                      std::string_view detail) {
+  if (max <= 0) return {};
+  auto c = counters_->increment(key, now, window);
   if (!c) return std::unexpected(from_store(c.error()));
-  if (c->value <= config_.signup_ip_max) return {};
-  Error e = make_error(Errc::kRateLimited, "too many sign-ups from this address; try again later");
+  if (c->value <= max) return {};
+  Error e = make_error(Errc::kRateLimited, std::string(detail));
   e.retry_after = std::max<std::int64_t>(1, c->window_ends - now);
   return std::unexpected(std::move(e));
+}
+
+std::expected<void, Error> RateLimiter::count_signup(std::string_view ip, std::int64_t now) {
+  return count_request(signup_key(ip), config_.signup_ip_max, config_.signup_ip_window, now,
+                       "too many sign-ups from this address; try again later");
+}
+
+std::expected<void, Error> RateLimiter::count_mail_request(std::string_view email,
+                                                           std::string_view ip, std::int64_t now) {
+  // Both counted, whatever the first says: a refused request still counts against the other.
+  auto by_email = count_request(mail_email_key(email), config_.mail_email_max, config_.mail_window,
+                                now, "too many requests for this address; try again later");
+  auto by_ip = count_request(mail_ip_key(ip), config_.mail_ip_max, config_.mail_window, now,
+                             "too many requests from this client; try again later");
+  if (!by_email) return by_email;
+  return by_ip;
 }
 
 RateLimiter::Verdict RateLimiter::evaluate(std::string_view email, std::string_view ip,

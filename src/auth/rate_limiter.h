@@ -63,6 +63,11 @@ struct RateLimitConfig {
   // Sign-ups per client IP (each costs an Argon2id hash, whatever its outcome).
   std::int64_t signup_ip_max = 20;       // 0: no limit
   std::int64_t signup_ip_window = 3600;  // seconds
+  // Requests that send mail (password reset, verification resend) per address and per client
+  // IP: each one mails somebody, so a flood would be a mail bomb from our server.
+  std::int64_t mail_email_max = 5;  // 0: no limit
+  std::int64_t mail_ip_max = 30;    // 0: no limit
+  std::int64_t mail_window = 3600;  // seconds
 };
 
 class RateLimiter {
@@ -127,6 +132,13 @@ class RateLimiter {
   // counter store cannot answer. Thread-safe.
   std::expected<void, Error> count_signup(std::string_view ip, std::int64_t now);
 
+  // A request that mails `email` (normalized), from `ip`: counted against the address and the
+  // client alike, BEFORE anyone looks the address up, so a known and an unknown address are
+  // limited the same way (no enumeration by 429). Refused past mail_email_max or mail_ip_max in
+  // the window: kRateLimited with retry_after; kUnavailable if the counters cannot answer.
+  std::expected<void, Error> count_mail_request(std::string_view email, std::string_view ip,
+                                                std::int64_t now);
+
   // Counts one failure against both keys and ends the reservations.
   std::expected<void, Error> record_failure(Attempt& attempt, std::int64_t now);
 
@@ -139,8 +151,16 @@ class RateLimiter {
   static std::string email_key(std::string_view email);
   static std::string ip_key(std::string_view ip);
   static std::string signup_key(std::string_view ip);
+  static std::string mail_email_key(std::string_view email);
+  static std::string mail_ip_key(std::string_view ip);
 
  private:
+  // Counts one request on `key` (a fixed window of `window` seconds); kRateLimited with
+  // `detail` past `max` (0: no limit).
+  std::expected<void, Error> count_request(const std::string& key, std::int64_t max,
+                                           std::int64_t window, std::int64_t now,
+                                           std::string_view detail);
+
   struct Waiter {
     std::string email;
     std::string ip;

@@ -334,6 +334,27 @@ TEST_F(RateLimiterTest, SignupsAreCountedPerAddressBeforeAnyWork) {
   for (int i = 0; i < 50; ++i) ASSERT_TRUE(limiter_->count_signup("198.51.100.1", kT0));
 }
 
+TEST_F(RateLimiterTest, MailRequestsAreCountedPerAddressAndPerClient) {
+  reset(RateLimitConfig{.mail_email_max = 2, .mail_ip_max = 3, .mail_window = 3600});
+  // The address: two, then refused (another client too); the raw values are not in the keys.
+  EXPECT_TRUE(limiter_->count_mail_request("a@x.org", "198.51.100.1", kT0));
+  EXPECT_TRUE(limiter_->count_mail_request("a@x.org", "198.51.100.2", kT0));
+  auto third = limiter_->count_mail_request("a@x.org", "198.51.100.3", kT0 + 10);
+  ASSERT_FALSE(third.has_value());
+  EXPECT_EQ(third.error().code, Errc::kRateLimited);
+  EXPECT_EQ(third.error().retry_after, 3590);
+  EXPECT_NE(third.error().detail.find("address"), std::string::npos);
+  // The client: 198.51.100.1 made one above; two more addresses, then refused.
+  EXPECT_TRUE(limiter_->count_mail_request("b@x.org", "198.51.100.1", kT0));
+  EXPECT_TRUE(limiter_->count_mail_request("c@x.org", "198.51.100.1", kT0));
+  auto fourth = limiter_->count_mail_request("d@x.org", "198.51.100.1", kT0);
+  ASSERT_FALSE(fourth.has_value());
+  EXPECT_NE(fourth.error().detail.find("client"), std::string::npos);
+  EXPECT_TRUE(limiter_->count_mail_request("a@x.org", "198.51.100.9", kT0 + 3600));  // new window
+  EXPECT_EQ(RateLimiter::mail_email_key("a@x.org").find("x.org"), std::string::npos);
+  EXPECT_EQ(RateLimiter::mail_ip_key("198.51.100.1").find("198"), std::string::npos);
+}
+
 // A counter store that runs a hook once, right after answering `get` for an email key: lets a
 // test put another attempt's end exactly between a check's read and its decision.
 class HookedCounters final : public store::CounterStore {

@@ -116,10 +116,10 @@ std::expected<void, Error> UserService::check_policy(std::string_view password) 
   return {};
 }
 
-std::expected<store::User, Error> UserService::create_user_now(std::string_view email,
-                                                               std::string_view password,
-                                                               std::vector<std::string> roles,
-                                                               std::int64_t now) {
+std::expected<store::User, Error> UserService::prepare_user_now(std::string_view email,
+                                                                std::string_view password,
+                                                                std::vector<std::string> roles,
+                                                                std::int64_t now) {
   auto normalized = normalize_email(email);
   if (!normalized) {
     return std::unexpected(make_error(Errc::kBadInput, std::string(describe(normalized.error()))));
@@ -146,7 +146,16 @@ std::expected<store::User, Error> UserService::create_user_now(std::string_view 
   u.roles = std::move(roles);
   u.created_at = now;
   u.password_changed_at = now;
-  if (auto r = users_->create(u); !r) {
+  return u;
+}
+
+std::expected<store::User, Error> UserService::create_user_now(std::string_view email,
+                                                               std::string_view password,
+                                                               std::vector<std::string> roles,
+                                                               std::int64_t now) {
+  auto u = prepare_user_now(email, password, std::move(roles), now);
+  if (!u) return u;
+  if (auto r = users_->create(*u); !r) {
     if (r.error() == store::StoreError::kConflict) {
       // The id is 122 random bits: a conflict is the email.
       return std::unexpected(make_error(Errc::kEmailTaken));
@@ -164,6 +173,38 @@ void UserService::create_user(std::string email, std::string password,
       [this, email = std::move(email), password = std::move(password), roles = std::move(roles),
        now]() mutable {
         R r = create_user_now(email, password, std::move(roles), now);
+        crypto::cleanse(password);
+        return r;
+      },
+      std::move(done), std::unexpected(make_error(Errc::kBusy)));
+}
+
+void UserService::prepare_user(std::string email, std::string password,
+                               std::vector<std::string> roles, std::int64_t now,
+                               Done<store::User> done) {
+  using R = std::expected<store::User, Error>;
+  run_on_pool<R>(
+      [this, email = std::move(email), password = std::move(password), roles = std::move(roles),
+       now]() mutable {
+        R r = prepare_user_now(email, password, std::move(roles), now);
+        crypto::cleanse(password);
+        return r;
+      },
+      std::move(done), std::unexpected(make_error(Errc::kBusy)));
+}
+
+std::expected<std::string, Error> UserService::hash_new_password_now(std::string_view password) {
+  if (auto ok = check_policy(password); !ok) return std::unexpected(ok.error());
+  auto hash = crypto::hash_password(password, config_.params);
+  if (!hash) return std::unexpected(make_error(Errc::kInternal));
+  return std::move(*hash);
+}
+
+void UserService::hash_new_password(std::string password, Done<std::string> done) {
+  using R = std::expected<std::string, Error>;
+  run_on_pool<R>(
+      [this, password = std::move(password)]() mutable {
+        R r = hash_new_password_now(password);
         crypto::cleanse(password);
         return r;
       },
@@ -244,9 +285,8 @@ std::expected<store::User, Error> UserService::change_password_now(const store::
       !crypto::verify_password(user->password_hash, current)) {
     return std::unexpected(make_error(Errc::kInvalidCredentials));
   }
-  if (auto ok = check_policy(next); !ok) return std::unexpected(ok.error());
-  auto hash = crypto::hash_password(next, config_.params);
-  if (!hash) return std::unexpected(make_error(Errc::kInternal));
+  auto hash = hash_new_password_now(next);
+  if (!hash) return std::unexpected(std::move(hash.error()));
   if (auto r = users_->set_password(id, *hash, now); !r) {
     return std::unexpected(from_store(r.error()));
   }

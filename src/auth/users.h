@@ -84,6 +84,21 @@ class UserService {
   void create_user(std::string email, std::string password, std::vector<std::string> roles,
                    std::int64_t now, Done<store::User> done);
 
+  // create_user without the store: the user it would create (id, normalized email, hash,
+  // roles, times), for a caller that commits it with more in one transaction (a sign-up with
+  // its verification mail: auth/lifecycle/account_mail.h). Same errors but kEmailTaken.
+  std::expected<store::User, Error> prepare_user_now(std::string_view email,
+                                                     std::string_view password,
+                                                     std::vector<std::string> roles,
+                                                     std::int64_t now);
+  void prepare_user(std::string email, std::string password, std::vector<std::string> roles,
+                    std::int64_t now, Done<store::User> done);
+
+  // The Argon2id hash of `password` once the policy admits it (kWeakPassword / kBadInput), for
+  // a caller that stores it itself (a password reset commits it with its token).
+  std::expected<std::string, Error> hash_new_password_now(std::string_view password);
+  void hash_new_password(std::string password, Done<std::string> done);
+
   // --- Authentication --------------------------------------------------------------------------
 
   // Checks email + password. On success, if the stored hash is weaker than the configured

@@ -8,10 +8,15 @@
 //   account.js   the account page: sessions, apps, sign out, password, step-up;
 //   mfa.js       the account page's authenticator app, recovery codes and passkeys;
 //   webauthn.js  passkey ceremonies on the WebAuthn JSON forms;
-//   user_agent.js  a session's User-Agent as "Chrome on Linux".
+//   user_agent.js  a session's User-Agent as "Chrome on Linux";
+//   account_links.js  forgot password, and the pages emailed links open (reset, verify).
 import { initAccount } from './account.js';
+import { initForgotPassword, initResetPassword, initVerifyEmail } from './account_links.js';
 import { initLogin } from './login.js';
 
 const page = document.body.dataset.page;
 if (page === 'login') initLogin();
 else if (page === 'account') initAccount();
+else if (page === 'forgot-password') initForgotPassword();
+else if (page === 'reset-password') initResetPassword();
+else if (page === 'verify-email') initVerifyEmail();

@@ -35,9 +35,12 @@ std::string_view domain_of(std::string_view address) {
 
 Mailer::Mailer(MailerConfig config, TemplateSource templates)
     : config_(std::move(config)), templates_(std::move(templates)) {
-  while (!config_.public_url.empty() && config_.public_url.back() == '/') {
-    config_.public_url.pop_back();
-  }
+  set_public_url(std::move(config_.public_url));
+}
+
+void Mailer::set_public_url(std::string url) {
+  while (!url.empty() && url.back() == '/') url.pop_back();
+  config_.public_url = std::move(url);
 }
 
 std::expected<store::OutgoingMail, Error> Mailer::compose(std::string_view kind,

@@ -61,6 +61,9 @@ class Mailer {
   std::string link(std::string_view path, std::string_view token = {}) const;
 
   const std::string& from_address() const { return config_.from_address; }
+  // Wiring only, before serving (the server's own URL, when server.public_url is empty, is
+  // known once it is bound).
+  void set_public_url(std::string url);
 
  private:
   MailerConfig config_;

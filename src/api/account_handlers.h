@@ -1,0 +1,27 @@
+// The ways back into an account and the proof of an address (SPEC.md "HTTP API"; the flows are
+// auth/lifecycle/account_lifecycle.h):
+//
+//   POST /auth/password/forgot  {email} -> 202, the same body for a known and an unknown
+//                               address; 429 + Retry-After past the per-address / per-client
+//                               limits; 503 when mail is not set up
+//   POST /auth/password/reset   {token, new_password} -> 200; no cookie and no token: the user
+//                               signs in with the new password (every old session has ended);
+//                               400 invalid_link (used, expired, unknown: words for a person),
+//                               422 a password the policy refuses (the link stays usable)
+//   POST /auth/email/verify     {token} -> 200 {email_verified: true, email}; 400 invalid_link
+//   POST /auth/email/resend     (signed in) -> 202: a new verification link
+//
+// The unauthenticated ones pass the login-CSRF origin check (api/csrf_guard.h) like sign-up;
+// resend, cookie-authenticated, passes the CSRF checks of every unsafe request. Opening a link
+// (GET /reset-password, /verify-email) is a page that changes nothing (api/web_pages.h).
+#pragma once
+
+#include "api/api_context.h"
+#include "http/router.h"
+
+namespace tessera::api {
+
+// Registers the routes above. `ctx` must outlive the router.
+void add_account_routes(http::Router& router, const ApiContext& ctx);
+
+}  // namespace tessera::api

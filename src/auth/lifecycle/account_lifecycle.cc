@@ -1,0 +1,184 @@
+#include "auth/lifecycle/account_lifecycle.h"
+
+#include <memory>
+#include <utility>
+
+#include "auth/email.h"
+#include "auth/opaque_token.h"
+
+namespace tessera::auth {
+namespace {
+
+Error invalid_link(std::string_view words) {
+  return make_error(Errc::kInvalidLink, std::string(words));
+}
+
+constexpr std::string_view kUnknownLink =
+    "This link is not valid. Check that you opened the whole link from the email, or ask for a "
+    "new one.";
+constexpr std::string_view kUsedLink =
+    "This link was already used. Ask for a new one if you need it.";
+constexpr std::string_view kExpiredLink = "This link has expired. Ask for a new one.";
+
+}  // namespace
+
+AccountLifecycle::AccountLifecycle(UserService& users, SessionService& sessions, AuthService& auth,
+                                   AccountMail& mail, store::AccountTokenStore& tokens,
+                                   RateLimiter& limiter, AuditService& audit,
+                                   const base::Clock& clock)
+    : users_(users),
+      sessions_(sessions),
+      auth_(auth),
+      mail_(mail),
+      tokens_(tokens),
+      limiter_(limiter),
+      audit_(audit),
+      clock_(clock) {}
+
+std::expected<void, Error> AccountLifecycle::forgot_password(std::string_view email,
+                                                             const RequestContext& from) {
+  auto normalized = normalize_email(email);
+  if (!normalized) {
+    return std::unexpected(make_error(Errc::kBadInput, std::string(describe(normalized.error()))));
+  }
+  if (!mail_.enabled()) {
+    return std::unexpected(mail_not_configured());
+  }
+  if (auto counted = limiter_.count_mail_request(*normalized, from.ip, clock_.now_unix());
+      !counted) {
+    return std::unexpected(std::move(counted.error()));
+  }
+  // The look-up and the link happen on the pool, for a known and an unknown address alike, so
+  // the answer's timing says nothing about which it was. What fails there (a store outage) is
+  // the user's to retry: the answer promised nothing.
+  auto job = [this, email = std::move(*normalized), from] {
+    auto user = users_.find_by_email(email);
+    if (!user || user->disabled) return;
+    if (mail_.send_link(*user, store::AccountTokenPurpose::kResetPassword)) {
+      (void)audit_.record(AuditType::kPasswordResetRequested, clock_.now_unix(),
+                          actor_of(user->id, from), {});
+    }
+  };
+  if (!users_.pool().submit(std::move(job))) return std::unexpected(make_error(Errc::kBusy));
+  return {};
+}
+
+std::expected<store::AccountToken, Error> AccountLifecycle::usable_token(
+    std::string_view raw, store::AccountTokenPurpose purpose, std::int64_t now) {
+  auto hash = hash_opaque_token(raw);
+  if (!hash) return std::unexpected(invalid_link(kUnknownLink));
+  auto token = tokens_.find(*hash);
+  if (!token) {
+    if (token.error() == store::StoreError::kNotFound) {
+      return std::unexpected(invalid_link(kUnknownLink));
+    }
+    return std::unexpected(from_store(token.error()));
+  }
+  // The stored hash was found by equality on the key; no secret comparison is left to time.
+  if (token->purpose != purpose) return std::unexpected(invalid_link(kUnknownLink));
+  if (token->used_at != 0) return std::unexpected(invalid_link(kUsedLink));
+  if (now >= token->expires_at) return std::unexpected(invalid_link(kExpiredLink));
+  return std::move(*token);
+}
+
+void AccountLifecycle::reset_password(std::string token, std::string new_password,
+                                      RequestContext from, Done<store::User> done) {
+  // The link is checked before the (costly) hash, and again atomically when it is used.
+  auto found = usable_token(token, store::AccountTokenPurpose::kResetPassword, clock_.now_unix());
+  if (!found) return done(std::unexpected(std::move(found.error())));
+  auto user = users_.find(found->user_id);
+  if (!user) return done(std::unexpected(std::move(user.error())));
+  if (user->disabled) return done(std::unexpected(invalid_link(kUnknownLink)));
+  users_.hash_new_password(std::move(new_password),
+                           [this, hash = found->hash, from = std::move(from),
+                            done = std::move(done)](std::expected<std::string, Error> phc) {
+                             if (!phc) return done(std::unexpected(std::move(phc.error())));
+                             done(commit_reset(hash, *phc, from));
+                           });
+}
+
+std::expected<store::User, Error> AccountLifecycle::commit_reset(const store::TokenHash& hash,
+                                                                 const std::string& password_hash,
+                                                                 const RequestContext& from) {
+  const std::int64_t now = clock_.now_unix();
+  auto token = tokens_.find(hash);
+  if (!token) return std::unexpected(from_store(token.error()));
+  auto user = users_.find(token->user_id);
+  if (!user) return std::unexpected(std::move(user.error()));
+  auto notice = mail_.password_changed_notice(*user);
+  if (!notice) return std::unexpected(std::move(notice.error()));
+  auto redeemed =
+      tokens_.redeem(hash, store::AccountTokenPurpose::kResetPassword, password_hash, *notice, now);
+  if (!redeemed) return std::unexpected(from_store(redeemed.error()));
+  switch (redeemed->outcome) {
+    case store::Redeemed::kApplied:
+      break;
+    case store::Redeemed::kUsed:  // another request used it while the password was hashed
+      return std::unexpected(invalid_link(kUsedLink));
+    case store::Redeemed::kExpired:
+      return std::unexpected(invalid_link(kExpiredLink));
+    default:
+      return std::unexpected(invalid_link(kUnknownLink));
+  }
+  if (!notice->empty()) mail_.queued();
+  // The password changed: everything signed in with the old one ends.
+  auto ended = auth_.end_all_credentials(user->id, "password_reset");
+  if (!ended) return std::unexpected(std::move(ended.error()));
+  (void)audit_.record(
+      AuditType::kPasswordReset, now, actor_of(user->id, from),
+      {{"sessions_revoked", ended->sessions}, {"families_revoked", ended->families}});
+  auto fresh = users_.find(user->id);
+  if (!fresh) return std::unexpected(std::move(fresh.error()));
+  return std::move(*fresh);
+}
+
+std::expected<store::User, Error> AccountLifecycle::verify_email(std::string_view token,
+                                                                 const RequestContext& from) {
+  auto hash = hash_opaque_token(token);
+  if (!hash) return std::unexpected(invalid_link(kUnknownLink));
+  const std::int64_t now = clock_.now_unix();
+  auto redeemed = tokens_.redeem(*hash, store::AccountTokenPurpose::kVerifyEmail, "", {}, now);
+  if (!redeemed) return std::unexpected(from_store(redeemed.error()));
+  switch (redeemed->outcome) {
+    case store::Redeemed::kApplied:
+      break;
+    case store::Redeemed::kUsed:
+      return std::unexpected(invalid_link(kUsedLink));
+    case store::Redeemed::kExpired:
+      return std::unexpected(invalid_link(kExpiredLink));
+    case store::Redeemed::kStale:
+      return std::unexpected(invalid_link(
+          "This link was sent to an address that is no longer this account's. Ask for a new "
+          "one from your account page."));
+    default:
+      return std::unexpected(invalid_link(kUnknownLink));
+  }
+  // This node's cached sessions carry the user record: the next request reads it again (other
+  // nodes' caches hold it at most a second).
+  sessions_.forget_user(redeemed->token.user_id);
+  auto user = users_.find(redeemed->token.user_id);
+  if (!user) return std::unexpected(std::move(user.error()));
+  (void)audit_.record(AuditType::kEmailVerified, now, actor_of(user->id, from),
+                      {{"email", user->email}});
+  return std::move(*user);
+}
+
+std::expected<void, Error> AccountLifecycle::resend_verification(const store::User& user,
+                                                                 const RequestContext& from) {
+  if (user.email_verified) return {};
+  if (!mail_.enabled()) {
+    return std::unexpected(mail_not_configured());
+  }
+  if (auto counted = limiter_.count_mail_request(user.email, from.ip, clock_.now_unix());
+      !counted) {
+    return std::unexpected(std::move(counted.error()));
+  }
+  if (auto sent = mail_.send_link(user, store::AccountTokenPurpose::kVerifyEmail); !sent) {
+    return sent;
+  }
+  (void)audit_.record(AuditType::kVerificationSent, clock_.now_unix(), actor_of(user.id, from),
+                      {{"email", user.email}});
+  return {};
+}
+
+}  // namespace tessera::auth
