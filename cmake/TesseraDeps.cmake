@@ -14,5 +14,12 @@ find_package(SQLite3 3.35 REQUIRED)           # the embedded store; 3.35: UPSERT
 pkg_check_modules(PQ REQUIRED IMPORTED_TARGET libpq)           # PostgreSQL client (store = "postgres")
 pkg_check_modules(HIREDIS REQUIRED IMPORTED_TARGET hiredis)    # Redis client (cache = "redis")
 pkg_check_modules(CBOR REQUIRED IMPORTED_TARGET libcbor)        # CBOR of WebAuthn (attestation objects, COSE keys)
+# zxcvbn (password strength, auth/password_strength.cc): libzxcvbn-dev ships no pkg-config
+# file; the shared library (its static archive is not built for PIE) and the header by name.
+find_library(ZXCVBN_LIBRARY NAMES libzxcvbn.so.0 zxcvbn REQUIRED)
+find_path(ZXCVBN_INCLUDE_DIR zxcvbn.h REQUIRED)
+add_library(Zxcvbn::zxcvbn UNKNOWN IMPORTED)
+set_target_properties(Zxcvbn::zxcvbn PROPERTIES IMPORTED_LOCATION ${ZXCVBN_LIBRARY}
+                      INTERFACE_INCLUDE_DIRECTORIES ${ZXCVBN_INCLUDE_DIR})
 find_package(CURL 7.88 REQUIRED)              # SMTP client of the outbox (mail/smtp_client.cc)
 find_package(Threads REQUIRED)

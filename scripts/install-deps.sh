@@ -12,7 +12,7 @@ top="$(dirname "$here")"
 packages=(
   build-essential cmake ninja-build pkg-config git ca-certificates
   libssl-dev libsodium-dev libsqlite3-dev libicu-dev libpq-dev libhiredis-dev
-  liboath-dev libqrencode-dev libcurl4-openssl-dev
+  liboath-dev libqrencode-dev libcurl4-openssl-dev libzxcvbn-dev
   libboost1.81-dev
   nlohmann-json3-dev libsimdjson-dev libcbor-dev
   libcli11-dev libtomlplusplus-dev libspdlog-dev

@@ -17,6 +17,7 @@ std::vector<Field> AuthSection::fields() {
       {kName, "argon2_iterations", &argon2_iterations},
       {kName, "argon2_parallelism", &argon2_parallelism},
       {kName, "password_min_length", &password_min_length},
+      {kName, "password_min_score", &password_min_score},
       {kName, "hash_threads", &hash_threads},
       {kName, "hash_queue_per_thread", &hash_queue_per_thread},
       {kName, "step_up_max_age", &step_up_max_age},
@@ -52,6 +53,8 @@ std::optional<Problem> AuthSection::check() const {
   if (password_min_length < 8 || password_min_length > 128) {
     return Problem{"password_min_length", "must be 8..128"};
   }
+  if (password_min_score > 4)
+    return Problem{"password_min_score", "must be 0..4 (zxcvbn's scores)"};
   if (hash_threads > 1024) return Problem{"hash_threads", "must be 0..1024"};
   if (hash_queue_per_thread < 1 || hash_queue_per_thread > 1'000'000) {
     return Problem{"hash_queue_per_thread", "must be 1..1000000"};

@@ -24,7 +24,10 @@ struct AuthSection {
   std::uint32_t argon2_memory_kib = 19 * 1024;
   std::uint32_t argon2_iterations = 2;
   std::uint32_t argon2_parallelism = 1;
-  std::size_t password_min_length = 8;      // code points; 8 .. 128
+  std::size_t password_min_length = 8;  // code points; 8 .. 128
+  // The least zxcvbn score (0..4) a new password needs: 2 refuses what an attacker guesses
+  // within a million tries (common passwords, a word and a digit, the email's parts); 0: off.
+  std::uint32_t password_min_score = 2;
   std::size_t hash_threads = 0;             // hashing worker pool; 0: one per core
   std::size_t hash_queue_per_thread = 256;  // queued hashes per worker before 503 (busy)
   // Sensitive actions (password change, logout everywhere, removing a factor, admin

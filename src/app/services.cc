@@ -120,6 +120,7 @@ std::expected<std::unique_ptr<Services>, std::string> open_services(const Config
   users.params.memory_kib = config.auth.argon2_memory_kib;
   users.params.iterations = config.auth.argon2_iterations;
   users.policy.min_chars = config.auth.password_min_length;
+  users.policy.min_score = static_cast<int>(config.auth.password_min_score);
   auto user_service = auth::UserService::create(s->stores.users, *s->pool, users);
   if (!user_service) return std::unexpected(user_service.error());
   s->users = std::move(*user_service);

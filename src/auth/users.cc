@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "auth/email.h"
+#include "auth/password_strength.h"
 #include "auth/text.h"
 #include "base/base64url.h"
 #include "crypto/hash.h"
@@ -99,7 +100,8 @@ void UserService::run_on_pool(std::function<R()> work, std::function<void(R)> do
   if (!queued) (*shared_done)(std::move(busy));
 }
 
-std::expected<void, Error> UserService::check_policy(std::string_view password) const {
+std::expected<void, Error> UserService::check_policy(std::string_view password,
+                                                     std::string_view email) const {
   if (password.size() > config_.policy.max_bytes) {
     return std::unexpected(make_error(
         Errc::kBadInput,
@@ -113,6 +115,13 @@ std::expected<void, Error> UserService::check_policy(std::string_view password) 
         Errc::kWeakPassword,
         "password must be at least " + std::to_string(config_.policy.min_chars) + " characters"));
   }
+  if (config_.policy.min_score > 0 &&
+      password_score(password, account_words(email)) < config_.policy.min_score) {
+    return std::unexpected(make_error(
+        Errc::kWeakPassword,
+        "this password is too easy to guess: avoid common passwords, names, dates, keyboard "
+        "patterns and your email address; a few unrelated words make a strong one"));
+  }
   return {};
 }
 
@@ -124,7 +133,7 @@ std::expected<store::User, Error> UserService::prepare_user_now(std::string_view
   if (!normalized) {
     return std::unexpected(make_error(Errc::kBadInput, std::string(describe(normalized.error()))));
   }
-  if (auto ok = check_policy(password); !ok) return std::unexpected(ok.error());
+  if (auto ok = check_policy(password, *normalized); !ok) return std::unexpected(ok.error());
   if (roles.size() > kMaxRoles) {
     return std::unexpected(make_error(Errc::kBadInput, "too many roles"));
   }
@@ -193,18 +202,20 @@ void UserService::prepare_user(std::string email, std::string password,
       std::move(done), std::unexpected(make_error(Errc::kBusy)));
 }
 
-std::expected<std::string, Error> UserService::hash_new_password_now(std::string_view password) {
-  if (auto ok = check_policy(password); !ok) return std::unexpected(ok.error());
+std::expected<std::string, Error> UserService::hash_new_password_now(std::string_view password,
+                                                                     std::string_view email) {
+  if (auto ok = check_policy(password, email); !ok) return std::unexpected(ok.error());
   auto hash = crypto::hash_password(password, config_.params);
   if (!hash) return std::unexpected(make_error(Errc::kInternal));
   return std::move(*hash);
 }
 
-void UserService::hash_new_password(std::string password, Done<std::string> done) {
+void UserService::hash_new_password(std::string password, std::string email,
+                                    Done<std::string> done) {
   using R = std::expected<std::string, Error>;
   run_on_pool<R>(
-      [this, password = std::move(password)]() mutable {
-        R r = hash_new_password_now(password);
+      [this, password = std::move(password), email = std::move(email)]() mutable {
+        R r = hash_new_password_now(password, email);
         crypto::cleanse(password);
         return r;
       },
@@ -285,7 +296,7 @@ std::expected<store::User, Error> UserService::change_password_now(const store::
       !crypto::verify_password(user->password_hash, current)) {
     return std::unexpected(make_error(Errc::kInvalidCredentials));
   }
-  auto hash = hash_new_password_now(next);
+  auto hash = hash_new_password_now(next, user->email);
   if (!hash) return std::unexpected(std::move(hash.error()));
   if (auto r = users_->set_password(id, *hash, now); !r) {
     return std::unexpected(from_store(r.error()));

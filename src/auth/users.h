@@ -35,6 +35,10 @@ namespace tessera::auth {
 struct PasswordPolicy {
   std::size_t min_chars = 8;                          // code points (NIST SP 800-63B: >= 8)
   std::size_t max_bytes = crypto::kMaxPasswordBytes;  // DoS bound; never above 1024
+  // The least zxcvbn score (auth/password_strength.h) a new password needs: 0 checks nothing;
+  // the server's default (auth.password_min_score) is 2, which refuses passwords guessed within
+  // a million tries (common passwords, a word and a digit, the email's own parts).
+  int min_score = 0;
 };
 
 struct UserServiceConfig {
@@ -68,10 +72,13 @@ class UserService {
 
   // --- Passwords and sign-up -----------------------------------------------------------------
 
-  // Whether `password` may become someone's password: valid UTF-8, >= min_chars code points,
-  // <= max_bytes. kWeakPassword (too short) or kBadInput (too long, invalid UTF-8), with a
-  // detail the client may see.
-  std::expected<void, Error> check_policy(std::string_view password) const;
+  // Whether `password` may become the password of the account with `email` (normalized; may be
+  // empty when unknown): valid UTF-8, >= min_chars code points, <= max_bytes, zxcvbn score >=
+  // min_score with the email's parts as known words. kWeakPassword (too short, too easy to
+  // guess) or kBadInput (too long, invalid UTF-8), with a detail the client may see. The same
+  // policy for sign-up, change and reset (every caller comes here).
+  std::expected<void, Error> check_policy(std::string_view password,
+                                          std::string_view email = {}) const;
 
   // Creates a user: email normalized (kBadInput), password policy, Argon2id, store. kEmailTaken
   // if the normalized email exists. The hash is computed BEFORE the uniqueness check, so a
@@ -94,10 +101,12 @@ class UserService {
   void prepare_user(std::string email, std::string password, std::vector<std::string> roles,
                     std::int64_t now, Done<store::User> done);
 
-  // The Argon2id hash of `password` once the policy admits it (kWeakPassword / kBadInput), for
+  // The Argon2id hash of `password` once the policy admits it for the account with `email`
+  // (kWeakPassword / kBadInput), for
   // a caller that stores it itself (a password reset commits it with its token).
-  std::expected<std::string, Error> hash_new_password_now(std::string_view password);
-  void hash_new_password(std::string password, Done<std::string> done);
+  std::expected<std::string, Error> hash_new_password_now(std::string_view password,
+                                                          std::string_view email);
+  void hash_new_password(std::string password, std::string email, Done<std::string> done);
 
   // --- Authentication --------------------------------------------------------------------------
 

@@ -6,6 +6,7 @@
 #include <thread>
 #include <vector>
 
+#include "auth/password_strength.h"
 #include "auth/test_util.h"
 
 namespace tessera::auth {
@@ -99,6 +100,30 @@ TEST_F(UsersTest, RenormalizeEmailsMovesOldSpellingsAndReportsCollisions) {
   ASSERT_TRUE(again.has_value());
   EXPECT_EQ(again->changed, 0u);
   EXPECT_EQ(again->problems.size(), 1u);
+}
+
+// zxcvbn's score (auth/password_strength.h) in the policy: what is guessed within a million
+// tries is refused, with words a person can act on; the account's own email counts as known.
+TEST_F(UsersTest, PasswordPolicyRefusesWhatIsEasyToGuess) {
+  service_ = make(kFastParams, PasswordPolicy{.min_score = 2});
+  for (const char* weak : {"password1", "12345678", "qwertyuiop", "letmein123", "iloveyou2"}) {
+    auto r = service_->check_policy(weak);
+    ASSERT_FALSE(r.has_value()) << weak;
+    EXPECT_EQ(r.error().code, Errc::kWeakPassword);
+    EXPECT_NE(r.error().detail.find("too easy to guess"), std::string::npos);
+  }
+  EXPECT_TRUE(service_->check_policy("correct horse battery staple"));
+  EXPECT_TRUE(service_->check_policy("n3w pass phrase"));
+  // Built from the account's own address: fine for another account, refused for this one.
+  EXPECT_TRUE(service_->check_policy("quokkaquokka77", "other@example.com"));
+  EXPECT_FALSE(service_->check_policy("quokkaquokka77", "quokka@example.com"));
+  // The same rule on every path that sets a password.
+  EXPECT_EQ(service_->create_user_now("weak@example.com", "password1", {}, kT0).error().code,
+            Errc::kWeakPassword);
+  EXPECT_EQ(service_->hash_new_password_now("password1", "a@example.com").error().code,
+            Errc::kWeakPassword);
+  EXPECT_GE(password_score("correct horse battery staple"), 3);
+  EXPECT_EQ(password_score("password"), 0);
 }
 
 TEST_F(UsersTest, PasswordPolicy) {

@@ -1187,18 +1187,18 @@ TEST_F(AuthApiTest, InternationalizedDomainSpellingsAreOneAccount) {
     return send("POST", "/auth/signup", {{"Content-Type", "application/json"}},
                 json({{"email", email}, {"password", password}}).dump());
   };
-  EXPECT_EQ(signup(unicode, "first password").status, 201);
-  EXPECT_EQ(signup(a_label, "second password").status, 201);  // taken: same answer, no account
-  EXPECT_EQ(signup(upper, "third password").status, 201);
+  EXPECT_EQ(signup(unicode, "first kumquat phrase").status, 201);
+  EXPECT_EQ(signup(a_label, "second kumquat phrase").status, 201);  // taken: same answer, no account
+  EXPECT_EQ(signup(upper, "third kumquat phrase").status, 201);
   std::string id;
   for (const std::string& spelling : {unicode, upper, a_label}) {
-    Response r = login_raw(spelling, "first password");
+    Response r = login_raw(spelling, "first kumquat phrase");
     ASSERT_EQ(r.status, 200) << spelling << ": " << r.body;
     EXPECT_EQ(r.body_json()["user"]["email"], a_label);
     if (id.empty()) id = r.body_json()["user"]["id"];
     EXPECT_EQ(r.body_json()["user"]["id"], id) << spelling;
-    EXPECT_EQ(login_raw(spelling, "second password").status, 401) << spelling;
-    EXPECT_EQ(login_raw(spelling, "third password").status, 401) << spelling;
+    EXPECT_EQ(login_raw(spelling, "second kumquat phrase").status, 401) << spelling;
+    EXPECT_EQ(login_raw(spelling, "third kumquat phrase").status, 401) << spelling;
   }
   RunResult list = cli({"user", "list", "--json"});
   ASSERT_EQ(list.code, 0) << list.err;

@@ -89,7 +89,7 @@ void AccountLifecycle::reset_password(std::string token, std::string new_passwor
   auto user = users_.find(found->user_id);
   if (!user) return done(std::unexpected(std::move(user.error())));
   if (user->disabled) return done(std::unexpected(invalid_link(kUnknownLink)));
-  users_.hash_new_password(std::move(new_password),
+  users_.hash_new_password(std::move(new_password), user->email,
                            [this, hash = found->hash, from = std::move(from),
                             done = std::move(done)](std::expected<std::string, Error> phc) {
                              if (!phc) return done(std::unexpected(std::move(phc.error())));
