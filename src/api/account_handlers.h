@@ -10,10 +10,16 @@
 //                               422 a password the policy refuses (the link stays usable)
 //   POST /auth/email/verify     {token} -> 200 {email_verified: true, email}; 400 invalid_link
 //   POST /auth/email/resend     (signed in) -> 202: a new verification link
+//   POST /auth/email/change     {new_email} (signed in within auth.step_up_max_age, else 401
+//                               insufficient_user_authentication) -> 202: a link to the new
+//                               address, a notice to the current one; the same 202 when the
+//                               new address has an account (no link then)
+//   POST /auth/email/change/confirm {token} -> 200 {email, email_verified}; 400 invalid_link
 //
 // The unauthenticated ones pass the login-CSRF origin check (api/csrf_guard.h) like sign-up;
 // resend, cookie-authenticated, passes the CSRF checks of every unsafe request. Opening a link
-// (GET /reset-password, /verify-email) is a page that changes nothing (api/web_pages.h).
+// (GET /reset-password, /verify-email, /confirm-email-change) is a page that changes nothing
+// (api/web_pages.h).
 #pragma once
 
 #include "api/api_context.h"

@@ -63,6 +63,8 @@ int http_status(auth::Errc code) {
       return 503;
     case Errc::kInvalidLink:
       return 400;
+    case Errc::kEmailNotVerified:
+      return 403;
   }
   return 500;
 }
@@ -144,6 +146,11 @@ http::Response error_response(const auth::Error& error) {
       detail = error.detail.empty() ? std::string_view("this feature is not configured")
                                     : std::string_view(error.detail);
       break;
+    case Errc::kEmailNotVerified:  // named, so a page can say what to do
+      return coded_problem(403, "email_not_verified",
+                           error.detail.empty()
+                               ? std::string_view("confirm your email address before you sign in")
+                               : std::string_view(error.detail));
     case Errc::kInvalidLink:  // named, so a page can offer a new link
       return coded_problem(400, "invalid_link",
                            error.detail.empty() ? std::string_view("the link is not valid")

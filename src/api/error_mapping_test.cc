@@ -61,6 +61,7 @@ const std::vector<Row>& table() {
       {Errc::kPasskeyRefused, 401, "", false, std::string(kPasskeyRefusedDetail)},
       {Errc::kNotConfigured, 503, "", true, "this feature is not configured"},
       {Errc::kInvalidLink, 400, "", true, "the link is not valid"},
+      {Errc::kEmailNotVerified, 403, "", true, "confirm your email address before you sign in"},
   };
   return rows;
 }

@@ -243,9 +243,11 @@ void add_web_routes(http::Router& router, WebPagesOptions options) {
   // The account lifecycle's pages (api/account_handlers.h). Opening one changes nothing: an
   // emailed link's token stays in the page's URL until the form's POST uses it, and no page
   // sends a Referer (set_page_security_headers), so the token does not leave with a click.
-  for (const auto& [path, file] : {std::pair{"/forgot-password", "forgot_password.html"},
-                                   std::pair{"/reset-password", "reset_password.html"},
-                                   std::pair{"/verify-email", "verify_email.html"}}) {
+  for (const auto& [path, file] :
+       {std::pair{"/forgot-password", "forgot_password.html"},
+        std::pair{"/reset-password", "reset_password.html"},
+        std::pair{"/verify-email", "verify_email.html"},
+        std::pair{"/confirm-email-change", "confirm_email_change.html"}}) {
     required_file(file);
     router.add("GET", path, [file](const http::Request&) { return template_page(file, {}); });
   }

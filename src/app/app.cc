@@ -1,6 +1,8 @@
 #include "app/app.h"
 
+#include <algorithm>
 #include <atomic>
+#include <cmath>
 #include <condition_variable>
 #include <functional>
 #include <mutex>
@@ -33,6 +35,40 @@
 
 namespace tessera::app {
 namespace {
+
+// The outbox on /metrics (SPEC.md "Email"): what this node queued and what its sender did, as
+// counters; what waits in the shared outbox, and for how long, as gauges (one store query per
+// scrape each; NaN when the store does not answer).
+void add_mail_metrics(http::Metrics& metrics, Services& s) {
+  metrics.sampled_counter("tessera_mail_queued_total", "Mails this node committed to the outbox",
+                          [&s] { return static_cast<double>(s.account_mail->queued_total()); });
+  auto sender = [&s](std::uint64_t (auth::MailSender::*count)() const) {
+    return [&s, count] {
+      return s.mail_sender ? static_cast<double>(((*s.mail_sender).*count)()) : 0.0;
+    };
+  };
+  metrics.sampled_counter("tessera_mail_sent_total", "Mails this node's sender delivered",
+                          sender(&auth::MailSender::sent));
+  metrics.sampled_counter("tessera_mail_failed_total",
+                          "Mails this node's sender gave up on (a permanent refusal, or too many "
+                          "attempts)",
+                          sender(&auth::MailSender::failed));
+  metrics.sampled_counter("tessera_mail_retried_total",
+                          "Delivery attempts of this node's sender that failed and will be retried",
+                          sender(&auth::MailSender::retried));
+  metrics.gauge("tessera_mail_pending", "Mails waiting in the outbox (every node's)", [&s] {
+    auto stats = s.stores.outbox->stats();
+    return stats ? static_cast<double>(stats->pending) : std::nan("");
+  });
+  metrics.gauge("tessera_mail_oldest_pending_seconds",
+                "Age of the oldest mail waiting in the outbox; 0 when none waits", [&s] {
+                  auto stats = s.stores.outbox->stats();
+                  if (!stats) return std::nan("");
+                  if (stats->oldest_pending_at == 0) return 0.0;
+                  return static_cast<double>(
+                      std::max<std::int64_t>(0, s.clock.now_unix() - stats->oldest_pending_at));
+                });
+}
 
 // Liveness: the process answers HTTP. (Readiness, /readyz, asks the stores: Probes::ready.)
 http::Response healthz(const http::Request&) {
@@ -255,6 +291,7 @@ std::expected<void, std::string> serve(const Config& config, std::ostream& annou
                 [&s] { return static_cast<double>(s.pool->started()); });
   metrics.gauge("tessera_audit_failures", "Audit events that could not be written since start",
                 [&s] { return static_cast<double>(s.audit->failures()); });
+  add_mail_metrics(metrics, s);
   api::ApiContext api_context(
       api::ApiServices{.auth = *s.auth,
                        .sessions = *s.sessions,

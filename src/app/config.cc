@@ -41,6 +41,10 @@ std::optional<Problem> check_across_sections(const Config& c) {
                    "must be 0 (off) or longer than keys.jwks_max_age + tokens.access_ttl + "
                    "tokens.leeway, so verifiers see each key before it signs"};
   }
+  if (c.auth.require_verified_email && !c.email.enabled()) {
+    // Nobody could ever confirm an address: every sign-in would be refused.
+    return Problem{"auth.require_verified_email", "needs email.smtp_url (or email.outbox_only)"};
+  }
   if (!c.webauthn.rp_id.empty() && !c.web.allowed_origins.empty() &&
       std::none_of(
           c.web.allowed_origins.begin(), c.web.allowed_origins.end(),

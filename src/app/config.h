@@ -29,8 +29,8 @@
 // Each section's .cc file binds its keys and checks its values side by side; the rules that
 // join two sections are in config.cc (check_across_sections).
 //
-// Secrets (keys.encryption_key, store.postgres_dsn, cache.redis_url, email.smtp_url) are masked as "********"
-// when printed.
+// Secrets (keys.encryption_key, store.postgres_dsn, cache.redis_url, email.smtp_url) are masked as
+// "********" when printed.
 #pragma once
 
 #include <chrono>

@@ -13,6 +13,7 @@ using std::chrono::seconds;
 std::vector<Field> AuthSection::fields() {
   return {
       {kName, "open_signup", &open_signup},
+      {kName, "require_verified_email", &require_verified_email},
       {kName, "argon2_memory_kib", &argon2_memory_kib},
       {kName, "argon2_iterations", &argon2_iterations},
       {kName, "argon2_parallelism", &argon2_parallelism},

@@ -19,6 +19,9 @@ struct AuthSection {
   static constexpr std::string_view kName = "auth";
 
   bool open_signup = false;  // POST /auth/signup creates accounts (else 403)
+  // No sign-in until the user confirmed their email address (needs [email]); the refusal mails
+  // a fresh link.
+  bool require_verified_email = false;
   // Argon2id m, t, p; never weaker than OWASP's table (m=19 MiB, t=2 or an equivalent row); p is
   // 1 (libsodium is single-lane).
   std::uint32_t argon2_memory_kib = 19 * 1024;

@@ -17,6 +17,7 @@ std::vector<Field> EmailSection::fields() {
       {kName, "starttls", &starttls},
       {kName, "ca_file", &ca_file},
       {kName, "timeout", &timeout},
+      {kName, "retry_backoff", &retry_backoff},
       {kName, "outbox_only", &outbox_only},
   };
 }
@@ -40,6 +41,9 @@ std::optional<Problem> EmailSection::check() const {
   }
   if (timeout < std::chrono::seconds{1} || timeout > std::chrono::minutes{5}) {
     return Problem{"timeout", "must be 1s..5m"};
+  }
+  if (retry_backoff < std::chrono::seconds{1} || retry_backoff > std::chrono::hours{1}) {
+    return Problem{"retry_backoff", "must be 1s..1h"};
   }
   return std::nullopt;
 }

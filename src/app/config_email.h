@@ -27,6 +27,9 @@ struct EmailSection {
   std::string starttls = "auto";
   std::string ca_file;  // an extra trust anchor (PEM) for the SMTP server's certificate
   std::chrono::seconds timeout{30};  // one delivery attempt, connecting included; 1s..5m
+  // The wait before the first retry of a mail that could not be delivered; it doubles with each
+  // further attempt (at most 4 hours). 1s..1h.
+  std::chrono::seconds retry_backoff{30};
   // Development: mail is queued in the outbox and never sent; read it with
   // `tessera outbox list|show ID`. Needs `from`; smtp_url must be empty.
   bool outbox_only = false;

@@ -248,8 +248,12 @@ std::expected<std::unique_ptr<Services>, std::string> open_services(const Config
         return file->data;
       });
   if (!config.email.smtp_url.empty()) {
-    s->mail_sender = std::make_unique<auth::MailSender>(*s->stores.outbox, *s->mailer,
-                                                        smtp_transport(config.email), s->clock);
+    auth::MailSenderConfig sending;
+    sending.first_backoff = config.email.retry_backoff;
+    // Look again at least as often as the shortest retry comes due.
+    sending.poll = std::min<std::chrono::milliseconds>(sending.poll, config.email.retry_backoff);
+    s->mail_sender = std::make_unique<auth::MailSender>(
+        *s->stores.outbox, *s->mailer, smtp_transport(config.email), s->clock, sending);
   }
   auth::MailSender* sender = s->mail_sender.get();
   s->account_mail = std::make_unique<auth::AccountMail>(
@@ -263,7 +267,9 @@ std::expected<std::unique_ptr<Services>, std::string> open_services(const Config
 
   s->auth = std::make_unique<auth::AuthService>(
       *s->users, *s->sessions, *s->families, *s->limiter, *s->audit, *s->second_factors, s->clock,
-      auth::AuthServiceConfig{.open_signup = config.auth.open_signup}, s->account_mail.get());
+      auth::AuthServiceConfig{.open_signup = config.auth.open_signup,
+                              .require_verified_email = config.auth.require_verified_email},
+      s->account_mail.get());
   s->lifecycle = std::make_unique<auth::AccountLifecycle>(
       *s->users, *s->sessions, *s->auth, *s->account_mail, *s->stores.account_tokens, *s->limiter,
       *s->audit, s->clock);

@@ -84,6 +84,10 @@ std::string_view to_string(AuditType t) {
       return "email.verified";
     case AuditType::kVerificationSent:
       return "email.verification_sent";
+    case AuditType::kEmailChangeRequested:
+      return "email.change_requested";
+    case AuditType::kEmailChanged:
+      return "email.changed";
   }
   return "unknown";
 }

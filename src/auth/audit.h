@@ -63,6 +63,8 @@ enum class AuditType : std::uint8_t {
   kPasswordReset,           // "password.reset"   detail: sessions_revoked (the link was used)
   kEmailVerified,           // "email.verified"   detail: email
   kVerificationSent,        // "email.verification_sent" detail: email (resend)
+  kEmailChangeRequested,    // "email.change_requested" detail: new_email (a link was sent there)
+  kEmailChanged,            // "email.changed"    detail: email (the new one; the link was used)
 };
 
 // The stored type string ("login.success").

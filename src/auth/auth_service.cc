@@ -76,6 +76,11 @@ void AuthService::verify_login(std::string email, RateLimiter::Attempt attempt,
           return done(std::unexpected(std::move(f.error)));
         }
         store::User user = std::move(*r);
+        // auth.require_verified_email: said after the password proved who it is (so it reveals
+        // nothing to anyone else), before a second factor is asked for.
+        if (auto unconfirmed = refuse_unverified(user, req->from)) {
+          return done(std::unexpected(std::move(*unconfirmed)));
+        }
         // The second factor (SPEC.md "Second factors and step-up"): a password alone never
         // signs in a user who has one.
         auto factors = factors_.status(user.id);
@@ -112,6 +117,9 @@ void AuthService::verify_login(std::string email, RateLimiter::Attempt attempt,
 std::expected<LoginResult, Error> AuthService::sign_in(store::User user,
                                                        const Authentication& authn,
                                                        const SignInContext& at) {
+  if (auto unconfirmed = refuse_unverified(user, at.from)) {
+    return std::unexpected(std::move(*unconfirmed));
+  }
   LoginResult result{.user = std::move(user), .authentication = authn};
   if (!at.presented_session.empty()) {
     // Whatever session the browser carried is replaced, never adopted.
@@ -129,9 +137,39 @@ std::expected<LoginResult, Error> AuthService::sign_in(store::User user,
   auto fresh = audit_.note_device(result.user.id, at.from.ip, at.from.user_agent, authn.time);
   result.new_device = fresh.value_or(false);
   detail["new_device"] = result.new_device;
+  // A new device of a user who signed in before (the very first sign-in is not news): mailed
+  // once per device (note_device says "new" once); best effort, the sign-in stands either way.
+  const bool mail_device = result.new_device && account_mail_ != nullptr &&
+                           account_mail_->enabled() && signed_in_before(result.user.id);
   (void)audit_.record(AuditType::kLoginSuccess, authn.time, actor_of(result.user.id, at.from),
                       detail);
+  if (mail_device) {
+    (void)account_mail_->notify(
+        result.user, "new_device",
+        {{"device", at.from.user_agent.empty() ? std::string("unknown") : at.from.user_agent},
+         {"ip", at.from.ip},
+         {"account", std::string(kAccountPagePath)}});
+  }
   return result;
+}
+
+bool AuthService::signed_in_before(const store::UserId& user) {
+  auto earlier = audit_.query(
+      {.limit = 1, .user_id = user, .type = std::string(to_string(AuditType::kLoginSuccess))});
+  return earlier && !earlier->empty();
+}
+
+std::optional<Error> AuthService::refuse_unverified(const store::User& user,
+                                                    const RequestContext& from) {
+  if (!config_.require_verified_email || user.email_verified) return std::nullopt;
+  std::string detail = "confirm your email address before you sign in";
+  // A fresh link, within the mail limits, so the person can act on the refusal at once.
+  if (account_mail_ != nullptr && account_mail_->enabled() &&
+      limiter_.count_mail_request(user.email, from.ip, clock_.now_unix()) &&
+      account_mail_->send_link(user, store::AccountTokenPurpose::kVerifyEmail)) {
+    detail += ": we just sent a new confirmation link to your address";
+  }
+  return make_error(Errc::kEmailNotVerified, std::move(detail));
 }
 
 void AuthService::login_mfa(MfaLoginRequest request, Done<LoginResult> done) {

@@ -39,6 +39,10 @@ namespace tessera::auth {
 
 struct AuthServiceConfig {
   bool open_signup = false;  // auth.open_signup: may anyone POST /auth/signup?
+  // auth.require_verified_email: no sign-in (any method) until the user confirmed their
+  // address; the refusal (kEmailNotVerified, after the credentials proved who it is) mails a
+  // fresh link within the mail limits.
+  bool require_verified_email = false;
 };
 
 // Where a request comes from: the client IP (already resolved through trusted proxies by the
@@ -297,6 +301,12 @@ class AuthService {
                     std::string current_password, std::string new_password,
                     RateLimiter::Attempt attempt, std::shared_ptr<RequestContext> ctx,
                     Done<PasswordChanged> done);
+
+  // kEmailNotVerified when auth.require_verified_email holds `user` back (mailing a new link),
+  // nullopt otherwise.
+  std::optional<Error> refuse_unverified(const store::User& user, const RequestContext& from);
+  // Whether the audit log holds an earlier login.success of `user` (false when it cannot say).
+  bool signed_in_before(const store::UserId& user);
 
   UserService& users_;
   SessionService& sessions_;

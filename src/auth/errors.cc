@@ -44,6 +44,8 @@ std::string_view describe(Errc c) {
       return "not configured";
     case Errc::kInvalidLink:
       return "invalid link";
+    case Errc::kEmailNotVerified:
+      return "email not verified";
   }
   return "unknown error";
 }

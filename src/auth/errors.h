@@ -47,6 +47,8 @@ enum class Errc : std::uint8_t {
   kInvalidLink,            // an emailed link's token is unknown, used, expired or no longer
                            // applies; detail says which in words a person understands (400
                            // invalid_link)
+  kEmailNotVerified,       // auth.require_verified_email: the user must confirm their address
+                           // first (403 email_not_verified); detail says whether a link was sent
 };
 
 // Short description of the code for logs ("invalid credentials").

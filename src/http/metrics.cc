@@ -210,6 +210,16 @@ CounterFamily& Metrics::counter(const std::string& name, const std::string& help
 
 void Metrics::gauge(const std::string& name, const std::string& help,
                     std::function<double()> sample) {
+  sampled(name, help, std::move(sample), "gauge");
+}
+
+void Metrics::sampled_counter(const std::string& name, const std::string& help,
+                              std::function<double()> sample) {
+  sampled(name, help, std::move(sample), "counter");
+}
+
+void Metrics::sampled(const std::string& name, const std::string& help,
+                      std::function<double()> sample, std::string_view type) {
   if (!valid_name(name, false)) throw std::logic_error("invalid metric name: " + name);
   std::lock_guard lock(registry_mu_);
   for (auto& f : families_) {
@@ -218,7 +228,7 @@ void Metrics::gauge(const std::string& name, const std::string& help,
   for (const Gauge& g : gauges_) {
     if (g.name == name) throw std::logic_error("metric registered twice: " + name);
   }
-  gauges_.push_back(Gauge{name, help, std::move(sample)});
+  gauges_.push_back(Gauge{name, help, std::move(sample), type});
 }
 
 std::string Metrics::render() const {
@@ -289,7 +299,7 @@ std::string Metrics::render() const {
   std::lock_guard lock(registry_mu_);
   for (const auto& f : families_) f->render(out);
   for (const Gauge& g : gauges_) {
-    append_help(out, g.name, g.help, "gauge");
+    append_help(out, g.name, g.help, g.type);
     double v = 0;
     try {
       v = g.sample();

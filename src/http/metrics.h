@@ -109,6 +109,10 @@ class Metrics {
   // A gauge sampled at every scrape. `sample` must be thread-safe and quick.
   // REQUIRES: a new Prometheus name.
   void gauge(const std::string& name, const std::string& help, std::function<double()> sample);
+  // A counter (a total that only grows, e.g. "_total") kept elsewhere and sampled at every
+  // scrape, typed `counter` so rate() works. Same rules as gauge().
+  void sampled_counter(const std::string& name, const std::string& help,
+                       std::function<double()> sample);
 
   // tessera_logins_total{result}: results the api uses are "success", "failure",
   // "rate_limited", "busy", "mfa_required" (a first step that passed; a second step counts again).
@@ -134,10 +138,14 @@ class Metrics {
   std::vector<std::unique_ptr<RouteStats>> stats_;  // routes_.size() + 1 (unmatched last)
   mutable std::mutex registry_mu_;                  // guards the two below (registration)
   std::vector<std::unique_ptr<CounterFamily>> families_;
+  // A sampled metric: a gauge, or a counter kept elsewhere (`type`: its Prometheus TYPE).
   struct Gauge {
     std::string name, help;
     std::function<double()> sample;
+    std::string_view type = "gauge";
   };
+  void sampled(const std::string& name, const std::string& help, std::function<double()> sample,
+               std::string_view type);
   std::vector<Gauge> gauges_;
   CounterFamily* logins_ = nullptr;
   CounterFamily* revocations_ = nullptr;

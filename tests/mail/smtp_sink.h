@@ -60,6 +60,8 @@ struct SmtpSinkOptions {
   std::string auth;               // "user:password": AUTH required, offered under TLS only...
   bool auth_plaintext = false;    // ...unless this is set
   int reject_rcpt = 0;            // answer every RCPT TO with this code (550, 451, ...)
+  int port = 0;                   // listen here (a server restarted where clients expect it);
+                                  // 0: an ephemeral port
 };
 
 class SmtpSink {
@@ -78,6 +80,7 @@ class SmtpSink {
     if (options.require_starttls) args.emplace_back("--require-starttls");
     if (!options.auth.empty()) args.insert(args.end(), {"--auth", options.auth});
     if (options.auth_plaintext) args.emplace_back("--auth-plaintext");
+    if (options.port != 0) args.insert(args.end(), {"--port", std::to_string(options.port)});
     if (options.reject_rcpt != 0) {
       args.insert(args.end(), {"--reject-rcpt", std::to_string(options.reject_rcpt)});
     }

@@ -175,6 +175,8 @@ def main():
     parser.add_argument("--auth", metavar="USER:PASSWORD")
     parser.add_argument("--auth-plaintext", action="store_true")
     parser.add_argument("--reject-rcpt", type=int, metavar="CODE")
+    parser.add_argument("--port", type=int, default=0,
+                        help="listen on this port (default: an ephemeral one)")
     args = parser.parse_args()
     if args.require_starttls and not args.starttls:
         parser.error("--require-starttls needs --starttls")
@@ -216,7 +218,7 @@ def main():
     stop = asyncio.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
-    server = loop.run_until_complete(loop.create_server(factory, host="127.0.0.1", port=0,
+    server = loop.run_until_complete(loop.create_server(factory, host="127.0.0.1", port=args.port,
                                                             ssl=implicit_context))
     port = server.sockets[0].getsockname()[1]
     print(port, flush=True)

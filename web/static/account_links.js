@@ -3,6 +3,8 @@
 //   /reset-password   POST /auth/password/reset {token, new_password} -> 200; 400 invalid_link;
 //                     422 a password the policy refuses (the link still works)
 //   /verify-email     POST /auth/email/verify {token} -> 200; 400 invalid_link
+//   /confirm-email-change  POST /auth/email/change/confirm {token} -> 200 {email}; 400
+//                     invalid_link (also when another account took the address meanwhile)
 // The token comes from the link's query (?token=...); the page itself never uses it up, only the
 // form's submission does. The pages send no Referer (Referrer-Policy: no-referrer), so the token
 // does not leave with a click.
@@ -59,5 +61,12 @@ export function initVerifyEmail() {
   wire('verify-form', 'verify-error', 'verify-done', async () => {
     const answer = await api('POST', '/auth/email/verify', { token: tokenFromLink() });
     return `Thank you: ${answer.email} is confirmed.`;
+  });
+}
+
+export function initConfirmEmailChange() {
+  wire('verify-form', 'verify-error', 'verify-done', async () => {
+    const answer = await api('POST', '/auth/email/change/confirm', { token: tokenFromLink() });
+    return `Done: you now sign in with ${answer.email}.`;
   });
 }

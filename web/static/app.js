@@ -11,7 +11,12 @@
 //   user_agent.js  a session's User-Agent as "Chrome on Linux";
 //   account_links.js  forgot password, and the pages emailed links open (reset, verify).
 import { initAccount } from './account.js';
-import { initForgotPassword, initResetPassword, initVerifyEmail } from './account_links.js';
+import {
+  initConfirmEmailChange,
+  initForgotPassword,
+  initResetPassword,
+  initVerifyEmail,
+} from './account_links.js';
 import { initLogin } from './login.js';
 
 const page = document.body.dataset.page;
@@ -20,3 +25,4 @@ else if (page === 'account') initAccount();
 else if (page === 'forgot-password') initForgotPassword();
 else if (page === 'reset-password') initResetPassword();
 else if (page === 'verify-email') initVerifyEmail();
+else if (page === 'confirm-email-change') initConfirmEmailChange();

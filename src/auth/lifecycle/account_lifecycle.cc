@@ -63,6 +63,27 @@ std::expected<void, Error> AccountLifecycle::forgot_password(std::string_view em
   return {};
 }
 
+Error AccountLifecycle::refused(store::Redeemed outcome) {
+  switch (outcome) {
+    case store::Redeemed::kUsed:
+      return invalid_link(kUsedLink);
+    case store::Redeemed::kExpired:
+      return invalid_link(kExpiredLink);
+    case store::Redeemed::kStale:
+      return invalid_link(
+          "This link was sent to an address that is no longer this account's. Ask for a new one "
+          "from your account page.");
+    case store::Redeemed::kEmailTaken:
+      return invalid_link(
+          "Another account uses this address now, so it cannot become yours. Choose another "
+          "one.");
+    case store::Redeemed::kApplied:
+    case store::Redeemed::kUnknown:
+      break;
+  }
+  return invalid_link(kUnknownLink);
+}
+
 std::expected<store::AccountToken, Error> AccountLifecycle::usable_token(
     std::string_view raw, store::AccountTokenPurpose purpose, std::int64_t now) {
   auto hash = hash_opaque_token(raw);
@@ -110,17 +131,11 @@ std::expected<store::User, Error> AccountLifecycle::commit_reset(const store::To
   auto redeemed =
       tokens_.redeem(hash, store::AccountTokenPurpose::kResetPassword, password_hash, *notice, now);
   if (!redeemed) return std::unexpected(from_store(redeemed.error()));
-  switch (redeemed->outcome) {
-    case store::Redeemed::kApplied:
-      break;
-    case store::Redeemed::kUsed:  // another request used it while the password was hashed
-      return std::unexpected(invalid_link(kUsedLink));
-    case store::Redeemed::kExpired:
-      return std::unexpected(invalid_link(kExpiredLink));
-    default:
-      return std::unexpected(invalid_link(kUnknownLink));
+  // kUsed here: another request used the link while the password was hashed.
+  if (redeemed->outcome != store::Redeemed::kApplied) {
+    return std::unexpected(refused(redeemed->outcome));
   }
-  if (!notice->empty()) mail_.queued();
+  if (!notice->empty()) mail_.queued(notice->size());
   // The password changed: everything signed in with the old one ends.
   auto ended = auth_.end_all_credentials(user->id, "password_reset");
   if (!ended) return std::unexpected(std::move(ended.error()));
@@ -139,19 +154,8 @@ std::expected<store::User, Error> AccountLifecycle::verify_email(std::string_vie
   const std::int64_t now = clock_.now_unix();
   auto redeemed = tokens_.redeem(*hash, store::AccountTokenPurpose::kVerifyEmail, "", {}, now);
   if (!redeemed) return std::unexpected(from_store(redeemed.error()));
-  switch (redeemed->outcome) {
-    case store::Redeemed::kApplied:
-      break;
-    case store::Redeemed::kUsed:
-      return std::unexpected(invalid_link(kUsedLink));
-    case store::Redeemed::kExpired:
-      return std::unexpected(invalid_link(kExpiredLink));
-    case store::Redeemed::kStale:
-      return std::unexpected(invalid_link(
-          "This link was sent to an address that is no longer this account's. Ask for a new "
-          "one from your account page."));
-    default:
-      return std::unexpected(invalid_link(kUnknownLink));
+  if (redeemed->outcome != store::Redeemed::kApplied) {
+    return std::unexpected(refused(redeemed->outcome));
   }
   // This node's cached sessions carry the user record: the next request reads it again (other
   // nodes' caches hold it at most a second).
@@ -179,6 +183,48 @@ std::expected<void, Error> AccountLifecycle::resend_verification(const store::Us
   (void)audit_.record(AuditType::kVerificationSent, clock_.now_unix(), actor_of(user.id, from),
                       {{"email", user.email}});
   return {};
+}
+
+std::expected<void, Error> AccountLifecycle::request_email_change(const store::User& user,
+                                                                  std::string_view new_email,
+                                                                  const RequestContext& from) {
+  auto normalized = normalize_email(new_email);
+  if (!normalized) {
+    return std::unexpected(make_error(Errc::kBadInput, std::string(describe(normalized.error()))));
+  }
+  if (*normalized == user.email) {
+    return std::unexpected(make_error(Errc::kBadInput, "that is already your email address"));
+  }
+  if (!mail_.enabled()) return std::unexpected(mail_not_configured());
+  if (auto counted = limiter_.count_mail_request(*normalized, from.ip, clock_.now_unix());
+      !counted) {
+    return std::unexpected(std::move(counted.error()));
+  }
+  auto owner = users_.find_by_email(*normalized);
+  if (owner) return {};  // taken: nothing to send, and nothing said
+  if (owner.error().code != Errc::kNotFound) return std::unexpected(std::move(owner.error()));
+  if (auto sent = mail_.send_email_change(user, *normalized); !sent) return sent;
+  (void)audit_.record(AuditType::kEmailChangeRequested, clock_.now_unix(), actor_of(user.id, from),
+                      {{"new_email", *normalized}});
+  return {};
+}
+
+std::expected<store::User, Error> AccountLifecycle::confirm_email_change(
+    std::string_view token, const RequestContext& from) {
+  auto hash = hash_opaque_token(token);
+  if (!hash) return std::unexpected(invalid_link(kUnknownLink));
+  const std::int64_t now = clock_.now_unix();
+  auto redeemed = tokens_.redeem(*hash, store::AccountTokenPurpose::kChangeEmail, "", {}, now);
+  if (!redeemed) return std::unexpected(from_store(redeemed.error()));
+  if (redeemed->outcome != store::Redeemed::kApplied) {
+    return std::unexpected(refused(redeemed->outcome));
+  }
+  sessions_.forget_user(redeemed->token.user_id);  // cached sessions carry the old address
+  auto user = users_.find(redeemed->token.user_id);
+  if (!user) return std::unexpected(std::move(user.error()));
+  (void)audit_.record(AuditType::kEmailChanged, now, actor_of(user->id, from),
+                      {{"email", user->email}});
+  return std::move(*user);
 }
 
 }  // namespace tessera::auth

@@ -60,7 +60,25 @@ class AccountLifecycle {
   std::expected<void, Error> resend_verification(const store::User& user,
                                                  const RequestContext& from);
 
+  // POST /auth/email/change {new_email}, for the signed-in `user` (recent authentication is the
+  // api's check): a link to the new address and a notice to the current one; the login address
+  // changes only when the link is used. An address another account has gets no link, and the
+  // answer is the same (no probing for accounts). kBadInput (not an address, or the current
+  // one), kNotConfigured, kRateLimited, kUnavailable.
+  std::expected<void, Error> request_email_change(const store::User& user,
+                                                  std::string_view new_email,
+                                                  const RequestContext& from);
+
+  // POST /auth/email/change/confirm {token}: the new address becomes the login address,
+  // verified. kInvalidLink (also: another account took the address meanwhile). The user as
+  // now stored.
+  std::expected<store::User, Error> confirm_email_change(std::string_view token,
+                                                         const RequestContext& from);
+
  private:
+  // Maps a redemption that did not apply to kInvalidLink with words for the page.
+  static Error refused(store::Redeemed outcome);
+
   // The stored token of `purpose` that `raw` names, unused and unexpired at `now`, else
   // kInvalidLink with words for the page.
   std::expected<store::AccountToken, Error> usable_token(std::string_view raw,

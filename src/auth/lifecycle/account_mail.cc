@@ -36,20 +36,36 @@ std::string AccountMail::describe_lifetime(std::int64_t seconds) {
 }
 
 std::expected<AccountMail::LinkMail, Error> AccountMail::link_mail(
-    const store::User& user, store::AccountTokenPurpose purpose, std::int64_t now) const {
-  const bool reset = purpose == store::AccountTokenPurpose::kResetPassword;
-  const std::int64_t ttl = reset ? config_.reset_ttl : config_.verify_ttl;
+    const store::User& user, store::AccountTokenPurpose purpose, std::string_view address,
+    std::int64_t now) const {
+  // Per purpose: the template, the page the link opens, the lifetime.
+  struct Kind {
+    std::string_view templ;
+    std::string_view path;
+    std::int64_t ttl;
+  };
+  const Kind kind = [&]() -> Kind {
+    switch (purpose) {
+      case store::AccountTokenPurpose::kResetPassword:
+        return {"reset_password", kResetPasswordPath, config_.reset_ttl};
+      case store::AccountTokenPurpose::kChangeEmail:
+        return {"change_email", kConfirmEmailChangePath, config_.verify_ttl};
+      case store::AccountTokenPurpose::kVerifyEmail:
+        break;
+    }
+    return {"verify_email", kVerifyEmailPath, config_.verify_ttl};
+  }();
   const std::string raw = new_opaque_token();
   store::AccountToken token{.hash = *hash_opaque_token(raw),
                             .user_id = user.id,
                             .purpose = purpose,
-                            .email = user.email,
+                            .email = std::string(address),
                             .created_at = now,
-                            .expires_at = now + ttl};
-  auto mail = compose(reset ? "reset_password" : "verify_email", user,
-                      {{"link", mailer_.link(reset ? kResetPasswordPath : kVerifyEmailPath, raw)},
-                       {"expires", describe_lifetime(ttl)}},
-                      now);
+                            .expires_at = now + kind.ttl};
+  MailVars vars = {{"link", mailer_.link(kind.path, raw)},
+                   {"expires", describe_lifetime(kind.ttl)},
+                   {"email", std::string(address)}};
+  auto mail = mailer_.compose(kind.templ, address, user.id, vars, now);
   if (!mail) return std::unexpected(std::move(mail.error()));
   return LinkMail{.token = token, .mail = std::move(*mail)};
 }
@@ -58,7 +74,7 @@ std::expected<void, Error> AccountMail::send_link(const store::User& user,
                                                   store::AccountTokenPurpose purpose) {
   if (!config_.enabled) return std::unexpected(mail_not_configured());
   const std::int64_t now = clock_.now_unix();
-  auto link = link_mail(user, purpose, now);
+  auto link = link_mail(user, purpose, user.email, now);
   if (!link) return std::unexpected(std::move(link.error()));
   if (auto issued = tokens_.issue(link->token, {&link->mail, 1}, now); !issued) {
     return std::unexpected(from_store(issued.error()));
@@ -86,7 +102,7 @@ std::expected<void, Error> AccountMail::commit_signup(const store::User& user) {
     }
     return {};
   }
-  auto link = link_mail(user, store::AccountTokenPurpose::kVerifyEmail, now);
+  auto link = link_mail(user, store::AccountTokenPurpose::kVerifyEmail, user.email, now);
   if (!link) return std::unexpected(std::move(link.error()));
   auto created = tokens_.create_user(user, link->token, {&link->mail, 1}, now);
   if (created) {
@@ -99,15 +115,41 @@ std::expected<void, Error> AccountMail::commit_signup(const store::User& user) {
   // The address has an account (the id is 122 random bits: the conflict is the email). Its
   // owner learns that someone tried; the caller answers as if the account were created.
   if (auto owner = users_.find_by_email(user.email)) {
-    auto notice = compose(
-        "signup_attempt", *owner,
-        {{"login", mailer_.link("/login")}, {"reset", mailer_.link("/forgot-password")}}, now);
-    if (notice) {
-      const store::OutgoingMail notices[] = {std::move(*notice)};
-      if (outbox_.enqueue(notices, now)) queued();
-    }
+    (void)notify(*owner, "signup_attempt",
+                 {{"login", mailer_.link("/login")}, {"reset", mailer_.link("/forgot-password")}});
   }
   return std::unexpected(make_error(Errc::kEmailTaken));
+}
+
+std::expected<void, Error> AccountMail::notify(const store::User& user, std::string_view kind,
+                                               const MailVars& vars) {
+  if (!config_.enabled) return std::unexpected(mail_not_configured());
+  const std::int64_t now = clock_.now_unix();
+  auto notice = compose(kind, user, vars, now);
+  if (!notice) return std::unexpected(std::move(notice.error()));
+  if (auto queued_ok = outbox_.enqueue({&*notice, 1}, now); !queued_ok) {
+    return std::unexpected(from_store(queued_ok.error()));
+  }
+  queued();
+  return {};
+}
+
+std::expected<void, Error> AccountMail::send_email_change(const store::User& user,
+                                                          std::string_view new_email) {
+  if (!config_.enabled) return std::unexpected(mail_not_configured());
+  const std::int64_t now = clock_.now_unix();
+  auto link = link_mail(user, store::AccountTokenPurpose::kChangeEmail, new_email, now);
+  if (!link) return std::unexpected(std::move(link.error()));
+  auto notice = compose(
+      "email_change_requested", user,
+      {{"new_email", std::string(new_email)}, {"reset", mailer_.link("/forgot-password")}}, now);
+  if (!notice) return std::unexpected(std::move(notice.error()));
+  const store::OutgoingMail mails[] = {std::move(link->mail), std::move(*notice)};
+  if (auto issued = tokens_.issue(link->token, mails, now); !issued) {
+    return std::unexpected(from_store(issued.error()));
+  }
+  queued(std::size(mails));
+  return {};
 }
 
 std::expected<std::vector<store::OutgoingMail>, Error> AccountMail::password_changed_notice(

@@ -10,6 +10,7 @@
 // Thread-safe. REQUIRES: every referenced object outlives this one.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <expected>
 #include <functional>
@@ -34,6 +35,8 @@ struct AccountMailConfig {
 // Where the links lead (pages served by api/web_pages.cc; GET shows, only the form's POST acts).
 inline constexpr std::string_view kVerifyEmailPath = "/verify-email";
 inline constexpr std::string_view kResetPasswordPath = "/reset-password";
+inline constexpr std::string_view kAccountPagePath = "/account";
+inline constexpr std::string_view kConfirmEmailChangePath = "/confirm-email-change";
 
 // kNotConfigured saying that mail is off (what every flow that needs mail answers then).
 Error mail_not_configured();
@@ -58,29 +61,43 @@ class AccountMail {
   // kUnavailable; kNotFound if the user is gone.
   std::expected<void, Error> send_link(const store::User& user, store::AccountTokenPurpose purpose);
 
+  // An email change: a link to `new_email` (normalized) that makes it the user's login address
+  // when used, and a notice to the current address, together. kNotConfigured, kUnavailable.
+  std::expected<void, Error> send_email_change(const store::User& user, std::string_view new_email);
+
+  // Mails `user` the notice `kind` (a template under web/mail/) with `vars`, on its own: for a
+  // notice that has no change to commit with (a sign-in from a new device, a sign-up attempt).
+  // kNotConfigured with mail off; kUnavailable; kInternal (a template problem).
+  std::expected<void, Error> notify(const store::User& user, std::string_view kind,
+                                    const MailVars& vars);
+
   // The notice that `user`'s password was changed through a reset link, to commit with the
   // redemption (AccountTokenStore::redeem). Empty with mail off.
   std::expected<std::vector<store::OutgoingMail>, Error> password_changed_notice(
       const store::User& user);
 
-  // Tells the sender that mails were committed.
-  void queued() const {
+  // Tells the sender that `n` mails were committed, and counts them.
+  void queued(std::size_t n = 1) {
+    queued_total_.fetch_add(n, std::memory_order_relaxed);
     if (queued_) queued_();
   }
+  // Mails committed to the outbox by this process since start (metrics).
+  std::uint64_t queued_total() const { return queued_total_.load(std::memory_order_relaxed); }
 
   // "30 minutes", "2 days", "1 hour": a lifetime in the words a mail uses.
   static std::string describe_lifetime(std::int64_t seconds);
 
  private:
-  // A fresh token of `purpose` for `user` (kVerifyEmail or kResetPassword; its lifetime from
-  // the configuration) and the mail carrying its link; the raw token exists only in the mail.
+  // A fresh token of `purpose` for `user` naming `address` (the user's address, or the new one
+  // of an email change; the mail goes there), its lifetime from the configuration, and the mail
+  // carrying its link; the raw token exists only in the mail.
   struct LinkMail {
     store::AccountToken token;
     store::OutgoingMail mail;
   };
   std::expected<LinkMail, Error> link_mail(const store::User& user,
                                            store::AccountTokenPurpose purpose,
-                                           std::int64_t now) const;
+                                           std::string_view address, std::int64_t now) const;
   std::expected<store::OutgoingMail, Error> compose(std::string_view kind, const store::User& user,
                                                     const MailVars& vars, std::int64_t now) const;
 
@@ -91,6 +108,7 @@ class AccountMail {
   const base::Clock& clock_;
   AccountMailConfig config_;
   std::function<void()> queued_;
+  std::atomic<std::uint64_t> queued_total_{0};
 };
 
 }  // namespace tessera::auth
