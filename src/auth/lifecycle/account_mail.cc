@@ -6,14 +6,11 @@
 #include "auth/opaque_token.h"
 
 namespace tessera::auth {
-namespace {}  // namespace
 
 Error mail_not_configured() {
   return make_error(Errc::kNotConfigured,
                     "email is not set up on this server (email.smtp_url), so no link can be sent");
 }
-
-namespace {}  // namespace
 
 AccountMail::AccountMail(store::UserStore& users, store::AccountTokenStore& tokens,
                          store::OutboxStore& outbox, const Mailer& mailer, const base::Clock& clock,
@@ -35,23 +32,30 @@ std::string AccountMail::describe_lifetime(std::int64_t seconds) {
   return words((seconds + 59) / 60, "minute");
 }
 
+AccountMail::Link AccountMail::new_link(const store::User& user, store::AccountTokenPurpose purpose,
+                                        std::int64_t now) const {
+  const bool reset = purpose == store::AccountTokenPurpose::kResetPassword;
+  const std::string raw = new_opaque_token();
+  return Link{.token = {.hash = *hash_opaque_token(raw),
+                        .user_id = user.id,
+                        .purpose = purpose,
+                        .email = user.email,
+                        .created_at = now,
+                        .expires_at = now + (reset ? config_.reset_ttl : config_.verify_ttl)},
+              .url = mailer_.link(reset ? kResetPasswordPath : kVerifyEmailPath, raw)};
+}
+
 std::expected<AccountMail::LinkMail, Error> AccountMail::link_mail(
     const store::User& user, store::AccountTokenPurpose purpose, std::int64_t now) const {
-  const bool reset = purpose == store::AccountTokenPurpose::kResetPassword;
-  const std::int64_t ttl = reset ? config_.reset_ttl : config_.verify_ttl;
-  const std::string raw = new_opaque_token();
-  store::AccountToken token{.hash = *hash_opaque_token(raw),
-                            .user_id = user.id,
-                            .purpose = purpose,
-                            .email = user.email,
-                            .created_at = now,
-                            .expires_at = now + ttl};
-  auto mail = compose(reset ? "reset_password" : "verify_email", user,
-                      {{"link", mailer_.link(reset ? kResetPasswordPath : kVerifyEmailPath, raw)},
-                       {"expires", describe_lifetime(ttl)}},
-                      now);
+  Link link = new_link(user, purpose, now);
+  auto mail = compose(
+      purpose == store::AccountTokenPurpose::kResetPassword ? "reset_password" : "verify_email",
+      user,
+      {{"link", std::move(link.url)},
+       {"expires", describe_lifetime(link.token.expires_at - link.token.created_at)}},
+      now);
   if (!mail) return std::unexpected(std::move(mail.error()));
-  return LinkMail{.token = token, .mail = std::move(*mail)};
+  return LinkMail{.token = link.token, .mail = std::move(*mail)};
 }
 
 std::expected<void, Error> AccountMail::send_link(const store::User& user,
@@ -65,6 +69,16 @@ std::expected<void, Error> AccountMail::send_link(const store::User& user,
   }
   queued();
   return {};
+}
+
+std::expected<std::string, Error> AccountMail::issue_link(const store::User& user,
+                                                          store::AccountTokenPurpose purpose) {
+  const std::int64_t now = clock_.now_unix();
+  Link link = new_link(user, purpose, now);
+  if (auto issued = tokens_.issue(link.token, {}, now); !issued) {
+    return std::unexpected(from_store(issued.error()));
+  }
+  return std::move(link.url);
 }
 
 std::expected<store::OutgoingMail, Error> AccountMail::compose(std::string_view kind,

@@ -58,6 +58,12 @@ class AccountMail {
   // kUnavailable; kNotFound if the user is gone.
   std::expected<void, Error> send_link(const store::User& user, store::AccountTokenPurpose purpose);
 
+  // A new link of `purpose` (kVerifyEmail or kResetPassword) for `user`, stored WITHOUT a mail:
+  // the link itself, for an administrator to hand over (`tessera user reset-password
+  // --print-link`). Works with mail off. kUnavailable; kNotFound if the user is gone.
+  std::expected<std::string, Error> issue_link(const store::User& user,
+                                               store::AccountTokenPurpose purpose);
+
   // The notice that `user`'s password was changed through a reset link, to commit with the
   // redemption (AccountTokenStore::redeem). Empty with mail off.
   std::expected<std::vector<store::OutgoingMail>, Error> password_changed_notice(
@@ -72,8 +78,15 @@ class AccountMail {
   static std::string describe_lifetime(std::int64_t seconds);
 
  private:
-  // A fresh token of `purpose` for `user` (kVerifyEmail or kResetPassword; its lifetime from
-  // the configuration) and the mail carrying its link; the raw token exists only in the mail.
+  // A fresh token of `purpose` for `user` at `now` (kVerifyEmail or kResetPassword; its lifetime
+  // from the configuration) and the link carrying it; the raw token exists only in the link.
+  struct Link {
+    store::AccountToken token;
+    std::string url;
+  };
+  Link new_link(const store::User& user, store::AccountTokenPurpose purpose,
+                std::int64_t now) const;
+  // new_link and the mail carrying it.
   struct LinkMail {
     store::AccountToken token;
     store::OutgoingMail mail;
