@@ -9,6 +9,7 @@
 #include "api/json_body.h"
 #include "api/json_text.h"
 #include "api/store_routes.h"
+#include "auth/audit.h"
 #include "auth/users.h"
 #include "http/form.h"
 
@@ -28,16 +29,6 @@ std::optional<std::int64_t> parse_int(std::string_view s, std::int64_t min, std:
     return std::nullopt;
   }
   return v;
-}
-
-bool valid_type(std::string_view s) {
-  if (s.empty() || s.size() > 64) return false;
-  for (char c : s) {
-    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-')) {
-      return false;
-    }
-  }
-  return true;
 }
 
 std::expected<store::AuditQuery, http::Response> parse_query(std::string_view query) {
@@ -65,25 +56,15 @@ std::expected<store::AuditQuery, http::Response> parse_query(std::string_view qu
       if (!id) return bad(name, "must be a user id (UUID)");
       q.user_id = *id;
     } else if (name == "type") {
-      if (!valid_type(value)) return bad(name, "must be an event type such as login.failure");
+      if (!auth::valid_audit_type(value)) {
+        return bad(name, "must be an event type such as login.failure");
+      }
       q.type = value;
     } else {
       return std::unexpected(problem_response(400, "unknown query parameter"));
     }
   }
   return q;
-}
-
-json event_json(const store::AuditEvent& e) {
-  json detail = json::parse(e.detail, nullptr, /*allow_exceptions=*/false);
-  if (detail.is_discarded()) detail = e.detail;  // stored text that is not JSON: shown as is
-  return {{"id", e.id},
-          {"at", e.at},
-          {"type", e.type},
-          {"user_id", e.user_id ? json(store::to_uuid(*e.user_id)) : json(nullptr)},
-          {"ip", e.ip},
-          {"user_agent", e.user_agent},
-          {"detail", std::move(detail)}};
 }
 
 // GET /admin/audit (see the header).
@@ -95,7 +76,7 @@ http::Response audit(const ApiContext& ctx, const http::Request& req) {
   auto events = ctx.audit().query(*q);
   if (!events) return error_response(events.error());
   json rows = json::array();
-  for (const store::AuditEvent& e : *events) rows.push_back(event_json(e));
+  for (const store::AuditEvent& e : *events) rows.push_back(auth::audit_event_json(e));
   json next =
       events->size() == q->limit && !events->empty() ? json(events->back().id) : json(nullptr);
   json body = {{"events", std::move(rows)}, {"next_before", std::move(next)}};

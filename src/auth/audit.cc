@@ -88,8 +88,41 @@ std::string_view to_string(AuditType t) {
       return "email.change_requested";
     case AuditType::kEmailChanged:
       return "email.changed";
+    case AuditType::kRolesChanged:
+      return "user.roles_changed";
+    case AuditType::kOutboxRead:
+      return "outbox.read";
+    case AuditType::kOutboxPurged:
+      return "outbox.purged";
   }
   return "unknown";
+}
+
+bool valid_audit_type(std::string_view name) {
+  if (name.empty() || name.size() > 64) return false;
+  for (char c : name) {
+    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-')) {
+      return false;
+    }
+  }
+  return true;
+}
+
+nlohmann::ordered_json audit_event_json(const store::AuditEvent& e) {
+  using json = nlohmann::ordered_json;
+  json detail = json::parse(e.detail, nullptr, /*allow_exceptions=*/false);
+  if (detail.is_discarded()) detail = e.detail;  // stored text that is not JSON: shown as is
+  return {{"id", e.id},
+          {"at", e.at},
+          {"type", e.type},
+          {"user_id", e.user_id ? json(store::to_uuid(*e.user_id)) : json(nullptr)},
+          {"ip", e.ip},
+          {"user_agent", e.user_agent},
+          {"detail", std::move(detail)}};
+}
+
+nlohmann::json audit_by(const AuditActor& actor) {
+  return actor.user ? nlohmann::json(store::to_uuid(*actor.user)) : nlohmann::json("cli");
 }
 
 AuditService::AuditService(std::shared_ptr<store::AuditStore> store) : store_(std::move(store)) {}

@@ -59,16 +59,31 @@ enum class AuditType : std::uint8_t {
                             // presented_count: the signature counter did not increase (W3C
                             // WebAuthn Level 3 section 7.2 step 22); the assertion was refused
   kPasswordResetRequested,  // "password.reset_requested" a reset link was mailed (known users
-                            //                    only; unknown addresses leave no trace)
+                            //                    only; unknown addresses leave no trace), or
+                            //                    issued by an administrator: detail user,
+                            //                    delivery ("mail" | "printed"), by
   kPasswordReset,           // "password.reset"   detail: sessions_revoked (the link was used)
   kEmailVerified,           // "email.verified"   detail: email
   kVerificationSent,        // "email.verification_sent" detail: email (resend)
   kEmailChangeRequested,    // "email.change_requested" detail: new_email (a link was sent there)
   kEmailChanged,            // "email.changed"    detail: email (the new one; the link was used)
+  kRolesChanged,            // "user.roles_changed" detail: user, roles, previous, by
+  kOutboxRead,              // "outbox.read"      detail: mail (id), kind, by: a pending
+                            //                    mail's message (live links) was opened
+  kOutboxPurged,            // "outbox.purged"    detail: purged, before (Unix seconds), by
 };
 
 // The stored type string ("login.success").
 std::string_view to_string(AuditType t);
+
+// Whether `name` is spelled like an event type ([a-z0-9._-], 1 to 64 characters): what a
+// query by type accepts (GET /admin/audit, `tessera audit --type`).
+bool valid_audit_type(std::string_view name);
+
+// One stored event as GET /admin/audit and `tessera audit --json` show it: id, at, type,
+// user_id (UUID or null), ip, user_agent, detail (the stored JSON object; stored text that is
+// not JSON is shown as a string).
+nlohmann::ordered_json audit_event_json(const store::AuditEvent& e);
 
 // Who and where: the request's user (if known), client IP and user agent.
 struct AuditActor {
@@ -76,6 +91,10 @@ struct AuditActor {
   std::string ip;
   std::string user_agent;
 };
+
+// The "by" of an administrative event's detail: the acting user's id, or "cli" for the CLI
+// (an actor with no user).
+nlohmann::json audit_by(const AuditActor& actor);
 
 class AuditService {
  public:

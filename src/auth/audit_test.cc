@@ -41,6 +41,37 @@ TEST(AuditTypeTest, Names) {
   EXPECT_EQ(to_string(AuditType::kPasskeyRemoved), "passkey.removed");
   EXPECT_EQ(to_string(AuditType::kPasskeyRefused), "passkey.refused");
   EXPECT_EQ(to_string(AuditType::kPasskeyCloneSuspected), "passkey.clone_suspected");
+  EXPECT_EQ(to_string(AuditType::kRolesChanged), "user.roles_changed");
+  EXPECT_EQ(to_string(AuditType::kOutboxRead), "outbox.read");
+  EXPECT_EQ(to_string(AuditType::kOutboxPurged), "outbox.purged");
+}
+
+TEST(AuditTypeTest, ValidNames) {
+  EXPECT_TRUE(valid_audit_type("login.failure"));
+  EXPECT_TRUE(valid_audit_type("mfa.recovery_code_used"));
+  EXPECT_TRUE(valid_audit_type(std::string(64, 'a')));
+  EXPECT_FALSE(valid_audit_type(std::string(65, 'a')));
+  EXPECT_FALSE(valid_audit_type(""));
+  EXPECT_FALSE(valid_audit_type("Login.failure"));
+  EXPECT_FALSE(valid_audit_type("login failure"));
+}
+
+TEST(AuditEventJson, ShowsTheDetailAsJsonAndTheUserAsAUuid) {
+  const store::UserId u = new_user_id();
+  const auto j = audit_event_json({.id = 7,
+                                   .at = kT0,
+                                   .type = "login.failure",
+                                   .user_id = u,
+                                   .ip = "198.51.100.1",
+                                   .user_agent = "UA",
+                                   .detail = R"({"reason":"bad_password"})"});
+  EXPECT_EQ(j.dump(),
+            R"({"id":7,"at":1700000000,"type":"login.failure","user_id":")" + store::to_uuid(u) +
+                R"(","ip":"198.51.100.1","user_agent":"UA","detail":{"reason":"bad_password"}})");
+  const auto no_user =
+      audit_event_json({.id = 8, .at = kT0, .type = "logout", .detail = "not json"});
+  EXPECT_TRUE(no_user["user_id"].is_null());
+  EXPECT_EQ(no_user["detail"], "not json");
 }
 
 TEST_F(AuditTest, RecordsEventsWithJsonDetail) {

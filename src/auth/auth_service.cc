@@ -11,14 +11,6 @@ AuditActor actor_of(std::optional<store::UserId> user, const RequestContext& fro
   return AuditActor{.user = user, .ip = from.ip, .user_agent = from.user_agent};
 }
 
-namespace {
-
-nlohmann::json by(const AuditActor& actor) {
-  return actor.user ? nlohmann::json(store::to_uuid(*actor.user)) : nlohmann::json("cli");
-}
-
-}  // namespace
-
 AuthService::AuthService(UserService& users, SessionService& sessions, RefreshFamilies& families,
                          RateLimiter& limiter, AuditService& audit, SecondFactors& factors,
                          const base::Clock& clock, AuthServiceConfig config,
@@ -527,7 +519,7 @@ std::expected<store::User, Error> AuthService::add_user_now(std::string_view ema
                       {{"user", store::to_uuid(u->id)},
                        {"email", u->email},
                        {"roles", u->roles},
-                       {"by", by(actor)}});
+                       {"by", audit_by(actor)}});
   return u;
 }
 
@@ -540,7 +532,7 @@ std::expected<std::size_t, Error> AuthService::disable_user(const store::UserId&
                       {{"user", store::to_uuid(user)},
                        {"sessions_revoked", ended->sessions},
                        {"families_revoked", ended->families},
-                       {"by", by(actor)}});
+                       {"by", audit_by(actor)}});
   return ended->sessions;
 }
 
@@ -548,8 +540,23 @@ std::expected<void, Error> AuthService::enable_user(const store::UserId& user,
                                                     const AuditActor& actor) {
   if (auto r = users_.set_disabled(user, false); !r) return std::unexpected(std::move(r.error()));
   (void)audit_.record(AuditType::kUserEnabled, clock_.now_unix(), actor,
-                      {{"user", store::to_uuid(user)}, {"by", by(actor)}});
+                      {{"user", store::to_uuid(user)}, {"by", audit_by(actor)}});
   return {};
+}
+
+std::expected<std::vector<std::string>, Error> AuthService::set_roles(
+    const store::UserId& user, std::vector<std::string> roles, const AuditActor& actor) {
+  auto before = users_.find(user);
+  if (!before) return std::unexpected(std::move(before.error()));
+  auto stored = users_.set_roles(user, std::move(roles));
+  if (!stored) return stored;
+  sessions_.forget_user(user);  // after the store change (auth/hash_cache.h)
+  (void)audit_.record(AuditType::kRolesChanged, clock_.now_unix(), actor,
+                      {{"user", store::to_uuid(user)},
+                       {"roles", *stored},
+                       {"previous", before->roles},
+                       {"by", audit_by(actor)}});
+  return stored;
 }
 
 std::expected<std::size_t, Error> AuthService::revoke_user_sessions(const store::UserId& user,
@@ -562,7 +569,7 @@ std::expected<std::size_t, Error> AuthService::revoke_user_sessions(const store:
                        {"sessions", ended->sessions},
                        {"families", ended->families},
                        {"all", true},
-                       {"by", by(actor)}});
+                       {"by", audit_by(actor)}});
   return ended->sessions;
 }
 

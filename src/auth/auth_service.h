@@ -268,6 +268,15 @@ class AuthService {
                                                  const AuditActor& actor);
   std::expected<void, Error> enable_user(const store::UserId& user, const AuditActor& actor);
 
+  // `tessera user set-roles`: replaces the user's roles (UserService::set_roles: kBadInput,
+  // kNotFound); the roles as stored. Nothing ends: this process's cached sessions of the user
+  // are dropped and other processes' see the change within a second (SessionConfig); access
+  // tokens already issued keep the roles they carry until they expire. Audited as
+  // user.roles_changed {user, roles, previous, by}.
+  std::expected<std::vector<std::string>, Error> set_roles(const store::UserId& user,
+                                                           std::vector<std::string> roles,
+                                                           const AuditActor& actor);
+
   // `tessera user revoke` / admin revoke: every session, family and access token of the user.
   // kNotFound for an unknown user.
   std::expected<std::size_t, Error> revoke_user_sessions(const store::UserId& user,

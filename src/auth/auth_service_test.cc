@@ -355,6 +355,31 @@ TEST_F(AuthServiceTest, AddUserReportsTakenEmailsAndAudits) {
   EXPECT_EQ(d["by"], "cli");
 }
 
+TEST_F(AuthServiceTest, SetRolesIsSeenByTheNextRequestEndsNothingAndAudits) {
+  const store::User alice = add("alice@example.com", {"user"});
+  auto s = login("alice@example.com", kPassword);
+  ASSERT_TRUE(s.has_value());
+  auto cached = sessions_.authenticate(s->session->id, kT0);  // now in the session cache
+  ASSERT_TRUE(cached.has_value());
+  EXPECT_EQ(cached->user.roles, (std::vector<std::string>{"user"}));
+  auto set = auth_->set_roles(alice.id, {"user", "admin"}, {});
+  ASSERT_TRUE(set.has_value());
+  EXPECT_EQ(*set, (std::vector<std::string>{"admin", "user"}));
+  auto after = sessions_.authenticate(s->session->id, kT0);  // same second: the cache was dropped
+  ASSERT_TRUE(after.has_value());
+  EXPECT_EQ(after->user.roles, *set);
+  auto changed = events("user.roles_changed");
+  ASSERT_EQ(changed.size(), 1u);
+  const auto d = nlohmann::json::parse(changed[0].detail);
+  EXPECT_EQ(d["user"], store::to_uuid(alice.id));
+  EXPECT_EQ(d["roles"], nlohmann::json::array({"admin", "user"}));
+  EXPECT_EQ(d["previous"], nlohmann::json::array({"user"}));
+  EXPECT_EQ(d["by"], "cli");
+  EXPECT_EQ(auth_->set_roles(alice.id, {"Bad Role"}, {}).error().code, Errc::kBadInput);
+  EXPECT_EQ(auth_->set_roles(new_user_id(), {"user"}, {}).error().code, Errc::kNotFound);
+  EXPECT_EQ(events("user.roles_changed").size(), 1u);  // refusals are not changes
+}
+
 TEST_F(AuthServiceTest, RevokeUserSessions) {
   const store::User alice = add("alice@example.com");
   auto a = login("alice@example.com", kPassword);

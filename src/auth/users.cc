@@ -24,6 +24,22 @@ bool valid_role(std::string_view r) {
   });
 }
 
+// `roles` as a user's roles are stored: at most kMaxRoles, each a valid_role, sorted, without
+// duplicates. kBadInput otherwise.
+std::expected<std::vector<std::string>, Error> checked_roles(std::vector<std::string> roles) {
+  if (roles.size() > kMaxRoles) {
+    return std::unexpected(make_error(Errc::kBadInput, "too many roles"));
+  }
+  for (const auto& r : roles) {
+    if (!valid_role(r)) {
+      return std::unexpected(make_error(Errc::kBadInput, "role names are 1-64 of a-z 0-9 _ . : -"));
+    }
+  }
+  std::sort(roles.begin(), roles.end());
+  roles.erase(std::unique(roles.begin(), roles.end()), roles.end());
+  return roles;
+}
+
 LoginFailure invalid(LoginFailureReason reason, std::optional<store::UserId> user,
                      std::string email) {
   return LoginFailure{.error = make_error(Errc::kInvalidCredentials),
@@ -134,16 +150,8 @@ std::expected<store::User, Error> UserService::prepare_user_now(std::string_view
     return std::unexpected(make_error(Errc::kBadInput, std::string(describe(normalized.error()))));
   }
   if (auto ok = check_policy(password, *normalized); !ok) return std::unexpected(ok.error());
-  if (roles.size() > kMaxRoles) {
-    return std::unexpected(make_error(Errc::kBadInput, "too many roles"));
-  }
-  for (const auto& r : roles) {
-    if (!valid_role(r)) {
-      return std::unexpected(make_error(Errc::kBadInput, "role names are 1-64 of a-z 0-9 _ . : -"));
-    }
-  }
-  std::sort(roles.begin(), roles.end());
-  roles.erase(std::unique(roles.begin(), roles.end()), roles.end());
+  auto checked = checked_roles(std::move(roles));
+  if (!checked) return std::unexpected(std::move(checked.error()));
 
   auto hash = crypto::hash_password(password, config_.params);
   if (!hash) return std::unexpected(make_error(Errc::kInternal));
@@ -152,7 +160,7 @@ std::expected<store::User, Error> UserService::prepare_user_now(std::string_view
   u.id = new_user_id();
   u.email = std::move(*normalized);
   u.password_hash = std::move(*hash);
-  u.roles = std::move(roles);
+  u.roles = std::move(*checked);
   u.created_at = now;
   u.password_changed_at = now;
   return u;
@@ -374,6 +382,14 @@ std::expected<void, Error> UserService::set_disabled(const store::UserId& id, bo
   auto r = users_->set_disabled(id, disabled);
   if (!r) return std::unexpected(from_store(r.error()));
   return {};
+}
+
+std::expected<std::vector<std::string>, Error> UserService::set_roles(
+    const store::UserId& id, std::vector<std::string> roles) {
+  auto checked = checked_roles(std::move(roles));
+  if (!checked) return checked;
+  if (auto r = users_->set_roles(id, *checked); !r) return std::unexpected(from_store(r.error()));
+  return checked;
 }
 
 }  // namespace tessera::auth

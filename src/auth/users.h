@@ -155,6 +155,11 @@ class UserService {
   std::expected<std::vector<store::User>, Error> list(std::size_t limit, std::size_t offset);
   // Revoking the user's sessions is the caller's (AuthService's) job.
   std::expected<void, Error> set_disabled(const store::UserId& id, bool disabled);
+  // Replaces the user's roles with `roles` (create_user's rules: kBadInput; duplicates dropped,
+  // sorted); the roles as stored. kNotFound. Dropping the user's cached sessions is the
+  // caller's (AuthService's) job.
+  std::expected<std::vector<std::string>, Error> set_roles(const store::UserId& id,
+                                                           std::vector<std::string> roles);
 
   const UserServiceConfig& config() const { return config_; }
   HashPool& pool() { return pool_; }

@@ -391,5 +391,21 @@ TEST_F(UsersTest, AdminReads) {
   EXPECT_EQ(service_->set_disabled(new_user_id(), true).error().code, Errc::kNotFound);
 }
 
+TEST_F(UsersTest, SetRolesFollowsTheRulesOfCreate) {
+  const store::User a = add("alice@example.com", kPassword, {"admin"});
+  auto set = service_->set_roles(a.id, {"ops", "billing:read", "ops"});
+  ASSERT_TRUE(set.has_value());
+  EXPECT_EQ(*set, (std::vector<std::string>{"billing:read", "ops"}));
+  EXPECT_EQ(service_->find(a.id)->roles, *set);
+  EXPECT_EQ(service_->set_roles(a.id, {"Admin"}).error().code, Errc::kBadInput);
+  EXPECT_EQ(service_->set_roles(a.id, {""}).error().code, Errc::kBadInput);
+  EXPECT_EQ(service_->set_roles(a.id, std::vector<std::string>(33, "r")).error().code,
+            Errc::kBadInput);
+  EXPECT_EQ(service_->find(a.id)->roles, *set);  // a refused change changed nothing
+  EXPECT_TRUE(service_->set_roles(a.id, {})->empty());
+  EXPECT_TRUE(service_->find(a.id)->roles.empty());
+  EXPECT_EQ(service_->set_roles(new_user_id(), {"ops"}).error().code, Errc::kNotFound);
+}
+
 }  // namespace
 }  // namespace tessera::auth

@@ -18,6 +18,13 @@ namespace tessera::cli {
 std::expected<std::unique_ptr<app::Services>, std::string> open_admin_services(
     const ConfigFlags& flags);
 
+// The user that `who` names: a UUID, else an email. The error is a message for exit 2 ("no
+// such user: WHO", or why the store could not say).
+std::expected<store::User, std::string> find_user(app::Services& s, const std::string& who);
+
+// What to tell the operator about `e`: its detail, else its code's description.
+std::string reason(const auth::Error& e);
+
 // The audit actor of every CLI action.
 inline const auth::AuditActor kCliActor{
     .user = std::nullopt, .ip = "", .user_agent = "tessera-cli"};

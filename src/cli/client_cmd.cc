@@ -22,6 +22,7 @@
 #include <string>
 #include <vector>
 
+#include "api/json_text.h"
 #include "auth/clients.h"
 #include "cli/admin_services.h"
 #include "cli/commands.h"
@@ -45,14 +46,6 @@ struct AddArgs {
   bool first_party = false;
   std::string jwks_file;
 };
-
-std::string dump(const nlohmann::ordered_json& j) {
-  return j.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
-}
-
-std::string why(const auth::Error& e) {
-  return e.detail.empty() ? std::string(auth::describe(e.code)) : e.detail;
-}
 
 int add_client(const ConfigFlags& flags, const AddArgs& a) {
   auth::ClientSpec spec;
@@ -81,10 +74,10 @@ int add_client(const ConfigFlags& flags, const AddArgs& a) {
   auto s = open_admin_services(flags);
   if (!s) return fail(kExitUsage, s.error());
   auto added = (*s)->clients->add(std::move(spec), kCliActor);
-  if (!added) return fail(kExitUsage, "cannot add client: " + why(added.error()));
+  if (!added) return fail(kExitUsage, "cannot add client: " + reason(added.error()));
   nlohmann::ordered_json out = auth::client_json(added->client);
   if (!added->secret.empty()) out["client_secret"] = added->secret;
-  std::cout << dump(out) << std::endl;
+  std::cout << api::dump_json(out) << std::endl;
   return kExitOk;
 }
 
@@ -92,7 +85,7 @@ int list_clients(const ConfigFlags& flags, bool as_json) {
   auto s = open_admin_services(flags);
   if (!s) return fail(kExitUsage, s.error());
   auto all = (*s)->clients->list();
-  if (!all) return fail(kExitUsage, "cannot list clients: " + why(all.error()));
+  if (!all) return fail(kExitUsage, "cannot list clients: " + reason(all.error()));
   if (!as_json) {
     std::cout << std::left << std::setw(24) << "CLIENT_ID" << std::setw(28) << "NAME"
               << std::setw(14) << "TYPE" << std::setw(21) << "AUTH"
@@ -100,7 +93,7 @@ int list_clients(const ConfigFlags& flags, bool as_json) {
   }
   for (const store::Client& c : *all) {
     if (as_json) {
-      std::cout << dump(auth::client_json(c)) << '\n';
+      std::cout << api::dump_json(auth::client_json(c)) << '\n';
     } else {
       std::cout << std::left << std::setw(24) << c.id << std::setw(28) << c.name << std::setw(14)
                 << store::to_string(c.type) << std::setw(21) << store::to_string(c.auth_method)
@@ -120,20 +113,22 @@ int act_on_client(const ConfigFlags& flags, const std::string& id, Action action
   switch (action) {
     case Action::kShow: {
       auto c = clients.find(id);
-      if (!c) return fail(kExitUsage, id + ": " + why(c.error()));
-      std::cout << dump(auth::client_json(*c)) << std::endl;
+      if (!c) return fail(kExitUsage, id + ": " + reason(c.error()));
+      std::cout << api::dump_json(auth::client_json(*c)) << std::endl;
       break;
     }
     case Action::kRemove: {
       auto r = clients.remove(id, kCliActor);
-      if (!r) return fail(kExitUsage, "cannot remove " + id + ": " + why(r.error()));
+      if (!r) return fail(kExitUsage, "cannot remove " + id + ": " + reason(r.error()));
       std::cout << "removed " << id << std::endl;
       break;
     }
     case Action::kRotateSecret: {
       auto secret = clients.rotate_secret(id, kCliActor);
-      if (!secret) return fail(kExitUsage, "cannot rotate " + id + ": " + why(secret.error()));
-      std::cout << dump({{"client_id", id}, {"client_secret", *secret}}) << std::endl;
+      if (!secret) return fail(kExitUsage, "cannot rotate " + id + ": " + reason(secret.error()));
+      std::cout << api::dump_json(
+                       nlohmann::ordered_json{{"client_id", id}, {"client_secret", *secret}})
+                << std::endl;
       break;
     }
   }

@@ -20,7 +20,10 @@ void add_keys_commands(CLI::App& root, Commands& out);    // keys generate|publi
 void add_serve_command(CLI::App& root, Commands& out);    // serve
 void add_config_commands(CLI::App& root, Commands& out);  // config print
 void add_migrate_command(CLI::App& root, Commands& out);  // migrate
-void add_user_commands(CLI::App& root, Commands& out);    // user add|list|disable|enable|revoke
+void add_user_commands(CLI::App& root, Commands& out);    // user add|list|show|disable|enable|
+                                                          //   revoke|set-roles|reset-password
+void add_outbox_commands(CLI::App& root, Commands& out);  // outbox list|show|purge
+void add_audit_command(CLI::App& root, Commands& out);    // audit
 void add_client_commands(CLI::App& root, Commands& out);  // client add|list|show|remove|...
 
 }  // namespace tessera::cli

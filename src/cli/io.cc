@@ -1,6 +1,8 @@
 #include "cli/io.h"
 
 #include <cerrno>
+#include <charconv>
+#include <chrono>
 #include <cstdio>
 #include <cstring>
 #include <ctime>
@@ -57,6 +59,39 @@ std::string utc_time(std::int64_t unix_seconds) {
   std::ostringstream out;
   out << std::put_time(&tm, "%Y-%m-%dT%H:%M:%SZ");
   return out.str();
+}
+
+std::optional<std::int64_t> parse_utc_time(std::string_view text) {
+  // Fixed-width fields: "YYYY-MM-DD", then "THH:MMZ" or "THH:MM:SSZ".
+  auto number = [&](std::size_t at, std::size_t digits) -> std::optional<int> {
+    int v = 0;
+    const char* first = text.data() + at;
+    auto [end, ec] = std::from_chars(first, first + digits, v);
+    if (ec != std::errc() || end != first + digits || *first == '-' || *first == '+') {
+      return std::nullopt;
+    }
+    return v;
+  };
+  auto at = [&](std::size_t i, char c) { return i < text.size() && text[i] == c; };
+  if (text.size() != 10 && text.size() != 17 && text.size() != 20) return std::nullopt;
+  if (!at(4, '-') || !at(7, '-')) return std::nullopt;
+  auto y = number(0, 4), mo = number(5, 2), d = number(8, 2);
+  std::optional<int> h = 0, mi = 0, sec = 0;
+  if (text.size() > 10) {
+    if (!at(10, 'T') || !at(13, ':') || text.back() != 'Z') return std::nullopt;
+    h = number(11, 2);
+    mi = number(14, 2);
+    if (text.size() == 20) sec = at(16, ':') ? number(17, 2) : std::nullopt;
+  }
+  if (!y || !mo || !d || !h || !mi || !sec || *y < 1970 || *h > 23 || *mi > 59 || *sec > 59) {
+    return std::nullopt;
+  }
+  const std::chrono::year_month_day day{std::chrono::year{*y},
+                                        std::chrono::month{static_cast<unsigned>(*mo)},
+                                        std::chrono::day{static_cast<unsigned>(*d)}};
+  if (!day.ok()) return std::nullopt;
+  const std::int64_t days = std::chrono::sys_days(day).time_since_epoch().count();
+  return days * 86400 + *h * 3600 + *mi * 60 + *sec;
 }
 
 }  // namespace tessera::cli

@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <expected>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -30,5 +31,10 @@ int fail(int code, std::string_view msg);
 
 // Unix seconds as an ISO 8601 UTC time, "2026-11-23T10:00:00Z".
 std::string utc_time(std::int64_t unix_seconds);
+
+// The inverse of utc_time: "2026-11-23T10:00:00Z", also without the seconds
+// ("2026-11-23T10:00Z") or as a date alone ("2026-11-23": its midnight, UTC), as Unix seconds.
+// nullopt for anything else: another zone, an impossible date or time, a year before 1970.
+std::optional<std::int64_t> parse_utc_time(std::string_view text);
 
 }  // namespace tessera::cli

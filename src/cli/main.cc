@@ -18,6 +18,8 @@ int main(int argc, char** argv) {
   add_config_commands(app, commands);
   add_migrate_command(app, commands);
   add_user_commands(app, commands);
+  add_outbox_commands(app, commands);
+  add_audit_command(app, commands);
   add_client_commands(app, commands);
   try {
     app.parse(argc, argv);

@@ -1,6 +1,6 @@
-// tessera user add|list|disable|enable|revoke: user administration on the store the server
-// uses (SPEC.md "Running": also while a server runs on it; SQLite's WAL and busy timeout make
-// the CLI and the server take turns).
+// tessera user add|list|show|disable|enable|revoke|set-roles|reset-password: user
+// administration on the store the server uses (SPEC.md "Running": also while a server runs on
+// it; SQLite's WAL and busy timeout make the CLI and the server take turns).
 //
 //   tessera user add EMAIL [--role ROLE]... [--data-dir DIR] [--config FILE]
 //       The password comes from standard input when it is not a terminal (one line; the
@@ -8,14 +8,33 @@
 //       asked twice. Prints the new user's id.
 //   tessera user list [--json]      a table, or one JSON object per line: id, email, roles,
 //                                   disabled, created_at (Unix seconds in JSON)
+//   tessera user show EMAIL|ID [--json]
+//                                   "name  value" lines, or one JSON object: id, email,
+//                                   email_verified, roles, disabled, created_at,
+//                                   password_changed_at (UTC ISO 8601; Unix seconds in JSON) and
+//                                   the second factors: totp (on|pending|off), recovery_codes
+//                                   (unused), passkeys
 //   tessera user disable EMAIL|ID   disables the user and revokes all their sessions, refresh
 //                                   families and access tokens
 //   tessera user enable EMAIL|ID
 //   tessera user revoke EMAIL|ID    revokes all the user's sessions, families and access tokens
+//   tessera user set-roles EMAIL|ID (ROLE... | --clear)
+//                                   replaces the user's roles (the rules of `add --role`); ends
+//                                   nothing: signed-in sessions see the new roles within a
+//                                   second, access tokens already issued keep theirs until they
+//                                   expire. Prints "roles of EMAIL: R1,R2" ("-" for none).
+//   tessera user reset-password EMAIL|ID [--print-link]
+//                                   a password-reset link, as "forgot password" makes it:
+//                                   queued in the outbox for the user's address (needs [email]
+//                                   set up), or with --print-link stored WITHOUT a mail and
+//                                   printed alone on stdout for the operator to hand over. Links
+//                                   start with server.public_url (unset: the default listen
+//                                   URL). Refused for a disabled user.
 //
 // Exit 0 on success; 2 with a one-line message on stderr otherwise (bad flags, malformed
-// email, weak password, email taken, unknown user, store unavailable). The password is never
-// printed, logged or put in an error message. Admin actions are audited with actor "cli".
+// email, weak password, bad role, email taken, unknown user, mail off, store unavailable). The
+// password is never printed, logged or put in an error message. Admin actions are audited with
+// actor "cli".
 #include <termios.h>
 #include <unistd.h>
 
@@ -28,6 +47,7 @@
 #include <string>
 #include <vector>
 
+#include "api/json_text.h"
 #include "app/config.h"
 #include "app/services.h"
 #include "auth/audit.h"
@@ -110,17 +130,6 @@ std::expected<std::string, std::string> read_password() {
   return std::move(*first);
 }
 
-// A user named by UUID or by email.
-std::expected<store::User, std::string> find_user(app::Services& s, const std::string& who) {
-  auto user =
-      store::parse_uuid(who) ? s.users->find(*store::parse_uuid(who)) : s.users->find_by_email(who);
-  if (!user) {
-    if (user.error().code == auth::Errc::kNotFound) return std::unexpected("no such user: " + who);
-    return std::unexpected(who + ": " + auth::describe(user.error()));
-  }
-  return std::move(*user);
-}
-
 std::string join(const std::vector<std::string>& v) {
   std::string out;
   for (const std::string& s : v) out += (out.empty() ? "" : ",") + s;
@@ -136,9 +145,8 @@ int add_user(const ConfigFlags& flags, const std::string& email,
   auto user = (*s)->auth->add_user_now(email, *password, roles, kCliActor);
   if (!user) {
     const auth::Error& e = user.error();
-    std::string why = e.code == auth::Errc::kEmailTaken ? "a user with that email exists"
-                      : e.detail.empty()                ? std::string(auth::describe(e.code))
-                                                        : e.detail;
+    std::string why =
+        e.code == auth::Errc::kEmailTaken ? "a user with that email exists" : reason(e);
     return fail(kExitUsage, "cannot add user: " + why);
   }
   std::cout << store::to_uuid(user->id) << std::endl;
@@ -164,8 +172,7 @@ int list_users(const ConfigFlags& flags, bool as_json) {
                                     {"roles", u.roles},
                                     {"disabled", u.disabled},
                                     {"created_at", u.created_at}};
-        std::cout << j.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace)
-                  << '\n';
+        std::cout << api::dump_json(j) << '\n';
       } else {
         std::cout << std::left << std::setw(37) << store::to_uuid(u.id) << std::setw(32) << u.email
                   << std::setw(20) << (u.roles.empty() ? "-" : join(u.roles)) << std::setw(9)
@@ -178,31 +185,125 @@ int list_users(const ConfigFlags& flags, bool as_json) {
   return kExitOk;
 }
 
+// The services and the user that `who` (a UUID or an email) names; the error is a message for
+// exit 2.
+struct Target {
+  std::unique_ptr<app::Services> services;
+  store::User user;
+};
+std::expected<Target, std::string> open_user(const ConfigFlags& flags, const std::string& who) {
+  auto s = open_admin_services(flags);
+  if (!s) return std::unexpected(s.error());
+  auto u = find_user(**s, who);
+  if (!u) return std::unexpected(u.error());
+  return Target{.services = std::move(*s), .user = std::move(*u)};
+}
+
+std::string yes_no(bool b) { return b ? "yes" : "no"; }
+
+int show_user(const ConfigFlags& flags, const std::string& who, bool as_json) {
+  auto t = open_user(flags, who);
+  if (!t) return fail(kExitUsage, t.error());
+  const store::User& u = t->user;
+  auto factors = t->services->second_factors->status(u.id);
+  if (!factors) return fail(kExitUsage, who + ": " + auth::describe(factors.error()));
+  const char* totp = factors->totp ? "on" : factors->totp_pending ? "pending" : "off";
+  if (as_json) {
+    nlohmann::ordered_json j = {{"id", store::to_uuid(u.id)},
+                                {"email", u.email},
+                                {"email_verified", u.email_verified},
+                                {"roles", u.roles},
+                                {"disabled", u.disabled},
+                                {"created_at", u.created_at},
+                                {"password_changed_at", u.password_changed_at},
+                                {"second_factors",
+                                 {{"totp", totp},
+                                  {"recovery_codes", factors->recovery_codes},
+                                  {"passkeys", factors->passkeys}}}};
+    std::cout << api::dump_json(j) << std::endl;
+    return kExitOk;
+  }
+  const std::pair<const char*, std::string> rows[] = {
+      {"id", store::to_uuid(u.id)},
+      {"email", u.email},
+      {"email_verified", yes_no(u.email_verified)},
+      {"roles", u.roles.empty() ? "-" : join(u.roles)},
+      {"disabled", yes_no(u.disabled)},
+      {"created_at", utc_time(u.created_at)},
+      {"password_changed_at", utc_time(u.password_changed_at)},
+      {"totp", totp},
+      {"recovery_codes", std::to_string(factors->recovery_codes)},
+      {"passkeys", std::to_string(factors->passkeys)}};
+  for (const auto& [name, value] : rows) {
+    std::cout << std::left << std::setw(21) << name << value << '\n';
+  }
+  std::cout << std::flush;
+  return kExitOk;
+}
+
+int set_roles(const ConfigFlags& flags, const std::string& who,
+              const std::vector<std::string>& roles, bool clear) {
+  if (roles.empty() == !clear) {
+    return fail(kExitUsage, "give the new roles, or --clear to remove every role");
+  }
+  auto t = open_user(flags, who);
+  if (!t) return fail(kExitUsage, t.error());
+  auto set = t->services->auth->set_roles(t->user.id, roles, kCliActor);
+  if (!set) return fail(kExitUsage, "cannot set the roles of " + who + ": " + reason(set.error()));
+  std::cout << "roles of " << t->user.email << ": " << (set->empty() ? "-" : join(*set))
+            << std::endl;
+  return kExitOk;
+}
+
+int reset_password(const ConfigFlags& flags, const std::string& who, bool print_link) {
+  auto t = open_user(flags, who);
+  if (!t) return fail(kExitUsage, t.error());
+  const store::User& u = t->user;
+  auth::AccountLifecycle& lifecycle = *t->services->lifecycle;
+  auto refused = [&](const auth::Error& e) {
+    if (e.code == auth::Errc::kNotConfigured) {
+      return fail(kExitUsage,
+                  "email is not set up (email.smtp_url, or email.outbox_only); use --print-link");
+    }
+    return fail(kExitUsage, "cannot reset the password of " + who + ": " + reason(e));
+  };
+  if (print_link) {
+    auto link = lifecycle.print_reset_link(u, kCliActor);
+    if (!link) return refused(link.error());
+    std::cout << *link << std::endl;
+    return kExitOk;
+  }
+  if (auto mailed = lifecycle.mail_reset_link(u, kCliActor); !mailed) {
+    return refused(mailed.error());
+  }
+  std::cout << "reset link for " << u.email << " queued in the outbox" << std::endl;
+  return kExitOk;
+}
+
 enum class Action { kDisable, kEnable, kRevoke };
 
 int act_on_user(const ConfigFlags& flags, const std::string& who, Action action) {
-  auto s = open_admin_services(flags);
-  if (!s) return fail(kExitUsage, s.error());
-  auto user = find_user(**s, who);
-  if (!user) return fail(kExitUsage, user.error());
-  auth::AuthService& auth = *(*s)->auth;
+  auto t = open_user(flags, who);
+  if (!t) return fail(kExitUsage, t.error());
+  const store::User& user = t->user;
+  auth::AuthService& auth = *t->services->auth;
   switch (action) {
     case Action::kDisable: {
-      auto n = auth.disable_user(user->id, kCliActor);
+      auto n = auth.disable_user(user.id, kCliActor);
       if (!n) return fail(kExitUsage, "cannot disable " + who + ": " + auth::describe(n.error()));
-      std::cout << "disabled " << user->email << " (" << *n << " sessions revoked)" << std::endl;
+      std::cout << "disabled " << user.email << " (" << *n << " sessions revoked)" << std::endl;
       break;
     }
     case Action::kEnable: {
-      auto r = auth.enable_user(user->id, kCliActor);
+      auto r = auth.enable_user(user.id, kCliActor);
       if (!r) return fail(kExitUsage, "cannot enable " + who + ": " + auth::describe(r.error()));
-      std::cout << "enabled " << user->email << std::endl;
+      std::cout << "enabled " << user.email << std::endl;
       break;
     }
     case Action::kRevoke: {
-      auto n = auth.revoke_user_sessions(user->id, kCliActor);
+      auto n = auth.revoke_user_sessions(user.id, kCliActor);
       if (!n) return fail(kExitUsage, "cannot revoke " + who + ": " + auth::describe(n.error()));
-      std::cout << "revoked " << *n << " sessions of " << user->email << std::endl;
+      std::cout << "revoked " << *n << " sessions of " << user.email << std::endl;
       break;
     }
   }
@@ -229,6 +330,40 @@ void add_user_commands(CLI::App& root, Commands& out) {
   auto as_json = std::make_shared<bool>(false);
   list->add_flag("--json", *as_json, "One JSON object per line instead of a table");
   out.push_back({list, [list_flags, as_json] { return list_users(*list_flags, *as_json); }});
+
+  CLI::App* show = user->add_subcommand("show", "Show a user and their second factors");
+  auto show_flags = std::make_shared<ConfigFlags>(show);
+  auto show_who = std::make_shared<std::string>();
+  auto show_json = std::make_shared<bool>(false);
+  show->add_option("USER", *show_who, "The user's email or id (UUID)")->required();
+  show->add_flag("--json", *show_json, "One JSON object instead of lines");
+  out.push_back({show, [show_flags, show_who, show_json] {
+                   return show_user(*show_flags, *show_who, *show_json);
+                 }});
+
+  CLI::App* set = user->add_subcommand("set-roles", "Replace a user's roles (ends no session)");
+  auto set_flags = std::make_shared<ConfigFlags>(set);
+  auto set_who = std::make_shared<std::string>();
+  auto set_list = std::make_shared<std::vector<std::string>>();
+  auto clear = std::make_shared<bool>(false);
+  set->add_option("USER", *set_who, "The user's email or id (UUID)")->required();
+  set->add_option("ROLE", *set_list, "The new roles, e.g. admin billing:read");
+  set->add_flag("--clear", *clear, "Remove every role");
+  out.push_back({set, [set_flags, set_who, set_list, clear] {
+                   return set_roles(*set_flags, *set_who, *set_list, *clear);
+                 }});
+
+  CLI::App* reset = user->add_subcommand(
+      "reset-password", "Mail a user a password-reset link, or print one (--print-link)");
+  auto reset_flags = std::make_shared<ConfigFlags>(reset);
+  auto reset_who = std::make_shared<std::string>();
+  auto print_link = std::make_shared<bool>(false);
+  reset->add_option("USER", *reset_who, "The user's email or id (UUID)")->required();
+  reset->add_flag("--print-link", *print_link,
+                  "Print the link instead of mailing it (it works as a mailed one would)");
+  out.push_back({reset, [reset_flags, reset_who, print_link] {
+                   return reset_password(*reset_flags, *reset_who, *print_link);
+                 }});
 
   struct Spec {
     const char* name;

@@ -97,6 +97,51 @@ std::string base64_encode(std::string_view bytes, std::size_t line_length) {
   return out;
 }
 
+std::optional<std::string> decode_base64(std::string_view text) {
+  // Back to one line of unpadded base64url (canonical, as base64_encode writes it), then the
+  // project's strict decoder.
+  std::string flat;
+  flat.reserve(text.size());
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (c == '\r' && i + 1 < text.size() && text[i + 1] == '\n') {
+      ++i;
+    } else if (c == '-' || c == '_' || c == '\r' || c == '\n') {
+      return std::nullopt;
+    } else {
+      flat.push_back(c == '+' ? '-' : c == '/' ? '_' : c);
+    }
+  }
+  if (flat.size() % 4 != 0) return std::nullopt;
+  const std::size_t data = flat.find_last_not_of('=') + 1;  // 0 when flat is all padding
+  if (flat.size() - data > 2) return std::nullopt;
+  flat.resize(data);
+  return base::base64url_decode(flat);
+}
+
+std::optional<std::string> decode_quoted_printable(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (text[i] != '=') {
+      out.push_back(text[i]);
+      continue;
+    }
+    const std::string_view next = text.substr(i + 1, 2);
+    const std::size_t hi = kHex.find(next.empty() ? '?' : next[0]);
+    const std::size_t lo = next.size() < 2 ? std::string_view::npos : kHex.find(next[1]);
+    if (next == "\r\n") {
+      // a soft break: nothing
+    } else if (hi != std::string_view::npos && lo != std::string_view::npos) {
+      out.push_back(static_cast<char>(hi * 16 + lo));
+    } else {
+      return std::nullopt;
+    }
+    i += 2;
+  }
+  return out;
+}
+
 std::string quoted_printable(std::string_view text) {
   const std::string crlf = to_crlf(text);
   std::string out;

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -30,6 +31,14 @@ std::string base64_encode(std::string_view bytes, std::size_t line_length = 0);
 // is; '=', controls, bytes >= 0x80, a space or tab that ends a line, and a '.' that starts an
 // output line (so no relay's dot handling can touch it) are written =XX.
 std::string quoted_printable(std::string_view text);
+
+// The inverses, for reading back what these encoders wrote (`tessera outbox show`). Strict:
+// nullopt for anything they would not have written.
+//   decode_base64: padded base64 in lines separated by CRLF; the bytes.
+//   decode_quoted_printable: soft breaks ("=" CRLF) removed, "=XX" (upper-case hex) decoded,
+//   everything else (hard CRLF breaks included) copied; any other '=' is refused.
+std::optional<std::string> decode_base64(std::string_view text);
+std::optional<std::string> decode_quoted_printable(std::string_view text);
 
 // RFC 2047 "B" encoded-words =?utf-8?B?...?= that together carry `utf8` (REQUIRES: well-formed
 // UTF-8, not empty). Every word holds whole characters (RFC 2047 section 5) and is at most

@@ -72,6 +72,32 @@ TEST(QuotedPrintable, SoftBreaksKeepLinesAt76AndDecodeBack) {
   EXPECT_EQ(qp_decode(out), to_crlf(text));
 }
 
+TEST(Decode, Base64ReadsBackWhatTheEncoderWrote) {
+  for (std::string_view bytes :
+       {std::string_view(""), std::string_view("f"), std::string_view("fo"),
+        std::string_view("foobar"), std::string_view("\xff\xfe\x00", 3)}) {
+    EXPECT_EQ(decode_base64(base64_encode(bytes)), std::string(bytes));
+  }
+  const std::string long_bytes(200, '\x9c');
+  EXPECT_EQ(decode_base64(base64_encode(long_bytes, kMaxEncodedLine)), long_bytes);
+  for (std::string_view bad :
+       {"Zg=", "Zg===", "Z===", "Zm9v\nYg==", "Zm9v\r", "Zm-v", "Zm_v", "Zh==", "Zm 9v", "Z=g="}) {
+    EXPECT_FALSE(decode_base64(bad).has_value()) << bad;
+  }
+}
+
+TEST(Decode, QuotedPrintableReadsBackWhatTheEncoderWrote) {
+  std::string text = "https://id.example/reset-password?token=" + std::string(43, 'T') + "\n";
+  for (int i = 0; i < 40; ++i) text += "word=\xc3\xa9 ";
+  text += "\n.dot\ntrailing space \n";
+  const std::string out = quoted_printable(text);
+  ASSERT_NE(out.find("=\r\n"), std::string::npos);  // the link was soft-broken
+  EXPECT_EQ(decode_quoted_printable(out), to_crlf(text));
+  for (std::string_view bad : {"a=", "a=3", "a=3d", "a=XY", "a= \r\n", "a=\n"}) {
+    EXPECT_FALSE(decode_quoted_printable(bad).has_value()) << bad;
+  }
+}
+
 TEST(EncodedWords, ShortTextIsOneWord) {
   const std::vector<std::string> words = b_encoded_words("Grüße", 69);
   ASSERT_EQ(words.size(), 1u);

@@ -239,4 +239,46 @@ std::expected<std::string, MailError> render(const MailContent& content, std::in
   return out;
 }
 
+std::optional<ReadableMessage> read_message(std::string_view message) {
+  constexpr std::string_view kBoundary = "boundary=\"";
+  const std::size_t blank = message.find("\r\n\r\n");
+  if (blank == std::string_view::npos) return std::nullopt;
+  const std::string_view headers = message.substr(0, blank);
+  const std::string_view body = message.substr(blank + 4);
+  const std::size_t b = headers.find(kBoundary);
+  const std::size_t b_end = headers.find('"', b + kBoundary.size());
+  if (b == std::string_view::npos || b_end == std::string_view::npos) return std::nullopt;
+  const std::string delimiter =
+      "--" + std::string(headers.substr(b + kBoundary.size(), b_end - b - kBoundary.size()));
+  // The first part (add_part): its delimiter line, its headers, a blank line, its body up to the
+  // CRLF before the next delimiter.
+  if (!body.starts_with(delimiter + "\r\n")) return std::nullopt;
+  const std::string_view part = body.substr(delimiter.size() + 2);
+  const std::size_t part_blank = part.find("\r\n\r\n");
+  const std::size_t part_end = part.find("\r\n" + delimiter);
+  if (part_blank == std::string_view::npos || part_end == std::string_view::npos ||
+      part_end < part_blank) {
+    return std::nullopt;
+  }
+  const std::string_view part_headers = part.substr(0, part_blank);
+  const std::string_view encoded = part.substr(part_blank + 4, part_end - part_blank - 4);
+  if (!part_headers.starts_with("Content-Type: text/plain;")) return std::nullopt;
+  std::optional<std::string> text;
+  if (part_headers.ends_with("\r\nContent-Transfer-Encoding: quoted-printable")) {
+    text = decode_quoted_printable(encoded);
+  } else if (part_headers.ends_with("\r\nContent-Transfer-Encoding: base64")) {
+    text = decode_base64(encoded);
+  }
+  if (!text) return std::nullopt;
+  auto lf = [](std::string_view crlf) {
+    std::string out;
+    out.reserve(crlf.size());
+    for (std::size_t i = 0; i < crlf.size(); ++i) {
+      if (!(crlf[i] == '\r' && i + 1 < crlf.size() && crlf[i + 1] == '\n')) out.push_back(crlf[i]);
+    }
+    return out;
+  };
+  return ReadableMessage{.headers = lf(headers), .text = lf(*text)};
+}
+
 }  // namespace tessera::mail

@@ -31,6 +31,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <expected>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -73,5 +74,16 @@ std::string format_date(std::int64_t unix_time);
 // Pure but for the random boundary; thread-safe.
 std::expected<std::string, MailError> render(const MailContent& content, std::int64_t unix_time,
                                              std::string_view message_id);
+
+// What a person reads of a message that render() made (`tessera outbox show`): its header
+// block as rendered (folds kept, encoded-words left as they are) and its text/plain part
+// decoded, in which links are whole again (quoted-printable breaks long lines and escapes '=').
+// Line breaks are "\n" in both, as a terminal wants them. nullopt if `message` is not in
+// render()'s shape.
+struct ReadableMessage {
+  std::string headers;
+  std::string text;
+};
+std::optional<ReadableMessage> read_message(std::string_view message);
 
 }  // namespace tessera::mail

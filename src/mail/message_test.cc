@@ -95,6 +95,41 @@ TEST(Render, MostlyNonAsciiBodyGoesBase64AndRoundTrips) {
   EXPECT_EQ(decode_part(parts[0]), to_crlf(c.text));
 }
 
+TEST(ReadMessage, HeadersAndTheDecodedTextWithItsLinkWhole) {
+  MailContent c = sample();
+  const std::string link = "https://id.example/reset-password?token=" + std::string(43, 'T');
+  c.text = "Choose a new password:\n" + link + "\n";
+  const std::string message = rendered(c);
+  ASSERT_EQ(message.find(link), std::string::npos);  // quoted-printable broke it
+  auto read = read_message(message);
+  ASSERT_TRUE(read.has_value()) << message;
+  EXPECT_EQ(read->text, c.text);
+  EXPECT_TRUE(read->headers.starts_with("Date: Thu, 01 Feb 2024 10:00:00 +0000\n"));
+  EXPECT_NE(read->headers.find("\nTo: user@example.com\n"), std::string::npos);
+  EXPECT_EQ(read->headers.find('\r'), std::string::npos);
+  EXPECT_FALSE(read->headers.ends_with("\n"));
+
+  c.text.clear();
+  for (int i = 0; i < 200; ++i) c.text += "確認してください。";
+  c.text += "\n" + link;
+  read = read_message(rendered(c));  // base64
+  ASSERT_TRUE(read.has_value());
+  EXPECT_EQ(read->text, c.text);
+}
+
+TEST(ReadMessage, RefusesWhatRenderDidNotWrite) {
+  const std::string message = rendered(sample());
+  EXPECT_FALSE(read_message("").has_value());
+  EXPECT_FALSE(read_message("Subject: x\r\n\r\nplain body").has_value());
+  EXPECT_FALSE(read_message(message.substr(0, message.size() / 2)).has_value());
+  std::string swapped = message;
+  swapped.replace(swapped.find("text/plain"), 10, "text/html!");
+  EXPECT_FALSE(read_message(swapped).has_value());
+  std::string bad_escape = message;
+  bad_escape.insert(bad_escape.find("Hello,"), "=ZZ");
+  EXPECT_FALSE(read_message(bad_escape).has_value());
+}
+
 TEST(Render, BodyLinesAtMost76AndHeaderLinesAtMost78) {
   MailContent c = sample();
   c.subject =

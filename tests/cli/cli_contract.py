@@ -1,5 +1,6 @@
 #!/usr/bin/python3
-"""The CLI contract of the foundation issue, checked against the real binary.
+"""The CLI contract, checked against the real binary (the foundation issue's, and the
+administration commands added since: client, user, outbox, audit).
 
 Exit codes: 0 valid / done, 1 token judged invalid (one-line reason on stderr), 2 unusable
 input (flags, files, malformed keys) with a clear message. Never a crash (signal) or a hang
@@ -12,9 +13,17 @@ import base64
 import json
 import os
 import random
+import re
+import sqlite3
 import subprocess
 import sys
 import tempfile
+import time
+import urllib.error
+import urllib.request
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "interop"))
+from tessera_server import Server  # noqa: E402 (`tessera serve` on port 0, stopped by PID)
 
 results = {"passed": 0, "failed": 0}
 
@@ -35,6 +44,21 @@ def run(tessera, args, stdin=b"", timeout=20):
 
 def b64(b):
     return base64.urlsafe_b64encode(b).rstrip(b"=").decode()
+
+
+def json_lines(out):
+    return [json.loads(line) for line in out.splitlines()]
+
+
+def post_json(url, body):
+    """(status, parsed body) of a JSON POST; no Origin header (a non-browser client)."""
+    req = urllib.request.Request(url, data=json.dumps(body).encode(), method="POST",
+                                 headers={"Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(req, timeout=30) as r:
+            return r.status, json.loads(r.read() or b"null")
+    except urllib.error.HTTPError as e:
+        return e.code, json.loads(e.read() or b"null")
 
 
 def main():
@@ -222,6 +246,231 @@ def main():
     check("client show after remove: exit 2", rc == 2 and out == b"", (rc, err))
     rc, out, err = run(t, ["client", "remove", cid] + cd)
     check("client remove twice: exit 2", rc == 2, err)
+
+    # The account lifecycle's administration (issue 18): user show|set-roles|reset-password,
+    # outbox list|show|purge, audit. One store with mail kept in the outbox (outbox_only) and a
+    # public URL; one with mail off and the default URL.
+    life_conf = write("life.toml", '[store]\ndata_dir = "%s"\n\n[server]\npublic_url = '
+                      '"https://id.example.com"\n\n[email]\noutbox_only = true\nfrom = '
+                      '"no-reply@example.com"\n' % path("life"))
+    lc = ["--config", life_conf]
+    token_re = r"[A-Za-z0-9_-]{43}"
+
+    rc, out, err = run(t, ["outbox", "list"] + lc)
+    check("outbox list, empty: the header alone",
+          rc == 0 and out.splitlines() == [out.splitlines()[0]] and out.startswith(b"ID ")
+          and b"RECIPIENT" in out and b"LAST_ERROR" in out, (rc, out, err))
+    rc, out, err = run(t, ["outbox", "list", "--json"] + lc)
+    check("outbox list --json, empty: nothing", rc == 0 and out == b"", (rc, out, err))
+
+    rc, out, err = run(t, ["user", "add", "ada@example.com", "--role", "user"] + lc, b"ada's password 1\n")
+    ada = out.strip().decode()
+    check("user add (for the lifecycle commands)", rc == 0 and len(ada) == 36, (rc, out, err))
+    rc, out, err = run(t, ["user", "show", "ada@example.com"] + lc)
+    rows = dict(line.split(None, 1) for line in out.decode().splitlines()) if rc == 0 else {}
+    check("user show: name  value lines",
+          rows.get("id") == ada and rows.get("email") == "ada@example.com"
+          and rows.get("email_verified") == "no" and rows.get("roles") == "user"
+          and rows.get("disabled") == "no" and rows.get("totp") == "off"
+          and rows.get("recovery_codes") == "0" and rows.get("passkeys") == "0"
+          and re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", rows.get("created_at", ""))
+          and rows.get("password_changed_at") == rows.get("created_at"), (rc, out, err))
+    rc, out, err = run(t, ["user", "show", ada, "--json"] + lc)
+    shown = json.loads(out) if rc == 0 else {}
+    check("user show ID --json: one object, times in Unix seconds",
+          list(shown) == ["id", "email", "email_verified", "roles", "disabled", "created_at",
+                          "password_changed_at", "second_factors"]
+          and shown["email"] == "ada@example.com" and shown["roles"] == ["user"]
+          and abs(shown["created_at"] - time.time()) < 600
+          and shown["second_factors"] == {"totp": "off", "recovery_codes": 0, "passkeys": 0},
+          (rc, out, err))
+    for who in ("nobody@example.com", "00000000-0000-4000-8000-000000000000"):
+        rc, out, err = run(t, ["user", "show", who] + lc)
+        check(f"user show {who}: exit 2, no such user",
+              rc == 2 and out == b"" and b"no such user" in err and err.count(b"\n") == 1, (rc, err))
+
+    rc, out, err = run(t, ["user", "set-roles", "ada@example.com", "user", "admin", "admin"] + lc)
+    check("user set-roles: replaced, sorted, without duplicates",
+          rc == 0 and out == b"roles of ada@example.com: admin,user\n", (rc, out, err))
+    rc, out, err = run(t, ["user", "show", ada, "--json"] + lc)
+    check("user set-roles: stored", rc == 0 and json.loads(out)["roles"] == ["admin", "user"], (rc, out))
+    for roles, expect in ([["Admin"], b"role names"], [["ok", "bad role"], b"role names"],
+                          [[], b"--clear"], [["admin", "--clear"], b"--clear"]):
+        rc, out, err = run(t, ["user", "set-roles", ada] + roles + lc)
+        check(f"user set-roles {roles}: exit 2 naming the problem",
+              rc == 2 and expect in err and out == b"", (rc, out, err))
+    rc, out, err = run(t, ["user", "show", ada, "--json"] + lc)
+    check("user set-roles refused: roles unchanged",
+          rc == 0 and json.loads(out)["roles"] == ["admin", "user"], (rc, out))
+    rc, out, err = run(t, ["user", "set-roles", "nobody@example.com", "admin"] + lc)
+    check("user set-roles of an unknown user: exit 2", rc == 2 and b"no such user" in err, err)
+    rc, out, err = run(t, ["user", "set-roles", ada, "--clear"] + lc)
+    check("user set-roles --clear", rc == 0 and out == b"roles of ada@example.com: -\n", (rc, out, err))
+
+    # reset-password, mailed: the mail waits in the outbox, readable with outbox show.
+    for n in (1, 2):
+        rc, out, err = run(t, ["user", "reset-password", "ada@example.com"] + lc)
+        check(f"user reset-password (mail {n}): queued in the outbox",
+              rc == 0 and out == b"reset link for ada@example.com queued in the outbox\n", (rc, out, err))
+    rc, out, err = run(t, ["outbox", "list", "--json"] + lc)
+    mails = json_lines(out) if rc == 0 else []
+    check("outbox list --json: the two mails, newest first",
+          len(mails) == 2 and mails[0]["id"] > mails[1]["id"]
+          and all(list(m) == ["id", "kind", "recipient", "status", "created_at", "attempts", "last_error"]
+                  and m["kind"] == "reset_password" and m["recipient"] == "ada@example.com"
+                  and m["status"] == "pending" and m["attempts"] == 0 and m["last_error"] == ""
+                  and abs(m["created_at"] - time.time()) < 600 for m in mails), (rc, out, err))
+    newest, oldest = (mails[0]["id"], mails[1]["id"]) if len(mails) == 2 else (0, 0)
+    rc, out, err = run(t, ["outbox", "list"] + lc)
+    lines = out.decode().splitlines()
+    check("outbox list: a table, ISO times",
+          rc == 0 and len(lines) == 3 and lines[1].split()[:4] == [str(newest), "reset_password", "ada@example.com", "pending"]
+          and re.search(r" \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ ", lines[1]), (rc, out, err))
+    rc, out, err = run(t, ["outbox", "list", "--limit", "1", "--json"] + lc)
+    check("outbox list --limit 1", rc == 0 and [m["id"] for m in json_lines(out)] == [newest], (rc, out))
+    rc, out, err = run(t, ["outbox", "list", "--status", "sent", "--json"] + lc)
+    check("outbox list --status sent: none yet", rc == 0 and out == b"", (rc, out, err))
+    rc, out, err = run(t, ["outbox", "show", str(newest)] + lc)
+    text = out.decode()
+    links = re.findall(r"https://id\.example\.com/reset-password\?token=" + token_re + r"(?=\s)", text)
+    check("outbox show: the metadata, the headers and the body with the link whole",
+          rc == 0 and text.startswith("id          %d\n" % newest) and "\nstatus      pending\n" in text
+          and "\nTo: ada@example.com\n" in text and "\nFrom: " in text and len(links) == 1
+          and "\r" not in text and "=3D" not in text, (rc, out, err))
+    rc, out, err = run(t, ["outbox", "show", str(newest), "--raw"] + lc)
+    check("outbox show --raw: the exact RFC 5322 message",
+          rc == 0 and out.startswith(b"Date: ") and b"\r\nTo: ada@example.com\r\n" in out
+          and b"\r\nContent-Type: multipart/alternative;" in out and b"\nid " not in out, (rc, out[:200], err))
+    for bad, expect in (("999", b"no such mail: 999"), ("abc", b"not a mail id: abc"), ("0", b"not a mail id"),
+                        ("1.5", b"not a mail id"), ("", b"not a mail id")):
+        rc, out, err = run(t, ["outbox", "show", bad] + lc)
+        check(f"outbox show {bad!r}: exit 2 with a clear message",
+              rc == 2 and expect in err and out == b"" and err.count(b"\n") == 1, (rc, out, err))
+    for args in (["--status", "queued"], ["--limit", "0"], ["--limit", "x"]):
+        rc, out, err = run(t, ["outbox", "list"] + args + lc)
+        check(f"outbox list {' '.join(args)}: exit 2", rc == 2 and err.startswith(b"tessera:"), (rc, err))
+
+    # A mail that failed for good keeps no message; the older one, marked so by hand as a sender
+    # would, 40 days ago.
+    db = sqlite3.connect(path("life/tessera.db"))
+    db.execute("UPDATE outbox SET status = 'failed', sealed_message = x'', attempts = 12, "
+               "finished_at = ?, last_error = '550 5.1.1 no such mailbox' WHERE id = ?",
+               (int(time.time()) - 40 * 86400, oldest))
+    db.commit()
+    db.close()
+    rc, out, err = run(t, ["outbox", "show", str(oldest)] + lc)
+    check("outbox show of a failed mail: the metadata, the message erased",
+          rc == 0 and b"\nstatus      failed\n" in out and b"\nattempts    12\n" in out
+          and b"\nlast_error  550 5.1.1 no such mailbox\n" in out and b"\nfinished_at " in out
+          and out.endswith(b"\nmessage     erased once it failed\n"), (rc, out, err))
+    rc, out, err = run(t, ["outbox", "show", str(oldest), "--raw"] + lc)
+    check("outbox show --raw of a failed mail: exit 2", rc == 2 and b"erased" in err and out == b"", (rc, err))
+    rc, out, err = run(t, ["outbox", "list", "--status", "failed", "--json"] + lc)
+    check("outbox list --status failed", rc == 0 and [m["id"] for m in json_lines(out)] == [oldest], (rc, out))
+    rc, out, err = run(t, ["outbox", "purge", "--older-than", "soon"] + lc)
+    check("outbox purge --older-than soon: exit 2", rc == 2 and b"--older-than" in err, err)
+    rc, out, err = run(t, ["outbox", "purge", "--older-than", "41d"] + lc)
+    check("outbox purge --older-than 41d: nothing that old", rc == 0 and out.startswith(b"purged 0 "), (rc, out, err))
+    rc, out, err = run(t, ["outbox", "purge"] + lc)
+    check("outbox purge (30d): the failed mail", rc == 0 and out.startswith(b"purged 1 "), (rc, out, err))
+    rc, out, err = run(t, ["outbox", "list", "--json"] + lc)
+    check("outbox purge: pending mails stay", rc == 0 and [m["id"] for m in json_lines(out)] == [newest], (rc, out))
+
+    rc, out, err = run(t, ["user", "reset-password", ada, "--print-link"] + lc)
+    check("user reset-password --print-link: the link alone, from server.public_url",
+          rc == 0 and re.fullmatch(r"https://id\.example\.com/reset-password\?token=" + token_re + r"\n",
+                                   out.decode()), (rc, out, err))
+    rc, out, err = run(t, ["outbox", "list", "--json"] + lc)
+    check("user reset-password --print-link: no mail", rc == 0 and len(json_lines(out)) == 1, (rc, out))
+    rc, out, err = run(t, ["user", "reset-password", "nobody@example.com"] + lc)
+    check("user reset-password of an unknown user: exit 2", rc == 2 and b"no such user" in err, err)
+    rc, out, err = run(t, ["user", "disable", ada] + lc)
+    rc, out, err = run(t, ["user", "reset-password", ada, "--print-link"] + lc)
+    check("user reset-password of a disabled user: exit 2", rc == 2 and b"disabled" in err and out == b"", (rc, err))
+    run(t, ["user", "enable", ada] + lc)
+
+    # audit: the events above, filtered.
+    rc, out, err = run(t, ["audit", "--json"] + lc)
+    events = json_lines(out) if rc == 0 else []
+    check("audit --json: every event, newest first, as GET /admin/audit shows them",
+          len(events) >= 8 and [e["id"] for e in events] == sorted((e["id"] for e in events), reverse=True)
+          and list(events[0]) == ["id", "at", "type", "user_id", "ip", "user_agent", "detail"]
+          and events[-1]["type"] == "user.created" and events[-1]["detail"]["email"] == "ada@example.com",
+          (rc, out, err))
+    rc, out, err = run(t, ["audit", "--type", "user.roles_changed", "--json"] + lc)
+    changed = json_lines(out) if rc == 0 else []
+    check("audit --type user.roles_changed: the two changes, newest first; refusals left none",
+          [(e["detail"]["roles"], e["detail"]["previous"]) for e in changed]
+          == [([], ["admin", "user"]), (["admin", "user"], ["user"])]
+          and all(e["detail"]["user"] == ada and e["detail"]["by"] == "cli"
+                  and e["user_agent"] == "tessera-cli" for e in changed), (rc, out, err))
+    rc, out, err = run(t, ["audit", "--type", "password.reset_requested", "--json"] + lc)
+    check("audit: each reset link, with its delivery",
+          rc == 0 and [e["detail"]["delivery"] for e in json_lines(out)] == ["printed", "mail", "mail"],
+          (rc, out, err))
+    rc, out, err = run(t, ["audit", "--type", "outbox.read", "--json"] + lc)
+    check("audit: opening a pending message is recorded",
+          rc == 0 and [e["detail"]["mail"] for e in json_lines(out)] == [newest, newest], (rc, out, err))
+    rc, out, err = run(t, ["audit", "--type", "outbox.purged", "--limit", "1", "--json"] + lc)
+    check("audit --limit 1: the newest purge", rc == 0 and [e["detail"]["purged"] for e in json_lines(out)] == [1],
+          (rc, out, err))
+    rc, out, err = run(t, ["audit", "--since", "1h", "--json"] + lc)
+    check("audit --since 1h: all of them", rc == 0 and len(json_lines(out)) == len(events), (rc, err))
+    rc, out, err = run(t, ["audit", "--since", "2020-01-01T00:00:00Z", "--json"] + lc)
+    check("audit --since a past time: all of them", rc == 0 and len(json_lines(out)) == len(events), (rc, err))
+    rc, out, err = run(t, ["audit", "--since", "2999-01-01", "--json"] + lc)
+    check("audit --since a future date: none", rc == 0 and out == b"", (rc, out, err))
+    now = time.gmtime(events[0]["at"] + 60) if events else time.gmtime()
+    rc, out, err = run(t, ["audit", "--since", time.strftime("%Y-%m-%dT%H:%MZ", now), "--json"] + lc)
+    check("audit --since a minute after the newest event: none", rc == 0 and out == b"", (rc, out, err))
+    rc, out, err = run(t, ["audit", "--user", "ada@example.com"] + lc)
+    check("audit --user: a table; the CLI's own events name their user in the detail only",
+          rc == 0 and out.startswith(b"ID ") and b"DETAIL" in out and len(out.splitlines()) == 1, (rc, out, err))
+    rc, out, err = run(t, ["audit", "--type", "user.created"] + lc)
+    line = out.decode().splitlines()[1] if rc == 0 and len(out.splitlines()) == 2 else ""
+    check("audit table: id, ISO time, type, user, ip, detail",
+          re.match(r"\d+ +\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ +user\.created +- +- +\{", line), (rc, out, err))
+    for args, expect in ((["--since", "yesterday"], b"--since"), (["--since", "2026-02-30"], b"--since"),
+                         (["--since", "2026-01-01T10:00:00+01:00"], b"--since"),
+                         (["--type", "Login Failure"], b"--type"), (["--user", "nobody@example.com"], b"no such user"),
+                         (["--limit", "0"], b"--limit"), (["--limit", "1001"], b"--limit")):
+        rc, out, err = run(t, ["audit"] + args + lc)
+        check(f"audit {' '.join(args)}: exit 2", rc == 2 and expect in err and out == b"", (rc, out, err))
+
+    # Mail off: reset-password says so; --print-link still works, and its link against a server.
+    md = ["--data-dir", path("nomail")]
+    rc, out, err = run(t, ["user", "add", "bob@example.com"] + md, b"bob's password 1\n")
+    bob = out.strip().decode()
+    rc, out, err = run(t, ["user", "reset-password", "bob@example.com"] + md)
+    check("user reset-password with mail off: exit 2, use --print-link",
+          rc == 2 and out == b"" and b"email is not set up" in err and b"--print-link" in err
+          and err.count(b"\n") == 1, (rc, out, err))
+    rc, out, err = run(t, ["user", "reset-password", "bob@example.com", "--print-link"] + md)
+    link = out.decode().strip()
+    check("user reset-password --print-link with mail off: the default URL",
+          rc == 0 and re.fullmatch(r"http://127\.0\.0\.1:8080/reset-password\?token=" + token_re, link),
+          (rc, out, err))
+    rc, out, err = run(t, ["outbox", "list", "--json"] + md)
+    check("mail off: the outbox stays empty", rc == 0 and out == b"", (rc, out, err))
+    reset_token = link.rsplit("=", 1)[-1]
+    with Server(t, path("nomail")) as server:  # raises if `tessera serve` does not start
+        status, body = post_json(server.base + "/auth/password/reset",
+                                 {"token": reset_token, "new_password": "bob's new password"})
+        check("the printed link's token resets the password",
+              status == 200 and body.get("status") == "password_changed", (status, body))
+        status, body = post_json(server.base + "/auth/password/reset",
+                                 {"token": reset_token, "new_password": "another password 2"})
+        check("the printed link works once", status == 400, (status, body))
+        status, _ = post_json(server.base + "/auth/login",
+                              {"email": "bob@example.com", "password": "bob's new password"})
+        check("the new password logs in", status == 200, status)
+    rc, out, err = run(t, ["audit", "--user", "bob@example.com", "--json"] + md)
+    types = [e["type"] for e in json_lines(out)] if rc == 0 else []
+    check("audit --user EMAIL: the user's own events only",
+          rc == 0 and "password.reset" in types and "login.success" in types
+          and "password.reset_requested" not in types and "user.created" not in types, (rc, out, err))
+    rc, out, err = run(t, ["audit", "--user", bob, "--type", "password.reset", "--json"] + md)
+    check("audit --user ID --type", rc == 0 and [e["user_id"] for e in json_lines(out)] == [bob], (rc, out, err))
 
     # Random garbage never crashes or hangs any reader.
     rng = random.Random(7)

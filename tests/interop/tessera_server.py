@@ -12,8 +12,6 @@ import os
 import subprocess
 import urllib.request
 
-import jwt  # PyJWT (Debian python3-jwt)
-
 HERE = os.path.dirname(os.path.abspath(__file__))
 PASSWORD = "interop password 1"
 
@@ -95,6 +93,7 @@ def jose_verify(work, token, jwks, issuer, audience, typ="at+jwt", alg=None):
 def pyjwt_verify(token, jwks, issuer, audience, alg=None, typ=None):
     """(claims, "") when PyJWT accepts token, else (None, why). The algorithm is alg, or the
     published key's: never the token header's."""
+    import jwt  # PyJWT (Debian python3-jwt), here: the rest of this file also serves the CLI test
     try:
         header = jwt.get_unverified_header(token)
         jwk = next(k for k in jwks["keys"] if k["kid"] == header["kid"])

@@ -20,6 +20,11 @@ constexpr std::string_view kUsedLink =
     "This link was already used. Ask for a new one if you need it.";
 constexpr std::string_view kExpiredLink = "This link has expired. Ask for a new one.";
 
+Error disabled_user() {
+  return make_error(Errc::kForbidden,
+                    "the user is disabled: a reset link would be refused (enable them first)");
+}
+
 }  // namespace
 
 AccountLifecycle::AccountLifecycle(UserService& users, SessionService& sessions, AuthService& auth,
@@ -82,6 +87,31 @@ Error AccountLifecycle::refused(store::Redeemed outcome) {
       break;
   }
   return invalid_link(kUnknownLink);
+}
+
+std::expected<void, Error> AccountLifecycle::mail_reset_link(const store::User& user,
+                                                             const AuditActor& actor) {
+  if (user.disabled) return std::unexpected(disabled_user());
+  auto sent = mail_.send_link(user, store::AccountTokenPurpose::kResetPassword);
+  if (!sent) return sent;
+  audit_reset_link(user, "mail", actor);
+  return {};
+}
+
+std::expected<std::string, Error> AccountLifecycle::print_reset_link(const store::User& user,
+                                                                     const AuditActor& actor) {
+  if (user.disabled) return std::unexpected(disabled_user());
+  auto link = mail_.issue_link(user, store::AccountTokenPurpose::kResetPassword);
+  if (!link) return link;
+  audit_reset_link(user, "printed", actor);
+  return link;
+}
+
+void AccountLifecycle::audit_reset_link(const store::User& user, std::string_view delivery,
+                                        const AuditActor& actor) {
+  (void)audit_.record(
+      AuditType::kPasswordResetRequested, clock_.now_unix(), actor,
+      {{"user", store::to_uuid(user.id)}, {"delivery", delivery}, {"by", audit_by(actor)}});
 }
 
 std::expected<store::AccountToken, Error> AccountLifecycle::usable_token(

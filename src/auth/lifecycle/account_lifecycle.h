@@ -60,6 +60,17 @@ class AccountLifecycle {
   std::expected<void, Error> resend_verification(const store::User& user,
                                                  const RequestContext& from);
 
+  // `tessera user reset-password`: a password-reset link for `user` on an administrator's word
+  // (`actor`; no rate limit), as forgot_password would make it. mail_reset_link mails it to the
+  // user's address (kNotConfigured with mail off); print_reset_link stores it with no mail and
+  // returns it for the administrator to hand over (mail need not be set up). Either way earlier
+  // reset links stay usable until one is used. kForbidden for a disabled user (their links are
+  // refused), kNotFound, kUnavailable. Audited as password.reset_requested {user, delivery:
+  // "mail" | "printed", by}.
+  std::expected<void, Error> mail_reset_link(const store::User& user, const AuditActor& actor);
+  std::expected<std::string, Error> print_reset_link(const store::User& user,
+                                                     const AuditActor& actor);
+
   // POST /auth/email/change {new_email}, for the signed-in `user` (recent authentication is the
   // api's check): a link to the new address and a notice to the current one; the login address
   // changes only when the link is used. An address another account has gets no link, and the
@@ -76,6 +87,9 @@ class AccountLifecycle {
                                                          const RequestContext& from);
 
  private:
+  // Records an administrator's reset link for `user`, delivered as `delivery` says.
+  void audit_reset_link(const store::User& user, std::string_view delivery,
+                        const AuditActor& actor);
   // Maps a redemption that did not apply to kInvalidLink with words for the page.
   static Error refused(store::Redeemed outcome);
 

@@ -35,9 +35,8 @@ std::string AccountMail::describe_lifetime(std::int64_t seconds) {
   return words((seconds + 59) / 60, "minute");
 }
 
-std::expected<AccountMail::LinkMail, Error> AccountMail::link_mail(
-    const store::User& user, store::AccountTokenPurpose purpose, std::string_view address,
-    std::int64_t now) const {
+AccountMail::Link AccountMail::new_link(const store::User& user, store::AccountTokenPurpose purpose,
+                                        std::string_view address, std::int64_t now) const {
   // Per purpose: the template, the page the link opens, the lifetime.
   struct Kind {
     std::string_view templ;
@@ -56,18 +55,26 @@ std::expected<AccountMail::LinkMail, Error> AccountMail::link_mail(
     return {"verify_email", kVerifyEmailPath, config_.verify_ttl};
   }();
   const std::string raw = new_opaque_token();
-  store::AccountToken token{.hash = *hash_opaque_token(raw),
-                            .user_id = user.id,
-                            .purpose = purpose,
-                            .email = std::string(address),
-                            .created_at = now,
-                            .expires_at = now + kind.ttl};
-  MailVars vars = {{"link", mailer_.link(kind.path, raw)},
-                   {"expires", describe_lifetime(kind.ttl)},
+  return Link{.token = {.hash = *hash_opaque_token(raw),
+                        .user_id = user.id,
+                        .purpose = purpose,
+                        .email = std::string(address),
+                        .created_at = now,
+                        .expires_at = now + kind.ttl},
+              .url = mailer_.link(kind.path, raw),
+              .templ = kind.templ};
+}
+
+std::expected<AccountMail::LinkMail, Error> AccountMail::link_mail(
+    const store::User& user, store::AccountTokenPurpose purpose, std::string_view address,
+    std::int64_t now) const {
+  Link link = new_link(user, purpose, address, now);
+  MailVars vars = {{"link", std::move(link.url)},
+                   {"expires", describe_lifetime(link.token.expires_at - link.token.created_at)},
                    {"email", std::string(address)}};
-  auto mail = mailer_.compose(kind.templ, address, user.id, vars, now);
+  auto mail = mailer_.compose(link.templ, address, user.id, vars, now);
   if (!mail) return std::unexpected(std::move(mail.error()));
-  return LinkMail{.token = token, .mail = std::move(*mail)};
+  return LinkMail{.token = link.token, .mail = std::move(*mail)};
 }
 
 std::expected<void, Error> AccountMail::send_link(const store::User& user,
@@ -81,6 +88,16 @@ std::expected<void, Error> AccountMail::send_link(const store::User& user,
   }
   queued();
   return {};
+}
+
+std::expected<std::string, Error> AccountMail::issue_link(const store::User& user,
+                                                          store::AccountTokenPurpose purpose) {
+  const std::int64_t now = clock_.now_unix();
+  Link link = new_link(user, purpose, user.email, now);
+  if (auto issued = tokens_.issue(link.token, {}, now); !issued) {
+    return std::unexpected(from_store(issued.error()));
+  }
+  return std::move(link.url);
 }
 
 std::expected<store::OutgoingMail, Error> AccountMail::compose(std::string_view kind,

@@ -61,6 +61,12 @@ class AccountMail {
   // kUnavailable; kNotFound if the user is gone.
   std::expected<void, Error> send_link(const store::User& user, store::AccountTokenPurpose purpose);
 
+  // A new link of `purpose` (kVerifyEmail or kResetPassword) for `user`, stored WITHOUT a mail:
+  // the link itself, for an administrator to hand over (`tessera user reset-password
+  // --print-link`). Works with mail off. kUnavailable; kNotFound if the user is gone.
+  std::expected<std::string, Error> issue_link(const store::User& user,
+                                               store::AccountTokenPurpose purpose);
+
   // An email change: a link to `new_email` (normalized) that makes it the user's login address
   // when used, and a notice to the current address, together. kNotConfigured, kUnavailable.
   std::expected<void, Error> send_email_change(const store::User& user, std::string_view new_email);
@@ -89,8 +95,16 @@ class AccountMail {
 
  private:
   // A fresh token of `purpose` for `user` naming `address` (the user's address, or the new one
-  // of an email change; the mail goes there), its lifetime from the configuration, and the mail
-  // carrying its link; the raw token exists only in the mail.
+  // of an email change), its lifetime from the configuration, the link carrying it and the
+  // template of its mail; the raw token exists only in the link.
+  struct Link {
+    store::AccountToken token;
+    std::string url;
+    std::string_view templ;
+  };
+  Link new_link(const store::User& user, store::AccountTokenPurpose purpose,
+                std::string_view address, std::int64_t now) const;
+  // new_link and the mail to `address` carrying it.
   struct LinkMail {
     store::AccountToken token;
     store::OutgoingMail mail;
