@@ -348,6 +348,9 @@ TEST(WebRoutes, SignUpOnlyWhenOpen) {
   http::Request signed_in = get("/signup");
   signed_in.headers.add("Cookie", "__Host-tessera_session=valid");
   EXPECT_EQ(open.route(signed_in).headers.get("Location"), "/account");
+  http::Response reset = open.route(get("/reset-password"));
+  EXPECT_NE(reset.body.find("minlength=\"12\""), std::string::npos);
+  EXPECT_NE(reset.body.find("At least 12 characters"), std::string::npos);
 }
 
 // The account lifecycle's pages: every placeholder rendered, the page security headers, and
