@@ -370,5 +370,17 @@ TEST(WebRoutes, LifecyclePagesRender) {
   }
 }
 
+TEST(WebRoutes, AccountPageSaysWhetherTheEmailIsConfirmed) {
+  for (bool verified : {false, true}) {
+    Viewer who{.user_id = "u", .email = "a@example.com", .email_verified = verified};
+    http::Response res = account_page(who);
+    EXPECT_NE(res.body.find(verified ? "<dd id=\"me-email-state\">Confirmed</dd>"
+                                     : "<dd id=\"me-email-state\">Not confirmed yet</dd>"),
+              std::string::npos);
+  }
+  EXPECT_NE(account_page(std::nullopt).body.find("<dd id=\"me-email-state\"></dd>"),
+            std::string::npos);
+}
+
 }  // namespace
 }  // namespace tessera::api
