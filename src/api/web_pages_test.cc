@@ -51,9 +51,8 @@ TEST(WebAssets, EmbedsEveryWebFileByteForByte) {
 // The CSP forbids inline code; a template that relied on it would break silently in the
 // browser, so the templates are checked here.
 TEST(WebAssets, TemplatesHaveNoInlineScriptOrStyle) {
-  for (std::string_view name : {"login.html", "account.html", "signup.html",
-                                "forgot_password.html", "reset_password.html",
-                                "verify_email.html"}) {
+  for (std::string_view name : {"login.html", "account.html", "signup.html", "forgot_password.html",
+                                "reset_password.html", "verify_email.html"}) {
     ASSERT_NE(find_web_file(name), nullptr) << name;
     std::string html(find_web_file(name)->data);
     SCOPED_TRACE(std::string(name));

@@ -304,10 +304,10 @@ std::expected<void, std::string> serve(const Config& config, std::ostream& annou
   Maintenance maintenance(s, std::chrono::milliseconds(250), std::chrono::minutes(10), [&s] {
     return (!s.stores.ready || s.stores.ready()) && s.revocation->ready();
   });
-  http::Router router = make_router(
-      std::move(published),
-      {.metrics = &metrics, .ready = [&maintenance] { return maintenance.ready(); }}, &api_context,
-      page_options(config));
+  http::Router router =
+      make_router(std::move(published),
+                  {.metrics = &metrics, .ready = [&maintenance] { return maintenance.ready(); }},
+                  &api_context, page_options(config));
   http::ServerOptions server_options;
   server_options.host = listen->host;
   server_options.port = listen->port;

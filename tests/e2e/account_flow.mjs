@@ -153,11 +153,15 @@ async function scenario(t, { server }, sink, spool) {
       await page.fill('#confirm-password', `${PASSWORD} typo`);
       await page.click('#signup-submit');
       assert.match(await visibleText('#signup-error'), /^The two passwords are not the same/);
-      assert.equal(await text('#password-rules'), 'At least 8 characters. A few words you remember make a good one.');
+      assert.equal(
+        await text('#password-rules'),
+        'At least 8 characters. A few words you remember make a good one.',
+      );
       await accessible(st, 'the sign-up page showing an error');
     });
 
-    await step('signing up says to check the inbox, and a confirmation link is mailed', async (st) => {
+    const signedUp = 'signing up says to check the inbox, and a confirmation link is mailed';
+    await step(signedUp, async (st) => {
       assert.equal(await signUp(PASSWORD), CHECK_INBOX);
       assert.equal(await page.isVisible('#signup-form'), false);
       await accessible(st, 'the sign-up page after signing up');
@@ -166,24 +170,30 @@ async function scenario(t, { server }, sink, spool) {
       linkIn(mail, base, '/verify-email');
     });
 
-    await step('an address that has an account gets the same words (its owner a note)', async () => {
+    const takenAddress = 'an address that has an account gets the same words (its owner a note)';
+    await step(takenAddress, async () => {
       assert.equal(await signUp('another pass phrase'), CHECK_INBOX);
       const note = await mails.next(/^Someone tried to sign up/);
       assert.deepEqual(note.rcpt_tos, [EMAIL]);
     });
 
-    await step('signed in unconfirmed: the account page says so and sends the link again', async (st) => {
+    const unconfirmed = 'signed in unconfirmed: the account page says so and sends the link again';
+    await step(unconfirmed, async (st) => {
       await signIn(PASSWORD);
       await page.waitForURL(`${base}/account`);
       await page.waitForSelector('#email-confirm', { state: 'visible' });
       assert.equal(await text('#me-email-state'), 'Not confirmed yet');
       await page.click('#email-resend');
-      assert.match(await visibleText('#email-resend-status'), /^We sent a new link to new-user@example\.com\./);
+      assert.match(
+        await visibleText('#email-resend-status'),
+        /^We sent a new link to new-user@example\.com\./,
+      );
       assert.equal(await page.isVisible('#account-error'), false, 'no other error shown');
       await accessible(st, 'the account page, address not confirmed, link sent again');
     });
 
-    await step('the link opens the confirmation page; its button confirms the address', async (st) => {
+    const confirms = 'the link opens the confirmation page; its button confirms the address';
+    await step(confirms, async (st) => {
       const mail = await mails.next(/^Confirm your email/);
       await page.goto(linkIn(mail, base, '/verify-email'));
       await page.waitForSelector('#verify-submit', { state: 'visible' });
@@ -211,7 +221,8 @@ async function scenario(t, { server }, sink, spool) {
       await page.click('#forgot-submit');
       assert.equal(
         await visibleText('#forgot-done-text'),
-        `If an account uses ${EMAIL}, we sent it a link to choose a new password. Check your inbox.`,
+        `If an account uses ${EMAIL}, we sent it a link to choose a new password. ` +
+          'Check your inbox.',
       );
       await accessible(st, 'the forgot-password page, link sent');
       resetLink = linkIn(await mails.next(/^Reset your/), base, '/reset-password');
@@ -241,7 +252,8 @@ async function scenario(t, { server }, sink, spool) {
       );
     });
 
-    await step('the same reset link again says it was already used, and offers a new one', async (st) => {
+    const usedLink = 'the same reset link again says it was already used, and offers a new one';
+    await step(usedLink, async (st) => {
       await page.goto(resetLink);
       await page.fill('#new-password', 'a third pass phrase');
       await page.fill('#confirm-password', 'a third pass phrase');

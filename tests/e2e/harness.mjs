@@ -130,7 +130,9 @@ export async function startSmtpSink(spool) {
     });
     child.once('exit', (code, signal) => {
       clearTimeout(timer);
-      reject(new Error(`smtp_sink exited (${code ?? signal}) before listening; stderr:\n${stderr}`));
+      reject(
+        new Error(`smtp_sink exited (${code ?? signal}) before listening; stderr:\n${stderr}`),
+      );
     });
     child.once('error', reject);
   }).catch(async (err) => {

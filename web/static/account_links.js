@@ -24,9 +24,10 @@ const INCOMPLETE_LINK =
 // not set up on this server ...". Other 503s (busy, a store down) keep the usual words.
 export function mailWords(err) {
   const off = err instanceof ApiError && err.status === 503 && /not set up/i.test(err.detail);
-  return off
-    ? { 503: 'This server cannot send email right now, so no link can be sent. Ask the people who run it for help.' }
-    : {};
+  const words =
+    'This server cannot send email right now, so no link can be sent. Ask the people who run ' +
+    'it for help.';
+  return off ? { 503: words } : {};
 }
 
 // Shows `text` in `el` and moves the focus there (el has tabindex="-1").
@@ -89,7 +90,10 @@ export function initForgotPassword() {
       const email = byId('email').value.trim();
       await api('POST', '/auth/password/forgot', { email });
       byId('forgot-intro').hidden = true;
-      return `If an account uses ${email}, we sent it a link to choose a new password. Check your inbox.`;
+      return (
+        `If an account uses ${email}, we sent it a link to choose a new password. ` +
+        'Check your inbox.'
+      );
     },
   });
 }
