@@ -61,6 +61,10 @@ std::string join(const std::vector<std::string>& items, std::string_view sep) {
   return out;
 }
 
+// The value of a {{name_hidden}} placeholder, written inside an element's start tag: the
+// boolean attribute `hidden` (app.css: display none) unless the element is to show.
+std::string hidden_unless(bool shown) { return shown ? std::string() : std::string("hidden"); }
+
 }  // namespace
 
 void set_page_security_headers(http::Headers& headers) {
@@ -165,19 +169,31 @@ bool safe_return_to(std::string_view path) {
   });
 }
 
-http::Response login_page(std::string_view return_to, std::string_view login_hint) {
-  std::array<std::pair<std::string_view, std::string>, 2> vars = {
+http::Response login_page(std::string_view return_to, std::string_view login_hint,
+                          bool offer_signup) {
+  std::array<std::pair<std::string_view, std::string>, 3> vars = {
       {{"return_to", safe_return_to(return_to) ? std::string(return_to) : std::string()},
-       {"login_hint", std::string(login_hint)}}};
+       {"login_hint", std::string(login_hint)},
+       {"signup_hidden", hidden_unless(offer_signup)}}};
   return template_page("login.html", vars);
 }
 
+http::Response signup_page(const WebPagesOptions& options) {
+  std::array<std::pair<std::string_view, std::string>, 4> vars = {
+      {{"form_hidden", hidden_unless(options.open_signup)},
+       {"closed_hidden", hidden_unless(!options.open_signup)},
+       {"confirm_by_mail", options.email_enabled ? "yes" : "no"},
+       {"password_min_length", std::to_string(options.password_min_length)}}};
+  return template_page("signup.html", vars);
+}
+
 http::Response account_page(const std::optional<Viewer>& viewer) {
-  std::array<std::pair<std::string_view, std::string>, 3> vars;
+  std::array<std::pair<std::string_view, std::string>, 4> vars;
   if (viewer) {
     vars = {{{"email", viewer->email},
              {"user_id", viewer->user_id},
-             {"roles", join(viewer->roles, ", ")}}};
+             {"roles", join(viewer->roles, ", ")},
+             {"email_state", viewer->email_verified ? "Confirmed" : "Not confirmed yet"}}};
   }
   return template_page("account.html", vars);
 }
@@ -202,6 +218,7 @@ void add_web_routes(http::Router& router, WebPagesOptions options) {
   // Fail at startup, not at the first request, if the build lost a template.
   required_file("login.html");
   required_file("account.html");
+  required_file("signup.html");
   auto viewer = std::make_shared<const ViewerLookup>(std::move(options.viewer));
 
   // Without a lookup, a request with neither cookie is surely signed out; one with a cookie
@@ -218,7 +235,8 @@ void add_web_routes(http::Router& router, WebPagesOptions options) {
     bool signed_in = *viewer ? (*viewer)(req).has_value() : maybe_signed_in(req);
     return redirect(signed_in ? "/account" : "/login");
   });
-  add("GET", "/login", [viewer](const http::Request& req) {
+  const bool open_signup = options.open_signup;
+  add("GET", "/login", [viewer, open_signup](const http::Request& req) {
     // ?return_to=PATH (from /oauth2/authorize) and ?login_hint=EMAIL; anything else, a repeated
     // or malformed parameter included, is ignored: this page has nothing to refuse.
     std::string return_to, login_hint;
@@ -232,7 +250,12 @@ void add_web_routes(http::Router& router, WebPagesOptions options) {
         return redirect(return_to.empty() || who->must_enrol ? "/account" : return_to);
       }
     }
-    return login_page(return_to, login_hint);
+    return login_page(return_to, login_hint, open_signup);
+  });
+  // The same page for everyone signed out: rendered once.
+  add("GET", "/signup", [viewer, page = signup_page(options)](const http::Request& req) {
+    if (*viewer && (*viewer)(req)) return redirect("/account");
+    return page;
   });
   add("GET", "/account", [viewer, maybe_signed_in](const http::Request& req) {
     if (!*viewer) return maybe_signed_in(req) ? account_page(std::nullopt) : redirect("/login");
@@ -243,13 +266,17 @@ void add_web_routes(http::Router& router, WebPagesOptions options) {
   // The account lifecycle's pages (api/account_handlers.h). Opening one changes nothing: an
   // emailed link's token stays in the page's URL until the form's POST uses it, and no page
   // sends a Referer (set_page_security_headers), so the token does not leave with a click.
+  const std::vector<std::pair<std::string_view, std::string>> lifecycle_vars = {
+      {"password_min_length", std::to_string(options.password_min_length)}};
   for (const auto& [path, file] :
        {std::pair{"/forgot-password", "forgot_password.html"},
         std::pair{"/reset-password", "reset_password.html"},
         std::pair{"/verify-email", "verify_email.html"},
         std::pair{"/confirm-email-change", "confirm_email_change.html"}}) {
     required_file(file);
-    router.add("GET", path, [file](const http::Request&) { return template_page(file, {}); });
+    router.add("GET", path, [file, lifecycle_vars](const http::Request&) {
+      return template_page(file, lifecycle_vars);
+    });
   }
   for (const EmbeddedFile& file : embedded_web_files()) {
     if (!file.path.starts_with(kStaticPrefix)) continue;  // templates are not served raw

@@ -8,6 +8,11 @@
 //   GET /login         the login form; 303 to /account (or the return_to) when the viewer
 //                      lookup finds a session
 //   GET /account       the account page; 303 to /login when signed out (see WebPagesOptions)
+//   GET /signup        the sign-up form (auth.open_signup; else a page saying sign-up is
+//                      closed); 303 to /account when the viewer lookup finds a session
+//   GET /forgot-password, /reset-password, /verify-email
+//                      the account lifecycle's pages (api/account_handlers.h): opening one
+//                      changes nothing, only its form's POST to the JSON API does
 //   GET /static/FILE   each file under web/static/ (ETag, 304 on If-None-Match)
 // HEAD works on each (the router runs GET; the server sends no body).
 //
@@ -19,6 +24,7 @@
 // calls, which always send Origin, so the missing Referer costs nothing.
 #pragma once
 
+#include <cstddef>
 #include <functional>
 #include <optional>
 #include <span>
@@ -50,6 +56,7 @@ struct Viewer {
   // where that is done, is the only page for them; /login sends them there, never to a
   // return_to (the authorization endpoint would send them back: a redirect loop).
   bool must_enrol = false;
+  bool email_verified = false;  // the account page says whether the address is confirmed
 };
 
 // The signed-in viewer behind a request's cookies, or nullopt. Runs for each page request on
@@ -69,6 +76,14 @@ struct WebPagesOptions {
   // the store pool (api/store_routes.h).
   std::function<void(const std::string& method, const std::string& path, http::Handler)>
       add_viewer_route;
+  // auth.open_signup: the login page offers "Create an account" and /signup shows its form;
+  // off, /signup says that this server does not take sign-ups.
+  bool open_signup = false;
+  // email.smtp_url or outbox_only (app/config_email.h enabled()): a sign-up mails a link to
+  // confirm the address, and the sign-up page says to check the inbox; off, it says to sign in.
+  bool email_enabled = false;
+  // auth.password_min_length: what the sign-up and reset pages say a password needs.
+  std::size_t password_min_length = 8;
 };
 
 // Registers the routes above. REQUIRES: the paths are not registered yet (the router throws
@@ -105,8 +120,13 @@ bool has_cookie(const http::Request& req, std::string_view name);
 http::Response redirect(std::string_view location);
 
 // The login page (text/html, not cacheable). `return_to`: where the browser goes once signed in
-// (a safe_return_to() path; "" : the account page); `login_hint`: the email to prefill.
-http::Response login_page(std::string_view return_to = {}, std::string_view login_hint = {});
+// (a safe_return_to() path; "" : the account page); `login_hint`: the email to prefill;
+// `offer_signup`: the "Create an account" link shows (auth.open_signup).
+http::Response login_page(std::string_view return_to = {}, std::string_view login_hint = {},
+                          bool offer_signup = false);
+
+// The sign-up page: its form when `options.open_signup`, else the words that sign-up is closed.
+http::Response signup_page(const WebPagesOptions& options);
 
 // Where the login page may send the browser back to: only this server's authorization
 // endpoint ("/oauth2/authorize?..." as api/oauth_authorize.cc builds it), never another origin,
@@ -133,7 +153,8 @@ http::Response form_page(std::string_view file,
                          std::span<const std::pair<std::string_view, std::string>> vars,
                          std::string_view target_uri);
 
-// The account page; the who-am-I fields are filled when `viewer` is known, else empty.
+// The account page; the who-am-I fields (and whether the address is confirmed) are filled when
+// `viewer` is known, else empty.
 http::Response account_page(const std::optional<Viewer>& viewer);
 
 // `file` with its media type, `Cache-Control: no-cache` and a strong ETag from its SHA-256;

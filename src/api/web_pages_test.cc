@@ -51,7 +51,9 @@ TEST(WebAssets, EmbedsEveryWebFileByteForByte) {
 // The CSP forbids inline code; a template that relied on it would break silently in the
 // browser, so the templates are checked here.
 TEST(WebAssets, TemplatesHaveNoInlineScriptOrStyle) {
-  for (std::string_view name : {"login.html", "account.html"}) {
+  for (std::string_view name : {"login.html", "account.html", "signup.html", "forgot_password.html",
+                                "reset_password.html", "verify_email.html"}) {
+    ASSERT_NE(find_web_file(name), nullptr) << name;
     std::string html(find_web_file(name)->data);
     SCOPED_TRACE(std::string(name));
     EXPECT_FALSE(std::regex_search(html, std::regex("<style", std::regex::icase)));
@@ -309,6 +311,74 @@ TEST(WebRoutes, AViewerWhoMustEnrolIsSentToTheAccountPage) {
   http::Response account = router.route(get("/account"));
   EXPECT_EQ(account.status, 200);
   EXPECT_NE(account.body.find("staff@example.com"), std::string::npos);
+}
+
+// auth.open_signup decides whether the login page offers "Create an account" and whether
+// /signup has its form; a signed-in viewer is sent to the account page.
+TEST(WebRoutes, SignUpOnlyWhenOpen) {
+  http::Router closed = router_with();
+  http::Response login = closed.route(get("/login"));
+  EXPECT_NE(login.body.find("<a id=\"signup-link\" href=\"/signup\" hidden>"), std::string::npos);
+  http::Response page = closed.route(get("/signup"));
+  EXPECT_EQ(page.status, 200);
+  expect_security_headers(page);
+  EXPECT_NE(page.body.find("<p id=\"signup-closed\" >"), std::string::npos);
+  EXPECT_NE(page.body.find("<div id=\"signup\" hidden>"), std::string::npos);
+
+  WebPagesOptions options;
+  options.open_signup = true;
+  options.email_enabled = true;
+  options.password_min_length = 12;
+  options.viewer = [](const http::Request& req) -> std::optional<Viewer> {
+    if (!has_cookie(req, kSessionCookie)) return std::nullopt;
+    return Viewer{.user_id = "0f0e0d0c-0b0a-4908-8706-050403020100", .email = "a@example.com"};
+  };
+  http::Router open = router_with(std::move(options));
+  login = open.route(get("/login"));
+  EXPECT_NE(login.body.find("<a id=\"signup-link\" href=\"/signup\" >"), std::string::npos);
+  page = open.route(get("/signup"));
+  EXPECT_EQ(page.status, 200);
+  EXPECT_NE(page.body.find("<p id=\"signup-closed\" hidden>"), std::string::npos);
+  EXPECT_NE(page.body.find("<div id=\"signup\" >"), std::string::npos);
+  EXPECT_NE(page.body.find("data-confirm-by-mail=\"yes\""), std::string::npos);
+  EXPECT_NE(page.body.find("minlength=\"12\""), std::string::npos);
+  EXPECT_NE(page.body.find("At least 12 characters"), std::string::npos);
+  EXPECT_EQ(page.body.find("{{"), std::string::npos) << "every placeholder rendered";
+  http::Request signed_in = get("/signup");
+  signed_in.headers.add("Cookie", "__Host-tessera_session=valid");
+  EXPECT_EQ(open.route(signed_in).headers.get("Location"), "/account");
+  http::Response reset = open.route(get("/reset-password"));
+  EXPECT_NE(reset.body.find("minlength=\"12\""), std::string::npos);
+  EXPECT_NE(reset.body.find("At least 12 characters"), std::string::npos);
+}
+
+// The account lifecycle's pages: every placeholder rendered, the page security headers, and
+// the same answer whoever asks (opening a link changes nothing).
+TEST(WebRoutes, LifecyclePagesRender) {
+  http::Router router = router_with();
+  for (std::string path : {"/forgot-password", "/reset-password", "/verify-email", "/signup"}) {
+    SCOPED_TRACE(path);
+    http::Request req = get(path);
+    req.query = "token=abc";
+    http::Response res = router.route(req);
+    EXPECT_EQ(res.status, 200);
+    EXPECT_EQ(res.headers.get("Cache-Control"), "no-store");
+    expect_security_headers(res);
+    EXPECT_EQ(res.body.find("{{"), std::string::npos);
+    EXPECT_EQ(res.body.find("abc"), std::string::npos) << "the token stays in the URL";
+  }
+}
+
+TEST(WebRoutes, AccountPageSaysWhetherTheEmailIsConfirmed) {
+  for (bool verified : {false, true}) {
+    Viewer who{.user_id = "u", .email = "a@example.com", .email_verified = verified};
+    http::Response res = account_page(who);
+    EXPECT_NE(res.body.find(verified ? "<dd id=\"me-email-state\">Confirmed</dd>"
+                                     : "<dd id=\"me-email-state\">Not confirmed yet</dd>"),
+              std::string::npos);
+  }
+  EXPECT_NE(account_page(std::nullopt).body.find("<dd id=\"me-email-state\"></dd>"),
+            std::string::npos);
 }
 
 }  // namespace

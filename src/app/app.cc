@@ -216,7 +216,8 @@ api::ViewerLookup viewer_lookup(const api::ApiContext& ctx) {
     return api::Viewer{.user_id = store::to_uuid(u.id),
                        .email = u.email,
                        .roles = u.roles,
-                       .must_enrol = !enrolled && enrolled.error().status == 403};
+                       .must_enrol = !enrolled && enrolled.error().status == 403,
+                       .email_verified = u.email_verified};
   };
 }
 
@@ -226,7 +227,16 @@ JwksSource static_jwks(const jose::Jwks& keys) {
   return JwksSource{.json = [body = keys.to_json()] { return body; }, .max_age = 300};
 }
 
-http::Router make_router(JwksSource jwks_source, const Probes& probes, const api::ApiContext* api) {
+api::WebPagesOptions page_options(const Config& config) {
+  api::WebPagesOptions pages;
+  pages.open_signup = config.auth.open_signup;
+  pages.email_enabled = config.email.enabled();
+  pages.password_min_length = config.auth.password_min_length;
+  return pages;
+}
+
+http::Router make_router(JwksSource jwks_source, const Probes& probes, const api::ApiContext* api,
+                         api::WebPagesOptions pages) {
   http::Router router;
   router.add("GET", "/healthz", healthz);
   router.add("GET", "/readyz", http::readiness_handler(probes.ready));
@@ -235,15 +245,15 @@ http::Router make_router(JwksSource jwks_source, const Probes& probes, const api
   }
   router.add("GET", "/.well-known/jwks.json", jwks(std::move(jwks_source)));
   if (api == nullptr) {
-    api::add_web_routes(router);  // GET /, /login, /account, /static/*
+    api::add_web_routes(router, std::move(pages));  // GET /, /login, /account, /static/*, ...
     return router;
   }
-  api::add_web_routes(
-      router, {.viewer = viewer_lookup(*api),
-               .add_viewer_route = [&router, api](const std::string& method,
-                                                  const std::string& path, http::Handler h) {
-                 api::add_store_route(router, api->offload_pool(), method, path, std::move(h));
-               }});
+  pages.viewer = viewer_lookup(*api);
+  pages.add_viewer_route = [&router, api](const std::string& method, const std::string& path,
+                                          http::Handler h) {
+    api::add_store_route(router, api->offload_pool(), method, path, std::move(h));
+  };
+  api::add_web_routes(router, std::move(pages));
   api::add_mfa_routes(router, *api);      // /auth/mfa..., /auth/login/mfa, /auth/token/mfa
   api::add_auth_routes(router, *api);     // /auth/signup, login, logout, me, sessions, password
   api::add_account_routes(router, *api);  // /auth/password/forgot|reset, /auth/email/verify|resend
@@ -331,9 +341,10 @@ std::expected<void, std::string> serve(const Config& config, std::ostream& annou
   Maintenance maintenance(s, std::chrono::milliseconds(250), std::chrono::minutes(10), [&s] {
     return (!s.stores.ready || s.stores.ready()) && s.revocation->ready();
   });
-  http::Router router = make_router(
-      std::move(published),
-      {.metrics = &metrics, .ready = [&maintenance] { return maintenance.ready(); }}, &api_context);
+  http::Router router =
+      make_router(std::move(published),
+                  {.metrics = &metrics, .ready = [&maintenance] { return maintenance.ready(); }},
+                  &api_context, page_options(config));
   http::ServerOptions server_options;
   server_options.host = listen->host;
   server_options.port = listen->port;

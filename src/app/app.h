@@ -9,6 +9,7 @@
 #include <string>
 
 #include "api/api_context.h"
+#include "api/web_pages.h"
 #include "app/config.h"
 #include "http/metrics.h"
 #include "http/router.h"
@@ -41,9 +42,14 @@ JwksSource static_jwks(const jose::Jwks& keys);
 //   GET /, /login, /account, /static/*  -> the browser pages (api/web_pages.h)
 // and, when `api` is given, the JSON API over it (api/auth_handlers.h, api/verify_handler.h,
 // api/admin_handlers.h) with the pages' viewer lookup wired to the session service.
+// `pages`: what the pages say that the configuration decides (sign-up open, mail on, password
+// length); its viewer and add_viewer_route are set here when `api` is given.
 // `api` must outlive the router.
 http::Router make_router(JwksSource jwks, const Probes& probes = {},
-                         const api::ApiContext* api = nullptr);
+                         const api::ApiContext* api = nullptr, api::WebPagesOptions pages = {});
+
+// The configuration's part of the pages' options (make_router's `pages`).
+api::WebPagesOptions page_options(const Config& config);
 
 // Opens the data dir (creating it and the master key on first start), opens the stores
 // (store.backend: SQLite file <data_dir>/tessera.db, migrated at start; or memory), builds the

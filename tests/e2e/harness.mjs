@@ -1,5 +1,6 @@
 // Processes and browsers for the end-to-end tests: the real `tessera` binary on an ephemeral
-// port, its CLI, and Debian's Chromium driven by playwright-core (no browser download).
+// port, its CLI, a real SMTP server (tests/mail/smtp_sink.py), and Debian's Chromium driven by
+// playwright-core (no browser download).
 //
 // Every child process is killed by its own PID: by stop() (SIGTERM, then SIGKILL after a
 // grace period), and, should the test runner die first, by an exit hook (SIGKILL).
@@ -7,6 +8,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 import { chromium } from 'playwright-core';
 
@@ -96,6 +98,49 @@ export async function startTessera(binary, dataDir, extraArgs = []) {
   });
   child.stdout.resume();
   return { url, pid: child.pid, stderr: () => stderr, stop: () => stopChild(child) };
+}
+
+// The SMTP server for tests (tests/mail/smtp_sink.py, on Debian's python3-aiosmtpd): started
+// with `spool` (an existing directory) and waited for until it prints its port. Resolves to
+// {port, pid, stderr(), stop()}; stop() ends it by its PID (also done at exit, as for every
+// child here). Each message it accepts is in `spool` as NNNN.json before the client hears 250.
+export const SMTP_SINK = fileURLToPath(new URL('../mail/smtp_sink.py', import.meta.url));
+export const PYTHON = process.env.TESSERA_PYTHON || '/usr/bin/python3';
+
+export async function startSmtpSink(spool) {
+  const child = spawn(PYTHON, [SMTP_SINK, spool], { stdio: ['ignore', 'pipe', 'pipe'] });
+  live.add(child);
+  let stdout = '';
+  let stderr = '';
+  child.stderr.on('data', (d) => {
+    stderr += d;
+  });
+  const port = await new Promise((resolve, reject) => {
+    const timer = setTimeout(
+      () => reject(new Error(`smtp_sink printed no port in 10 s; stderr:\n${stderr}`)),
+      10000,
+    );
+    child.stdout.on('data', (d) => {
+      stdout += d;
+      const m = /^(\d+)\n/.exec(stdout);
+      if (m) {
+        clearTimeout(timer);
+        resolve(Number(m[1]));
+      }
+    });
+    child.once('exit', (code, signal) => {
+      clearTimeout(timer);
+      reject(
+        new Error(`smtp_sink exited (${code ?? signal}) before listening; stderr:\n${stderr}`),
+      );
+    });
+    child.once('error', reject);
+  }).catch(async (err) => {
+    await stopChild(child, 2000);
+    throw err;
+  });
+  child.stdout.resume();
+  return { port, pid: child.pid, stderr: () => stderr, stop: () => stopChild(child, 2000) };
 }
 
 // Runs `tessera ARGS...` with `input` on stdin; resolves to {code, stdout, stderr}.

@@ -1,6 +1,9 @@
 // The account page (/account): who you are, second factors and passkeys (mfa.js), sessions,
 // connected apps, sign out, password change.
 //
+// Whether the email address is confirmed comes with GET /auth/me (email_verified); while it is
+// not, the page offers "Send the confirmation link again" (POST /auth/email/resend -> 202).
+//
 // Sensitive actions (log out everywhere, password change, second-factor changes) need a recent
 // sign-in: refused with 401 `insufficient_user_authentication` (RFC 9470), the page asks for
 // the password (the current password of a password change serves), POSTs /auth/step-up, which
@@ -33,6 +36,7 @@ import {
   showError,
   timeCell,
 } from './api.js';
+import { mailWords } from './account_links.js';
 import { initSecondFactors } from './mfa.js';
 import { describeUserAgent } from './user_agent.js';
 
@@ -79,7 +83,37 @@ export function initAccount() {
     byId('me-email').textContent = user.email || '';
     byId('me-id').textContent = user.id || '';
     byId('me-roles').textContent = Array.isArray(user.roles) ? user.roles.join(', ') : '';
+    const confirmed = user.email_verified === true;
+    byId('me-email-state').textContent = confirmed ? 'Confirmed' : 'Not confirmed yet';
+    byId('email-confirm').hidden = confirmed;
   }
+
+  // "Send the confirmation link again": its own messages beside the button.
+  const resend = byId('email-resend');
+  resend.addEventListener('click', async () => {
+    const said = byId('email-resend-status');
+    const problem = byId('email-resend-error');
+    hide(said);
+    hide(problem);
+    resend.disabled = true;
+    try {
+      await api('POST', '/auth/email/resend');
+      const email = byId('me-email').textContent;
+      show(
+        said,
+        `We sent a new link to ${email}. Check your inbox: it can take a few minutes, and it ` +
+          'may land in the spam folder.',
+      );
+    } catch (err) {
+      if (err instanceof ApiError && err.status === 401 && !(await stillSignedIn())) {
+        goToLogin();
+        return;
+      }
+      showError(problem, err, mailWords(err));
+    } finally {
+      resend.disabled = false;
+    }
+  });
 
   // One row per session; the browser column reads "Chrome on Linux" (user_agent.js) with the
   // raw User-Agent in its title. Each "Sign out" button names its session for screen readers.

@@ -8,65 +8,142 @@
 // The token comes from the link's query (?token=...); the page itself never uses it up, only the
 // form's submission does. The pages send no Referer (Referrer-Policy: no-referrer), so the token
 // does not leave with a click.
-import { api, byId, hide, show, showError } from './api.js';
+//
+// A link that cannot work (used, expired, unknown: the server's `detail` says which, in words
+// for a person; or no token in the address at all) hides the form and shows the way to a new
+// link beside the words. Success hides the form too and moves the focus to what happened, so
+// a screen reader says it (the button that had the focus is gone).
+import { ApiError, api, byId, hide, show, showError } from './api.js';
 
 function tokenFromLink() {
   return new URLSearchParams(window.location.search).get('token') || '';
 }
 
-// Wires `form` to `submit()`: errors shown in `error`, the success text in `done`.
-function wire(formId, errorId, doneId, submit) {
+const INCOMPLETE_LINK =
+  'This link is not complete. Open the whole link from your email again, or ask for a new one.';
+
+// The page's words when the server cannot send mail: email.smtp_url unset answers 503 "email is
+// not set up on this server ...". Other 503s (busy, a store down) keep the usual words.
+export function mailWords(err) {
+  const off = err instanceof ApiError && err.status === 503 && /not set up/i.test(err.detail);
+  const words =
+    'This server cannot send email right now, so no link can be sent. Ask the people who run ' +
+    'it for help.';
+  return off ? { 503: words } : {};
+}
+
+// Shows `text` in `el` and moves the focus there (el has tabindex="-1").
+function announce(el, text) {
+  show(el, text);
+  el.focus();
+}
+
+// Hides the form of a link that cannot work and says why, with the way to a new link.
+function deadLink(form, error, newLink, text) {
+  form.hidden = true;
+  newLink.hidden = false;
+  announce(error, text);
+}
+
+// Wires the page's form to `submit()`, which resolves to the words to show once it worked.
+// `check()`, when given, returns the words of a mistake to fix before sending (or '').
+// `newLinkId`: the paragraph with the way to a new link, shown when the link cannot work.
+function wire({ formId, errorId, doneId, newLinkId, submit, check = () => '' }) {
   const form = byId(formId);
   const error = byId(errorId);
   const done = byId(doneId);
+  const doneText = byId(`${doneId}-text`);
+  const newLink = newLinkId ? byId(newLinkId) : null;
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     hide(error);
+    const mistake = check();
+    if (mistake) {
+      show(error, mistake);
+      return;
+    }
     const button = form.querySelector('button[type="submit"]');
     button.disabled = true;
     try {
       const text = await submit();
       form.hidden = true;
-      show(done, text);
+      done.hidden = false;
+      announce(doneText, text);
     } catch (err) {
-      showError(error, err, {
-        invalid_link: err.detail || 'This link is not valid. Ask for a new one.',
-        503: err.detail ? `${err.detail}.` : '',
-      });
+      if (newLink && err instanceof ApiError && err.code === 'invalid_link') {
+        deadLink(form, error, newLink, err.detail || 'This link does not work any more.');
+        return;
+      }
+      showError(error, err, mailWords(err));
     } finally {
       button.disabled = false;
     }
   });
+  // A link without its token (cut by the mail program, say) cannot work: say so at once.
+  if (newLink && !tokenFromLink()) deadLink(form, error, newLink, INCOMPLETE_LINK);
 }
 
 export function initForgotPassword() {
-  wire('forgot-form', 'forgot-error', 'forgot-done', async () => {
-    await api('POST', '/auth/password/forgot', { email: byId('email').value });
-    return 'If an account uses this address, a link to choose a new password is on its way. ' +
-      'Check your inbox.';
+  wire({
+    formId: 'forgot-form',
+    errorId: 'forgot-error',
+    doneId: 'forgot-done',
+    submit: async () => {
+      const email = byId('email').value.trim();
+      await api('POST', '/auth/password/forgot', { email });
+      byId('forgot-intro').hidden = true;
+      return (
+        `If an account uses ${email}, we sent it a link to choose a new password. ` +
+        'Check your inbox.'
+      );
+    },
   });
 }
 
 export function initResetPassword() {
-  wire('reset-form', 'reset-error', 'reset-done', async () => {
-    await api('POST', '/auth/password/reset', {
-      token: tokenFromLink(),
-      new_password: byId('new-password').value,
-    });
-    return 'Your password was changed and every device was signed out. You can sign in now.';
+  const password = byId('new-password');
+  wire({
+    formId: 'reset-form',
+    errorId: 'reset-error',
+    doneId: 'reset-done',
+    newLinkId: 'reset-new-link',
+    check: () =>
+      password.value === byId('confirm-password').value
+        ? ''
+        : 'The two passwords are not the same. Type the new password twice.',
+    submit: async () => {
+      await api('POST', '/auth/password/reset', {
+        token: tokenFromLink(),
+        new_password: password.value,
+      });
+      byId('reset-links').hidden = true;
+      return 'Your password was changed, and every device that was signed in is signed out.';
+    },
   });
 }
 
 export function initVerifyEmail() {
-  wire('verify-form', 'verify-error', 'verify-done', async () => {
-    const answer = await api('POST', '/auth/email/verify', { token: tokenFromLink() });
-    return `Thank you: ${answer.email} is confirmed.`;
+  wire({
+    formId: 'verify-form',
+    errorId: 'verify-error',
+    doneId: 'verify-done',
+    newLinkId: 'verify-new-link',
+    submit: async () => {
+      const answer = await api('POST', '/auth/email/verify', { token: tokenFromLink() });
+      return `Thank you: ${answer.email} is confirmed.`;
+    },
   });
 }
 
 export function initConfirmEmailChange() {
-  wire('verify-form', 'verify-error', 'verify-done', async () => {
-    const answer = await api('POST', '/auth/email/change/confirm', { token: tokenFromLink() });
-    return `Done: you now sign in with ${answer.email}.`;
+  wire({
+    formId: 'verify-form',
+    errorId: 'verify-error',
+    doneId: 'verify-done',
+    newLinkId: 'verify-new-link',
+    submit: async () => {
+      const answer = await api('POST', '/auth/email/change/confirm', { token: tokenFromLink() });
+      return `Done: you now sign in with ${answer.email}.`;
+    },
   });
 }

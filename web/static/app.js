@@ -1,4 +1,5 @@
-// Tessera's browser pages: the login form (/login) and the account page (/account). No
+// Tessera's browser pages: the login form (/login), the account page (/account) and the
+// account lifecycle's pages (sign-up, forgot and reset password, confirm the address). No
 // framework and no inline code (the Content-Security-Policy forbids inline scripts, inline
 // styles and eval): the templates load this ES module, which starts the page named in
 // <body data-page="...">. The modules it imports, all under /static/:
@@ -9,7 +10,8 @@
 //   mfa.js       the account page's authenticator app, recovery codes and passkeys;
 //   webauthn.js  passkey ceremonies on the WebAuthn JSON forms;
 //   user_agent.js  a session's User-Agent as "Chrome on Linux";
-//   account_links.js  forgot password, and the pages emailed links open (reset, verify).
+//   account_links.js  forgot password, and the pages emailed links open (reset, verify);
+//   signup.js    the sign-up page (auth.open_signup).
 import { initAccount } from './account.js';
 import {
   initConfirmEmailChange,
@@ -18,6 +20,7 @@ import {
   initVerifyEmail,
 } from './account_links.js';
 import { initLogin } from './login.js';
+import { initSignup } from './signup.js';
 
 const page = document.body.dataset.page;
 if (page === 'login') initLogin();
@@ -26,3 +29,4 @@ else if (page === 'forgot-password') initForgotPassword();
 else if (page === 'reset-password') initResetPassword();
 else if (page === 'verify-email') initVerifyEmail();
 else if (page === 'confirm-email-change') initConfirmEmailChange();
+else if (page === 'signup') initSignup();

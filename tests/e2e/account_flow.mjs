@@ -1,0 +1,321 @@
+// The account lifecycle (issue 18) in headless Chromium against the real server and a real
+// SMTP server: `tessera serve` with auth.open_signup and email.smtp_url pointing at
+// tests/mail/smtp_sink.py, whose spool this test reads the mails from. server.public_url is
+// left empty, so the links start with the server's own URL (docs/email.md) and open in the
+// browser as they are.
+//
+//   sign up: the login page offers "Create an account"; the sign-up page, its mismatch error,
+//     then "Check your inbox"; the same words for an address that has an account (its owner is
+//     mailed "someone tried" instead of a link);
+//   confirm: sign in unconfirmed; the account page says "Not confirmed yet" and sends the link
+//     again; the link from that mail opens /verify-email, whose button confirms; the account
+//     page then says "Confirmed";
+//   reset: "Forgot your password?" mails a link; /reset-password refuses a guessable password
+//     in the policy's words, then sets a new one (every session ends, a notice is mailed); the
+//     old password fails, the new one signs in; the same link again says it was already used
+//     and offers a new one;
+//   without JavaScript the pages say what to do (<noscript>);
+//   no page logged a CSP violation or a script error;
+//   accessibility (a11y.mjs: axe, light and dark, 390 px wide) of each page and state reached.
+//
+//   TESSERA_BINARY=build/release/tessera node --test tests/e2e/account_flow.mjs
+//
+// Needs what login_flow.mjs needs, plus /usr/bin/python3 with aiosmtpd (python3-aiosmtpd).
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { test } from 'node:test';
+
+import { checkPage } from './a11y.mjs';
+import {
+  launchChromium,
+  startSmtpSink,
+  steps,
+  tempDir,
+  watchPage,
+  withTessera,
+} from './harness.mjs';
+
+const EMAIL = 'new-user@example.com';
+const PASSWORD = 'first pass phrase';
+const NEW_PASSWORD = 'second pass phrase';
+
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+// The mails in `spool`, in arrival order; each one is handed out once by next().
+function mailbox(spool) {
+  const taken = new Set();
+  return {
+    // The first mail not yet taken whose subject matches `subject`, waiting up to 15 s.
+    async next(subject) {
+      const until = Date.now() + 15000;
+      for (;;) {
+        const names = fs
+          .readdirSync(spool)
+          .filter((n) => /^\d+\.json$/.test(n))
+          .sort();
+        for (const name of names) {
+          if (taken.has(name)) continue;
+          const mail = JSON.parse(fs.readFileSync(path.join(spool, name), 'utf8'));
+          if (subject.test(mail.headers?.Subject ?? '')) {
+            taken.add(name);
+            return mail;
+          }
+        }
+        if (Date.now() > until) {
+          throw new Error(`no mail with a subject like ${subject} in 15 s (${names.length} seen)`);
+        }
+        await sleep(50);
+      }
+    },
+  };
+}
+
+// The link to `base` + `pathname` in a mail's text part.
+function linkIn(mail, base, pathname) {
+  const escaped = `${base}${pathname}`.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const m = new RegExp(`${escaped}\\?token=[A-Za-z0-9_-]+`).exec(mail.text ?? '');
+  assert.ok(m, `a ${pathname} link in:\n${mail.text}`);
+  return m[0];
+}
+
+async function scenario(t, { server }, sink, spool) {
+  const base = server.url;
+  const mails = mailbox(spool);
+  const browser = await launchChromium();
+  const log = { cspViolations: [], scriptErrors: [] };
+  let page;
+  const { step, ok } = steps(t, async (st) => {
+    if (!page) return;
+    const said = await page
+      .$$eval('.error:not([hidden]), .status:not([hidden])', (els) =>
+        els.map((e) => e.textContent).join(' | '),
+      )
+      .catch(() => '');
+    st.diagnostic(`the browser is at ${page.url()}${said ? `, showing: ${said}` : ''}`);
+    for (const line of [...log.cspViolations, ...log.scriptErrors]) st.diagnostic(line);
+    st.diagnostic(`smtp_sink stderr: ${sink.stderr().slice(-2048)}`);
+  });
+
+  async function newPage(label, options = {}) {
+    const context = await browser.newContext({ userAgent: `tessera-e2e/${label}`, ...options });
+    const p = await context.newPage();
+    p.setDefaultTimeout(15000);
+    watchPage(p, label, log);
+    return p;
+  }
+
+  async function text(selector) {
+    return ((await page.textContent(selector)) ?? '').replace(/\s+/g, ' ').trim();
+  }
+
+  async function visibleText(selector) {
+    await page.waitForSelector(selector, { state: 'visible' });
+    return text(selector);
+  }
+
+  async function accessible(st, what) {
+    const started = Date.now();
+    for (const line of await checkPage(page, what)) st.diagnostic(`minor: ${line}`);
+    st.diagnostic(`${what}: checked in ${Date.now() - started} ms`);
+  }
+
+  async function signUp(password) {
+    await page.goto(`${base}/signup`);
+    await page.fill('#email', EMAIL);
+    await page.fill('#new-password', password);
+    await page.fill('#confirm-password', password);
+    await page.click('#signup-submit');
+    return visibleText('#signup-done-text');
+  }
+
+  // The login page's password step; resolves once the page reacted.
+  async function signIn(password) {
+    await page.goto(`${base}/login`);
+    await page.fill('#email', EMAIL);
+    await page.fill('#password', password);
+    await page.click('#login-submit');
+    await page.waitForFunction(
+      () => location.pathname === '/account' || !document.querySelector('#login-error').hidden,
+    );
+  }
+
+  const CHECK_INBOX = 'Check your inbox: we sent a link to confirm your address.';
+  let resetLink = '';
+
+  try {
+    page = await newPage('account');
+
+    await step('the login page offers "Create an account", which leads to the form', async (st) => {
+      await page.goto(`${base}/login`);
+      await Promise.all([page.waitForURL(`${base}/signup`), page.click('#signup-link')]);
+      await page.fill('#email', EMAIL);
+      await page.fill('#new-password', PASSWORD);
+      await page.fill('#confirm-password', `${PASSWORD} typo`);
+      await page.click('#signup-submit');
+      assert.match(await visibleText('#signup-error'), /^The two passwords are not the same/);
+      assert.equal(
+        await text('#password-rules'),
+        'At least 8 characters, and not easy to guess (not a common password or your email). ' +
+          'A few words you remember make a good one.',
+      );
+      await accessible(st, 'the sign-up page showing an error');
+    });
+
+    const signedUp = 'signing up says to check the inbox, and a confirmation link is mailed';
+    await step(signedUp, async (st) => {
+      assert.equal(await signUp(PASSWORD), CHECK_INBOX);
+      assert.equal(await page.isVisible('#signup-form'), false);
+      await accessible(st, 'the sign-up page after signing up');
+      const mail = await mails.next(/^Confirm your email/);
+      assert.deepEqual(mail.rcpt_tos, [EMAIL]);
+      linkIn(mail, base, '/verify-email');
+    });
+
+    const takenAddress = 'an address that has an account gets the same words (its owner a note)';
+    await step(takenAddress, async () => {
+      assert.equal(await signUp('another pass phrase'), CHECK_INBOX);
+      const note = await mails.next(/^Someone tried to sign up/);
+      assert.deepEqual(note.rcpt_tos, [EMAIL]);
+    });
+
+    const unconfirmed = 'signed in unconfirmed: the account page says so and sends the link again';
+    await step(unconfirmed, async (st) => {
+      await signIn(PASSWORD);
+      await page.waitForURL(`${base}/account`);
+      await page.waitForSelector('#email-confirm', { state: 'visible' });
+      assert.equal(await text('#me-email-state'), 'Not confirmed yet');
+      await page.click('#email-resend');
+      assert.match(
+        await visibleText('#email-resend-status'),
+        /^We sent a new link to new-user@example\.com\./,
+      );
+      assert.equal(await page.isVisible('#account-error'), false, 'no other error shown');
+      await accessible(st, 'the account page, address not confirmed, link sent again');
+    });
+
+    const confirms = 'the link opens the confirmation page; its button confirms the address';
+    await step(confirms, async (st) => {
+      const mail = await mails.next(/^Confirm your email/);
+      await page.goto(linkIn(mail, base, '/verify-email'));
+      await page.waitForSelector('#verify-submit', { state: 'visible' });
+      await accessible(st, 'the confirmation page');
+      await page.click('#verify-submit');
+      assert.equal(await visibleText('#verify-done-text'), `Thank you: ${EMAIL} is confirmed.`);
+      await accessible(st, 'the confirmation page, confirmed');
+      await Promise.all([page.waitForURL(`${base}/account`), page.click('#verify-done a')]);
+      await page.waitForFunction(
+        () => document.querySelector('#me-email-state').textContent === 'Confirmed',
+      );
+      assert.equal(await page.isVisible('#email-confirm'), false, 'no offer to send it again');
+    });
+
+    // On another device, signed out; the first one stays signed in until the reset.
+    const first = page;
+    await step('"Forgot your password?" mails a reset link', async (st) => {
+      page = await newPage('other-device');
+      await page.goto(`${base}/login`);
+      await Promise.all([
+        page.waitForURL(`${base}/forgot-password`),
+        page.click('a[href="/forgot-password"]'),
+      ]);
+      await page.fill('#email', EMAIL);
+      await page.click('#forgot-submit');
+      assert.equal(
+        await visibleText('#forgot-done-text'),
+        `If an account uses ${EMAIL}, we sent it a link to choose a new password. ` +
+          'Check your inbox.',
+      );
+      await accessible(st, 'the forgot-password page, link sent');
+      resetLink = linkIn(await mails.next(/^Reset your/), base, '/reset-password');
+    });
+
+    await step('the reset link sets a new password; every session ends', async (st) => {
+      await page.goto(resetLink);
+      await page.waitForSelector('#reset-form', { state: 'visible' });
+      assert.match(await text('#password-rules'), /^At least 8 characters, and not easy/);
+      // A password the policy refuses is told in its words; the link still works.
+      await page.fill('#new-password', 'password123');
+      await page.fill('#confirm-password', 'password123');
+      await page.click('#reset-submit');
+      assert.match(await visibleText('#reset-error'), /^This password is too easy to guess/);
+      assert.ok(await page.isVisible('#reset-form'), 'the form stays');
+      await accessible(st, 'the reset page, a password refused');
+      await page.fill('#new-password', NEW_PASSWORD);
+      await page.fill('#confirm-password', NEW_PASSWORD);
+      await page.click('#reset-submit');
+      assert.match(await visibleText('#reset-done-text'), /^Your password was changed/);
+      await mails.next(/password was changed/);
+      await first.goto(`${base}/account`);
+      assert.equal(new URL(first.url()).pathname, '/login', 'the first device was signed out');
+    });
+
+    await step('the old password fails, the new one signs in', async () => {
+      await signIn(PASSWORD);
+      assert.equal(await visibleText('#login-error'), 'The email or password is not correct.');
+      await signIn(NEW_PASSWORD);
+      await page.waitForURL(`${base}/account`);
+      await page.waitForFunction(
+        () => document.querySelector('#me-email-state').textContent === 'Confirmed',
+      );
+    });
+
+    const usedLink = 'the same reset link again says it was already used, and offers a new one';
+    await step(usedLink, async (st) => {
+      await page.goto(resetLink);
+      await page.fill('#new-password', 'a third pass phrase');
+      await page.fill('#confirm-password', 'a third pass phrase');
+      await page.click('#reset-submit');
+      assert.match(await visibleText('#reset-error'), /already used/);
+      assert.equal(await page.isVisible('#reset-form'), false);
+      assert.equal(await page.getAttribute('#reset-new-link a', 'href'), '/forgot-password');
+      assert.ok(await page.isVisible('#reset-new-link a'));
+      await accessible(st, 'the reset page, link already used');
+    });
+
+    await step('without JavaScript the pages say what to do', async () => {
+      const bare = await newPage('no-js', { javaScriptEnabled: false });
+      for (const [pathname, words] of [
+        ['/signup', /^Creating an account needs JavaScript/],
+        ['/forgot-password', /^Asking for a link needs JavaScript/],
+        ['/reset-password?token=x', /^Choosing a new password needs JavaScript/],
+        ['/verify-email?token=x', /^Confirming your address needs JavaScript/],
+      ]) {
+        await bare.goto(`${base}${pathname}`);
+        const said = bare.locator('noscript p');
+        assert.ok(await said.isVisible(), `${pathname}: the <noscript> words show`);
+        assert.match((await said.innerText()).replace(/\s+/g, ' '), words, pathname);
+      }
+      await bare.context().close();
+    });
+
+    await step('no Content-Security-Policy violations and no script errors', async () => {
+      assert.deepEqual(log.cspViolations, []);
+      // The refusals the flow asks for (a guessable password: 422; the used link: 400
+      // invalid_link) are the browser's console errors for them.
+      const refused = /status of (400|422) \([^)]*\) \(http:\/\/[^)]*\/auth\/password\/reset\)$/;
+      assert.deepEqual(
+        log.scriptErrors.filter((e) => !refused.test(e)),
+        [],
+      );
+    });
+  } finally {
+    await browser.close();
+  }
+  return ok();
+}
+
+test('account lifecycle: sign up, confirm, reset through mail', { timeout: 120000 }, async (t) => {
+  const spool = tempDir('tessera-e2e-mail-');
+  const sink = await startSmtpSink(spool);
+  t.diagnostic(`smtp_sink on 127.0.0.1:${sink.port} (pid ${sink.pid})`);
+  try {
+    const config =
+      `[email]\nsmtp_url = "smtp://127.0.0.1:${sink.port}"\nfrom = "accounts@tessera.test"\n` +
+      '[auth]\nopen_signup = true\n';
+    await withTessera(t, { name: 'account', config }, (ctx) => scenario(t, ctx, sink, spool));
+  } finally {
+    await sink.stop();
+    fs.rmSync(spool, { recursive: true, force: true });
+  }
+});
