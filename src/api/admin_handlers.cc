@@ -100,6 +100,21 @@ http::Response revoke_user(const ApiContext& ctx, const http::Request& req) {
   return http::make_response(200, body.dump());
 }
 
+// DELETE /admin/users/{id}: the user and everything that is theirs (AuthService::delete_user).
+// A sensitive action: recent authentication (admin_caller). 204; 404 for an unknown user.
+http::Response delete_user(const ApiContext& ctx, const http::Request& req) {
+  auto a = admin_caller(ctx, req);
+  if (!a) return std::move(a.error());
+  auto id = store::parse_uuid(req.path_param("id").value_or(""));
+  if (!id) return problem_response(404, "no such user");
+  if (*id == a->user.id) return problem_response(409, "an administrator cannot delete themselves");
+  const auth::RequestContext from = ctx.request_context(req);
+  auto r = ctx.auth().delete_user(
+      *id, auth::AuditActor{.user = a->user.id, .ip = from.ip, .user_agent = from.user_agent});
+  if (!r) return error_response(r.error());
+  return http::no_content();
+}
+
 // POST /admin/keys/rotate[?emergency=true] (see the header).
 http::Response rotate_keys(const ApiContext& ctx, const http::Request& req) {
   auto a = admin_caller(ctx, req);
@@ -150,6 +165,8 @@ void add_admin_routes(http::Router& router, const ApiContext& ctx) {
                   [c](const http::Request& req) { return audit(*c, req); });
   add_store_route(router, ctx.offload_pool(), "POST", "/admin/users/{id}/revoke",
                   [c](const http::Request& req) { return revoke_user(*c, req); });
+  add_store_route(router, ctx.offload_pool(), "DELETE", "/admin/users/{id}",
+                  [c](const http::Request& req) { return delete_user(*c, req); });
   add_store_route(router, ctx.offload_pool(), "POST", "/admin/keys/rotate",
                   [c](const http::Request& req) { return rotate_keys(*c, req); });
 }

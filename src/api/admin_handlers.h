@@ -10,6 +10,9 @@
 //     every session, refresh family and access token of the user ends (SPEC.md "Revocation");
 //     200 {"user", "sessions_revoked"}; 404 for an unknown user or a malformed id. Unsafe: a
 //     cookie-authenticated caller passes the CSRF checks (403 otherwise).
+//   DELETE /admin/users/{id}   the user and every row that is theirs (their credentials end
+//                              first; audit events stay without the email). 204; 404; 409 for
+//                              the caller's own account
 //   POST /admin/keys/rotate[?emergency=true]
 //     rotates the keyring (auth/keyring.h; like `tessera keys rotate [--emergency]`), audited
 //     as keys.rotated; 200 {"emergency", "active": kid, "keys": [{kid, alg, state}]}. After an

@@ -88,6 +88,8 @@ std::string_view to_string(AuditType t) {
       return "email.change_requested";
     case AuditType::kEmailChanged:
       return "email.changed";
+    case AuditType::kUserDeleted:
+      return "user.deleted";
     case AuditType::kRolesChanged:
       return "user.roles_changed";
     case AuditType::kOutboxRead:

@@ -67,6 +67,8 @@ enum class AuditType : std::uint8_t {
   kVerificationSent,        // "email.verification_sent" detail: email (resend)
   kEmailChangeRequested,    // "email.change_requested" detail: new_email (a link was sent there)
   kEmailChanged,            // "email.changed"    detail: email (the new one; the link was used)
+  kUserDeleted,             // "user.deleted"     detail: user, sessions_revoked, families_revoked,
+                            //                    by (never the email: it is gone with the user)
   kRolesChanged,            // "user.roles_changed" detail: user, roles, previous, by
   kOutboxRead,              // "outbox.read"      detail: mail (id), kind, by: a pending
                             //                    mail's message (live links) was opened

@@ -573,6 +573,20 @@ std::expected<std::size_t, Error> AuthService::revoke_user_sessions(const store:
   return ended->sessions;
 }
 
+std::expected<void, Error> AuthService::delete_user(const store::UserId& user,
+                                                    const AuditActor& actor) {
+  if (auto u = users_.find(user); !u) return std::unexpected(std::move(u.error()));
+  auto ended = end_all_credentials(user, "user_deleted");
+  if (!ended) return std::unexpected(std::move(ended.error()));
+  if (auto removed = users_.remove(user); !removed) return removed;
+  (void)audit_.record(AuditType::kUserDeleted, clock_.now_unix(), actor,
+                      {{"user", store::to_uuid(user)},
+                       {"sessions_revoked", ended->sessions},
+                       {"families_revoked", ended->families},
+                       {"by", audit_by(actor)}});
+  return {};
+}
+
 std::expected<AuthService::Ended, Error> AuthService::end_all_credentials(const store::UserId& user,
                                                                           std::string_view reason) {
   auto n = sessions_.revoke_all(user);

@@ -282,6 +282,13 @@ class AuthService {
   std::expected<std::size_t, Error> revoke_user_sessions(const store::UserId& user,
                                                          const AuditActor& actor);
 
+  // `tessera user delete` / DELETE /admin/users/{id}: every credential of the user ends first
+  // (end_all_credentials: sessions and revocations a cache holds too; the not-before stays,
+  // so earlier access tokens stay refused), then UserStore::remove deletes the user and every
+  // row that is theirs in one transaction. Audited as user.deleted {user, by} (no email).
+  // kNotFound, kUnavailable.
+  std::expected<void, Error> delete_user(const store::UserId& user, const AuditActor& actor);
+
   // Ends every session and refresh family of `user` and, through the user's not-before, every
   // access token issued so far (SPEC.md "Revocation"); `reason` is recorded on the families.
   // Not audited here: the caller records why. kUnavailable.

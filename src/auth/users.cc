@@ -327,6 +327,11 @@ void UserService::change_password(store::UserId user, std::string current, std::
       std::move(done), std::unexpected(make_error(Errc::kBusy)));
 }
 
+std::expected<void, Error> UserService::remove(const store::UserId& id) {
+  if (auto r = users_->remove(id); !r) return std::unexpected(from_store(r.error()));
+  return {};
+}
+
 std::expected<store::User, Error> UserService::find(const store::UserId& id) {
   auto u = users_->find_by_id(id);
   if (!u) return std::unexpected(from_store(u.error()));

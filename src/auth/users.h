@@ -153,6 +153,8 @@ class UserService {
   };
   std::expected<Renormalized, Error> renormalize_emails();
   std::expected<std::vector<store::User>, Error> list(std::size_t limit, std::size_t offset);
+  // UserStore::remove (every row of the user; the caller ends their credentials first).
+  std::expected<void, Error> remove(const store::UserId& id);
   // Revoking the user's sessions is the caller's (AuthService's) job.
   std::expected<void, Error> set_disabled(const store::UserId& id, bool disabled);
   // Replaces the user's roles with `roles` (create_user's rules: kBadInput; duplicates dropped,

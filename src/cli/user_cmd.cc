@@ -280,7 +280,7 @@ int reset_password(const ConfigFlags& flags, const std::string& who, bool print_
   return kExitOk;
 }
 
-enum class Action { kDisable, kEnable, kRevoke };
+enum class Action { kDisable, kEnable, kRevoke, kDelete };
 
 int act_on_user(const ConfigFlags& flags, const std::string& who, Action action) {
   auto t = open_user(flags, who);
@@ -304,6 +304,13 @@ int act_on_user(const ConfigFlags& flags, const std::string& who, Action action)
       auto n = auth.revoke_user_sessions(user.id, kCliActor);
       if (!n) return fail(kExitUsage, "cannot revoke " + who + ": " + auth::describe(n.error()));
       std::cout << "revoked " << *n << " sessions of " << user.email << std::endl;
+      break;
+    }
+    case Action::kDelete: {
+      auto r = auth.delete_user(user.id, kCliActor);
+      if (!r) return fail(kExitUsage, "cannot delete " + who + ": " + auth::describe(r.error()));
+      std::cout << "deleted " << user.email << " (" << store::to_uuid(user.id)
+                << ") and everything that was theirs" << std::endl;
       break;
     }
   }
@@ -373,7 +380,11 @@ void add_user_commands(CLI::App& root, Commands& out) {
   for (const Spec& spec :
        {Spec{"disable", "Disable a user and revoke all their sessions", Action::kDisable},
         Spec{"enable", "Enable a disabled user", Action::kEnable},
-        Spec{"revoke", "Revoke all sessions of a user", Action::kRevoke}}) {
+        Spec{"revoke", "Revoke all sessions of a user", Action::kRevoke},
+        Spec{"delete",
+             "Delete a user: every session and token ends, and every row that is theirs goes "
+             "(their audit events stay, without the email)",
+             Action::kDelete}}) {
     CLI::App* cmd = user->add_subcommand(spec.name, spec.help);
     auto flags = std::make_shared<ConfigFlags>(cmd);
     auto who = std::make_shared<std::string>();

@@ -42,6 +42,15 @@ class UserStore {
   // local part). Expected to be few.
   virtual std::expected<std::vector<User>, StoreError> list_non_ascii_emails() = 0;
 
+  // Deletes the user and, in the same transaction, every row that belongs to them: sessions
+  // kept in this backend, refresh families (and their tokens), devices, OAuth codes and
+  // consents, second factors and passkeys, account tokens, mails in the outbox; their audit
+  // events stay (the log is the record of what happened) with the email taken out of their
+  // detail. What this backend does NOT hold (sessions and revocations in a cache) is the
+  // caller's to end first; the user's not-before stays, so their access tokens stay refused.
+  // kNotFound if absent (nothing changed).
+  virtual std::expected<void, StoreError> remove(const UserId& id) = 0;
+
   // Users ordered by created_at then id, at most `limit`, skipping `offset`.
   virtual std::expected<std::vector<User>, StoreError> list(std::size_t limit,
                                                             std::size_t offset) = 0;

@@ -435,6 +435,54 @@ TEST_P(LifecycleConformance, KillAndPurgeExpired) {
   EXPECT_TRUE(account_tokens().find(b.hash));
 }
 
+// ---- removing a user -------------------------------------------------------------------------
+
+TEST_P(LifecycleConformance, RemovingAUserRemovesEveryRowThatIsTheirsAndOnlyThose) {
+  const User gone = add_user(1);
+  const User kept = add_user(2);
+  for (const User* u : {&gone, &kept}) {
+    const int n = u == &gone ? 1 : 2;
+    ASSERT_TRUE(sessions().create(testing::make_session(n, n, kNow), 0));
+    ASSERT_TRUE(refresh().create(testing::make_family(n, n, kNow)));
+    ASSERT_TRUE(audit().remember_device(u->id, "fp", kNow));
+    ASSERT_TRUE(
+        audit().append(AuditEvent{.at = kNow,
+                                  .type = "login.success",
+                                  .user_id = u->id,
+                                  .detail = R"({"email":")" + u->email + R"(","amr":["pwd"]})"}));
+    ASSERT_TRUE(credentials().put_pending_totp(u->id, "sealed", kNow));
+    const OutgoingMail m[] = {mail("k", n, u->id)};
+    ASSERT_TRUE(account_tokens().issue(
+        account_token(n, u->id, AccountTokenPurpose::kResetPassword, u->email), m, kNow));
+  }
+  ASSERT_TRUE(users().remove(gone.id));
+
+  EXPECT_EQ(users().find_by_id(gone.id).error(), StoreError::kNotFound);
+  EXPECT_EQ(users().find_by_email(gone.email).error(), StoreError::kNotFound);
+  EXPECT_TRUE(sessions().list(gone.id)->empty());
+  EXPECT_TRUE(refresh().list(gone.id)->empty());
+  EXPECT_EQ(credentials().find_totp(gone.id).error(), StoreError::kNotFound);
+  EXPECT_EQ(account_tokens().find(token(1001)).error(), StoreError::kNotFound);
+  EXPECT_EQ(mail_count(), 1U);                                            // the kept user's
+  EXPECT_TRUE(audit().remember_device(gone.id, "fp", kNow + 1).value());  // forgotten: new again
+  // The log keeps the event, without the email.
+  auto events = audit().query({.limit = 10, .user_id = gone.id});
+  ASSERT_TRUE(events);
+  ASSERT_EQ(events->size(), 1U);
+  EXPECT_EQ(events->at(0).detail.find(gone.email), std::string::npos) << events->at(0).detail;
+  EXPECT_NE(events->at(0).detail.find("amr"), std::string::npos);
+
+  // The other user is untouched; removing again is kNotFound.
+  EXPECT_TRUE(users().find_by_id(kept.id));
+  EXPECT_EQ(sessions().list(kept.id)->size(), 1U);
+  EXPECT_EQ(refresh().list(kept.id)->size(), 1U);
+  EXPECT_TRUE(credentials().find_totp(kept.id));
+  EXPECT_TRUE(account_tokens().find(token(1002)));
+  EXPECT_NE(audit().query({.limit = 10, .user_id = kept.id})->at(0).detail.find(kept.email),
+            std::string::npos);
+  EXPECT_EQ(users().remove(gone.id).error(), StoreError::kNotFound);
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, LifecycleConformance,
                          ::testing::Values("memory", "sqlite", "postgres"), backend_test_name);
 

@@ -234,6 +234,22 @@ class MemoryCredentialStore final : public CredentialStore {
     return it->second;
   }
 
+  // UserStore::remove's cascade.
+  void forget_user(const UserId& user) {
+    std::lock_guard lock(mu_);
+    totp_.erase(user);
+    recovery_.erase(user);
+    std::erase_if(passkeys_, [&](const auto& p) {
+      if (p.second.user_id != user) return false;
+      by_credential_.erase(p.second.credential_id);
+      return true;
+    });
+    if (auto h = handles_.find(user); h != handles_.end()) {
+      users_by_handle_.erase(h->second);
+      handles_.erase(h);
+    }
+  }
+
  private:
   // kNotFound unless the user exists (the SQL backends' foreign key); the user store's error
   // if it fails. REQUIRES: mu_ held.
@@ -261,6 +277,10 @@ class MemoryCredentialStore final : public CredentialStore {
 };
 
 }  // namespace
+
+void forget_credentials(CredentialStore& store, const UserId& user) {
+  static_cast<MemoryCredentialStore&>(store).forget_user(user);
+}
 
 std::shared_ptr<CredentialStore> make_credential_store(std::shared_ptr<UserStore> users) {
   return std::make_shared<MemoryCredentialStore>(std::move(users));

@@ -1,6 +1,7 @@
 // Shared by the memory/ store implementations only.
 #pragma once
 
+#include <functional>
 #include <memory>
 
 #include "store/account_token_store.h"
@@ -13,12 +14,16 @@ namespace tessera::store::memory {
 // The credential store over `users`, which it asks whether a user exists (as the SQL backends'
 // foreign keys do). REQUIRES: `users` never calls back into the credential store.
 std::shared_ptr<CredentialStore> make_credential_store(std::shared_ptr<UserStore> users);
+// UserStore::remove's cascade on `store` (made by make_credential_store): the user's rows go.
+void forget_credentials(CredentialStore& store, const UserId& user);
 
 // The outbox and the account tokens over `users` (lifecycle_stores.cc): one object behind both
 // interfaces. REQUIRES: `users` never calls back into them.
 struct LifecycleStores {
   std::shared_ptr<OutboxStore> outbox;
   std::shared_ptr<AccountTokenStore> account_tokens;
+  // UserStore::remove's cascade: the user's mails and tokens go (holds a weak reference).
+  std::function<void(const UserId&)> forget;
 };
 LifecycleStores make_lifecycle_stores(std::shared_ptr<UserStore> users);
 

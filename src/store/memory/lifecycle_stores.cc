@@ -229,6 +229,13 @@ class MemoryLifecycleStores final : public OutboxStore, public AccountTokenStore
                          [&](const auto& entry) { return entry.second.expires_at < before; });
   }
 
+  // UserStore::remove's cascade: the user's mails and tokens go.
+  void forget_user(const UserId& user) {
+    std::lock_guard lock(mu_);
+    std::erase_if(mails_, [&](const auto& m) { return m.second.record.user_id == user; });
+    std::erase_if(tokens_, [&](const auto& t) { return t.second.user_id == user; });
+  }
+
  private:
   struct Mail {
     MailRecord record;
@@ -297,7 +304,11 @@ class MemoryLifecycleStores final : public OutboxStore, public AccountTokenStore
 
 LifecycleStores make_lifecycle_stores(std::shared_ptr<UserStore> users) {
   auto both = std::make_shared<MemoryLifecycleStores>(std::move(users));
-  return LifecycleStores{.outbox = both, .account_tokens = both};
+  return LifecycleStores{.outbox = both,
+                         .account_tokens = both,
+                         .forget = [weak = std::weak_ptr(both)](const UserId& user) {
+                           if (auto s = weak.lock()) s->forget_user(user);
+                         }};
 }
 
 }  // namespace tessera::store::memory

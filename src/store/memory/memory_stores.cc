@@ -1,10 +1,12 @@
 #include "store/memory/memory_stores.h"
 
 #include <algorithm>
+#include <functional>
 #include <iterator>
 #include <map>
 #include <memory>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <set>
 #include <shared_mutex>
 #include <string>
@@ -20,6 +22,23 @@ namespace {
 // Users by id, with an email index and a (created_at, id) index for list().
 class MemoryUserStore final : public UserStore {
  public:
+  // What remove() must also clear in the other memory stores (the SQL backends' cascade and
+  // deletes). Wiring only (open_stores), before any call.
+  void on_remove(std::function<void(const UserId&)> hook) { on_remove_.push_back(std::move(hook)); }
+
+  std::expected<void, StoreError> remove(const UserId& id) override {
+    {
+      std::unique_lock lock(mu_);
+      auto it = users_.find(id);
+      if (it == users_.end()) return std::unexpected(StoreError::kNotFound);
+      by_email_.erase(it->second.email);
+      by_created_.erase({it->second.created_at, id});
+      users_.erase(it);
+    }
+    for (const auto& hook : on_remove_) hook(id);
+    return {};
+  }
+
   std::expected<void, StoreError> create(const User& user) override {
     std::unique_lock lock(mu_);
     if (users_.contains(user.id) || by_email_.contains(user.email)) {
@@ -123,6 +142,7 @@ class MemoryUserStore final : public UserStore {
   std::map<UserId, User> users_;
   std::map<std::string, UserId, std::less<>> by_email_;
   std::set<std::pair<std::int64_t, UserId>> by_created_;
+  std::vector<std::function<void(const UserId&)>> on_remove_;
 };
 
 // Sessions by id hash, with a per-user index in creation order (a store-wide sequence number
@@ -326,6 +346,20 @@ class MemoryAuditStore final : public AuditStore {
     return devices_.emplace(user, std::string(fingerprint)).second;
   }
 
+  // UserStore::remove: the user's devices go; their events stay, without the email.
+  void forget_user(const UserId& user) {
+    std::unique_lock lock(mu_);
+    std::erase_if(devices_, [&](const auto& d) { return d.first == user; });
+    for (AuditEvent& e : events_) {
+      if (e.user_id != user) continue;
+      auto detail = nlohmann::json::parse(e.detail, nullptr, /*allow_exceptions=*/false);
+      if (!detail.is_object()) continue;
+      detail.erase("email");
+      detail.erase("new_email");
+      e.detail = detail.dump();
+    }
+  }
+
  private:
   std::shared_mutex mu_;
   std::vector<AuditEvent> events_;
@@ -433,6 +467,15 @@ class MemoryRefreshStore final : public RefreshStore {
     std::unique_lock lock(mu_);
     if (secret_.empty()) secret_ = candidate;
     return secret_;
+  }
+
+  // UserStore::remove: the user's families go.
+  void forget_user(const UserId& user) {
+    std::unique_lock lock(mu_);
+    auto mine = by_user_.find(user);
+    if (mine == by_user_.end()) return;
+    for (const auto& [created, id] : mine->second) families_.erase(id);
+    by_user_.erase(mine);
   }
 
  private:
@@ -782,17 +825,38 @@ Stores open_stores() {
   auto oauth = std::make_shared<OAuthRecords>();
   auto users = std::make_shared<MemoryUserStore>();
   LifecycleStores lifecycle = make_lifecycle_stores(users);
+  auto sessions = std::make_shared<MemorySessionStore>();
+  auto audit = std::make_shared<MemoryAuditStore>();
+  auto refresh = std::make_shared<MemoryRefreshStore>();
+  auto credentials = make_credential_store(users);
+  // UserStore::remove's cascade. The hooks hold weak references: the stores own the users
+  // store's hooks, not the other way round.
+  users->on_remove([sessions = std::weak_ptr(sessions), audit = std::weak_ptr(audit),
+                    refresh = std::weak_ptr(refresh), oauth = std::weak_ptr(oauth),
+                    credentials = std::weak_ptr(credentials),
+                    forget_lifecycle = lifecycle.forget](const UserId& user) {
+    if (auto s = sessions.lock()) (void)s->remove_all(user, nullptr);
+    if (auto a = audit.lock()) a->forget_user(user);
+    if (auto r = refresh.lock()) r->forget_user(user);
+    if (auto o = oauth.lock()) {
+      std::unique_lock lock(o->mu);
+      o->consents.erase(user);
+      std::erase_if(o->codes, [&](const auto& c) { return c.second.user_id == user; });
+    }
+    if (auto c = credentials.lock()) forget_credentials(*c, user);
+    forget_lifecycle(user);
+  });
   return Stores{.users = users,
-                .sessions = std::make_shared<MemorySessionStore>(),
+                .sessions = sessions,
                 .counters = std::make_shared<MemoryCounterStore>(),
-                .audit = std::make_shared<MemoryAuditStore>(),
-                .refresh = std::make_shared<MemoryRefreshStore>(),
+                .audit = audit,
+                .refresh = refresh,
                 .keys = std::make_shared<MemoryKeyStore>(),
                 .revocations = std::make_shared<MemoryRevocationStore>(),
                 .clients = std::make_shared<MemoryClientStore>(oauth),
                 .codes = std::make_shared<MemoryAuthorizationCodeStore>(oauth),
                 .consents = std::make_shared<MemoryConsentStore>(oauth),
-                .credentials = make_credential_store(users),
+                .credentials = credentials,
                 .outbox = lifecycle.outbox,
                 .account_tokens = lifecycle.account_tokens,
                 .changes = make_local_change_feed(),

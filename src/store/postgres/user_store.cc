@@ -73,6 +73,30 @@ class PostgresUserStore final : public UserStore {
                   Params().bytea(id).boolean(verified));
   }
 
+  std::expected<void, StoreError> remove(const UserId& id) override {
+    return transaction(*pool_, "users.remove", [&](Op& op) -> std::expected<void, StoreError> {
+      // What references the user without a foreign key, then the user: the cascade takes the
+      // rest. Any failure rolls the whole transaction back.
+      for (std::string_view sql : {
+               "DELETE FROM sessions WHERE user_id = $1",
+               "DELETE FROM refresh_families WHERE user_id = $1",
+               "DELETE FROM user_devices WHERE user_id = $1",
+               "DELETE FROM oauth_codes WHERE user_id = $1",
+               "DELETE FROM oauth_consents WHERE user_id = $1",
+               "UPDATE audit_events SET detail = ((detail::jsonb - 'email') - 'new_email')::text "
+               "WHERE user_id = $1",
+           }) {
+        if (auto done = exec_changes(op, sql, Params().bytea(id)); !done) {
+          return std::unexpected(done.error());
+        }
+      }
+      auto removed = exec_changes(op, "DELETE FROM users WHERE id = $1", Params().bytea(id));
+      if (!removed) return std::unexpected(removed.error());
+      if (*removed == 0) return std::unexpected(StoreError::kNotFound);
+      return {};
+    });
+  }
+
   std::expected<void, StoreError> set_email(const UserId& id, std::string_view email) override {
     // A taken email fails the UNIQUE constraint: kConflict.
     return update("users.set_email", "UPDATE users SET email = $2 WHERE id = $1",

@@ -96,6 +96,34 @@ class SqliteUserStore final : public UserStore {
                   [&](Statement& st) { st.bind(2, email); });
   }
 
+  std::expected<void, StoreError> remove(const UserId& id) override {
+    return db_->write([&](Database::Lease& lease) -> std::expected<void, StoreError> {
+      // What references the user without a foreign key (tables older than the cascade rule,
+      // or rows a cache may hold instead), then the user: the cascade takes the rest. An error
+      // undoes this write's savepoint whole.
+      for (const char* sql : {
+               "DELETE FROM sessions WHERE user_id = ?1",
+               "DELETE FROM refresh_families WHERE user_id = ?1",
+               "DELETE FROM user_devices WHERE user_id = ?1",
+               "DELETE FROM oauth_codes WHERE user_id = ?1",
+               "DELETE FROM oauth_consents WHERE user_id = ?1",
+               "UPDATE audit_events SET detail = json_remove(detail, '$.email', '$.new_email') "
+               "WHERE user_id = ?1 AND json_valid(detail)",
+           }) {
+        auto st = prepare(*db_, lease, sql);
+        if (!st) return std::unexpected(st.error());
+        st->bind_blob(1, id);
+        if (auto done = run(*db_, lease, *st, "users.remove"); !done) return done;
+      }
+      auto st = prepare(*db_, lease, "DELETE FROM users WHERE id = ?1");
+      if (!st) return std::unexpected(st.error());
+      st->bind_blob(1, id);
+      if (auto done = run(*db_, lease, *st, "users.remove"); !done) return done;
+      if (lease->changes() == 0) return std::unexpected(StoreError::kNotFound);
+      return {};
+    });
+  }
+
   std::expected<std::vector<User>, StoreError> list_non_ascii_emails() override {
     // length() counts characters of TEXT and bytes of a BLOB: they differ exactly when the
     // text holds a multi-byte (non-ASCII) character.
