@@ -15,6 +15,11 @@
 //     old password fails, the new one signs in; the same link again says it was already used
 //     and offers a new one;
 //   without JavaScript the pages say what to do (<noscript>);
+//   change of email: on the account page, with a sign-in older than auth.step_up_max_age (1 s
+//     here), the change asks for the password first (the page's step-up), then refuses the
+//     current address in the server's words and sends a link to a new one; the link's page
+//     /confirm-email-change makes it the sign-in address: the old address then fails, the new
+//     one signs in;
 //   no page logged a CSP violation or a script error;
 //   accessibility (a11y.mjs: axe, light and dark, 390 px wide) of each page and state reached.
 //
@@ -39,6 +44,7 @@ import {
 const EMAIL = 'new-user@example.com';
 const PASSWORD = 'first pass phrase';
 const NEW_PASSWORD = 'second pass phrase';
+const NEW_EMAIL = 'moved-user@example.com';
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -130,9 +136,11 @@ async function scenario(t, { server }, sink, spool) {
   }
 
   // The login page's password step; resolves once the page reacted.
-  async function signIn(password) {
+  let signedInAt = 0;
+  async function signIn(password, email = EMAIL) {
+    signedInAt = Date.now();
     await page.goto(`${base}/login`);
-    await page.fill('#email', EMAIL);
+    await page.fill('#email', email);
     await page.fill('#password', password);
     await page.click('#login-submit');
     await page.waitForFunction(
@@ -289,11 +297,67 @@ async function scenario(t, { server }, sink, spool) {
       await bare.context().close();
     });
 
+    // auth.step_up_max_age is 1 s: a sign-in 2 s old (whole seconds) is no longer recent (the
+    // step above took most of that wait).
+    const changeEmail = 'changing the email asks for the password, then mails the new address';
+    await step(changeEmail, async (st) => {
+      await page.goto(`${base}/account`);
+      await sleep(signedInAt + 2200 - Date.now());
+      // The current address: the step-up first, then the server's words.
+      await page.fill('#new-email', EMAIL);
+      await page.click('#email-change-submit');
+      await page.waitForSelector('#step-up', { state: 'visible' });
+      await page.fill('#step-up-password', NEW_PASSWORD);
+      await page.click('#step-up-submit');
+      assert.equal(await visibleText('#email-change-error'), 'That is already your email address.');
+      assert.equal(await page.isVisible('#step-up'), false, 'the step-up form is closed');
+      // Recent now (1 s); should the second slip past it, the password is asked again.
+      await page.fill('#new-email', NEW_EMAIL);
+      await page.click('#email-change-submit');
+      const stepUp = page.locator('#step-up');
+      const said = page.locator('#email-change-status');
+      await stepUp.or(said).first().waitFor();
+      if (await stepUp.isVisible()) {
+        await page.fill('#step-up-password', NEW_PASSWORD);
+        await page.click('#step-up-submit');
+      }
+      assert.equal(
+        await visibleText('#email-change-status'),
+        `We sent a link to ${NEW_EMAIL}: open it to make it your sign-in address. Your ` +
+          'current address stays until then.',
+      );
+      assert.equal(await page.isVisible('#email-change-error'), false);
+      assert.equal(await text('#me-email'), EMAIL, 'the address stays until the link is used');
+      await accessible(st, 'the account page, email change link sent');
+      const notice = await mails.next(/^A change of your .* sign-in email/);
+      assert.deepEqual(notice.rcpt_tos, [EMAIL]);
+    });
+
+    await step('the link makes the new address the sign-in address', async () => {
+      const mail = await mails.next(/^Confirm your new email/);
+      assert.deepEqual(mail.rcpt_tos, [NEW_EMAIL]);
+      await page.goto(linkIn(mail, base, '/confirm-email-change'));
+      await page.click('#verify-submit');
+      const done = await visibleText('#verify-done-text');
+      assert.equal(done, `Done: you now sign in with ${NEW_EMAIL}.`);
+      page = await newPage('new-address');
+      await signIn(NEW_PASSWORD);
+      assert.equal(await visibleText('#login-error'), 'The email or password is not correct.');
+      await signIn(NEW_PASSWORD, NEW_EMAIL);
+      await page.waitForURL(`${base}/account`);
+      await page.waitForFunction(
+        (email) => document.querySelector('#me-email').textContent === email,
+        NEW_EMAIL,
+      );
+    });
+
     await step('no Content-Security-Policy violations and no script errors', async () => {
       assert.deepEqual(log.cspViolations, []);
       // The refusals the flow asks for (a guessable password: 422; the used link: 400
-      // invalid_link) are the browser's console errors for them.
-      const refused = /status of (400|422) \([^)]*\) \(http:\/\/[^)]*\/auth\/password\/reset\)$/;
+      // invalid_link; the current address as the new one: 400) are the browser's console
+      // errors for them.
+      const refused =
+        /status of (400|422) \([^)]*\) \(http:\/\/[^)]*\/auth\/(password\/reset|email\/change)\)$/;
       assert.deepEqual(
         log.scriptErrors.filter((e) => !refused.test(e)),
         [],
@@ -312,7 +376,7 @@ test('account lifecycle: sign up, confirm, reset through mail', { timeout: 12000
   try {
     const config =
       `[email]\nsmtp_url = "smtp://127.0.0.1:${sink.port}"\nfrom = "accounts@tessera.test"\n` +
-      '[auth]\nopen_signup = true\n';
+      '[auth]\nopen_signup = true\nstep_up_max_age = "1s"\n';
     await withTessera(t, { name: 'account', config }, (ctx) => scenario(t, ctx, sink, spool));
   } finally {
     await sink.stop();

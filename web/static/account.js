@@ -1,14 +1,16 @@
 // The account page (/account): who you are, second factors and passkeys (mfa.js), sessions,
-// connected apps, sign out, password change.
+// connected apps, sign out, password and email change.
 //
 // Whether the email address is confirmed comes with GET /auth/me (email_verified); while it is
 // not, the page offers "Send the confirmation link again" (POST /auth/email/resend -> 202).
+// "Change your email" POSTs /auth/email/change {new_email} -> 202: a link goes to the new
+// address, which becomes the sign-in address once the link is opened (/confirm-email-change).
 //
-// Sensitive actions (log out everywhere, password change, second-factor changes) need a recent
-// sign-in: refused with 401 `insufficient_user_authentication` (RFC 9470), the page asks for
-// the password (the current password of a password change serves), POSTs /auth/step-up, which
-// renews the sign-in under new cookies, and retries the action once. With TOTP on, the prompt
-// asks for a code as well (an app's code or a recovery code).
+// Sensitive actions (log out everywhere, password and email change, second-factor changes)
+// need a recent sign-in: refused with 401 `insufficient_user_authentication` (RFC 9470), the
+// page asks for the password (the current password of a password change serves), POSTs
+// /auth/step-up, which renews the sign-in under new cookies, and retries the action once. With
+// TOTP on, the prompt asks for a code as well (an app's code or a recovery code).
 //
 // A user whose role must have a second factor (auth.require_mfa_roles) and has none gets 403
 // `mfa_enrollment_required` from everything but /auth/me, /auth/mfa*, passkey registration
@@ -58,9 +60,11 @@ export function initAccount() {
 
   // Runs `action`. When it fails because the session is gone, back to the login page; when
   // the server wants a second factor set up first, the second-factor section says so; any
-  // other failure is shown, in the words of `own` where it has some (see describeError).
-  async function guarded(action, own) {
-    hide(error);
+  // other failure is shown in `where` (the page's error at the top unless given), in the
+  // words of `own` where it has some (see describeError; or a function of the error giving
+  // them).
+  async function guarded(action, own, where = error) {
+    hide(where);
     try {
       await action();
     } catch (err) {
@@ -73,7 +77,7 @@ export function initAccount() {
         goToLogin();
         return;
       }
-      showError(error, err, own);
+      showError(where, err, typeof own === 'function' ? own(err) : own);
     }
   }
 
@@ -365,6 +369,35 @@ export function initAccount() {
         await loadSessions();
       },
       { 401: 'Your current password is not correct.' },
+    );
+  });
+
+  // "Change your email": its own messages above the form. A 400 says what to change in the
+  // server's words ("that is already your email address").
+  const emailForm = byId('email-change-form');
+  emailForm.addEventListener('submit', (event) => {
+    event.preventDefault();
+    const said = byId('email-change-status');
+    hide(said);
+    const email = emailForm.elements.new_email.value.trim();
+    const submit = byId('email-change-submit');
+    submit.disabled = true;
+    guarded(
+      async () => {
+        try {
+          await withStepUp(() => api('POST', '/auth/email/change', { new_email: email }));
+        } finally {
+          submit.disabled = false;
+        }
+        emailForm.reset();
+        show(
+          said,
+          `We sent a link to ${email}: open it to make it your sign-in address. Your current ` +
+            'address stays until then.',
+        );
+      },
+      mailWords,
+      byId('email-change-error'),
     );
   });
 
