@@ -272,7 +272,7 @@ std::expected<std::unique_ptr<Services>, std::string> open_services(const Config
       s->account_mail.get());
   s->lifecycle = std::make_unique<auth::AccountLifecycle>(
       *s->users, *s->sessions, *s->auth, *s->account_mail, *s->stores.account_tokens, *s->limiter,
-      *s->audit, s->clock);
+      *s->audit, *s->store_pool, s->clock);
   // Clients cached for a second: the token endpoint looks its client up on every request; a
   // change made elsewhere reaches this process within the second, like a revocation.
   s->clients = std::make_unique<auth::ClientService>(s->stores.clients, *s->audit, s->clock,

@@ -29,7 +29,7 @@ Error disabled_user() {
 
 AccountLifecycle::AccountLifecycle(UserService& users, SessionService& sessions, AuthService& auth,
                                    AccountMail& mail, store::AccountTokenStore& tokens,
-                                   RateLimiter& limiter, AuditService& audit,
+                                   RateLimiter& limiter, AuditService& audit, HashPool& background,
                                    const base::Clock& clock)
     : users_(users),
       sessions_(sessions),
@@ -38,6 +38,7 @@ AccountLifecycle::AccountLifecycle(UserService& users, SessionService& sessions,
       tokens_(tokens),
       limiter_(limiter),
       audit_(audit),
+      background_(background),
       clock_(clock) {}
 
 std::expected<void, Error> AccountLifecycle::forgot_password(std::string_view email,
@@ -53,9 +54,9 @@ std::expected<void, Error> AccountLifecycle::forgot_password(std::string_view em
       !counted) {
     return std::unexpected(std::move(counted.error()));
   }
-  // The look-up and the link happen on the pool, for a known and an unknown address alike, so
-  // the answer's timing says nothing about which it was. What fails there (a store outage) is
-  // the user's to retry: the answer promised nothing.
+  // The look-up and the link happen on the background pool, for a known and an unknown address
+  // alike, so the answer's timing says nothing about which it was. What fails there (a store
+  // outage) is the user's to retry: the answer promised nothing.
   auto job = [this, email = std::move(*normalized), from] {
     auto user = users_.find_by_email(email);
     if (!user || user->disabled) return;
@@ -64,7 +65,7 @@ std::expected<void, Error> AccountLifecycle::forgot_password(std::string_view em
                           actor_of(user->id, from), {});
     }
   };
-  if (!users_.pool().submit(std::move(job))) return std::unexpected(make_error(Errc::kBusy));
+  if (!background_.submit(std::move(job))) return std::unexpected(make_error(Errc::kBusy));
   return {};
 }
 

@@ -4,7 +4,7 @@
 // What a client must not be able to tell apart:
 //   - forgot_password: a known and an unknown address. Both are counted against the same mail
 //     limits (RateLimiter::count_mail_request) before anything is looked up, and both answer as
-//     soon as the look-up and the link are handed to the hash pool: the answer waits for the
+//     soon as the look-up and the link are handed to a worker pool: the answer waits for the
 //     same work (the count and one queue submission) whichever it is. A disabled account gets
 //     no link, silently.
 // Links: opening one (GET, a page) never changes anything - mail scanners open links; only
@@ -23,6 +23,7 @@
 #include "auth/audit.h"
 #include "auth/auth_service.h"
 #include "auth/errors.h"
+#include "auth/hash_pool.h"
 #include "auth/lifecycle/account_mail.h"
 #include "auth/rate_limiter.h"
 #include "auth/sessions.h"
@@ -34,9 +35,11 @@ namespace tessera::auth {
 
 class AccountLifecycle {
  public:
+  // `background` runs forgot_password's look-up and link: a store-bound pool (the app's store
+  // pool), never the password-hashing one, which a flood of requests must not fill.
   AccountLifecycle(UserService& users, SessionService& sessions, AuthService& auth,
                    AccountMail& mail, store::AccountTokenStore& tokens, RateLimiter& limiter,
-                   AuditService& audit, const base::Clock& clock);
+                   AuditService& audit, HashPool& background, const base::Clock& clock);
 
   // POST /auth/password/forgot. Success for a known and an unknown address alike (see above).
   // kBadInput (not an address), kNotConfigured (mail off), kRateLimited (+retry_after),
@@ -110,6 +113,7 @@ class AccountLifecycle {
   store::AccountTokenStore& tokens_;
   RateLimiter& limiter_;
   AuditService& audit_;
+  HashPool& background_;
   const base::Clock& clock_;
 };
 
