@@ -59,7 +59,14 @@ std::expected<void, Error> AccountLifecycle::forgot_password(std::string_view em
   // outage) is the user's to retry: the answer promised nothing.
   auto job = [this, email = std::move(*normalized), from] {
     auto user = users_.find_by_email(email);
-    if (!user || user->disabled) return;
+    if (!user || user->disabled) {
+      // The same composing work as for a known address (a link, a rendered and sealed mail),
+      // thrown away: the worker's CPU use, which competes with the answer on a small machine,
+      // then says nothing about which it was.
+      store::User nobody{.email = email};
+      (void)mail_.rehearse_link(nobody, store::AccountTokenPurpose::kResetPassword);
+      return;
+    }
     if (mail_.send_link(*user, store::AccountTokenPurpose::kResetPassword)) {
       (void)audit_.record(AuditType::kPasswordResetRequested, clock_.now_unix(),
                           actor_of(user->id, from), {});

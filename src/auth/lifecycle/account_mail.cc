@@ -90,6 +90,13 @@ std::expected<void, Error> AccountMail::send_link(const store::User& user,
   return {};
 }
 
+std::expected<void, Error> AccountMail::rehearse_link(const store::User& user,
+                                                      store::AccountTokenPurpose purpose) const {
+  auto link = link_mail(user, purpose, user.email, clock_.now_unix());
+  if (!link) return std::unexpected(std::move(link.error()));
+  return {};
+}
+
 std::expected<std::string, Error> AccountMail::issue_link(const store::User& user,
                                                           store::AccountTokenPurpose purpose) {
   const std::int64_t now = clock_.now_unix();

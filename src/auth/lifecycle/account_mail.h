@@ -61,6 +61,11 @@ class AccountMail {
   // kUnavailable; kNotFound if the user is gone.
   std::expected<void, Error> send_link(const store::User& user, store::AccountTokenPurpose purpose);
 
+  // The work of send_link (a token, a link, a rendered and sealed mail) with nothing stored or
+  // sent: what an unknown address costs, so it costs what a known one does.
+  std::expected<void, Error> rehearse_link(const store::User& user,
+                                           store::AccountTokenPurpose purpose) const;
+
   // A new link of `purpose` (kVerifyEmail or kResetPassword) for `user`, stored WITHOUT a mail:
   // the link itself, for an administrator to hand over (`tessera user reset-password
   // --print-link`). Works with mail off. kUnavailable; kNotFound if the user is gone.
