@@ -1188,7 +1188,8 @@ TEST_F(AuthApiTest, InternationalizedDomainSpellingsAreOneAccount) {
                 json({{"email", email}, {"password", password}}).dump());
   };
   EXPECT_EQ(signup(unicode, "first kumquat phrase").status, 201);
-  EXPECT_EQ(signup(a_label, "second kumquat phrase").status, 201);  // taken: same answer, no account
+  EXPECT_EQ(signup(a_label, "second kumquat phrase").status,
+            201);  // taken: same answer, no account
   EXPECT_EQ(signup(upper, "third kumquat phrase").status, 201);
   std::string id;
   for (const std::string& spelling : {unicode, upper, a_label}) {
