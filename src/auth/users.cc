@@ -182,32 +182,32 @@ std::expected<store::User, Error> UserService::create_user_now(std::string_view 
   return u;
 }
 
-void UserService::create_user(std::string email, std::string password,
-                              std::vector<std::string> roles, std::int64_t now,
-                              Done<store::User> done) {
+void UserService::user_job(UserMaker make, std::string email, std::string password,
+                           std::vector<std::string> roles, std::int64_t now,
+                           Done<store::User> done) {
   using R = std::expected<store::User, Error>;
   run_on_pool<R>(
-      [this, email = std::move(email), password = std::move(password), roles = std::move(roles),
-       now]() mutable {
-        R r = create_user_now(email, password, std::move(roles), now);
+      [this, make, email = std::move(email), password = std::move(password),
+       roles = std::move(roles), now]() mutable {
+        R r = (this->*make)(email, password, std::move(roles), now);
         crypto::cleanse(password);
         return r;
       },
       std::move(done), std::unexpected(make_error(Errc::kBusy)));
 }
 
+void UserService::create_user(std::string email, std::string password,
+                              std::vector<std::string> roles, std::int64_t now,
+                              Done<store::User> done) {
+  user_job(&UserService::create_user_now, std::move(email), std::move(password), std::move(roles),
+           now, std::move(done));
+}
+
 void UserService::prepare_user(std::string email, std::string password,
                                std::vector<std::string> roles, std::int64_t now,
                                Done<store::User> done) {
-  using R = std::expected<store::User, Error>;
-  run_on_pool<R>(
-      [this, email = std::move(email), password = std::move(password), roles = std::move(roles),
-       now]() mutable {
-        R r = prepare_user_now(email, password, std::move(roles), now);
-        crypto::cleanse(password);
-        return r;
-      },
-      std::move(done), std::unexpected(make_error(Errc::kBusy)));
+  user_job(&UserService::prepare_user_now, std::move(email), std::move(password), std::move(roles),
+           now, std::move(done));
 }
 
 std::expected<std::string, Error> UserService::hash_new_password_now(std::string_view password,

@@ -173,6 +173,14 @@ class UserService {
   // Queues `work` on the pool; on a full queue calls done(kBusy) at once.
   template <typename R>
   void run_on_pool(std::function<R()> work, std::function<void(R)> done, R busy);
+  // create_user / prepare_user: `make` (create_user_now or prepare_user_now) on the pool, the
+  // password cleansed after.
+  using UserMaker = std::expected<store::User, Error> (UserService::*)(std::string_view,
+                                                                       std::string_view,
+                                                                       std::vector<std::string>,
+                                                                       std::int64_t);
+  void user_job(UserMaker make, std::string email, std::string password,
+                std::vector<std::string> roles, std::int64_t now, Done<store::User> done);
 
   std::shared_ptr<store::UserStore> users_;
   HashPool& pool_;
