@@ -33,6 +33,7 @@ import { test } from 'node:test';
 
 import { checkPage } from './a11y.mjs';
 import {
+  describePage,
   launchChromium,
   startSmtpSink,
   steps,
@@ -93,12 +94,7 @@ async function scenario(t, { server }, sink, spool) {
   let page;
   const { step, ok } = steps(t, async (st) => {
     if (!page) return;
-    const said = await page
-      .$$eval('.error:not([hidden]), .status:not([hidden])', (els) =>
-        els.map((e) => e.textContent).join(' | '),
-      )
-      .catch(() => '');
-    st.diagnostic(`the browser is at ${page.url()}${said ? `, showing: ${said}` : ''}`);
+    st.diagnostic(`the browser is at ${await describePage(page)}`);
     for (const line of [...log.cspViolations, ...log.scriptErrors]) st.diagnostic(line);
     st.diagnostic(`smtp_sink stderr: ${sink.stderr().slice(-2048)}`);
   });

@@ -12,7 +12,7 @@
 import assert from 'node:assert/strict';
 
 import { checkPage } from './a11y.mjs';
-import { launchChromium, steps, watchPage } from './harness.mjs';
+import { describePage, launchChromium, steps, watchPage } from './harness.mjs';
 
 export const EXPECTED_CSP =
   "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; " +
@@ -52,12 +52,7 @@ export async function browserFlow(
   // Where each browser stood, and what its page said: usually the server's problem.
   const { step, ok } = steps(t, async (st) => {
     for (const dev of devices) {
-      const said = await dev.page
-        .$$eval('.error:not([hidden]), .status:not([hidden])', (els) =>
-          els.map((e) => e.textContent).join(' | '),
-        )
-        .catch(() => '');
-      st.diagnostic(`${dev.label} at ${dev.page.url()}${said ? `, showing: ${said}` : ''}`);
+      st.diagnostic(`${dev.label} at ${await describePage(dev.page)}`);
     }
   });
 

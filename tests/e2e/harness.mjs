@@ -229,6 +229,18 @@ export async function withTessera(t, { name, config }, fn) {
 // Steps of one scenario as subtests of `t`, run in order; after the first failure the rest are
 // skipped (they would fail for the same reason). `onFailure(st)` may add diagnostics (where
 // each browser stood) before the error is reported. Returns step(name, fn) and ok().
+// Where `page` is and the words it shows (error and status lines, or `selector`), for a failed
+// step's diagnostics: "http://.../account, showing: ...".
+export async function describePage(
+  page,
+  selector = '.error:not([hidden]), .status:not([hidden])',
+) {
+  const said = await page
+    .$$eval(selector, (els) => els.map((e) => e.textContent).join(' | '))
+    .catch(() => '');
+  return `${page.url()}${said ? `, showing: ${said}` : ''}`;
+}
+
 export function steps(t, onFailure = async () => {}) {
   let broken = false;
   const step = (name, fn) =>

@@ -31,7 +31,14 @@ import fs from 'node:fs';
 import { test } from 'node:test';
 
 import { checkPage } from './a11y.mjs';
-import { addUser, launchChromium, steps, watchPage, withTessera } from './harness.mjs';
+import {
+  addUser,
+  describePage,
+  launchChromium,
+  steps,
+  watchPage,
+  withTessera,
+} from './harness.mjs';
 
 const PASSWORD = 'correct horse battery staple';
 const PASSKEY_USER = 'passkey-user@example.com';
@@ -75,12 +82,7 @@ async function scenario(t, { binary, server, dataDir }) {
   let page;
   const { step, ok } = steps(t, async (st) => {
     if (!page) return;
-    const said = await page
-      .$$eval('.error:not([hidden]), .status:not([hidden])', (els) =>
-        els.map((e) => e.textContent).join(' | '),
-      )
-      .catch(() => '');
-    st.diagnostic(`the browser is at ${page.url()}${said ? `, showing: ${said}` : ''}`);
+    st.diagnostic(`the browser is at ${await describePage(page)}`);
     for (const line of [...log.cspViolations, ...log.scriptErrors]) st.diagnostic(line);
   });
 

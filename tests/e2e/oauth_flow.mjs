@@ -25,7 +25,15 @@ import { test } from 'node:test';
 
 import { checkPage } from './a11y.mjs';
 import { EXPECTED_CSP } from './flow.mjs';
-import { addClient, addUser, launchChromium, steps, watchPage, withTessera } from './harness.mjs';
+import {
+  addClient,
+  addUser,
+  describePage,
+  launchChromium,
+  steps,
+  watchPage,
+  withTessera,
+} from './harness.mjs';
 import { startSampleApp } from './sample_app.mjs';
 
 const EMAIL = 'oauth-user@example.com';
@@ -60,12 +68,9 @@ async function scenario(t, { binary, server, dataDir }) {
   let page;
   const { step, ok } = steps(t, async (st) => {
     if (!page) return;
-    const said = await page
-      .$$eval('#status, #problem, #error, .error:not([hidden])', (els) =>
-        els.map((e) => e.textContent).join(' | '),
-      )
-      .catch(() => '');
-    st.diagnostic(`the browser is at ${page.url()}${said ? `, showing: ${said}` : ''}`);
+    st.diagnostic(
+      `the browser is at ${await describePage(page, '#status, #problem, #error, .error:not([hidden])')}`,
+    );
     st.diagnostic(`the app's callbacks: ${JSON.stringify(app.callbacks.map(summary))}`);
     const recent = documents.slice(-6).map((d) => `${d.status} ${d.url}`);
     st.diagnostic(`the last documents: ${recent.join(', ')}`);
