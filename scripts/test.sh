@@ -5,7 +5,8 @@
 #   3. libFuzzer targets, each for TESSERA_FUZZ_SECONDS (default 20)
 # with a throwaway PostgreSQL and Redis on loopback (scripts/local-services.sh) for the suites
 # that run on them, stopped by PID at the end.
-# Ends with one line "N passed, M failed" over everything.
+# Ends with the failed tests by name (CI keeps only the tail of the output), then one line
+# "N passed, M failed" over everything.
 set -uo pipefail
 top="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$top"
@@ -31,6 +32,21 @@ tally() {  # tally LOG: adds ctest's "N% tests passed, F tests failed out of T" 
   passed=$((passed + total - bad))
   failed=$((failed + bad))
 }
+failures=""
+excerpts=""
+# list_failures LOG PHASE DIR: keeps ctest's "The following tests FAILED" lines and the last
+# lines of each such test's output (from DIR's Testing/Temporary/LastTest.log) for the end.
+list_failures() {
+  local names name
+  names=$(sed -n '/The following tests FAILED:/,/^[^[:space:]]/p' "$1" | grep -E '^[[:space:]]+[0-9]+ - ')
+  [ -z "$names" ] && return 0
+  failures+="$(echo "$names" | sed -E "s/^[[:space:]]+/  $2: /")"$'\n'
+  for name in $(echo "$names" | sed -E 's/^[[:space:]]+[0-9]+ - ([^ ]+).*/\1/'); do
+    excerpts+="-- $2 $name, the end of its output:"$'\n'
+    excerpts+="$(awk -v t="$name" '$0 ~ ("Test: " t "$") {on = 1; next}
+      on && /^<end of output>$/ {exit} on' "$3/Testing/Temporary/LastTest.log" | tail -n 30)"$'\n'
+  done
+}
 
 logs="$(mktemp -d)"
 services="$logs/services"
@@ -53,6 +69,7 @@ if rel="$(scripts/build.sh release | tail -n 1)"; then
   echo "== release tests"
   (cd "$rel" && ctest -j "$jobs" --output-on-failure --timeout 600) 2>&1 | tee "$logs/release.log"
   tally "$logs/release.log"
+  list_failures "$logs/release.log" release "$rel"
   phase "release tests"
 else
   echo "release build failed"; failed=$((failed + 1))
@@ -65,6 +82,7 @@ if asan="$(scripts/build.sh asan | tail -n 1)"; then
   (cd "$asan" && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
      ctest -j "$jobs" --output-on-failure --timeout 900 -LE 'interop|e2e|gateway') 2>&1 | tee "$logs/asan.log"
   tally "$logs/asan.log"
+  list_failures "$logs/asan.log" asan "$asan"
   phase "asan tests"
 else
   echo "asan build failed"; failed=$((failed + 1))
@@ -74,6 +92,8 @@ if [ -x scripts/fuzz.sh ]; then
   echo "== fuzz"
   scripts/fuzz.sh "${TESSERA_FUZZ_SECONDS:-20}" 2>&1 | tee "$logs/fuzz.log"
   line=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$logs/fuzz.log" | tail -n 1)
+  names=$(grep -E '^FAIL ' "$logs/fuzz.log")
+  [ -n "$names" ] && failures+="$(echo "$names" | sed -E 's/^/  fuzz: /')"$'\n'
   if [ -n "$line" ]; then
     passed=$((passed + $(echo "$line" | cut -d' ' -f1)))
     failed=$((failed + $(echo "$line" | cut -d' ' -f3)))
@@ -83,10 +103,20 @@ if [ -x scripts/fuzz.sh ]; then
   phase "fuzz (build and run)"
 fi
 
+if [ -n "$excerpts" ]; then
+  echo
+  echo "== failed tests' output (ends)"
+  printf '%s' "$excerpts"
+fi
 echo
 echo "== time per phase"
 printf '  %-22s %5d s\n' "dependencies" "$deps_seconds"
 printf '%s' "$phase_times"
+if [ -n "$failures" ]; then
+  echo
+  echo "== failed"
+  printf '%s' "$failures"
+fi
 echo
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -78,13 +78,9 @@ int show_audit(const ConfigFlags& flags, const AuditArgs& a) {
       q.user_id = u->id;
     }
   }
+  q.since = since;  // in the store's query, so --limit counts only events since then
   auto events = (*s)->audit->query(q);
   if (!events) return fail(kExitUsage, "cannot read the audit log: " + reason(events.error()));
-  // Newest first: the events older than `since` are the tail of the page (ids follow time; a
-  // node whose clock lags can leave one out of order, and it is dropped all the same).
-  if (since) {
-    std::erase_if(*events, [&](const store::AuditEvent& e) { return e.at < *since; });
-  }
   if (!a.json) {
     std::cout << std::left << std::setw(8) << "ID" << std::setw(22) << "AT" << std::setw(26)
               << "TYPE" << std::setw(37) << "USER" << std::setw(18) << "IP"

@@ -15,6 +15,9 @@ struct AuditQuery {
   std::optional<std::int64_t> before_id;  // only events with id < this (paging)
   std::optional<UserId> user_id;          // only this user's events
   std::string type;                       // only this type (empty: any)
+  // Only events with at >= since. Ids follow time only roughly (nodes' clocks differ), so this
+  // filters; it never ends the walk early: an older-looking event can sit between newer ones.
+  std::optional<std::int64_t> since;
 };
 
 class AuditStore {

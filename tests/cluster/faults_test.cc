@@ -36,12 +36,15 @@ using Service = LocalServices::Service;
 // store.network_timeout of the nodes here: the bound on every store round trip.
 constexpr char kNodeConfig[] = "[store]\nnetwork_timeout = \"1s\"\n";
 // How long one request may take, outage or not: the network timeout plus generous slack for a
-// loaded 2-core machine (and ASan). The client gives up at kNoAnswer and records "no answer".
-constexpr milliseconds kRequestBound = 3000ms;
+// loaded 2-core machine (and ASan). Not a speed target: a bound that tells "failed closed"
+// from "waited for the server's return", so it stays below the shortest outage here (6 s).
+// The client gives up at kNoAnswer and records "no answer".
+constexpr milliseconds kRequestBound = 5000ms;
 constexpr std::chrono::seconds kNoAnswer(10);
-// /readyz must follow the stores within this (the maintenance thread asks every 250 ms), and
-// service must be back within kRecovery of a server's return.
-constexpr milliseconds kReadyBound = 3000ms;
+// /readyz must follow the stores within this (the maintenance thread asks every 250 ms; below
+// the outage, which it is part of), and service must be back within kRecovery of a server's
+// return.
+constexpr milliseconds kReadyBound = 5000ms;
 constexpr milliseconds kRecovery = 10000ms;
 
 class FaultsTest : public ::testing::Test {
@@ -415,7 +418,7 @@ TEST_F(OutageTest, RedisStoppedUnderLoadFailsClosedAndServiceResumes) {
 TEST_F(OutageTest, PostgresStoppedUnderLoadFailsClosedAndServiceResumes) {
   Run run;
   ASSERT_NO_FATAL_FAILURE(outage_under_load(
-      Service::kPostgres, {Kind::kSession, Kind::kLogin, Kind::kRefresh}, 3000ms, run));
+      Service::kPostgres, {Kind::kSession, Kind::kLogin, Kind::kRefresh}, 6000ms, run));
   // Verifying an access token needs no PostgreSQL (keys and revocations are in process, the
   // denylist in Redis): it goes on through the outage.
   const auto during = statuses(run.samples, Kind::kBearer, run.stopped, run.restarting);

@@ -608,6 +608,12 @@ TEST_P(StoreConformance, AuditQueryFilters) {
   EXPECT_TRUE(audit().query({.before_id = -5})->empty());
   EXPECT_EQ(audit().query({.before_id = ids[5] + 1000})->size(), 6u);
   EXPECT_TRUE(audit().query({.user_id = user_id(3)})->empty());
+  // since: at >= since (event i is at i), with the other filters and the limit applied after it.
+  EXPECT_EQ(idx(*audit().query({.since = 2})), (V{5, 4, 3, 2}));
+  EXPECT_EQ(idx(*audit().query({.user_id = user_id(1), .since = 1})), (V{4, 2}));
+  EXPECT_EQ(idx(*audit().query({.limit = 1, .type = "login.failure", .since = 0})), (V{3}));
+  EXPECT_EQ(idx(*audit().query({.before_id = ids[3], .since = 2})), (V{2}));
+  EXPECT_TRUE(audit().query({.since = 6})->empty());
   EXPECT_TRUE(audit().query({.type = "nope"})->empty());
 
   // Paging with before_id visits every event once, newest first.

@@ -335,6 +335,7 @@ class MemoryAuditStore final : public AuditStore {
       const AuditEvent& e = events_[i - 1];
       if (q.user_id && e.user_id != q.user_id) continue;
       if (!q.type.empty() && e.type != q.type) continue;
+      if (q.since && e.at < *q.since) continue;
       out.push_back(e);
     }
     return out;

@@ -40,7 +40,7 @@ class PostgresAuditStore final : public AuditStore {
   }
 
   std::expected<std::vector<AuditEvent>, StoreError> query(const AuditQuery& q) override {
-    // One statement text per combination of filters (at most 8, each prepared once per
+    // One statement text per combination of filters (at most 16, each prepared once per
     // connection), so each can use its index instead of "$n IS NULL OR ..." scans.
     std::string sql =
         "SELECT id, at, type, user_id, ip, user_agent, detail FROM audit_events WHERE true";
@@ -57,6 +57,10 @@ class PostgresAuditStore final : public AuditStore {
     if (!q.type.empty()) {
       params.text(q.type);
       sql += " AND type =" + next();
+    }
+    if (q.since) {
+      params.int8(*q.since);
+      sql += " AND at >=" + next();
     }
     params.int8(clamp_count(q.limit));
     sql += " ORDER BY id DESC LIMIT" + next();

@@ -28,13 +28,14 @@ class SqliteAuditStore final : public AuditStore {
   }
 
   std::expected<std::vector<AuditEvent>, StoreError> query(const AuditQuery& q) override {
-    // One statement text per combination of filters (at most 8, each cached once per
+    // One statement text per combination of filters (at most 16, each cached once per
     // connection), so each can use its index instead of "?n IS NULL OR ..." scans.
     std::string sql =
         "SELECT id, at, type, user_id, ip, user_agent, detail FROM audit_events WHERE 1";
     if (q.before_id) sql += " AND id < ?1";
     if (q.user_id) sql += " AND user_id = ?2";
     if (!q.type.empty()) sql += " AND type = ?3";
+    if (q.since) sql += " AND at >= ?5";
     sql += " ORDER BY id DESC LIMIT ?4";
     return db_->read(
         [&](Database::Lease& lease) -> std::expected<std::vector<AuditEvent>, StoreError> {
@@ -43,6 +44,7 @@ class SqliteAuditStore final : public AuditStore {
           if (q.before_id) st->bind(1, *q.before_id);
           if (q.user_id) st->bind_blob(2, *q.user_id);
           if (!q.type.empty()) st->bind(3, q.type);
+          if (q.since) st->bind(5, *q.since);
           st->bind(4, clamp_count(q.limit));
           std::vector<AuditEvent> out;
           for (;;) {
