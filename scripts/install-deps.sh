@@ -2,28 +2,46 @@
 # Installs everything Tessera needs to build, test and benchmark, by name, from Debian's
 # packages and the npm registry only. Idempotent: safe to run on every build; it does
 # nothing (and needs no network) once everything is present.
+#   scripts/install-deps.sh           everything
+#   scripts/install-deps.sh --build   only what builds the binary and its .deb (Release, with
+#                                     -DTESSERA_TESTS=OFF -DTESSERA_BENCH=OFF): packaging/Dockerfile
 # REQUIRES: Debian 12, root (or passwordless sudo).
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 top="$(dirname "$here")"
 
+build_only=0
+case "${1:-}" in
+  "") ;;
+  --build) build_only=1 ;;
+  *) echo "install-deps.sh: unknown argument '$1' (--build)" >&2; exit 2 ;;
+esac
+
 # Why each package is here: see the dependency table in README.md.
+# Building: the compiler, CMake, the libraries, and the .deb (dpkg-dev: dpkg-shlibdeps, file).
 packages=(
-  build-essential cmake ninja-build pkg-config git ca-certificates
+  build-essential cmake ninja-build pkg-config ca-certificates dpkg-dev file
   libssl-dev libsodium-dev libsqlite3-dev libicu-dev libpq-dev libhiredis-dev
   liboath-dev libqrencode-dev libcurl4-openssl-dev libzxcvbn-dev
   libboost1.81-dev
   nlohmann-json3-dev libsimdjson-dev libcbor-dev
   libcli11-dev libtomlplusplus-dev libspdlog-dev
-  libgtest-dev libgmock-dev libbenchmark-dev
-  clang-format clang-tidy
-  clang-19 libclang-rt-19-dev llvm-19
-  python3 python3-jwt python3-jwcrypto python3-cryptography python3-aiosmtpd openssl
-  chromium nginx
-  wrk redis-server redis-tools postgresql
 )
-command -v node >/dev/null 2>&1 || packages+=(nodejs npm)
+# Testing, benchmarking, fuzzing, formatting (systemd: systemd-analyze for the unit).
+if ((!build_only)); then
+  packages+=(
+    git
+    libgtest-dev libgmock-dev libbenchmark-dev
+    clang-format clang-tidy
+    clang-19 libclang-rt-19-dev llvm-19
+    python3 python3-jwt python3-jwcrypto python3-cryptography python3-aiosmtpd openssl
+    chromium nginx
+    wrk redis-server redis-tools postgresql
+    systemd
+  )
+  command -v node >/dev/null 2>&1 || packages+=(nodejs npm)
+fi
 
 missing=()
 for p in "${packages[@]}"; do
@@ -61,6 +79,7 @@ if ((${#missing[@]})); then
 fi
 
 # Node packages of the interop peers and the browser tests (pinned by package-lock.json).
+((!build_only)) || exit 0
 for dir in "$top/tests/interop" "$top/tests/e2e"; do
   if [ -f "$dir/package.json" ]; then
     if [ ! -d "$dir/node_modules" ] || [ "$dir/package-lock.json" -nt "$dir/node_modules" ]; then

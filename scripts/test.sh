@@ -80,7 +80,7 @@ if asan="$(scripts/build.sh asan | tail -n 1)"; then
   phase "asan build"
   echo "== asan tests"
   (cd "$asan" && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
-     ctest -j "$jobs" --output-on-failure --timeout 900 -LE 'interop|e2e|gateway') 2>&1 | tee "$logs/asan.log"
+     ctest -j "$jobs" --output-on-failure --timeout 900 -LE 'interop|e2e|gateway|packaging') 2>&1 | tee "$logs/asan.log"
   tally "$logs/asan.log"
   list_failures "$logs/asan.log" asan "$asan"
   phase "asan tests"

@@ -1,5 +1,7 @@
 // tessera: one binary, subcommands. Exit codes: 0 ok, 1 rejected input (an invalid token),
 // 2 unusable input (flags, files, malformed keys), with a one-line message on stderr.
+// `tessera --version` prints "tessera X.Y.Z", TESSERA_VERSION being the CMake project version
+// (src/cli/CMakeLists.txt), the same the .deb carries.
 #include <iostream>
 
 #include "cli/commands.h"
@@ -9,7 +11,7 @@ int main(int argc, char** argv) {
   using namespace tessera::cli;
   CLI::App app{"Tessera: authentication server (sessions, JWTs, OAuth 2.0 / OIDC)", "tessera"};
   app.require_subcommand(1);
-  app.set_version_flag("--version", "tessera 0.1.0");
+  app.set_version_flag("--version", "tessera " TESSERA_VERSION);
   Commands commands;
   add_jws_commands(app, commands);
   add_token_commands(app, commands);

@@ -38,9 +38,11 @@ class Checks:
 class Server:
     """`tessera serve` on an ephemeral loopback port with its own data dir; a context manager."""
 
-    def __init__(self, tessera, data, env=None):
+    def __init__(self, tessera, data, env=None, args=()):
+        """args: more `serve` flags (e.g. --config FILE; --listen and --data-dir win over it)."""
         self.tessera, self.data = tessera, data
-        self.proc = subprocess.Popen([tessera, "serve", "--listen", "127.0.0.1:0", "--data-dir", data],
+        self.proc = subprocess.Popen([tessera, "serve", "--listen", "127.0.0.1:0", "--data-dir", data,
+                                      *args],
                                      stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
                                      env=dict(os.environ, **(env or {})))
         line = self.proc.stdout.readline().decode().strip()
