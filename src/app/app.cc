@@ -294,13 +294,16 @@ std::expected<void, std::string> serve(const Config& config, std::ostream& annou
   http::Metrics metrics;
   metrics.gauge("tessera_hash_queue_depth", "Password hashing jobs waiting for a worker",
                 [&s] { return static_cast<double>(s.pool->queued()); });
-  metrics.gauge("tessera_hash_rejected", "Password hashing jobs refused (queue full) since start",
-                [&s] { return static_cast<double>(s.pool->rejected()); });
-  metrics.gauge("tessera_hash_jobs_started",
-                "Password hashing jobs (Argon2id hash or verify) run since start",
-                [&s] { return static_cast<double>(s.pool->started()); });
-  metrics.gauge("tessera_audit_failures", "Audit events that could not be written since start",
-                [&s] { return static_cast<double>(s.audit->failures()); });
+  // Totals since start: counters (with the _total suffix), so that rate() works on them.
+  metrics.sampled_counter("tessera_hash_rejected_total",
+                          "Password hashing jobs refused (queue full) since start",
+                          [&s] { return static_cast<double>(s.pool->rejected()); });
+  metrics.sampled_counter("tessera_hash_jobs_started_total",
+                          "Password hashing jobs (Argon2id hash or verify) run since start",
+                          [&s] { return static_cast<double>(s.pool->started()); });
+  metrics.sampled_counter("tessera_audit_failures_total",
+                          "Audit events that could not be written since start",
+                          [&s] { return static_cast<double>(s.audit->failures()); });
   add_mail_metrics(metrics, s);
   api::ApiContext api_context(
       api::ApiServices{.auth = *s.auth,

@@ -177,6 +177,16 @@ std::expected<bool, Error> AuditService::note_device(const store::UserId& user, 
   return *fresh;
 }
 
+std::expected<std::size_t, Error> AuditService::purge_older_than(std::int64_t before) {
+  std::size_t total = 0;
+  for (;;) {
+    auto n = store_->purge(before, kPurgeBatch);
+    if (!n) return std::unexpected(from_store(n.error()));
+    total += *n;
+    if (*n < kPurgeBatch) return total;
+  }
+}
+
 std::expected<std::vector<store::AuditEvent>, Error> AuditService::query(
     const store::AuditQuery& q) {
   auto r = store_->query(q);

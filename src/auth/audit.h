@@ -120,6 +120,12 @@ class AuditService {
   // Newest first (GET /admin/audit).
   std::expected<std::vector<store::AuditEvent>, Error> query(const store::AuditQuery& q);
 
+  // Retention (audit.retention): deletes every event older than `before` (Unix seconds), in
+  // batches of kPurgeBatch so that no one transaction holds the store for long; how many.
+  // Stops at the first store error (what was deleted stays deleted).
+  static constexpr std::size_t kPurgeBatch = 5000;
+  std::expected<std::size_t, Error> purge_older_than(std::int64_t before);
+
   // Appends that failed since start.
   std::uint64_t failures() const { return failures_.load(std::memory_order_relaxed); }
 

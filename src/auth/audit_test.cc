@@ -96,6 +96,21 @@ TEST_F(AuditTest, RecordsEventsWithJsonDetail) {
   EXPECT_EQ(nlohmann::json::parse(all[1].detail), (nlohmann::json{{"reason", "bad_password"}}));
 }
 
+TEST_F(AuditTest, PurgeOlderThanDeletesAcrossBatches) {
+  // More than one batch older than the cut, and some newer.
+  const std::size_t old_events = AuditService::kPurgeBatch + 3;
+  for (std::size_t i = 0; i < old_events; ++i) {
+    ASSERT_TRUE(audit_.record(AuditType::kLogout, kT0 - 100, {}).has_value());
+  }
+  ASSERT_TRUE(audit_.record(AuditType::kLogout, kT0, {}).has_value());
+  ASSERT_TRUE(audit_.record(AuditType::kLogout, kT0 + 1, {}).has_value());
+  EXPECT_EQ(audit_.purge_older_than(kT0).value(), old_events);
+  auto left = events();
+  ASSERT_EQ(left.size(), 2u);
+  EXPECT_EQ(left[1].at, kT0) << "an event at the cut is kept";
+  EXPECT_EQ(audit_.purge_older_than(kT0).value(), 0u);
+}
+
 TEST_F(AuditTest, StrayBytesNeverBreakTheDetail) {
   ASSERT_TRUE(audit_.record(AuditType::kLoginFailure, kT0, {.user_agent = "a\xFF\nb"},
                             {{"email", "x\xFFy@z"}}));
@@ -153,6 +168,9 @@ class DownAudit final : public store::AuditStore {
       const store::AuditQuery&) override {
     return std::unexpected(store::StoreError::kUnavailable);
   }
+  std::expected<std::size_t, store::StoreError> purge(std::int64_t, std::size_t) override {
+    return std::unexpected(store::StoreError::kUnavailable);
+  }
   std::expected<bool, store::StoreError> remember_device(const store::UserId&, std::string_view,
                                                          std::int64_t) override {
     return std::unexpected(store::StoreError::kUnavailable);
@@ -164,6 +182,7 @@ TEST(AuditDownTest, FailuresAreCountedAndReported) {
   EXPECT_EQ(audit.record(AuditType::kLogout, kT0, {}).error().code, Errc::kUnavailable);
   EXPECT_EQ(audit.note_device(new_user_id(), "ip", "ua", kT0).error().code, Errc::kUnavailable);
   EXPECT_EQ(audit.failures(), 2u);
+  EXPECT_EQ(audit.purge_older_than(kT0).error().code, Errc::kUnavailable);
 }
 
 }  // namespace

@@ -29,6 +29,11 @@ class AuditStore {
 
   virtual std::expected<std::vector<AuditEvent>, StoreError> query(const AuditQuery& q) = 0;
 
+  // Retention: deletes at most `limit` of the events with at < before (which ones first is not
+  // promised) and returns how many. In bounded batches so that no purge holds the store's
+  // write lock for long; the caller repeats while it gets `limit`. Ids are never reused.
+  virtual std::expected<std::size_t, StoreError> purge(std::int64_t before, std::size_t limit) = 0;
+
   // Records that `user` logged in from device `fingerprint` (user agent + IP prefix, hashed
   // by the caller) at `now`. Returns true if this user had never used that device before (the
   // "new device" audit event). Atomic: two concurrent first logins give one true.

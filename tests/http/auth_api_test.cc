@@ -636,9 +636,11 @@ TEST_F(AuthApiTest, UnknownEmailAndWrongPasswordAreIndistinguishable) {
   // (UsersTest.UnknownEmailCostsAsMuchAsAWrongPassword checks the job's cost parameters.)
   auto hash_jobs = [&] {
     const std::string m = send("GET", "/metrics").body;
-    const std::string name = "tessera_hash_jobs_started ";
+    const std::string name = "tessera_hash_jobs_started_total ";
     const auto at = m.find("\n" + name);
     EXPECT_NE(at, std::string::npos) << m;
+    // A total since start: typed counter, so that rate() works on it.
+    EXPECT_NE(m.find("\n# TYPE tessera_hash_jobs_started_total counter\n"), std::string::npos);
     return at == std::string::npos ? -1.0 : std::stod(m.substr(at + 1 + name.size()));
   };
   std::string body;

@@ -573,6 +573,28 @@ TEST_P(StoreConformance, AuditAppendAssignsIncreasingIdsAndRoundTrips) {
   }
 }
 
+TEST_P(StoreConformance, AuditPurgeDeletesOlderEventsInBatchesAndNeverReusesIds) {
+  std::vector<std::int64_t> ids;
+  for (std::int64_t at = 0; at < 6; ++at) {
+    ids.push_back(audit().append(event(100 + at, "login.failure", user_id(1))).value());
+  }
+  EXPECT_EQ(audit().purge(100, 10).value(), 0u) << "nothing is older than the oldest";
+  EXPECT_EQ(audit().purge(103, 2).value(), 2u) << "at most the limit";
+  EXPECT_EQ(audit().purge(103, 2).value(), 1u) << "then the rest of what is older";
+  EXPECT_EQ(audit().purge(103, 2).value(), 0u);
+  std::vector<std::int64_t> left;
+  const std::vector<AuditEvent> events = audit().query({}).value();
+  for (const AuditEvent& e : events) left.push_back(e.id);
+  EXPECT_EQ(left, (std::vector<std::int64_t>{ids[5], ids[4], ids[3]}));
+  // Paging still works across the gap, and a new event gets a new id.
+  EXPECT_EQ(audit().query({.before_id = ids[3]})->size(), 0u);
+  EXPECT_EQ(audit().query({.before_id = ids[5], .user_id = user_id(1)})->size(), 2u);
+  EXPECT_EQ(audit().purge(1000, 100).value(), 3u);
+  EXPECT_TRUE(audit().query({})->empty());
+  EXPECT_GT(audit().append(event(200, "logout", user_id(1))).value(), ids.back())
+      << "ids are never reused, even once every event is purged";
+}
+
 TEST_P(StoreConformance, AuditQueryFilters) {
   // id order: u1 success, u2 failure, u1 failure, anonymous failure, u1 logout, u2 success
   struct Spec {

@@ -318,27 +318,39 @@ class MemoryAuditStore final : public AuditStore {
  public:
   std::expected<std::int64_t, StoreError> append(const AuditEvent& e) override {
     std::unique_lock lock(mu_);
-    AuditEvent& stored = events_.emplace_back(e);
-    stored.id = static_cast<std::int64_t>(events_.size());  // 1, 2, 3, ...: index + 1
-    return stored.id;
+    const std::int64_t id = ++last_id_;  // 1, 2, 3, ...: never reused, purged or not
+    AuditEvent& stored = events_.emplace(id, e).first->second;
+    stored.id = id;
+    return id;
   }
 
   std::expected<std::vector<AuditEvent>, StoreError> query(const AuditQuery& q) override {
     std::shared_lock lock(mu_);
     std::vector<AuditEvent> out;
-    // Ids are index + 1, so before_id picks where the backwards walk starts.
-    std::size_t end = events_.size();
-    if (q.before_id) {
-      end = *q.before_id <= 0 ? 0 : std::min(end, static_cast<std::size_t>(*q.before_id - 1));
-    }
-    for (std::size_t i = end; i > 0 && out.size() < q.limit; --i) {
-      const AuditEvent& e = events_[i - 1];
+    // Newest first: backwards from before_id (exclusive), or from the end.
+    auto it = q.before_id ? events_.lower_bound(*q.before_id) : events_.end();
+    while (it != events_.begin() && out.size() < q.limit) {
+      const AuditEvent& e = (--it)->second;
       if (q.user_id && e.user_id != q.user_id) continue;
       if (!q.type.empty() && e.type != q.type) continue;
       if (q.since && e.at < *q.since) continue;
       out.push_back(e);
     }
     return out;
+  }
+
+  std::expected<std::size_t, StoreError> purge(std::int64_t before, std::size_t limit) override {
+    std::unique_lock lock(mu_);
+    std::size_t n = 0;
+    for (auto it = events_.begin(); it != events_.end() && n < limit;) {
+      if (it->second.at < before) {
+        it = events_.erase(it);
+        ++n;
+      } else {
+        ++it;
+      }
+    }
+    return n;
   }
 
   std::expected<bool, StoreError> remember_device(const UserId& user, std::string_view fingerprint,
@@ -351,7 +363,7 @@ class MemoryAuditStore final : public AuditStore {
   void forget_user(const UserId& user) {
     std::unique_lock lock(mu_);
     std::erase_if(devices_, [&](const auto& d) { return d.first == user; });
-    for (AuditEvent& e : events_) {
+    for (auto& [id, e] : events_) {
       if (e.user_id != user) continue;
       auto detail = nlohmann::json::parse(e.detail, nullptr, /*allow_exceptions=*/false);
       if (!detail.is_object()) continue;
@@ -363,7 +375,8 @@ class MemoryAuditStore final : public AuditStore {
 
  private:
   std::shared_mutex mu_;
-  std::vector<AuditEvent> events_;
+  std::map<std::int64_t, AuditEvent> events_;  // by id
+  std::int64_t last_id_ = 0;
   std::set<std::pair<UserId, std::string>> devices_;
 };
 

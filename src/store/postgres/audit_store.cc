@@ -72,6 +72,14 @@ class PostgresAuditStore final : public AuditStore {
                 });
   }
 
+  std::expected<std::size_t, StoreError> purge(std::int64_t before, std::size_t limit) override {
+    // By the index on `at` (migration 0010); the id sequence never goes back.
+    return changes(*pool_, "audit.purge",
+                   "DELETE FROM audit_events WHERE id IN "
+                   "(SELECT id FROM audit_events WHERE at < $1 LIMIT $2)",
+                   Params().int8(before).int8(clamp_count(limit)));
+  }
+
   std::expected<bool, StoreError> remember_device(const UserId& user, std::string_view fingerprint,
                                                   std::int64_t now) override {
     const Params params = Params().bytea(user).text(fingerprint).int8(now);

@@ -66,6 +66,14 @@ class SqliteAuditStore final : public AuditStore {
         });
   }
 
+  std::expected<std::size_t, StoreError> purge(std::int64_t before, std::size_t limit) override {
+    // By the index on `at` (migration 0011); AUTOINCREMENT keeps ids from being reused.
+    return write_changes(*db_, "audit.purge",
+                         "DELETE FROM audit_events WHERE id IN "
+                         "(SELECT id FROM audit_events WHERE at < ?1 LIMIT ?2)",
+                         [&](Statement& st) { st.bind(1, before).bind(2, clamp_count(limit)); });
+  }
+
   std::expected<bool, StoreError> remember_device(const UserId& user, std::string_view fingerprint,
                                                   std::int64_t now) override {
     return db_->write([&](Database::Lease& lease) -> std::expected<bool, StoreError> {
