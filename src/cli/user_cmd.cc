@@ -162,18 +162,18 @@ int list_users(const ConfigFlags& flags, const std::string& search, bool as_json
   auto s = open_admin_services(flags);
   if (!s) return fail(kExitUsage, s.error());
   constexpr std::size_t kPage = 500;
-  if (!as_json) {
-    std::cout << std::left << std::setw(37) << "ID" << std::setw(32) << "EMAIL" << std::setw(20)
-              << "ROLES" << std::setw(9) << "DISABLED"
-              << "CREATED\n";
-  }
   // Keyset pages (store/user_store.h): each starts after the last user of the one before.
   store::UserListQuery query{.limit = kPage, .email_contains = search};
-  for (;;) {
+  for (bool first = true;; first = false) {
     auto page = (*s)->users->list(query);
     if (!page) {
       const std::string what = page.error().code == auth::Errc::kBadInput ? "--search: " : "";
       return fail(kExitUsage, "cannot list users: " + what + reason(page.error()));
+    }
+    if (first && !as_json) {  // once the search is known good: a refusal prints nothing
+      std::cout << std::left << std::setw(37) << "ID" << std::setw(32) << "EMAIL" << std::setw(20)
+                << "ROLES" << std::setw(9) << "DISABLED"
+                << "CREATED\n";
     }
     for (const store::User& u : *page) {
       if (as_json) {
