@@ -44,11 +44,12 @@
 //                                        credentials end first; audit events stay without the
 //                                        email). 204; 409 for the caller's own account.
 //                                        Audited as user.deleted.
-// Every route: 404 for an unknown user or a malformed id; 401 without a valid credential, 403
-// with one whose user lacks the admin role, 401 insufficient_user_authentication (RFC 9470)
-// when the caller's authentication is not recent. The POST, PUT and DELETE routes take no body
-// but the one named (an empty one, or {}), and a cookie-authenticated caller passes the CSRF
-// checks (403 otherwise). Every change is audited with the caller as actor ("by": their id).
+// Every route with an {id}: 404 for an unknown user or a malformed id. Every route: 401
+// without a valid credential, 403 with one whose user lacks the admin role, 401
+// insufficient_user_authentication (RFC 9470) when the caller's authentication is not recent.
+// The POST, PUT and DELETE routes take no body but the one named (an empty one, or {}), and a
+// cookie-authenticated caller passes the CSRF checks (403 otherwise). Every change is audited
+// with the caller as actor ("by": their id).
 #pragma once
 
 #include "api/api_context.h"
