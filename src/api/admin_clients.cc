@@ -8,7 +8,6 @@
 #include "api/error_mapping.h"
 #include "api/json_body.h"
 #include "api/json_text.h"
-#include "api/store_routes.h"
 #include "auth/clients.h"
 
 namespace tessera::api {
@@ -118,11 +117,8 @@ http::Response rotate_secret(const ApiContext& ctx, const http::Request& req) {
 }  // namespace
 
 void add_admin_client_routes(http::Router& router, const ApiContext& ctx) {
-  const ApiContext* c = &ctx;
-  auto route = [&](const char* method, const char* path,
-                   http::Response (*handler)(const ApiContext&, const http::Request&)) {
-    add_store_route(router, ctx.offload_pool(), method, path,
-                    [c, handler](const http::Request& req) { return handler(*c, req); });
+  auto route = [&](const char* method, const char* path, AdminHandler handler) {
+    add_admin_route(router, ctx, method, path, handler);
   };
   route("GET", "/admin/clients", list);
   route("POST", "/admin/clients", add);

@@ -1,4 +1,6 @@
-// /admin/... (SPEC.md "HTTP API": role `admin` only). OAuth clients: api/admin_clients.h.
+// /admin/... (SPEC.md "HTTP API": role `admin` only). Users (list, show, roles, disable,
+// enable, reset-password, revoke, delete): api/admin_users.h. OAuth clients:
+// api/admin_clients.h.
 //
 //   GET /admin/audit?limit=N&before=ID&user=UUID&type=TYPE
 //     200 {"events":[{id, at, type, user_id, ip, user_agent, detail}], "next_before": ID|null}
@@ -6,13 +8,6 @@
 //     limit 1..1000 (default 100); before a positive event id; user a UUID; type an event type
 //     such as "login.failure" ([a-z0-9._-], at most 64). Unknown, repeated or malformed
 //     parameters: 400 naming the parameter.
-//   POST /admin/users/{id}/revoke
-//     every session, refresh family and access token of the user ends (SPEC.md "Revocation");
-//     200 {"user", "sessions_revoked"}; 404 for an unknown user or a malformed id. Unsafe: a
-//     cookie-authenticated caller passes the CSRF checks (403 otherwise).
-//   DELETE /admin/users/{id}   the user and every row that is theirs (their credentials end
-//                              first; audit events stay without the email). 204; 404; 409 for
-//                              the caller's own account
 //   POST /admin/keys/rotate[?emergency=true]
 //     rotates the keyring (auth/keyring.h; like `tessera keys rotate [--emergency]`), audited
 //     as keys.rotated; 200 {"emergency", "active": kid, "keys": [{kid, alg, state}]}. After an
@@ -36,6 +31,13 @@ inline constexpr std::string_view kAdminRole = "admin";
 // or 401 insufficient_user_authentication.
 std::expected<Authenticated, http::Response> admin_caller(const ApiContext& ctx,
                                                           const http::Request& req);
+
+// An /admin route: `handler` on `method` `path`, on the store pool when the stores are across
+// a network (add_store_route). Each handler calls admin_caller itself. `ctx` must outlive the
+// router.
+using AdminHandler = http::Response (*)(const ApiContext&, const http::Request&);
+void add_admin_route(http::Router& router, const ApiContext& ctx, const char* method,
+                     const char* path, AdminHandler handler);
 
 // Registers the routes above. `ctx` must outlive the router.
 void add_admin_routes(http::Router& router, const ApiContext& ctx);

@@ -12,6 +12,7 @@
 #include "api/account_handlers.h"
 #include "api/admin_clients.h"
 #include "api/admin_handlers.h"
+#include "api/admin_users.h"
 #include "api/auth_handlers.h"
 #include "api/connected_apps.h"
 #include "api/mfa_handlers.h"
@@ -259,7 +260,8 @@ http::Router make_router(JwksSource jwks_source, const Probes& probes, const api
   api::add_account_routes(router, *api);  // /auth/password/forgot|reset, /auth/email/verify|resend
   api::add_verify_routes(router, *api);   // GET|POST /auth/verify
   api::add_token_routes(router, *api);    // POST /auth/token, /auth/refresh
-  api::add_admin_routes(router, *api);    // /admin/audit, users, keys
+  api::add_admin_routes(router, *api);    // /admin/audit, /admin/keys
+  api::add_admin_user_routes(router, *api);           // /admin/users
   api::add_admin_client_routes(router, *api);         // /admin/clients
   api::add_connected_app_routes(router, *api);        // /auth/apps
   api::add_passkey_login_routes(router, *api);        // /auth/passkeys/login[/options]

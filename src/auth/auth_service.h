@@ -172,6 +172,12 @@ class AuthService {
   // The user as stored (kNotFound; kUnavailable): for a sign-in whose factor named the user.
   std::expected<store::User, Error> user(const store::UserId& id) { return users_.find(id); }
 
+  // GET /admin/users: a page of users (UserService::list: kBadInput for a search no email can
+  // hold; kUnavailable).
+  std::expected<std::vector<store::User>, Error> list_users(store::UserListQuery q) {
+    return users_.list(std::move(q));
+  }
+
   // POST /auth/logout-all: deletes every session of `user`, the caller's included, and
   // revokes every refresh family and access token (RefreshFamilies::revoke_user).
   std::expected<std::size_t, Error> logout_all(const store::User& user, const RequestContext& from);

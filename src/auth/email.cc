@@ -147,9 +147,7 @@ std::expected<std::string, EmailError> normalize_email(std::string_view email) {
     if (!nfc) return std::unexpected(nfc.error());
     out = std::move(*nfc);
   }
-  for (char& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
+  out = lower_ascii_letters(out);
 
   if (!good_shape(out)) return std::unexpected(EmailError::kBadShape);
   const std::size_t at = out.find('@');
@@ -161,6 +159,14 @@ std::expected<std::string, EmailError> normalize_email(std::string_view email) {
   if (!good_shape(out)) return std::unexpected(EmailError::kBadShape);
   if (out.size() > kMaxEmailBytes || out.find('@') > kMaxLocalPartBytes) {
     return std::unexpected(EmailError::kTooLong);
+  }
+  return out;
+}
+
+std::string lower_ascii_letters(std::string_view text) {
+  std::string out(text);
+  for (char& c : out) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
   }
   return out;
 }

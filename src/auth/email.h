@@ -64,4 +64,9 @@ inline constexpr std::size_t kMaxRawEmailBytes = 1024;
 // The normalized form of `email`, or why it is not acceptable. Pure; thread-safe.
 std::expected<std::string, EmailError> normalize_email(std::string_view email);
 
+// `text` with its ASCII letters lower-cased, as normalize_email does to every address: what a
+// byte-substring search of stored emails must look for (an admin's search is case-insensitive
+// for ASCII, like the addresses themselves). Nothing else changes.
+std::string lower_ascii_letters(std::string_view text);
+
 }  // namespace tessera::auth

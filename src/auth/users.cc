@@ -376,9 +376,14 @@ std::expected<UserService::Renormalized, Error> UserService::renormalize_emails(
   return out;
 }
 
-std::expected<std::vector<store::User>, Error> UserService::list(std::size_t limit,
-                                                                 std::size_t offset) {
-  auto r = users_->list(limit, offset);
+std::expected<std::vector<store::User>, Error> UserService::list(store::UserListQuery q) {
+  const std::string_view text = q.email_contains;
+  if (text.size() > kMaxEmailBytes || !valid_utf8(text) || text.contains('\0')) {
+    return std::unexpected(make_error(
+        Errc::kBadInput, "must be valid UTF-8 without NUL, at most 254 bytes (an email's most)"));
+  }
+  q.email_contains = lower_ascii_letters(text);
+  auto r = users_->list(q);
   if (!r) return std::unexpected(from_store(r.error()));
   return std::move(*r);
 }

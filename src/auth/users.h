@@ -152,7 +152,12 @@ class UserService {
     std::vector<std::string> problems;
   };
   std::expected<Renormalized, Error> renormalize_emails();
-  std::expected<std::vector<store::User>, Error> list(std::size_t limit, std::size_t offset);
+  // UserStore::list: a page of users in (created_at, id) order (store/user_store.h), the
+  // search `q.email_contains` lower-cased in its ASCII letters first (lower_ascii_letters,
+  // auth/email.h), so it finds an address whatever the case of those letters. kBadInput (its
+  // detail names no parameter: the caller's is the name) for a search that no email can hold:
+  // not valid UTF-8, holding NUL, or longer than kMaxEmailBytes.
+  std::expected<std::vector<store::User>, Error> list(store::UserListQuery q);
   // UserStore::remove (every row of the user; the caller ends their credentials first).
   std::expected<void, Error> remove(const store::UserId& id);
   // Revoking the user's sessions is the caller's (AuthService's) job.

@@ -381,7 +381,17 @@ TEST_F(UsersTest, AdminReads) {
   EXPECT_EQ(service_->find_by_email("BOB@example.com")->id, b.id);
   EXPECT_EQ(service_->find_by_email("nobody@example.com").error().code, Errc::kNotFound);
   EXPECT_EQ(service_->find_by_email("junk").error().code, Errc::kBadInput);
-  EXPECT_EQ(service_->list(10, 0)->size(), 2u);
+  EXPECT_EQ(service_->list({.limit = 10})->size(), 2u);
+  // The search is lower-cased in its ASCII letters, as the stored addresses are.
+  auto found = service_->list({.limit = 10, .email_contains = "BOB@"});
+  ASSERT_TRUE(found);
+  ASSERT_EQ(found->size(), 1u);
+  EXPECT_EQ(found->front().id, b.id);
+  for (const std::string bad :
+       {std::string("a\0b", 3), std::string("\xff"), std::string(255, 'a')}) {
+    EXPECT_EQ(service_->list({.limit = 10, .email_contains = bad}).error().code, Errc::kBadInput);
+  }
+  EXPECT_EQ(service_->list({.limit = 10, .email_contains = std::string(254, 'a')})->size(), 0u);
   EXPECT_TRUE(has_role(a, "admin"));
   EXPECT_FALSE(has_role(b, "admin"));
   ASSERT_TRUE(service_->set_disabled(b.id, true));

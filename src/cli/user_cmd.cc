@@ -6,10 +6,15 @@
 //       The password comes from standard input when it is not a terminal (one line; the
 //       trailing newline, and a CR before it, removed), else from a prompt without echo,
 //       asked twice. Prints the new user's id.
-//   tessera user list [--json]      a table, or one JSON object per line: id, email, roles,
-//                                   disabled, created_at (Unix seconds in JSON)
+//   tessera user list [--search TEXT] [--json]
+//                                   a table, or one JSON object per line (api/user_json.h: id,
+//                                   email, roles, disabled, created_at in Unix seconds), in
+//                                   order of creation; --search keeps the users whose email
+//                                   holds TEXT (ASCII letters in any case; `%` and `_` are
+//                                   themselves)
 //   tessera user show EMAIL|ID [--json]
-//                                   "name  value" lines, or one JSON object: id, email,
+//                                   "name  value" lines, or one JSON object (api/user_json.h,
+//                                   as GET /admin/users/{id} answers): id, email,
 //                                   email_verified, roles, disabled, created_at,
 //                                   password_changed_at (UTC ISO 8601; Unix seconds in JSON) and
 //                                   the second factors: totp (on|pending|off), recovery_codes
@@ -42,12 +47,12 @@
 #include <iomanip>
 #include <iostream>
 #include <memory>
-#include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
 #include <vector>
 
 #include "api/json_text.h"
+#include "api/user_json.h"
 #include "app/config.h"
 #include "app/services.h"
 #include "auth/audit.h"
@@ -153,26 +158,26 @@ int add_user(const ConfigFlags& flags, const std::string& email,
   return kExitOk;
 }
 
-int list_users(const ConfigFlags& flags, bool as_json) {
+int list_users(const ConfigFlags& flags, const std::string& search, bool as_json) {
   auto s = open_admin_services(flags);
   if (!s) return fail(kExitUsage, s.error());
   constexpr std::size_t kPage = 500;
-  if (!as_json) {
-    std::cout << std::left << std::setw(37) << "ID" << std::setw(32) << "EMAIL" << std::setw(20)
-              << "ROLES" << std::setw(9) << "DISABLED"
-              << "CREATED\n";
-  }
-  for (std::size_t offset = 0;; offset += kPage) {
-    auto page = (*s)->users->list(kPage, offset);
-    if (!page) return fail(kExitUsage, "cannot list users: " + auth::describe(page.error()));
+  // Keyset pages (store/user_store.h): each starts after the last user of the one before.
+  store::UserListQuery query{.limit = kPage, .email_contains = search};
+  for (bool first = true;; first = false) {
+    auto page = (*s)->users->list(query);
+    if (!page) {
+      const std::string what = page.error().code == auth::Errc::kBadInput ? "--search: " : "";
+      return fail(kExitUsage, "cannot list users: " + what + reason(page.error()));
+    }
+    if (first && !as_json) {  // once the search is known good: a refusal prints nothing
+      std::cout << std::left << std::setw(37) << "ID" << std::setw(32) << "EMAIL" << std::setw(20)
+                << "ROLES" << std::setw(9) << "DISABLED"
+                << "CREATED\n";
+    }
     for (const store::User& u : *page) {
       if (as_json) {
-        nlohmann::ordered_json j = {{"id", store::to_uuid(u.id)},
-                                    {"email", u.email},
-                                    {"roles", u.roles},
-                                    {"disabled", u.disabled},
-                                    {"created_at", u.created_at}};
-        std::cout << api::dump_json(j) << '\n';
+        std::cout << api::dump_json(api::user_summary_json(u)) << '\n';
       } else {
         std::cout << std::left << std::setw(37) << store::to_uuid(u.id) << std::setw(32) << u.email
                   << std::setw(20) << (u.roles.empty() ? "-" : join(u.roles)) << std::setw(9)
@@ -180,6 +185,8 @@ int list_users(const ConfigFlags& flags, bool as_json) {
       }
     }
     if (page->size() < kPage) break;
+    query.after =
+        store::UserListPosition{.created_at = page->back().created_at, .id = page->back().id};
   }
   std::cout << std::flush;
   return kExitOk;
@@ -207,20 +214,8 @@ int show_user(const ConfigFlags& flags, const std::string& who, bool as_json) {
   const store::User& u = t->user;
   auto factors = t->services->second_factors->status(u.id);
   if (!factors) return fail(kExitUsage, who + ": " + auth::describe(factors.error()));
-  const char* totp = factors->totp ? "on" : factors->totp_pending ? "pending" : "off";
   if (as_json) {
-    nlohmann::ordered_json j = {{"id", store::to_uuid(u.id)},
-                                {"email", u.email},
-                                {"email_verified", u.email_verified},
-                                {"roles", u.roles},
-                                {"disabled", u.disabled},
-                                {"created_at", u.created_at},
-                                {"password_changed_at", u.password_changed_at},
-                                {"second_factors",
-                                 {{"totp", totp},
-                                  {"recovery_codes", factors->recovery_codes},
-                                  {"passkeys", factors->passkeys}}}};
-    std::cout << api::dump_json(j) << std::endl;
+    std::cout << api::dump_json(api::user_detail_json(u, *factors)) << std::endl;
     return kExitOk;
   }
   const std::pair<const char*, std::string> rows[] = {
@@ -231,7 +226,7 @@ int show_user(const ConfigFlags& flags, const std::string& who, bool as_json) {
       {"disabled", yes_no(u.disabled)},
       {"created_at", utc_time(u.created_at)},
       {"password_changed_at", utc_time(u.password_changed_at)},
-      {"totp", totp},
+      {"totp", api::totp_state(*factors)},
       {"recovery_codes", std::to_string(factors->recovery_codes)},
       {"passkeys", std::to_string(factors->passkeys)}};
   for (const auto& [name, value] : rows) {
@@ -335,8 +330,12 @@ void add_user_commands(CLI::App& root, Commands& out) {
   CLI::App* list = user->add_subcommand("list", "List users");
   auto list_flags = std::make_shared<ConfigFlags>(list);
   auto as_json = std::make_shared<bool>(false);
+  auto search = std::make_shared<std::string>();
+  list->add_option("--search", *search,
+                   "Only the users whose email contains TEXT (ASCII letters in any case)");
   list->add_flag("--json", *as_json, "One JSON object per line instead of a table");
-  out.push_back({list, [list_flags, as_json] { return list_users(*list_flags, *as_json); }});
+  out.push_back(
+      {list, [list_flags, search, as_json] { return list_users(*list_flags, *search, *as_json); }});
 
   CLI::App* show = user->add_subcommand("show", "Show a user and their second factors");
   auto show_flags = std::make_shared<ConfigFlags>(show);

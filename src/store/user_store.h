@@ -1,14 +1,35 @@
-// Users. Implementations: memory/, sqlite/ (postgres/ later). Thread-safe: every method may be
+// Users. Implementations: memory/, sqlite/, postgres/. Thread-safe: every method may be
 // called from many threads at once. Every method either completes entirely or changes nothing.
 #pragma once
 
+#include <cstdint>
 #include <expected>
+#include <optional>
+#include <string>
 #include <string_view>
 #include <vector>
 
 #include "store/types.h"
 
 namespace tessera::store {
+
+// A user's place in list order: (created_at, id), compared bytewise on the id.
+struct UserListPosition {
+  std::int64_t created_at = 0;
+  UserId id{};
+};
+
+// What UserStore::list returns: users ordered by created_at then id, at most `limit`, each
+// strictly after `after` when it is set (keyset paging: pass the last user of a page to get
+// the next, unmoved by users created or removed meanwhile), and, when `email_contains` is not
+// empty, only those whose email holds it as a byte substring. The store matches bytes exactly
+// (no case folding, no pattern characters: `%` and `_` are themselves); emails are stored
+// normalized (auth/email.h), so a caller lower-cases the ASCII letters of what it searches for.
+struct UserListQuery {
+  std::size_t limit = 100;
+  std::optional<UserListPosition> after;
+  std::string email_contains;
+};
 
 class UserStore {
  public:
@@ -51,9 +72,8 @@ class UserStore {
   // kNotFound if absent (nothing changed).
   virtual std::expected<void, StoreError> remove(const UserId& id) = 0;
 
-  // Users ordered by created_at then id, at most `limit`, skipping `offset`.
-  virtual std::expected<std::vector<User>, StoreError> list(std::size_t limit,
-                                                            std::size_t offset) = 0;
+  // The users `q` selects, in its order (see UserListQuery).
+  virtual std::expected<std::vector<User>, StoreError> list(const UserListQuery& q) = 0;
 };
 
 }  // namespace tessera::store

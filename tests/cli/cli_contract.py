@@ -247,6 +247,38 @@ def main():
     rc, out, err = run(t, ["client", "remove", cid] + cd)
     check("client remove twice: exit 2", rc == 2, err)
 
+    # user list: every user in order of creation, and --search (issue 18: the admin's search, the
+    # same rule as GET /admin/users?q=).
+    list_conf = write("list.toml", '[store]\ndata_dir = "%s"\n' % path("list"))
+    uc = ["--config", list_conf]
+    ids = {}
+    for email in ("Ann@example.com", "bea_x@example.com", "beaxx@example.com", "cy@example.org"):
+        rc, out, err = run(t, ["user", "add", email] + uc, b"a good password 1\n")
+        ids[email.lower()] = out.strip().decode()
+        check(f"user add {email} (for user list)", rc == 0 and len(ids[email.lower()]) == 36, (rc, err))
+    rc, out, err = run(t, ["user", "list", "--json"] + uc)
+    rows = json_lines(out) if rc == 0 else []
+    check("user list --json: every user, one object per line, as GET /admin/users rows",
+          sorted(r["email"] for r in rows) == sorted(ids)
+          and all(list(r) == ["id", "email", "roles", "disabled", "created_at"]
+                  and r["id"] == ids[r["email"]] for r in rows)
+          and [(r["created_at"], r["id"]) for r in rows] == sorted((r["created_at"], r["id"]) for r in rows),
+          (rc, out, err))
+    for search, expect in (("ANN", ["ann@example.com"]), ("bea", ["bea_x@example.com", "beaxx@example.com"]),
+                           ("a_x", ["bea_x@example.com"]), ("%", []), ("nobody", []),
+                           (".ORG", ["cy@example.org"])):
+        rc, out, err = run(t, ["user", "list", "--search", search, "--json"] + uc)
+        check(f"user list --search {search}: the matching users",
+              rc == 0 and sorted(r["email"] for r in json_lines(out)) == expect, (rc, out, err))
+    rc, out, err = run(t, ["user", "list", "--search", "bea"] + uc)
+    lines = out.decode().splitlines() if rc == 0 else []
+    check("user list --search (table): the header and the matches",
+          len(lines) == 3 and lines[0].startswith("ID ") and "bea_x@example.com" in out.decode()
+          and "ann@example.com" not in out.decode(), (rc, out, err))
+    rc, out, err = run(t, ["user", "list", "--search", "a" * 255] + uc)
+    check("user list --search longer than an email: exit 2 naming --search",
+          rc == 2 and b"--search" in err and out == b"", (rc, out, err))
+
     # The account lifecycle's administration (issue 18): user show|set-roles|reset-password,
     # outbox list|show|purge, audit. One store with mail kept in the outbox (outbox_only) and a
     # public URL; one with mail off and the default URL.

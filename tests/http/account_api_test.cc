@@ -6,6 +6,7 @@
 
 #include <nlohmann/json.hpp>
 #include <regex>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -36,7 +37,8 @@ SmtpSink& sink() {
   return s;
 }
 
-std::string config(bool with_mail, bool verified_only = false, const std::string& smtp_url = {}) {
+std::string config(bool with_mail, bool verified_only = false, const std::string& smtp_url = {},
+                   const std::string& auth_extra = {}) {
   std::string toml =
       "[server]\n"
       "trusted_proxies = [\"127.0.0.1\"]\n"
@@ -47,7 +49,7 @@ std::string config(bool with_mail, bool verified_only = false, const std::string
       "allowed_origins = [\"https://app.example.com\"]\n"
       "[auth]\n"
       "open_signup = true\n" +
-      std::string(verified_only ? "require_verified_email = true\n" : "") +
+      std::string(verified_only ? "require_verified_email = true\n" : "") + auth_extra +
       "[rate_limit]\n"
       "mail_email = 3\n"
       "mail_ip = 20\n";
@@ -490,6 +492,259 @@ TEST_F(AccountApiTest, DeletingAUserEndsEverythingOfTheirs) {
   }
   EXPECT_EQ(status, 401);
   EXPECT_EQ(cli({"user", "delete", "mia@example.com"}).code, 2);
+}
+
+// The administrator's user API (api/admin_users.h): who may call it, the list's pages and
+// search, show, roles, disable and enable, a reset link by mail.
+TEST_F(AccountApiTest, AdministratorsManageUsersThroughTheAdminApi) {
+  const std::string admin_id = add_user("root@example.com", {"admin"}, kPassword);
+  std::set<std::string> all_ids = {admin_id};
+  for (const char* name : {"Nia", "oli", "pam", "quin_x", "quinnx"}) {
+    all_ids.insert(add_user(std::string(name) + "@example.com", {}, kPassword));
+  }
+  const std::string sam_id = add_user("sam@example.com", {}, kPassword);  // the one acted on
+  all_ids.insert(sam_id);
+  Browser admin;
+  ASSERT_EQ(login(admin, "root@example.com", kPassword).status, 200);
+  Browser sam;
+  ASSERT_EQ(login(sam, "sam@example.com", kPassword).status, 200);
+  const std::string user_path = "/admin/users/" + sam_id;
+  Fields json_unsafe = admin.unsafe();
+  json_unsafe.emplace_back("Content-Type", "application/json");
+  auto put_roles = [&](const std::string& id, const json& roles) {
+    return send("PUT", "/admin/users/" + id + "/roles", json_unsafe, json{{"roles", roles}}.dump());
+  };
+
+  // Who may call it: no credential 401, a user without the admin role 403, a cookie caller's
+  // change without the CSRF token 403 (and nothing changed).
+  EXPECT_EQ(send("GET", "/admin/users").status, 401);
+  EXPECT_EQ(send("GET", "/admin/users", sam.cookies_only()).status, 403);
+  EXPECT_EQ(send("GET", user_path, sam.cookies_only()).status, 403);
+  EXPECT_EQ(send("POST", user_path + "/disable", sam.unsafe()).status, 403);
+  EXPECT_EQ(send("POST", user_path + "/disable", admin.cookies_only()).status, 403);
+  EXPECT_EQ(send("POST", user_path + "/reset-password", admin.cookies_only()).status, 403);
+  Fields no_token = admin.cookies_only();
+  no_token.emplace_back("Content-Type", "application/json");
+  EXPECT_EQ(send("PUT", user_path + "/roles", no_token, R"({"roles":[]})").status, 403);
+  EXPECT_EQ(send("GET", "/auth/me", sam.cookies_only()).status, 200);
+
+  // Every user, in (created_at, id) order, the same through pages of 2.
+  Response whole = send("GET", "/admin/users?limit=1000", admin.cookies_only());
+  ASSERT_EQ(whole.status, 200) << whole.body;
+  const json rows = whole.body_json()["users"];
+  ASSERT_EQ(rows.size(), all_ids.size());
+  EXPECT_TRUE(whole.body_json()["next"].is_null());
+  std::vector<std::string> order;
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    order.push_back(rows[i]["id"]);
+    if (i > 0) {
+      const auto before = std::make_pair(rows[i - 1]["created_at"].get<std::int64_t>(),
+                                         rows[i - 1]["id"].get<std::string>());
+      EXPECT_LT(before, std::make_pair(rows[i]["created_at"].get<std::int64_t>(),
+                                       rows[i]["id"].get<std::string>()));
+    }
+  }
+  EXPECT_EQ(std::set<std::string>(order.begin(), order.end()), all_ids);
+  json sam_row = rows[std::find(order.begin(), order.end(), sam_id) - order.begin()];
+  EXPECT_EQ(sam_row, (json{{"id", sam_id},
+                           {"email", "sam@example.com"},
+                           {"roles", json::array()},
+                           {"disabled", false},
+                           {"created_at", sam_row["created_at"]}}));
+  // Follows `next` until it is null; the ids in order, and how many pages it took.
+  auto pages = [&](const std::string& first) {
+    std::vector<std::string> ids;
+    int count = 0;
+    for (std::string path = first; count < 20; ++count) {
+      Response page = send("GET", path, admin.cookies_only());
+      EXPECT_EQ(page.status, 200) << path << ": " << page.body;
+      if (page.status != 200) break;
+      const json body = page.body_json();
+      for (const json& u : body["users"]) ids.push_back(u["id"]);
+      const json next = body["next"];
+      if (next.is_null()) break;
+      path = first + "&after=" + next.get<std::string>();
+    }
+    return std::make_pair(ids, count + 1);
+  };
+  auto [paged, page_count] = pages("/admin/users?limit=2");
+  EXPECT_EQ(paged, order);
+  EXPECT_EQ(page_count, 4);  // 2 + 2 + 2 + 1: the short page's next is null
+  auto [exact, exact_count] = pages("/admin/users?limit=7");
+  EXPECT_EQ(exact, order);
+  EXPECT_EQ(exact_count, 2);  // a full page has a next, and the page after it is empty
+
+  // The search: ASCII letters in any case, `_` and `%` as themselves, with paging.
+  auto found = [&](const std::string& query) {
+    std::set<std::string> emails;
+    Response r = send("GET", "/admin/users?" + query, admin.cookies_only());
+    EXPECT_EQ(r.status, 200) << query << ": " << r.body;
+    if (r.status == 200) {
+      const json body = r.body_json();
+      for (const json& u : body["users"]) emails.insert(u["email"]);
+    }
+    return emails;
+  };
+  EXPECT_EQ(found("q=NIA"), std::set<std::string>{"nia@example.com"});
+  EXPECT_EQ(found("q=QUIN"), (std::set<std::string>{"quin_x@example.com", "quinnx@example.com"}));
+  EXPECT_EQ(found("q=n_x"), std::set<std::string>{"quin_x@example.com"});
+  EXPECT_EQ(found("q=%25"), std::set<std::string>{});
+  EXPECT_EQ(found("q=nobody"), std::set<std::string>{});
+  auto [searched, search_pages] = pages("/admin/users?q=Example.COM&limit=4");
+  EXPECT_EQ(searched, order);
+  EXPECT_EQ(search_pages, 2);
+
+  // Malformed, repeated or unknown parameters: 400 naming the parameter.
+  for (const auto& [query, name] : std::vector<std::pair<std::string, std::string>>{
+           {"limit=0", "limit"},
+           {"limit=1001", "limit"},
+           {"limit=ten", "limit"},
+           {"limit=1&limit=2", "limit"},
+           {"after=garbage", "after"},
+           {"after=12." + admin_id.substr(1), "after"},
+           {"after=-1." + admin_id, "after"},
+           {"q=a&q=b", "q"},
+           {"q=" + std::string(255, 'a'), "q"},
+           {"q=%00", "query"},
+           {"sort=email", "unknown query parameter"}}) {
+    Response bad = send("GET", "/admin/users?" + query, admin.cookies_only());
+    EXPECT_EQ(bad.status, 400) << query;
+    EXPECT_EQ(bad.body_json()["detail"].get<std::string>().rfind(name, 0), 0u)
+        << query << ": " << bad.body;
+  }
+
+  // Show: the record `tessera user show --json` prints.
+  Response shown = send("GET", user_path, admin.cookies_only());
+  ASSERT_EQ(shown.status, 200) << shown.body;
+  const json detail = shown.body_json();
+  std::vector<std::string> keys;
+  for (const auto& [k, v] : detail.items()) keys.push_back(k);
+  EXPECT_EQ(std::set<std::string>(keys.begin(), keys.end()),
+            (std::set<std::string>{"id", "email", "email_verified", "roles", "disabled",
+                                   "created_at", "password_changed_at", "second_factors"}));
+  EXPECT_EQ(detail["email"], "sam@example.com");
+  EXPECT_EQ(detail["second_factors"],
+            (json{{"totp", "off"}, {"recovery_codes", 0}, {"passkeys", 0}}));
+  auto cli_shown = cli({"user", "show", sam_id, "--json"});
+  ASSERT_EQ(cli_shown.code, 0) << cli_shown.err;
+  EXPECT_EQ(json::parse(cli_shown.out), detail);
+  const std::string unknown = "/admin/users/00000000-0000-4000-8000-000000000000";
+  for (const std::string& path : {unknown, std::string("/admin/users/not-a-uuid")}) {
+    EXPECT_EQ(send("GET", path, admin.cookies_only()).status, 404) << path;
+    EXPECT_EQ(send("POST", path + "/disable", admin.unsafe()).status, 404) << path;
+    EXPECT_EQ(send("POST", path + "/enable", admin.unsafe()).status, 404) << path;
+    EXPECT_EQ(send("POST", path + "/reset-password", admin.unsafe()).status, 404) << path;
+  }
+  EXPECT_EQ(put_roles("00000000-0000-4000-8000-000000000000", json::array()).status, 404);
+
+  // Roles: replaced (sorted), seen by the user's session, audited with the admin as actor.
+  Response roles = put_roles(sam_id, {"support", "billing", "support"});
+  ASSERT_EQ(roles.status, 200) << roles.body;
+  EXPECT_EQ(roles.body_json()["roles"], json::array({"billing", "support"}));
+  EXPECT_EQ(roles.body_json()["id"], sam_id);
+  EXPECT_EQ(send("GET", "/auth/me", sam.cookies_only()).body_json()["user"]["roles"],
+            json::array({"billing", "support"}));
+  EXPECT_EQ(put_roles(sam_id, {"Bad Role"}).status, 400);
+  EXPECT_EQ(send("PUT", user_path + "/roles", json_unsafe, R"({"roles":"admin"})").status, 400);
+  EXPECT_EQ(send("PUT", user_path + "/roles", json_unsafe, R"({"role":["admin"]})").status, 400);
+  Response audit = send("GET", "/admin/audit?type=user.roles_changed", admin.cookies_only());
+  ASSERT_EQ(audit.status, 200);
+  ASSERT_EQ(audit.body_json()["events"].size(), 1u) << audit.body;
+  const json event = audit.body_json()["events"][0];
+  EXPECT_EQ(event["user_id"], admin_id);
+  EXPECT_EQ(event["detail"]["user"], sam_id);
+  EXPECT_EQ(event["detail"]["by"], admin_id);
+  EXPECT_EQ(event["detail"]["roles"], json::array({"billing", "support"}));
+  EXPECT_EQ(event["detail"]["previous"], json::array());
+  // No administrator takes the admin role from themselves.
+  Response demoted = put_roles(admin_id, {"support"});
+  EXPECT_EQ(demoted.status, 409) << demoted.body;
+  EXPECT_EQ(put_roles(admin_id, json::array()).status, 409);
+  EXPECT_EQ(send("GET", "/admin/users/" + admin_id, admin.cookies_only()).body_json()["roles"],
+            json::array({"admin"}));
+
+  // Disable: the user's session ends and they cannot sign in; never oneself; enable again.
+  Response disabled = send("POST", user_path + "/disable", admin.unsafe());
+  ASSERT_EQ(disabled.status, 200) << disabled.body;
+  EXPECT_EQ(disabled.body_json()["disabled"], true);
+  EXPECT_EQ(disabled.body_json()["sessions_revoked"], 1);
+  EXPECT_EQ(send("GET", "/auth/me", sam.cookies_only()).status, 401);
+  Browser again;
+  EXPECT_EQ(login(again, "sam@example.com", kPassword).status, 401);
+  EXPECT_EQ(send("POST", user_path + "/reset-password", admin.unsafe()).status, 403);
+  EXPECT_EQ(send("POST", "/admin/users/" + admin_id + "/disable", admin.unsafe()).status, 409);
+  EXPECT_EQ(send("GET", "/auth/me", admin.cookies_only()).status, 200);
+  Response enabled = send("POST", user_path + "/enable", admin.unsafe());
+  ASSERT_EQ(enabled.status, 200) << enabled.body;
+  EXPECT_EQ(enabled.body_json()["disabled"], false);
+  EXPECT_FALSE(enabled.body_json().contains("sessions_revoked"));
+  EXPECT_EQ(login(again, "sam@example.com", kPassword).status, 200);
+  for (const std::string type : {"user.disabled", "user.enabled"}) {
+    Response events = send("GET", "/admin/audit?type=" + type, admin.cookies_only());
+    ASSERT_EQ(events.body_json()["events"].size(), 1u) << type << ": " << events.body;
+    EXPECT_EQ(events.body_json()["events"][0]["detail"]["by"], admin_id) << type;
+    EXPECT_EQ(events.body_json()["events"][0]["detail"]["user"], sam_id) << type;
+  }
+
+  // A reset link by mail; it works like the one "forgot password" sends.
+  Response reset = send("POST", user_path + "/reset-password", admin.unsafe());
+  ASSERT_EQ(reset.status, 202) << reset.body;
+  EXPECT_EQ(reset.body_json(), json::object());
+  auto mails = mails_to("sam@example.com", 1);
+  ASSERT_EQ(mails.size(), 1U);
+  const std::string token = link_token(mails[0], "/reset-password");
+  ASSERT_EQ(token.size(), 43U) << mails[0]["text"];
+  ASSERT_EQ(post("/auth/password/reset", {{"token", token}, {"new_password", kNewPassword}}).status,
+            200);
+  EXPECT_EQ(login(again, "sam@example.com", kNewPassword).status, 200);
+  Response requested =
+      send("GET", "/admin/audit?type=password.reset_requested", admin.cookies_only());
+  ASSERT_FALSE(requested.body_json()["events"].empty()) << requested.body;
+  EXPECT_EQ(requested.body_json()["events"][0]["detail"]["by"], admin_id);  // newest first
+  EXPECT_EQ(requested.body_json()["events"][0]["detail"]["user"], sam_id);
+}
+
+// Every /admin/users route wants a recent sign-in (RFC 9470 step-up): an administrator whose
+// authentication is older than auth.step_up_max_age (1 s here) is asked to sign in again.
+class StepUpAccountApiTest : public AccountApiTest {
+ protected:
+  StepUpAccountApiTest()
+      : AccountApiTest(config(/*with_mail=*/true, /*verified_only=*/false, /*smtp_url=*/{},
+                              "step_up_max_age = \"1s\"\n")) {}
+};
+
+TEST_F(StepUpAccountApiTest, TheAdminUserApiWantsARecentSignIn) {
+  add_user("root@example.com", {"admin"}, kPassword);
+  const std::string id = add_user("tim@example.com", {}, kPassword);
+  Browser admin;
+  ASSERT_EQ(login(admin, "root@example.com", kPassword).status, 200);
+  const std::int64_t auth_time = send("GET", "/auth/me", admin.cookies_only())
+                                     .body_json()["session"]["auth_time"]
+                                     .get<std::int64_t>();
+  // Until the sign-in is past 1 s on the server's clock (the same machine's).
+  while (std::chrono::duration_cast<std::chrono::seconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+             .count() <= auth_time + 1) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  Fields json_unsafe = admin.unsafe();
+  json_unsafe.emplace_back("Content-Type", "application/json");
+  const std::string path = "/admin/users/" + id;
+  for (Response r :
+       {send("GET", "/admin/users", admin.cookies_only()), send("GET", path, admin.cookies_only()),
+        send("PUT", path + "/roles", json_unsafe, R"({"roles":["x"]})"),
+        send("POST", path + "/disable", admin.unsafe()),
+        send("POST", path + "/enable", admin.unsafe()),
+        send("POST", path + "/reset-password", admin.unsafe())}) {
+    EXPECT_EQ(r.status, 401) << r.body;
+    EXPECT_EQ(r.body_json()["error"], "insufficient_user_authentication") << r.body;
+  }
+  // Nothing changed.
+  auto shown = cli({"user", "show", id, "--json"});
+  ASSERT_EQ(shown.code, 0) << shown.err;
+  EXPECT_EQ(json::parse(shown.out)["roles"], json::array());
+  EXPECT_EQ(json::parse(shown.out)["disabled"], false);
+  EXPECT_TRUE(sink().messages_to("tim@example.com").empty());
 }
 
 // Without email.smtp_url the flows that need mail say so; sign-up still works.

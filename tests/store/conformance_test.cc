@@ -119,7 +119,7 @@ TEST_P(StoreConformance, DuplicateUserIdOrEmailConflictsAndChangesNothing) {
   ASSERT_TRUE(kept);
   EXPECT_EQ(kept->id, first.id);
   EXPECT_EQ(kept->created_at, 1000);
-  auto all = users().list(10, 0);
+  auto all = users().list({.limit = 10});
   ASSERT_TRUE(all);
   EXPECT_EQ(all->size(), 1u);
 }
@@ -211,6 +211,28 @@ TEST_P(StoreConformance, SetRolesReplacesTheList) {
   EXPECT_EQ(u->password_hash, make_user(1, 0).password_hash);
 }
 
+// The ids of `us` by their last byte (user_id(n)).
+std::vector<int> last_bytes(const std::vector<User>& us) {
+  std::vector<int> out;
+  for (const auto& u : us) out.push_back(u.id[15]);
+  return out;
+}
+
+// Every page of `q` (its `after` ignored), following each page's last user: the users in order.
+std::vector<int> all_pages(UserStore& users, UserListQuery q) {
+  std::vector<int> out;
+  q.after.reset();
+  for (int pages = 0; pages < 100; ++pages) {
+    auto page = users.list(q);
+    EXPECT_TRUE(page);
+    if (!page || page->empty()) break;
+    EXPECT_LE(page->size(), q.limit);
+    for (int id : last_bytes(*page)) out.push_back(id);
+    q.after = UserListPosition{.created_at = page->back().created_at, .id = page->back().id};
+  }
+  return out;
+}
+
 TEST_P(StoreConformance, ListOrdersByCreatedThenIdAndPages) {
   // Created out of order; two pairs share a created_at (then the id decides).
   for (auto [n, at] : std::vector<std::pair<int, std::int64_t>>{
@@ -218,30 +240,80 @@ TEST_P(StoreConformance, ListOrdersByCreatedThenIdAndPages) {
     ASSERT_TRUE(users().create(make_user(n, at)));
   }
   const std::vector<int> expected = {9, 1, 2, 4, 3, 5};
-  auto ids = [](const std::vector<User>& us) {
-    std::vector<int> out;
-    for (const auto& u : us) out.push_back(u.id[15]);
-    return out;
-  };
-  auto all = users().list(100, 0);
+  auto all = users().list({});
   ASSERT_TRUE(all);
-  EXPECT_EQ(ids(*all), expected);
+  EXPECT_EQ(last_bytes(*all), expected);
+  EXPECT_EQ(all_pages(users(), {.limit = 4}), expected);
+  EXPECT_EQ(all_pages(users(), {.limit = 1}), expected);
 
-  std::vector<int> paged;
-  for (std::size_t offset = 0;; offset += 4) {
-    auto page = users().list(4, offset);
-    ASSERT_TRUE(page);
-    if (page->empty()) break;
-    EXPECT_LE(page->size(), 4u);
-    for (int id : ids(*page)) paged.push_back(id);
+  // Strictly after a position, whether or not a user stands at it.
+  auto after = [&](std::int64_t at, int n) {
+    auto page = users().list({.limit = 2, .after = UserListPosition{at, user_id(n)}});
+    EXPECT_TRUE(page);
+    return page ? last_bytes(*page) : std::vector<int>{};
+  };
+  EXPECT_EQ(after(100, 1), (std::vector<int>{2, 4}));
+  EXPECT_EQ(after(200, 2), (std::vector<int>{4, 3}));
+  EXPECT_EQ(after(200, 3), (std::vector<int>{4, 3}));  // no user 3 at 200
+  EXPECT_EQ(after(250, 0), (std::vector<int>{3, 5}));
+  EXPECT_TRUE(after(300, 5).empty());
+  EXPECT_TRUE(users().list({.limit = 0})->empty());
+  EXPECT_EQ(users().list({.limit = SIZE_MAX})->size(), 6u);
+  // A user created behind the position does not move the pages after it.
+  ASSERT_TRUE(users().create(make_user(7, 10)));
+  EXPECT_EQ(after(200, 2), (std::vector<int>{4, 3}));
+}
+
+// Ids compare as unsigned bytes on every backend (the cursor's order is the list's).
+TEST_P(StoreConformance, ListOrdersIdsAsUnsignedBytes) {
+  User high = make_user(1, 100);
+  high.id[0] = 0xff;
+  User low = make_user(2, 100);
+  low.id[0] = 0x01;
+  ASSERT_TRUE(users().create(high));
+  ASSERT_TRUE(users().create(low));
+  auto all = users().list({});
+  ASSERT_TRUE(all);
+  ASSERT_EQ(all->size(), 2u);
+  EXPECT_EQ(all->front().id, low.id);
+  auto next = users().list({.limit = 5, .after = UserListPosition{100, low.id}});
+  ASSERT_TRUE(next);
+  ASSERT_EQ(next->size(), 1u);
+  EXPECT_EQ(next->front().id, high.id);
+}
+
+// The search: a byte substring of the stored email; `%` and `_` are themselves, the store folds
+// no case (the service lower-cases the search: auth/users.h).
+TEST_P(StoreConformance, ListSearchesEmailsAsBytes) {
+  const std::vector<std::pair<int, std::string>> emails = {
+      {1, "ann@example.com"},    {2, "bob_smith@example.com"},    {3, "bobxsmith@example.com"},
+      {4, "100%@example.org"},   {5, "anna@b\u00fccher.example"}, {6, "Carl@example.com"},
+      {7, "bob.ann@example.com"}};
+  for (const auto& [n, email] : emails) {
+    User u = make_user(n, 100 + n);
+    u.email = email;
+    ASSERT_TRUE(users().create(u));
   }
-  EXPECT_EQ(paged, expected);
-
-  EXPECT_EQ(ids(*users().list(2, 1)), (std::vector<int>{1, 2}));
-  EXPECT_TRUE(users().list(0, 0)->empty());
-  EXPECT_TRUE(users().list(10, 6)->empty());
-  EXPECT_TRUE(users().list(10, SIZE_MAX)->empty());
-  EXPECT_EQ(users().list(SIZE_MAX, 0)->size(), 6u);
+  auto search = [&](std::string text, std::size_t limit = 100) {
+    return all_pages(users(), {.limit = limit, .email_contains = std::move(text)});
+  };
+  EXPECT_EQ(search("ann"), (std::vector<int>{1, 5, 7}));
+  EXPECT_EQ(search("ANN"), (std::vector<int>{}));  // bytes: no case folding here
+  EXPECT_EQ(search("carl"), (std::vector<int>{}));
+  EXPECT_EQ(search("Carl"), (std::vector<int>{6}));
+  EXPECT_EQ(search("b_s"), (std::vector<int>{2}));  // not a LIKE wildcard
+  EXPECT_EQ(search("_"), (std::vector<int>{2}));
+  EXPECT_EQ(search("%"), (std::vector<int>{4}));
+  EXPECT_EQ(search("0%@"), (std::vector<int>{4}));
+  EXPECT_EQ(search("\u00fc"), (std::vector<int>{5}));
+  EXPECT_EQ(search("nobody"), (std::vector<int>{}));
+  EXPECT_EQ(search(""), (std::vector<int>{1, 2, 3, 4, 5, 6, 7}));
+  // Search and paging together: the pages hold only matches, and follow on.
+  EXPECT_EQ(search("example.com", 2), (std::vector<int>{1, 2, 3, 6, 7}));
+  EXPECT_EQ(search("@", 1), (std::vector<int>{1, 2, 3, 4, 5, 6, 7}));
+  auto first = users().list({.limit = 2, .email_contains = "bob"});
+  ASSERT_TRUE(first);
+  EXPECT_EQ(last_bytes(*first), (std::vector<int>{2, 3}));
 }
 
 TEST_P(StoreConformance, ConcurrentCreatesOfOneEmailGiveOneWinner) {

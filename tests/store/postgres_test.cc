@@ -688,7 +688,7 @@ TEST_F(PostgresStore, RowsThatDoNotDecodeAreCorrupt) {
 
   EXPECT_EQ(s.users->find_by_email("user1@example.com").error(), StoreError::kCorrupt);
   EXPECT_EQ(s.users->find_by_id(user_id(2)).error(), StoreError::kCorrupt);
-  EXPECT_EQ(s.users->list(10, 0).error(), StoreError::kCorrupt);
+  EXPECT_EQ(s.users->list({.limit = 10}).error(), StoreError::kCorrupt);
   EXPECT_EQ(s.sessions->find(token(1)).error(), StoreError::kCorrupt);
   EXPECT_EQ(s.refresh->find(family_id(1)).error(), StoreError::kCorrupt);
   EXPECT_EQ(s.revocations->events_after(0, 10).error(), StoreError::kCorrupt);

@@ -709,7 +709,7 @@ TEST_F(SqliteStore, RowsThatDoNotDecodeAreCorrupt) {
   }
   EXPECT_EQ(s.users->find_by_id(user_id(1)).error(), StoreError::kCorrupt);
   EXPECT_EQ(s.users->find_by_email("user2@example.com").error(), StoreError::kCorrupt);
-  EXPECT_EQ(s.users->list(10, 0).error(), StoreError::kCorrupt);
+  EXPECT_EQ(s.users->list({.limit = 10}).error(), StoreError::kCorrupt);
   EXPECT_EQ(s.sessions->find(token(1)).error(), StoreError::kCorrupt);
   EXPECT_EQ(s.sessions->list(user_id(1)).error(), StoreError::kCorrupt);
   EXPECT_EQ(s.audit->query({}).error(), StoreError::kCorrupt);
@@ -878,7 +878,7 @@ TEST_F(SqliteStore, DamagedFileFailsClosed) {
   for (int round = 0; round < 3; ++round) {
     check(s.users->find_by_id(user_id(1)));
     check(s.users->find_by_email("user2@example.com"));
-    check(s.users->list(100, 0));
+    check(s.users->list({}));
     check(s.users->create(make_user(100 + round, 5000)));
     check(s.users->set_roles(user_id(1), {"x"}));
     check(s.sessions->find(token(1)));

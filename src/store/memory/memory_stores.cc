@@ -117,14 +117,15 @@ class MemoryUserStore final : public UserStore {
     return out;
   }
 
-  std::expected<std::vector<User>, StoreError> list(std::size_t limit,
-                                                    std::size_t offset) override {
+  std::expected<std::vector<User>, StoreError> list(const UserListQuery& q) override {
     std::shared_lock lock(mu_);
     std::vector<User> out;
-    if (offset >= by_created_.size()) return out;
-    auto it = std::next(by_created_.begin(), static_cast<std::ptrdiff_t>(offset));
-    for (; it != by_created_.end() && out.size() < limit; ++it)
-      out.push_back(users_.at(it->second));
+    auto it =
+        q.after ? by_created_.upper_bound({q.after->created_at, q.after->id}) : by_created_.begin();
+    for (; it != by_created_.end() && out.size() < q.limit; ++it) {
+      const User& u = users_.at(it->second);
+      if (u.email.find(q.email_contains) != std::string::npos) out.push_back(u);
+    }
     return out;
   }
 

@@ -15,10 +15,18 @@ constexpr std::string_view kFindByEmail =
     "SELECT id, email, password_hash, roles, disabled, created_at, password_changed_at, "
     "email_verified "
     "FROM users WHERE email = $1";
-constexpr std::string_view kList =
+// A page of list(): the first, or the one strictly after the position ($3, $4). strpos()
+// finds the search text as it is (no pattern characters, unlike LIKE); an empty one is at 1,
+// so it matches every email. Both walk the users_by_created index.
+constexpr std::string_view kListFirst =
     "SELECT id, email, password_hash, roles, disabled, created_at, password_changed_at, "
     "email_verified "
-    "FROM users ORDER BY created_at, id LIMIT $1 OFFSET $2";
+    "FROM users WHERE strpos(email, $2) > 0 ORDER BY created_at, id LIMIT $1";
+constexpr std::string_view kListAfter =
+    "SELECT id, email, password_hash, roles, disabled, created_at, password_changed_at, "
+    "email_verified "
+    "FROM users WHERE strpos(email, $2) > 0 AND (created_at, id) > ($3, $4) "
+    "ORDER BY created_at, id LIMIT $1";
 // char_length counts characters, octet_length bytes: they differ exactly when the email
 // holds a multi-byte (non-ASCII) character.
 constexpr std::string_view kListNonAscii =
@@ -112,10 +120,11 @@ class PostgresUserStore final : public UserStore {
                 });
   }
 
-  std::expected<std::vector<User>, StoreError> list(std::size_t limit,
-                                                    std::size_t offset) override {
+  std::expected<std::vector<User>, StoreError> list(const UserListQuery& q) override {
+    Params params = Params().int8(clamp_count(q.limit)).text(q.email_contains);
+    if (q.after) params.int8(q.after->created_at).bytea(q.after->id);
     return call(*pool_, "users.list", [&](Op& op) -> std::expected<std::vector<User>, StoreError> {
-      auto result = op.exec(kList, Params().int8(clamp_count(limit)).int8(clamp_count(offset)));
+      auto result = op.exec(q.after ? kListAfter : kListFirst, params);
       if (!result) return std::unexpected(result.error());
       return decode_rows(op, *result, "users", decode_user_row);
     });

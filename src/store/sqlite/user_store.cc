@@ -36,10 +36,18 @@ constexpr const char* kFindByEmail =
     "SELECT id, email, password_hash, roles, disabled, created_at, password_changed_at, "
     "email_verified "
     "FROM users WHERE email = ?1";
-constexpr const char* kList =
+// A page of list(): the first, or the one strictly after the position (?3, ?4). instr() finds
+// the search text as it is (no pattern characters, unlike LIKE); an empty one matches every
+// email. Both walk the users_by_created index.
+constexpr const char* kListFirst =
     "SELECT id, email, password_hash, roles, disabled, created_at, password_changed_at, "
     "email_verified "
-    "FROM users ORDER BY created_at, id LIMIT ?1 OFFSET ?2";
+    "FROM users WHERE (?2 = '' OR instr(email, ?2) > 0) ORDER BY created_at, id LIMIT ?1";
+constexpr const char* kListAfter =
+    "SELECT id, email, password_hash, roles, disabled, created_at, password_changed_at, "
+    "email_verified "
+    "FROM users WHERE (?2 = '' OR instr(email, ?2) > 0) AND (created_at, id) > (?3, ?4) "
+    "ORDER BY created_at, id LIMIT ?1";
 constexpr const char* kListNonAscii =
     "SELECT id, email, password_hash, roles, disabled, created_at, password_changed_at, "
     "email_verified "
@@ -130,10 +138,11 @@ class SqliteUserStore final : public UserStore {
     return list_where(kListNonAscii, [](Statement&) {});
   }
 
-  std::expected<std::vector<User>, StoreError> list(std::size_t limit,
-                                                    std::size_t offset) override {
-    return list_where(
-        kList, [&](Statement& st) { st.bind(1, clamp_count(limit)).bind(2, clamp_count(offset)); });
+  std::expected<std::vector<User>, StoreError> list(const UserListQuery& q) override {
+    return list_where(q.after ? kListAfter : kListFirst, [&](Statement& st) {
+      st.bind(1, clamp_count(q.limit)).bind(2, q.email_contains);
+      if (q.after) st.bind(3, q.after->created_at).bind_blob(4, q.after->id);
+    });
   }
 
  private:
