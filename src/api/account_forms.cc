@@ -4,11 +4,12 @@
 #include <memory>
 #include <utility>
 
-#include "api/api_context.h"
 #include "api/account_pages.h"
+#include "api/api_context.h"
 #include "api/error_mapping.h"
 #include "api/page_words.h"
 #include "api/store_routes.h"
+#include "api/web_pages.h"
 #include "http/form.h"
 
 namespace tessera::api {

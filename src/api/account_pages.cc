@@ -3,6 +3,7 @@
 #include <array>
 #include <utility>
 
+#include "api/web_pages.h"
 #include "http/form.h"
 
 namespace tessera::api {

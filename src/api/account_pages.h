@@ -23,10 +23,11 @@
 #include <string>
 #include <string_view>
 
-#include "api/web_pages.h"
 #include "http/message.h"
 
 namespace tessera::api {
+
+struct WebPagesOptions;  // api/web_pages.h
 
 enum class LifecyclePage : std::uint8_t {
   kSignup,              // GET|POST /signup              signup.html

@@ -23,8 +23,9 @@ function tokenFromLink() {
   return new URLSearchParams(window.location.search).get('token') || '';
 }
 
-// The page's words when the server cannot send mail (api/account_forms.cc says the same): email.smtp_url unset answers 503 "email is
+// The page's words when the server cannot send mail: email.smtp_url unset answers 503 "email is
 // not set up on this server ...". Other 503s (busy, a store down) keep the usual words.
+// api/account_forms.cc says the same when the form comes without JavaScript.
 export function mailWords(err) {
   const off = err instanceof ApiError && err.status === 503 && /not set up/i.test(err.detail);
   const words =
