@@ -19,7 +19,8 @@
 // The unauthenticated ones pass the login-CSRF origin check (api/csrf_guard.h) like sign-up;
 // resend, cookie-authenticated, passes the CSRF checks of every unsafe request. Opening a link
 // (GET /reset-password, /verify-email, /confirm-email-change) is a page that changes nothing
-// (api/web_pages.h).
+// (api/web_pages.h). The pages' forms posted without JavaScript make the same auth-layer calls
+// and answer with the page (api/account_forms.h).
 #pragma once
 
 #include "api/api_context.h"

@@ -12,6 +12,10 @@ http::Response origin_not_allowed() {
   return problem_response(403, "cross-site request check failed: origin not allowed");
 }
 
+http::Response no_origin() {
+  return problem_response(403, "cross-site request check failed: no Origin or Referer");
+}
+
 http::Response mismatch() { return problem_response(403, "CSRF token mismatch"); }
 
 }  // namespace
@@ -24,15 +28,9 @@ void CsrfGuard::set_allowed_origins(std::vector<std::string> origins) {
 }
 
 std::expected<std::string, http::Response> CsrfGuard::presented(const http::Request& req) const {
-  switch (http::check_origin(req, allowed_origins_)) {
-    case http::OriginCheck::kOk:
-      break;
-    case http::OriginCheck::kMissing:
-      return std::unexpected(
-          problem_response(403, "cross-site request check failed: no Origin or Referer"));
-    case http::OriginCheck::kNotAllowed:
-      return std::unexpected(origin_not_allowed());
-  }
+  // Rule a is the form pages' origin rule: present and allowed.
+  if (auto origin = check_form_origin(req); !origin)
+    return std::unexpected(std::move(origin.error()));
   auto token = http::presented_csrf_token(req);
   if (!token) {
     return std::unexpected(problem_response(403, "missing CSRF token (X-CSRF-Token)"));
@@ -63,6 +61,18 @@ std::expected<void, http::Response> CsrfGuard::check_login_origin(const http::Re
     return std::unexpected(origin_not_allowed());
   }
   return {};
+}
+
+std::expected<void, http::Response> CsrfGuard::check_form_origin(const http::Request& req) const {
+  switch (http::check_origin(req, allowed_origins_)) {
+    case http::OriginCheck::kOk:
+      return {};
+    case http::OriginCheck::kMissing:
+      return std::unexpected(no_origin());
+    case http::OriginCheck::kNotAllowed:
+      break;
+  }
+  return std::unexpected(origin_not_allowed());
 }
 
 }  // namespace tessera::api

@@ -52,6 +52,13 @@ class CsrfGuard {
   // Non-browser clients (curl, native apps) send neither and pass.
   std::expected<void, http::Response> check_login_origin(const http::Request& req) const;
 
+  // A plain HTML form posted without a session (the account pages' forms without JavaScript,
+  // api/account_forms.h): the same login-CSRF rule, except that the origin must be named. A
+  // browser names it on every form POST (the pages' Referrer-Policy: same-origin keeps it from
+  // being "null"), and such a form has no non-browser clients to let through: Origin (or Referer
+  // without Origin) must be present and allowed, else 403.
+  std::expected<void, http::Response> check_form_origin(const http::Request& req) const;
+
  private:
   const auth::FamilyCsrf& family_csrf_;
   std::vector<std::string> allowed_origins_;

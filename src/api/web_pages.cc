@@ -6,6 +6,7 @@
 #include <stdexcept>
 #include <utility>
 
+#include "api/account_pages.h"
 #include "base/text_template.h"
 #include "http/cookies.h"
 #include "http/form.h"
@@ -61,11 +62,13 @@ std::string join(const std::vector<std::string>& items, std::string_view sep) {
   return out;
 }
 
-// The value of a {{name_hidden}} placeholder, written inside an element's start tag: the
-// boolean attribute `hidden` (app.css: display none) unless the element is to show.
+}  // namespace
+
 std::string hidden_unless(bool shown) { return shown ? std::string() : std::string("hidden"); }
 
-}  // namespace
+void set_form_referrer_policy(http::Headers& headers) {
+  headers.set("Referrer-Policy", "same-origin");
+}
 
 void set_page_security_headers(http::Headers& headers) {
   headers.set("Content-Security-Policy", std::string(kPageContentSecurityPolicy));
@@ -155,7 +158,7 @@ http::Response form_page(std::string_view file,
     csp.insert(csp.find(from) + from.size(), " " + *target);
   }
   http::Response res = template_page(file, vars, 200, csp);
-  res.headers.set("Referrer-Policy", "same-origin");
+  set_form_referrer_policy(res.headers);
   return res;
 }
 
@@ -176,15 +179,6 @@ http::Response login_page(std::string_view return_to, std::string_view login_hin
        {"login_hint", std::string(login_hint)},
        {"signup_hidden", hidden_unless(offer_signup)}}};
   return template_page("login.html", vars);
-}
-
-http::Response signup_page(const WebPagesOptions& options) {
-  std::array<std::pair<std::string_view, std::string>, 4> vars = {
-      {{"form_hidden", hidden_unless(options.open_signup)},
-       {"closed_hidden", hidden_unless(!options.open_signup)},
-       {"confirm_by_mail", options.email_enabled ? "yes" : "no"},
-       {"password_min_length", std::to_string(options.password_min_length)}}};
-  return template_page("signup.html", vars);
 }
 
 http::Response account_page(const std::optional<Viewer>& viewer) {
@@ -218,7 +212,6 @@ void add_web_routes(http::Router& router, WebPagesOptions options) {
   // Fail at startup, not at the first request, if the build lost a template.
   required_file("login.html");
   required_file("account.html");
-  required_file("signup.html");
   auto viewer = std::make_shared<const ViewerLookup>(std::move(options.viewer));
 
   // Without a lookup, a request with neither cookie is surely signed out; one with a cookie
@@ -253,30 +246,34 @@ void add_web_routes(http::Router& router, WebPagesOptions options) {
     return login_page(return_to, login_hint, open_signup);
   });
   // The same page for everyone signed out: rendered once.
-  add("GET", "/signup", [viewer, page = signup_page(options)](const http::Request& req) {
-    if (*viewer && (*viewer)(req)) return redirect("/account");
-    return page;
-  });
+  add("GET", "/signup",
+      [viewer,
+       page = lifecycle_page(LifecyclePage::kSignup, {}, options)](const http::Request& req) {
+        if (*viewer && (*viewer)(req)) return redirect("/account");
+        return page;
+      });
   add("GET", "/account", [viewer, maybe_signed_in](const http::Request& req) {
     if (!*viewer) return maybe_signed_in(req) ? account_page(std::nullopt) : redirect("/login");
     std::optional<Viewer> who = (*viewer)(req);
     if (!who) return redirect("/login");
     return account_page(who);
   });
-  // The account lifecycle's pages (api/account_handlers.h). Opening one changes nothing: an
-  // emailed link's token stays in the page's URL until the form's POST uses it, and no page
-  // sends a Referer (set_page_security_headers), so the token does not leave with a click.
-  const std::vector<std::pair<std::string_view, std::string>> lifecycle_vars = {
-      {"password_min_length", std::to_string(options.password_min_length)}};
-  for (const auto& [path, file] :
-       {std::pair{"/forgot-password", "forgot_password.html"},
-        std::pair{"/reset-password", "reset_password.html"},
-        std::pair{"/verify-email", "verify_email.html"},
-        std::pair{"/confirm-email-change", "confirm_email_change.html"}}) {
-    required_file(file);
-    router.add("GET", path, [file, lifecycle_vars](const http::Request&) {
-      return template_page(file, lifecycle_vars);
-    });
+  // The account lifecycle's pages (api/account_pages.h). Opening one changes nothing: an
+  // emailed link's token stays in the page's URL until the form's POST uses it (the JSON API's,
+  // or the page's own: api/account_forms.h). A link without its token says so at once.
+  auto lifecycle_options = std::make_shared<const WebPagesOptions>(options);
+  for (LifecyclePage page : kLifecyclePages) {
+    required_file(lifecycle_file(page));
+    if (page == LifecyclePage::kSignup) continue;  // above: it looks at the viewer
+    router.add("GET", std::string(lifecycle_path(page)),
+               [page, lifecycle_options](const http::Request& req) {
+                 PageView view;
+                 if (is_link_page(page) && !link_token(req)) {
+                   view = {.shows = PageView::Shows::kDeadLink,
+                           .error = std::string(kIncompleteLink)};
+                 }
+                 return lifecycle_page(page, view, *lifecycle_options);
+               });
   }
   for (const EmbeddedFile& file : embedded_web_files()) {
     if (!file.path.starts_with(kStaticPrefix)) continue;  // templates are not served raw

@@ -10,18 +10,25 @@
 //   GET /account       the account page; 303 to /login when signed out (see WebPagesOptions)
 //   GET /signup        the sign-up form (auth.open_signup; else a page saying sign-up is
 //                      closed); 303 to /account when the viewer lookup finds a session
-//   GET /forgot-password, /reset-password, /verify-email
-//                      the account lifecycle's pages (api/account_handlers.h): opening one
-//                      changes nothing, only its form's POST to the JSON API does
+//   GET /forgot-password, /reset-password, /verify-email, /confirm-email-change
+//                      the account lifecycle's pages (api/account_pages.h): opening one
+//                      changes nothing (a link page without its ?token= says the link is
+//                      incomplete); only its form's POST does, sent by the page's script to the
+//                      JSON API (api/account_handlers.h) or, without JavaScript, by the browser
+//                      to the page's own path (POST /signup, /forgot-password, ...:
+//                      api/account_forms.h, registered by the app beside these)
 //   GET /static/FILE   each file under web/static/ (ETag, 304 on If-None-Match)
 // HEAD works on each (the router runs GET; the server sends no body).
 //
 // Every response here carries the page security headers (set_page_security_headers): a
 // Content-Security-Policy that allows only same-origin script, style, images and fetches, no
 // inline code, no plugins, no framing (also X-Frame-Options: DENY), no <base>, and form posts
-// only to this origin; Referrer-Policy: no-referrer. The CSRF check reads Origin first and
-// falls back to Referer only when Origin is absent; the pages' unsafe requests are fetch()
-// calls, which always send Origin, so the missing Referer costs nothing.
+// only to this origin (a lifecycle page's form is answered with a page, not a redirect, so
+// form-action 'self' covers it); Referrer-Policy: no-referrer, or same-origin on the pages whose
+// plain HTML forms post here (the lifecycle pages, consent, logout: see form_page). The CSRF
+// check reads Origin first and falls back to Referer only when Origin is absent; the login and
+// account pages' unsafe requests are fetch() calls, which always send Origin, so the missing
+// Referer costs nothing.
 #pragma once
 
 #include <cstddef>
@@ -106,6 +113,14 @@ std::string html_escape(std::string_view text);
 std::string render_template(std::string_view tmpl,
                             std::span<const std::pair<std::string_view, std::string>> vars);
 
+// The value of a {{name_hidden}} placeholder, written inside an element's start tag: the
+// boolean attribute `hidden` (app.css: display none) unless the element is to show.
+std::string hidden_unless(bool shown);
+
+// Referrer-Policy: same-origin, for a page whose plain HTML form posts to this server (see
+// form_page below for why not no-referrer).
+void set_form_referrer_policy(http::Headers& headers);
+
 // The embedded file at `path` (relative to web/), or nullptr.
 const EmbeddedFile* find_web_file(std::string_view path);
 
@@ -124,9 +139,6 @@ http::Response redirect(std::string_view location);
 // `offer_signup`: the "Create an account" link shows (auth.open_signup).
 http::Response login_page(std::string_view return_to = {}, std::string_view login_hint = {},
                           bool offer_signup = false);
-
-// The sign-up page: its form when `options.open_signup`, else the words that sign-up is closed.
-http::Response signup_page(const WebPagesOptions& options);
 
 // Where the login page may send the browser back to: only this server's authorization
 // endpoint ("/oauth2/authorize?..." as api/oauth_authorize.cc builds it), never another origin,

@@ -2,9 +2,15 @@
 
 #include <gtest/gtest.h>
 
+#include <fstream>
+#include <nlohmann/json.hpp>
 #include <regex>
 #include <string>
 #include <vector>
+
+#include "api/account_forms.h"
+#include "api/account_pages.h"
+#include "api/page_words.h"
 
 namespace tessera::api {
 namespace {
@@ -17,12 +23,15 @@ http::Request get(std::string path) {
   return req;
 }
 
-void expect_security_headers(const http::Response& res) {
+// `referrer_policy`: the lifecycle pages, whose forms post without JavaScript, send
+// same-origin (api/account_pages.h).
+void expect_security_headers(const http::Response& res,
+                             std::string_view referrer_policy = "no-referrer") {
   EXPECT_EQ(res.headers.get("Content-Security-Policy"),
             "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
             "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'");
   EXPECT_EQ(res.headers.get("X-Frame-Options"), "DENY");
-  EXPECT_EQ(res.headers.get("Referrer-Policy"), "no-referrer");
+  EXPECT_EQ(res.headers.get("Referrer-Policy"), referrer_policy);
   EXPECT_EQ(res.headers.get("X-Content-Type-Options"), "nosniff");
 }
 
@@ -51,8 +60,9 @@ TEST(WebAssets, EmbedsEveryWebFileByteForByte) {
 // The CSP forbids inline code; a template that relied on it would break silently in the
 // browser, so the templates are checked here.
 TEST(WebAssets, TemplatesHaveNoInlineScriptOrStyle) {
-  for (std::string_view name : {"login.html", "account.html", "signup.html", "forgot_password.html",
-                                "reset_password.html", "verify_email.html"}) {
+  for (std::string_view name :
+       {"login.html", "account.html", "signup.html", "forgot_password.html", "reset_password.html",
+        "verify_email.html", "confirm_email_change.html"}) {
     ASSERT_NE(find_web_file(name), nullptr) << name;
     std::string html(find_web_file(name)->data);
     SCOPED_TRACE(std::string(name));
@@ -321,7 +331,7 @@ TEST(WebRoutes, SignUpOnlyWhenOpen) {
   EXPECT_NE(login.body.find("<a id=\"signup-link\" href=\"/signup\" hidden>"), std::string::npos);
   http::Response page = closed.route(get("/signup"));
   EXPECT_EQ(page.status, 200);
-  expect_security_headers(page);
+  expect_security_headers(page, "same-origin");
   EXPECT_NE(page.body.find("<p id=\"signup-closed\" >"), std::string::npos);
   EXPECT_NE(page.body.find("<div id=\"signup\" hidden>"), std::string::npos);
 
@@ -340,7 +350,7 @@ TEST(WebRoutes, SignUpOnlyWhenOpen) {
   EXPECT_EQ(page.status, 200);
   EXPECT_NE(page.body.find("<p id=\"signup-closed\" hidden>"), std::string::npos);
   EXPECT_NE(page.body.find("<div id=\"signup\" >"), std::string::npos);
-  EXPECT_NE(page.body.find("data-confirm-by-mail=\"yes\""), std::string::npos);
+  EXPECT_NE(page.body.find("Check your inbox: we sent a link"), std::string::npos);
   EXPECT_NE(page.body.find("minlength=\"12\""), std::string::npos);
   EXPECT_NE(page.body.find("At least 12 characters"), std::string::npos);
   EXPECT_EQ(page.body.find("{{"), std::string::npos) << "every placeholder rendered";
@@ -356,15 +366,17 @@ TEST(WebRoutes, SignUpOnlyWhenOpen) {
 // the same answer whoever asks (opening a link changes nothing).
 TEST(WebRoutes, LifecyclePagesRender) {
   http::Router router = router_with();
-  for (std::string path : {"/forgot-password", "/reset-password", "/verify-email", "/signup"}) {
+  for (std::string path : {"/forgot-password", "/reset-password", "/verify-email",
+                           "/confirm-email-change", "/signup"}) {
     SCOPED_TRACE(path);
     http::Request req = get(path);
     req.query = "token=abc";
     http::Response res = router.route(req);
     EXPECT_EQ(res.status, 200);
     EXPECT_EQ(res.headers.get("Cache-Control"), "no-store");
-    expect_security_headers(res);
+    expect_security_headers(res, "same-origin");
     EXPECT_EQ(res.body.find("{{"), std::string::npos);
+    EXPECT_EQ(res.body.find("<noscript"), std::string::npos) << "the form works without";
     EXPECT_EQ(res.body.find("abc"), std::string::npos) << "the token stays in the URL";
   }
 }
@@ -379,6 +391,131 @@ TEST(WebRoutes, AccountPageSaysWhetherTheEmailIsConfirmed) {
   }
   EXPECT_NE(account_page(std::nullopt).body.find("<dd id=\"me-email-state\"></dd>"),
             std::string::npos);
+}
+
+// Opening a link without its token (cut by the mail program) says so at once, with the way to
+// a new link, and shows no form: without JavaScript nothing else would.
+TEST(WebRoutes, ALinkPageWithoutItsTokenSaysSo) {
+  http::Router router = router_with();
+  for (std::string path : {"/reset-password", "/verify-email", "/confirm-email-change"}) {
+    SCOPED_TRACE(path);
+    http::Response res = router.route(get(path));
+    EXPECT_EQ(res.status, 200);
+    EXPECT_NE(res.body.find(html_escape(kIncompleteLink)), std::string::npos);
+    EXPECT_NE(res.body.find("-new-link\" class=\"links\" >"), std::string::npos);
+    EXPECT_TRUE(std::regex_search(res.body, std::regex("<form [^>]*method=\"post\"[^>]* hidden>")));
+    EXPECT_FALSE(std::regex_search(res.body, std::regex("<form [^>]*action=")))
+        << "a link page's form posts to its own URL, token included";
+    http::Request with_token = get(path);
+    with_token.query = "token=abc&utm_source=mail";
+    res = router.route(with_token);
+    EXPECT_EQ(res.body.find(html_escape(kIncompleteLink)), std::string::npos);
+    EXPECT_TRUE(std::regex_search(res.body, std::regex("<form [^>]*method=\"post\"[^>]* >")));
+  }
+}
+
+// The states a page answers a form with: the error above the form (role=alert), or what
+// happened (role=status) with the form gone; what the user typed is escaped.
+TEST(LifecyclePages, RenderEachStateEscaped) {
+  WebPagesOptions options;
+  options.open_signup = true;
+  const std::string evil = "<b>\"x\"@example.com";
+  const std::string escaped = html_escape(evil);
+  for (LifecyclePage page : kLifecyclePages) {
+    for (PageView::Shows shows :
+         {PageView::Shows::kForm, PageView::Shows::kDone, PageView::Shows::kDeadLink}) {
+      SCOPED_TRACE(std::string(lifecycle_path(page)) + " " + std::to_string(int(shows)));
+      http::Response res =
+          lifecycle_page(page, {.shows = shows, .error = evil, .email = evil}, options, 429);
+      EXPECT_EQ(res.status, 429);
+      expect_security_headers(res, "same-origin");
+      EXPECT_EQ(res.body.find("{{"), std::string::npos);
+      EXPECT_EQ(res.body.find(evil), std::string::npos);
+      EXPECT_TRUE(std::regex_search(
+          res.body, std::regex("class=\"error\" role=\"alert\"[^>]* >" + escaped + "</p>")));
+      const bool form_shown =
+          std::regex_search(res.body, std::regex("<form [^>]*method=\"post\"[^>]* >"));
+      EXPECT_EQ(form_shown, shows == PageView::Shows::kForm);
+      const bool done_shown = std::regex_search(res.body, std::regex("-done\" >"));
+      EXPECT_EQ(done_shown, shows == PageView::Shows::kDone);
+    }
+  }
+  http::Response forgot =
+      lifecycle_page(LifecyclePage::kForgotPassword,
+                     {.shows = PageView::Shows::kDone, .email = "a@example.com"}, options);
+  EXPECT_NE(forgot.body.find("<span id=\"forgot-email\">a@example.com</span>"), std::string::npos);
+  EXPECT_NE(forgot.body.find("role=\"status\""), std::string::npos);
+  EXPECT_NE(forgot.body.find("<p id=\"forgot-error\" class=\"error\" role=\"alert\" hidden></p>"),
+            std::string::npos);
+  http::Response reset =
+      lifecycle_page(LifecyclePage::kResetPassword, {.shows = PageView::Shows::kDone}, options);
+  EXPECT_NE(reset.body.find("<a id=\"reset-sign-in\" href=\"/login\">"), std::string::npos);
+  EXPECT_NE(reset.body.find("data-mismatch=\"" +
+                            html_escape(passwords_differ(LifecyclePage::kResetPassword)) + "\""),
+            std::string::npos);
+  options.email_enabled = false;
+  http::Response signup =
+      lifecycle_page(LifecyclePage::kSignup, {.shows = PageView::Shows::kDone}, options);
+  EXPECT_NE(signup.body.find("If the address can be used, your account is ready."),
+            std::string::npos);
+}
+
+http::Request form_post(std::string body, std::string type = "application/x-www-form-urlencoded") {
+  http::Request req;
+  req.method = "POST";
+  req.path = req.target = "/forgot-password";
+  req.headers.set("Content-Type", std::move(type));
+  req.body = std::move(body);
+  return req;
+}
+
+// A page's form is read strictly: exactly its fields, once each, well-formed, not too long.
+TEST(AccountForms, ReadPageFormIsStrict) {
+  constexpr std::array<std::string_view, 2> names = {"new_password", "confirm_password"};
+  auto ok = read_page_form(form_post("confirm_password=b+c&new_password=a%26"), names);
+  ASSERT_TRUE(ok) << ok.error();
+  EXPECT_EQ(*ok, (std::vector<std::string>{"a&", "b c"}));
+  EXPECT_TRUE(read_page_form(form_post(""), {}));
+  for (const http::Request& bad :
+       {form_post("new_password=a&confirm_password=b", "application/json"),
+        form_post("new_password=a&new_password=a&confirm_password=b"),
+        form_post("new_password=a&confirm_password=b&token=x"), form_post("new_password=a"),
+        form_post("new_password=%zz&confirm_password=b"),
+        form_post("new_password=" + std::string(kMaxPageFormBytes, 'a') + "&confirm_password=b")}) {
+    SCOPED_TRACE(bad.body.substr(0, 60));
+    EXPECT_FALSE(read_page_form(bad, names));
+  }
+  EXPECT_FALSE(read_page_form(form_post("x=1"), {})) << "a button's form has no fields";
+}
+
+// describe_problem is the twin of web/static/api.js describeError: both are checked against
+// tests/e2e/problem_words.json (page_text.mjs checks the script).
+TEST(PageWords, SayWhatTheScriptSays) {
+  std::ifstream in(TESSERA_PROBLEM_WORDS);
+  ASSERT_TRUE(in) << TESSERA_PROBLEM_WORDS;
+  const nlohmann::json cases = nlohmann::json::parse(in)["cases"];
+  ASSERT_GT(cases.size(), 10U);
+  for (const nlohmann::json& c : cases) {
+    SCOPED_TRACE(c.dump());
+    nlohmann::json body = {{"status", c["status"]}, {"detail", c["detail"]}};
+    if (c.contains("code")) body["error"] = c["code"];
+    http::Response problem = http::make_response(c["status"].get<int>(), body.dump());
+    if (c.contains("retry_after"))
+      problem.headers.set("Retry-After", c["retry_after"].get<std::string>());
+    std::vector<std::string> keys;
+    const nlohmann::json own_words = c.value("own", nlohmann::json::object());
+    keys.reserve(own_words.size());
+    std::vector<OwnWords> own;
+    for (const auto& [key, words] : own_words.items()) {
+      keys.push_back(key);
+      const bool is_status =
+          !key.empty() && key.find_first_not_of("0123456789") == std::string::npos;
+      own.push_back({.status = is_status ? std::stoi(key) : 0,
+                     .code = is_status ? std::string_view() : std::string_view(keys.back()),
+                     .words = words.get_ref<const std::string&>()});
+    }
+    EXPECT_EQ(describe_problem(problem, own), c["words"].get<std::string>());
+  }
 }
 
 }  // namespace

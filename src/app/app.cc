@@ -9,6 +9,7 @@
 #include <thread>
 #include <utility>
 
+#include "api/account_forms.h"
 #include "api/account_handlers.h"
 #include "api/admin_clients.h"
 #include "api/admin_handlers.h"
@@ -254,6 +255,7 @@ http::Router make_router(JwksSource jwks_source, const Probes& probes, const api
                                           http::Handler h) {
     api::add_store_route(router, api->offload_pool(), method, path, std::move(h));
   };
+  api::add_account_form_routes(router, *api, pages);  // POST /signup, /forgot-password, ...
   api::add_web_routes(router, std::move(pages));
   api::add_mfa_routes(router, *api);      // /auth/mfa..., /auth/login/mfa, /auth/token/mfa
   api::add_auth_routes(router, *api);     // /auth/signup, login, logout, me, sessions, password

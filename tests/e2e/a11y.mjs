@@ -115,3 +115,24 @@ export async function checkPage(page, label, { phone = true } = {}) {
   if (failures.length) assert.fail(`accessibility of ${label}:\n${failures.join('\n')}`);
   return lesser;
 }
+
+// checkPage for a page open with JavaScript off, where axe cannot run (page.evaluate needs
+// scripts, and hangs): its HTML as it stands, served again at its URL (so its stylesheet
+// loads) to a fresh context of `browser` with scripts on but every .js blocked, so the page
+// stays in the state the server rendered. Resolves to the lesser violations, as checkPage.
+export async function checkPageWithoutScripts(browser, page, label) {
+  const url = page.url();
+  const html = await page.content();
+  const context = await browser.newContext({ viewport: page.viewportSize() });
+  try {
+    const copy = await context.newPage();
+    await copy.route('**/*.js', (route) => route.abort());
+    await copy.route(url, (route) =>
+      route.fulfill({ contentType: 'text/html; charset=utf-8', body: html }),
+    );
+    await copy.goto(url);
+    return await checkPage(copy, label);
+  } finally {
+    await context.close();
+  }
+}

@@ -14,12 +14,14 @@
 //     in the policy's words, then sets a new one (every session ends, a notice is mailed); the
 //     old password fails, the new one signs in; the same link again says it was already used
 //     and offers a new one;
-//   without JavaScript the pages say what to do (<noscript>);
 //   change of email: on the account page, with a sign-in older than auth.step_up_max_age (1 s
 //     here), the change asks for the password first (the page's step-up), then refuses the
 //     current address in the server's words and sends a link to a new one; the link's page
 //     /confirm-email-change makes it the sign-in address: the old address then fails, the new
 //     one signs in;
+//   without JavaScript (a browser context with it off): "Forgot your password?" posts its form
+//     and says a link was sent; the mailed link's page sets a new password and offers the way
+//     to sign in, which then works;
 //   no page logged a CSP violation or a script error;
 //   accessibility (a11y.mjs: axe, light and dark, 390 px wide) of each page and state reached.
 //
@@ -31,7 +33,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 
-import { checkPage } from './a11y.mjs';
+import { checkPage, checkPageWithoutScripts } from './a11y.mjs';
 import {
   describePage,
   launchChromium,
@@ -46,6 +48,7 @@ const EMAIL = 'new-user@example.com';
 const PASSWORD = 'first pass phrase';
 const NEW_PASSWORD = 'second pass phrase';
 const NEW_EMAIL = 'moved-user@example.com';
+const THIRD_PASSWORD = 'third pass phrase of mine';
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -116,9 +119,10 @@ async function scenario(t, { server }, sink, spool) {
     return text(selector);
   }
 
-  async function accessible(st, what) {
+  // `check`: checkPage, or for a page with JavaScript off checkPageWithoutScripts.
+  async function accessible(st, what, check = checkPage) {
     const started = Date.now();
-    for (const line of await checkPage(page, what)) st.diagnostic(`minor: ${line}`);
+    for (const line of await check(page, what)) st.diagnostic(`minor: ${line}`);
     st.diagnostic(`${what}: checked in ${Date.now() - started} ms`);
   }
 
@@ -129,6 +133,18 @@ async function scenario(t, { server }, sink, spool) {
     await page.fill('#confirm-password', password);
     await page.click('#signup-submit');
     return visibleText('#signup-done-text');
+  }
+
+  // The forgot-password page (open) asks for a link to `email` and says it did, the form gone.
+  async function askForLink(email) {
+    await page.fill('#email', email);
+    await page.click('#forgot-submit');
+    assert.equal(
+      await visibleText('#forgot-done-text'),
+      `If an account uses ${email}, we sent it a link to choose a new password. ` +
+        'Check your inbox.',
+    );
+    assert.equal(await page.isVisible('#forgot-form'), false);
   }
 
   // The login page's password step; resolves once the page reacted.
@@ -223,13 +239,7 @@ async function scenario(t, { server }, sink, spool) {
         page.waitForURL(`${base}/forgot-password`),
         page.click('a[href="/forgot-password"]'),
       ]);
-      await page.fill('#email', EMAIL);
-      await page.click('#forgot-submit');
-      assert.equal(
-        await visibleText('#forgot-done-text'),
-        `If an account uses ${EMAIL}, we sent it a link to choose a new password. ` +
-          'Check your inbox.',
-      );
+      await askForLink(EMAIL);
       await accessible(st, 'the forgot-password page, link sent');
       resetLink = linkIn(await mails.next(/^Reset your/), base, '/reset-password');
     });
@@ -275,22 +285,6 @@ async function scenario(t, { server }, sink, spool) {
       assert.equal(await page.getAttribute('#reset-new-link a', 'href'), '/forgot-password');
       assert.ok(await page.isVisible('#reset-new-link a'));
       await accessible(st, 'the reset page, link already used');
-    });
-
-    await step('without JavaScript the pages say what to do', async () => {
-      const bare = await newPage('no-js', { javaScriptEnabled: false });
-      for (const [pathname, words] of [
-        ['/signup', /^Creating an account needs JavaScript/],
-        ['/forgot-password', /^Asking for a link needs JavaScript/],
-        ['/reset-password?token=x', /^Choosing a new password needs JavaScript/],
-        ['/verify-email?token=x', /^Confirming your address needs JavaScript/],
-      ]) {
-        await bare.goto(`${base}${pathname}`);
-        const said = bare.locator('noscript p');
-        assert.ok(await said.isVisible(), `${pathname}: the <noscript> words show`);
-        assert.match((await said.innerText()).replace(/\s+/g, ' '), words, pathname);
-      }
-      await bare.context().close();
     });
 
     // auth.step_up_max_age is 1 s: a sign-in 2 s old (whole seconds) is no longer recent (the
@@ -345,6 +339,30 @@ async function scenario(t, { server }, sink, spool) {
         (email) => document.querySelector('#me-email').textContent === email,
         NEW_EMAIL,
       );
+    });
+
+    // The pages' forms work with JavaScript off: the browser posts each to the page's own URL
+    // and the server answers with the page in its new state (api/account_forms.h).
+    const noScript = 'without JavaScript: forgot password, the mailed link, a new password';
+    await step(noScript, async (st) => {
+      page = await newPage('no-js', { javaScriptEnabled: false });
+      await page.goto(`${base}/forgot-password`);
+      await askForLink(NEW_EMAIL);
+      await page.goto(linkIn(await mails.next(/^Reset your/), base, '/reset-password'));
+      await page.fill('#new-password', THIRD_PASSWORD);
+      await page.fill('#confirm-password', THIRD_PASSWORD);
+      await page.click('#reset-submit');
+      assert.match(await visibleText('#reset-done-text'), /^Your password was changed/);
+      assert.equal(await page.isVisible('#reset-form'), false);
+      await accessible(st, 'the reset page without JavaScript, password changed', (p, what) =>
+        checkPageWithoutScripts(browser, p, what),
+      );
+      await Promise.all([page.waitForURL(`${base}/login`), page.click('#reset-sign-in')]);
+      await mails.next(/password was changed/);
+      await page.context().close();
+      page = await newPage('after-no-js');
+      await signIn(THIRD_PASSWORD, NEW_EMAIL);
+      await page.waitForURL(`${base}/account`);
     });
 
     await step('no Content-Security-Policy violations and no script errors', async () => {

@@ -7,6 +7,7 @@
 //
 //   node --test tests/e2e/page_text.mjs      (ctest: web_page_text)
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
 import { test } from 'node:test';
 
 import { ApiError, PageError, describeError, waitText } from '../../web/static/api.js';
@@ -190,5 +191,18 @@ test('a failed request is told without HTTP words, in the page\'s words where it
   ]);
   for (const text of said) {
     assert.doesNotMatch(text, /\b(HTTP|Unauthorized|Too Many|\d{3}\b|Retry-After| s\))/, text);
+  }
+});
+
+// The cases the server's twin of describeError (src/api/page_words.h) is checked against too:
+// a page answered without JavaScript says what the script says.
+test('the script and the server describe a refusal in the same words', () => {
+  const { cases } = JSON.parse(
+    fs.readFileSync(new URL('./problem_words.json', import.meta.url), 'utf8'),
+  );
+  assert.ok(cases.length > 10);
+  for (const c of cases) {
+    const err = new ApiError(c.status, 'T', c.detail, c.retry_after ?? null, c.code ?? '');
+    assert.equal(describeError(err, c.own ?? {}), c.words, JSON.stringify(c));
   }
 });

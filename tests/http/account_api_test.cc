@@ -4,6 +4,7 @@
 // mail that arrived. On SQLite, and on PostgreSQL + Redis (TESSERA_TEST_BACKEND).
 #include <gtest/gtest.h>
 
+#include <cctype>
 #include <nlohmann/json.hpp>
 #include <regex>
 #include <set>
@@ -133,7 +134,9 @@ TEST_F(AccountApiTest, ForgotAndResetEndToEndThroughTheMail) {
   // Opening the link shows a page and uses nothing up.
   Response page = send("GET", "/reset-password?token=" + token);
   EXPECT_EQ(page.status, 200);
-  EXPECT_EQ(page.header("referrer-policy"), "no-referrer");
+  // The token goes to no other site (same-origin: the form without JavaScript must name its
+  // origin, which no-referrer would turn into "null").
+  EXPECT_EQ(page.header("referrer-policy"), "same-origin");
   // A password the policy refuses leaves the link usable.
   Response weak = post("/auth/password/reset", {{"token", token}, {"new_password", "short"}});
   EXPECT_EQ(weak.status, 422) << weak.body;
@@ -333,6 +336,165 @@ TEST_F(AccountApiTest, AnEmailChangeTakesEffectOnlyThroughTheLinkToTheNewAddress
   EXPECT_EQ(login(b, "ivy2@example.com", kPassword).status, 200);
   EXPECT_EQ(post("/auth/email/change/confirm", {{"token", token}}).body_json()["error"],
             "invalid_link");
+}
+
+// ---- The pages' forms without JavaScript (api/account_forms.h) ----
+// A browser with JavaScript off posts each page's form, form-urlencoded, to the page's own URL
+// (the link pages' forms have no action: the URL keeps the token) and reads the page it gets.
+
+// `text` form-urlencoded as a browser writes it (space as '+').
+std::string form_encode(const std::string& text) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : text) {
+    if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '*') {
+      out += static_cast<char>(c);
+    } else if (c == ' ') {
+      out += '+';
+    } else {
+      out += '%';
+      out += kHex[c >> 4];
+      out += kHex[c & 15];
+    }
+  }
+  return out;
+}
+
+class FormAccountApiTest : public AccountApiTest {
+ protected:
+  // POST `path` as the page's form: Origin the page's (an allowed origin) unless told.
+  Response post_form(const std::string& path,
+                     const std::vector<std::pair<std::string, std::string>>& fields,
+                     const std::string& origin = "https://app.example.com") {
+    std::string body;
+    for (const auto& [name, value] : fields) {
+      body += (body.empty() ? "" : "&") + form_encode(name) + "=" + form_encode(value);
+    }
+    Fields headers = {{"Content-Type", "application/x-www-form-urlencoded"}};
+    if (!origin.empty()) headers.emplace_back("Origin", origin);
+    return send("POST", path, headers, body);
+  }
+};
+
+bool says(const Response& page, const std::string& words) {
+  return page.body.find(words) != std::string::npos;
+}
+
+TEST_F(FormAccountApiTest, ForgotAndResetWithoutJavaScript) {
+  add_user("fred@example.com", {}, kPassword);
+  // The same page for a known and an unknown address, apart from the address it repeats.
+  Response known = post_form("/forgot-password", {{"email", "fred@example.com"}});
+  Response unknown = post_form("/forgot-password", {{"email", "nope@example.com"}});
+  ASSERT_EQ(known.status, 200) << known.body;
+  EXPECT_EQ(unknown.status, 200);
+  EXPECT_EQ(known.header("content-type"), "text/html; charset=utf-8");
+  EXPECT_TRUE(says(known, "<span id=\"forgot-email\">fred@example.com</span>, we sent it a link"));
+  EXPECT_TRUE(says(known, "role=\"status\""));
+  std::string unknown_as_known = unknown.body;
+  for (std::size_t at; (at = unknown_as_known.find("nope@example.com")) != std::string::npos;) {
+    unknown_as_known.replace(at, 16, "fred@example.com");
+  }
+  EXPECT_EQ(unknown_as_known, known.body);
+  EXPECT_TRUE(sink().messages_to("nope@example.com").empty());
+  auto mails = mails_to("fred@example.com", 1);
+  ASSERT_EQ(mails.size(), 1U);
+  const std::string link = "/reset-password?token=" + link_token(mails[0], "/reset-password");
+  Response page = send("GET", link);
+  EXPECT_EQ(page.header("referrer-policy"), "same-origin");  // else the form says Origin: null
+
+  // Refused before anything is done: another site's form, no origin at all, a malformed form,
+  // two passwords that differ.
+  const std::vector<std::pair<std::string, std::string>> fresh = {
+      {"new_password", kNewPassword}, {"confirm_password", kNewPassword}};
+  for (const std::string origin : {"https://evil.example", "null", ""}) {
+    Response cross = post_form(link, fresh, origin);
+    EXPECT_EQ(cross.status, 403) << origin;
+    EXPECT_TRUE(says(cross, "own page, so nothing was changed")) << cross.body;
+    EXPECT_TRUE(says(cross, "role=\"alert\""));
+  }
+  Response twice = post_form(link, {{"new_password", "a"}, {"new_password", "b"}});
+  EXPECT_EQ(twice.status, 400);
+  EXPECT_TRUE(says(twice, "Something in the form was not right"));
+  Response differ =
+      post_form(link, {{"new_password", kNewPassword}, {"confirm_password", kPassword}});
+  EXPECT_EQ(differ.status, 400);
+  EXPECT_TRUE(says(differ, "The two passwords are not the same."));
+  // A password the policy refuses: its words, the form again, the link still usable.
+  Response weak = post_form(link, {{"new_password", "short"}, {"confirm_password", "short"}});
+  EXPECT_EQ(weak.status, 422) << weak.body;
+  EXPECT_TRUE(says(weak, "at least 8 characters"));
+  EXPECT_TRUE(says(
+      weak, "data-mismatch=\"The two passwords are not the same. Type the new password twice.\" >"))
+      << "the form shows";
+  Browser b;
+  ASSERT_EQ(login(b, "fred@example.com", kPassword).status, 200) << "nothing changed so far";
+
+  Response done = post_form(link, fresh);
+  ASSERT_EQ(done.status, 200) << done.body;
+  EXPECT_TRUE(says(done, "Your password was")) << done.body;
+  EXPECT_TRUE(says(done, "<a id=\"reset-sign-in\" href=\"/login\">"));
+  EXPECT_TRUE(done.all("set-cookie").empty());  // no sign-in, no token
+  EXPECT_FALSE(says(done, link_token(mails[0], "/reset-password")));
+  EXPECT_EQ(login(b, "fred@example.com", kPassword).status, 401);
+  EXPECT_EQ(login(b, "fred@example.com", kNewPassword).status, 200);
+  Response again = post_form(link, fresh);
+  EXPECT_EQ(again.status, 400);
+  EXPECT_TRUE(says(again, "already used"));
+  EXPECT_TRUE(says(again, "<p id=\"reset-new-link\" class=\"links\" >"));
+
+  // The per-address limit (3 here): the wait in minutes, no HTTP words.
+  Response limited;
+  for (int i = 0; i < 3; ++i)
+    limited = post_form("/forgot-password", {{"email", "fred@example.com"}});
+  EXPECT_EQ(limited.status, 429);
+  EXPECT_FALSE(limited.header("retry-after").empty());
+  EXPECT_TRUE(std::regex_search(limited.body,
+                                std::regex("Too many attempts\\. Try again in \\d+ minutes?\\.")))
+      << limited.body;
+}
+
+TEST_F(FormAccountApiTest, SignupVerifyAndEmailChangeWithoutJavaScript) {
+  const std::vector<std::pair<std::string, std::string>> signup = {
+      {"email", "gina@example.com"}, {"password", kPassword}, {"confirm_password", kPassword}};
+  Response created = post_form("/signup", signup);
+  ASSERT_EQ(created.status, 200) << created.body;
+  EXPECT_TRUE(says(created, "Check your inbox: we sent a link to confirm your address."));
+  // A taken address: the same page, byte for byte.
+  Response taken = post_form("/signup", signup);
+  EXPECT_EQ(taken.status, 200);
+  EXPECT_EQ(taken.body, created.body);
+  auto mails = mails_to("gina@example.com", 1);
+  ASSERT_GE(mails.size(), 1U);
+  const std::string verify = "/verify-email?token=" + link_token(mails[0], "/verify-email");
+
+  // Another site's button does nothing: the link works afterwards.
+  EXPECT_EQ(post_form(verify, {}, "https://evil.example").status, 403);
+  EXPECT_EQ(post_form("/verify-email", {}).status, 400) << "no token: the way to a new link";
+  EXPECT_EQ(post_form(verify, {{"x", "1"}}).status, 400);
+  Response verified = post_form(verify, {});
+  ASSERT_EQ(verified.status, 200) << verified.body;
+  EXPECT_TRUE(says(verified, "Thank you: <span id=\"verify-address\">gina@example.com</span> is"));
+  EXPECT_TRUE(says(post_form(verify, {}), "already used"));
+  Browser b;
+  ASSERT_EQ(login(b, "gina@example.com", kPassword).status, 200);
+  EXPECT_EQ(send("GET", "/auth/me", b.cookies_only()).body_json()["user"]["email_verified"], true);
+
+  // The email change is asked for on the account page (signed in); its link's page confirms it.
+  Fields unsafe = b.unsafe();
+  unsafe.emplace_back("Content-Type", "application/json");
+  ASSERT_EQ(
+      send("POST", "/auth/email/change", unsafe, R"({"new_email":"gina2@example.com"})").status,
+      202);
+  auto to_new = mails_to("gina2@example.com", 1);
+  ASSERT_EQ(to_new.size(), 1U);
+  const std::string confirm =
+      "/confirm-email-change?token=" + link_token(to_new[0], "/confirm-email-change");
+  EXPECT_EQ(post_form(confirm, {}, "https://evil.example").status, 403);
+  EXPECT_EQ(login(b, "gina2@example.com", kPassword).status, 401);
+  Response changed = post_form(confirm, {});
+  ASSERT_EQ(changed.status, 200) << changed.body;
+  EXPECT_TRUE(says(changed, "Done: you now sign in with <span id=\"verify-address\">gina2@"));
+  EXPECT_EQ(login(b, "gina2@example.com", kPassword).status, 200);
 }
 
 // auth.require_verified_email: no sign-in until the address is confirmed; the refusal mails a

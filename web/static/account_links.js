@@ -6,24 +6,26 @@
 //   /confirm-email-change  POST /auth/email/change/confirm {token} -> 200 {email}; 400
 //                     invalid_link (also when another account took the address meanwhile)
 // The token comes from the link's query (?token=...); the page itself never uses it up, only the
-// form's submission does. The pages send no Referer (Referrer-Policy: no-referrer), so the token
-// does not leave with a click.
+// form's submission does. The pages send a Referer only to this server (Referrer-Policy:
+// same-origin), so the token does not leave with a click.
 //
-// A link that cannot work (used, expired, unknown: the server's `detail` says which, in words
-// for a person; or no token in the address at all) hides the form and shows the way to a new
-// link beside the words. Success hides the form too and moves the focus to what happened, so
-// a screen reader says it (the button that had the focus is gone).
+// The server renders each page's states (api/account_pages.h), and answers the same forms
+// itself when they come without JavaScript (api/account_forms.h): the words of success are in
+// the template (this script fills in the address), a link without its token arrives already
+// showing the way to a new link, and the words for two passwords that differ are the form's
+// data-mismatch. A link that cannot work (used, expired, unknown: the server's `detail` says
+// which, in words for a person) hides the form and shows the way to a new link beside the
+// words. Success hides the form too and moves the focus to what happened, so a screen reader
+// says it (the button that had the focus is gone).
 import { ApiError, api, byId, hide, show, showError } from './api.js';
 
 function tokenFromLink() {
   return new URLSearchParams(window.location.search).get('token') || '';
 }
 
-const INCOMPLETE_LINK =
-  'This link is not complete. Open the whole link from your email again, or ask for a new one.';
-
 // The page's words when the server cannot send mail: email.smtp_url unset answers 503 "email is
 // not set up on this server ...". Other 503s (busy, a store down) keep the usual words.
+// api/account_forms.cc says the same when the form comes without JavaScript.
 export function mailWords(err) {
   const off = err instanceof ApiError && err.status === 503 && /not set up/i.test(err.detail);
   const words =
@@ -45,7 +47,8 @@ function deadLink(form, error, newLink, text) {
   announce(error, text);
 }
 
-// Wires the page's form to `submit()`, which resolves to the words to show once it worked.
+// Wires the page's form to `submit()`, which resolves once it worked (having filled in what
+// the done words name).
 // `check()`, when given, returns the words of a mistake to fix before sending (or '').
 // `newLinkId`: the paragraph with the way to a new link, shown when the link cannot work.
 function wire({ formId, errorId, doneId, newLinkId, submit, check = () => '' }) {
@@ -65,10 +68,10 @@ function wire({ formId, errorId, doneId, newLinkId, submit, check = () => '' }) 
     const button = form.querySelector('button[type="submit"]');
     button.disabled = true;
     try {
-      const text = await submit();
+      await submit();
       form.hidden = true;
       done.hidden = false;
-      announce(doneText, text);
+      doneText.focus();
     } catch (err) {
       if (newLink && err instanceof ApiError && err.code === 'invalid_link') {
         deadLink(form, error, newLink, err.detail || 'This link does not work any more.');
@@ -79,8 +82,6 @@ function wire({ formId, errorId, doneId, newLinkId, submit, check = () => '' }) 
       button.disabled = false;
     }
   });
-  // A link without its token (cut by the mail program, say) cannot work: say so at once.
-  if (newLink && !tokenFromLink()) deadLink(form, error, newLink, INCOMPLETE_LINK);
 }
 
 export function initForgotPassword() {
@@ -92,16 +93,14 @@ export function initForgotPassword() {
       const email = byId('email').value.trim();
       await api('POST', '/auth/password/forgot', { email });
       byId('forgot-intro').hidden = true;
-      return (
-        `If an account uses ${email}, we sent it a link to choose a new password. ` +
-        'Check your inbox.'
-      );
+      byId('forgot-email').textContent = email;
     },
   });
 }
 
 export function initResetPassword() {
   const password = byId('new-password');
+  const form = byId('reset-form');
   wire({
     formId: 'reset-form',
     errorId: 'reset-error',
@@ -110,14 +109,13 @@ export function initResetPassword() {
     check: () =>
       password.value === byId('confirm-password').value
         ? ''
-        : 'The two passwords are not the same. Type the new password twice.',
+        : form.dataset.mismatch,
     submit: async () => {
       await api('POST', '/auth/password/reset', {
         token: tokenFromLink(),
         new_password: password.value,
       });
       byId('reset-links').hidden = true;
-      return 'Your password was changed, and every device that was signed in is signed out.';
     },
   });
 }
@@ -130,7 +128,7 @@ export function initVerifyEmail() {
     newLinkId: 'verify-new-link',
     submit: async () => {
       const answer = await api('POST', '/auth/email/verify', { token: tokenFromLink() });
-      return `Thank you: ${answer.email} is confirmed.`;
+      byId('verify-address').textContent = answer.email;
     },
   });
 }
@@ -143,7 +141,7 @@ export function initConfirmEmailChange() {
     newLinkId: 'verify-new-link',
     submit: async () => {
       const answer = await api('POST', '/auth/email/change/confirm', { token: tokenFromLink() });
-      return `Done: you now sign in with ${answer.email}.`;
+      byId('verify-address').textContent = answer.email;
     },
   });
 }
