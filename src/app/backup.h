@@ -5,7 +5,7 @@
 // (<data_dir>/master.key, or keys.encryption_key) is not in it and is not copied beside it. A
 // copy of the database alone holds password hashes and sealed keys, no key that opens them; a
 // copy with the key would be as secret as the key. So the key is kept apart, and a backup is
-// useless without it (docs/operations.md, "Backups").
+// useless without it (docs/operations.md, "Backups and restore").
 //
 // PostgreSQL has its own tools (pg_dump, pg_restore); the memory store has nothing to keep.
 #pragma once
