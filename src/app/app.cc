@@ -283,6 +283,9 @@ std::expected<void, std::string> serve(const Config& config, std::ostream& annou
   if (!listen) return std::unexpected(listen.error());
   const std::string& data_dir = config.store.data_dir;
   if (auto dir = ensure_data_dir(data_dir); !dir) return std::unexpected(dir.error());
+  // Held while serving: `tessera restore` replaces no database under a running server.
+  auto dir_lock = DataDirLock::acquire(data_dir, DataDirLock::Mode::kShared);
+  if (!dir_lock) return std::unexpected(dir_lock.error());
   auto proxies = http::TrustedProxies::parse(config.server.trusted_proxies);
   if (!proxies) return std::unexpected("server.trusted_proxies: " + proxies.error());
 

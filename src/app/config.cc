@@ -14,15 +14,6 @@ namespace {
 using detail::Origins;
 using detail::Problem;
 
-// Every section of `c` bound to its members, in printing order.
-std::vector<detail::Section> sections(Config& c) {
-  using detail::table;
-  return {table(c.server),  table(c.store),    table(c.cache),      table(c.web),
-          table(c.auth),    table(c.sessions), table(c.rate_limit), table(c.tokens),
-          table(c.refresh), table(c.keys),     table(c.revocation), table(c.webauthn),
-          table(c.email)};
-}
-
 // The rules that join two sections; each section's own rules are in its check().
 std::optional<Problem> check_across_sections(const Config& c) {
   if (c.store.backend == "postgres" && c.tokens.issuer.empty()) {
@@ -91,6 +82,14 @@ std::expected<void, std::string> apply_flags(const ConfigFlags& flags,
 
 }  // namespace
 
+std::vector<detail::Section> sections(Config& c) {
+  using detail::table;
+  return {table(c.server),  table(c.store),    table(c.cache),      table(c.web),
+          table(c.auth),    table(c.sessions), table(c.rate_limit), table(c.tokens),
+          table(c.refresh), table(c.keys),     table(c.revocation), table(c.webauthn),
+          table(c.email)};
+}
+
 std::map<std::string, std::string> tessera_environment() {
   std::map<std::string, std::string> env;
   for (char** e = environ; e != nullptr && *e != nullptr; ++e) {
@@ -130,6 +129,11 @@ std::expected<void, std::string> validate(const Config& config) {
 std::string to_toml(const Config& config) {
   Config copy = config;  // sections() binds mutable pointers; printing never changes the copy
   return detail::render_toml(sections(copy));
+}
+
+std::string reference_markdown() {
+  Config defaults;  // render_reference may give its lists a default element
+  return detail::render_reference(sections(defaults));
 }
 
 std::vector<std::string> effective_allowed_origins(const Config& config,

@@ -17,8 +17,9 @@
 // Lists of tables ([[name]] in the file, config_schema.h) come only from the file: a
 // TESSERA_<NAME>__... variable naming one is an error. No key is a list of tables yet.
 //
-// The keys, their defaults and what they mean: one header per group of sections, a member per
-// key (`tessera config print` prints the effective values):
+// The keys and their defaults: one header per group of sections, a member per key, and what each
+// means in its section's fields() (`tessera config reference` prints them all as Markdown, the
+// committed docs/configuration.md; `tessera config print` prints the effective values):
 //   config_server.h   [server]
 //   config_stores.h   [store] [cache]
 //   config_web.h      [web]
@@ -85,6 +86,10 @@ struct Config {
   Email email;
 };
 
+// Every section of `c` bound to its members, in printing order (config_schema.h): what loading,
+// checking, printing and the reference walk. The sections refer to `c`, which must outlive them.
+std::vector<detail::Section> sections(Config& c);
+
 // The flags that override the file and the environment; unset ones do not.
 struct ConfigFlags {
   std::optional<std::string> listen;
@@ -115,6 +120,10 @@ std::expected<void, std::string> validate(const Config& config);
 // The configuration as TOML, every key in order, secrets masked; load_config of the output
 // (as a file) gives the same Config back, masked secrets aside.
 std::string to_toml(const Config& config);
+
+// The Markdown reference of every key: type, default (of a default-constructed Config; secrets
+// unset), environment variable and doc, section by section. docs/configuration.md is this text.
+std::string reference_markdown();
 
 // The origins CSRF checks allow: web.allowed_origins, or, when empty, the server's own URL
 // (`server_url`, from Server::url()) plus, for a loopback address, the same with "localhost",

@@ -12,20 +12,44 @@ using std::chrono::seconds;
 
 std::vector<Field> AuthSection::fields() {
   return {
-      {kName, "open_signup", &open_signup},
-      {kName, "require_verified_email", &require_verified_email},
-      {kName, "argon2_memory_kib", &argon2_memory_kib},
-      {kName, "argon2_iterations", &argon2_iterations},
-      {kName, "argon2_parallelism", &argon2_parallelism},
-      {kName, "password_min_length", &password_min_length},
-      {kName, "password_min_score", &password_min_score},
-      {kName, "hash_threads", &hash_threads},
-      {kName, "hash_queue_per_thread", &hash_queue_per_thread},
-      {kName, "step_up_max_age", &step_up_max_age},
-      {kName, "require_mfa_roles", &require_mfa_roles},
-      {kName, "totp_issuer", &totp_issuer},
-      {kName, "reset_link_ttl", &reset_link_ttl},
-      {kName, "verify_link_ttl", &verify_link_ttl},
+      {kName, "open_signup", &open_signup,
+       "Whether `POST /auth/signup` creates accounts; `false`: it answers 403, and accounts are "
+       "added with `tessera user add`."},
+      {kName, "require_verified_email", &require_verified_email,
+       "No sign-in until the user has confirmed their email address; the refusal mails a fresh "
+       "link. Needs mail (`email.smtp_url` or `email.outbox_only`)."},
+      {kName, "argon2_memory_kib", &argon2_memory_kib,
+       "Argon2id memory per password hash, in KiB. With `argon2_iterations` never weaker than "
+       "OWASP's minimum (m=19456, t=2, or an equivalent row such as m=47104, t=1); at most "
+       "4194304."},
+      {kName, "argon2_iterations", &argon2_iterations,
+       "Argon2id passes (t); at most 64, and with `argon2_memory_kib` at least OWASP's minimum."},
+      {kName, "argon2_parallelism", &argon2_parallelism,
+       "Argon2id lanes (p); must be 1 (libsodium's Argon2id uses one lane)."},
+      {kName, "password_min_length", &password_min_length,
+       "The shortest password accepted, in Unicode code points. 8..128."},
+      {kName, "password_min_score", &password_min_score,
+       "The least zxcvbn score (0..4) a new password needs: 2 refuses what an attacker guesses "
+       "within a million tries (common passwords, a word and a digit, the email's parts); 0: off."},
+      {kName, "hash_threads", &hash_threads,
+       "Password-hashing worker threads; 0: one per core. At most 1024."},
+      {kName, "hash_queue_per_thread", &hash_queue_per_thread,
+       "Hashes queued per worker before further requests are refused with 503 (busy). 1..1000000."},
+      {kName, "step_up_max_age", &step_up_max_age,
+       "How recent a sign-in sensitive actions need (password change, logout everywhere, removing "
+       "a factor, `/admin` endpoints; RFC 9470 max_age): an older one gets 401 "
+       "`insufficient_user_authentication`. 1s..1d."},
+      {kName, "require_mfa_roles", &require_mfa_roles,
+       "Roles whose users must enrol a second factor (TOTP or a passkey) first: until they do, "
+       "every endpoint but the enrolment ones answers 403 `mfa_enrollment_required`. Role names "
+       "are 1..64 characters."},
+      {kName, "totp_issuer", &totp_issuer,
+       "The issuer authenticator apps show beside a TOTP entry (in the `otpauth://` URI). 1..64 "
+       "characters, no `:`."},
+      {kName, "reset_link_ttl", &reset_link_ttl,
+       "How long an emailed password-reset link works. 1m..1d."},
+      {kName, "verify_link_ttl", &verify_link_ttl,
+       "How long an emailed address-verification link works. 1m..30d."},
   };
 }
 
@@ -84,9 +108,12 @@ std::optional<Problem> AuthSection::check() const {
 
 std::vector<Field> SessionsSection::fields() {
   return {
-      {kName, "idle_timeout", &idle_timeout},
-      {kName, "absolute_lifetime", &absolute_lifetime},
-      {kName, "max_sessions_per_user", &max_sessions_per_user},
+      {kName, "idle_timeout", &idle_timeout,
+       "A session ends when unused for this long. At least 1s."},
+      {kName, "absolute_lifetime", &absolute_lifetime,
+       "A session ends this long after the sign-in that began it, however active. At least 1s."},
+      {kName, "max_sessions_per_user", &max_sessions_per_user,
+       "Sessions one user may hold at once; a sign-in beyond it evicts the oldest. 1..10000."},
   };
 }
 
@@ -101,11 +128,22 @@ std::optional<Problem> SessionsSection::check() const {
 
 std::vector<Field> RateLimitSection::fields() {
   return {
-      {kName, "email_failures", &email_failures}, {kName, "email_window", &email_window},
-      {kName, "ip_failures", &ip_failures},       {kName, "ip_window", &ip_window},
-      {kName, "signup_ip", &signup_ip},           {kName, "signup_window", &signup_window},
-      {kName, "mail_email", &mail_email},         {kName, "mail_ip", &mail_ip},
-      {kName, "mail_window", &mail_window},
+      {kName, "email_failures", &email_failures,
+       "Failed logins per email address per `email_window`; beyond it, logins to that address are "
+       "refused until the window passes."},
+      {kName, "email_window", &email_window, "The window of `email_failures`. At least 1s."},
+      {kName, "ip_failures", &ip_failures, "Failed logins per client IP address per `ip_window`."},
+      {kName, "ip_window", &ip_window, "The window of `ip_failures`. At least 1s."},
+      {kName, "signup_ip", &signup_ip,
+       "Sign-ups (each an Argon2id hash) per client IP address per `signup_window`."},
+      {kName, "signup_window", &signup_window, "The window of `signup_ip`. At least 1s."},
+      {kName, "mail_email", &mail_email,
+       "Requests that send mail (password reset, verification resend) per address per "
+       "`mail_window`, known and unknown addresses counted alike."},
+      {kName, "mail_ip", &mail_ip,
+       "Requests that send mail per client IP address per `mail_window`."},
+      {kName, "mail_window", &mail_window,
+       "The window of `mail_email` and `mail_ip`. At least 1s."},
   };
 }
 

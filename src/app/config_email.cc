@@ -11,14 +11,28 @@ using detail::Problem;
 
 std::vector<Field> EmailSection::fields() {
   return {
-      {kName, "smtp_url", &smtp_url, /*secret=*/true},
-      {kName, "from", &from},
-      {kName, "from_name", &from_name},
-      {kName, "starttls", &starttls},
-      {kName, "ca_file", &ca_file},
-      {kName, "timeout", &timeout},
-      {kName, "retry_backoff", &retry_backoff},
-      {kName, "outbox_only", &outbox_only},
+      {kName, "smtp_url", &smtp_url,
+       "`smtp://host[:port]` or `smtps://host[:port]`, with optional `user:password@` (a secret). "
+       "Empty: no mail is sent and the flows that need it answer 503 saying so, unless "
+       "`outbox_only`.",
+       /*secret=*/true},
+      {kName, "from", &from,
+       "The From address and envelope sender (`no-reply@example.com`); needed when mail is on."},
+      {kName, "from_name", &from_name,
+       "The From display name, and the product's name in the mail templates. At most 256 bytes on "
+       "one line."},
+      {kName, "starttls", &starttls,
+       "For `smtp://`: `auto` (required, except to a loopback relay), `required` or "
+       "`opportunistic`. `smtps://` is always TLS, and credentials are never sent without TLS."},
+      {kName, "ca_file", &ca_file,
+       "Path of a PEM file with an extra trust anchor for the SMTP server's certificate."},
+      {kName, "timeout", &timeout, "One delivery attempt, connecting included. 1s..5m."},
+      {kName, "retry_backoff", &retry_backoff,
+       "The wait before the first retry of an undelivered mail; it doubles with each further "
+       "attempt, up to 4 hours. 1s..1h."},
+      {kName, "outbox_only", &outbox_only,
+       "Development: mail is queued in the outbox and never sent; read it with `tessera outbox "
+       "list` and `tessera outbox show ID`. Needs `from`; `smtp_url` must be empty."},
   };
 }
 

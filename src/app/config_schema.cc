@@ -13,6 +13,9 @@ namespace tessera::app::detail {
 namespace {
 
 constexpr std::size_t kMaxConfigFileBytes = 1 << 20;
+// TESSERA_<SECTION>__<KEY>: the prefix, and what separates the section from the key.
+constexpr std::string_view kEnvPrefix = "TESSERA_";
+constexpr std::string_view kEnvSeparator = "__";
 
 std::string lower(std::string_view s) {
   std::string out(s);
@@ -160,14 +163,22 @@ std::expected<void, std::string> apply_toml(std::string_view text, const std::st
   return FileReader(source, origins).read(root, sections);
 }
 
+std::string environment_variable(std::string_view section, std::string_view key) {
+  std::string name = std::string(kEnvPrefix) + std::string(section) + std::string(kEnvSeparator);
+  name += key;
+  for (char& c : name) {
+    if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 32);
+  }
+  return name;
+}
+
 std::expected<void, std::string> apply_environment(
     const std::map<std::string, std::string>& environment, const std::vector<Section>& sections,
     Origins& origins) {
-  constexpr std::string_view kPrefix = "TESSERA_";
   for (const auto& [variable, value] : environment) {
-    if (!variable.starts_with(kPrefix)) continue;
-    std::string rest = lower(std::string_view(variable).substr(kPrefix.size()));
-    std::size_t sep = rest.find("__");
+    if (!variable.starts_with(kEnvPrefix)) continue;
+    std::string rest = lower(std::string_view(variable).substr(kEnvPrefix.size()));
+    std::size_t sep = rest.find(kEnvSeparator);
     if (sep == std::string::npos) {
       // TESSERA_SERVER_LISTEN: a section name with one underscore is a typo, not someone
       // else's variable.
@@ -180,7 +191,7 @@ std::expected<void, std::string> apply_environment(
       }
       continue;  // another TESSERA_ variable (not configuration)
     }
-    std::string section = rest.substr(0, sep), key = rest.substr(sep + 2);
+    std::string section = rest.substr(0, sep), key = rest.substr(sep + kEnvSeparator.size());
     std::string name = section + "." + key;
     const Section* s = find_section(sections, section);
     if (s != nullptr && s->list) return std::unexpected(only_in_file(variable, *s));

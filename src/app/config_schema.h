@@ -12,7 +12,9 @@
 //
 // A section struct S provides:
 //   static constexpr std::string_view kName;     // "server"; for a list, the list's name
-//   std::vector<detail::Field> fields();         // its keys in printing order, bound to *this
+//   static constexpr std::string_view kDoc;      // what the section is for, one sentence
+//   std::vector<detail::Field> fields();         // its keys in printing order, bound to *this,
+//                                                // each with its doc
 //   std::optional<detail::Problem> check() const;  // the first bad value, key relative to S
 // and an aggregate lists each section once, e.g. {table(c.server), table_list(c.clients)}.
 //
@@ -50,6 +52,11 @@ struct Field {
   std::string_view section;  // the section's kName
   std::string_view key;
   FieldValue value;
+  // What the key does, its unit or format and its allowed values: one or two sentences of
+  // Markdown, the one place a key is described (`tessera config reference` prints it beside
+  // the key's type, default and environment variable). The default is not repeated here: the
+  // reference prints it from a default-constructed section.
+  std::string_view doc;
   bool secret = false;  // printed as "********" when set
 };
 
@@ -63,7 +70,8 @@ struct Problem {
 // The functions refer to the bound storage, which must outlive the Section.
 struct Section {
   std::string_view name;
-  bool list = false;  // [[name]]: elements come and go; a table has exactly one
+  std::string_view doc;  // the section's kDoc
+  bool list = false;     // [[name]]: elements come and go; a table has exactly one
   std::function<std::size_t()> size;
   std::function<void(std::size_t)> resize;  // lists only
   std::function<std::vector<Field>(std::size_t)> fields;
@@ -73,6 +81,7 @@ struct Section {
 template <class S>
 Section table(S& section) {
   return {.name = S::kName,
+          .doc = S::kDoc,
           .list = false,
           .size = [] { return std::size_t{1}; },
           .resize = nullptr,
@@ -84,6 +93,7 @@ Section table(S& section) {
 template <class S>
 Section table_list(std::vector<S>& elements) {
   return {.name = S::kName,
+          .doc = S::kDoc,
           .list = true,
           .size = [&elements] { return elements.size(); },
           .resize = [&elements](std::size_t n) { elements.resize(n); },
@@ -104,6 +114,9 @@ std::expected<void, std::string> apply_file(const std::string& path,
 // type is an error naming `source` (the file's path) and the line.
 std::expected<void, std::string> apply_toml(std::string_view text, const std::string& source,
                                             const std::vector<Section>& sections, Origins& origins);
+
+// The variable that sets `section`.`key`: "TESSERA_SERVER__LISTEN".
+std::string environment_variable(std::string_view section, std::string_view key);
 
 // Applies the TESSERA_<SECTION>__<KEY> variables of `environment` (others are ignored, but
 // TESSERA_<SECTION>_<KEY> is an error: a typo, not someone else's variable).
@@ -132,6 +145,12 @@ std::string render_toml(const std::vector<Section>& sections);
 
 // TOML for `fields`: one [section] per run of fields, secrets masked.
 std::string render_toml(const std::vector<Field>& fields);
+
+// The Markdown reference of `sections` (config_reference.cc): per section its doc, then per key
+// its type, default, environment variable and doc. A list's keys are those of a default
+// element. REQUIRES: `sections` are bound to a default-constructed configuration, which this may
+// change (each list is given one default element, to print its keys and defaults).
+std::string render_reference(const std::vector<Section>& sections);
 
 }  // namespace detail
 }  // namespace tessera::app

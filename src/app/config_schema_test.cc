@@ -16,9 +16,10 @@ using detail::Problem;
 // [limits]: a table before the list.
 struct TestLimits {
   static constexpr std::string_view kName = "limits";
+  static constexpr std::string_view kDoc = "Limits.";
   std::size_t max_clients = 4;
 
-  std::vector<Field> fields() { return {{kName, "max_clients", &max_clients}}; }
+  std::vector<Field> fields() { return {{kName, "max_clients", &max_clients, "Clients at most."}}; }
   std::optional<Problem> check() const {
     if (max_clients < 1) return Problem{"max_clients", "must be at least 1"};
     return std::nullopt;
@@ -28,16 +29,17 @@ struct TestLimits {
 // [[clients]]: the list of tables, shaped like the OAuth clients to come.
 struct TestClient {
   static constexpr std::string_view kName = "clients";
+  static constexpr std::string_view kDoc = "The OAuth clients.";
   std::string id;
   std::vector<std::string> redirect_uris;
   std::string secret;
   std::chrono::seconds code_ttl{60};
 
   std::vector<Field> fields() {
-    return {{kName, "id", &id},
-            {kName, "redirect_uris", &redirect_uris},
-            {kName, "secret", &secret, /*secret=*/true},
-            {kName, "code_ttl", &code_ttl}};
+    return {{kName, "id", &id, "The client's id."},
+            {kName, "redirect_uris", &redirect_uris, "Where codes may go | exactly."},
+            {kName, "secret", &secret, "The client's secret.", /*secret=*/true},
+            {kName, "code_ttl", &code_ttl, "How long a code works."}};
   }
   std::optional<Problem> check() const {
     if (id.empty()) return Problem{"id", "must be set"};
@@ -49,9 +51,10 @@ struct TestClient {
 // [audit]: a table after the list.
 struct TestAudit {
   static constexpr std::string_view kName = "audit";
+  static constexpr std::string_view kDoc = "The audit log.";
   bool enabled = false;
 
-  std::vector<Field> fields() { return {{kName, "enabled", &enabled}}; }
+  std::vector<Field> fields() { return {{kName, "enabled", &enabled, "Whether to audit."}}; }
   std::optional<Problem> check() const { return std::nullopt; }
 };
 
@@ -225,6 +228,47 @@ TEST(ConfigSchema, FindFieldSeesTablesOnly) {
   EXPECT_EQ(c.limits.max_clients, 9u);
   EXPECT_FALSE(detail::find_field(sections, "clients", "id"));
   EXPECT_FALSE(detail::find_field(sections, "limits", "nope"));
+}
+
+TEST(ConfigSchema, EnvironmentVariableNamesAreTheOnesRead) {
+  EXPECT_EQ(detail::environment_variable("rate_limit", "email_window"),
+            "TESSERA_RATE_LIMIT__EMAIL_WINDOW");
+  auto c = load("", {{detail::environment_variable("limits", "max_clients"), "3"}});
+  ASSERT_TRUE(c) << c.error();
+  EXPECT_EQ(c->limits.max_clients, 3u);
+}
+
+// The reference of tables and of a list (from a default element, though the list is empty):
+// every key's row, secrets unset, a list's keys file-only, '|' in a doc escaped.
+TEST(ConfigSchema, ReferencePrintsEveryKeyOfTablesAndLists) {
+  TestConfig c;
+  std::string text = detail::render_reference(c.sections());
+  for (const char* row : {
+           "\n## [limits]\n\nLimits.\n",
+           "| `max_clients` | integer ≥ 0 | `4` | `TESSERA_LIMITS__MAX_CLIENTS` | Clients at most. "
+           "|\n",
+           "\n## [[clients]]\n\nThe OAuth clients.\n",
+           "| `id` | string | `\"\"` | file only | The client's id. |\n",
+           "| `redirect_uris` | list of strings | `[]` | file only | Where codes may go \\| "
+           "exactly. |\n",
+           "| `secret` | string | unset (secret) | file only | The client's secret. |\n",
+           "| `code_ttl` | duration | `\"1m\"` | file only | How long a code works. |\n",
+           "| `enabled` | boolean | `false` | `TESSERA_AUDIT__ENABLED` | Whether to audit. |\n",
+       }) {
+    EXPECT_NE(text.find(row), std::string::npos) << row << "\n" << text;
+  }
+  EXPECT_LT(text.find("## [limits]"), text.find("## [[clients]]"));
+  EXPECT_LT(text.find("## [[clients]]"), text.find("## [audit]"));
+}
+
+// A set secret is still printed unset: the reference shows defaults, never values.
+TEST(ConfigSchema, ReferenceNeverPrintsASecret) {
+  TestConfig c;
+  c.clients.resize(1);
+  c.clients[0].secret = "s3cret";
+  std::string text = detail::render_reference(c.sections());
+  EXPECT_EQ(text.find("s3cret"), std::string::npos);
+  EXPECT_EQ(text.find("********"), std::string::npos);
 }
 
 }  // namespace

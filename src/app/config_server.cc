@@ -13,21 +13,47 @@ using detail::Problem;
 
 std::vector<Field> ServerSection::fields() {
   return {
-      {kName, "listen", &listen},
-      {kName, "public_url", &public_url},
-      {kName, "threads", &threads},
-      {kName, "tls_cert", &tls_cert},
-      {kName, "tls_key", &tls_key},
-      {kName, "trusted_proxies", &trusted_proxies},
-      {kName, "max_connections", &max_connections},
-      {kName, "max_connections_per_client", &max_connections_per_client},
-      {kName, "hsts_max_age", &hsts_max_age},
-      {kName, "max_header_bytes", &max_header_bytes},
-      {kName, "read_timeout", &read_timeout},
-      {kName, "write_timeout", &write_timeout},
-      {kName, "idle_timeout", &idle_timeout},
-      {kName, "handler_timeout", &handler_timeout},
-      {kName, "drain_timeout", &drain_timeout},
+      {kName, "listen", &listen,
+       "The address to listen on: `ADDR:PORT`, `[IPv6]:PORT` or `localhost:PORT`; port 0 takes any "
+       "free port (the server prints its URL when it listens)."},
+      {kName, "public_url", &public_url,
+       "Where users reach this server (`https://id.example.com`, or with a path prefix "
+       "`https://example.com/auth`): emailed links are built from it, never from what a request "
+       "says (`Host`, `X-Forwarded-Host` and `Forwarded` are not trusted for a link). Empty: the "
+       "server's own URL (one machine, no proxy)."},
+      {kName, "threads", &threads, "I/O threads; 0: one per core. At most 1024."},
+      {kName, "tls_cert", &tls_cert,
+       "Path of a PEM certificate chain: set with `tls_key` to serve HTTPS. Empty: plain HTTP "
+       "(behind a proxy that terminates TLS)."},
+      {kName, "tls_key", &tls_key,
+       "Path of the PEM private key of `tls_cert`; the two are set together."},
+      {kName, "trusted_proxies", &trusted_proxies,
+       "CIDRs of the reverse proxies in front of the server (`10.0.0.0/8`, `::1`): from their "
+       "peers `X-Forwarded-For` names the client (rate limits, sessions, audit), and they are "
+       "exempt from `max_connections_per_client`. Empty: the peer is always the client."},
+      {kName, "max_connections", &max_connections,
+       "Open connections at most; one more is accepted and closed at once. 1..1000000."},
+      {kName, "max_connections_per_client", &max_connections_per_client,
+       "Open connections from one client (an IPv4 address or an IPv6 /64) at most, beyond which "
+       "its new connections are closed at once; `trusted_proxies` are exempt. "
+       "1..`max_connections`."},
+      {kName, "hsts_max_age", &hsts_max_age,
+       "With TLS (`tls_cert`): the `Strict-Transport-Security` max-age; 0 tells browsers to forget "
+       "it. Never sent over plain HTTP."},
+      {kName, "max_header_bytes", &max_header_bytes,
+       "The request line and header fields at most, in bytes; beyond it the answer is 431 and the "
+       "connection closes. 1024..1048576."},
+      {kName, "read_timeout", &read_timeout,
+       "From a request's first byte to its last: slow senders are cut off. At least 1s."},
+      {kName, "write_timeout", &write_timeout,
+       "How long writing one response to a slow reader may take. At least 1s."},
+      {kName, "idle_timeout", &idle_timeout,
+       "Keep-alive: how long an idle connection may wait for its next request. At least 1s."},
+      {kName, "handler_timeout", &handler_timeout,
+       "How long an asynchronous handler (password hashing, store work) may take before the client "
+       "gets 503. At least 1s."},
+      {kName, "drain_timeout", &drain_timeout,
+       "On SIGTERM, how long requests in flight may take before the server exits anyway."},
   };
 }
 

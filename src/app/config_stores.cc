@@ -8,11 +8,21 @@ using detail::Problem;
 
 std::vector<Field> StoreSection::fields() {
   return {
-      {kName, "backend", &backend},
-      {kName, "data_dir", &data_dir},
-      {kName, "postgres_dsn", &postgres_dsn, /*secret=*/true},
-      {kName, "postgres_pool", &postgres_pool},
-      {kName, "network_timeout", &network_timeout},
+      {kName, "backend", &backend,
+       "`sqlite` (one file in `data_dir`), `memory` (nothing survives a restart: tests and "
+       "benchmarks) or `postgres` (scale-out: every node on one database; needs `postgres_dsn`, "
+       "`tokens.issuer` and `keys.encryption_key`)."},
+      {kName, "data_dir", &data_dir,
+       "Directory of the SQLite database (`tessera.db`) and of the master key file (`master.key`); "
+       "created with mode 0700."},
+      {kName, "postgres_dsn", &postgres_dsn,
+       "With `backend = \"postgres\"`: a libpq connection string or URI (`host=db dbname=tessera "
+       "user=tessera`, `postgresql://user@host:5432/db`). A secret: it may hold a password.",
+       /*secret=*/true},
+      {kName, "postgres_pool", &postgres_pool, "PostgreSQL connections per node at most. 1..1000."},
+      {kName, "network_timeout", &network_timeout,
+       "PostgreSQL and Redis: the bound on connecting and on each operation; beyond it the request "
+       "fails closed (503) and the connection is made again. 1s..1m."},
   };
 }
 
@@ -37,10 +47,16 @@ std::optional<Problem> StoreSection::check() const {
 
 std::vector<Field> CacheSection::fields() {
   return {
-      {kName, "backend", &backend},
-      {kName, "redis_url", &redis_url, /*secret=*/true},
-      {kName, "redis_prefix", &redis_prefix},
-      {kName, "redis_pool", &redis_pool},
+      {kName, "backend", &backend,
+       "`\"\"` (none: the store keeps everything) or `redis`: sessions, rate-limit counters and "
+       "the revocation state live in Redis, and revocations are broadcast to every node."},
+      {kName, "redis_url", &redis_url,
+       "With `backend = \"redis\"`: `redis://[:password@]host:port[/db]`. A secret: it may hold a "
+       "password.",
+       /*secret=*/true},
+      {kName, "redis_prefix", &redis_prefix,
+       "Every Redis key starts with it, so several deployments can share one Redis. Not empty."},
+      {kName, "redis_pool", &redis_pool, "Redis connections per node at most. 1..1000."},
   };
 }
 

@@ -351,10 +351,10 @@ TEST(ConfigPrint, SecretsAreMasked) {
     std::string label = "shown";
   } k;
   std::vector<detail::Field> fields = {
-      {"keys", "encryption_key", &k.encryption_key, /*secret=*/true},
-      {"keys", "empty_secret", &k.empty_secret, /*secret=*/true},
-      {"keys", "dsns", &k.dsns, /*secret=*/true},
-      {"keys", "label", &k.label, /*secret=*/false},
+      {"keys", "encryption_key", &k.encryption_key, "A key.", /*secret=*/true},
+      {"keys", "empty_secret", &k.empty_secret, "An unset secret.", /*secret=*/true},
+      {"keys", "dsns", &k.dsns, "Secret strings.", /*secret=*/true},
+      {"keys", "label", &k.label, "A label.", /*secret=*/false},
   };
   std::string text = detail::render_toml(fields);
   EXPECT_EQ(text,
@@ -509,6 +509,48 @@ TEST(Config, ProcessEnvironmentIsRead) {
   EXPECT_EQ(env["TESSERA_CONFIG_TEST__PROBE"], "1");
   for (const auto& [name, value] : env) EXPECT_TRUE(name.starts_with("TESSERA_")) << name;
   ::unsetenv("TESSERA_CONFIG_TEST__PROBE");
+}
+
+// Every section and key is described once, in its section's fields(): the reference
+// (docs/configuration.md) has no blank description. A list's keys are those of a default element.
+TEST(ConfigReference, EverySectionAndFieldHasADoc) {
+  Config c;
+  std::size_t fields = 0;
+  for (const detail::Section& s : sections(c)) {
+    EXPECT_FALSE(s.doc.empty()) << s.name;
+    if (s.list) s.resize(1);
+    for (const detail::Field& f : s.fields(0)) {
+      ++fields;
+      EXPECT_FALSE(f.doc.empty()) << s.name << "." << f.key << " has no doc";
+      EXPECT_TRUE(f.doc.ends_with('.')) << s.name << "." << f.key << ": " << f.doc;
+      EXPECT_EQ(f.doc.find('\n'), std::string_view::npos) << s.name << "." << f.key;
+    }
+  }
+  EXPECT_GT(fields, 50u);
+}
+
+// One row per key with its type, default (a secret unset), variable and doc.
+TEST(ConfigReference, EveryKeyHasARow) {
+  const std::string text = reference_markdown();
+  Config c;
+  for (const detail::Section& s : sections(c)) {
+    EXPECT_NE(text.find("\n## [" + std::string(s.name) + "]\n"), std::string::npos) << s.name;
+    for (const detail::Field& f : s.fields(0)) {
+      const std::string row = "| `" + std::string(f.key) + "` | ";
+      const std::string variable = "`" + detail::environment_variable(s.name, f.key) + "`";
+      EXPECT_NE(text.find(variable), std::string::npos) << variable;
+      EXPECT_NE(text.find(row), std::string::npos) << row;
+    }
+  }
+  for (const char* row : {
+           "| `listen` | string | `\"127.0.0.1:8080\"` | `TESSERA_SERVER__LISTEN` | ",
+           "| `encryption_key` | string | unset (secret) | `TESSERA_KEYS__ENCRYPTION_KEY` | ",
+           "| `access_ttl` | duration | `\"15m\"` | `TESSERA_TOKENS__ACCESS_TTL` | ",
+           "| `email_failures` | integer | `5` | `TESSERA_RATE_LIMIT__EMAIL_FAILURES` | ",
+           "| `trusted_proxies` | list of strings | `[]` | `TESSERA_SERVER__TRUSTED_PROXIES` | ",
+       }) {
+    EXPECT_NE(text.find(row), std::string::npos) << row;
+  }
 }
 
 }  // namespace

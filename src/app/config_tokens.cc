@@ -11,9 +11,17 @@ using std::chrono::seconds;
 
 std::vector<Field> TokensSection::fields() {
   return {
-      {kName, "issuer", &issuer},       {kName, "audience", &audience},
-      {kName, "algorithm", &algorithm}, {kName, "access_ttl", &access_ttl},
-      {kName, "leeway", &leeway},
+      {kName, "issuer", &issuer,
+       "The access tokens' `iss`; empty: the server's own URL. Must be set with `store.backend = "
+       "\"postgres\"`, so that every node signs and accepts the same one."},
+      {kName, "audience", &audience, "The access tokens' `aud`, which verifiers check. Not empty."},
+      {kName, "algorithm", &algorithm,
+       "The algorithm of the signing keys made from now on: `ES256`, `EdDSA`, `RS256`, `PS256`, "
+       "`HS256`, `HS384` or `HS512`."},
+      {kName, "access_ttl", &access_ttl,
+       "How long an access token is valid (`exp` - `iat`). 10s..1d."},
+      {kName, "leeway", &leeway,
+       "Clock skew accepted on `exp`, `nbf` and `iat` when this server verifies a token. 0s..5m."},
   };
 }
 
@@ -31,9 +39,14 @@ std::optional<Problem> TokensSection::check() const {
 
 std::vector<Field> RefreshSection::fields() {
   return {
-      {kName, "absolute_lifetime", &absolute_lifetime},
-      {kName, "idle_timeout", &idle_timeout},
-      {kName, "reuse_grace", &reuse_grace},
+      {kName, "absolute_lifetime", &absolute_lifetime,
+       "A refresh family's whole life from its sign-in, however often it rotates. At least "
+       "`idle_timeout`."},
+      {kName, "idle_timeout", &idle_timeout,
+       "The longest gap between two refreshes before the family ends. At least 1m."},
+      {kName, "reuse_grace", &reuse_grace,
+       "A rotated refresh token presented again within this gets the same successor (two tabs "
+       "refreshing at once); 0: any reuse revokes the whole family. 0s..1m."},
   };
 }
 
@@ -51,9 +64,17 @@ std::optional<Problem> RefreshSection::check() const {
 // keys.rotate_every is bounded by [tokens] too: a cross-section rule (config.cc).
 std::vector<Field> KeysSection::fields() {
   return {
-      {kName, "encryption_key", &encryption_key, /*secret=*/true},
-      {kName, "rotate_every", &rotate_every},
-      {kName, "jwks_max_age", &jwks_max_age},
+      {kName, "encryption_key", &encryption_key,
+       "The master key: base64url of 32 bytes, sealing the private signing keys and TOTP secrets "
+       "in the store. Empty: the file `<data_dir>/master.key` (created with mode 0600); required "
+       "with `store.backend = \"postgres\"`.",
+       /*secret=*/true},
+      {kName, "rotate_every", &rotate_every,
+       "The automatic key rotation period; 0: off (rotate with `tessera keys rotate`). Otherwise "
+       "longer than `jwks_max_age` + `tokens.access_ttl` + `tokens.leeway`, so verifiers see each "
+       "key before it signs."},
+      {kName, "jwks_max_age", &jwks_max_age,
+       "The `Cache-Control` max-age of `/.well-known/jwks.json`. 0s..1d."},
   };
 }
 
@@ -70,8 +91,11 @@ std::optional<Problem> KeysSection::check() const {
 
 std::vector<Field> RevocationSection::fields() {
   return {
-      {kName, "bloom_expected", &bloom_expected},
-      {kName, "bloom_false_positive_ppm", &bloom_false_positive_ppm},
+      {kName, "bloom_expected", &bloom_expected,
+       "How many denylisted tokens are alive at once, to size the Bloom filter. 1..100000000."},
+      {kName, "bloom_false_positive_ppm", &bloom_false_positive_ppm,
+       "The Bloom filter's false-positive rate at that size, per million: a false positive costs a "
+       "look-up, never a wrong answer. 1..100000."},
   };
 }
 

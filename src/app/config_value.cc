@@ -19,24 +19,34 @@ std::string_view trim(std::string_view s) {
   return s;
 }
 
-// What a field holds, for "expected ..." messages.
-std::string_view expected_kind(const detail::FieldValue& v) {
+// What a field holds: its type's short name (the reference's) and the phrase "expected ..."
+// messages use.
+struct Kind {
+  std::string_view name;
+  std::string_view expected;
+};
+
+Kind kind(const detail::FieldValue& v) {
   return std::visit(
-      [](auto* p) -> std::string_view {
+      [](auto* p) -> Kind {
         using T = std::remove_pointer_t<decltype(p)>;
-        if constexpr (std::is_same_v<T, std::string>) return "a string";
-        if constexpr (std::is_same_v<T, bool>) return "true or false";
-        if constexpr (std::is_same_v<T, std::int64_t>) return "an integer";
+        if constexpr (std::is_same_v<T, std::string>) return {"string", "a string"};
+        if constexpr (std::is_same_v<T, bool>) return {"boolean", "true or false"};
+        if constexpr (std::is_same_v<T, std::int64_t>) return {"integer", "an integer"};
         if constexpr (std::is_same_v<T, std::uint32_t> || std::is_same_v<T, std::size_t>) {
-          return "a non-negative integer";
+          return {"integer ≥ 0", "a non-negative integer"};
         }
         if constexpr (std::is_same_v<T, std::chrono::seconds>) {
-          return "a duration (whole seconds, or a string like \"15m\" or \"1h30m\")";
+          return {"duration", "a duration (whole seconds, or a string like \"15m\" or \"1h30m\")"};
         }
-        if constexpr (std::is_same_v<T, std::vector<std::string>>) return "a list of strings";
+        if constexpr (std::is_same_v<T, std::vector<std::string>>) {
+          return {"list of strings", "a list of strings"};
+        }
       },
       v);
 }
+
+std::string_view expected_kind(const detail::FieldValue& v) { return kind(v).expected; }
 
 std::string_view toml_type_name(const toml::node& node) {
   switch (node.type()) {
@@ -204,6 +214,8 @@ std::expected<void, std::string> set_from_text(const Field& f, std::string_view 
       },
       f.value);
 }
+
+std::string_view type_name(const FieldValue& value) { return kind(value).name; }
 
 std::string toml_value(const Field& f) {
   std::string out;

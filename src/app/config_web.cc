@@ -10,9 +10,15 @@ using detail::Problem;
 
 std::vector<Field> WebSection::fields() {
   return {
-      {kName, "mode", &mode},
-      {kName, "allowed_origins", &allowed_origins},
-      {kName, "same_site", &same_site},
+      {kName, "mode", &mode,
+       "What a browser sign-in gets: `session` (a server-side session cookie) or `jwt` (an "
+       "access-token cookie, a refresh cookie sent only to `/auth/refresh`, and a CSRF cookie)."},
+      {kName, "allowed_origins", &allowed_origins,
+       "CSRF: the origins (`https://app.example.com`) allowed to send cookie-authenticated unsafe "
+       "requests. Empty: the server's own URL (and the same with `localhost` for a loopback "
+       "address)."},
+      {kName, "same_site", &same_site,
+       "`lax` or `strict`: the SameSite attribute of the session and CSRF cookies."},
   };
 }
 

@@ -1,5 +1,6 @@
-// [web]: the browser pages' cookies and CSRF origins. Every key is a member below with its
-// default and meaning; config_web.cc binds and checks them.
+// [web]: the browser pages' cookies and CSRF origins. Every key is a member below with its default;
+// config_web.cc binds each to its name and its doc (what it means, printed by `tessera config
+// reference` into docs/configuration.md) and checks them.
 #pragma once
 
 #include <optional>
@@ -13,12 +14,12 @@ namespace tessera::app {
 
 struct WebSection {
   static constexpr std::string_view kName = "web";
+  static constexpr std::string_view kDoc =
+      "The browser side: what the sign-in cookie carries, which origins may use it, and SameSite.";
 
-  std::string mode = "session";  // "session" | "jwt": what the browser cookie carries
-  // CSRF: origins allowed to send cookie-authenticated unsafe requests; empty: the server's own
-  // URL (see effective_allowed_origins in config.h).
+  std::string mode = "session";
   std::vector<std::string> allowed_origins;
-  std::string same_site = "lax";  // "lax" | "strict": the session and CSRF cookies' SameSite
+  std::string same_site = "lax";
 
   // The keys above, in this order; the first value they must not have (config_schema.h).
   std::vector<detail::Field> fields();

@@ -32,8 +32,12 @@ bool ends_in_a_number(std::string_view host) {
 
 std::vector<Field> WebauthnSection::fields() {
   return {
-      {kName, "rp_id", &rp_id},
-      {kName, "rp_name", &rp_name},
+      {kName, "rp_id", &rp_id,
+       "The relying party id: a lower-case domain name (`example.com`), the host of an allowed "
+       "origin or a parent domain of it, never an IP address. Empty: the host of the first allowed "
+       "origin that is a domain name; when none is, passkeys are off."},
+      {kName, "rp_name", &rp_name,
+       "The name the browser shows the person creating a passkey. 1..256 bytes."},
   };
 }
 

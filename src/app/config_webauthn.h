@@ -1,7 +1,8 @@
 // [webauthn]: the relying party of passkeys (SPEC.md "Second factors and step-up"; W3C WebAuthn
-// Level 3 section 5.4.2). Every key is a member below with its default and meaning;
-// config_webauthn.cc binds and checks them. Which origins a ceremony may come from is not a key
-// of its own: the allowed origins (effective_allowed_origins in config.h).
+// Level 3 section 5.4.2). Every key is a member below with its default; config_webauthn.cc binds
+// each to its name and its doc (what it means, printed by `tessera config reference` into
+// docs/configuration.md) and checks them. Which origins a ceremony may come from is not a key of
+// its own: the allowed origins (effective_allowed_origins in config.h).
 #pragma once
 
 #include <expected>
@@ -16,13 +17,10 @@ namespace tessera::app {
 
 struct WebauthnSection {
   static constexpr std::string_view kName = "webauthn";
+  static constexpr std::string_view kDoc = "The relying party of passkeys (WebAuthn).";
 
-  // The relying party id: a lower-case domain name ("example.com"), the host of the allowed
-  // origins or a parent domain of it; NEVER an IP address (browsers refuse one). Empty: the host
-  // of the first allowed origin that is a domain name (effective_rp_id in config.h); when no
-  // allowed origin is one, passkeys are off and their endpoints say so.
   std::string rp_id;
-  std::string rp_name = "Tessera";  // what the browser shows the person creating a passkey
+  std::string rp_name = "Tessera";
 
   // The keys above, in this order; the first value they must not have (config_schema.h).
   std::vector<detail::Field> fields();

@@ -1,6 +1,7 @@
 #include "app/data_dir.h"
 
 #include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -8,6 +9,7 @@
 #include <cstring>
 #include <system_error>
 
+#include "app/files.h"
 #include "base/base64url.h"
 #include "crypto/hash.h"
 
@@ -15,42 +17,15 @@ namespace tessera::app {
 namespace {
 
 namespace fs = std::filesystem;
+using files::errno_text;
+using files::Fd;
+using files::sync_dir;
+using files::write_all;
 
 constexpr const char* kMasterKeyFile = "master.key";
+constexpr const char* kLockFile = "tessera.lock";
+constexpr const char* kDatabaseFile = "tessera.db";
 constexpr std::size_t kMaxSecretFile = 1 << 20;
-
-std::string errno_text() { return std::strerror(errno); }
-
-// Closes a file descriptor on every path out.
-class Fd {
- public:
-  explicit Fd(int fd) : fd_(fd) {}
-  ~Fd() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  int get() const { return fd_; }
-
- private:
-  int fd_;
-};
-
-std::expected<void, std::string> write_all(int fd, std::string_view data) {
-  while (!data.empty()) {
-    ssize_t n = ::write(fd, data.data(), data.size());
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return std::unexpected(errno_text());
-    data.remove_prefix(static_cast<std::size_t>(n));
-  }
-  return {};
-}
-
-// Makes a rename or link in `dir` durable.
-void sync_dir(const fs::path& dir) {
-  Fd d(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-  if (d.get() >= 0) ::fsync(d.get());
-}
 
 // Reads a secret file (master.key) without following a symlink, checking its mode
 // on the open file itself (no window between the check and the read).
@@ -92,15 +67,11 @@ std::expected<std::string, std::string> read_secret_file(const fs::path& path, b
 // Returns false (no error) when `name` appeared meanwhile.
 std::expected<bool, std::string> create_secret_file(const fs::path& dir, const char* name,
                                                     const std::string& content) {
-  std::string tmp = (dir / (std::string(".") + name + ".XXXXXX")).string();
-  Fd fd(::mkstemp(tmp.data()));  // mode 0600
-  if (fd.get() < 0)
-    return std::unexpected("cannot create a file in " + dir.string() + ": " + errno_text());
+  auto made = files::make_temporary(dir, std::string(".") + name);
+  if (!made) return std::unexpected(made.error());
+  const std::string tmp = made->path.string();
+  const Fd& fd = made->fd;
   auto cleanup = [&] { ::unlink(tmp.c_str()); };
-  if (::fchmod(fd.get(), 0600) != 0) {
-    cleanup();
-    return std::unexpected("cannot chmod " + tmp + ": " + errno_text());
-  }
   if (auto w = write_all(fd.get(), content); !w || ::fsync(fd.get()) != 0) {
     cleanup();
     return std::unexpected("cannot write " + tmp + ": " + (w ? errno_text() : w.error()));
@@ -144,6 +115,36 @@ std::expected<void, std::string> ensure_data_dir(const fs::path& dir) {
   return {};
 }
 
+fs::path master_key_file(const fs::path& dir) { return dir / kMasterKeyFile; }
+
+fs::path database_file(const fs::path& dir) { return dir / kDatabaseFile; }
+
+std::expected<DataDirLock, std::string> DataDirLock::acquire(const fs::path& dir, Mode mode) {
+  const fs::path path = dir / kLockFile;
+  Fd fd(::open(path.c_str(), O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600));
+  if (fd.get() < 0) return std::unexpected("cannot open " + path.string() + ": " + errno_text());
+  const int how = (mode == Mode::kShared ? LOCK_SH : LOCK_EX) | LOCK_NB;
+  int rc;
+  do {
+    rc = ::flock(fd.get(), how);
+  } while (rc != 0 && errno == EINTR);
+  if (rc != 0 && errno == EWOULDBLOCK) {
+    return std::unexpected(mode == Mode::kShared
+                               ? dir.string() + " is being restored (tessera restore holds " +
+                                     path.string() + "): start the server when it has finished"
+                               : dir.string() + " is in use by a running server (it holds " +
+                                     path.string() + "): stop every tessera serve on it first");
+  }
+  if (rc != 0) return std::unexpected("cannot lock " + path.string() + ": " + errno_text());
+  return DataDirLock(fd.release());
+}
+
+DataDirLock::DataDirLock(DataDirLock&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
+
+DataDirLock::~DataDirLock() {
+  if (fd_ >= 0) ::close(fd_);
+}
+
 std::expected<crypto::AeadKey, std::string> master_key_from_text(std::string_view text) {
   while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.remove_suffix(1);
   auto raw = base::base64url_decode(text);
@@ -157,7 +158,7 @@ std::expected<crypto::AeadKey, std::string> master_key_from_text(std::string_vie
 }
 
 std::expected<crypto::AeadKey, std::string> load_or_create_master_key(const fs::path& dir) {
-  const fs::path path = dir / kMasterKeyFile;
+  const fs::path path = master_key_file(dir);
   for (int attempt = 0; attempt < 2; ++attempt) {
     bool missing = false;
     auto text = read_secret_file(path, missing);

@@ -119,5 +119,26 @@ TEST(MasterKeyText, AcceptsExactly32BytesOfCanonicalBase64url) {
   EXPECT_FALSE(master_key_from_text(" AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8"));
 }
 
+// Servers share a data dir; a restore excludes them and they exclude it, each told who holds it.
+// (flock locks belong to an open file, so two holders in one process conflict as two processes.)
+TEST_F(DataDirTest, LockIsSharedByServersAndExclusiveForARestore) {
+  ASSERT_TRUE(ensure_data_dir(dir_));
+  {
+    auto one = DataDirLock::acquire(dir_, DataDirLock::Mode::kShared);
+    auto two = DataDirLock::acquire(dir_, DataDirLock::Mode::kShared);
+    ASSERT_TRUE(one) << one.error();
+    ASSERT_TRUE(two) << two.error();
+    auto restore = DataDirLock::acquire(dir_, DataDirLock::Mode::kExclusive);
+    ASSERT_FALSE(restore);
+    EXPECT_NE(restore.error().find("running server"), std::string::npos) << restore.error();
+  }
+  auto restore = DataDirLock::acquire(dir_, DataDirLock::Mode::kExclusive);
+  ASSERT_TRUE(restore) << restore.error();  // released with its holders
+  EXPECT_EQ(mode(dir_ / "tessera.lock"), 0600u);
+  auto server = DataDirLock::acquire(dir_, DataDirLock::Mode::kShared);
+  ASSERT_FALSE(server);
+  EXPECT_NE(server.error().find("being restored"), std::string::npos) << server.error();
+}
+
 }  // namespace
 }  // namespace tessera::app

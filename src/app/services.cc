@@ -68,7 +68,7 @@ store::StoreConfig store_config(const Config& config,
                                 std::function<void(std::string_view)> on_error) {
   store::StoreConfig sc;
   sc.backend = config.store.backend;
-  sc.sqlite_path = config.store.data_dir + "/tessera.db";
+  sc.sqlite_path = database_file(config.store.data_dir).string();
   sc.postgres_dsn = config.store.postgres_dsn;
   sc.postgres_pool = config.store.postgres_pool;
   sc.cache = config.cache.backend;

@@ -18,8 +18,9 @@ void add_jws_commands(CLI::App& root, Commands& out);     // jws sign|verify
 void add_token_commands(CLI::App& root, Commands& out);   // token verify|decode
 void add_keys_commands(CLI::App& root, Commands& out);    // keys generate|public
 void add_serve_command(CLI::App& root, Commands& out);    // serve
-void add_config_commands(CLI::App& root, Commands& out);  // config print
+void add_config_commands(CLI::App& root, Commands& out);  // config print|reference
 void add_migrate_command(CLI::App& root, Commands& out);  // migrate
+void add_backup_commands(CLI::App& root, Commands& out);  // backup, restore
 void add_user_commands(CLI::App& root, Commands& out);    // user add|list|show|disable|enable|
                                                           //   revoke|set-roles|reset-password
 void add_outbox_commands(CLI::App& root, Commands& out);  // outbox list|show|purge

@@ -19,6 +19,7 @@ int main(int argc, char** argv) {
   add_serve_command(app, commands);
   add_config_commands(app, commands);
   add_migrate_command(app, commands);
+  add_backup_commands(app, commands);
   add_user_commands(app, commands);
   add_outbox_commands(app, commands);
   add_audit_command(app, commands);

@@ -19,11 +19,9 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.error
-import urllib.request
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "interop"))
-from tessera_server import Server  # noqa: E402 (`tessera serve` on port 0, stopped by PID)
+from tessera_server import Server, post_json  # noqa: E402 (`tessera serve` on port 0, stopped by PID)
 
 results = {"passed": 0, "failed": 0}
 
@@ -48,17 +46,6 @@ def b64(b):
 
 def json_lines(out):
     return [json.loads(line) for line in out.splitlines()]
-
-
-def post_json(url, body):
-    """(status, parsed body) of a JSON POST; no Origin header (a non-browser client)."""
-    req = urllib.request.Request(url, data=json.dumps(body).encode(), method="POST",
-                                 headers={"Content-Type": "application/json"})
-    try:
-        with urllib.request.urlopen(req, timeout=30) as r:
-            return r.status, json.loads(r.read() or b"null")
-    except urllib.error.HTTPError as e:
-        return e.code, json.loads(e.read() or b"null")
 
 
 def main():

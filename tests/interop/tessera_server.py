@@ -4,16 +4,29 @@
   Server        `tessera serve --listen 127.0.0.1:0` on a data dir, its announced URL, the CLI
                 on the same data dir, GET of a JSON document; stopped by PID;
   jose_verify   a JWT verified by node `jose` (jwks_verify.mjs) from a JWKS;
-  pyjwt_verify  the same with PyJWT (Debian python3-jwt).
+  pyjwt_verify  the same with PyJWT (Debian python3-jwt);
+  post_json     a JSON POST without Origin (a non-browser client): its status and parsed body.
 """
 
 import json
 import os
 import subprocess
+import urllib.error
 import urllib.request
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 PASSWORD = "interop password 1"
+
+
+def post_json(url, body):
+    """(status, parsed body) of a JSON POST; no Origin header (a non-browser client)."""
+    req = urllib.request.Request(url, data=json.dumps(body).encode(), method="POST",
+                                 headers={"Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(req, timeout=30) as r:
+            return r.status, json.loads(r.read() or b"null")
+    except urllib.error.HTTPError as e:
+        return e.code, json.loads(e.read() or b"null")
 
 
 class Checks:
