@@ -249,6 +249,9 @@ http::Router make_router(JwksSource jwks_source, const Probes& probes, const api
     return router;
   }
   pages.viewer = viewer_lookup(*api);
+  pages.return_target_allowed = [api](std::string_view t) {
+    return api->return_targets().allows(t);
+  };
   pages.add_viewer_route = [&router, api](const std::string& method, const std::string& path,
                                           http::Handler h) {
     api::add_store_route(router, api->offload_pool(), method, path, std::move(h));
@@ -328,7 +331,8 @@ std::expected<void, std::string> serve(const Config& config, std::ostream& annou
        .store_pool = s.store_pool.get(),
        .offload = networked_stores(config),
        .step_up_max_age = config.auth.step_up_max_age.count(),
-       .require_mfa_roles = config.auth.require_mfa_roles});
+       .require_mfa_roles = config.auth.require_mfa_roles,
+       .access_rules = api::AccessRules(access_rule_specs(config.access_rules))});
   auth::KeyringService& keyring = *s.keyring;
   JwksSource published{.json =
                            [&keyring] {
@@ -361,6 +365,9 @@ std::expected<void, std::string> serve(const Config& config, std::ostream& annou
   // CSRF origins: configured, or (zero configuration) the server's own URL, known once bound.
   const std::vector<std::string> origins = effective_allowed_origins(config, (*server)->url());
   api_context.set_allowed_origins(origins);
+  // The login page /auth/verify sends browsers to: server.public_url, or the server's own URL.
+  api_context.set_public_url(config.server.public_url.empty() ? (*server)->url()
+                                                              : config.server.public_url);
   // Passkeys: the same origins, and webauthn.rp_id or the first of them that is a domain name.
   s.passkeys->set_relying_party(effective_rp_id(config, origins), origins);
   if (!s.passkeys->enabled()) {

@@ -17,10 +17,13 @@ using detail::Problem;
 // Every section of `c` bound to its members, in printing order.
 std::vector<detail::Section> sections(Config& c) {
   using detail::table;
-  return {table(c.server),  table(c.store),    table(c.cache),      table(c.web),
-          table(c.auth),    table(c.sessions), table(c.rate_limit), table(c.tokens),
-          table(c.refresh), table(c.keys),     table(c.revocation), table(c.webauthn),
-          table(c.email)};
+  return {table(c.server),     table(c.store),
+          table(c.cache),      table(c.web),
+          table(c.auth),       table(c.sessions),
+          table(c.rate_limit), table(c.tokens),
+          table(c.refresh),    table(c.keys),
+          table(c.revocation), table(c.webauthn),
+          table(c.email),      detail::table_list(c.access_rules)};
 }
 
 // The rules that join two sections; each section's own rules are in its check().

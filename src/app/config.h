@@ -15,7 +15,7 @@
 //               s, m, h, d: 900, "15m", "1h30m", "7d". Printed in the string form.
 //
 // Lists of tables ([[name]] in the file, config_schema.h) come only from the file: a
-// TESSERA_<NAME>__... variable naming one is an error. No key is a list of tables yet.
+// TESSERA_<NAME>__... variable naming one is an error: [[access.rules]] is one.
 //
 // The keys, their defaults and what they mean: one header per group of sections, a member per
 // key (`tessera config print` prints the effective values):
@@ -26,6 +26,7 @@
 //   config_tokens.h   [tokens] [refresh] [keys] [revocation]
 //   config_webauthn.h [webauthn]
 //   config_email.h    [email]
+//   config_access.h   [[access.rules]]
 // Each section's .cc file binds its keys and checks its values side by side; the rules that
 // join two sections are in config.cc (check_across_sections).
 //
@@ -43,6 +44,7 @@
 #include <string_view>
 #include <vector>
 
+#include "app/config_access.h"
 #include "app/config_auth.h"
 #include "app/config_email.h"
 #include "app/config_schema.h"
@@ -83,6 +85,7 @@ struct Config {
   Revocation revocation;
   Webauthn webauthn;
   Email email;
+  std::vector<AccessRuleSection> access_rules;  // [[access.rules]]
 };
 
 // The flags that override the file and the environment; unset ones do not.
