@@ -36,7 +36,7 @@ if ((!build_only)); then
     clang-format clang-tidy
     clang-19 libclang-rt-19-dev llvm-19
     python3 python3-jwt python3-jwcrypto python3-cryptography python3-aiosmtpd openssl
-    chromium nginx
+    chromium nginx caddy
     wrk redis-server redis-tools postgresql
     systemd
   )
@@ -52,14 +52,14 @@ if ((${#missing[@]})); then
   [ "$(id -u)" -eq 0 ] || sudo="sudo"
   echo "install-deps: installing ${missing[*]}" >&2
   export DEBIAN_FRONTEND=noninteractive
-  # The tests start their own nginx (own config, loopback, ephemeral port), and their own
+  # The tests start their own nginx and caddy (own config, loopback, ephemeral port), and their own
   # redis-server and PostgreSQL (scripts/local-services.sh): no system nginx on port 80, redis
   # on 6379 or PostgreSQL on 5432. Without a
   # policy-rc.d (containers usually have one), add a temporary "start nothing" one for the
   # install, and disable the units systemd enabled.
   policy=""
   services=""
-  for svc in nginx redis-server postgresql; do
+  for svc in nginx caddy redis-server postgresql; do
     if [[ " ${missing[*]} " == *" $svc "* ]]; then services+=" $svc"; fi
   done
   if [ -n "$services" ] && [ ! -e /usr/sbin/policy-rc.d ]; then

@@ -17,7 +17,13 @@ ApiContext::ApiContext(ApiServices services, http::TrustedProxies proxies, http:
                      options_.step_up_max_age, options_.require_mfa_roles) {}
 
 void ApiContext::set_allowed_origins(std::vector<std::string> origins) {
+  return_targets_ = ReturnTargets(origins, {});
   csrf_.set_allowed_origins(std::move(origins));
+}
+
+void ApiContext::set_public_url(std::string_view public_url) {
+  while (public_url.ends_with('/')) public_url.remove_suffix(1);
+  login_url_ = std::string(public_url) + "/login";
 }
 
 auth::RequestContext ApiContext::request_context(const http::Request& req) const {

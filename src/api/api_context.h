@@ -14,11 +14,13 @@
 #include <string_view>
 #include <vector>
 
+#include "api/access_rules.h"
 #include "api/authenticator.h"
 #include "api/browser_cookies.h"
 #include "api/credentials.h"
 #include "api/csrf_guard.h"
 #include "api/oauth_errors.h"
+#include "api/return_target.h"
 #include "auth/access_tokens.h"
 #include "auth/audit.h"
 #include "auth/auth_service.h"
@@ -85,6 +87,8 @@ struct ApiOptions {
   std::int64_t step_up_max_age = 600;
   // auth.require_mfa_roles (Authenticator, MfaGate).
   std::vector<std::string> require_mfa_roles;
+  // [[access.rules]], compiled (/auth/verify: api/access_rules.h).
+  AccessRules access_rules;
 };
 
 class ApiContext {
@@ -127,6 +131,14 @@ class ApiContext {
   // cookie-authenticated unsafe requests (app::effective_allowed_origins); none until then. The
   // CSRF guard holds the list.
   void set_allowed_origins(std::vector<std::string> origins);
+  // Wiring only: where users reach this server (server.public_url, else its own URL); the
+  // login page is at `public_url` + "/login".
+  void set_public_url(std::string_view public_url);
+
+  // Where a browser may be sent back to after signing in (allowed origins, see above).
+  const ReturnTargets& return_targets() const { return return_targets_; }
+  // The login page's absolute URL ("" until set_public_url).
+  const std::string& login_url() const { return login_url_; }
 
   // The client's IP (trusted proxies honoured) and User-Agent.
   auth::RequestContext request_context(const http::Request& req) const;
@@ -152,6 +164,8 @@ class ApiContext {
   BrowserCookies cookies_;
   CsrfGuard csrf_;
   Authenticator authenticator_;
+  ReturnTargets return_targets_;
+  std::string login_url_;
 };
 
 }  // namespace tessera::api

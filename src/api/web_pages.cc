@@ -162,20 +162,10 @@ http::Response form_page(std::string_view file,
   return res;
 }
 
-bool safe_return_to(std::string_view path) {
-  constexpr std::string_view kPrefix = "/oauth2/authorize?";
-  if (!path.starts_with(kPrefix) || path.size() > 8 * 1024) return false;
-  // The query as encode_query() writes it: unreserved characters, '%XX', '=' and '&' only.
-  return std::all_of(path.begin() + kPrefix.size(), path.end(), [](char c) {
-    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
-           c == '.' || c == '_' || c == '~' || c == '%' || c == '=' || c == '&';
-  });
-}
-
 http::Response login_page(std::string_view return_to, std::string_view login_hint,
                           bool offer_signup) {
   std::array<std::pair<std::string_view, std::string>, 3> vars = {
-      {{"return_to", safe_return_to(return_to) ? std::string(return_to) : std::string()},
+      {{"return_to", std::string(return_to)},
        {"login_hint", std::string(login_hint)},
        {"signup_hidden", hidden_unless(offer_signup)}}};
   return template_page("login.html", vars);
@@ -229,15 +219,19 @@ void add_web_routes(http::Router& router, WebPagesOptions options) {
     return redirect(signed_in ? "/account" : "/login");
   });
   const bool open_signup = options.open_signup;
-  add("GET", "/login", [viewer, open_signup](const http::Request& req) {
-    // ?return_to=PATH (from /oauth2/authorize) and ?login_hint=EMAIL; anything else, a repeated
-    // or malformed parameter included, is ignored: this page has nothing to refuse.
+  std::function<bool(std::string_view)> allowed =
+      options.return_target_allowed ? std::move(options.return_target_allowed)
+                                    : [](std::string_view t) { return safe_return_to(t); };
+  add("GET", "/login", [viewer, open_signup, allowed](const http::Request& req) {
+    // ?return_to=TARGET (a path from /oauth2/authorize, or the URL /auth/verify sent a browser
+    // here from) and ?login_hint=EMAIL; anything else, a repeated or malformed parameter
+    // included, is ignored: this page has nothing to refuse. A target not allowed is dropped.
     std::string return_to, login_hint;
     if (auto fields = http::parse_form(req.query)) {
       return_to = http::form_field(*fields, "return_to").value_or("");
       login_hint = http::form_field(*fields, "login_hint").value_or("");
     }
-    if (!safe_return_to(return_to)) return_to.clear();
+    if (!allowed(return_to)) return_to.clear();
     if (*viewer) {
       if (std::optional<Viewer> who = (*viewer)(req)) {
         return redirect(return_to.empty() || who->must_enrol ? "/account" : return_to);

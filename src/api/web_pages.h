@@ -40,6 +40,7 @@
 #include <utility>
 #include <vector>
 
+#include "api/return_target.h"
 #include "api/web_assets.h"
 #include "http/message.h"
 #include "http/router.h"
@@ -91,6 +92,10 @@ struct WebPagesOptions {
   bool email_enabled = false;
   // auth.password_min_length: what the sign-up and reset pages say a password needs.
   std::size_t password_min_length = 8;
+  // Whether /login may send the browser back to a ?return_to= once signed in: the server
+  // passes ReturnTargets::allows (api/return_target.h: the authorization endpoint, or a URL on
+  // an allowed origin, e.g. the page a gateway protected). Unset: safe_return_to only.
+  std::function<bool(std::string_view)> return_target_allowed;
 };
 
 // Registers the routes above. REQUIRES: the paths are not registered yet (the router throws
@@ -135,15 +140,11 @@ bool has_cookie(const http::Request& req, std::string_view name);
 http::Response redirect(std::string_view location);
 
 // The login page (text/html, not cacheable). `return_to`: where the browser goes once signed in
-// (a safe_return_to() path; "" : the account page); `login_hint`: the email to prefill;
+// (REQUIRES: checked, see WebPagesOptions::return_target_allowed; "": the account page);
+// `login_hint`: the email to prefill;
 // `offer_signup`: the "Create an account" link shows (auth.open_signup).
 http::Response login_page(std::string_view return_to = {}, std::string_view login_hint = {},
                           bool offer_signup = false);
-
-// Where the login page may send the browser back to: only this server's authorization
-// endpoint ("/oauth2/authorize?..." as api/oauth_authorize.cc builds it), never another origin,
-// path or scheme (no open redirect: "//evil", "/\evil", "/oauth2/authorize/../x" all fail).
-bool safe_return_to(std::string_view path);
 
 // The template web/`file` rendered with `vars` as a page: `status`, not cacheable, the page
 // security headers with `csp` as the Content-Security-Policy.

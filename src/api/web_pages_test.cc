@@ -300,6 +300,35 @@ TEST(WebRoutes, LoginPageCarriesOnlyASafeReturnPath) {
   EXPECT_EQ(res.body.find("evil"), std::string::npos);
 }
 
+// A gateway sent the browser here (api/verify_handler.h): the page goes back to the protected URL
+// only when the server's return target check allows it, and a signed-in viewer is sent there.
+TEST(WebRoutes, LoginPageReturnsToAnAllowedAbsoluteUrlOnly) {
+  WebPagesOptions options;
+  const ReturnTargets targets({"https://app.example.com"}, "");
+  options.return_target_allowed = [targets](std::string_view t) { return targets.allows(t); };
+  http::Router router = router_with(options);
+  http::Request req = get("/login");
+  req.query = "return_to=https%3A%2F%2Fapp.example.com%2Fwiki%3Fp%3D1";
+  http::Response res = router.route(req);
+  EXPECT_NE(res.body.find("data-return-to=\"https://app.example.com/wiki?p=1\""),
+            std::string::npos);
+  for (const char* bad :
+       {"https%3A%2F%2Fevil.example%2F", "%2F%2Fevil.example",
+        "https%3A%2F%2Fapp.example.com%40evil.example%2F", "javascript%3Aalert(1)"}) {
+    req.query = std::string("return_to=") + bad;
+    res = router.route(req);
+    EXPECT_NE(res.body.find("data-return-to=\"\""), std::string::npos) << bad;
+  }
+  options.viewer = [](const http::Request&) -> std::optional<Viewer> { return Viewer{}; };
+  http::Router signed_in = router_with(options);
+  req.query = "return_to=https%3A%2F%2Fapp.example.com%2Fwiki";
+  res = signed_in.route(req);
+  EXPECT_EQ(res.status, 303);
+  EXPECT_EQ(res.headers.get("Location").value_or(""), "https://app.example.com/wiki");
+  req.query = "return_to=https%3A%2F%2Fevil.example%2F";
+  EXPECT_EQ(signed_in.route(req).headers.get("Location").value_or(""), "/account");
+}
+
 // auth.require_mfa_roles: a signed-in user without a second factor yet has the account page
 // (the enrolment) and nothing else; /login never returns them to the authorization endpoint,
 // which would send them back to /login.

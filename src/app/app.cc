@@ -118,19 +118,25 @@ http::ServerLimits server_limits(const Config& config) {
 //     (a ChangeFeed hint): follow other processes' changes - the keyring (a CLI `keys rotate`,
 //     another node) and the revocation log (a CLI `user revoke`, another node) - so they take
 //     effect here within a second, and rotate the keys when keys.rotate_every says so;
-//   every `purge_every`: delete expired sessions, denylist entries and refresh families (expiry
-//     is enforced at every lookup anyway; this only reclaims space).
+//   every `purge_every`: delete expired sessions, denylist entries, refresh families and
+//     account-lifecycle tokens (expiry is enforced at every lookup anyway; this only reclaims
+//     space), and, past `retention` (audit.retention; 0: never), audit events and finished
+//     mails (the log cannot fill the disk).
 // Failures are logged and retried at the next tick; the revocation service fails closed by
 // itself when it cannot follow the log for long (auth/revocation.h).
 class Maintenance {
  public:
   // `ready` is what /readyz reports: asked here, once per tick, so that a probe never waits on
   // a store round trip (or its timeout, when the store is down) on an I/O thread.
-  Maintenance(Services& s, std::chrono::milliseconds tick, std::chrono::seconds purge_every,
-              std::function<bool()> ready)
+  struct Periods {
+    std::chrono::milliseconds tick;
+    std::chrono::seconds purge_every;
+    std::chrono::seconds retention;  // 0: audit events and finished mails are kept
+  };
+  Maintenance(Services& s, Periods periods, std::function<bool()> ready)
       : ready_check_(std::move(ready)),
         ready_(ready_check_()),  // known before the server serves its first probe
-        thread_([this, &s, tick, purge_every] { run(s, tick, purge_every); }) {}
+        thread_([this, &s, periods] { run(s, periods); }) {}
   ~Maintenance() {
     {
       std::lock_guard lock(mu_);
@@ -160,12 +166,41 @@ class Maintenance {
   static void warn(std::string_view what, const auth::Error& e) {
     http::log_event(http::LogLevel::kWarn, what, {{"error", auth::describe(e)}});
   }
+  static void warn(std::string_view what, store::StoreError e) { warn(what, auth::from_store(e)); }
 
-  void run(Services& s, std::chrono::milliseconds tick, std::chrono::seconds purge_every) {
-    auto next_purge = std::chrono::steady_clock::now() + purge_every;
+  // The purges of one round (see the class comment); each failure is logged and retried at the
+  // next round. Returns whether the audit log has more to purge right away: then the next round
+  // comes at the next tick, so that a backlog (a first start with a retention, a lowered one)
+  // goes in one batch per tick and never keeps this thread from following the revocation log.
+  static bool purge(Services& s, std::chrono::seconds retention) {
+    const std::int64_t now = s.clock.now_unix();
+    if (auto n = s.sessions->purge(now); !n) warn("session purge failed", n.error());
+    if (auto n = s.revocation->purge(); !n) warn("denylist purge failed", n.error());
+    if (auto n = s.families->purge(); !n) warn("refresh family purge failed", n.error());
+    if (auto n = s.authorization->purge(); !n) warn("authorization code purge failed", n.error());
+    if (auto n = s.stores.account_tokens->purge_expired(now); !n) {
+      warn("account token purge failed", n.error());
+    }
+    if (retention.count() == 0) return false;
+    const std::int64_t before = now - retention.count();
+    if (auto n = s.stores.outbox->purge(before); !n) warn("outbox purge failed", n.error());
+    auto n = s.audit->purge_older_than(before, /*max_batches=*/1);
+    if (!n) {
+      warn("audit purge failed", n.error());
+      return false;
+    }
+    if (n->deleted > 0) {
+      http::log_event(http::LogLevel::kInfo, "audit events purged",
+                      {{"count", std::to_string(n->deleted)}, {"before", std::to_string(before)}});
+    }
+    return n->more;
+  }
+
+  void run(Services& s, Periods periods) {
+    auto next_purge = std::chrono::steady_clock::now();  // the first round purges at once
     std::unique_lock lock(mu_);
     for (;;) {
-      cv_.wait_for(lock, tick, [this] { return stopping_ || woken_; });
+      cv_.wait_for(lock, periods.tick, [this] { return stopping_ || woken_; });
       if (stopping_) break;
       woken_ = false;
       const bool reload = std::exchange(reload_, false);
@@ -183,14 +218,8 @@ class Maintenance {
         http::log_event(http::LogLevel::kInfo, "keys rotated", {{"by", "schedule"}});
       }
       if (std::chrono::steady_clock::now() >= next_purge) {
-        next_purge = std::chrono::steady_clock::now() + purge_every;
-        if (auto n = s.sessions->purge(s.clock.now_unix()); !n)
-          warn("session purge failed", n.error());
-        if (auto n = s.revocation->purge(); !n) warn("denylist purge failed", n.error());
-        if (auto n = s.families->purge(); !n) warn("refresh family purge failed", n.error());
-        if (auto n = s.authorization->purge(); !n) {
-          warn("authorization code purge failed", n.error());
-        }
+        const bool more = purge(s, periods.retention);
+        next_purge = std::chrono::steady_clock::now() + (more ? periods.tick : periods.purge_every);
       }
       lock.lock();
     }
@@ -251,6 +280,9 @@ http::Router make_router(JwksSource jwks_source, const Probes& probes, const api
     return router;
   }
   pages.viewer = viewer_lookup(*api);
+  pages.return_target_allowed = [api](std::string_view t) {
+    return api->return_targets().allows(t);
+  };
   pages.add_viewer_route = [&router, api](const std::string& method, const std::string& path,
                                           http::Handler h) {
     api::add_store_route(router, api->offload_pool(), method, path, std::move(h));
@@ -338,7 +370,8 @@ std::expected<void, std::string> serve(const Config& config, std::ostream& annou
        .store_pool = s.store_pool.get(),
        .offload = networked_stores(config),
        .step_up_max_age = config.auth.step_up_max_age.count(),
-       .require_mfa_roles = config.auth.require_mfa_roles});
+       .require_mfa_roles = config.auth.require_mfa_roles,
+       .access_rules = api::AccessRules(access_rule_specs(config.access_rules))});
   auth::KeyringService& keyring = *s.keyring;
   JwksSource published{.json =
                            [&keyring] {
@@ -348,9 +381,12 @@ std::expected<void, std::string> serve(const Config& config, std::ostream& annou
                        .max_age = config.keys.jwks_max_age.count()};
   // Ready: the stores answer and the revocation state is current (else tokens fail closed),
   // as the maintenance thread last found (it asks every tick, starting at once).
-  Maintenance maintenance(s, std::chrono::milliseconds(250), std::chrono::minutes(10), [&s] {
-    return (!s.stores.ready || s.stores.ready()) && s.revocation->ready();
-  });
+  Maintenance maintenance(
+      s,
+      {.tick = std::chrono::milliseconds(250),
+       .purge_every = std::chrono::minutes(10),
+       .retention = config.audit.retention},
+      [&s] { return (!s.stores.ready || s.stores.ready()) && s.revocation->ready(); });
   http::Router router =
       make_router(std::move(published),
                   {.metrics = &metrics, .ready = [&maintenance] { return maintenance.ready(); }},
@@ -371,6 +407,9 @@ std::expected<void, std::string> serve(const Config& config, std::ostream& annou
   // CSRF origins: configured, or (zero configuration) the server's own URL, known once bound.
   const std::vector<std::string> origins = effective_allowed_origins(config, (*server)->url());
   api_context.set_allowed_origins(origins);
+  // The login page /auth/verify sends browsers to: server.public_url, or the server's own URL.
+  api_context.set_public_url(config.server.public_url.empty() ? (*server)->url()
+                                                              : config.server.public_url);
   // Passkeys: the same origins, and webauthn.rp_id or the first of them that is a domain name.
   s.passkeys->set_relying_party(effective_rp_id(config, origins), origins);
   if (!s.passkeys->enabled()) {

@@ -15,7 +15,7 @@
 //               s, m, h, d: 900, "15m", "1h30m", "7d". Printed in the string form.
 //
 // Lists of tables ([[name]] in the file, config_schema.h) come only from the file: a
-// TESSERA_<NAME>__... variable naming one is an error. No key is a list of tables yet.
+// TESSERA_<NAME>__... variable naming one is an error: [[access.rules]] is one.
 //
 // The keys and their defaults: one header per group of sections, a member per key, and what each
 // means in its section's fields() (`tessera config reference` prints them all as Markdown, the
@@ -27,6 +27,8 @@
 //   config_tokens.h   [tokens] [refresh] [keys] [revocation]
 //   config_webauthn.h [webauthn]
 //   config_email.h    [email]
+//   config_audit.h    [audit]
+//   config_access.h   [[access.rules]]
 // Each section's .cc file binds its keys and checks its values side by side; the rules that
 // join two sections are in config.cc (check_across_sections).
 //
@@ -44,6 +46,8 @@
 #include <string_view>
 #include <vector>
 
+#include "app/config_access.h"
+#include "app/config_audit.h"
 #include "app/config_auth.h"
 #include "app/config_email.h"
 #include "app/config_schema.h"
@@ -70,6 +74,7 @@ struct Config {
   using Revocation = RevocationSection;
   using Webauthn = WebauthnSection;
   using Email = EmailSection;
+  using Audit = AuditSection;
 
   Server server;
   Store store;
@@ -84,6 +89,8 @@ struct Config {
   Revocation revocation;
   Webauthn webauthn;
   Email email;
+  Audit audit;
+  std::vector<AccessRuleSection> access_rules;  // [[access.rules]]
 };
 
 // Every section of `c` bound to its members, in printing order (config_schema.h): what loading,

@@ -70,13 +70,24 @@ void append_section(std::string& out, const Section& s) {
   for (const Field& f : s.fields(0)) append_row(out, s, f);
 }
 
+// The anchor GitHub-style renderers give the heading "## [name]" or "## [[name]]": lower-case
+// letters, digits, '-' and '_' kept, every other character dropped ("access.rules" ->
+// "accessrules").
+std::string anchor(std::string_view name) {
+  std::string out;
+  for (char c : name) {
+    if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_') out += c;
+  }
+  return out;
+}
+
 }  // namespace
 
 std::string render_reference(const std::vector<Section>& sections) {
   std::string out(kPreamble);
   out += "\nSections:\n\n";
   for (const Section& s : sections) {
-    out += "- [`" + header(s) + "`](#" + std::string(s.name) + "): " + std::string(s.doc) + "\n";
+    out += "- [`" + header(s) + "`](#" + anchor(s.name) + "): " + std::string(s.doc) + "\n";
   }
   for (const Section& s : sections) append_section(out, s);
   return out;

@@ -65,9 +65,22 @@ class FileReader {
 
   std::expected<void, std::string> read(const toml::table& root,
                                         const std::vector<Section>& sections) {
-    for (auto&& [name_key, node] : root) {
-      std::string name(name_key.str());
+    return read_sections(root, "", sections);
+  }
+
+ private:
+  // The sections of `table`, whose keys are section names after `prefix` ("" at the top; a
+  // dotted name such as [[access.rules]] is the table "access" holding the list "rules").
+  std::expected<void, std::string> read_sections(const toml::table& table,
+                                                 const std::string& prefix,
+                                                 const std::vector<Section>& sections) {
+    for (auto&& [name_key, node] : table) {
+      std::string name = prefix + std::string(name_key.str());
       const Section* s = find_section(sections, name);
+      if (s == nullptr && node.is_table() && has_sections_under(sections, name + ".")) {
+        if (auto ok = read_sections(*node.as_table(), name + ".", sections); !ok) return ok;
+        continue;
+      }
       if (s == nullptr) return std::unexpected(where(node) + ": unknown section [" + name + "]");
       auto ok = s->list ? read_list(*s, node) : read_table(*s, node);
       if (!ok) return ok;
@@ -75,7 +88,11 @@ class FileReader {
     return {};
   }
 
- private:
+  static bool has_sections_under(const std::vector<Section>& sections, const std::string& prefix) {
+    return std::any_of(sections.begin(), sections.end(),
+                       [&](const Section& s) { return s.name.starts_with(prefix); });
+  }
+
   std::string where(const toml::node& n) const {
     return path_ + ":" + std::to_string(n.source().begin.line);
   }
@@ -194,6 +211,7 @@ std::expected<void, std::string> apply_environment(
     std::string section = rest.substr(0, sep), key = rest.substr(sep + kEnvSeparator.size());
     std::string name = section + "." + key;
     const Section* s = find_section(sections, section);
+    if (s == nullptr) s = find_section(sections, name);  // TESSERA_ACCESS__RULES: [[access.rules]]
     if (s != nullptr && s->list) return std::unexpected(only_in_file(variable, *s));
     std::optional<Field> f = find_field(sections, section, key);
     if (!f) return std::unexpected("environment " + variable + ": unknown key " + name);

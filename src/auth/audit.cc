@@ -177,14 +177,17 @@ std::expected<bool, Error> AuditService::note_device(const store::UserId& user, 
   return *fresh;
 }
 
-std::expected<std::size_t, Error> AuditService::purge_older_than(std::int64_t before) {
-  std::size_t total = 0;
-  for (;;) {
+std::expected<AuditService::Purged, Error> AuditService::purge_older_than(std::int64_t before,
+                                                                          std::size_t max_batches) {
+  Purged out;
+  for (std::size_t i = 0; i < max_batches; ++i) {
     auto n = store_->purge(before, kPurgeBatch);
     if (!n) return std::unexpected(from_store(n.error()));
-    total += *n;
-    if (*n < kPurgeBatch) return total;
+    out.deleted += *n;
+    out.more = *n == kPurgeBatch;
+    if (!out.more) break;
   }
+  return out;
 }
 
 std::expected<std::vector<store::AuditEvent>, Error> AuditService::query(

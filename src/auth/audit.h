@@ -120,11 +120,17 @@ class AuditService {
   // Newest first (GET /admin/audit).
   std::expected<std::vector<store::AuditEvent>, Error> query(const store::AuditQuery& q);
 
-  // Retention (audit.retention): deletes every event older than `before` (Unix seconds), in
-  // batches of kPurgeBatch so that no one transaction holds the store for long; how many.
-  // Stops at the first store error (what was deleted stays deleted).
+  // Retention (audit.retention): deletes events older than `before` (Unix seconds), at most
+  // `max_batches` batches of kPurgeBatch, so that neither one transaction nor one call holds
+  // the store (or the caller's thread) for long; `more` says that the last batch was full and
+  // the caller should come back soon. Stops at the first store error (what was deleted stays
+  // deleted).
   static constexpr std::size_t kPurgeBatch = 5000;
-  std::expected<std::size_t, Error> purge_older_than(std::int64_t before);
+  struct Purged {
+    std::size_t deleted = 0;
+    bool more = false;
+  };
+  std::expected<Purged, Error> purge_older_than(std::int64_t before, std::size_t max_batches);
 
   // Appends that failed since start.
   std::uint64_t failures() const { return failures_.load(std::memory_order_relaxed); }

@@ -104,11 +104,16 @@ TEST_F(AuditTest, PurgeOlderThanDeletesAcrossBatches) {
   }
   ASSERT_TRUE(audit_.record(AuditType::kLogout, kT0, {}).has_value());
   ASSERT_TRUE(audit_.record(AuditType::kLogout, kT0 + 1, {}).has_value());
-  EXPECT_EQ(audit_.purge_older_than(kT0).value(), old_events);
+  auto first = audit_.purge_older_than(kT0, 1).value();
+  EXPECT_EQ(first.deleted, AuditService::kPurgeBatch) << "one batch at most";
+  EXPECT_TRUE(first.more);
+  auto rest = audit_.purge_older_than(kT0, 10).value();
+  EXPECT_EQ(rest.deleted, old_events - AuditService::kPurgeBatch);
+  EXPECT_FALSE(rest.more);
   auto left = events();
   ASSERT_EQ(left.size(), 2u);
   EXPECT_EQ(left[1].at, kT0) << "an event at the cut is kept";
-  EXPECT_EQ(audit_.purge_older_than(kT0).value(), 0u);
+  EXPECT_EQ(audit_.purge_older_than(kT0, 10).value().deleted, 0u);
 }
 
 TEST_F(AuditTest, StrayBytesNeverBreakTheDetail) {
@@ -182,7 +187,7 @@ TEST(AuditDownTest, FailuresAreCountedAndReported) {
   EXPECT_EQ(audit.record(AuditType::kLogout, kT0, {}).error().code, Errc::kUnavailable);
   EXPECT_EQ(audit.note_device(new_user_id(), "ip", "ua", kT0).error().code, Errc::kUnavailable);
   EXPECT_EQ(audit.failures(), 2u);
-  EXPECT_EQ(audit.purge_older_than(kT0).error().code, Errc::kUnavailable);
+  EXPECT_EQ(audit.purge_older_than(kT0, 1).error().code, Errc::kUnavailable);
 }
 
 }  // namespace

@@ -92,14 +92,6 @@ std::expected<std::string, std::string> parse_origin(std::string_view text, bool
   return out;
 }
 
-bool allowed_origin(const std::string& origin, const std::vector<std::string>& allowed) {
-  for (const std::string& a : allowed) {
-    auto normalized = normalize_origin(a);
-    if (normalized && *normalized == origin) return true;
-  }
-  return false;
-}
-
 }  // namespace
 
 bool is_unsafe_method(std::string_view method) {
@@ -115,18 +107,41 @@ std::expected<std::string, std::string> origin_of_url(std::string_view url) {
   return parse_origin(url, /*rest_allowed=*/true);
 }
 
-OriginCheck check_origin(const Request& req, const std::vector<std::string>& allowed) {
+bool host_within_domain(std::string_view host, std::string_view domain) {
+  if (domain.empty() || host.empty() || host.front() == '[') return false;
+  if (host.size() == domain.size()) return host == domain;
+  return host.size() > domain.size() && host.ends_with(domain) &&
+         host[host.size() - domain.size() - 1] == '.';
+}
+
+bool origin_allowed(std::string_view origin, const std::vector<std::string>& allowed,
+                    std::string_view cookie_domain) {
+  for (const std::string& a : allowed) {
+    auto normalized = normalize_origin(a);
+    if (normalized && *normalized == origin) return true;
+  }
+  constexpr std::string_view kHttps = "https://";
+  if (cookie_domain.empty() || !origin.starts_with(kHttps)) return false;
+  std::string_view host = origin.substr(kHttps.size());
+  host = host.substr(0, host.find(':'));  // a name: no IPv6 colons (those never match anyway)
+  return host_within_domain(host, cookie_domain);
+}
+
+OriginCheck check_origin(const Request& req, const std::vector<std::string>& allowed,
+                         std::string_view cookie_domain) {
   std::vector<std::string_view> origins = all_values(req.headers, "Origin");
   if (origins.size() > 1) return OriginCheck::kNotAllowed;
   if (origins.size() == 1) {
     auto origin = normalize_origin(origins.front());
-    return origin && allowed_origin(*origin, allowed) ? OriginCheck::kOk : OriginCheck::kNotAllowed;
+    return origin && origin_allowed(*origin, allowed, cookie_domain) ? OriginCheck::kOk
+                                                                     : OriginCheck::kNotAllowed;
   }
   std::vector<std::string_view> referers = all_values(req.headers, "Referer");
   if (referers.empty()) return OriginCheck::kMissing;
   if (referers.size() > 1) return OriginCheck::kNotAllowed;
   auto origin = origin_of_url(referers.front());
-  return origin && allowed_origin(*origin, allowed) ? OriginCheck::kOk : OriginCheck::kNotAllowed;
+  return origin && origin_allowed(*origin, allowed, cookie_domain) ? OriginCheck::kOk
+                                                                   : OriginCheck::kNotAllowed;
 }
 
 std::optional<std::string> presented_csrf_token(const Request& req) {

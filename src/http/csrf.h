@@ -51,10 +51,22 @@ std::expected<std::string, std::string> normalize_origin(std::string_view origin
 // "https://a.example". Refused as for normalize_origin (a path is of course allowed).
 std::expected<std::string, std::string> origin_of_url(std::string_view url);
 
-// The request's Origin, or its Referer's origin when it has no Origin, against `allowed`
-// (entries as written in the configuration; each is normalized, and one that does not parse
-// matches nothing).
-OriginCheck check_origin(const Request& req, const std::vector<std::string>& allowed);
+// Whether `host` (lower-case, as normalize_origin writes it) is `domain` or a subdomain of it
+// ("a.example.com" and "example.com" are within "example.com"; "badexample.com" is not).
+// An empty domain contains nothing, an IP literal is within no domain.
+bool host_within_domain(std::string_view host, std::string_view domain);
+
+// THE rule for which origins may act on the user's behalf (CSRF origins, return targets):
+// `origin` (normalized) equals one of `allowed` (entries as written in the configuration; each
+// is normalized, and one that does not parse matches nothing), or, with a `cookie_domain`
+// (web.cookie_domain: the cookies reach every host under it), it is an https origin whose host
+// is within that domain.
+bool origin_allowed(std::string_view origin, const std::vector<std::string>& allowed,
+                    std::string_view cookie_domain = {});
+
+// The request's Origin, or its Referer's origin when it has no Origin, against origin_allowed.
+OriginCheck check_origin(const Request& req, const std::vector<std::string>& allowed,
+                         std::string_view cookie_domain = {});
 
 // The CSRF token the request presents: the X-CSRF-Token header when sent (exactly once), else,
 // for an application/x-www-form-urlencoded body, its one csrf_token field. nullopt when none,

@@ -169,4 +169,35 @@ TEST(Csrf, TokenFromAFormField) {
 }
 
 }  // namespace
+// web.cookie_domain (SPEC.md "Gateway"): https origins under the domain act like allowed ones;
+// look-alikes, other schemes and IP literals never do.
+TEST(OriginAllowed, ConfiguredOriginsAndHttpsHostsUnderTheCookieDomain) {
+  const std::vector<std::string> allowed = {"https://id.example.com", "http://127.0.0.1:8080"};
+  EXPECT_TRUE(origin_allowed("https://id.example.com", allowed));
+  EXPECT_TRUE(origin_allowed("http://127.0.0.1:8080", allowed));
+  EXPECT_FALSE(origin_allowed("https://wiki.example.com", allowed));
+  EXPECT_TRUE(origin_allowed("https://wiki.example.com", allowed, "example.com"));
+  EXPECT_TRUE(origin_allowed("https://example.com", allowed, "example.com"));
+  EXPECT_TRUE(origin_allowed("https://a.b.example.com:8443", allowed, "example.com"));
+  for (const char* bad :
+       {"http://wiki.example.com", "https://badexample.com", "https://example.com.evil",
+        "https://wiki.example.co", "https://[::1]", "null", "https://com"}) {
+    EXPECT_FALSE(origin_allowed(bad, allowed, "example.com")) << bad;
+  }
+  EXPECT_TRUE(host_within_domain("a.example.com", "example.com"));
+  EXPECT_FALSE(host_within_domain("aexample.com", "example.com"));
+  EXPECT_FALSE(host_within_domain("example.com", ""));
+  EXPECT_FALSE(host_within_domain("[::1]", "example.com"));
+}
+
+TEST(CheckOrigin, FollowsTheCookieDomain) {
+  Request req;
+  req.headers.add("Origin", "https://wiki.example.com");
+  EXPECT_EQ(check_origin(req, {"https://id.example.com"}), OriginCheck::kNotAllowed);
+  EXPECT_EQ(check_origin(req, {"https://id.example.com"}, "example.com"), OriginCheck::kOk);
+  Request sibling;
+  sibling.headers.add("Origin", "https://example.com.evil");
+  EXPECT_EQ(check_origin(sibling, {}, "example.com"), OriginCheck::kNotAllowed);
+}
+
 }  // namespace tessera::http

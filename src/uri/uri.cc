@@ -71,6 +71,27 @@ std::optional<std::string> csp_source_of(std::string_view uri) {
   return out;
 }
 
+std::optional<std::string> navigation_origin(std::string_view url) {
+  auto parsed = boost::urls::parse_absolute_uri(sv(url));  // no fragment, no relative reference
+  if (!parsed) return std::nullopt;
+  const boost::urls::url_view& u = *parsed;
+  std::string scheme(u.scheme());
+  for (char& c : scheme) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c);
+  if (scheme != "https" && !(scheme == "http" && is_loopback_host(u))) return std::nullopt;
+  if (!u.has_authority() || u.has_userinfo()) return std::nullopt;
+  const std::string_view host(u.encoded_host().data(), u.encoded_host().size());
+  if (host.empty() || host.find('%') != std::string_view::npos) return std::nullopt;
+  if (u.host_type() == boost::urls::host_type::ipvfuture) return std::nullopt;
+  if (u.has_port() && !valid_port(u.port())) return std::nullopt;
+  std::string out = scheme + "://";
+  for (char c : host) out += static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c);
+  if (u.has_port()) {
+    out += ':';
+    out += std::string_view(u.port().data(), u.port().size());
+  }
+  return out;
+}
+
 std::expected<RedirectKind, std::string> check_redirect_uri(std::string_view uri) {
   // parse_absolute_uri refuses relative references and fragments (absolute-URI has none).
   auto parsed = boost::urls::parse_absolute_uri(sv(uri));

@@ -35,6 +35,16 @@ std::string percent_encode(std::string_view s);
 // scheme). nullopt when `uri` is not an absolute URI.
 std::optional<std::string> csp_source_of(std::string_view uri);
 
+// The origin "scheme://host[:port]" (as written, scheme and host lower-cased) of an absolute URL
+// a browser may be sent to after signing in (a gateway's return target, SPEC.md "Gateway"):
+// https, or http to a loopback IP literal (127.0.0.1, [::1]); a host that is a name or an IP
+// literal, never percent-encoded; a port from 1 to 65535 when given; no userinfo (not even an
+// empty "@"), no fragment. nullopt for anything else: relative or scheme-relative references
+// ("//evil"), other schemes (javascript:, data:), malformed URLs. Callers still decide which
+// origins are allowed (api/return_target.h); bytes a browser would reinterpret (backslashes,
+// controls) are theirs to refuse first, since RFC 3986 parsing alone does not see them.
+std::optional<std::string> navigation_origin(std::string_view url);
+
 // What kind of redirection endpoint a registered URI is.
 enum class RedirectKind : std::uint8_t {
   kHttps,       // https://host/...: any web or native client

@@ -137,4 +137,19 @@ TEST(CspSourceOf, OriginForHostsSchemeForPrivateUse) {
 }
 
 }  // namespace
+TEST(NavigationOrigin, HttpsOrLoopbackHttpWithAHostAndNoUserinfo) {
+  EXPECT_EQ(navigation_origin("https://App.Example.com/x?y=1").value(), "https://app.example.com");
+  EXPECT_EQ(navigation_origin("HTTPS://a.example:8443").value(), "https://a.example:8443");
+  EXPECT_EQ(navigation_origin("http://127.0.0.1:8080/p").value(), "http://127.0.0.1:8080");
+  EXPECT_EQ(navigation_origin("http://[::1]:9/").value(), "http://[::1]:9");
+  for (const char* bad :
+       {"", "/x", "//a.example/", "http://a.example/", "http://localhost/", "https:a.example",
+        "https:///x", "https://u@a.example/", "https://@a.example/", "https://u:p@a.example/",
+        "https://a.example/#f", "https://a%2eexample/", "https://a.example:0/",
+        "https://a.example:70000/", "javascript:alert(1)", "data:text/html,x", "ftp://a.example/",
+        "https://[v1.x]/"}) {
+    EXPECT_FALSE(navigation_origin(bad)) << bad;
+  }
+}
+
 }  // namespace tessera::uri

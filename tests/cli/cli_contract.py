@@ -472,7 +472,28 @@ def main():
     rc, out, err = run(t, ["outbox", "list", "--json"] + md)
     check("mail off: the outbox stays empty", rc == 0 and out == b"", (rc, out, err))
     reset_token = link.rsplit("=", 1)[-1]
+    # audit.retention (90 days by default): the server's maintenance deletes older events at
+    # start and then every 10 minutes; younger ones stay.
+    day = 86400
+    with sqlite3.connect(path("nomail/tessera.db")) as db:
+        for age_days, kind in ((100, "test.too_old"), (80, "test.kept")):
+            db.execute("INSERT INTO audit_events (at, type, user_id, ip, user_agent, detail) "
+                       "VALUES (?, ?, NULL, '', '', '{}')", (int(time.time()) - age_days * day, kind))
+    db.close()
+    for value in ("1h", "90"):
+        env = dict(os.environ, TESSERA_AUDIT__RETENTION=value)
+        p = subprocess.run([t, "config", "print"] + md, capture_output=True, timeout=20, env=env)
+        check(f"audit.retention = {value}: refused, exit 2",
+              p.returncode == 2 and b"audit.retention" in p.stderr, (p.returncode, p.stderr))
     with Server(t, path("nomail")) as server:  # raises if `tessera serve` does not start
+        for _ in range(100):  # the first round runs once the server is up: wait for it
+            rc, out, err = run(t, ["audit", "--json"] + md)
+            kinds = [e["type"] for e in json_lines(out)] if rc == 0 else []
+            if "test.too_old" not in kinds:
+                break
+            time.sleep(0.1)
+        check("audit.retention: an event past it is purged by the server, a younger one stays",
+              "test.too_old" not in kinds and "test.kept" in kinds, kinds)
         status, body = post_json(server.base + "/auth/password/reset",
                                  {"token": reset_token, "new_password": "bob's new password"})
         check("the printed link's token resets the password",

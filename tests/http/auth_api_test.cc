@@ -177,6 +177,65 @@ TEST_F(AuthApiTest, LoginSetsHostPrefixedCookiesExactly) {
   EXPECT_EQ(body.size(), 2u);
 }
 
+// SPEC.md "Gateway": a browser's navigation without a session goes to the login page with the
+// original URL (from whichever header the proxy passes) as return_to, when that URL is on an
+// allowed origin; API calls and anything else keep the 401.
+TEST_F(AuthApiTest, VerifySendsBrowserNavigationsToTheLoginPage) {
+  const Fields browser = {{"Accept", "text/html,application/xhtml+xml"},
+                          {"Sec-Fetch-Mode", "navigate"}};
+  auto with = [&](Fields more) {
+    Fields h = browser;
+    h.insert(h.end(), more.begin(), more.end());
+    return h;
+  };
+  const std::string want = "/login?return_to=https%3A%2F%2Fapp.example.com%2Fwiki%3Fp%3D1";
+  auto redirected = [&](const Response& r, int status) {
+    EXPECT_EQ(r.status, status);
+    EXPECT_TRUE(r.header("location").ends_with(want)) << r.header("location");
+    EXPECT_TRUE(r.header("location").starts_with("http://127.0.0.1:")) << r.header("location");
+  };
+  redirected(
+      send("GET", "/auth/verify", with({{"X-Original-URL", "https://app.example.com/wiki?p=1"}})),
+      302);
+  redirected(send("GET", "/auth/verify?redirect=401",
+                  with({{"X-Original-URL", "https://app.example.com/wiki?p=1"}})),
+             401);
+  redirected(send("GET", "/auth/verify",
+                  with({{"X-Forwarded-Proto", "https"},
+                        {"X-Forwarded-Host", "app.example.com"},
+                        {"X-Forwarded-Uri", "/wiki?p=1"},
+                        {"X-Forwarded-Method", "GET"}})),
+             302);
+  redirected(send("GET", "/auth/verify?rd=https%3A%2F%2Fapp.example.com%2Fwiki%3Fp%3D1", browser),
+             302);
+  // Older browsers: no Sec-Fetch-Mode, Accept alone.
+  redirected(
+      send("GET", "/auth/verify",
+           {{"Accept", "text/html"}, {"X-Original-URL", "https://app.example.com/wiki?p=1"}}),
+      302);
+  auto refused = [&](const Fields& h, const std::string& target = "/auth/verify") {
+    Response r = send("GET", target, h);
+    expect_problem(r, 401);
+    EXPECT_EQ(r.header("location"), "") << target;
+  };
+  const Fields original = {{"X-Original-URL", "https://app.example.com/wiki?p=1"}};
+  refused(original);  // no browser: an API client
+  refused({{"Sec-Fetch-Mode", "cors"}, {"Accept", "text/html"}, original[0]});  // fetch()
+  refused(with({original[0], {"X-Original-Method", "POST"}}));                  // a form POST
+  refused(browser);                                                             // no URL
+  refused(with({original[0], original[0]}));  // sent twice: ambiguous
+  for (const char* evil :
+       {"https://evil.example/", "//evil.example/", "https://app.example.com@evil.example/",
+        "https://app.example.com.evil.example/", "javascript:alert(1)",
+        "http://app.example.com/wiki", "https://app.example.com/\\evil"}) {
+    refused(with({{"X-Original-URL", evil}}));
+  }
+  refused(with({{"X-Forwarded-Proto", "https"},
+                {"X-Forwarded-Host", "evil.example"},
+                {"X-Forwarded-Uri", "/"}}));
+  refused(browser, "/auth/verify?rd=https%3A%2F%2Fevil.example%2F");
+}
+
 TEST_F(AuthApiTest, LoginVerifyMeLogout) {
   std::string id = add_user("bob@example.com", {"editor", "viewer"});
   Browser b;
@@ -186,6 +245,7 @@ TEST_F(AuthApiTest, LoginVerifyMeLogout) {
   EXPECT_EQ(v.status, 200);
   EXPECT_EQ(v.header("x-user-id"), id);
   EXPECT_EQ(v.header("x-user-roles"), "editor,viewer");
+  EXPECT_EQ(v.header("x-user-email"), "bob@example.com");
   EXPECT_EQ(v.body, "");
   std::string sid = v.header("x-session-id");
   EXPECT_FALSE(sid.empty());
