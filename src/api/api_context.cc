@@ -10,14 +10,15 @@ ApiContext::ApiContext(ApiServices services, http::TrustedProxies proxies, http:
       proxies_(std::move(proxies)),
       metrics_(metrics),
       options_(std::move(options)),
-      cookies_(services_.family_csrf, services_.clock, options_.same_site),
-      csrf_(services_.family_csrf, {}),
+      cookies_(services_.family_csrf, services_.clock, options_.same_site,
+               cookie_names(options_.cookie_domain)),
+      csrf_(services_.family_csrf, {}, options_.cookie_domain),
       authenticator_(services_.auth, services_.sessions, services_.access_tokens,
                      services_.second_factors, cookies_, csrf_, services_.clock,
                      options_.step_up_max_age, options_.require_mfa_roles) {}
 
 void ApiContext::set_allowed_origins(std::vector<std::string> origins) {
-  return_targets_ = ReturnTargets(origins, {});
+  return_targets_ = ReturnTargets(origins, options_.cookie_domain);
   csrf_.set_allowed_origins(std::move(origins));
 }
 

@@ -76,6 +76,9 @@ struct ApiServices {
 struct ApiOptions {
   http::SameSite same_site = http::SameSite::kLax;  // of the session, access and CSRF cookies
   WebMode mode = WebMode::kSession;                 // what POST /auth/login hands the browser
+  // web.cookie_domain ("": host-only cookies): the cookies' names and Domain
+  // (api/cookie_names.h), and the origins under it for CSRF and return targets.
+  std::string cookie_domain;
   // Where store-bound handlers (POST /auth/refresh; every store-bound handler when `offload`)
   // run, off the I/O threads; null: inline.
   auth::HashPool* store_pool = nullptr;
@@ -135,7 +138,8 @@ class ApiContext {
   // login page is at `public_url` + "/login".
   void set_public_url(std::string_view public_url);
 
-  // Where a browser may be sent back to after signing in (allowed origins, see above).
+  // Where a browser may be sent back to after signing in (allowed origins and the cookie
+  // domain, see above).
   const ReturnTargets& return_targets() const { return return_targets_; }
   // The login page's absolute URL ("" until set_public_url).
   const std::string& login_url() const { return login_url_; }

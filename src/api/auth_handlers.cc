@@ -69,7 +69,7 @@ void login(const ApiContext& ctx, Request req, http::Responder respond) {
   // A duplicated or invalid session cookie cannot block a login: whatever it named is simply
   // not carried over.
   const http::Cookies jar = http::parse_cookies(req.headers);
-  if (auto s = jar.get(kSessionCookieName)) login.presented_session = std::string(*s);
+  if (auto s = jar.get(ctx.cookies().names().session)) login.presented_session = std::string(*s);
   login.totp = std::string(fields->get("totp").value_or(""));
   const ApiContext* c = &ctx;
   auto from = login.from;

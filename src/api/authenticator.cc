@@ -73,15 +73,15 @@ std::expected<Authenticated, http::Response> Authenticator::authenticate_without
 std::expected<Authenticated, http::Response> Authenticator::identify(
     const http::Request& req) const {
   http::Cookies jar;  // the credential's value may point into it
-  auto credential = presented_credential(req, jar);
+  auto credential = presented_credential(req, cookies_.names(), jar);
   if (!credential) {
     switch (credential.error()) {
       case CredentialRefusal::kDuplicateSession:
         return std::unexpected(problem_response(
-            400, "the " + std::string(kSessionCookieName) + " cookie was sent more than once"));
+            400, "the " + cookies_.names().session + " cookie was sent more than once"));
       case CredentialRefusal::kDuplicateAccess:
         return std::unexpected(problem_response(
-            400, "the " + std::string(kAccessCookieName) + " cookie was sent more than once"));
+            400, "the " + cookies_.names().access + " cookie was sent more than once"));
       case CredentialRefusal::kNone:
       case CredentialRefusal::kBadAuthorization:
         break;

@@ -18,15 +18,16 @@ std::expected<std::optional<std::string_view>, CookieRefusal> single_cookie(
 }
 
 std::expected<Credential, CredentialRefusal> presented_credential(const http::Request& req,
+                                                                  const CookieNames& names,
                                                                   http::Cookies& jar) {
   auto bearer = bearer_token(req);
   if (!bearer) return std::unexpected(bearer.error());
   if (*bearer) return Credential{.method = AuthMethod::kBearer, .value = **bearer};
   jar = http::parse_cookies(req.headers);
-  auto session = single_cookie(jar, kSessionCookieName);
+  auto session = single_cookie(jar, names.session);
   if (!session) return std::unexpected(CredentialRefusal::kDuplicateSession);
   if (*session) return Credential{.method = AuthMethod::kSessionCookie, .value = **session};
-  auto access = single_cookie(jar, kAccessCookieName);
+  auto access = single_cookie(jar, names.access);
   if (!access) return std::unexpected(CredentialRefusal::kDuplicateAccess);
   if (*access) return Credential{.method = AuthMethod::kAccessCookie, .value = **access};
   return std::unexpected(CredentialRefusal::kNone);

@@ -2,8 +2,8 @@
 // (api/authenticator.h) and by /auth/verify (api/verify_handler.cc). Looked for in this order:
 //   1. `Authorization: Bearer <access token>` (native clients, services). When the header is
 //      there it alone decides: a refused token is a 401, never a fall-back to cookies.
-//   2. The __Host-tessera_session cookie (web.mode = "session").
-//   3. The __Host-tessera_access cookie (web.mode = "jwt").
+//   2. The session cookie (web.mode = "session"; its name: api/cookie_names.h).
+//   3. The access cookie (web.mode = "jwt").
 // The Cookie header is read as http/cookies.h says: pairs that are not ours, nameless or
 // malformed ones included, are ignored (any page on a sibling domain can plant them); a value
 // we could not have minted is no credential. One of our cookies sent twice (a sibling domain
@@ -18,6 +18,7 @@
 #include <string>
 #include <string_view>
 
+#include "api/cookie_names.h"
 #include "auth/access_tokens.h"
 #include "auth/auth_context.h"
 #include "auth/sessions.h"
@@ -25,13 +26,6 @@
 #include "http/message.h"
 
 namespace tessera::api {
-
-// SPEC.md "Browser delivery": the cookies of both web modes.
-inline constexpr std::string_view kSessionCookieName = "__Host-tessera_session";
-inline constexpr std::string_view kCsrfCookieName = "__Host-tessera_csrf";
-inline constexpr std::string_view kAccessCookieName = "__Host-tessera_access";
-inline constexpr std::string_view kRefreshCookieName = "__Secure-tessera_refresh";
-inline constexpr std::string_view kRefreshCookiePath = "/auth/refresh";
 
 enum class AuthMethod : std::uint8_t { kSessionCookie, kAccessCookie, kBearer };
 
@@ -50,9 +44,10 @@ enum class CredentialRefusal : std::uint8_t {
   kDuplicateAccess,   // the access cookie sent more than once
 };
 
-// Steps 1-3 above. `jar` receives the parsed Cookie header (only when there is no
-// Authorization field) and must outlive the returned view.
+// Steps 1-3 above, with the cookies named by `names`. `jar` receives the parsed Cookie header
+// (only when there is no Authorization field) and must outlive the returned view.
 std::expected<Credential, CredentialRefusal> presented_credential(const http::Request& req,
+                                                                  const CookieNames& names,
                                                                   http::Cookies& jar);
 
 // One of our cookies from `jar`: its value, nullopt when absent or not a value we could have

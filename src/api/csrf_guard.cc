@@ -20,8 +20,11 @@ http::Response mismatch() { return problem_response(403, "CSRF token mismatch");
 
 }  // namespace
 
-CsrfGuard::CsrfGuard(const auth::FamilyCsrf& family_csrf, std::vector<std::string> allowed_origins)
-    : family_csrf_(family_csrf), allowed_origins_(std::move(allowed_origins)) {}
+CsrfGuard::CsrfGuard(const auth::FamilyCsrf& family_csrf, std::vector<std::string> allowed_origins,
+                     std::string cookie_domain)
+    : family_csrf_(family_csrf),
+      allowed_origins_(std::move(allowed_origins)),
+      cookie_domain_(std::move(cookie_domain)) {}
 
 void CsrfGuard::set_allowed_origins(std::vector<std::string> origins) {
   allowed_origins_ = std::move(origins);
@@ -57,14 +60,14 @@ std::expected<void, http::Response> CsrfGuard::check(const http::Request& req,
 }
 
 std::expected<void, http::Response> CsrfGuard::check_login_origin(const http::Request& req) const {
-  if (http::check_origin(req, allowed_origins_) == http::OriginCheck::kNotAllowed) {
+  if (http::check_origin(req, allowed_origins_, cookie_domain_) == http::OriginCheck::kNotAllowed) {
     return std::unexpected(origin_not_allowed());
   }
   return {};
 }
 
 std::expected<void, http::Response> CsrfGuard::check_form_origin(const http::Request& req) const {
-  switch (http::check_origin(req, allowed_origins_)) {
+  switch (http::check_origin(req, allowed_origins_, cookie_domain_)) {
     case http::OriginCheck::kOk:
       return {};
     case http::OriginCheck::kMissing:

@@ -2,7 +2,8 @@
 // cookie-authenticated unsafe request (POST/PUT/PATCH/DELETE; RFC 9110 section 9.2.1) must
 // pass BOTH checks, else 403:
 //   a. Origin (or, when absent, Referer) is in the allowed origins (exact match after RFC 6454
-//      serialization: "null", suffix look-alikes and other schemes never match);
+//      serialization: "null", suffix look-alikes and other schemes never match), or, with a
+//      cookie domain, an https origin under it (http::origin_allowed);
 //   b. the X-CSRF-Token header (or csrf_token form field) is the credential's CSRF token,
 //      compared in constant time: for a session, the token stored (hashed) with it; for a token
 //      family (access or refresh cookie), auth::FamilyCsrf's token of its sid. This is the
@@ -29,8 +30,9 @@ namespace tessera::api {
 class CsrfGuard {
  public:
   // REQUIRES: `family_csrf` outlives this object. `allowed_origins`: see
-  // app::effective_allowed_origins.
-  CsrfGuard(const auth::FamilyCsrf& family_csrf, std::vector<std::string> allowed_origins);
+  // app::effective_allowed_origins; `cookie_domain`: web.cookie_domain ("": none).
+  CsrfGuard(const auth::FamilyCsrf& family_csrf, std::vector<std::string> allowed_origins,
+            std::string cookie_domain = {});
 
   // Wiring only (the server's own URL is known once it is bound).
   void set_allowed_origins(std::vector<std::string> origins);
@@ -62,6 +64,7 @@ class CsrfGuard {
  private:
   const auth::FamilyCsrf& family_csrf_;
   std::vector<std::string> allowed_origins_;
+  std::string cookie_domain_;
 };
 
 }  // namespace tessera::api

@@ -136,7 +136,8 @@ void second_step(const ApiContext& ctx, LoginChannel channel, Request req,
       channel == LoginChannel::kBrowser && ctx.options().mode == WebMode::kSession;
   if (channel == LoginChannel::kBrowser) {
     const http::Cookies jar = http::parse_cookies(req.headers);
-    if (auto s = jar.get(kSessionCookieName)) login.at.presented_session = std::string(*s);
+    if (auto s = jar.get(ctx.cookies().names().session))
+      login.at.presented_session = std::string(*s);
   }
   const ApiContext* c = &ctx;
   const auth::RequestContext from = login.at.from;

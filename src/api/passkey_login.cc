@@ -94,7 +94,7 @@ void login(const ApiContext& ctx, Request req, http::Responder respond) {
                          .presented_session = {},
                          .start_session = ctx.options().mode == WebMode::kSession};
   const http::Cookies jar = http::parse_cookies(req.headers);
-  if (auto s = jar.get(kSessionCookieName)) at.presented_session = std::string(*s);
+  if (auto s = jar.get(ctx.cookies().names().session)) at.presented_session = std::string(*s);
   answer_login(
       ctx, LoginChannel::kBrowser,
       ctx.auth().sign_in(std::move(*user),

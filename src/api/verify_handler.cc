@@ -136,7 +136,7 @@ std::optional<http::Response> check(const ApiContext& ctx, const http::Request& 
   // Which credential decides: api/credentials.h. Every refusal, an ambiguous cookie included,
   // is a 401 here: a proxy understands nothing else.
   http::Cookies jar;  // the credential's value may point into it
-  auto credential = presented_credential(req, jar);
+  auto credential = presented_credential(req, ctx.cookies().names(), jar);
   if (!credential) return unauthenticated();
   if (credential->method != AuthMethod::kSessionCookie) {
     return check_token(ctx, credential->value, cache_only);

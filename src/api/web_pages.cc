@@ -206,8 +206,8 @@ void add_web_routes(http::Router& router, WebPagesOptions options) {
 
   // Without a lookup, a request with neither cookie is surely signed out; one with a cookie
   // may be (the account page's script finds out).
-  auto maybe_signed_in = [](const http::Request& req) {
-    return has_cookie(req, kSessionCookie) || has_cookie(req, kAccessCookie);
+  auto maybe_signed_in = [names = options.cookies](const http::Request& req) {
+    return has_cookie(req, names.session) || has_cookie(req, names.access);
   };
   auto add = options.add_viewer_route
                  ? std::move(options.add_viewer_route)

@@ -40,6 +40,7 @@
 #include <utility>
 #include <vector>
 
+#include "api/cookie_names.h"
 #include "api/return_target.h"
 #include "api/web_assets.h"
 #include "http/message.h"
@@ -50,10 +51,6 @@ namespace tessera::api {
 inline constexpr std::string_view kPageContentSecurityPolicy =
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
     "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
-
-// The cookies whose presence means "maybe signed in" when no viewer lookup is wired (GET /).
-inline constexpr std::string_view kSessionCookie = "__Host-tessera_session";
-inline constexpr std::string_view kAccessCookie = "__Host-tessera_access";
 
 // Who is signed in, as far as a page needs to know. Rendered HTML-escaped.
 struct Viewer {
@@ -79,6 +76,9 @@ struct WebPagesOptions {
   // signed-out browser to /login. (A stale cookie therefore costs one extra hop, never a
   // redirect loop: /login does not redirect on a mere cookie.)
   ViewerLookup viewer;
+  // The cookies whose presence means "maybe signed in" when `viewer` is unset (the session and
+  // access cookies; the server passes its configured names).
+  CookieNames cookies = cookie_names("");
   // Registers the routes that call `viewer` (GET /, /login, /account); unset: Router::add.
   // The server passes api::add_store_route, so that with networked stores the lookup runs on
   // the store pool (api/store_routes.h).

@@ -192,7 +192,7 @@ TEST(WebRoutes, LoginAndAccountPagesWithoutAViewerLookup) {
 TEST(WebRoutes, ViewerLookupDrivesRedirectsAndRendersTheViewerEscaped) {
   WebPagesOptions options;
   options.viewer = [](const http::Request& req) -> std::optional<Viewer> {
-    if (!has_cookie(req, kSessionCookie)) return std::nullopt;
+    if (!has_cookie(req, cookie_names("").session)) return std::nullopt;
     return Viewer{"0f0e0d0c-0b0a-4908-8706-050403020100", "<eve>@example.com", {"user", "a&b"}};
   };
   http::Router router = router_with(std::move(options));
@@ -369,7 +369,7 @@ TEST(WebRoutes, SignUpOnlyWhenOpen) {
   options.email_enabled = true;
   options.password_min_length = 12;
   options.viewer = [](const http::Request& req) -> std::optional<Viewer> {
-    if (!has_cookie(req, kSessionCookie)) return std::nullopt;
+    if (!has_cookie(req, cookie_names("").session)) return std::nullopt;
     return Viewer{.user_id = "0f0e0d0c-0b0a-4908-8706-050403020100", .email = "a@example.com"};
   };
   http::Router open = router_with(std::move(options));

@@ -280,6 +280,7 @@ http::Router make_router(JwksSource jwks_source, const Probes& probes, const api
     return router;
   }
   pages.viewer = viewer_lookup(*api);
+  pages.cookies = api->cookies().names();
   pages.return_target_allowed = [api](std::string_view t) {
     return api->return_targets().allows(t);
   };
@@ -367,6 +368,7 @@ std::expected<void, std::string> serve(const Config& config, std::ostream& annou
       {.same_site =
            config.web.same_site == "strict" ? http::SameSite::kStrict : http::SameSite::kLax,
        .mode = config.web.mode == "jwt" ? api::WebMode::kJwt : api::WebMode::kSession,
+       .cookie_domain = config.web.cookie_domain,
        .store_pool = s.store_pool.get(),
        .offload = networked_stores(config),
        .step_up_max_age = config.auth.step_up_max_age.count(),

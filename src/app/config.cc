@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "app/domain_name.h"
 #include "http/csrf.h"
 
 extern char** environ;
@@ -13,6 +14,29 @@ namespace {
 
 using detail::Origins;
 using detail::Problem;
+
+// web.cookie_domain must cover where the cookies are set and used: the server's public URL,
+// which must be set (its responses set them; a browser refuses a Domain the setting host is not
+// within) and every
+// allowed origin (an origin outside it would be allowed to act without ever holding them).
+std::optional<Problem> check_cookie_domain_reach(const Config& c) {
+  const std::string& domain = c.web.cookie_domain;
+  if (domain.empty()) return std::nullopt;
+  // Without server.public_url the server's own URL (an IP address, or localhost) would set
+  // cookies its browsers refuse.
+  auto origin = http::origin_of_url(c.server.public_url);
+  if (!origin || !origin_within_domain(*origin, domain)) {
+    return Problem{"web.cookie_domain", "needs server.public_url on \"" + domain +
+                                            "\" or a host under it (the host setting the cookies)"};
+  }
+  for (const std::string& o : c.web.allowed_origins) {
+    if (!origin_within_domain(o, domain)) {
+      return Problem{"web.cookie_domain", "web.allowed_origins entry \"" + o + "\" is not \"" +
+                                              domain + "\" or under it"};
+    }
+  }
+  return std::nullopt;
+}
 
 // The rules that join two sections; each section's own rules are in its check().
 std::optional<Problem> check_across_sections(const Config& c) {
@@ -44,6 +68,7 @@ std::optional<Problem> check_across_sections(const Config& c) {
     return Problem{"webauthn.rp_id",
                    "must be the host of one of web.allowed_origins or a parent domain of it"};
   }
+  if (auto p = check_cookie_domain_reach(c)) return p;
   return std::nullopt;
 }
 

@@ -5,6 +5,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <map>
 
 namespace tessera::app {
 namespace {
@@ -281,6 +282,51 @@ TEST_F(ConfigTest, BadValuesNameTheirSource) {
             "webauthn.rp_id: must be the host of one of web.allowed_origins"},
        }) {
     auto c = load_config(k.sources);
+    ASSERT_FALSE(c) << k.expect;
+    EXPECT_NE(c.error().find(k.expect), std::string::npos) << c.error();
+  }
+}
+
+// web.cookie_domain hands the session cookie to every host under it: only a real domain name,
+// written as it is (no leading dot), covering the server and every allowed origin.
+TEST_F(ConfigTest, CookieDomainIsCheckedAtLoad) {
+  const std::map<std::string, std::string> good = {
+      {"TESSERA_WEB__COOKIE_DOMAIN", "example.test"},
+      {"TESSERA_SERVER__PUBLIC_URL", "https://auth.example.test"},
+      {"TESSERA_WEB__ALLOWED_ORIGINS", "https://app.example.test,https://example.test:8443"}};
+  auto ok = load_config({.environment = good});
+  ASSERT_TRUE(ok) << ok.error();
+  EXPECT_EQ(ok->web.cookie_domain, "example.test");
+  EXPECT_EQ(load_config({})->web.cookie_domain, "");  // default: host-only cookies
+
+  struct Case {
+    std::map<std::string, std::string> change;
+    std::string expect;
+  };
+  for (const Case& k : std::vector<Case>{
+           {{{"TESSERA_WEB__COOKIE_DOMAIN", ".example.test"}},
+            "web.cookie_domain: write \"example.test\" without the leading dot"},
+           {{{"TESSERA_WEB__COOKIE_DOMAIN", "test"}}, "\"test\" is a single label"},
+           {{{"TESSERA_WEB__COOKIE_DOMAIN", "localhost"}}, "is a single label"},
+           {{{"TESSERA_WEB__COOKIE_DOMAIN", "Example.test"}}, "is not a lower-case domain name"},
+           {{{"TESSERA_WEB__COOKIE_DOMAIN", "127.0.0.1"}},
+            "\"127.0.0.1\" is an IP address; a cookie domain is a domain name, never one"},
+           {{{"TESSERA_WEB__COOKIE_DOMAIN", "[::1]"}}, "is an IP address"},
+           {{{"TESSERA_WEB__COOKIE_DOMAIN", "example.test:443"}}, "has a port"},
+           {{{"TESSERA_WEB__COOKIE_DOMAIN", "https://example.test"}}, "is a URL"},
+           {{{"TESSERA_SERVER__PUBLIC_URL", ""}}, "web.cookie_domain: needs server.public_url"},
+           {{{"TESSERA_SERVER__PUBLIC_URL", "https://auth.example.com"}},
+            "web.cookie_domain: needs server.public_url on \"example.test\""},
+           {{{"TESSERA_SERVER__PUBLIC_URL", "https://badexample.test"}}, "needs server.public_url"},
+           {{{"TESSERA_SERVER__PUBLIC_URL", "https://127.0.0.1"}}, "needs server.public_url"},
+           {{{"TESSERA_WEB__ALLOWED_ORIGINS", "https://app.example.test,https://evil.test"}},
+            "web.cookie_domain: web.allowed_origins entry \"https://evil.test\" is not"},
+           {{{"TESSERA_WEB__ALLOWED_ORIGINS", "https://example.test.evil.com"}},
+            "is not \"example.test\" or under it"},
+       }) {
+    std::map<std::string, std::string> env = good;
+    for (const auto& [key, value] : k.change) env[key] = value;
+    auto c = load_config({.environment = env});
     ASSERT_FALSE(c) << k.expect;
     EXPECT_NE(c.error().find(k.expect), std::string::npos) << c.error();
   }

@@ -1,5 +1,6 @@
 #include "app/config_web.h"
 
+#include "app/domain_name.h"
 #include "http/csrf.h"
 
 namespace tessera::app {
@@ -7,6 +8,29 @@ namespace tessera::app {
 using detail::Field;
 using detail::one_of;
 using detail::Problem;
+
+namespace {
+
+// web.cookie_domain beyond being a domain name. A leading dot is refused rather than dropped
+// (RFC 6265 section 5.2.3 ignores it): the configuration says exactly what the cookies carry.
+// One label ("com", "localhost") is refused: browsers ignore a Domain that is a public suffix,
+// and a single label is one or reaches every host of an intranet. (Two-label public suffixes
+// such as "co.uk" cannot be told without the Public Suffix List: the browser then refuses the
+// cookie and sign-ins do not stick.)
+std::expected<void, std::string> check_cookie_domain(std::string_view domain) {
+  if (domain.starts_with('.')) {
+    return std::unexpected("write \"" + std::string(domain.substr(1)) +
+                           "\" without the leading dot (it covers the subdomains anyway)");
+  }
+  if (auto ok = check_domain_name(domain, "a cookie domain"); !ok) return ok;
+  if (domain.find('.') == std::string_view::npos) {
+    return std::unexpected("\"" + std::string(domain) +
+                           "\" is a single label; a cookie domain has at least two (example.com)");
+  }
+  return {};
+}
+
+}  // namespace
 
 std::vector<Field> WebSection::fields() {
   return {
@@ -19,6 +43,15 @@ std::vector<Field> WebSection::fields() {
        "address)."},
       {kName, "same_site", &same_site,
        "`lax` or `strict`: the SameSite attribute of the session and CSRF cookies."},
+      {kName, "cookie_domain", &cookie_domain,
+       "One sign-in for every host under a domain (`example.com`): the session, access and CSRF "
+       "cookies become `__Secure-tessera_*` with `Domain=` this domain instead of host-only "
+       "`__Host-tessera_*`, and every https origin under it counts as allowed (CSRF, return "
+       "targets). A lower-case domain name of at least two labels, written without a leading "
+       "dot, never an IP address; server.public_url must be set, and its host and every "
+       "web.allowed_origins host must be it or under it. Every host under it receives the session "
+       "cookie: set it only when all "
+       "of them are trusted (docs/gateway.md). Empty: host-only cookies."},
   };
 }
 
@@ -32,6 +65,10 @@ std::optional<Problem> WebSection::check() const {
   }
   if (!one_of(same_site, {"lax", "strict"})) {
     return Problem{"same_site", "must be \"lax\" or \"strict\""};
+  }
+  if (!cookie_domain.empty()) {
+    if (auto ok = check_cookie_domain(cookie_domain); !ok)
+      return Problem{"cookie_domain", ok.error()};
   }
   return std::nullopt;
 }

@@ -20,6 +20,7 @@ struct WebSection {
   std::string mode = "session";
   std::vector<std::string> allowed_origins;
   std::string same_site = "lax";
+  std::string cookie_domain;
 
   // The keys above, in this order; the first value they must not have (config_schema.h).
   std::vector<detail::Field> fields();

@@ -27,15 +27,11 @@ struct WebauthnSection {
   std::optional<detail::Problem> check() const;
 };
 
-// Whether `id` can be an RP id: one to 253 characters of dot-separated labels (1..63 of a-z,
-// 0-9, '-', neither first nor last), and not an IP address: not a bracketed IPv6 literal and no
-// last label that is a number (decimal, or 0x hex), which is how the WHATWG URL host parser
-// tells an IPv4 address. The error says what is wrong.
+// Whether `id` can be an RP id: a domain name (app/domain_name.h check_domain_name). The error
+// says what is wrong.
 std::expected<void, std::string> check_rp_id(std::string_view id);
 
-// The host of an origin as http::normalize_origin writes it ("https://a.example:8443" ->
-// "a.example") when that host can be an RP id (check_rp_id); nullopt for an IP address or
-// anything else.
+// The host of an origin when it can be an RP id (app/domain_name.h domain_of_origin).
 std::optional<std::string> rp_id_of_origin(std::string_view origin);
 
 // Whether a ceremony from `origin` can use `rp_id`: its host is rp_id or a subdomain of it

@@ -18,8 +18,8 @@
 // bounds how long a stolen cookie lives; a working day fits in both. Deployments with higher
 // stakes lower them in configuration.
 //
-// Nothing here knows HTTP: the api layer puts `NewSession::id` in __Host-tessera_session and
-// `NewSession::csrf_token` in __Host-tessera_csrf. Thread-safe.
+// Nothing here knows HTTP: the api layer puts `NewSession::id` in the session cookie and
+// `NewSession::csrf_token` in the CSRF cookie (api/cookie_names.h). Thread-safe.
 #pragma once
 
 #include <cstddef>

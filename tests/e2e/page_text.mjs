@@ -3,14 +3,15 @@
 //   user_agent.js  a session's User-Agent as "Chrome on Linux" (real headers of the common
 //                  browsers, the iPad-as-Mac caveat, the short fallback);
 //   api.js         describeError: a failed request in plain words (no status code, no
-//                  reason phrase, no raw seconds), the page's own words taking precedence.
+//                  reason phrase, no raw seconds), the page's own words taking precedence;
+//                  csrfToken: which CSRF cookie the page echoes (either name, never a guess).
 //
 //   node --test tests/e2e/page_text.mjs      (ctest: web_page_text)
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { test } from 'node:test';
 
-import { ApiError, PageError, describeError, waitText } from '../../web/static/api.js';
+import { ApiError, PageError, csrfToken, describeError, waitText } from '../../web/static/api.js';
 import { describeUserAgent, shortForm } from '../../web/static/user_agent.js';
 
 const AGENTS = [
@@ -204,5 +205,28 @@ test('the script and the server describe a refusal in the same words', () => {
   for (const c of cases) {
     const err = new ApiError(c.status, 'T', c.detail, c.retry_after ?? null, c.code ?? '');
     assert.equal(describeError(err, c.own ?? {}), c.words, JSON.stringify(c));
+  }
+});
+
+// web.cookie_domain renames the CSRF cookie (src/api/cookie_names.h); the page finds either, the
+// host-only one first (no other host can plant it), and refuses a name sent twice.
+test('csrfToken reads either CSRF cookie, the __Host- one first, never a duplicate', () => {
+  const cases = [
+    ['', ''],
+    ['a=1; __Host-tessera_csrf=h1', 'h1'],
+    ['a=1; __Secure-tessera_csrf=s1; b=2', 's1'],
+    ['__Secure-tessera_csrf=s1; __Host-tessera_csrf=h1', 'h1'],
+    ['__Host-tessera_csrf=h1; __Host-tessera_csrf=h2', ''],
+    ['__Secure-tessera_csrf=s1; __Secure-tessera_csrf=s2', ''],
+    ['__Host-tessera_csrfx=no; x__Secure-tessera_csrf=no', ''],
+  ];
+  const saved = globalThis.document;
+  try {
+    for (const [cookie, want] of cases) {
+      globalThis.document = { cookie };
+      assert.equal(csrfToken(), want, cookie);
+    }
+  } finally {
+    globalThis.document = saved;
   }
 });

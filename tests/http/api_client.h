@@ -226,8 +226,9 @@ inline std::string add_user_cli(const std::string& email, const std::vector<std:
 // A browser in web.mode = "session": its own cookie jar (session + CSRF), origin, client IP
 // and user agent.
 struct SessionBrowser {
-  static constexpr char kSessionCookie[] = "__Host-tessera_session";
-  static constexpr char kCsrfCookie[] = "__Host-tessera_csrf";
+  // The cookies' names: host-only by default; web.cookie_domain makes them __Secure-.
+  std::string session_cookie = "__Host-tessera_session";
+  std::string csrf_cookie = "__Host-tessera_csrf";
 
   std::string session, csrf;
   std::string ip = "10.0.0.1";
@@ -236,8 +237,8 @@ struct SessionBrowser {
 
   std::string cookie_header() const {
     std::string c;
-    if (!session.empty()) c += std::string(kSessionCookie) + "=" + session;
-    if (!csrf.empty()) c += (c.empty() ? "" : "; ") + std::string(kCsrfCookie) + "=" + csrf;
+    if (!session.empty()) c += session_cookie + "=" + session;
+    if (!csrf.empty()) c += (c.empty() ? "" : "; ") + csrf_cookie + "=" + csrf;
     return c;
   }
   // Origin + token + cookies: what the page sends on an unsafe request.
@@ -250,8 +251,8 @@ struct SessionBrowser {
     for (const std::string& sc : r.all("set-cookie")) {
       SetCookie c = parse_set_cookie(sc);
       const bool deleted = c.attrs.count("max-age") && c.attrs["max-age"] == "0";
-      if (c.name == kSessionCookie) session = deleted ? "" : c.value;
-      if (c.name == kCsrfCookie) csrf = deleted ? "" : c.value;
+      if (c.name == session_cookie) session = deleted ? "" : c.value;
+      if (c.name == csrf_cookie) csrf = deleted ? "" : c.value;
     }
   }
 };

@@ -5,8 +5,8 @@
 // Rules this file keeps (SPEC.md "Browser delivery"):
 //   - The session lives in cookies the server sets. The session cookie is HttpOnly: this code
 //     never sees it and never needs to.
-//   - Every unsafe request (POST/PUT/PATCH/DELETE) carries X-CSRF-Token equal to the
-//     __Host-tessera_csrf cookie (double submit), read from the cookie at every request: when
+//   - Every unsafe request (POST/PUT/PATCH/DELETE) carries X-CSRF-Token equal to the CSRF
+//     cookie (double submit; see csrfToken for its two names), read at every request: when
 //     an answer renews the session (login, step-up, TOTP confirmation, password change) the
 //     server sets a new CSRF cookie beside the `csrf_token` in its body, and the next request
 //     sends it. fetch() adds Origin itself; the pages send no Referer
@@ -24,7 +24,9 @@
 //     whose detail says what to change (400, 409, 422: "password must be at least 8
 //     characters").
 
-const CSRF_COOKIE = '__Host-tessera_csrf';
+// The CSRF cookie's names (src/api/cookie_names.h): host-only, or with web.cookie_domain the
+// one every host under that domain receives.
+const CSRF_COOKIES = ['__Host-tessera_csrf', '__Secure-tessera_csrf'];
 const UNSAFE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 // An HTTP failure, carrying what the problem+json body said. Its `message` is for logs and
@@ -61,11 +63,21 @@ export class StepUpCancelled extends Error {}
 // describeError shows it as it is.
 export class PageError extends Error {}
 
-// The CSRF cookie's value, or '' when there is none (signed out).
+// The CSRF cookie's value, or '' when there is none (signed out). The __Host- cookie wins when
+// both names are there: no other host can set it, while any host under a cookie domain can set
+// the __Secure- one (and a server with web.cookie_domain deletes a leftover __Host- one at every
+// sign-in). A name sent twice is ambiguous, as on the server: no token (the request fails with
+// 403 rather than guess).
 export function csrfToken() {
+  const values = new Map(CSRF_COOKIES.map((name) => [name, []]));
   for (const part of document.cookie.split(';')) {
     const eq = part.indexOf('=');
-    if (eq > 0 && part.slice(0, eq).trim() === CSRF_COOKIE) return part.slice(eq + 1).trim();
+    const name = eq > 0 ? part.slice(0, eq).trim() : '';
+    if (values.has(name)) values.get(name).push(part.slice(eq + 1).trim());
+  }
+  for (const name of CSRF_COOKIES) {
+    const found = values.get(name);
+    if (found.length > 0) return found.length === 1 ? found[0] : '';
   }
   return '';
 }
