@@ -17,8 +17,7 @@ using detail::Problem;
 
 // web.cookie_domain must cover where the cookies are set and used: the server's public URL,
 // which must be set (its responses set them; a browser refuses a Domain the setting host is not
-// within) and every
-// allowed origin (an origin outside it would be allowed to act without ever holding them).
+// within), and every allowed origin (one outside it would act without ever holding them).
 std::optional<Problem> check_cookie_domain_reach(const Config& c) {
   const std::string& domain = c.web.cookie_domain;
   if (domain.empty()) return std::nullopt;

@@ -49,9 +49,9 @@ std::vector<Field> WebSection::fields() {
        "`__Host-tessera_*`, and every https origin under it counts as allowed (CSRF, return "
        "targets). A lower-case domain name of at least two labels, written without a leading "
        "dot, never an IP address; server.public_url must be set, and its host and every "
-       "web.allowed_origins host must be it or under it. Every host under it receives the session "
-       "cookie: set it only when all "
-       "of them are trusted (docs/gateway.md). Empty: host-only cookies."},
+       "web.allowed_origins host must be it or under it. Every host under it receives the "
+       "session cookie: set it only when all of them are trusted (docs/gateway.md). Empty: "
+       "host-only cookies."},
   };
 }
 
