@@ -78,10 +78,12 @@ std::expected<Authenticated, http::Response> Authenticator::identify(
     switch (credential.error()) {
       case CredentialRefusal::kDuplicateSession:
         return std::unexpected(problem_response(
-            400, "the " + std::string(kSessionCookieName) + " cookie was sent more than once"));
+            400, http::codes::kDuplicateCookie,
+            "the " + std::string(kSessionCookieName) + " cookie was sent more than once"));
       case CredentialRefusal::kDuplicateAccess:
         return std::unexpected(problem_response(
-            400, "the " + std::string(kAccessCookieName) + " cookie was sent more than once"));
+            400, http::codes::kDuplicateCookie,
+            "the " + std::string(kAccessCookieName) + " cookie was sent more than once"));
       case CredentialRefusal::kNone:
       case CredentialRefusal::kBadAuthorization:
         break;

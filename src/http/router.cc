@@ -9,6 +9,14 @@
 #include "http/problem.h"
 
 namespace tessera::http {
+namespace {
+
+// The answer when a handler failed (threw, or dropped its responder): the cause is logged.
+Response handler_failed() {
+  return problem(500, codes::kInternalError, "the server failed to handle this request");
+}
+
+}  // namespace
 
 // ---- Responder ----
 
@@ -19,7 +27,7 @@ struct Responder::Core {
     if (answered.exchange(true, std::memory_order_acq_rel)) return;
     try {
       log_event(LogLevel::kError, "async handler dropped its responder without answering");
-      sink(problem(500, "the server failed to handle this request"));
+      sink(handler_failed());
     } catch (...) {  // a destructor must not throw; the server's timeout still answers
     }
   }
@@ -91,7 +99,9 @@ bool check_pattern(const std::string& path, const std::vector<std::string>& segm
 }
 
 const Handler& not_found() {
-  static const Handler h = [](const Request&) { return problem(404, "no resource at this path"); };
+  static const Handler h = [](const Request&) {
+    return problem(404, codes::kRouteNotFound, "no resource at this path");
+  };
   return h;
 }
 
@@ -133,7 +143,8 @@ void Router::add_endpoint(const std::string& method, const std::string& path, En
   }
   if (has_get && !has_head) allow += ", HEAD";
   e.not_allowed = [allow](const Request& req) {
-    Response res = problem(405, "method " + req.method + " is not allowed here");
+    Response res =
+        problem(405, codes::kMethodNotAllowed, "method " + req.method + " is not allowed here");
     res.headers.set("Allow", allow);
     return res;
   };
@@ -209,7 +220,7 @@ Response Router::route(const Request& req) const {
     try {
       (*m.async_handler)(std::move(copy), respond);
     } catch (...) {
-      respond(problem(500, "the server failed to handle this request"));
+      respond(handler_failed());
     }
   }
   return future.get();

@@ -138,6 +138,7 @@ class AuthApiTest : public ApiServerTest {
     EXPECT_EQ(p["status"], status);
     EXPECT_TRUE(p["type"].is_string());
     EXPECT_TRUE(p["title"].is_string());
+    EXPECT_TRUE(p["code"].is_string()) << r.body;  // issue 19: every problem has its code
     EXPECT_TRUE(p["detail"].is_string());
     // A 401 always challenges, nothing else does.
     EXPECT_EQ(r.header("www-authenticate"), status == 401 ? kChallenge : "") << r.body;
