@@ -22,7 +22,7 @@ using Shows = PageView::Shows;
 // The words of a link that cannot work when the server gave none (account_links.js says so).
 constexpr std::string_view kDeadLinkWords = "This link does not work any more.";
 
-// The words when the server cannot send mail: the JSON API's 503 "email is not set up ..."
+// The words when the server cannot send mail: the JSON API's 503 not_configured
 // (account_links.js mailWords says the same).
 constexpr std::string_view kMailOffWords =
     "This server cannot send email right now, so no link can be sent. Ask the people who run it "
@@ -71,8 +71,7 @@ class FormPage {
       if (view.error.empty()) view.error = std::string(kDeadLinkWords);
     } else {
       std::vector<OwnWords> own;
-      if (problem.status == 503 &&
-          problem_detail(problem).find("not set up") != std::string::npos) {
+      if (problem.status == 503 && problem_code(problem) == http::codes::kNotConfigured.value()) {
         own.push_back({.status = 503, .words = kMailOffWords});
       }
       if (page_ == LifecyclePage::kSignup)

@@ -58,12 +58,12 @@ http::Response add(const ApiContext& ctx, const http::Request& req) {
   auth::ClientSpec spec;
   spec.name = fields->take("name");
   auto type = store::parse_client_type(fields->take("type"));
-  if (!type) return problem_response(400, "type: public or confidential");
+  if (!type) return problem_response(400, http::codes::kBadInput, "type: public or confidential");
   spec.type = *type;
   if (auto m = fields->get("token_endpoint_auth_method")) {
     spec.auth_method = store::parse_client_auth_method(*m);
     if (!spec.auth_method) {
-      return problem_response(400,
+      return problem_response(400, http::codes::kBadInput,
                               "token_endpoint_auth_method: none, client_secret_basic, "
                               "client_secret_post or private_key_jwt");
     }

@@ -71,7 +71,8 @@ http::Response rotate_keys(const ApiContext& ctx, const http::Request& req) {
   if (req.query == "emergency=true") {
     emergency = true;
   } else if (!req.query.empty() && req.query != "emergency=false") {
-    return problem_response(400, "the only query parameter is emergency=true|false");
+    return problem_response(400, http::codes::kBadQuery,
+                            "the only query parameter is emergency=true|false");
   }
   auto view = ctx.keyring().rotate(emergency);
   if (!view) return error_response(view.error());

@@ -65,7 +65,7 @@ std::expected<store::UserListQuery, http::Response> parse_list_query(std::string
 // The user the path's {id} names: 404 for a malformed id (an unknown one is the service's).
 std::expected<store::UserId, http::Response> path_user(const http::Request& req) {
   auto id = store::parse_uuid(req.path_param("id").value_or(""));
-  if (!id) return std::unexpected(problem_response(404, "no such user"));
+  if (!id) return std::unexpected(problem_response(404, http::codes::kNotFound, "no such user"));
   return *id;
 }
 
@@ -141,7 +141,8 @@ http::Response set_roles(const ApiContext& ctx, const http::Request& req) {
   if (!fields) return std::move(fields.error());
   std::vector<std::string> roles = fields->take_list("roles");
   if (*id == a->user.id && std::ranges::find(roles, kAdminRole) == roles.end()) {
-    return problem_response(409, "an administrator cannot take the admin role from themselves");
+    return problem_response(409, http::codes::kConflict,
+                            "an administrator cannot take the admin role from themselves");
   }
   auto set = ctx.auth().set_roles(*id, std::move(roles), ctx.audit_actor(req, a->user.id));
   if (!set) return error_response(set.error());
@@ -154,7 +155,8 @@ http::Response disable(const ApiContext& ctx, const http::Request& req) {
   auto t = change_target(ctx, req);
   if (!t) return std::move(t.error());
   if (t->id == t->caller.user.id) {
-    return problem_response(409, "an administrator cannot disable themselves");
+    return problem_response(409, http::codes::kConflict,
+                            "an administrator cannot disable themselves");
   }
   auto n = ctx.auth().disable_user(t->id, ctx.audit_actor(req, t->caller.user.id));
   if (!n) return error_response(n.error());
@@ -203,7 +205,8 @@ http::Response remove(const ApiContext& ctx, const http::Request& req) {
   auto t = change_target(ctx, req);
   if (!t) return std::move(t.error());
   if (t->id == t->caller.user.id) {
-    return problem_response(409, "an administrator cannot delete themselves");
+    return problem_response(409, http::codes::kConflict,
+                            "an administrator cannot delete themselves");
   }
   auto r = ctx.auth().delete_user(t->id, ctx.audit_actor(req, t->caller.user.id));
   if (!r) return error_response(r.error());

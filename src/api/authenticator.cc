@@ -78,10 +78,12 @@ std::expected<Authenticated, http::Response> Authenticator::identify(
     switch (credential.error()) {
       case CredentialRefusal::kDuplicateSession:
         return std::unexpected(problem_response(
-            400, "the " + cookies_.names().session + " cookie was sent more than once"));
+            400, http::codes::kDuplicateCookie,
+            "the " + cookies_.names().session + " cookie was sent more than once"));
       case CredentialRefusal::kDuplicateAccess:
-        return std::unexpected(problem_response(
-            400, "the " + cookies_.names().access + " cookie was sent more than once"));
+        return std::unexpected(
+            problem_response(400, http::codes::kDuplicateCookie,
+                             "the " + cookies_.names().access + " cookie was sent more than once"));
       case CredentialRefusal::kNone:
       case CredentialRefusal::kBadAuthorization:
         break;

@@ -9,14 +9,18 @@ namespace tessera::api {
 namespace {
 
 http::Response origin_not_allowed() {
-  return problem_response(403, "cross-site request check failed: origin not allowed");
+  return problem_response(403, http::codes::kCsrfFailed,
+                          "cross-site request check failed: origin not allowed");
 }
 
 http::Response no_origin() {
-  return problem_response(403, "cross-site request check failed: no Origin or Referer");
+  return problem_response(403, http::codes::kCsrfFailed,
+                          "cross-site request check failed: no Origin or Referer");
 }
 
-http::Response mismatch() { return problem_response(403, "CSRF token mismatch"); }
+http::Response mismatch() {
+  return problem_response(403, http::codes::kCsrfFailed, "CSRF token mismatch");
+}
 
 }  // namespace
 
@@ -36,7 +40,8 @@ std::expected<std::string, http::Response> CsrfGuard::presented(const http::Requ
     return std::unexpected(std::move(origin.error()));
   auto token = http::presented_csrf_token(req);
   if (!token) {
-    return std::unexpected(problem_response(403, "missing CSRF token (X-CSRF-Token)"));
+    return std::unexpected(
+        problem_response(403, http::codes::kCsrfFailed, "missing CSRF token (X-CSRF-Token)"));
   }
   return std::move(*token);
 }

@@ -7,77 +7,90 @@
 namespace tessera::api {
 namespace {
 
+using http::ProblemCode;
+namespace codes = http::codes;
+
 // Every problem response leaves through here, so no 401 goes out without its challenge.
-http::Response problem_with_challenge(int status, std::string_view detail) {
-  http::Response res = http::problem(status, detail);
+http::Response problem_with_challenge(int status, ProblemCode code, std::string_view detail,
+                                      std::initializer_list<http::ProblemMember> extra = {}) {
+  http::Response res = http::problem(status, code, detail, extra);
   if (status == 401) res.headers.set("WWW-Authenticate", std::string(kWwwAuthenticate));
   return res;
 }
 
-// A problem naming its cause in an `error` member (after the standard members).
-http::Response coded_problem(int status, std::string_view error, std::string_view detail) {
-  http::Response res = http::problem(status, detail, {{.name = "error", .text = error}});
-  if (status == 401) res.headers.set("WWW-Authenticate", std::string(kWwwAuthenticate));
-  return res;
+// A problem naming its cause in an `error` member too (after the standard members): the
+// member clients read before `code` existed; both carry the same text.
+http::Response coded_problem(auth::Errc errc, std::string_view detail) {
+  const ErrcRow row = errc_row(errc);
+  return problem_with_challenge(row.status, row.code, detail,
+                                {{.name = "error", .text = row.code.value()}});
 }
 
 }  // namespace
 
-int http_status(auth::Errc code) {
+// The one table: Errc -> status and code (the title is the status's reason phrase, RFC 9457
+// section 4.2.1). A switch, so the compiler names an Errc added without a row.
+ErrcRow errc_row(auth::Errc code) {
   using auth::Errc;
   switch (code) {
     case Errc::kInvalidCredentials:
-      return 401;
+      return {401, codes::kInvalidCredentials};
     case Errc::kRateLimited:
+      return {429, codes::kRateLimited};  // RFC 6585 section 4
     case Errc::kConcurrencyLimited:
-      return 429;  // RFC 6585 section 4
+      return {429, codes::kConcurrencyLimited};
     case Errc::kEmailTaken:
-      return 409;
-    case Errc::kWeakPassword:
-      return 422;  // RFC 9110 section 15.5.21: well-formed, but refused by policy
+      return {409, codes::kEmailTaken};
+    case Errc::kWeakPassword:  // RFC 9110 section 15.5.21: well-formed, but refused by policy
+      return {422, codes::kWeakPassword};
     case Errc::kBadInput:
-      return 400;
+      return {400, codes::kBadInput};
     case Errc::kUnauthenticated:
-      return 401;
+      return {401, codes::kUnauthenticated};
     case Errc::kForbidden:
-      return 403;
+      return {403, codes::kForbidden};
     case Errc::kBusy:
+      return {503, codes::kBusy};
     case Errc::kUnavailable:
-      return 503;
+      return {503, codes::kUnavailable};
     case Errc::kNotFound:
-      return 404;
+      return {404, codes::kNotFound};
     case Errc::kInternal:
-      return 500;
-    case Errc::kStepUpRequired:
-      return 401;  // RFC 9470 section 3
+      return {500, codes::kInternalError};
+    case Errc::kStepUpRequired:  // RFC 9470 section 3
+      return {401, codes::kStepUpRequired};
     case Errc::kConflict:
-      return 409;
+      return {409, codes::kConflict};
     case Errc::kInvalidCode:
+      return {401, codes::kInvalidCode};
     case Errc::kInvalidMfaToken:
-      return 401;
+      return {401, codes::kInvalidMfaToken};
     case Errc::kMfaEnrollmentRequired:
-      return 403;
+      return {403, codes::kMfaEnrollmentRequired};
     case Errc::kPasskeyRefused:
-      return 401;
+      return {401, codes::kPasskeyRefused};
     case Errc::kNotConfigured:
-      return 503;
+      return {503, codes::kNotConfigured};
     case Errc::kInvalidLink:
-      return 400;
+      return {400, codes::kInvalidLink};
     case Errc::kEmailNotVerified:
-      return 403;
+      return {403, codes::kEmailNotVerified};
   }
-  return 500;
+  return {500, codes::kInternalError};
 }
 
+int http_status(auth::Errc code) { return errc_row(code).status; }
+
 http::Response invalid_token_response() {
-  http::Response res = http::problem(401, "the access token is invalid, expired or revoked");
+  http::Response res =
+      http::problem(401, codes::kInvalidToken, "the access token is invalid, expired or revoked");
   res.headers.set("WWW-Authenticate", std::string(kWwwAuthenticateInvalidToken));
   return res;
 }
 
 http::Response error_response(const auth::Error& error) {
   using auth::Errc;
-  const int status = http_status(error.code);
+  const ErrcRow row = errc_row(error.code);
   std::string_view detail;
   switch (error.code) {
     case Errc::kInvalidCredentials:
@@ -131,13 +144,12 @@ http::Response error_response(const auth::Error& error) {
     // The second-factor refusals name themselves in an `error` member, so pages and clients
     // can react (ask for the code again, start the login again, show the enrolment).
     case Errc::kInvalidCode:
-      return coded_problem(401, "invalid_code", "the code is not valid");
+      return coded_problem(error.code, "the code is not valid");
     case Errc::kInvalidMfaToken:
-      return coded_problem(401, "invalid_mfa_token",
-                           "the sign-in expired or was already completed; start again");
+      return coded_problem(error.code, "the sign-in expired or was already completed; start again");
     case Errc::kMfaEnrollmentRequired:
       return coded_problem(
-          403, "mfa_enrollment_required",
+          error.code,
           "your account must have a second factor: set one up before doing anything else");
     case Errc::kPasskeyRefused:
       detail = kPasskeyRefusedDetail;
@@ -147,16 +159,16 @@ http::Response error_response(const auth::Error& error) {
                                     : std::string_view(error.detail);
       break;
     case Errc::kEmailNotVerified:  // named, so a page can say what to do
-      return coded_problem(403, "email_not_verified",
+      return coded_problem(error.code,
                            error.detail.empty()
                                ? std::string_view("confirm your email address before you sign in")
                                : std::string_view(error.detail));
     case Errc::kInvalidLink:  // named, so a page can offer a new link
-      return coded_problem(400, "invalid_link",
-                           error.detail.empty() ? std::string_view("the link is not valid")
-                                                : std::string_view(error.detail));
+      return coded_problem(error.code, error.detail.empty()
+                                           ? std::string_view("the link is not valid")
+                                           : std::string_view(error.detail));
   }
-  http::Response res = problem_with_challenge(status, detail);
+  http::Response res = problem_with_challenge(row.status, row.code, detail);
   if (error.code == Errc::kRateLimited) {
     // RFC 9110 section 10.2.3: delay-seconds; at least 1 so clients never retry at once.
     res.headers.set("Retry-After", std::to_string(error.retry_after < 1 ? 1 : error.retry_after));
@@ -167,10 +179,12 @@ http::Response error_response(const auth::Error& error) {
 }
 
 http::Response step_up_response(std::int64_t max_age) {
-  constexpr std::string_view kError = "insufficient_user_authentication";
-  http::Response res = http::problem(401, "this action needs a more recent sign-in; sign in again",
-                                     {{.name = "error", .text = kError},
-                                      {.name = "max_age", .number = max_age, .is_number = true}});
+  constexpr std::string_view kError = http::codes::kStepUpRequired.value();
+  const ErrcRow row = errc_row(auth::Errc::kStepUpRequired);
+  http::Response res =
+      http::problem(row.status, row.code, "this action needs a more recent sign-in; sign in again",
+                    {{.name = "error", .text = kError},
+                     {.name = "max_age", .number = max_age, .is_number = true}});
   res.headers.set("WWW-Authenticate",
                   std::string(kWwwAuthenticate) + R"(, error=")" + std::string(kError) +
                       R"(", error_description="A more recent authentication is required", )" +
@@ -180,18 +194,19 @@ http::Response step_up_response(std::int64_t max_age) {
 
 http::Response mfa_required_response(std::string_view mfa_token,
                                      std::span<const std::string> methods) {
-  http::Response res = http::problem(401, "a second factor is required to complete the sign-in",
-                                     {{.name = "error", .text = "mfa_required"},
-                                      {.name = "mfa_required", .is_true = true},
-                                      {.name = "mfa_token", .text = mfa_token},
-                                      {.name = "methods", .texts = methods, .is_array = true}});
+  http::Response res =
+      http::problem(401, codes::kMfaRequired, "a second factor is required to complete the sign-in",
+                    {{.name = "error", .text = codes::kMfaRequired.value()},
+                     {.name = "mfa_required", .is_true = true},
+                     {.name = "mfa_token", .text = mfa_token},
+                     {.name = "methods", .texts = methods, .is_array = true}});
   res.headers.set("WWW-Authenticate", std::string(kWwwAuthenticate));
   res.headers.set("Cache-Control", "no-store");
   return res;
 }
 
-http::Response problem_response(int status, std::string_view detail) {
-  return problem_with_challenge(status, detail);
+http::Response problem_response(int status, http::ProblemCode code, std::string_view detail) {
+  return problem_with_challenge(status, code, detail);
 }
 
 }  // namespace tessera::api

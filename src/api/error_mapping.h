@@ -1,6 +1,8 @@
 // The ONE place that maps auth-domain errors to HTTP (DESIGN.md "detailed inside, bland
 // outside"; the Envoy jwt_authn idea of one mapping function). Every non-OAuth error body is
-// RFC 9457 problem+json {type, title, status, detail} (http/problem.h). Every 401 built here
+// RFC 9457 problem+json {type, title, status, detail, code} (http/problem.h); the code of each
+// Errc is its row in errc_row (snake_case of the name below, kInternal: internal_error,
+// kStepUpRequired: insufficient_user_authentication; docs/errors.md). Every 401 built here
 // (error_response or problem_response) carries `WWW-Authenticate: Bearer realm="tessera"`:
 // RFC 9110 section 11.6.1 requires a challenge on a 401, and Bearer (RFC 6750 section 3) is
 // the scheme API clients use.
@@ -43,6 +45,7 @@
 
 #include "auth/errors.h"
 #include "http/message.h"
+#include "http/problem_codes.h"
 
 namespace tessera::api {
 
@@ -74,14 +77,25 @@ http::Response step_up_response(std::int64_t max_age);
 http::Response mfa_required_response(std::string_view mfa_token,
                                      std::span<const std::string> methods);
 
-// The HTTP status for `code`.
+// One row of the Errc table: the status and the problem code (http/problem_codes.h) every
+// problem for that Errc carries.
+struct ErrcRow {
+  int status = 500;
+  http::ProblemCode code;
+};
+
+// The row for `code`: the ONE place an Errc's status and problem code are decided.
+ErrcRow errc_row(auth::Errc code);
+
+// The HTTP status for `code` (errc_row(code).status).
 int http_status(auth::Errc code);
 
 // The problem+json response for `error` (see the table above).
 http::Response error_response(const auth::Error& error);
 
 // A 400/403/415/... problem response for failures found in the api layer itself (malformed
-// JSON, CSRF), so handlers build every error through this file.
-http::Response problem_response(int status, std::string_view detail);
+// JSON, CSRF), so handlers build every error through this file. `code` names the failure
+// (http/problem_codes.h; documented in docs/errors.md).
+http::Response problem_response(int status, http::ProblemCode code, std::string_view detail);
 
 }  // namespace tessera::api

@@ -184,7 +184,7 @@ TEST(ErrorMapping, UnavailableStoreIs503) {
 // problem_response (the api layer's own 4xx) follows the same rule for the challenge.
 TEST(ErrorMapping, ProblemResponseChallengesOn401Only) {
   for (int status : {400, 401, 403, 404, 413, 415, 429, 500, 503}) {
-    http::Response r = problem_response(status, "something");
+    http::Response r = problem_response(status, http::codes::kBadInput, "something");
     EXPECT_EQ(r.status, status);
     EXPECT_EQ(header(r, "Content-Type"), "application/problem+json");
     EXPECT_EQ(header(r, "WWW-Authenticate"), status == 401 ? kWwwAuthenticate : "") << status;

@@ -232,7 +232,8 @@ bool JsonFields::has(std::string_view name) const {
 std::expected<JsonFields, http::Response> read_json_object(const http::Request& req,
                                                            std::span<const JsonMember> allowed) {
   if (!http::has_media_type(req, "application/json")) {
-    return std::unexpected(problem_response(415, "the body must be application/json"));
+    return std::unexpected(problem_response(415, http::codes::kUnsupportedMediaType,
+                                            "the body must be application/json"));
   }
   JsonFields fields;
   FlatObjectReader reader(allowed, fields);
@@ -243,13 +244,13 @@ std::expected<JsonFields, http::Response> read_json_object(const http::Request& 
     ok = false;
   }
   if (!ok) {
-    return std::unexpected(
-        problem_response(400, reader.error.empty() ? "malformed JSON" : reader.error));
+    return std::unexpected(problem_response(
+        400, http::codes::kMalformedJson, reader.error.empty() ? "malformed JSON" : reader.error));
   }
   for (const JsonMember& m : allowed) {
     if (m.required && !fields.has(m.name)) {
-      return std::unexpected(
-          problem_response(400, "missing member \"" + std::string(m.name) + "\""));
+      return std::unexpected(problem_response(400, http::codes::kMalformedJson,
+                                              "missing member \"" + std::string(m.name) + "\""));
     }
   }
   return fields;
@@ -259,10 +260,12 @@ std::expected<void, http::Response> check_empty_body(const http::Request& req) {
   if (req.body.empty()) return {};
   if (http::has_media_type(req, "application/x-www-form-urlencoded")) {
     auto form = http::parse_form(req.body);
-    if (!form) return std::unexpected(problem_response(400, form.error()));
+    if (!form)
+      return std::unexpected(problem_response(400, http::codes::kMalformedJson, form.error()));
     for (const auto& [name, value] : *form) {
       if (name != "csrf_token") {
-        return std::unexpected(problem_response(400, "unexpected form field"));
+        return std::unexpected(
+            problem_response(400, http::codes::kMalformedJson, "unexpected form field"));
       }
     }
     return {};

@@ -118,10 +118,12 @@ void second_step(const ApiContext& ctx, LoginChannel channel, Request req,
   if (!code) return respond(std::move(code.error()));
   auto webauthn = fields->object_text("webauthn");
   if (*code && webauthn) {
-    return respond(problem_response(400, "send one of totp, recovery_code and webauthn"));
+    return respond(problem_response(400, http::codes::kBadInput,
+                                    "send one of totp, recovery_code and webauthn"));
   }
   if (!*code && !webauthn) {
-    return respond(problem_response(400, "send totp, recovery_code or webauthn"));
+    return respond(
+        problem_response(400, http::codes::kBadInput, "send totp, recovery_code or webauthn"));
   }
   auth::MfaLoginRequest login;
   login.mfa_token = fields->take("mfa_token");
@@ -153,7 +155,8 @@ std::expected<std::optional<PresentedCode>, http::Response> presented_code(JsonF
   const bool totp = fields.has("totp");
   const bool recovery = fields.has("recovery_code");
   if (totp && recovery) {
-    return std::unexpected(problem_response(400, "send totp or recovery_code, not both"));
+    return std::unexpected(
+        problem_response(400, http::codes::kBadInput, "send totp or recovery_code, not both"));
   }
   if (totp) {
     return PresentedCode{.kind = auth::CodeKind::kTotp,

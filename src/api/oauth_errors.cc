@@ -109,7 +109,8 @@ http::Response oauth_redirect_error(std::string_view redirect_uri, const OAuthEr
   auto location = uri::with_query_params(redirect_uri, params);
   if (!location) {
     // Registration accepts only absolute URIs without fragments: this is a bug, not input.
-    return problem_response(500, "the client's redirect URI cannot carry an error");
+    return problem_response(500, http::codes::kInternalError,
+                            "the client's redirect URI cannot carry an error");
   }
   http::Response res;
   res.status = 303;

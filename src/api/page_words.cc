@@ -48,7 +48,7 @@ std::string wait_text(std::int64_t seconds) {
   return "in " + std::to_string(ceil_div(seconds, 3600)) + " hours";
 }
 
-std::string problem_code(const http::Response& problem) { return member(problem, "error"); }
+std::string problem_code(const http::Response& problem) { return member(problem, "code"); }
 
 std::string problem_detail(const http::Response& problem) { return member(problem, "detail"); }
 

@@ -6,7 +6,7 @@
 // the status, the detail and Retry-After are decided in one place for both. The two must say the
 // same; tests/e2e/problem_words.json lists the cases and both page_text.mjs (the script) and
 // web_pages_test.cc (this file) check them. Only what these forms can meet is mirrored: the
-// statuses, and the page's own words keyed by `error` member or status; the second-factor codes
+// statuses, and the page's own words keyed by `code` member or status; the second-factor codes
 // of describeError's CODE_MESSAGES never reach a form page.
 #pragma once
 
@@ -19,7 +19,7 @@
 
 namespace tessera::api {
 
-// A page's own words for a refusal only it understands: keyed by the problem's `error` member
+// A page's own words for a refusal only it understands: keyed by the problem's `code` member
 // (`code`, non-empty) or else by `status`.
 struct OwnWords {
   int status = 0;
@@ -35,7 +35,7 @@ std::string wait_text(std::int64_t seconds);
 // Retry-After): own[code], own[status], then the status's usual words (api.js describeError).
 std::string describe_problem(const http::Response& problem, std::span<const OwnWords> own = {});
 
-// The problem's `error` member ("invalid_link"), or "" when it has none.
+// The problem's `code` member ("invalid_link"; docs/errors.md), or "" when it has none.
 std::string problem_code(const http::Response& problem);
 
 // The problem's `detail` member, or "".

@@ -61,7 +61,8 @@ Response register_passkey(const ApiContext& ctx, const Request& req) {
   auto a = ctx.credentials().authenticate(req, MfaGate::kExempt);
   if (!a) return std::move(a.error());
   if (!http::has_media_type(req, "application/json")) {
-    return problem_response(415, "the body must be application/json");
+    return problem_response(415, http::codes::kUnsupportedMediaType,
+                            "the body must be application/json");
   }
   auto p = ctx.passkeys().register_passkey(a->user, req.body, ctx.clock().now_unix(),
                                            ctx.audit_actor(req, a->user.id));

@@ -40,7 +40,8 @@ Response login_options(const ApiContext& ctx, const Request& req) {
   if (!fields) return std::move(fields.error());
   const auto email = fields->get("email");
   const auto token = fields->get("mfa_token");
-  if (email && token) return problem_response(400, "send email or mfa_token, not both");
+  if (email && token)
+    return problem_response(400, http::codes::kBadInput, "send email or mfa_token, not both");
   std::expected<std::string, auth::Error> options;
   if (token) {
     auto ticket = ctx.second_factors().open_mfa_token(*token);
@@ -66,7 +67,8 @@ Response login_options(const ApiContext& ctx, const Request& req) {
 void login(const ApiContext& ctx, Request req, http::Responder respond) {
   if (auto o = ctx.csrf().check_login_origin(req); !o) return respond(std::move(o.error()));
   if (!http::has_media_type(req, "application/json")) {
-    return respond(problem_response(415, "the body must be application/json"));
+    return respond(problem_response(415, http::codes::kUnsupportedMediaType,
+                                    "the body must be application/json"));
   }
   const auth::RequestContext from = ctx.request_context(req);
   const std::int64_t now = ctx.clock().now_unix();

@@ -9,7 +9,9 @@ namespace tessera::api {
 
 std::expected<http::FormFields, http::Response> query_params(std::string_view query) {
   auto fields = http::parse_form(query);
-  if (!fields) return std::unexpected(problem_response(400, "query: " + fields.error()));
+  if (!fields)
+    return std::unexpected(
+        problem_response(400, http::codes::kBadQuery, "query: " + fields.error()));
   for (std::size_t i = 0; i < fields->size(); ++i) {
     for (std::size_t j = 0; j < i; ++j) {
       if ((*fields)[j].first == (*fields)[i].first) {
@@ -21,10 +23,12 @@ std::expected<http::FormFields, http::Response> query_params(std::string_view qu
 }
 
 http::Response bad_param(std::string_view name, std::string_view why) {
-  return problem_response(400, std::string(name) + ": " + std::string(why));
+  return problem_response(400, http::codes::kBadQuery, std::string(name) + ": " + std::string(why));
 }
 
-http::Response unknown_param() { return problem_response(400, "unknown query parameter"); }
+http::Response unknown_param() {
+  return problem_response(400, http::codes::kBadQuery, "unknown query parameter");
+}
 
 std::optional<std::int64_t> parse_int(std::string_view s, std::int64_t min, std::int64_t max) {
   if (s.empty() || s.size() > 19) return std::nullopt;

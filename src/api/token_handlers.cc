@@ -50,7 +50,9 @@ void token(const ApiContext& ctx, Request req, http::Responder respond) {
 Response refresh_cookie(const ApiContext& ctx, const Request& req) {
   const http::Cookies jar = http::parse_cookies(req.headers);  // `cookie` points into it
   auto cookie = single_cookie(jar, ctx.cookies().names().refresh);
-  if (!cookie) return problem_response(400, "the refresh cookie was sent more than once");
+  if (!cookie)
+    return problem_response(400, http::codes::kDuplicateCookie,
+                            "the refresh cookie was sent more than once");
   if (!*cookie) return error_response(auth::make_error(auth::Errc::kUnauthenticated));
   // CSRF before anything else: a refused request rotates nothing and costs no store write.
   auto presented = ctx.csrf().presented(req);

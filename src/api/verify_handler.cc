@@ -173,7 +173,8 @@ http::Response to_login(const ApiContext& ctx, const http::Request& req, http::R
 }
 
 http::Response denied() {
-  return problem_response(403, "access to this resource is not allowed for this user");
+  return problem_response(403, http::codes::kAccessDenied,
+                          "access to this resource is not allowed for this user");
 }
 
 // [[access.rules]] (api/access_rules.h) for an identity check() let through: the rule's

@@ -527,7 +527,7 @@ TEST(PageWords, SayWhatTheScriptSays) {
   for (const nlohmann::json& c : cases) {
     SCOPED_TRACE(c.dump());
     nlohmann::json body = {{"status", c["status"]}, {"detail", c["detail"]}};
-    if (c.contains("code")) body["error"] = c["code"];
+    if (c.contains("code")) body["code"] = c["code"];
     http::Response problem = http::make_response(c["status"].get<int>(), body.dump());
     if (c.contains("retry_after"))
       problem.headers.set("Retry-After", c["retry_after"].get<std::string>());

@@ -252,6 +252,21 @@ api::ViewerLookup viewer_lookup(const api::ApiContext& ctx) {
   };
 }
 
+// Which routes answer cross-origin scripts (http/cors.h; docs/integration.md "CORS"): the JSON
+// API under /auth/ and the OAuth endpoints a browser app calls, with credentials, for the listed
+// origins; the public metadata under /.well-known/ (JWKS, discovery), for any origin. Not
+// /admin/* (the operator's, from the server's own pages), not the HTML pages nor the OAuth
+// navigations (authorize, consent, logout: top-level pages, not fetches), and not
+// /oauth2/introspect (resource servers call it, with a client secret, never a browser).
+http::CorsScope cors_scope(std::string_view path) {
+  if (path.starts_with("/.well-known/")) return http::CorsScope::kPublic;
+  if (path.starts_with("/auth/") || path == "/oauth2/token" || path == "/oauth2/userinfo" ||
+      path == "/oauth2/revoke") {
+    return http::CorsScope::kCredentialed;
+  }
+  return http::CorsScope::kNone;
+}
+
 }  // namespace
 
 JwksSource static_jwks(const jose::Jwks& keys) {
@@ -267,8 +282,11 @@ api::WebPagesOptions page_options(const Config& config) {
 }
 
 http::Router make_router(JwksSource jwks_source, const Probes& probes, const api::ApiContext* api,
-                         api::WebPagesOptions pages) {
+                         api::WebPagesOptions pages, const std::vector<std::string>& cors_origins) {
   http::Router router;
+  if (!cors_origins.empty()) {  // else no route is wrapped: CORS costs nothing when off
+    router.use_cors(std::make_shared<const http::CorsPolicy>(cors_origins), cors_scope);
+  }
   router.add("GET", "/healthz", healthz);
   router.add("GET", "/readyz", http::readiness_handler(probes.ready));
   if (probes.metrics != nullptr) {
@@ -392,7 +410,7 @@ std::expected<void, std::string> serve(const Config& config, std::ostream& annou
   http::Router router =
       make_router(std::move(published),
                   {.metrics = &metrics, .ready = [&maintenance] { return maintenance.ready(); }},
-                  &api_context, page_options(config));
+                  &api_context, page_options(config), config.web.cors_origins);
   http::ServerOptions server_options;
   server_options.host = listen->host;
   server_options.port = listen->port;

@@ -7,6 +7,7 @@
 #include <functional>
 #include <ostream>
 #include <string>
+#include <vector>
 
 #include "api/api_context.h"
 #include "api/web_pages.h"
@@ -44,9 +45,13 @@ JwksSource static_jwks(const jose::Jwks& keys);
 // api/admin_handlers.h) with the pages' viewer lookup wired to the session service.
 // `pages`: what the pages say that the configuration decides (sign-up open, mail on, password
 // length); its viewer and add_viewer_route are set here when `api` is given.
+// `cors_origins` (web.cors_origins, checked): when not empty, the CORS headers and preflights
+// of http/cors.h on /auth/*, /oauth2/token|userinfo|revoke (those origins, with credentials)
+// and /.well-known/* (any origin).
 // `api` must outlive the router.
 http::Router make_router(JwksSource jwks, const Probes& probes = {},
-                         const api::ApiContext* api = nullptr, api::WebPagesOptions pages = {});
+                         const api::ApiContext* api = nullptr, api::WebPagesOptions pages = {},
+                         const std::vector<std::string>& cors_origins = {});
 
 // The configuration's part of the pages' options (make_router's `pages`).
 api::WebPagesOptions page_options(const Config& config);

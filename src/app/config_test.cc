@@ -63,6 +63,7 @@ data_dir = "/var/lib/tessera"
 [web]
 allowed_origins = ["https://app.example.com"]
 same_site = "strict"
+cors_origins = ["https://app.example.com", "http://localhost:5173", "http://[::1]:3000"]
 
 [auth]
 open_signup = true
@@ -87,6 +88,9 @@ email_failures = 0
   EXPECT_EQ(c->store.data_dir, "/var/lib/tessera");
   EXPECT_EQ(c->web.allowed_origins, std::vector<std::string>{"https://app.example.com"});
   EXPECT_EQ(c->web.same_site, "strict");
+  EXPECT_EQ(c->web.cors_origins,
+            (std::vector<std::string>{"https://app.example.com", "http://localhost:5173",
+                                      "http://[::1]:3000"}));
   EXPECT_TRUE(c->auth.open_signup);
   EXPECT_EQ(c->auth.argon2_memory_kib, 47104u);
   EXPECT_EQ(c->sessions.idle_timeout, 30min);
@@ -209,6 +213,18 @@ TEST_F(ConfigTest, BadValuesNameTheirSource) {
            {{.environment = {{"TESSERA_WEB__ALLOWED_ORIGINS", "https://a.example/"}}},
             "web.allowed_origins: \"https://a.example/\" is not an origin"},
            {{.environment = {{"TESSERA_WEB__ALLOWED_ORIGINS", "null"}}}, "web.allowed_origins"},
+           // web.cors_origins: exact https origins; http only to a loopback host.
+           {{.environment = {{"TESSERA_WEB__CORS_ORIGINS", "*"}}},
+            "web.cors_origins: \"*\": no wildcards"},
+           {{.environment = {{"TESSERA_WEB__CORS_ORIGINS", "https://*.example.com"}}},
+            "web.cors_origins: \"https://*.example.com\": no wildcards"},
+           {{.environment = {{"TESSERA_WEB__CORS_ORIGINS", "https://app.example.com/spa"}}},
+            "web.cors_origins: \"https://app.example.com/spa\" is not an origin"},
+           {{.environment = {{"TESSERA_WEB__CORS_ORIGINS", "http://app.example.com"}}},
+            "web.cors_origins: \"http://app.example.com\": http:// only for localhost"},
+           {{.environment = {{"TESSERA_WEB__CORS_ORIGINS", "http://localhost.evil.net"}}},
+            "http:// only for localhost"},
+           {{.environment = {{"TESSERA_WEB__CORS_ORIGINS", "null"}}}, "web.cors_origins"},
            {{.environment = {{"TESSERA_SERVER__MAX_CONNECTIONS_PER_CLIENT", "0"}}},
             "server.max_connections_per_client: must be 1..server.max_connections"},
            {{.environment = {{"TESSERA_SERVER__MAX_CONNECTIONS", "10"},

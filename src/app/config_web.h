@@ -1,6 +1,6 @@
-// [web]: the browser pages' cookies and CSRF origins. Every key is a member below with its default;
-// config_web.cc binds each to its name and its doc (what it means, printed by `tessera config
-// reference` into docs/configuration.md) and checks them.
+// [web]: the browser pages' cookies, CSRF origins and CORS origins. Every key is a member below
+// with its default; config_web.cc binds each to its name and its doc (what it means, printed by
+// `tessera config reference` into docs/configuration.md) and checks them.
 #pragma once
 
 #include <optional>
@@ -21,6 +21,7 @@ struct WebSection {
   std::vector<std::string> allowed_origins;
   std::string same_site = "lax";
   std::string cookie_domain;
+  std::vector<std::string> cors_origins;
 
   // The keys above, in this order; the first value they must not have (config_schema.h).
   std::vector<detail::Field> fields();

@@ -51,6 +51,10 @@ enum class Errc : std::uint8_t {
                            // first (403 email_not_verified); detail says whether a link was sent
 };
 
+// The last enumerator: a new Errc goes before this line and this names it, so tests can walk
+// every code (api/problem_codes_test.cc: every Errc has a problem code).
+inline constexpr Errc kLastErrc = Errc::kEmailNotVerified;
+
 // Short description of the code for logs ("invalid credentials").
 std::string_view describe(Errc c);
 

@@ -330,7 +330,8 @@ Handler readiness_handler(ReadinessCheck check) {
         ready = false;
       }
     }
-    if (!ready) return problem(503, "the server is not ready: a store cannot be reached");
+    if (!ready)
+      return problem(503, codes::kNotReady, "the server is not ready: a store cannot be reached");
     return make_response(200, R"({"status":"ready"})");
   };
 }

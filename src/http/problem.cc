@@ -14,11 +14,12 @@ std::string_view reason_phrase(int status) {
 
 namespace {
 
-nlohmann::ordered_json problem_object(int status, std::string_view detail) {
+nlohmann::ordered_json problem_object(int status, ProblemCode code, std::string_view detail) {
   return {{"type", "about:blank"},
           {"title", reason_phrase(status)},
           {"status", status},
-          {"detail", detail}};
+          {"detail", detail},
+          {"code", code.value()}};
 }
 
 // Invalid UTF-8 in a detail (e.g. an echoed header) is replaced rather than thrown on.
@@ -28,14 +29,17 @@ std::string dump(const nlohmann::ordered_json& j) {
 
 }  // namespace
 
-std::string problem_json(int status, std::string_view detail) {
-  return dump(problem_object(status, detail));
+std::string problem_json(int status, ProblemCode code, std::string_view detail) {
+  return dump(problem_object(status, code, detail));
 }
 
-Response problem(int status, std::string_view detail) { return problem(status, detail, {}); }
+Response problem(int status, ProblemCode code, std::string_view detail) {
+  return problem(status, code, detail, {});
+}
 
-Response problem(int status, std::string_view detail, std::initializer_list<ProblemMember> extra) {
-  nlohmann::ordered_json j = problem_object(status, detail);
+Response problem(int status, ProblemCode code, std::string_view detail,
+                 std::initializer_list<ProblemMember> extra) {
+  nlohmann::ordered_json j = problem_object(status, code, detail);
   for (const ProblemMember& m : extra) {
     if (m.is_number) {
       j[std::string(m.name)] = m.number;

@@ -10,18 +10,20 @@
 #include <string_view>
 
 #include "http/message.h"
+#include "http/problem_codes.h"
 
 namespace tessera::http {
 
 // The standard reason phrase of `status` ("Not Found"), or "Unknown Status".
 std::string_view reason_phrase(int status);
 
-// {"type":"about:blank","title":<reason phrase>,"status":<status>,"detail":<detail>}
-// (RFC 9457 section 4.2.1: with type about:blank the title is the status's reason phrase).
-std::string problem_json(int status, std::string_view detail);
+// {"type":"about:blank","title":<reason phrase>,"status":<status>,"detail":<detail>,
+//  "code":<code>} (RFC 9457 section 4.2.1: with type about:blank the title is the status's
+// reason phrase; `code` is an extension member, section 3.2, from http/problem_codes.h).
+std::string problem_json(int status, ProblemCode code, std::string_view detail);
 
 // A response carrying problem_json with Content-Type application/problem+json.
-Response problem(int status, std::string_view detail);
+Response problem(int status, ProblemCode code, std::string_view detail);
 
 // An extension member (RFC 9457 section 3.2): a string, an integer, true, or an array of
 // strings.
@@ -35,8 +37,9 @@ struct ProblemMember {
   bool is_array = false;
 };
 
-// problem() with extension members after the standard ones. REQUIRES: no member reuses a
-// standard member's name.
-Response problem(int status, std::string_view detail, std::initializer_list<ProblemMember> extra);
+// problem() with extension members after the standard ones and `code`. REQUIRES: no member
+// reuses a standard member's name or `code`.
+Response problem(int status, ProblemCode code, std::string_view detail,
+                 std::initializer_list<ProblemMember> extra);
 
 }  // namespace tessera::http

@@ -30,7 +30,10 @@ RequestReader::RequestReader(const ServerLimits& limits) : limits_(limits) {
 }
 
 RequestReader::Step RequestReader::refuse(int status, std::string detail) {
-  refusal_ = Refusal{status, std::move(detail)};
+  const ProblemCode code = status == 413   ? codes::kBodyTooLarge
+                           : status == 431 ? codes::kHeaderTooLarge
+                                           : codes::kMalformedRequest;
+  refusal_ = Refusal{status, std::move(detail), code};
   return Step::kRefused;
 }
 

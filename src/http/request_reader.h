@@ -34,6 +34,7 @@
 #include <string_view>
 
 #include "http/limits.h"
+#include "http/problem_codes.h"
 
 namespace tessera::http::detail {
 
@@ -43,6 +44,7 @@ using BeastRequest = boost::beast::http::request<boost::beast::http::string_body
 struct Refusal {
   int status = 0;  // 400, 413 or 431
   std::string detail;
+  ProblemCode code = codes::kMalformedRequest;  // the status's code (http/problem_codes.h)
 };
 
 class RequestReader {

@@ -9,6 +9,14 @@
 #include "http/problem.h"
 
 namespace tessera::http {
+namespace {
+
+// The answer when a handler failed (threw, or dropped its responder): the cause is logged.
+Response handler_failed() {
+  return problem(500, codes::kInternalError, "the server failed to handle this request");
+}
+
+}  // namespace
 
 // ---- Responder ----
 
@@ -19,7 +27,7 @@ struct Responder::Core {
     if (answered.exchange(true, std::memory_order_acq_rel)) return;
     try {
       log_event(LogLevel::kError, "async handler dropped its responder without answering");
-      sink(problem(500, "the server failed to handle this request"));
+      sink(handler_failed());
     } catch (...) {  // a destructor must not throw; the server's timeout still answers
     }
   }
@@ -91,7 +99,9 @@ bool check_pattern(const std::string& path, const std::vector<std::string>& segm
 }
 
 const Handler& not_found() {
-  static const Handler h = [](const Request&) { return problem(404, "no resource at this path"); };
+  static const Handler h = [](const Request&) {
+    return problem(404, codes::kRouteNotFound, "no resource at this path");
+  };
   return h;
 }
 
@@ -119,8 +129,20 @@ Router::PathEntry& Router::entry(const std::string& path) {
   return *e;
 }
 
+void Router::use_cors(std::shared_ptr<const CorsPolicy> policy,
+                      std::function<CorsScope(std::string_view path)> scope) {
+  if (!paths_.empty()) throw std::logic_error("use_cors after routes were added");
+  cors_ = std::move(policy);
+  cors_scope_ = std::move(scope);
+}
+
 void Router::add_endpoint(const std::string& method, const std::string& path, Endpoint endpoint) {
   PathEntry& e = entry(path);
+  const CorsScope scope = cors_ ? cors_scope_(path) : CorsScope::kNone;
+  if (scope != CorsScope::kNone) {
+    endpoint = with_cors(std::move(endpoint), cors_, scope);
+    e.methods.try_emplace("OPTIONS");  // answered below, once Allow is known
+  }
   auto [it, inserted] = e.methods.emplace(method, std::move(endpoint));
   if (!inserted) throw std::logic_error("route registered twice: " + method + " " + path);
 
@@ -132,11 +154,46 @@ void Router::add_endpoint(const std::string& method, const std::string& path, En
     allow += (allow.empty() ? "" : ", ") + m;
   }
   if (has_get && !has_head) allow += ", HEAD";
-  e.not_allowed = [allow](const Request& req) {
-    Response res = problem(405, "method " + req.method + " is not allowed here");
+  e.not_allowed = [allow, cors = cors_, scope](const Request& req) {
+    Response res =
+        problem(405, codes::kMethodNotAllowed, "method " + req.method + " is not allowed here");
     res.headers.set("Allow", allow);
+    if (scope != CorsScope::kNone) cors->decorate(scope, request_origin(req), res);
     return res;
   };
+  if (scope != CorsScope::kNone) {
+    e.methods["OPTIONS"].handler = [allow, cors = cors_, scope](const Request& req) {
+      return cors->preflight(scope, req, allow);
+    };
+  }
+}
+
+// `endpoint` with the CORS headers added to whatever it answers. An async handler gets a
+// responder that adds them before passing the response on; if it throws before answering,
+// the wrapped responder answers 500 (with the headers), so the outer one is called once.
+Router::Endpoint Router::with_cors(Endpoint endpoint, std::shared_ptr<const CorsPolicy> cors,
+                                   CorsScope scope) {
+  if (endpoint.handler) {
+    return {[h = std::move(endpoint.handler), cors, scope](const Request& req) {
+              Response res = h(req);
+              cors->decorate(scope, request_origin(req), res);
+              return res;
+            },
+            nullptr};
+  }
+  return {nullptr,
+          [h = std::move(endpoint.async_handler), cors, scope](Request req, Responder respond) {
+            Responder decorated(
+                [respond, cors, scope, origin = std::string(request_origin(req))](Response res) {
+                  cors->decorate(scope, origin, res);
+                  respond(std::move(res));
+                });
+            try {
+              h(std::move(req), decorated);
+            } catch (...) {
+              decorated(handler_failed());
+            }
+          }};
 }
 
 void Router::add(const std::string& method, const std::string& path, Handler handler) {
@@ -209,7 +266,7 @@ Response Router::route(const Request& req) const {
     try {
       (*m.async_handler)(std::move(copy), respond);
     } catch (...) {
-      respond(problem(500, "the server failed to handle this request"));
+      respond(handler_failed());
     }
   }
   return future.get();

@@ -35,6 +35,7 @@
 #include <string_view>
 #include <vector>
 
+#include "http/cors.h"
 #include "http/message.h"
 
 namespace tessera::http {
@@ -85,6 +86,14 @@ class Router {
   void add(const std::string& method, const std::string& path, Handler handler);
   void add_async(const std::string& method, const std::string& path, AsyncHandler handler);
 
+  // CORS (http/cors.h) for the paths `scope` puts in a scope: their handlers' responses (and
+  // their 405s) get the CORS headers, and each such path answers OPTIONS itself (preflights;
+  // Allow then lists OPTIONS too). Paths in no scope are not wrapped, so they cost nothing more.
+  // Without this call no path is in scope. REQUIRES: before any add()/add_async() (a wiring bug:
+  // throws std::logic_error).
+  void use_cors(std::shared_ptr<const CorsPolicy> policy,
+                std::function<CorsScope(std::string_view path)> scope);
+
   // What the server runs for a request: exactly one of `handler` and `async_handler` is set.
   // For an unregistered path it is a 404 handler; for a registered path without the method a
   // 405 handler with Allow (RFC 9110 section 15.5.6). HEAD runs the GET handler when no HEAD
@@ -121,6 +130,8 @@ class Router {
     Handler not_allowed;                      // 405 with this path's Allow
   };
 
+  static Endpoint with_cors(Endpoint endpoint, std::shared_ptr<const CorsPolicy> cors,
+                            CorsScope scope);
   PathEntry& entry(const std::string& path);
   void add_endpoint(const std::string& method, const std::string& path, Endpoint endpoint);
   const PathEntry* find(Request& req) const;
@@ -128,6 +139,8 @@ class Router {
   std::map<std::string, PathEntry, std::less<>> exact_;
   std::vector<std::unique_ptr<PathEntry>> patterns_;  // in registration order
   std::vector<std::string> paths_;
+  std::shared_ptr<const CorsPolicy> cors_;                      // null: CORS off
+  std::function<CorsScope(std::string_view path)> cors_scope_;  // set with cors_
 };
 
 }  // namespace tessera::http

@@ -88,7 +88,7 @@ Response call_handler(const Handler& handler, const Request& req) noexcept {
   try {
     log_event(LogLevel::kError, "handler failed",
               {{"method", req.method}, {"path", req.path}, {"error", what}});
-    return problem(500, "the server failed to handle this request");
+    return problem(500, codes::kInternalError, "the server failed to handle this request");
   } catch (...) {  // out of memory while reporting: answer with what needs no allocation
     Response bare;
     bare.status = 500;
@@ -182,7 +182,7 @@ asio::awaitable<Response> call_async(const AsyncHandler& handler, Request req,
     if (!what.empty() && !respond.answered()) {
       log_event(LogLevel::kError, "handler failed",
                 {{"method", method}, {"path", path}, {"error", what}});
-      respond(problem(500, "the server failed to handle this request"));
+      respond(problem(500, codes::kInternalError, "the server failed to handle this request"));
     }
   }  // our copy of the responder goes: if it was the last unanswered one, that answers 500
 
@@ -196,7 +196,7 @@ asio::awaitable<Response> call_async(const AsyncHandler& handler, Request req,
                 {{"method", method},
                  {"path", path},
                  {"timeout_ms", std::to_string(ctx.limits.handler_timeout.count())}});
-      co_return problem(503, "the server could not answer in time; try again");
+      co_return problem(503, codes::kTimeout, "the server could not answer in time; try again");
     }
     // The responder claimed it just now and is storing its response: its post wakes us.
     timer.expires_at(asio::steady_timer::time_point::max());
@@ -207,7 +207,7 @@ asio::awaitable<Response> call_async(const AsyncHandler& handler, Request req,
               {{"method", method},
                {"path", path},
                {"error", "handler returned status " + std::to_string(res.status)}});
-    co_return problem(500, "the server failed to handle this request");
+    co_return problem(500, codes::kInternalError, "the server failed to handle this request");
   }
   co_return res;
 }

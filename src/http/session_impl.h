@@ -107,7 +107,7 @@ asio::awaitable<Close> serve_requests(Stream& stream, Connection& conn, const Se
         std::string_view method = reader.header_done() ? reader.header().method_string() : "";
         ctx.metrics->observe_request(Router::kUnmatched, method, refusal.status, {});
       }
-      const Response res = problem(refusal.status, refusal.detail);
+      const Response res = problem(refusal.status, refusal.code, refusal.detail);
       conn.expires_after(limits.write_timeout);
       const Framing framing{11, /*keep_alive=*/false, /*head=*/false, connection_fields};
       co_await asio::async_write(stream, response_buffers(res, framing, head), kNoThrow);

@@ -73,14 +73,15 @@ using Browser = tessera::http::testing::SessionBrowser;
 
 class AuthApiTest : public ApiServerTest {
  protected:
-  // `auth_keys`: more keys of the [auth] section.
-  explicit AuthApiTest(const std::string& auth_keys = "")
+  // `auth_keys`, `web_keys`: more keys of the [auth] and [web] sections.
+  explicit AuthApiTest(const std::string& auth_keys = "", const std::string& web_keys = "")
       : ApiServerTest(
             "[server]\n"
             "trusted_proxies = [\"127.0.0.1\"]\n"
             "handler_timeout = \"3m\"\n"
             "[web]\n"
-            "allowed_origins = [\"https://app.example.com\"]\n"
+            "allowed_origins = [\"https://app.example.com\"]\n" +
+            web_keys +
             "[auth]\n"
             "open_signup = true\n" +
             auth_keys +
@@ -138,6 +139,7 @@ class AuthApiTest : public ApiServerTest {
     EXPECT_EQ(p["status"], status);
     EXPECT_TRUE(p["type"].is_string());
     EXPECT_TRUE(p["title"].is_string());
+    EXPECT_TRUE(p["code"].is_string()) << r.body;  // issue 19: every problem has its code
     EXPECT_TRUE(p["detail"].is_string());
     // A 401 always challenges, nothing else does.
     EXPECT_EQ(r.header("www-authenticate"), status == 401 ? kChallenge : "") << r.body;
@@ -1441,6 +1443,81 @@ TEST_F(StepUpApiTest, SensitiveActionsNeedARecentSignInAndStepUpRenewsIt) {
                 .status,
             401)
       << "logout-all with the cookie ended every family, this one included";
+}
+
+// ---- CORS (issue 19; http/cors.h) -------------------------------------------------------------
+
+// web.cors_origins = [kOrigin]: a single-page app there may call the API with credentials; any
+// other origin gets no CORS header, and CSRF still applies to cookie-authenticated writes.
+class CorsApiTest : public AuthApiTest {
+ protected:
+  CorsApiTest() : AuthApiTest("", "cors_origins = [\"https://app.example.com\"]\n") {}
+};
+
+TEST_F(CorsApiTest, ListedOriginIsAllowedWithCredentialsOthersAreNot) {
+  constexpr char kOther[] = "https://evil.example.net";
+  auto preflight = [&](const std::string& origin, const std::string& method) {
+    return send("OPTIONS", "/auth/me",
+                {{"Origin", origin},
+                 {"Access-Control-Request-Method", method},
+                 {"Access-Control-Request-Headers", "authorization,x-csrf-token"}});
+  };
+  Response ok = preflight(kOrigin, "GET");
+  EXPECT_EQ(ok.status, 204) << ok.body;
+  EXPECT_EQ(ok.header("access-control-allow-origin"), kOrigin);
+  EXPECT_EQ(ok.header("access-control-allow-credentials"), "true");
+  EXPECT_NE(ok.header("access-control-allow-methods").find("GET"), std::string::npos);
+  EXPECT_EQ(ok.header("access-control-allow-headers"), "Content-Type, Authorization, X-CSRF-Token");
+  EXPECT_EQ(ok.header("access-control-max-age"), "600");
+  EXPECT_EQ(ok.header("vary"), "Origin");
+  // Negative: another origin, and a method the route does not have.
+  for (const Response& refused : {preflight(kOther, "GET"), preflight(kOrigin, "DELETE")}) {
+    EXPECT_EQ(refused.status, 204);
+    EXPECT_EQ(refused.header("access-control-allow-origin"), "");
+    EXPECT_EQ(refused.header("access-control-allow-methods"), "");
+  }
+
+  add_user("cors@example.com");
+  Browser b;
+  login(b, "cors@example.com");
+  Fields listed = b.cookies_only();
+  listed.emplace_back("Origin", kOrigin);
+  Response me = send("GET", "/auth/me", listed);
+  EXPECT_EQ(me.status, 200) << me.body;
+  EXPECT_EQ(me.header("access-control-allow-origin"), kOrigin);
+  EXPECT_EQ(me.header("access-control-allow-credentials"), "true");
+  EXPECT_NE(me.header("access-control-expose-headers").find("WWW-Authenticate"), std::string::npos);
+  EXPECT_NE(me.header("vary").find("Origin"), std::string::npos);
+
+  Fields unlisted = b.cookies_only();
+  unlisted.emplace_back("Origin", kOther);
+  Response other = send("GET", "/auth/me", unlisted);
+  EXPECT_EQ(other.header("access-control-allow-origin"), "");
+  EXPECT_EQ(other.header("access-control-allow-credentials"), "");
+  EXPECT_NE(other.header("vary").find("Origin"), std::string::npos);
+
+  // CORS relaxes nothing: a cookie-authenticated write from the listed origin without the CSRF
+  // token is still refused (with the CORS headers, so the app can read why).
+  Response no_token = send("POST", "/auth/logout", listed);
+  expect_problem(no_token, 403);
+  EXPECT_EQ(no_token.body_json()["code"], "csrf_failed");
+  EXPECT_EQ(no_token.header("access-control-allow-origin"), kOrigin);
+
+  // The admin API and the pages stay same-origin; the public metadata is open to all.
+  EXPECT_EQ(send("GET", "/admin/users", listed).header("access-control-allow-origin"), "");
+  EXPECT_EQ(send("GET", "/.well-known/jwks.json", {{"Origin", kOther}})
+                .header("access-control-allow-origin"),
+            "*");
+}
+
+// Without web.cors_origins (every other test here) nothing carries a CORS header.
+TEST_F(AuthApiTest, NoCorsHeadersByDefault) {
+  Response r = send("GET", "/.well-known/jwks.json", {{"Origin", kOrigin}});
+  EXPECT_EQ(r.header("access-control-allow-origin"), "");
+  Response pre =
+      send("OPTIONS", "/auth/me", {{"Origin", kOrigin}, {"Access-Control-Request-Method", "GET"}});
+  EXPECT_EQ(pre.status, 405);
+  EXPECT_EQ(pre.header("access-control-allow-origin"), "");
 }
 
 }  // namespace

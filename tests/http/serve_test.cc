@@ -162,6 +162,7 @@ TEST_F(ServeTest, UnknownPathIs404Problem) {
   EXPECT_EQ(problem["title"], "Not Found");
   EXPECT_EQ(problem["status"], 404);
   EXPECT_TRUE(problem["detail"].is_string());
+  EXPECT_EQ(problem["code"], "route_not_found");
 }
 
 TEST_F(ServeTest, WrongMethodIs405) {
@@ -172,6 +173,7 @@ TEST_F(ServeTest, WrongMethodIs405) {
   EXPECT_EQ(res->status, 405);
   EXPECT_EQ(res->header("allow"), "GET, HEAD");
   EXPECT_EQ(res->header("content-type"), "application/problem+json");
+  EXPECT_EQ(nlohmann::json::parse(res->body)["code"], "method_not_allowed");
 }
 
 TEST_F(ServeTest, BodyOver64KiBIs413) {
@@ -181,6 +183,7 @@ TEST_F(ServeTest, BodyOver64KiBIs413) {
   ASSERT_TRUE(res);
   EXPECT_EQ(res->status, 413);
   EXPECT_EQ(res->header("content-type"), "application/problem+json");
+  EXPECT_EQ(nlohmann::json::parse(res->body)["code"], "body_too_large");
 }
 
 TEST_F(ServeTest, HugeHeaderIs431) {

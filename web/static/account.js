@@ -212,8 +212,10 @@ export function initAccount() {
   }
 
   // A 401 with no `error` member: a refused password (the login's body) or a missing session.
+  // (Every problem has a `code`; the second-factor and step-up ones also name themselves in
+  // `error`, and those are handled elsewhere.)
   function unexplained401(err) {
-    return err instanceof ApiError && err.status === 401 && !err.code;
+    return err instanceof ApiError && err.status === 401 && !err.body.error;
   }
 
   // Whether a step-up was refused for want of the second factor (the password was right):

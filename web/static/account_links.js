@@ -23,11 +23,11 @@ function tokenFromLink() {
   return new URLSearchParams(window.location.search).get('token') || '';
 }
 
-// The page's words when the server cannot send mail: email.smtp_url unset answers 503 "email is
-// not set up on this server ...". Other 503s (busy, a store down) keep the usual words.
+// The page's words when the server cannot send mail: email.smtp_url unset answers 503 with code
+// not_configured. Other 503s (busy, a store down) keep the usual words.
 // api/account_forms.cc says the same when the form comes without JavaScript.
 export function mailWords(err) {
-  const off = err instanceof ApiError && err.status === 503 && /not set up/i.test(err.detail);
+  const off = err instanceof ApiError && err.status === 503 && err.code === 'not_configured';
   const words =
     'This server cannot send email right now, so no link can be sent. Ask the people who run ' +
     'it for help.';

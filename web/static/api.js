@@ -38,7 +38,7 @@ export class ApiError extends Error {
     this.title = title;
     this.detail = detail;
     this.retryAfter = retryAfter;
-    this.code = code || ''; // the problem's `error` member, when it has one
+    this.code = code || ''; // the problem's `code` member (docs/errors.md)
     this.body = body && typeof body === 'object' ? body : {}; // every member (mfa_token, ...)
   }
 }
@@ -139,7 +139,7 @@ export async function request(method, path, body) {
   if (!res.ok) {
     const title = (data && typeof data.title === 'string' && data.title) || `HTTP ${res.status}`;
     const detail = (data && typeof data.detail === 'string' && data.detail) || '';
-    const code = (data && typeof data.error === 'string' && data.error) || '';
+    const code = (data && typeof data.code === 'string' && data.code) || '';
     throw new ApiError(res.status, title, detail, res.headers.get('Retry-After'), code, data);
   }
   return data;
@@ -193,7 +193,7 @@ function sentence(text) {
 
 // The words the page shows for `err`, for a person: never a status code or reason phrase.
 // `own` holds the page's own words where only it knows what a refusal means, keyed by the
-// problem's `error` member or by HTTP status (`{401: 'Your current password is not
+// problem's `code` member or by HTTP status (`{401: 'Your current password is not
 // correct.'}`). Looked up in order: own[code], the code's usual words, own[status], the
 // status's usual words.
 export function describeError(err, own = {}) {
