@@ -44,10 +44,18 @@ function exited(child) {
   return new Promise((resolve) => child.once('exit', resolve));
 }
 
-// Stops `child` by PID: SIGTERM, then SIGKILL if it is still there after `graceMs`.
-async function stopChild(child, graceMs = 10000) {
+// Registers `child` for the exit hook above (SIGKILL should the runner die first); stopChild
+// forgets it. For any process a test starts, not only tessera's.
+export function trackChild(child) {
+  live.add(child);
+  return child;
+}
+
+// Stops `child` by PID: `signal` (SIGTERM; nginx drains on SIGQUIT), then SIGKILL if it is
+// still there after `graceMs`.
+export async function stopChild(child, graceMs = 10000, signal = 'SIGTERM') {
   if (child.exitCode === null && child.signalCode === null) {
-    process.kill(child.pid, 'SIGTERM');
+    process.kill(child.pid, signal);
     let timer;
     const timedOut = new Promise((resolve) => {
       timer = setTimeout(() => resolve('timeout'), graceMs);

@@ -18,7 +18,16 @@ import path from 'node:path';
 import test from 'node:test';
 import { fileURLToPath } from 'node:url';
 
-import { addUser, launchChromium, startTessera, steps, tempDir, tesseraBinary } from '../e2e/harness.mjs';
+import {
+  addUser,
+  launchChromium,
+  startTessera,
+  steps,
+  stopChild,
+  tempDir,
+  tesseraBinary,
+  trackChild,
+} from '../e2e/harness.mjs';
 
 const PROXY = process.env.GATEWAY_PROXY || 'nginx';
 const DOCS = fileURLToPath(new URL('../../docs/gateway/', import.meta.url));
@@ -30,17 +39,6 @@ const FORGED = {
   'X-Session-Id': 'forged',
   'X-Amr': 'mfa',
 };
-
-const children = new Set();
-process.on('exit', () => {
-  for (const c of children) {
-    try {
-      process.kill(c.pid, 'SIGKILL');
-    } catch {
-      // gone
-    }
-  }
-});
 
 function freePort() {
   return new Promise((resolve, reject) => {
@@ -109,8 +107,7 @@ async function startProxy(dir, port, tesseraPort, appPort) {
     args = ['run', '--config', conf, '--adapter', 'caddyfile'];
     env = { ...process.env, HOME: dir, XDG_DATA_HOME: dir, XDG_CONFIG_HOME: dir };
   }
-  const child = spawn(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'], env });
-  children.add(child);
+  const child = trackChild(spawn(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'], env }));
   let stderr = '';
   child.stderr.on('data', (d) => {
     stderr += d;
@@ -123,16 +120,7 @@ async function startProxy(dir, port, tesseraPort, appPort) {
   }
   return {
     stderr: () => stderr,
-    stop: async () => {
-      if (child.exitCode === null && child.signalCode === null) {
-        const gone = new Promise((r) => child.once('exit', r));
-        process.kill(child.pid, PROXY === 'nginx' ? 'SIGQUIT' : 'SIGTERM');
-        const timer = setTimeout(() => process.kill(child.pid, 'SIGKILL'), 10000);
-        await gone;
-        clearTimeout(timer);
-      }
-      children.delete(child);
-    },
+    stop: () => stopChild(child, 10000, PROXY === 'nginx' ? 'SIGQUIT' : 'SIGTERM'),
   };
 }
 
