@@ -96,6 +96,12 @@ std::expected<void, Error> RevocationService::resnapshot() {
   return {};
 }
 
+std::expected<store::RevocationSnapshot, Error> RevocationService::store_snapshot() const {
+  auto snap = store_->snapshot(clock_.now_unix());
+  if (!snap) return std::unexpected(from_store(snap.error()));
+  return std::move(*snap);
+}
+
 void RevocationService::set_listener(RevocationLogListener* listener) {
   std::lock_guard writer(write_mu_);
   listener_ = listener;

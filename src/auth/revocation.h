@@ -156,6 +156,10 @@ class RevocationService {
   // a dead token.
   std::int64_t not_before_ms(const store::UserId& user) const;
 
+  // The store's whole state now (the live denylist, every not-before, the log position), for a
+  // process that mirrors it (the revocation feed's snapshot).
+  std::expected<store::RevocationSnapshot, Error> store_snapshot() const;
+
   // Store housekeeping (expired denylist entries, old log events). Returns rows deleted.
   std::expected<std::size_t, Error> purge();
 

@@ -49,8 +49,12 @@ RevocationFeed::Read RevocationFeed::read(std::int64_t after, std::size_t max) c
   Read r;
   std::lock_guard lock(mu_);
   r.keys_generation = keys_generation_;
-  if (base_ < 0 || after < base_ || after > newest_) {
+  if (base_ < 0 || after < base_) {
     r.snapshot_needed = true;
+    return r;
+  }
+  if (after > newest_) {
+    r.ahead = true;
     return r;
   }
   // The first event after `after`: seqs are increasing, not contiguous.

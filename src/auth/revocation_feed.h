@@ -48,9 +48,12 @@ class RevocationFeed : public RevocationLogListener {
 
   struct Read {
     std::vector<store::RevocationEvent> events;  // seq > after, in order
-    // `after` is outside the window (older than it, or newer than anything seen here: a log
-    // that was replaced): start over from a snapshot.
+    // `after` is older than the window, or nothing is loaded yet: start over from a snapshot.
     bool snapshot_needed = false;
+    // `after` is newer than anything this process has seen: a position from a snapshot the
+    // store gave just now (wait: this process follows the log within a poll), or from a log
+    // that was replaced (a client's stale position: start over from a snapshot).
+    bool ahead = false;
     std::uint64_t keys_generation = 0;  // grows by one per keys_changed()
   };
   // At most `max` events after `after`.

@@ -71,8 +71,12 @@ TEST_F(RevocationFeedTest, EventsAfterAPositionInLogOrder) {
   EXPECT_EQ(jtis(feed.read(all.events[0].seq, 100)), (std::vector<std::string>{"", "b"}));
   EXPECT_EQ(feed.read(0, 2).events.size(), 2u);
   EXPECT_TRUE(feed.read(all.events[2].seq, 100).events.empty());
-  // A position this log never reached (a replaced store, a client of another deployment).
-  EXPECT_TRUE(feed.read(all.events[2].seq + 1, 100).snapshot_needed);
+  // A position this process has not reached (a snapshot newer than its last poll, or a
+  // replaced store).
+  const auto ahead = feed.read(all.events[2].seq + 1, 100);
+  EXPECT_TRUE(ahead.ahead);
+  EXPECT_FALSE(ahead.snapshot_needed);
+  EXPECT_TRUE(ahead.events.empty());
   EXPECT_TRUE(feed.read(-1, 100).snapshot_needed);
 }
 
