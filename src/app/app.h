@@ -59,8 +59,9 @@ api::WebPagesOptions page_options(const Config& config);
 
 // Every (method, path) the server that serve(config) runs would route, CORS preflights
 // included: the same services (opened on config's data dir and stores), API context and
-// make_router, but nothing bound or served. For `tessera routes` (the OpenAPI description's
-// check, docs/api.md). An error is a message for stderr.
+// make_router, but nothing bound or served. Like a first start, it creates the data dir's
+// files (master key, database, first keys) when missing: give it a scratch dir. For `tessera
+// routes` (the OpenAPI description's check, docs/api.md). An error is a message for stderr.
 std::expected<std::vector<std::pair<std::string, std::string>>, std::string> route_list(
     const Config& config);
 
