@@ -6,9 +6,11 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <chrono>
+#include <cstdio>
 #include <mutex>
 #include <shared_mutex>
 
+#include "base/log_context.h"
 #include "http/log.h"
 #include "http/session_impl.h"
 
@@ -75,6 +77,7 @@ Request to_request(BeastRequest&& msg, std::string remote) {
 }
 
 Response call_handler(const Handler& handler, const Request& req) noexcept {
+  const base::RequestIdScope scope(req.request_id);
   std::string what;
   try {
     Response res = handler(req);
@@ -96,6 +99,24 @@ Response call_handler(const Handler& handler, const Request& req) noexcept {
   }
 }
 
+void log_access(const SessionContext& ctx, const Router::Match& route, const Request& req,
+                int status, std::chrono::steady_clock::duration elapsed) {
+  if (!log_enabled(LogLevel::kDebug)) return;
+  std::string pattern = "unmatched";
+  if (ctx.router != nullptr && route.route < ctx.router->paths().size()) {
+    pattern = ctx.router->paths()[route.route];
+  }
+  const auto micros = std::chrono::duration_cast<std::chrono::microseconds>(elapsed).count();
+  char duration[32];
+  std::snprintf(duration, sizeof duration, "%.3f", static_cast<double>(micros) / 1000.0);
+  log_event(LogLevel::kDebug, "request",
+            {{"method", req.method},
+             {"route", std::move(pattern)},
+             {"status", std::to_string(status)},
+             {"duration_ms", duration},
+             {"request_id", req.request_id}});
+}
+
 Router::Match dispatch(const SessionContext& ctx, Request& req) {
   if (ctx.router != nullptr) return ctx.router->match(req);
   return Router::Match{Router::kUnmatched, ctx.handler, nullptr};
@@ -105,42 +126,39 @@ namespace {
 
 // One async request in flight, shared by the waiting coroutine and the responder's sink.
 // `claimed` decides who completes it: the responder (its response) or the timeout (503).
-//
-// It holds no Asio object: the sink may keep it alive after the io_context is gone, and a
-// timer or a strand executor must not outlive their io_context. The coroutine's executor and
-// timer live in its frame; `executor` and `timer` point at them while the frame exists.
-struct AsyncCall {
-  std::mutex mu;
-  const asio::any_io_executor* executor = nullptr;  // guarded by mu
-  asio::steady_timer* timer = nullptr;              // guarded by mu
+struct AsyncCall : WakeTarget {
   std::atomic<bool> claimed{false};
   std::atomic<bool> ready{false};  // `response` is written (release) before this is set
   Response response;
 };
 
-// Publishes the frame's executor and timer to the AsyncCall for the frame's lifetime, however
-// it ends (normally, or destroyed with the io_context).
-class FrameHook {
- public:
-  FrameHook(AsyncCall& call, const asio::any_io_executor& executor, asio::steady_timer& timer)
-      : call_(call) {
-    std::lock_guard lock(call_.mu);
-    call_.executor = &executor;
-    call_.timer = &timer;
-  }
-  ~FrameHook() {
-    std::lock_guard lock(call_.mu);
-    call_.executor = nullptr;
-    call_.timer = nullptr;
-  }
-  FrameHook(const FrameHook&) = delete;
-  FrameHook& operator=(const FrameHook&) = delete;
-
- private:
-  AsyncCall& call_;
-};
-
 }  // namespace
+
+FrameHook::FrameHook(WakeTarget& target, const asio::any_io_executor& executor,
+                     asio::steady_timer& timer)
+    : target_(target) {
+  std::lock_guard lock(target_.mu);
+  target_.executor = &executor;
+  target_.timer = &timer;
+}
+
+FrameHook::~FrameHook() {
+  std::lock_guard lock(target_.mu);
+  target_.executor = nullptr;
+  target_.timer = nullptr;
+}
+
+void wake(const std::shared_ptr<WakeTarget>& target, Liveness& live) {
+  // Lock order: liveness, then the target.
+  std::shared_lock live_lock(live.mu);
+  if (!live.alive) return;  // the server is going: nobody waits any more
+  std::lock_guard lock(target->mu);
+  if (target->executor == nullptr) return;  // the coroutine is gone
+  asio::post(*target->executor, [target] {
+    std::lock_guard wake_lock(target->mu);
+    if (target->timer != nullptr) target->timer->cancel();
+  });
+}
 
 asio::awaitable<Response> call_async(const AsyncHandler& handler, Request req,
                                      const SessionContext& ctx) {
@@ -149,7 +167,7 @@ asio::awaitable<Response> call_async(const AsyncHandler& handler, Request req,
   asio::steady_timer timer(executor);
   timer.expires_after(ctx.limits.handler_timeout);
   FrameHook hook(*call, executor, timer);
-  const std::string method = req.method, path = req.path;
+  const std::string method = req.method, path = req.path, request_id = req.request_id;
   {
     // The sink may run on any thread, at any time, even after this coroutine is gone: it
     // holds the call and the liveness, never the connection.
@@ -161,18 +179,11 @@ asio::awaitable<Response> call_async(const AsyncHandler& handler, Request req,
       }
       call->response = std::move(res);
       call->ready.store(true, std::memory_order_release);
-      // Wake the coroutine on its strand. Lock order: liveness, then the call.
-      std::shared_lock live_lock(live->mu);
-      if (!live->alive) return;  // the server is going: nobody waits any more
-      std::lock_guard lock(call->mu);
-      if (call->executor == nullptr) return;  // the coroutine is gone
-      asio::post(*call->executor, [call] {
-        std::lock_guard wake_lock(call->mu);
-        if (call->timer != nullptr) call->timer->cancel();
-      });
+      wake(call, *live);
     });
     std::string what;
     try {
+      const base::RequestIdScope scope(request_id);  // the synchronous part only: no co_await
       handler(std::move(req), respond);
     } catch (const std::exception& e) {
       what = e.what();
@@ -181,7 +192,7 @@ asio::awaitable<Response> call_async(const AsyncHandler& handler, Request req,
     }
     if (!what.empty() && !respond.answered()) {
       log_event(LogLevel::kError, "handler failed",
-                {{"method", method}, {"path", path}, {"error", what}});
+                {{"method", method}, {"path", path}, {"error", what}, {"request_id", request_id}});
       respond(problem(500, codes::kInternalError, "the server failed to handle this request"));
     }
   }  // our copy of the responder goes: if it was the last unanswered one, that answers 500
@@ -195,7 +206,8 @@ asio::awaitable<Response> call_async(const AsyncHandler& handler, Request req,
       log_event(LogLevel::kError, "async handler did not answer in time",
                 {{"method", method},
                  {"path", path},
-                 {"timeout_ms", std::to_string(ctx.limits.handler_timeout.count())}});
+                 {"timeout_ms", std::to_string(ctx.limits.handler_timeout.count())},
+                 {"request_id", request_id}});
       co_return problem(503, codes::kTimeout, "the server could not answer in time; try again");
     }
     // The responder claimed it just now and is storing its response: its post wakes us.
@@ -206,7 +218,8 @@ asio::awaitable<Response> call_async(const AsyncHandler& handler, Request req,
     log_event(LogLevel::kError, "handler failed",
               {{"method", method},
                {"path", path},
-               {"error", "handler returned status " + std::to_string(res.status)}});
+               {"error", "handler returned status " + std::to_string(res.status)},
+               {"request_id", request_id}});
     co_return problem(500, codes::kInternalError, "the server failed to handle this request");
   }
   co_return res;
