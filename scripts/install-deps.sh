@@ -78,9 +78,10 @@ if ((${#missing[@]})); then
   fi
 fi
 
-# Node packages of the interop peers and the browser tests (pinned by package-lock.json).
+# Node packages of the interop peers, the browser tests and the OpenAPI checks (pinned by
+# package-lock.json).
 ((!build_only)) || exit 0
-for dir in "$top/tests/interop" "$top/tests/e2e"; do
+for dir in "$top/tests/interop" "$top/tests/e2e" "$top/tests/openapi"; do
   if [ -f "$dir/package.json" ]; then
     if [ ! -d "$dir/node_modules" ] || [ "$dir/package-lock.json" -nt "$dir/node_modules" ]; then
       (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)

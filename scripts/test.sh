@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what is missing, then builds and runs every test:
 #   1. Release build: unit, RFC vectors, HTTP integration and interop suites (ctest)
-#   2. ASan+UBSan build: the same suites except interop, browser and nginx, under the sanitizers
+#   2. ASan+UBSan build: the same suites except interop, browser, nginx and the OpenAPI checks,
+#      under the sanitizers
 #   3. libFuzzer targets, each for TESSERA_FUZZ_SECONDS (default 20)
 # with a throwaway PostgreSQL and Redis on loopback (scripts/local-services.sh) for the suites
 # that run on them, stopped by PID at the end.
@@ -80,7 +81,7 @@ if asan="$(scripts/build.sh asan | tail -n 1)"; then
   phase "asan build"
   echo "== asan tests"
   (cd "$asan" && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
-     ctest -j "$jobs" --output-on-failure --timeout 900 -LE 'interop|e2e|gateway|packaging') 2>&1 | tee "$logs/asan.log"
+     ctest -j "$jobs" --output-on-failure --timeout 900 -LE 'interop|e2e|gateway|packaging|openapi') 2>&1 | tee "$logs/asan.log"
   tally "$logs/asan.log"
   list_failures "$logs/asan.log" asan "$asan"
   phase "asan tests"

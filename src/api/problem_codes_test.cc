@@ -1,7 +1,7 @@
 // Issue 19: every problem+json carries a stable `code`. Every Errc has a row in the one table
 // (error_mapping.h errc_row) whose code is in the catalogue (http/problem_codes.h), the bodies
-// carry it (and, where they have an `error` member, the same text), and docs/errors.md lists
-// every code of the catalogue.
+// carry it (and, where they have an `error` member, the same text), and docs/errors.md and
+// docs/openapi.yaml list every code of the catalogue (the OpenAPI enum: no other).
 #include "http/problem_codes.h"
 
 #include <gtest/gtest.h>
@@ -72,18 +72,40 @@ TEST(ProblemCodes, CodesAreUniqueAndSnakeCase) {
   }
 }
 
-// docs/errors.md names each code as `code` in the first cell of a table row.
-TEST(ProblemCodes, DocsErrorsListsEveryCode) {
-  std::ifstream in(TESSERA_ERRORS_DOC);
-  ASSERT_TRUE(in) << TESSERA_ERRORS_DOC;
+std::string read_file(const char* path) {
+  std::ifstream in(path);
   std::stringstream text;
   text << in.rdbuf();
-  const std::string doc = text.str();
+  return text.str();
+}
+
+// docs/errors.md names each code as `code` in the first cell of a table row.
+TEST(ProblemCodes, DocsErrorsListsEveryCode) {
+  const std::string doc = read_file(TESSERA_ERRORS_DOC);
+  ASSERT_FALSE(doc.empty()) << TESSERA_ERRORS_DOC;
   for (http::ProblemCode c : http::codes::kAll) {
     const std::string cell = "| `" + std::string(c.value()) + "` |";
     EXPECT_NE(doc.find(cell), std::string::npos)
         << "docs/errors.md does not list the code " << c.value();
   }
+}
+
+// docs/openapi.yaml's schema ProblemCode is an enum of exactly the catalogue's codes, one
+// "        - code" line each, between "    ProblemCode:" and the next schema.
+TEST(ProblemCodes, OpenApiEnumIsTheCatalogue) {
+  const std::string doc = read_file(TESSERA_OPENAPI_DOC);
+  const std::size_t start = doc.find("\n    ProblemCode:\n");
+  ASSERT_NE(start, std::string::npos) << TESSERA_OPENAPI_DOC;
+  std::set<std::string> listed;
+  std::istringstream lines(doc.substr(start + 1));
+  std::string line;
+  std::getline(lines, line);  // "    ProblemCode:"
+  while (std::getline(lines, line) && (line.empty() || line.starts_with("      "))) {
+    if (line.starts_with("        - ")) listed.insert(line.substr(10));
+  }
+  std::set<std::string> catalogue;
+  for (http::ProblemCode c : http::codes::kAll) catalogue.insert(std::string(c.value()));
+  EXPECT_EQ(listed, catalogue);
 }
 
 }  // namespace

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <condition_variable>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <thread>
 #include <utility>
@@ -280,6 +281,44 @@ http::CorsScope cors_scope(std::string_view path) {
   return http::CorsScope::kNone;
 }
 
+// The API's context over the services, with the options the configuration decides.
+std::unique_ptr<api::ApiContext> make_api_context(const Config& config, Services& s,
+                                                  const http::TrustedProxies& proxies,
+                                                  http::Metrics* metrics) {
+  return std::make_unique<api::ApiContext>(
+      api::ApiServices{.auth = *s.auth,
+                       .sessions = *s.sessions,
+                       .access_tokens = *s.access_tokens,
+                       .families = *s.families,
+                       .family_csrf = *s.family_csrf,
+                       .keyring = *s.keyring,
+                       .audit = *s.audit,
+                       .clients = *s.clients,
+                       .clock = s.clock,
+                       .authorization = *s.authorization,
+                       .consents = *s.consents,
+                       .oauth_grants = *s.oauth_grants,
+                       .client_auth = *s.client_auth,
+                       .introspection = *s.introspection,
+                       .id_tokens = *s.id_tokens,
+                       .second_factors = *s.second_factors,
+                       .passkeys = *s.passkeys,
+                       .lifecycle = *s.lifecycle,
+                       .revocation = *s.revocation,
+                       .revocation_feed = *s.revocation_feed},
+      proxies, metrics,
+      api::ApiOptions{
+          .same_site =
+              config.web.same_site == "strict" ? http::SameSite::kStrict : http::SameSite::kLax,
+          .mode = config.web.mode == "jwt" ? api::WebMode::kJwt : api::WebMode::kSession,
+          .cookie_domain = config.web.cookie_domain,
+          .store_pool = s.store_pool.get(),
+          .offload = networked_stores(config),
+          .step_up_max_age = config.auth.step_up_max_age.count(),
+          .require_mfa_roles = config.auth.require_mfa_roles,
+          .access_rules = api::AccessRules(access_rule_specs(config.access_rules))});
+}
+
 }  // namespace
 
 JwksSource static_jwks(const jose::Jwks& keys) {
@@ -342,6 +381,24 @@ http::Router make_router(JwksSource jwks_source, const Probes& probes, const api
   return router;
 }
 
+std::expected<std::vector<std::pair<std::string, std::string>>, std::string> route_list(
+    const Config& config) {
+  if (auto valid = validate(config); !valid) return std::unexpected(valid.error());
+  if (auto dir = ensure_data_dir(config.store.data_dir); !dir) return std::unexpected(dir.error());
+  auto proxies = http::TrustedProxies::parse(config.server.trusted_proxies);
+  if (!proxies) return std::unexpected("server.trusted_proxies: " + proxies.error());
+  auto services = open_services(config, {.hash_threads = 1, .on_store_error = nullptr});
+  if (!services) return std::unexpected(services.error());
+  http::Metrics metrics;  // serve() always has metrics: /metrics is always routed
+  auto api_context = make_api_context(config, **services, *proxies, &metrics);
+  http::Router router =
+      make_router(static_jwks(jose::Jwks()), {.metrics = &metrics, .ready = [] { return true; }},
+                  api_context.get(), page_options(config), config.web.cors_origins);
+  auto routes = router.routes();
+  (*services)->pool->stop();
+  return routes;
+}
+
 std::expected<void, std::string> serve(const Config& config, std::ostream& announce) {
   if (auto valid = validate(config); !valid) return std::unexpected(valid.error());
   base::set_log_options(config.log.log_level(), config.log.log_format());  // before any line
@@ -378,37 +435,7 @@ std::expected<void, std::string> serve(const Config& config, std::ostream& annou
                           "Audit events that could not be written since start",
                           [&s] { return static_cast<double>(s.audit->failures()); });
   add_mail_metrics(metrics, s);
-  api::ApiContext api_context(
-      api::ApiServices{.auth = *s.auth,
-                       .sessions = *s.sessions,
-                       .access_tokens = *s.access_tokens,
-                       .families = *s.families,
-                       .family_csrf = *s.family_csrf,
-                       .keyring = *s.keyring,
-                       .audit = *s.audit,
-                       .clients = *s.clients,
-                       .clock = s.clock,
-                       .authorization = *s.authorization,
-                       .consents = *s.consents,
-                       .oauth_grants = *s.oauth_grants,
-                       .client_auth = *s.client_auth,
-                       .introspection = *s.introspection,
-                       .id_tokens = *s.id_tokens,
-                       .second_factors = *s.second_factors,
-                       .passkeys = *s.passkeys,
-                       .lifecycle = *s.lifecycle,
-                       .revocation = *s.revocation,
-                       .revocation_feed = *s.revocation_feed},
-      *proxies, &metrics,
-      {.same_site =
-           config.web.same_site == "strict" ? http::SameSite::kStrict : http::SameSite::kLax,
-       .mode = config.web.mode == "jwt" ? api::WebMode::kJwt : api::WebMode::kSession,
-       .cookie_domain = config.web.cookie_domain,
-       .store_pool = s.store_pool.get(),
-       .offload = networked_stores(config),
-       .step_up_max_age = config.auth.step_up_max_age.count(),
-       .require_mfa_roles = config.auth.require_mfa_roles,
-       .access_rules = api::AccessRules(access_rule_specs(config.access_rules))});
+  auto api_context = make_api_context(config, s, *proxies, &metrics);
   auth::KeyringService& keyring = *s.keyring;
   JwksSource published{.json =
                            [&keyring] {
@@ -427,7 +454,7 @@ std::expected<void, std::string> serve(const Config& config, std::ostream& annou
   http::Router router =
       make_router(std::move(published),
                   {.metrics = &metrics, .ready = [&maintenance] { return maintenance.ready(); }},
-                  &api_context, page_options(config), config.web.cors_origins);
+                  api_context.get(), page_options(config), config.web.cors_origins);
   http::ServerOptions server_options;
   server_options.host = listen->host;
   server_options.port = listen->port;
@@ -443,11 +470,11 @@ std::expected<void, std::string> serve(const Config& config, std::ostream& annou
   if (!server) return std::unexpected(server.error());
   // CSRF origins: configured, or (zero configuration) the server's own URL, known once bound.
   const std::vector<std::string> origins = effective_allowed_origins(config, (*server)->url());
-  api_context.set_allowed_origins(origins);
+  api_context->set_allowed_origins(origins);
   log_startup_warnings(config, (*server)->url());
   // The login page /auth/verify sends browsers to: server.public_url, or the server's own URL.
-  api_context.set_public_url(config.server.public_url.empty() ? (*server)->url()
-                                                              : config.server.public_url);
+  api_context->set_public_url(config.server.public_url.empty() ? (*server)->url()
+                                                               : config.server.public_url);
   // Passkeys: the same origins, and webauthn.rp_id or the first of them that is a domain name.
   s.passkeys->set_relying_party(effective_rp_id(config, origins), origins);
   if (!s.passkeys->enabled()) {

@@ -7,6 +7,7 @@
 #include <functional>
 #include <ostream>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "api/api_context.h"
@@ -55,6 +56,14 @@ http::Router make_router(JwksSource jwks, const Probes& probes = {},
 
 // The configuration's part of the pages' options (make_router's `pages`).
 api::WebPagesOptions page_options(const Config& config);
+
+// Every (method, path) the server that serve(config) runs would route, CORS preflights
+// included: the same services (opened on config's data dir and stores), API context and
+// make_router, but nothing bound or served. Like a first start, it creates the data dir's
+// files (master key, database, first keys) when missing: give it a scratch dir. For `tessera
+// routes` (the OpenAPI description's check, docs/api.md). An error is a message for stderr.
+std::expected<std::vector<std::pair<std::string, std::string>>, std::string> route_list(
+    const Config& config);
 
 // Opens the data dir (creating it and the master key on first start), opens the stores
 // (store.backend: SQLite file <data_dir>/tessera.db, migrated at start; or memory), builds the

@@ -17,7 +17,7 @@ using Commands = std::vector<Command>;
 void add_jws_commands(CLI::App& root, Commands& out);     // jws sign|verify
 void add_token_commands(CLI::App& root, Commands& out);   // token verify|decode
 void add_keys_commands(CLI::App& root, Commands& out);    // keys generate|public
-void add_serve_command(CLI::App& root, Commands& out);    // serve
+void add_serve_command(CLI::App& root, Commands& out);    // serve, routes (hidden)
 void add_config_commands(CLI::App& root, Commands& out);  // config print|reference
 void add_migrate_command(CLI::App& root, Commands& out);  // migrate
 void add_backup_commands(CLI::App& root, Commands& out);  // backup, restore

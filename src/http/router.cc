@@ -1,5 +1,6 @@
 #include "http/router.h"
 
+#include <algorithm>
 #include <atomic>
 #include <future>
 #include <set>
@@ -194,6 +195,17 @@ Router::Endpoint Router::with_cors(Endpoint endpoint, std::shared_ptr<const Cors
               decorated(handler_failed());
             }
           }};
+}
+
+std::vector<std::pair<std::string, std::string>> Router::routes() const {
+  std::vector<std::pair<std::string, std::string>> out;
+  auto list = [&](const PathEntry& e) {
+    for (const auto& [method, unused] : e.methods) out.emplace_back(method, paths_[e.index]);
+  };
+  for (const auto& [path, e] : exact_) list(e);
+  for (const auto& p : patterns_) list(*p);
+  std::sort(out.begin(), out.end());
+  return out;
 }
 
 void Router::add(const std::string& method, const std::string& path, Handler handler) {

@@ -33,6 +33,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "http/cors.h"
@@ -117,6 +118,10 @@ class Router {
 
   // The registered paths, by route index (the metrics route labels: bounded, never raw paths).
   const std::vector<std::string>& paths() const { return paths_; }
+
+  // Every registered (method, path) pair, sorted: the CORS preflights (OPTIONS) included, the
+  // implicit HEAD-runs-GET not. For tools that describe the routes (`tessera routes`).
+  std::vector<std::pair<std::string, std::string>> routes() const;
 
  private:
   struct Endpoint {

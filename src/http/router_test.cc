@@ -69,6 +69,14 @@ TEST(Router, DuplicateRouteIsAWiringBug) {
   EXPECT_THROW(r.add("GET", "/a", [](const Request&) { return Response{}; }), std::logic_error);
 }
 
+TEST(Router, RoutesListsEveryMethodAndPathSorted) {
+  Router r = sample();
+  r.add("GET", "/u/{id}", [](const Request&) { return make_response(200, ""); });
+  using Route = std::pair<std::string, std::string>;
+  EXPECT_EQ(r.routes(), (std::vector<Route>{
+                            {"DELETE", "/b"}, {"GET", "/a"}, {"GET", "/u/{id}"}, {"POST", "/a"}}));
+}
+
 TEST(Router, HandlerExceptionsPropagateToTheServer) {
   Router r;
   r.add("GET", "/boom", [](const Request&) -> Response { throw std::runtime_error("boom"); });

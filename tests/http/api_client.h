@@ -31,6 +31,7 @@
 #include <vector>
 
 #include "backend_env.h"
+#include "exchange_record.h"
 #include "tessera_process.h"
 
 #ifndef TESSERA_BINARY
@@ -165,6 +166,8 @@ inline std::optional<Response> http_exchange(
   r.body = data.substr(end + 4);
   std::string length = r.header("content-length");
   if (!length.empty() && r.body.size() > std::stoul(length)) r.body.resize(std::stoul(length));
+  record_exchange(std::string_view(raw).substr(0, raw.find("\r\n")), r.status,
+                  r.header("content-type"), r.header("allow"), r.body);
   return r;
 }
 
