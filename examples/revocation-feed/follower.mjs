@@ -66,6 +66,11 @@ export function follow({ issuer, audience, clientId, clientSecret, maxSilenceMs 
   run();
 
   const live = () => heardAt > 0 && Date.now() - heardAt < maxSilenceMs;
+  // When the token was issued, in ms: a Tessera jti begins with it (6 bytes, big-endian).
+  const issuedMs = ({ jti, iat }) => {
+    const raw = Buffer.from(jti, "base64url");
+    return raw.length === 22 ? raw.readUIntBE(0, 6) : iat * 1000;
+  };
   return {
     get ready() { return live(); },
     async verify(token) {
@@ -77,7 +82,7 @@ export function follow({ issuer, audience, clientId, clientSecret, maxSilenceMs 
       const isDenied = (key) => (denied.get(key) ?? -1) >= now;
       const cutoff = Math.max(completeSince, notBefore.get(payload.sub) ?? 0);
       if (isDenied(payload.jti) || (payload.sid && isDenied("sid:" + payload.sid)) ||
-          payload.iat * 1000 <= cutoff) {
+          issuedMs(payload) <= cutoff) {
         throw new Error("token revoked");
       }
       return payload;

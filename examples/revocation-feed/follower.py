@@ -9,6 +9,15 @@ import urllib.request
 import jwt  # PyJWT
 
 
+def issued_ms(claims):
+    """When the token was issued, in ms: a Tessera jti begins with it (6 bytes, big-endian)."""
+    try:
+        raw = base64.urlsafe_b64decode(claims["jti"] + "==")
+    except ValueError:
+        raw = b""
+    return int.from_bytes(raw[:6], "big") if len(raw) == 22 else claims["iat"] * 1000
+
+
 class Follower:
     def __init__(self, issuer, audience, client_id, client_secret, max_silence=30.0):
         self.issuer, self.audience, self.max_silence = issuer, audience, max_silence
@@ -84,7 +93,7 @@ class Follower:
             denied = lambda key: self._denied.get(key, -1) >= now
             cutoff = max(self._complete_since, self._not_before.get(claims["sub"], 0))
             if denied(claims["jti"]) or ("sid" in claims and denied("sid:" + claims["sid"])) \
-                    or claims["iat"] * 1000 <= cutoff:
+                    or issued_ms(claims) <= cutoff:
                 raise PermissionError("token revoked")
         return claims
 

@@ -17,8 +17,8 @@
 //   id: N / event: revoke                       {"key", "exp"}: refuse tokens whose jti, or
 //                                               "sid:" + whose sid, is `key`, until `exp`
 //   id: N / event: not_before                   {"sub", "not_before_ms"}: refuse the user's
-//                                               tokens issued (iat, in ms: the token's
-//                                               `iat` * 1000) at or before it
+//                                               tokens issued at or before it (the issue
+//                                               time in ms opens the jti: access_tokens.h)
 //   event: keys                                 {}: the key ring changed; fetch JWKS again
 //   : keep-alive                                a comment, every 15 s of silence
 // complete_since_ms > 0: the store lost its state and began again then; every token issued at

@@ -3,6 +3,7 @@
 
 #include "store/memory/memory_stores.h"
 #include "store/notifying_key_store.h"
+#include "store/notifying_revocation_store.h"
 #include "store/postgres/postgres_stores.h"
 #include "store/redis/redis_stores.h"
 #include "store/sqlite/sqlite_stores.h"
@@ -49,6 +50,12 @@ std::expected<Stores, std::string> open_stores(const StoreConfig& config) {
   if (!stores) return stores;
   // Key rotations reach every process on the stores through the feed (notifying_key_store.h).
   stores->keys = notifying_key_store(std::move(stores->keys), stores->changes);
+  // This process's revocations wake its own follower at once (notifying_revocation_store.h);
+  // the Redis cache's scripts announce them to every node themselves.
+  if (config.cache.empty()) {
+    stores->revocations =
+        notifying_revocation_store(std::move(stores->revocations), stores->changes);
+  }
   return stores;
 }
 

@@ -125,6 +125,28 @@ TEST_F(SqliteStore, CreatesTheFile0600InWalMode) {
   EXPECT_EQ(raw.scalar("PRAGMA journal_mode"), "wal");
 }
 
+// This process's own revocations wake its follower through the change feed at once
+// (store/notifying_revocation_store.h); reads and failed writes say nothing.
+TEST_F(SqliteStore, RevocationsAreAnnouncedOnTheChangeFeedAfterTheyCommit) {
+  Stores s = open();
+  std::atomic<int> hints{0};
+  auto sub = s.changes->subscribe(
+      [&](ChangeTopic topic, std::string_view) {
+        if (topic == ChangeTopic::kRevocation) ++hints;
+      },
+      [] {});
+  ASSERT_TRUE(s.revocations->deny("jti-1", 2000, 1000));
+  EXPECT_EQ(hints.load(), 1);
+  ASSERT_TRUE(s.revocations->set_not_before(user_id(1), 1'000'000));
+  EXPECT_EQ(hints.load(), 2);
+  ASSERT_TRUE(s.revocations->is_denied("jti-1", 1000));
+  ASSERT_TRUE(s.revocations->events_after(0, 10));
+  EXPECT_EQ(hints.load(), 2);
+  auto events = s.revocations->events_after(0, 10);
+  ASSERT_TRUE(events);
+  EXPECT_EQ(events->size(), 2u);  // and the log has what was announced
+}
+
 TEST_F(SqliteStore, EverythingPersistsAcrossReopen) {
   std::int64_t event_id = 0;
   {
