@@ -61,6 +61,11 @@ std::size_t HashPool::started() const {
   return started_;
 }
 
+std::size_t HashPool::busy() const {
+  std::lock_guard lock(mu_);
+  return running_;
+}
+
 void HashPool::run(int nice) {
   if (nice != 0) {
     // On Linux, niceness is per thread: PRIO_PROCESS with a thread id sets only this thread.
@@ -84,12 +89,16 @@ void HashPool::run(int nice) {
       job = std::move(queue_.front());
       queue_.pop_front();
       ++started_;
+      ++running_;
     }
     try {
       job();
     } catch (...) {
       // Contract violation by the job; keep the worker alive for the others.
     }
+    job = nullptr;  // what the job captured goes before it counts as done
+    std::lock_guard lock(mu_);
+    --running_;
   }
 }
 
