@@ -22,8 +22,8 @@ std::vector<Field> ServerSection::fields() {
        "An operator-only listener for `/metrics` and the admin API (`/admin/*`), in the form of "
        "`listen` (e.g. `127.0.0.1:9090`; port 0 takes any free port and the server prints "
        "\"admin listening on URL\" after its main URL). When set, those routes are served ONLY "
-       "there and answer 404 on `listen`; `/healthz` and `/readyz` answer on both. It shares the "
-       "server's threads, limits and TLS. Empty: everything on `listen`."},
+       "there and answer 404 on `listen`; `/healthz` and `/readyz` answer on both. It has the "
+       "server's limits and TLS, on one I/O thread of its own. Empty: everything on `listen`."},
       {kName, "public_url", &public_url,
        "Where users reach this server (`https://id.example.com`, or with a path prefix "
        "`https://example.com/auth`): emailed links are built from it, never from what a request "

@@ -13,9 +13,18 @@
 //   tessera_tokens_issued_total{kind}                  counter, tokens handed out by the api
 //                                                      layer: access, refresh, id
 //   tessera_refresh_total{result}                      counter, POST /auth/refresh outcomes
-// plus any counter family, histogram or sampled gauge registered at wiring time (app/
-// server_metrics.h registers the store, pool, queue and process ones; docs/operations.md lists
-// every metric with its type and labels).
+// plus any counter family, histogram or sampled gauge registered at wiring time. `tessera serve`
+// registers (app/server_metrics.h):
+//   tessera_store_operation_duration_seconds{backend,op}  histogram, timed by the store backends
+//                                                         into base::LatencyHistogram
+//   tessera_store_connections{backend,state}              gauge, connection pools
+//   tessera_store_queue_depth, _busy_workers, _workers    gauges; tessera_store_rejected_total
+//   tessera_hash_queue_depth, tessera_hash_busy_workers   gauges; tessera_hash_rejected_total,
+//                                                         tessera_hash_jobs_started_total
+//   tessera_audit_failures_total, tessera_mail_*          the audit writer and the mail outbox
+//   process_cpu_seconds_total, process_*_memory_bytes, process_open_fds, process_max_fds,
+//   process_start_time_seconds                            read from /proc at each scrape
+// docs/operations.md lists every metric with its type and labels.
 //
 // Cardinality is bounded by construction: `route` is a registered route path (router.h
 // paths(), patterns as registered) or "unmatched"; `method` is one of the RFC 9110 methods or
