@@ -32,14 +32,17 @@ auth::RequestContext ApiContext::request_context(const http::Request& req) const
   auth::RequestContext ctx;
   ctx.ip = http::client_ip(req, proxies_);
   if (auto ua = req.headers.get("User-Agent")) ctx.user_agent = std::string(*ua);
+  ctx.request_id = req.request_id;
   return ctx;
 }
 
 auth::AuditActor ApiContext::audit_actor(const http::Request& req,
                                          std::optional<store::UserId> user) const {
   auth::RequestContext from = request_context(req);
-  return auth::AuditActor{
-      .user = user, .ip = std::move(from.ip), .user_agent = std::move(from.user_agent)};
+  return auth::AuditActor{.user = user,
+                          .ip = std::move(from.ip),
+                          .user_agent = std::move(from.user_agent),
+                          .request_id = std::move(from.request_id)};
 }
 
 void ApiContext::count_login_failure(const auth::Error& e) const {

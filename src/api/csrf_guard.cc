@@ -4,23 +4,41 @@
 
 #include "api/error_mapping.h"
 #include "http/csrf.h"
+#include "http/log.h"
 
 namespace tessera::api {
 namespace {
 
-http::Response origin_not_allowed() {
-  return problem_response(403, http::codes::kCsrfFailed,
-                          "cross-site request check failed: origin not allowed");
+// Every refusal is a warn line (issue 19: a person would otherwise find a 403 mysterious):
+// its reason, and for an origin refusal the Origin sent (never the Referer: its path and
+// query may hold tokens) and what to change. Never the tokens. The request id comes from the
+// thread (base/log_context.h).
+http::Response refuse(std::string_view reason, std::string_view detail,
+                      const http::Request* req = nullptr) {
+  if (http::log_enabled(http::LogLevel::kWarn)) {
+    std::string origin;
+    if (req != nullptr) origin = std::string(req->headers.get("Origin").value_or(""));
+    if (origin.empty()) {
+      http::log_event(http::LogLevel::kWarn, "csrf refused", {{"reason", std::string(reason)}});
+    } else {
+      http::log_event(http::LogLevel::kWarn, "csrf refused",
+                      {{"reason", std::string(reason)},
+                       {"origin", std::move(origin)},
+                       {"hint", "a page of this origin needs it in web.allowed_origins"}});
+    }
+  }
+  return problem_response(403, http::codes::kCsrfFailed, std::string(detail));
+}
+
+http::Response origin_not_allowed(const http::Request& req) {
+  return refuse("origin_not_allowed", "cross-site request check failed: origin not allowed", &req);
 }
 
 http::Response no_origin() {
-  return problem_response(403, http::codes::kCsrfFailed,
-                          "cross-site request check failed: no Origin or Referer");
+  return refuse("no_origin", "cross-site request check failed: no Origin or Referer");
 }
 
-http::Response mismatch() {
-  return problem_response(403, http::codes::kCsrfFailed, "CSRF token mismatch");
-}
+http::Response mismatch() { return refuse("token_mismatch", "CSRF token mismatch"); }
 
 }  // namespace
 
@@ -40,8 +58,7 @@ std::expected<std::string, http::Response> CsrfGuard::presented(const http::Requ
     return std::unexpected(std::move(origin.error()));
   auto token = http::presented_csrf_token(req);
   if (!token) {
-    return std::unexpected(
-        problem_response(403, http::codes::kCsrfFailed, "missing CSRF token (X-CSRF-Token)"));
+    return std::unexpected(refuse("token_missing", "missing CSRF token (X-CSRF-Token)"));
   }
   return std::move(*token);
 }
@@ -66,7 +83,7 @@ std::expected<void, http::Response> CsrfGuard::check(const http::Request& req,
 
 std::expected<void, http::Response> CsrfGuard::check_login_origin(const http::Request& req) const {
   if (http::check_origin(req, allowed_origins_, cookie_domain_) == http::OriginCheck::kNotAllowed) {
-    return std::unexpected(origin_not_allowed());
+    return std::unexpected(origin_not_allowed(req));
   }
   return {};
 }
@@ -80,7 +97,7 @@ std::expected<void, http::Response> CsrfGuard::check_form_origin(const http::Req
     case http::OriginCheck::kNotAllowed:
       break;
   }
-  return std::unexpected(origin_not_allowed());
+  return std::unexpected(origin_not_allowed(req));
 }
 
 }  // namespace tessera::api

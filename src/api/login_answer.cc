@@ -7,6 +7,7 @@
 #include "api/error_mapping.h"
 #include "api/json_text.h"
 #include "api/token_handlers.h"
+#include "http/log.h"
 
 namespace tessera::api {
 namespace {
@@ -51,6 +52,15 @@ void answer_login(const ApiContext& ctx, LoginChannel channel,
                   const auth::RequestContext& from, const http::Responder& respond) {
   if (!result) {
     ctx.count_login_failure(result.error());
+    // The limiter's refusals (a lockout) record no audit event: their own line, with no email.
+    if (const auth::Error& e = result.error();
+        e.code == auth::Errc::kRateLimited || e.code == auth::Errc::kConcurrencyLimited) {
+      http::log_event(http::LogLevel::kWarn, "login refused",
+                      {{"reason", e.code == auth::Errc::kRateLimited ? "rate_limited" : "crowded"},
+                       {"retry_after", std::to_string(e.retry_after)},
+                       {"ip", from.ip},
+                       {"request_id", from.request_id}});
+    }
     return respond(error_response(result.error()));
   }
   if (result->mfa) {

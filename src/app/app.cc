@@ -32,6 +32,7 @@
 #include "app/data_dir.h"
 #include "app/server_metrics.h"
 #include "app/services.h"
+#include "app/startup_warnings.h"
 #include "http/listen_address.h"
 #include "http/log.h"
 #include "http/server.h"
@@ -316,6 +317,7 @@ http::Router make_admin_router(const Probes& probes, const api::ApiContext* api)
 
 std::expected<void, std::string> serve(const Config& config, std::ostream& announce) {
   if (auto valid = validate(config); !valid) return std::unexpected(valid.error());
+  base::set_log_options(config.log.log_level(), config.log.log_format());  // before any line
   auto listen = http::parse_listen_address(config.server.listen);
   if (!listen) return std::unexpected(listen.error());
   const std::string& data_dir = config.store.data_dir;
@@ -407,6 +409,7 @@ std::expected<void, std::string> serve(const Config& config, std::ostream& annou
   // CSRF origins: configured, or (zero configuration) the server's own URL, known once bound.
   const std::vector<std::string> origins = effective_allowed_origins(config, (*server)->url());
   api_context.set_allowed_origins(origins);
+  log_startup_warnings(config, (*server)->url());
   // The login page /auth/verify sends browsers to: server.public_url, or the server's own URL.
   api_context.set_public_url(config.server.public_url.empty() ? (*server)->url()
                                                               : config.server.public_url);

@@ -108,11 +108,11 @@ std::expected<void, std::string> apply_flags(const ConfigFlags& flags,
 
 std::vector<detail::Section> sections(Config& c) {
   using detail::table;
-  return {table(c.server),     table(c.store),      table(c.cache),
-          table(c.web),        table(c.auth),       table(c.sessions),
-          table(c.rate_limit), table(c.tokens),     table(c.refresh),
-          table(c.keys),       table(c.revocation), table(c.webauthn),
-          table(c.email),      table(c.audit),      detail::table_list(c.access_rules)};
+  return {
+      table(c.server),  table(c.store),    table(c.cache),      table(c.web),
+      table(c.auth),    table(c.sessions), table(c.rate_limit), table(c.tokens),
+      table(c.refresh), table(c.keys),     table(c.revocation), table(c.webauthn),
+      table(c.email),   table(c.audit),    table(c.log),        detail::table_list(c.access_rules)};
 }
 
 std::map<std::string, std::string> tessera_environment() {

@@ -28,6 +28,7 @@
 //   config_webauthn.h [webauthn]
 //   config_email.h    [email]
 //   config_audit.h    [audit]
+//   config_log.h      [log]
 //   config_access.h   [[access.rules]]
 // Each section's .cc file binds its keys and checks its values side by side; the rules that
 // join two sections are in config.cc (check_across_sections).
@@ -50,6 +51,7 @@
 #include "app/config_audit.h"
 #include "app/config_auth.h"
 #include "app/config_email.h"
+#include "app/config_log.h"
 #include "app/config_schema.h"
 #include "app/config_server.h"
 #include "app/config_stores.h"
@@ -75,6 +77,7 @@ struct Config {
   using Webauthn = WebauthnSection;
   using Email = EmailSection;
   using Audit = AuditSection;
+  using Log = LogSection;
 
   Server server;
   Store store;
@@ -90,6 +93,7 @@ struct Config {
   Webauthn webauthn;
   Email email;
   Audit audit;
+  Log log;
   std::vector<AccessRuleSection> access_rules;  // [[access.rules]]
 };
 

@@ -2,6 +2,7 @@
 
 #include <utility>
 
+#include "auth/audit_log.h"
 #include "auth/ip_prefix.h"
 #include "auth/text.h"
 #include "base/base64url.h"
@@ -142,6 +143,7 @@ std::expected<std::int64_t, Error> AuditService::record(AuditType type, std::int
   e.detail = detail.is_null()
                  ? "{}"
                  : detail.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  log_audit_event(type, actor, detail);
   auto id = store_->append(e);
   if (!id) {
     failures_.fetch_add(1, std::memory_order_relaxed);

@@ -92,6 +92,9 @@ struct AuditActor {
   std::optional<store::UserId> user;
   std::string ip;
   std::string user_agent;
+  // The request's id for the event's log line (auth/audit_log.h); "" takes the thread's
+  // (base/log_context.h). Not stored.
+  std::string request_id;
 };
 
 // The "by" of an administrative event's detail: the acting user's id, or "cli" for the CLI
@@ -102,8 +105,8 @@ class AuditService {
  public:
   explicit AuditService(std::shared_ptr<store::AuditStore> store);
 
-  // Appends one event at `now`; `detail` must be a JSON object (or null for {}). Returns the
-  // event id.
+  // Appends one event at `now`; `detail` must be a JSON object (or null for {}), and writes
+  // its log line (auth/audit_log.h), stored or not. Returns the event id.
   std::expected<std::int64_t, Error> record(AuditType type, std::int64_t now,
                                             const AuditActor& actor,
                                             const nlohmann::json& detail = nullptr);

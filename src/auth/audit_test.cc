@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "auth/audit_log.h"
 #include "auth/ip_prefix.h"
 #include "auth/test_util.h"
 #include "auth/users.h"
@@ -94,6 +95,45 @@ TEST_F(AuditTest, RecordsEventsWithJsonDetail) {
   EXPECT_EQ(all[1].ip, "198.51.100.1");
   EXPECT_EQ(all[1].user_agent, "UA");
   EXPECT_EQ(nlohmann::json::parse(all[1].detail), (nlohmann::json{{"reason", "bad_password"}}));
+}
+
+TEST_F(AuditTest, EachEventIsAlsoALogLineWithoutPersonalData) {
+  const store::UserId u = new_user_id();
+  ::testing::internal::CaptureStderr();
+  ASSERT_TRUE(audit_.record(
+      AuditType::kLoginFailure, kT0,
+      AuditActor{
+          .user = std::nullopt, .ip = "192.0.2.1", .user_agent = "UA/1", .request_id = "r-1"},
+      {{"reason", "unknown_user"}, {"email", "who@example.com"}}));
+  ASSERT_TRUE(audit_.record(AuditType::kRolesChanged, kT0,
+                            AuditActor{.user = u, .ip = "192.0.2.2", .user_agent = "UA/1"},
+                            {{"user", "target"}, {"roles", {"admin"}}}));
+  const std::string out = ::testing::internal::GetCapturedStderr();
+  const auto nl = out.find('\n');
+  ASSERT_NE(nl, std::string::npos);
+  const auto failure = nlohmann::json::parse(out.substr(0, nl));
+  EXPECT_EQ(failure["level"], "warn");
+  EXPECT_EQ(failure["msg"], "audit");
+  EXPECT_EQ(failure["event"], "login.failure");
+  EXPECT_EQ(failure["reason"], "unknown_user");
+  EXPECT_EQ(failure["ip"], "192.0.2.1");
+  EXPECT_EQ(failure["request_id"], "r-1");
+  EXPECT_EQ(out.find("who@example.com"), std::string::npos) << out;  // personal data
+  EXPECT_EQ(out.find("UA/1"), std::string::npos) << out;
+  const auto roles = nlohmann::json::parse(out.substr(nl + 1));
+  EXPECT_EQ(roles["level"], "info");
+  EXPECT_EQ(roles["user"], store::to_uuid(u));  // the actor
+  EXPECT_EQ(roles["detail_user"], "target");    // the detail's, never replacing it
+  EXPECT_EQ(roles["roles"], R"(["admin"])");
+}
+
+TEST(AuditLogLevelTest, RefusalsAndAttacksAreWarnings) {
+  EXPECT_EQ(audit_log_level(AuditType::kLoginFailure), base::LogLevel::kWarn);
+  EXPECT_EQ(audit_log_level(AuditType::kRefreshReuse), base::LogLevel::kWarn);
+  EXPECT_EQ(audit_log_level(AuditType::kOAuthCodeReplay), base::LogLevel::kWarn);
+  EXPECT_EQ(audit_log_level(AuditType::kLoginSuccess), base::LogLevel::kInfo);
+  EXPECT_EQ(audit_log_level(AuditType::kOAuthGrant), base::LogLevel::kInfo);
+  EXPECT_EQ(audit_log_level(AuditType::kSessionRevoked), base::LogLevel::kInfo);
 }
 
 TEST_F(AuditTest, PurgeOlderThanDeletesAcrossBatches) {

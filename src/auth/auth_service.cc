@@ -8,7 +8,8 @@
 namespace tessera::auth {
 
 AuditActor actor_of(std::optional<store::UserId> user, const RequestContext& from) {
-  return AuditActor{.user = user, .ip = from.ip, .user_agent = from.user_agent};
+  return AuditActor{
+      .user = user, .ip = from.ip, .user_agent = from.user_agent, .request_id = from.request_id};
 }
 
 AuthService::AuthService(UserService& users, SessionService& sessions, RefreshFamilies& families,

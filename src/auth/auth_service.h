@@ -50,6 +50,7 @@ struct AuthServiceConfig {
 struct RequestContext {
   std::string ip;
   std::string user_agent;
+  std::string request_id;  // http/request_id.h; carried to audit events' log lines
 };
 
 // The audit actor of a request by `user` (if known) from `from`.

@@ -8,6 +8,8 @@
 #include <algorithm>
 #include <utility>
 
+#include "base/log_context.h"
+
 namespace tessera::auth {
 
 HashPool::HashPool(const HashPoolConfig& config) {
@@ -28,7 +30,7 @@ bool HashPool::submit(std::function<void()> job) {
       ++rejected_;
       return false;
     }
-    queue_.push_back(std::move(job));
+    queue_.push_back(Job{std::move(job), std::string(base::current_request_id())});
   }
   cv_.notify_one();
   return true;
@@ -81,7 +83,7 @@ void HashPool::run(int nice) {
     (void)::sched_setscheduler(static_cast<pid_t>(tid), SCHED_IDLE, &param);
   }
   for (;;) {
-    std::function<void()> job;
+    Job job;
     {
       std::unique_lock lock(mu_);
       cv_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
@@ -92,11 +94,12 @@ void HashPool::run(int nice) {
       ++running_;
     }
     try {
-      job();
+      const base::RequestIdScope scope(job.request_id);
+      job.run();
     } catch (...) {
       // Contract violation by the job; keep the worker alive for the others.
     }
-    job = nullptr;  // what the job captured goes before it counts as done
+    job = Job{};  // what the job captured goes before it counts as done
     std::lock_guard lock(mu_);
     --running_;
   }

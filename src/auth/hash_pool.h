@@ -22,6 +22,7 @@
 #include <deque>
 #include <functional>
 #include <mutex>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -42,9 +43,11 @@ class HashPool {
   HashPool(const HashPool&) = delete;
   HashPool& operator=(const HashPool&) = delete;
 
-  // Queues `job` to run on a worker. Returns false, without running or keeping it, when the
-  // queue is full or the pool is stopping. Jobs must not throw (one that does is caught and
-  // dropped so the worker survives) and must not block on other jobs of this pool.
+  // Queues `job` to run on a worker, with the caller's request id (base/log_context.h) as the
+  // worker's while it runs, so that its log lines and audit events name their request. Returns
+  // false, without running or keeping it, when the queue is full or the pool is stopping. Jobs must
+  // not throw (one that does is caught and dropped so the worker survives) and must not block on
+  // other jobs of this pool.
   [[nodiscard]] bool submit(std::function<void()> job);
 
   // Refuses new jobs, runs every job already queued (so every completion callback fires), then
@@ -68,11 +71,15 @@ class HashPool {
 
   mutable std::mutex mu_;
   std::condition_variable cv_;
-  std::deque<std::function<void()>> queue_;  // guarded by mu_
-  bool stopping_ = false;                    // guarded by mu_
-  std::size_t rejected_ = 0;                 // guarded by mu_
-  std::size_t started_ = 0;                  // guarded by mu_
-  std::size_t running_ = 0;                  // guarded by mu_
+  struct Job {
+    std::function<void()> run;
+    std::string request_id;  // the submitter's, or ""
+  };
+  std::deque<Job> queue_;     // guarded by mu_
+  bool stopping_ = false;     // guarded by mu_
+  std::size_t rejected_ = 0;  // guarded by mu_
+  std::size_t started_ = 0;   // guarded by mu_
+  std::size_t running_ = 0;   // guarded by mu_
   std::size_t capacity_ = 0;
   std::vector<std::thread> workers_;
   std::once_flag stop_once_;

@@ -13,6 +13,8 @@
 #include <stdexcept>
 #include <thread>
 
+#include "base/log_context.h"
+
 namespace tessera::auth {
 namespace {
 
@@ -30,6 +32,22 @@ TEST(HashPoolTest, RunsJobsOnWorkerThreads) {
   auto f = ran.get_future();
   ASSERT_EQ(f.wait_for(std::chrono::seconds(10)), std::future_status::ready);
   EXPECT_NE(f.get(), std::this_thread::get_id());
+}
+
+TEST(HashPoolTest, JobsRunUnderTheirSubmittersRequestId) {
+  HashPool pool({.threads = 1, .queue_per_thread = 8, .nice = 0});
+  std::promise<std::string> seen, none;
+  {
+    const base::RequestIdScope scope("req-7");
+    ASSERT_TRUE(pool.submit([&] { seen.set_value(std::string(base::current_request_id())); }));
+  }
+  ASSERT_TRUE(pool.submit([&] { none.set_value(std::string(base::current_request_id())); }));
+  auto f = seen.get_future();
+  ASSERT_EQ(f.wait_for(std::chrono::seconds(10)), std::future_status::ready);
+  EXPECT_EQ(f.get(), "req-7");
+  auto g = none.get_future();
+  ASSERT_EQ(g.wait_for(std::chrono::seconds(10)), std::future_status::ready);
+  EXPECT_EQ(g.get(), "");  // the worker does not keep the previous job's
 }
 
 TEST(HashPoolTest, RefusesWhenTheQueueIsFull) {

@@ -138,10 +138,16 @@ std::string unparseable_client_key(std::string_view element) {
 
 bool is_unparseable_client(std::string_view client) { return client.starts_with("unparseable:"); }
 
+bool from_trusted_proxy(const Request& req, const TrustedProxies& proxies) {
+  if (proxies.empty()) return false;
+  auto peer = IpAddress::parse(req.remote_address);
+  return peer && proxies.contains(*peer);
+}
+
 std::string client_ip(const Request& req, const TrustedProxies& proxies) {
   auto peer = IpAddress::parse(req.remote_address);
   if (!peer) return req.remote_address;
-  if (!proxies.contains(*peer)) return peer->to_string();
+  if (!proxies.contains(*peer)) return peer->to_string();  // from_trusted_proxy, parsed once
 
   // Every X-Forwarded-For field, in order, as one list (RFC 9110 section 5.3); empty elements
   // ignored (section 5.6.1).

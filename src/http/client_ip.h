@@ -110,6 +110,11 @@ std::string unparseable_client_key(std::string_view element);
 // Whether `client` (a client_ip result) is an unparseable client's key.
 bool is_unparseable_client(std::string_view client);
 
+// Whether `req` came straight from a trusted proxy (its peer address is in `proxies`): the one
+// test before any header a proxy sets is believed (X-Forwarded-For here, X-Request-Id in
+// http/request_id.h).
+bool from_trusted_proxy(const Request& req, const TrustedProxies& proxies);
+
 // The client address of `req` (see the rule above): a canonical IP literal, or an unparseable
 // client's key; req.remote_address as is when it is not an IP literal (which a server peer
 // always is).

@@ -38,8 +38,9 @@ enum class CorsScope {
 inline constexpr std::string_view kCorsAllowedHeaders = "Content-Type, Authorization, X-CSRF-Token";
 
 // The response headers a cross-origin script may read (beyond the CORS-safelisted ones): the
-// challenge of a 401 and the wait of a 429/503.
-inline constexpr std::string_view kCorsExposedHeaders = "WWW-Authenticate, Retry-After";
+// challenge of a 401, the wait of a 429/503, and the request id to quote in a bug report.
+inline constexpr std::string_view kCorsExposedHeaders =
+    "WWW-Authenticate, Retry-After, X-Request-Id";
 
 // How long a browser may cache a preflight's answer, in seconds.
 inline constexpr int kCorsMaxAge = 600;

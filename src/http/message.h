@@ -49,6 +49,8 @@ struct Request {
   Headers headers;
   std::string body;            // at most ServerLimits::max_body_bytes
   std::string remote_address;  // the peer's IP address (not X-Forwarded-For; see client_ip.h)
+  // Set by the server before the handler runs (http/request_id.h); sent back as X-Request-Id.
+  std::string request_id;
   // For a route with `{name}` segments (router.h): name -> the segment as sent (not decoded).
   std::vector<std::pair<std::string, std::string>> path_params;
 

@@ -14,7 +14,7 @@ namespace {
 bool server_field(std::string_view name) {
   return iequals(name, "Content-Length") || iequals(name, "Transfer-Encoding") ||
          iequals(name, "Connection") || iequals(name, "X-Content-Type-Options") ||
-         iequals(name, "Strict-Transport-Security");
+         iequals(name, "Strict-Transport-Security") || iequals(name, "X-Request-Id");
 }
 
 // A name that is a token and a value without CR, LF or NUL (RFC 9110 section 5.5).
@@ -71,6 +71,7 @@ std::string_view format_response(const Response& res, Framing framing, std::stri
   if (!has_cache_control) out.append("Cache-Control: no-store\r\n");
   if (!has_date) append_field(out, "Date", date_now());
   out.append("X-Content-Type-Options: nosniff\r\n");
+  if (!framing.request_id.empty()) append_field(out, "X-Request-Id", framing.request_id);
   out.append(framing.connection_fields);
   if (framing.version == 10) {
     if (framing.keep_alive) out.append("Connection: keep-alive\r\n");

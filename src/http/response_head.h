@@ -18,17 +18,18 @@ struct Framing {
   // Field lines ("Name: value\r\n" each) the server adds to every response on this
   // connection: Strict-Transport-Security over TLS (server.h).
   std::string_view connection_fields;
+  std::string_view request_id;  // sent as X-Request-Id when not empty (http/request_id.h)
 };
 
 // Writes `res`'s head into `out` (cleared first; its capacity is kept for the next response)
 // and returns the body bytes to send after it (a view into `res.body`, or empty):
 //   - the handler's fields in order, except the framing ones (Content-Length,
-//     Transfer-Encoding, Connection), X-Content-Type-Options and Strict-Transport-Security,
-//     which the server sets, and
+//     Transfer-Encoding, Connection), X-Content-Type-Options, Strict-Transport-Security and
+//     X-Request-Id, which the server sets, and
 //     except fields whose name is not a token or whose value holds CR, LF or NUL (response
 //     splitting, RFC 9110 section 5.5): those are dropped and logged;
 //   - Cache-Control: no-store and Date unless the handler set them; X-Content-Type-Options:
-//     nosniff always; then framing.connection_fields;
+//     nosniff always; X-Request-Id: framing.request_id; then framing.connection_fields;
 //   - Connection from keep_alive (HTTP/1.1: "close" when not; HTTP/1.0: "keep-alive" when so);
 //   - Content-Length of the body, also for HEAD; none, and no body, for 204 and 304 (RFC 9110
 //     sections 8.6 and 6.4.1).

@@ -30,6 +30,22 @@ TEST(ResponseHead, DefaultsAndFraming) {
   EXPECT_EQ(body, res.body);
 }
 
+TEST(ResponseHead, TheRequestIdIsTheServersNeverTheHandlers) {
+  std::string head;
+  Response res = json(200, "{}");
+  res.headers.set("X-Request-Id", "forged");
+  Framing framing;
+  framing.request_id = "0123abcd";
+  format_response(res, framing, head);
+  EXPECT_EQ(without_date(head),
+            "HTTP/1.1 200 OK\r\n"
+            "Content-Type: application/json\r\n"
+            "Cache-Control: no-store\r\n"
+            "X-Content-Type-Options: nosniff\r\n"
+            "X-Request-Id: 0123abcd\r\n"
+            "Content-Length: 2\r\n\r\n");
+}
+
 TEST(ResponseHead, HandlerFieldsKeptServerFieldsReplacedUnsafeOnesDropped) {
   std::string head;
   Response res = json(404, "{}");

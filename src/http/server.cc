@@ -144,8 +144,13 @@ struct Server::Impl {
   Impl(ServerOptions o, const Router* r, Handler h)
       : options(std::move(o)),
         handler(std::move(h)),
-        ctx{options.limits, r, &handler, options.metrics, std::make_shared<detail::Liveness>(),
-            stopping},
+        ctx{options.limits,
+            r,
+            &handler,
+            options.metrics,
+            std::make_shared<detail::Liveness>(),
+            stopping,
+            options.trusted_proxies},
         ioc(static_cast<int>(thread_count(options.limits.io_threads))),
         acceptor(asio::make_strand(ioc)) {}
   // Late async responders must stop posting before the io_context goes (see Liveness).

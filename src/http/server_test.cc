@@ -8,6 +8,8 @@
 #include <stdexcept>
 #include <thread>
 
+#include "base/log_context.h"
+#include "http/request_id.h"
 #include "http/testing/raw_client.h"
 #include "http/testing/server_thread.h"
 
@@ -38,6 +40,11 @@ class ServerTest : public ::testing::Test {
       Response r = make_response(200, "{}");
       r.headers.set("X-Evil", "a\r\nSet-Cookie: owned=1");
       return r;
+    });
+    router_.add("GET", "/id", [](const Request& r) {
+      // The handler sees its id, as a field and as the thread's (base/log_context.h).
+      return make_response(200, r.request_id + " " + std::string(base::current_request_id()),
+                           "text/plain");
     });
     router_.add("GET", "/slow", [](const Request&) {
       std::this_thread::sleep_for(500ms);
@@ -350,6 +357,61 @@ TEST(ServerCreate, RefusesMissingTlsFiles) {
   auto s = Server::create(options, router.handler());
   ASSERT_FALSE(s.has_value());
   EXPECT_NE(s.error().find("/nonexistent/cert.pem"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace tessera::http
+
+namespace tessera::http {
+namespace {
+
+class ServerRequestIdTest : public ServerTest {
+ protected:
+  std::optional<testing::RawResponse> get_id(std::string_view sent) {
+    RawClient c(port());
+    std::string req = "GET /id HTTP/1.1\r\nHost: x\r\nConnection: close\r\n";
+    if (!sent.empty()) req += "X-Request-Id: " + std::string(sent) + "\r\n";
+    if (!c.send(req + "\r\n")) return std::nullopt;
+    return c.read_response();
+  }
+};
+
+TEST_F(ServerRequestIdTest, EveryResponseCarriesItsRequestsId) {
+  start();
+  auto res = get_id("");
+  ASSERT_TRUE(res);
+  const std::string id = res->header("x-request-id");
+  EXPECT_TRUE(valid_request_id(id));
+  EXPECT_EQ(id.size(), 32u);
+  EXPECT_EQ(res->body, id + " " + id);
+  auto missing = fetch(port(), "GET", "/nowhere");  // a 404 too
+  ASSERT_TRUE(missing);
+  EXPECT_EQ(missing->status, 404);
+  EXPECT_EQ(missing->header("x-request-id").size(), 32u);
+}
+
+TEST_F(ServerRequestIdTest, AnUntrustedPeersIdIsReplaced) {
+  start();  // no trusted proxies
+  auto res = get_id("client-chosen-id");
+  ASSERT_TRUE(res);
+  const std::string id = res->header("x-request-id");
+  EXPECT_NE(id, "client-chosen-id");
+  EXPECT_EQ(id.size(), 32u);
+  EXPECT_EQ(res->body.find("client-chosen-id"), std::string::npos);
+}
+
+TEST_F(ServerRequestIdTest, ATrustedProxysValidIdIsKept) {
+  ServerOptions options;
+  options.limits.io_threads = 2;
+  options.trusted_proxies = *TrustedProxies::parse({"127.0.0.1"});
+  ASSERT_TRUE(server_.start(router_, options)) << server_.error();
+  auto res = get_id("proxy:id-42");
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->header("x-request-id"), "proxy:id-42");
+  EXPECT_EQ(res->body, "proxy:id-42 proxy:id-42");
+  auto bad = get_id("not\"valid");
+  ASSERT_TRUE(bad);
+  EXPECT_EQ(bad->header("x-request-id").size(), 32u);
 }
 
 }  // namespace

@@ -6,9 +6,11 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <chrono>
+#include <cstdio>
 #include <mutex>
 #include <shared_mutex>
 
+#include "base/log_context.h"
 #include "http/log.h"
 #include "http/session_impl.h"
 
@@ -75,6 +77,7 @@ Request to_request(BeastRequest&& msg, std::string remote) {
 }
 
 Response call_handler(const Handler& handler, const Request& req) noexcept {
+  const base::RequestIdScope scope(req.request_id);
   std::string what;
   try {
     Response res = handler(req);
@@ -94,6 +97,24 @@ Response call_handler(const Handler& handler, const Request& req) noexcept {
     bare.status = 500;
     return bare;
   }
+}
+
+void log_access(const SessionContext& ctx, const Router::Match& route, const Request& req,
+                int status, std::chrono::steady_clock::duration elapsed) {
+  if (!log_enabled(LogLevel::kDebug)) return;
+  std::string pattern = "unmatched";
+  if (ctx.router != nullptr && route.route < ctx.router->paths().size()) {
+    pattern = ctx.router->paths()[route.route];
+  }
+  const auto micros = std::chrono::duration_cast<std::chrono::microseconds>(elapsed).count();
+  char duration[32];
+  std::snprintf(duration, sizeof duration, "%.3f", static_cast<double>(micros) / 1000.0);
+  log_event(LogLevel::kDebug, "request",
+            {{"method", req.method},
+             {"route", std::move(pattern)},
+             {"status", std::to_string(status)},
+             {"duration_ms", duration},
+             {"request_id", req.request_id}});
 }
 
 Router::Match dispatch(const SessionContext& ctx, Request& req) {
@@ -149,7 +170,7 @@ asio::awaitable<Response> call_async(const AsyncHandler& handler, Request req,
   asio::steady_timer timer(executor);
   timer.expires_after(ctx.limits.handler_timeout);
   FrameHook hook(*call, executor, timer);
-  const std::string method = req.method, path = req.path;
+  const std::string method = req.method, path = req.path, request_id = req.request_id;
   {
     // The sink may run on any thread, at any time, even after this coroutine is gone: it
     // holds the call and the liveness, never the connection.
@@ -173,6 +194,7 @@ asio::awaitable<Response> call_async(const AsyncHandler& handler, Request req,
     });
     std::string what;
     try {
+      const base::RequestIdScope scope(request_id);  // the synchronous part only: no co_await
       handler(std::move(req), respond);
     } catch (const std::exception& e) {
       what = e.what();
@@ -181,7 +203,7 @@ asio::awaitable<Response> call_async(const AsyncHandler& handler, Request req,
     }
     if (!what.empty() && !respond.answered()) {
       log_event(LogLevel::kError, "handler failed",
-                {{"method", method}, {"path", path}, {"error", what}});
+                {{"method", method}, {"path", path}, {"error", what}, {"request_id", request_id}});
       respond(problem(500, codes::kInternalError, "the server failed to handle this request"));
     }
   }  // our copy of the responder goes: if it was the last unanswered one, that answers 500
@@ -195,7 +217,8 @@ asio::awaitable<Response> call_async(const AsyncHandler& handler, Request req,
       log_event(LogLevel::kError, "async handler did not answer in time",
                 {{"method", method},
                  {"path", path},
-                 {"timeout_ms", std::to_string(ctx.limits.handler_timeout.count())}});
+                 {"timeout_ms", std::to_string(ctx.limits.handler_timeout.count())},
+                 {"request_id", request_id}});
       co_return problem(503, codes::kTimeout, "the server could not answer in time; try again");
     }
     // The responder claimed it just now and is storing its response: its post wakes us.
@@ -206,7 +229,8 @@ asio::awaitable<Response> call_async(const AsyncHandler& handler, Request req,
     log_event(LogLevel::kError, "handler failed",
               {{"method", method},
                {"path", path},
-               {"error", "handler returned status " + std::to_string(res.status)}});
+               {"error", "handler returned status " + std::to_string(res.status)},
+               {"request_id", request_id}});
     co_return problem(500, codes::kInternalError, "the server failed to handle this request");
   }
   co_return res;

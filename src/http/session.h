@@ -10,6 +10,7 @@
 #include <shared_mutex>
 #include <string>
 
+#include "http/client_ip.h"
 #include "http/limits.h"
 #include "http/metrics.h"
 #include "http/router.h"
@@ -66,7 +67,8 @@ struct SessionContext {
   const Handler* handler;  // one handler for every request
   Metrics* metrics;        // null: requests are not counted
   std::shared_ptr<Liveness> liveness;
-  const std::atomic<bool>& stopping;  // no new requests once set
+  const std::atomic<bool>& stopping;      // no new requests once set
+  const TrustedProxies& trusted_proxies;  // whose X-Request-Id is kept (http/request_id.h)
   // Field lines added to every response over TLS (Strict-Transport-Security), or "".
   std::string tls_fields;
 };

@@ -12,7 +12,9 @@
 #include <chrono>
 #include <string>
 
+#include "http/log.h"
 #include "http/problem.h"
+#include "http/request_id.h"
 #include "http/request_reader.h"
 #include "http/response_head.h"
 #include "http/session.h"
@@ -35,14 +37,21 @@ bool wants_continue(const BeastRequest& msg);
 Request to_request(BeastRequest&& msg, std::string remote);
 
 // The handler's response; 500 problem+json if it throws or returns an impossible status.
+// The handler runs with req.request_id as the thread's request id (base/log_context.h).
 Response call_handler(const Handler& handler, const Request& req) noexcept;
 
 // Starts the async handler on this coroutine's executor and waits, without holding the thread,
 // for its Responder: the response; 500 if it throws before answering, drops its responder or
 // answers an impossible status; 503 if it does not answer within limits.handler_timeout (a
-// later answer is then dropped safely).
+// later answer is then dropped safely). The handler's synchronous part runs with
+// req.request_id as the thread's request id; what it hands to other threads carries it itself.
 asio::awaitable<Response> call_async(const AsyncHandler& handler, Request req,
                                      const SessionContext& ctx);
+
+// At debug level, the access log line of one answered request: method, route (the pattern,
+// never the path: it may hold ids), status, duration_ms, request_id. Nothing at other levels.
+void log_access(const SessionContext& ctx, const Router::Match& route, const Request& req,
+                int status, std::chrono::steady_clock::duration elapsed);
 
 // The handler the server runs for `req` (the router's match, or the single handler).
 Router::Match dispatch(const SessionContext& ctx, Request& req);
@@ -108,8 +117,10 @@ asio::awaitable<Close> serve_requests(Stream& stream, Connection& conn, const Se
         ctx.metrics->observe_request(Router::kUnmatched, method, refusal.status, {});
       }
       const Response res = problem(refusal.status, refusal.code, refusal.detail);
+      const std::string request_id = new_request_id();  // its headers are not to be trusted
       conn.expires_after(limits.write_timeout);
-      const Framing framing{11, /*keep_alive=*/false, /*head=*/false, connection_fields};
+      const Framing framing{11, /*keep_alive=*/false, /*head=*/false, connection_fields,
+                            request_id};
       co_await asio::async_write(stream, response_buffers(res, framing, head), kNoThrow);
       co_return Close::kLinger;
     }
@@ -124,24 +135,30 @@ asio::awaitable<Close> serve_requests(Stream& stream, Connection& conn, const Se
     const unsigned version = msg.version();
     const bool client_keep_alive = msg.keep_alive();
     Request req = to_request(std::move(msg), remote);
+    req.request_id = request_id_for(req, ctx.trusted_proxies);
     const Router::Match route = dispatch(ctx, req);
     Response res;
     if (route.async_handler != nullptr) {
-      std::string method = req.method;  // for the metrics: req is moved into the call
+      // For the metrics, the log and the response: req is moved into the call.
+      std::string method = req.method, request_id = req.request_id;
       res = co_await call_async(*route.async_handler, std::move(req), ctx);
       req.method = std::move(method);
+      req.request_id = std::move(request_id);
     } else {
       res = call_handler(*route.handler, req);
     }
-    if (ctx.metrics != nullptr) {
-      ctx.metrics->observe_request(route.route, req.method, res.status,
-                                   std::chrono::steady_clock::now() - started);
+    if (ctx.metrics != nullptr || log_enabled(LogLevel::kDebug)) {
+      const auto elapsed = std::chrono::steady_clock::now() - started;
+      if (ctx.metrics != nullptr) {
+        ctx.metrics->observe_request(route.route, req.method, res.status, elapsed);
+      }
+      log_access(ctx, route, req, res.status, elapsed);
     }
 
     // 4. Respond; close after it if the client asked to, or the server is shutting down.
     const bool keep_alive = client_keep_alive && !ctx.stopping.load();
     conn.expires_after(limits.write_timeout);
-    const Framing framing{version, keep_alive, head_request, connection_fields};
+    const Framing framing{version, keep_alive, head_request, connection_fields, req.request_id};
     auto [ec, n] =
         co_await asio::async_write(stream, response_buffers(res, framing, head), kNoThrow);
     if (ec) co_return Close::kQuiet;

@@ -282,9 +282,18 @@ class ApiServerTest : public ::testing::Test {
     server_ = std::make_unique<TesseraProcess>(
         std::vector<std::string>{"serve", "--listen", "127.0.0.1:0", "--data-dir", data_.string(),
                                  "--config", config_.string(), "--threads", "2"},
-        TesseraProcess::Stderr::kDiscard);
+        keep_log_ ? TesseraProcess::Stderr::kFile : TesseraProcess::Stderr::kDiscard,
+        log_file().string());
     port_ = announced_port(server_->first_line().value_or(""));
     ASSERT_NE(port_, 0) << "the server did not announce itself";
+  }
+
+  // Where the server's stderr goes when keep_log_ is set (before SetUp).
+  std::filesystem::path log_file() const { return root_ / "server.log"; }
+  // Everything the server has logged so far (keep_log_; every line is flushed when written).
+  std::string server_log() const {
+    std::ifstream in(log_file());
+    return std::string(std::istreambuf_iterator<char>(in), {});
   }
 
   // `tessera user add` against the running server's store; returns the user id. The password
@@ -336,7 +345,8 @@ class ApiServerTest : public ::testing::Test {
   // (the fixtures that send bursts also raise server.handler_timeout).
   std::chrono::seconds send_timeout_{30};
 
-  BackendEnv backend_;  // first: its scratch stores outlive the server and every CLI run
+  bool keep_log_ = false;  // the server's stderr to log_file() instead of /dev/null
+  BackendEnv backend_;     // first: its scratch stores outlive the server and every CLI run
   std::filesystem::path root_, data_, config_;
   std::unique_ptr<TesseraProcess> server_;
   std::uint16_t port_ = 0;

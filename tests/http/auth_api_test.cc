@@ -1487,6 +1487,9 @@ TEST_F(CorsApiTest, ListedOriginIsAllowedWithCredentialsOthersAreNot) {
   EXPECT_EQ(me.header("access-control-allow-origin"), kOrigin);
   EXPECT_EQ(me.header("access-control-allow-credentials"), "true");
   EXPECT_NE(me.header("access-control-expose-headers").find("WWW-Authenticate"), std::string::npos);
+  // The request id is readable by the app's script, and it is the one the answer carries.
+  EXPECT_NE(me.header("access-control-expose-headers").find("X-Request-Id"), std::string::npos);
+  EXPECT_EQ(me.header("x-request-id").size(), 32u);
   EXPECT_NE(me.header("vary").find("Origin"), std::string::npos);
 
   Fields unlisted = b.cookies_only();
