@@ -33,14 +33,15 @@ using tessera::http::testing::sample_value;
 using tessera::http::testing::TesseraProcess;
 
 constexpr char kPassword[] = "correct horse battery staple";
-// The servers' configuration; `server_extra`: more [server] keys.
-std::string config(const std::string& server_extra) {
+// The servers' configuration; `server_extra`: more [server] keys; `reuse_grace`: refresh's.
+std::string config(const std::string& server_extra, const std::string& reuse_grace) {
   return "[server]\n"
          "trusted_proxies = [\"127.0.0.1\"]\n"
          "handler_timeout = \"3m\"\n" +
          server_extra +
          "[refresh]\n"
-         "reuse_grace = \"0s\"\n";
+         "reuse_grace = \"" +
+         reuse_grace + "\"\n";
 }
 
 // The store backends' (backend, op) histograms this run's configuration times
@@ -55,8 +56,9 @@ std::vector<std::string> timed_series() {
 
 class MetricsApiTest : public ApiServerTest {
  protected:
-  explicit MetricsApiTest(const std::string& server_extra = "")
-      : ApiServerTest(config(server_extra)) {}
+  explicit MetricsApiTest(const std::string& server_extra = "",
+                          const std::string& reuse_grace = "0s")
+      : ApiServerTest(config(server_extra, reuse_grace)) {}
 
   // GET /metrics on `port` (the public one by default): the text, well-formed.
   std::string scrape(std::uint16_t port = 0) {
@@ -125,6 +127,28 @@ TEST_F(MetricsApiTest, TokenCountersMoveByExactlyWhatWasDone) {
   EXPECT_EQ(delta("tessera_refresh_total|result=\"invalid\""), 1);
   EXPECT_EQ(delta("tessera_refresh_total|result=\"grace\""), 0);
   EXPECT_EQ(delta("tessera_revocations_total|kind=\"logout\""), 1);
+}
+
+// With a grace window the previous token gets the same successor again: counted as "grace",
+// and its pair as issued tokens; nothing is revoked.
+class GraceMetricsTest : public MetricsApiTest {
+ protected:
+  GraceMetricsTest() : MetricsApiTest("", "30s") {}
+};
+
+TEST_F(GraceMetricsTest, AGraceRefreshIsCountedAsGrace) {
+  add_user("gil@example.com", {}, kPassword);
+  const json first = token_pair("gil@example.com");
+  const auto before = counters(scrape());
+  ASSERT_EQ(refresh(first["refresh_token"]).status, 200);  // rotated
+  ASSERT_EQ(refresh(first["refresh_token"]).status, 200);  // the other tab: grace
+  const auto after = counters(scrape());
+  auto delta = [&](const std::string& key) { return after.at(key) - before.at(key); };
+  EXPECT_EQ(delta("tessera_refresh_total|result=\"rotated\""), 1);
+  EXPECT_EQ(delta("tessera_refresh_total|result=\"grace\""), 1);
+  EXPECT_EQ(delta("tessera_refresh_total|result=\"reused\""), 0);
+  EXPECT_EQ(delta("tessera_tokens_issued_total|kind=\"access\""), 2);
+  EXPECT_EQ(delta("tessera_tokens_issued_total|kind=\"refresh\""), 2);
 }
 
 TEST_F(MetricsApiTest, StoreHistogramsPoolsAndProcessMetricsAreThere) {
