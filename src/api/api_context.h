@@ -37,6 +37,8 @@
 #include "auth/oauth_grants.h"
 #include "auth/passkeys.h"
 #include "auth/refresh_families.h"
+#include "auth/revocation.h"
+#include "auth/revocation_feed.h"
 #include "auth/sessions.h"
 #include "auth/token_introspection.h"
 #include "base/clock.h"
@@ -72,6 +74,9 @@ struct ApiServices {
   // Passkeys (WebAuthn); its ceremonies answer kNotConfigured while it has no RP id.
   auth::PasskeyService& passkeys;
   auth::AccountLifecycle& lifecycle;
+  // The revocation state and the feed that streams it to services (api/revocation_feed.h).
+  auth::RevocationService& revocation;
+  auth::RevocationFeed& revocation_feed;
 };
 
 struct ApiOptions {
@@ -121,6 +126,8 @@ class ApiContext {
   auth::SecondFactors& second_factors() const { return services_.second_factors; }
   auth::PasskeyService& passkeys() const { return services_.passkeys; }
   auth::AccountLifecycle& lifecycle() const { return services_.lifecycle; }
+  auth::RevocationService& revocation() const { return services_.revocation; }
+  auth::RevocationFeed& revocation_feed() const { return services_.revocation_feed; }
   const ApiOptions& options() const { return options_; }
 
   const Authenticator& credentials() const { return authenticator_; }

@@ -42,7 +42,9 @@ TEST(ProblemCodes, EveryErrcHasACatalogueCodeAndItsBodyCarriesIt) {
     const auto j = nlohmann::json::parse(r.body);
     EXPECT_EQ(j["code"], std::string(row.code.value()));
     EXPECT_EQ(r.status, row.status);
-    if (j.contains("error")) EXPECT_EQ(j["error"], j["code"]);  // the older member agrees
+    if (j.contains("error")) {
+      EXPECT_EQ(j["error"], j["code"]);  // the older member agrees
+    }
   }
 }
 

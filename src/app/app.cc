@@ -24,6 +24,7 @@
 #include "api/oauth_userinfo.h"
 #include "api/passkey_handlers.h"
 #include "api/passkey_login.h"
+#include "api/revocation_feed.h"
 #include "api/store_routes.h"
 #include "api/token_handlers.h"
 #include "api/verify_handler.h"
@@ -164,8 +165,18 @@ class Maintenance {
     return n->more;
   }
 
+  // Tells the revocation feed when the key ring's version moved (a rotation here, by the CLI
+  // or on another node), so that services fetch JWKS again at once.
+  static void announce_keys(Services& s, std::int64_t& seen_version) {
+    const std::int64_t version = s.keyring->current()->version;
+    if (version == seen_version) return;
+    seen_version = version;
+    s.revocation_feed->keys_changed();
+  }
+
   void run(Services& s, Periods periods) {
     auto next_purge = std::chrono::steady_clock::now();  // the first round purges at once
+    std::int64_t keys_version = s.keyring->current()->version;
     std::unique_lock lock(mu_);
     for (;;) {
       cv_.wait_for(lock, periods.tick, [this] { return stopping_ || woken_; });
@@ -185,6 +196,7 @@ class Maintenance {
                               {{"emergency", false}, {"by", "schedule"}});
         http::log_event(http::LogLevel::kInfo, "keys rotated", {{"by", "schedule"}});
       }
+      announce_keys(s, keys_version);
       if (std::chrono::steady_clock::now() >= next_purge) {
         const bool more = purge(s, periods.retention);
         next_purge = std::chrono::steady_clock::now() + (more ? periods.tick : periods.purge_every);
@@ -303,6 +315,7 @@ http::Router make_router(JwksSource jwks_source, const Probes& probes, const api
   api::add_oauth_token_routes(router, *api);          // /oauth2/token
   api::add_oauth_introspection_routes(router, *api);  // /oauth2/introspect, /oauth2/revoke
   api::add_oauth_userinfo_routes(router, *api);       // /oauth2/userinfo
+  api::add_revocation_feed_route(router, *api);       // /oauth2/revocation-feed
   api::add_oauth_logout_routes(router, *api);         // /oauth2/logout
   api::add_oauth_discovery_routes(router, *api);      // /.well-known/openid-configuration, ...
   return router;
@@ -359,7 +372,9 @@ std::expected<void, std::string> serve(const Config& config, std::ostream& annou
                        .id_tokens = *s.id_tokens,
                        .second_factors = *s.second_factors,
                        .passkeys = *s.passkeys,
-                       .lifecycle = *s.lifecycle},
+                       .lifecycle = *s.lifecycle,
+                       .revocation = *s.revocation,
+                       .revocation_feed = *s.revocation_feed},
       *proxies, &metrics,
       {.same_site =
            config.web.same_site == "strict" ? http::SameSite::kStrict : http::SameSite::kLax,

@@ -181,6 +181,8 @@ std::expected<std::unique_ptr<Services>, std::string> open_services(const Config
   if (auto r = s->revocation->start(); !r) {
     return std::unexpected("revocation state: " + describe(r.error()));
   }
+  s->revocation_feed = std::make_unique<auth::RevocationFeed>();
+  s->revocation->set_listener(s->revocation_feed.get());
 
   auth::AccessTokenConfig access;
   access.issuer = config.tokens.issuer.empty() ? options.default_issuer : config.tokens.issuer;

@@ -33,6 +33,7 @@
 #include "auth/rate_limiter.h"
 #include "auth/refresh_families.h"
 #include "auth/revocation.h"
+#include "auth/revocation_feed.h"
 #include "auth/second_factors.h"
 #include "auth/sessions.h"
 #include "auth/token_introspection.h"
@@ -69,6 +70,9 @@ struct Services {
   std::unique_ptr<auth::RateLimiter> limiter;
   std::unique_ptr<auth::AuditService> audit;
   std::unique_ptr<auth::KeyringService> keyring;
+  // What the revocation feed streams (api/revocation_feed.h): `revocation` tells it the log
+  // (declared first: it outlives the service that holds a pointer to it).
+  std::unique_ptr<auth::RevocationFeed> revocation_feed;
   std::unique_ptr<auth::RevocationService> revocation;
   std::unique_ptr<auth::AccessTokens> access_tokens;
   std::unique_ptr<auth::RefreshFamilies> families;

@@ -92,7 +92,20 @@ std::expected<void, Error> RevocationService::resnapshot() {
   publish(std::move(next));
   synced_ms_.store(now_ms, std::memory_order_release);
   ready_.store(true, std::memory_order_release);
+  if (listener_ != nullptr) listener_->on_reload(snap->seq);
   return {};
+}
+
+std::expected<store::RevocationSnapshot, Error> RevocationService::store_snapshot() const {
+  auto snap = store_->snapshot(clock_.now_unix());
+  if (!snap) return std::unexpected(from_store(snap.error()));
+  return std::move(*snap);
+}
+
+void RevocationService::set_listener(RevocationLogListener* listener) {
+  std::lock_guard writer(write_mu_);
+  listener_ = listener;
+  if (listener_ != nullptr && ready()) listener_->on_reload(state()->seq);
 }
 
 std::expected<void, Error> RevocationService::start() {
@@ -142,6 +155,7 @@ std::expected<void, Error> RevocationService::poll() {
       }
       seq = e.seq;
     }
+    if (listener_ != nullptr) listener_->on_events(*events);
     if (events->size() < kEventsPerRead) break;
   }
   if (seq != current->seq || table) {

@@ -51,6 +51,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <span>
 #include <string_view>
 #include <unordered_map>
 
@@ -84,6 +85,18 @@ struct TokenIdentity {
   std::uint64_t family_hash = 0;
 };
 
+// Told of the revocation log as a RevocationService follows it (auth/revocation_feed.h), under
+// the service's writer lock, in log order.
+class RevocationLogListener {
+ public:
+  virtual ~RevocationLogListener() = default;
+  // Events read from the log (seq increasing), already applied.
+  virtual void on_events(std::span<const store::RevocationEvent> events) = 0;
+  // The whole state was (re)loaded from a snapshot at log position `seq`: what happened
+  // before it is in the state, not in any event the listener will see.
+  virtual void on_reload(std::int64_t seq) = 0;
+};
+
 struct RevocationStats {
   std::size_t bloom_bits = 0;
   unsigned bloom_probes = 0;
@@ -103,6 +116,10 @@ class RevocationService {
   std::expected<void, Error> start();
   // Follows the event log (see the header comment).
   std::expected<void, Error> poll();
+  // Tells `listener` of what start()/poll() read from now on; at once on_reload() of the
+  // current position if the state is loaded. Null: none. `listener` must outlive this object
+  // or a later call that replaces it.
+  void set_listener(RevocationLogListener* listener);
   bool ready() const { return ready_.load(std::memory_order_acquire); }
 
   // Logout: denies `jti` until `expires_at` (the token's exp, Unix seconds).
@@ -138,6 +155,10 @@ class RevocationService {
   // (RefreshFamilies::start), or a login in the same millisecond as a logout everywhere would get
   // a dead token.
   std::int64_t not_before_ms(const store::UserId& user) const;
+
+  // The store's whole state now (the live denylist, every not-before, the log position), for a
+  // process that mirrors it (the revocation feed's snapshot).
+  std::expected<store::RevocationSnapshot, Error> store_snapshot() const;
 
   // Store housekeeping (expired denylist entries, old log events). Returns rows deleted.
   std::expected<std::size_t, Error> purge();
@@ -194,7 +215,9 @@ class RevocationService {
   std::shared_ptr<const State> state_;
   std::atomic<std::uint64_t> version_{0};  // state_->version, stored after state_ (0: none)
   std::atomic<bool> ready_{false};
-  std::atomic<std::int64_t> synced_ms_{0};  // when the log was last followed successfully
+  std::atomic<std::int64_t> synced_ms_{0};
+  RevocationLogListener* listener_ =
+      nullptr;  // guarded by write_mu_  // when the log was last followed successfully
 };
 
 }  // namespace tessera::auth

@@ -213,7 +213,9 @@ TEST(FramingTest, ReaderOutcomeIsTheTablesAndDoesNotDependOnHowBytesArrive) {
         EXPECT_EQ(split, whole);
       } else {
         EXPECT_TRUE(split.step == Step::kRefused || split.step == Step::kNeedMore);
-        if (split.step == Step::kRefused) EXPECT_EQ(split.status, whole.status);
+        if (split.step == Step::kRefused) {
+          EXPECT_EQ(split.status, whole.status);
+        }
       }
     }
   }

@@ -3,11 +3,14 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
+
+#include "http/event_stream.h"
 
 namespace tessera::http {
 
@@ -62,6 +65,9 @@ struct Response {
   int status = 200;  // 200..599; anything else is sent as 500
   Headers headers;   // Content-Length, Connection and Transfer-Encoding are set by the server
   std::string body;
+  // Set: the body is this stream, sent after `body` as it comes (http/event_stream.h). For a
+  // HEAD request, or a status without content (204, 304), it is dropped unsent.
+  std::shared_ptr<EventStream> stream;
 };
 
 // A response with `body` and Content-Type `content_type`.

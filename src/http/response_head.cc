@@ -84,6 +84,10 @@ std::string_view format_response(const Response& res, Framing framing, std::stri
     out.append("\r\n");
     return {};
   }
+  if (framing.streamed) {
+    out.append("\r\n");
+    return res.body;
+  }
   char length[24];
   auto [end, ec] = std::to_chars(length, length + sizeof length, res.body.size());
   out.append("Content-Length: ").append(length, end).append("\r\n\r\n");

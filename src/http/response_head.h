@@ -19,6 +19,9 @@ struct Framing {
   // connection: Strict-Transport-Security over TLS (server.h).
   std::string_view connection_fields;
   std::string_view request_id;  // sent as X-Request-Id when not empty (http/request_id.h)
+  // The body is an event stream (Response::stream): no Content-Length, since the body ends
+  // with the connection. REQUIRES: !keep_alive.
+  bool streamed = false;
 };
 
 // Writes `res`'s head into `out` (cleared first; its capacity is kept for the next response)
@@ -32,7 +35,7 @@ struct Framing {
 //     nosniff always; X-Request-Id: framing.request_id; then framing.connection_fields;
 //   - Connection from keep_alive (HTTP/1.1: "close" when not; HTTP/1.0: "keep-alive" when so);
 //   - Content-Length of the body, also for HEAD; none, and no body, for 204 and 304 (RFC 9110
-//     sections 8.6 and 6.4.1).
+//     sections 8.6 and 6.4.1); none, and the body so far, when framing.streamed.
 // REQUIRES: 200 <= res.status <= 599 (call_handler and call_async guarantee it).
 std::string_view format_response(const Response& res, Framing framing, std::string& out);
 

@@ -126,42 +126,39 @@ namespace {
 
 // One async request in flight, shared by the waiting coroutine and the responder's sink.
 // `claimed` decides who completes it: the responder (its response) or the timeout (503).
-//
-// It holds no Asio object: the sink may keep it alive after the io_context is gone, and a
-// timer or a strand executor must not outlive their io_context. The coroutine's executor and
-// timer live in its frame; `executor` and `timer` point at them while the frame exists.
-struct AsyncCall {
-  std::mutex mu;
-  const asio::any_io_executor* executor = nullptr;  // guarded by mu
-  asio::steady_timer* timer = nullptr;              // guarded by mu
+struct AsyncCall : WakeTarget {
   std::atomic<bool> claimed{false};
   std::atomic<bool> ready{false};  // `response` is written (release) before this is set
   Response response;
 };
 
-// Publishes the frame's executor and timer to the AsyncCall for the frame's lifetime, however
-// it ends (normally, or destroyed with the io_context).
-class FrameHook {
- public:
-  FrameHook(AsyncCall& call, const asio::any_io_executor& executor, asio::steady_timer& timer)
-      : call_(call) {
-    std::lock_guard lock(call_.mu);
-    call_.executor = &executor;
-    call_.timer = &timer;
-  }
-  ~FrameHook() {
-    std::lock_guard lock(call_.mu);
-    call_.executor = nullptr;
-    call_.timer = nullptr;
-  }
-  FrameHook(const FrameHook&) = delete;
-  FrameHook& operator=(const FrameHook&) = delete;
-
- private:
-  AsyncCall& call_;
-};
-
 }  // namespace
+
+FrameHook::FrameHook(WakeTarget& target, const asio::any_io_executor& executor,
+                     asio::steady_timer& timer)
+    : target_(target) {
+  std::lock_guard lock(target_.mu);
+  target_.executor = &executor;
+  target_.timer = &timer;
+}
+
+FrameHook::~FrameHook() {
+  std::lock_guard lock(target_.mu);
+  target_.executor = nullptr;
+  target_.timer = nullptr;
+}
+
+void wake(const std::shared_ptr<WakeTarget>& target, Liveness& live) {
+  // Lock order: liveness, then the target.
+  std::shared_lock live_lock(live.mu);
+  if (!live.alive) return;  // the server is going: nobody waits any more
+  std::lock_guard lock(target->mu);
+  if (target->executor == nullptr) return;  // the coroutine is gone
+  asio::post(*target->executor, [target] {
+    std::lock_guard wake_lock(target->mu);
+    if (target->timer != nullptr) target->timer->cancel();
+  });
+}
 
 asio::awaitable<Response> call_async(const AsyncHandler& handler, Request req,
                                      const SessionContext& ctx) {
@@ -182,15 +179,7 @@ asio::awaitable<Response> call_async(const AsyncHandler& handler, Request req,
       }
       call->response = std::move(res);
       call->ready.store(true, std::memory_order_release);
-      // Wake the coroutine on its strand. Lock order: liveness, then the call.
-      std::shared_lock live_lock(live->mu);
-      if (!live->alive) return;  // the server is going: nobody waits any more
-      std::lock_guard lock(call->mu);
-      if (call->executor == nullptr) return;  // the coroutine is gone
-      asio::post(*call->executor, [call] {
-        std::lock_guard wake_lock(call->mu);
-        if (call->timer != nullptr) call->timer->cancel();
-      });
+      wake(call, *live);
     });
     std::string what;
     try {

@@ -2,14 +2,20 @@
 // HTTP logic is written once. Included by session.cc and tls.cc only.
 #pragma once
 
+#include <algorithm>
 #include <array>
+#include <atomic>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/buffer.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http.hpp>
 #include <chrono>
+#include <memory>
+#include <mutex>
 #include <string>
 
 #include "http/log.h"
@@ -61,11 +67,89 @@ Router::Match dispatch(const SessionContext& ctx, Request& req);
 std::array<asio::const_buffer, 2> response_buffers(const Response& res, Framing framing,
                                                    std::string& head);
 
+// A coroutine that waits on a timer in its frame, woken from other threads (an async
+// handler's responder, an event stream's waker): they cancel the timer on the coroutine's
+// strand. It holds no Asio object, because a waker may keep it alive after the io_context is
+// gone, and a timer or a strand executor must not outlive their io_context: `executor` and
+// `timer` point into the frame while it exists (FrameHook).
+struct WakeTarget {
+  std::mutex mu;
+  const asio::any_io_executor* executor = nullptr;  // guarded by mu
+  asio::steady_timer* timer = nullptr;              // guarded by mu
+};
+
+// Publishes the frame's executor and timer to a WakeTarget for the frame's lifetime, however
+// it ends (normally, or destroyed with the io_context).
+class FrameHook {
+ public:
+  FrameHook(WakeTarget& target, const asio::any_io_executor& executor, asio::steady_timer& timer);
+  ~FrameHook();
+  FrameHook(const FrameHook&) = delete;
+  FrameHook& operator=(const FrameHook&) = delete;
+
+ private:
+  WakeTarget& target_;
+};
+
+// Cancels `target`'s timer on its strand, if its frame and the server still exist. Any
+// thread. A wake that comes before the frame waits is lost: the waiter checks its own
+// condition (set before this call) before each wait.
+void wake(const std::shared_ptr<WakeTarget>& target, Liveness& live);
+
 // How the caller should close the connection once serve_requests returns.
 enum class Close {
   kQuiet,   // the peer closed, went silent or was idle: nothing more will be read
   kLinger,  // we ended the exchange (an error, "Connection: close"): the peer may still send
 };
+
+// An event stream's flag for its waker: set before the wake, cleared by the sender before
+// each pull.
+struct StreamWake : WakeTarget {
+  std::atomic<bool> pending{true};  // the first pull happens at once
+};
+
+// How often a waiting event stream looks at ctx.stopping: the bound on how long it delays a
+// graceful shutdown.
+inline constexpr std::chrono::seconds kStreamStopCheck{1};
+
+// Sends `events` (http/event_stream.h) after the head already written, until it ends, a write
+// fails or outlasts limits.write_timeout, or the server stops. Between writes the connection
+// has no deadline: the stream is the one waiting.
+template <class Stream>
+asio::awaitable<Close> send_event_stream(Stream& stream, Connection& conn,
+                                         const SessionContext& ctx, EventStream& events) {
+  using Clock = std::chrono::steady_clock;
+  const asio::any_io_executor executor = co_await asio::this_coro::executor;
+  auto target = std::make_shared<StreamWake>();
+  asio::steady_timer timer(executor);
+  const FrameHook hook(*target, executor, timer);
+  events.set_waker([target, live = ctx.liveness] {
+    target->pending.store(true, std::memory_order_release);
+    wake(target, *live);
+  });
+  Clock::time_point last_write = Clock::now();
+  for (;;) {
+    EventStream::Chunk chunk;
+    if (target->pending.exchange(false, std::memory_order_acq_rel)) chunk = events.pull();
+    if (chunk.text.empty() && !chunk.done && Clock::now() - last_write >= kEventStreamKeepAlive) {
+      chunk.text = ": keep-alive\n\n";
+    }
+    if (!chunk.text.empty()) {
+      conn.expires_after(ctx.limits.write_timeout);
+      auto [ec, n] = co_await asio::async_write(stream, asio::buffer(chunk.text), kNoThrow);
+      conn.expires_never();
+      if (ec) co_return Close::kQuiet;
+      last_write = Clock::now();
+    }
+    if (chunk.done) co_return Close::kLinger;
+    // A client of a stream sends nothing after its request: nothing to linger for.
+    if (ctx.stopping.load()) co_return Close::kQuiet;
+    if (target->pending.load(std::memory_order_acquire)) continue;
+    const auto keep_alive_due = last_write + kEventStreamKeepAlive - Clock::now();
+    timer.expires_after(std::min<Clock::duration>(kStreamStopCheck, keep_alive_due));
+    co_await timer.async_wait(kNoThrow);  // woken early by the waker, or the period ends
+  }
+}
 
 // Reads and answers requests on `stream` (a tcp::socket, or a TLS stream over one) until the
 // connection should close; the caller closes it. Each phase sets conn's deadline. Every
@@ -155,13 +239,18 @@ asio::awaitable<Close> serve_requests(Stream& stream, Connection& conn, const Se
       log_access(ctx, route, req, res.status, elapsed);
     }
 
-    // 4. Respond; close after it if the client asked to, or the server is shutting down.
-    const bool keep_alive = client_keep_alive && !ctx.stopping.load();
+    // 4. Respond; close after it if the client asked to, or the server is shutting down, or
+    //    the body is an event stream (it ends with the connection).
+    const bool streamed =
+        res.stream != nullptr && !head_request && res.status != 204 && res.status != 304;
+    const bool keep_alive = !streamed && client_keep_alive && !ctx.stopping.load();
     conn.expires_after(limits.write_timeout);
-    const Framing framing{version, keep_alive, head_request, connection_fields, req.request_id};
+    const Framing framing{version,           keep_alive,     head_request,
+                          connection_fields, req.request_id, streamed};
     auto [ec, n] =
         co_await asio::async_write(stream, response_buffers(res, framing, head), kNoThrow);
     if (ec) co_return Close::kQuiet;
+    if (streamed) co_return co_await send_event_stream(stream, conn, ctx, *res.stream);
     if (!keep_alive) co_return Close::kLinger;
   }
 }

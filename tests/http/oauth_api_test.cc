@@ -18,7 +18,7 @@
 #include <vector>
 
 #include "api_client.h"
-#include "base/base64url.h"
+#include "token_text.h"
 #include "uri/uri.h"
 
 namespace {
@@ -26,7 +26,9 @@ namespace {
 using json = nlohmann::json;
 using tessera::http::testing::announced_port;
 using tessera::http::testing::ApiServerTest;
+using tessera::http::testing::base64;
 using tessera::http::testing::Fields;
+using tessera::http::testing::jwt_claims;
 using tessera::http::testing::request;
 using tessera::http::testing::Response;
 using tessera::http::testing::run_cli;
@@ -75,21 +77,6 @@ std::map<std::string, std::string> query_of(const std::string& url) {
     rest = amp == std::string_view::npos ? std::string_view() : rest.substr(amp + 1);
   }
   return out;
-}
-
-// Standard base64 with padding (HTTP Basic, RFC 7617), from the project's base64url.
-std::string base64(std::string_view in) {
-  std::string out = tessera::base::base64url_encode(in);
-  for (char& c : out) c = c == '-' ? '+' : c == '_' ? '/' : c;
-  while (out.size() % 4 != 0) out += '=';
-  return out;
-}
-
-json jwt_claims(const std::string& jwt) {
-  const std::size_t a = jwt.find('.');
-  const std::size_t b = jwt.find('.', a + 1);
-  auto payload = tessera::base::base64url_decode(std::string_view(jwt).substr(a + 1, b - a - 1));
-  return payload ? json::parse(*payload, nullptr, false) : json();
 }
 
 class OAuthApiTest : public ApiServerTest {

@@ -104,6 +104,18 @@ class RawClient {
     return res;
   }
 
+  // Reads until `marker` has arrived and returns everything up to and including it (for a body
+  // that arrives over time: an event stream); nullopt on EOF or timeout first.
+  std::optional<std::string> read_until(std::string_view marker) {
+    std::size_t at;
+    while ((at = buffer_.find(marker)) == std::string::npos) {
+      if (!fill()) return std::nullopt;
+    }
+    std::string text = buffer_.substr(0, at + marker.size());
+    buffer_.erase(0, at + marker.size());
+    return text;
+  }
+
   // Bytes received but not (yet) read as a response.
   const std::string& unread() const { return buffer_; }
 
