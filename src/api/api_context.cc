@@ -9,6 +9,7 @@ ApiContext::ApiContext(ApiServices services, http::TrustedProxies proxies, http:
     : services_(services),
       proxies_(std::move(proxies)),
       metrics_(metrics),
+      token_metrics_(metrics),
       options_(std::move(options)),
       cookies_(services_.family_csrf, services_.clock, options_.same_site,
                cookie_names(options_.cookie_domain)),

@@ -21,6 +21,7 @@
 #include "api/csrf_guard.h"
 #include "api/oauth_errors.h"
 #include "api/return_target.h"
+#include "api/token_metrics.h"
 #include "auth/access_tokens.h"
 #include "auth/audit.h"
 #include "auth/auth_service.h"
@@ -166,11 +167,14 @@ class ApiContext {
   void count_oauth_token(std::string_view grant) const;
   void count_oauth_error(OAuthErrc error) const;
   void count_oauth_authorization(std::string_view outcome) const;
+  // Tokens handed out and refresh outcomes (api/token_metrics.h; no-ops without metrics).
+  const TokenMetrics& token_metrics() const { return token_metrics_; }
 
  private:
   ApiServices services_;
   http::TrustedProxies proxies_;
   http::Metrics* metrics_;
+  TokenMetrics token_metrics_;
   ApiOptions options_;
   BrowserCookies cookies_;
   CsrfGuard csrf_;

@@ -33,6 +33,7 @@ http::Response new_credential(const ApiContext& ctx, AuthMethod method, json bod
     add_set_cookies(res, ctx.cookies().session_cookies(*session));
   } else {
     if (tokens == nullptr) return error_response(auth::make_error(auth::Errc::kInternal));
+    ctx.token_metrics().issued(*tokens);
     if (method == AuthMethod::kBearer) {
       body.update(token_json(*tokens, ctx.clock().now_unix()));
       res = http::make_response(200, dump_json(body));
@@ -73,6 +74,7 @@ void answer_login(const ApiContext& ctx, LoginChannel channel,
         ctx.families().start(result->user, from.ip, from.user_agent,
                              auth::FamilyGrant{.auth_time = authn.time, .amr = authn.methods});
     if (!pair) return respond(error_response(pair.error()));
+    ctx.token_metrics().issued(*pair);
     http::Response res;
     if (channel == LoginChannel::kToken) {
       res = http::make_response(200, dump_json(token_json(*pair, ctx.clock().now_unix())));

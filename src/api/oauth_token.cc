@@ -68,6 +68,7 @@ http::Response token(const ApiContext& ctx, const http::Request& req) {
   }
   if (!issued) return client_request_error(ctx, issued.error(), request->via);
   ctx.count_oauth_token(*grant);
+  ctx.token_metrics().issued(*issued);
   return success(*issued);
 }
 

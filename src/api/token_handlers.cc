@@ -67,8 +67,11 @@ Response refresh_cookie(const ApiContext& ctx, const Request& req) {
   if (!sid) return refused(sid.error());
   if (auto ok = ctx.csrf().check_family(*sid, *presented); !ok) return std::move(ok.error());
   const auth::RequestContext from = ctx.request_context(req);
-  auto pair = ctx.families().refresh(**cookie, from.ip, from.user_agent);
+  auth::RefreshReport report;
+  auto pair = ctx.families().refresh(**cookie, from.ip, from.user_agent, {}, &report);
+  ctx.token_metrics().refresh(report);
   if (!pair) return refused(pair.error());
+  ctx.token_metrics().issued(*pair);
   nlohmann::ordered_json body = {{"csrf_token", ctx.family_csrf().token(pair->sid)},
                                  {"expires_in", pair->access.expires_at - ctx.clock().now_unix()}};
   Response res = http::make_response(200, body.dump());
@@ -83,8 +86,12 @@ Response refresh(const ApiContext& ctx, const Request& req) {
   auto fields = read_json_object(req, kRefreshMembers);
   if (!fields) return std::move(fields.error());
   const auth::RequestContext from = ctx.request_context(req);
-  auto pair = ctx.families().refresh(fields->take("refresh_token"), from.ip, from.user_agent);
+  auth::RefreshReport report;
+  auto pair =
+      ctx.families().refresh(fields->take("refresh_token"), from.ip, from.user_agent, {}, &report);
+  ctx.token_metrics().refresh(report);
   if (!pair) return error_response(pair.error());
+  ctx.token_metrics().issued(*pair);
   return token_response(*pair, ctx.clock().now_unix());
 }
 

@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <atomic>
-#include <cmath>
 #include <condition_variable>
 #include <functional>
 #include <memory>
@@ -31,7 +30,9 @@
 #include "api/token_handlers.h"
 #include "api/verify_handler.h"
 #include "api/web_pages.h"
+#include "app/admin_listener.h"
 #include "app/data_dir.h"
+#include "app/server_metrics.h"
 #include "app/services.h"
 #include "app/startup_warnings.h"
 #include "http/listen_address.h"
@@ -40,40 +41,6 @@
 
 namespace tessera::app {
 namespace {
-
-// The outbox on /metrics (SPEC.md "Email"): what this node queued and what its sender did, as
-// counters; what waits in the shared outbox, and for how long, as gauges (one store query per
-// scrape each; NaN when the store does not answer).
-void add_mail_metrics(http::Metrics& metrics, Services& s) {
-  metrics.sampled_counter("tessera_mail_queued_total", "Mails this node committed to the outbox",
-                          [&s] { return static_cast<double>(s.account_mail->queued_total()); });
-  auto sender = [&s](std::uint64_t (auth::MailSender::*count)() const) {
-    return [&s, count] {
-      return s.mail_sender ? static_cast<double>(((*s.mail_sender).*count)()) : 0.0;
-    };
-  };
-  metrics.sampled_counter("tessera_mail_sent_total", "Mails this node's sender delivered",
-                          sender(&auth::MailSender::sent));
-  metrics.sampled_counter("tessera_mail_failed_total",
-                          "Mails this node's sender gave up on (a permanent refusal, or too many "
-                          "attempts)",
-                          sender(&auth::MailSender::failed));
-  metrics.sampled_counter("tessera_mail_retried_total",
-                          "Delivery attempts of this node's sender that failed and will be retried",
-                          sender(&auth::MailSender::retried));
-  metrics.gauge("tessera_mail_pending", "Mails waiting in the outbox (every node's)", [&s] {
-    auto stats = s.stores.outbox->stats();
-    return stats ? static_cast<double>(stats->pending) : std::nan("");
-  });
-  metrics.gauge("tessera_mail_oldest_pending_seconds",
-                "Age of the oldest mail waiting in the outbox; 0 when none waits", [&s] {
-                  auto stats = s.stores.outbox->stats();
-                  if (!stats) return std::nan("");
-                  if (stats->oldest_pending_at == 0) return 0.0;
-                  return static_cast<double>(
-                      std::max<std::int64_t>(0, s.clock.now_unix() - stats->oldest_pending_at));
-                });
-}
 
 // Liveness: the process answers HTTP. (Readiness, /readyz, asks the stores: Probes::ready.)
 http::Response healthz(const http::Request&) {
@@ -319,6 +286,23 @@ std::unique_ptr<api::ApiContext> make_api_context(const Config& config, Services
           .access_rules = api::AccessRules(access_rule_specs(config.access_rules))});
 }
 
+// Liveness and readiness: on every listener.
+void add_probe_routes(http::Router& router, const Probes& probes) {
+  router.add("GET", "/healthz", healthz);
+  router.add("GET", "/readyz", http::readiness_handler(probes.ready));
+}
+
+// The operator's routes: /metrics (when probes.metrics) and the admin API (when `api`).
+void add_operator_routes(http::Router& router, const Probes& probes, const api::ApiContext* api) {
+  if (probes.metrics != nullptr) {
+    router.add("GET", "/metrics", http::metrics_handler(*probes.metrics));
+  }
+  if (api == nullptr) return;
+  api::add_admin_routes(router, *api);         // /admin/audit, /admin/keys
+  api::add_admin_user_routes(router, *api);    // /admin/users
+  api::add_admin_client_routes(router, *api);  // /admin/clients
+}
+
 }  // namespace
 
 JwksSource static_jwks(const jose::Jwks& keys) {
@@ -339,11 +323,8 @@ http::Router make_router(JwksSource jwks_source, const Probes& probes, const api
   if (!cors_origins.empty()) {  // else no route is wrapped: CORS costs nothing when off
     router.use_cors(std::make_shared<const http::CorsPolicy>(cors_origins), cors_scope);
   }
-  router.add("GET", "/healthz", healthz);
-  router.add("GET", "/readyz", http::readiness_handler(probes.ready));
-  if (probes.metrics != nullptr) {
-    router.add("GET", "/metrics", http::metrics_handler(*probes.metrics));
-  }
+  add_probe_routes(router, probes);
+  if (probes.operator_routes) add_operator_routes(router, probes, nullptr);
   router.add("GET", "/.well-known/jwks.json", jwks(std::move(jwks_source)));
   if (api == nullptr) {
     api::add_web_routes(router, std::move(pages));  // GET /, /login, /account, /static/*, ...
@@ -365,10 +346,8 @@ http::Router make_router(JwksSource jwks_source, const Probes& probes, const api
   api::add_account_routes(router, *api);  // /auth/password/forgot|reset, /auth/email/verify|resend
   api::add_verify_routes(router, *api);   // GET|POST /auth/verify
   api::add_token_routes(router, *api);    // POST /auth/token, /auth/refresh
-  api::add_admin_routes(router, *api);    // /admin/audit, /admin/keys
-  api::add_admin_user_routes(router, *api);           // /admin/users
-  api::add_admin_client_routes(router, *api);         // /admin/clients
-  api::add_connected_app_routes(router, *api);        // /auth/apps
+  if (probes.operator_routes) add_operator_routes(router, {}, api);  // /admin/*
+  api::add_connected_app_routes(router, *api);                       // /auth/apps
   api::add_passkey_login_routes(router, *api);        // /auth/passkeys/login[/options]
   api::add_passkey_routes(router, *api);              // /auth/passkeys (the account's)
   api::add_oauth_authorize_routes(router, *api);      // /oauth2/authorize, /oauth2/consent
@@ -399,6 +378,13 @@ std::expected<std::vector<std::pair<std::string, std::string>>, std::string> rou
   return routes;
 }
 
+http::Router make_admin_router(const Probes& probes, const api::ApiContext* api) {
+  http::Router router;
+  add_probe_routes(router, probes);
+  add_operator_routes(router, probes, api);
+  return router;
+}
+
 std::expected<void, std::string> serve(const Config& config, std::ostream& announce) {
   if (auto valid = validate(config); !valid) return std::unexpected(valid.error());
   base::set_log_options(config.log.log_level(), config.log.log_format());  // before any line
@@ -413,28 +399,18 @@ std::expected<void, std::string> serve(const Config& config, std::ostream& annou
   if (!proxies) return std::unexpected("server.trusted_proxies: " + proxies.error());
 
   // Stores and services. Store failures reach the log with their reason (clients get 503).
+  http::Metrics metrics;  // before the stores: they are opened with its timer
   auto services = open_services(
       config,
-      {.hash_threads = 0, .on_store_error = [](std::string_view why) {
-         http::log_event(http::LogLevel::kWarn, "store error", {{"reason", std::string(why)}});
-       }});
+      {.hash_threads = 0,
+       .on_store_error =
+           [](std::string_view why) {
+             http::log_event(http::LogLevel::kWarn, "store error", {{"reason", std::string(why)}});
+           },
+       .store_timer = store_operation_timer(metrics)});
   if (!services) return std::unexpected(services.error());
   Services& s = **services;
-
-  http::Metrics metrics;
-  metrics.gauge("tessera_hash_queue_depth", "Password hashing jobs waiting for a worker",
-                [&s] { return static_cast<double>(s.pool->queued()); });
-  // Totals since start: counters (with the _total suffix), so that rate() works on them.
-  metrics.sampled_counter("tessera_hash_rejected_total",
-                          "Password hashing jobs refused (queue full) since start",
-                          [&s] { return static_cast<double>(s.pool->rejected()); });
-  metrics.sampled_counter("tessera_hash_jobs_started_total",
-                          "Password hashing jobs (Argon2id hash or verify) run since start",
-                          [&s] { return static_cast<double>(s.pool->started()); });
-  metrics.sampled_counter("tessera_audit_failures_total",
-                          "Audit events that could not be written since start",
-                          [&s] { return static_cast<double>(s.audit->failures()); });
-  add_mail_metrics(metrics, s);
+  add_server_metrics(metrics, s);  // app/server_metrics.h
   auto api_context = make_api_context(config, s, *proxies, &metrics);
   auth::KeyringService& keyring = *s.keyring;
   JwksSource published{.json =
@@ -451,10 +427,11 @@ std::expected<void, std::string> serve(const Config& config, std::ostream& annou
        .purge_every = std::chrono::minutes(10),
        .retention = config.audit.retention},
       [&s] { return (!s.stores.ready || s.stores.ready()) && s.revocation->ready(); });
-  http::Router router =
-      make_router(std::move(published),
-                  {.metrics = &metrics, .ready = [&maintenance] { return maintenance.ready(); }},
-                  api_context.get(), page_options(config), config.web.cors_origins);
+  const Probes probes{.metrics = &metrics,
+                      .ready = [&maintenance] { return maintenance.ready(); },
+                      .operator_routes = config.server.admin_listen.empty()};
+  http::Router router = make_router(std::move(published), probes, api_context.get(),
+                                    page_options(config), config.web.cors_origins);
   http::ServerOptions server_options;
   server_options.host = listen->host;
   server_options.port = listen->port;
@@ -466,6 +443,9 @@ std::expected<void, std::string> serve(const Config& config, std::ostream& annou
     server_options.tls = http::TlsFiles{config.server.tls_cert, config.server.tls_key};
     server_options.hsts_max_age = config.server.hsts_max_age;
   }
+  auto admin = AdminListener::create(config.server.admin_listen, server_options,
+                                     [&] { return make_admin_router(probes, api_context.get()); });
+  if (!admin) return std::unexpected(admin.error());
   auto server = http::Server::create(std::move(server_options), router);
   if (!server) return std::unexpected(server.error());
   // CSRF origins: configured, or (zero configuration) the server's own URL, known once bound.
@@ -515,9 +495,12 @@ std::expected<void, std::string> serve(const Config& config, std::ostream& annou
       });
 
   announce << "listening on " << (*server)->url() << std::endl;
+  (*admin)->announce(announce);
   http::log_event(http::LogLevel::kInfo, "server started",
                   {{"url", (*server)->url()}, {"data_dir", data_dir}, {"keys", key_ids(keyring)}});
+  (*admin)->start();
   (*server)->run();
+  (*admin)->stop();  // after the main listener's drain: the operator sees it to the end
   // Drained: no request is in flight. Queued hashing jobs still run (their late answers are
   // dropped safely by the server, which is still alive), then the workers stop.
   s.pool->stop();

@@ -24,6 +24,9 @@ namespace tessera::app {
 struct Probes {
   const http::Metrics* metrics = nullptr;
   http::ReadinessCheck ready;
+  // Whether make_router serves the operator's routes, /metrics and /admin/* (false when
+  // server.admin_listen puts them on make_admin_router's listener: 404 here).
+  bool operator_routes = true;
 };
 
 // What /.well-known/jwks.json publishes: `json` is called per request (the keyring changes
@@ -54,6 +57,11 @@ http::Router make_router(JwksSource jwks, const Probes& probes = {},
                          const api::ApiContext* api = nullptr, api::WebPagesOptions pages = {},
                          const std::vector<std::string>& cors_origins = {});
 
+// The routes of the operator-only listener (server.admin_listen): /healthz, /readyz, /metrics
+// (when probes.metrics) and, when `api` is given, the admin API (/admin/*). The same handlers
+// as make_router's; `api` must outlive the router.
+http::Router make_admin_router(const Probes& probes, const api::ApiContext* api);
+
 // The configuration's part of the pages' options (make_router's `pages`).
 api::WebPagesOptions page_options(const Config& config);
 
@@ -70,7 +78,8 @@ std::expected<std::vector<std::pair<std::string, std::string>>, std::string> rou
 // services (hash pool sized by auth.hash_threads; the keyring, with its first keys on first
 // start), binds, starts the maintenance thread (keyring and revocation changes from other
 // processes, automatic rotation, purges), writes one line
-// "listening on <url>" to `announce` (flushed: scripts and tests read the port from it), and
+// "listening on <url>" to `announce` (flushed: scripts and tests read the port from it), then
+// with server.admin_listen a second line "admin listening on <url>" (that listener's), and
 // serves until SIGINT/SIGTERM and the graceful drain are done (stop accepting, in-flight
 // requests finish, then the hash pool finishes its queued jobs and stops). An error is a message
 // for stderr: nothing was served. `config` is validated first (load_config already did, for a

@@ -1,5 +1,7 @@
 #include "app/config_server.h"
 
+#include <arpa/inet.h>
+
 #include <utility>
 
 #include "http/client_ip.h"
@@ -16,6 +18,12 @@ std::vector<Field> ServerSection::fields() {
       {kName, "listen", &listen,
        "The address to listen on: `ADDR:PORT`, `[IPv6]:PORT` or `localhost:PORT`; port 0 takes any "
        "free port (the server prints its URL when it listens)."},
+      {kName, "admin_listen", &admin_listen,
+       "An operator-only listener for `/metrics` and the admin API (`/admin/*`), in the form of "
+       "`listen` (e.g. `127.0.0.1:9090`; port 0 takes any free port and the server prints "
+       "\"admin listening on URL\" after its main URL). When set, those routes are served ONLY "
+       "there and answer 404 on `listen`; `/healthz` and `/readyz` answer on both. It has the "
+       "server's limits and TLS, on one I/O thread of its own. Empty: everything on `listen`."},
       {kName, "public_url", &public_url,
        "Where users reach this server (`https://id.example.com`, or with a path prefix "
        "`https://example.com/auth`): emailed links are built from it, never from what a request "
@@ -58,7 +66,23 @@ std::vector<Field> ServerSection::fields() {
 }
 
 std::optional<Problem> ServerSection::check() const {
-  if (auto l = http::parse_listen_address(listen); !l) return Problem{"listen", l.error()};
+  auto main_address = http::parse_listen_address(listen);
+  if (!main_address) return Problem{"listen", main_address.error()};
+  if (!admin_listen.empty()) {
+    auto admin = http::parse_listen_address(admin_listen);
+    if (!admin) return Problem{"admin_listen", admin.error()};
+    // Checked here, not only at bind: a mistyped operator address fails the configuration.
+    in6_addr ip{};
+    if (::inet_pton(AF_INET, admin->host.c_str(), &ip) != 1 &&
+        ::inet_pton(AF_INET6, admin->host.c_str(), &ip) != 1) {
+      return Problem{"admin_listen", "'" + admin->host + "' is not an IP address (or localhost)"};
+    }
+    // Port 0 on both is two different free ports; otherwise one address cannot be both.
+    if (admin->port != 0 && admin->host == main_address->host &&
+        admin->port == main_address->port) {
+      return Problem{"admin_listen", "must differ from server.listen"};
+    }
+  }
   if (!public_url.empty()) {
     if (auto origin = http::origin_of_url(public_url); !origin) {
       return Problem{"public_url", origin.error()};

@@ -19,9 +19,10 @@ struct ServerSection {
   static constexpr std::string_view kName = "server";
   static constexpr std::string_view kDoc =
       "The HTTP listener: its address, TLS, the proxies in front of it and the limits of each "
-      "connection.";
+      "connection; optionally a second, operator-only listener for `/metrics` and `/admin/*`.";
 
   std::string listen = "127.0.0.1:8080";
+  std::string admin_listen;
   std::string public_url;
   std::uint32_t threads = 0;
   std::string tls_cert;

@@ -97,7 +97,9 @@ Services::~Services() {
 
 std::expected<std::unique_ptr<Services>, std::string> open_services(const Config& config,
                                                                     ServicesOptions options) {
-  auto stores = store::open_stores(store_config(config, std::move(options.on_store_error)));
+  store::StoreConfig store = store_config(config, std::move(options.on_store_error));
+  store.timer = std::move(options.store_timer);
+  auto stores = store::open_stores(store);
   if (!stores) return std::unexpected(stores.error());
   auto s = std::make_unique<Services>();
   s->stores = std::move(*stores);

@@ -105,6 +105,8 @@ struct ServicesOptions {
   // thread and wants one worker at most.)
   std::size_t hash_threads = 0;
   std::function<void(std::string_view)> on_store_error;
+  // Where store operations are timed (store::OperationTimer); empty: not timed.
+  store::OperationTimer store_timer;
   // The access tokens' "iss" when tokens.issuer is empty: the server's URL (the CLI, which
   // issues no tokens, leaves the default).
   std::string default_issuer = "http://127.0.0.1:8080";

@@ -63,6 +63,11 @@ std::size_t HashPool::started() const {
   return started_;
 }
 
+std::size_t HashPool::busy() const {
+  std::lock_guard lock(mu_);
+  return running_;
+}
+
 void HashPool::run(int nice) {
   if (nice != 0) {
     // On Linux, niceness is per thread: PRIO_PROCESS with a thread id sets only this thread.
@@ -86,6 +91,7 @@ void HashPool::run(int nice) {
       job = std::move(queue_.front());
       queue_.pop_front();
       ++started_;
+      ++running_;
     }
     try {
       const base::RequestIdScope scope(job.request_id);
@@ -93,6 +99,9 @@ void HashPool::run(int nice) {
     } catch (...) {
       // Contract violation by the job; keep the worker alive for the others.
     }
+    job = Job{};  // what the job captured goes before it counts as done
+    std::lock_guard lock(mu_);
+    --running_;
   }
 }
 

@@ -63,6 +63,8 @@ class HashPool {
   // Jobs a worker has taken, since start (counted before the job runs, so a caller that saw a
   // job's callback sees it counted). A counter for /metrics.
   std::size_t started() const;
+  // Jobs running on a worker now (at most threads()). A gauge for /metrics.
+  std::size_t busy() const;
 
  private:
   void run(int nice);
@@ -77,6 +79,7 @@ class HashPool {
   bool stopping_ = false;     // guarded by mu_
   std::size_t rejected_ = 0;  // guarded by mu_
   std::size_t started_ = 0;   // guarded by mu_
+  std::size_t running_ = 0;   // guarded by mu_
   std::size_t capacity_ = 0;
   std::vector<std::thread> workers_;
   std::once_flag stop_once_;

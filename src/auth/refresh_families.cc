@@ -117,14 +117,27 @@ std::expected<TokenPair, Error> RefreshFamilies::start(const store::User& user, 
                   family.scope);
 }
 
-std::expected<TokenPair, Error> RefreshFamilies::fail(RefreshFailure why) {
+std::expected<TokenPair, Error> RefreshFamilies::fail(RefreshFailure why, RefreshReport* report) {
   last_failure_.store(why);
+  if (report != nullptr)
+    *report = RefreshReport{.outcome = RefreshOutcome::kRefused, .failure = why};
   return std::unexpected(unauthenticated());
 }
 
 std::expected<TokenPair, Error> RefreshFamilies::refresh(std::string_view raw, std::string_view ip,
                                                          std::string_view user_agent,
-                                                         const RefreshPresenter& as) {
+                                                         const RefreshPresenter& as,
+                                                         RefreshReport* report) {
+  RefreshReport local;
+  return refresh_reported(raw, ip, user_agent, as, report != nullptr ? *report : local);
+}
+
+std::expected<TokenPair, Error> RefreshFamilies::refresh_reported(std::string_view raw,
+                                                                  std::string_view ip,
+                                                                  std::string_view user_agent,
+                                                                  const RefreshPresenter& as,
+                                                                  RefreshReport& report) {
+  report = RefreshReport{};  // kUnavailable until decided
   // The access token's issue time is taken BEFORE the rotation: see revoke_user().
   const std::int64_t issued_ms = clock_.now_ms();
   const std::int64_t now = issued_ms / 1000;
@@ -132,7 +145,7 @@ std::expected<TokenPair, Error> RefreshFamilies::refresh(std::string_view raw, s
   auto token = presented(raw, why);  // junk and forgeries end here, before any store call
   if (!token) {
     if (token.error().code != Errc::kUnauthenticated) return std::unexpected(token.error());
-    return fail(why);
+    return fail(why, &report);
   }
   const store::LegacyTokenInFamily* legacy = token->legacy ? &*token->legacy : nullptr;
 
@@ -155,14 +168,16 @@ std::expected<TokenPair, Error> RefreshFamilies::refresh(std::string_view raw, s
     rotated = refresh_->rotate(token->family, token->generation, now);
   }
   if (!rotated) {
-    if (rotated.error() == store::StoreError::kNotFound) return fail(RefreshFailure::kUnknown);
+    if (rotated.error() == store::StoreError::kNotFound)
+      return fail(RefreshFailure::kUnknown, &report);
     return std::unexpected(from_store(rotated.error()));
   }
   switch (rotated->outcome) {
     case store::RotateOutcome::kFamilyRevoked:
-      return fail(RefreshFailure::kFamilyRevoked);
+      return fail(RefreshFailure::kFamilyRevoked, &report);
     case store::RotateOutcome::kNotIssued:
-      return fail(RefreshFailure::kNotIssued);  // nothing to revoke: no one reused anything
+      return fail(RefreshFailure::kNotIssued,
+                  &report);  // nothing to revoke: no one reused anything
     case store::RotateOutcome::kRotated:
     case store::RotateOutcome::kAlreadyUsed:
       break;
@@ -182,14 +197,14 @@ std::expected<TokenPair, Error> RefreshFamilies::refresh(std::string_view raw, s
                        {"client_id", family.client_id},
                        {"presented_by", as.client_id},
                        {"reason", "refresh token presented by another client"}});
-    return fail(RefreshFailure::kWrongClient);
+    return fail(RefreshFailure::kWrongClient, &report);
   }
   const std::string_view access_scope = as.scope ? std::string_view(*as.scope) : family.scope;
   // Lifetimes. The idle one runs from the family's use before this call.
   if (now >= family.created_at + config_.absolute_lifetime ||
       now >= rotated->previous_use + config_.idle_timeout) {
     (void)refresh_->revoke_family(family.id, "expired", now);
-    return fail(RefreshFailure::kExpired);
+    return fail(RefreshFailure::kExpired, &report);
   }
   // The user must still be allowed tokens: present, enabled, same password as at login. Read
   // by the rotation itself where the store could (store/refresh_store.h), else here.
@@ -199,35 +214,41 @@ std::expected<TokenPair, Error> RefreshFamilies::refresh(std::string_view raw, s
   }
   if (!user || user->disabled) {
     (void)refresh_->revoke_family(family.id, "user_disabled", now);
-    return fail(RefreshFailure::kUserGone);
+    return fail(RefreshFailure::kUserGone, &report);
   }
   if (user->password_changed_at != family.password_changed_at) {
     (void)refresh_->revoke_family(family.id, "password_changed", now);
-    return fail(RefreshFailure::kPasswordChanged);
+    return fail(RefreshFailure::kPasswordChanged, &report);
   }
   if (rotated->outcome == store::RotateOutcome::kRotated) {
-    return pair_for(family, *user, format_.make(family.id, family.generation), issued_ms,
-                    access_scope);
+    auto pair = pair_for(family, *user, format_.make(family.id, family.generation), issued_ms,
+                         access_scope);
+    if (pair) report.outcome = RefreshOutcome::kRotated;
+    return pair;
   }
   // Past this generation: another tab a moment ago (the grace window), or reuse.
   return reuse(
       family, token->generation, legacy && legacy->token.used_at != 0 ? legacy : nullptr, raw,
       *user, now, issued_ms, access_scope,
       AuditActor{
-          .user = family.user_id, .ip = std::string(ip), .user_agent = std::string(user_agent)});
+          .user = family.user_id, .ip = std::string(ip), .user_agent = std::string(user_agent)},
+      report);
 }
 
 std::expected<TokenPair, Error> RefreshFamilies::reuse(
     const store::RefreshFamily& family, std::int64_t generation,
     const store::LegacyTokenInFamily* legacy, std::string_view raw_presented,
     const store::User& user, std::int64_t now, std::int64_t issued_ms, std::string_view scope,
-    const AuditActor& presenter) {
+    const AuditActor& presenter, RefreshReport& report) {
   if (config_.reuse_grace > 0) {
     if (legacy == nullptr && generation == family.generation - 1 &&
         now - family.last_used_at <= config_.reuse_grace) {
       // Two tabs refreshing at once: the same successor again (the token of the generation
       // this one was rotated into, which is still current), never a new branch.
-      return pair_for(family, user, format_.make(family.id, family.generation), issued_ms, scope);
+      auto pair =
+          pair_for(family, user, format_.make(family.id, family.generation), issued_ms, scope);
+      if (pair) report.outcome = RefreshOutcome::kGrace;
+      return pair;
     }
     if (legacy != nullptr && family.generation == 0 &&
         now - legacy->token.used_at <= config_.reuse_grace &&
@@ -237,7 +258,9 @@ std::expected<TokenPair, Error> RefreshFamilies::reuse(
       auto successor = crypto::open(crypto::derive_key(raw_presented, kSealLabel),
                                     legacy->token.successor_sealed, hash_text(legacy->token.hash));
       if (successor && token_hash_of(*successor) == legacy->token.successor) {
-        return pair_for(family, user, std::move(*successor), issued_ms, scope);
+        auto pair = pair_for(family, user, std::move(*successor), issued_ms, scope);
+        if (pair) report.outcome = RefreshOutcome::kGrace;
+        return pair;
       }
     }
   }
@@ -252,7 +275,7 @@ std::expected<TokenPair, Error> RefreshFamilies::reuse(
                                      {"current_generation", family.generation},
                                      {"last_rotated_at", family.last_used_at},
                                      {"reason", "rotated token presented again"}});
-  return fail(RefreshFailure::kReuse);
+  return fail(RefreshFailure::kReuse, &report);
 }
 
 std::expected<void, Error> RefreshFamilies::logout(const AccessPrincipal& principal) {

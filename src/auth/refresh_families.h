@@ -95,6 +95,19 @@ enum class RefreshFailure : std::uint8_t {
                  // /auth/refresh): the token leaked, and the family is revoked
 };
 
+// What one refresh() call did, for metrics (api/token_handlers.cc counts it). Clients only
+// ever see a new pair or kUnauthenticated; this is per call, unlike last_failure().
+enum class RefreshOutcome : std::uint8_t {
+  kRotated,      // the family's current token: a new pair
+  kGrace,        // its predecessor within reuse_grace: the same successor again
+  kRefused,      // kUnauthenticated; RefreshReport::failure says why
+  kUnavailable,  // a store (or the signer) failed: nothing decided
+};
+struct RefreshReport {
+  RefreshOutcome outcome = RefreshOutcome::kUnavailable;
+  RefreshFailure failure = RefreshFailure::kMalformed;  // meaningful when kRefused
+};
+
 class RefreshFamilies {
  public:
   RefreshFamilies(std::shared_ptr<store::RefreshStore> refresh,
@@ -112,9 +125,11 @@ class RefreshFamilies {
   // token was presented by someone it was not issued to (RFC 6749 section 10.4).
   // kUnauthenticated for every failure (last_failure() in tests says why); kUnavailable when a
   // store cannot answer.
+  // `report`, when given, says what this call did.
   std::expected<TokenPair, Error> refresh(std::string_view raw_refresh_token, std::string_view ip,
                                           std::string_view user_agent,
-                                          const RefreshPresenter& as = {});
+                                          const RefreshPresenter& as = {},
+                                          RefreshReport* report = nullptr);
 
   // The family a raw refresh token names, as stored (the OAuth refresh grant reads its scope
   // before asking for a narrower one). kUnauthenticated if malformed, forged or unknown;
@@ -178,7 +193,13 @@ class RefreshFamilies {
   // kUnauthenticated if malformed, forged or an unknown legacy token (`why` says which);
   // kUnavailable if the store cannot answer.
   std::expected<Presented, Error> presented(std::string_view raw, RefreshFailure& why);
-  std::expected<TokenPair, Error> fail(RefreshFailure why);
+  // kUnauthenticated; records `why` in last_failure() and in `report` when given.
+  std::expected<TokenPair, Error> fail(RefreshFailure why, RefreshReport* report = nullptr);
+  // refresh() with its report always present.
+  std::expected<TokenPair, Error> refresh_reported(std::string_view raw, std::string_view ip,
+                                                   std::string_view user_agent,
+                                                   const RefreshPresenter& as,
+                                                   RefreshReport& report);
   // The family `token` names, as stored. kUnauthenticated if unknown; kUnavailable.
   std::expected<store::RefreshFamily, Error> family_named(const Presented& token);
   // A presentation of `generation` in `family`, which is past it: the grace rule's second tab
@@ -191,7 +212,8 @@ class RefreshFamilies {
                                         const store::LegacyTokenInFamily* legacy,
                                         std::string_view raw_presented, const store::User& user,
                                         std::int64_t now, std::int64_t issued_ms,
-                                        std::string_view scope, const AuditActor& presenter);
+                                        std::string_view scope, const AuditActor& presenter,
+                                        RefreshReport& report);
   // `scope`: the access token's (the family's, or narrower); ignored for a first-party family.
   std::expected<TokenPair, Error> pair_for(const store::RefreshFamily& family,
                                            const store::User& user, std::string refresh_token,

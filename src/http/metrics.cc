@@ -22,10 +22,6 @@ std::size_t method_index(std::string_view method) {
 
 constexpr int kMinStatus = 100, kMaxStatus = 599;
 
-constexpr std::array<std::string_view, Metrics::kBuckets.size()> kBucketLabels = {
-    "0.0005", "0.001", "0.0025", "0.005", "0.01", "0.025", "0.05",
-    "0.1",    "0.25",  "0.5",    "1",     "2.5",  "5",     "10"};
-
 // A Prometheus metric or label name: [a-zA-Z_:][a-zA-Z0-9_:]* (labels: no ':').
 bool valid_name(std::string_view s, bool label) {
   if (s.empty()) return false;
@@ -89,6 +85,66 @@ void append_number(std::string& out, double v) {
 
 void append_number(std::string& out, std::uint64_t v) { out += std::to_string(v); }
 
+// {a="b",c="d"} (or "" for no labels). REQUIRES: valid label names (checked by the caller).
+std::string render_labels(const Labels& labels) {
+  if (labels.empty()) return {};
+  std::string out = "{";
+  for (const auto& [name, value] : labels) {
+    if (out.size() > 1) out += ',';
+    out += name;
+    out += "=\"";
+    append_label_value(out, value);
+    out += '"';
+  }
+  out += '}';
+  return out;
+}
+
+// `labels` (rendered, "{...}" or "") with le="<bound>" added: the labels of a _bucket sample.
+void append_bucket_labels(std::string& out, std::string_view labels, std::string_view le) {
+  out += '{';
+  if (!labels.empty()) {
+    out += labels.substr(1, labels.size() - 2);
+    out += ',';
+  }
+  out += "le=\"";
+  out += le;
+  out += "\"}";
+}
+
+// The _bucket, _sum and _count samples of one histogram series (its TYPE line written before).
+void append_histogram(std::string& out, std::string_view name, std::string_view labels,
+                      const base::LatencyHistogram::Snapshot& s) {
+  using H = base::LatencyHistogram;
+  for (std::size_t b = 0; b < s.cumulative.size(); ++b) {
+    out += name;
+    out += "_bucket";
+    append_bucket_labels(out, labels, b < H::kBounds.size() ? H::kBoundLabels[b] : "+Inf");
+    out += ' ';
+    append_number(out, s.cumulative[b]);
+    out += '\n';
+  }
+  out += name;
+  out += "_sum";
+  out += labels;
+  out += ' ';
+  append_number(out, s.sum_seconds);
+  out += '\n';
+  out += name;
+  out += "_count";
+  out += labels;
+  out += ' ';
+  append_number(out, s.count());
+  out += '\n';
+}
+
+bool valid_labels(const Labels& labels) {
+  for (const auto& [name, value] : labels) {
+    if (!valid_name(name, true) || name == "le") return false;
+  }
+  return true;
+}
+
 }  // namespace
 
 // ---- CounterFamily ----
@@ -146,8 +202,7 @@ struct Metrics::RouteStats {
   }
 
   std::array<std::atomic<StatusCounts*>, kMethods.size()> by_method{};
-  std::array<std::atomic<std::uint64_t>, kBuckets.size() + 1> buckets{};  // per bucket, +Inf last
-  std::atomic<std::uint64_t> sum_ns{0};
+  base::LatencyHistogram latency;
 };
 
 Metrics::Metrics() {
@@ -160,6 +215,9 @@ Metrics::Metrics() {
       &counter("tessera_oauth_errors_total", "OAuth error responses by error code", "error");
   oauth_authorizations_ = &counter("tessera_oauth_authorizations_total",
                                    "Authorization endpoint answers by outcome", "outcome");
+  tokens_issued_ = &counter("tessera_tokens_issued_total",
+                            "Tokens handed out by kind (access, refresh, id)", "kind");
+  refreshes_ = &counter("tessera_refresh_total", "POST /auth/refresh outcomes", "result");
 }
 
 Metrics::~Metrics() = default;
@@ -181,13 +239,24 @@ void Metrics::observe_request(std::size_t route, std::string_view method, int st
   if (status < kMinStatus || status > kMaxStatus) status = 500;
   s.statuses(method_index(method))[static_cast<std::size_t>(status - kMinStatus)].fetch_add(
       1, std::memory_order_relaxed);
+  s.latency.observe(elapsed);
+}
 
-  const double seconds = std::chrono::duration<double>(elapsed).count();
-  std::size_t bucket = 0;
-  while (bucket < kBuckets.size() && seconds > kBuckets[bucket]) ++bucket;
-  s.buckets[bucket].fetch_add(1, std::memory_order_relaxed);
-  s.sum_ns.fetch_add(static_cast<std::uint64_t>(std::max<std::int64_t>(0, elapsed.count())),
-                     std::memory_order_relaxed);
+void Metrics::check_free(const std::string& name, std::string_view kind) const {
+  auto taken = [&] { throw std::logic_error("metric registered twice: " + name); };
+  if (kind != "family") {
+    for (auto& f : families_) {
+      if (f->name() == name) taken();
+    }
+  }
+  if (kind != "histogram") {
+    for (const Histogram& h : histograms_) {
+      if (h.name == name) taken();
+    }
+  }
+  for (const Gauge& g : gauges_) {
+    if (g.name == name && g.type != kind) taken();
+  }
 }
 
 CounterFamily& Metrics::counter(const std::string& name, const std::string& help,
@@ -201,34 +270,56 @@ CounterFamily& Metrics::counter(const std::string& name, const std::string& help
     if (f->label() != label) throw std::logic_error("metric registered twice: " + name);
     return *f;
   }
-  for (const Gauge& g : gauges_) {
-    if (g.name == name) throw std::logic_error("metric registered twice: " + name);
-  }
+  check_free(name, "family");
   families_.push_back(std::make_unique<CounterFamily>(name, help, label));
   return *families_.back();
 }
 
+base::LatencyHistogram& Metrics::histogram(const std::string& name, const std::string& help,
+                                           const Labels& labels) {
+  if (!valid_name(name, false) || !valid_labels(labels)) {
+    throw std::logic_error("invalid metric or label name: " + name);
+  }
+  const std::string rendered = render_labels(labels);
+  std::lock_guard lock(registry_mu_);
+  check_free(name, "histogram");
+  for (Histogram& h : histograms_) {
+    if (h.name == name && h.labels == rendered) return *h.histogram;
+  }
+  histograms_.push_back(
+      Histogram{name, help, rendered, std::make_unique<base::LatencyHistogram>()});
+  return *histograms_.back().histogram;
+}
+
 void Metrics::gauge(const std::string& name, const std::string& help,
                     std::function<double()> sample) {
-  sampled(name, help, std::move(sample), "gauge");
+  sampled(name, help, {}, std::move(sample), "gauge");
+}
+
+void Metrics::gauge(const std::string& name, const std::string& help, const Labels& labels,
+                    std::function<double()> sample) {
+  sampled(name, help, labels, std::move(sample), "gauge");
 }
 
 void Metrics::sampled_counter(const std::string& name, const std::string& help,
                               std::function<double()> sample) {
-  sampled(name, help, std::move(sample), "counter");
+  sampled(name, help, {}, std::move(sample), "counter");
 }
 
-void Metrics::sampled(const std::string& name, const std::string& help,
+void Metrics::sampled(const std::string& name, const std::string& help, const Labels& labels,
                       std::function<double()> sample, std::string_view type) {
-  if (!valid_name(name, false)) throw std::logic_error("invalid metric name: " + name);
+  if (!valid_name(name, false) || !valid_labels(labels)) {
+    throw std::logic_error("invalid metric or label name: " + name);
+  }
+  std::string rendered = render_labels(labels);
   std::lock_guard lock(registry_mu_);
-  for (auto& f : families_) {
-    if (f->name() == name) throw std::logic_error("metric registered twice: " + name);
-  }
+  check_free(name, type);
   for (const Gauge& g : gauges_) {
-    if (g.name == name) throw std::logic_error("metric registered twice: " + name);
+    if (g.name == name && g.labels == rendered) {
+      throw std::logic_error("metric registered twice: " + name + rendered);
+    }
   }
-  gauges_.push_back(Gauge{name, help, std::move(sample), type});
+  gauges_.push_back(Gauge{name, help, std::move(rendered), std::move(sample), type});
 }
 
 std::string Metrics::render() const {
@@ -264,52 +355,49 @@ std::string Metrics::render() const {
   append_help(out, "tessera_http_request_duration_seconds",
               "Time from a request's last byte to its response being ready", "histogram");
   for (std::size_t i = 0; i < stats_.size(); ++i) {
-    const RouteStats& s = *stats_[i];
-    // Read the buckets first and derive the count from them, so a scrape racing a request
-    // still shows a consistent histogram (count == the +Inf bucket).
-    std::uint64_t cumulative = 0;
-    std::string lines;
-    for (std::size_t b = 0; b <= kBuckets.size(); ++b) {
-      cumulative += s.buckets[b].load(std::memory_order_relaxed);
-      lines += "tessera_http_request_duration_seconds_bucket{route=\"";
-      append_label_value(lines, route_label(i));
-      lines += "\",le=\"";
-      lines += b < kBuckets.size() ? kBucketLabels[b] : std::string_view("+Inf");
-      lines += "\"} ";
-      append_number(lines, cumulative);
-      lines += '\n';
-    }
-    if (cumulative == 0) continue;
-    out += lines;
-    for (std::string_view suffix : {"_sum", "_count"}) {
-      out += "tessera_http_request_duration_seconds";
-      out += suffix;
-      out += "{route=\"";
-      append_label_value(out, route_label(i));
-      out += "\"} ";
-      if (suffix == "_sum") {
-        append_number(out, static_cast<double>(s.sum_ns.load(std::memory_order_relaxed)) / 1e9);
-      } else {
-        append_number(out, cumulative);
-      }
-      out += '\n';
-    }
+    const base::LatencyHistogram::Snapshot snap = stats_[i]->latency.snapshot();
+    if (snap.count() == 0) continue;
+    std::string labels = "{route=\"";
+    append_label_value(labels, route_label(i));
+    labels += "\"}";
+    append_histogram(out, "tessera_http_request_duration_seconds", labels, snap);
   }
 
   std::lock_guard lock(registry_mu_);
   for (const auto& f : families_) f->render(out);
-  for (const Gauge& g : gauges_) {
-    append_help(out, g.name, g.help, g.type);
-    double v = 0;
-    try {
-      v = g.sample();
-    } catch (...) {
-      v = std::nan("");
+  // One HELP/TYPE per name, then every series of that name (in registration order).
+  for (std::size_t i = 0; i < histograms_.size(); ++i) {
+    const Histogram& first = histograms_[i];
+    bool seen = false;
+    for (std::size_t j = 0; j < i && !seen; ++j) seen = histograms_[j].name == first.name;
+    if (seen) continue;
+    append_help(out, first.name, first.help, "histogram");
+    for (std::size_t j = i; j < histograms_.size(); ++j) {
+      const Histogram& h = histograms_[j];
+      if (h.name == first.name) append_histogram(out, h.name, h.labels, h.histogram->snapshot());
     }
-    out += g.name;
-    out += ' ';
-    append_number(out, v);
-    out += '\n';
+  }
+  for (std::size_t i = 0; i < gauges_.size(); ++i) {
+    const Gauge& first = gauges_[i];
+    bool seen = false;
+    for (std::size_t j = 0; j < i && !seen; ++j) seen = gauges_[j].name == first.name;
+    if (seen) continue;
+    append_help(out, first.name, first.help, first.type);
+    for (std::size_t j = i; j < gauges_.size(); ++j) {
+      const Gauge& g = gauges_[j];
+      if (g.name != first.name) continue;
+      double v = 0;
+      try {
+        v = g.sample();
+      } catch (...) {
+        v = std::nan("");
+      }
+      out += g.name;
+      out += g.labels;
+      out += ' ';
+      append_number(out, v);
+      out += '\n';
+    }
   }
   return out;
 }

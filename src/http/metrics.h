@@ -10,7 +10,21 @@
 //   tessera_oauth_errors_total{error}                  counter, OAuth error responses by code
 //   tessera_oauth_authorizations_total{outcome}        counter, /oauth2/authorize and consent
 //                                                      answers: code, login, consent, error
-// plus any counter family or sampled gauge registered at wiring time.
+//   tessera_tokens_issued_total{kind}                  counter, tokens handed out by the api
+//                                                      layer: access, refresh, id
+//   tessera_refresh_total{result}                      counter, POST /auth/refresh outcomes
+// plus any counter family, histogram or sampled gauge registered at wiring time. `tessera serve`
+// registers (app/server_metrics.h):
+//   tessera_store_operation_duration_seconds{backend,op}  histogram, timed by the store backends
+//                                                         into base::LatencyHistogram
+//   tessera_store_connections{backend,state}              gauge, connection pools
+//   tessera_store_queue_depth, _busy_workers, _workers    gauges; tessera_store_rejected_total
+//   tessera_hash_queue_depth, tessera_hash_busy_workers   gauges; tessera_hash_rejected_total,
+//                                                         tessera_hash_jobs_started_total
+//   tessera_audit_failures_total, tessera_mail_*          the audit writer and the mail outbox
+//   process_cpu_seconds_total, process_*_memory_bytes, process_open_fds, process_max_fds,
+//   process_start_time_seconds                            read from /proc at each scrape
+// docs/operations.md lists every metric with its type and labels.
 //
 // Cardinality is bounded by construction: `route` is a registered route path (router.h
 // paths(), patterns as registered) or "unmatched"; `method` is one of the RFC 9110 methods or
@@ -20,9 +34,9 @@
 // first request of a (route, method) pair. Requests are counted by the server (see
 // ServerOptions::metrics); other layers bump counters through CounterFamily.
 //
-// Thread safety: set_routes() and the registration functions (counter(), gauge()) are for
-// wiring, before serving; observe_request(), Counter::inc(), CounterFamily::with()/inc() and
-// render() are safe from any thread at any time.
+// Thread safety: set_routes() and the registration functions (counter(), histogram(), gauge())
+// are for wiring, before serving; observe_request(), Counter::inc(), CounterFamily::with()/inc(),
+// LatencyHistogram::observe() and render() are safe from any thread at any time.
 //
 // Example (wiring):
 //   Metrics metrics;
@@ -43,8 +57,10 @@
 #include <mutex>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
+#include "base/histogram.h"
 #include "http/router.h"
 
 namespace tessera::http {
@@ -81,11 +97,14 @@ class CounterFamily {
   std::map<std::string, std::unique_ptr<Counter>, std::less<>> counters_;  // guarded by mu_
 };
 
+// A sample's labels: (name, value) pairs, in the order they are written. Values are
+// registered names (a backend, an operation kind), never request text.
+using Labels = std::vector<std::pair<std::string, std::string>>;
+
 class Metrics {
  public:
-  // Upper bounds (seconds) of the latency histogram's buckets; +Inf is implied.
-  static constexpr std::array<double, 14> kBuckets = {
-      0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10};
+  // Upper bounds (seconds) of every latency histogram's buckets; +Inf is implied.
+  static constexpr auto kBuckets = base::LatencyHistogram::kBounds;
 
   Metrics();
   ~Metrics();
@@ -106,9 +125,20 @@ class Metrics {
   // comes with the same label (else std::logic_error: a wiring bug).
   CounterFamily& counter(const std::string& name, const std::string& help,
                          const std::string& label);
-  // A gauge sampled at every scrape. `sample` must be thread-safe and quick.
-  // REQUIRES: a new Prometheus name.
+  // The latency histogram `name`{labels} (seconds, kBuckets), created on first call; a later
+  // call with the same name and labels returns the same one. Several label sets may share a
+  // name (one family). The reference stays valid as long as the Metrics: resolve it at wiring
+  // and observe() on it. REQUIRES: Prometheus names; `name` not used by another kind of metric
+  // (else std::logic_error).
+  base::LatencyHistogram& histogram(const std::string& name, const std::string& help,
+                                    const Labels& labels);
+  // A gauge sampled at every scrape. `sample` must be thread-safe and quick. Several label sets
+  // may share a name (one family, registered one call each with the same help).
+  // REQUIRES: Prometheus names; `name` not used by another kind of metric, nor twice with the
+  // same labels.
   void gauge(const std::string& name, const std::string& help, std::function<double()> sample);
+  void gauge(const std::string& name, const std::string& help, const Labels& labels,
+             std::function<double()> sample);
   // A counter (a total that only grows, e.g. "_total") kept elsewhere and sampled at every
   // scrape, typed `counter` so rate() works. Same rules as gauge().
   void sampled_counter(const std::string& name, const std::string& help,
@@ -125,6 +155,13 @@ class Metrics {
   CounterFamily& oauth_tokens() { return *oauth_tokens_; }
   CounterFamily& oauth_errors() { return *oauth_errors_; }
   CounterFamily& oauth_authorizations() { return *oauth_authorizations_; }
+  // tessera_tokens_issued_total{kind}: "access", "refresh", "id" (every first-party and OAuth
+  // response that carries one; a grace-window refresh hands out its successor again and counts).
+  CounterFamily& tokens_issued() { return *tokens_issued_; }
+  // tessera_refresh_total{result}: one per POST /auth/refresh that reached the rotation:
+  // "rotated", "grace", "reused" (family revoked), "wrong_client" (family revoked), "revoked",
+  // "expired", "invalid", "unavailable".
+  CounterFamily& refreshes() { return *refreshes_; }
 
   // Everything, in the text exposition format.
   std::string render() const;
@@ -141,17 +178,30 @@ class Metrics {
   // A sampled metric: a gauge, or a counter kept elsewhere (`type`: its Prometheus TYPE).
   struct Gauge {
     std::string name, help;
+    std::string labels;  // rendered: {a="b",c="d"}, or "" without labels
     std::function<double()> sample;
     std::string_view type = "gauge";
   };
-  void sampled(const std::string& name, const std::string& help, std::function<double()> sample,
-               std::string_view type);
-  std::vector<Gauge> gauges_;
+  struct Histogram {
+    std::string name, help;
+    std::string labels;  // rendered, as above
+    std::unique_ptr<base::LatencyHistogram> histogram;
+  };
+  void sampled(const std::string& name, const std::string& help, const Labels& labels,
+               std::function<double()> sample, std::string_view type);
+  // Throws std::logic_error when `name` is taken by a metric of another kind than `kind`:
+  // "family" (a CounterFamily), "histogram", or a sampled type ("gauge", "counter").
+  // REQUIRES: registry_mu_ held.
+  void check_free(const std::string& name, std::string_view kind) const;
+  std::vector<Gauge> gauges_;          // in registration order; a family's series adjacent
+  std::vector<Histogram> histograms_;  // the same
   CounterFamily* logins_ = nullptr;
   CounterFamily* revocations_ = nullptr;
   CounterFamily* oauth_tokens_ = nullptr;
   CounterFamily* oauth_errors_ = nullptr;
   CounterFamily* oauth_authorizations_ = nullptr;
+  CounterFamily* tokens_issued_ = nullptr;
+  CounterFamily* refreshes_ = nullptr;
 };
 
 // GET /metrics: render() as text/plain; version=0.0.4. `metrics` must outlive the handler.

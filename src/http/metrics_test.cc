@@ -7,6 +7,8 @@
 #include <thread>
 #include <vector>
 
+#include "http/testing/exposition.h"
+
 namespace tessera::http {
 namespace {
 
@@ -102,6 +104,112 @@ TEST(Metrics, RegistrationMistakesAreWiringBugs) {
   m.gauge("tessera_g", "", [] { return 1.0; });
   EXPECT_THROW(m.gauge("tessera_g", "", [] { return 1.0; }), std::logic_error);
   EXPECT_THROW(m.counter("tessera_g", "", "x"), std::logic_error);
+  EXPECT_THROW(m.histogram("tessera_g", "", {}), std::logic_error);
+  EXPECT_THROW(m.histogram("tessera_h_seconds", "", {{"le", "1"}}), std::logic_error);
+  m.histogram("tessera_h_seconds", "", {{"op", "a"}});
+  EXPECT_THROW(m.gauge("tessera_h_seconds", "", [] { return 1.0; }), std::logic_error);
+  EXPECT_THROW(m.counter("tessera_h_seconds", "", "x"), std::logic_error);
+  m.gauge("tessera_l", "", {{"state", "idle"}}, [] { return 1.0; });
+  EXPECT_THROW(m.gauge("tessera_l", "", {{"state", "idle"}}, [] { return 1.0; }), std::logic_error);
+  EXPECT_THROW(m.sampled_counter("tessera_l", "", [] { return 1.0; }), std::logic_error);
+}
+
+TEST(LatencyHistogram, SnapshotIsCumulativeWithCountAndSum) {
+  base::LatencyHistogram h;
+  EXPECT_EQ(h.snapshot().count(), 0u);
+  h.observe(300us);  // <= 0.0005
+  h.observe(1ms);    // <= 0.001 (inclusive)
+  h.observe(-5ms);   // negative: zero, first bucket
+  h.observe(20s);    // +Inf only
+  auto s = h.snapshot();
+  EXPECT_EQ(s.cumulative[0], 2u);
+  EXPECT_EQ(s.cumulative[1], 3u);
+  EXPECT_EQ(s.cumulative[base::LatencyHistogram::kBounds.size() - 1], 3u);  // <= 10 s
+  EXPECT_EQ(s.count(), 4u);
+  EXPECT_DOUBLE_EQ(s.sum_seconds, 20.0013);
+}
+
+TEST(LatencyHistogram, ScopedLatencyObservesOnceAndNullIsFree) {
+  base::LatencyHistogram h;
+  { base::ScopedLatency timed(&h); }
+  EXPECT_EQ(h.snapshot().count(), 1u);
+  { base::ScopedLatency untimed(nullptr); }  // must not crash, observes nothing
+  EXPECT_EQ(h.snapshot().count(), 1u);
+}
+
+TEST(Metrics, LabelledHistogramsAndGaugesShareOneTypeLine) {
+  Metrics m;
+  base::LatencyHistogram& read = m.histogram("tessera_store_operation_duration_seconds",
+                                             "Store ops", {{"backend", "sqlite"}, {"op", "read"}});
+  base::LatencyHistogram& write =
+      m.histogram("tessera_store_operation_duration_seconds", "Store ops",
+                  {{"backend", "sqlite"}, {"op", "write"}});
+  EXPECT_NE(&read, &write);
+  EXPECT_EQ(&read, &m.histogram("tessera_store_operation_duration_seconds", "x",
+                                {{"backend", "sqlite"}, {"op", "read"}}));
+  read.observe(2ms);
+  read.observe(30ms);
+  write.observe(7s);
+  m.gauge("tessera_pool", "Pool", {{"state", "idle"}}, [] { return 3.0; });
+  m.gauge("tessera_pool", "Pool", {{"state", "in_use"}}, [] { return 1.0; });
+  const std::string t = m.render();
+  EXPECT_TRUE(testing::exposition_errors(t).empty()) << testing::exposition_errors(t)[0] << t;
+  std::size_t types = 0;
+  for (auto at = t.find("# TYPE tessera_store_operation_duration_seconds histogram");
+       at != std::string::npos;
+       at = t.find("# TYPE tessera_store_operation_duration_seconds", at + 1)) {
+    ++types;
+  }
+  EXPECT_EQ(types, 1u);
+  EXPECT_TRUE(has_line(
+      t,
+      R"(tessera_store_operation_duration_seconds_bucket{backend="sqlite",op="read",le="0.0025"} 1)"))
+      << t;
+  EXPECT_TRUE(has_line(
+      t,
+      R"(tessera_store_operation_duration_seconds_bucket{backend="sqlite",op="read",le="0.05"} 2)"));
+  EXPECT_TRUE(has_line(
+      t, R"(tessera_store_operation_duration_seconds_count{backend="sqlite",op="write"} 1)"));
+  EXPECT_TRUE(has_line(
+      t,
+      R"(tessera_store_operation_duration_seconds_bucket{backend="sqlite",op="write",le="5"} 0)"));
+  EXPECT_TRUE(has_line(t, "# TYPE tessera_pool gauge"));
+  EXPECT_TRUE(has_line(t, R"(tessera_pool{state="idle"} 3)"));
+  EXPECT_TRUE(has_line(t, R"(tessera_pool{state="in_use"} 1)"));
+  EXPECT_EQ(t.find("# TYPE tessera_pool gauge"), t.rfind("# TYPE tessera_pool gauge"));
+}
+
+// The checker itself must catch what it claims to (else the tests above prove nothing).
+TEST(Exposition, CheckerRejectsBrokenHistogramsAndTypes) {
+  EXPECT_FALSE(testing::exposition_errors("x_total 1\n").empty());  // no TYPE
+  EXPECT_FALSE(
+      testing::exposition_errors("# TYPE a_total counter\n# TYPE a_total counter\na_total 1\n")
+          .empty());
+  const std::string decreasing =
+      "# TYPE h histogram\nh_bucket{le=\"1\"} 2\nh_bucket{le=\"+Inf\"} 1\nh_sum 1\nh_count 1\n";
+  EXPECT_FALSE(testing::exposition_errors(decreasing).empty());
+  const std::string count_off =
+      "# TYPE h histogram\nh_bucket{le=\"1\"} 1\nh_bucket{le=\"+Inf\"} 2\nh_sum 1\nh_count 3\n";
+  EXPECT_FALSE(testing::exposition_errors(count_off).empty());
+  const std::string good =
+      "# TYPE h histogram\nh_bucket{le=\"1\"} 1\nh_bucket{le=\"+Inf\"} 2\nh_sum 1\nh_count 2\n";
+  EXPECT_TRUE(testing::exposition_errors(good).empty());
+}
+
+TEST(Metrics, WholeRenderIsWellFormed) {
+  Metrics m;
+  m.set_routes({"/a"});
+  m.observe_request(0, "GET", 200, 3ms);
+  m.observe_request(Router::kUnmatched, "GET", 404, 1ms);
+  m.logins().inc("success");
+  m.tokens_issued().inc("access");
+  m.refreshes().inc("rotated");
+  m.sampled_counter("tessera_x_total", "X", [] { return 2.0; });
+  const std::string t = m.render();
+  const auto errors = testing::exposition_errors(t);
+  EXPECT_TRUE(errors.empty()) << errors[0] << "\n" << t;
+  EXPECT_EQ(
+      testing::sample_value(t, "tessera_http_request_duration_seconds_count", R"(route="/a")"), 1);
 }
 
 TEST(Metrics, ConcurrentObservationsAreAllCounted) {

@@ -35,6 +35,7 @@ std::expected<Stores, std::string> with_redis(Stores stores, const StoreConfig& 
   stores.counters = std::move(cache->counters);
   stores.revocations = std::move(cache->revocations);
   stores.changes = std::move(cache->changes);
+  stores.pools.push_back(std::move(cache->pool));
   stores.ready = [backend = std::move(stores.ready), redis = std::move(cache->ready)] {
     return backend() && redis();
   };

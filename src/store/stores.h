@@ -12,7 +12,9 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
+#include "base/histogram.h"
 #include "store/account_token_store.h"
 #include "store/audit_store.h"
 #include "store/authorization_code_store.h"
@@ -23,6 +25,7 @@
 #include "store/credential_store.h"
 #include "store/key_store.h"
 #include "store/outbox_store.h"
+#include "store/pool_state.h"
 #include "store/refresh_store.h"
 #include "store/revocation_store.h"
 #include "store/session_store.h"
@@ -54,7 +57,21 @@ struct Stores {
   std::shared_ptr<ChangeFeed> changes;
   // Whether the backends answer (for /readyz). Thread-safe, cheap, bounded in time.
   std::function<bool()> ready;
+  // The connection pools, for metrics (store/pool_state.h): sqlite's or postgres's, then
+  // redis's when it is the cache. Empty for memory.
+  std::vector<PoolProbe> pools;
 };
+
+// Where a backend's operations are timed (StoreConfig::timer): asked once per (backend, op) at
+// open, from the opening thread. The pairs, each one rule in one place of its backend:
+//   ("sqlite", "read")     Database::read/read_transaction: waiting for a connection + the reads
+//   ("sqlite", "write")    Database::write: queueing for the group commit + the batch's commit
+//   ("postgres", "call")   one Op (postgres/op.h): waiting for a connection + every statement
+//   ("redis", "command")   one command or script (redis/client.h): the lease + the round trip
+// Returns the histogram to observe into, or null (not timed). The histogram must outlive the
+// stores.
+using OperationTimer =
+    std::function<base::LatencyHistogram*(std::string_view backend, std::string_view op)>;
 
 struct StoreConfig {
   std::string backend = "sqlite";  // "sqlite" | "memory" | "postgres"
@@ -93,6 +110,8 @@ struct StoreConfig {
   // kUnavailable or kCorrupt (the callers only see the enum): for the server's log. Must be
   // thread-safe and must not call back into the stores.
   std::function<void(std::string_view)> on_error;
+  // Optional: see OperationTimer. Empty: nothing is timed.
+  OperationTimer timer;
 };
 
 // Opens the stores, applying pending schema migrations first (migrations/<backend>/NNNN_*.sql,

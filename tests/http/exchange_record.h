@@ -7,6 +7,7 @@
 
 #include <unistd.h>
 
+#include <atomic>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -17,13 +18,29 @@
 
 namespace tessera::http::testing {
 
+// While one exists (in any thread), exchanges are not recorded: for traffic that
+// docs/openapi.yaml does not describe on purpose - a server with server.admin_listen, whose
+// public listener answers 404 for the operator's routes and whose admin listener serves only
+// them (docs/operations.md describes that deployment).
+class NotRecorded {
+ public:
+  NotRecorded() { paused().fetch_add(1); }
+  ~NotRecorded() { paused().fetch_sub(1); }
+  NotRecorded(const NotRecorded&) = delete;
+  NotRecorded& operator=(const NotRecorded&) = delete;
+  static std::atomic<int>& paused() {
+    static std::atomic<int> n{0};
+    return n;
+  }
+};
+
 // Records one exchange: `request_line` is the request's first line ("GET /path HTTP/1.1"). Safe
 // from many threads (all_at_once); a failure to write loses the line, never the test.
 inline void record_exchange(std::string_view request_line, int status,
                             std::string_view content_type, std::string_view allow,
                             std::string_view body) {
   static const char* dir = std::getenv("TESSERA_OPENAPI_RECORD");
-  if (dir == nullptr || *dir == '\0') return;
+  if (dir == nullptr || *dir == '\0' || NotRecorded::paused().load() > 0) return;
   const std::size_t sp = request_line.find(' ');
   const std::size_t sp2 = request_line.find(' ', sp + 1);
   if (sp == std::string_view::npos || sp2 == std::string_view::npos) return;

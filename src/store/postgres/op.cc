@@ -9,16 +9,20 @@ std::expected<Op, StoreError> Op::start(Pool& pool, std::string_view what) {
 }
 
 std::expected<Op, StoreError> Op::start(Pool& pool, std::string_view what, Deadline deadline) {
+  const auto started = std::chrono::steady_clock::now();
   auto lease = pool.acquire(deadline);
   if (!lease) {
+    if (pool.latency() != nullptr)
+      pool.latency()->observe(std::chrono::steady_clock::now() - started);
     pool.report(what, lease.error().reason);
     return std::unexpected(lease.error().error);
   }
-  return Op(pool, std::move(*lease), what, deadline);
+  return Op(pool, std::move(*lease), what, deadline, started);
 }
 
 Op::~Op() {
   if (in_transaction_) rollback();
+  if (latency_ != nullptr) latency_->observe(std::chrono::steady_clock::now() - started_);
 }
 
 std::expected<void, StoreError> Op::begin(Isolation isolation) {

@@ -15,9 +15,13 @@
 //   ...
 //   return op->commit();
 //
+// Timing: each Op is one observation of the pool's latency histogram (pool.h), from start()
+// (waiting for a connection included) to its destruction: the whole store call, whatever it ran.
+//
 // Not thread-safe: an Op belongs to the calling thread.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <expected>
 #include <string>
@@ -46,7 +50,9 @@ class Op {
         lease_(std::move(other.lease_)),
         what_(other.what_),
         deadline_(other.deadline_),
-        in_transaction_(std::exchange(other.in_transaction_, false)) {}
+        in_transaction_(std::exchange(other.in_transaction_, false)),
+        latency_(std::exchange(other.latency_, nullptr)),
+        started_(other.started_) {}
   Op& operator=(Op&&) = delete;
   ~Op();
 
@@ -65,8 +71,14 @@ class Op {
   StoreError corrupt(std::string_view table);
 
  private:
-  Op(Pool& pool, Pool::Lease lease, std::string_view what, Deadline deadline)
-      : pool_(&pool), lease_(std::move(lease)), what_(what), deadline_(deadline) {}
+  Op(Pool& pool, Pool::Lease lease, std::string_view what, Deadline deadline,
+     std::chrono::steady_clock::time_point started)
+      : pool_(&pool),
+        lease_(std::move(lease)),
+        what_(what),
+        deadline_(deadline),
+        latency_(pool.latency()),
+        started_(started) {}
   StoreError fail(const Failure& f);
 
   Pool* pool_;
@@ -74,6 +86,8 @@ class Op {
   std::string_view what_;
   Deadline deadline_;
   bool in_transaction_ = false;
+  base::LatencyHistogram* latency_;  // null once moved from: the new owner observes
+  std::chrono::steady_clock::time_point started_;
 };
 
 }  // namespace tessera::store::postgres

@@ -41,12 +41,19 @@ std::expected<Pool::Lease, Failure> Pool::acquire(Deadline deadline) {
       cv_.notify_one();
       return std::unexpected(Failure{.reason = std::move(conn.error())});
     }
-    if (cv_.wait_until(lock, deadline) == std::cv_status::timeout && idle_.empty() &&
-        open_ >= options_.max_connections) {
+    ++waiting_;
+    const std::cv_status waited = cv_.wait_until(lock, deadline);
+    --waiting_;
+    if (waited == std::cv_status::timeout && idle_.empty() && open_ >= options_.max_connections) {
       return std::unexpected(Failure{.reason = "timed out waiting for a free connection (" +
                                                std::to_string(open_) + " in use)"});
     }
   }
+}
+
+PoolState Pool::state() {
+  std::lock_guard lock(mu_);
+  return PoolState{.in_use = open_ - idle_.size(), .idle = idle_.size(), .waiting = waiting_};
 }
 
 void Pool::release(std::unique_ptr<Connection> conn) {

@@ -21,6 +21,8 @@
 #include <string_view>
 #include <vector>
 
+#include "base/histogram.h"
+#include "store/pool_state.h"
 #include "store/postgres/canceller.h"
 #include "store/postgres/connection.h"
 
@@ -31,6 +33,7 @@ struct PoolOptions {
   std::size_t max_connections = 16;                // StoreConfig::postgres_pool; at least 1
   std::chrono::milliseconds timeout{2000};         // one operation's bound (network_timeout_ms)
   std::function<void(std::string_view)> on_error;  // StoreConfig::on_error; may be empty
+  base::LatencyHistogram* latency = nullptr;       // StoreConfig::timer("postgres", "call")
 };
 
 class Pool {
@@ -68,6 +71,11 @@ class Pool {
   std::chrono::milliseconds timeout() const { return options_.timeout; }
   Deadline deadline() const { return Clock::now() + options_.timeout; }
 
+  // How many connections are lent, idle, and how many callers wait (for metrics).
+  PoolState state();
+  // Where every Op's duration is recorded (op.h); null: not timed.
+  base::LatencyHistogram* latency() const { return options_.latency; }
+
   // Tells on_error (if set) "postgres: <what>: <reason>".
   void report(std::string_view what, std::string_view reason) const;
 
@@ -81,7 +89,8 @@ class Pool {
   std::mutex mu_;
   std::condition_variable cv_;                     // a connection came back or a slot freed
   std::vector<std::unique_ptr<Connection>> idle_;  // guarded by mu_
-  std::size_t open_ = 0;  // connections alive, idle or lent (or being opened); guarded by mu_
+  std::size_t open_ = 0;     // connections alive, idle or lent (or being opened); guarded by mu_
+  std::size_t waiting_ = 0;  // callers in acquire() waiting for one to come back; guarded by mu_
 };
 
 }  // namespace tessera::store::postgres

@@ -7,10 +7,12 @@ namespace tessera::store::postgres {
 namespace {
 
 std::expected<std::shared_ptr<Pool>, std::string> open_pool(const StoreConfig& config) {
-  return Pool::open(PoolOptions{.dsn = config.postgres_dsn,
-                                .max_connections = config.postgres_pool,
-                                .timeout = std::chrono::milliseconds(config.network_timeout_ms),
-                                .on_error = config.on_error});
+  return Pool::open(
+      PoolOptions{.dsn = config.postgres_dsn,
+                  .max_connections = config.postgres_pool,
+                  .timeout = std::chrono::milliseconds(config.network_timeout_ms),
+                  .on_error = config.on_error,
+                  .latency = config.timer ? config.timer("postgres", "call") : nullptr});
 }
 
 }  // namespace
@@ -46,6 +48,7 @@ std::expected<Stores, std::string> open_stores(const StoreConfig& config) {
             auto version = schema_version(*op);
             return version && *version == latest_version();
           },
+      .pools = {{.backend = "postgres", .state = [shared] { return shared->state(); }}},
   };
 }
 

@@ -22,6 +22,7 @@ Client::Client(RedisUrl url, const StoreConfig& config)
       prefix_(config.redis_prefix),
       channel_(config.redis_prefix + "changes"),
       on_error_(config.on_error),
+      latency_(config.timer ? config.timer("redis", "command") : nullptr),
       pool_(url_, config.redis_pool,
             std::chrono::milliseconds(config.network_timeout_ms > 0 ? config.network_timeout_ms
                                                                     : 1)) {}
@@ -36,6 +37,7 @@ StoreError Client::corrupt(std::string_view what) {
 }
 
 std::expected<Reply, StoreError> Client::with_connection(std::string_view what, const Run& run) {
+  base::ScopedLatency timed(latency_);
   auto lease = pool_.acquire();
   if (!lease) {
     report(std::string(what) + ": " + lease.error());

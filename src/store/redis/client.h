@@ -20,6 +20,7 @@
 #include <string_view>
 #include <unordered_map>
 
+#include "base/histogram.h"
 #include "store/redis/connection.h"
 #include "store/redis/pool.h"
 #include "store/redis/scripts.h"
@@ -61,6 +62,8 @@ class Client {
   const RedisUrl& url() const { return url_; }
   const std::function<void(std::string_view)>& on_error() const { return on_error_; }
   std::chrono::milliseconds timeout() const { return pool_.timeout(); }
+  // The connection pool's occupancy (for metrics).
+  PoolState pool_state() { return pool_.state(); }
 
  private:
   using Run = std::function<std::expected<Reply, std::string>(Connection&)>;
@@ -72,6 +75,9 @@ class Client {
   const std::string prefix_;
   const std::string channel_;
   const std::function<void(std::string_view)> on_error_;
+  // Every command and script, from the lease to the reply: StoreConfig::timer("redis",
+  // "command"); null: not timed.
+  base::LatencyHistogram* const latency_;
   Pool pool_;
   std::mutex sha_mu_;
   std::unordered_map<std::string_view, std::string> sha_;  // script name -> SHA1; guarded

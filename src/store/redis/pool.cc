@@ -13,6 +13,11 @@ Pool::Lease::~Lease() {
   if (conn_) pool_->release(std::move(conn_));
 }
 
+PoolState Pool::state() {
+  std::lock_guard lock(mu_);
+  return PoolState{.in_use = open_ - idle_.size(), .idle = idle_.size(), .waiting = waiting_};
+}
+
 std::expected<Pool::Lease, std::string> Pool::acquire() {
   const auto deadline = std::chrono::steady_clock::now() + timeout_;
   std::unique_lock lock(mu_);
@@ -36,8 +41,10 @@ std::expected<Pool::Lease, std::string> Pool::acquire() {
       returned_.notify_one();
       return std::unexpected(conn.error());
     }
-    if (returned_.wait_until(lock, deadline) == std::cv_status::timeout && idle_.empty() &&
-        open_ >= max_) {
+    ++waiting_;
+    const std::cv_status waited = returned_.wait_until(lock, deadline);
+    --waiting_;
+    if (waited == std::cv_status::timeout && idle_.empty() && open_ >= max_) {
       return std::unexpected("timed out waiting for a free connection");
     }
   }

@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "store/pool_state.h"
 #include "store/redis/connection.h"
 #include "store/redis/url.h"
 
@@ -50,6 +51,9 @@ class Pool {
 
   std::chrono::milliseconds timeout() const { return timeout_; }
 
+  // How many connections are lent, idle, and how many callers wait (for metrics).
+  PoolState state();
+
  private:
   void release(std::unique_ptr<Connection> conn);
 
@@ -60,6 +64,7 @@ class Pool {
   std::condition_variable returned_;
   std::vector<std::unique_ptr<Connection>> idle_;  // guarded by mu_
   std::size_t open_ = 0;                           // idle + leased + connecting; guarded by mu_
+  std::size_t waiting_ = 0;  // callers in acquire() waiting for one to come back; guarded by mu_
 };
 
 }  // namespace tessera::store::redis

@@ -28,6 +28,7 @@ std::expected<Cache, std::string> open_cache(const StoreConfig& config) {
       .revocations = make_revocation_store(client, config.not_before_keep_seconds),
       .changes = make_change_feed(client),
       .ready = [client] { return client->ping(); },
+      .pool = {.backend = "redis", .state = [client] { return client->pool_state(); }},
   };
 }
 

@@ -28,6 +28,7 @@ struct Cache {
   std::shared_ptr<ChangeFeed> changes;
   // Whether Redis answers PING within config.network_timeout_ms.
   std::function<bool()> ready;
+  PoolProbe pool;  // the client's connection pool ("redis")
 };
 
 // Checks config.redis_url and sets up the connection pool. Nothing connects here: the first

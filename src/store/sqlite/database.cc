@@ -279,13 +279,20 @@ std::expected<Database::Lease, StoreError> Database::acquire() {
       if (options_.on_error) options_.on_error("sqlite: " + conn.error());
       return std::unexpected(StoreError::kUnavailable);
     }
-    if (pool_cv_.wait_until(lock, deadline) == std::cv_status::timeout && idle_.empty() &&
-        open_ >= max_) {
+    ++waiting_;
+    const std::cv_status waited = pool_cv_.wait_until(lock, deadline);
+    --waiting_;
+    if (waited == std::cv_status::timeout && idle_.empty() && open_ >= max_) {
       lock.unlock();
       if (options_.on_error) options_.on_error("sqlite: timed out waiting for a free connection");
       return std::unexpected(StoreError::kUnavailable);
     }
   }
+}
+
+PoolState Database::pool_state() {
+  std::lock_guard lock(pool_mu_);
+  return PoolState{.in_use = open_ - idle_.size(), .idle = idle_.size(), .waiting = waiting_};
 }
 
 void Database::release(std::unique_ptr<Connection> conn, bool discard) {

@@ -35,6 +35,8 @@
 #include <utility>
 #include <vector>
 
+#include "base/histogram.h"
+#include "store/pool_state.h"
 #include "store/types.h"
 
 namespace tessera::store::sqlite {
@@ -53,6 +55,11 @@ struct Options {
   // thread; a commit that leaves the WAL at force_pages or more checkpoints on the writer.
   int checkpoint_start_pages = 1000;  // SQLite's own wal_autocheckpoint default
   int checkpoint_force_pages = 8000;  // about 32 MiB of WAL at 4 KiB pages
+  // Where read()/read_transaction() and write() calls are timed (StoreConfig::timer "sqlite"
+  // "read" and "write"), each from its call to its return; null: not timed. Must outlive the
+  // Database.
+  base::LatencyHistogram* read_latency = nullptr;
+  base::LatencyHistogram* write_latency = nullptr;
 };
 
 class Checkpointer;
@@ -196,6 +203,7 @@ class Database {
   // statement is its own consistent snapshot, so reads need no explicit transaction.
   template <typename F>
   auto read(F&& fn) -> decltype(fn(std::declval<Lease&>())) {
+    base::ScopedLatency timed(options_.read_latency);
     auto lease = acquire();
     if (!lease) return std::unexpected(lease.error());
     return fn(*lease);
@@ -207,6 +215,7 @@ class Database {
   // queue behind writers.
   template <typename F>
   auto read_transaction(F&& fn) -> decltype(fn(std::declval<Lease&>())) {
+    base::ScopedLatency timed(options_.read_latency);
     auto lease = acquire();
     if (!lease) return std::unexpected(lease.error());
     if (int rc = (*lease)->exec("BEGIN"); rc != SQLITE_OK) {
@@ -239,6 +248,7 @@ class Database {
   template <typename F>
   auto write(F&& fn) -> decltype(fn(std::declval<Lease&>())) {
     using Result = decltype(fn(std::declval<Lease&>()));
+    base::ScopedLatency timed(options_.write_latency);
     std::optional<Result> result;
     auto body = [&](Lease& lease) {
       result.emplace(fn(lease));
@@ -255,6 +265,8 @@ class Database {
   static constexpr std::size_t kMaxBatch = 64;
 
   const Options& options() const { return options_; }
+  // The reader pool's occupancy (the writers' own connection is not in it), for metrics.
+  PoolState pool_state();
   // Write transactions committed (or attempted) since open: one per batch. For tests and
   // metrics.
   std::uint64_t transactions() const { return transactions_.load(std::memory_order_relaxed); }
@@ -284,6 +296,7 @@ class Database {
   std::condition_variable pool_cv_;
   std::vector<std::unique_ptr<Connection>> idle_;  // guarded by pool_mu_
   std::size_t open_ = 0;                           // connections alive; guarded by pool_mu_
+  std::size_t waiting_ = 0;  // callers in acquire() waiting for a connection; guarded by pool_mu_
   std::size_t max_ = 4;
   // The connection every batch runs on (opened on first use, reopened after a failure that
   // discarded it). Used by the leader only, so by one thread at a time; not counted in max_.

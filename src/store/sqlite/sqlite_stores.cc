@@ -11,6 +11,10 @@ std::expected<std::shared_ptr<Database>, std::string> open_database(const StoreC
   options.path = config.sqlite_path;
   options.busy_timeout_ms = config.sqlite_busy_timeout_ms;
   options.on_error = config.on_error;
+  if (config.timer) {
+    options.read_latency = config.timer("sqlite", "read");
+    options.write_latency = config.timer("sqlite", "write");
+  }
   auto db = Database::open(std::move(options));
   if (!db) return std::unexpected(db.error());
   auto version = apply_migrations(**db);
@@ -48,6 +52,7 @@ std::expected<Stores, std::string> open_stores(const StoreConfig& config) {
             auto version = schema_version(**lease);
             return version && *version == latest_version();
           },
+      .pools = {{.backend = "sqlite", .state = [shared] { return shared->pool_state(); }}},
   };
 }
 
