@@ -6,7 +6,8 @@
 // Who: a service's own access token (client credentials, RFC 6749 section 4.4) carrying the
 // scope `revocations:read`, as a Bearer token (RFC 6750 section 2.1). A missing or invalid token
 // is 401 invalid_token, a user's token or one without the scope 403 insufficient_scope (RFC 6750
-// section 3.1). The stream ends when the token expires: the service reconnects with a new one.
+// section 3.1). The stream ends when the token expires (noticed at the next event or keep-alive,
+// within 15 s): the service reconnects with a new one.
 //
 // The stream (Content-Type: text/event-stream), each event's data one JSON object:
 //   retry: 2000                                 reconnect after 2 s

@@ -10,9 +10,12 @@
 // from timing the connection out, and a client that went away is noticed at that write.
 //
 // Threading: the server calls pull() on the connection's thread, never two calls at once, and
-// set_waker() once before the first pull(). The stream calls the waker, from any thread and as
-// often as it likes, when pull() would give more; the waker is cheap and safe to call after
-// the connection has ended (it then does nothing), so a stream may hold it as long as it lives.
+// set_waker() once before the first pull(). It calls pull() when woken, and also when the
+// stream was silent for kEventStreamKeepAlive (before sending the comment), so a stream can end
+// on a clock of its own (the revocation feed, when its client's token expires). The stream calls
+// the waker, from any thread and as often as it likes, when pull() would give more; the waker is
+// cheap and safe to call after the connection has ended (it then does nothing), so a stream may
+// hold it as long as it lives.
 #pragma once
 
 #include <chrono>

@@ -130,10 +130,12 @@ asio::awaitable<Close> send_event_stream(Stream& stream, Connection& conn,
   Clock::time_point last_write = Clock::now();
   for (;;) {
     EventStream::Chunk chunk;
-    if (target->pending.exchange(false, std::memory_order_acq_rel)) chunk = events.pull();
-    if (chunk.text.empty() && !chunk.done && Clock::now() - last_write >= kEventStreamKeepAlive) {
-      chunk.text = ": keep-alive\n\n";
+    const bool keep_alive_due = Clock::now() - last_write >= kEventStreamKeepAlive;
+    // Pulled when woken, and when silent that long (a stream may end on a clock of its own).
+    if (target->pending.exchange(false, std::memory_order_acq_rel) || keep_alive_due) {
+      chunk = events.pull();
     }
+    if (chunk.text.empty() && !chunk.done && keep_alive_due) chunk.text = ": keep-alive\n\n";
     if (!chunk.text.empty()) {
       conn.expires_after(ctx.limits.write_timeout);
       auto [ec, n] = co_await asio::async_write(stream, asio::buffer(chunk.text), kNoThrow);
@@ -145,8 +147,8 @@ asio::awaitable<Close> send_event_stream(Stream& stream, Connection& conn,
     // A client of a stream sends nothing after its request: nothing to linger for.
     if (ctx.stopping.load()) co_return Close::kQuiet;
     if (target->pending.load(std::memory_order_acquire)) continue;
-    const auto keep_alive_due = last_write + kEventStreamKeepAlive - Clock::now();
-    timer.expires_after(std::min<Clock::duration>(kStreamStopCheck, keep_alive_due));
+    const auto keep_alive_in = last_write + kEventStreamKeepAlive - Clock::now();
+    timer.expires_after(std::min<Clock::duration>(kStreamStopCheck, keep_alive_in));
     co_await timer.async_wait(kNoThrow);  // woken early by the waker, or the period ends
   }
 }
