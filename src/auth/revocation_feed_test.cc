@@ -15,11 +15,7 @@ namespace {
 
 constexpr std::int64_t kT0 = 1'800'000'000;
 
-store::UserId user_of(unsigned char b) {
-  store::UserId u{};
-  u.fill(b);
-  return u;
-}
+using testing::user_of;
 
 std::vector<std::string> jtis(const RevocationFeed::Read& r) {
   std::vector<std::string> out;

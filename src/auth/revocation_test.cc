@@ -15,11 +15,7 @@ namespace {
 
 constexpr std::int64_t kT0 = 1'700'000'000;
 
-store::UserId user_of(unsigned char b) {
-  store::UserId u{};
-  u.fill(b);
-  return u;
-}
+using testing::user_of;
 
 // Users beyond 256 (the concurrency test).
 store::UserId user_n(int i) {

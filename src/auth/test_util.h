@@ -21,6 +21,13 @@ namespace tessera::auth::testing {
 // Cheap but real Argon2id (512 KiB, 1 pass): keeps the suite fast.
 inline constexpr crypto::PasswordParams kFastParams{.memory_kib = 512, .iterations = 1};
 
+// A user id of sixteen `b` bytes.
+inline store::UserId user_of(unsigned char b) {
+  store::UserId u{};
+  u.fill(b);
+  return u;
+}
+
 inline store::Stores memory_stores() {
   auto s = store::open_stores({.backend = "memory"});
   EXPECT_TRUE(s.has_value());
