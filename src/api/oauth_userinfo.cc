@@ -74,7 +74,7 @@ http::Response userinfo(const ApiContext& ctx, const http::Request& req) {
   nlohmann::ordered_json claims = {{"sub", p.user_uuid}};
   if (auth::has_scope(scope, "email")) {
     claims["email"] = user->email;
-    claims["email_verified"] = false;  // addresses are not verified yet (no mail round trip)
+    claims["email_verified"] = user->email_verified;  // a mailed link was followed
   }
   return no_store_json(200, claims.dump());
 }

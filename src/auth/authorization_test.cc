@@ -477,11 +477,18 @@ TEST_F(AuthorizationTest, CodeExchangeGivesTokensAndAnIdToken) {
   EXPECT_EQ(id["auth_time"], kT0 - 10);
   EXPECT_EQ(id["amr"], nlohmann::json::array({"pwd"}));
   EXPECT_EQ(id["email"], "alice@example.com");
+  EXPECT_EQ(id["email_verified"], false);  // no link followed yet
   EXPECT_EQ(id["at_hash"], IdTokens::at_hash(t->access_token, jose::Alg::kES256));
   EXPECT_EQ(id["sid"], (*access)->sid);
   EXPECT_EQ(audited("oauth.grant"), 1u);
   // The ID token is not an access token.
   EXPECT_FALSE(access_.verify(t->id_token).has_value());
+
+  // Once the address is verified, the next ID token says so (OIDC Core section 5.1).
+  ASSERT_TRUE(stores_.users->set_email_verified(alice_.id, true));
+  auto again = redeem(mobile_, code_for(mobile_request()));
+  ASSERT_TRUE(again.has_value()) << again.error().description;
+  EXPECT_EQ(claims_of(again->id_token)["email_verified"], true);
 }
 
 TEST_F(AuthorizationTest, AtHashIsTheLeftHalfOfTheHash) {

@@ -62,7 +62,7 @@ std::expected<std::string, Error> IdTokens::issue(const store::User& user,
   }
   if (has_scope(request.scope, "email")) {
     claims["email"] = user.email;
-    claims["email_verified"] = false;  // addresses are not verified yet (no mail round trip)
+    claims["email_verified"] = user.email_verified;  // a mailed link was followed (lifecycle)
   }
   auto token = jose::sign(*view->signer, claims.dump(),
                           jose::SignOptions{.kid = view->signer->kid(), .typ = "JWT"});
