@@ -37,6 +37,21 @@ std::optional<Problem> check_cookie_domain_reach(const Config& c) {
   return std::nullopt;
 }
 
+// Each provider's id is its URL path and button: two of one id would be one route.
+std::optional<Problem> check_federation_ids(const Config& c) {
+  const auto& providers = c.federation_providers;
+  for (std::size_t i = 0; i < providers.size(); ++i) {
+    for (std::size_t j = 0; j < i; ++j) {
+      if (providers[i].id == providers[j].id) {
+        return Problem{"federation.providers[" + std::to_string(i) + "].id",
+                       "\"" + providers[i].id + "\" is also federation.providers[" +
+                           std::to_string(j) + "]'s id"};
+      }
+    }
+  }
+  return std::nullopt;
+}
+
 // The rules that join two sections; each section's own rules are in its check().
 std::optional<Problem> check_across_sections(const Config& c) {
   if (c.store.backend == "postgres" && c.tokens.issuer.empty()) {
@@ -68,6 +83,7 @@ std::optional<Problem> check_across_sections(const Config& c) {
                    "must be the host of one of web.allowed_origins or a parent domain of it"};
   }
   if (auto p = check_cookie_domain_reach(c)) return p;
+  if (auto p = check_federation_ids(c)) return p;
   return std::nullopt;
 }
 
@@ -108,11 +124,23 @@ std::expected<void, std::string> apply_flags(const ConfigFlags& flags,
 
 std::vector<detail::Section> sections(Config& c) {
   using detail::table;
-  return {
-      table(c.server),  table(c.store),    table(c.cache),      table(c.web),
-      table(c.auth),    table(c.sessions), table(c.rate_limit), table(c.tokens),
-      table(c.refresh), table(c.keys),     table(c.revocation), table(c.webauthn),
-      table(c.email),   table(c.audit),    table(c.log),        detail::table_list(c.access_rules)};
+  return {table(c.server),
+          table(c.store),
+          table(c.cache),
+          table(c.web),
+          table(c.auth),
+          table(c.sessions),
+          table(c.rate_limit),
+          table(c.tokens),
+          table(c.refresh),
+          table(c.keys),
+          table(c.revocation),
+          table(c.webauthn),
+          table(c.email),
+          table(c.audit),
+          table(c.log),
+          detail::table_list(c.access_rules),
+          detail::table_list(c.federation_providers)};
 }
 
 std::map<std::string, std::string> tessera_environment() {

@@ -30,10 +30,12 @@
 //   config_audit.h    [audit]
 //   config_log.h      [log]
 //   config_access.h   [[access.rules]]
+//   config_federation.h [[federation.providers]]
 // Each section's .cc file binds its keys and checks its values side by side; the rules that
 // join two sections are in config.cc (check_across_sections).
 //
-// Secrets (keys.encryption_key, store.postgres_dsn, cache.redis_url, email.smtp_url) are masked as
+// Secrets (keys.encryption_key, store.postgres_dsn, cache.redis_url, email.smtp_url,
+// federation.providers[].client_secret) are masked as
 // "********" when printed.
 #pragma once
 
@@ -51,6 +53,7 @@
 #include "app/config_audit.h"
 #include "app/config_auth.h"
 #include "app/config_email.h"
+#include "app/config_federation.h"
 #include "app/config_log.h"
 #include "app/config_schema.h"
 #include "app/config_server.h"
@@ -94,7 +97,8 @@ struct Config {
   Email email;
   Audit audit;
   Log log;
-  std::vector<AccessRuleSection> access_rules;  // [[access.rules]]
+  std::vector<AccessRuleSection> access_rules;                  // [[access.rules]]
+  std::vector<FederationProviderSection> federation_providers;  // [[federation.providers]]
 };
 
 // Every section of `c` bound to its members, in printing order (config_schema.h): what loading,

@@ -675,5 +675,61 @@ TEST(ConfigReference, EveryKeyHasARow) {
   }
 }
 
+// [[federation.providers]] (SPEC.md "Federated sign-in"): loaded from the file, the secret
+// masked when printed, and each bad value named by index and key (exit 2 at start).
+TEST_F(ConfigTest, FederationProvidersLoadAndBadOnesAreNamed) {
+  auto c = load_config({.file = write(R"([[federation.providers]]
+id = "corp"
+name = "Corp SSO"
+issuer = "https://idp.example.com"
+client_id = "tessera"
+client_secret = "s3cret"
+link = "never"
+create_users = true
+
+[[federation.providers]]
+id = "test"
+name = "Test"
+issuer = "http://127.0.0.1:9999/oidc"
+client_id = "t"
+client_secret_file = "/run/secret"
+token_endpoint_auth_method = "client_secret_post"
+)")});
+  ASSERT_TRUE(c) << c.error();
+  ASSERT_EQ(c->federation_providers.size(), 2u);
+  EXPECT_EQ(c->federation_providers[0].link, "never");
+  EXPECT_TRUE(c->federation_providers[0].create_users);
+  EXPECT_EQ(c->federation_providers[1].scopes,
+            (std::vector<std::string>{"openid", "email", "profile"}));
+  const std::string printed = to_toml(*c);
+  EXPECT_EQ(printed.find("s3cret"), std::string::npos);
+  EXPECT_NE(printed.find("[[federation.providers]]"), std::string::npos);
+
+  auto expect_bad = [&](const std::string& body, const std::string& needle) {
+    auto bad = load_config({.file = write(body)});
+    ASSERT_FALSE(bad) << body;
+    EXPECT_NE(bad.error().find(needle), std::string::npos) << bad.error();
+  };
+  const std::string good =
+      "[[federation.providers]]\nid = \"a\"\nname = \"A\"\nissuer = \"https://a.example\"\n"
+      "client_id = \"c\"\nclient_secret = \"s\"\n";
+  expect_bad(good +
+                 "[[federation.providers]]\nid = \"a\"\nname = \"B\"\nissuer = "
+                 "\"https://b.example\"\nclient_id = \"c\"\nclient_secret = \"s\"\n",
+             "federation.providers[1].id: \"a\" is also federation.providers[0]'s id");
+  // Plain http only on loopback IP literals: not a name, not 0.0.0.0.
+  for (const char* issuer :
+       {"http://idp.example.com", "http://0.0.0.0:1", "http://localhost:1", "https://a/?x=1"}) {
+    expect_bad("[[federation.providers]]\nid = \"a\"\nname = \"A\"\nissuer = \"" +
+                   std::string(issuer) + "\"\nclient_id = \"c\"\nclient_secret = \"s\"\n",
+               "federation.providers[0].issuer");
+  }
+  expect_bad(good + "client_secret_file = \"/x\"\n", "set exactly one of client_secret");
+  expect_bad(good + "scopes = [\"email\"]\n", "must include \"openid\"");
+  expect_bad(good + "link = \"email\"\n", "federation.providers[0].link");
+  expect_bad(good + "token_endpoint_auth_method = \"none\"\n", "token_endpoint_auth_method");
+  expect_bad("[[federation.providers]]\nid = \"Bad Id\"\n", "federation.providers[0].id");
+}
+
 }  // namespace
 }  // namespace tessera::app

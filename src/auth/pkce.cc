@@ -29,12 +29,15 @@ bool is_code_verifier(std::string_view verifier) {
                      [](char c) { return base64url_char(c) || c == '.' || c == '~'; });
 }
 
+std::string code_challenge_s256(std::string_view verifier) {
+  const auto digest = crypto::sha256(verifier);
+  return base::base64url_encode(
+      std::string_view(reinterpret_cast<const char*>(digest.data()), digest.size()));
+}
+
 bool pkce_matches(std::string_view verifier, std::string_view challenge) {
   if (!is_code_verifier(verifier) || !is_code_challenge(challenge)) return false;
-  const auto digest = crypto::sha256(verifier);
-  const std::string computed = base::base64url_encode(
-      std::string_view(reinterpret_cast<const char*>(digest.data()), digest.size()));
-  return crypto::constant_time_equal(computed, challenge);
+  return crypto::constant_time_equal(code_challenge_s256(verifier), challenge);
 }
 
 }  // namespace tessera::auth

@@ -23,6 +23,7 @@
 #include "store/consent_store.h"
 #include "store/counter_store.h"
 #include "store/credential_store.h"
+#include "store/federated_identity_store.h"
 #include "store/key_store.h"
 #include "store/outbox_store.h"
 #include "store/pool_state.h"
@@ -53,6 +54,9 @@ struct Stores {
   // (a token's change and its mail commit together), also when a cache is configured.
   std::shared_ptr<OutboxStore> outbox;
   std::shared_ptr<AccountTokenStore> account_tokens;
+  // The users' identities at upstream OpenID Connect providers: in the backend with the users,
+  // also when a cache is configured.
+  std::shared_ptr<FederatedIdentityStore> federated_identities;
   // Change hints between the processes on these stores (store/change_feed.h).
   std::shared_ptr<ChangeFeed> changes;
   // Whether the backends answer (for /readyz). Thread-safe, cheap, bounded in time.

@@ -23,6 +23,7 @@
 
 #include "client_checks.h"
 #include "credential_checks.h"
+#include "federation_checks.h"
 #include "grant_checks.h"
 #include "legacy_families.h"
 #include "legacy_sessions.h"
@@ -177,7 +178,7 @@ TEST_F(PostgresStore, ConcurrentMigrationsOfAFreshDatabaseAllSucceedAndAgree) {
   EXPECT_EQ(raw.scalar("SELECT count(DISTINCT version) FROM schema_version"), latest);
   EXPECT_EQ(raw.scalar("SELECT count(*) FROM keyring"), "1");  // seeded exactly once
   EXPECT_EQ(raw.scalar("SELECT count(*) FROM revocation_log_state"), "1");
-  EXPECT_EQ(raw.scalar("SELECT count(*) FROM pg_tables WHERE schemaname = 'public'"), "25");
+  EXPECT_EQ(raw.scalar("SELECT count(*) FROM pg_tables WHERE schemaname = 'public'"), "26");
   Stores s = open(config());
   EXPECT_TRUE(s.users->create(make_user(1, 1000)));
 }
@@ -803,6 +804,20 @@ TEST_F(PostgresStore, AMissingTableFailsClosed) {
   EXPECT_FALSE(s.ready());
   EXPECT_TRUE(reported("postgres: counters.increment: 42P01"));
   EXPECT_TRUE(s.users->create(make_user(1, 1000)));  // the rest still works
+}
+
+// A database from before federated sign-in (version 10) gets its table
+// (0011_federated_identities.sql): the user is kept and an identity links to them.
+TEST_F(PostgresStore, ADatabaseBeforeFederationGetsFederatedIdentities) {
+  ASSERT_NO_FATAL_FAILURE(write_old_database(10, testing::pre_federation_inserts(bytea_literal)));
+  Stores s = open(config());
+  ASSERT_TRUE(s.ready());
+  auto user = s.users->find_by_email("old@example.com");
+  ASSERT_TRUE(user);
+  ASSERT_NO_FATAL_FAILURE(testing::expect_federation_works(s, user->id));
+  RawConnection raw(db_->dsn());
+  EXPECT_EQ(raw.scalar("SELECT name FROM schema_version WHERE version = 11"),
+            "0011_federated_identities.sql");
 }
 
 }  // namespace

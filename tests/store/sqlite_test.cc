@@ -17,6 +17,7 @@
 
 #include "client_checks.h"
 #include "credential_checks.h"
+#include "federation_checks.h"
 #include "grant_checks.h"
 #include "legacy_families.h"
 #include "legacy_sessions.h"
@@ -241,7 +242,7 @@ TEST_F(SqliteStore, MigrateAppliesOnceAndIsIdempotent) {
   // Every table of every migration (SQLite's own, such as sqlite_sequence, left out).
   EXPECT_EQ(raw.scalar("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND "
                        "name NOT LIKE 'sqlite\\_%' ESCAPE '\\'"),
-            "25");
+            "26");
 }
 
 // A database made by a binary that knew only 0001 (users, sessions, counters, audit) is
@@ -943,6 +944,21 @@ TEST_F(SqliteStore, DamagedFileFailsClosed) {
   EXPECT_FALSE(errors().empty());
   auto reopened = open_stores(config(200));
   EXPECT_FALSE(reopened);
+}
+
+// A database from before federated sign-in (version 11) gets its table
+// (0012_federated_identities.sql): the user is kept and an identity links to them.
+TEST_F(SqliteStore, ADatabaseBeforeFederationGetsFederatedIdentities) {
+  ASSERT_NO_FATAL_FAILURE(
+      write_old_database(path_, 11, testing::pre_federation_inserts(blob_literal)));
+  Stores s = open();
+  ASSERT_TRUE(s.ready());
+  auto user = s.users->find_by_email("old@example.com");
+  ASSERT_TRUE(user);
+  ASSERT_NO_FATAL_FAILURE(testing::expect_federation_works(s, user->id));
+  Raw raw(path_);
+  EXPECT_EQ(raw.scalar("SELECT name FROM schema_version WHERE version = 12"),
+            "0012_federated_identities.sql");
 }
 
 }  // namespace

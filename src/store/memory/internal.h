@@ -6,6 +6,7 @@
 
 #include "store/account_token_store.h"
 #include "store/credential_store.h"
+#include "store/federated_identity_store.h"
 #include "store/outbox_store.h"
 #include "store/user_store.h"
 
@@ -26,5 +27,13 @@ struct LifecycleStores {
   std::function<void(const UserId&)> forget;
 };
 LifecycleStores make_lifecycle_stores(std::shared_ptr<UserStore> users);
+
+// The federated identities over `users` (federated_identity_store.cc), and UserStore::remove's
+// cascade on them (holds a weak reference). REQUIRES: `users` never calls back into it.
+struct FederatedIdentities {
+  std::shared_ptr<FederatedIdentityStore> store;
+  std::function<void(const UserId&)> forget;
+};
+FederatedIdentities make_federated_identity_store(std::shared_ptr<UserStore> users);
 
 }  // namespace tessera::store::memory

@@ -844,12 +844,13 @@ Stores open_stores() {
   auto audit = std::make_shared<MemoryAuditStore>();
   auto refresh = std::make_shared<MemoryRefreshStore>();
   auto credentials = make_credential_store(users);
+  FederatedIdentities federated = make_federated_identity_store(users);
   // UserStore::remove's cascade. The hooks hold weak references: the stores own the users
   // store's hooks, not the other way round.
   users->on_remove([sessions = std::weak_ptr(sessions), audit = std::weak_ptr(audit),
                     refresh = std::weak_ptr(refresh), oauth = std::weak_ptr(oauth),
-                    credentials = std::weak_ptr(credentials),
-                    forget_lifecycle = lifecycle.forget](const UserId& user) {
+                    credentials = std::weak_ptr(credentials), forget_lifecycle = lifecycle.forget,
+                    forget_federated = federated.forget](const UserId& user) {
     if (auto s = sessions.lock()) (void)s->remove_all(user, nullptr);
     if (auto a = audit.lock()) a->forget_user(user);
     if (auto r = refresh.lock()) r->forget_user(user);
@@ -860,6 +861,7 @@ Stores open_stores() {
     }
     if (auto c = credentials.lock()) forget_credentials(*c, user);
     forget_lifecycle(user);
+    forget_federated(user);
   });
   return Stores{.users = users,
                 .sessions = sessions,
@@ -874,6 +876,7 @@ Stores open_stores() {
                 .credentials = credentials,
                 .outbox = lifecycle.outbox,
                 .account_tokens = lifecycle.account_tokens,
+                .federated_identities = federated.store,
                 .changes = make_local_change_feed(),
                 .ready = [] { return true; }};
 }

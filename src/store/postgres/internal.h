@@ -16,6 +16,7 @@
 #include "store/consent_store.h"
 #include "store/counter_store.h"
 #include "store/credential_store.h"
+#include "store/federated_identity_store.h"
 #include "store/key_store.h"
 #include "store/outbox_store.h"
 #include "store/postgres/op.h"
@@ -41,6 +42,7 @@ std::shared_ptr<ConsentStore> make_consent_store(std::shared_ptr<Pool> pool);
 std::shared_ptr<CredentialStore> make_credential_store(std::shared_ptr<Pool> pool);
 std::shared_ptr<OutboxStore> make_outbox_store(std::shared_ptr<Pool> pool);
 std::shared_ptr<AccountTokenStore> make_account_token_store(std::shared_ptr<Pool> pool);
+std::shared_ptr<FederatedIdentityStore> make_federated_identity_store(std::shared_ptr<Pool> pool);
 
 // A users row's columns from `col`, in the order id, email, password_hash, roles, disabled,
 // created_at, password_changed_at (user_store.cc; rotate() reads them too).

@@ -38,6 +38,7 @@ std::expected<Stores, std::string> open_stores(const StoreConfig& config) {
       .credentials = make_credential_store(shared),
       .outbox = make_outbox_store(shared),
       .account_tokens = make_account_token_store(shared),
+      .federated_identities = make_federated_identity_store(shared),
       .changes = make_local_change_feed(),
       // Reachable within the bound, and at the version this binary expects (a newer node's
       // migration makes this one unready rather than wrong).

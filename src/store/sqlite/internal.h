@@ -14,6 +14,7 @@
 #include "store/consent_store.h"
 #include "store/counter_store.h"
 #include "store/credential_store.h"
+#include "store/federated_identity_store.h"
 #include "store/key_store.h"
 #include "store/outbox_store.h"
 #include "store/refresh_store.h"
@@ -37,6 +38,7 @@ std::shared_ptr<ConsentStore> make_consent_store(std::shared_ptr<Database> db);
 std::shared_ptr<CredentialStore> make_credential_store(std::shared_ptr<Database> db);
 std::shared_ptr<OutboxStore> make_outbox_store(std::shared_ptr<Database> db);
 std::shared_ptr<AccountTokenStore> make_account_token_store(std::shared_ptr<Database> db);
+std::shared_ptr<FederatedIdentityStore> make_federated_identity_store(std::shared_ptr<Database> db);
 
 // Writes that other stores' transactions share (account_token_store.cc commits a user, a token
 // and mails together). Both run on `lease` inside the caller's write.
