@@ -21,5 +21,5 @@ find_path(ZXCVBN_INCLUDE_DIR zxcvbn.h REQUIRED)
 add_library(Zxcvbn::zxcvbn UNKNOWN IMPORTED)
 set_target_properties(Zxcvbn::zxcvbn PROPERTIES IMPORTED_LOCATION ${ZXCVBN_LIBRARY}
                       INTERFACE_INCLUDE_DIRECTORIES ${ZXCVBN_INCLUDE_DIR})
-find_package(CURL 7.88 REQUIRED)              # SMTP client of the outbox (mail/smtp_client.cc)
+find_package(CURL 7.88 REQUIRED)              # SMTP (mail/smtp_client.cc), outbound HTTP (net/)
 find_package(Threads REQUIRED)

@@ -10,7 +10,6 @@
 #include <deque>
 #include <expected>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -18,20 +17,13 @@
 #include "base/sigpipe_guard.h"
 #include "mail/address.h"
 #include "mail/errors.h"
+#include "net/http_client.h"
 
 namespace tessera::mail {
 namespace {
 
 // A server reply line kept for SmtpError::detail is cut to this many bytes.
 constexpr std::size_t kMaxReplyInDetail = 200;
-
-// curl_global_init is not safe to race, and must run before any thread uses libcurl.
-CURLcode global_init() {
-  static std::once_flag once;
-  static CURLcode result = CURLE_OK;
-  std::call_once(once, [] { result = curl_global_init(CURL_GLOBAL_DEFAULT); });
-  return result;
-}
 
 struct EasyDeleter {
   void operator()(CURL* c) const { curl_easy_cleanup(c); }
@@ -157,7 +149,7 @@ std::expected<void, SmtpError> SmtpClient::send(std::string_view envelope_from,
   if (rfc5322_message.empty()) {
     return std::unexpected(refused(SmtpError::kPermanent, "empty message"));
   }
-  if (global_init() != CURLE_OK) {
+  if (!net::curl_global()) {
     return std::unexpected(refused(SmtpError::kTransient, "libcurl failed to initialise"));
   }
   std::unique_ptr<CURL, EasyDeleter> curl(curl_easy_init());
