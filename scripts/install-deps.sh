@@ -78,10 +78,11 @@ if ((${#missing[@]})); then
   fi
 fi
 
-# Node packages of the interop peers, the browser tests and the OpenAPI checks (pinned by
+# Node packages of the interop peers, the browser tests, the OpenAPI checks and the federation
+# tests' upstream providers (pinned by
 # package-lock.json).
 ((!build_only)) || exit 0
-for dir in "$top/tests/interop" "$top/tests/e2e" "$top/tests/openapi"; do
+for dir in "$top/tests/interop" "$top/tests/e2e" "$top/tests/openapi" "$top/tests/federation"; do
   if [ -f "$dir/package.json" ]; then
     if [ ! -d "$dir/node_modules" ] || [ "$dir/package-lock.json" -nt "$dir/node_modules" ]; then
       (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)

@@ -25,7 +25,8 @@ void ApiContext::set_allowed_origins(std::vector<std::string> origins) {
 
 void ApiContext::set_public_url(std::string_view public_url) {
   while (public_url.ends_with('/')) public_url.remove_suffix(1);
-  login_url_ = std::string(public_url) + "/login";
+  public_url_ = std::string(public_url);
+  login_url_ = public_url_ + "/login";
 }
 
 auth::RequestContext ApiContext::request_context(const http::Request& req) const {

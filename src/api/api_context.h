@@ -30,6 +30,7 @@
 #include "auth/clients.h"
 #include "auth/consents.h"
 #include "auth/family_csrf.h"
+#include "auth/federation/federation_service.h"
 #include "auth/hash_pool.h"
 #include "auth/id_tokens.h"
 #include "auth/keyring.h"
@@ -77,6 +78,8 @@ struct ApiServices {
   // The revocation state and the feed that streams it to services (api/revocation_feed.h).
   auth::RevocationService& revocation;
   auth::RevocationFeed& revocation_feed;
+  // Federated sign-in (api/federation_handlers.h); null: no [[federation.providers]].
+  auth::federation::FederationService* federation = nullptr;
 };
 
 struct ApiOptions {
@@ -128,6 +131,8 @@ class ApiContext {
   auth::AccountLifecycle& lifecycle() const { return services_.lifecycle; }
   auth::RevocationService& revocation() const { return services_.revocation; }
   auth::RevocationFeed& revocation_feed() const { return services_.revocation_feed; }
+  // Null when no provider is configured.
+  auth::federation::FederationService* federation() const { return services_.federation; }
   const ApiOptions& options() const { return options_; }
 
   const Authenticator& credentials() const { return authenticator_; }
@@ -151,6 +156,8 @@ class ApiContext {
   const ReturnTargets& return_targets() const { return return_targets_; }
   // The login page's absolute URL ("" until set_public_url).
   const std::string& login_url() const { return login_url_; }
+  // Where users reach this server, without a trailing '/' ("" until set_public_url).
+  const std::string& public_url() const { return public_url_; }
 
   // The client's IP (trusted proxies honoured) and User-Agent.
   auth::RequestContext request_context(const http::Request& req) const;
@@ -181,6 +188,7 @@ class ApiContext {
   Authenticator authenticator_;
   ReturnTargets return_targets_;
   std::string login_url_;
+  std::string public_url_;
 };
 
 }  // namespace tessera::api

@@ -116,8 +116,8 @@ Response logout_all(const ApiContext& ctx, const Request& req) {
 // GET /auth/me: the current user, and the session or token family the request came with.
 // The body is written directly (api/json_text.h): this is the one JSON answer on a hot path.
 // {"user":{"id","email","roles"},"session":{"id","type",("created_at"),"auth_time","amr","acr",
-// ("expires_at")}}, in that order: amr and acr say how the user authenticated (RFC 8176, and the
-// level auth/auth_context.h derives from them).
+// ("expires_at")},("identities":[...])}, in that order: amr and acr say how the user authenticated
+// (RFC 8176, and the level auth/auth_context.h derives from them).
 Response me(const ApiContext& ctx, const Request& req) {
   auto a = ctx.credentials().authenticate(req, MfaGate::kExempt);
   if (!a) return std::move(a.error());
@@ -155,7 +155,31 @@ Response me(const ApiContext& ctx, const Request& req) {
     methods();
     number("expires_at", a->access->expires_at);
   }
-  body += "}}";
+  body += '}';
+  // With federated sign-in configured: the user's linked identities (SPEC.md "Federated
+  // sign-in"), [{"issuer","sub","provider","linked_at"}].
+  if (auth::federation::FederationService* federation = ctx.federation()) {
+    auto linked = federation->identities(a->user.id);
+    if (!linked) return error_response(linked.error().auth);
+    body += R"(,"identities":[)";
+    bool first = true;
+    for (const auto& l : *linked) {
+      if (!first) body += ',';
+      first = false;
+      body += R"({"issuer":)";
+      append_json_string(body, l.identity.issuer);
+      body += R"(,"sub":)";
+      append_json_string(body, l.identity.sub);
+      body += R"(,"provider":)";
+      append_json_string(body, l.provider);
+      body += R"(,"name":)";
+      append_json_string(body, l.name);
+      number("linked_at", l.identity.linked_at);
+      body += '}';
+    }
+    body += ']';
+  }
+  body += '}';
   return http::make_response(200, std::move(body));
 }
 

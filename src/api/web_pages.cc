@@ -162,13 +162,44 @@ http::Response form_page(std::string_view file,
   return res;
 }
 
+namespace {
+
+// The HTML of the provider buttons (web/login.html's federation block), every value escaped.
+std::string federation_buttons_html(std::span<const FederationButton> buttons,
+                                    std::string_view return_to) {
+  std::string html;
+  for (const FederationButton& b : buttons) {
+    if (b.available) {
+      std::string href = "/auth/federation/" + uri::percent_encode(b.id) + "/start";
+      if (!return_to.empty()) href += "?return_to=" + uri::percent_encode(return_to);
+      html += "<a class=\"button secondary federation\" data-provider=\"" + html_escape(b.id) +
+              "\" href=\"" + html_escape(href) + "\">Sign in with " + html_escape(b.name) +
+              "</a>\n";
+    } else {
+      html += "<span class=\"button secondary federation\" data-provider=\"" + html_escape(b.id) +
+              "\" aria-disabled=\"true\">" + html_escape(b.name) +
+              " is unavailable right now</span>\n";
+    }
+  }
+  return html;
+}
+
+}  // namespace
+
 http::Response login_page(std::string_view return_to, std::string_view login_hint,
-                          bool offer_signup) {
-  std::array<std::pair<std::string_view, std::string>, 3> vars = {
+                          bool offer_signup, std::span<const FederationButton> buttons) {
+  std::array<std::pair<std::string_view, std::string>, 4> vars = {
       {{"return_to", std::string(return_to)},
        {"login_hint", std::string(login_hint)},
-       {"signup_hidden", hidden_unless(offer_signup)}}};
-  return template_page("login.html", vars);
+       {"signup_hidden", hidden_unless(offer_signup)},
+       {"federation_hidden", hidden_unless(!buttons.empty())}}};
+  http::Response res = template_page("login.html", vars);
+  // The one block of markup built here rather than in the template: a list of links.
+  constexpr std::string_view kMarker = "<!--federation-buttons-->";
+  if (auto at = res.body.find(kMarker); at != std::string::npos) {
+    res.body.replace(at, kMarker.size(), federation_buttons_html(buttons, return_to));
+  }
+  return res;
 }
 
 http::Response account_page(const std::optional<Viewer>& viewer) {
@@ -222,7 +253,8 @@ void add_web_routes(http::Router& router, WebPagesOptions options) {
   std::function<bool(std::string_view)> allowed =
       options.return_target_allowed ? std::move(options.return_target_allowed)
                                     : [](std::string_view t) { return safe_return_to(t); };
-  add("GET", "/login", [viewer, open_signup, allowed](const http::Request& req) {
+  auto buttons = options.federation_buttons;
+  add("GET", "/login", [viewer, open_signup, allowed, buttons](const http::Request& req) {
     // ?return_to=TARGET (a path from /oauth2/authorize, or the URL /auth/verify sent a browser
     // here from) and ?login_hint=EMAIL; anything else, a repeated or malformed parameter
     // included, is ignored: this page has nothing to refuse. A target not allowed is dropped.
@@ -237,7 +269,8 @@ void add_web_routes(http::Router& router, WebPagesOptions options) {
         return redirect(return_to.empty() || who->must_enrol ? "/account" : return_to);
       }
     }
-    return login_page(return_to, login_hint, open_signup);
+    return login_page(return_to, login_hint, open_signup,
+                      buttons ? buttons() : std::vector<FederationButton>{});
   });
   // The same page for everyone signed out: rendered once.
   add("GET", "/signup",

@@ -52,6 +52,16 @@ inline constexpr std::string_view kPageContentSecurityPolicy =
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
     "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
+// One "Sign in with ..." button of the login page (SPEC.md "Federated sign-in"): a plain link
+// to /auth/federation/{id}/start, so it works without JavaScript and is not a form (the
+// page's CSP has form-action 'self', which would also apply to the redirect to the provider).
+// An unavailable provider's button says so and links nowhere.
+struct FederationButton {
+  std::string id;
+  std::string name;
+  bool available = true;
+};
+
 // Who is signed in, as far as a page needs to know. Rendered HTML-escaped.
 struct Viewer {
   std::string user_id;  // UUID
@@ -96,6 +106,9 @@ struct WebPagesOptions {
   // passes ReturnTargets::allows (api/return_target.h: the authorization endpoint, or a URL on
   // an allowed origin, e.g. the page a gateway protected). Unset: safe_return_to only.
   std::function<bool(std::string_view)> return_target_allowed;
+  // The configured upstream providers, asked at each /login (their availability changes);
+  // unset: none.
+  std::function<std::vector<FederationButton>()> federation_buttons;
 };
 
 // Registers the routes above. REQUIRES: the paths are not registered yet (the router throws
@@ -142,9 +155,11 @@ http::Response redirect(std::string_view location);
 // The login page (text/html, not cacheable). `return_to`: where the browser goes once signed in
 // (REQUIRES: checked, see WebPagesOptions::return_target_allowed; "": the account page);
 // `login_hint`: the email to prefill;
-// `offer_signup`: the "Create an account" link shows (auth.open_signup).
+// `offer_signup`: the "Create an account" link shows (auth.open_signup); `buttons`: one per
+// upstream provider, each carrying the return_to on to its start.
 http::Response login_page(std::string_view return_to = {}, std::string_view login_hint = {},
-                          bool offer_signup = false);
+                          bool offer_signup = false,
+                          std::span<const FederationButton> buttons = {});
 
 // The template web/`file` rendered with `vars` as a page: `status`, not cacheable, the page
 // security headers with `csp` as the Content-Security-Policy.

@@ -6,6 +6,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <thread>
 #include <utility>
 
@@ -16,6 +17,7 @@
 #include "api/admin_users.h"
 #include "api/auth_handlers.h"
 #include "api/connected_apps.h"
+#include "api/federation_handlers.h"
 #include "api/mfa_handlers.h"
 #include "api/oauth_authorize.h"
 #include "api/oauth_discovery.h"
@@ -272,7 +274,8 @@ std::unique_ptr<api::ApiContext> make_api_context(const Config& config, Services
                        .passkeys = *s.passkeys,
                        .lifecycle = *s.lifecycle,
                        .revocation = *s.revocation,
-                       .revocation_feed = *s.revocation_feed},
+                       .revocation_feed = *s.revocation_feed,
+                       .federation = s.federation.get()},
       proxies, metrics,
       api::ApiOptions{
           .same_site =
@@ -289,7 +292,22 @@ std::unique_ptr<api::ApiContext> make_api_context(const Config& config, Services
 // Liveness and readiness: on every listener.
 void add_probe_routes(http::Router& router, const Probes& probes) {
   router.add("GET", "/healthz", healthz);
-  router.add("GET", "/readyz", http::readiness_handler(probes.ready));
+  if (!probes.unavailable_providers) {
+    router.add("GET", "/readyz", http::readiness_handler(probes.ready));
+    return;
+  }
+  // Ready with federated sign-in: an upstream provider that cannot be reached does not make
+  // the server unready (everything else works), but the answer names it.
+  router.add("GET", "/readyz",
+             [base = http::readiness_handler(probes.ready),
+              unavailable = probes.unavailable_providers](const http::Request& req) {
+               http::Response res = base(req);
+               if (res.status != 200) return res;
+               const std::vector<std::string> ids = unavailable();
+               if (ids.empty()) return res;
+               nlohmann::json body = {{"status", "ready"}, {"unavailable_providers", ids}};
+               return http::make_response(200, body.dump());
+             });
 }
 
 // The operator's routes: /metrics (when probes.metrics) and the admin API (when `api`).
@@ -335,6 +353,15 @@ http::Router make_router(JwksSource jwks_source, const Probes& probes, const api
   pages.return_target_allowed = [api](std::string_view t) {
     return api->return_targets().allows(t);
   };
+  if (auto* federation = api->federation()) {
+    pages.federation_buttons = [federation] {
+      std::vector<api::FederationButton> buttons;
+      for (const auto& p : federation->providers()) {
+        buttons.push_back({.id = p.id, .name = p.name, .available = p.available});
+      }
+      return buttons;
+    };
+  }
   pages.add_viewer_route = [&router, api](const std::string& method, const std::string& path,
                                           http::Handler h) {
     api::add_store_route(router, api->offload_pool(), method, path, std::move(h));
@@ -357,6 +384,9 @@ http::Router make_router(JwksSource jwks_source, const Probes& probes, const api
   api::add_revocation_feed_route(router, *api);       // /oauth2/revocation-feed
   api::add_oauth_logout_routes(router, *api);         // /oauth2/logout
   api::add_oauth_discovery_routes(router, *api);      // /.well-known/openid-configuration, ...
+  if (api->federation() != nullptr) {
+    api::add_federation_routes(router, *api);  // /auth/federation/... (api/federation_handlers.h)
+  }
   return router;
 }
 
@@ -427,9 +457,18 @@ std::expected<void, std::string> serve(const Config& config, std::ostream& annou
        .purge_every = std::chrono::minutes(10),
        .retention = config.audit.retention},
       [&s] { return (!s.stores.ready || s.stores.ready()) && s.revocation->ready(); });
-  const Probes probes{.metrics = &metrics,
-                      .ready = [&maintenance] { return maintenance.ready(); },
-                      .operator_routes = config.server.admin_listen.empty()};
+  Probes probes{.metrics = &metrics,
+                .ready = [&maintenance] { return maintenance.ready(); },
+                .operator_routes = config.server.admin_listen.empty()};
+  if (s.federation) {
+    probes.unavailable_providers = [&s] {
+      std::vector<std::string> ids;
+      for (const auto& p : s.federation->providers()) {
+        if (!p.available) ids.push_back(p.id);
+      }
+      return ids;
+    };
+  }
   http::Router router = make_router(std::move(published), probes, api_context.get(),
                                     page_options(config), config.web.cors_origins);
   http::ServerOptions server_options;
@@ -465,6 +504,18 @@ std::expected<void, std::string> serve(const Config& config, std::ostream& annou
   if (config.tokens.issuer.empty()) s.access_tokens->set_issuer((*server)->url());
   // Links in mails: server.public_url, or (zero configuration) the server's own URL.
   if (config.server.public_url.empty()) s.mailer->set_public_url((*server)->url());
+  // Federated sign-in: the callback URI on the same URL, then each provider's discovery and
+  // keys (an unreachable one is logged, shown unavailable, and retried in the background).
+  if (s.federation) {
+    s.federation->set_public_url(config.server.public_url.empty() ? (*server)->url()
+                                                                  : config.server.public_url);
+    s.federation->load_and_watch();
+    for (const auto& p : s.federation->providers()) {
+      http::log_event(p.available ? http::LogLevel::kInfo : http::LogLevel::kWarn,
+                      p.available ? "federation provider ready" : "federation provider unavailable",
+                      {{"provider", p.id}, {"issuer", p.issuer}, {"reason", p.problem}});
+    }
+  }
   // The outbox's sender, when there is an SMTP server to send to.
   if (s.mail_sender) {
     s.mail_sender->start();

@@ -27,6 +27,9 @@ struct Probes {
   // Whether make_router serves the operator's routes, /metrics and /admin/* (false when
   // server.admin_listen puts them on make_admin_router's listener: 404 here).
   bool operator_routes = true;
+  // With federated sign-in: the ids of the upstream providers that cannot be reached now,
+  // which /readyz lists (still 200: the rest of the server works). Unset: none.
+  std::function<std::vector<std::string>()> unavailable_providers;
 };
 
 // What /.well-known/jwks.json publishes: `json` is called per request (the keyring changes

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <fstream>
+#include <sstream>
 #include <utility>
 
 #include "api/web_pages.h"
@@ -52,6 +54,41 @@ auth::MailTransport smtp_transport(const EmailSection& email) {
         .permanent = sent.error().kind == mail::SmtpError::kPermanent && !login_refused,
         .reason = std::move(reason)});
   };
+}
+
+// The providers of [[federation.providers]] as the federation service takes them, each
+// client_secret_file read (trailing newlines dropped). The error names the file.
+std::expected<std::vector<auth::federation::UpstreamConfig>, std::string> upstream_configs(
+    const std::vector<FederationProviderSection>& sections) {
+  std::vector<auth::federation::UpstreamConfig> out;
+  for (const FederationProviderSection& p : sections) {
+    std::string secret = p.client_secret;
+    if (!p.client_secret_file.empty()) {
+      std::ifstream in(p.client_secret_file, std::ios::binary);
+      std::stringstream text;
+      text << in.rdbuf();
+      if (!in) {
+        return std::unexpected("federation.providers \"" + p.id + "\": client_secret_file " +
+                               p.client_secret_file + " cannot be read");
+      }
+      secret = text.str();
+      while (!secret.empty() && (secret.back() == '\n' || secret.back() == '\r')) secret.pop_back();
+      if (secret.empty()) {
+        return std::unexpected("federation.providers \"" + p.id + "\": client_secret_file " +
+                               p.client_secret_file + " is empty");
+      }
+    }
+    out.push_back({.id = p.id,
+                   .name = p.name,
+                   .issuer = p.issuer,
+                   .client_id = p.client_id,
+                   .client_secret = std::move(secret),
+                   .secret_in_body = p.token_endpoint_auth_method == "client_secret_post",
+                   .scopes = p.scopes,
+                   .link_verified_email = p.link == "verified_email",
+                   .create_users = p.create_users});
+  }
+  return out;
 }
 
 // A secret for one purpose (`label`) from the master key: every node of a deployment derives
@@ -304,6 +341,20 @@ std::expected<std::unique_ptr<Services>, std::string> open_services(const Config
                           .rp_name = config.webauthn.rp_name,
                           .allowed_origins = config.web.allowed_origins,
                           .ticket_key = derived_secret(*master, "tessera webauthn challenge v1")});
+  if (!config.federation_providers.empty()) {
+    auto upstreams = upstream_configs(config.federation_providers);
+    if (!upstreams) return std::unexpected(upstreams.error());
+    s->http_client = std::make_unique<net::HttpClient>();
+    // Flow tickets and PKCE verifiers: every node derives the same keys (a flow started on
+    // one node finishes on another).
+    s->federation = std::make_unique<auth::federation::FederationService>(
+        std::move(*upstreams), *s->http_client, *s->users, *s->auth, s->stores.federated_identities,
+        s->stores.counters, s->stores.credentials, *s->audit, s->clock,
+        auth::federation::FederationConfig{
+            .public_url = config.server.public_url,
+            .ticket_key = derived_secret(*master, "tessera federation flow v1"),
+            .pkce_key = derived_secret(*master, "tessera federation pkce v1")});
+  }
   return s;
 }
 

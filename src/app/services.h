@@ -21,6 +21,7 @@
 #include "auth/clients.h"
 #include "auth/consents.h"
 #include "auth/family_csrf.h"
+#include "auth/federation/federation_service.h"
 #include "auth/hash_pool.h"
 #include "auth/id_tokens.h"
 #include "auth/keyring.h"
@@ -39,6 +40,7 @@
 #include "auth/token_introspection.h"
 #include "auth/users.h"
 #include "base/clock.h"
+#include "net/http_client.h"
 #include "store/stores.h"
 
 namespace tessera::app {
@@ -98,6 +100,11 @@ struct Services {
   std::unique_ptr<auth::MailSender> mail_sender;
   std::unique_ptr<auth::AccountMail> account_mail;
   std::unique_ptr<auth::AccountLifecycle> lifecycle;
+  // Federated sign-in (SPEC.md "Federated sign-in"): built when [[federation.providers]] has
+  // any; serve() loads the providers once the public URL is known. Declared last: its retry
+  // thread stops first.
+  std::unique_ptr<net::HttpClient> http_client;
+  std::unique_ptr<auth::federation::FederationService> federation;
 };
 
 struct ServicesOptions {

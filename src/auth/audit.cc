@@ -97,6 +97,12 @@ std::string_view to_string(AuditType t) {
       return "outbox.read";
     case AuditType::kOutboxPurged:
       return "outbox.purged";
+    case AuditType::kFederationLinked:
+      return "federation.linked";
+    case AuditType::kFederationUnlinked:
+      return "federation.unlinked";
+    case AuditType::kFederationRefused:
+      return "federation.refused";
   }
   return "unknown";
 }

@@ -73,6 +73,9 @@ enum class AuditType : std::uint8_t {
   kOutboxRead,              // "outbox.read"      detail: mail (id), kind, by: a pending
                             //                    mail's message (live links) was opened
   kOutboxPurged,            // "outbox.purged"    detail: purged, before (Unix seconds), by
+  kFederationLinked,        // "federation.linked" detail: issuer, provider, created (a new user)
+  kFederationUnlinked,      // "federation.unlinked" detail: issuer, provider
+  kFederationRefused,       // "federation.refused" detail: provider, reason (a callback refused)
 };
 
 // The stored type string ("login.success").

@@ -7,12 +7,13 @@ namespace tessera::auth {
 namespace {
 
 // The order of values() and text(), and the RFC 8176 names.
-constexpr std::array<std::pair<AuthMethodRef, std::string_view>, 5> kNames = {{
+constexpr std::array<std::pair<AuthMethodRef, std::string_view>, 6> kNames = {{
     {AuthMethodRef::kPwd, "pwd"},
     {AuthMethodRef::kOtp, "otp"},
     {AuthMethodRef::kHwk, "hwk"},
     {AuthMethodRef::kSwk, "swk"},
     {AuthMethodRef::kMfa, "mfa"},
+    {AuthMethodRef::kFed, "fed"},
 }};
 
 std::optional<AuthMethodRef> method_named(std::string_view name) {

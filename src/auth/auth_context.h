@@ -16,13 +16,16 @@
 
 namespace tessera::auth {
 
-// The RFC 8176 section 2 values Tessera issues.
+// The RFC 8176 section 2 values Tessera issues, and "fed": a sign-in through an upstream
+// OpenID Connect provider (SPEC.md "Federated sign-in"; not in the RFC 8176 registry, which
+// section 6.1 allows: the value names the method, the upstream's own values come with it).
 enum class AuthMethodRef : std::uint8_t {
   kPwd = 1,   // a password
   kOtp = 2,   // a one-time password (TOTP, RFC 6238)
   kHwk = 4,   // a device-bound key (a passkey that cannot leave its authenticator)
   kSwk = 8,   // a software-secured key (a synced passkey: WebAuthn backup eligible)
   kMfa = 16,  // more than one factor (two methods, or a user-verifying passkey)
+  kFed = 32,  // federated: an upstream provider authenticated the user (auth/federation/)
 };
 
 // A set of methods. A plain value.
@@ -40,7 +43,7 @@ class Amr {
   bool empty() const { return bits_ == 0; }
   bool operator==(const Amr&) const = default;
 
-  // The values in a fixed order (pwd otp hwk swk mfa).
+  // The values in a fixed order (pwd otp hwk swk mfa fed).
   std::vector<std::string> values() const;
   // values() joined by single spaces: how the stores keep them ("" for none).
   std::string text() const;

@@ -18,7 +18,7 @@ TEST(AmrTest, TextAndValuesKeepOneOrderWhateverTheOrderOfAdding) {
 TEST(AmrTest, ParseIsTheInverseOfText) {
   for (const Amr a :
        {Amr(), Amr::of(AuthMethodRef::kPwd), Amr::of(AuthMethodRef::kHwk).with(AuthMethodRef::kMfa),
-        Amr::of(AuthMethodRef::kSwk),
+        Amr::of(AuthMethodRef::kSwk), Amr::of(AuthMethodRef::kFed).with(AuthMethodRef::kOtp),
         Amr::of(AuthMethodRef::kPwd).with(AuthMethodRef::kOtp).with(AuthMethodRef::kMfa)}) {
     auto back = Amr::parse(a.text());
     ASSERT_TRUE(back) << a.text();

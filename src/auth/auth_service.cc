@@ -1,5 +1,6 @@
 #include "auth/auth_service.h"
 
+#include <algorithm>
 #include <memory>
 #include <utility>
 
@@ -120,8 +121,11 @@ std::expected<LoginResult, Error> AuthService::sign_in(store::User user,
   }
   nlohmann::json detail = {{"amr", authn.methods.values()}};
   if (at.start_session) {
-    auto s =
-        sessions_.create(result.user, at.from.ip, at.from.user_agent, authn.time, authn.methods);
+    // Created now; authenticated at authn.time (earlier for a federated sign-in: the
+    // upstream's auth_time).
+    const std::int64_t now = std::max(clock_.now_unix(), authn.time);
+    auto s = sessions_.create(result.user, at.from.ip, at.from.user_agent, now, authn.methods,
+                              authn.time);
     if (!s) return std::unexpected(std::move(s.error()));
     detail["session"] = s->public_id;
     if (s->evicted > 0) detail["evicted"] = s->evicted;

@@ -72,12 +72,13 @@ std::expected<NewSession, Error> SessionService::mint(store::Session record) {
 std::expected<NewSession, Error> SessionService::create(const store::User& user,
                                                         std::string_view ip,
                                                         std::string_view user_agent,
-                                                        std::int64_t now, const Amr& amr) {
+                                                        std::int64_t now, const Amr& amr,
+                                                        std::int64_t auth_time) {
   store::Session s;
   s.user_id = user.id;
   s.created_at = now;
   s.last_seen_at = now;
-  s.auth_time = now;
+  s.auth_time = auth_time > 0 && auth_time <= now ? auth_time : now;
   s.amr = amr.text();
   s.ip = sanitize_truncate(ip, kMaxIpBytes);
   s.user_agent = sanitize_truncate(user_agent, kMaxUserAgentBytes);

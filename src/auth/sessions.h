@@ -84,10 +84,12 @@ class SessionService {
                  std::shared_ptr<store::UserStore> users, SessionConfig config);
 
   // Mints a session for `user` (login). `ip` and `user_agent` are recorded (the user agent cut
-  // to 512 bytes); auth_time = now, and `amr` says how the user authenticated.
+  // to 512 bytes); `amr` says how the user authenticated, at `auth_time` (0: now; earlier for
+  // a federated sign-in, whose upstream authenticated the user before the callback came).
   std::expected<NewSession, Error> create(const store::User& user, std::string_view ip,
                                           std::string_view user_agent, std::int64_t now,
-                                          const Amr& amr = Amr::of(AuthMethodRef::kPwd));
+                                          const Amr& amr = Amr::of(AuthMethodRef::kPwd),
+                                          std::int64_t auth_time = 0);
 
   // The session named by the raw cookie value, and its user. kUnauthenticated if `raw_id` is
   // malformed (checked before any store call), unknown, idle or past its lifetime (the record
