@@ -243,6 +243,11 @@ api::ViewerLookup viewer_lookup(const api::ApiContext& ctx) {
 // /oauth2/introspect (resource servers call it, with a client secret, never a browser).
 http::CorsScope cors_scope(std::string_view path) {
   if (path.starts_with("/.well-known/")) return http::CorsScope::kPublic;
+  // Federated sign-in's start and callback are navigations (links and the provider's redirect).
+  if (path.starts_with("/auth/federation/") &&
+      (path.ends_with("/start") || path.ends_with("/callback"))) {
+    return http::CorsScope::kNone;
+  }
   if (path.starts_with("/auth/") || path == "/oauth2/token" || path == "/oauth2/userinfo" ||
       path == "/oauth2/revoke") {
     return http::CorsScope::kCredentialed;
