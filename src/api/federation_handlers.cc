@@ -277,6 +277,7 @@ Response unlink(const ApiContext& ctx, const Request& req) {
 // GET /auth/federation/providers: for the pages (no secrets: id, name, availability).
 Response providers(const ApiContext& ctx, const Request&) {
   json list = json::array();
+  if (ctx.federation() == nullptr) return http::make_response(200, R"({"providers":[]})");
   for (const auto& p : ctx.federation()->providers()) {
     list.push_back({{"id", p.id}, {"name", p.name}, {"available", p.available}});
   }
@@ -297,6 +298,9 @@ Response federation_error_page(const FederationError& e, std::string_view provid
 
 void add_federation_routes(http::Router& router, const ApiContext& ctx) {
   const ApiContext* c = &ctx;
+  router.add("GET", "/auth/federation/providers",
+             [c](const Request& req) { return providers(*c, req); });
+  if (ctx.federation() == nullptr) return;
   // Always on the store pool: each may wait on the provider (bounded by the HTTP client).
   auth::HashPool* pool = ctx.options().store_pool;
   add_store_route(router, pool, "GET", "/auth/federation/{id}/start",
@@ -307,8 +311,6 @@ void add_federation_routes(http::Router& router, const ApiContext& ctx) {
                   [c](const Request& req) { return link(*c, req); });
   add_store_route(router, pool, "POST", "/auth/federation/unlink",
                   [c](const Request& req) { return unlink(*c, req); });
-  router.add("GET", "/auth/federation/providers",
-             [c](const Request& req) { return providers(*c, req); });
 }
 
 }  // namespace tessera::api

@@ -21,7 +21,8 @@
 //        Unlinks one of the caller's identities (a recent authentication; never the last way
 //        in: 409). 204.
 //   GET  /auth/federation/providers
-//        The configured providers {"providers":[{"id","name","available"}]}, for the pages.
+//        The configured providers {"providers":[{"id","name","available"}]}, for the pages;
+//        routed also without any provider (then an empty list: the account page asks always).
 //
 // The mapping of every federation failure to its page is federation_error_page() (the one
 // mapping of this format).
@@ -40,7 +41,8 @@ inline constexpr std::string_view kFederationCookie = "__Host-tessera_federation
 http::Response federation_error_page(const auth::federation::FederationError& e,
                                      std::string_view provider_name);
 
-// Registers the routes above. REQUIRES: ctx.federation() is set.
+// Registers the routes above: /auth/federation/providers always, the others when
+// ctx.federation() is set.
 void add_federation_routes(http::Router& router, const ApiContext& ctx);
 
 }  // namespace tessera::api

@@ -389,9 +389,7 @@ http::Router make_router(JwksSource jwks_source, const Probes& probes, const api
   api::add_revocation_feed_route(router, *api);       // /oauth2/revocation-feed
   api::add_oauth_logout_routes(router, *api);         // /oauth2/logout
   api::add_oauth_discovery_routes(router, *api);      // /.well-known/openid-configuration, ...
-  if (api->federation() != nullptr) {
-    api::add_federation_routes(router, *api);  // /auth/federation/... (api/federation_handlers.h)
-  }
+  api::add_federation_routes(router, *api);  // /auth/federation/... (api/federation_handlers.h)
   return router;
 }
 

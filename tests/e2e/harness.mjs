@@ -6,6 +6,7 @@
 // grace period), and, should the test runner die first, by an exit hook (SIGKILL).
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -33,6 +34,20 @@ process.on('exit', () => {
     }
   }
 });
+
+// A free loopback port, for a server that must be told its port before it starts (e.g. one
+// whose URL an upstream provider must know). Another process could take it in between: tests
+// bind it at once.
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+}
 
 export function tempDir(prefix) {
   return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
@@ -69,10 +84,11 @@ export async function stopChild(child, graceMs = 10000, signal = 'SIGTERM') {
   live.delete(child);
 }
 
-// Starts `tessera serve --listen 127.0.0.1:0 --data-dir DIR` and waits for its
+// Starts `tessera serve --listen LISTEN --data-dir DIR` (LISTEN: 127.0.0.1:0 unless a test
+// needs a port known in advance, e.g. an upstream provider's redirect URI) and waits for its
 // "listening on http://127.0.0.1:PORT" line. Returns {url, pid, stderr(), stop()}.
-export async function startTessera(binary, dataDir, extraArgs = []) {
-  const args = ['serve', '--listen', '127.0.0.1:0', '--data-dir', dataDir, ...extraArgs];
+export async function startTessera(binary, dataDir, extraArgs = [], listen = '127.0.0.1:0') {
+  const args = ['serve', '--listen', listen, '--data-dir', dataDir, ...extraArgs];
   const child = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   live.add(child);
   let stdout = '';
@@ -207,10 +223,10 @@ export async function addClient(binary, dataDir, args) {
 }
 
 // Runs `fn({binary, server, dataDir})` against a fresh `tessera serve` with its own data dir and,
-// when `config` is given, that TOML as --config. `fn` resolves to whether everything passed; if
+// when `config` is given, that TOML as --config (and `listen`, when given, as --listen). `fn` resolves to whether everything passed; if
 // not (or it throws), the server's stderr goes to the test's diagnostics. The server is stopped
 // and the directory removed either way.
-export async function withTessera(t, { name, config }, fn) {
+export async function withTessera(t, { name, config, listen }, fn) {
   const binary = tesseraBinary();
   const dir = tempDir(`tessera-e2e-${name}-`);
   const dataDir = path.join(dir, 'data');
@@ -219,7 +235,7 @@ export async function withTessera(t, { name, config }, fn) {
     fs.writeFileSync(path.join(dir, 'tessera.toml'), config);
     extraArgs.push('--config', path.join(dir, 'tessera.toml'));
   }
-  const server = await startTessera(binary, dataDir, extraArgs);
+  const server = await startTessera(binary, dataDir, extraArgs, listen);
   t.diagnostic(`tessera serve (${name}) at ${server.url} (pid ${server.pid})`);
   let ok = false;
   try {

@@ -20,6 +20,7 @@ import { fileURLToPath } from 'node:url';
 
 import {
   addUser,
+  freePort,
   launchChromium,
   startTessera,
   steps,
@@ -39,17 +40,6 @@ const FORGED = {
   'X-Session-Id': 'forged',
   'X-Amr': 'mfa',
 };
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 function portOpen(port) {
   return new Promise((resolve) => {

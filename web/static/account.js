@@ -1,5 +1,5 @@
 // The account page (/account): who you are, second factors and passkeys (mfa.js), sessions,
-// connected apps, sign out, password and email change.
+// connected apps, sign-in providers (federation.js), sign out, password and email change.
 //
 // Whether the email address is confirmed comes with GET /auth/me (email_verified); while it is
 // not, the page offers "Send the confirmation link again" (POST /auth/email/resend -> 202).
@@ -39,6 +39,7 @@ import {
   timeCell,
 } from './api.js';
 import { mailWords } from './account_links.js';
+import { initFederation } from './federation.js';
 import { initSecondFactors } from './mfa.js';
 import { describeUserAgent } from './user_agent.js';
 
@@ -403,8 +404,17 @@ export function initAccount() {
     );
   });
 
+  const federation = initFederation({ guarded, withStepUp, status: (text) => show(status, text) });
+
   // Each part loads on its own, so one refused (mfa_enrollment_required) leaves the others.
-  for (const load of [loadMe, factors.load, factors.loadPasskeys, loadSessions, loadApps]) {
+  for (const load of [
+    loadMe,
+    factors.load,
+    factors.loadPasskeys,
+    loadSessions,
+    loadApps,
+    federation.load,
+  ]) {
     guarded(load);
   }
 }
