@@ -189,6 +189,31 @@ TEST(WebRoutes, LoginAndAccountPagesWithoutAViewerLookup) {
   EXPECT_EQ(router.route(with_cookie("/login")).status, 200);
 }
 
+// SPEC.md "Federated sign-in": one plain link per provider (no form: the CSP's form-action
+// 'self' would stop the redirect to the provider), its name escaped and the return_to carried
+// on percent-encoded; an unavailable provider links nowhere; no provider, no block.
+TEST(LoginPage, FederationButtonsArePlainEscapedLinks) {
+  const std::vector<FederationButton> buttons = {
+      {.id = "corp", .name = "Corp <SSO> & co", .available = true},
+      {.id = "down", .name = "Down", .available = false}};
+  http::Response res = login_page("https://app.example.com/x?a=1&b=2", "", false, buttons);
+  EXPECT_NE(res.body.find("<a class=\"button secondary federation\" data-provider=\"corp\" "
+                          "href=\"/auth/federation/corp/start?return_to=https%3A%2F%2Fapp.example."
+                          "com%2Fx%3Fa%3D1%26b%3D2\">Sign in with Corp &lt;SSO&gt; &amp; co</a>"),
+            std::string::npos)
+      << res.body;
+  EXPECT_NE(res.body.find("data-provider=\"down\" aria-disabled=\"true\">Down is unavailable"),
+            std::string::npos);
+  EXPECT_EQ(res.body.find("/auth/federation/down/start"), std::string::npos);
+  EXPECT_EQ(res.body.find("action=\"/auth/federation"), std::string::npos);
+  EXPECT_NE(res.body.find("<div id=\"federation-login\" class=\"alternative\" >"),
+            std::string::npos);
+  http::Response none = login_page();
+  EXPECT_NE(none.body.find("<div id=\"federation-login\" class=\"alternative\" hidden>"),
+            std::string::npos);
+  EXPECT_EQ(none.body.find("/auth/federation/"), std::string::npos);
+}
+
 TEST(WebRoutes, ViewerLookupDrivesRedirectsAndRendersTheViewerEscaped) {
   WebPagesOptions options;
   options.viewer = [](const http::Request& req) -> std::optional<Viewer> {

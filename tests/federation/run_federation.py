@@ -165,6 +165,23 @@ def single_node(args, checks, work, up, tessera_port, late_port):
     node = Node(args.tessera, data, config, tessera_port)
     try:
         run_single_node_cases(checks, node, base, a, b, up, late_port)
+        audited = {}
+        for kind in ("federation.linked", "federation.unlinked", "federation.refused",
+                     "login.success"):
+            out = subprocess.run([args.tessera, "audit", "--type", kind, "--json", "--limit", "1000",
+                                  "--data-dir", data, "--config", config],
+                                 capture_output=True, check=True).stdout.decode()
+            audited[kind] = [json.loads(line) for line in out.splitlines() if line.strip()]
+        reasons = {e["detail"].get("reason") for e in audited["federation.refused"]}
+        checks.check("links, unlinks and refusals are audited",
+                     len(audited["federation.linked"]) >= 5 and
+                     len(audited["federation.unlinked"]) == 1 and
+                     {"bad_state", "replayed_state", "issuer_mismatch", "id_token_invalid",
+                      "account_exists", "access_denied"} <= reasons and
+                     any(e["detail"].get("created") is False for e in audited["federation.linked"]),
+                     json.dumps({k: len(v) for k, v in audited.items()}) + " " + str(reasons))
+        checks.check("a federated sign-in is a login.success with amr fed",
+                     any("fed" in e["detail"].get("amr", []) for e in audited["login.success"]))
     finally:
         node.stop()
 
@@ -220,6 +237,7 @@ def run_single_node_cases(checks, node, base, a, b, up, late_port):
                  len(flow_cookie) == 1 and all(x in flow_cookie[0] for x in
                                                ("HttpOnly", "Secure", "SameSite=Lax", "Path=/")),
                  str(start_cookies))
+    flow_jar = dict(alice.jar(base))  # the flow cookie, as an attacker who copied it has it
     status, hdrs, text, _ = alice.request(url)
     checks.check("callback signs in and lands on /account",
                  status == 303 and hdrs["Location"] == base + "/account", f"{status} {text[:300]}")
@@ -229,17 +247,22 @@ def run_single_node_cases(checks, node, base, a, b, up, late_port):
     ids = body.get("identities", []) if body else []
     checks.check("/auth/me lists the identity (issuer, sub)",
                  [(i["issuer"], i["sub"]) for i in ids] == [(a, "alice")], str(ids))
-    # The replayed callback (same browser, same URL) is refused: single use.
-    status, _, text, cookies = alice.request(url)
-    checks.check("a replayed state is refused with a 4xx page",
-                 400 <= status < 500 and "text/html" in "".join(
-                     alice.request(url)[1].get_all("Content-Type") or []), f"{status}")
+    # The replayed callback, with the flow cookie it came with (within its 10 minutes), is
+    # refused: each state works once.
+    replayer = Browser()
+    replayer.jars[urllib.parse.urlsplit(base).netloc] = dict(flow_jar)
+    status, hdrs, text, cookies = replayer.request(url)
+    checks.check("a replayed state is refused with a 4xx page, no session",
+                 status == 400 and hdrs.get("Content-Type", "").startswith("text/html") and
+                 'data-code="replayed_state"' in text and not signed_in(replayer, base),
+                 f"{status} {text[:300]}")
     # A user with one identity and no password cannot unlink it.
     status, text = unlink(alice, base, a, "alice")
     checks.check("unlinking the last way in is refused (409)", status == 409, f"{status} {text}")
     checks.check("... and the identity stays", len(me(alice, base)[1]["identities"]) == 1)
 
-    # 2. A second provider side by side (client_secret_post): another new user.
+    # 2. A second provider side by side (client_secret_post; the email only in its userinfo
+    # answer): another new user.
     dave, status, text, status_me, body = sign_in_as(ctl, base, "b", "dave")
     checks.check("a second provider signs its user in",
                  status == 303 and status_me == 200 and body["user"]["email"] == "dave@b.test" and
@@ -309,6 +332,20 @@ def run_single_node_cases(checks, node, base, a, b, up, late_port):
                  body["session"].get("amr") == ["pwd", "otp", "fed"] and
                  0 < time.time() - body["session"].get("auth_time", 0) < 60 and
                  body["session"]["auth_time"] < body["session"]["created_at"], str(body))
+
+    # The provider rotates its key: the unknown kid makes Tessera fetch the keys again, once; a
+    # second new kid right after is refused (refetches are rate-limited), signing nobody in.
+    control(ctl, "/rogue", {"mode": "rotated"})
+    rotated = Browser()
+    url, _ = rotated.flow(base + "/auth/federation/rogue/start")
+    status, _, text, _ = rotated.request(url)
+    checks.check("a token signed with a new key is accepted after one JWKS refetch",
+                 status == 303 and signed_in(rotated, base), f"{status} {text[:200]}")
+    time.sleep(0.01)
+    again = Browser()
+    url, _ = again.flow(base + "/auth/federation/rogue/start")
+    refused("another new key within 10 s is refused (refetches are rate-limited)", again, url)
+    control(ctl, "/rogue", {"mode": "good"})
 
     # 8. return_to: allowed exactly; another origin refused at start.
     target = base + "/account?tab=security"

@@ -1,7 +1,7 @@
 // The upstream OpenID Connect providers of the federated sign-in tests (tests/federation),
 // all on 127.0.0.1 ephemeral ports, in one process:
 //   a, b   two real providers: node oidc-provider, each with its own client for Tessera and the
-//          test accounts below; the login and consent prompts are answered by the test (no
+//          test accounts below (a puts the email in the ID token, b only in userinfo); the login and consent prompts are answered by the test (no
 //          page): POST /next on the control port says who signs in next, or that they refuse;
 //   rogue  a provider this file writes by hand that answers a flow correctly but, as told by
 //          POST /rogue {"mode"}, returns a deliberately bad ID token (wrong aud, iss, signature,
@@ -37,7 +37,7 @@ function listen(server, port = 0) {
   });
 }
 
-async function realProvider(name, authMethod) {
+async function realProvider(name, authMethod, emailInIdToken) {
   const server = http.createServer();
   const port = await listen(server);
   const issuer = `http://127.0.0.1:${port}`;
@@ -60,7 +60,8 @@ async function realProvider(name, authMethod) {
       };
     },
     claims: { openid: ['sub'], email: ['email', 'email_verified'] },
-    conformIdTokenClaims: false,  // email in the ID token (Tessera reads it there)
+    // a: the email in the ID token; b: only in the userinfo answer (OIDC Core section 5.4).
+    conformIdTokenClaims: !emailInIdToken,
     features: { devInteractions: { enabled: false } },
     interactions: { url: (ctx, interaction) => `/interaction/${interaction.uid}` },
     pkce: { required: () => true },
@@ -97,9 +98,10 @@ async function handWritten(port, state) {
   const server = http.createServer();
   const actual = await listen(server, port);
   const issuer = `http://127.0.0.1:${actual}`;
-  const { privateKey, publicKey } = await jose.generateKeyPair('RS256', { extractable: true });
+  let { privateKey, publicKey } = await jose.generateKeyPair('RS256', { extractable: true });
   const other = await jose.generateKeyPair('RS256');
-  const jwk = { ...(await jose.exportJWK(publicKey)), kid: 'r1', alg: 'RS256', use: 'sig' };
+  let kid = 'r1';
+  let jwk = { ...(await jose.exportJWK(publicKey)), kid, alg: 'RS256', use: 'sig' };
   const clientId = `tessera-${state.id}`;
   const secret = `secret-of-tessera-at-${state.id}-0123456789`;
   const flows = new Map();  // code -> the authorization request
@@ -151,6 +153,11 @@ async function handWritten(port, state) {
       const claims = { iss: issuer, sub: `${state.id}-user`, aud: clientId, exp: now + 300, iat: now,
                        nonce: flow.nonce, email: `${state.id}-user@r.test`, email_verified: true,
                        amr: ['pwd', 'otp', 'x-unknown'], auth_time: now - 5 };
+      if (state.mode === 'rotated') {  // a key rotation: a new key, published, signs from now on
+        ({ privateKey, publicKey } = await jose.generateKeyPair('RS256', { extractable: true }));
+        kid = `r${Date.now()}`;
+        jwk = { ...(await jose.exportJWK(publicKey)), kid, alg: 'RS256', use: 'sig' };
+      }
       let key = privateKey;
       let alg = 'RS256';
       switch (state.mode) {
@@ -169,7 +176,7 @@ async function handWritten(port, state) {
         const enc = (o) => Buffer.from(JSON.stringify(o)).toString('base64url');
         idToken = `${enc({ alg: 'none' })}.${enc(claims)}.`;
       } else {
-        idToken = await new jose.SignJWT(claims).setProtectedHeader({ alg, kid: 'r1' }).sign(key);
+        idToken = await new jose.SignJWT(claims).setProtectedHeader({ alg, kid }).sign(key);
       }
       return json(res, 200, { access_token: 'x', token_type: 'Bearer', expires_in: 60, id_token: idToken });
     }
@@ -181,8 +188,8 @@ async function handWritten(port, state) {
 
 const rogue = { id: 'rogue', mode: 'good' };
 const ports = {
-  a: await realProvider('a', 'client_secret_basic'),
-  b: await realProvider('b', 'client_secret_post'),
+  a: await realProvider('a', 'client_secret_basic', true),
+  b: await realProvider('b', 'client_secret_post', false),
   rogue: await handWritten(0, rogue),
 };
 const control = http.createServer(async (req, res) => {

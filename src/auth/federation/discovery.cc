@@ -57,6 +57,10 @@ std::expected<ProviderMetadata, std::string> parse_discovery(
       return std::unexpected(std::string(name) + " is missing or not an allowed URL");
     }
   }
+  m.userinfo_endpoint = string_member(doc, "userinfo_endpoint");
+  if (!m.userinfo_endpoint.empty() && !url_allowed(m.userinfo_endpoint)) {
+    return std::unexpected("userinfo_endpoint is not an allowed URL");
+  }
   if (!contains(string_list(doc, "response_types_supported"), "code")) {
     return std::unexpected("the provider does not support the authorization code flow");
   }

@@ -22,6 +22,7 @@ struct ProviderMetadata {
   std::string authorization_endpoint;
   std::string token_endpoint;
   std::string jwks_uri;
+  std::string userinfo_endpoint;  // "" when not advertised
   std::vector<std::string> id_token_signing_alg_values_supported;
   std::vector<std::string> token_endpoint_auth_methods_supported;  // empty: basic (the default)
   bool authorization_response_iss_parameter_supported = false;     // RFC 9207 section 3

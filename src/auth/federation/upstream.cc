@@ -19,8 +19,11 @@ std::string transport_detail(const net::HttpError& e) {
 Upstream::Upstream(UpstreamConfig config, const net::HttpClient& http)
     : config_(std::move(config)), http_(http) {}
 
-std::expected<std::string, std::string> Upstream::get_json(const std::string& url) const {
-  auto res = http_.send({.method = "GET", .url = url, .headers = {{"Accept", "application/json"}}});
+std::expected<std::string, std::string> Upstream::get_json(const std::string& url,
+                                                           const std::string& bearer) const {
+  net::HttpRequest req{.method = "GET", .url = url, .headers = {{"Accept", "application/json"}}};
+  if (!bearer.empty()) req.headers.emplace_back("Authorization", "Bearer " + bearer);
+  auto res = http_.send(req);
   if (!res) return std::unexpected(transport_detail(res.error()));
   if (res->status != 200) {
     return std::unexpected(url + " answered HTTP " + std::to_string(res->status));
@@ -67,9 +70,35 @@ bool Upstream::refresh() {
   }
   state_.metadata = std::move(metadata);
   state_.keys = std::move(keys);
-  state_.keys_fetched = std::chrono::steady_clock::now();
   state_.problem.clear();
   return true;
+}
+
+std::expected<void, UpstreamError> Upstream::add_userinfo(const ProviderMetadata& m,
+                                                          const std::string& access_token,
+                                                          UpstreamIdentity& who) const {
+  auto fail = [](std::string detail) {
+    return std::unexpected(
+        UpstreamError{.code = UpstreamErrc::kUserinfo, .detail = std::move(detail)});
+  };
+  auto text = get_json(m.userinfo_endpoint, access_token);
+  if (!text) return fail("userinfo: " + text.error());
+  // A signed (JWT) userinfo answer is not asked for: the plain JSON of section 5.3.2.
+  const auto info = nlohmann::json::parse(*text, nullptr, /*allow_exceptions=*/false);
+  if (!info.is_object()) return fail("userinfo: not a JSON object");
+  auto sub = info.find("sub");
+  if (sub == info.end() || !sub->is_string() || sub->get<std::string>() != who.sub) {
+    return fail("userinfo: the sub is not the ID token's");
+  }
+  if (auto email = info.find("email"); email != info.end()) {
+    if (!email->is_string()) return fail("userinfo: email is not a string");
+    who.email = email->get<std::string>();
+  }
+  if (auto verified = info.find("email_verified"); verified != info.end()) {
+    if (!verified->is_boolean()) return fail("userinfo: email_verified is not a boolean");
+    who.email_verified = verified->get<bool>();
+  }
+  return {};
 }
 
 bool Upstream::retry_if_due() {
@@ -156,8 +185,8 @@ std::expected<UpstreamIdentity, UpstreamError> Upstream::redeem(const std::strin
     bool due = false;
     {
       std::lock_guard lock(mu_);
-      due = std::chrono::steady_clock::now() - state_.keys_fetched >= kJwksRefetchInterval;
-      if (due) state_.keys_fetched = std::chrono::steady_clock::now();
+      due = std::chrono::steady_clock::now() - state_.last_refetch >= kJwksRefetchInterval;
+      if (due) state_.last_refetch = std::chrono::steady_clock::now();
     }
     if (due) {
       if (auto fresh = fetch_keys(m.jwks_uri)) {
@@ -167,6 +196,12 @@ std::expected<UpstreamIdentity, UpstreamError> Upstream::redeem(const std::strin
         }
         checked = check_id_token(id_token, *fresh, expect);
       }
+    }
+  }
+  if (checked && checked->email.empty() && !m.userinfo_endpoint.empty() &&
+      body.contains("access_token") && body["access_token"].is_string()) {
+    if (auto added = add_userinfo(m, body["access_token"].get<std::string>(), *checked); !added) {
+      return std::unexpected(added.error());
     }
   }
   if (!checked) {

@@ -7,6 +7,11 @@
 // and the server runs on. retry_if_due() tries again at most once per kRetryInterval, so a
 // provider that was down at start comes back by itself without a request storm reaching it.
 //
+// The email: from the ID token; a provider that keeps it for the userinfo response (OIDC Core
+// section 5.4: scope-requested claims go there when an access token is issued) is asked there,
+// with the access token the code gave, and its answer is taken only for the same `sub`
+// (section 5.3.4: a userinfo answer for another subject is refused).
+//
 // Keys: cached; an ID token signed with a kid the cache does not know makes ONE refetch (at
 // most once per kJwksRefetchInterval: a stream of forged kids cannot make us hammer the
 // provider), then the check runs again on the new set (the provider rotated its keys).
@@ -50,6 +55,7 @@ enum class UpstreamErrc : std::uint8_t {
   kTokenError,   // the token endpoint answered an error (not 200)
   kBadResponse,  // the token response is not JSON with an id_token
   kIdToken,      // the ID token failed its checks (UpstreamError::id_token)
+  kUserinfo,     // the userinfo answer failed (status, not JSON, another sub, wrong types)
 };
 
 struct UpstreamError {
@@ -94,11 +100,17 @@ class Upstream {
     jose::Jwks keys;
     std::string problem = "not loaded yet";
     std::chrono::steady_clock::time_point last_attempt{};
-    std::chrono::steady_clock::time_point keys_fetched{};
+    // The last refetch for an unknown kid (the epoch: none yet, so the first is never held).
+    std::chrono::steady_clock::time_point last_refetch{};
   };
 
   std::expected<jose::Jwks, std::string> fetch_keys(const std::string& jwks_uri) const;
-  std::expected<std::string, std::string> get_json(const std::string& url) const;
+  std::expected<std::string, std::string> get_json(const std::string& url,
+                                                   const std::string& bearer = {}) const;
+  // Fills who's email and email_verified from the userinfo endpoint (see above).
+  std::expected<void, UpstreamError> add_userinfo(const ProviderMetadata& m,
+                                                  const std::string& access_token,
+                                                  UpstreamIdentity& who) const;
 
   UpstreamConfig config_;
   const net::HttpClient& http_;
