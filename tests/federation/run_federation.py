@@ -186,13 +186,19 @@ def single_node(args, checks, work, up, tessera_port, late_port):
         node.stop()
 
 
+def complete(base, provider):
+    """A new browser through `provider`'s flow to the callback: (browser, status, text)."""
+    browser = Browser()
+    url, _ = browser.flow(f"{base}/auth/federation/{provider}/start")
+    status, _, text, _ = browser.request(url)
+    return browser, status, text
+
+
 def sign_in_as(ctl, base, provider, account, refuse=False):
     """A new browser through `provider` as `account` (who may refuse): (browser, callback
     status, its text, then /auth/me's status and body)."""
     control(ctl, "/next", {"provider": provider, "account": account, "refuse": refuse})
-    browser = Browser()
-    url, _ = browser.flow(f"{base}/auth/federation/{provider}/start")
-    status, _, text, _ = browser.request(url)
+    browser, status, text = complete(base, provider)
     status_me, body = me(browser, base)
     return browser, status, text, status_me, body
 
@@ -322,9 +328,7 @@ def run_single_node_cases(checks, node, base, a, b, up, late_port):
         url, _ = z.flow(base + "/auth/federation/rogue/start")
         refused(f"an ID token with a bad {mode} is refused", z, url)
     control(ctl, "/rogue", {"mode": "good"})
-    good = Browser()
-    url, _ = good.flow(base + "/auth/federation/rogue/start")
-    status, _, text, _ = good.request(url)
+    good, status, text = complete(base, "rogue")
     checks.check("the hand-written provider's good token is accepted (the checks above are real)",
                  status == 303 and signed_in(good, base), f"{status} {text[:300]}")
     body = me(good, base)[1] or {"session": {}}
@@ -336,9 +340,7 @@ def run_single_node_cases(checks, node, base, a, b, up, late_port):
     # The provider rotates its key: the unknown kid makes Tessera fetch the keys again, once; a
     # second new kid right after is refused (refetches are rate-limited), signing nobody in.
     control(ctl, "/rogue", {"mode": "rotated"})
-    rotated = Browser()
-    url, _ = rotated.flow(base + "/auth/federation/rogue/start")
-    status, _, text, _ = rotated.request(url)
+    rotated, status, text = complete(base, "rogue")
     checks.check("a token signed with a new key is accepted after one JWKS refetch",
                  status == 303 and signed_in(rotated, base), f"{status} {text[:200]}")
     time.sleep(0.01)
@@ -380,9 +382,7 @@ def run_single_node_cases(checks, node, base, a, b, up, late_port):
         if not ready:
             time.sleep(0.5)
     checks.check("a provider down at start is retried and becomes available", ready, text)
-    late_user = Browser()
-    url, _ = late_user.flow(base + "/auth/federation/late/start")
-    status, _, text, _ = late_user.request(url)
+    late_user, status, text = complete(base, "late")
     checks.check("sign-in with the provider that came back", status == 303 and signed_in(late_user, base),
                  f"{status} {text[:200]}")
 
