@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "uri/uri.h"
+#include "net/http_client.h"
 
 namespace tessera::app {
 
@@ -23,14 +23,21 @@ std::vector<Field> FederationProviderSection::fields() {
        "fragment."},
       {kName, "client_id", &client_id, "Tessera's client id at the provider."},
       {kName, "client_secret", &client_secret,
-       "Tessera's client secret at the provider (or `client_secret_file`; exactly one).",
+       "Tessera's client secret at the provider (or `client_secret_file`; exactly one, except "
+       "with `private_key_jwt`, which takes neither).",
        /*secret=*/true},
       {kName, "client_secret_file", &client_secret_file,
        "Path of a file holding the client secret (trailing newlines ignored), read at start; "
        "instead of `client_secret`."},
       {kName, "token_endpoint_auth_method", &token_endpoint_auth_method,
-       "How the code is redeemed at the token endpoint (RFC 6749 section 2.3.1): "
-       "`client_secret_basic` (HTTP Basic) or `client_secret_post` (in the form)."},
+       "How Tessera authenticates when it redeems the code at the token endpoint: "
+       "`client_secret_basic` (HTTP Basic, RFC 6749 section 2.3.1), `client_secret_post` (in the "
+       "form), or `private_key_jwt` (a signed assertion, RFC 7523 and OpenID Connect Core "
+       "section 9, with `private_key_file`)."},
+      {kName, "private_key_file", &private_key_file,
+       "For `private_key_jwt`: path of a file holding Tessera's private key at the provider as a "
+       "JWK (JSON, asymmetric, with `kid`; register its public half with the provider), read at "
+       "start."},
       {kName, "scopes", &scopes,
        "The scopes asked for; must include `openid`. `email` is needed to link or create "
        "accounts by email."},
@@ -59,21 +66,34 @@ std::optional<Problem> FederationProviderSection::check() const {
   if (name.empty() || name.size() > 64 || name.find_first_of("\r\n") != std::string::npos) {
     return Problem{"name", "must be 1 to 64 bytes on one line"};
   }
-  // uri::navigation_origin: https, or http to a loopback IP literal; never userinfo or fragment
-  // (a plain-http issuer elsewhere would let anyone on the path forge the provider).
-  if (!uri::navigation_origin(issuer) || issuer.find_first_of("?#") != std::string::npos) {
+  // net::allowed_url: https, or http to a loopback IP literal (a plain-http issuer elsewhere
+  // would let anyone on the path forge the provider); no userinfo, query or fragment.
+  if (!net::allowed_url(issuer) || issuer.find_first_of("?#@") != std::string::npos) {
     return Problem{"issuer",
                    "\"" + issuer +
-                       "\" must be an https:// URL (http:// only to 127.0.0.1 or [::1]) without "
-                       "query or fragment"};
+                       "\" must be an https:// URL (http:// only to a loopback IP "
+                       "address: 127.0.0.0/8, [::1]) without userinfo, query or fragment"};
   }
   if (client_id.empty()) return Problem{"client_id", "must be set"};
-  if (!one_of(token_endpoint_auth_method, {"client_secret_basic", "client_secret_post"})) {
+  if (!one_of(token_endpoint_auth_method,
+              {"client_secret_basic", "client_secret_post", "private_key_jwt"})) {
     return Problem{"token_endpoint_auth_method",
-                   "must be \"client_secret_basic\" or \"client_secret_post\""};
+                   "must be \"client_secret_basic\", \"client_secret_post\" or "
+                   "\"private_key_jwt\""};
   }
-  if (client_secret.empty() == client_secret_file.empty()) {
-    return Problem{"client_secret", "set exactly one of client_secret and client_secret_file"};
+  if (token_endpoint_auth_method == "private_key_jwt") {
+    if (private_key_file.empty())
+      return Problem{"private_key_file", "must be set for private_key_jwt"};
+    if (!client_secret.empty() || !client_secret_file.empty()) {
+      return Problem{"client_secret", "is not used with private_key_jwt: remove it"};
+    }
+  } else {
+    if (client_secret.empty() == client_secret_file.empty()) {
+      return Problem{"client_secret", "set exactly one of client_secret and client_secret_file"};
+    }
+    if (!private_key_file.empty()) {
+      return Problem{"private_key_file", "is only used with private_key_jwt"};
+    }
   }
   if (std::find(scopes.begin(), scopes.end(), "openid") == scopes.end()) {
     return Problem{"scopes", "must include \"openid\""};

@@ -32,6 +32,7 @@ struct FederationProviderSection {
   std::string client_secret;
   std::string client_secret_file;
   std::string token_endpoint_auth_method = "client_secret_basic";
+  std::string private_key_file;
   std::vector<std::string> scopes = {"openid", "email", "profile"};
   std::string link = "verified_email";
   bool create_users = false;

@@ -718,8 +718,8 @@ token_endpoint_auth_method = "client_secret_post"
                  "\"https://b.example\"\nclient_id = \"c\"\nclient_secret = \"s\"\n",
              "federation.providers[1].id: \"a\" is also federation.providers[0]'s id");
   // Plain http only on loopback IP literals: not a name, not 0.0.0.0.
-  for (const char* issuer :
-       {"http://idp.example.com", "http://0.0.0.0:1", "http://localhost:1", "https://a/?x=1"}) {
+  for (const char* issuer : {"http://idp.example.com", "http://0.0.0.0:1", "http://localhost:1",
+                             "https://a/?x=1", "https://u@a.example"}) {
     expect_bad("[[federation.providers]]\nid = \"a\"\nname = \"A\"\nissuer = \"" +
                    std::string(issuer) + "\"\nclient_id = \"c\"\nclient_secret = \"s\"\n",
                "federation.providers[0].issuer");
@@ -728,6 +728,22 @@ token_endpoint_auth_method = "client_secret_post"
   expect_bad(good + "scopes = [\"email\"]\n", "must include \"openid\"");
   expect_bad(good + "link = \"email\"\n", "federation.providers[0].link");
   expect_bad(good + "token_endpoint_auth_method = \"none\"\n", "token_endpoint_auth_method");
+  // private_key_jwt takes a key file and no secret; the others no key file.
+  expect_bad(good + "token_endpoint_auth_method = \"private_key_jwt\"\n",
+             "federation.providers[0].private_key_file: must be set for private_key_jwt");
+  expect_bad(good + "token_endpoint_auth_method = \"private_key_jwt\"\nprivate_key_file = \"/k\"\n",
+             "client_secret: is not used with private_key_jwt");
+  expect_bad(good + "private_key_file = \"/k\"\n", "is only used with private_key_jwt");
+  auto jwt = load_config(
+      {.file = write(
+           "[[federation.providers]]\nid = \"a\"\nname = \"A\"\nissuer = \"https://a.example\"\n"
+           "client_id = \"c\"\ntoken_endpoint_auth_method = \"private_key_jwt\"\n"
+           "private_key_file = \"/run/key.json\"\n")});
+  ASSERT_TRUE(jwt) << jwt.error();
+  // 127.0.0.0/8 is loopback too.
+  EXPECT_TRUE(load_config({.file = write("[[federation.providers]]\nid = \"a\"\nname = \"A\"\n"
+                                         "issuer = \"http://127.0.0.2:8\"\nclient_id = \"c\"\n"
+                                         "client_secret = \"s\"\n")}));
   expect_bad("[[federation.providers]]\nid = \"Bad Id\"\n", "federation.providers[0].id");
 }
 

@@ -56,6 +56,15 @@ auth::MailTransport smtp_transport(const EmailSection& email) {
   };
 }
 
+// The whole of a small file (a secret or a key), or nullopt when it cannot be read.
+std::optional<std::string> read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream text;
+  text << in.rdbuf();
+  if (!in) return std::nullopt;
+  return text.str();
+}
+
 // The providers of [[federation.providers]] as the federation service takes them, each
 // client_secret_file read (trailing newlines dropped). The error names the file.
 std::expected<std::vector<auth::federation::UpstreamConfig>, std::string> upstream_configs(
@@ -64,19 +73,28 @@ std::expected<std::vector<auth::federation::UpstreamConfig>, std::string> upstre
   for (const FederationProviderSection& p : sections) {
     std::string secret = p.client_secret;
     if (!p.client_secret_file.empty()) {
-      std::ifstream in(p.client_secret_file, std::ios::binary);
-      std::stringstream text;
-      text << in.rdbuf();
-      if (!in) {
+      auto text = read_file(p.client_secret_file);
+      if (!text) {
         return std::unexpected("federation.providers \"" + p.id + "\": client_secret_file " +
                                p.client_secret_file + " cannot be read");
       }
-      secret = text.str();
+      secret = std::move(*text);
       while (!secret.empty() && (secret.back() == '\n' || secret.back() == '\r')) secret.pop_back();
       if (secret.empty()) {
         return std::unexpected("federation.providers \"" + p.id + "\": client_secret_file " +
                                p.client_secret_file + " is empty");
       }
+    }
+    std::optional<jose::Jwk> key;
+    if (!p.private_key_file.empty()) {
+      auto text = read_file(p.private_key_file);
+      auto parsed = text ? jose::Jwk::parse(*text) : std::unexpected(jose::Error::kBadJwk);
+      if (!parsed || !parsed->is_private() || parsed->is_symmetric() || parsed->kid().empty()) {
+        return std::unexpected("federation.providers \"" + p.id + "\": private_key_file " +
+                               p.private_key_file +
+                               " is not a readable private asymmetric JWK with a kid");
+      }
+      key = std::move(*parsed);
     }
     out.push_back({.id = p.id,
                    .name = p.name,
@@ -84,6 +102,7 @@ std::expected<std::vector<auth::federation::UpstreamConfig>, std::string> upstre
                    .client_id = p.client_id,
                    .client_secret = std::move(secret),
                    .secret_in_body = p.token_endpoint_auth_method == "client_secret_post",
+                   .assertion_key = std::move(key),
                    .scopes = p.scopes,
                    .link_verified_email = p.link == "verified_email",
                    .create_users = p.create_users});

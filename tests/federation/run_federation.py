@@ -113,8 +113,11 @@ def control(port, path, body):
 
 def provider_toml(pid, name, issuer, secret, method="client_secret_basic", link="verified_email",
                   create_users=True):
+    """A [[federation.providers]] block; `secret` is the private key file for private_key_jwt."""
+    credential = (f'private_key_file = "{secret}"' if method == "private_key_jwt"
+                  else f'client_secret = "{secret}"')
     return (f'[[federation.providers]]\nid = "{pid}"\nname = "{name}"\nissuer = "{issuer}"\n'
-            f'client_id = "tessera-{pid}"\nclient_secret = "{secret}"\n'
+            f'client_id = "tessera-{pid}"\n{credential}\n'
             f'token_endpoint_auth_method = "{method}"\nlink = "{link}"\n'
             f'create_users = {"true" if create_users else "false"}\n\n')
 
@@ -154,6 +157,8 @@ def single_node(args, checks, work, up, tessera_port, late_port):
         f.write(provider_toml("a", "Provider A", a, "secret-of-tessera-at-a-0123456789"))
         f.write(provider_toml("b", "Provider B", b, "secret-of-tessera-at-b-0123456789",
                               method="client_secret_post", link="never"))
+        f.write(provider_toml("c", "Provider C", f"http://127.0.0.1:{up['c']}",
+                              os.path.join(work, "tessera-key.json"), method="private_key_jwt"))
         f.write(provider_toml("rogue", "Rogue", rogue, "secret-of-tessera-at-rogue-0123456789"))
         f.write(provider_toml("late", "Late", late, "secret-of-tessera-at-late-0123456789"))
     data = os.path.join(work, "data")
@@ -273,6 +278,12 @@ def run_single_node_cases(checks, node, base, a, b, up, late_port):
     checks.check("a second provider signs its user in",
                  status == 303 and status_me == 200 and body["user"]["email"] == "dave@b.test" and
                  [(i["issuer"], i["sub"]) for i in body["identities"]] == [(b, "dave")],
+                 f"{status} {text[:200]} {body}")
+
+    # private_key_jwt: C authenticates Tessera by a signed assertion (no secret).
+    _, status, text, status_me, body = sign_in_as(ctl, base, "c", "frank")
+    checks.check("a provider that takes private_key_jwt signs its user in",
+                 status == 303 and status_me == 200 and body["user"]["email"] == "frank@c.test",
                  f"{status} {text[:200]} {body}")
 
     # 3. Linking by verified email: carol has a password account; A vouches for her address.
@@ -456,7 +467,8 @@ def main():
     with tempfile.TemporaryDirectory() as work:
         upstream = subprocess.Popen(
             ["node", os.path.join(HERE, "upstreams.mjs"),
-             json.dumps({"tessera": f"http://127.0.0.1:{tessera_port}", "late_port": late_port})],
+             json.dumps({"tessera": f"http://127.0.0.1:{tessera_port}", "late_port": late_port,
+                         "key_file": os.path.join(work, "tessera-key.json")})],
             stdout=subprocess.PIPE, stderr=open(os.path.join(work, "upstreams.log"), "w"), cwd=HERE)
         try:
             line = upstream.stdout.readline().decode()

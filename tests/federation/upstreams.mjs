@@ -1,16 +1,19 @@
 // The upstream OpenID Connect providers of the federated sign-in tests (tests/federation),
 // all on 127.0.0.1 ephemeral ports, in one process:
-//   a, b   two real providers: node oidc-provider, each with its own client for Tessera and the
-//          test accounts below (a puts the email in the ID token, b only in userinfo); the login and consent prompts are answered by the test (no
+//   a, b, c  real providers: node oidc-provider, each with its own client for Tessera and the
+//          test accounts below (a puts the email in the ID token, b only in userinfo; a takes
+//          client_secret_basic, b client_secret_post, c private_key_jwt with the key it writes
+//          to options.key_file); the login and consent prompts are answered by the test (no
 //          page): POST /next on the control port says who signs in next, or that they refuse;
 //   rogue  a provider this file writes by hand that answers a flow correctly but, as told by
 //          POST /rogue {"mode"}, returns a deliberately bad ID token (wrong aud, iss, signature,
 //          expiry, nonce, azp, alg); it checks Tessera's PKCE verifier and client secret;
 //   late   the same hand-written provider in good mode, started only on POST /late on a port
 //          the test reserved: a provider that was down when Tessera started.
-// Usage: node upstreams.mjs '{"tessera":"http://127.0.0.1:PORT","late_port":N}'
-// Prints one JSON line {"a","b","rogue","control"} (ports) once everything listens.
+// Usage: node upstreams.mjs '{"tessera":"http://127.0.0.1:PORT","late_port":N,"key_file":F}'
+// Prints one JSON line {"a","b","c","rogue","control"} (ports) once everything listens.
 import crypto from 'node:crypto';
+import fs from 'node:fs';
 import http from 'node:http';
 
 import * as jose from 'jose';
@@ -26,9 +29,10 @@ const accounts = {
   carol: { email: 'carol@example.com', email_verified: true },
   dave: { email: 'dave@b.test', email_verified: true },
   erin: { email: 'erin@a.test', email_verified: true },
+  frank: { email: 'frank@c.test', email_verified: true },
 };
 const secrets = { a: 'secret-of-tessera-at-a-0123456789', b: 'secret-of-tessera-at-b-0123456789' };
-const next = { a: { account: 'alice' }, b: { account: 'dave' } };
+const next = { a: { account: 'alice' }, b: { account: 'dave' }, c: { account: 'frank' } };
 
 function listen(server, port = 0) {
   return new Promise((resolve, reject) => {
@@ -37,18 +41,19 @@ function listen(server, port = 0) {
   });
 }
 
-async function realProvider(name, authMethod, emailInIdToken) {
+async function realProvider(name, authMethod, emailInIdToken, clientJwks) {
   const server = http.createServer();
   const port = await listen(server);
   const issuer = `http://127.0.0.1:${port}`;
   const provider = new Provider(issuer, {
     clients: [{
       client_id: `tessera-${name}`,
-      client_secret: secrets[name],
+      ...(clientJwks ? {} : { client_secret: secrets[name] }),
       redirect_uris: [`${tessera}/auth/federation/${name}/callback`],
       grant_types: ['authorization_code'],
       response_types: ['code'],
       token_endpoint_auth_method: authMethod,
+      ...(clientJwks ? { jwks: clientJwks, token_endpoint_auth_signing_alg: 'ES256' } : {}),
     }],
     async findAccount(ctx, id) {
       if (!accounts[id]) return undefined;
@@ -186,10 +191,18 @@ async function handWritten(port, state) {
   return actual;
 }
 
+// c authenticates Tessera by private_key_jwt: Tessera's key is made here and written, private,
+// to options.key_file (its config's private_key_file); c knows the public half.
+const assertionKey = await jose.generateKeyPair('ES256', { extractable: true });
+const privateJwk = { ...(await jose.exportJWK(assertionKey.privateKey)), kid: 'tessera-1', alg: 'ES256' };
+const { d, ...publicJwk } = privateJwk;
+if (options.key_file) fs.writeFileSync(options.key_file, JSON.stringify(privateJwk), { mode: 0o600 });
+
 const rogue = { id: 'rogue', mode: 'good' };
 const ports = {
   a: await realProvider('a', 'client_secret_basic', true),
   b: await realProvider('b', 'client_secret_post', false),
+  c: await realProvider('c', 'private_key_jwt', true, { keys: [publicJwk] }),
   rogue: await handWritten(0, rogue),
 };
 const control = http.createServer(async (req, res) => {

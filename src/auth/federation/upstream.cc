@@ -3,6 +3,9 @@
 #include <nlohmann/json.hpp>
 #include <utility>
 
+#include "base/base64url.h"
+#include "crypto/hash.h"
+#include "tessera/jws.h"
 #include "uri/uri.h"
 
 namespace tessera::auth::federation {
@@ -101,6 +104,19 @@ std::expected<void, UpstreamError> Upstream::add_userinfo(const ProviderMetadata
   return {};
 }
 
+std::expected<std::string, jose::Error> Upstream::client_assertion(
+    const std::string& token_endpoint, std::int64_t now) const {
+  // OIDC Core section 9: iss and sub our client_id, aud the token endpoint, a unique jti, a
+  // short life.
+  const nlohmann::json claims = {{"iss", config_.client_id},
+                                 {"sub", config_.client_id},
+                                 {"aud", token_endpoint},
+                                 {"jti", base::base64url_encode(crypto::random_bytes(16))},
+                                 {"iat", now},
+                                 {"exp", now + 60}};
+  return jose::sign(*config_.assertion_key, claims.dump(), {.kid = config_.assertion_key->kid()});
+}
+
 bool Upstream::retry_if_due() {
   {
     std::lock_guard lock(mu_);
@@ -147,7 +163,19 @@ std::expected<UpstreamIdentity, UpstreamError> Upstream::redeem(const std::strin
                        .url = m.token_endpoint,
                        .headers = {{"Content-Type", "application/x-www-form-urlencoded"},
                                    {"Accept", "application/json"}}};
-  if (config_.secret_in_body) {
+  std::string assertion;
+  if (config_.assertion_key) {
+    auto signed_assertion = client_assertion(m.token_endpoint, expect.now);
+    if (!signed_assertion) {
+      return std::unexpected(UpstreamError{.code = UpstreamErrc::kTransport,
+                                           .detail = "the client assertion cannot be signed"});
+    }
+    assertion = std::move(*signed_assertion);
+    form.emplace_back("client_id", config_.client_id);
+    form.emplace_back("client_assertion_type",
+                      "urn:ietf:params:oauth:client-assertion-type:jwt-bearer");
+    form.emplace_back("client_assertion", assertion);
+  } else if (config_.secret_in_body) {
     form.emplace_back("client_id", config_.client_id);
     form.emplace_back("client_secret", config_.client_secret);
   } else {

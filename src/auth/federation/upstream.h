@@ -43,6 +43,9 @@ struct UpstreamConfig {
   std::string client_id;
   std::string client_secret;
   bool secret_in_body = false;  // client_secret_post; else client_secret_basic
+  // private_key_jwt (RFC 7523 section 2.2, OIDC Core section 9): the private key that signs
+  // the client assertion; set, it replaces the secret.
+  std::optional<jose::Jwk> assertion_key;
   std::vector<std::string> scopes;
   bool link_verified_email = true;  // link = "verified_email"
   bool create_users = false;
@@ -86,7 +89,8 @@ class Upstream {
   // The metadata (REQUIRES: available()).
   ProviderMetadata metadata() const;
 
-  // Redeems `code` at the token endpoint (RFC 6749 section 4.1.3, with the PKCE verifier) and
+  // Redeems `code` at the token endpoint (RFC 6749 section 4.1.3, with the PKCE verifier; the
+  // client authenticated per UpstreamConfig) and
   // checks the ID token it answers with (check_id_token against `expect`, whose issuer,
   // client_id and algorithms are filled here).
   std::expected<UpstreamIdentity, UpstreamError> redeem(const std::string& code,
@@ -105,6 +109,9 @@ class Upstream {
   };
 
   std::expected<jose::Jwks, std::string> fetch_keys(const std::string& jwks_uri) const;
+  // The private_key_jwt assertion for `token_endpoint` at `now`.
+  std::expected<std::string, jose::Error> client_assertion(const std::string& token_endpoint,
+                                                           std::int64_t now) const;
   std::expected<std::string, std::string> get_json(const std::string& url,
                                                    const std::string& bearer = {}) const;
   // Fills who's email and email_verified from the userinfo endpoint (see above).
