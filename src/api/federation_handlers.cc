@@ -130,12 +130,15 @@ PageText page_text(const FederationError& e, const std::string& name) {
   return {403, failed, "The sign-in could not be completed. Start again."};
 }
 
-void log_failure(const Request& req, std::string_view provider, const FederationError& e) {
+// The log line of a refused flow: the cause in detail (never a secret: the upstream's error
+// code, a JOSE reason, a transport error), which the page does not show.
+void log_failure(const ApiContext& ctx, const Request& req, std::string_view provider,
+                 const FederationError& e) {
   http::log_event(http::LogLevel::kInfo, "federated sign-in refused",
                   {{"provider", std::string(provider)},
                    {"reason", std::string(auth::federation::to_string(e.code))},
                    {"detail", e.detail},
-                   {"request_id", std::string(req.headers.get("X-Request-Id").value_or(""))}});
+                   {"request_id", ctx.request_context(req).request_id}});
 }
 
 // The auth error a JSON caller gets for a federation failure (api/error_mapping.h).
@@ -175,7 +178,7 @@ Response start(const ApiContext& ctx, const Request& req) {
       http::form_field(*fields, "prompt") == std::optional<std::string_view>("login");
   auto started = ctx.federation()->start(start);
   if (!started) {
-    log_failure(req, id, started.error());
+    log_failure(ctx, req, id, started.error());
     return federation_error_page(started.error(), provider_name(ctx, id));
   }
   Response res = see_other(std::move(started->authorization_url));
@@ -221,7 +224,7 @@ Response callback(const ApiContext& ctx, const Request& req) {
   }
   const http::SetCookie clear = flow_cookie("", 0);
   if (!done) {
-    log_failure(req, id, done.error());
+    log_failure(ctx, req, id, done.error());
     if (done.error().code == FederationErrc::kStore ||
         done.error().code == FederationErrc::kUserDisabled) {
       ctx.count_login_failure(done.error().auth);
