@@ -40,7 +40,7 @@
 
 #include "auth/auth_context.h"
 #include "auth/errors.h"
-#include "auth/hash_cache.h"
+#include "verifier/hash_cache.h"
 #include "auth/keyring.h"
 #include "auth/revocation.h"
 #include "base/clock.h"
@@ -136,7 +136,7 @@ class AccessTokens {
   RevocationService& revocation_;
   const base::Clock& clock_;
   AccessTokenConfig config_;
-  HashCache<AccessPrincipal> verified_;
+  verifier::HashCache<AccessPrincipal> verified_;
 };
 
 }  // namespace tessera::auth
