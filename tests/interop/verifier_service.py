@@ -18,11 +18,16 @@ service makes (by path), can cut every connection, and refuses new ones while cu
     nothing (not ready: 503) and says why; none at all is refused at start (exit 2);
   - after a feed outage longer than its bound the service fails closed (503, status says so),
     and recovers when the feed is back.
+With --cluster: two Tessera nodes on PostgreSQL + Redis (TESSERA_TEST_POSTGRES_DSN,
+TESSERA_TEST_REDIS_URL: a scratch database and a fresh key prefix), the service following node A,
+the revocations made on node B (logout, logout everywhere) and by the CLI: each refused within 1 s
+with no request on the request path.
 Prints `ok NAME` / `FAIL NAME: details`, then `N passed, M failed`; exits 1 on failure. Stops every
 process it started, by PID.
 """
 
 import argparse
+import base64
 import json
 import os
 import re
@@ -197,10 +202,93 @@ def refused_within(service, token, t0, status=401, limit=5.0):
     return None
 
 
+def client_of(server, *extra):
+    """A new confidential client with the client credentials grant: its JSON (id and secret)."""
+    out = server.cli(["client", "add", "--name", "orders service", "--type", "confidential",
+                      "--grant", "client_credentials", *extra])
+    return json.loads(out.strip().splitlines()[-1])
+
+
+def bearer_post(base, path, token, body=None):
+    req = urllib.request.Request(base + path, method="POST", data=json.dumps(body or {}).encode(),
+                                 headers={"Authorization": "Bearer " + token,
+                                          "Content-Type": "application/json"})
+    with urllib.request.urlopen(req, timeout=30) as r:
+        return r.status
+
+
+def login_at(base, email):
+    return post_json(base + "/auth/token", {"email": email, "password": PASSWORD})[1]["access_token"]
+
+
+def cluster(checks, tessera, binary, work, services):
+    dsn, redis = os.environ.get("TESSERA_TEST_POSTGRES_DSN"), os.environ.get("TESSERA_TEST_REDIS_URL")
+    if not dsn or not redis:
+        checks.check("PostgreSQL and Redis for the cluster (scripts/test.sh starts them)", False,
+                     "TESSERA_TEST_POSTGRES_DSN / TESSERA_TEST_REDIS_URL unset")
+        return
+    name = "tessera_verifier_" + os.urandom(6).hex()
+    subprocess.run(["psql", dsn, "-qc", f"CREATE DATABASE {name}"], check=True, capture_output=True)
+    issuer = "https://id.example.test"
+    os.environ.update({
+        "TESSERA_STORE__BACKEND": "postgres",
+        "TESSERA_STORE__POSTGRES_DSN": re.sub(r"dbname=\S+", f"dbname={name}", dsn),
+        "TESSERA_CACHE__BACKEND": "redis", "TESSERA_CACHE__REDIS_URL": redis,
+        "TESSERA_CACHE__REDIS_PREFIX": name + ":",
+        "TESSERA_KEYS__ENCRYPTION_KEY": base64.urlsafe_b64encode(os.urandom(32)).decode().rstrip("="),
+        "TESSERA_TOKENS__ISSUER": issuer})
+    try:
+        with Server(tessera, os.path.join(work, "a")) as a, \
+                Server(tessera, os.path.join(work, "b")) as b:
+            emails = [f"node{i}@example.com" for i in range(3)]
+            for e in emails:
+                a.add_user(e)
+            good = client_of(a, "--scope", "revocations:read")
+            proxy = Proxy(int(a.base.rsplit(":", 1)[1]))
+            service = Service(binary, {
+                "TESSERA_ISSUER": issuer, "TESSERA_URL": f"http://127.0.0.1:{proxy.port}",
+                "TESSERA_CLIENT_ID": good["client_id"],
+                "TESSERA_CLIENT_SECRET": good["client_secret"]})
+            services.append(service)
+            checks.check("cluster: the service follows node A",
+                         service.base is not None and service.wait_ready(), service.__dict__)
+            tokens = {e: [login_at(b.base, e), login_at(b.base, e)] for e in emails}
+            checks.check("cluster: tokens from node B are accepted",
+                         all(service.orders(t) == 200 for ts in tokens.values() for t in ts))
+            warm = proxy.count()
+            timings = []
+            for label, email, action in (
+                    ("logout on node B", emails[0],
+                     lambda: bearer_post(b.base, "/auth/logout", tokens[emails[0]][0])),
+                    ("logout everywhere on node B", emails[1],
+                     lambda: bearer_post(b.base, "/auth/logout-all", tokens[emails[1]][1])),
+                    ("admin revoke (CLI)", emails[2], lambda: b.cli(["user", "revoke", emails[2]]))):
+                t0 = time.monotonic()
+                action()
+                ms = refused_within(service, tokens[email][0], t0)
+                timings.append(ms)
+                checks.check(f"cluster: {label}: refused within 1 s", ms is not None and ms < 1000, ms)
+            checks.check("cluster: the other token of the logged-out user is still accepted",
+                         service.orders(tokens[emails[0]][1]) == 200)
+            checks.check("cluster: no request from the service on the request path",
+                         proxy.count() == warm, proxy.requests[warm:])
+            print(f"     cluster propagation (ms): {timings}", flush=True)
+    finally:
+        for s in services:
+            s.stop()
+        subprocess.run(["psql", dsn, "-qc", f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"],
+                       capture_output=True)
+        keys = subprocess.run(["redis-cli", "-u", redis, "--scan", "--pattern", name + ":*"],
+                              capture_output=True).stdout.decode().split()
+        for i in range(0, len(keys), 500):
+            subprocess.run(["redis-cli", "-u", redis, "del", *keys[i:i + 500]], capture_output=True)
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--tessera", required=True)
     parser.add_argument("--build-dir", required=True)
+    parser.add_argument("--cluster", action="store_true")
     args = parser.parse_args()
     checks = Checks()
     work = tempfile.mkdtemp(prefix="tessera-verifier-")
@@ -210,26 +298,21 @@ def main():
         checks.check("the example builds from the installed package only",
                      os.path.isfile(os.path.join(prefix, "include", "tessera", "verifier.h")) and
                      os.path.isfile(binary), prefix)
+        if args.cluster:
+            cluster(checks, args.tessera, binary, work, services)
+            return checks.finish()
         with Server(args.tessera, os.path.join(work, "data")) as server:
             def cli(*a, stdin=""):
                 return server.cli(list(a), stdin)
 
             def client(*extra):
-                out = cli("client", "add", "--name", "orders service", "--type", "confidential",
-                          "--grant", "client_credentials", *extra)
-                return json.loads(out.strip().splitlines()[-1])
+                return client_of(server, *extra)
 
-            def login(email, password=PASSWORD):
-                return post_json(server.base + "/auth/token",
-                                 {"email": email, "password": password})[1]["access_token"]
+            def login(email):
+                return login_at(server.base, email)
 
             def call(path, token, body=None):
-                req = urllib.request.Request(
-                    server.base + path, method="POST", data=json.dumps(body or {}).encode(),
-                    headers={"Authorization": "Bearer " + token,
-                             "Content-Type": "application/json"})
-                with urllib.request.urlopen(req, timeout=30) as r:
-                    return r.status
+                return bearer_post(server.base, path, token, body)
 
             emails = [f"user{i}@example.com" for i in range(5)]
             for e in emails:
