@@ -65,9 +65,9 @@ constexpr auto kFeedIdleTimeout = 40s;  // the server sends a keep-alive every 1
 constexpr auto kBackoffFirst = 250ms;
 constexpr auto kBackoffMax = 10s;
 constexpr std::size_t kMaxSseLine = std::size_t{64} << 20;  // a snapshot is one line
-// Not-befores are kept this long: longer than any access token lives (Tessera's TTL is set by its
-// operator; the server's snapshot holds only those that can still match).
-constexpr std::int64_t kNotBeforeKeepMs = 24LL * 60 * 60 * 1000;
+// Not-befores are kept this long: longer than any access token lives (tokens.access_ttl is at most
+// a day, plus the leeway). The server's snapshot holds only those that can still match.
+constexpr std::int64_t kNotBeforeKeepMs = (24LL * 60 + 5) * 60 * 1000;
 
 struct Verified {
   jose::Claims claims;
