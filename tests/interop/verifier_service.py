@@ -17,7 +17,9 @@ service makes (by path), can cut every connection, and refuses new ones while cu
   - a service with the wrong secret, or a client without the scope revocations:read, gets
     nothing (not ready: 503) and says why; none at all is refused at start (exit 2);
   - after a feed outage longer than its bound the service fails closed (503, status says so),
-    and recovers when the feed is back.
+    and recovers when the feed is back;
+  - over HTTPS (a certificate made here) the service trusts Tessera only through its CA file:
+    without it nothing is fetched (a TLS error, 503).
 With --cluster: two Tessera nodes on PostgreSQL + Redis (TESSERA_TEST_POSTGRES_DSN,
 TESSERA_TEST_REDIS_URL: a scratch database and a fresh key prefix), the service following node A,
 the revocations made on node B (logout, logout everywhere) and by the CLI: each refused within 1 s
@@ -34,6 +36,7 @@ import re
 import select
 import shutil
 import socket
+import ssl
 import subprocess
 import sys
 import tempfile
@@ -284,6 +287,36 @@ def cluster(checks, tessera, binary, work, services):
             subprocess.run(["redis-cli", "-u", redis, "del", *keys[i:i + 500]], capture_output=True)
 
 
+def tls(checks, tessera, binary, work, services):
+    """Tessera over HTTPS with a certificate of its own: the service verifies it (libcurl, peer
+    and host name) and trusts it only through TESSERA_CA_FILE."""
+    cert, key = os.path.join(work, "cert.pem"), os.path.join(work, "key.pem")
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
+                    "ec_paramgen_curve:P-256", "-nodes", "-keyout", key, "-out", cert, "-days", "1",
+                    "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"],
+                   check=True, capture_output=True)
+    ctx = ssl.create_default_context(cafile=cert)
+    urllib.request.install_opener(urllib.request.build_opener(
+        urllib.request.HTTPSHandler(context=ctx)))
+    with Server(tessera, os.path.join(work, "tls"), args=["--tls-cert", cert, "--tls-key", key]) as server:
+        server.add_user("tls@example.com")
+        good = client_of(server, "--scope", "revocations:read")
+        env = {"TESSERA_ISSUER": server.base, "TESSERA_CLIENT_ID": good["client_id"],
+               "TESSERA_CLIENT_SECRET": good["client_secret"]}
+        untrusted = Service(binary, env)
+        trusted = Service(binary, dict(env, TESSERA_CA_FILE=cert))
+        services += [untrusted, trusted]
+        ready = trusted.base is not None and trusted.wait_ready()
+        token = login_at(server.base, "tls@example.com")
+        checks.check("https: with the CA file the service follows Tessera and accepts its tokens",
+                     server.base.startswith("https://") and ready and trusted.orders(token) == 200,
+                     (server.base, trusted.status() if trusted.base else None))
+        st = untrusted.status()
+        checks.check("https: without it the certificate is refused (nothing fetched, 503)",
+                     not st["ready"] and "tls" in st["last_error"]
+                     and untrusted.orders(token) == 503, st)
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--tessera", required=True)
@@ -431,6 +464,7 @@ def main():
                          none.base is None and none.proc.returncode == 2
                          and "client_secret" in none.error, getattr(none, "error", ""))
             print(f"     propagation (ms): {timings}", flush=True)
+        tls(checks, args.tessera, binary, work, services)
     finally:
         for s in services:
             s.stop()
