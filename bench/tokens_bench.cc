@@ -93,7 +93,7 @@
 #include "alloc_count.h"
 #include "auth/access_tokens.h"
 #include "auth/audit.h"
-#include "auth/bloom.h"
+#include "verifier/bloom.h"
 #include "auth/keyring.h"
 #include "auth/refresh_families.h"
 #include "auth/revocation.h"
@@ -411,7 +411,7 @@ void BM_Revocation_Check(benchmark::State& state, bool denied) {
 void BM_Bloom_MightContain(benchmark::State& state) {
   World& w = world();
   const auth::RevocationConfig defaults;
-  auth::BloomFilter bloom(defaults.bloom_expected, defaults.bloom_false_positive);
+  verifier::BloomFilter bloom(defaults.bloom_expected, defaults.bloom_false_positive);
   for (const std::string& j : w.denied) bloom.add(j);
   run(state, [&] { return !bloom.might_contain(w.login.access.jti); });
 }

@@ -1,12 +1,14 @@
 # What `cmake --install` puts where (and so what the .deb holds, cmake/TesseraPackage.cmake):
 #   <prefix>/bin/tessera                       the binary (web pages compiled in: no data files)
-#   <prefix>/include/tessera/*.h               the public JOSE headers, as they are
+#   <prefix>/include/tessera/*.h               the public headers: verifier.h and the JOSE ones
+#   <prefix>/lib/.../libtessera-verifier.so*   the verifier library for services
+#   <prefix>/lib/.../cmake/Tessera/            find_package(Tessera): Tessera::verifier
 #   <prefix>/share/doc/tessera/                README.md, packaging.md, examples/tessera.toml
 #   TESSERA_INSTALL_CONFDIR/tessera.toml       the example configuration, never overwritten
 #   TESSERA_INSTALL_UNITDIR/tessera.service    the hardened systemd unit
-# The headers' library (tessera_jose) is not installed: it is a static archive over two more
-# internal ones (tessera_base, tessera_crypto) and the src/ tree, not a library one can link
-# from outside yet; the verifier library will be.
+# The library, headers and package files are the component "Development" too, so a service's
+# build can install just them: cmake --install <build> --component Development --prefix <dir>.
+# The JOSE headers' own archive (tessera_jose) is not installed: it is built into the verifier.
 #
 # The two system directories default to Debian's absolute locations, since systemd reads units
 # only there and the unit names the configuration by its path; set them relative (to the
@@ -19,7 +21,23 @@ set(TESSERA_INSTALL_UNITDIR "/lib/systemd/system" CACHE STRING
 set(tessera_docdir ${CMAKE_INSTALL_DATAROOTDIR}/doc/tessera)
 
 install(TARGETS tessera RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
-install(DIRECTORY ${PROJECT_SOURCE_DIR}/include/tessera DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
+install(DIRECTORY ${PROJECT_SOURCE_DIR}/include/tessera DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}
+        COMPONENT Development)
+install(TARGETS tessera_verifier EXPORT TesseraTargets
+        LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR} COMPONENT Development
+        INCLUDES DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
+set(tessera_cmakedir ${CMAKE_INSTALL_LIBDIR}/cmake/Tessera)
+install(EXPORT TesseraTargets NAMESPACE Tessera:: DESTINATION ${tessera_cmakedir}
+        COMPONENT Development)
+include(CMakePackageConfigHelpers)
+configure_package_config_file(${PROJECT_SOURCE_DIR}/cmake/TesseraConfig.cmake.in
+  ${PROJECT_BINARY_DIR}/TesseraConfig.cmake INSTALL_DESTINATION ${tessera_cmakedir})
+# 0.x: a minor version may change the API, so only the same minor is compatible.
+write_basic_package_version_file(${PROJECT_BINARY_DIR}/TesseraConfigVersion.cmake
+  VERSION ${PROJECT_VERSION} COMPATIBILITY SameMinorVersion)
+install(FILES ${PROJECT_BINARY_DIR}/TesseraConfig.cmake
+              ${PROJECT_BINARY_DIR}/TesseraConfigVersion.cmake
+        DESTINATION ${tessera_cmakedir} COMPONENT Development)
 install(FILES ${PROJECT_SOURCE_DIR}/README.md ${PROJECT_SOURCE_DIR}/docs/packaging.md
         DESTINATION ${tessera_docdir})
 install(FILES ${PROJECT_SOURCE_DIR}/packaging/tessera.toml DESTINATION ${tessera_docdir}/examples)

@@ -23,7 +23,8 @@ top="$(dirname "$here")"
 seconds="${1:-20}"
 build="${TESSERA_FUZZ_BUILD_DIR:-$top/build/fuzz}"
 all_targets=(fuzz_base64url fuzz_jwk_parse fuzz_jws_verify fuzz_header_cache fuzz_http_request
-  fuzz_cookie_header fuzz_form fuzz_forwarded_for fuzz_json_body fuzz_webauthn_response)
+  fuzz_cookie_header fuzz_form fuzz_forwarded_for fuzz_json_body fuzz_webauthn_response
+  fuzz_revocation_feed)
 read -r -a targets <<<"${TESSERA_FUZZ_TARGETS:-${all_targets[*]}}"
 
 if ! [[ "$seconds" =~ ^[1-9][0-9]*$ ]]; then

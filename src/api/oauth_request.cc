@@ -90,4 +90,18 @@ std::expected<ClientRequest, http::Response> read_client_request(const ApiContex
   return out;
 }
 
+std::expected<std::shared_ptr<const auth::AccessPrincipal>, http::Response> verify_bearer(
+    const ApiContext& ctx, std::string_view token) {
+  auto principal = ctx.access_tokens().verify(token);
+  if (principal) return std::move(*principal);
+  if (principal.error().code == auth::Errc::kUnauthenticated) {
+    return std::unexpected(
+        oauth_bearer_error(OAuthError{.code = OAuthErrc::kInvalidToken,
+                                      .description = "the token is invalid, expired or revoked"},
+                           /*token_presented=*/true));
+  }
+  return std::unexpected(
+      oauth_bearer_error(oauth_error(principal.error(), OAuthErrc::kInvalidToken), true));
+}
+
 }  // namespace tessera::api

@@ -14,6 +14,7 @@
 #pragma once
 
 #include <expected>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
@@ -55,6 +56,13 @@ std::expected<ClientRequest, http::Response> read_client_request(const ApiContex
 // The token-style error response, counted, with Pragma: no-cache.
 http::Response client_request_error(const ApiContext& ctx, const OAuthError& error,
                                     ClientAuthVia via);
+
+// A protected resource's check of a presented access token (RFC 6750 section 3.1): the token's
+// principal, or the Bearer challenge to answer - invalid_token for a token that is invalid,
+// expired or revoked, the store's failure (503) as the error mapping says. What the token must
+// grant (scope, a user) is the caller's to check.
+std::expected<std::shared_ptr<const auth::AccessPrincipal>, http::Response> verify_bearer(
+    const ApiContext& ctx, std::string_view token);
 
 // Cache-Control: no-store and Pragma: no-cache on a successful JSON answer (RFC 6749 section
 // 5.1).

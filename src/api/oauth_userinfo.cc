@@ -51,13 +51,8 @@ http::Response userinfo(const ApiContext& ctx, const http::Request& req) {
     return oauth_bearer_error(OAuthError{.code = OAuthErrc::kInvalidToken, .description = {}},
                               /*token_presented=*/false);
   }
-  auto principal = ctx.access_tokens().verify(**token);
-  if (!principal) {
-    if (principal.error().code == auth::Errc::kUnauthenticated) {
-      return refused(OAuthErrc::kInvalidToken, "the token is invalid, expired or revoked");
-    }
-    return oauth_bearer_error(oauth_error(principal.error(), OAuthErrc::kInvalidToken), true);
-  }
+  auto principal = verify_bearer(ctx, **token);
+  if (!principal) return std::move(principal.error());
   const auth::AccessPrincipal& p = **principal;
   if (p.service) return refused(OAuthErrc::kInvalidToken, "a client's own token names no user");
   const auto scope = auth::parse_scope(p.scope).value_or(std::vector<std::string>{});

@@ -12,6 +12,7 @@
 #include "api/error_mapping.h"
 #include "api/json_text.h"
 #include "api/oauth_errors.h"
+#include "api/oauth_request.h"
 #include "api/store_routes.h"
 #include "auth/scope.h"
 
@@ -195,13 +196,8 @@ http::Response open_feed(const ApiContext& ctx, const http::Request& req) {
   auto bearer = bearer_token(req);
   if (!bearer) return bearer_refusal(OAuthErrc::kInvalidRequest, "malformed Authorization");
   if (!*bearer) return bearer_refusal(OAuthErrc::kInvalidToken, {}, /*presented=*/false);
-  auto principal = ctx.access_tokens().verify(**bearer);
-  if (!principal) {
-    if (principal.error().code == auth::Errc::kUnauthenticated) {
-      return bearer_refusal(OAuthErrc::kInvalidToken, "the token is invalid, expired or revoked");
-    }
-    return oauth_bearer_error(oauth_error(principal.error(), OAuthErrc::kInvalidToken), true);
-  }
+  auto principal = verify_bearer(ctx, **bearer);
+  if (!principal) return std::move(principal.error());
   const auth::AccessPrincipal& p = **principal;
   const auto scope = auth::parse_scope(p.scope).value_or(std::vector<std::string>{});
   if (!p.service || !auth::has_scope(scope, kRevocationFeedScope)) {

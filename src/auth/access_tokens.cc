@@ -8,25 +8,14 @@
 #include "crypto/hash.h"
 #include "tessera/jws.h"
 #include "tessera/jwt.h"
+#include "verifier/access_claims.h"
+#include "verifier/jti.h"
 
 namespace tessera::auth {
 namespace {
 
 constexpr std::size_t kMaxTokenBytes = 8 * 1024;  // SPEC.md: oversize tokens are rejected
-constexpr std::size_t kJtiTimeBytes = 6;
-constexpr std::size_t kJtiRandomBytes = 16;
-constexpr std::size_t kJtiChars = 30;  // base64url of 22 bytes
-
 Error unauthenticated() { return make_error(Errc::kUnauthenticated); }
-
-std::string new_jti(std::int64_t issued_ms) {
-  std::string raw(kJtiTimeBytes, '\0');
-  for (std::size_t i = 0; i < kJtiTimeBytes; ++i) {
-    raw[kJtiTimeBytes - 1 - i] = static_cast<char>((issued_ms >> (8 * i)) & 0xff);
-  }
-  raw += crypto::random_bytes(kJtiRandomBytes);
-  return base::base64url_encode(raw);
-}
 
 }  // namespace
 
@@ -39,14 +28,7 @@ AccessTokens::AccessTokens(KeyringService& keyring, RevocationService& revocatio
       verified_(config_.verify_cache_capacity) {}
 
 std::optional<std::int64_t> AccessTokens::issued_ms_of(std::string_view jti) {
-  if (jti.size() != kJtiChars) return std::nullopt;
-  auto raw = base::base64url_decode(jti);
-  if (!raw || raw->size() != kJtiTimeBytes + kJtiRandomBytes) return std::nullopt;
-  std::int64_t ms = 0;
-  for (std::size_t i = 0; i < kJtiTimeBytes; ++i) {
-    ms = (ms << 8) | static_cast<unsigned char>((*raw)[i]);
-  }
-  return ms;
+  return verifier::jti_issued_ms(jti);
 }
 
 std::expected<AccessToken, Error> AccessTokens::issue(const store::User& user, std::string_view sid,
@@ -80,7 +62,7 @@ std::expected<AccessToken, Error> AccessTokens::sign(nlohmann::json claims,
   out.issued_ms = issued_ms;
   const std::int64_t iat = out.issued_ms / 1000;
   out.expires_at = iat + config_.ttl;
-  out.jti = new_jti(out.issued_ms);
+  out.jti = verifier::new_jti(out.issued_ms);
   claims["iss"] = config_.issuer;
   claims["aud"] = config_.audience;
   claims["iat"] = iat;
@@ -117,25 +99,15 @@ std::optional<std::expected<std::shared_ptr<const AccessPrincipal>, Error>> Acce
   if (principal && now >= principal->expires_at + config_.leeway) principal = nullptr;
   if (!principal) {
     const std::uint64_t generation = verified_.generation();
-    jose::ClaimsPolicy policy;
-    policy.issuer = config_.issuer;
-    policy.audience = config_.audience;
-    policy.leeway_seconds = config_.leeway;
-    policy.required = {"iss", "sub", "aud", "exp", "iat", "jti"};
-    auto claims = jose::verify_jwt(token, view->verifiers, policy, now);
+    auto claims = jose::verify_jwt(
+        token, view->verifiers,
+        verifier::access_token_policy(config_.issuer, config_.audience, config_.leeway), now);
     if (!claims) return std::unexpected(unauthenticated());
-    // A user's token names its user (a UUID) and family; a service's has neither, and its
-    // subject is its client. Anything else was not issued here.
-    const bool service = claims->sid.empty();
-    auto user =
-        service ? std::optional<store::UserId>(store::UserId{}) : store::parse_uuid(claims->sub);
-    if (service && (claims->client_id.empty() || claims->sub != claims->client_id)) {
-      return std::unexpected(unauthenticated());
-    }
-    auto issued_ms = issued_ms_of(claims->jti);
-    if (!user || !issued_ms || !claims->exp) return std::unexpected(unauthenticated());
+    auto facts = verifier::access_facts(*claims);
+    if (!facts) return std::unexpected(unauthenticated());
+    const bool service = facts->service;
     auto p = std::make_shared<AccessPrincipal>();
-    p->user = *user;
+    p->user = facts->user;
     p->service = service;
     p->client_id = std::move(claims->client_id);
     p->scope = std::move(claims->scope);
@@ -143,7 +115,7 @@ std::optional<std::expected<std::shared_ptr<const AccessPrincipal>, Error>> Acce
     p->roles = std::move(claims->roles);
     p->sid = std::move(claims->sid);
     p->jti = std::move(claims->jti);
-    p->issued_ms = *issued_ms;
+    p->issued_ms = facts->issued_ms;
     p->expires_at = *claims->exp;
     p->auth_time = claims->auth_time.value_or(0);
     // Values we never issue mean the token was not minted here (or by a later version whose

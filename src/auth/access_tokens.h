@@ -12,9 +12,7 @@
 // base64url(issue time in ms, 6 bytes big-endian || 16 random bytes): unique, and it lets
 // revocation compare a token's issue time with a user's not-before to the millisecond
 // (logout-all at 12:00:00.400 kills a token issued at .300 but not a new login's at .500),
-// which the whole-second `iat` cannot. Inside the server only this class reads that structure;
-// outside, services that follow the revocation feed read it for the same comparison, so it is
-// a published format (docs/revocation-feed.md): change it only with a new jti length.
+// which the whole-second `iat` cannot: a published format (verifier/jti.h).
 //
 // Verification (verify()): size cap, then a bounded cache of already verified tokens (keyed by
 // the SHA-256 of the token text, tagged with the keyring version, honouring exp), else the
@@ -40,7 +38,7 @@
 
 #include "auth/auth_context.h"
 #include "auth/errors.h"
-#include "auth/hash_cache.h"
+#include "verifier/hash_cache.h"
 #include "auth/keyring.h"
 #include "auth/revocation.h"
 #include "base/clock.h"
@@ -136,7 +134,7 @@ class AccessTokens {
   RevocationService& revocation_;
   const base::Clock& clock_;
   AccessTokenConfig config_;
-  HashCache<AccessPrincipal> verified_;
+  verifier::HashCache<AccessPrincipal> verified_;
 };
 
 }  // namespace tessera::auth

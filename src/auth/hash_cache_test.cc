@@ -1,4 +1,4 @@
-#include "auth/hash_cache.h"
+#include "verifier/hash_cache.h"
 
 #include <gtest/gtest.h>
 
@@ -12,7 +12,7 @@
 namespace tessera::auth {
 namespace {
 
-using SessionCache = HashCache<CurrentSession>;
+using SessionCache = verifier::HashCache<CurrentSession>;
 
 constexpr std::int64_t kT0 = 1'700'000'000;
 

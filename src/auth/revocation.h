@@ -24,28 +24,13 @@
 // log for max_staleness fails closed (kUnavailable) rather than accept tokens it may not know
 // are revoked. This process's own revocations apply locally before deny()/revoke_user() return.
 //
-// Thread-safe. The read path (is_revoked(), on every verified access token) takes no lock and
-// touches no shared reference count:
-//   - the state (Bloom filter, not-before table, log position) is an immutable State published
-//     whole by the writers (start/poll/revoke_user, one at a time under write_mu_; deny() only
-//     sets Bloom bits, which are atomic). Every published State gets a version number that is
-//     unique in the process (one counter shared by all instances, never reused), stored in
-//     version_ after state_ is replaced;
-//   - each thread keeps a shared_ptr to the last State it read (of any instance) and that
-//     State's version. is_revoked() loads version_: equal to the thread's version means the
-//     thread's State IS the one published (no other State anywhere has that number), and it is
-//     used as is - kept alive by the thread's own reference however often writers replace it
-//     meanwhile. Otherwise the thread copies state_ under read_mu_ (once per publication per
-//     thread) and caches it. So a call that starts after start/poll/revoke_user/deny returned
-//     sees what they did: the version_ store (release) and the Bloom bits they set happen
-//     before they return, and the call reads both (acquire) after that.
-//   - cost of the scheme: a thread holds the last State it read (its Bloom filter and table)
-//     until its next is_revoked() call or its exit, so a superseded State is freed only once
-//     every thread that read it has moved on.
+// Thread-safe. What is known in process - the Bloom filter, the not-before table, the log
+// position, the freshness - and the check itself are verifier::RevocationMirror's (shared with
+// the installed verifier library, which follows the revocation feed instead of the store); this
+// class adds the store: writing revocations, following its log, confirming filter hits.
 // The time is the caller's: is_revoked() reads no clock (verify() already did).
 #pragma once
 
-#include <atomic>
 #include <cstdint>
 #include <expected>
 #include <memory>
@@ -53,12 +38,11 @@
 #include <optional>
 #include <span>
 #include <string_view>
-#include <unordered_map>
 
-#include "auth/bloom.h"
 #include "auth/errors.h"
 #include "base/clock.h"
 #include "store/revocation_store.h"
+#include "verifier/revocation_mirror.h"
 
 namespace tessera::auth {
 
@@ -74,16 +58,8 @@ struct RevocationConfig {
 };
 
 // What revocation knows of one access token, prepared once (RevocationService::identify) and
-// kept with the verified token, so that a check hashes nothing: the Bloom hashes of its jti
-// and of its family's denylist key are computed here, under the service's filter key.
-struct TokenIdentity {
-  store::UserId user{};
-  std::int64_t issued_ms = 0;
-  std::string jti;
-  std::string family_key;  // the denylist key of its family ("sid:" + sid); "" if none
-  std::uint64_t jti_hash = 0;
-  std::uint64_t family_hash = 0;
-};
+// kept with the verified token (verifier/revocation_mirror.h).
+using verifier::TokenIdentity;
 
 // Told of the revocation log as a RevocationService follows it (auth/revocation_feed.h), under
 // the service's writer lock, in log order.
@@ -97,13 +73,7 @@ class RevocationLogListener {
   virtual void on_reload(std::int64_t seq) = 0;
 };
 
-struct RevocationStats {
-  std::size_t bloom_bits = 0;
-  unsigned bloom_probes = 0;
-  std::size_t bloom_entries = 0;
-  std::size_t users_not_before = 0;
-  std::int64_t seq = 0;
-};
+using RevocationStats = verifier::MirrorStats;
 
 class RevocationService {
  public:
@@ -120,7 +90,7 @@ class RevocationService {
   // current position if the state is loaded. Null: none. `listener` must outlive this object
   // or a later call that replaces it.
   void set_listener(RevocationLogListener* listener);
-  bool ready() const { return ready_.load(std::memory_order_acquire); }
+  bool ready() const;
 
   // Logout: denies `jti` until `expires_at` (the token's exp, Unix seconds).
   std::expected<void, Error> deny(std::string_view jti, std::int64_t expires_at);
@@ -166,58 +136,19 @@ class RevocationService {
   RevocationStats stats() const;
 
  private:
-  struct UserIdHash {
-    std::size_t operator()(const store::UserId& u) const noexcept;
-  };
-  using NotBefore = std::unordered_map<store::UserId, std::int64_t, UserIdHash>;
-  struct State {
-    std::shared_ptr<BloomFilter> bloom;           // entries only ever added
-    std::shared_ptr<const NotBefore> not_before;  // replaced whole on change
-    std::int64_t seq = 0;
-    // Every token issued at or before it counts as revoked: the store's state began again then
-    // and may have lost revocations (RevocationSnapshot::complete_since_ms). 0: never.
-    std::int64_t complete_since_ms = 0;
-    std::uint64_t version = 0;  // set by publish(); unique in the process
-  };
-
-  // The current state, copied under read_mu_ (writers, stats()).
-  std::shared_ptr<const State> state() const;
-  // The current state for is_revoked(), without a lock (see the header comment). Valid until
-  // the calling thread's next read_state() call. Null if nothing was published yet.
-  const State* read_state() const;
-  const State* reload_state() const;  // read_state() when the thread's cached one is not current
-  // Revoked by time alone: issued at or before the state's start or the user's not-before.
-  static bool revoked_by_time(const State& s, const store::UserId& user, std::int64_t issued_ms);
-  // is_revoked()'s part in process: the answer, or nullopt with which of the token's keys the
-  // Bloom filter may contain (`jti`, `family`) for the store to confirm.
-  std::optional<std::expected<bool, Error>> check_locally(const TokenIdentity& t,
-                                                          std::int64_t now_ms, bool& jti,
-                                                          bool& family) const;
+  // Loads the store's whole state into the mirror. REQUIRES: write_mu_ held.
+  std::expected<void, Error> resnapshot();
   // The store's answer for keys the Bloom filter may contain (is_revoked()'s slow path); an
   // empty key is skipped.
   std::expected<bool, Error> confirm_denied(std::string_view jti, std::string_view family,
                                             std::int64_t now_ms) const;
-  // Checks the state is current at `now_ms` (see is_revoked): the state, or kUnavailable.
-  std::expected<const State*, Error> current_state(std::int64_t now_ms) const;
-  // Makes `next` the current state with a fresh version. REQUIRES: write_mu_ held.
-  void publish(std::shared_ptr<State> next);
-  std::expected<void, Error> resnapshot();  // REQUIRES: write_mu_ held
-  // Copy-on-write update of the not-before table. REQUIRES: write_mu_ held.
-  void raise_not_before(const store::UserId& user, std::int64_t ms);
-  void prune(NotBefore& table, std::int64_t now_ms) const;
 
   std::shared_ptr<store::RevocationStore> store_;
   const base::Clock& clock_;
   RevocationConfig config_;
-  const BloomKey bloom_key_ = BloomKey::random();  // every filter of this service uses it
-  std::mutex write_mu_;                            // poll/deny/revoke_user/start, one at a time
-  mutable std::mutex read_mu_;  // guards state_ (held only to copy/replace the pointer)
-  std::shared_ptr<const State> state_;
-  std::atomic<std::uint64_t> version_{0};  // state_->version, stored after state_ (0: none)
-  std::atomic<bool> ready_{false};
-  std::atomic<std::int64_t> synced_ms_{0};
-  RevocationLogListener* listener_ =
-      nullptr;  // guarded by write_mu_  // when the log was last followed successfully
+  verifier::RevocationMirror mirror_;
+  std::mutex write_mu_;  // poll/deny/revoke_user/start, one at a time (store write + mirror)
+  RevocationLogListener* listener_ = nullptr;  // guarded by write_mu_
 };
 
 }  // namespace tessera::auth

@@ -7,11 +7,13 @@
 #include <thread>
 #include <vector>
 
-#include "auth/bloom.h"
 #include "auth/test_util.h"
+#include "verifier/bloom.h"
 
 namespace tessera::auth {
 namespace {
+using verifier::BloomFilter;
+using verifier::siphash64;
 
 constexpr std::int64_t kT0 = 1'700'000'000;
 

@@ -33,7 +33,7 @@
 
 #include "auth/auth_context.h"
 #include "auth/errors.h"
-#include "auth/hash_cache.h"
+#include "verifier/hash_cache.h"
 #include "store/session_store.h"
 #include "store/user_store.h"
 
@@ -166,7 +166,7 @@ class SessionService {
   std::shared_ptr<store::SessionStore> sessions_;
   std::shared_ptr<store::UserStore> users_;
   SessionConfig config_;
-  HashCache<CurrentSession> cache_;
+  verifier::HashCache<CurrentSession> cache_;
 };
 
 }  // namespace tessera::auth

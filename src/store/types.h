@@ -11,6 +11,8 @@
 #include <string>
 #include <vector>
 
+#include "base/uuid.h"
+
 namespace tessera::store {
 
 enum class StoreError : std::uint8_t {
@@ -22,10 +24,10 @@ enum class StoreError : std::uint8_t {
 
 std::string_view describe(StoreError e);
 
-// 128-bit random user id; printed as a UUID (version 4 layout).
-using UserId = std::array<std::uint8_t, 16>;
-std::string to_uuid(const UserId& id);
-std::optional<UserId> parse_uuid(std::string_view text);
+// 128-bit random user id; printed as a UUID (version 4 layout): base/uuid.h.
+using UserId = base::Uuid;
+using base::parse_uuid;
+using base::to_uuid;
 
 // SHA-256 of an opaque credential (session id, refresh token). The lookup key in every store.
 using TokenHash = std::array<std::uint8_t, 32>;
@@ -34,8 +36,7 @@ using TokenHash = std::array<std::uint8_t, 32>;
 // columns (e.g. in ChangeFeed hints).
 std::string to_hex(std::span<const std::uint8_t> bytes);
 std::optional<TokenHash> token_hash_from_hex(std::string_view text);
-// The value of one hex digit (either case), -1 if `c` is not one.
-int hex_digit(char c);
+using base::hex_digit;
 
 struct User {
   UserId id{};

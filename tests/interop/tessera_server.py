@@ -48,6 +48,17 @@ class Checks:
         return 1 if self.failed or self.passed == 0 else 0
 
 
+def stop_process(proc):
+    """SIGTERM, then SIGKILL after 10 s: a process this suite started, by its PID."""
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
 class Server:
     """`tessera serve` on an ephemeral loopback port with its own data dir; a context manager."""
 
@@ -71,12 +82,7 @@ class Server:
         self.stop()
 
     def stop(self):
-        self.proc.terminate()
-        try:
-            self.proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
+        stop_process(self.proc)
 
     def cli(self, args, stdin=""):
         r = subprocess.run([self.tessera, *args, "--data-dir", self.data], input=stdin.encode(),

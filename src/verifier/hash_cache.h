@@ -28,9 +28,10 @@
 #include <unordered_map>
 #include <utility>
 
-#include "store/types.h"
+namespace tessera::verifier {
 
-namespace tessera::auth {
+// A SHA-256 digest (store::TokenHash is the same type).
+using Digest = std::array<std::uint8_t, 32>;
 
 template <class V>
 class HashCache {
@@ -40,7 +41,7 @@ class HashCache {
       : per_shard_(capacity == 0 ? 0 : (capacity + kShards - 1) / kShards) {}
 
   // The entry for `key` if it was put with this `tag`; null otherwise.
-  std::shared_ptr<const V> get(const store::TokenHash& key, std::int64_t tag) const {
+  std::shared_ptr<const V> get(const Digest& key, std::int64_t tag) const {
     if (per_shard_ == 0) return nullptr;
     Shard& s = shard_of(key);
     std::lock_guard lock(s.mu);
@@ -53,7 +54,7 @@ class HashCache {
   std::uint64_t generation() const { return generation_.load(std::memory_order_acquire); }
 
   // Caches `value` under `key` with `tag`, unless an erase happened after `generation`.
-  void put(const store::TokenHash& key, std::shared_ptr<const V> value, std::int64_t tag,
+  void put(const Digest& key, std::shared_ptr<const V> value, std::int64_t tag,
            std::uint64_t generation) {
     if (per_shard_ == 0) return;
     Shard& s = shard_of(key);
@@ -74,7 +75,7 @@ class HashCache {
     s.map.emplace(key, Slot{std::move(value), tag});
   }
 
-  void erase(const store::TokenHash& key) {
+  void erase(const Digest& key) {
     generation_.fetch_add(1, std::memory_order_acq_rel);
     Shard& s = shard_of(key);
     std::shared_ptr<const V> dropped;
@@ -103,7 +104,7 @@ class HashCache {
   };
   struct KeyHash {
     // The key is already a uniformly random SHA-256: its first bytes are a good hash.
-    std::size_t operator()(const store::TokenHash& h) const noexcept {
+    std::size_t operator()(const Digest& h) const noexcept {
       std::size_t v = 0;
       std::memcpy(&v, h.data(), sizeof v);
       return v;
@@ -111,15 +112,15 @@ class HashCache {
   };
   struct Shard {
     mutable std::mutex mu;
-    std::unordered_map<store::TokenHash, Slot, KeyHash> map;
+    std::unordered_map<Digest, Slot, KeyHash> map;
   };
 
   // Byte 8 is independent of the bytes KeyHash uses, so shards and buckets spread evenly.
-  Shard& shard_of(const store::TokenHash& h) const { return shards_[h[8] % kShards]; }
+  Shard& shard_of(const Digest& h) const { return shards_[h[8] % kShards]; }
 
   std::size_t per_shard_;
   mutable std::array<Shard, kShards> shards_;
   std::atomic<std::uint64_t> generation_{0};
 };
 
-}  // namespace tessera::auth
+}  // namespace tessera::verifier

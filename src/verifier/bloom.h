@@ -30,7 +30,7 @@
 #include <memory>
 #include <string_view>
 
-namespace tessera::auth {
+namespace tessera::verifier {
 
 // SipHash-c-d (Aumasson and Bernstein) with a 64-bit output; key = k0 || k1 (little-endian
 // words). SipHash<2, 4> is the reference SipHash-2-4 (libsodium's crypto_shorthash_siphash24).
@@ -142,4 +142,4 @@ class BloomFilter {
   std::atomic<std::size_t> added_{0};
 };
 
-}  // namespace tessera::auth
+}  // namespace tessera::verifier

@@ -1,4 +1,4 @@
-#include "auth/bloom.h"
+#include "verifier/bloom.h"
 
 #include <algorithm>
 #include <cmath>
@@ -6,7 +6,7 @@
 
 #include "crypto/hash.h"
 
-namespace tessera::auth {
+namespace tessera::verifier {
 
 BloomKey BloomKey::random() {
   const std::string seed = crypto::random_bytes(2 * sizeof(std::uint64_t));
@@ -39,4 +39,4 @@ void BloomFilter::add(std::string_view key) {
   added_.fetch_add(1, std::memory_order_relaxed);
 }
 
-}  // namespace tessera::auth
+}  // namespace tessera::verifier
