@@ -120,10 +120,10 @@ std::expected<LoginResult, Error> AuthService::sign_in(store::User user,
     (void)sessions_.revoke(at.presented_session);
   }
   nlohmann::json detail = {{"amr", authn.methods.values()}};
+  // The sign-in happens now; the user authenticated at authn.time (earlier for a federated
+  // sign-in: the upstream's auth_time). The session, the device and the event are dated now.
+  const std::int64_t now = std::max(clock_.now_unix(), authn.time);
   if (at.start_session) {
-    // Created now; authenticated at authn.time (earlier for a federated sign-in: the
-    // upstream's auth_time).
-    const std::int64_t now = std::max(clock_.now_unix(), authn.time);
     auto s = sessions_.create(result.user, at.from.ip, at.from.user_agent, now, authn.methods,
                               authn.time);
     if (!s) return std::unexpected(std::move(s.error()));
@@ -131,15 +131,14 @@ std::expected<LoginResult, Error> AuthService::sign_in(store::User user,
     if (s->evicted > 0) detail["evicted"] = s->evicted;
     result.session = std::move(*s);
   }
-  auto fresh = audit_.note_device(result.user.id, at.from.ip, at.from.user_agent, authn.time);
+  auto fresh = audit_.note_device(result.user.id, at.from.ip, at.from.user_agent, now);
   result.new_device = fresh.value_or(false);
   detail["new_device"] = result.new_device;
   // A new device of a user who signed in before (the very first sign-in is not news): mailed
   // once per device (note_device says "new" once); best effort, the sign-in stands either way.
   const bool mail_device = result.new_device && account_mail_ != nullptr &&
                            account_mail_->enabled() && signed_in_before(result.user.id);
-  (void)audit_.record(AuditType::kLoginSuccess, authn.time, actor_of(result.user.id, at.from),
-                      detail);
+  (void)audit_.record(AuditType::kLoginSuccess, now, actor_of(result.user.id, at.from), detail);
   if (mail_device) {
     (void)account_mail_->notify(
         result.user, "new_device",
