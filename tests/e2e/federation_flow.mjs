@@ -6,6 +6,7 @@
 //   2. with JavaScript on, as a user of Provider B: the account page lists B under "Sign-in
 //      providers" and offers "Add Provider A"; adding it goes through A and back, and both are
 //      listed; removing B works; removing A, now the only way in, is refused with the reason;
+//      the step-up form offers "Confirm with Provider A", which signs the user in there again;
 //   3. the pages reached are accessible (a11y.mjs) and logged no CSP violation or script error.
 //
 //   TESSERA_BINARY=build/release/tessera node --test tests/e2e/federation_flow.mjs
@@ -145,6 +146,28 @@ test('federated sign-in in Chromium: login page links, account page add and remo
           await page.waitForSelector('#account-error:not([hidden])');
           assert.match(await page.textContent('#account-error'), /only way to sign in/);
           assert.deepEqual((await me()).identities.map((i) => i.provider), ['a']);
+        });
+
+        await step('a user without a password steps up with the provider', async () => {
+          // The step-up form offers the linked provider: a new sign-in there, with the provider
+          // asked to authenticate again (prompt=login, max_age=0).
+          const link = page.locator('#step-up-provider-links a');
+          assert.equal(await link.count(), 1);
+          assert.equal(await link.textContent(), 'Confirm with Provider A');
+          assert.equal(
+            await link.getAttribute('href'),
+            '/auth/federation/a/start?prompt=login&max_age=0',
+          );
+          await upstreams.control('/next', { provider: 'a', account: 'erin' });
+          const before = (await me()).session;
+          await Promise.all([
+            page.waitForURL(`${base}/account`),
+            page.goto(`${base}${await link.getAttribute('href')}`),
+          ]);
+          const after = await me();
+          assert.equal(after.user.email, 'dave@b.test', 'the same account');
+          assert.ok(after.session.amr.includes('fed'), JSON.stringify(after.session));
+          assert.ok(after.session.auth_time >= before.auth_time, JSON.stringify([before, after]));
         });
 
         await step('no Content-Security-Policy violations and no script errors', async () => {

@@ -3,7 +3,10 @@
 // sign-in, never the last way in - the server answers 409 and the page says why), and "Add"
 // for each configured provider not linked yet (POST /auth/federation/{id}/link answers the
 // provider's URL; the browser goes there and comes back to this page). The section stays hidden
-// when the server has no provider and the user no identity.
+// when the server has no provider and the user no identity. The step-up form ("Confirm it's
+// you") also offers each linked provider: a fresh sign-in there (prompt=login, max_age=0, so
+// the provider authenticates the user again) is a recent sign-in here, the way to step up for a
+// user without a password.
 import { ApiError, api, button, byId, cell, timeCell } from './api.js';
 
 export function initFederation({ guarded, withStepUp, status }) {
@@ -33,6 +36,17 @@ export function initFederation({ guarded, withStepUp, status }) {
         button(`Add ${p.name}`, 'secondary', (event) => link(p, event.currentTarget)),
       );
     byId('federation-add').replaceChildren(...adds);
+    const available = new Map(providers.filter((p) => p.available).map((p) => [p.id, p]));
+    const confirm = identities
+      .filter((i) => available.has(i.provider))
+      .map((i) => {
+        const a = document.createElement('a');
+        a.href = `/auth/federation/${encodeURIComponent(i.provider)}/start?prompt=login&max_age=0`;
+        a.textContent = `Confirm with ${available.get(i.provider).name}`;
+        return a;
+      });
+    byId('step-up-provider-links').replaceChildren(...confirm);
+    byId('step-up-providers').hidden = confirm.length === 0;
   }
 
   async function load() {
