@@ -55,8 +55,9 @@ struct VerifierOptions {
   std::string client_id;
   std::string client_secret;
   std::string ca_file;  // extra trust anchors (PEM) for Tessera's certificate; empty: the system's
-  std::int64_t leeway_seconds = 30;                    // clock skew accepted on exp, nbf, iat
-  std::chrono::milliseconds max_feed_silence{30'000};  // the feed sends a keep-alive every 15 s
+  std::int64_t leeway_seconds = 30;  // clock skew accepted on exp, nbf, iat
+  // At least 20 s: the feed sends a keep-alive every 15 s, so a quiet feed is silent that long.
+  std::chrono::milliseconds max_feed_silence{30'000};
   FeedOutagePolicy on_feed_outage = FeedOutagePolicy::kFailClosed;
   std::chrono::milliseconds jwks_min_interval{10'000};  // between fetches for unknown kids
   std::size_t cache_capacity = 100'000;                 // verified tokens kept; 0: none

@@ -490,8 +490,9 @@ std::expected<std::unique_ptr<Verifier>, std::string> Verifier::create(VerifierO
   if (options.client_id.empty() || options.client_secret.empty()) {
     return std::unexpected("client_id and client_secret are required (the revocation feed)");
   }
-  if (options.max_feed_silence.count() <= 0) {
-    return std::unexpected("max_feed_silence must be positive");
+  if (options.max_feed_silence < std::chrono::seconds(20)) {
+    // Tessera sends a keep-alive every 15 s: a shorter bound would fail closed in quiet times.
+    return std::unexpected("max_feed_silence must be at least 20 s (keep-alives come every 15 s)");
   }
   if (options.leeway_seconds < 0 || options.leeway_seconds > 300) {
     return std::unexpected("leeway_seconds must be 0 to 300");

@@ -88,6 +88,9 @@ TEST_F(VerifierLibraryTest, RefusesOptionsItCannotWorkWith) {
   EXPECT_FALSE(with([](auto& o) { o.client_secret.clear(); }));
   EXPECT_FALSE(with([](auto& o) { o.audience.clear(); }));
   EXPECT_FALSE(with([](auto& o) { o.max_feed_silence = std::chrono::milliseconds(0); }));
+  // Under the keep-alive interval (15 s) plus a margin: a quiet feed would look like an outage.
+  EXPECT_FALSE(with([](auto& o) { o.max_feed_silence = std::chrono::seconds(19); }));
+  EXPECT_TRUE(with([](auto& o) { o.max_feed_silence = std::chrono::seconds(20); }));
   EXPECT_FALSE(with([](auto& o) { o.leeway_seconds = -1; }));
   auto ok = with([](auto&) {});
   EXPECT_TRUE(ok) << ok.error();

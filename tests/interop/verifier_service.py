@@ -266,9 +266,8 @@ def cluster(checks, tessera, binary, work, services):
                     ("logout everywhere on node B", emails[1],
                      lambda: bearer_post(b.base, "/auth/logout-all", tokens[emails[1]][1])),
                     ("admin revoke (CLI)", emails[2], lambda: b.cli(["user", "revoke", emails[2]]))):
-                t0 = time.monotonic()
                 action()
-                ms = refused_within(service, tokens[email][0], t0)
+                ms = refused_within(service, tokens[email][0], time.monotonic())
                 timings.append(ms)
                 checks.check(f"cluster: {label}: refused within 1 s", ms is not None and ms < 1000, ms)
             checks.check("cluster: the other token of the logged-out user is still accepted",
@@ -357,7 +356,7 @@ def main():
             env = {"TESSERA_ISSUER": server.base, "TESSERA_URL": f"http://127.0.0.1:{proxy.port}",
                    "TESSERA_CLIENT_ID": good["client_id"],
                    "TESSERA_CLIENT_SECRET": good["client_secret"],
-                   "TESSERA_MAX_FEED_SILENCE_MS": "3000"}
+                   "TESSERA_MAX_FEED_SILENCE_MS": "20000"}  # the least allowed
             service = Service(binary, env)
             services.append(service)
             checks.check("the service starts and becomes ready",
@@ -367,11 +366,12 @@ def main():
                          all(service.orders(t) == 200 for ts in tokens.values() for t in ts))
             warm = proxy.count()
 
-            def revoked_by(name, email, action, still_valid=True):
-                t0 = time.monotonic()
+            def revoked_by(name, email, action):
+                # From the revocation's answer (the action's own time - a CLI process, an
+                # Argon2id hash - is not the propagation's).
                 action()
-                ms = refused_within(service, tokens[email][0], t0)
-                print(f"     {name}: refused after {ms} ms", flush=True)
+                ms = refused_within(service, tokens[email][0], time.monotonic())
+                print(f"     {name}: refused {ms} ms after the revocation's answer", flush=True)
                 checks.check(f"{name}: the token is refused within 1 s",
                              ms is not None and ms < 1000, ms)
                 return ms
@@ -392,8 +392,10 @@ def main():
                 link = cli("user", "reset-password", emails[4], "--print-link")
                 token = urllib.parse.parse_qs(urllib.parse.urlparse(
                     link.strip().split()[-1]).query)["token"][0]
-                post_json(server.base + "/auth/password/reset",
-                          {"token": token, "new_password": "an entirely new passphrase 42"})
+                status, body = post_json(server.base + "/auth/password/reset",
+                                         {"token": token, "new_password": "an entirely new passphrase 42"})
+                checks.check("password reset: the reset is accepted", status in (200, 204),
+                             (status, body))
             timings.append(revoked_by("password reset", emails[4], reset))
             checks.check("no request from the service to Tessera on the request path",
                          proxy.count() == warm, proxy.requests[warm:])
@@ -405,9 +407,8 @@ def main():
             req = urllib.request.Request(server.base + "/admin/keys/rotate?emergency=true",
                                          method="POST", data=b"",
                                          headers={"Authorization": "Bearer " + admin})
-            t0 = time.monotonic()
             rotated = urllib.request.urlopen(req, timeout=30).status
-            ms = refused_within(service, old, t0)
+            ms = refused_within(service, old, time.monotonic())
             new = login(emails[0])
             checks.check("an emergency rotation: the old key's token is refused within 1 s",
                          rotated == 200 and ms is not None and ms < 1000, (rotated, ms))
@@ -436,7 +437,7 @@ def main():
             # A long outage: failing closed, then back.
             live = login(emails[0])
             proxy.cut()
-            ms = refused_within(service, live, time.monotonic(), status=503, limit=10)
+            ms = refused_within(service, live, time.monotonic(), status=503, limit=40)
             st = service.status()
             checks.check("after a feed outage over its bound the service fails closed (503)",
                          ms is not None and st["failing_closed"], (ms, st))
