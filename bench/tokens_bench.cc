@@ -93,7 +93,6 @@
 #include "alloc_count.h"
 #include "auth/access_tokens.h"
 #include "auth/audit.h"
-#include "verifier/bloom.h"
 #include "auth/keyring.h"
 #include "auth/refresh_families.h"
 #include "auth/revocation.h"
@@ -102,6 +101,7 @@
 #include "crypto/hash.h"
 #include "store/stores.h"
 #include "tessera/jws.h"
+#include "verifier/bloom.h"
 
 namespace {
 

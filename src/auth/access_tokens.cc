@@ -25,6 +25,7 @@ AccessTokens::AccessTokens(KeyringService& keyring, RevocationService& revocatio
       revocation_(revocation),
       clock_(clock),
       config_(std::move(config)),
+      policy_(verifier::access_token_policy(config_.issuer, config_.audience, config_.leeway)),
       verified_(config_.verify_cache_capacity) {}
 
 std::optional<std::int64_t> AccessTokens::issued_ms_of(std::string_view jti) {
@@ -99,9 +100,7 @@ std::optional<std::expected<std::shared_ptr<const AccessPrincipal>, Error>> Acce
   if (principal && now >= principal->expires_at + config_.leeway) principal = nullptr;
   if (!principal) {
     const std::uint64_t generation = verified_.generation();
-    auto claims = jose::verify_jwt(
-        token, view->verifiers,
-        verifier::access_token_policy(config_.issuer, config_.audience, config_.leeway), now);
+    auto claims = jose::verify_jwt(token, view->verifiers, policy_, now);
     if (!claims) return std::unexpected(unauthenticated());
     auto facts = verifier::access_facts(*claims);
     if (!facts) return std::unexpected(unauthenticated());

@@ -38,11 +38,13 @@
 
 #include "auth/auth_context.h"
 #include "auth/errors.h"
-#include "verifier/hash_cache.h"
 #include "auth/keyring.h"
 #include "auth/revocation.h"
 #include "base/clock.h"
 #include "store/user_store.h"
+#include "tessera/jwt.h"
+#include "verifier/access_claims.h"
+#include "verifier/hash_cache.h"
 
 namespace tessera::auth {
 
@@ -121,7 +123,10 @@ class AccessTokens {
 
   const AccessTokenConfig& config() const { return config_; }
   // Wiring only, before serving (the server's URL is known once it is bound).
-  void set_issuer(std::string issuer) { config_.issuer = std::move(issuer); }
+  void set_issuer(std::string issuer) {
+    config_.issuer = std::move(issuer);
+    policy_ = verifier::access_token_policy(config_.issuer, config_.audience, config_.leeway);
+  }
 
  private:
   // Adds iss aud iat exp jti to `claims` and signs them.
@@ -134,6 +139,8 @@ class AccessTokens {
   RevocationService& revocation_;
   const base::Clock& clock_;
   AccessTokenConfig config_;
+  // The claims policy of config_, built once (not per verification).
+  jose::ClaimsPolicy policy_;
   verifier::HashCache<AccessPrincipal> verified_;
 };
 

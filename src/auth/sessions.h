@@ -33,9 +33,9 @@
 
 #include "auth/auth_context.h"
 #include "auth/errors.h"
-#include "verifier/hash_cache.h"
 #include "store/session_store.h"
 #include "store/user_store.h"
+#include "verifier/hash_cache.h"
 
 namespace tessera::auth {
 

@@ -131,9 +131,7 @@ class VerifierImpl final : public Verifier {
     const std::int64_t now = now_ms / 1000 - (now_ms % 1000 < 0 ? 1 : 0);
     const std::uint64_t version = keys_version_.load(std::memory_order_acquire);
     if (version == 0) return std::unexpected(VerifyError::kUnavailable);  // no JWKS yet
-    Digest key{};
-    const auto digest = crypto::sha256(token);
-    std::copy(digest.begin(), digest.end(), key.begin());
+    const Digest key = crypto::sha256(token);                             // the same array type
     std::shared_ptr<const Verified> v = cache_.get(key, static_cast<std::int64_t>(version));
     if (v && now >= *v->claims.exp + options_.leeway_seconds) v = nullptr;
     if (!v) {
