@@ -20,13 +20,14 @@
 //   BM_Raw_SqliteRotateTx      the limit on the store side: the statements of one rotation
 //                              (store/sqlite/refresh_store.cc rotate(): BEGIN IMMEDIATE; the
 //                              family row by id, the same SELECT; UPDATE refresh_families SET
-//                              generation, last_used_at WHERE id; COMMIT) on a family row of its
+//                              generation, last_used_at WHERE id; the family's user by id, the
+//                              store's SELECT; COMMIT) on a family row of its
 //                              own (started as a login starts one), through raw sqlite3
 //                              prepared statements on a second connection to the SAME WAL file
 //                              with the same pragmas. Of the row it reads only the three
 //                              columns the decision needs (generation, last_used_at,
 //                              revoked_at); it leaves out what a refresh does outside that
-//                              transaction (the token's MAC, the user read).
+//                              transaction (the token's MAC).
 //   BM_IssueAccess             the limit on the signing side: AccessTokens::issue (claims
 //                              JSON, jti, ES256 signature), what each rotation signs
 //   BM_Sign_ES256              jose::sign of the same claims with the same key (the signature
@@ -108,6 +109,7 @@ namespace {
 namespace auth = tessera::auth;
 namespace store = tessera::store;
 namespace jose = tessera::jose;
+namespace verifier = tessera::verifier;
 
 constexpr std::size_t kDenied = 10'000;  // denied jtis of other tokens in the revocation state
 constexpr std::string_view kIp = "198.51.100.7";
@@ -240,7 +242,7 @@ World& world() {
 class RawRotator {
  public:
   RawRotator(const std::filesystem::path& db_path, const store::RefreshFamily& family)
-      : family_(family.id), generation_(family.generation) {
+      : family_(family.id), user_id_(family.user_id), generation_(family.generation) {
     if (sqlite3_open_v2(db_path.c_str(), &db_,
                         SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_PRIVATECACHE,
                         nullptr) != SQLITE_OK) {
@@ -261,9 +263,14 @@ class RawRotator {
         "f.revoked_reason FROM refresh_families f WHERE f.id = ?1");
     update_ =
         prepare("UPDATE refresh_families SET generation = ?2, last_used_at = ?3 WHERE id = ?1");
+    // The family's user, as the store's rotation reads it (kFindById in
+    // store/sqlite/user_store.cc).
+    user_ = prepare(
+        "SELECT id, email, password_hash, roles, disabled, created_at, password_changed_at, "
+        "email_verified FROM users WHERE id = ?1");
   }
   ~RawRotator() {
-    for (sqlite3_stmt* s : {begin_, commit_, find_, update_}) sqlite3_finalize(s);
+    for (sqlite3_stmt* s : {begin_, commit_, find_, update_, user_}) sqlite3_finalize(s);
     sqlite3_close_v2(db_);
   }
   RawRotator(const RawRotator&) = delete;
@@ -289,6 +296,12 @@ class RawRotator {
       sqlite3_bind_int64(update_, 3, std::max(last_used_at, now));
       ok = run(update_) && sqlite3_changes(db_) == 1;
     }
+    if (ok) {
+      sqlite3_bind_blob(user_, 1, user_id_.data(), static_cast<int>(user_id_.size()),
+                        SQLITE_STATIC);
+      ok = sqlite3_step(user_) == SQLITE_ROW && sqlite3_column_int64(user_, 4) == 0;
+      sqlite3_reset(user_);
+    }
     if (ok) ok = run(commit_);
     if (!ok) {
       if (!sqlite3_get_autocommit(db_)) sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
@@ -313,8 +326,10 @@ class RawRotator {
   }
 
   sqlite3* db_ = nullptr;
-  sqlite3_stmt *begin_ = nullptr, *commit_ = nullptr, *find_ = nullptr, *update_ = nullptr;
+  sqlite3_stmt *begin_ = nullptr, *commit_ = nullptr, *find_ = nullptr, *update_ = nullptr,
+               *user_ = nullptr;
   store::FamilyId family_;
+  store::UserId user_id_;
   std::int64_t generation_;
 };
 

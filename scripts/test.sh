@@ -72,6 +72,16 @@ if rel="$(scripts/build.sh release | tail -n 1)"; then
   tally "$logs/release.log"
   list_failures "$logs/release.log" release "$rel"
   phase "release tests"
+  # The benchmarks are outside the default build; compiling them here is their only check
+  # between bench/run's runs (one test: passes when every bench/ target builds).
+  echo "== bench builds"
+  if cmake --build "$rel" -j "$jobs" --target benchmarks >"$logs/bench-build.log" 2>&1; then
+    passed=$((passed + 1))
+  else
+    failed=$((failed + 1)); failures+="  bench: the bench/ targets do not build (see $logs/bench-build.log)"$'\n'
+    tail -n 30 "$logs/bench-build.log"
+  fi
+  phase "bench builds"
 else
   echo "release build failed"; failed=$((failed + 1))
 fi

@@ -107,7 +107,8 @@ struct Rotation {
   RefreshFamily family;           // the family AFTER the call
   std::int64_t previous_use = 0;  // its last_used_at BEFORE the call (the idle check's)
   // The family's user as the rotation read it, for a backend that reads it in the same round
-  // trip (postgres/, where users live in the same database; on kRotated only). user_read
+  // trip or transaction (postgres/ and sqlite/, where users live in the same database; on
+  // kRotated only). user_read
   // false: not read, the caller reads it itself; true: `user` is the user, or nullopt if there
   // is no such user.
   bool user_read = false;

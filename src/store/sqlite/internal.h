@@ -45,6 +45,10 @@ std::shared_ptr<FederatedIdentityStore> make_federated_identity_store(std::share
 //   insert_user: UserStore::create's INSERT (user_store.cc); a taken id or email: kConflict.
 //   insert_mails: OutboxStore::enqueue's INSERTs (outbox_store.cc); the ids in order.
 std::expected<void, StoreError> insert_user(Database& db, Database::Lease& lease, const User& user);
+// The user `id` as UserStore::find_by_id answers, read on `lease` (so inside the caller's
+// transaction: the refresh rotation reads its family's user in its own write).
+std::expected<User, StoreError> find_user_in(Database& db, Database::Lease& lease,
+                                             const UserId& id);
 std::expected<std::vector<MailId>, StoreError> insert_mails(Database& db, Database::Lease& lease,
                                                             std::span<const OutgoingMail> mails,
                                                             std::int64_t now);

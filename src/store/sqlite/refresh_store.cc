@@ -3,7 +3,8 @@
 // one caller can find the family at the presented generation; every other waits, then finds
 // it past it. A rotation rewrites the family's one row in place (generation, last_used_at:
 // neither is indexed), so a family's rows and index entries stay the same however often it
-// rotates.
+// rotates. A rotation also reads the family's user in the same transaction
+// (Rotation::user_read).
 #include <algorithm>
 #include <string>
 
@@ -136,6 +137,12 @@ class SqliteRefreshStore final : public RefreshStore {
         return std::unexpected(done.error());
       }
       if (lease->changes() != 1) return std::unexpected(db_->corrupt("refresh_families"));
+      // The family's user, in the same transaction (Rotation::user_read): one read less for
+      // the caller, and no separate read transaction with its WAL locks.
+      auto user = find_user_in(*db_, lease, r.family.user_id);
+      if (!user && user.error() != StoreError::kNotFound) return std::unexpected(user.error());
+      r.user_read = true;
+      if (user) r.user = std::move(*user);
       return r;
     });
   }

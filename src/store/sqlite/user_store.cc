@@ -53,6 +53,50 @@ constexpr const char* kListNonAscii =
     "email_verified "
     "FROM users WHERE length(email) <> length(CAST(email AS BLOB))";
 
+// One row of the columns above as a User; kCorrupt (reported) if a column is not what the
+// schema promises.
+std::expected<User, StoreError> decode(Database& db, const Statement& st) {
+  Row row(st);
+  User u;
+  u.id = row.blob<16>(0);
+  u.email = row.text(1);
+  u.password_hash = row.text(2);
+  const std::string roles = row.text(3);
+  const std::int64_t disabled = row.integer(4);
+  u.created_at = row.integer(5);
+  u.password_changed_at = row.integer(6);
+  const std::int64_t verified = row.integer(7);
+  if (disabled != 0 && disabled != 1) row.mark_corrupt();
+  if (verified != 0 && verified != 1) row.mark_corrupt();
+  u.disabled = disabled == 1;
+  u.email_verified = verified == 1;
+  if (row.ok() && !decode_string_list(roles, u.roles)) row.mark_corrupt();
+  if (!row.ok()) return std::unexpected(db.corrupt("users"));
+  return u;
+}
+
+// The one user `sql` (kFindBy*, bound by `bind`) selects on `lease`; kNotFound if none.
+template <typename Bind>
+std::expected<User, StoreError> find_user_where(Database& db, Database::Lease& lease,
+                                                std::string_view sql, Bind&& bind) {
+  auto st = prepare(db, lease, sql);
+  if (!st) return std::unexpected(st.error());
+  bind(*st);
+  const int rc = st->step();
+  if (rc == SQLITE_DONE) return std::unexpected(StoreError::kNotFound);
+  if (rc != SQLITE_ROW) return std::unexpected(db.fail(lease, rc, "users.find"));
+  return decode(db, *st);
+}
+
+}  // namespace
+
+std::expected<User, StoreError> find_user_in(Database& db, Database::Lease& lease,
+                                             const UserId& id) {
+  return find_user_where(db, lease, kFindById, [&](Statement& st) { st.bind_blob(1, id); });
+}
+
+namespace {
+
 class SqliteUserStore final : public UserStore {
  public:
   explicit SqliteUserStore(std::shared_ptr<Database> db) : db_(std::move(db)) {}
@@ -62,7 +106,7 @@ class SqliteUserStore final : public UserStore {
   }
 
   std::expected<User, StoreError> find_by_id(const UserId& id) override {
-    return find_one(kFindById, [&](Statement& st) { st.bind_blob(1, id); });
+    return db_->read([&](Database::Lease& lease) { return find_user_in(*db_, lease, id); });
   }
 
   std::expected<User, StoreError> find_by_email(std::string_view email) override {
@@ -157,44 +201,17 @@ class SqliteUserStore final : public UserStore {
         int rc = st->step();
         if (rc == SQLITE_DONE) return out;
         if (rc != SQLITE_ROW) return std::unexpected(db_->fail(lease, rc, "users.list"));
-        auto user = decode(*st);
+        auto user = decode(*db_, *st);
         if (!user) return std::unexpected(user.error());
         out.push_back(std::move(*user));
       }
     });
   }
 
-  std::expected<User, StoreError> decode(const Statement& st) {
-    Row row(st);
-    User u;
-    u.id = row.blob<16>(0);
-    u.email = row.text(1);
-    u.password_hash = row.text(2);
-    const std::string roles = row.text(3);
-    const std::int64_t disabled = row.integer(4);
-    u.created_at = row.integer(5);
-    u.password_changed_at = row.integer(6);
-    const std::int64_t verified = row.integer(7);
-    if (disabled != 0 && disabled != 1) row.mark_corrupt();
-    if (verified != 0 && verified != 1) row.mark_corrupt();
-    u.disabled = disabled == 1;
-    u.email_verified = verified == 1;
-    if (row.ok() && !decode_string_list(roles, u.roles)) row.mark_corrupt();
-    if (!row.ok()) return std::unexpected(db_->corrupt("users"));
-    return u;
-  }
-
   template <typename Bind>
   std::expected<User, StoreError> find_one(std::string_view sql, Bind&& bind) {
-    return db_->read([&](Database::Lease& lease) -> std::expected<User, StoreError> {
-      auto st = prepare(*db_, lease, sql);
-      if (!st) return std::unexpected(st.error());
-      bind(*st);
-      int rc = st->step();
-      if (rc == SQLITE_DONE) return std::unexpected(StoreError::kNotFound);
-      if (rc != SQLITE_ROW) return std::unexpected(db_->fail(lease, rc, "users.find"));
-      return decode(*st);
-    });
+    return db_->read(
+        [&](Database::Lease& lease) { return find_user_where(*db_, lease, sql, bind); });
   }
 
   // One UPDATE of the user `id`; kNotFound if it changed no row.
