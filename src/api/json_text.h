@@ -9,6 +9,8 @@
 #include <string_view>
 #include <vector>
 
+#include "base/json_text.h"
+
 namespace tessera::api {
 
 // `j` as compact JSON text, each invalid UTF-8 byte in a string (an echoed value) written as
@@ -16,14 +18,8 @@ namespace tessera::api {
 std::string dump_json(const nlohmann::json& j);
 std::string dump_json(const nlohmann::ordered_json& j);
 
-// Appends `text` as a JSON string literal (RFC 8259 section 7), quotes included: `"` and `\`
-// escaped, control characters as \b \f \n \r \t or \u00XX, valid UTF-8 copied as it is, and
-// each byte that does not start a valid UTF-8 sequence (overlong, surrogate, beyond U+10FFFF,
-// truncated) replaced by U+FFFD, as nlohmann's dump with error_handler_t::replace does. The
-// output is always valid JSON in valid UTF-8.
-void append_json_string(std::string& out, std::string_view text);
-
-// Appends a JSON array of strings.
-void append_json_strings(std::string& out, const std::vector<std::string>& items);
+// The hand-built parts (a string, an array of strings) are written by base/json_text.h.
+using base::append_json_string;
+using base::append_json_strings;
 
 }  // namespace tessera::api

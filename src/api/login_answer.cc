@@ -77,7 +77,7 @@ void answer_login(const ApiContext& ctx, LoginChannel channel,
     ctx.token_metrics().issued(*pair);
     http::Response res;
     if (channel == LoginChannel::kToken) {
-      res = http::make_response(200, dump_json(token_json(*pair, ctx.clock().now_unix())));
+      res = http::make_response(200, token_text(*pair, ctx.clock().now_unix()));
     } else {
       res = http::make_response(
           200, dump_json(json{{"user", user_json(result->user)},

@@ -1,12 +1,12 @@
 #include "api/oauth_token.h"
 
-#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <utility>
 
 #include "api/oauth_request.h"
 #include "api/store_routes.h"
+#include "api/token_handlers.h"
 #include "http/form.h"
 
 namespace tessera::api {
@@ -18,15 +18,11 @@ std::optional<std::string> optional_field(const http::FormFields& form, std::str
 }
 
 http::Response success(const auth::OAuthTokenResponse& t) {
-  nlohmann::ordered_json body = {
-      {"access_token", t.access_token},
-      {"token_type", "Bearer"},
-      {"expires_in", t.expires_in},
-  };
-  if (!t.refresh_token.empty()) body["refresh_token"] = t.refresh_token;
-  if (!t.id_token.empty()) body["id_token"] = t.id_token;
-  body["scope"] = t.scope;
-  return no_store_json(200, body.dump());
+  return no_store_json(200, token_body(TokenBody{.access_token = t.access_token,
+                                                 .expires_in = t.expires_in,
+                                                 .refresh_token = t.refresh_token,
+                                                 .id_token = t.id_token,
+                                                 .scope = t.scope}));
 }
 
 // RFC 6749 section 3.2: the token endpoint, as described in the header.

@@ -9,6 +9,7 @@
 #include "api/json_body.h"
 #include "api/login_answer.h"
 #include "api/store_routes.h"
+#include "base/json_text.h"
 #include "http/cookies.h"
 
 namespace tessera::api {
@@ -23,7 +24,7 @@ constexpr std::array<JsonMember, 1> kRefreshMembers = {JsonMember{"refresh_token
 
 // RFC 6749 section 5.1: the token response, never cached.
 Response token_response(const auth::TokenPair& pair, std::int64_t now) {
-  Response res = http::make_response(200, token_json(pair, now).dump());
+  Response res = http::make_response(200, token_text(pair, now));
   res.headers.set("Cache-Control", "no-store");
   return res;
 }
@@ -97,11 +98,26 @@ Response refresh(const ApiContext& ctx, const Request& req) {
 
 }  // namespace
 
+std::string token_body(const TokenBody& body) {
+  base::JsonObjectWriter out(body.access_token.size() + body.refresh_token.size() +
+                             body.id_token.size() + 128);
+  out.string("access_token", body.access_token)
+      .string("token_type", "Bearer")
+      .integer("expires_in", body.expires_in);
+  if (!body.refresh_token.empty()) out.string("refresh_token", body.refresh_token);
+  if (!body.id_token.empty()) out.string("id_token", body.id_token);
+  if (body.scope) out.string("scope", *body.scope);
+  return out.take();
+}
+
+std::string token_text(const auth::TokenPair& pair, std::int64_t now) {
+  return token_body(TokenBody{.access_token = pair.access.token,
+                              .expires_in = pair.access.expires_at - now,
+                              .refresh_token = pair.refresh_token});
+}
+
 nlohmann::ordered_json token_json(const auth::TokenPair& pair, std::int64_t now) {
-  return {{"access_token", pair.access.token},
-          {"token_type", "Bearer"},
-          {"expires_in", pair.access.expires_at - now},
-          {"refresh_token", pair.refresh_token}};
+  return nlohmann::ordered_json::parse(token_text(pair, now));
 }
 
 void add_token_routes(http::Router& router, const ApiContext& ctx) {

@@ -26,14 +26,35 @@
 
 #include <cstdint>
 #include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <string_view>
 
 #include "api/api_context.h"
 #include "http/router.h"
 
 namespace tessera::api {
 
-// The RFC 6749 section 5.1 body of a token pair issued at `now` (Unix seconds): access_token,
-// token_type "Bearer", expires_in, refresh_token. Also POST /auth/password's for Bearer callers.
+// What an RFC 6749 section 5.1 answer carries. Empty refresh_token, id_token: left out;
+// scope nullopt: left out (RFC 6749 section 5.1: "OPTIONAL, if identical to the scope
+// requested").
+struct TokenBody {
+  std::string_view access_token;
+  std::int64_t expires_in = 0;
+  std::string_view refresh_token;
+  std::string_view id_token;
+  std::optional<std::string_view> scope;
+};
+
+// The RFC 6749 section 5.1 body as JSON text: access_token, token_type "Bearer", expires_in,
+// then refresh_token, id_token and scope when present. Written directly (base/json_text.h): it
+// is the answer of every refresh and token request. Every token answer is written here.
+std::string token_body(const TokenBody& body);
+
+// token_body() of a token pair issued at `now` (Unix seconds): access_token, token_type
+// "Bearer", expires_in, refresh_token; as text, and as a tree for the answers that add members
+// to it (a Bearer login's user, POST /auth/password for Bearer callers).
+std::string token_text(const auth::TokenPair& pair, std::int64_t now);
 nlohmann::ordered_json token_json(const auth::TokenPair& pair, std::int64_t now);
 
 // Registers the routes above. `ctx` must outlive the router.

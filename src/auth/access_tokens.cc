@@ -1,6 +1,5 @@
 #include "auth/access_tokens.h"
 
-#include <nlohmann/json.hpp>
 #include <utility>
 
 #include "auth/opaque_token.h"
@@ -15,6 +14,7 @@ namespace tessera::auth {
 namespace {
 
 constexpr std::size_t kMaxTokenBytes = 8 * 1024;  // SPEC.md: oversize tokens are rejected
+constexpr std::size_t kClaimsReserve = 384;       // a user's claims fit, roles and all
 Error unauthenticated() { return make_error(Errc::kUnauthenticated); }
 
 }  // namespace
@@ -36,24 +36,27 @@ std::expected<AccessToken, Error> AccessTokens::issue(const store::User& user, s
                                                       std::int64_t auth_time, const Amr& amr,
                                                       std::int64_t issued_ms,
                                                       const TokenGrant& grant) {
-  nlohmann::json claims = {
-      {"sub", store::to_uuid(user.id)}, {"sid", sid},          {"roles", user.roles},
-      {"auth_time", auth_time},         {"amr", amr.values()}, {"acr", amr.acr()},
-  };
-  if (!grant.client_id.empty()) {
-    claims["client_id"] = grant.client_id;
-    claims["scope"] = grant.scope;
-  }
+  base::JsonObjectWriter claims(kClaimsReserve);
+  claims.string("sub", store::to_uuid(user.id))
+      .string("sid", sid)
+      .strings("roles", user.roles)
+      .integer("auth_time", auth_time)
+      .strings("amr", amr.values())
+      .string("acr", amr.acr());
+  if (!grant.client_id.empty())
+    claims.string("client_id", grant.client_id).string("scope", grant.scope);
   return sign(std::move(claims), issued_ms);
 }
 
 std::expected<AccessToken, Error> AccessTokens::issue_service(std::string_view client_id,
                                                               std::string_view scope,
                                                               std::int64_t issued_ms) {
-  return sign({{"sub", client_id}, {"client_id", client_id}, {"scope", scope}}, issued_ms);
+  base::JsonObjectWriter claims(kClaimsReserve);
+  claims.string("sub", client_id).string("client_id", client_id).string("scope", scope);
+  return sign(std::move(claims), issued_ms);
 }
 
-std::expected<AccessToken, Error> AccessTokens::sign(nlohmann::json claims,
+std::expected<AccessToken, Error> AccessTokens::sign(base::JsonObjectWriter claims,
                                                      std::int64_t issued_ms) {
   const auto view = keyring_.current();
   if (!view || !view->signer) {
@@ -64,12 +67,12 @@ std::expected<AccessToken, Error> AccessTokens::sign(nlohmann::json claims,
   const std::int64_t iat = out.issued_ms / 1000;
   out.expires_at = iat + config_.ttl;
   out.jti = verifier::new_jti(out.issued_ms);
-  claims["iss"] = config_.issuer;
-  claims["aud"] = config_.audience;
-  claims["iat"] = iat;
-  claims["exp"] = out.expires_at;
-  claims["jti"] = out.jti;
-  auto token = jose::sign(*view->signer, claims.dump(),
+  claims.string("iss", config_.issuer)
+      .string("aud", config_.audience)
+      .integer("iat", iat)
+      .integer("exp", out.expires_at)
+      .string("jti", out.jti);
+  auto token = jose::sign(*view->signer, claims.take(),
                           jose::SignOptions{.kid = view->signer->kid(), .typ = "at+jwt"});
   if (!token) return std::unexpected(make_error(Errc::kInternal, "cannot sign"));
   out.token = std::move(*token);

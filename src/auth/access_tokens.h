@@ -30,7 +30,6 @@
 #include <cstdint>
 #include <expected>
 #include <memory>
-#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -41,6 +40,7 @@
 #include "auth/keyring.h"
 #include "auth/revocation.h"
 #include "base/clock.h"
+#include "base/json_text.h"
 #include "store/user_store.h"
 #include "tessera/jwt.h"
 #include "verifier/access_claims.h"
@@ -129,8 +129,10 @@ class AccessTokens {
   }
 
  private:
-  // Adds iss aud iat exp jti to `claims` and signs them.
-  std::expected<AccessToken, Error> sign(nlohmann::json claims, std::int64_t issued_ms);
+  // Adds iss aud iat exp jti to `claims` and signs them. The claims are written as text
+  // (base/json_text.h), not built as an nlohmann tree: on the token endpoint and every refresh
+  // the tree and its dump cost about a tenth of the request besides the signature.
+  std::expected<AccessToken, Error> sign(base::JsonObjectWriter claims, std::int64_t issued_ms);
   // verify() (`locally` false: never nullopt) and verify_locally().
   std::optional<std::expected<std::shared_ptr<const AccessPrincipal>, Error>> check(
       std::string_view token, bool locally);

@@ -12,6 +12,7 @@
 #include <sodium.h>
 
 #include <array>
+#include <cstdint>
 #include <vector>
 
 namespace tessera::crypto {
@@ -118,14 +119,72 @@ bool configure(EVP_PKEY_CTX* ctx, Scheme s, Hash h) {
   return true;
 }
 
+// Initialised sign and verify contexts, kept per thread, key and operation. Each new
+// EVP_PKEY_CTX in OpenSSL 3 fetches the key's provider operation and builds its parameters
+// again: about a fifth of what an ES256 signature costs besides the curve arithmetic
+// (callgrind, bench/README.md). An initialised context signs or verifies again and again (as
+// `openssl speed` does). Each context holds a reference to its key (EVP_PKEY_CTX_new_from_pkey
+// takes one), so a key's address is never reused while a context names it. A few per thread,
+// the oldest replaced: a retired key is let go after a few operations with others. A context
+// whose operation failed is dropped, never reused.
+enum class Op : std::uint8_t { kSign, kVerify };
+
+class ContextCache {
+ public:
+  // The context for `key`, `op`, `s` and `h`, initialised; null if OpenSSL cannot make one.
+  EVP_PKEY_CTX* get(EVP_PKEY* key, Op op, Scheme s, Hash h) {
+    for (Slot& slot : slots_) {
+      if (slot.ctx && slot.key == key && slot.op == op && slot.scheme == s && slot.hash == h) {
+        return slot.ctx.get();
+      }
+    }
+    PkeyCtx ctx(EVP_PKEY_CTX_new_from_pkey(nullptr, key, nullptr));
+    const bool ok =
+        ctx &&
+        (op == Op::kSign ? EVP_PKEY_sign_init(ctx.get()) : EVP_PKEY_verify_init(ctx.get())) == 1 &&
+        configure(ctx.get(), s, h);
+    if (!ok) {
+      ERR_clear_error();
+      return nullptr;
+    }
+    Slot& slot = slots_[next_];
+    next_ = (next_ + 1) % slots_.size();
+    slot = Slot{.key = key, .op = op, .scheme = s, .hash = h, .ctx = std::move(ctx)};
+    return slot.ctx.get();
+  }
+  // Forgets `ctx` (its operation failed: its state is unknown).
+  void drop(EVP_PKEY_CTX* ctx) {
+    for (Slot& slot : slots_) {
+      if (slot.ctx.get() == ctx) slot = Slot{};
+    }
+  }
+
+ private:
+  struct Slot {
+    EVP_PKEY* key = nullptr;
+    Op op = Op::kSign;
+    Scheme scheme = Scheme::kEcdsa;
+    Hash hash = Hash::kSha256;
+    PkeyCtx ctx;
+  };
+  std::array<Slot, 4> slots_;
+  std::size_t next_ = 0;
+};
+
+ContextCache& contexts() {
+  thread_local ContextCache cache;
+  return cache;
+}
+
 // EVP verify of `sig` (DER for ECDSA) over the digest of `data`.
 bool evp_verify(EVP_PKEY* key, Scheme s, Hash h, std::string_view data, std::string_view sig) {
   const Digest dg = digest(h, data);
-  PkeyCtx ctx(EVP_PKEY_CTX_new_from_pkey(nullptr, key, nullptr));
-  const bool ok = ctx && EVP_PKEY_verify_init(ctx.get()) == 1 && configure(ctx.get(), s, h) &&
-                  EVP_PKEY_verify(ctx.get(), u8(sig), sig.size(), dg.bytes.data(), dg.size) == 1;
-  if (!ok) ERR_clear_error();
-  return ok;
+  EVP_PKEY_CTX* ctx = contexts().get(key, Op::kVerify, s, h);
+  if (ctx == nullptr) return false;
+  if (EVP_PKEY_verify(ctx, u8(sig), sig.size(), dg.bytes.data(), dg.size) == 1) return true;
+  ERR_clear_error();
+  contexts().drop(ctx);  // a bad signature too: the one a forger pays for, not the next caller
+  return false;
 }
 
 bool scheme_fits(KeyType t, Scheme s) {
@@ -423,18 +482,20 @@ std::expected<std::string, Error> AsymmetricKey::sign(Scheme s, Hash h,
     return sig;
   }
   const Digest dg = digest(h, data);
-  PkeyCtx ctx(EVP_PKEY_CTX_new_from_pkey(nullptr, pkey_.get(), nullptr));
-  if (!ctx || EVP_PKEY_sign_init(ctx.get()) != 1 || !configure(ctx.get(), s, h)) {
-    ERR_clear_error();
-    return std::unexpected(Error::kInternal);
-  }
+  EVP_PKEY_CTX* ctx = contexts().get(pkey_.get(), Op::kSign, s, h);
+  if (ctx == nullptr) return std::unexpected(Error::kInternal);
   std::size_t len = 0;
-  if (EVP_PKEY_sign(ctx.get(), nullptr, &len, dg.bytes.data(), dg.size) != 1)
-    return std::unexpected(Error::kInternal);
-  std::string sig(len, '\0');
-  if (EVP_PKEY_sign(ctx.get(), reinterpret_cast<unsigned char*>(sig.data()), &len, dg.bytes.data(),
-                    dg.size) != 1) {
+  std::string sig;
+  if (EVP_PKEY_sign(ctx, nullptr, &len, dg.bytes.data(), dg.size) == 1) {
+    sig.resize(len);
+    if (EVP_PKEY_sign(ctx, reinterpret_cast<unsigned char*>(sig.data()), &len, dg.bytes.data(),
+                      dg.size) != 1) {
+      sig.clear();
+    }
+  }
+  if (sig.empty()) {
     ERR_clear_error();
+    contexts().drop(ctx);
     return std::unexpected(Error::kInternal);
   }
   sig.resize(len);

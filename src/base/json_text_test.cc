@@ -1,12 +1,13 @@
-#include "api/json_text.h"
+#include "base/json_text.h"
 
 #include <gtest/gtest.h>
 
+#include <cstdint>
 #include <nlohmann/json.hpp>
 #include <random>
 #include <string>
 
-namespace tessera::api {
+namespace tessera::base {
 namespace {
 
 std::string as_json(std::string_view s) {
@@ -78,5 +79,25 @@ TEST(JsonText, ArraysOfStrings) {
   EXPECT_EQ(out, R"(["user","ad\"min"])");
 }
 
+TEST(JsonObjectWriter, WritesTheMembersInOrderAsValidJson) {
+  EXPECT_EQ(JsonObjectWriter().take(), "{}");
+  const std::string text = JsonObjectWriter(64)
+                               .string("sub", "a\"b")
+                               .integer("iat", -17)
+                               .integer("exp", INT64_MAX)
+                               .strings("roles", {"admin", "r\xc3\xb4le", "bad\xff"})
+                               .strings("amr", {})
+                               .string("k\ney", "")
+                               .take();
+  EXPECT_EQ(
+      text,
+      "{\"sub\":\"a\\\"b\",\"iat\":-17,\"exp\":9223372036854775807,"
+      "\"roles\":[\"admin\",\"r\xc3\xb4le\",\"bad\xef\xbf\xbd\"],\"amr\":[],\"k\\ney\":\"\"}");
+  const auto parsed = nlohmann::json::parse(text);  // valid JSON, each value as given
+  EXPECT_EQ(parsed.at("sub"), "a\"b");
+  EXPECT_EQ(parsed.at("exp").get<std::int64_t>(), INT64_MAX);
+  EXPECT_EQ(parsed.at("k\ney"), "");
+}
+
 }  // namespace
-}  // namespace tessera::api
+}  // namespace tessera::base
