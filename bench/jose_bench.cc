@@ -32,6 +32,10 @@
 //          EVP_MAC_reinit  one EVP_MAC_CTX keyed once, EVP_MAC_init(ctx, NULL...) per call
 //   RS/PS: EVP        EVP_MD_CTX_new + EVP_DigestVerifyInit (EVP_MD fetched once) + DigestVerify
 //   ES:    EVP        same, signature given as DER (what OpenSSL takes)
+//          EVP_kept   one EVP_PKEY_CTX initialised once (sign/verify init, padding, digest;
+//                     per benchmark thread), then per call SHA-* (EVP_Digest, EVP_MD fetched
+//                     once) + EVP_PKEY_sign / EVP_PKEY_verify on it: as `openssl speed` signs,
+//                     and as crypto/pkey.cc keeps its contexts
 //   EdDSA: EVP        OpenSSL EVP_DigestVerifyInit_ex + EVP_DigestVerify
 //          libsodium  crypto_sign_verify_detached / crypto_sign_detached
 // Verify compares the MAC with CRYPTO_memcmp, as the raw HMAC baselines do.
@@ -477,6 +481,38 @@ bool raw_sign_evp(const Fixture& f, unsigned char* out, std::size_t cap) {
   return ok;
 }
 
+struct PkeyCtxFree {
+  void operator()(EVP_PKEY_CTX* p) const { EVP_PKEY_CTX_free(p); }
+};
+using PkeyCtx = std::unique_ptr<EVP_PKEY_CTX, PkeyCtxFree>;
+
+// EVP_kept: the context of every call, initialised once.
+PkeyCtx kept_ctx(const Fixture& f, bool sign) {
+  PkeyCtx ctx(EVP_PKEY_CTX_new_from_pkey(nullptr, sign ? f.pkey.get() : f.pub.get(), nullptr));
+  if (!ctx || (sign ? EVP_PKEY_sign_init(ctx.get()) : EVP_PKEY_verify_init(ctx.get())) != 1 ||
+      EVP_PKEY_CTX_set_signature_md(ctx.get(), f.md.get()) != 1 || !set_padding(f, ctx.get())) {
+    die("EVP_PKEY_CTX for EVP_kept");
+  }
+  return ctx;
+}
+
+bool raw_sign_kept(EVP_PKEY_CTX* ctx, const Fixture& f, unsigned char* out, std::size_t cap) {
+  std::array<unsigned char, EVP_MAX_MD_SIZE> dg{};
+  unsigned int dlen = 0;
+  std::size_t len = cap;
+  return EVP_Digest(f.signing_input.data(), f.signing_input.size(), dg.data(), &dlen, f.md.get(),
+                    nullptr) == 1 &&
+         EVP_PKEY_sign(ctx, out, &len, dg.data(), dlen) == 1;
+}
+
+bool raw_verify_kept(EVP_PKEY_CTX* ctx, const Fixture& f) {
+  std::array<unsigned char, EVP_MAX_MD_SIZE> dg{};
+  unsigned int dlen = 0;
+  return EVP_Digest(f.signing_input.data(), f.signing_input.size(), dg.data(), &dlen, f.md.get(),
+                    nullptr) == 1 &&
+         EVP_PKEY_verify(ctx, u8(f.signature), f.signature.size(), dg.data(), dlen) == 1;
+}
+
 bool raw_verify_sodium(const Fixture& f) {
   return crypto_sign_verify_detached(u8(f.signature), u8(f.signing_input), f.signing_input.size(),
                                      f.sodium_pk.data()) == 0;
@@ -537,7 +573,7 @@ void BM_Crypto_Verify(benchmark::State& state, Alg alg) {
   }
 }
 
-enum class Raw { kHmacOneShot, kEvpMac, kEvpMacReinit, kEvp, kSodium };
+enum class Raw { kHmacOneShot, kEvpMac, kEvpMacReinit, kEvp, kEvpKept, kSodium };
 
 const char* raw_name(Raw r) {
   switch (r) {
@@ -549,6 +585,8 @@ const char* raw_name(Raw r) {
       return "EVP_MAC_reinit";
     case Raw::kEvp:
       return "EVP";
+    case Raw::kEvpKept:
+      return "EVP_kept";
     case Raw::kSodium:
       return "libsodium";
   }
@@ -574,6 +612,11 @@ void BM_Raw_Verify(benchmark::State& state, Alg alg, Raw impl) {
     case Raw::kEvp:
       run(state, f, [&] { return raw_verify_evp(f); });
       break;
+    case Raw::kEvpKept: {
+      PkeyCtx ctx = kept_ctx(f, /*sign=*/false);
+      run(state, f, [&] { return raw_verify_kept(ctx.get(), f); });
+      break;
+    }
     case Raw::kSodium:
       run(state, f, [&] { return raw_verify_sodium(f); });
       break;
@@ -598,6 +641,11 @@ void BM_Raw_Sign(benchmark::State& state, Alg alg, Raw impl) {
     case Raw::kEvp:
       run(state, f, [&] { return raw_sign_evp(f, out.data(), out.size()); });
       break;
+    case Raw::kEvpKept: {
+      PkeyCtx ctx = kept_ctx(f, /*sign=*/true);
+      run(state, f, [&] { return raw_sign_kept(ctx.get(), f, out.data(), out.size()); });
+      break;
+    }
     case Raw::kSodium:
       run(state, f, [&] { return raw_sign_sodium(f, out.data()); });
       break;
@@ -614,7 +662,7 @@ Raw strongest_raw(Family fam) {
     case Family::kEd25519:
       return Raw::kSodium;
     default:
-      return Raw::kEvp;
+      return Raw::kEvpKept;
   }
 }
 
@@ -623,6 +671,8 @@ void BM_Pair_Verify(benchmark::State& state, Alg alg) {
   const tessera::jose::detail::KeyImpl& k = f.public_jwks.keys()[0].impl();
   const tessera::jose::AlgInfo& info = tessera::jose::alg_info(alg);
   MacCtx mac_ctx = f.spec->family == Family::kHmac ? keyed_mac_ctx(f) : MacCtx();
+  PkeyCtx pkey_ctx =
+      strongest_raw(f.spec->family) == Raw::kEvpKept ? kept_ctx(f, false) : PkeyCtx();
   std::array<unsigned char, EVP_MAX_MD_SIZE> mac{};
   std::size_t cold = 0;
   const std::array<std::function<bool()>, 5> ops = {
@@ -638,6 +688,8 @@ void BM_Pair_Verify(benchmark::State& state, Alg alg) {
             return raw_hmac_reinit(mac_ctx.get(), f, mac.data()) && tag_matches(f, mac.data());
           case Raw::kSodium:
             return raw_verify_sodium(f);
+          case Raw::kEvpKept:
+            return raw_verify_kept(pkey_ctx.get(), f);
           default:
             return raw_verify_evp(f);
         }
@@ -667,7 +719,7 @@ std::vector<Raw> raw_impls(Family fam) {
     case Family::kEd25519:
       return {Raw::kEvp, Raw::kSodium};
     default:
-      return {Raw::kEvp};
+      return {Raw::kEvp, Raw::kEvpKept};
   }
 }
 

@@ -58,7 +58,7 @@ LABELS = {
     "peer.oidc_client_credentials": "oidc-provider POST /token client_credentials (ES256 JWT, client_secret_basic)",
     "peer.oidc_introspect": "oidc-provider POST /token/introspection (opaque token in its memory adapter)",
     "peer.oidc_code_round_trip": "oidc-provider GET /auth (session, consent pre-approved) + POST /token (code, PKCE): round trips/s",
-    "es256.sign": "raw ES256 signatures/s, one jose_bench process per server core at once (BM_Raw_Sign/ES256/EVP)",
+    "es256.sign": "raw ES256 signatures/s, one jose_bench process per server core at once (BM_Raw_Sign/ES256/EVP_kept)",
 }
 
 # The table: one row per workload, Tessera beside its ceiling and its peers (best one shown).
@@ -208,7 +208,7 @@ def oauth_table(f, meta, out, notes):
     p()
     p("OAuth 2.0 / OpenID Connect (issue 16). Limits, measured in the same rounds and scaled to "
       "one operation: the minimal-server ceiling ÷ the HTTP requests it takes; raw ES256 "
-      f"signatures/s on {cores} cores ({cores} `jose_bench BM_Raw_Sign/ES256/EVP` processes at "
+      f"signatures/s on {cores} cores ({cores} `jose_bench BM_Raw_Sign/ES256/EVP_kept` processes at "
       "once, summed) ÷ the signatures it makes (an access token; a code exchange also signs the "
       "ID token).")
     p()
@@ -257,7 +257,7 @@ def oauth_table(f, meta, out, notes):
             for e in f.errors.get(mid, []):
                 notes.append(f"{LABELS[mid]}: a run was dropped: {e}")
         sign_label = (f"raw ES256 signatures/s on {cores} cores ÷ {n_sig} signature"
-                      f"{'s' if n_sig > 1 else ''} per operation (jose_bench BM_Raw_Sign/ES256/EVP)")
+                      f"{'s' if n_sig > 1 else ''} per operation (jose_bench BM_Raw_Sign/ES256/EVP_kept)")
         ceil_label = f"minimal Beast server GET / (ceiling) ÷ {n_req} request{'s' if n_req > 1 else ''}"
         out.append({"name": row["workload"], "value": tv, "unit": row["unit"],
                     "limit": sign_label if n_sig else ceil_label,
