@@ -87,17 +87,17 @@ int list_clients(const ConfigFlags& flags, bool as_json) {
   auto all = (*s)->clients->list();
   if (!all) return fail(kExitUsage, "cannot list clients: " + reason(all.error()));
   if (!as_json) {
-    std::cout << std::left << std::setw(24) << "CLIENT_ID" << std::setw(28) << "NAME"
-              << std::setw(14) << "TYPE" << std::setw(21) << "AUTH"
-              << "CREATED\n";
+    // Each column padded and then one space, so that a long name never runs into the next.
+    std::cout << std::left << std::setw(36) << "CLIENT_ID" << ' ' << std::setw(27) << "NAME" << ' '
+              << std::setw(13) << "TYPE" << ' ' << std::setw(20) << "AUTH" << ' ' << "CREATED\n";
   }
   for (const store::Client& c : *all) {
     if (as_json) {
       std::cout << api::dump_json(auth::client_json(c)) << '\n';
     } else {
-      std::cout << std::left << std::setw(24) << c.id << std::setw(28) << c.name << std::setw(14)
-                << store::to_string(c.type) << std::setw(21) << store::to_string(c.auth_method)
-                << utc_time(c.created_at) << '\n';
+      std::cout << std::left << std::setw(36) << c.id << ' ' << std::setw(27) << c.name << ' '
+                << std::setw(13) << store::to_string(c.type) << ' ' << std::setw(20)
+                << store::to_string(c.auth_method) << ' ' << utc_time(c.created_at) << '\n';
     }
   }
   std::cout << std::flush;
