@@ -484,14 +484,14 @@ std::expected<std::string, Error> AsymmetricKey::sign(Scheme s, Hash h,
   const Digest dg = digest(h, data);
   EVP_PKEY_CTX* ctx = contexts().get(pkey_.get(), Op::kSign, s, h);
   if (ctx == nullptr) return std::unexpected(Error::kInternal);
-  std::size_t len = 0;
-  std::string sig;
-  if (EVP_PKEY_sign(ctx, nullptr, &len, dg.bytes.data(), dg.size) == 1) {
-    sig.resize(len);
-    if (EVP_PKEY_sign(ctx, reinterpret_cast<unsigned char*>(sig.data()), &len, dg.bytes.data(),
-                      dg.size) != 1) {
-      sig.clear();
-    }
+  // EVP_PKEY_get_size() is the largest signature the key makes (the DER form's, for ECDSA),
+  // kept in the key: no sizing call to the provider first.
+  const int max = EVP_PKEY_get_size(pkey_.get());
+  std::size_t len = max > 0 ? static_cast<std::size_t>(max) : 0;
+  std::string sig(len, '\0');
+  if (len == 0 || EVP_PKEY_sign(ctx, reinterpret_cast<unsigned char*>(sig.data()), &len,
+                                dg.bytes.data(), dg.size) != 1) {
+    sig.clear();
   }
   if (sig.empty()) {
     ERR_clear_error();
