@@ -820,5 +820,39 @@ TEST_F(PostgresStore, ADatabaseBeforeFederationGetsFederatedIdentities) {
             "0011_federated_identities.sql");
 }
 
+// A database from before the rotation wrote its previous use (version 11): a family rotated
+// before (its prior_use_at the column's default, 0) reports its real previous use on its next
+// rotation, and every rotation after that reports the one before it.
+TEST_F(PostgresStore, ADatabaseBeforePriorUseReportsThePreviousUseOfEachRotation) {
+  ASSERT_NO_FATAL_FAILURE(write_old_database(
+      11,
+      {"INSERT INTO users (id, email, password_hash, created_at, password_changed_at) VALUES (" +
+           bytea_literal(user_id(1)) + ", 'old@example.com', 'x', 1000, 1000)",
+       "INSERT INTO refresh_families (id, user_id, created_at, auth_time, password_changed_at, "
+       "client_id, scope, ip, user_agent, generation, last_used_at) VALUES (" +
+           bytea_literal(family_id(1)) + ", " + bytea_literal(user_id(1)) +
+           ", 1000, 1000, 1000, '', '', '198.51.100.7', '\\x00', 3, 1500)"}));
+  Stores s = open(config());
+  ASSERT_TRUE(s.ready());
+  auto first = s.refresh->rotate(family_id(1), 3, 1600);
+  ASSERT_TRUE(first);
+  ASSERT_EQ(first->outcome, RotateOutcome::kRotated);
+  EXPECT_EQ(first->previous_use, 1500);
+  EXPECT_EQ(first->family.last_used_at, 1600);
+  EXPECT_EQ(first->family.generation, 4);
+  auto second = s.refresh->rotate(family_id(1), 4, 1700);
+  ASSERT_TRUE(second);
+  EXPECT_EQ(second->previous_use, 1600);
+  // A presentation that rotates nothing writes nothing, the previous use included.
+  auto reused = s.refresh->rotate(family_id(1), 3, 1800);
+  ASSERT_TRUE(reused);
+  EXPECT_EQ(reused->outcome, RotateOutcome::kAlreadyUsed);
+  RawConnection raw(db_->dsn());
+  EXPECT_EQ(raw.scalar("SELECT prior_use_at || ' ' || last_used_at FROM refresh_families"),
+            "1600 1700");
+  EXPECT_EQ(raw.scalar("SELECT name FROM schema_version WHERE version = 12"),
+            "0012_refresh_prior_use.sql");
+}
+
 }  // namespace
 }  // namespace tessera::store

@@ -3,11 +3,12 @@
 // which moves it to the next one. Of N presentations on any number of nodes exactly one finds
 // the row at that generation; every later one waits for the winner's commit, re-checks the
 // row (READ COMMITTED re-evaluates the WHERE on the new version) and updates nothing. The
-// same statement returns the family's previous last use (read in its snapshot, which is the
-// version it updated: only a rotation changes last_used_at, and a rotation also changes the
-// generation the UPDATE is conditioned on) and the family's user, so the token service's
-// checks cost no second round trip. A statement that updates nothing returns no row; the
-// family is then read as it now is to say why.
+// same statement returns the family's previous last use and the family's user, so the token
+// service's checks cost no second round trip. The previous use is written by the UPDATE itself
+// (prior_use_at = last_used_at: SET expressions read the very row version being updated, so
+// it is exactly the use before this rotation) and returned with the row, rather than read by
+// a second scan (migrations/postgres/0012). A statement that updates nothing returns no row;
+// the family is then read as it now is to say why.
 //
 // The row is rewritten in place by every rotation, with no indexed column changed: a HOT
 // update (migrations/postgres/0004), so a family rotated 10,000 times leaves no trail of
@@ -46,16 +47,17 @@ constexpr int kLegacyColumns = 6;
 // rotate(): $1 family, $2 presented generation, $3 now. One row when it rotated: the family
 // after (decode_family()), its previous last use, then the user's columns (decode_user(); all
 // NULL if there is no such user).
+// The previous use comes from prior_use_at, which the same UPDATE sets from last_used_at as
+// the row was (every SET expression reads the old row): migrations/postgres/0012.
 const std::string kRotate =
     std::string(
-        "WITH old AS (SELECT last_used_at FROM refresh_families WHERE id = $1), "
-        "f AS (UPDATE refresh_families r SET generation = r.generation + 1, "
-        "last_used_at = GREATEST(r.last_used_at, $3) "
+        "WITH f AS (UPDATE refresh_families r SET generation = r.generation + 1, "
+        "prior_use_at = r.last_used_at, last_used_at = GREATEST(r.last_used_at, $3) "
         "WHERE r.id = $1 AND r.generation = $2 AND r.revoked_at = 0 RETURNING r.*) "
         "SELECT ")
         .append(kFamilyColumns)
         .append(
-            ", (SELECT last_used_at FROM old), u.id, u.email, u.password_hash, u.roles, "
+            ", f.prior_use_at, u.id, u.email, u.password_hash, u.roles, "
             "u.disabled, u.created_at, u.password_changed_at, u.email_verified "
             "FROM f LEFT JOIN users u ON u.id = f.user_id");
 constexpr int kPreviousUseColumn = kFamilyColumnCount;
