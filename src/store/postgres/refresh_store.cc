@@ -47,8 +47,7 @@ constexpr int kLegacyColumns = 6;
 // rotate(): $1 family, $2 presented generation, $3 now. One row when it rotated: the family
 // after (decode_family()), its previous last use, then the user's columns (decode_user(); all
 // NULL if there is no such user).
-// The previous use comes from prior_use_at, which the same UPDATE sets from last_used_at as
-// the row was (every SET expression reads the old row): migrations/postgres/0012.
+// The previous use is prior_use_at, set by the UPDATE itself (see the top of this file).
 const std::string kRotate =
     std::string(
         "WITH f AS (UPDATE refresh_families r SET generation = r.generation + 1, "

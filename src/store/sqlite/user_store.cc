@@ -82,9 +82,9 @@ std::expected<User, StoreError> find_user_where(Database& db, Database::Lease& l
   auto st = prepare(db, lease, sql);
   if (!st) return std::unexpected(st.error());
   bind(*st);
-  const int rc = st->step();
-  if (rc == SQLITE_DONE) return std::unexpected(StoreError::kNotFound);
-  if (rc != SQLITE_ROW) return std::unexpected(db.fail(lease, rc, "users.find"));
+  auto found = step_row(db, lease, *st, "users.find");
+  if (!found) return std::unexpected(found.error());
+  if (!*found) return std::unexpected(StoreError::kNotFound);
   return decode(db, *st);
 }
 
