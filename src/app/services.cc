@@ -166,10 +166,14 @@ std::expected<std::unique_ptr<Services>, std::string> open_services(const Config
   s->pool = std::make_unique<auth::HashPool>(pool);
   // SQLite: two workers, one can sign an access token while the other holds the write
   // transaction. Networked stores: every store-bound handler runs here (api/store_routes.h)
-  // and mostly waits on round trips, so as many workers as the pools have connections.
+  // and mostly waits on round trips, so one worker per connection of the larger pool (a handler
+  // holds at most one connection of each pool at a time). Not more: a worker beyond that can
+  // only wait for a connection, and on PostgreSQL refresh twice as many workers as connections
+  // cost about a fifth of the rotations/s in context switches and pool-lock contention
+  // (bench/README.md, 2026-12-06).
   const std::size_t store_workers =
       networked_stores(config)
-          ? std::max<std::size_t>(config.store.postgres_pool, config.cache.redis_pool) * 2
+          ? std::max<std::size_t>(config.store.postgres_pool, config.cache.redis_pool)
           : 2;
   s->store_pool = std::make_unique<auth::HashPool>(
       auth::HashPoolConfig{.threads = store_workers, .queue_per_thread = 1024, .nice = 0});
