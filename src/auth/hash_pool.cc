@@ -63,10 +63,7 @@ std::size_t HashPool::started() const {
   return started_;
 }
 
-std::size_t HashPool::busy() const {
-  std::lock_guard lock(mu_);
-  return running_;
-}
+std::size_t HashPool::busy() const { return running_.load(std::memory_order_relaxed); }
 
 void HashPool::run(int nice) {
   if (nice != 0) {
@@ -100,8 +97,7 @@ void HashPool::run(int nice) {
       // Contract violation by the job; keep the worker alive for the others.
     }
     job = Job{};  // what the job captured goes before it counts as done
-    std::lock_guard lock(mu_);
-    --running_;
+    running_.fetch_sub(1, std::memory_order_release);
   }
 }
 

@@ -17,6 +17,7 @@
 // Thread-safe: submit, stop and the gauges may be called from any thread.
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
 #include <cstddef>
 #include <deque>
@@ -79,7 +80,8 @@ class HashPool {
   bool stopping_ = false;     // guarded by mu_
   std::size_t rejected_ = 0;  // guarded by mu_
   std::size_t started_ = 0;   // guarded by mu_
-  std::size_t running_ = 0;   // guarded by mu_
+  // Not guarded: a worker that finished a job says so without taking mu_ again.
+  std::atomic<std::size_t> running_ = 0;
   std::size_t capacity_ = 0;
   std::vector<std::thread> workers_;
   std::once_flag stop_once_;

@@ -173,10 +173,12 @@ std::expected<Result, Failure> Connection::finish(Deadline deadline) {
   return std::move(*last);
 }
 
+bool Connection::keepable() const {
+  return !broken_ && PQstatus(conn_) == CONNECTION_OK && PQtransactionStatus(conn_) == PQTRANS_IDLE;
+}
+
 bool Connection::reusable() {
-  if (broken_ || PQstatus(conn_) != CONNECTION_OK || PQtransactionStatus(conn_) != PQTRANS_IDLE) {
-    return false;
-  }
+  if (!keepable()) return false;
   pollfd p{.fd = PQsocket(conn_), .events = POLLIN, .revents = 0};
   return ::poll(&p, 1, 0) == 0;
 }

@@ -76,11 +76,14 @@ class Connection {
   // BEGIN/COMMIT, SET, migrations); results in text. The first error, else the last result.
   std::expected<Result, Failure> execute_script(const std::string& sql, Deadline deadline);
 
-  // Whether it can be lent out again: not broken, connected, not in a transaction, and with
-  // nothing unread on its socket (an idle connection receives nothing, except the FATAL
-  // message of a server that is shutting down, and EOF). Does not block.
+  // Whether it can be kept for later: not broken, connected, not in a transaction. No system
+  // call (the pool asks this of every connection that comes back).
+  bool keepable() const;
+  // Whether it can be lent out now: keepable() and nothing unread on its socket (an idle
+  // connection receives nothing, except the FATAL message of a server that is shutting down,
+  // and EOF). One poll(2) with no timeout: does not block.
   bool reusable();
-  // After this, reusable() is false: the pool drops it.
+  // After this, keepable() and reusable() are false: the pool drops it.
   void mark_broken() { broken_ = true; }
 
  private:

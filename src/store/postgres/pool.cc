@@ -57,7 +57,9 @@ PoolState Pool::state() {
 }
 
 void Pool::release(std::unique_ptr<Connection> conn) {
-  const bool keep = conn->reusable();
+  // The socket is polled when the connection is lent next (acquire), not here as well: one
+  // system call per operation, not two.
+  const bool keep = conn->keepable();
   if (!keep) conn.reset();  // closed outside the lock
   std::lock_guard lock(mu_);
   if (keep) {

@@ -1,10 +1,11 @@
 // A bounded pool of connections to one PostgreSQL database, shared by the postgres/ stores of
 // one Stores. At most max_connections, opened lazily (an operation that finds none free opens
 // one, up to the cap) and kept for reuse with their prepared statements. A connection is lent
-// to one thread at a time and comes back when its Lease ends, unless it is no longer reusable
-// (connection.h: broken, inside a transaction, or with something unread from a server that went
-// away); then it is closed and its slot freed, so a later operation connects afresh and service
-// resumes by itself when the server comes back.
+// to one thread at a time and comes back when its Lease ends, unless it is broken or inside a
+// transaction; an idle one is lent again only if nothing unread waits on its socket (a server
+// that went away: connection.h reusable()). A connection that fails either test is closed and
+// its slot freed, so a later operation connects afresh and service resumes by itself when the
+// server comes back.
 //
 // Every wait is bounded by the caller's deadline: waiting for a free connection when all are
 // lent out, and connecting. Thread-safe.
