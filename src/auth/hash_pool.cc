@@ -32,7 +32,7 @@ bool HashPool::submit(std::function<void()> job) {
     }
     queue_.push_back(Job{std::move(job), std::string(base::current_request_id())});
   }
-  cv_.notify_one();
+  ready_.release();
   return true;
 }
 
@@ -43,7 +43,7 @@ void HashPool::stop() {
       std::lock_guard lock(mu_);
       stopping_ = true;
     }
-    cv_.notify_all();
+    ready_.release(static_cast<std::ptrdiff_t>(workers_.size()));
     for (auto& w : workers_) w.join();
   });
 }
@@ -82,9 +82,9 @@ void HashPool::run(int nice) {
   for (;;) {
     Job job;
     {
-      std::unique_lock lock(mu_);
-      cv_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
-      if (queue_.empty()) return;  // stopping, and everything queued has run
+      ready_.acquire();
+      const std::lock_guard lock(mu_);
+      if (queue_.empty()) return;  // stopping (see ready_), and everything queued has run
       job = std::move(queue_.front());
       queue_.pop_front();
       ++started_;

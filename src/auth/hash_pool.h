@@ -18,11 +18,11 @@
 #pragma once
 
 #include <atomic>
-#include <condition_variable>
 #include <cstddef>
 #include <deque>
 #include <functional>
 #include <mutex>
+#include <semaphore>
 #include <string>
 #include <thread>
 #include <vector>
@@ -70,8 +70,14 @@ class HashPool {
  private:
   void run(int nice);
 
+  // Wake-ups go through a semaphore, one token per queued job and one per worker at stop(),
+  // not a condition variable: a woken worker does not then queue again for mu_ behind the
+  // others that a condition variable wakes into it (on PostgreSQL refresh, with a worker per
+  // connection, that mutex hand-off was the most frequent futex call). A worker that takes a
+  // token and finds the queue empty only ever does so once stopping: every job token is matched
+  // by exactly one pop.
   mutable std::mutex mu_;
-  std::condition_variable cv_;
+  std::counting_semaphore<> ready_{0};
   struct Job {
     std::function<void()> run;
     std::string request_id;  // the submitter's, or ""
