@@ -70,12 +70,12 @@ class HashPool {
  private:
   void run(int nice);
 
-  // Wake-ups go through a semaphore, one token per queued job and one per worker at stop(),
-  // not a condition variable: a woken worker does not then queue again for mu_ behind the
-  // others that a condition variable wakes into it (on PostgreSQL refresh, with a worker per
-  // connection, that mutex hand-off was the most frequent futex call). A worker that takes a
-  // token and finds the queue empty only ever does so once stopping: every job token is matched
-  // by exactly one pop.
+  // Workers are woken through a semaphore, one token per queued job and one per worker at
+  // stop(), not a condition variable: a worker woken by a condition variable must then take mu_
+  // again, and under load queued for it behind the other workers (on PostgreSQL refresh that
+  // hand-off was the most frequent futex call). mu_ now only guards the queue for a push or a
+  // pop. Every job token is matched by exactly one pop, so a worker that takes a token and finds
+  // the queue empty holds a stop token.
   mutable std::mutex mu_;
   std::counting_semaphore<> ready_{0};
   struct Job {
