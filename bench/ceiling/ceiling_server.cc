@@ -13,7 +13,7 @@
 // request just closes the connection). Never expose it: it is a benchmark fixture.
 //
 //   ceiling_server [--listen ADDR:PORT] [--threads N] [--per-thread-contexts] [--timeouts]
-//                  [--raw-write]
+//                  [--raw-write] [--sign-es256]
 //     --listen               default 127.0.0.1:0 (port 0: the kernel picks a free one)
 //     --threads              I/O threads; default 0 = std::thread::hardware_concurrency(),
 //                            the same default as `tessera serve --threads`
@@ -25,9 +25,21 @@
 //                            read and write
 //     --raw-write            the response as bytes serialized once at start, written with
 //                            asio::async_write, instead of Beast's serializer per request
+//   A second limit (not an ablation):
+//     --sign-es256           before each answer, one raw ES256 signature (SHA-256 + ECDSA
+//                            P-256 with OpenSSL's EVP_PKEY_sign on a context each thread
+//                            initialises once: jose_bench's BM_Raw_Sign/ES256/EVP_kept) of a
+//                            fixed access-token-sized signing input; the signature is dropped
+//                            and the same prebuilt answer written. Its req/s is what this stack
+//                            reaches on an endpoint whose only work is one signature: the limit
+//                            of the OAuth token endpoint in the same process and on the same
+//                            cores, where the ES256 sign limit alone leaves the HTTP work out.
 //
 // Prints "listening on http://ADDR:PORT" (flushed) once it accepts, like `tessera serve`, and
 // runs until SIGINT/SIGTERM.
+#include <openssl/ec.h>
+#include <openssl/evp.h>
+
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -71,9 +83,42 @@ constexpr std::uint64_t kBodyLimit = 64 * 1024;
 using Response = bhttp::response<bhttp::string_body>;
 
 struct Mode {
-  bool timeouts = false;   // --timeouts
-  bool raw_write = false;  // --raw-write
+  bool timeouts = false;     // --timeouts
+  bool raw_write = false;    // --raw-write
+  EVP_PKEY* sign = nullptr;  // --sign-es256: the P-256 key every answer signs with, else null
 };
+
+// --sign-es256: an access-token-sized JWS signing input (base64url header "." payload, 330
+// bytes, about what Tessera's client_credentials token signs).
+const std::string kSigningInput(330, 'e');
+
+struct PkeyCtxFree {
+  void operator()(EVP_PKEY_CTX* p) const { EVP_PKEY_CTX_free(p); }
+};
+
+// One raw ES256 signature of kSigningInput with `key`, on this thread's context (initialised
+// on its first call). Exits on failure: a fixture that cannot sign measures nothing.
+void sign_once(EVP_PKEY* key) {
+  thread_local std::unique_ptr<EVP_PKEY_CTX, PkeyCtxFree> ctx;
+  if (!ctx) {
+    ctx.reset(EVP_PKEY_CTX_new_from_pkey(nullptr, key, nullptr));
+    if (!ctx || EVP_PKEY_sign_init(ctx.get()) != 1 ||
+        EVP_PKEY_CTX_set_signature_md(ctx.get(), EVP_sha256()) != 1) {
+      std::cerr << "ceiling_server: cannot initialise the ES256 signing context\n";
+      std::_Exit(1);
+    }
+  }
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int digest_len = 0;
+  unsigned char signature[80];  // DER ECDSA P-256: at most 72 bytes
+  std::size_t signature_len = sizeof signature;
+  if (EVP_Digest(kSigningInput.data(), kSigningInput.size(), digest, &digest_len, EVP_sha256(),
+                 nullptr) != 1 ||
+      EVP_PKEY_sign(ctx.get(), signature, &signature_len, digest, digest_len) != 1) {
+    std::cerr << "ceiling_server: ES256 signature failed\n";
+    std::_Exit(1);
+  }
+}
 
 // The two answers, built once: one that keeps the connection, one that closes it; also as
 // the bytes Beast would write for them (for --raw-write).
@@ -118,6 +163,7 @@ asio::awaitable<void> serve_on(Stream& stream, const Answers& answers, Mode mode
     auto [ec, n] = co_await bhttp::async_read(stream, buffer, parser, kNoThrow);
     if (ec) break;  // peer closed, or not HTTP: nothing to answer in a fixture
     const bool keep_alive = parser.get().keep_alive();
+    if (mode.sign != nullptr) sign_once(mode.sign);
     if constexpr (kTimed) stream.expires_after(kWriteTimeout);
     if (mode.raw_write) {
       const std::string& bytes = keep_alive ? answers.keep_alive_bytes : answers.close_bytes;
@@ -163,13 +209,14 @@ struct Args {
   std::uint16_t port = 0;
   unsigned threads = 0;
   bool per_thread_contexts = false;
+  bool sign_es256 = false;
   Mode mode;
 };
 
 [[noreturn]] void usage(std::string_view error) {
   std::cerr << "ceiling_server: " << error << "\n"
             << "usage: ceiling_server [--listen ADDR:PORT] [--threads N] [--per-thread-contexts]"
-               " [--timeouts] [--raw-write]\n";
+               " [--timeouts] [--raw-write] [--sign-es256]\n";
   std::exit(2);
 }
 
@@ -207,6 +254,8 @@ Args parse_args(int argc, char** argv) {
       args.mode.timeouts = true;
     } else if (a == "--raw-write") {
       args.mode.raw_write = true;
+    } else if (a == "--sign-es256") {
+      args.sign_es256 = true;
     } else {
       usage("unknown argument " + std::string(a));
     }
@@ -218,7 +267,16 @@ Args parse_args(int argc, char** argv) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  const Args args = parse_args(argc, argv);
+  Args args = parse_args(argc, argv);
+  std::unique_ptr<EVP_PKEY, decltype(&EVP_PKEY_free)> sign_key(nullptr, &EVP_PKEY_free);
+  if (args.sign_es256) {
+    sign_key.reset(EVP_EC_gen("P-256"));
+    if (!sign_key) {
+      std::cerr << "ceiling_server: cannot generate a P-256 key\n";
+      return 1;
+    }
+    args.mode.sign = sign_key.get();
+  }
   Answers answers{make_answer(true), make_answer(false), {}, {}};
   answers.keep_alive_bytes = serialized(answers.keep_alive);
   answers.close_bytes = serialized(answers.close);

@@ -42,6 +42,11 @@
 #                                exchange), each beside oidc-provider (peer.oidc_*) and, for the
 #                                rows that sign, es256.sign: raw ES256 signatures/s with one
 #                                jose_bench process per server core at once (see "OAuth" below).
+#   ceiling.sign                 a second ceiling_server, with --sign-es256: one raw ES256
+#                                signature per request, then the fixed answer; loaded with the
+#                                client_credentials request (same headers and body), right
+#                                before that row: the limit of an endpoint whose only work
+#                                is one signature, HTTP and load generator on the same cores.
 #   pg.refresh_space             not wrk: refresh_space.sh on a database of its own on the
 #                                scale-out PostgreSQL: REFRESH_SPACE_FAMILIES (64) families
 #                                rotated REFRESH_SPACE_ROTATIONS times each (10,000; 1,000 with
@@ -269,9 +274,14 @@ T_URL=$URL
 start_announcing ceiling "$CEILING" --listen 127.0.0.1:0 --threads "$SERVER_THREADS" ||
   die "ceiling_server did not start"
 C_URL=$URL
+start_announcing ceiling-sign "$CEILING" --listen 127.0.0.1:0 --threads "$SERVER_THREADS" \
+  --sign-es256 || die "ceiling_server --sign-es256 did not start"
+C_SIGN_URL=$URL
 
 [[ $(http_code "$C_URL/") == 200 ]] && AVAILABLE[ceiling.root]=1 ||
   record_missing ceiling.root "ceiling server did not answer 200"
+[[ $(http_code "$C_SIGN_URL/") == 200 ]] && AVAILABLE[ceiling.sign]=1 ||
+  record_missing ceiling.sign "ceiling server with --sign-es256 did not answer 200"
 [[ $(http_code "$T_URL/healthz") == 200 ]] && AVAILABLE[tessera.healthz]=1 ||
   record_missing tessera.healthz "GET /healthz did not answer 200"
 code=$(http_code "$T_URL/.well-known/jwks.json")
@@ -1089,6 +1099,10 @@ for ((r = 1; r <= RUNS; r++)); do
   # OAuth 2.0 (issue 16): the ES256 signing limit, then each row beside oidc-provider.
   if [[ -n "${AVAILABLE[tessera.oauth_client_credentials]:-}${AVAILABLE[tessera.oauth_code_round_trip]:-}" ]]; then
     es256_sign "$r"
+  fi
+  if [[ -n "${AVAILABLE[tessera.oauth_client_credentials]:-}" ]]; then
+    WRK_METHOD=POST WRK_BODY=$CC_BODY measure_if ceiling.sign "$r" "$C_SIGN_URL/" \
+      -H "Authorization: Basic $CC_BASIC" "${FORM_H[@]}"
   fi
   WRK_METHOD=POST WRK_BODY=${CC_BODY:-} measure_if tessera.oauth_client_credentials "$r" \
     "${T_TOKEN_URL:-}" -H "Authorization: Basic ${CC_BASIC:-}" "${FORM_H[@]}"
