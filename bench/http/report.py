@@ -214,13 +214,13 @@ def signing_ceiling(f, row, tv, sign, notes, after):
     if sc is None:
         notes.append(f"{LABELS['ceiling.sign']}: {st}")
     else:
-        after.append(f"Signing ceiling: the minimal server making one raw ES256 signature per request "
-              f"(`ceiling_server --sign-es256`, the client_credentials request, same rounds) answers "
-              f"{fmt_rate(sc)} req/s"
-              + ("" if of_sign is None else f", {of_sign:.0%} of the ES256 sign limit")
-              + ("" if r is None else f"; client_credentials is {r:.0%} of it")
-              + ". The sign limit leaves out the HTTP work and the load generator, which share "
-              "these cores with the signatures.")
+        after.append("Signing ceiling: the minimal server making one raw ES256 signature per "
+                     "request (`ceiling_server --sign-es256`, the client_credentials request, "
+                     f"same rounds) answers {fmt_rate(sc)} req/s"
+                     + ("" if of_sign is None else f", {of_sign:.0%} of the ES256 sign limit")
+                     + ("" if r is None else f"; client_credentials is {r:.0%} of it")
+                     + ". The sign limit leaves out the HTTP work and the load generator, which "
+                     "share these cores with the signatures.")
     return {"sign_ceiling_of_sign": of_sign, "ratio_sign_ceiling": r}
 
 
